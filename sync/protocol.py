@@ -1,0 +1,209 @@
+"""The seams between the sync engine and the world: the connector protocol and its helpers.
+
+`sync/` is written against these protocols only. A connector (see `connectors/`) implements
+`Connector`; it is made by a `ConnectorPlugin` found through the `lapak.connectors`
+entry-point group. The engine hands every connector a `Pacer` (the per-store rate limit,
+shared by every process) and a `TokenVault` (stored tokens, renewed once under a lock).
+
+Failures are classified by exception type (DESIGN rule 7); a batch call reports per-item
+failures as `ItemResult`s instead of raising.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, ClassVar, Protocol, runtime_checkable
+
+from pydantic import BaseModel
+
+from sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+    TokenSet,
+    WebhookEvent,
+)
+
+# --- failures, by what the caller should do about them -------------------------------------
+#
+#   ConnectorError
+#    ├── TransientError        retry later (timeouts, 5xx, malformed body); retry_after in s
+#    │    └── ThrottledError   the marketplace said slow down (429, error_too_many_request)
+#    ├── AuthError             credentials refused even after one token refresh
+#    └── PermanentError        retrying the same request cannot succeed
+
+
+class ConnectorError(Exception):
+    """A marketplace call failed. `code` is the marketplace's own error code, when it gave one."""
+
+    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.code = code
+        self.status = status
+
+
+class TransientError(ConnectorError):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        retry_after: float | None = None,
+    ):
+        super().__init__(message, code=code, status=status)
+        self.retry_after = retry_after
+
+
+class ThrottledError(TransientError):
+    pass
+
+
+class AuthError(ConnectorError):
+    pass
+
+
+class PermanentError(ConnectorError):
+    pass
+
+
+# --- what a connector is handed ------------------------------------------------------------
+
+
+class Pacer(Protocol):
+    """Paces calls to one store account: blocks until one more call is allowed."""
+
+    def acquire(self, weight: int = 1) -> None: ...
+
+
+Refresh = Callable[[TokenSet | None], TokenSet]
+"""Exchanges the current token set (None: none stored yet) for a fresh one at the marketplace."""
+
+
+class TokenVault(Protocol):
+    """Stored tokens of one store account.
+
+    `token()` returns the stored token set, first renewing it through `refresh` when none is
+    stored, when it expires within the vault's margin, or when its access token equals
+    `stale` (the one the marketplace just refused). Renewal happens once across all workers,
+    under a lock: a caller that waited on the lock gets the token the winner stored.
+    """
+
+    def token(self, refresh: Refresh, *, stale: str | None = None) -> TokenSet: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectorLimits:
+    """A platform's published limits, which batching and pacing follow.
+
+    `stock_batch`/`price_batch` count SKUs per call as the platform allows them; the
+    connector itself groups (Shopee: one item per call, up to 50 models).
+    """
+
+    rate_per_second: float
+    burst: int
+    stock_batch: int
+    price_batch: int
+    order_detail_batch: int
+    order_page_size: int
+    order_window_days: float
+
+
+@dataclass(frozen=True, slots=True)
+class StoreSpec:
+    """What a connector needs to know about the store it talks to (no secrets)."""
+
+    name: str
+    platform: str
+    base_url: str
+    webhook_url: str | None = None
+
+
+@runtime_checkable
+class Connector(Protocol):
+    """One store account on one marketplace. Every method may raise a `ConnectorError`."""
+
+    platform: ClassVar[str]
+    limits: ClassVar[ConnectorLimits]
+
+    def scan_listings(self) -> Iterator[RemoteListing]:
+        """Every listing (item, or each variant of an item) on the store, with its seller SKU."""
+        ...
+
+    def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        """Stock (and price) the store holds now for these bound listings."""
+        ...
+
+    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
+        """Create unbound drafts (grouped into items with variants), update bound ones.
+
+        A successful result carries the `ref` the store assigned.
+        """
+        ...
+
+    def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        """Set absolute stock, at the platform's batch size; one result per update."""
+        ...
+
+    def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        """Set prices, at the platform's batch size; one result per update."""
+        ...
+
+    def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
+        """Ids of orders created or updated in [since, until], across the platform's window
+        and page limits."""
+        ...
+
+    def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        """Full orders, fetched in batches of `limits.order_detail_batch`."""
+        ...
+
+    def ship_order(self, external_id: str, tracking_number: str) -> None:
+        """Tell the store the order is shipped with this tracking number."""
+        ...
+
+    def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
+        """True when `body` carries the marketplace's valid signature for this store."""
+        ...
+
+    def parse_webhook(self, body: bytes) -> WebhookEvent:
+        """A verified webhook body as a `WebhookEvent` (raises `PermanentError` if malformed)."""
+        ...
+
+    def refresh_token(self, current: TokenSet | None) -> TokenSet:
+        """Obtain a new token set from the marketplace (a `Refresh` for the vault)."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class ConnectorPlugin(Protocol):
+    """What the `lapak.connectors` entry point names: a platform's factory and its sandbox."""
+
+    platform: str
+    limits: ConnectorLimits
+    credentials_model: type[BaseModel]
+    """Validates a store's resolved credentials (values, after env lookup)."""
+
+    def create(
+        self,
+        store: StoreSpec,
+        credentials: BaseModel,
+        *,
+        pacer: Pacer,
+        tokens: TokenVault,
+        transport: Any = None,
+    ) -> Connector:
+        """A connector for one store. `transport` overrides the HTTP transport (tests)."""
+        ...
+
+    def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
+        """An ASGI app faking the marketplace for these shops (each the store's credentials
+        plus `name`)."""
+        ...

@@ -1,0 +1,157 @@
+"""The values that cross the connector protocol: what Lapak asks of a store, and what a store says back.
+
+Plain frozen dataclasses: connectors parse the wire into these (after validating it with
+their own pydantic models), and `sync/` never sees a wire payload except as `raw`.
+Money is `Decimal` in the store's currency; times are timezone-aware UTC `datetime`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRef:
+    """Where one SKU lives on one store: the marketplace's item id and, for a variant, its id.
+
+    `variant_id` is "" for an item without variants (Shopee's `model_id` 0).
+    """
+
+    sku: str
+    item_id: str
+    variant_id: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ListingDraft:
+    """One SKU as it should appear on a store.
+
+    SKUs with the same `group` are variants of one marketplace item (Shopee: models of one
+    item); `group == sku` for a product without variants. `ref` is set when the listing is
+    already bound, so the connector updates instead of creating.
+    """
+
+    sku: str
+    group: str
+    name: str
+    description: str
+    price: Decimal
+    stock: int
+    weight_grams: int
+    image_urls: tuple[str, ...] = ()
+    category_id: str | None = None
+    variant_name: str | None = None
+    ref: ListingRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StockUpdate:
+    """Set the sellable stock of a bound listing to an absolute value (never a delta)."""
+
+    ref: ListingRef
+    stock: int
+
+
+@dataclass(frozen=True, slots=True)
+class PriceUpdate:
+    """Set the price of a bound listing."""
+
+    ref: ListingRef
+    price: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class ItemResult:
+    """The outcome of one item of a batch call.
+
+    `permanent` tells a failure that retrying cannot fix (invalid SKU, item removed) from a
+    transient one (throttled row, server hiccup) that stays dirty and is pushed again.
+    """
+
+    sku: str
+    ok: bool
+    ref: ListingRef | None = None
+    error: str | None = None
+    permanent: bool = False
+
+    @classmethod
+    def success(cls, sku: str, ref: ListingRef | None = None) -> ItemResult:
+        return cls(sku=sku, ok=True, ref=ref)
+
+    @classmethod
+    def failure(cls, sku: str, error: str, *, permanent: bool, ref: ListingRef | None = None):
+        return cls(sku=sku, ok=False, ref=ref, error=error, permanent=permanent)
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteListing:
+    """A listing as the store reports it (for adoption by SKU and for stock read-back)."""
+
+    ref: ListingRef
+    stock: int
+    price: Decimal | None = None
+    name: str | None = None
+
+
+class OrderStatus(StrEnum):
+    """Lapak's normalized order status; each connector maps its platform's statuses here."""
+
+    UNPAID = "unpaid"
+    READY_TO_SHIP = "ready_to_ship"
+    SHIPPED = "shipped"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteOrderLine:
+    """One line of a marketplace order. `line_key` is unique within the order."""
+
+    line_key: str
+    sku: str
+    quantity: int
+    unit_price: Decimal
+    name: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class RemoteOrder:
+    """A marketplace order normalized. Only the buyer's name and city are kept (no PII beyond)."""
+
+    external_id: str
+    status: OrderStatus
+    created_at: datetime
+    updated_at: datetime
+    lines: tuple[RemoteOrderLine, ...]
+    total: Decimal
+    currency: str
+    buyer_name: str = ""
+    buyer_city: str = ""
+    ship_by: datetime | None = None
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookEvent:
+    """A verified push from a marketplace, reduced to what Lapak acts on.
+
+    `order_ids` are the orders to fetch again (never trusted as state: rule 1).
+    """
+
+    topic: str
+    order_ids: tuple[str, ...] = ()
+    raw: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True, slots=True)
+class TokenSet:
+    """An access token and what renews it. `expires_at` is when the access token dies."""
+
+    access_token: str
+    refresh_token: str
+    expires_at: datetime
+    refresh_expires_at: datetime | None = None
