@@ -1,4 +1,4 @@
-"""The values that cross the connector protocol: what Lapak asks of a store, and what a store says back.
+"""The values that cross the connector protocol: what Lapak asks a store, what it says back.
 
 Plain frozen dataclasses: connectors parse the wire into these (after validating it with
 their own pydantic models), and `sync/` never sees a wire payload except as `raw`.

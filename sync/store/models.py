@@ -74,6 +74,15 @@ class Store(Base):
     name: Mapped[str] = mapped_column(String(120), unique=True)
     platform: Mapped[str] = mapped_column(String(40))
     merchant_id: Mapped[int] = mapped_column(ForeignKey("merchants.id"))
+    enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    stock_buffer: Mapped[int] = mapped_column(Integer, default=0)
+    stock_allocation: Mapped[int | None] = mapped_column(Integer)
+    markup_percent: Mapped[Decimal] = mapped_column(Numeric(7, 3), default=Decimal(0))
+    round_to: Mapped[Decimal] = mapped_column(Numeric(12, 2), default=Decimal(1))
+    connected_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """When Lapak first took the store over: orders finished before it touch no stock."""
+    scanned_at: Mapped[datetime | None]
+    """When the store's existing listings were last scanned for adoption by SKU."""
     push_requested_at: Mapped[datetime | None]
     """Set when a push job is enqueued, cleared when one starts: coalesces push requests."""
     last_push_at: Mapped[datetime | None]
@@ -127,8 +136,9 @@ class Listing(Base):
     confirmed_hash: Mapped[str | None] = mapped_column(String(32))
     dirty: Mapped[bool] = mapped_column(Boolean, default=True)
     """desired != confirmed; kept in step by `sync.listings` on every write."""
-    failed_fingerprint: Mapped[str | None] = mapped_column(String(64))
-    """The desired state a permanent failure was about; not retried until it changes."""
+    failed: Mapped[bool] = mapped_column(Boolean, default=False)
+    """A permanent failure: not pushed again until the desired state changes or an operator
+    retries it."""
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
     last_pushed_at: Mapped[datetime | None]
@@ -159,6 +169,8 @@ class Order(Base):
     raw: Mapped[dict[str, Any]] = mapped_column(default=dict)
     ingested_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    counts_stock: Mapped[bool] = mapped_column(Boolean, default=True)
+    """False for an order that was finished before Lapak took the store over."""
     unmapped_skus: Mapped[list[str]] = mapped_column(JSON, default=list)
     """Order lines whose SKU is not in the catalog: nothing reserved, shown to operators."""
     claimed_by: Mapped[str | None] = mapped_column(String(120))

@@ -1,0 +1,166 @@
+"""The dramatiq actors. Each carries ids only and reads what is due from the database.
+
+Transient marketplace failures raise so dramatiq retries with exponential backoff; a
+throttle whose Retry-After is long is honoured as `dramatiq.Retry(delay=…)` instead of
+sleeping in a worker thread. After the last retry a message is dead-lettered — and the
+state it was about stays dirty or requested in the database, so the reconciler heals it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+
+import dramatiq
+from dramatiq.rate_limits import ConcurrentRateLimiter
+from dramatiq.rate_limits.backends import RedisBackend, StubBackend
+
+from jobs.broker import ensure_broker
+from jobs.runtime import current
+from sync import pull, push, queue, shipping
+from sync import reconcile as reconciling
+from sync.dispatch import request_pushes
+from sync.protocol import ThrottledError
+from sync.store.models import Order
+
+ensure_broker()
+
+RETRY = {"max_retries": 8, "min_backoff": 1_000, "max_backoff": 300_000}
+"""Exponential backoff from 1 s to 5 min, about 15 minutes in all before dead-lettering."""
+
+PUSH_REQUEUE_MS = 300
+"""When another worker holds a store's push mutex: come back after this many ms."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DeferredItems(Exception):
+    """Some items failed transiently; they stay dirty and the push is retried."""
+
+
+def honour_throttling(fn: F) -> F:
+    """Turn a marketplace's long Retry-After into a delayed retry of the whole message."""
+
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ThrottledError as throttled:
+            delay = int((throttled.retry_after or 5) * 1000)
+            raise dramatiq.Retry(
+                f"throttled by the marketplace: {throttled}", delay=delay
+            ) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+_mutex_backend: Any = None
+
+
+def push_mutex(store_id: int) -> ConcurrentRateLimiter:
+    """dramatiq's ConcurrentRateLimiter as the one-push-per-store mutex."""
+    global _mutex_backend
+    runtime = current()
+    if _mutex_backend is None:
+        _mutex_backend = (
+            RedisBackend(client=runtime.redis) if runtime.redis is not None else StubBackend()
+        )
+    return ConcurrentRateLimiter(_mutex_backend, f"push-store-{store_id}", limit=1, ttl=900_000)
+
+
+class Dispatcher:
+    """`sync.dispatch.Dispatcher` on dramatiq: turns the engine's requests into messages."""
+
+    def push(self, store_id: int) -> None:
+        push_store.send(store_id)
+
+    def fetch_orders(self, store_id: int, external_ids: Sequence[str]) -> None:
+        fetch_orders.send(store_id, list(external_ids))
+
+    def ship(self, order_id: int) -> None:
+        ship_order.send(order_id)
+
+
+dispatcher = Dispatcher()
+
+
+@dramatiq.actor(queue_name="push", time_limit=1_800_000, **RETRY)
+@honour_throttling
+def push_store(store_id: int) -> dict[str, int]:
+    """Push every dirty listing of one store (at most one at a time per store)."""
+    with push_mutex(store_id).acquire(raise_on_failure=False) as acquired:
+        if not acquired:
+            push_store.send_with_options(args=(store_id,), delay=PUSH_REQUEUE_MS)
+            return {"requeued": 1}
+        runtime = current()
+        report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
+    if report.deferred:
+        raise DeferredItems(f"{report.deferred} items deferred: {'; '.join(report.errors[:3])}")
+    return report.as_counts()
+
+
+@dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
+@honour_throttling
+def pull_orders(store_id: int) -> dict[str, int]:
+    """Pull orders updated since the store's cursor; reserve stock; push other stores."""
+    runtime = current()
+    report = pull.pull_orders(runtime.db, store_id, runtime.connector(store_id))
+    request_pushes(runtime.db, dispatcher, report.stores_to_push)
+    return report.as_counts()
+
+
+@dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
+@honour_throttling
+def fetch_orders(store_id: int, external_ids: list[str]) -> dict[str, int]:
+    """Fetch just these orders (a webhook said they changed)."""
+    runtime = current()
+    report = pull.fetch_orders(runtime.db, store_id, runtime.connector(store_id), external_ids)
+    request_pushes(runtime.db, dispatcher, report.stores_to_push)
+    return report.as_counts()
+
+
+@dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
+@honour_throttling
+def ship_order(order_id: int) -> dict[str, int]:
+    """Tell the marketplace a reseller shipped the order, with its tracking number."""
+    runtime = current()
+    with runtime.db.session() as session:
+        store_id = session.get_one(Order, order_id).store_id
+    report = shipping.confirm_shipment(runtime.db, order_id, runtime.connector(store_id))
+    request_pushes(runtime.db, dispatcher, report.stores_to_push)
+    return {report.outcome: 1}
+
+
+@dramatiq.actor(queue_name="maintenance", time_limit=120_000, **RETRY)
+def refresh_token(store_id: int) -> dict[str, int]:
+    """Renew a store's token before it expires (the vault refreshes only when due)."""
+    runtime = current()
+    runtime.vault(store_id).token(runtime.connector(store_id).refresh_token)
+    return {"checked": 1}
+
+
+@dramatiq.actor(queue_name="maintenance", time_limit=600_000, **RETRY)
+def reconcile() -> dict[str, int]:
+    """Re-enqueue what is due: dirty stores, requested shipments (DESIGN rule 2)."""
+    runtime = current()
+    due = reconciling.stores_with_work(runtime.db)
+    pushed = request_pushes(runtime.db, dispatcher, due)
+    shipments = queue.pending_shipments(runtime.db)
+    for order_id in shipments:
+        ship_order.send(order_id)
+    return {"stores_due": len(due), "pushes_sent": len(pushed), "shipments": len(shipments)}
+
+
+@dramatiq.actor(queue_name="maintenance", time_limit=1_800_000, **RETRY)
+@honour_throttling
+def read_back(store_id: int) -> dict[str, int]:
+    """Catch stock edited by hand on the marketplace: drifted listings become dirty."""
+    runtime = current()
+    drifted = reconciling.read_back(runtime.db, store_id, runtime.connector(store_id))
+    if drifted:
+        request_pushes(runtime.db, dispatcher, [store_id])
+    return {"drifted": drifted}
+
+
+ALL = (push_store, pull_orders, fetch_orders, ship_order, refresh_token, reconcile, read_back)

@@ -1,0 +1,71 @@
+"""`lapak run`: web (when there is one), scheduler and worker in one process.
+
+The embedded default: dramatiq's in-process broker, worker threads and a background
+scheduler. The broker keeps nothing across a restart, and needs not: at start-up the
+reconciler's first tick recomputes everything due from the database (dirty listings,
+requested shipments), and each store's first pull tick runs at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import dramatiq
+import structlog
+
+from jobs.broker import build_broker
+from jobs.runtime import Runtime, install
+
+log = structlog.get_logger(__name__)
+
+EMBEDDED_RECONCILE_SECONDS = 5
+"""Embedded, a CLI command's jobs cannot reach this process: the reconciler finds them."""
+
+
+class Embedded:
+    """A running embedded Lapak; `stop()` (or leaving the `with` block) shuts it down."""
+
+    def __init__(self, runtime: Runtime, *, threads: int = 8):
+        self.runtime = install(runtime)
+        self.broker = build_broker(runtime.config.redis_url)
+        from jobs import actors, scheduler
+
+        self.actors = actors
+        self.worker = dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=100)
+        self.scheduler = scheduler.build_scheduler(
+            runtime,
+            reconcile_seconds=(
+                EMBEDDED_RECONCILE_SECONDS
+                if runtime.config.redis_url is None
+                else scheduler.RECONCILE_SECONDS
+            ),
+        )
+
+    def start(self) -> Embedded:
+        self.worker.start()
+        self.scheduler.start()
+        log.info("lapak_started", stores=len(self.runtime.store_ids), embedded=True)
+        return self
+
+    def stop(self) -> None:
+        self.scheduler.shutdown(wait=False)
+        self.worker.stop(timeout=10_000)
+        self.broker.close()
+        log.info("lapak_stopped")
+
+    def __enter__(self) -> Embedded:
+        return self.start()
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+
+def run_until(stop: threading.Event, duration: float | None) -> None:
+    """Block until `stop` is set or `duration` seconds have passed (None: forever)."""
+    deadline = None if duration is None else time.monotonic() + duration
+    while not stop.is_set():
+        remaining = None if deadline is None else deadline - time.monotonic()
+        if remaining is not None and remaining <= 0:
+            return
+        stop.wait(0.5 if remaining is None else min(0.5, remaining))

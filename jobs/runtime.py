@@ -1,0 +1,176 @@
+"""The process-wide wiring: config, database, Redis, connectors, locks and the dispatcher.
+
+Every process (`lapak run`, the `worker`, the `scheduler`, `web`) builds one `Runtime` from
+the config. Actors reach it through `current()`; in a dramatiq worker process it is built
+lazily from `LAPAK_CONFIG` the first time a message needs it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from pydantic import SecretStr
+from redis import Redis
+
+from config import LapakConfig, load_config
+from jobs.pacing import TokenBucketPacer, UnpacedPacer
+from sync.protocol import Connector, Pacer, StoreSpec
+from sync.setup import StoreSettings, apply_settings
+from sync.store.db import Database
+from sync.tokens import DbTokenVault
+
+LOCK_TIMEOUT = 60.0
+"""Seconds a named lock (token refresh) may be held before Redis lets it go."""
+
+
+class Runtime:
+    def __init__(self, config: LapakConfig, *, paced: bool = True):
+        self.config = config
+        self.db = Database(config.database_url)
+        self.redis: Redis | None = Redis.from_url(config.redis_url) if config.redis_url else None
+        self.paced = paced
+        self.store_ids: dict[str, int] = {}
+        self._connectors: dict[int, Connector] = {}
+        self._vaults: dict[int, DbTokenVault] = {}
+        self._local_locks: dict[str, threading.Lock] = {}
+        self._guard = threading.RLock()
+
+    def bootstrap(self) -> None:
+        """Migrate the schema and bring the config's merchants and stores into it."""
+        self.db.migrate()
+        self.store_ids = apply_settings(
+            self.db,
+            self.config.merchants,
+            [
+                StoreSettings(
+                    name=s.name,
+                    platform=s.platform,
+                    merchant=s.merchant,
+                    stock_buffer=s.stock_buffer,
+                    stock_allocation=s.stock_allocation,
+                    markup_percent=s.price_rule.markup_percent,
+                    round_to=s.price_rule.round_to,
+                    enabled=s.enabled,
+                )
+                for s in self.config.stores
+            ],
+        )
+
+    def store_name(self, store_id: int) -> str:
+        for name, known in self.store_ids.items():
+            if known == store_id:
+                return name
+        raise LookupError(f"store id {store_id} is not in the config")
+
+    def enabled_store_ids(self) -> list[int]:
+        return [self.store_ids[s.name] for s in self.config.stores if s.enabled]
+
+    def connector(self, store_id: int) -> Connector:
+        """The connector of a store, made once per process and shared by its threads."""
+        with self._guard:
+            found = self._connectors.get(store_id)
+            if found is None:
+                found = self._connectors[store_id] = self._make_connector(store_id)
+            return found
+
+    def _make_connector(self, store_id: int) -> Connector:
+        store = self.config.store(self.store_name(store_id))
+        spec = StoreSpec(
+            name=store.name,
+            platform=store.platform,
+            base_url=store.base_url,
+            webhook_url=(
+                f"{self.config.public_url.rstrip('/')}/webhooks/{store.name}"
+                if self.config.public_url
+                else None
+            ),
+        )
+        return store.plugin.create(
+            spec, store.credentials, pacer=self.pacer(store), tokens=self.vault(store_id)
+        )
+
+    def vault(self, store_id: int) -> DbTokenVault:
+        """The token vault of a store (one per process, so its cache is shared)."""
+        with self._guard:
+            found = self._vaults.get(store_id)
+            if found is None:
+                found = self._vaults[store_id] = DbTokenVault(self.db, store_id, self.lock)
+            return found
+
+    def pacer(self, store: Any) -> Pacer:
+        if not self.paced:
+            return UnpacedPacer()
+        return TokenBucketPacer(
+            store.name, store.rate_per_second, store.plugin.limits.burst, self.redis
+        )
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[object]:
+        """A lock shared by every process on Redis, by every thread when embedded."""
+        if self.redis is not None:
+            with self.redis.lock(name, timeout=LOCK_TIMEOUT, blocking_timeout=LOCK_TIMEOUT) as held:
+                yield held
+            return
+        with self._guard:
+            local = self._local_locks.setdefault(name, threading.Lock())
+        with local:
+            yield local
+
+    def close(self) -> None:
+        for connector in self._connectors.values():
+            connector.close()
+        self._connectors.clear()
+        self.db.dispose()
+
+
+def sandbox_shops(config: LapakConfig, platform: str) -> list[dict[str, Any]]:
+    """The config's stores of one platform as a sandbox wants them: credentials in clear."""
+    shops = []
+    for store in config.stores:
+        if store.platform != platform:
+            continue
+        values = {
+            key: value.get_secret_value() if isinstance(value, SecretStr) else value
+            for key, value in store.credentials.model_dump().items()
+        }
+        shops.append({"name": store.name, **values})
+    return shops
+
+
+_current: Runtime | None = None
+_current_guard = threading.Lock()
+
+
+def install(runtime: Runtime) -> Runtime:
+    global _current
+    _current = runtime
+    return runtime
+
+
+def current() -> Runtime:
+    """The process's runtime; built from `LAPAK_CONFIG` (default lapak.toml) when unset."""
+    global _current
+    with _current_guard:
+        if _current is None:
+            runtime = Runtime(load_config(Path(os.environ.get("LAPAK_CONFIG", "lapak.toml"))))
+            runtime.bootstrap()
+            _current = runtime
+        return _current
+
+
+def reset() -> None:
+    global _current
+    if _current is not None:
+        _current.close()
+    _current = None
+
+
+def stores_named(runtime: Runtime, names: Sequence[str] | None) -> list[int]:
+    if not names:
+        return runtime.enabled_store_ids()
+    return [runtime.store_ids[name] for name in names]

@@ -1,0 +1,20 @@
+"""The module the Procfile's `worker` process gives the dramatiq CLI.
+
+    dramatiq jobs.worker --skip-logging
+
+It configures JSON logs, builds the runtime from `LAPAK_CONFIG`, installs the broker
+(Redis from the config or `LAPAK_REDIS_URL`) and declares the actors.
+"""
+
+import os
+
+from jobs.broker import build_broker
+from jobs.logging import configure_logging
+from jobs.runtime import current
+
+configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
+build_broker(current().config.redis_url)
+
+from jobs import actors  # noqa: E402  (actors bind to the broker installed above)
+
+__all__ = ["actors"]

@@ -1,0 +1,148 @@
+"""Turns catalog and stock changes into desired listing state (DESIGN rule 2, level-triggered).
+
+`products_changed` is the one entry point: whatever changed about some products (a CSV
+import, a stock count, a reservation), it recomputes every listing of those products on
+every store of their merchant, creates missing listings, and keeps `Listing.dirty` in step.
+The caller then makes sure one push per returned store is pending.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Iterator, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import and_, func, insert, not_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
+
+from sync.stock import available, content_hash, store_price, store_stock
+from sync.store.models import Listing, Product, Reservation, Store
+
+CHUNK = 1000
+
+
+def dirty_condition() -> ColumnElement[bool]:
+    """SQL truth of "desired differs from confirmed" for a listing row."""
+    in_sync = and_(
+        Listing.item_id.is_not(None),
+        func.coalesce(Listing.confirmed_stock, -1) == Listing.desired_stock,
+        func.coalesce(Listing.confirmed_price, -1) == Listing.desired_price,
+        func.coalesce(Listing.confirmed_hash, "") == Listing.desired_hash,
+    )
+    return not_(in_sync)
+
+
+def refresh_dirty(session: Session, listing_ids: Collection[int]) -> None:
+    """Recompute `dirty` for these listings after their desired or confirmed state moved."""
+    for chunk in chunked(listing_ids, CHUNK):
+        session.execute(
+            update(Listing).where(Listing.id.in_(chunk)).values(dirty=dirty_condition()),
+            execution_options={"synchronize_session": False},
+        )
+
+
+def chunked(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    batch: list[Any] = []
+    for value in values:
+        batch.append(value)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def reserved_units(session: Session, product_ids: Sequence[int]) -> dict[int, int]:
+    """Active reservations per product."""
+    rows = session.execute(
+        select(Reservation.product_id, func.sum(Reservation.quantity))
+        .where(Reservation.product_id.in_(product_ids), Reservation.state == "active")
+        .group_by(Reservation.product_id)
+    )
+    return {product_id: int(total) for product_id, total in rows}
+
+
+def desired_state(product: Product, reserved: int, store: Store) -> dict[str, Any]:
+    """What one product should look like on one store now."""
+    return {
+        "desired_stock": store_stock(
+            available(product.on_hand, reserved), store.stock_buffer, store.stock_allocation
+        ),
+        "desired_price": store_price(product.price, store.markup_percent, store.round_to),
+        "desired_hash": content_hash(
+            name=product.name,
+            description=product.description,
+            weight_grams=product.weight_grams,
+            image_urls=product.image_urls,
+            category_id=(product.categories or {}).get(store.platform),
+            group_sku=product.group_sku,
+            variant_name=product.variant_name,
+        ),
+    }
+
+
+def products_changed(session: Session, product_ids: Collection[int]) -> set[int]:
+    """Recompute the listings of these products; returns the stores that now have work."""
+    stores_by_merchant: dict[int, list[Store]] = {}
+    for store in session.scalars(select(Store).where(Store.enabled.is_(True))):
+        stores_by_merchant.setdefault(store.merchant_id, []).append(store)
+    due: set[int] = set()
+    for chunk in chunked(sorted(set(product_ids)), CHUNK):
+        due |= _refresh_chunk(session, chunk, stores_by_merchant)
+    return due
+
+
+def _refresh_chunk(
+    session: Session, product_ids: list[int], stores_by_merchant: dict[int, list[Store]]
+) -> set[int]:
+    products = session.scalars(select(Product).where(Product.id.in_(product_ids))).all()
+    reserved = reserved_units(session, product_ids)
+    existing = {
+        (row.store_id, row.product_id): row
+        for row in session.execute(
+            select(
+                Listing.id,
+                Listing.store_id,
+                Listing.product_id,
+                Listing.desired_stock,
+                Listing.desired_price,
+                Listing.desired_hash,
+            ).where(Listing.product_id.in_(product_ids))
+        )
+    }
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    for product in products:
+        for store in stores_by_merchant.get(product.merchant_id, ()):
+            desired = desired_state(product, reserved.get(product.id, 0), store)
+            row = existing.get((store.id, product.id))
+            if row is None:
+                inserts.append({"store_id": store.id, "product_id": product.id, **desired})
+            elif _differs(row, desired):
+                updates.append({"id": row.id, "failed": False, **desired})
+    if inserts:
+        session.execute(insert(Listing), inserts)
+    if updates:
+        session.execute(update(Listing), updates)
+        refresh_dirty(session, [u["id"] for u in updates])
+    return {row["store_id"] for row in inserts} | _stores_of(session, [u["id"] for u in updates])
+
+
+def _differs(row: Any, desired: dict[str, Any]) -> bool:
+    return (
+        row.desired_stock != desired["desired_stock"]
+        or Decimal(row.desired_price) != desired["desired_price"]
+        or row.desired_hash != desired["desired_hash"]
+    )
+
+
+def _stores_of(session: Session, listing_ids: list[int]) -> set[int]:
+    stores: set[int] = set()
+    for chunk in chunked(listing_ids, CHUNK):
+        stores.update(
+            session.scalars(
+                select(Listing.store_id).where(Listing.id.in_(chunk), Listing.dirty).distinct()
+            )
+        )
+    return stores

@@ -1,0 +1,310 @@
+"""Pushing a store's dirty listings (DESIGN rules 2, 3, 6, 7): the synchronizer.
+
+One pass reads what is due *now* from the database, in chunks, and sends it with the
+connector's batch calls: first adoption of existing listings by SKU (once per store), then
+creation of unbound listings (whole variant groups at a time), then content, price and
+absolute stock of bound ones. Each result is written back per listing: the confirmed state
+becomes what was sent, so a change made while the call was in flight leaves the listing
+dirty for the next pass. Permanent per-item failures are recorded and held; transient ones
+stay dirty and are retried by the next push.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from sync.changes import chunked, refresh_dirty
+from sync.protocol import Connector
+from sync.stock import content_hash
+from sync.store.db import Database
+from sync.store.models import Listing, Product, Store, utcnow
+from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, StockUpdate
+
+log = structlog.get_logger(__name__)
+
+CHUNK = 500
+MAX_PASSES = 5
+
+
+@dataclass
+class PushReport:
+    """Counts of one push, by kind of change; `failed` are permanent, `deferred` transient."""
+
+    adopted: int = 0
+    created: int = 0
+    content: int = 0
+    prices: int = 0
+    stock: int = 0
+    failed: int = 0
+    deferred: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def as_counts(self) -> dict[str, int]:
+        return {key: value for key, value in vars(self).items() if isinstance(value, int) and value}
+
+
+def push_store(db: Database, store_id: int, connector: Connector) -> PushReport:
+    """Bring every dirty listing of the store in line with its desired state."""
+    report = PushReport()
+    with db.session() as session:
+        store = session.get_one(Store, store_id)
+        store.push_requested_at = None
+        needs_scan = store.scanned_at is None and _has_unbound(session, store_id)
+    if needs_scan:
+        report.adopted = adopt_existing(db, store_id, connector)
+    skip: set[int] = set()
+    for _ in range(MAX_PASSES):
+        before = report.created + report.content + report.prices + report.stock + report.failed
+        _create_pass(db, store_id, connector, report, skip)
+        _update_pass(db, store_id, connector, report, skip)
+        after = report.created + report.content + report.prices + report.stock + report.failed
+        if after == before:
+            break
+    with db.session() as session:
+        store = session.get_one(Store, store_id)
+        store.last_push_at = utcnow()
+    return report
+
+
+def adopt_existing(db: Database, store_id: int, connector: Connector) -> int:
+    """Bind unbound listings to the store's existing ones with the same seller SKU."""
+    remote = {listing.ref.sku: listing for listing in connector.scan_listings()}
+    adopted: list[dict[str, Any]] = []
+    with db.session() as session:
+        rows = session.execute(
+            select(Listing.id, Product.sku)
+            .join(Product, Listing.product_id == Product.id)
+            .where(Listing.store_id == store_id, Listing.item_id.is_(None))
+        )
+        for listing_id, sku in rows:
+            found = remote.get(sku)
+            if found is None:
+                continue
+            adopted.append(
+                {
+                    "id": listing_id,
+                    "item_id": found.ref.item_id,
+                    "variant_id": found.ref.variant_id,
+                    "confirmed_stock": found.stock,
+                    "confirmed_price": found.price,
+                    "confirmed_hash": None,
+                }
+            )
+        if adopted:
+            session.execute(update(Listing), adopted)
+            refresh_dirty(session, [row["id"] for row in adopted])
+        session.get_one(Store, store_id).scanned_at = utcnow()
+    log.info("listings_adopted", store_id=store_id, scanned=len(remote), adopted=len(adopted))
+    return len(adopted)
+
+
+def _has_unbound(session: Session, store_id: int) -> bool:
+    query = select(func.count()).where(Listing.store_id == store_id, Listing.item_id.is_(None))
+    return bool(session.scalar(query))
+
+
+def _due(store_id: int, skip: set[int]) -> Any:
+    query = (
+        select(Listing)
+        .where(Listing.store_id == store_id, Listing.dirty, Listing.failed.is_(False))
+        .order_by(Listing.id)
+    )
+    if skip:
+        query = query.where(Listing.id.not_in(skip))
+    return query
+
+
+def _create_pass(
+    db: Database, store_id: int, connector: Connector, report: PushReport, skip: set[int]
+) -> None:
+    """Create unbound listings, never splitting a variant group across two calls."""
+    with db.session() as session:
+        platform = session.get_one(Store, store_id).platform
+        pending = session.execute(
+            _due(store_id, skip)
+            .with_only_columns(Listing.id, Product.group_sku)
+            .join(Product, Listing.product_id == Product.id)
+            .where(Listing.item_id.is_(None))
+            .order_by(None)
+            .order_by(Product.group_sku, Listing.id)
+        ).all()
+    for batch in _group_batches(pending, CHUNK):
+        with db.session() as session:
+            listings = session.scalars(select(Listing).where(Listing.id.in_(batch))).all()
+            drafts = {listing.id: _draft(listing, platform) for listing in listings}
+        results = connector.upsert_listings(list(drafts.values()))
+        with db.session() as session:
+            _record(session, list(drafts.items()), results, report, skip, kind="created")
+
+
+def _group_batches(rows: Sequence[Any], size: int) -> list[list[int]]:
+    batches: list[list[int]] = [[]]
+    last_group = None
+    for listing_id, group in rows:
+        if len(batches[-1]) >= size and group != last_group:
+            batches.append([])
+        batches[-1].append(listing_id)
+        last_group = group
+    return [batch for batch in batches if batch]
+
+
+def _update_pass(
+    db: Database, store_id: int, connector: Connector, report: PushReport, skip: set[int]
+) -> None:
+    """Push content, then price, then stock of bound dirty listings, chunk by chunk."""
+    last_id = 0
+    while True:
+        with db.session() as session:
+            platform = session.get_one(Store, store_id).platform
+            listings = session.scalars(
+                _due(store_id, skip)
+                .where(Listing.item_id.is_not(None), Listing.id > last_id)
+                .limit(CHUNK)
+            ).all()
+        if not listings:
+            return
+        last_id = listings[-1].id
+        _push_chunk(db, connector, listings, platform, report, skip)
+
+
+def _push_chunk(
+    db: Database,
+    connector: Connector,
+    listings: Sequence[Listing],
+    platform: str,
+    report: PushReport,
+    skip: set[int],
+) -> None:
+    content = [
+        (row.id, _draft(row, platform))
+        for row in listings
+        if row.confirmed_hash != row.desired_hash
+    ]
+    prices = [
+        (row.id, PriceUpdate(_ref(row), row.desired_price))
+        for row in listings
+        if row.confirmed_price is None or Decimal(row.confirmed_price) != row.desired_price
+    ]
+    stock = [
+        (row.id, StockUpdate(_ref(row), row.desired_stock))
+        for row in listings
+        if row.confirmed_stock != row.desired_stock
+    ]
+    calls: list[tuple[str, list[tuple[int, Any]], Callable[[Any], list[ItemResult]]]] = [
+        ("content", content, connector.upsert_listings),
+        ("prices", prices, connector.update_prices),
+        ("stock", stock, connector.update_stock),
+    ]
+    for kind, pairs, call in calls:
+        if not pairs:
+            continue
+        results = call([payload for _, payload in pairs])
+        with db.session() as session:
+            _record(session, pairs, results, report, skip, kind=kind)
+
+
+def draft_hash(draft: ListingDraft) -> str:
+    """The content hash of a draft: equal to the listing's desired hash when it was made."""
+    return content_hash(
+        name=draft.name,
+        description=draft.description,
+        weight_grams=draft.weight_grams,
+        image_urls=draft.image_urls,
+        category_id=draft.category_id,
+        group_sku=draft.group,
+        variant_name=draft.variant_name,
+    )
+
+
+def _ref(listing: Listing) -> ListingRef:
+    assert listing.item_id is not None
+    return ListingRef(listing.product.sku, listing.item_id, listing.variant_id)
+
+
+def _draft(listing: Listing, platform: str) -> ListingDraft:
+    product = listing.product
+    return ListingDraft(
+        sku=product.sku,
+        group=product.group_sku,
+        name=product.name,
+        description=product.description,
+        price=listing.desired_price,
+        stock=listing.desired_stock,
+        weight_grams=product.weight_grams,
+        image_urls=tuple(product.image_urls or ()),
+        category_id=(product.categories or {}).get(platform),
+        variant_name=product.variant_name,
+        ref=_ref(listing) if listing.item_id else None,
+    )
+
+
+def _record(
+    session: Session,
+    pairs: Sequence[tuple[int, Any]],
+    results: Sequence[ItemResult],
+    report: PushReport,
+    skip: set[int],
+    *,
+    kind: str,
+) -> None:
+    """Write each item's outcome: confirmed state = what was sent, or the failure."""
+    if len(results) != len(pairs):
+        raise RuntimeError(f"connector returned {len(results)} results for {len(pairs)} {kind}")
+    now = utcnow()
+    rows: list[dict[str, Any]] = []
+    for (listing_id, sent), result in zip(pairs, results, strict=True):
+        row: dict[str, Any] = {"id": listing_id}
+        if result.ok:
+            row |= _confirmed(kind, sent, result)
+            row |= {"last_error": None, "last_pushed_at": now}
+            setattr(report, kind, getattr(report, kind) + 1)
+        else:
+            row |= {"last_error": f"{kind}: {result.error}", "last_error_at": now}
+            skip.add(listing_id)
+            if result.permanent:
+                row["failed"] = True
+                report.failed += 1
+            else:
+                report.deferred += 1
+            if len(report.errors) < 20:
+                report.errors.append(f"{result.sku}: {result.error}")
+        rows.append(row)
+    _bulk_update(session, rows)
+    refresh_dirty(session, [row["id"] for row in rows])
+
+
+def _bulk_update(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Executemany by primary key, one statement per distinct column set."""
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for row in rows:
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    for group in by_columns.values():
+        for chunk in chunked(group, CHUNK):
+            session.execute(update(Listing), chunk)
+
+
+def _confirmed(kind: str, sent: Any, result: ItemResult) -> dict[str, Any]:
+    """The confirmed columns for what was sent (not what is desired now: it may have moved)."""
+    if kind == "stock":
+        return {"confirmed_stock": sent.stock}
+    if kind == "prices":
+        return {"confirmed_price": sent.price}
+    confirmed: dict[str, Any] = {"confirmed_hash": draft_hash(sent)}
+    if kind == "created":
+        ref = result.ref
+        if ref is None:
+            raise RuntimeError(f"connector created {sent.sku} without returning its ref")
+        confirmed |= {
+            "item_id": ref.item_id,
+            "variant_id": ref.variant_id,
+            "confirmed_stock": sent.stock,
+            "confirmed_price": sent.price,
+        }
+    return confirmed

@@ -1,0 +1,51 @@
+"""Confirming a reseller's shipment with the marketplace (the `ship_order` job's work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import structlog
+
+from sync.changes import products_changed
+from sync.orders import advance
+from sync.protocol import Connector, PermanentError
+from sync.store.db import Database
+from sync.store.models import Order
+from sync.types import OrderStatus
+
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class ShipReport:
+    outcome: str
+    stores_to_push: set[int] = field(default_factory=set)
+
+
+def confirm_shipment(db: Database, order_id: int, connector: Connector) -> ShipReport:
+    """Send a requested shipment; on acceptance the order is shipped and its stock deducted.
+
+    A refusal is recorded on the order for the reseller to see; transient errors propagate
+    so the job is retried, and the order stays `requested` until then.
+    """
+    with db.session() as session:
+        order = session.get_one(Order, order_id)
+        if order.ship_state != "requested" or not order.tracking_number:
+            return ShipReport(outcome=f"skipped:{order.ship_state}")
+        external_id, tracking = order.external_id, order.tracking_number
+    try:
+        connector.ship_order(external_id, tracking)
+    except PermanentError as refused:
+        with db.session() as session:
+            order = session.get_one(Order, order_id)
+            order.ship_state = "failed"
+            order.ship_error = str(refused)
+        log.warning("shipment_refused", order_id=order_id, error=str(refused))
+        return ShipReport(outcome="refused")
+    with db.session() as session:
+        order = session.get_one(Order, order_id)
+        order.ship_state = "confirmed"
+        order.claimed_by = order.claimed_by or order.shipped_by
+        changed = advance(session, order, OrderStatus.SHIPPED)
+        stores = products_changed(session, changed)
+    return ShipReport(outcome="confirmed", stores_to_push=stores)

@@ -1,0 +1,239 @@
+"""The sync engine end to end against an in-memory marketplace, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select
+
+from sync.changes import products_changed
+from sync.dispatch import request_pushes
+from sync.orders import ingest_orders
+from sync.pull import fetch_orders, pull_orders
+from sync.push import push_store
+from sync.queue import QueueError, claim, list_orders, ship
+from sync.setup import StoreSettings, apply_settings
+from sync.shipping import confirm_shipment
+from sync.store.db import Database
+from sync.store.models import Listing, Product, Reservation, Store
+from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from tests.sync.memory_connector import MemoryConnector
+
+NOW = datetime.now(UTC)
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.pushes: list[int] = []
+        self.ships: list[int] = []
+
+    def push(self, store_id: int) -> None:
+        self.pushes.append(store_id)
+
+    def fetch_orders(self, store_id: int, external_ids: object) -> None:
+        return None
+
+    def ship(self, order_id: int) -> None:
+        self.ships.append(order_id)
+
+
+def setup_shop(db: Database, *, products: int = 3, on_hand: int = 10) -> dict[str, int]:
+    stores = apply_settings(
+        db,
+        ["batik"],
+        [
+            StoreSettings(
+                "a",
+                "memory",
+                "batik",
+                stock_buffer=0,
+                markup_percent=Decimal(10),
+                round_to=Decimal(500),
+            ),
+            StoreSettings("b", "memory", "batik", stock_buffer=2),
+        ],
+    )
+    with db.session() as session:
+        merchant_id = session.scalar(select(Store.merchant_id).where(Store.name == "a"))
+        ids = []
+        for n in range(products):
+            product = Product(
+                merchant_id=merchant_id,
+                sku=f"SKU-{n}",
+                group_sku=f"SKU-{n}",
+                name=f"Batik {n}",
+                description="",
+                price=Decimal(10_000 + n),
+                weight_grams=200,
+                image_urls=[],
+                categories={},
+                on_hand=on_hand,
+            )
+            session.add(product)
+            session.flush()
+            ids.append(product.id)
+        products_changed(session, ids)
+    return stores
+
+
+def order(external_id: str, sku: str, quantity: int, status: OrderStatus, **kw) -> RemoteOrder:
+    return RemoteOrder(
+        external_id=external_id,
+        status=status,
+        created_at=kw.get("created_at", NOW),
+        updated_at=kw.get("updated_at", NOW),
+        lines=(RemoteOrderLine("1", sku, quantity, Decimal(10_000)),),
+        total=Decimal(10_000 * quantity),
+        currency="IDR",
+        buyer_city="Yogyakarta",
+        ship_by=kw.get("ship_by", NOW + timedelta(days=2)),
+    )
+
+
+def listing(db: Database, store_id: int, sku: str) -> Listing:
+    with db.session() as session:
+        return session.scalars(
+            select(Listing).join(Product).where(Listing.store_id == store_id, Product.sku == sku)
+        ).one()
+
+
+def test_publish_applies_buffers_and_price_rules(db: Database) -> None:
+    stores = setup_shop(db)
+    a, b = MemoryConnector(), MemoryConnector()
+    report = push_store(db, stores["a"], a)
+    push_store(db, stores["b"], b)
+    assert report.created == 3
+    assert a.stock_of("SKU-0") == 10 and b.stock_of("SKU-0") == 8  # buffer 2 on b
+    assert a.price_of("SKU-1") == Decimal(11_500)  # 10,001 × 1.1 rounded up to 500
+    assert not listing(db, stores["a"], "SKU-0").dirty
+    again = push_store(db, stores["a"], a)
+    assert again.as_counts() == {}  # nothing due: level-triggered, not repeated
+
+
+def test_order_reserves_once_and_other_store_stock_drops(db: Database) -> None:
+    stores = setup_shop(db)
+    a, b = MemoryConnector(), MemoryConnector()
+    push_store(db, stores["a"], a)
+    push_store(db, stores["b"], b)
+    a.orders["O1"] = order("O1", "SKU-0", 3, OrderStatus.READY_TO_SHIP)
+    first = pull_orders(db, stores["a"], a, now=NOW + timedelta(seconds=1))
+    second = fetch_orders(db, stores["a"], a, ["O1"])  # the same order again (webhook)
+    assert (first.new_orders, second.new_orders) == (1, 0)
+    assert first.stores_to_push == {stores["a"], stores["b"]}
+    with db.session() as session:
+        assert session.scalar(select(func.sum(Reservation.quantity))) == 3
+    push_store(db, stores["b"], b)
+    assert b.stock_of("SKU-0") == 5  # 10 − 3 reserved − 2 buffer
+    assert len(list_orders(db)) == 1
+
+
+def test_cancel_releases_and_ship_deducts(db: Database) -> None:
+    stores = setup_shop(db)
+    a = MemoryConnector()
+    with db.session() as session:
+        store = session.get_one(Store, stores["a"])
+        ingest_orders(session, store, [order("C", "SKU-1", 2, OrderStatus.READY_TO_SHIP)])
+        ingest_orders(session, store, [order("S", "SKU-2", 4, OrderStatus.READY_TO_SHIP)])
+        ingest_orders(session, store, [order("C", "SKU-1", 2, OrderStatus.CANCELLED)])
+    recorder = Recorder()
+    target = next(o for o in list_orders(db) if o.external_id == "S")
+    claim(db, "dewi", ["a"], target.id)
+    with pytest.raises(QueueError) as taken:
+        claim(db, "rina", ["a"], target.id)
+    assert taken.value.kind == "conflict"
+    ship(db, recorder, "dewi", ["a"], target.id, "JNE123")
+    assert recorder.ships == [target.id]
+    a.orders["S"] = order("S", "SKU-2", 4, OrderStatus.READY_TO_SHIP)
+    assert confirm_shipment(db, target.id, a).outcome == "confirmed"
+    assert a.shipped == {"S": "JNE123"}
+    with db.session() as session:
+        states = {q: s for q, s in session.execute(select(Reservation.quantity, Reservation.state))}
+        on_hand = {k: n for k, n in session.execute(select(Product.sku, Product.on_hand))}
+    assert states == {2: "released", 4: "deducted"}
+    assert on_hand == {"SKU-0": 10, "SKU-1": 10, "SKU-2": 6}
+    assert confirm_shipment(db, target.id, a).outcome == "skipped:confirmed"
+
+
+def test_reseller_sees_only_their_stores(db: Database) -> None:
+    stores = setup_shop(db)
+    with db.session() as session:
+        store_b = session.get_one(Store, stores["b"])
+        ingest_orders(session, store_b, [order("B1", "SKU-0", 1, OrderStatus.READY_TO_SHIP)])
+    assert list_orders(db, ["a"]) == []
+    only = list_orders(db, ["b"])[0]
+    with pytest.raises(QueueError) as denied:
+        claim(db, "dewi", ["a"], only.id)
+    assert denied.value.kind == "forbidden"
+
+
+def test_change_during_push_stays_dirty(db: Database) -> None:
+    stores = setup_shop(db, products=1)
+    a = MemoryConnector()
+    push_store(db, stores["a"], a)
+    original = a.update_stock
+
+    def update_stock_while_an_order_lands(updates):  # type: ignore[no-untyped-def]
+        with db.session() as session:
+            store = session.get_one(Store, stores["a"])
+            intake = ingest_orders(session, store, [order("X", "SKU-0", 1, OrderStatus.UNPAID)])
+            products_changed(session, intake.changed_product_ids)
+        return original(updates)
+
+    with db.session() as session:
+        session.execute(Product.__table__.update().values(on_hand=7))
+        products_changed(session, session.scalars(select(Product.id)).all())
+    a.update_stock = update_stock_while_an_order_lands  # type: ignore[method-assign]
+    push_store(db, stores["a"], a)
+    assert a.stock_of("SKU-0") == 6  # the second pass pushed the order's reservation too
+    assert not listing(db, stores["a"], "SKU-0").dirty
+
+
+def test_permanent_failure_is_held_and_rest_of_batch_goes_on(db: Database) -> None:
+    stores = setup_shop(db)
+    a = MemoryConnector()
+    a.fail_skus["SKU-1"] = True
+    report = push_store(db, stores["a"], a)
+    assert (report.created, report.failed) == (2, 1)
+    failed = listing(db, stores["a"], "SKU-1")
+    assert failed.failed and "refused by test" in (failed.last_error or "")
+    assert push_store(db, stores["a"], a).as_counts() == {}  # held, not hammered
+    with db.session() as session:
+        session.execute(Product.__table__.update().where(Product.sku == "SKU-1").values(on_hand=4))
+        products_changed(session, session.scalars(select(Product.id)).all())
+    del a.fail_skus["SKU-1"]
+    assert push_store(db, stores["a"], a).created == 1  # a new desired state is tried again
+
+
+def test_existing_listings_are_adopted_not_duplicated(db: Database) -> None:
+    stores = setup_shop(db)
+    a = MemoryConnector()
+    from sync.types import ListingRef, RemoteListing
+
+    a.listings["SKU-0"] = RemoteListing(ListingRef("SKU-0", "777"), 99, Decimal(1))
+    report = push_store(db, stores["a"], a)
+    assert (report.adopted, report.created) == (1, 2)
+    assert a.listings["SKU-0"].ref.item_id == "777"
+    assert a.stock_of("SKU-0") == 10  # the catalog is the master
+
+
+def test_push_requests_coalesce(db: Database) -> None:
+    stores = setup_shop(db)
+    recorder = Recorder()
+    request_pushes(db, recorder, [stores["a"], stores["a"], stores["b"]])
+    request_pushes(db, recorder, [stores["a"]])
+    assert recorder.pushes == [stores["a"], stores["b"]]
+    push_store(db, stores["a"], MemoryConnector())  # a push that starts clears the request
+    request_pushes(db, recorder, [stores["a"]])
+    assert recorder.pushes == [stores["a"], stores["b"], stores["a"]]
+
+
+def test_orders_finished_before_connection_touch_no_stock(db: Database) -> None:
+    stores = setup_shop(db)
+    old = NOW - timedelta(days=2)
+    with db.session() as session:
+        store = session.get_one(Store, stores["a"])
+        ingest_orders(session, store, [order("H", "SKU-0", 5, OrderStatus.SHIPPED, created_at=old)])
+        ingest_orders(session, store, [order("H", "SKU-0", 5, OrderStatus.COMPLETED)])
+        assert session.scalar(select(Product.on_hand).where(Product.sku == "SKU-0")) == 10
