@@ -1,0 +1,84 @@
+"""Property tests: the stock arithmetic and the order status machine (hypothesis)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from sync.orders import RANK, next_status, reservation_target
+from sync.stock import available, store_price, store_stock
+from sync.types import OrderStatus
+
+units = st.integers(min_value=0, max_value=1_000_000)
+statuses = st.sampled_from(list(OrderStatus))
+
+
+@given(units, units, units, st.none() | units)
+def test_store_stock_is_never_negative_nor_above_what_is_free(on_hand, reserved, buffer, cap):
+    free = available(on_hand, reserved)
+    shown = store_stock(free, buffer, cap)
+    assert shown >= 0
+    assert shown <= max(0, free)
+    if cap is not None:
+        assert shown <= cap
+
+
+@given(units, st.lists(st.integers(min_value=1, max_value=50), max_size=30), units)
+def test_sum_of_any_store_cannot_exceed_on_hand_minus_reservations(on_hand, orders, buffer):
+    reserved = sum(orders)
+    assert store_stock(available(on_hand, reserved), buffer) <= max(0, on_hand - reserved)
+
+
+@given(
+    st.decimals(min_value=0, max_value=10_000_000, places=2),
+    st.decimals(min_value=0, max_value=300, places=2),
+    st.sampled_from([Decimal(1), Decimal(100), Decimal(500), Decimal("0.01")]),
+)
+def test_store_price_rounds_up_to_the_step_and_never_below_markup(base, markup, step):
+    price = store_price(base, markup, step)
+    exact = base * (1 + markup / 100)
+    assert price >= exact
+    assert price - exact < step
+    assert price % step == 0
+
+
+@given(st.lists(statuses, min_size=1, max_size=12))
+def test_status_never_moves_backwards_and_cancel_is_terminal(events):
+    current = None
+    for incoming in events:
+        new = next_status(current, incoming)
+        if current is OrderStatus.CANCELLED:
+            assert new is OrderStatus.CANCELLED
+        elif current is not None and new is not OrderStatus.CANCELLED:
+            assert RANK[new] >= RANK[current]
+        current = new
+
+
+@given(st.permutations(list(OrderStatus)))
+def test_final_status_of_any_event_order(events):
+    """Cancelled wins only when it arrives before the order was seen shipped."""
+    final = None
+    for incoming in events:
+        final = next_status(final, incoming)
+    shipped_before_cancel = RANK.get(events[0], 0) >= RANK[OrderStatus.SHIPPED] or any(
+        RANK.get(e, -1) >= RANK[OrderStatus.SHIPPED]
+        for e in events[: events.index(OrderStatus.CANCELLED)]
+    )
+    expected = OrderStatus.COMPLETED if shipped_before_cancel else OrderStatus.CANCELLED
+    assert final is expected
+
+
+@given(st.lists(statuses, min_size=1, max_size=12))
+def test_reservation_only_leaves_active_once(events):
+    """Reservation targets follow the machine: once released or deducted, never active again."""
+    current = None
+    left_active = None
+    for incoming in events:
+        current = next_status(current, incoming)
+        target = reservation_target(current)
+        if left_active is not None:
+            assert target == left_active
+        elif target != "active":
+            left_active = target
