@@ -17,6 +17,7 @@ from dramatiq.rate_limits import ConcurrentRateLimiter
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 
 from jobs.broker import ensure_broker
+from jobs.middleware import record_counts
 from jobs.runtime import current
 from sync import pull, push, queue, shipping
 from sync import reconcile as reconciling
@@ -87,61 +88,62 @@ dispatcher = Dispatcher()
 
 @dramatiq.actor(queue_name="push", time_limit=1_800_000, **RETRY)
 @honour_throttling
-def push_store(store_id: int) -> dict[str, int]:
+def push_store(store_id: int) -> None:
     """Push every dirty listing of one store (at most one at a time per store)."""
     with push_mutex(store_id).acquire(raise_on_failure=False) as acquired:
         if not acquired:
             push_store.send_with_options(args=(store_id,), delay=PUSH_REQUEUE_MS)
-            return {"requeued": 1}
+            record_counts({"requeued": 1})
+            return
         runtime = current()
         report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
+    record_counts(report.as_counts())
     if report.deferred:
         raise DeferredItems(f"{report.deferred} items deferred: {'; '.join(report.errors[:3])}")
-    return report.as_counts()
 
 
 @dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
 @honour_throttling
-def pull_orders(store_id: int) -> dict[str, int]:
+def pull_orders(store_id: int) -> None:
     """Pull orders updated since the store's cursor; reserve stock; push other stores."""
     runtime = current()
     report = pull.pull_orders(runtime.db, store_id, runtime.connector(store_id))
     request_pushes(runtime.db, dispatcher, report.stores_to_push)
-    return report.as_counts()
+    record_counts(report.as_counts())
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
 @honour_throttling
-def fetch_orders(store_id: int, external_ids: list[str]) -> dict[str, int]:
+def fetch_orders(store_id: int, external_ids: list[str]) -> None:
     """Fetch just these orders (a webhook said they changed)."""
     runtime = current()
     report = pull.fetch_orders(runtime.db, store_id, runtime.connector(store_id), external_ids)
     request_pushes(runtime.db, dispatcher, report.stores_to_push)
-    return report.as_counts()
+    record_counts(report.as_counts())
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
 @honour_throttling
-def ship_order(order_id: int) -> dict[str, int]:
+def ship_order(order_id: int) -> None:
     """Tell the marketplace a reseller shipped the order, with its tracking number."""
     runtime = current()
     with runtime.db.session() as session:
         store_id = session.get_one(Order, order_id).store_id
     report = shipping.confirm_shipment(runtime.db, order_id, runtime.connector(store_id))
     request_pushes(runtime.db, dispatcher, report.stores_to_push)
-    return {report.outcome: 1}
+    record_counts({report.outcome: 1})
 
 
 @dramatiq.actor(queue_name="maintenance", time_limit=120_000, **RETRY)
-def refresh_token(store_id: int) -> dict[str, int]:
+def refresh_token(store_id: int) -> None:
     """Renew a store's token before it expires (the vault refreshes only when due)."""
     runtime = current()
     runtime.vault(store_id).token(runtime.connector(store_id).refresh_token)
-    return {"checked": 1}
+    record_counts({"checked": 1})
 
 
 @dramatiq.actor(queue_name="maintenance", time_limit=600_000, **RETRY)
-def reconcile() -> dict[str, int]:
+def reconcile() -> None:
     """Re-enqueue what is due: dirty stores, requested shipments (DESIGN rule 2)."""
     runtime = current()
     due = reconciling.stores_with_work(runtime.db)
@@ -149,18 +151,18 @@ def reconcile() -> dict[str, int]:
     shipments = queue.pending_shipments(runtime.db)
     for order_id in shipments:
         ship_order.send(order_id)
-    return {"stores_due": len(due), "pushes_sent": len(pushed), "shipments": len(shipments)}
+    record_counts({"stores_due": len(due), "pushes_sent": len(pushed), "shipments": len(shipments)})
 
 
 @dramatiq.actor(queue_name="maintenance", time_limit=1_800_000, **RETRY)
 @honour_throttling
-def read_back(store_id: int) -> dict[str, int]:
+def read_back(store_id: int) -> None:
     """Catch stock edited by hand on the marketplace: drifted listings become dirty."""
     runtime = current()
     drifted = reconciling.read_back(runtime.db, store_id, runtime.connector(store_id))
     if drifted:
         request_pushes(runtime.db, dispatcher, [store_id])
-    return {"drifted": drifted}
+    record_counts({"drifted": drifted})
 
 
 ALL = (push_store, pull_orders, fetch_orders, ship_order, refresh_token, reconcile, read_back)

@@ -9,6 +9,7 @@ afterwards shows the demo's orders.
 
 from __future__ import annotations
 
+import csv
 import secrets
 import time
 from dataclasses import dataclass, field
@@ -54,7 +55,12 @@ base_url = "{sandbox_url}"
 stock_buffer = {buffer}
 poll_interval_seconds = 2
 price_rule = {{ markup_percent = {markup}, round_to = 500 }}
-credentials = {{ partner_id = "DEMO_PARTNER_ID", partner_key = "DEMO_PARTNER_KEY", shop_id = "{env}_SHOP_ID", refresh_token = "{env}_REFRESH_TOKEN" }}
+
+[stores.credentials]
+partner_id = "DEMO_PARTNER_ID"
+partner_key = "DEMO_PARTNER_KEY"
+shop_id = "{env}_SHOP_ID"
+refresh_token = "{env}_REFRESH_TOKEN"
 """
         for name, env, buffer, markup in (
             ("shopee-a", "DEMO_SHOPEE_A", 0, 0),
@@ -92,13 +98,20 @@ def _env_text() -> str:
 
 
 def _catalog_csv(path: Path, image_base: str) -> None:
-    lines = ["sku,group_sku,variant_name,name,price,stock,weight_grams,image_urls,category_shopee"]
-    for sku, group, variant, name, price, stock, grams in CATALOG:
-        lines.append(
-            f"{sku},{group},{variant or ''},{name},{price},{stock},{grams},"
-            f"{image_base}/{group}.png,100644"
-        )
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            [
+                "sku", "group_sku", "variant_name", "name", "description", "price", "stock",
+                "weight_grams", "image_urls", "category_shopee",
+            ]
+        )  # fmt: skip
+        for sku, group, variant, name, price, stock, grams in CATALOG:
+            description = f"{name}, buatan UMKM Indonesia, dikirim dari Yogyakarta."
+            image = f"{image_base}/{group}.png"
+            writer.writerow(
+                [sku, group, variant or "", name, description, price, stock, grams, image, 100644]
+            )
 
 
 @dataclass
@@ -145,6 +158,8 @@ def run_demo(directory: Path, duration: float, orders_per_second: float, console
             merchant_id = session.scalar(select(Merchant.id))
         report = import_catalog(runtime.db, merchant_id, directory / "demo-catalog.csv")
         console.print(f"catalog imported: {report.created} SKUs (demo-catalog.csv)")
+        for problem in report.errors:
+            console.print(f"demo-catalog.csv: {problem}", markup=False)
         watch = Watch()
         started = time.monotonic()
         with Embedded(runtime, threads=8):

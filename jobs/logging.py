@@ -47,6 +47,8 @@ STDLIB_LOGGERS = (
     "apscheduler",
     "alembic",
 )
+QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "alembic")
+"""Chatty at INFO (one line per HTTP request or tick; request URLs carry tokens)."""
 _HANDLER_NAME = "lapak"
 
 _secret_values: set[str] = set()
@@ -173,3 +175,5 @@ def configure_logging(
         library = logging.getLogger(name)
         library.handlers.clear()
         library.propagate = True
+    for name in QUIET_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -10,6 +10,7 @@ own dead-letter list from growing without bound.
 from __future__ import annotations
 
 import time
+from contextvars import ContextVar
 from typing import Any
 
 import dramatiq
@@ -20,6 +21,13 @@ from sync.store.dialect import insert_ignore
 from sync.store.models import DeadLetter, JobEvent
 
 log = structlog.get_logger("lapak.jobs")
+
+_counts: ContextVar[dict[str, Any] | None] = ContextVar("lapak_job_counts", default=None)
+
+
+def record_counts(counts: dict[str, Any]) -> None:
+    """What the running job did (items pushed, orders seen…), for its log line and event."""
+    _counts.set(counts)
 
 
 def _store_id(message: Any) -> int | None:
@@ -40,6 +48,7 @@ def _runtime() -> Any:
 class JobLog(dramatiq.Middleware):
     def before_process_message(self, broker: dramatiq.Broker, message: Any) -> None:
         structlog.contextvars.clear_contextvars()
+        _counts.set(None)
         structlog.contextvars.bind_contextvars(
             actor=message.actor_name,
             message_id=message.message_id,
@@ -58,7 +67,7 @@ class JobLog(dramatiq.Middleware):
     ) -> None:
         started = message.options.pop("lapak_started", time.perf_counter())
         duration_ms = round((time.perf_counter() - started) * 1000, 1)
-        counts = result if isinstance(result, dict) else {}
+        counts = _counts.get() or {}
         if exception is None:
             outcome = "ok"
         elif isinstance(exception, dramatiq.Retry):

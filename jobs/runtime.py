@@ -18,11 +18,13 @@ from pydantic import SecretStr
 from redis import Redis
 
 from config import LapakConfig, load_config
+from jobs.logging import register_secret
 from jobs.pacing import TokenBucketPacer, UnpacedPacer
 from sync.protocol import Connector, Pacer, StoreSpec
 from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
 from sync.tokens import DbTokenVault
+from sync.types import TokenSet
 
 LOCK_TIMEOUT = 60.0
 """Seconds a named lock (token refresh) may be held before Redis lets it go."""
@@ -99,7 +101,9 @@ class Runtime:
         with self._guard:
             found = self._vaults.get(store_id)
             if found is None:
-                found = self._vaults[store_id] = DbTokenVault(self.db, store_id, self.lock)
+                found = self._vaults[store_id] = DbTokenVault(
+                    self.db, store_id, self.lock, on_token=_register_token
+                )
             return found
 
     def pacer(self, store: Any) -> Pacer:
@@ -140,6 +144,12 @@ def sandbox_shops(config: LapakConfig, platform: str) -> list[dict[str, Any]]:
         }
         shops.append({"name": store.name, **values})
     return shops
+
+
+def _register_token(token: TokenSet) -> None:
+    """Tokens are secrets too: every log line scrubs them from then on."""
+    register_secret(token.access_token)
+    register_secret(token.refresh_token)
 
 
 _current: Runtime | None = None
