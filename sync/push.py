@@ -56,7 +56,7 @@ def push_store(db: Database, store_id: int, connector: Connector) -> PushReport:
     with db.session() as session:
         store = session.get_one(Store, store_id)
         store.push_requested_at = None
-        needs_scan = store.scanned_at is None and _has_unbound(session, store_id)
+        needs_scan = _has_unbound(session, store_id, interrupted_only=store.scanned_at is not None)
     if needs_scan:
         report.adopted = adopt_existing(db, store_id, connector)
     skip: set[int] = set()
@@ -95,18 +95,30 @@ def adopt_existing(db: Database, store_id: int, connector: Connector) -> int:
                     "confirmed_stock": found.stock,
                     "confirmed_price": found.price,
                     "confirmed_hash": None,
+                    "create_started_at": None,
                 }
             )
         if adopted:
             session.execute(update(Listing), adopted)
             refresh_dirty(session, [row["id"] for row in adopted])
+        session.execute(
+            update(Listing)
+            .where(Listing.store_id == store_id, Listing.item_id.is_(None))
+            .values(create_started_at=None)
+        )
         session.get_one(Store, store_id).scanned_at = utcnow()
     log.info("listings_adopted", store_id=store_id, scanned=len(remote), adopted=len(adopted))
     return len(adopted)
 
 
-def _has_unbound(session: Session, store_id: int) -> bool:
-    query = select(func.count()).where(Listing.store_id == store_id, Listing.item_id.is_(None))
+def _has_unbound(session: Session, store_id: int, *, interrupted_only: bool) -> bool:
+    """Unbound listings to adopt: any before the first scan; later, only those whose
+    creation was asked for but never recorded (the worker died in between)."""
+    query = select(func.count()).where(
+        Listing.store_id == store_id, Listing.item_id.is_(None), Listing.failed.is_(False)
+    )
+    if interrupted_only:
+        query = query.where(Listing.create_started_at.is_not(None))
     return bool(session.scalar(query))
 
 
@@ -139,6 +151,9 @@ def _create_pass(
         with db.session() as session:
             listings = session.scalars(select(Listing).where(Listing.id.in_(batch))).all()
             drafts = {listing.id: _draft(listing, platform) for listing in listings}
+            session.execute(
+                update(Listing).where(Listing.id.in_(batch)).values(create_started_at=utcnow())
+            )
         results = connector.upsert_listings(list(drafts.values()))
         with db.session() as session:
             _record(session, list(drafts.items()), results, report, skip, kind="created")
@@ -306,5 +321,6 @@ def _confirmed(kind: str, sent: Any, result: ItemResult) -> dict[str, Any]:
             "variant_id": ref.variant_id,
             "confirmed_stock": sent.stock,
             "confirmed_price": sent.price,
+            "create_started_at": None,
         }
     return confirmed

@@ -142,6 +142,9 @@ class Listing(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
     last_pushed_at: Mapped[datetime | None]
+    create_started_at: Mapped[datetime | None]
+    """Set before asking the store to create the listing: if the worker dies before the
+    answer is stored, the next push adopts what was created instead of creating it twice."""
 
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 

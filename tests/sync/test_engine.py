@@ -237,3 +237,42 @@ def test_orders_finished_before_connection_touch_no_stock(db: Database) -> None:
         ingest_orders(session, store, [order("H", "SKU-0", 5, OrderStatus.SHIPPED, created_at=old)])
         ingest_orders(session, store, [order("H", "SKU-0", 5, OrderStatus.COMPLETED)])
         assert session.scalar(select(Product.on_hand).where(Product.sku == "SKU-0")) == 10
+
+
+def test_worker_dying_after_create_does_not_duplicate(db: Database) -> None:
+    stores = setup_shop(db)
+    a = MemoryConnector()
+    push_store(db, stores["a"], a)  # the first scan is done; later pushes skip it
+    with db.session() as session:
+        merchant_id = session.scalar(select(Store.merchant_id).where(Store.id == stores["a"]))
+        session.add(
+            Product(
+                merchant_id=merchant_id,
+                sku="NEW",
+                group_sku="NEW",
+                name="New",
+                description="",
+                price=Decimal(5_000),
+                weight_grams=100,
+                image_urls=[],
+                categories={},
+                on_hand=3,
+            )
+        )
+        session.flush()
+        products_changed(session, session.scalars(select(Product.id)).all())
+    created = a.upsert_listings
+
+    def create_then_die(drafts):  # type: ignore[no-untyped-def]
+        created(drafts)
+        raise SystemExit("worker killed before the answer was stored")
+
+    a.upsert_listings = create_then_die  # type: ignore[method-assign]
+    with pytest.raises(SystemExit):
+        push_store(db, stores["a"], a)
+    a.upsert_listings = created  # type: ignore[method-assign]
+    item_id = a.listings["NEW"].ref.item_id
+    report = push_store(db, stores["a"], a)
+    assert (report.adopted, report.created) == (1, 0)
+    assert a.listings["NEW"].ref.item_id == item_id  # bound to the one created, not a twin
+    assert listing(db, stores["a"], "NEW").item_id == item_id

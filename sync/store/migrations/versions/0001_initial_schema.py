@@ -125,6 +125,7 @@ def upgrade() -> None:
         sa.Column("last_error", sa.Text(), nullable=True),
         sa.Column("last_error_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("last_pushed_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("create_started_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["product_id"],
             ["products.id"],
