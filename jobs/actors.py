@@ -32,6 +32,9 @@ RETRY = {"max_retries": 8, "min_backoff": 1_000, "max_backoff": 300_000}
 
 PUSH_REQUEUE_MS = 300
 """When another worker holds a store's push mutex: come back after this many ms."""
+PUSH_MUTEX_TTL_MS = 30_000
+"""How long a dead worker's push mutex outlives it. A push works at most
+`sync.push.BUDGET_SECONDS` (10 s) per message, well inside this."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -67,7 +70,9 @@ def push_mutex(store_id: int) -> ConcurrentRateLimiter:
         _mutex_backend = (
             RedisBackend(client=runtime.redis) if runtime.redis is not None else StubBackend()
         )
-    return ConcurrentRateLimiter(_mutex_backend, f"push-store-{store_id}", limit=1, ttl=900_000)
+    return ConcurrentRateLimiter(
+        _mutex_backend, f"push-store-{store_id}", limit=1, ttl=PUSH_MUTEX_TTL_MS
+    )
 
 
 class Dispatcher:
@@ -98,6 +103,8 @@ def push_store(store_id: int) -> None:
         runtime = current()
         report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
     record_counts(report.as_counts())
+    if report.incomplete:
+        push_store.send(store_id)  # the rest, as a new message (the mutex is free again)
     if report.deferred:
         raise DeferredItems(f"{report.deferred} items deferred: {'; '.join(report.errors[:3])}")
 

@@ -17,6 +17,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
 from config import ConfigError, LapakConfig, load_config
+from config.envfile import load_env_file
 from jobs.logging import configure_logging
 from jobs.runtime import Runtime
 from sync import queue as order_queue
@@ -49,17 +50,6 @@ AsOption = Annotated[
 
 def main() -> None:
     app()
-
-
-def load_env_file(config_path: Path) -> None:
-    """Read `lapak.env` beside the config (KEY=VALUE lines) without overriding the env."""
-    env_file = config_path.parent / "lapak.env"
-    if not env_file.exists():
-        return
-    for line in env_file.read_text().splitlines():
-        key, sep, value = line.strip().partition("=")
-        if sep and key and not key.startswith("#"):
-            os.environ.setdefault(key.strip(), value.strip())
 
 
 def open_config(path: Path) -> LapakConfig:

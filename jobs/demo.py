@@ -20,6 +20,7 @@ from rich.table import Table
 from sqlalchemy import func, select
 
 from config import load_config
+from config.envfile import load_env_file
 from jobs.logging import configure_logging
 from jobs.runtime import Runtime, sandbox_shops
 from sync import queue as order_queue
@@ -134,7 +135,6 @@ def run_demo(directory: Path, duration: float, orders_per_second: float, console
         (directory / stale).unlink(missing_ok=True)
 
     from connectors.sandbox_server import serve
-    from jobs.cli import load_env_file
     from jobs.embedded import Embedded
     from sync.registry import plugin_for
 

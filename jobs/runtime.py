@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from redis import Redis
 
 from config import LapakConfig, load_config
+from config.envfile import load_env_file
 from jobs.logging import register_secret
 from jobs.pacing import TokenBucketPacer, UnpacedPacer
 from sync.protocol import Connector, Pacer, StoreSpec
@@ -167,7 +168,9 @@ def current() -> Runtime:
     global _current
     with _current_guard:
         if _current is None:
-            runtime = Runtime(load_config(Path(os.environ.get("LAPAK_CONFIG", "lapak.toml"))))
+            path = Path(os.environ.get("LAPAK_CONFIG", "lapak.toml"))
+            load_env_file(path)
+            runtime = Runtime(load_config(path))
             runtime.bootstrap()
             _current = runtime
         return _current

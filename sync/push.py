@@ -11,6 +11,7 @@ stay dirty and are retried by the next push.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +32,9 @@ log = structlog.get_logger(__name__)
 
 CHUNK = 500
 MAX_PASSES = 5
+BUDGET_SECONDS = 10.0
+"""A push stops after the chunk that crosses this and reports `incomplete`: the job layer
+sends the rest as a new message, so a push never holds its store's mutex for long."""
 
 
 @dataclass
@@ -44,15 +48,20 @@ class PushReport:
     stock: int = 0
     failed: int = 0
     deferred: int = 0
+    incomplete: bool = False
     errors: list[str] = field(default_factory=list)
 
     def as_counts(self) -> dict[str, int]:
         return {key: value for key, value in vars(self).items() if isinstance(value, int) and value}
 
 
-def push_store(db: Database, store_id: int, connector: Connector) -> PushReport:
-    """Bring every dirty listing of the store in line with its desired state."""
+def push_store(
+    db: Database, store_id: int, connector: Connector, *, budget: float = BUDGET_SECONDS
+) -> PushReport:
+    """Bring every dirty listing of the store in line with its desired state, or as many as
+    fit in `budget` seconds (then `report.incomplete` is set)."""
     report = PushReport()
+    deadline = time.monotonic() + budget
     with db.session() as session:
         store = session.get_one(Store, store_id)
         store.push_requested_at = None
@@ -62,8 +71,10 @@ def push_store(db: Database, store_id: int, connector: Connector) -> PushReport:
     skip: set[int] = set()
     for _ in range(MAX_PASSES):
         before = report.created + report.content + report.prices + report.stock + report.failed
-        _create_pass(db, store_id, connector, report, skip)
-        _update_pass(db, store_id, connector, report, skip)
+        _create_pass(db, store_id, connector, report, skip, deadline)
+        _update_pass(db, store_id, connector, report, skip, deadline)
+        if report.incomplete:
+            break
         after = report.created + report.content + report.prices + report.stock + report.failed
         if after == before:
             break
@@ -134,7 +145,12 @@ def _due(store_id: int, skip: set[int]) -> Any:
 
 
 def _create_pass(
-    db: Database, store_id: int, connector: Connector, report: PushReport, skip: set[int]
+    db: Database,
+    store_id: int,
+    connector: Connector,
+    report: PushReport,
+    skip: set[int],
+    deadline: float,
 ) -> None:
     """Create unbound listings, never splitting a variant group across two calls."""
     with db.session() as session:
@@ -148,6 +164,9 @@ def _create_pass(
             .order_by(Product.group_sku, Listing.id)
         ).all()
     for batch in _group_batches(pending, CHUNK):
+        if time.monotonic() > deadline:
+            report.incomplete = True
+            return
         with db.session() as session:
             listings = session.scalars(select(Listing).where(Listing.id.in_(batch))).all()
             drafts = {listing.id: _draft(listing, platform) for listing in listings}
@@ -171,11 +190,19 @@ def _group_batches(rows: Sequence[Any], size: int) -> list[list[int]]:
 
 
 def _update_pass(
-    db: Database, store_id: int, connector: Connector, report: PushReport, skip: set[int]
+    db: Database,
+    store_id: int,
+    connector: Connector,
+    report: PushReport,
+    skip: set[int],
+    deadline: float,
 ) -> None:
     """Push content, then price, then stock of bound dirty listings, chunk by chunk."""
     last_id = 0
-    while True:
+    while not report.incomplete:
+        if time.monotonic() > deadline:
+            report.incomplete = True
+            return
         with db.session() as session:
             platform = session.get_one(Store, store_id).platform
             listings = session.scalars(

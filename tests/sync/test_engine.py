@@ -276,3 +276,12 @@ def test_worker_dying_after_create_does_not_duplicate(db: Database) -> None:
     assert (report.adopted, report.created) == (1, 0)
     assert a.listings["NEW"].ref.item_id == item_id  # bound to the one created, not a twin
     assert listing(db, stores["a"], "NEW").item_id == item_id
+
+
+def test_push_stops_at_its_budget_and_the_rest_follows(db: Database) -> None:
+    stores = setup_shop(db)
+    a = MemoryConnector()
+    first = push_store(db, stores["a"], a, budget=0)
+    assert first.incomplete and first.created == 0
+    rest = push_store(db, stores["a"], a)
+    assert not rest.incomplete and rest.created == 3
