@@ -9,6 +9,7 @@ Lapak uses 10 s and 100,000 per million (10 % of commands), so they return in se
 from __future__ import annotations
 
 import os
+import sys
 
 import dramatiq
 from dramatiq.brokers.redis import RedisBroker
@@ -42,7 +43,17 @@ def build_broker(redis_url: str | None) -> dramatiq.Broker:
     dramatiq.set_broker(broker)
     global _installed
     _installed = True
+    _rebind_actors(broker)
     return broker
+
+
+def _rebind_actors(broker: dramatiq.Broker) -> None:
+    """Actors bind to the broker of the moment they are declared; a process that builds a
+    new broker (tests, `lapak run` after a CLI command) moves the declared ones over."""
+    declared = sys.modules.get("jobs.actors")
+    for actor in getattr(declared, "ALL", ()):
+        actor.broker = broker
+        broker.declare_actor(actor)
 
 
 def ensure_broker() -> dramatiq.Broker:

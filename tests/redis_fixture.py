@@ -30,3 +30,8 @@ def redis_client() -> Iterator[Redis]:
 def unique() -> str:
     """A prefix no other test run uses (tests share one Redis)."""
     return f"t{uuid.uuid4().hex[:10]}"
+
+
+def redis_url_for(db: int) -> str:
+    """The test Redis, database number `db` (tests that flush a database own it alone)."""
+    return f"{REDIS_URL.rsplit('/', 1)[0]}/{db}"

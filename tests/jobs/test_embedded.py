@@ -1,0 +1,131 @@
+"""`lapak run`'s embedded mode (SQLite + in-process broker) against two sandbox shops."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+from typer.testing import CliRunner
+
+from config import load_config
+from connectors.sandbox_server import serve
+from jobs import actors
+from jobs.cli import app as cli
+from jobs.embedded import Embedded
+from jobs.logging import configure_logging
+from jobs.runtime import Runtime
+from sync.catalog import import_catalog, set_stock
+from sync.dispatch import request_pushes
+from sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order
+from tests.shopee_setup import (
+    PARTNER_KEY,
+    SHOP_A,
+    SHOP_B,
+    sandbox_app,
+    shop_env,
+    write_catalog,
+    write_config,
+)
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> float:
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+@pytest.fixture
+def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
+    app = sandbox_app()
+    with serve(app) as server:
+        config_path = tmp_path / "lapak.toml"
+        write_config(config_path, server.url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
+        for key, value in shop_env(config_path).items():
+            monkeypatch.setenv(key, value)
+        runtime = Runtime(load_config(config_path))
+        runtime.bootstrap()
+        skus = write_catalog(
+            tmp_path / "catalog.csv", f"{server.url}/_sandbox/images/x.png", 20, lambda n: 10
+        )
+        with runtime.db.session() as session:
+            merchant_id = session.scalar(select(Merchant.id))
+        import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
+        yield runtime, app.state.sandbox, skus, config_path
+        runtime.close()
+
+
+def test_embedded_run_publishes_pulls_and_follows_stock(setup: tuple) -> None:
+    runtime, sandbox, skus, _ = setup
+    log = io.StringIO()
+    configure_logging("INFO", stream=log)
+    with Embedded(runtime, threads=4):
+        wait_for(
+            "the catalog on both shops",
+            lambda: (
+                all(sandbox.stock_of(SHOP_B, sku) == 9 for sku in skus)
+                and all(sandbox.stock_of(SHOP_A, sku) == 10 for sku in skus)
+            ),
+        )
+        sandbox.place_order(SHOP_A, [(skus[0], 3)])
+        took = wait_for("shop B to follow", lambda: sandbox.stock_of(SHOP_B, skus[0]) == 6)
+        assert took < 5
+    with runtime.db.session() as session:
+        assert session.scalar(select(func.count(Order.id))) == 1
+        actors_seen = set(session.scalars(select(JobEvent.actor)))
+    assert {"push_store", "pull_orders", "reconcile"} <= actors_seen
+    lines = [json.loads(line) for line in log.getvalue().splitlines()]
+    finished = [line for line in lines if line["event"] == "job_finished"]
+    assert finished and all(
+        {"actor", "message_id", "duration_ms", "outcome"} <= set(f) for f in finished
+    )
+    pushes = [f for f in finished if f["actor"] == "push_store" and f["counts"].get("created")]
+    assert pushes and all(f["store_id"] in runtime.store_ids.values() for f in pushes)
+    text = log.getvalue()
+    assert PARTNER_KEY not in text
+    token = runtime.vault(runtime.store_ids["shop-a"]).peek()
+    assert token is not None and token.access_token not in text and token.refresh_token not in text
+
+
+def test_dead_lettered_push_keeps_listing_dirty_and_replays(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runtime, sandbox, skus, config_path = setup
+    store_a = runtime.store_ids["shop-a"]
+    with Embedded(runtime, threads=4):
+        wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 10)
+        sandbox.set_faults(error_rate=1.0, paths=["/api/v2/product/update_stock"])
+        monkeypatch.setitem(actors.push_store.options, "max_retries", 1)
+        monkeypatch.setitem(actors.push_store.options, "min_backoff", 10)
+        monkeypatch.setitem(actors.push_store.options, "max_backoff", 20)
+        with runtime.db.session() as session:
+            merchant_id = session.scalar(select(Merchant.id))
+        set_stock(runtime.db, merchant_id, skus[-1], 4)
+        request_pushes(runtime.db, actors.dispatcher, [store_a])
+
+        def dead_lettered() -> bool:
+            with runtime.db.session() as session:
+                return bool(session.scalar(select(func.count(DeadLetter.id))))
+
+        wait_for("the push to be dead-lettered", dead_lettered, 60)
+        with runtime.db.session() as session:
+            dirty = session.scalars(
+                select(Listing).where(Listing.store_id == store_a, Listing.dirty)
+            ).all()
+        assert [row.product.sku for row in dirty] == [skus[-1]]
+        assert "update_stock" in (dirty[0].last_error or "")
+        assert sandbox.stock_of(SHOP_A, skus[-1]) == 10
+        sandbox.set_faults()
+    result = CliRunner().invoke(cli, ["jobs", "retry", "--config", str(config_path)])
+    assert result.exit_code == 0, result.output
+    assert "1 jobs retried" in result.output
+    assert sandbox.stock_of(SHOP_A, skus[-1]) == 4
+    listed = CliRunner().invoke(cli, ["jobs", "failed", "--config", str(config_path)])
+    assert "push_store" not in listed.output

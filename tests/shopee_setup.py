@@ -1,0 +1,100 @@
+"""Two Shopee sandbox shops and a Lapak config for them, shared by the end-to-end tests."""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+from connectors.shopee.sandbox import create_app
+
+SHOPS = {
+    "shop-a": {"partner_id": 2001887, "shop_id": 501, "refresh_token": "a" * 32},
+    "shop-b": {"partner_id": 2001887, "shop_id": 502, "refresh_token": "b" * 32},
+}
+PARTNER_KEY = "e2e-partner-key-0123456789abcdef"
+SHOP_A, SHOP_B = SHOPS["shop-a"]["shop_id"], SHOPS["shop-b"]["shop_id"]
+
+
+def sandbox_app():  # type: ignore[no-untyped-def]
+    """The sandbox for both shops, rate limit lifted (Lapak's own pacing is tested apart)."""
+    app = create_app(
+        [{"name": name, "partner_key": PARTNER_KEY, **shop} for name, shop in SHOPS.items()]
+    )
+    app.state.sandbox.set_rate_limit(0)
+    return app
+
+
+def write_config(
+    path: Path, sandbox_url: str, *, database_url: str, redis_url: str | None = None
+) -> None:
+    """shop-a (no buffer) and shop-b (buffer 1), both +10 % rounded up to 100."""
+    stores = ""
+    for name in SHOPS:
+        env = name.upper().replace("-", "_")
+        stores += f"""
+[[stores]]
+name = "{name}"
+platform = "shopee"
+merchant = "umkm"
+base_url = "{sandbox_url}"
+stock_buffer = {1 if name == "shop-b" else 0}
+poll_interval_seconds = 1
+rate_limit_per_second = 2000
+price_rule = {{ markup_percent = 10, round_to = 100 }}
+
+[stores.credentials]
+partner_id = "E2E_PARTNER_ID"
+partner_key = "E2E_PARTNER_KEY"
+shop_id = "{env}_SHOP_ID"
+refresh_token = "{env}_REFRESH"
+"""
+    redis = f'redis_url = "{redis_url}"\n' if redis_url else ""
+    path.write_text(
+        f"""[lapak]
+database_url = "{database_url}"
+{redis}
+[[merchants]]
+name = "umkm"
+
+[[resellers]]
+name = "dewi"
+token_env = "E2E_RESELLER_TOKEN"
+stores = ["shop-a"]
+{stores}"""
+    )
+
+
+def shop_env(config: Path) -> dict[str, str]:
+    """The environment the config's variable names point at."""
+    env = dict(os.environ, LAPAK_CONFIG=str(config), E2E_PARTNER_ID="2001887")
+    env |= {"E2E_PARTNER_KEY": PARTNER_KEY, "E2E_RESELLER_TOKEN": "dewi-token-123456"}
+    env["dramatiq_worker_timeout"] = "100"
+    for name, shop in SHOPS.items():
+        prefix = name.upper().replace("-", "_")
+        env[f"{prefix}_SHOP_ID"] = str(shop["shop_id"])
+        env[f"{prefix}_REFRESH"] = str(shop["refresh_token"])
+    return env
+
+
+def write_catalog(path: Path, image_url: str, count: int, stock: Callable[[int], int]) -> list[str]:
+    """`count` SKUs: the first half in groups of five variants, the rest single items."""
+    skus = []
+    half = count // 2
+    with path.open("w", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["sku", "group_sku", "variant_name", "name", "description", "price", "stock",
+             "weight_grams", "image_urls", "category_shopee"]
+        )  # fmt: skip
+        for n in range(count):
+            group = f"G{n // 5:03d}" if n < half else f"S{n:04d}"
+            variant = f"V{n % 5}" if n < half else ""
+            sku = f"{group}-{variant}" if variant else group
+            skus.append(sku)
+            writer.writerow(
+                [sku, group, variant, f"Produk {group}", "Buatan UMKM.", 10_000 + n, stock(n),
+                 300, image_url, "100644"]
+            )  # fmt: skip
+    return skus
