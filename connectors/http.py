@@ -1,0 +1,196 @@
+"""HTTP plumbing shared by every connector: a keep-alive client, transport-error
+classification and short in-call retries.
+
+httpx retries nothing but connection setup by itself; everything else that is worth
+retrying inside one call (timeouts, dropped connections, 5xx, throttling) surfaces as a
+`sync.protocol.TransientError` and is retried here with tenacity, briefly (seconds). A
+longer wait — a Retry-After beyond `RetryPolicy.max_retry_after`, or a failure that
+outlasts the attempts — is re-raised, so the job layer reschedules instead of holding a
+worker thread (DESIGN rule 7).
+
+Everything here runs on every marketplace call, so it is kept cheap: the tenacity
+controller is built once per `Retrier` (its state is thread-local, so one instance serves
+every thread), nothing is logged on the success path, and nothing is copied.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import httpx
+import structlog
+from tenacity import RetryCallState, Retrying, retry_if_exception_type
+
+from sync.protocol import ThrottledError, TransientError
+
+T = TypeVar("T")
+
+log = structlog.get_logger(__name__)
+
+USER_AGENT = "lapak-connector"
+
+
+def make_client(
+    *,
+    base_url: str = "",
+    timeout: float = 10.0,
+    connect_timeout: float = 5.0,
+    max_connections: int = 10,
+    keepalive_expiry: float = 30.0,
+    transport: httpx.BaseTransport | None = None,
+) -> httpx.Client:
+    """A keep-alive `httpx.Client`. Timeouts and expiry are in seconds.
+
+    `transport` replaces the network (tests pass an `httpx.MockTransport`); by default
+    connections are pooled and reused across calls.
+    """
+    return httpx.Client(
+        base_url=base_url,
+        timeout=httpx.Timeout(timeout, connect=connect_timeout),
+        limits=httpx.Limits(
+            max_connections=max_connections,
+            max_keepalive_connections=max_connections,
+            keepalive_expiry=keepalive_expiry,
+        ),
+        headers={"User-Agent": USER_AGENT},
+        transport=transport,
+        follow_redirects=False,
+    )
+
+
+def send(client: httpx.Client, request: httpx.Request) -> httpx.Response:
+    """Send `request`; a timeout or a broken connection becomes a `TransientError`.
+
+    Messages name the path only: the query string may carry an access token.
+    """
+    try:
+        return client.send(request)
+    except httpx.TimeoutException as exc:
+        raise TransientError(f"{request.url.path}: timed out ({type(exc).__name__})") from exc
+    except httpx.TransportError as exc:
+        raise TransientError(
+            f"{request.url.path}: connection failed ({type(exc).__name__}: {exc})"
+        ) from exc
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How hard one call is retried before its failure is handed to the caller.
+
+    All durations are in seconds. `attempts` counts the first try. `max_retry_after` is the
+    longest Retry-After honoured in-call; a longer one is re-raised at once. `budget` caps
+    the total sleeping across all retries of one call.
+    """
+
+    attempts: int = 4
+    base_delay: float = 0.1
+    max_delay: float = 1.0
+    max_retry_after: float = 3.0
+    budget: float = 5.0
+
+    def beyond_cap(self, exc: BaseException) -> bool:
+        """True for a throttle whose Retry-After is longer than this policy waits in-call."""
+        retry_after = getattr(exc, "retry_after", None)
+        return (
+            isinstance(exc, ThrottledError)
+            and retry_after is not None
+            and retry_after > self.max_retry_after
+        )
+
+
+class Retrier:
+    """Runs a call, retrying `TransientError`s (incl. `ThrottledError`) under a `RetryPolicy`.
+
+    `PermanentError` and `AuthError` are never retried. A call marked not idempotent (a
+    create) is retried only after a throttle, which the marketplace refused before acting.
+    The original exception is re-raised when retrying stops.
+    """
+
+    def __init__(
+        self,
+        policy: RetryPolicy | None = None,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
+        self.policy = policy or RetryPolicy()
+        common: dict[str, Any] = {
+            "stop": self._stop,
+            "wait": self._wait,
+            "sleep": sleep,
+            "reraise": True,
+            "before_sleep": _log_retry,
+        }
+        self._transient = Retrying(retry=retry_if_exception_type(TransientError), **common)
+        self._throttled = Retrying(retry=retry_if_exception_type(ThrottledError), **common)
+
+    def call(self, fn: Callable[..., T], *args: Any, idempotent: bool = True) -> T:
+        """`fn(*args)`, retried. Do not nest: the controller's state is per thread.
+
+        The first try runs outside tenacity (the common, successful case costs nothing);
+        its failure is replayed into the controller, so waits and counts stay exact.
+        """
+        try:
+            return fn(*args)
+        except TransientError as exc:
+            if not (idempotent or isinstance(exc, ThrottledError)):
+                raise
+            first: list[BaseException] = [exc]
+
+        def attempt(*call_args: Any) -> T:
+            if first:
+                raise first.pop()
+            return fn(*call_args)
+
+        controller = self._transient if idempotent else self._throttled
+        return controller(attempt, *args)
+
+    def _wait(self, state: RetryCallState) -> float:
+        exc = state.outcome.exception() if state.outcome else None
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            return float(retry_after)
+        ceiling = min(
+            self.policy.max_delay, self.policy.base_delay * 2 ** (state.attempt_number - 1)
+        )
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+    def _stop(self, state: RetryCallState) -> bool:
+        exc = state.outcome.exception() if state.outcome else None
+        if exc is not None and self.policy.beyond_cap(exc):
+            return True
+        if state.attempt_number >= self.policy.attempts:
+            return True
+        return state.idle_for + (state.upcoming_sleep or 0.0) > self.policy.budget
+
+
+def _log_retry(state: RetryCallState) -> None:
+    exc = state.outcome.exception() if state.outcome else None
+    log.info(
+        "connector_call_retry",
+        attempt=state.attempt_number,
+        wait_s=round(state.upcoming_sleep, 3),
+        error=type(exc).__name__,
+        code=getattr(exc, "code", None),
+        detail=str(exc),
+    )

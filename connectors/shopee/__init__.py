@@ -1,0 +1,43 @@
+"""Shopee Open Platform v2 connector plugin (entry point `shopee = "connectors.shopee:plugin"`)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from pydantic import BaseModel
+
+from connectors.shopee.connector import LIMITS, ShopeeConnector, ShopeeCredentials
+from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
+
+__all__ = ["LIMITS", "ShopeeConnector", "ShopeeCredentials", "ShopeePlugin", "plugin"]
+
+
+class ShopeePlugin:
+    """`sync.protocol.ConnectorPlugin` for Shopee."""
+
+    platform: str = "shopee"
+    limits: ConnectorLimits = LIMITS
+    credentials_model: type[BaseModel] = ShopeeCredentials
+
+    def create(
+        self,
+        store: StoreSpec,
+        credentials: BaseModel,
+        *,
+        pacer: Pacer,
+        tokens: TokenVault,
+        transport: Any = None,
+    ) -> ShopeeConnector:
+        if not isinstance(credentials, ShopeeCredentials):
+            credentials = ShopeeCredentials.model_validate(credentials.model_dump())
+        return ShopeeConnector(store, credentials, pacer=pacer, tokens=tokens, transport=transport)
+
+    def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
+        """The fake Shopee ASGI app (imported only when asked for: tests and the demo)."""
+        from connectors.shopee.sandbox import create_app
+
+        return create_app(shops, seed=seed)
+
+
+plugin = ShopeePlugin()

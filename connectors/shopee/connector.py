@@ -1,0 +1,365 @@
+"""`ShopeeConnector`: `sync.protocol.Connector` for one Shopee shop (Open Platform v2).
+
+Batch methods report per-item results: a call that fails transiently (after the in-call
+retries) or permanently turns into failed `ItemResult`s for the updates it carried and the
+rest of the batch goes on. Two failures stop the whole method instead, because carrying on
+cannot help: an `AuthError`, and a throttle whose Retry-After is longer than the in-call
+retries wait (the job layer reschedules the whole push after it).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+import httpx
+import structlog
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.shopee import mapping, signing, wire
+from connectors.shopee.client import ShopeeClient
+from sync.protocol import (
+    ConnectorLimits,
+    Pacer,
+    PermanentError,
+    StoreSpec,
+    TokenVault,
+    TransientError,
+)
+from sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+    TokenSet,
+    WebhookEvent,
+)
+
+log = structlog.get_logger(__name__)
+
+LIMITS = ConnectorLimits(
+    rate_per_second=10,  # Shopee publishes no rate limit: UNCONFIRMED, Lapak's own choice
+    burst=10,
+    stock_batch=50,  # update_stock: stock_list "Length should be between 1 to 50"
+    price_batch=50,  # update_price: price_list 1..50
+    order_detail_batch=50,  # get_order_detail: order_sn_list "limit [1,50]"
+    order_page_size=100,  # get_order_list: page_size 1..100
+    order_window_days=15,  # get_order_list: "maximum date range ... is 15 days"
+)
+ITEM_PAGE_SIZE = 100  # get_item_list: page_size [1,100]
+ITEM_INFO_BATCH = 50  # get_item_base_info: item_id_list ≤ 50
+ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400) - 1
+"""One second short of 15 days: whether Shopee accepts exactly 15 days is UNCONFIRMED."""
+ORDER_DETAIL_FIELDS = "buyer_username,recipient_address,item_list,total_amount,pay_time"
+# ship_order refusals that may mean "already arranged" (codes and messages of the
+# v2.logistics.ship_order error table); then the order's tracking number decides.
+ALREADY_ARRANGED = ("package_already_shipped", "ship_order_not_ready_to_ship", "order_finalized")
+ALREADY_ARRANGED_WORDS = ("shipped", "ready to ship", "arranged", "finalized")
+
+ITEM_LIST = "/api/v2/product/get_item_list"
+BASE_INFO = "/api/v2/product/get_item_base_info"
+MODEL_LIST = "/api/v2/product/get_model_list"
+ADD_ITEM = "/api/v2/product/add_item"
+INIT_TIER = "/api/v2/product/init_tier_variation"
+UPDATE_ITEM = "/api/v2/product/update_item"
+UPDATE_STOCK = "/api/v2/product/update_stock"
+UPDATE_PRICE = "/api/v2/product/update_price"
+CHANNELS = "/api/v2/logistics/get_channel_list"
+SHIP = "/api/v2/logistics/ship_order"
+TRACKING = "/api/v2/logistics/get_tracking_number"
+ORDER_LIST = "/api/v2/order/get_order_list"
+ORDER_DETAIL = "/api/v2/order/get_order_detail"
+
+
+class ShopeeCredentials(BaseModel):
+    """A Shopee store's credentials: the app's partner id/key and the shop's first refresh
+    token (later ones live in the TokenVault; refresh tokens are single-use)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    partner_id: int
+    partner_key: SecretStr
+    shop_id: int
+    refresh_token: SecretStr
+
+
+class ShopeeConnector:
+    """One Shopee shop. Build it through `connectors.shopee.plugin.create`."""
+
+    platform: ClassVar[str] = "shopee"
+    limits: ClassVar[ConnectorLimits] = LIMITS
+
+    def __init__(
+        self,
+        store: StoreSpec,
+        credentials: ShopeeCredentials,
+        *,
+        pacer: Pacer,
+        tokens: TokenVault,
+        transport: httpx.BaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        """`timeout` is per HTTP call (seconds); `clock` gives the unix seconds that sign
+        requests (tests pass a sandbox's clock)."""
+        self.store = store
+        self._partner_key = credentials.partner_key.get_secret_value()
+        self._shop_id = credentials.shop_id
+        self._http = make_client(base_url=store.base_url, timeout=timeout, transport=transport)
+        self._retry_policy = retry_policy or RetryPolicy()
+        self._client = ShopeeClient(
+            http=self._http,
+            retrier=Retrier(self._retry_policy),
+            pacer=pacer,
+            tokens=tokens,
+            partner_id=credentials.partner_id,
+            partner_key=self._partner_key,
+            shop_id=credentials.shop_id,
+            initial_refresh_token=credentials.refresh_token.get_secret_value(),
+            clock=clock,
+        )
+        self._image_ids: dict[str, str] = {}
+        self._logistic_ids: list[int] | None = None
+
+    # --- listings ------------------------------------------------------------------------
+
+    def scan_listings(self) -> Iterator[RemoteListing]:
+        offset = 0
+        while True:
+            params = {"offset": offset, "page_size": ITEM_PAGE_SIZE, "item_status": "NORMAL"}
+            page = self._client.get(ITEM_LIST, params, wire.ItemList)
+            item_ids = [entry.item_id for entry in page.item]
+            for start in range(0, len(item_ids), ITEM_INFO_BATCH):
+                for item, models in self._items(item_ids[start : start + ITEM_INFO_BATCH]):
+                    if models is None:
+                        yield mapping.item_listing(item)
+                    else:
+                        yield from mapping.model_listings(item, models)
+            if not page.has_next_page:
+                return
+            if page.next_offset <= offset:
+                raise TransientError(f"{ITEM_LIST}: has_next_page without a later next_offset")
+            offset = page.next_offset
+
+    def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        item_ids = list(dict.fromkeys(mapping.parse_ref(ref)[0] for ref in refs))
+        found: dict[tuple[str, str], RemoteListing] = {}
+        for start in range(0, len(item_ids), ITEM_INFO_BATCH):
+            for item, models in self._items(item_ids[start : start + ITEM_INFO_BATCH]):
+                listings = (
+                    [mapping.item_listing(item)]
+                    if models is None
+                    else mapping.model_listings(item, models)
+                )
+                found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
+        results = []
+        for ref in refs:
+            listing = found.get((ref.item_id, ref.variant_id))
+            if listing is None:
+                log.warning("shopee_listing_missing", store=self.store.name, sku=ref.sku)
+                continue
+            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
+        return results
+
+    def _items(
+        self, item_ids: Sequence[int]
+    ) -> list[tuple[wire.BaseInfoItem, wire.ModelList | None]]:
+        """Base info of ≤ 50 items, each with its model list when it has models."""
+        if not item_ids:
+            return []
+        info = self._client.get(BASE_INFO, {"item_id_list": item_ids}, wire.BaseInfo)
+        return [
+            (item, self._client.get(MODEL_LIST, {"item_id": item.item_id}, wire.ModelList))
+            if item.has_model
+            else (item, None)
+            for item in info.item_list
+        ]
+
+    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
+        results: dict[int, ItemResult] = {}
+        bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
+        unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
+        bound_groups = {d.group for _, d in bound}
+        for group in mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else ""):
+            results.update(self._guarded(group, self._update_group))
+        for group in mapping.group_drafts(unbound, key=lambda d: d.group):
+            if group.key in bound_groups:
+                error = "adding a variant to an existing shopee item is not supported"
+                results.update(
+                    (i, ItemResult.failure(d.sku, error, permanent=True))
+                    for i, d in zip(group.indices, group.drafts, strict=True)
+                )
+            else:
+                results.update(self._guarded(group, self._create_group))
+        return [results[i] for i in range(len(drafts))]
+
+    def _guarded(
+        self, group: mapping.DraftGroup, action: Callable[[mapping.DraftGroup], list[ItemResult]]
+    ) -> list[tuple[int, ItemResult]]:
+        try:
+            outcome = action(group)
+        except (TransientError, PermanentError) as exc:
+            if self._retry_policy.beyond_cap(exc):
+                raise
+            permanent = isinstance(exc, PermanentError)
+            outcome = [
+                ItemResult.failure(d.sku, str(exc), permanent=permanent) for d in group.drafts
+            ]
+        return list(zip(group.indices, outcome, strict=True))
+
+    def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
+        if group.category_id is None:
+            raise PermanentError("category_id missing for shopee")
+        images = [self._image_id(url) for url in group.image_urls]
+        body = mapping.add_item_body(group, images, self._logistics())
+        item_id = self._client.post(ADD_ITEM, body, wire.AddedItem, idempotent=False).item_id
+        if not group.has_variants:
+            return mapping.created_results(group, item_id, None)
+        tier_body = mapping.tier_variation_body(item_id, group)
+        try:
+            created = self._client.post(INIT_TIER, tier_body, wire.TierVariationResult)
+        except (TransientError, PermanentError) as exc:
+            if self._retry_policy.beyond_cap(exc):
+                raise
+            log.warning("shopee_variants_failed", store=self.store.name, item_id=item_id)
+            error = f"item {item_id} created without its variants: {exc}"
+            permanent = isinstance(exc, PermanentError)
+            return [ItemResult.failure(d.sku, error, permanent=permanent) for d in group.drafts]
+        return mapping.created_results(group, item_id, created)
+
+    def _update_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
+        images = [self._image_id(url) for url in group.image_urls]
+        item_id = mapping.as_id(group.key, group.lead.sku, "item_id")
+        body = mapping.update_item_body(item_id, group.drafts, images)
+        self._client.post(UPDATE_ITEM, body, wire.AddedItem)
+        return [ItemResult.success(d.sku, d.ref) for d in group.drafts]
+
+    def _image_id(self, url: str) -> str:
+        """Shopee's image id for a catalog image URL, uploaded once per connector."""
+        if url not in self._image_ids:
+            content, content_type = self._client.download(url)
+            name = posixpath.basename(urlparse(url).path) or "image.jpg"
+            uploaded = self._client.upload_image(name, content, content_type, wire.UploadedImage)
+            self._image_ids[url] = uploaded.image_info.image_id
+        return self._image_ids[url]
+
+    def _logistics(self) -> list[int]:
+        """Ids of the shop's enabled logistics channels (fetched once per connector)."""
+        if self._logistic_ids is None:
+            channels = self._client.get(CHANNELS, {}, wire.ChannelList)
+            enabled = channels.logistics_channel_list
+            self._logistic_ids = [c.logistics_channel_id for c in enabled if c.enabled]
+        return self._logistic_ids
+
+    # --- stock and prices ----------------------------------------------------------------
+
+    def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        return self._push(UPDATE_STOCK, mapping.stock_plan(updates, LIMITS.stock_batch), updates)
+
+    def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        return self._push(UPDATE_PRICE, mapping.price_plan(updates, LIMITS.price_batch), updates)
+
+    def _push(
+        self, path: str, plan: mapping.Plan, updates: Sequence[StockUpdate | PriceUpdate]
+    ) -> list[ItemResult]:
+        """One call per batch of the plan; one result per update, in input order."""
+        results = dict(plan.rejected)
+        for batch in plan.batches:
+            try:
+                reply = self._client.post(path, batch.body, wire.BatchResult)
+            except (TransientError, PermanentError) as exc:
+                if self._retry_policy.beyond_cap(exc):
+                    raise
+                permanent = isinstance(exc, PermanentError)
+                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
+            else:
+                results.update(mapping.batch_results(batch, updates, reply))
+        return [results[i] for i in range(len(updates))]
+
+    # --- orders --------------------------------------------------------------------------
+
+    def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
+        seen: set[str] = set()
+        for time_from, time_to in mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
+            for order_sn in self._order_pages(time_from, time_to):
+                if order_sn not in seen:
+                    seen.add(order_sn)
+                    yield order_sn
+
+    def _order_pages(self, time_from: int, time_to: int) -> Iterator[str]:
+        params: dict[str, Any] = {
+            "time_range_field": "update_time",
+            "time_from": time_from,
+            "time_to": time_to,
+            "page_size": LIMITS.order_page_size,
+        }
+        while True:
+            page = self._client.get(ORDER_LIST, params, wire.OrderList)
+            yield from (ref.order_sn for ref in page.order_list)
+            if not page.more:
+                return
+            if not page.next_cursor or page.next_cursor == params.get("cursor"):
+                raise TransientError(f"{ORDER_LIST}: more=true without a new next_cursor")
+            params["cursor"] = page.next_cursor
+
+    def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        orders: list[RemoteOrder] = []
+        size = LIMITS.order_detail_batch
+        for start in range(0, len(external_ids), size):
+            params = {
+                "order_sn_list": list(external_ids[start : start + size]),
+                "response_optional_fields": ORDER_DETAIL_FIELDS,
+            }
+            detail = self._client.get(ORDER_DETAIL, params, wire.OrderDetail)
+            orders.extend(mapping.remote_order(order) for order in detail.order_list)
+        return orders
+
+    def ship_order(self, external_id: str, tracking_number: str) -> None:
+        """Arrange shipment with the reseller's own courier tracking number (non_integrated).
+
+        Shipping twice with the same number succeeds (the first call may have been applied
+        before its answer was lost); with another number Shopee's refusal is raised.
+        """
+        body = {"order_sn": external_id, "non_integrated": {"tracking_number": tracking_number}}
+        try:
+            self._client.post(SHIP, body, wire.Wire)
+        except PermanentError as exc:
+            if not _maybe_arranged(exc):
+                raise
+            current = self._client.get(TRACKING, {"order_sn": external_id}, wire.TrackingNumber)
+            if current.tracking_number != tracking_number:
+                raise
+            log.info("shopee_order_already_shipped", store=self.store.name, order=external_id)
+
+    # --- webhooks, tokens ----------------------------------------------------------------
+
+    def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
+        authorization = next(
+            (value for key, value in headers.items() if key.lower() == "authorization"), None
+        )
+        return signing.verify_webhook(self._partner_key, url, body, authorization)
+
+    def parse_webhook(self, body: bytes) -> WebhookEvent:
+        return mapping.webhook_event(body, self._shop_id)
+
+    def refresh_token(self, current: TokenSet | None) -> TokenSet:
+        return self._client.refresh(current)
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def _maybe_arranged(exc: PermanentError) -> bool:
+    message = str(exc).lower()
+    return (exc.code or "").endswith(ALREADY_ARRANGED) or any(
+        word in message for word in ALREADY_ARRANGED_WORDS
+    )

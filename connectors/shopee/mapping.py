@@ -1,0 +1,464 @@
+"""Pure transforms between Shopee v2 payloads and `sync.types` (no I/O).
+
+Listings: SKUs that share a `ListingDraft.group` become one Shopee item. A group of one draft
+whose sku equals the group is an item without models (`item_sku` = sku); any other group is
+one item with a single tier named "Variant" whose options are the drafts' variant names and
+whose models carry the SKUs (`model_sku`). Prices are whole rupiah (Indonesia takes integer
+prices only, v2.product.update_price); weights go out in kilograms.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from connectors.shopee import wire
+from sync.protocol import PermanentError
+from sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    OrderStatus,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    RemoteOrderLine,
+    StockUpdate,
+    WebhookEvent,
+)
+
+VARIANT_TIER = "Variant"
+NO_BRAND = {"brand_id": 0, "original_brand_name": "NoBrand"}
+ORDER_STATUS_PUSH = 3
+
+ORDER_STATUS: dict[str, OrderStatus] = {
+    status: lapak
+    for lapak, statuses in (
+        (OrderStatus.UNPAID, ("UNPAID", "INVOICE_PENDING")),
+        (OrderStatus.READY_TO_SHIP, ("READY_TO_SHIP", "RETRY_SHIP", "IN_CANCEL")),
+        (OrderStatus.SHIPPED, ("PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE")),
+        (OrderStatus.COMPLETED, ("COMPLETED", "TO_RETURN")),
+        (OrderStatus.CANCELLED, ("CANCELLED",)),
+    )
+    for status in statuses
+}
+"""RETRY_SHIP, TO_CONFIRM_RECEIVE and TO_RETURN are not in the get_order_list enum of the
+doc pages (UNCONFIRMED); they are mapped in case Shopee sends them."""
+
+# The failed_reason texts of update_stock/update_price are not documented (the example is
+# "-"/"fail"): UNCONFIRMED. A reason naming a missing or invalid item/model cannot succeed
+# when retried; anything else is treated as transient and pushed again.
+_PERMANENT_REASON = re.compile(
+    r"not found|not exist|invalid|wrong|deleted|not belong|banned|uneditable", re.IGNORECASE
+)
+
+
+# --- scalars -------------------------------------------------------------------------------
+
+
+def price_to_wire(price: Decimal) -> int:
+    """Whole rupiah, rounded half up."""
+    return int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def grams_to_kg(grams: int) -> float:
+    return grams / 1000
+
+
+def timestamp_to_datetime(seconds: int) -> datetime:
+    return datetime.fromtimestamp(seconds, UTC)
+
+
+def as_id(value: str, sku: str, what: str) -> int:
+    """A Shopee numeric id from its text (`what` names it in the error)."""
+    try:
+        return int(value)
+    except ValueError:
+        raise PermanentError(f"{sku}: {what} {value!r} is not a Shopee id") from None
+
+
+def parse_ref(ref: ListingRef) -> tuple[int, int]:
+    """(item_id, model_id) of a bound listing; model 0 is an item without models."""
+    try:
+        return int(ref.item_id), int(ref.variant_id or 0)
+    except ValueError:
+        raise PermanentError(f"{ref.sku}: {ref!r} is not a Shopee item/model id") from None
+
+
+# --- drafts → items ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DraftGroup:
+    """Drafts that become (or are) one Shopee item; `indices` are their input positions."""
+
+    key: str
+    indices: tuple[int, ...]
+    drafts: tuple[ListingDraft, ...]
+
+    @property
+    def lead(self) -> ListingDraft:
+        return self.drafts[0]
+
+    @property
+    def has_variants(self) -> bool:
+        return not (len(self.drafts) == 1 and self.lead.sku == self.key)
+
+    @property
+    def category_id(self) -> str | None:
+        return next((d.category_id for d in self.drafts if d.category_id), None)
+
+    @property
+    def image_urls(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(url for d in self.drafts for url in d.image_urls))
+
+    @property
+    def weight_kg(self) -> float:
+        return grams_to_kg(max(d.weight_grams for d in self.drafts))
+
+
+def group_drafts(
+    drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+) -> list[DraftGroup]:
+    """(index, draft) pairs grouped by `key`, groups and members in input order."""
+    members: dict[str, list[tuple[int, ListingDraft]]] = {}
+    for index, draft in drafts:
+        members.setdefault(key(draft), []).append((index, draft))
+    return [
+        DraftGroup(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
+        for name, pairs in members.items()
+    ]
+
+
+def add_item_body(
+    group: DraftGroup, image_ids: Sequence[str], logistic_ids: Sequence[int]
+) -> dict[str, Any]:
+    """v2.product.add_item. An item with variants gets its stock from its models (0 here)."""
+    lead = group.lead
+    category = group.category_id
+    if category is None:
+        raise PermanentError(f"{lead.sku}: category_id missing for shopee")
+    return {
+        "item_name": lead.name,
+        "description": lead.description,
+        "original_price": price_to_wire(min(d.price for d in group.drafts)),
+        "seller_stock": [{"stock": 0 if group.has_variants else lead.stock}],
+        "category_id": as_id(category, lead.sku, "category_id"),
+        "image": {"image_id_list": list(image_ids)},
+        "weight": group.weight_kg,
+        "logistic_info": [{"logistic_id": i, "enabled": True} for i in logistic_ids],
+        "brand": dict(NO_BRAND),
+        "item_sku": group.key if group.has_variants else lead.sku,
+    }
+
+
+def variant_option(draft: ListingDraft) -> str:
+    return draft.variant_name or draft.sku
+
+
+def tier_variation_body(item_id: int, group: DraftGroup) -> dict[str, Any]:
+    """v2.product.init_tier_variation: one tier "Variant", one model per draft."""
+    return {
+        "item_id": item_id,
+        "tier_variation": [
+            {
+                "name": VARIANT_TIER,
+                "option_list": [{"option": variant_option(d)} for d in group.drafts],
+            }
+        ],
+        "model": [
+            {
+                "tier_index": [position],
+                "original_price": price_to_wire(draft.price),
+                "model_sku": draft.sku,
+                "seller_stock": [{"stock": draft.stock}],
+            }
+            for position, draft in enumerate(group.drafts)
+        ],
+    }
+
+
+def created_results(
+    group: DraftGroup, item_id: int, created: wire.TierVariationResult | None
+) -> list[ItemResult]:
+    """One result per draft of a newly created item (`created` None: no models)."""
+    if created is None:
+        return [ItemResult.success(group.lead.sku, ListingRef(group.lead.sku, str(item_id)))]
+    by_sku = {m.model_sku: m.model_id for m in created.model if m.model_sku}
+    by_tier = {tuple(m.tier_index): m.model_id for m in created.model}
+    results = []
+    for position, draft in enumerate(group.drafts):
+        model_id = by_sku.get(draft.sku, by_tier.get((position,)))
+        if model_id is None:
+            error = f"item {item_id}: init_tier_variation returned no model for {draft.sku}"
+            results.append(ItemResult.failure(draft.sku, error, permanent=True))
+        else:
+            ref = ListingRef(draft.sku, str(item_id), str(model_id))
+            results.append(ItemResult.success(draft.sku, ref))
+    return results
+
+
+def update_item_body(
+    item_id: int, drafts: Sequence[ListingDraft], image_ids: Sequence[str]
+) -> dict[str, Any]:
+    """v2.product.update_item for the content of a bound item (stock and price go apart)."""
+    lead = drafts[0]
+    body: dict[str, Any] = {
+        "item_id": item_id,
+        "item_name": lead.name,
+        "description": lead.description,
+        "weight": grams_to_kg(max(d.weight_grams for d in drafts)),
+    }
+    if image_ids:
+        body["image"] = {"image_id_list": list(image_ids)}
+    if len(drafts) == 1 and lead.ref is not None and not lead.ref.variant_id:
+        body["item_sku"] = lead.sku
+    return body
+
+
+# --- stock and price batches ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One update_stock/update_price call: one item, ≤ batch size distinct models."""
+
+    item_id: int
+    indices: tuple[int, ...]
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    batches: list[Batch]
+    rejected: list[tuple[int, ItemResult]]
+
+
+def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan:
+    return _plan(
+        updates,
+        size,
+        "stock_list",
+        lambda u, model_id: {"model_id": model_id, "seller_stock": [{"stock": u.stock}]},
+    )
+
+
+def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
+    return _plan(
+        updates,
+        size,
+        "price_list",
+        lambda u, model_id: {"model_id": model_id, "original_price": price_to_wire(u.price)},
+    )
+
+
+def _plan(updates: Sequence[Any], size: int, field: str, entry: Callable[..., dict]) -> Plan:
+    """Updates grouped by item, split so no call exceeds `size` models or repeats a model
+    (Shopee refuses "Repeat model_id."; a repeated model goes to a later call, in order)."""
+    rejected: list[tuple[int, ItemResult]] = []
+    open_chunks: dict[int, list[tuple[int, int]]] = {}
+    closed: list[tuple[int, list[tuple[int, int]]]] = []
+    for index, update in enumerate(updates):
+        try:
+            item_id, model_id = parse_ref(update.ref)
+        except PermanentError as exc:
+            rejected.append((index, _failed(update, str(exc), permanent=True)))
+            continue
+        chunk = open_chunks.setdefault(item_id, [])
+        if len(chunk) >= size or any(m == model_id for _, m in chunk):
+            closed.append((item_id, chunk))
+            chunk = open_chunks[item_id] = []
+        chunk.append((index, model_id))
+    closed.extend(open_chunks.items())
+    batches = [
+        Batch(
+            item_id,
+            tuple(i for i, _ in chunk),
+            {"item_id": item_id, field: [entry(updates[i], m) for i, m in chunk]},
+        )
+        for item_id, chunk in closed
+    ]
+    return Plan(batches, rejected)
+
+
+def is_permanent_reason(reason: str) -> bool:
+    return bool(_PERMANENT_REASON.search(reason))
+
+
+def batch_results(
+    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], reply: wire.BatchResult
+) -> list[tuple[int, ItemResult]]:
+    """Per-update results of one call from its failure_list/success_list."""
+    failed = {f.model_id: f.failed_reason or "refused" for f in reply.failure_list}
+    succeeded = {s.model_id for s in reply.success_list}
+    results = []
+    for index in batch.indices:
+        update = updates[index]
+        model_id = int(update.ref.variant_id or 0)
+        if model_id in failed:
+            reason = failed[model_id]
+            error = f"shopee item {batch.item_id} model {model_id}: {reason}"
+            result = _failed(update, error, permanent=is_permanent_reason(reason))
+        elif model_id in succeeded:
+            result = ItemResult.success(update.ref.sku, update.ref)
+        else:
+            error = f"shopee item {batch.item_id} model {model_id}: not in success_list"
+            result = _failed(update, error, permanent=False)
+        results.append((index, result))
+    return results
+
+
+def batch_failed(
+    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], error: str, *, permanent: bool
+) -> list[tuple[int, ItemResult]]:
+    return [(i, _failed(updates[i], error, permanent=permanent)) for i in batch.indices]
+
+
+def _failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
+    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
+
+
+# --- listings read back --------------------------------------------------------------------
+
+
+def sellable_stock(info: wire.StockInfo | None) -> int:
+    """The seller stock (what update_stock sets), summed over locations.
+
+    Falls back to summary_info.total_available_stock when no seller_stock is given. Whether
+    Shopee lowers seller_stock itself when an order reserves stock is UNCONFIRMED.
+    """
+    if info is None:
+        return 0
+    if info.seller_stock:
+        return sum(entry.stock for entry in info.seller_stock)
+    return info.summary_info.total_available_stock if info.summary_info else 0
+
+
+def listed_price(prices: Sequence[wire.PriceInfo]) -> Decimal | None:
+    """The original price (what update_price sets; current_price includes promotions)."""
+    return prices[0].original_price if prices else None
+
+
+def item_listing(item: wire.BaseInfoItem) -> RemoteListing:
+    return RemoteListing(
+        ref=ListingRef(item.item_sku, str(item.item_id)),
+        stock=sellable_stock(item.stock_info_v2),
+        price=listed_price(item.price_info),
+        name=item.item_name,
+    )
+
+
+def model_listings(item: wire.BaseInfoItem, models: wire.ModelList) -> list[RemoteListing]:
+    return [
+        RemoteListing(
+            ref=ListingRef(model.model_sku, str(item.item_id), str(model.model_id)),
+            stock=sellable_stock(model.stock_info_v2),
+            price=listed_price(model.price_info),
+            name=_model_name(item.item_name, models.tier_variation, model.tier_index),
+        )
+        for model in models.model
+    ]
+
+
+def _model_name(item_name: str, tiers: Sequence[wire.TierVariation], index: Sequence[int]) -> str:
+    options = [
+        tiers[t].option_list[i].option
+        for t, i in enumerate(index)
+        if t < len(tiers) and i < len(tiers[t].option_list)
+    ]
+    return f"{item_name} - {', '.join(options)}" if options else item_name
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[tuple[int, int]]:
+    """[since, until] as (time_from, time_to) unix-second windows of ≤ `span_seconds`.
+
+    Consecutive windows share their boundary second, so an order updated exactly then is
+    listed by both (callers de-duplicate) rather than by neither.
+    """
+    start, end = math.floor(since.timestamp()), math.ceil(until.timestamp())
+    windows = []
+    while start < end:
+        stop = min(start + span_seconds, end)
+        windows.append((start, stop))
+        start = stop
+    return windows
+
+
+def order_status(status: str, order_sn: str) -> OrderStatus:
+    try:
+        return ORDER_STATUS[status]
+    except KeyError:
+        raise PermanentError(f"order {order_sn}: unknown shopee status {status!r}") from None
+
+
+def remote_order(order: wire.Order) -> RemoteOrder:
+    city = order.recipient_address.city if order.recipient_address else ""
+    raw = order.model_dump(mode="json", exclude={"recipient_address"})
+    raw["recipient_address"] = {"city": city}  # no PII beyond the city
+    return RemoteOrder(
+        external_id=order.order_sn,
+        status=order_status(order.order_status, order.order_sn),
+        created_at=timestamp_to_datetime(order.create_time),
+        updated_at=timestamp_to_datetime(order.update_time),
+        lines=order_lines(order.item_list),
+        total=order.total_amount,
+        currency=order.currency,
+        buyer_name=order.buyer_username,
+        buyer_city=city,
+        ship_by=timestamp_to_datetime(order.ship_by_date) if order.ship_by_date else None,
+        raw=raw,
+    )
+
+
+def line_key(item: wire.OrderItem) -> str:
+    return f"{item.order_item_id or item.item_id}:{item.model_id}"
+
+
+def order_lines(items: Sequence[wire.OrderItem]) -> tuple[RemoteOrderLine, ...]:
+    """Lines with keys unique within the order (a repeated key gets "#2", "#3", …)."""
+    seen: dict[str, int] = {}
+    lines = []
+    for item in items:
+        key = line_key(item)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            key = f"{key}#{seen[key]}"
+        price = item.model_discounted_price or item.model_original_price
+        name = f"{item.item_name} - {item.model_name}" if item.model_name else item.item_name
+        lines.append(
+            RemoteOrderLine(
+                line_key=key,
+                sku=item.model_sku or item.item_sku,
+                quantity=item.model_quantity_purchased,
+                unit_price=price,
+                name=name,
+            )
+        )
+    return tuple(lines)
+
+
+# --- push ----------------------------------------------------------------------------------
+
+
+def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
+    """A verified push body as a `WebhookEvent` (code 3 → "order_status")."""
+    try:
+        payload = json.loads(body)
+    except ValueError:
+        raise PermanentError("shopee push: body is not JSON") from None
+    push = wire.validate_push(wire.Push, payload)
+    if push.shop_id != shop_id:
+        raise PermanentError(f"shopee push for shop {push.shop_id}, not shop {shop_id}")
+    if push.code == ORDER_STATUS_PUSH:
+        data = wire.validate_push(wire.OrderStatusPush, push.data)
+        return WebhookEvent(topic="order_status", order_ids=(data.ordersn,), raw=payload)
+    return WebhookEvent(topic=f"code_{push.code}", raw=payload)

@@ -1,0 +1,292 @@
+"""Pydantic models of the Shopee v2 response bodies Lapak reads (fields as the doc pages
+v2.<module>.<api> give them; unknown fields are ignored).
+
+Every body passes `Envelope` first; the models below validate its `response` object
+(`TokenReply` validates the top level: the auth endpoints have no `response` wrapper).
+`validate` turns a validation failure into a `TransientError` naming the API path and the
+field, because a malformed body is treated like a server hiccup (DESIGN rule 7).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from sync.protocol import PermanentError, TransientError
+
+
+class Wire(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def validate(model: type[M], data: Any, path: str) -> M:
+    """`model` validated from `data`; a mismatch is a `TransientError` naming path and field."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise TransientError(f"{path}: malformed response: {_first_error(exc)}") from None
+
+
+def validate_push(model: type[M], data: Any) -> M:
+    """Like `validate`, for a webhook body: a malformed push is a `PermanentError`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise PermanentError(f"shopee push: malformed body: {_first_error(exc)}") from None
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors(include_url=False)[0]
+    where = ".".join(str(part) for part in error["loc"]) or "body"
+    return f"{where}: {error['msg']}"
+
+
+# --- envelope and auth ---------------------------------------------------------------------
+
+
+class Envelope(Wire):
+    """{"request_id", "error" ("" on success), "message", "warning"?, "response"{...}}."""
+
+    request_id: str | None = None
+    error: str | None = None
+    message: str | None = None
+    warning: Any = None
+    response: Any = None
+
+
+class TokenReply(Wire):
+    """v2.public.refresh_access_token / get_access_token (top level, no `response`)."""
+
+    access_token: str = Field(min_length=1)
+    refresh_token: str = Field(min_length=1)
+    expire_in: int = Field(gt=0)
+    """Seconds the access token lives (14400 in the doc example)."""
+
+
+# --- product -------------------------------------------------------------------------------
+
+
+class ItemEntry(Wire):
+    item_id: int
+    item_status: str = ""
+    update_time: int = 0
+
+
+class ItemList(Wire):
+    """v2.product.get_item_list."""
+
+    item: list[ItemEntry] = []
+    total_count: int = 0
+    has_next_page: bool = False
+    next_offset: int = 0
+
+
+class PriceInfo(Wire):
+    original_price: Decimal
+    current_price: Decimal | None = None
+    currency: str | None = None
+
+
+class StockSummary(Wire):
+    total_available_stock: int = 0
+    total_reserved_stock: int = 0
+
+
+class LocationStock(Wire):
+    location_id: str | None = None
+    stock: int
+
+
+class StockInfo(Wire):
+    """`stock_info_v2` of an item without models, or of one model."""
+
+    summary_info: StockSummary | None = None
+    seller_stock: list[LocationStock] = []
+
+
+class BaseInfoItem(Wire):
+    item_id: int
+    item_sku: str = ""
+    item_name: str = ""
+    item_status: str = ""
+    has_model: bool = False
+    price_info: list[PriceInfo] = []
+    stock_info_v2: StockInfo | None = None
+
+
+class BaseInfo(Wire):
+    """v2.product.get_item_base_info."""
+
+    item_list: list[BaseInfoItem] = []
+
+
+class TierOption(Wire):
+    option: str = ""
+
+
+class TierVariation(Wire):
+    name: str = ""
+    option_list: list[TierOption] = []
+
+
+class ModelInfo(Wire):
+    model_id: int
+    model_sku: str = ""
+    tier_index: list[int] = []
+    price_info: list[PriceInfo] = []
+    stock_info_v2: StockInfo | None = None
+
+
+class ModelList(Wire):
+    """v2.product.get_model_list."""
+
+    tier_variation: list[TierVariation] = []
+    model: list[ModelInfo] = []
+
+
+class AddedItem(Wire):
+    """v2.product.add_item (and update_item, which echoes the item id)."""
+
+    item_id: int
+
+
+class CreatedModel(Wire):
+    model_id: int
+    model_sku: str = ""
+    tier_index: list[int] = []
+
+
+class TierVariationResult(Wire):
+    """v2.product.init_tier_variation."""
+
+    item_id: int
+    model: list[CreatedModel] = []
+
+
+class ModelFailure(Wire):
+    model_id: int = 0
+    failed_reason: str = ""
+
+
+class ModelSuccess(Wire):
+    model_id: int = 0
+
+
+class BatchResult(Wire):
+    """v2.product.update_stock / update_price: per-model partial failure."""
+
+    failure_list: list[ModelFailure] = []
+    success_list: list[ModelSuccess] = []
+
+
+class ImageInfo(Wire):
+    image_id: str = Field(min_length=1)
+
+
+class UploadedImage(Wire):
+    """v2.media_space.upload_image."""
+
+    image_info: ImageInfo
+
+
+# --- logistics -----------------------------------------------------------------------------
+
+
+class Channel(Wire):
+    logistics_channel_id: int
+    logistics_channel_name: str = ""
+    enabled: bool = False
+
+
+class ChannelList(Wire):
+    """v2.logistics.get_channel_list."""
+
+    logistics_channel_list: list[Channel] = []
+
+
+class TrackingNumber(Wire):
+    """v2.logistics.get_tracking_number."""
+
+    tracking_number: str = ""
+
+
+# --- orders --------------------------------------------------------------------------------
+
+
+class OrderRef(Wire):
+    order_sn: str = Field(min_length=1)
+
+
+class OrderList(Wire):
+    """v2.order.get_order_list. `next_cursor` is "" when `more` is false."""
+
+    more: bool = False
+    next_cursor: str = ""
+    order_list: list[OrderRef] = []
+
+
+class OrderItem(Wire):
+    item_id: int
+    item_name: str = ""
+    item_sku: str = ""
+    model_id: int = 0
+    model_name: str = ""
+    model_sku: str = ""
+    model_quantity_purchased: int = Field(ge=0)
+    model_original_price: Decimal = Decimal(0)
+    model_discounted_price: Decimal = Decimal(0)
+    order_item_id: int = 0
+
+
+class RecipientAddress(Wire):
+    name: str = ""
+    city: str = ""
+
+
+class Order(Wire):
+    """One order of v2.order.get_order_detail. Extra fields are kept for `RemoteOrder.raw`."""
+
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+    order_sn: str = Field(min_length=1)
+    order_status: str
+    create_time: int
+    update_time: int
+    ship_by_date: int = 0
+    currency: str = ""
+    total_amount: Decimal = Decimal(0)
+    buyer_username: str = ""
+    pay_time: int | None = None
+    recipient_address: RecipientAddress | None = None
+    item_list: list[OrderItem] = []
+
+
+class OrderDetail(Wire):
+    """v2.order.get_order_detail."""
+
+    order_list: list[Order] = []
+
+
+# --- push ----------------------------------------------------------------------------------
+
+
+class Push(Wire):
+    """A push body: {"code", "shop_id", "timestamp", "data"{...}}."""
+
+    code: int
+    shop_id: int
+    timestamp: int = 0
+    data: dict[str, Any] = {}
+
+
+class OrderStatusPush(Wire):
+    """`data` of push code 3 (order status): note `ordersn` without underscore."""
+
+    ordersn: str = Field(min_length=1)
+    status: str = ""
+    update_time: int = 0
