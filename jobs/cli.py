@@ -34,7 +34,7 @@ app.add_typer(queue_app, name="queue")
 app.add_typer(jobs_app, name="jobs")
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)  # located error lines stay whole
 
 ConfigOption = Annotated[
     Path,
@@ -44,7 +44,9 @@ ConfigOption = Annotated[
 ]
 AsOption = Annotated[
     str | None,
-    typer.Option("--as", help="Act as this reseller (default: the only one, or operator)."),
+    typer.Option(
+        "--as", help="Act as this reseller (default: LAPAK_RESELLER_TOKEN's, else operator)."
+    ),
 ]
 
 
@@ -264,9 +266,10 @@ def _actor(runtime: Runtime, name: str | None) -> tuple[str, list[str] | None]:
     if name is None:
         token = os.environ.get("LAPAK_RESELLER_TOKEN")
         found = runtime.config.reseller_for_token(token) if token else None
-        if found is None and len(resellers) == 1:
-            found = next(iter(resellers.values()))
         if found is None:
+            if token:
+                err.print("LAPAK_RESELLER_TOKEN matches no reseller of the config")
+                raise typer.Exit(2)
             return "operator", None
         return found.name, list(found.stores)
     if name not in resellers:
