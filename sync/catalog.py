@@ -28,11 +28,11 @@ from typing import Any, TextIO, cast
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 from sqlalchemy import Row, Table, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from sync import changes
 from sync.store.db import Database
+from sync.store.dialect import insert_for
 from sync.store.models import Merchant, Product, utcnow
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "weight_grams")
@@ -345,7 +345,7 @@ def _upsert(session: Session, merchant_id: int, rows: Sequence[CatalogRow]) -> d
         ]
         if not batch:
             continue
-        statement = _insert_statement(session)
+        statement = insert_for(session, PRODUCTS)
         updated = [*CONTENT_COLUMNS, "updated_at", *(["on_hand"] if with_stock else [])]
         statement = statement.on_conflict_do_update(
             index_elements=["merchant_id", "sku"],
@@ -353,15 +353,6 @@ def _upsert(session: Session, merchant_id: int, rows: Sequence[CatalogRow]) -> d
         ).returning(PRODUCTS.c.sku, PRODUCTS.c.id)
         ids.update({sku: product_id for sku, product_id in session.execute(statement, batch)})
     return ids
-
-
-def _insert_statement(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        return sqlite.insert(PRODUCTS)
-    if dialect == "postgresql":
-        return postgresql.insert(PRODUCTS)
-    raise NotImplementedError(f"catalog import does not support the {dialect!r} database")
 
 
 def _values(merchant_id: int, row: CatalogRow, now: datetime) -> dict[str, Any]:

@@ -10,7 +10,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 
-def _insert_for(session: Session, model: Any) -> Any:
+def insert_for(session: Session, model: Any) -> Any:
+    """The INSERT construct of the session's dialect (it has ON CONFLICT clauses)."""
     dialect = session.get_bind().dialect.name
     if dialect == "postgresql":
         return postgresql.insert(model)
@@ -28,7 +29,7 @@ def insert_ignore(
     """
     if not rows:
         return 0
-    statement = _insert_for(session, model).values(list(rows))
+    statement = insert_for(session, model).values(list(rows))
     statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
     # RETURNING counts reliably on both backends (psycopg reports rowcount -1 here).
     return len(session.execute(statement.returning(literal_column("1"))).all())
@@ -44,7 +45,7 @@ def upsert(
     """INSERT rows, or UPDATE `update_columns` of those that collide on `conflict`."""
     if not rows:
         return
-    statement = _insert_for(session, model).values(list(rows))
+    statement = insert_for(session, model).values(list(rows))
     statement = statement.on_conflict_do_update(
         index_elements=list(conflict),
         set_={column: statement.excluded[column] for column in update_columns},
