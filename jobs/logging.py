@@ -175,5 +175,6 @@ def configure_logging(
         library = logging.getLogger(name)
         library.handlers.clear()
         library.propagate = True
+        library.setLevel(logging.NOTSET)  # follow `level`, whatever the library set before
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)

@@ -98,7 +98,6 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
     setup: tuple, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runtime, sandbox, skus, config_path = setup
-    store_a = runtime.store_ids["shop-a"]
     with Embedded(runtime, threads=4):
         wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 10)
         sandbox.set_faults(error_rate=1.0, paths=["/api/v2/product/update_stock"])
@@ -108,24 +107,24 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
         with runtime.db.session() as session:
             merchant_id = session.scalar(select(Merchant.id))
         set_stock(runtime.db, merchant_id, skus[-1], 4)
-        request_pushes(runtime.db, actors.dispatcher, [store_a])
+        request_pushes(runtime.db, actors.dispatcher, runtime.store_ids.values())
 
-        def dead_lettered() -> bool:
+        def dead_lettered() -> bool:  # both shops' pushes: the new stock is for both
             with runtime.db.session() as session:
-                return bool(session.scalar(select(func.count(DeadLetter.id))))
+                return session.scalar(select(func.count(DeadLetter.id))) == 2
 
-        wait_for("the push to be dead-lettered", dead_lettered, 60)
+        wait_for("the pushes to be dead-lettered", dead_lettered, 60)
         with runtime.db.session() as session:
-            dirty = session.scalars(
-                select(Listing).where(Listing.store_id == store_a, Listing.dirty)
-            ).all()
-        assert [row.product.sku for row in dirty] == [skus[-1]]
-        assert "update_stock" in (dirty[0].last_error or "")
+            dirty = session.scalars(select(Listing).where(Listing.dirty)).all()
+        assert sorted((row.store_id, row.product.sku) for row in dirty) == sorted(
+            (store, skus[-1]) for store in runtime.store_ids.values()
+        )
+        assert all("update_stock" in (row.last_error or "") for row in dirty)
         assert sandbox.stock_of(SHOP_A, skus[-1]) == 10
         sandbox.set_faults()
     result = CliRunner().invoke(cli, ["jobs", "retry", "--config", str(config_path)])
     assert result.exit_code == 0, result.output
-    assert "1 jobs retried" in result.output
-    assert sandbox.stock_of(SHOP_A, skus[-1]) == 4
+    assert "2 jobs retried" in result.output
+    assert (sandbox.stock_of(SHOP_A, skus[-1]), sandbox.stock_of(SHOP_B, skus[-1])) == (4, 3)
     listed = CliRunner().invoke(cli, ["jobs", "failed", "--config", str(config_path)])
     assert "push_store" not in listed.output
