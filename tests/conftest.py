@@ -84,3 +84,6 @@ def db(request: pytest.FixtureRequest) -> Database:
     return request.getfixturevalue(
         {"sqlite": "sqlite_db", "postgresql": "postgres_db"}[request.param]
     )
+
+
+pytest_plugins = ["tests.redis_fixture"]

@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from connectors.sandbox_server import serve
 from sync.store.db import Database
 from sync.store.models import Listing, Order, OrderLine, Reservation
-from tests.redis_fixture import redis_client, redis_url_for  # noqa: F401
+from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import SHOP_A, SHOP_B, sandbox_app, shop_env, write_catalog, write_config
 
 BIN = Path(sys.executable).parent
@@ -68,7 +68,7 @@ def sandbox() -> Iterator[tuple[str, object]]:
 def test_procfile_processes_sync_two_shops_and_survive_a_killed_worker(
     tmp_path: Path,
     postgres_db: Database,
-    redis_client: Redis,  # noqa: F811
+    redis_client: Redis,
     sandbox: tuple[str, object],
 ) -> None:
     url, shopee = sandbox

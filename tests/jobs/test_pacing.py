@@ -8,7 +8,7 @@ import time
 from redis import Redis
 
 from jobs.pacing import TokenBucketPacer
-from tests.redis_fixture import REDIS_URL, redis_client, unique  # noqa: F401
+from tests.redis_fixture import REDIS_URL
 
 RATE, BURST = 20, 5
 
@@ -19,7 +19,7 @@ def _spend(name: str, calls: int) -> None:
         pacer.acquire()
 
 
-def test_two_processes_share_one_budget(redis_client: Redis, unique: str) -> None:  # noqa: F811
+def test_two_processes_share_one_budget(redis_client: Redis, unique: str) -> None:
     context = multiprocessing.get_context("spawn")
     workers = [context.Process(target=_spend, args=(unique, 15)) for _ in range(2)]
     started = time.monotonic()
@@ -33,7 +33,7 @@ def test_two_processes_share_one_budget(redis_client: Redis, unique: str) -> Non
     assert elapsed >= 1.2
 
 
-def test_pacing_waits_instead_of_failing(redis_client: Redis, unique: str) -> None:  # noqa: F811
+def test_pacing_waits_instead_of_failing(redis_client: Redis, unique: str) -> None:
     pacer = TokenBucketPacer(unique, RATE, BURST, redis_client)
     started = time.monotonic()
     for _ in range(BURST):
