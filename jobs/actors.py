@@ -14,7 +14,6 @@ from typing import Any, TypeVar
 
 import dramatiq
 from dramatiq.rate_limits import ConcurrentRateLimiter
-from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 
 from jobs.broker import ensure_broker
 from jobs.middleware import record_counts
@@ -28,7 +27,8 @@ from sync.store.models import Order
 ensure_broker()
 
 RETRY = {"max_retries": 8, "min_backoff": 1_000, "max_backoff": 300_000}
-"""Exponential backoff from 1 s to 5 min, about 15 minutes in all before dead-lettering."""
+"""Exponential backoff from 1 s (doubling, with jitter): some 4 to 8 minutes of retries in
+all before a message is dead-lettered."""
 
 PUSH_REQUEUE_MS = 300
 """When another worker holds a store's push mutex: come back after this many ms."""
@@ -59,19 +59,10 @@ def honour_throttling(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-_mutex_backend: Any = None
-
-
 def push_mutex(store_id: int) -> ConcurrentRateLimiter:
     """dramatiq's ConcurrentRateLimiter as the one-push-per-store mutex."""
-    global _mutex_backend
-    runtime = current()
-    if _mutex_backend is None:
-        _mutex_backend = (
-            RedisBackend(client=runtime.redis) if runtime.redis is not None else StubBackend()
-        )
     return ConcurrentRateLimiter(
-        _mutex_backend, f"push-store-{store_id}", limit=1, ttl=PUSH_MUTEX_TTL_MS
+        current().rate_limit_backend, f"push-store-{store_id}", limit=1, ttl=PUSH_MUTEX_TTL_MS
     )
 
 

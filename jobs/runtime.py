@@ -11,9 +11,12 @@ import os
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from dramatiq.rate_limits import RateLimiterBackend
+from dramatiq.rate_limits.backends import RedisBackend, StubBackend
 from pydantic import SecretStr
 from redis import Redis
 
@@ -63,6 +66,13 @@ class Runtime:
                 for s in self.config.stores
             ],
         )
+
+    @cached_property
+    def rate_limit_backend(self) -> RateLimiterBackend:
+        """Where dramatiq's rate limiters (the push mutex) keep their state."""
+        if self.redis is not None:
+            return RedisBackend(client=self.redis)
+        return StubBackend()
 
     def store_name(self, store_id: int) -> str:
         for name, known in self.store_ids.items():
