@@ -1,0 +1,16 @@
+"""`lapak`: the command line. Thin: each command loads the config and calls into `sync/`."""
+
+import typer
+
+from jobs.cli import catalog, deadletters, processes, queue
+
+app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
+for command in (processes.run, processes.scheduler, processes.sandbox, processes.demo):
+    app.command()(command)
+app.add_typer(catalog.app, name="catalog")
+app.add_typer(queue.app, name="queue")
+app.add_typer(deadletters.app, name="jobs")
+
+
+def main() -> None:
+    app()
