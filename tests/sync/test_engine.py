@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
+from sync import push as push_module
 from sync.changes import products_changed
 from sync.dispatch import request_pushes
 from sync.orders import ingest_orders
@@ -285,3 +286,33 @@ def test_push_stops_at_its_budget_and_the_rest_follows(db: Database) -> None:
     assert first.incomplete and first.created == 0
     rest = push_store(db, stores["a"], a)
     assert not rest.incomplete and rest.created == 3
+
+
+def test_a_chunk_ends_at_an_item_boundary(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    stores = setup_shop(db, products=7)
+    a = MemoryConnector()
+    push_store(db, stores["a"], a)
+    with db.session() as session:
+        for item_id, skus in (("100", ["SKU-0", "SKU-1", "SKU-2"]), ("200", ["SKU-3", "SKU-4"])):
+            product_ids = select(Product.id).where(Product.sku.in_(skus))
+            session.execute(
+                Listing.__table__.update()
+                .where(Listing.store_id == stores["a"], Listing.product_id.in_(product_ids))
+                .values(item_id=item_id)
+            )
+        session.execute(Product.__table__.update().values(on_hand=8))
+        products_changed(session, session.scalars(select(Product.id)).all())
+    monkeypatch.setattr(push_module, "CHUNK", 4)
+    sent: list[list[str]] = []
+    original = a.update_stock
+
+    def update_stock(updates):  # type: ignore[no-untyped-def]
+        sent.append([update.ref.sku for update in updates])
+        return original(updates)
+
+    a.update_stock = update_stock  # type: ignore[method-assign]
+    report = push_store(db, stores["a"], a)
+    assert report.stock == 7
+    # a full chunk leaves its last item (SKU-3 of item 200, then SKU-6) to the next one
+    assert sent == [["SKU-0", "SKU-1", "SKU-2"], ["SKU-3", "SKU-4", "SKU-5"], ["SKU-6"]]
+    assert all(a.stock_of(f"SKU-{n}") == 8 for n in range(7))
