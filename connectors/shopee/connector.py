@@ -21,7 +21,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.shopee import mapping, signing, wire
+from connectors.shopee import mapping, order_mapping, signing, wire
 from connectors.shopee.client import ShopeeClient
 from sync.protocol import (
     ConnectorLimits,
@@ -289,7 +289,7 @@ class ShopeeConnector:
 
     def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
         seen: set[str] = set()
-        for time_from, time_to in mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
+        for time_from, time_to in order_mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
             for order_sn in self._order_pages(time_from, time_to):
                 if order_sn not in seen:
                     seen.add(order_sn)
@@ -320,7 +320,7 @@ class ShopeeConnector:
                 "response_optional_fields": ORDER_DETAIL_FIELDS,
             }
             detail = self._client.get(ORDER_DETAIL, params, wire.OrderDetail)
-            orders.extend(mapping.remote_order(order) for order in detail.order_list)
+            orders.extend(order_mapping.remote_order(order) for order in detail.order_list)
         return orders
 
     def ship_order(self, external_id: str, tracking_number: str) -> None:
@@ -349,7 +349,7 @@ class ShopeeConnector:
         return signing.verify_webhook(self._partner_key, url, body, authorization)
 
     def parse_webhook(self, body: bytes) -> WebhookEvent:
-        return mapping.webhook_event(body, self._shop_id)
+        return order_mapping.webhook_event(body, self._shop_id)
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
         return self._client.refresh(current)

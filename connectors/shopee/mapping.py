@@ -9,8 +9,6 @@ prices only, v2.product.update_price); weights go out in kilograms.
 
 from __future__ import annotations
 
-import json
-import math
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -24,32 +22,13 @@ from sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,
-    OrderStatus,
     PriceUpdate,
     RemoteListing,
-    RemoteOrder,
-    RemoteOrderLine,
     StockUpdate,
-    WebhookEvent,
 )
 
 VARIANT_TIER = "Variant"
 NO_BRAND = {"brand_id": 0, "original_brand_name": "NoBrand"}
-ORDER_STATUS_PUSH = 3
-
-ORDER_STATUS: dict[str, OrderStatus] = {
-    status: lapak
-    for lapak, statuses in (
-        (OrderStatus.UNPAID, ("UNPAID", "INVOICE_PENDING")),
-        (OrderStatus.READY_TO_SHIP, ("READY_TO_SHIP", "RETRY_SHIP", "IN_CANCEL")),
-        (OrderStatus.SHIPPED, ("PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE")),
-        (OrderStatus.COMPLETED, ("COMPLETED", "TO_RETURN")),
-        (OrderStatus.CANCELLED, ("CANCELLED",)),
-    )
-    for status in statuses
-}
-"""RETRY_SHIP, TO_CONFIRM_RECEIVE and TO_RETURN are not in the get_order_list enum of the
-doc pages (UNCONFIRMED); they are mapped in case Shopee sends them."""
 
 # The failed_reason texts of update_stock/update_price are not documented (the example is
 # "-"/"fail"): UNCONFIRMED. A reason naming a missing or invalid item/model cannot succeed
@@ -373,92 +352,3 @@ def _model_name(item_name: str, tiers: Sequence[wire.TierVariation], index: Sequ
         if t < len(tiers) and i < len(tiers[t].option_list)
     ]
     return f"{item_name} - {', '.join(options)}" if options else item_name
-
-
-# --- orders --------------------------------------------------------------------------------
-
-
-def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[tuple[int, int]]:
-    """[since, until] as (time_from, time_to) unix-second windows of ≤ `span_seconds`.
-
-    Consecutive windows share their boundary second, so an order updated exactly then is
-    listed by both (callers de-duplicate) rather than by neither.
-    """
-    start, end = math.floor(since.timestamp()), math.ceil(until.timestamp())
-    windows = []
-    while start < end:
-        stop = min(start + span_seconds, end)
-        windows.append((start, stop))
-        start = stop
-    return windows
-
-
-def order_status(status: str, order_sn: str) -> OrderStatus:
-    try:
-        return ORDER_STATUS[status]
-    except KeyError:
-        raise PermanentError(f"order {order_sn}: unknown shopee status {status!r}") from None
-
-
-def remote_order(order: wire.Order) -> RemoteOrder:
-    city = order.recipient_address.city if order.recipient_address else ""
-    raw = order.model_dump(mode="json", exclude={"recipient_address"})
-    raw["recipient_address"] = {"city": city}  # no PII beyond the city
-    return RemoteOrder(
-        external_id=order.order_sn,
-        status=order_status(order.order_status, order.order_sn),
-        created_at=timestamp_to_datetime(order.create_time),
-        updated_at=timestamp_to_datetime(order.update_time),
-        lines=order_lines(order.item_list),
-        total=order.total_amount,
-        currency=order.currency,
-        buyer_name=order.buyer_username,
-        buyer_city=city,
-        ship_by=timestamp_to_datetime(order.ship_by_date) if order.ship_by_date else None,
-        raw=raw,
-    )
-
-
-def line_key(item: wire.OrderItem) -> str:
-    return f"{item.order_item_id or item.item_id}:{item.model_id}"
-
-
-def order_lines(items: Sequence[wire.OrderItem]) -> tuple[RemoteOrderLine, ...]:
-    """Lines with keys unique within the order (a repeated key gets "#2", "#3", …)."""
-    seen: dict[str, int] = {}
-    lines = []
-    for item in items:
-        key = line_key(item)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}#{seen[key]}"
-        price = item.model_discounted_price or item.model_original_price
-        name = f"{item.item_name} - {item.model_name}" if item.model_name else item.item_name
-        lines.append(
-            RemoteOrderLine(
-                line_key=key,
-                sku=item.model_sku or item.item_sku,
-                quantity=item.model_quantity_purchased,
-                unit_price=price,
-                name=name,
-            )
-        )
-    return tuple(lines)
-
-
-# --- push ----------------------------------------------------------------------------------
-
-
-def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
-    """A verified push body as a `WebhookEvent` (code 3 → "order_status")."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("shopee push: body is not JSON") from None
-    push = wire.validate_push(wire.Push, payload)
-    if push.shop_id != shop_id:
-        raise PermanentError(f"shopee push for shop {push.shop_id}, not shop {shop_id}")
-    if push.code == ORDER_STATUS_PUSH:
-        data = wire.validate_push(wire.OrderStatusPush, push.data)
-        return WebhookEvent(topic="order_status", order_ids=(data.ordersn,), raw=payload)
-    return WebhookEvent(topic=f"code_{push.code}", raw=payload)

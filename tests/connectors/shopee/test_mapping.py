@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import pytest
 
-from connectors.shopee import mapping, wire
+from connectors.shopee import mapping, order_mapping, wire
 from sync.protocol import PermanentError
 from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
@@ -32,12 +32,12 @@ EXPECTED_STATUS = {
 
 @pytest.mark.parametrize(("shopee", "lapak"), EXPECTED_STATUS.items())
 def test_order_status_mapping(shopee: str, lapak: OrderStatus) -> None:
-    assert mapping.order_status(shopee, "SN1") is lapak
+    assert order_mapping.order_status(shopee, "SN1") is lapak
 
 
 def test_unknown_order_status_is_a_permanent_error_naming_the_order() -> None:
     with pytest.raises(PermanentError, match=r"order SN1: unknown shopee status 'PENDING'"):
-        mapping.order_status("PENDING", "SN1")
+        order_mapping.order_status("PENDING", "SN1")
 
 
 # --- orders ----------------------------------------------------------------------------------
@@ -90,7 +90,7 @@ def _order(**overrides: object) -> wire.Order:
 
 
 def test_remote_order_maps_lines_keys_skus_and_prices() -> None:
-    order = mapping.remote_order(_order())
+    order = order_mapping.remote_order(_order())
     assert order.external_id == "2401010ABC"
     assert order.status is OrderStatus.READY_TO_SHIP
     assert order.created_at == datetime.fromtimestamp(1_700_000_000, UTC)
@@ -108,7 +108,7 @@ def test_remote_order_maps_lines_keys_skus_and_prices() -> None:
 
 
 def test_remote_order_raw_keeps_no_recipient_pii() -> None:
-    raw = mapping.remote_order(_order()).raw
+    raw = order_mapping.remote_order(_order()).raw
     assert raw["recipient_address"] == {"city": "Kota Bandung"}
     assert "6281234" not in json.dumps(raw)
     assert "Jl. Braga" not in json.dumps(raw)
@@ -116,7 +116,7 @@ def test_remote_order_raw_keeps_no_recipient_pii() -> None:
 
 
 def test_order_without_ship_by_date_or_address() -> None:
-    order = mapping.remote_order(_order(ship_by_date=0, recipient_address=None))
+    order = order_mapping.remote_order(_order(ship_by_date=0, recipient_address=None))
     assert order.ship_by is None
     assert order.buyer_city == ""
 
@@ -129,7 +129,7 @@ def test_repeated_line_keys_are_made_unique() -> None:
         "model_quantity_purchased": 1,
         "order_item_id": 5,
     }
-    lines = mapping.remote_order(_order(item_list=[item, item, item])).lines
+    lines = order_mapping.remote_order(_order(item_list=[item, item, item])).lines
     assert [line.line_key for line in lines] == ["5:9", "5:9#2", "5:9#3"]
 
 
@@ -137,7 +137,7 @@ def test_order_windows_cover_the_range_in_spans_of_at_most_the_limit() -> None:
     since = datetime(2024, 1, 1, tzinfo=UTC)
     until = since + timedelta(days=40, seconds=0.5)
     span = 15 * 86400 - 1
-    windows = mapping.order_windows(since, until, span)
+    windows = order_mapping.order_windows(since, until, span)
     assert windows[0][0] == int(since.timestamp())
     assert windows[-1][1] == int(until.timestamp()) + 1  # rounded up, never cut short
     assert all(0 < stop - start <= span for start, stop in windows)
@@ -147,8 +147,8 @@ def test_order_windows_cover_the_range_in_spans_of_at_most_the_limit() -> None:
 
 def test_order_windows_of_an_empty_range() -> None:
     moment = datetime(2024, 1, 1, tzinfo=UTC)
-    assert mapping.order_windows(moment, moment, 100) == []
-    assert mapping.order_windows(moment, moment - timedelta(days=1), 100) == []
+    assert order_mapping.order_windows(moment, moment, 100) == []
+    assert order_mapping.order_windows(moment, moment - timedelta(days=1), 100) == []
 
 
 # --- drafts → items ----------------------------------------------------------------------------
@@ -394,13 +394,13 @@ def _push(code: int, shop_id: int = 55, data: object = None) -> bytes:
 
 def test_order_status_push_names_the_order_to_fetch() -> None:
     data = {"items": [], "ordersn": "220810QSK8S7BX", "status": "PROCESSED", "update_time": 1}
-    event = mapping.webhook_event(_push(3, data=data), 55)
+    event = order_mapping.webhook_event(_push(3, data=data), 55)
     assert (event.topic, event.order_ids) == ("order_status", ("220810QSK8S7BX",))
     assert event.raw["data"]["status"] == "PROCESSED"
 
 
 def test_other_pushes_are_passed_on_by_code() -> None:
-    assert mapping.webhook_event(_push(12), 55).topic == "code_12"
+    assert order_mapping.webhook_event(_push(12), 55).topic == "code_12"
 
 
 @pytest.mark.parametrize(
@@ -414,4 +414,4 @@ def test_other_pushes_are_passed_on_by_code() -> None:
 )
 def test_malformed_or_foreign_pushes_are_permanent_errors(body: bytes, message: str) -> None:
     with pytest.raises(PermanentError, match=message):
-        mapping.webhook_event(body, 55)
+        order_mapping.webhook_event(body, 55)
