@@ -51,6 +51,11 @@ class PushReport:
     incomplete: bool = False
     errors: list[str] = field(default_factory=list)
 
+    @property
+    def settled(self) -> int:
+        """Listings this push brought to an end, by success or permanent failure."""
+        return self.created + self.content + self.prices + self.stock + self.failed
+
     def as_counts(self) -> dict[str, int]:
         return {key: value for key, value in vars(self).items() if isinstance(value, int) and value}
 
@@ -70,13 +75,12 @@ def push_store(
         report.adopted = adopt_existing(db, store_id, connector)
     skip: set[int] = set()
     for _ in range(MAX_PASSES):
-        before = report.created + report.content + report.prices + report.stock + report.failed
+        before = report.settled
         _create_pass(db, store_id, connector, report, skip, deadline)
         _update_pass(db, store_id, connector, report, skip, deadline)
         if report.incomplete:
             break
-        after = report.created + report.content + report.prices + report.stock + report.failed
-        if after == before:
+        if report.settled == before:
             break
     with db.session() as session:
         store = session.get_one(Store, store_id)
