@@ -18,7 +18,7 @@ from dramatiq.rate_limits import ConcurrentRateLimiter
 from jobs.broker import ensure_broker
 from jobs.middleware import record_counts
 from jobs.runtime import current
-from sync import pull, push, queue, shipping
+from sync import pull, push, queue, shipping, webhooks
 from sync import reconcile as reconciling
 from sync.dispatch import request_pushes
 from sync.protocol import ThrottledError
@@ -78,6 +78,9 @@ class Dispatcher:
     def ship(self, order_id: int) -> None:
         ship_order.send(order_id)
 
+    def process_webhooks(self, store_id: int) -> None:
+        process_webhooks.send(store_id)
+
 
 dispatcher = Dispatcher()
 
@@ -122,6 +125,16 @@ def fetch_orders(store_id: int, external_ids: list[str]) -> None:
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
 @honour_throttling
+def process_webhooks(store_id: int) -> None:
+    """Fetch the orders named by the store's stored, not yet processed webhooks."""
+    runtime = current()
+    report = webhooks.process_webhooks(runtime.db, store_id, runtime.connector(store_id))
+    request_pushes(runtime.db, dispatcher, report.stores_to_push)
+    record_counts(report.as_counts())
+
+
+@dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
+@honour_throttling
 def ship_order(order_id: int) -> None:
     """Tell the marketplace a reseller shipped the order, with its tracking number."""
     runtime = current()
@@ -149,7 +162,17 @@ def reconcile() -> None:
     shipments = queue.pending_shipments(runtime.db)
     for order_id in shipments:
         ship_order.send(order_id)
-    record_counts({"stores_due": len(due), "pushes_sent": len(pushed), "shipments": len(shipments)})
+    hooked = webhooks.stores_with_pending_webhooks(runtime.db)
+    for store_id in hooked:
+        process_webhooks.send(store_id)
+    record_counts(
+        {
+            "stores_due": len(due),
+            "pushes_sent": len(pushed),
+            "shipments": len(shipments),
+            "webhook_stores": len(hooked),
+        }
+    )
 
 
 @dramatiq.actor(queue_name="maintenance", time_limit=1_800_000, **RETRY)
@@ -163,4 +186,13 @@ def read_back(store_id: int) -> None:
     record_counts({"drifted": drifted})
 
 
-ALL = (push_store, pull_orders, fetch_orders, ship_order, refresh_token, reconcile, read_back)
+ALL = (
+    push_store,
+    pull_orders,
+    fetch_orders,
+    process_webhooks,
+    ship_order,
+    refresh_token,
+    reconcile,
+    read_back,
+)

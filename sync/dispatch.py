@@ -29,6 +29,8 @@ class Dispatcher(Protocol):
 
     def ship(self, order_id: int) -> None: ...
 
+    def process_webhooks(self, store_id: int) -> None: ...
+
 
 def request_pushes(
     db: Database, dispatcher: Dispatcher, store_ids: Iterable[int], *, now: datetime | None = None

@@ -72,6 +72,9 @@ class _ReconcilerPicksUp:
     def ship(self, order_id: int) -> None:
         return None
 
+    def process_webhooks(self, store_id: int) -> None:
+        return None
+
 
 def dispatcher_for(runtime: Runtime) -> Any:
     if runtime.redis is None:

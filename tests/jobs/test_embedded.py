@@ -21,7 +21,9 @@ from jobs.logging import configure_logging
 from jobs.runtime import Runtime
 from sync.catalog import import_catalog, set_stock
 from sync.dispatch import request_pushes
-from sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order
+from sync.push import push_store
+from sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order, WebhookRecord
+from sync.webhooks import process_webhooks, record_webhook, stores_with_pending_webhooks
 from tests.shopee_setup import (
     PARTNER_KEY,
     SHOP_A,
@@ -128,3 +130,36 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
     assert (sandbox.stock_of(SHOP_A, skus[-1]), sandbox.stock_of(SHOP_B, skus[-1])) == (4, 3)
     listed = CliRunner().invoke(cli, ["jobs", "failed", "--config", str(config_path)])
     assert "push_store" not in listed.output
+
+
+def test_stored_webhooks_fetch_their_orders_and_malformed_ones_are_kept(setup: tuple) -> None:
+    runtime, sandbox, skus, _ = setup
+    store_a = runtime.store_ids["shop-a"]
+    connector = runtime.connector(store_a)
+    push_store(runtime.db, store_a, connector)
+    order_sn = sandbox.place_order(SHOP_A, [(skus[0], 2)])
+    body = json.dumps(
+        {
+            "data": {
+                "items": [],
+                "ordersn": order_sn,
+                "status": "READY_TO_SHIP",
+                "completed_scenario": "",
+                "update_time": int(time.time()),
+            },
+            "shop_id": SHOP_A,
+            "code": 3,
+            "timestamp": int(time.time()),
+        }
+    ).encode()
+    good = record_webhook(runtime.db, store_a, "order_status", body)
+    bad = record_webhook(runtime.db, store_a, "order_status", b'{"code": 3, "data": ')
+    assert stores_with_pending_webhooks(runtime.db) == {store_a}
+    report = process_webhooks(runtime.db, store_a, connector)
+    assert (report.new_orders, report.stores_to_push) == (1, set(runtime.store_ids.values()))
+    with runtime.db.session() as session:
+        assert session.get_one(WebhookRecord, good).processed_at is not None
+        kept = session.get_one(WebhookRecord, bad)
+        assert kept.processed_at is None and kept.error
+        assert session.scalar(select(Order.external_id)) == order_sn
+    assert stores_with_pending_webhooks(runtime.db) == set()

@@ -39,6 +39,9 @@ class Recorder:
     def ship(self, order_id: int) -> None:
         self.ships.append(order_id)
 
+    def process_webhooks(self, store_id: int) -> None:
+        return None
+
 
 def setup_shop(db: Database, *, products: int = 3, on_hand: int = 10) -> dict[str, int]:
     stores = apply_settings(
