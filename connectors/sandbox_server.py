@@ -62,6 +62,7 @@ def serve(app: Any, host: str = "127.0.0.1", port: int = 0) -> RunningServer:
     config = uvicorn.Config(
         app,
         log_level="warning",
+        log_config=None,  # keep the process's own (JSON) logging as it is
         access_log=False,
         http="auto",  # httptools when installed, else h11
         loop="auto",  # uvloop when installed, else asyncio

@@ -29,6 +29,7 @@ from sync.store.models import Listing, Merchant, Order, Reservation, Store
 
 MARKER = "# written by `lapak demo`"
 RESELLER = "dewi"
+SHOP_IDS = {"shopee-a": 14701711, "shopee-b": 14701712}
 
 CATALOG = [
     # sku, group, variant, name, price, stock, weight (g)
@@ -54,7 +55,7 @@ platform = "shopee"
 merchant = "Batik Sari"
 base_url = "{sandbox_url}"
 stock_buffer = {buffer}
-poll_interval_seconds = 2
+poll_interval_seconds = 10
 price_rule = {{ markup_percent = {markup}, round_to = 500 }}
 
 [stores.credentials]
@@ -88,9 +89,9 @@ def _env_text() -> str:
     values = {
         "DEMO_PARTNER_ID": "2001887",
         "DEMO_PARTNER_KEY": secrets.token_hex(32),
-        "DEMO_SHOPEE_A_SHOP_ID": "14701711",
+        "DEMO_SHOPEE_A_SHOP_ID": str(SHOP_IDS["shopee-a"]),
         "DEMO_SHOPEE_A_REFRESH_TOKEN": secrets.token_hex(16),
-        "DEMO_SHOPEE_B_SHOP_ID": "14701712",
+        "DEMO_SHOPEE_B_SHOP_ID": str(SHOP_IDS["shopee-b"]),
         "DEMO_SHOPEE_B_REFRESH_TOKEN": secrets.token_hex(16),
         "DEMO_RESELLER_TOKEN": f"demo-{secrets.token_urlsafe(12)}",
         "DEMO_OPERATOR_TOKEN": f"ops-{secrets.token_urlsafe(12)}",
@@ -122,6 +123,8 @@ class Watch:
     published: dict[str, int] = field(default_factory=dict)
     orders: set[int] = field(default_factory=set)
     stock: dict[tuple[str, str], int | None] = field(default_factory=dict)
+    last_sale: dict[str, str] = field(default_factory=dict)
+    """SKU → the store of the newest order that had it."""
     shipped: set[int] = field(default_factory=set)
 
 
@@ -162,12 +165,16 @@ def run_demo(directory: Path, duration: float, orders_per_second: float, console
             console.print(f"demo-catalog.csv: {problem}", markup=False)
         watch = Watch()
         started = time.monotonic()
-        with Embedded(runtime, threads=8):
+        with Embedded(runtime, threads=8, web_port=0) as lapak:
+            for store, shop_id in SHOP_IDS.items():
+                sandbox.set_push_config(shop_id, f"{lapak.web_url}/webhooks/{store}")
+            console.print(f"Lapak web at {lapak.web_url}: the shops push order events to it")
             buyers_started = False
             next_shipment = started + 8
             while time.monotonic() - started < duration:
                 _narrate(runtime, sandbox, watch, console)
                 if not buyers_started and _all_published(runtime):
+                    _watch_stock(sandbox, watch)
                     sandbox.buyers.start(orders_per_second)
                     buyers_started = True
                     console.print(f"buyers are shopping on both shops ({orders_per_second}/s)")
@@ -221,9 +228,7 @@ def _narrate(runtime: Runtime, sandbox: object, watch: Watch, console: Console) 
                 f"({order.status}): {items} → queue"
             )
             for line in order.lines:
-                for store in ("shopee-a", "shopee-b"):
-                    if store != order.store:
-                        watch.stock.setdefault((store, line.sku), _stock(sandbox, store, line.sku))
+                watch.last_sale[line.sku] = order.store
         if order.ship_state == "confirmed" and order.id not in watch.shipped:
             watch.shipped.add(order.id)
             console.print(
@@ -232,14 +237,28 @@ def _narrate(runtime: Runtime, sandbox: object, watch: Watch, console: Console) 
             )
     for (store, sku), before in list(watch.stock.items()):
         now = _stock(sandbox, store, sku)
-        if now != before:
-            watch.stock[(store, sku)] = now
-            console.print(f"{stamp} [yellow]{store} stock of {sku}: {before} → {now}[/]")
+        if now == before:
+            continue
+        watch.stock[(store, sku)] = now
+        sold_on = watch.last_sale.get(sku)
+        if now is None or before is None or now > before:
+            why = "stock freed"
+        elif sold_on in (None, store):
+            why = "sold here"  # the marketplace takes it off at once; the order follows
+        else:
+            why = f"Lapak pushed it: sold on {sold_on}"
+        console.print(f"{stamp} [yellow]{store} stock of {sku}: {before} → {now}[/] ({why})")
+
+
+def _watch_stock(sandbox: object, watch: Watch) -> None:
+    """Start following every SKU's stock on both shops (once the catalog is published)."""
+    for store in SHOP_IDS:
+        for sku, *_ in CATALOG:
+            watch.stock[(store, sku)] = _stock(sandbox, store, sku)
 
 
 def _stock(sandbox: object, store: str, sku: str) -> int | None:
-    shop_id = {"shopee-a": 14701711, "shopee-b": 14701712}[store]
-    return sandbox.stock_of(shop_id, sku)  # type: ignore[attr-defined]
+    return sandbox.stock_of(SHOP_IDS[store], sku)  # type: ignore[attr-defined]
 
 
 def _reseller_ships_one(runtime: Runtime, console: Console) -> None:

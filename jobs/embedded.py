@@ -1,4 +1,4 @@
-"""`lapak run`: web (when there is one), scheduler and worker in one process.
+"""`lapak run`: web, scheduler and worker in one process.
 
 The embedded default: dramatiq's in-process broker, worker threads and a background
 scheduler. The broker keeps nothing across a restart, and needs not: at start-up the
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Any
 
 import dramatiq
 import structlog
@@ -26,8 +27,10 @@ EMBEDDED_RECONCILE_SECONDS = 5
 class Embedded:
     """A running embedded Lapak; `stop()` (or leaving the `with` block) shuts it down."""
 
-    def __init__(self, runtime: Runtime, *, threads: int = 8):
+    def __init__(self, runtime: Runtime, *, threads: int = 8, web_port: int | None = None):
         self.runtime = install(runtime)
+        self.web_port = web_port
+        self.web: Any = None
         self.broker = build_broker(runtime.config.redis_url)
         from jobs import actors, scheduler
 
@@ -42,13 +45,27 @@ class Embedded:
             ),
         )
 
+    @property
+    def web_url(self) -> str | None:
+        return self.web.url if self.web is not None else None
+
     def start(self) -> Embedded:
         self.worker.start()
         self.scheduler.start()
-        log.info("lapak_started", stores=len(self.runtime.store_ids), embedded=True)
+        if self.web_port is not None:
+            from connectors.sandbox_server import serve
+            from web.app import create_app
+
+            app = create_app(self.runtime, dispatcher=self.actors.dispatcher)
+            self.web = serve(app, port=self.web_port)
+        log.info(
+            "lapak_started", stores=len(self.runtime.store_ids), embedded=True, web=self.web_url
+        )
         return self
 
     def stop(self) -> None:
+        if self.web is not None:
+            self.web.stop()
         self.scheduler.shutdown(wait=False)
         self.worker.stop(timeout=10_000)
         self.broker.close()

@@ -19,9 +19,11 @@ def run(
     config: ConfigOption = Path("lapak.toml"),
     threads: Annotated[int, typer.Option(help="Worker threads.")] = 8,
     duration: Annotated[float | None, typer.Option(help="Stop after this many seconds.")] = None,
+    port: Annotated[int, typer.Option(help="Web port on 127.0.0.1 (webhooks, /healthz).")] = 8000,
+    web: Annotated[bool, typer.Option(help="Serve the web app too.")] = True,
 ) -> None:
-    """Run scheduler and worker in one process (the embedded default: SQLite + in-process
-    broker, or Redis/PostgreSQL when the config says so)."""
+    """Run web, scheduler and worker in one process (the embedded default: SQLite +
+    in-process broker, or Redis/PostgreSQL when the config says so)."""
     from jobs.embedded import Embedded, run_until
 
     configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
@@ -30,7 +32,9 @@ def run(
     stop = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
     signal.signal(signal.SIGINT, lambda *_: stop.set())
-    with Embedded(runtime, threads=threads):
+    with Embedded(runtime, threads=threads, web_port=port if web else None) as lapak:
+        if lapak.web_url:
+            console.print(f"Lapak web: {lapak.web_url} (webhooks at /webhooks/STORE)")
         run_until(stop, duration)
     runtime.close()
 
