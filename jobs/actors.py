@@ -17,7 +17,7 @@ from dramatiq.rate_limits import ConcurrentRateLimiter
 
 from jobs.broker import ensure_broker
 from jobs.middleware import record_counts
-from jobs.runtime import current
+from jobs.runtime import Runtime, current
 from sync import pull, push, queue, shipping, webhooks
 from sync import reconcile as reconciling
 from sync.dispatch import request_pushes
@@ -103,14 +103,18 @@ def push_store(store_id: int) -> None:
         raise DeferredItems(f"{report.deferred} items deferred: {'; '.join(report.errors[:3])}")
 
 
+def _took_in(runtime: Runtime, report: pull.PullReport) -> None:
+    """After orders came in: push the stores whose stock moved; count what was seen."""
+    request_pushes(runtime.db, dispatcher, report.stores_to_push)
+    record_counts(report.as_counts())
+
+
 @dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
 @honour_throttling
 def pull_orders(store_id: int) -> None:
     """Pull orders updated since the store's cursor; reserve stock; push other stores."""
     runtime = current()
-    report = pull.pull_orders(runtime.db, store_id, runtime.connector(store_id))
-    request_pushes(runtime.db, dispatcher, report.stores_to_push)
-    record_counts(report.as_counts())
+    _took_in(runtime, pull.pull_orders(runtime.db, store_id, runtime.connector(store_id)))
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
@@ -118,9 +122,9 @@ def pull_orders(store_id: int) -> None:
 def fetch_orders(store_id: int, external_ids: list[str]) -> None:
     """Fetch just these orders (a webhook said they changed)."""
     runtime = current()
-    report = pull.fetch_orders(runtime.db, store_id, runtime.connector(store_id), external_ids)
-    request_pushes(runtime.db, dispatcher, report.stores_to_push)
-    record_counts(report.as_counts())
+    _took_in(
+        runtime, pull.fetch_orders(runtime.db, store_id, runtime.connector(store_id), external_ids)
+    )
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
@@ -128,9 +132,7 @@ def fetch_orders(store_id: int, external_ids: list[str]) -> None:
 def process_webhooks(store_id: int) -> None:
     """Fetch the orders named by the store's stored, not yet processed webhooks."""
     runtime = current()
-    report = webhooks.process_webhooks(runtime.db, store_id, runtime.connector(store_id))
-    request_pushes(runtime.db, dispatcher, report.stores_to_push)
-    record_counts(report.as_counts())
+    _took_in(runtime, webhooks.process_webhooks(runtime.db, store_id, runtime.connector(store_id)))
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import os
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -98,3 +99,13 @@ def write_catalog(path: Path, image_url: str, count: int, stock: Callable[[int],
                  300, image_url, "100644"]
             )  # fmt: skip
     return skus
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> float:
+    """Seconds until `check()` holds; fails the test naming `what` after `timeout`."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if check():
+            return time.monotonic() - started
+        time.sleep(0.01)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,18 +30,10 @@ from tests.shopee_setup import (
     SHOP_B,
     sandbox_app,
     shop_env,
+    wait_for,
     write_catalog,
     write_config,
 )
-
-
-def wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> float:
-    started = time.monotonic()
-    while time.monotonic() - started < timeout:
-        if check():
-            return time.monotonic() - started
-        time.sleep(0.05)
-    raise AssertionError(f"timed out waiting for {what}")
 
 
 @pytest.fixture
