@@ -56,7 +56,11 @@ class DbTokenVault:
             if current is None or self._due(current, stale):
                 current = refresh(current)
                 self._save(current)
-                log.info("token_refreshed", store_id=self._store_id, expires_at=current.expires_at)
+                log.info(
+                    "token_refreshed",
+                    store_id=self._store_id,
+                    expires_at=current.expires_at.isoformat(),
+                )
             self._cached = current
             if self._on_token:
                 self._on_token(current)
