@@ -14,7 +14,7 @@ from contextlib import asynccontextmanager
 
 import structlog
 from starlette.applications import Starlette
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
@@ -97,6 +97,8 @@ async def _serve(sandbox: ShopeeSandbox, request: Request, path: str) -> Respons
             reply = route.handler(ctx)
     except ShopeeError as exc:
         return error_response(exc.error, exc.message, exc.status)
+    except ClientDisconnect:  # the caller went away mid-request (a killed worker): no one to answer
+        return Response(status_code=499)
     except Exception:  # a sandbox bug answers like Shopee's own hiccups, and is logged
         log.exception("shopee_sandbox_handler_failed", path=path)
         return server_error()
