@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -184,16 +184,3 @@ def current() -> Runtime:
             runtime.bootstrap()
             _current = runtime
         return _current
-
-
-def reset() -> None:
-    global _current
-    if _current is not None:
-        _current.close()
-    _current = None
-
-
-def stores_named(runtime: Runtime, names: Sequence[str] | None) -> list[int]:
-    if not names:
-        return runtime.enabled_store_ids()
-    return [runtime.store_ids[name] for name in names]

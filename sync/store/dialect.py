@@ -35,24 +35,6 @@ def insert_ignore(
     return len(session.execute(statement.returning(literal_column("1"))).all())
 
 
-def upsert(
-    session: Session,
-    model: Any,
-    rows: Sequence[dict[str, Any]],
-    conflict: Sequence[str],
-    update_columns: Sequence[str],
-) -> None:
-    """INSERT rows, or UPDATE `update_columns` of those that collide on `conflict`."""
-    if not rows:
-        return
-    statement = insert_for(session, model).values(list(rows))
-    statement = statement.on_conflict_do_update(
-        index_elements=list(conflict),
-        set_={column: statement.excluded[column] for column in update_columns},
-    )
-    session.execute(statement)
-
-
 def affected(result: Result[Any]) -> int:
     """Rows matched by an UPDATE or DELETE (SQLAlchemy types `rowcount` on cursor results)."""
     return int(cast(CursorResult[Any], result).rowcount or 0)
