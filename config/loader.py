@@ -67,7 +67,6 @@ class _Loader:
         self.path = path
         self.env = env
         self.problems: list[str] = []
-        self._plugins: dict[str, ConnectorPlugin] | None = None
 
     def add(self, where: str, message: str) -> None:
         self.problems.append(f"{self.path.name}: {where}: {message}")
@@ -189,13 +188,12 @@ class _Loader:
     def _plugin(self, platform: Any, where: str) -> ConnectorPlugin | None:
         if not isinstance(platform, str) or not platform:
             return None
-        if self._plugins is None:
-            self._plugins = registry.plugins()
-        plugin = self._plugins.get(platform)
-        if plugin is None:
-            known = ", ".join(sorted(self._plugins)) or "none"
+        try:
+            return registry.plugin_for(platform)
+        except registry.UnknownPlatformError as unknown:
+            known = ", ".join(unknown.known) or "none"
             self.add(where, f"unknown platform {platform!r} (registered: {known})")
-        return plugin
+            return None
 
     def _credentials(
         self, plugin: ConnectorPlugin, declared: dict[str, Any], where: str

@@ -103,7 +103,8 @@ class ConnectorLimits:
     """A platform's published limits, which batching and pacing follow.
 
     `stock_batch`/`price_batch` count SKUs per call as the platform allows them; the
-    connector itself groups (Shopee: one item per call, up to 50 models).
+    connector itself groups. `batch_per_item` says one call covers the variants of a single
+    item only (Shopee: one item, up to 50 models); otherwise a call mixes SKUs of any items.
     """
 
     rate_per_second: float
@@ -113,6 +114,7 @@ class ConnectorLimits:
     order_detail_batch: int
     order_page_size: int
     order_window_days: float
+    batch_per_item: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -172,8 +174,12 @@ class Connector(Protocol):
         """True when `body` carries the marketplace's valid signature for this store."""
         ...
 
-    def parse_webhook(self, body: bytes) -> WebhookEvent:
-        """A verified webhook body as a `WebhookEvent` (raises `PermanentError` if malformed)."""
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
+        """A verified webhook body as a `WebhookEvent` (raises `PermanentError` if malformed).
+
+        `headers` are the delivery's HTTP headers when the caller has them (the web process
+        does; a job re-reading a stored body does not): a platform that puts the delivery id
+        or send time in headers (Shopify, WooCommerce) reads them there."""
         ...
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
@@ -199,8 +205,18 @@ class ConnectorPlugin(Protocol):
         pacer: Pacer,
         tokens: TokenVault,
         transport: Any = None,
+        **tuning: Any,
     ) -> Connector:
-        """A connector for one store. `transport` overrides the HTTP transport (tests)."""
+        """A connector for one store. `transport` overrides the HTTP transport (tests).
+
+        `tuning` (tests and benchmarks): `clock` (unix seconds for signatures; a sandbox's
+        clock), `retry_policy` (`connectors.http.RetryPolicy`), `timeout` (seconds per call).
+        """
+        ...
+
+    def sandbox_credentials(self, name: str, index: int) -> dict[str, Any]:
+        """Credential values of the `index`-th sandbox store called `name` (what
+        `sandbox_app` and a config for it need; the demo and the conformance suite use it)."""
         ...
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:

@@ -105,6 +105,8 @@ class OrderStatus(StrEnum):
     SHIPPED = "shipped"
     COMPLETED = "completed"
     CANCELLED = "cancelled"
+    RETURNED = "returned"
+    """Sent, then came back (a return or refund after shipping): its units are on hand again."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,10 +142,15 @@ class WebhookEvent:
     """A verified push from a marketplace, reduced to what Lapak acts on.
 
     `order_ids` are the orders to fetch again (never trusted as state: rule 1).
+    `delivery_id` is the platform's id of this delivery when it gives one (a retried delivery
+    repeats it: a replay is told by it); `sent_at` is when the platform says it sent the
+    event, when the signed payload or headers carry it (a stale one can be refused).
     """
 
     topic: str
     order_ids: tuple[str, ...] = ()
+    delivery_id: str | None = None
+    sent_at: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 

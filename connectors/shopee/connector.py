@@ -53,6 +53,7 @@ LIMITS = ConnectorLimits(
     order_detail_batch=50,  # get_order_detail: order_sn_list "limit [1,50]"
     order_page_size=100,  # get_order_list: page_size 1..100
     order_window_days=15,  # get_order_list: "maximum date range ... is 15 days"
+    batch_per_item=True,  # update_stock/update_price: one item_id per call
 )
 ITEM_PAGE_SIZE = 100  # get_item_list: page_size [1,100]
 ITEM_INFO_BATCH = 50  # get_item_base_info: item_id_list ≤ 50
@@ -348,7 +349,7 @@ class ShopeeConnector:
         )
         return signing.verify_webhook(self._partner_key, url, body, authorization)
 
-    def parse_webhook(self, body: bytes) -> WebhookEvent:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
         return order_mapping.webhook_event(body, self._shop_id)
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:

@@ -40,7 +40,14 @@ class StandInPlugin:
 @pytest.fixture(autouse=True)
 def shopee_only(monkeypatch: pytest.MonkeyPatch) -> None:
     """The registry holds one platform, "shopee", independent of the installed connectors."""
-    monkeypatch.setattr(registry, "plugins", lambda: {"shopee": StandInPlugin()})
+    stand_in = StandInPlugin()
+
+    def plugin_for(platform: str) -> StandInPlugin:
+        if platform != "shopee":
+            raise registry.UnknownPlatformError(platform, ["shopee"])
+        return stand_in
+
+    monkeypatch.setattr(registry, "plugin_for", plugin_for)
 
 
 GOOD = """
@@ -268,7 +275,7 @@ refresh_token = "B_REFRESH"
 
 [[stores]]
 name = "shop-a"
-platform = "lazada"
+platform = "blibli"
 merchant = "Sekar"
 base_url = "https://example.com"
 """
@@ -280,7 +287,7 @@ base_url = "https://example.com"
         "lapak.toml: stores[1].merchant: unknown merchant 'Nobody' (declared: Sekar)",
         "lapak.toml: stores[1].credentials.partner_key: "
         "environment variable SHOPEE_B_PARTNER_KEY is not set",
-        "lapak.toml: stores[2].platform: unknown platform 'lazada' (registered: shopee)",
+        "lapak.toml: stores[2].platform: unknown platform 'blibli' (registered: shopee)",
         "lapak.toml: lapak.operator_token_env: environment variable OPS is not set",
     ]
 

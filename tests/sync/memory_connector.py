@@ -111,7 +111,7 @@ class MemoryConnector:
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
         return False
 
-    def parse_webhook(self, body: bytes) -> WebhookEvent:
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
         raise PermanentError("no webhooks")
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:

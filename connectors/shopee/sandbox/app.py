@@ -30,6 +30,7 @@ from connectors.shopee.sandbox import (
 from connectors.shopee.sandbox.context import Ctx, Route
 from connectors.shopee.sandbox.gate import authenticate
 from connectors.shopee.sandbox.sandbox import ShopeeSandbox
+from connectors.shopee.sandbox.surface import ShopeeControl
 from connectors.shopee.sandbox.wire import (
     JSONBody,
     ShopeeError,
@@ -119,6 +120,7 @@ class SandboxApp(Starlette):
 
         super().__init__(routes=control.ROUTES, lifespan=lifespan)
         self.state.sandbox = sandbox
+        self.state.control = ShopeeControl(sandbox)
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

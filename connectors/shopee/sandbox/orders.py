@@ -131,7 +131,7 @@ def change_status(shop: Shop, order: Order, status: str, now: int, *, by: str = 
         return False
     if status == "CANCELLED":
         if order.status in NOT_SHIPPED:
-            _restore(shop, order)
+            restore_stock(shop, order)
         order.cancel_by = by or "seller"
     if status == "READY_TO_SHIP" and order.pay_time is None:
         order.pay_time = now
@@ -163,7 +163,8 @@ def _take(item: Item, model: Model | None, quantity: int, line_id: int) -> Order
     )
 
 
-def _restore(shop: Shop, order: Order) -> None:
+def restore_stock(shop: Shop, order: Order) -> None:
+    """Put the order's units back on their listings (cancelled before shipping, returned)."""
     for line in order.lines:
         item = shop.items.get(line.item_id)
         if item is None:
