@@ -56,6 +56,8 @@ class SandboxControl(Protocol):
     tokens_expire: bool
     """False for a platform whose credentials never expire (static keys, offline tokens):
     the suite's token-refresh test does not apply to it."""
+    sample_category: str
+    """A category id the fake marketplace accepts for new listings (drafts name it)."""
 
     def now(self) -> float:
         """The sandbox's clock, unix seconds (real time plus what `advance_clock` added)."""

@@ -1,13 +1,16 @@
 """The order status machine and order intake (DESIGN rules 4 and 5).
 
-Statuses only move forward (unpaid → ready to ship → shipped → completed), so events
-arriving out of order ("paid" before "created", a poll older than a webhook) cannot move
-an order back. Cancellation is terminal and only possible before shipment.
+Statuses only move forward (unpaid → ready to ship → shipped → completed → returned), so
+events arriving out of order ("paid" before "created", a poll older than a webhook) cannot
+move an order back. Cancellation is terminal and only possible before shipment; a return
+(the parcel came back, or was refunded after shipping) is terminal too.
 
 Each status implies what an order line's reservation must be: held while the order waits,
-released when cancelled, deducted from on-hand stock when shipped. Reservations are unique
-per order line and change state only from `active`, so intake is idempotent: pulling the
-same order twice, or by poll and webhook both, reserves once and deducts once.
+released when cancelled, deducted from on-hand stock when shipped, and for a return, put
+back on hand (or simply released, when Lapak never saw the shipment). Reservations are
+unique per order line and change state only forward (active → released | deducted,
+deducted → returned), so intake is idempotent: pulling the same order twice, or by poll and
+webhook both, reserves once, deducts once and restores once.
 """
 
 from __future__ import annotations
@@ -27,14 +30,16 @@ RANK = {
     OrderStatus.READY_TO_SHIP: 1,
     OrderStatus.SHIPPED: 2,
     OrderStatus.COMPLETED: 3,
+    OrderStatus.RETURNED: 4,
 }
+TERMINAL = frozenset({OrderStatus.CANCELLED, OrderStatus.RETURNED})
 
 
 def next_status(current: OrderStatus | None, incoming: OrderStatus) -> OrderStatus:
     """The status an order takes when `incoming` is reported while it is `current`."""
     if current is None:
         return incoming
-    if current is OrderStatus.CANCELLED:
+    if current in TERMINAL:
         return current
     if incoming is OrderStatus.CANCELLED:
         return incoming if RANK[current] < RANK[OrderStatus.SHIPPED] else current
@@ -47,6 +52,8 @@ def reservation_target(status: OrderStatus) -> str:
         return "released"
     if status in (OrderStatus.SHIPPED, OrderStatus.COMPLETED):
         return "deducted"
+    if status is OrderStatus.RETURNED:
+        return "returned"
     return "active"
 
 
@@ -179,6 +186,9 @@ def _apply(
             changed |= {ln.product_id for ln in lines if ln.product_id is not None}
     if target == "active":
         return changed
+    if target == "returned":
+        changed |= _restore_returned(session, lines)
+        target = "released"  # units Lapak never saw leave are simply no longer held
     for line in lines:
         moved = affected(
             session.execute(
@@ -195,4 +205,25 @@ def _apply(
                     .where(Product.id == line.product_id)
                     .values(on_hand=Product.on_hand - line.quantity)
                 )
+    return changed
+
+
+def _restore_returned(session: Session, lines: Sequence[OrderLine]) -> set[int]:
+    """Units of a returned order that were deducted come back on hand (once per line)."""
+    changed: set[int] = set()
+    for line in lines:
+        back = affected(
+            session.execute(
+                update(Reservation)
+                .where(Reservation.order_line_id == line.id, Reservation.state == "deducted")
+                .values(state="returned", updated_at=utcnow())
+            )
+        )
+        if back and line.product_id is not None:
+            changed.add(line.product_id)
+            session.execute(
+                update(Product)
+                .where(Product.id == line.product_id)
+                .values(on_hand=Product.on_hand + line.quantity)
+            )
     return changed

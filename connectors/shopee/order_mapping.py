@@ -24,7 +24,8 @@ ORDER_STATUS: dict[str, OrderStatus] = {
         (OrderStatus.UNPAID, ("UNPAID", "INVOICE_PENDING")),
         (OrderStatus.READY_TO_SHIP, ("READY_TO_SHIP", "RETRY_SHIP", "IN_CANCEL")),
         (OrderStatus.SHIPPED, ("PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE")),
-        (OrderStatus.COMPLETED, ("COMPLETED", "TO_RETURN")),
+        (OrderStatus.COMPLETED, ("COMPLETED",)),
+        (OrderStatus.RETURNED, ("TO_RETURN",)),
         (OrderStatus.CANCELLED, ("CANCELLED",)),
     )
     for status in statuses
@@ -108,7 +109,12 @@ def order_lines(items: Sequence[wire.OrderItem]) -> tuple[RemoteOrderLine, ...]:
 
 
 def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
-    """A verified push body as a `WebhookEvent` (code 3 → "order_status")."""
+    """A verified push body as a `WebhookEvent` (code 3 → "order_status").
+
+    `sent_at` is the body's `timestamp` (unix seconds; Shopee's push guide: when the push was
+    sent), covered by the signature. A push carries no delivery id: a retried push repeats
+    its bytes, so Lapak tells a replay by a digest of the body (`sync.webhooks`).
+    """
     try:
         payload = json.loads(body)
     except ValueError:
@@ -116,7 +122,10 @@ def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
     push = wire.validate_push(wire.Push, payload)
     if push.shop_id != shop_id:
         raise PermanentError(f"shopee push for shop {push.shop_id}, not shop {shop_id}")
+    sent_at = timestamp_to_datetime(push.timestamp) if push.timestamp > 0 else None
     if push.code == ORDER_STATUS_PUSH:
         data = wire.validate_push(wire.OrderStatusPush, push.data)
-        return WebhookEvent(topic="order_status", order_ids=(data.ordersn,), raw=payload)
-    return WebhookEvent(topic=f"code_{push.code}", raw=payload)
+        return WebhookEvent(
+            topic="order_status", order_ids=(data.ordersn,), sent_at=sent_at, raw=payload
+        )
+    return WebhookEvent(topic=f"code_{push.code}", sent_at=sent_at, raw=payload)

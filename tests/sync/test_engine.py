@@ -18,7 +18,7 @@ from sync.queue import QueueError, claim, list_orders, ship
 from sync.setup import StoreSettings, apply_settings
 from sync.shipping import confirm_shipment
 from sync.store.db import Database
-from sync.store.models import Listing, Product, Reservation, Store
+from sync.store.models import Listing, Order, Product, Reservation, Store
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.sync.memory_connector import MemoryConnector
 
@@ -158,6 +158,30 @@ def test_cancel_releases_and_ship_deducts(db: Database) -> None:
     assert states == {2: "released", 4: "deducted"}
     assert on_hand == {"SKU-0": 10, "SKU-1": 10, "SKU-2": 6}
     assert confirm_shipment(db, target.id, a).outcome == "skipped:confirmed"
+
+
+def test_a_return_puts_shipped_units_back_on_hand_once(db: Database) -> None:
+    stores = setup_shop(db)
+    with db.session() as session:
+        store = session.get_one(Store, stores["a"])
+        ingest_orders(session, store, [order("R", "SKU-1", 3, OrderStatus.READY_TO_SHIP)])
+        ingest_orders(session, store, [order("R", "SKU-1", 3, OrderStatus.SHIPPED)])
+        ingest_orders(session, store, [order("U", "SKU-2", 2, OrderStatus.READY_TO_SHIP)])
+    with db.session() as session:
+        assert session.scalar(select(Product.on_hand).where(Product.sku == "SKU-1")) == 7
+        store = session.get_one(Store, stores["a"])
+        for _ in range(2):  # by poll and by webhook: restored once
+            ingest_orders(session, store, [order("R", "SKU-1", 3, OrderStatus.RETURNED)])
+        # returned before Lapak saw it shipped: the units never left, the hold just ends
+        ingest_orders(session, store, [order("U", "SKU-2", 2, OrderStatus.RETURNED)])
+        ingest_orders(session, store, [order("R", "SKU-1", 3, OrderStatus.COMPLETED)])
+    with db.session() as session:
+        states = {q: s for q, s in session.execute(select(Reservation.quantity, Reservation.state))}
+        on_hand = {k: n for k, n in session.execute(select(Product.sku, Product.on_hand))}
+        statuses = set(session.scalars(select(Order.status)))
+    assert states == {3: "returned", 2: "released"}
+    assert on_hand == {"SKU-0": 10, "SKU-1": 10, "SKU-2": 10}
+    assert statuses == {"returned"}
 
 
 def test_reseller_sees_only_their_stores(db: Database) -> None:

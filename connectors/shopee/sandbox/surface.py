@@ -27,6 +27,7 @@ ACTIONS: dict[str, str] = {
 class ShopeeControl:
     platform = "shopee"
     tokens_expire = True
+    sample_category = "100017"
 
     def __init__(self, sandbox: ShopeeSandbox) -> None:
         self.sandbox = sandbox

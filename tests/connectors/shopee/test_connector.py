@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import struct
-import threading
-import zlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -16,9 +13,6 @@ import httpx
 import pytest
 from pydantic import ValidationError
 from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
 
 from connectors.http import RetryPolicy
 from connectors.sandbox_server import RunningServer, serve
@@ -28,7 +22,6 @@ from sync.protocol import (
     AuthError,
     Connector,
     PermanentError,
-    Refresh,
     StoreSpec,
     ThrottledError,
     TransientError,
@@ -41,8 +34,8 @@ from sync.types import (
     PriceUpdate,
     RemoteListing,
     StockUpdate,
-    TokenSet,
 )
+from tests.connectors.doubles import CountingPacer, MemoryVault
 
 PARTNER_ID, SHOP_ID = 2001887, 700001
 PARTNER_KEY = "lapak-test-partner-key"
@@ -54,41 +47,6 @@ UPDATE_STOCK = PATH + "product/update_stock"
 ORDER_LIST = PATH + "order/get_order_list"
 ORDER_DETAIL = PATH + "order/get_order_detail"
 REFRESH = PATH + "auth/access_token/get"
-
-
-class CountingPacer:
-    """A `Pacer` that never waits (the Redis pacer is tested elsewhere); counts calls."""
-
-    def __init__(self) -> None:
-        self.calls = 0
-
-    def acquire(self, weight: int = 1) -> None:
-        self.calls += weight
-
-
-class MemoryVault:
-    """`TokenVault` test double: one store's token set in a dict, renewed under a lock when
-    missing, expiring within the margin, or equal to the refused (`stale`) token."""
-
-    MARGIN_SECONDS = 300
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._lock = threading.Lock()
-        self._tokens: dict[str, TokenSet] = {}
-        self.refreshes = 0
-
-    def token(self, refresh: Refresh, *, stale: str | None = None) -> TokenSet:
-        with self._lock:
-            current = self._tokens.get("shop")
-            if (
-                current is None
-                or current.access_token == stale
-                or current.expires_at.timestamp() - self.MARGIN_SECONDS <= self._clock()
-            ):
-                self._tokens["shop"] = refresh(current)
-                self.refreshes += 1
-            return self._tokens["shop"]
 
 
 def _credentials(refresh_token: str = REFRESH_TOKEN) -> ShopeeCredentials:
@@ -169,37 +127,6 @@ def connect(
 @pytest.fixture
 def connector(connect: Callable[..., ShopeeConnector]) -> ShopeeConnector:
     return connect()
-
-
-def _png(name: str) -> bytes:
-    """A valid 1x1 PNG whose colour depends on `name`."""
-
-    def chunk(tag: bytes, data: bytes) -> bytes:
-        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
-        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
-
-    pixel = b"\x00" + bytes(ord(c) % 256 for c in (name * 3)[:3])
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(pixel))
-        + chunk(b"IEND", b"")
-    )
-
-
-@pytest.fixture
-def images() -> Iterator[tuple[str, Counter[str]]]:
-    """A catalog image host: (base URL, downloads per image name)."""
-    downloads: Counter[str] = Counter()
-
-    async def image(request: Request) -> Response:
-        name = request.path_params["name"]
-        downloads[name] += 1
-        return Response(_png(name), media_type="image/png")
-
-    with serve(Starlette(routes=[Route("/img/{name}", image)])) as running:
-        yield running.url, downloads
 
 
 def _draft(sku: str, group: str, image: str, **fields: Any) -> ListingDraft:
@@ -567,19 +494,6 @@ def test_a_timeout_is_a_transient_error(
 
 
 # --- webhooks ------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def receiver() -> Iterator[tuple[str, list[tuple[dict[str, str], bytes]]]]:
-    """A webhook endpoint that records (headers, raw body) and answers 200 with no body."""
-    received: list[tuple[dict[str, str], bytes]] = []
-
-    async def hook(request: Request) -> Response:
-        received.append((dict(request.headers), await request.body()))
-        return Response(b"", status_code=200)
-
-    with serve(Starlette(routes=[Route("/hooks/shopee", hook, methods=["POST"])])) as running:
-        yield f"{running.url}/hooks/shopee", received
 
 
 def test_a_push_is_verified_and_a_bad_signature_rejected(

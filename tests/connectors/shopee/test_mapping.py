@@ -397,10 +397,19 @@ def test_order_status_push_names_the_order_to_fetch() -> None:
     event = order_mapping.webhook_event(_push(3, data=data), 55)
     assert (event.topic, event.order_ids) == ("order_status", ("220810QSK8S7BX",))
     assert event.raw["data"]["status"] == "PROCESSED"
+    # The signed body's timestamp is when Shopee sent it; a push carries no delivery id.
+    assert event.sent_at == datetime(2022, 8, 10, 9, 18, 47, tzinfo=UTC)
+    assert event.delivery_id is None
 
 
 def test_other_pushes_are_passed_on_by_code() -> None:
-    assert order_mapping.webhook_event(_push(12), 55).topic == "code_12"
+    event = order_mapping.webhook_event(_push(12), 55)
+    assert (event.topic, event.sent_at) == ("code_12", datetime.fromtimestamp(1660123127, UTC))
+
+
+def test_a_push_without_timestamp_has_no_send_time() -> None:
+    body = json.dumps({"code": 3, "shop_id": 55, "data": {"ordersn": "X"}}).encode()
+    assert order_mapping.webhook_event(body, 55).sent_at is None
 
 
 @pytest.mark.parametrize(

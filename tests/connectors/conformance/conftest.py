@@ -1,0 +1,93 @@
+"""Fixtures of the conformance suite: every registered platform, its sandbox over real HTTP.
+
+Each test runs once per platform of the `lapak.connectors` entry-point group. The sandbox is
+driven only through `app.state.control` (`connectors.sandbox_control.SandboxControl`) and the
+connector only through its plugin (`ConnectorPlugin.create`), so a third-party connector is
+held to exactly what Lapak's own are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+
+from connectors.http import RetryPolicy
+from connectors.sandbox_control import SandboxControl
+from connectors.sandbox_server import RunningServer, serve
+from sync.protocol import Connector, ConnectorPlugin, StoreSpec
+from sync.registry import platforms, plugin_for
+from tests.connectors.doubles import CountingPacer, MemoryVault
+
+STORE = "conformance-store"
+FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=10.0)
+
+
+@pytest.fixture(params=platforms())
+def plugin(request: pytest.FixtureRequest) -> ConnectorPlugin:
+    return plugin_for(request.param)
+
+
+@pytest.fixture
+def credentials(plugin: ConnectorPlugin) -> dict[str, Any]:
+    return plugin.sandbox_credentials(STORE, 0)
+
+
+@pytest.fixture
+def app(plugin: ConnectorPlugin, credentials: dict[str, Any]) -> Iterator[Any]:
+    app = plugin.sandbox_app([{"name": STORE, **credentials}], seed=11)
+    app.state.control.set_rate_limit(0)  # pacing is the Pacer's job; throttles come from faults
+    yield app
+    app.state.control.close()
+
+
+@pytest.fixture
+def control(app: Any) -> SandboxControl:
+    return app.state.control
+
+
+@pytest.fixture
+def server(app: Any) -> Iterator[RunningServer]:
+    with serve(app) as running:
+        yield running
+
+
+@pytest.fixture
+def vault(control: SandboxControl) -> MemoryVault:
+    return MemoryVault(control.now)
+
+
+@pytest.fixture
+def connect(
+    plugin: ConnectorPlugin,
+    credentials: dict[str, Any],
+    server: RunningServer,
+    control: SandboxControl,
+    vault: MemoryVault,
+) -> Iterator[Callable[..., Connector]]:
+    """Makes connectors to the sandbox store, signing with the sandbox's clock."""
+    made: list[Connector] = []
+
+    def make(**tuning: Any) -> Connector:
+        tuning.setdefault("retry_policy", FAST)
+        store = StoreSpec(name=STORE, platform=plugin.platform, base_url=server.url)
+        connector = plugin.create(
+            store,
+            plugin.credentials_model.model_validate(credentials),
+            pacer=CountingPacer(),
+            tokens=vault,
+            clock=control.now,
+            **tuning,
+        )
+        made.append(connector)
+        return connector
+
+    yield make
+    for connector in made:
+        connector.close()
+
+
+@pytest.fixture
+def connector(connect: Callable[..., Connector]) -> Connector:
+    return connect()

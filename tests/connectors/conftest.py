@@ -1,0 +1,62 @@
+"""What every connector test needs around a sandbox: an image host and a webhook receiver."""
+
+from __future__ import annotations
+
+import struct
+import zlib
+from collections import Counter
+from collections.abc import Iterator
+
+import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from connectors.sandbox_server import serve
+
+Received = list[tuple[dict[str, str], bytes]]
+
+
+def png(name: str) -> bytes:
+    """A valid 1x1 PNG whose colour depends on `name`."""
+
+    def chunk(tag: bytes, data: bytes) -> bytes:
+        crc = zlib.crc32(tag + data) & 0xFFFFFFFF
+        return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
+
+    pixel = b"\x00" + bytes(ord(c) % 256 for c in (name * 3)[:3])
+    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(pixel))
+        + chunk(b"IEND", b"")
+    )
+
+
+@pytest.fixture
+def images() -> Iterator[tuple[str, Counter[str]]]:
+    """A catalog image host: (base URL, downloads per image name); images at /img/{name}."""
+    downloads: Counter[str] = Counter()
+
+    async def image(request: Request) -> Response:
+        name = request.path_params["name"]
+        downloads[name] += 1
+        return Response(png(name), media_type="image/png")
+
+    with serve(Starlette(routes=[Route("/img/{name}", image)])) as running:
+        yield running.url, downloads
+
+
+@pytest.fixture
+def receiver() -> Iterator[tuple[str, Received]]:
+    """A webhook endpoint that records (headers, raw body) and answers 200 with no body."""
+    received: Received = []
+
+    async def hook(request: Request) -> Response:
+        received.append((dict(request.headers), await request.body()))
+        return Response(b"", status_code=200)
+
+    with serve(Starlette(routes=[Route("/hooks/store", hook, methods=["POST"])])) as running:
+        yield f"{running.url}/hooks/store", received
