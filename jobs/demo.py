@@ -1,8 +1,9 @@
-"""`lapak demo`: two sandbox Shopee shops, one catalog, simulated buyers, one queue.
+"""`lapak demo`: six sandbox marketplaces, one catalog, simulated buyers, one queue.
 
-Everything is real but the marketplace: the sandbox speaks Shopee's wire protocol on a
-loopback port, and Lapak runs embedded (SQLite + in-process broker) exactly as `lapak run`
-would. The demo writes `lapak.toml`, `lapak.env`, `demo-catalog.csv`, `lapak.db` and
+Everything is real but the marketplaces: each sandbox speaks its platform's wire protocol
+on a loopback port (Shopee, Tokopedia, Lazada, TikTok Shop, Shopify, WooCommerce), and Lapak
+runs embedded (SQLite + in-process broker) exactly as `lapak run` would, with its web app on
+127.0.0.1. The demo writes `lapak.toml`, `lapak.env`, `demo-catalog.csv`, `lapak.db` and
 `lapak-demo.log` (the JSON job log) into its directory, so `lapak queue list` run there
 afterwards shows the demo's orders.
 """
@@ -12,8 +13,10 @@ from __future__ import annotations
 import csv
 import secrets
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.table import Table
@@ -21,15 +24,34 @@ from sqlalchemy import func, select
 
 from config import load_config
 from config.envfile import load_env_file
+from connectors.sandbox_control import SandboxControl
 from jobs.logging import configure_logging
-from jobs.runtime import Runtime, sandbox_shops
+from jobs.runtime import Runtime
 from sync import queue as order_queue
 from sync.catalog import import_catalog
 from sync.store.models import Listing, Merchant, Order, Reservation, Store
 
 MARKER = "# written by `lapak demo`"
 RESELLER = "dewi"
-SHOP_IDS = {"shopee-a": 14701711, "shopee-b": 14701712}
+MERCHANT = "Batik Sari"
+
+
+@dataclass(frozen=True)
+class DemoStore:
+    name: str
+    platform: str
+    stock_buffer: int
+    markup_percent: int
+
+
+STORES = (
+    DemoStore("shopee-batiksari", "shopee", 0, 0),
+    DemoStore("tokopedia-batiksari", "tokopedia", 1, 5),
+    DemoStore("lazada-batiksari", "lazada", 0, 8),
+    DemoStore("tiktok-batiksari", "tiktok", 1, 5),
+    DemoStore("shopify-batiksari", "shopify", 0, 0),
+    DemoStore("woo-batiksari", "woocommerce", 0, 0),
+)
 
 CATALOG = [
     # sku, group, variant, name, price, stock, weight (g)
@@ -46,74 +68,78 @@ CATALOG = [
 ]
 
 
-def _config_text(sandbox_url: str) -> str:
-    stores = "\n".join(
-        f"""
+def _env_name(store: DemoStore, key: str) -> str:
+    return f"DEMO_{store.name.upper().replace('-', '_')}_{key.upper()}"
+
+
+def _config_text(urls: dict[str, str], credentials: dict[str, dict[str, Any]]) -> str:
+    tables = []
+    for store in STORES:
+        secrets_table = "\n".join(
+            f'{key} = "{_env_name(store, key)}"' for key in credentials[store.name]
+        )
+        tables.append(
+            f"""
 [[stores]]
-name = "{name}"
-platform = "shopee"
-merchant = "Batik Sari"
-base_url = "{sandbox_url}"
-stock_buffer = {buffer}
+name = "{store.name}"
+platform = "{store.platform}"
+merchant = "{MERCHANT}"
+base_url = "{urls[store.platform]}"
+stock_buffer = {store.stock_buffer}
 poll_interval_seconds = 10
-price_rule = {{ markup_percent = {markup}, round_to = 500 }}
+price_rule = {{ markup_percent = {store.markup_percent}, round_to = 500 }}
 
 [stores.credentials]
-partner_id = "DEMO_PARTNER_ID"
-partner_key = "DEMO_PARTNER_KEY"
-shop_id = "{env}_SHOP_ID"
-refresh_token = "{env}_REFRESH_TOKEN"
+{secrets_table}
 """
-        for name, env, buffer, markup in (
-            ("shopee-a", "DEMO_SHOPEE_A", 0, 0),
-            ("shopee-b", "DEMO_SHOPEE_B", 2, 5),
         )
-    )
-    return f"""{MARKER}: two sandbox Shopee shops on {sandbox_url}.
+    names = ", ".join(f'"{store.name}"' for store in STORES)
+    return f"""{MARKER}: six sandbox marketplaces on loopback ports.
 # Secrets live in lapak.env beside this file; see config/lapak.example.toml for every key.
 
 [lapak]
 operator_token_env = "DEMO_OPERATOR_TOKEN"
 
 [[merchants]]
-name = "Batik Sari"
-{stores}
+name = "{MERCHANT}"
+{"".join(tables)}
 [[resellers]]
 name = "{RESELLER}"
 token_env = "DEMO_RESELLER_TOKEN"
-stores = ["shopee-a", "shopee-b"]
+stores = [{names}]
 """
 
 
-def _env_text() -> str:
+def _env_text(credentials: dict[str, dict[str, Any]], reseller_token: str) -> str:
     values = {
-        "DEMO_PARTNER_ID": "2001887",
-        "DEMO_PARTNER_KEY": secrets.token_hex(32),
-        "DEMO_SHOPEE_A_SHOP_ID": str(SHOP_IDS["shopee-a"]),
-        "DEMO_SHOPEE_A_REFRESH_TOKEN": secrets.token_hex(16),
-        "DEMO_SHOPEE_B_SHOP_ID": str(SHOP_IDS["shopee-b"]),
-        "DEMO_SHOPEE_B_REFRESH_TOKEN": secrets.token_hex(16),
-        "DEMO_RESELLER_TOKEN": f"demo-{secrets.token_urlsafe(12)}",
-        "DEMO_OPERATOR_TOKEN": f"ops-{secrets.token_urlsafe(12)}",
+        _env_name(store, key): value
+        for store in STORES
+        for key, value in credentials[store.name].items()
     }
+    values["DEMO_RESELLER_TOKEN"] = reseller_token
+    values["DEMO_OPERATOR_TOKEN"] = f"ops-{secrets.token_urlsafe(12)}"
     return "".join(f"{key}={value}\n" for key, value in values.items())
 
 
-def _catalog_csv(path: Path, image_base: str) -> None:
+def _catalog_csv(path: Path, image_base: str, categories: dict[str, str]) -> None:
+    platforms = sorted(categories)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(
             [
                 "sku", "group_sku", "variant_name", "name", "description", "price", "stock",
-                "weight_grams", "image_urls", "category_shopee",
+                "weight_grams", "image_urls", *(f"category_{p}" for p in platforms),
             ]
         )  # fmt: skip
         for sku, group, variant, name, price, stock, grams in CATALOG:
             description = f"{name}, buatan UMKM Indonesia, dikirim dari Yogyakarta."
             image = f"{image_base}/{group}.png"
             writer.writerow(
-                [sku, group, variant or "", name, description, price, stock, grams, image, 100644]
-            )
+                [
+                    sku, group, variant or "", name, description, price, stock, grams, image,
+                    *(categories[p] for p in platforms),
+                ]
+            )  # fmt: skip
 
 
 @dataclass
@@ -128,7 +154,18 @@ class Watch:
     shipped: set[int] = field(default_factory=set)
 
 
-def run_demo(directory: Path, duration: float, orders_per_second: float, console: Console) -> int:
+Controls = dict[str, SandboxControl]
+"""Store name → the sandbox control of its marketplace."""
+
+
+def run_demo(
+    directory: Path,
+    duration: float,
+    orders_per_second: float,
+    console: Console,
+    *,
+    web_port: int = 8000,
+) -> int:
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / "lapak.toml"
     if config_path.exists() and MARKER not in config_path.read_text():
@@ -141,22 +178,34 @@ def run_demo(directory: Path, duration: float, orders_per_second: float, console
     from jobs.embedded import Embedded
     from sync.registry import plugin_for
 
-    (directory / "lapak.env").write_text(_env_text())
-    config_path.write_text(_config_text("http://127.0.0.1:1"))  # port known once serving
-    load_env_file(config_path)
-    first = load_config(config_path)
-    sandbox_app = plugin_for("shopee").sandbox_app(sandbox_shops(first, "shopee"))
-    sandbox = sandbox_app.state.sandbox
+    credentials = {
+        store.name: plugin_for(store.platform).sandbox_credentials(store.name, index)
+        for index, store in enumerate(STORES)
+    }
+    reseller_token = f"demo-{secrets.token_urlsafe(12)}"
     log_file = (directory / "lapak-demo.log").open("a", encoding="utf-8")
     configure_logging("INFO", stream=log_file)
 
-    with serve(sandbox_app) as server:
-        config_path.write_text(_config_text(server.url))
-        config = load_config(config_path)
-        runtime = Runtime(config)
+    with ExitStack() as running:
+        urls: dict[str, str] = {}
+        controls: Controls = {}
+        for store in STORES:
+            shop = {"name": store.name, **credentials[store.name]}
+            app = plugin_for(store.platform).sandbox_app([shop])
+            urls[store.platform] = running.enter_context(serve(app)).url
+            controls[store.name] = app.state.control
+        (directory / "lapak.env").write_text(_env_text(credentials, reseller_token))
+        config_path.write_text(_config_text(urls, credentials))
+        load_env_file(config_path)
+        runtime = Runtime(load_config(config_path))
         runtime.bootstrap()
-        console.print(f"[bold]Lapak demo[/]: Shopee sandbox at {server.url}, files in {directory}")
-        _catalog_csv(directory / "demo-catalog.csv", f"{server.url}/_sandbox/images")
+        running.callback(runtime.close)
+        console.print(f"[bold]Lapak demo[/]: six sandbox marketplaces, files in {directory}")
+        for store in STORES:
+            console.print(f"  {store.name:<22} {store.platform:<12} {urls[store.platform]}")
+        categories = {store.platform: controls[store.name].sample_category for store in STORES}
+        image_host = f"{urls['shopee']}/_sandbox/images"  # the Shopee sandbox hosts images
+        _catalog_csv(directory / "demo-catalog.csv", image_host, categories)
         with runtime.db.session() as session:
             merchant_id = session.scalar(select(Merchant.id))
         report = import_catalog(runtime.db, merchant_id, directory / "demo-catalog.csv")
@@ -165,32 +214,40 @@ def run_demo(directory: Path, duration: float, orders_per_second: float, console
             console.print(f"demo-catalog.csv: {problem}", markup=False)
         watch = Watch()
         started = time.monotonic()
-        with Embedded(runtime, threads=8, web_port=0) as lapak:
-            for store, shop_id in SHOP_IDS.items():
-                sandbox.set_push_config(shop_id, f"{lapak.web_url}/webhooks/{store}")
-            console.print(f"Lapak web at {lapak.web_url}: the shops push order events to it")
+        with Embedded(runtime, threads=8, web_port=web_port) as lapak:
+            for name, control in controls.items():
+                control.set_webhook_url(name, f"{lapak.web_url}/webhooks/{name}")
+            console.print(
+                f"\n[bold]Open {lapak.web_url}/[/] and sign in as reseller {RESELLER} with "
+                f"token [bold]{reseller_token}[/]\n(the marketplaces push order events to "
+                f"{lapak.web_url}/webhooks/…)\n"
+            )
             buyers_started = False
             next_shipment = started + 8
             while time.monotonic() - started < duration:
-                _narrate(runtime, sandbox, watch, console)
+                _narrate(runtime, controls, watch, console)
                 if not buyers_started and _all_published(runtime):
-                    _watch_stock(sandbox, watch)
-                    sandbox.buyers.start(orders_per_second)
+                    _watch_stock(controls, watch)
+                    for control in controls.values():
+                        control.start_buyers(orders_per_second / len(controls))
                     buyers_started = True
-                    console.print(f"buyers are shopping on both shops ({orders_per_second}/s)")
+                    console.print(
+                        f"buyers are shopping on all six stores ({orders_per_second}/s in all)"
+                    )
                 if buyers_started and time.monotonic() > next_shipment:
                     _reseller_ships_one(runtime, console)
                     next_shipment = time.monotonic() + 8
                 time.sleep(0.5)
-            sandbox.buyers.stop()
+            for control in controls.values():
+                control.stop_buyers()
             time.sleep(1.5)
-            _narrate(runtime, sandbox, watch, console)
-        _summary(runtime, sandbox, console)
-        runtime.close()
+            _narrate(runtime, controls, watch, console)
+        _summary(runtime, console)
     log_file.close()
     console.print(
         f"\nThe queue stays in {directory / 'lapak.db'}: run [bold]lapak queue list[/] "
-        f"in {directory} to see it. Job log: {directory / 'lapak-demo.log'}"
+        f"in {directory} to see it, or [bold]lapak run[/] there and open the web page again "
+        f"with the same token. Job log: {directory / 'lapak-demo.log'}"
     )
     return 0
 
@@ -202,7 +259,7 @@ def _all_published(runtime: Runtime) -> bool:
     return bool(total) and unbound == 0
 
 
-def _narrate(runtime: Runtime, sandbox: object, watch: Watch, console: Console) -> None:
+def _narrate(runtime: Runtime, controls: Controls, watch: Watch, console: Console) -> None:
     stamp = time.strftime("%H:%M:%S")
     with runtime.db.session() as session:
         published = dict(
@@ -235,8 +292,9 @@ def _narrate(runtime: Runtime, sandbox: object, watch: Watch, console: Console) 
                 f"{stamp} [cyan]{order.store} confirmed shipment[/] of {order.external_id} "
                 f"({order.tracking_number})"
             )
+    held = {name: _stock(control, name) for name, control in controls.items()}
     for (store, sku), before in list(watch.stock.items()):
-        now = _stock(sandbox, store, sku)
+        now = held[store].get(sku)
         if now == before:
             continue
         watch.stock[(store, sku)] = now
@@ -250,21 +308,23 @@ def _narrate(runtime: Runtime, sandbox: object, watch: Watch, console: Console) 
         console.print(f"{stamp} [yellow]{store} stock of {sku}: {before} → {now}[/] ({why})")
 
 
-def _watch_stock(sandbox: object, watch: Watch) -> None:
-    """Start following every SKU's stock on both shops (once the catalog is published)."""
-    for store in SHOP_IDS:
+def _watch_stock(controls: Controls, watch: Watch) -> None:
+    """Start following every SKU's stock on every store (once the catalog is published)."""
+    for name, control in controls.items():
+        held = _stock(control, name)
         for sku, *_ in CATALOG:
-            watch.stock[(store, sku)] = _stock(sandbox, store, sku)
+            watch.stock[(name, sku)] = held.get(sku)
 
 
-def _stock(sandbox: object, store: str, sku: str) -> int | None:
-    return sandbox.stock_of(SHOP_IDS[store], sku)  # type: ignore[attr-defined]
+def _stock(control: SandboxControl, store: str) -> dict[str, int]:
+    """What the marketplace holds now, by SKU."""
+    return {row.sku: row.stock for row in control.listings(store)}
 
 
 def _reseller_ships_one(runtime: Runtime, console: Console) -> None:
     from jobs.actors import dispatcher
 
-    stores = list(runtime.config.stores_of_merchant("Batik Sari"))
+    stores = list(runtime.config.stores_of_merchant(MERCHANT))
     names = [s.name for s in stores]
     try:
         order = order_queue.claim(runtime.db, RESELLER, names)
@@ -279,7 +339,7 @@ def _reseller_ships_one(runtime: Runtime, console: Console) -> None:
     )
 
 
-def _summary(runtime: Runtime, sandbox: object, console: Console) -> None:
+def _summary(runtime: Runtime, console: Console) -> None:
     table = Table("store", "listings published", "orders", "waiting to ship", "shipped")
     with runtime.db.session() as session:
         for store in session.scalars(select(Store).order_by(Store.name)):

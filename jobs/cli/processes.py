@@ -87,11 +87,12 @@ def demo(
     ] = Path("."),
     duration: Annotated[float, typer.Option(help="Seconds to run before the summary.")] = 45,
     orders_per_second: Annotated[float, typer.Option(help="Simulated buyers' pace.")] = 1.0,
+    port: Annotated[int, typer.Option(help="Web port on 127.0.0.1 (queue page).")] = 8000,
 ) -> None:
-    """Two sandbox Shopee shops, one catalog, simulated buyers, one queue: watch it sync."""
+    """Six sandbox marketplaces, one catalog, simulated buyers, one queue: watch it sync."""
     from jobs.demo import run_demo
 
-    raise typer.Exit(run_demo(directory, duration, orders_per_second, console))
+    raise typer.Exit(run_demo(directory, duration, orders_per_second, console, web_port=port))
 
 
 # --- catalog --------------------------------------------------------------------------------
