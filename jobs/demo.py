@@ -165,12 +165,13 @@ def run_demo(
     console: Console,
     *,
     web_port: int = 8000,
-) -> int:
+) -> list[StoreSummary] | None:
+    """Runs the demo; returns each store's summary (None: the directory is not the demo's)."""
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / "lapak.toml"
     if config_path.exists() and MARKER not in config_path.read_text():
         console.print(f"{config_path} is not a demo config: run the demo with --dir ELSEWHERE")
-        return 2
+        return None
     for stale in ("lapak.db", "lapak.db-wal", "lapak.db-shm"):
         (directory / stale).unlink(missing_ok=True)
 
@@ -240,16 +241,17 @@ def run_demo(
                 time.sleep(0.5)
             for control in controls.values():
                 control.stop_buyers()
-            time.sleep(1.5)
+            _settle(runtime, timeout=15)
+            time.sleep(1.0)
             _narrate(runtime, controls, watch, console)
-        _summary(runtime, console)
+            summary = _summary(runtime, controls, console)
     log_file.close()
     console.print(
         f"\nThe queue stays in {directory / 'lapak.db'}: run [bold]lapak queue list[/] "
         f"in {directory} to see it, or [bold]lapak run[/] there and open the web page again "
         f"with the same token. Job log: {directory / 'lapak-demo.log'}"
     )
-    return 0
+    return summary
 
 
 def _all_published(runtime: Runtime) -> bool:
@@ -339,27 +341,66 @@ def _reseller_ships_one(runtime: Runtime, console: Console) -> None:
     )
 
 
-def _summary(runtime: Runtime, console: Console) -> None:
-    table = Table("store", "listings published", "orders", "waiting to ship", "shipped")
+@dataclass(frozen=True)
+class StoreSummary:
+    """One store at the end of the demo. `in_step` counts listings whose stock on the
+    marketplace is exactly what Lapak wants there (after the last pushes settled)."""
+
+    store: str
+    published: int
+    in_step: int
+    orders: int
+    waiting: int
+    shipped: int
+
+
+def _settle(runtime: Runtime, timeout: float) -> None:
+    """Wait (up to `timeout` s) until no listing is left to push."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with runtime.db.session() as session:
+            dirty = session.scalar(select(func.count()).where(Listing.dirty.is_(True)))
+        if not dirty:
+            return
+        time.sleep(0.25)
+
+
+def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[StoreSummary]:
+    rows = []
     with runtime.db.session() as session:
         for store in session.scalars(select(Store).order_by(Store.name)):
-            count = session.scalar(
-                select(func.count(Listing.id)).where(
-                    Listing.store_id == store.id, Listing.item_id.is_not(None)
+            listings = session.scalars(
+                select(Listing).where(Listing.store_id == store.id, Listing.item_id.is_not(None))
+            ).all()
+            held = _stock(controls[store.name], store.name)
+            orders = session.scalars(select(Order.status).where(Order.store_id == store.id)).all()
+            rows.append(
+                StoreSummary(
+                    store=store.name,
+                    published=len(listings),
+                    in_step=sum(1 for x in listings if held.get(x.product.sku) == x.desired_stock),
+                    orders=len(orders),
+                    waiting=sum(1 for s in orders if s == "ready_to_ship"),
+                    shipped=sum(1 for s in orders if s in ("shipped", "completed")),
                 )
             )
-            orders = session.scalars(select(Order.status).where(Order.store_id == store.id)).all()
-            table.add_row(
-                store.name,
-                str(count),
-                str(len(orders)),
-                str(sum(1 for s in orders if s == "ready_to_ship")),
-                str(sum(1 for s in orders if s in ("shipped", "completed"))),
-            )
-        held = session.scalar(
+        reserved = session.scalar(
             select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
                 Reservation.state == "active"
             )
         )
+    table = Table(
+        "store", "listings published", "stock in step", "orders", "waiting to ship", "shipped"
+    )
+    for row in rows:
+        table.add_row(
+            row.store,
+            str(row.published),
+            f"{row.in_step}/{row.published}",
+            str(row.orders),
+            str(row.waiting),
+            str(row.shipped),
+        )
     console.print(table)
-    console.print(f"units reserved for open orders: {held}")
+    console.print(f"units reserved for open orders: {reserved}")
+    return rows

@@ -92,7 +92,8 @@ def demo(
     """Six sandbox marketplaces, one catalog, simulated buyers, one queue: watch it sync."""
     from jobs.demo import run_demo
 
-    raise typer.Exit(run_demo(directory, duration, orders_per_second, console, web_port=port))
+    summary = run_demo(directory, duration, orders_per_second, console, web_port=port)
+    raise typer.Exit(0 if summary is not None else 2)
 
 
 # --- catalog --------------------------------------------------------------------------------

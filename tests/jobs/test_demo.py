@@ -1,0 +1,43 @@
+"""`lapak demo` end to end: one catalog on six sandbox marketplaces, orders into one queue."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+from rich.console import Console
+from sqlalchemy import create_engine, text
+
+from jobs.demo import STORES, run_demo
+
+
+def test_the_demo_syncs_six_marketplaces_into_one_queue(tmp_path: Path) -> None:
+    out = io.StringIO()
+
+    summary = run_demo(
+        tmp_path, duration=14, orders_per_second=6, console=Console(file=out), web_port=0
+    )
+
+    assert summary is not None, out.getvalue()
+    assert {row.store for row in summary} == {store.name for store in STORES}
+    for row in summary:
+        assert row.published == 10, row
+        assert row.in_step == row.published, row  # every marketplace holds Lapak's stock
+    assert sum(row.orders for row in summary) >= 20
+    assert sum(1 for row in summary if row.orders) >= len(STORES) - 1
+    printed = out.getvalue()
+    assert "sign in as reseller dewi with token demo-" in " ".join(printed.split())
+    engine = create_engine(f"sqlite:///{tmp_path / 'lapak.db'}")
+    with engine.connect() as db:
+        orders, distinct = db.execute(
+            text("SELECT count(*), count(DISTINCT store_id || ':' || external_id) FROM orders")
+        ).one()
+        assert orders == distinct
+        lines, reserved = db.execute(
+            text("SELECT count(DISTINCT order_line_id), count(*) FROM reservations")
+        ).one()
+        assert lines == reserved
+        assert db.execute(text("SELECT min(on_hand) FROM products")).scalar_one() >= 0
+        failed = db.execute(text("SELECT count(*) FROM listings WHERE failed")).scalar_one()
+        assert failed == 0
+    engine.dispose()
