@@ -1,0 +1,54 @@
+"""A third-party connector passes the conformance suite once installed, and only then.
+
+`tests/example_connector` is a separate package (`lapak-warung`, platform `warung`) that
+registers itself through the `lapak.connectors` entry point, as any outside connector would.
+It is installed into a temporary directory for this test only, and the conformance suite
+runs in a child process that has that directory on its path: this process, and the
+environment Lapak is installed in, never see it.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from sync.registry import platforms
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLE = ROOT / "tests" / "example_connector"
+
+
+def test_an_installed_third_party_connector_passes_the_conformance_suite(tmp_path: Path) -> None:
+    assert "warung" not in platforms(), "the example must not be installed where Lapak is"
+    assert importlib.util.find_spec("lapak_warung") is None
+
+    source = shutil.copytree(EXAMPLE, tmp_path / "example", ignore=shutil.ignore_patterns("build"))
+    site = tmp_path / "site"
+    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PIP_NO_INDEX": "1"}
+    install = subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-build-isolation",
+         "--disable-pip-version-check", "--target", str(site), str(source)],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert install.returncode == 0, install.stdout + install.stderr
+    assert (site / "lapak_warung" / "__init__.py").is_file()
+
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(site), env.get("PYTHONPATH")]))
+    suite = subprocess.run(
+        [sys.executable, "-m", "pytest", "tests/connectors/conformance", "-k", "warung", "-q",
+         "-p", "no:cacheprovider"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+
+    output = suite.stdout + suite.stderr
+    assert suite.returncode == 0, output
+    summary = output.strip().splitlines()[-1]
+    passed = re.search(r"(\d+) passed", summary)
+    assert passed and int(passed.group(1)) >= 10, output
+    assert not re.search(r"\d+ (failed|error|skipped)", summary), output
+    assert "warung" not in platforms()  # still not here: the child process had it, we do not
