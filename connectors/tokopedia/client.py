@@ -1,0 +1,308 @@
+"""`TokopediaClient`: the only code that speaks HTTP to Tokopedia.
+
+It puts the bearer token on every call, paces it through the store's `Pacer`, parses the
+envelope and turns a refusal into the `sync.protocol` error it means (DESIGN rule 7):
+
+    HTTP 429 (+ X-Ratelimit-* headers)          ThrottledError, retry_after from
+                                                X-Ratelimit-Reset-After (seconds)
+    HTTP 5xx / timeouts / malformed bodies /    TransientError
+    "… To Ext Service" upstream failures
+    HTTP 401 (token expired or unknown)         refresh once through the TokenVault, call
+                                                again; refused again -> AuthError
+    HTTP 403, a refused client secret           AuthError
+    anything else                               PermanentError with Tokopedia's error_code
+                                                and reason
+
+A 401 for a dead token is from Tokopedia's news item (2021-10-22); its body, and 403 for
+an fs_id or shop the token does not cover, are UNCONFIRMED (the sandbox answers so).
+
+Tokens live only in the `TokenVault`; nothing here logs a token or the client secret
+(messages name the API path, never a header).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Generic, TypeVar
+
+import httpx
+import structlog
+from pydantic import BaseModel
+
+from connectors.http import Retrier, parse_retry_after, send
+from connectors.tokopedia import auth
+from connectors.tokopedia.wire import (
+    Envelope,
+    TokenRefusal,
+    TokenReply,
+    validate,
+    validate_list,
+)
+from sync.protocol import (
+    AuthError,
+    ConnectorError,
+    Pacer,
+    PermanentError,
+    ThrottledError,
+    TokenVault,
+    TransientError,
+)
+from sync.types import TokenSet
+
+T = TypeVar("T")
+M = TypeVar("M", bound=BaseModel)
+
+log = structlog.get_logger(__name__)
+
+TRANSIENT_CODES = frozenset({"ORD_API_006", "ORD_USC_007", "ORD_USC_014", "LGS_USC_006"})
+"""Codes the doc pages describe as "Failed getting response from upstream" (ORD_API_006,
+ORD_USC_007) or whose reason is "Error When Request … To Ext Service" (ORD_USC_014,
+LGS_USC_006): Tokopedia's own upstream failed, so the same call may succeed later."""
+UPSTREAM_WORDS = ("ext service", "upstream")
+
+
+class StaleTokenError(AuthError):
+    """Tokopedia refused the access token (HTTP 401); one refresh may cure it."""
+
+
+@dataclass(frozen=True, slots=True)
+class Reply(Generic[T]):
+    """A validated `data` and the seconds Tokopedia's rate-limit headers ask to wait before
+    the next request (None: not limited)."""
+
+    data: T
+    reset_after: float | None
+    full_reset_after: float | None = None
+    """Seconds until the whole burst is available again (X-Ratelimit-Full-Reset-After)."""
+
+
+def _seconds(raw: str | None) -> float | None:
+    """A positive number of seconds from a header ("-0.000000" means none)."""
+    if raw is None:
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        return None
+    return seconds if seconds > 0 else None
+
+
+def rate_limit_wait(headers: Mapping[str, str]) -> float | None:
+    """Seconds until one more request is allowed, from Tokopedia's X-Ratelimit-* headers
+    ("-0.000000" when not limited; guides/rate-limit), else from a Retry-After."""
+    for name in ("X-Ratelimit-Reset-After", "X-Ratelimit-Full-Reset-After"):
+        seconds = _seconds(headers.get(name))
+        if seconds is not None:
+            return seconds
+    return parse_retry_after(headers.get("Retry-After"))
+
+
+def classify(
+    path: str, status: int, code: str, reason: str, retry_after: float | None
+) -> ConnectorError:
+    """The `ConnectorError` a refusal (HTTP `status`, Tokopedia `code` and `reason`) means."""
+    label = code or f"HTTP {status}"
+    text = f"{path}: {label}: {reason}" if reason else f"{path}: {label}"
+    lowered = reason.lower()
+    if status == 429:
+        return ThrottledError(text, code=code or None, status=status, retry_after=retry_after)
+    if status >= 500 or code in TRANSIENT_CODES or any(w in lowered for w in UPSTREAM_WORDS):
+        return TransientError(text, code=code or None, status=status, retry_after=retry_after)
+    if status == 401:
+        return StaleTokenError(text, code=code or None, status=status)
+    if status == 403:
+        return AuthError(text, code=code or None, status=status)
+    return PermanentError(text, code=code or None, status=status)
+
+
+class TokopediaClient:
+    """Bearer-authorized, paced, classified calls for one fs_id. Tokens come from `tokens`."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        retrier: Retrier,
+        pacer: Pacer,
+        tokens: TokenVault,
+        client_id: str,
+        client_secret: str,
+        token_url: str,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._http = http
+        self._base_url = str(http.base_url).rstrip("/")
+        self._retrier = retrier
+        self._pacer = pacer
+        self._tokens = tokens
+        self._basic = auth.basic_authorization(client_id, client_secret)
+        self._token_url = token_url
+        self._clock = clock
+
+    # --- API calls -----------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any], model: type[M]) -> M:
+        return self.call("GET", path, _model(model, path), params=params).data
+
+    def get_list(self, path: str, params: Mapping[str, Any], model: type[M]) -> list[M]:
+        return self.call("GET", path, _models(model, path), params=params).data
+
+    def post(
+        self,
+        path: str,
+        params: Mapping[str, Any],
+        body: Any,
+        model: type[M],
+        *,
+        idempotent: bool = True,
+    ) -> M:
+        parse = _model(model, path)
+        return self.call("POST", path, parse, params=params, json=body, idempotent=idempotent).data
+
+    def patch(self, path: str, params: Mapping[str, Any], body: Any, model: type[M]) -> M:
+        return self.call("PATCH", path, _model(model, path), params=params, json=body).data
+
+    def post_bulk(
+        self, path: str, params: Mapping[str, Any], body: Any, model: type[M]
+    ) -> Reply[M]:
+        """A bulk POST, with the wait its rate-limit headers ask before the next one."""
+        return self.call("POST", path, _model(model, path), params=params, json=body)
+
+    def post_text(self, path: str, body: Any = None) -> str:
+        """A POST whose `data` is a message string ("success", "Success")."""
+        return self.call("POST", path, _text(path), json=body).data
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        *,
+        params: Mapping[str, Any] | None = None,
+        json: Any = None,
+        idempotent: bool = True,
+    ) -> Reply[T]:
+        """One call, retried (a malformed answer too); on a refused token: refresh once and
+        call once more. `parse` validates the envelope's `data`."""
+        token = self._tokens.token(self.refresh)
+        args = (method, path, parse, params, json)
+        try:
+            return self._retrier.call(self._once, *args, token.access_token, idempotent=idempotent)
+        except StaleTokenError as exc:
+            log.info("tokopedia_token_refused", path=path, code=exc.code)
+        fresh = self._tokens.token(self.refresh, stale=token.access_token)
+        try:
+            return self._retrier.call(self._once, *args, fresh.access_token, idempotent=idempotent)
+        except StaleTokenError as exc:
+            raise AuthError(
+                f"{path}: access token refused again after a refresh ({exc})",
+                code=exc.code,
+                status=exc.status,
+            ) from None
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        parse: Callable[[Any], T],
+        params: Mapping[str, Any] | None,
+        json: Any,
+        access_token: str,
+    ) -> Reply[T]:
+        self._pacer.acquire()
+        request = self._http.build_request(
+            method,
+            f"{self._base_url}{path}",
+            params={k: _query_value(v) for k, v in (params or {}).items()},
+            json=json,
+            headers={"Authorization": auth.bearer_authorization(access_token)},
+        )
+        response = send(self._http, request)
+        wait = rate_limit_wait(response.headers)
+        full = _seconds(response.headers.get("X-Ratelimit-Full-Reset-After"))
+        return Reply(parse(_data(path, response, wait)), wait, full)
+
+    # --- tokens --------------------------------------------------------------------------
+
+    def refresh(self, current: TokenSet | None) -> TokenSet:
+        """A client-credentials token (a `Refresh` for the vault). Tokopedia has no refresh
+        token: `current` is not needed, and while it is still valid Tokopedia answers with
+        that same token (news 2021-10-22)."""
+        issued = self._clock()
+        reply = self._retrier.call(self._token_once)
+        expires_at = datetime.fromtimestamp(issued + reply.expires_in, UTC)
+        log.info("tokopedia_token_obtained", expires_at=expires_at.isoformat())
+        return TokenSet(access_token=reply.access_token, refresh_token="", expires_at=expires_at)
+
+    def _token_once(self) -> TokenReply:
+        self._pacer.acquire()
+        request = self._http.build_request(
+            "POST",
+            self._token_url,
+            params={"grant_type": "client_credentials"},
+            headers={"Authorization": self._basic},  # no body: httpx sends Content-Length: 0
+        )
+        response = send(self._http, request)
+        where = "/token"
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        status = response.status_code
+        if status == 200 and isinstance(payload, dict):
+            return validate(TokenReply, payload, where)
+        retry_after = rate_limit_wait(response.headers)
+        if status == 429:
+            raise ThrottledError(f"{where}: HTTP 429", status=status, retry_after=retry_after)
+        if status >= 500 or not isinstance(payload, dict):
+            raise TransientError(f"{where}: HTTP {status}: malformed or server error body")
+        refusal = validate(TokenRefusal, payload, where)
+        text = f"{where}: HTTP {status}: {refusal.error} {refusal.error_description}".rstrip()
+        if status in (400, 401, 403):
+            raise AuthError(text, code=refusal.error or None, status=status)
+        raise PermanentError(text, code=refusal.error or None, status=status)
+
+
+def _model(model: type[M], path: str) -> Callable[[Any], M]:
+    return lambda data: validate(model, data, path)
+
+
+def _models(model: type[M], path: str) -> Callable[[Any], list[M]]:
+    return lambda data: validate_list(model, data, path)
+
+
+def _text(path: str) -> Callable[[Any], str]:
+    def parse(data: Any) -> str:
+        if not isinstance(data, str):
+            raise TransientError(f"{path}: malformed response: data is not a message")
+        return data
+
+    return parse
+
+
+def _query_value(value: Any) -> Any:
+    """List parameters go comma-joined (product info's `product=1,2,3`)."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return value
+
+
+def _data(path: str, response: httpx.Response, wait: float | None) -> Any:
+    """The envelope's `data` after its header says success; else the error it means."""
+    status = response.status_code
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        if status < 400:
+            raise TransientError(f"{path}: malformed response: body is not a JSON object")
+        raise classify(path, status, "", "non-JSON error body", wait)
+    envelope = validate(Envelope, payload, path)
+    header = envelope.header
+    if header.code or status >= 400:
+        raise classify(path, status, header.code, header.reason or header.messages, wait)
+    return envelope.data

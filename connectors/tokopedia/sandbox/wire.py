@@ -1,0 +1,148 @@
+"""Tokopedia's envelope, error bodies and request-field readers, as the sandbox speaks them.
+
+Success: `{"header": {"process_time", "messages": "Your request has been processed
+successfully"}, "data": ...}`. Refusal: the header adds `reason` and `error_code` and
+`data` is null (doc pages; plvhx fixtures *-fail.json). Server error: "We had a problem
+with our server. Try again later.", reason "", error_code 0 (tokocabang stock-adjustment
+page). HTTP statuses: 400 for refusals, 401 for a missing, unknown or expired token (news
+item: 401 "unauthorized"), 403 for an fs_id or shop the token does not own, 404 for an
+unknown path, 429 when rate limited, 500 on server errors — beyond 401 and 429 these are
+the sandbox's choice (UNCONFIRMED), and so are the bodies of 401/403/404/429.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+from collections.abc import Mapping
+from typing import Any, TypeGuard
+
+from starlette.responses import Response
+
+OK = "Your request has been processed successfully"
+MALFORMED = "We could not process your request due to malformed request, please check again"
+SERVER = "We had a problem with our server. Try again later."
+
+
+class TokopediaError(Exception):
+    """A request Tokopedia would refuse: `reason` and `error_code` as on the wire."""
+
+    def __init__(
+        self,
+        reason: str,
+        error_code: str | int,
+        *,
+        status: int = 400,
+        messages: str = MALFORMED,
+        headers: Mapping[str, str] | None = None,
+    ):
+        super().__init__(f"{error_code}: {reason}")
+        self.reason = reason
+        self.error_code = error_code
+        self.status = status
+        self.messages = messages
+        self.headers = dict(headers or {})
+
+
+def unauthorized(reason: str = "invalid or expired access token") -> TokopediaError:
+    return TokopediaError(reason, "UNAUTHORIZED", status=401, messages="Unauthorized")
+
+
+def forbidden(reason: str) -> TokopediaError:
+    return TokopediaError(reason, "FORBIDDEN", status=403, messages="Forbidden")
+
+
+def process_time() -> float:
+    return round(random.uniform(0.01, 0.2), 9)
+
+
+class JSONBody(Response):
+    """A compact JSON response (no pretty printing, UTF-8)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def envelope(data: Any) -> dict[str, Any]:
+    return {"header": {"process_time": process_time(), "messages": OK}, "data": data}
+
+
+def error_body(error: TokopediaError) -> dict[str, Any]:
+    header = {
+        "process_time": process_time(),
+        "messages": error.messages,
+        "reason": error.reason,
+        "error_code": error.error_code,
+    }
+    return {"header": header, "data": None}
+
+
+def error_response(error: TokopediaError, headers: Mapping[str, str] | None = None) -> Response:
+    merged = {**(headers or {}), **error.headers}
+    return JSONBody(error_body(error), status_code=error.status, headers=merged or None)
+
+
+def server_error() -> Response:
+    return error_response(TokopediaError("", 0, status=500, messages=SERVER))
+
+
+def ratelimit_headers(
+    per_second: float, burst: int, remaining: float, reset_after: float
+) -> dict[str, str]:
+    """Tokopedia's X-Ratelimit-* headers (guides/rate-limit): Reset-After is "-0.000000"
+    while requests remain."""
+    limit = f"{per_second:g} req/s (burst {burst})" if per_second > 0 else "unlimited"
+    full = (burst - remaining) / per_second if per_second > 0 else 0.0
+    return {
+        "X-Ratelimit-Limit": limit,
+        "X-Ratelimit-Remaining": str(max(0, math.floor(remaining))),
+        "X-Ratelimit-Reset-After": f"{reset_after:.6f}" if reset_after > 0 else "-0.000000",
+        "X-Ratelimit-Full-Reset-After": f"{max(0.0, full):.6f}",
+    }
+
+
+def throttled(reset_after: float = 1.0, per_second: float = 5, burst: int = 5) -> Response:
+    """HTTP 429 with the rate-limit headers (body UNCONFIRMED: the envelope with
+    ERR_TOO_MANY_REQUEST, the message Tokopedia gives a throttled bulk row)."""
+    error = TokopediaError(
+        "rate limit exceeded", "ERR_TOO_MANY_REQUEST", status=429, messages="Too Many Requests"
+    )
+    return error_response(error, ratelimit_headers(per_second, burst, 0, reset_after))
+
+
+# --- field readers ------------------------------------------------------------------------
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def query_int(
+    query: Mapping[str, str], field: str, code: str, *, default: int | None = None
+) -> int:
+    """An integer query parameter; a missing or non-integer one is refused the way the
+    create-product-fail fixture shows ("Invalid field [shop_id] format, value [] should be
+    int", PRD_DLV_042), with the endpoint's `code`."""
+    raw = query.get(field)
+    if (raw is None or raw == "") and default is not None:
+        return default
+    try:
+        return int(raw or "")
+    except ValueError:
+        raise TokopediaError(
+            f"Invalid field [{field}] format, value [{raw or ''}] should be int", code
+        ) from None
+
+
+def query_ids(values: list[str]) -> list[int]:
+    """Ids sent comma-joined, repeated, or both; non-numbers are dropped."""
+    found = []
+    for value in values:
+        for part in value.split(","):
+            part = part.strip()
+            if part.isdigit():
+                found.append(int(part))
+    return found
