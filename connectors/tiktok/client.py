@@ -1,0 +1,326 @@
+"""`TikTokClient`: the only code that speaks HTTP to TikTok Shop.
+
+It signs every request (signing.py), paces it through the store's `Pacer`, parses the
+envelope and turns a refusal into the `sync.protocol` error it means (DESIGN rule 7):
+
+    HTTP 429 / code 36009002              ThrottledError (Retry-After honoured when sent)
+    HTTP 5xx / 36009003 internal error /  TransientError
+    36009007 timeout / timeouts /
+    malformed bodies
+    105002 expired credentials,           refresh once through the TokenVault, call again;
+    36009004 invalid access token         refused again -> AuthError
+    106001 bad sign, other 36009004,      AuthError
+    105005 scope, 101000, 106013
+    anything else                         PermanentError with TikTok's code and message
+
+source: common-errors.md and rate-limits.md (lazykern/ecommerce-api-docs,
+data/processed/tiktok/guides/developer-guide/tiktok-shop-api-concepts/).
+
+Tokens live only in the `TokenVault`; nothing here logs a token, the app secret or a
+signature. Messages name the API path, never the URL (the token refresh URL carries the
+app secret and the refresh token in its query, as TikTok's auth host wants them).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+import structlog
+from pydantic import BaseModel
+
+from connectors.http import Retrier, parse_retry_after, send
+from connectors.tiktok import signing
+from connectors.tiktok.wire import Envelope, TokenReply, validate
+from sync.protocol import (
+    AuthError,
+    ConnectorError,
+    Pacer,
+    PermanentError,
+    ThrottledError,
+    TokenVault,
+    TransientError,
+)
+from sync.types import TokenSet
+
+M = TypeVar("M", bound=BaseModel)
+
+log = structlog.get_logger(__name__)
+
+API_HOST = "open-api.tiktokglobalshop.com"
+AUTH_BASE_URL = "https://auth.tiktok-shops.com"
+"""Tokens come from the auth host (authorization-guide-202309.md), not the API host."""
+REFRESH_PATH = "/api/v2/token/refresh"
+UPLOAD_IMAGE_PATH = "/product/202309/images/upload"
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+"""upload-product-image.spec.json: "Max size: 10MB"."""
+
+THROTTLED = 36009002
+_TRANSIENT_CODES = frozenset(
+    {
+        36009003,  # Internal error. Please try again.
+        36009007,  # Request timeout.
+        12001000,  # product api internal error
+        11001031,  # System process error, please try again later.
+        21001003,  # System timeout.
+        21001008,  # System process error, please try again later.
+        21001011,
+        21022029,
+        21042001,
+        21042076,
+    }
+)
+EXPIRED_TOKEN = 105002
+_AUTH_CODES = frozenset({106001, 36009004, 105005, 101000, 106013, 36009033})
+
+
+class StaleTokenError(AuthError):
+    """TikTok refused the access token; one refresh may cure it."""
+
+
+def transient_code(code: int) -> bool:
+    return code in _TRANSIENT_CODES
+
+
+def classify(
+    path: str, status: int, code: int | None, message: str, retry_after: float | None
+) -> ConnectorError:
+    """The `ConnectorError` a refusal (`code`, `message`, HTTP `status`) of `path` means."""
+    label = str(code) if code is not None else f"HTTP {status}"
+    text = f"{path}: {label}: {message}" if message else f"{path}: {label}"
+    code_text = str(code) if code is not None else None
+    if status == 429 or code == THROTTLED:
+        return ThrottledError(text, code=code_text, status=status, retry_after=retry_after)
+    if (code is not None and code in _TRANSIENT_CODES) or status >= 500:
+        return TransientError(text, code=code_text, status=status, retry_after=retry_after)
+    lowered = message.lower()
+    names_token = "access_token" in lowered or "access-token" in lowered
+    if code == EXPIRED_TOKEN or (code == 36009004 and names_token):
+        return StaleTokenError(text, code=code_text, status=status)
+    if code in _AUTH_CODES:
+        return AuthError(text, code=code_text, status=status)
+    return PermanentError(text, code=code_text, status=status)
+
+
+def auth_base_url(api_base_url: str, override: str | None = None) -> str:
+    """Where tokens are refreshed: `override`, else TikTok's auth host for the production
+    API host, else the API base URL itself (a sandbox serves both)."""
+    if override:
+        return override.rstrip("/")
+    if urlsplit(api_base_url).hostname == API_HOST:
+        return AUTH_BASE_URL
+    return api_base_url.rstrip("/")
+
+
+class TikTokClient:
+    """Signed, paced, classified calls to one TikTok shop. Tokens come from `tokens`."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        retrier: Retrier,
+        pacer: Pacer,
+        tokens: TokenVault,
+        app_key: str,
+        app_secret: str,
+        shop_cipher: str,
+        initial_refresh_token: str,
+        auth_url: str,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._http = http
+        self._base_url = str(http.base_url).rstrip("/")
+        self._auth_url = auth_url.rstrip("/")
+        self._retrier = retrier
+        self._pacer = pacer
+        self._tokens = tokens
+        self._app_key = app_key
+        self._app_secret = app_secret
+        self._shop_cipher = shop_cipher
+        self._initial_refresh_token = initial_refresh_token
+        self._clock = clock
+
+    # --- API calls -----------------------------------------------------------------------
+
+    def get(self, path: str, params: Mapping[str, Any], model: type[M], *, shop: bool = True) -> M:
+        return self._call("GET", path, model, params=params, shop=shop)
+
+    def post(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        model: type[M],
+        *,
+        params: Mapping[str, Any] | None = None,
+        idempotent: bool = True,
+    ) -> M:
+        return self._call("POST", path, model, params=params, body=body, idempotent=idempotent)
+
+    def upload_image(self, filename: str, content: bytes, content_type: str, model: type[M]) -> M:
+        """POST the image as multipart field `data` with use_case MAIN_IMAGE. Upload Product
+        Image takes no shop_cipher ("is_shop_chiper_exist": false) and its multipart body
+        is not signed."""
+        files = {"data": (filename, content, content_type)}
+        form = {"use_case": "MAIN_IMAGE"}
+        return self._call("POST", UPLOAD_IMAGE_PATH, model, files=files, form=form, shop=False)
+
+    def _call(
+        self,
+        method: str,
+        path: str,
+        model: type[M],
+        *,
+        params: Mapping[str, Any] | None = None,
+        body: Mapping[str, Any] | None = None,
+        files: Mapping[str, Any] | None = None,
+        form: Mapping[str, str] | None = None,
+        shop: bool = True,
+        idempotent: bool = True,
+    ) -> M:
+        """One call, retried; on a refused token: refresh once and call once more."""
+        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body else None
+        request = _Request(method, path, dict(params or {}), raw, files, form, shop)
+        token = self._tokens.token(self.refresh)
+        try:
+            return self._retrier.call(
+                self._once, request, model, token.access_token, idempotent=idempotent
+            )
+        except StaleTokenError as exc:
+            log.info("tiktok_token_refused", path=path, code=exc.code)
+        fresh = self._tokens.token(self.refresh, stale=token.access_token)
+        try:
+            return self._retrier.call(
+                self._once, request, model, fresh.access_token, idempotent=idempotent
+            )
+        except StaleTokenError as exc:
+            raise AuthError(
+                f"{path}: access token refused again after a refresh ({exc})",
+                code=exc.code,
+                status=exc.status,
+            ) from None
+
+    def _once(self, request: _Request, model: type[M], access_token: str) -> M:
+        """One paced, signed attempt."""
+        self._pacer.acquire()
+        query: dict[str, Any] = {"app_key": self._app_key, "timestamp": int(self._clock())}
+        if request.shop:
+            query["shop_cipher"] = self._shop_cipher
+        query.update((key, _query_value(value)) for key, value in request.params.items())
+        query["sign"] = signing.sign(self._app_secret, request.path, query, request.body or "")
+        headers = {"x-tts-access-token": access_token}
+        if request.files is None:
+            headers["content-type"] = "application/json"
+        http_request = self._http.build_request(
+            request.method,
+            f"{self._base_url}{request.path}",
+            params=query,
+            content=request.body.encode() if request.body is not None else None,
+            files=request.files,
+            data=request.form,
+            headers=headers,
+        )
+        data = _data(request.path, send(self._http, http_request))
+        return validate(model, data if data is not None else {}, request.path)
+
+    # --- tokens --------------------------------------------------------------------------
+
+    def refresh(self, current: TokenSet | None) -> TokenSet:
+        """A new token set from GET /api/v2/token/refresh on the auth host (a `Refresh` for
+        the vault). Uses `current.refresh_token`, or the configured one when nothing is
+        stored. Not signed: the app secret rides in the query, as the auth guide shows."""
+        refresh_token = current.refresh_token if current else self._initial_refresh_token
+        reply = self._retrier.call(self._refresh_once, refresh_token)
+        expires_at = datetime.fromtimestamp(reply.access_token_expire_in, UTC)
+        refresh_expires = (
+            datetime.fromtimestamp(reply.refresh_token_expire_in, UTC)
+            if reply.refresh_token_expire_in
+            else None
+        )
+        log.info("tiktok_token_refreshed", expires_at=expires_at.isoformat())
+        return TokenSet(
+            access_token=reply.access_token,
+            refresh_token=reply.refresh_token,
+            expires_at=expires_at,
+            refresh_expires_at=refresh_expires,
+        )
+
+    def _refresh_once(self, refresh_token: str) -> TokenReply:
+        self._pacer.acquire()
+        query = {
+            "app_key": self._app_key,
+            "app_secret": self._app_secret,
+            "refresh_token": refresh_token,
+            "grant_type": "refresh_token",
+        }
+        request = self._http.build_request("GET", f"{self._auth_url}{REFRESH_PATH}", params=query)
+        response = send(self._http, request)
+        try:
+            data = _data(REFRESH_PATH, response)
+        except StaleTokenError as exc:  # a refused refresh token cannot be cured by refreshing
+            raise AuthError(str(exc), code=exc.code, status=exc.status) from None
+        except PermanentError as exc:
+            raise AuthError(str(exc), code=exc.code, status=exc.status) from None
+        return validate(TokenReply, data, REFRESH_PATH)
+
+    # --- outside TikTok ------------------------------------------------------------------
+
+    def download(self, url: str) -> tuple[bytes, str]:
+        """The bytes and content type at `url` (a catalog image; not paced: not TikTok)."""
+        return self._retrier.call(self._download_once, url)
+
+    def _download_once(self, url: str) -> tuple[bytes, str]:
+        response = send(self._http, self._http.build_request("GET", url))
+        where = f"image {url}"
+        if response.status_code >= 500 or response.status_code == 429:
+            raise TransientError(f"{where}: HTTP {response.status_code}")
+        if response.status_code != 200:
+            raise PermanentError(f"{where}: HTTP {response.status_code}")
+        if len(response.content) > MAX_IMAGE_BYTES:
+            raise PermanentError(f"{where}: larger than TikTok Shop's 10 MB image limit")
+        content_type = response.headers.get("Content-Type", "image/jpeg").split(";")[0]
+        return response.content, content_type
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    """What one API call sends (the attempt adds the timestamp and the sign)."""
+
+    method: str
+    path: str
+    params: dict[str, Any]
+    body: str | None
+    files: Mapping[str, Any] | None
+    form: Mapping[str, str] | None
+    shop: bool
+
+
+def _query_value(value: Any) -> Any:
+    """List parameters (order ids) are comma-joined, as get-order-detail's example shows."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return value
+
+
+def _data(path: str, response: httpx.Response) -> Any:
+    """The `data` of `response` after its envelope says success; else the error it means."""
+    status = response.status_code
+    retry_after = parse_retry_after(response.headers.get("Retry-After"))
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        if status < 400:
+            raise TransientError(f"{path}: malformed response: body is not a JSON object")
+        raise classify(path, status, None, "non-JSON error body", retry_after)
+    envelope = validate(Envelope, payload, path)
+    if envelope.code != 0 or status >= 400:
+        raise classify(path, status, envelope.code or None, envelope.message, retry_after)
+    return envelope.data

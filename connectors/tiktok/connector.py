@@ -1,0 +1,453 @@
+"""`TikTokConnector`: `sync.protocol.Connector` for one TikTok Shop (Partner API 202309, ID).
+
+Batch methods report per-item results: a call that fails transiently (after the in-call
+retries) or permanently turns into failed `ItemResult`s for the updates it carried and the
+rest of the batch goes on. Two failures stop the whole method instead, because carrying on
+cannot help: an `AuthError`, and a throttle whose Retry-After is longer than the in-call
+retries wait (the job layer reschedules the whole push after it).
+
+Shipping: Indonesian sellers who ship with their own courier use Ship Package
+(`POST /fulfillment/202309/packages/{package_id}/ship`) with `self_shipment` {tracking_number,
+shipping_provider_id} — the "Seller Shipping" option of ship-package.spec.json. Mark Package
+As Shipped is for the seller-shipping markets (US, UK, EU, JP) only (marketplaces.md 4.5).
+"""
+
+from __future__ import annotations
+
+import posixpath
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import datetime
+from typing import Any, ClassVar
+from urllib.parse import urlparse
+
+import httpx
+import structlog
+from pydantic import BaseModel, ConfigDict, SecretStr
+
+from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.tiktok import mapping, order_mapping, signing, wire
+from connectors.tiktok.client import TikTokClient, auth_base_url
+from sync.protocol import (
+    AuthError,
+    ConnectorLimits,
+    Pacer,
+    PermanentError,
+    StoreSpec,
+    TokenVault,
+    TransientError,
+)
+from sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+    TokenSet,
+    WebhookEvent,
+)
+
+log = structlog.get_logger(__name__)
+
+LIMITS = ConnectorLimits(
+    # rate-limits.md: "a default rate limit of 50 QPS ... for each API", keyed on app + shop.
+    # Lapak paces a store through one bucket for all APIs, so no API ever exceeds 50/s.
+    rate_per_second=50,
+    burst=50,
+    # update-inventory / update-price: all SKUs of a call belong to one product, and "A
+    # single product cannot have more than 100 different SKUs" (max SKUs outside
+    # BR/EU/JP/MX/UK/US: 100, create-product.spec.json).
+    stock_batch=100,
+    price_batch=100,
+    order_detail_batch=50,  # get-order-detail.spec.json ids: "Max count: 50"
+    order_page_size=100,  # get-order-list.spec.json page_size: "Valid range: [1-100]"
+    # TikTok publishes no maximum time range for Get Order List; Lapak asks 30 days per
+    # search so one huge re-pull does not become one endless cursor (Lapak's choice).
+    order_window_days=30,
+    batch_per_item=True,
+)
+PRODUCT_PAGE_SIZE = 100  # search-products.spec.json page_size: "Valid range: [1-100]"
+RETURN_PAGE_SIZE = 50  # search-returns.spec.json page_size: "Valid range: [10-50]"
+RETURN_ORDER_BATCH = 50  # order_ids per Search Returns call: no documented maximum (UNCONFIRMED)
+ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400)
+
+WAREHOUSES = "/logistics/202309/warehouses"
+SEARCH_PRODUCTS = "/product/202309/products/search"
+CREATE_PRODUCT = "/product/202309/products"
+GET_PRODUCT = "/product/202309/products/{}"
+PARTIAL_EDIT = "/product/202309/products/{}/partial_edit"
+UPDATE_INVENTORY = "/product/202309/products/{}/inventory/update"
+UPDATE_PRICE = "/product/202309/products/{}/prices/update"
+SEARCH_ORDERS = "/order/202309/orders/search"
+ORDER_DETAIL = "/order/202309/orders"
+SEARCH_RETURNS = "/return_refund/202309/returns/search"
+SHIPPING_PROVIDERS = "/logistics/202309/delivery_options/{}/shipping_providers"
+SHIP_PACKAGE = "/fulfillment/202309/packages/{}/ship"
+
+VANISHED_CODES = frozenset({"12052032", "12052260", "12052048"})
+"""Get Product refusals that mean the product is gone: "The product does not exist", "The
+product ID does not exist", "isn't listed in your account or shop"."""
+MISSING_SCOPE = "105005"
+"""Access denied: the app or token lacks the API's access scope (common-errors.md)."""
+SKU_LEVEL_CODES = frozenset({"12052557", "12052556", "12052553", "12019059"})
+"""Whole-call price refusals caused by one SKU; the call is then split per SKU."""
+
+
+class TikTokCredentials(BaseModel):
+    """A TikTok Shop store's credentials: the app's key and secret, the shop's cipher (from
+    Get Authorized Shops) and the refresh token of the seller's authorization (later ones
+    live in the TokenVault).
+
+    `auth_base_url` overrides where tokens are refreshed (default: TikTok's auth host for
+    the production API host, else the store's base URL). `shipping_provider_id` is the
+    seller's own courier for Ship Package (default: the first provider TikTok lists for the
+    order's delivery option).
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    app_key: str
+    app_secret: SecretStr
+    shop_cipher: str
+    refresh_token: SecretStr
+    auth_base_url: str | None = None
+    shipping_provider_id: str | None = None
+
+
+class TikTokConnector:
+    """One TikTok shop. Build it through `connectors.tiktok.plugin.create`."""
+
+    platform: ClassVar[str] = "tiktok"
+    limits: ClassVar[ConnectorLimits] = LIMITS
+
+    def __init__(
+        self,
+        store: StoreSpec,
+        credentials: TikTokCredentials,
+        *,
+        pacer: Pacer,
+        tokens: TokenVault,
+        transport: httpx.BaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        """`timeout` is per HTTP call (seconds); `clock` gives the unix seconds that sign
+        requests (tests pass a sandbox's clock)."""
+        self.store = store
+        self._app_key = credentials.app_key
+        self._app_secret = credentials.app_secret.get_secret_value()
+        self._provider_id = credentials.shipping_provider_id
+        self._http = make_client(base_url=store.base_url, timeout=timeout, transport=transport)
+        self._retry_policy = retry_policy or RetryPolicy()
+        self._client = TikTokClient(
+            http=self._http,
+            retrier=Retrier(self._retry_policy),
+            pacer=pacer,
+            tokens=tokens,
+            app_key=credentials.app_key,
+            app_secret=self._app_secret,
+            shop_cipher=credentials.shop_cipher,
+            initial_refresh_token=credentials.refresh_token.get_secret_value(),
+            auth_url=auth_base_url(store.base_url, credentials.auth_base_url),
+            clock=clock,
+        )
+        self._image_uris: dict[str, str] = {}
+        self._warehouse_id: str | None = None
+        self._providers: dict[str, str] = {}
+
+    # --- listings ------------------------------------------------------------------------
+
+    def scan_listings(self) -> Iterator[RemoteListing]:
+        params: dict[str, Any] = {"page_size": PRODUCT_PAGE_SIZE}
+        while True:
+            page = self._client.post(
+                SEARCH_PRODUCTS, {"status": "ALL"}, wire.ProductPage, params=params
+            )
+            for product in page.products:
+                if product.status not in mapping.GONE_STATUSES:
+                    yield from mapping.product_listings(product)
+            if not page.next_page_token:
+                return
+            if page.next_page_token == params.get("page_token"):
+                raise TransientError(f"{SEARCH_PRODUCTS}: the same next_page_token again")
+            params["page_token"] = page.next_page_token
+
+    def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        found: dict[tuple[str, str], RemoteListing] = {}
+        for product_id in dict.fromkeys(ref.item_id for ref in refs if ref.item_id):
+            try:
+                product = self._client.get(GET_PRODUCT.format(product_id), {}, wire.Product)
+            except PermanentError as exc:
+                if exc.code not in VANISHED_CODES:
+                    raise
+                continue
+            if product.status in mapping.GONE_STATUSES:
+                continue
+            found.update(
+                ((x.ref.item_id, x.ref.variant_id), x) for x in mapping.product_listings(product)
+            )
+        results = []
+        for ref in refs:
+            listing = found.get((ref.item_id, ref.variant_id))
+            if listing is None:
+                log.warning("tiktok_listing_missing", store=self.store.name, sku=ref.sku)
+                continue
+            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
+        return results
+
+    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
+        results: dict[int, ItemResult] = {}
+        bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
+        unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
+        bound_groups = {d.group for _, d in bound}
+        for group in mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else ""):
+            results.update(self._guarded(group, self._update_group))
+        for group in mapping.group_drafts(unbound, key=lambda d: d.group):
+            if group.key in bound_groups:
+                error = "adding a variant to an existing tiktok product is not supported"
+                results.update(
+                    (i, ItemResult.failure(d.sku, error, permanent=True))
+                    for i, d in zip(group.indices, group.drafts, strict=True)
+                )
+            else:
+                results.update(self._guarded(group, self._create_group))
+        return [results[i] for i in range(len(drafts))]
+
+    def _guarded(
+        self, group: mapping.DraftGroup, action: Callable[[mapping.DraftGroup], list[ItemResult]]
+    ) -> list[tuple[int, ItemResult]]:
+        try:
+            outcome = action(group)
+        except (TransientError, PermanentError) as exc:
+            if self._retry_policy.beyond_cap(exc):
+                raise
+            permanent = isinstance(exc, PermanentError)
+            outcome = [
+                ItemResult.failure(d.sku, str(exc), permanent=permanent) for d in group.drafts
+            ]
+        return list(zip(group.indices, outcome, strict=True))
+
+    def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
+        missing = mapping.missing_for_create(group)
+        if missing is not None:
+            raise PermanentError(missing)
+        uris = [self._image_uri(url) for url in group.image_urls]
+        # The idempotency key makes a retried create (its answer lost) safe: TikTok answers
+        # a repeated key with the product it already made (create-product.spec.json).
+        key = f"lapak-{uuid.uuid4().hex}"
+        body = mapping.create_body(group, uris, self._warehouse(), key)
+        created = self._client.post(CREATE_PRODUCT, body, wire.CreatedProduct)
+        return mapping.created_results(group, created)
+
+    def _update_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
+        uris = [self._image_uri(url) for url in group.image_urls]
+        body = mapping.partial_edit_body(group, uris)
+        self._client.post(PARTIAL_EDIT.format(group.key), body, wire.Empty)
+        return [ItemResult.success(d.sku, d.ref) for d in group.drafts]
+
+    def _image_uri(self, url: str) -> str:
+        """TikTok's image URI for a catalog image URL, uploaded once per connector."""
+        if url not in self._image_uris:
+            content, content_type = self._client.download(url)
+            name = posixpath.basename(urlparse(url).path) or "image.jpg"
+            uploaded = self._client.upload_image(name, content, content_type, wire.UploadedImage)
+            self._image_uris[url] = uploaded.uri
+        return self._image_uris[url]
+
+    def _warehouse(self) -> str:
+        """The shop's sales warehouse (the default one when several), fetched once."""
+        if self._warehouse_id is None:
+            listed = self._client.get(WAREHOUSES, {}, wire.Warehouses).warehouses
+            usable = [
+                w for w in listed if w.type == "SALES_WAREHOUSE" and w.effect_status == "ENABLED"
+            ]
+            if not usable:
+                raise PermanentError("tiktok shop has no enabled sales warehouse")
+            self._warehouse_id = next((w.id for w in usable if w.is_default), usable[0].id)
+        return self._warehouse_id
+
+    # --- stock and prices ----------------------------------------------------------------
+
+    def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        """All warehouses of a SKU must be named (update-inventory.spec.json): Lapak keeps
+        one stock per listing, held in the shop's sales warehouse."""
+        try:
+            warehouse = self._warehouse()
+        except (TransientError, PermanentError) as exc:
+            if self._retry_policy.beyond_cap(exc):
+                raise
+            permanent = isinstance(exc, PermanentError)
+            return [
+                ItemResult.failure(u.ref.sku, str(exc), permanent=permanent, ref=u.ref)
+                for u in updates
+            ]
+        plan = mapping.stock_plan(updates, LIMITS.stock_batch, warehouse)
+        results = dict(plan.rejected)
+        for batch in plan.batches:
+            path = UPDATE_INVENTORY.format(batch.product_id)
+            try:
+                reply = self._client.post(path, batch.body, wire.InventoryResult)
+            except (TransientError, PermanentError) as exc:
+                if self._retry_policy.beyond_cap(exc):
+                    raise
+                permanent = isinstance(exc, PermanentError)
+                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
+            else:
+                results.update(mapping.inventory_results(batch, updates, reply))
+        return [results[i] for i in range(len(updates))]
+
+    def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        """Update Price answers for the whole call; when it refuses because of one SKU, the
+        call is split per SKU so the others still get their price."""
+        plan = mapping.price_plan(updates, LIMITS.price_batch)
+        results = dict(plan.rejected)
+        pending = list(plan.batches)
+        while pending:
+            batch = pending.pop(0)
+            try:
+                self._client.post(UPDATE_PRICE.format(batch.product_id), batch.body, wire.Empty)
+            except (TransientError, PermanentError) as exc:
+                if self._retry_policy.beyond_cap(exc):
+                    raise
+                sku_level = isinstance(exc, PermanentError) and exc.code in SKU_LEVEL_CODES
+                if sku_level and len(batch.indices) > 1:
+                    pending[:0] = mapping.single_batches(batch)
+                    continue
+                permanent = isinstance(exc, PermanentError)
+                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
+            else:
+                results.update(mapping.batch_ok(batch, updates))
+        return [results[i] for i in range(len(updates))]
+
+    # --- orders --------------------------------------------------------------------------
+
+    def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
+        seen: set[str] = set()
+        for ge, lt in order_mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
+            for order_id in self._order_pages(ge, lt):
+                if order_id not in seen:
+                    seen.add(order_id)
+                    yield order_id
+
+    def _order_pages(self, ge: int, lt: int) -> Iterator[str]:
+        params: dict[str, Any] = {
+            "page_size": LIMITS.order_page_size,
+            "sort_field": "update_time",
+            "sort_order": "ASC",
+        }
+        body = {"update_time_ge": ge, "update_time_lt": lt}
+        while True:
+            page = self._client.post(SEARCH_ORDERS, body, wire.OrderPage, params=params)
+            yield from (order.id for order in page.orders)
+            if not page.next_page_token:
+                return
+            if page.next_page_token == params.get("page_token"):
+                raise TransientError(f"{SEARCH_ORDERS}: the same next_page_token again")
+            params["page_token"] = page.next_page_token
+
+    def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        wanted = list(dict.fromkeys(external_ids))
+        found: dict[str, wire.Order] = {}
+        size = LIMITS.order_detail_batch
+        for start in range(0, len(wanted), size):
+            chunk = wanted[start : start + size]
+            detail = self._client.get(ORDER_DETAIL, {"ids": chunk}, wire.Orders)
+            found.update((order.id, order) for order in detail.orders)
+        shipped = [o.id for o in found.values() if o.status in order_mapping.SHIPPED_STATUSES]
+        returned = self._returned(shipped)
+        return [
+            order_mapping.remote_order(found[i], returned=i in returned)
+            for i in wanted
+            if i in found
+        ]
+
+    def _returned(self, order_ids: Sequence[str]) -> set[str]:
+        """Of these shipped orders, those whose goods came back (Search Returns).
+
+        An app without the Return & Refund scope (105005) sees no returns rather than no
+        orders: the orders still come, and a warning names the missing scope.
+        """
+        try:
+            return self._search_returns(order_ids)
+        except AuthError as exc:
+            if exc.code != MISSING_SCOPE:
+                raise
+            log.warning("tiktok_returns_not_readable", store=self.store.name, code=exc.code)
+            return set()
+
+    def _search_returns(self, order_ids: Sequence[str]) -> set[str]:
+        returned: set[str] = set()
+        for start in range(0, len(order_ids), RETURN_ORDER_BATCH):
+            body = {"order_ids": list(order_ids[start : start + RETURN_ORDER_BATCH])}
+            params: dict[str, Any] = {"page_size": RETURN_PAGE_SIZE}
+            while True:
+                page = self._client.post(SEARCH_RETURNS, body, wire.ReturnPage, params=params)
+                returned |= order_mapping.returned_orders(page.return_orders)
+                if not page.next_page_token or page.next_page_token == params.get("page_token"):
+                    break
+                params["page_token"] = page.next_page_token
+        return returned
+
+    def ship_order(self, external_id: str, tracking_number: str) -> None:
+        """Ship the order's package with the reseller's own courier and tracking number.
+
+        Shipping twice with the same number succeeds (the first call may have been applied
+        before its answer was lost); another number, or an unpaid or cancelled order, gets
+        TikTok's refusal raised as a `PermanentError`.
+        """
+        detail = self._client.get(ORDER_DETAIL, {"ids": [external_id]}, wire.Orders)
+        order = next((o for o in detail.orders if o.id == external_id), None)
+        if order is None:
+            raise PermanentError(f"{ORDER_DETAIL}: no tiktok order {external_id}")
+        if (
+            order.status in order_mapping.SHIPPED_STATUSES
+            and order.tracking_number == tracking_number
+        ):
+            log.info("tiktok_order_already_shipped", store=self.store.name, order=external_id)
+            return
+        if not order.packages:
+            raise PermanentError(f"tiktok order {external_id} ({order.status}) has no package")
+        body = {
+            "self_shipment": {
+                "tracking_number": tracking_number,
+                "shipping_provider_id": self._shipping_provider(order),
+            }
+        }
+        self._client.post(SHIP_PACKAGE.format(order.packages[0].id), body, wire.Empty)
+
+    def _shipping_provider(self, order: wire.Order) -> str:
+        """The configured courier, else the first one listed for the order's delivery option
+        (fetched once per delivery option)."""
+        if self._provider_id:
+            return self._provider_id
+        option = order.delivery_option_id
+        if not option:
+            raise PermanentError(f"tiktok order {order.id} names no delivery option")
+        if option not in self._providers:
+            path = SHIPPING_PROVIDERS.format(option)
+            listed = self._client.get(path, {}, wire.ShippingProviders).shipping_providers
+            if not listed:
+                raise PermanentError(f"{path}: no shipping provider for delivery option {option}")
+            self._providers[option] = listed[0].id
+        return self._providers[option]
+
+    # --- webhooks, tokens ----------------------------------------------------------------
+
+    def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
+        authorization = next(
+            (value for key, value in headers.items() if key.lower() == "authorization"), None
+        )
+        return signing.verify_webhook(self._app_secret, self._app_key, body, authorization)
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
+        return order_mapping.webhook_event(body)
+
+    def refresh_token(self, current: TokenSet | None) -> TokenSet:
+        return self._client.refresh(current)
+
+    def close(self) -> None:
+        self._http.close()

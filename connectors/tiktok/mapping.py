@@ -1,0 +1,359 @@
+"""Pure transforms between TikTok Shop 202309 product payloads and `sync.types` (no I/O).
+
+Listings: SKUs that share a `ListingDraft.group` become one TikTok product. A group of one
+draft whose sku equals the group is a product with a single SKU and no sales attributes;
+any other group gets one custom sales attribute named "Variant" whose values are the
+drafts' variant names (create-product.spec.json: sales_attributes may be omitted "if there
+is only 1 SKU. Otherwise, this is required").
+
+Refs: `ListingRef.item_id` is the product id and `variant_id` is always the TikTok SKU id,
+also for a single-SKU product. TikTok gives every product at least one SKU and every stock
+or price update names SKU ids, so keeping it saves a Get Product per update; a scan
+reports the same ids, so refs round-trip.
+
+Prices go out as whole rupiah strings with currency IDR (rupiah has no minor unit in
+practice; a fractional amount is UNCONFIRMED to be refused). Weights go out in
+KILOGRAM, up to 3 decimals ("Other countries: KILOGRAM", package_weight.value "KILOGRAM:
+up to 3 decimal places").
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from connectors.tiktok import wire
+from connectors.tiktok.client import transient_code
+from sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    StockUpdate,
+)
+
+CURRENCY = "IDR"
+VARIANT_ATTRIBUTE = "Variant"
+MAX_MAIN_IMAGES = 9  # create-product.spec.json main_images: "Max count: 9"
+GONE_STATUSES = frozenset({"DELETED"})
+"""Products a scan skips: a deleted product no longer holds its SKUs."""
+
+
+# --- scalars -------------------------------------------------------------------------------
+
+
+def price_to_wire(price: Decimal) -> str:
+    """Whole rupiah as TikTok's price string, rounded half up."""
+    return str(int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+
+
+def grams_to_kg(grams: int) -> str:
+    """KILOGRAM with up to 3 decimals, no trailing zeros ("0.3", "1.25", "2")."""
+    kg = (Decimal(grams) / 1000).quantize(Decimal("0.001"))
+    return format(kg.normalize(), "f")
+
+
+def description_html(text: str) -> str:
+    """The catalog's plain-text description as the HTML TikTok takes (one <p> per line)."""
+    lines = [html.escape(line.strip()) for line in text.splitlines() if line.strip()]
+    return "".join(f"<p>{line}</p>" for line in lines)
+
+
+# --- drafts → products ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class DraftGroup:
+    """Drafts that become (or are) one TikTok product; `indices` are their input positions."""
+
+    key: str
+    indices: tuple[int, ...]
+    drafts: tuple[ListingDraft, ...]
+
+    @property
+    def lead(self) -> ListingDraft:
+        return self.drafts[0]
+
+    @property
+    def has_variants(self) -> bool:
+        return not (len(self.drafts) == 1 and self.lead.sku == self.key)
+
+    @property
+    def category_id(self) -> str | None:
+        return next((d.category_id for d in self.drafts if d.category_id), None)
+
+    @property
+    def image_urls(self) -> tuple[str, ...]:
+        urls = dict.fromkeys(url for d in self.drafts for url in d.image_urls)
+        return tuple(urls)[:MAX_MAIN_IMAGES]
+
+    @property
+    def weight_grams(self) -> int:
+        return max(d.weight_grams for d in self.drafts)
+
+
+def group_drafts(
+    drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+) -> list[DraftGroup]:
+    """(index, draft) pairs grouped by `key`, groups and members in input order."""
+    members: dict[str, list[tuple[int, ListingDraft]]] = {}
+    for index, draft in drafts:
+        members.setdefault(key(draft), []).append((index, draft))
+    return [
+        DraftGroup(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
+        for name, pairs in members.items()
+    ]
+
+
+def missing_for_create(group: DraftGroup) -> str | None:
+    """What TikTok needs to create this product and the drafts lack (None: nothing).
+
+    create-product.spec.json marks category_id, description, main_images, package_weight
+    (a positive number) and skus[].price as required.
+    """
+    if group.category_id is None:
+        return "category_id missing for tiktok"
+    if not group.image_urls:
+        return "tiktok needs at least one product image (main_images is required)"
+    if not any(d.description.strip() for d in group.drafts):
+        return "tiktok needs a product description"
+    if group.weight_grams <= 0:
+        return "tiktok needs a package weight above 0 g"
+    return None
+
+
+def variant_value(draft: ListingDraft) -> str:
+    return draft.variant_name or draft.sku
+
+
+def create_body(
+    group: DraftGroup, image_uris: Sequence[str], warehouse_id: str, idempotency_key: str
+) -> dict[str, Any]:
+    """Create Product: one SKU per draft, all stock in the shop's sales warehouse."""
+    lead = group.lead
+    description = next(d.description for d in group.drafts if d.description.strip())
+    skus = []
+    for draft in group.drafts:
+        sku: dict[str, Any] = {
+            "seller_sku": draft.sku,
+            "price": {"amount": price_to_wire(draft.price), "currency": CURRENCY},
+            "inventory": [{"warehouse_id": warehouse_id, "quantity": draft.stock}],
+        }
+        if group.has_variants:
+            sku["sales_attributes"] = [
+                {"name": VARIANT_ATTRIBUTE, "value_name": variant_value(draft)}
+            ]
+        skus.append(sku)
+    return {
+        "save_mode": "LISTING",
+        "title": lead.name,
+        "description": description_html(description),
+        "category_id": group.category_id,
+        "main_images": [{"uri": uri} for uri in image_uris],
+        "package_weight": {"value": grams_to_kg(group.weight_grams), "unit": "KILOGRAM"},
+        "skus": skus,
+        "idempotency_key": idempotency_key,
+    }
+
+
+def created_results(group: DraftGroup, created: wire.CreatedProduct) -> list[ItemResult]:
+    """One result per draft of a newly created product, matched by seller SKU."""
+    by_sku = {sku.seller_sku: sku.id for sku in created.skus}
+    results = []
+    for draft in group.drafts:
+        sku_id = by_sku.get(draft.sku)
+        if sku_id is None:
+            error = f"product {created.product_id}: create returned no SKU for {draft.sku}"
+            results.append(ItemResult.failure(draft.sku, error, permanent=True))
+        else:
+            ref = ListingRef(draft.sku, created.product_id, sku_id)
+            results.append(ItemResult.success(draft.sku, ref))
+    return results
+
+
+def partial_edit_body(group: DraftGroup, image_uris: Sequence[str]) -> dict[str, Any]:
+    """Partial Edit Product for a bound product's content (stock and price go apart).
+
+    Updates are per top-level property: omitted `skus` stay as they are, and the nested
+    `package_weight` is sent whole (partial-edit-product.spec.json).
+    """
+    lead = group.lead
+    body: dict[str, Any] = {
+        "title": lead.name,
+        "package_weight": {"value": grams_to_kg(group.weight_grams), "unit": "KILOGRAM"},
+    }
+    description = next((d.description for d in group.drafts if d.description.strip()), "")
+    if description:
+        body["description"] = description_html(description)
+    if image_uris:
+        body["main_images"] = [{"uri": uri} for uri in image_uris]
+    return body
+
+
+# --- stock and price batches ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Batch:
+    """One inventory/price update call: one product, ≤ batch size distinct SKUs."""
+
+    product_id: str
+    indices: tuple[int, ...]
+    body: dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Plan:
+    batches: list[Batch]
+    rejected: list[tuple[int, ItemResult]]
+
+
+def stock_plan(updates: Sequence[StockUpdate], size: int, warehouse_id: str) -> Plan:
+    return _plan(
+        updates,
+        size,
+        lambda u: {
+            "id": u.ref.variant_id,
+            "inventory": [{"warehouse_id": warehouse_id, "quantity": u.stock}],
+        },
+    )
+
+
+def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
+    return _plan(
+        updates,
+        size,
+        lambda u: {
+            "id": u.ref.variant_id,
+            "price": {"amount": price_to_wire(u.price), "currency": CURRENCY},
+        },
+    )
+
+
+def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, Any]]) -> Plan:
+    """Updates grouped by product, split so no call exceeds `size` SKUs or repeats one
+    (TikTok refuses 12052553 "Sku id duplicate"; a repeat goes to a later call, in order)."""
+    rejected: list[tuple[int, ItemResult]] = []
+    open_chunks: dict[str, list[int]] = {}
+    closed: list[tuple[str, list[int]]] = []
+    for index, update in enumerate(updates):
+        ref = update.ref
+        if not ref.item_id or not ref.variant_id:
+            error = f"{ref.sku}: {ref!r} lacks the tiktok product id or sku id"
+            rejected.append((index, _failed(update, error, permanent=True)))
+            continue
+        chunk = open_chunks.setdefault(ref.item_id, [])
+        if len(chunk) >= size or any(updates[i].ref.variant_id == ref.variant_id for i in chunk):
+            closed.append((ref.item_id, chunk))
+            chunk = open_chunks[ref.item_id] = []
+        chunk.append(index)
+    closed.extend(open_chunks.items())
+    batches = [
+        Batch(product_id, tuple(chunk), {"skus": [entry(updates[i]) for i in chunk]})
+        for product_id, chunk in closed
+    ]
+    return Plan(batches, rejected)
+
+
+def inventory_results(
+    batch: Batch, updates: Sequence[StockUpdate], reply: wire.InventoryResult
+) -> list[tuple[int, ItemResult]]:
+    """Per-update results of one inventory call from its `data.errors[]` (code 0 overall).
+
+    An error naming no SKU fails every update of the call.
+    """
+    by_sku: dict[str, wire.SkuError] = {}
+    general: wire.SkuError | None = None
+    for error in reply.errors:
+        sku_id = error.detail.sku_id if error.detail else ""
+        if sku_id:
+            by_sku.setdefault(sku_id, error)
+        elif general is None:
+            general = error
+    results = []
+    for index in batch.indices:
+        update = updates[index]
+        refusal = by_sku.get(update.ref.variant_id, general)
+        if refusal is None:
+            results.append((index, ItemResult.success(update.ref.sku, update.ref)))
+            continue
+        text = f"tiktok product {batch.product_id} sku {update.ref.variant_id}: {_reason(refusal)}"
+        permanent = not transient_code(refusal.code)
+        results.append((index, _failed(update, text, permanent=permanent)))
+    return results
+
+
+def _reason(error: wire.SkuError) -> str:
+    extra = error.detail.extra_errors if error.detail else []
+    details = "; ".join(
+        f"{e.get('code', '')} {e.get('message', '')}".strip() for e in extra if isinstance(e, dict)
+    )
+    main = f"{error.code} {error.message}".strip()
+    return f"{main} ({details})" if details else main
+
+
+def batch_ok(
+    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate]
+) -> list[tuple[int, ItemResult]]:
+    return [(i, ItemResult.success(updates[i].ref.sku, updates[i].ref)) for i in batch.indices]
+
+
+def batch_failed(
+    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], error: str, *, permanent: bool
+) -> list[tuple[int, ItemResult]]:
+    return [(i, _failed(updates[i], error, permanent=permanent)) for i in batch.indices]
+
+
+def single_batches(batch: Batch) -> list[Batch]:
+    """The batch as one call per SKU (to tell which SKU a whole-call refusal was about)."""
+    return [
+        Batch(batch.product_id, (index,), {"skus": [entry]})
+        for index, entry in zip(batch.indices, batch.body["skus"], strict=True)
+    ]
+
+
+def _failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
+    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
+
+
+# --- listings read back --------------------------------------------------------------------
+
+
+def sku_stock(sku: wire.Sku) -> int:
+    """The SKU's sellable stock: its in-stock quantity summed over warehouses."""
+    return sum(entry.quantity for entry in sku.inventory)
+
+
+def sku_price(sku: wire.Sku) -> Decimal | None:
+    """The display price: `sale_price` (Get Product: "All sellers: local display price"),
+    else `tax_exclusive_price` (Search Products gives local sellers' display price there)."""
+    if sku.price is None:
+        return None
+    return (
+        sku.price.sale_price
+        if sku.price.sale_price is not None
+        else (sku.price.tax_exclusive_price)
+    )
+
+
+def sku_name(product: wire.Product, sku: wire.Sku) -> str:
+    values = [a.value_name for a in sku.sales_attributes if a.value_name]
+    return f"{product.title} - {', '.join(values)}" if values else product.title
+
+
+def product_listings(product: wire.Product) -> list[RemoteListing]:
+    """Every SKU of a product that carries a seller SKU (one without is not Lapak's)."""
+    return [
+        RemoteListing(
+            ref=ListingRef(sku.seller_sku, product.id, sku.id),
+            stock=sku_stock(sku),
+            price=sku_price(sku),
+            name=sku_name(product, sku),
+        )
+        for sku in product.skus
+        if sku.seller_sku
+    ]

@@ -1,0 +1,50 @@
+"""What Upload Product Image checks of an image: its format, size and dimensions.
+
+source: upload-product-image.spec.json — "Supported formats: JPG, JPEG, PNG, WEBP, HEIC,
+BMP", "Max size: 10MB", "Dimensions: [100x100 px, 20000x20000 px]", and for
+use_case=MAIN_IMAGE "between 300x300 px and 4000x4000 px".
+"""
+
+from __future__ import annotations
+
+import struct
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MIN_SIDE, MAX_SIDE = 100, 20000
+MAIN_MIN_SIDE, MAIN_MAX_SIDE = 300, 4000
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
+
+
+def image_kind(data: bytes) -> str | None:
+    """The format of `data` by its magic bytes, or None when it is none TikTok takes."""
+    if data.startswith(PNG_MAGIC):
+        return "png"
+    if data.startswith(JPEG_MAGIC):
+        return "jpeg"
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"BM":
+        return "bmp"
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"):
+        return "heic"
+    return None
+
+
+def dimensions(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or baseline/progressive JPEG; None for other formats."""
+    if data.startswith(PNG_MAGIC) and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if data.startswith(JPEG_MAGIC):
+        index = 2
+        while index + 9 < len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            length = struct.unpack(">H", data[index + 2 : index + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2):
+                height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+                return width, height
+            index += 2 + length
+    return None

@@ -1,0 +1,162 @@
+"""TikTok Shop's envelope, error bodies and request-field readers, as the sandbox speaks them.
+
+Every answer is {"code", "message", "request_id", "data"} (code 0 = success). Codes and
+messages come from the guides' common-errors.md and the error tables of each API reference
+page. HTTP statuses: 429 for throttling and 503/500 for overload and internal errors
+(rate-limits.md); for credential refusals the sandbox answers 401 and for other refusals
+200 with the non-zero code — both the sandbox's choice (UNCONFIRMED).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import time
+from collections.abc import Mapping
+from typing import Any
+
+from starlette.responses import Response
+
+THROTTLED = 36009002
+INTERNAL = 36009003
+INVALID_PATH = 36009009
+INVALID_METHOD = 36009010
+INVALID_FORMAT = 36009022
+CREDENTIALS = 36009004
+EXPIRED = 105002
+BAD_SIGN = 106001
+NO_SHOP_CIPHER = 106013
+TOKEN_SHOP_MISMATCH = 101000
+PRODUCT_PARAM = 12052910
+"""Invalid input parameters. Refer to the API documentation for details."""
+ORDER_PARAM = 11001002
+"""invalid param. (order and return searches: their pages list no parameter error;
+UNCONFIRMED, borrowed from Ship Package's table)"""
+FULFILLMENT_PARAM = 21001001
+
+AUTH_ERRORS = frozenset({CREDENTIALS, EXPIRED, BAD_SIGN, NO_SHOP_CIPHER, TOKEN_SHOP_MISMATCH})
+
+
+def http_status(code: int) -> int:
+    if code in AUTH_ERRORS:
+        return 401
+    if code == THROTTLED:
+        return 429
+    if code == INTERNAL:
+        return 500
+    if code == INVALID_PATH:
+        return 404
+    if code == INVALID_METHOD:
+        return 405
+    if code == INVALID_FORMAT:
+        return 400
+    return 200
+
+
+class TikTokError(Exception):
+    """A request TikTok would refuse: `code` and `message` as on the wire."""
+
+    def __init__(self, code: int, message: str, *, status: int | None = None):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status if status is not None else http_status(code)
+
+
+def product_param(detail: str) -> TikTokError:
+    return TikTokError(PRODUCT_PARAM, f"Invalid input parameters. {detail}")
+
+
+def order_param(detail: str) -> TikTokError:
+    return TikTokError(ORDER_PARAM, f"invalid param. {detail}")
+
+
+def request_id(now: float | None = None) -> str:
+    """Like TikTok's: a UTC timestamp (YYYYMMDDhhmmss) + 20 upper-case hex digits."""
+    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
+    return stamp + os.urandom(10).hex().upper()
+
+
+class JSONBody(Response):
+    """A compact JSON response (no pretty printing, UTF-8)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def envelope(data: Any) -> dict[str, Any]:
+    return {"code": 0, "message": "Success", "request_id": request_id(), "data": data}
+
+
+def error_response(
+    code: int, message: str, status: int | None = None, headers: Mapping[str, str] | None = None
+) -> Response:
+    body = {"code": code, "message": message, "request_id": request_id(), "data": None}
+    http = status if status is not None else http_status(code)
+    return JSONBody(body, status_code=http, headers=dict(headers) if headers else None)
+
+
+def server_error() -> Response:
+    return error_response(
+        INTERNAL,
+        "Internal error. Please try again. If the issue persists after multiple attempts, "
+        "please contact platform support.",
+    )
+
+
+def throttled(retry_after_seconds: float | None = None) -> Response:
+    """HTTP 429 with code 36009002. TikTok documents no Retry-After header (UNCONFIRMED);
+    the sandbox's own rate limiter names its wait when it knows it."""
+    headers = {}
+    if retry_after_seconds is not None:
+        headers["Retry-After"] = str(max(1, math.ceil(retry_after_seconds)))
+    return error_response(
+        THROTTLED,
+        "Too many requests. You've made too many requests in a short period of time.",
+        headers=headers,
+    )
+
+
+# --- field readers ------------------------------------------------------------------------
+
+
+def is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def body_str(body: Mapping[str, Any], field: str, error: TikTokError) -> str:
+    value = body.get(field)
+    if not isinstance(value, str) or not value:
+        raise error
+    return value
+
+
+def body_list(body: Mapping[str, Any], field: str, error: TikTokError) -> list[Any]:
+    value = body.get(field)
+    if not isinstance(value, list) or not value:
+        raise error
+    return value
+
+
+def optional_int(body: Mapping[str, Any], field: str, error: TikTokError) -> int | None:
+    value = body.get(field)
+    if value is None:
+        return None
+    if not is_int(value):
+        raise error
+    return value
+
+
+def query_int(query: Mapping[str, str], field: str, error: TikTokError) -> int:
+    raw = query.get(field)
+    try:
+        return int(raw) if raw is not None else _missing(error)
+    except ValueError:
+        raise error from None
+
+
+def _missing(error: TikTokError) -> int:
+    raise error
