@@ -54,8 +54,7 @@ class SandboxOrder:
 class SandboxControl(Protocol):
     platform: str
     tokens_expire: bool
-    """False for a platform whose credentials never expire (static keys, offline tokens):
-    the suite's token-refresh test does not apply to it."""
+    """False for a platform whose credentials never expire (static keys, offline tokens)."""
     sample_category: str
     """A category id the fake marketplace accepts for new listings (drafts name it)."""
 
@@ -107,7 +106,9 @@ class SandboxControl(Protocol):
     def order(self, store: str, external_id: str) -> SandboxOrder: ...
 
     def expire_token(self, store: str) -> None:
-        """The store's access tokens die now (no-op where `tokens_expire` is False)."""
+        """The store's access tokens die now (the next call is refused, a refresh renews
+        them). Where `tokens_expire` is False there is nothing to renew: the credentials are
+        revoked instead (an uninstalled app, a deleted API key) and every call is refused."""
         ...
 
     def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:

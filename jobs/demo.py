@@ -55,16 +55,16 @@ STORES = (
 
 CATALOG = [
     # sku, group, variant, name, price, stock, weight (g)
-    ("BTK-PARANG-S", "BTK-PARANG", "S", "Kemeja Batik Parang", 185000, 12, 250),
-    ("BTK-PARANG-M", "BTK-PARANG", "M", "Kemeja Batik Parang", 185000, 20, 260),
-    ("BTK-PARANG-L", "BTK-PARANG", "L", "Kemeja Batik Parang", 185000, 15, 270),
-    ("BTK-KAWUNG-M", "BTK-KAWUNG", "M", "Kemeja Batik Kawung", 175000, 10, 260),
-    ("BTK-KAWUNG-L", "BTK-KAWUNG", "L", "Kemeja Batik Kawung", 175000, 8, 270),
-    ("KOPI-GAYO-250", "KOPI-GAYO-250", None, "Kopi Arabika Gayo 250 g", 89000, 40, 280),
-    ("KOPI-TORAJA-250", "KOPI-TORAJA-250", None, "Kopi Toraja 250 g", 95000, 30, 280),
-    ("SAMBAL-ROA", "SAMBAL-ROA", None, "Sambal Roa Manado", 45000, 50, 200),
-    ("KERIPIK-TEMPE", "KERIPIK-TEMPE", None, "Keripik Tempe Malang", 18000, 60, 150),
-    ("TAS-PANDAN", "TAS-PANDAN", None, "Tas Anyaman Pandan", 120000, 9, 400),
+    ("BTK-PARANG-S", "BTK-PARANG", "S", "Kemeja Batik Parang Lengan Panjang", 185000, 12, 250),
+    ("BTK-PARANG-M", "BTK-PARANG", "M", "Kemeja Batik Parang Lengan Panjang", 185000, 20, 260),
+    ("BTK-PARANG-L", "BTK-PARANG", "L", "Kemeja Batik Parang Lengan Panjang", 185000, 15, 270),
+    ("BTK-KAWUNG-M", "BTK-KAWUNG", "M", "Kemeja Batik Kawung Lengan Panjang", 175000, 10, 260),
+    ("BTK-KAWUNG-L", "BTK-KAWUNG", "L", "Kemeja Batik Kawung Lengan Panjang", 175000, 8, 270),
+    ("KOPI-GAYO-250", "KOPI-GAYO-250", None, "Kopi Arabika Gayo Bubuk 250 g", 89000, 40, 280),
+    ("KOPI-TORAJA-250", "KOPI-TORAJA-250", None, "Kopi Toraja Kalosi Bubuk 250 g", 95000, 30, 280),
+    ("SAMBAL-ROA", "SAMBAL-ROA", None, "Sambal Roa Manado Pedas Botol 200 g", 45000, 50, 200),
+    ("KERIPIK-TEMPE", "KERIPIK-TEMPE", None, "Keripik Tempe Malang Renyah 150 g", 18000, 60, 150),
+    ("TAS-PANDAN", "TAS-PANDAN", None, "Tas Anyaman Pandan Tasikmalaya", 120000, 9, 400),
 ]
 
 

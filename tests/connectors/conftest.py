@@ -18,19 +18,21 @@ from connectors.sandbox_server import serve
 Received = list[tuple[dict[str, str], bytes]]
 
 
-def png(name: str) -> bytes:
-    """A valid 1x1 PNG whose colour depends on `name`."""
+def png(name: str, size: int = 600) -> bytes:
+    """A valid `size`x`size` PNG in one colour that depends on `name` (600 px: big enough
+    for every marketplace's minimum, e.g. TikTok Shop's 300x300)."""
 
     def chunk(tag: bytes, data: bytes) -> bytes:
         crc = zlib.crc32(tag + data) & 0xFFFFFFFF
         return struct.pack(">I", len(data)) + tag + data + struct.pack(">I", crc)
 
-    pixel = b"\x00" + bytes(ord(c) % 256 for c in (name * 3)[:3])
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0)
+    rgb = bytes(ord(c) % 256 for c in (name * 3)[:3])
+    rows = b"".join(b"\x00" + rgb * size for _ in range(size))
+    header = struct.pack(">IIBBBBB", size, size, 8, 2, 0, 0, 0)
     return (
         b"\x89PNG\r\n\x1a\n"
         + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(pixel))
+        + chunk(b"IDAT", zlib.compress(rows))
         + chunk(b"IEND", b"")
     )
 

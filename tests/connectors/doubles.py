@@ -39,6 +39,6 @@ class MemoryVault:
                 or current.access_token == stale
                 or current.expires_at.timestamp() - self.MARGIN_SECONDS <= self._clock()
             ):
-                self._token = refresh(current)
+                current = self._token = refresh(current)
                 self.refreshes += 1
-            return self._token
+            return current

@@ -209,7 +209,7 @@ async def clock(request: Request) -> Response:
 
 
 async def placeholder_image(request: Request) -> Response:
-    return Response(placeholder_png(request.path_params["name"]), media_type="image/png")
+    return Response(placeholder_png(request.path_params["name"], 600), media_type="image/png")
 
 
 async def uploaded_image(request: Request) -> Response:

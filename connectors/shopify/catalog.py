@@ -1,0 +1,152 @@
+"""What Lapak reads of a Shopify catalog: products, their variants, stock at one location.
+
+Products are read by REST (`GET products.json`, cursor pages of 250, or by `ids`); stock is
+the `available` quantity of each variant's inventory item at the location Lapak manages
+(`GET inventory_levels.json`, 50 inventory items per call: UNCONFIRMED limit), which is
+the configured `location_id` or the shop's `primary_location_id` (`GET shop.json`).
+
+A ref names a product and a variant; stock is set on the variant's inventory item, so the
+(variant id, inventory item id) of every variant seen is kept: a connector lives as long
+as its process, and a variant's inventory item never changes.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+import structlog
+
+from connectors.shopify import mapping, wire
+from connectors.shopify.client import ShopifyClient
+from sync.protocol import PermanentError
+from sync.types import ListingRef, RemoteListing
+
+log = structlog.get_logger(__name__)
+
+PRODUCT_PAGE = 250  # GET products.json: limit max 250
+PRODUCT_IDS = 250  # GET products.json?ids=…: at most a page of ids
+PRODUCT_FIELDS = "id,title,status,variants,options,images"
+LEVEL_ITEMS = 50  # GET inventory_levels.json: inventory_item_ids per call (UNCONFIRMED)
+
+
+class Catalog:
+    """Reads one shop's products and stock, and remembers its variants' ids."""
+
+    def __init__(self, client: ShopifyClient, store: str, location_id: int | None) -> None:
+        self._client = client
+        self._store = store
+        self._lock = threading.Lock()
+        self._variants: dict[tuple[str, str], tuple[int, int]] = {}
+        """(item_id, variant_id of the ref) → (variant id, inventory item id)."""
+        self._location = location_id
+
+    def scan(self) -> Iterator[RemoteListing]:
+        page_info: str | None = None
+        while True:
+            params: dict[str, Any] = {"limit": PRODUCT_PAGE, "fields": PRODUCT_FIELDS}
+            if page_info:
+                params["page_info"] = page_info
+            page, page_info = self._client.get_page("products.json", params, wire.ProductList)
+            self.remember(page.products)
+            stock = self.levels([v.inventory_item_id for p in page.products for v in p.variants])
+            for product in page.products:
+                yield from mapping.listings(product, stock)
+            if not page_info:
+                return
+
+    def read(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        products = {str(p.id): p for p in self.products(refs)}
+        found: list[tuple[ListingRef, wire.Product, wire.Variant]] = []
+        for ref in refs:
+            product = products.get(ref.item_id)
+            variant = mapping.find_variant(product, ref) if product else None
+            if product is None or variant is None:
+                log.warning("shopify_listing_missing", store=self._store, sku=ref.sku)
+                continue
+            found.append((ref, product, variant))
+        stock = self.levels([variant.inventory_item_id for _, _, variant in found])
+        return [
+            RemoteListing(
+                ref,
+                stock.get(variant.inventory_item_id, 0),
+                variant.price,
+                mapping.listing_name(product, variant),
+            )
+            for ref, product, variant in found
+        ]
+
+    def products(self, refs: Sequence[ListingRef]) -> list[wire.Product]:
+        """The products these refs name, fetched by id (a vanished one is absent)."""
+        ids = sorted({ref.item_id for ref in refs if ref.item_id.isdigit()})
+        products: list[wire.Product] = []
+        for start in range(0, len(ids), PRODUCT_IDS):
+            chunk = ids[start : start + PRODUCT_IDS]
+            params = {"ids": ",".join(chunk), "limit": PRODUCT_IDS, "fields": PRODUCT_FIELDS}
+            products += self._client.get("products.json", params, wire.ProductList).products
+        self.remember(products)
+        return products
+
+    def remember(self, products: Sequence[wire.Product]) -> None:
+        with self._lock:
+            for product in products:
+                for variant in product.variants:
+                    ids = (variant.id, variant.inventory_item_id)
+                    self._variants[(str(product.id), str(variant.id))] = ids
+                    if mapping.is_single(product):
+                        self._variants[(str(product.id), "")] = ids
+
+    def remember_variant(self, ref: ListingRef, variant: wire.Variant) -> None:
+        with self._lock:
+            self._variants[(ref.item_id, ref.variant_id)] = (variant.id, variant.inventory_item_id)
+
+    def forget(self, ref: ListingRef) -> None:
+        with self._lock:
+            self._variants.pop((ref.item_id, ref.variant_id), None)
+
+    def variant_ids(self, refs: Sequence[ListingRef]) -> dict[int, tuple[int, int]]:
+        """(variant id, inventory item id) by position in `refs`; a ref whose product or
+        variant is gone is absent. Unknown refs are looked up by product id."""
+        with self._lock:
+            missing = [ref for ref in refs if (ref.item_id, ref.variant_id) not in self._variants]
+        if missing:
+            self.products(missing)
+        with self._lock:
+            return {
+                i: self._variants[(ref.item_id, ref.variant_id)]
+                for i, ref in enumerate(refs)
+                if (ref.item_id, ref.variant_id) in self._variants
+            }
+
+    def levels(self, inventory_item_ids: Sequence[int]) -> dict[int, int]:
+        """Available stock at the managed location, by inventory item."""
+        wanted = list(dict.fromkeys(inventory_item_ids))
+        if not wanted:
+            return {}
+        location = self.location_id()
+        levels: dict[int, int] = {}
+        for start in range(0, len(wanted), LEVEL_ITEMS):
+            params = {
+                "inventory_item_ids": ",".join(str(i) for i in wanted[start : start + LEVEL_ITEMS]),
+                "location_ids": str(location),
+                "limit": 250,
+            }
+            reply = self._client.get("inventory_levels.json", params, wire.LevelList)
+            levels.update((x.inventory_item_id, x.available or 0) for x in reply.inventory_levels)
+        return levels
+
+    def location_id(self) -> int:
+        """The location Lapak manages: configured, else the shop's primary location."""
+        if self._location is None:
+            shop = self._client.get(
+                "shop.json", {"fields": "id,primary_location_id"}, wire.ShopReply
+            ).shop
+            location = shop.primary_location_id
+            if location is None:
+                active = self._client.get("locations.json", {}, wire.LocationList).locations
+                location = next((x.id for x in active if x.active), None)
+            if location is None:
+                raise PermanentError("shopify shop has no active location to hold stock")
+            self._location = location
+        return self._location

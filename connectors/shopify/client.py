@@ -1,0 +1,230 @@
+"""`ShopifyClient`: the only code that speaks HTTP to Shopify's Admin API.
+
+Every call carries the store's offline access token in `X-Shopify-Access-Token` (no request
+signing), is paced through the store's `Pacer` and retried briefly by the `Retrier`. A
+refusal becomes the `sync.protocol` error it means (DESIGN rule 7):
+
+    HTTP 429 (REST leaky bucket full)     ThrottledError; Retry-After (seconds), else the
+                                          wait the X-Shopify-Shop-Api-Call-Limit fill implies
+    GraphQL errors[code THROTTLED]        ThrottledError; wait = (requested cost − available
+                                          points) / restore rate, from extensions.cost
+    HTTP 5xx, timeouts, malformed bodies  TransientError
+    HTTP 401, 403 (bad/revoked token,     AuthError (an offline token does not expire, so
+    missing scope)                        there is nothing to refresh: re-authorize)
+    anything else (404, 422, 400, …)      PermanentError with Shopify's own message
+
+Nothing here logs or raises the token; messages name the API path only.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import httpx
+import structlog
+from pydantic import BaseModel
+
+from connectors.http import Retrier, parse_retry_after, send
+from connectors.shopify.wire import GraphQLReply, validate
+from sync.protocol import (
+    AuthError,
+    ConnectorError,
+    Pacer,
+    PermanentError,
+    ThrottledError,
+    TransientError,
+)
+
+M = TypeVar("M", bound=BaseModel)
+
+log = structlog.get_logger(__name__)
+
+REST_LEAK_PER_SECOND = 2.0
+"""Standard plan REST leak rate (REST Admin API rate limits: "Standard limit: 2
+requests/second"), used to turn a call-limit fill into a wait when Retry-After is absent."""
+GRAPHQL_TRANSIENT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
+GRAPHQL_AUTH_CODES = frozenset({"ACCESS_DENIED", "UNAUTHORIZED"})
+NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="?next"?')
+
+
+def error_text(errors: Any) -> str:
+    """Shopify's `errors` value (a string, a list, or field → messages) as one line."""
+    if isinstance(errors, str):
+        return errors
+    if isinstance(errors, list):
+        return "; ".join(error_text(item) for item in errors)
+    if isinstance(errors, dict):
+        parts = []
+        for field, messages in errors.items():
+            text = error_text(messages)
+            parts.append(text if field == "base" else f"{field} {text}")
+        return "; ".join(parts)
+    return "" if errors is None else str(errors)
+
+
+def rest_retry_after(headers: httpx.Headers) -> float | None:
+    """Seconds a 429 asks to wait: Retry-After, else what the bucket fill implies."""
+    waited = parse_retry_after(headers.get("Retry-After"))
+    if waited is not None:
+        return waited
+    fill = headers.get("X-Shopify-Shop-Api-Call-Limit", "")
+    used, _, size = fill.partition("/")
+    try:
+        over = int(used) - int(size) + 1
+    except ValueError:
+        return None
+    return max(over, 1) / REST_LEAK_PER_SECOND
+
+
+def classify(path: str, status: int, message: str, retry_after: float | None) -> ConnectorError:
+    """The `ConnectorError` an HTTP refusal of `path` means (REST, or GraphQL's HTTP level)."""
+    text = f"{path}: HTTP {status}: {message}" if message else f"{path}: HTTP {status}"
+    if status == 429:
+        return ThrottledError(text, status=status, retry_after=retry_after)
+    if status >= 500:
+        return TransientError(text, status=status, retry_after=retry_after)
+    if status in (401, 403):
+        return AuthError(text, status=status)
+    return PermanentError(text, status=status)
+
+
+def next_page_info(link: str | None) -> str | None:
+    """The `page_info` of the rel="next" URL of a Link header, or None on the last page."""
+    if not link:
+        return None
+    found = NEXT_LINK.search(link)
+    if found is None:
+        return None
+    values = parse_qs(urlsplit(found[1]).query).get("page_info")
+    return values[0] if values else None
+
+
+class ShopifyClient:
+    """Paced, classified calls to one shop's Admin API (`/admin/api/{version}/...`)."""
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        retrier: Retrier,
+        pacer: Pacer,
+        access_token: str,
+        api_version: str,
+    ):
+        self._http = http
+        self._retrier = retrier
+        self._pacer = pacer
+        self._token = access_token
+        self._prefix = f"/admin/api/{api_version}/"
+
+    # --- REST ----------------------------------------------------------------------------
+
+    def get(self, resource: str, params: Mapping[str, Any], model: type[M]) -> M:
+        return self.get_page(resource, params, model)[0]
+
+    def get_page(
+        self, resource: str, params: Mapping[str, Any], model: type[M]
+    ) -> tuple[M, str | None]:
+        """One page and the next page's `page_info` (None: last page)."""
+        return self._retrier.call(self._rest, "GET", resource, params, None, model)
+
+    def post(
+        self, resource: str, body: Mapping[str, Any], model: type[M], *, idempotent: bool = True
+    ) -> M:
+        page, _ = self._retrier.call(
+            self._rest, "POST", resource, None, body, model, idempotent=idempotent
+        )
+        return page
+
+    def put(self, resource: str, body: Mapping[str, Any], model: type[M]) -> M:
+        return self._retrier.call(self._rest, "PUT", resource, None, body, model)[0]
+
+    def _rest(
+        self,
+        method: str,
+        resource: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+        model: type[M],
+    ) -> tuple[M, str | None]:
+        path = self._prefix + resource
+        response = self._send(method, path, params, body)
+        payload = self._payload(path, response)
+        return validate(model, payload, path), next_page_info(response.headers.get("Link"))
+
+    # --- GraphQL -------------------------------------------------------------------------
+
+    def graphql(self, query: str, variables: Mapping[str, Any], field: str) -> dict[str, Any]:
+        """`data[field]` of a GraphQL operation (retried: use it for idempotent ones)."""
+        return self._retrier.call(self._graphql, query, variables, field)
+
+    def _graphql(self, query: str, variables: Mapping[str, Any], field: str) -> dict[str, Any]:
+        path = self._prefix + "graphql.json"
+        response = self._send("POST", path, None, {"query": query, "variables": variables})
+        reply = validate(GraphQLReply, self._payload(path, response), path)
+        if reply.errors:
+            raise graphql_error(path, field, reply)
+        data = (reply.data or {}).get(field)
+        if not isinstance(data, dict):
+            raise TransientError(f"{path}: malformed response: data.{field} missing")
+        return data
+
+    # --- one attempt ---------------------------------------------------------------------
+
+    def _send(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, Any] | None,
+        body: Mapping[str, Any] | None,
+    ) -> httpx.Response:
+        self._pacer.acquire()
+        headers = {"X-Shopify-Access-Token": self._token, "Accept": "application/json"}
+        request = self._http.build_request(
+            method, path, params=dict(params) if params else None, json=body, headers=headers
+        )
+        return send(self._http, request)
+
+    def _payload(self, path: str, response: httpx.Response) -> dict[str, Any]:
+        status = response.status_code
+        try:
+            payload = response.json()
+        except ValueError:
+            payload = None
+        if status >= 400:
+            errors = payload.get("errors") if isinstance(payload, dict) else None
+            message = error_text(errors) if errors is not None else "non-JSON error body"
+            raise classify(path, status, message, rest_retry_after(response.headers))
+        if not isinstance(payload, dict):
+            raise TransientError(f"{path}: malformed response: body is not a JSON object")
+        return payload
+
+
+def graphql_error(path: str, field: str, reply: GraphQLReply) -> ConnectorError:
+    errors = reply.errors or []
+    codes = [error.code for error in errors]
+    text = f"{path} {field}: " + "; ".join(
+        f"{error.code}: {error.message}" if error.code else error.message for error in errors
+    )
+    code = next((c for c in codes if c), None)
+    if "THROTTLED" in codes:
+        return ThrottledError(text, code="THROTTLED", status=200, retry_after=_points_wait(reply))
+    if code in GRAPHQL_TRANSIENT_CODES:
+        return TransientError(text, code=code, status=200)
+    if code in GRAPHQL_AUTH_CODES:
+        return AuthError(text, code=code, status=200)
+    return PermanentError(text, code=code, status=200)
+
+
+def _points_wait(reply: GraphQLReply) -> float | None:
+    """Seconds until the bucket holds the requested cost again (extensions.cost)."""
+    cost = reply.extensions.cost if reply.extensions else None
+    status = cost.throttleStatus if cost else None
+    if cost is None or status is None or status.restoreRate <= 0:
+        return None
+    requested = cost.requestedQueryCost or 0.0
+    missing = max(requested - status.currentlyAvailable, 1.0)
+    return round(missing / status.restoreRate, 3)
