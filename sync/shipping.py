@@ -34,7 +34,7 @@ def confirm_shipment(db: Database, order_id: int, connector: Connector) -> ShipR
             return ShipReport(outcome=f"skipped:{order.ship_state}")
         external_id, tracking = order.external_id, order.tracking_number
     try:
-        connector.ship_order(external_id, tracking)
+        recorded = connector.ship_order(external_id, tracking)
     except PermanentError as refused:
         with db.session() as session:
             order = session.get_one(Order, order_id)
@@ -45,6 +45,9 @@ def confirm_shipment(db: Database, order_id: int, connector: Connector) -> ShipR
     with db.session() as session:
         order = session.get_one(Order, order_id)
         order.ship_state = "confirmed"
+        if recorded and recorded != tracking:
+            log.info("tracking_assigned", order_id=order_id, by_marketplace=recorded)
+            order.tracking_number = recorded
         order.claimed_by = order.claimed_by or order.shipped_by
         changed = advance(session, order, OrderStatus.SHIPPED)
         stores = products_changed(session, changed)

@@ -324,7 +324,7 @@ class ShopeeConnector:
             orders.extend(order_mapping.remote_order(order) for order in detail.order_list)
         return orders
 
-    def ship_order(self, external_id: str, tracking_number: str) -> None:
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         """Arrange shipment with the reseller's own courier tracking number (non_integrated).
 
         Shipping twice with the same number succeeds (the first call may have been applied

@@ -332,7 +332,7 @@ class ShopifyConnector:
                 found[str(order.id)] = order_mapping.remote_order(order, raw)
         return [found[i] for i in external_ids if i in found]
 
-    def ship_order(self, external_id: str, tracking_number: str) -> None:
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         """Fulfil every open line with this tracking number (FulfillmentOrder API).
 
         Shopify would fulfil an unpaid order; Lapak ships paid orders only, so a pending or

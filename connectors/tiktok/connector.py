@@ -392,7 +392,7 @@ class TikTokConnector:
                 params["page_token"] = page.next_page_token
         return returned
 
-    def ship_order(self, external_id: str, tracking_number: str) -> None:
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         """Ship the order's package with the reseller's own courier and tracking number.
 
         Shipping twice with the same number succeeds (the first call may have been applied

@@ -430,7 +430,7 @@ class TokopediaConnector:
                 return None
             raise
 
-    def ship_order(self, external_id: str, tracking_number: str) -> None:
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         """Accept the order if it is still at 220, then confirm shipping (order_status 500)
         with the reseller's courier tracking number (the doc's "shipping_ref_num").
 

@@ -103,7 +103,7 @@ class MemoryConnector:
         assert len(external_ids) <= self.limits.order_detail_batch
         return [self.orders[i] for i in external_ids if i in self.orders]
 
-    def ship_order(self, external_id: str, tracking_number: str) -> None:
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         if external_id not in self.orders:
             raise PermanentError(f"order {external_id} not found")
         self.shipped[external_id] = tracking_number

@@ -334,13 +334,15 @@ def test_ship_with_a_tracking_number(connector: Connector, control: SandboxContr
     _stocked(control)
     order = control.place_order(STORE, [("KOPI", 1)])
 
-    connector.ship_order(order, "JNE0001")
+    recorded = connector.ship_order(order, "JNE0001")
 
-    assert control.order(STORE, order).tracking_number == "JNE0001"
+    tracking = recorded or "JNE0001"  # some marketplaces assign their own (Lazada)
+    assert control.order(STORE, order).tracking_number == tracking
     assert connector.get_orders([order])[0].status is OrderStatus.SHIPPED
-    connector.ship_order(order, "JNE0001")  # a repeat of our own shipment is fine
-    with pytest.raises(PermanentError):
-        connector.ship_order(order, "JNE9999")
+    assert connector.ship_order(order, "JNE0001") in (None, tracking)  # a repeat is fine
+    if recorded is None:  # the marketplace keeps the seller's number: another one is refused
+        with pytest.raises(PermanentError):
+            connector.ship_order(order, "JNE9999")
     unpaid = control.place_order(STORE, [("KOPI", 1)], paid=False)
     with pytest.raises(PermanentError):
         connector.ship_order(unpaid, "JNE0002")

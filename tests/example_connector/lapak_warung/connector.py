@@ -428,7 +428,7 @@ class WarungConnector:
             orders += [_remote_order(order) for order in reply.orders]
         return orders
 
-    def ship_order(self, external_id: str, tracking_number: str) -> None:
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         """Warung Online accepts the same number again and refuses (409) another one, or an
         unpaid or cancelled order: that refusal is the `PermanentError` raised."""
         body = {"tracking_number": tracking_number}

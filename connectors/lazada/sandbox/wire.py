@@ -1,0 +1,228 @@
+"""LazOP's envelope, error bodies and request readers, as the sandbox speaks them.
+
+Success: `{"code": "0", "data": ..., "request_id": ...}`. Error: `{"type", "code", "message",
+"request_id"}` plus `detail` for batch APIs (marketplaces.md 3.4; the detail shape from the
+product API pages' "Common Response Parameters"). Error types: gateway refusals (signature,
+parameters, token, frequency) are "ISV", business refusals "ISP", platform failures
+"SYSTEM" (the error-messages guide names the three; which refusal carries which type is
+the sandbox's reading, UNCONFIRMED). HTTP status 200 for every refusal but a platform
+failure, which is a 503 (UNCONFIRMED: Lazada documents none).
+
+Business codes and messages are those of the API pages' error tables where one fits
+(E005, E014, E017, E019, E030, E036, E037-E039, E056, E074, E075, E204, E501, 4104, 4105,
+4108, 4112, 4113, 4118, 4135, 4171, VARIATION_*); the rest are marked UNCONFIRMED where
+raised.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import UTC, datetime, timedelta, timezone
+from typing import Any
+from xml.etree import ElementTree
+
+from starlette.responses import Response
+
+WIB = timezone(timedelta(hours=7))
+ISV, ISP, SYSTEM = "ISV", "ISP", "SYSTEM"
+
+
+class LazadaError(Exception):
+    """A request Lazada would refuse: its `code`, `message`, `type` and per-SKU `detail`."""
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        type: str = ISP,
+        detail: list[dict[str, Any]] | None = None,
+        status: int = 200,
+    ):
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.type = type
+        self.detail = detail or []
+        self.status = status
+
+
+def missing(name: str) -> LazadaError:
+    """A missing parameter (the API pages' error example: "missing required parameter: X";
+    the code is spelled MissingParameter in marketplaces.md 3.3, MISSING_PARAMETER in that
+    example: UNCONFIRMED which)."""
+    return LazadaError("MissingParameter", f"missing required parameter: {name}", type=ISV)
+
+
+def invalid_format(detail: str = "") -> LazadaError:
+    message = "E005: Invalid Request Format" + (f" ({detail})" if detail else "")
+    return LazadaError("5", message)
+
+
+def request_id() -> str:
+    return os.urandom(12).hex() + "0"
+
+
+class JSONBody(Response):
+    """A compact JSON response (no pretty printing, UTF-8)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def ok(data: Any, key: str = "data") -> dict[str, Any]:
+    return {"code": "0", key: data, "request_id": request_id()}
+
+
+def error_body(error: LazadaError) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "type": error.type,
+        "code": error.code,
+        "message": error.message,
+        "request_id": request_id(),
+    }
+    if error.detail:
+        body["detail"] = error.detail
+    return body
+
+
+def error_response(error: LazadaError) -> Response:
+    return JSONBody(error_body(error), status_code=error.status)
+
+
+def server_error() -> Response:
+    """A platform failure (UNCONFIRMED text; "ServiceUnavailable" is the code the API pages
+    give as an example of an error code)."""
+    error = LazadaError(
+        "ServiceUnavailable",
+        "The request has failed due to a temporary failure of the server.",
+        type=SYSTEM,
+        status=503,
+    )
+    return error_response(error)
+
+
+def throttled(seconds: int = 1) -> Response:
+    """ApiCallLimit, verbatim from the Create/Update Product Q&A (Q10); HTTP 200 UNCONFIRMED."""
+    message = f"Api access frequency exceeds the limit. this ban will last {seconds} seconds."
+    return error_response(LazadaError("ApiCallLimit", message, type=ISV))
+
+
+# --- times ---------------------------------------------------------------------------------
+
+
+def iso(seconds: int) -> str:
+    """Unix seconds as Lazada shows them: ISO 8601 in WIB ("2024-05-01T10:00:00+07:00")."""
+    return datetime.fromtimestamp(seconds, WIB).isoformat()
+
+
+def parse_iso(value: str) -> int:
+    """Unix seconds from an ISO 8601 parameter (±HH:MM or ±HHMM; none: UTC), else E017."""
+    try:
+        moment = datetime.fromisoformat(value.strip().replace(" ", "+"))
+    except ValueError:
+        raise LazadaError("17", f'E017: "{value}" Invalid Date Format') from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return int(moment.timestamp())
+
+
+def millis(seconds: int) -> str:
+    return str(seconds * 1000)
+
+
+# --- parameters ----------------------------------------------------------------------------
+
+
+def int_param(
+    params: Mapping[str, str], name: str, default: int, low: int, high: int, code: str, text: str
+) -> int:
+    raw = params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise LazadaError(code, text.format(value=raw)) from None
+    if not low <= value <= high:
+        raise LazadaError(code, text.format(value=raw))
+    return value
+
+
+def json_list(params: Mapping[str, str], name: str, code: str, text: str) -> list[Any]:
+    raw = params.get(name)
+    if raw is None or raw.strip() == "":
+        raise missing(name)
+    try:
+        value = json.loads(raw)
+    except ValueError:
+        raise LazadaError(code, text) from None
+    if not isinstance(value, list):
+        raise LazadaError(code, text)
+    return value
+
+
+# --- payloads (XML or JSON) ----------------------------------------------------------------
+
+
+def payload(params: Mapping[str, str]) -> dict[str, Any]:
+    """The `payload` parameter as a dict rooted at "Request" (XML or, since 2022, JSON)."""
+    raw = params.get("payload")
+    if raw is None or raw.strip() == "":
+        raise missing("payload")
+    text = raw.strip()
+    if text.startswith("{"):
+        try:
+            parsed = json.loads(text)
+        except ValueError:
+            raise LazadaError("1001", "The parameters are not in JSON format") from None
+    else:
+        try:
+            root = ElementTree.fromstring(text)
+        except ElementTree.ParseError:
+            raise invalid_format("payload is not XML") from None
+        parsed = {root.tag: xml_to_dict(root)}
+    request = parsed.get("Request") if isinstance(parsed, dict) else None
+    if not isinstance(request, dict):
+        raise LazadaError("30", "E030: Empty Request")
+    return request
+
+
+def xml_to_dict(element: ElementTree.Element) -> Any:
+    """An element as JSON-like data: text for a leaf, a dict of children otherwise (a tag
+    repeated among siblings becomes a list)."""
+    children = list(element)
+    if not children:
+        return (element.text or "").strip()
+    result: dict[str, Any] = {}
+    for child in children:
+        value = xml_to_dict(child)
+        if child.tag in result:
+            existing = result[child.tag]
+            result[child.tag] = (
+                [*existing, value] if isinstance(existing, list) else [existing, value]
+            )
+        else:
+            result[child.tag] = value
+    return result
+
+
+def as_list(value: Any) -> list[Any]:
+    """`Image`/`Sku`/`option` as a list whether given as a list, one value, or nothing."""
+    if value is None or value == "":
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+def as_dict(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def text(value: Any) -> str:
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else str(value)
