@@ -1,0 +1,310 @@
+"""`WooCommerceConnector`: `sync.protocol.Connector` for one WooCommerce store (REST API v3).
+
+HTTP and authentication live in client.py, listing creation and updates in listings.py,
+pure transforms in mapping.py and order_mapping.py.
+
+Batch methods report per-item results: a call that fails transiently (after the in-call
+retries) or permanently turns into failed `ItemResult`s for the items it carried and the
+rest goes on. An `AuthError` (the keys were refused) and a throttle longer than the in-call
+retries wait stop the whole method instead.
+
+The API keys are static: the connector never asks the `TokenVault` for anything, and a
+refused key is an `AuthError` at once. `refresh_token` hands the vault a marker that never
+expires (no HTTP), so Lapak's scheduled token check is a no-op for WooCommerce stores.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import Any, ClassVar
+
+import httpx
+import structlog
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.woocommerce import mapping, order_mapping, signing, wire
+from connectors.woocommerce.client import WooClient
+from connectors.woocommerce.listings import (
+    PAGE_SIZE,
+    STOCKED_TYPES,
+    ListingWriter,
+    chunks,
+    included,
+)
+from connectors.woocommerce.mapping import BATCH_LIMIT
+from sync.protocol import (
+    ConnectorLimits,
+    Pacer,
+    PermanentError,
+    StoreSpec,
+    TokenVault,
+    TransientError,
+)
+from sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    RemoteOrder,
+    StockUpdate,
+    TokenSet,
+    WebhookEvent,
+)
+
+log = structlog.get_logger(__name__)
+
+LIMITS = ConnectorLimits(
+    # WooCommerce itself has no REST rate limit; the host in front of it decides (shared
+    # hosting and firewalls block bursts: FIELD.md 6). Lapak's own conservative choice.
+    rate_per_second=5,
+    burst=5,
+    stock_batch=BATCH_LIMIT,  # /products/batch and /variations/batch: 100 objects per call
+    price_batch=BATCH_LIMIT,
+    order_detail_batch=100,  # GET /orders?include=…&per_page=100 (per_page 1..100)
+    order_page_size=100,  # per_page maximum of every WP REST collection
+    order_window_days=30,  # WooCommerce sets no window: Lapak slices long ranges itself
+    # Variations are batched per parent only (/products/{id}/variations/batch;
+    # /products/batch refuses a variation), so a call covers one item's variants. Simple
+    # products still go 100 to a /products/batch call, whatever their items.
+    batch_per_item=True,
+)
+ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400)
+STATIC_TOKEN = TokenSet(
+    access_token="woocommerce-static-api-keys",
+    refresh_token="",
+    expires_at=datetime(9999, 12, 31, tzinfo=UTC),
+)
+
+
+class WooCommerceCredentials(BaseModel):
+    """A store's REST API keys (WooCommerce > Settings > Advanced > REST API, read/write)
+    and the secret of its order webhooks (None: webhooks are not used)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    consumer_key: str = Field(min_length=1)
+    """`ck_…`: identifies the key (sent in clear in OAuth queries; not a secret alone)."""
+    consumer_secret: SecretStr
+    webhook_secret: SecretStr | None = None
+
+
+class WooCommerceConnector:
+    """One WooCommerce store. Build it through `connectors.woocommerce.plugin.create`."""
+
+    platform: ClassVar[str] = "woocommerce"
+    limits: ClassVar[ConnectorLimits] = LIMITS
+
+    def __init__(
+        self,
+        store: StoreSpec,
+        credentials: WooCommerceCredentials,
+        *,
+        pacer: Pacer,
+        tokens: TokenVault,
+        transport: httpx.BaseTransport | None = None,
+        retry_policy: RetryPolicy | None = None,
+        timeout: float = 10.0,
+        clock: Callable[[], float] = time.time,
+    ):
+        """`store.base_url` is the site's home URL; `timeout` is per HTTP call (seconds);
+        `clock` gives the unix seconds of OAuth timestamps (tests pass a sandbox's clock).
+        `tokens` is accepted for the protocol and unused: the keys never change."""
+        self.store = store
+        secret = credentials.webhook_secret
+        self._webhook_secret = secret.get_secret_value() if secret else None
+        self._http = make_client(timeout=timeout, transport=transport)
+        self._retry_policy = retry_policy or RetryPolicy()
+        self._clock = clock
+        self._client = WooClient(
+            http=self._http,
+            retrier=Retrier(self._retry_policy),
+            pacer=pacer,
+            site_url=store.base_url,
+            consumer_key=credentials.consumer_key,
+            consumer_secret=credentials.consumer_secret.get_secret_value(),
+            clock=clock,
+        )
+        self._writer = ListingWriter(self._client, self._retry_policy, store.name)
+
+    # --- listings ------------------------------------------------------------------------
+
+    def scan_listings(self) -> Iterator[RemoteListing]:
+        for product in self._pages("/products", wire.Product, {"orderby": "id", "order": "asc"}):
+            if product.type == "variable":
+                for variation in self._pages(
+                    f"/products/{product.id}/variations",
+                    wire.Variation,
+                    {"orderby": "id", "order": "asc"},
+                ):
+                    yield mapping.variation_listing(product.id, product.name, variation)
+            elif product.type in STOCKED_TYPES:
+                yield mapping.product_listing(product)
+
+    def _pages(self, path: str, model: Any, params: Mapping[str, Any]) -> Iterator[Any]:
+        """Every item of a collection, page by page (`X-WP-TotalPages` says when to stop)."""
+        page = 1
+        while True:
+            query = {**params, "per_page": PAGE_SIZE, "page": page}
+            items, total_pages = self._client.get_page(path, list[model], query)
+            yield from items
+            last = total_pages if total_pages is not None else page + (len(items) == PAGE_SIZE)
+            if page >= last or not items:
+                return
+            page += 1
+
+    def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        found: dict[tuple[str, str], RemoteListing] = {}
+        simple: list[int] = []
+        variations: dict[int, list[int]] = {}
+        for ref in refs:
+            try:
+                product_id, variation_id = mapping.parse_ref(ref)
+            except PermanentError:
+                continue
+            if variation_id:
+                variations.setdefault(product_id, []).append(variation_id)
+            else:
+                simple.append(product_id)
+        for chunk in chunks(list(dict.fromkeys(simple)), PAGE_SIZE):
+            for product in included(self._client, "/products", wire.Product, chunk):
+                listing = mapping.product_listing(product)
+                found[(listing.ref.item_id, "")] = listing
+        for product_id, ids in variations.items():
+            for chunk in chunks(list(dict.fromkeys(ids)), PAGE_SIZE):
+                path = f"/products/{product_id}/variations"
+                for variation in included(self._client, path, wire.Variation, chunk):
+                    listing = mapping.variation_listing(product_id, "", variation)
+                    found[(listing.ref.item_id, listing.ref.variant_id)] = listing
+        results = []
+        for ref in refs:
+            listing = found.get((ref.item_id, ref.variant_id))
+            if listing is None:
+                log.warning("woocommerce_listing_missing", store=self.store.name, sku=ref.sku)
+                continue
+            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
+        return results
+
+    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
+        return self._writer.upsert(drafts)
+
+    # --- stock and prices ----------------------------------------------------------------
+
+    def update_stock(self, updates: Sequence[StockUpdate]) -> list[ItemResult]:
+        return self._push(mapping.stock_plan(updates, LIMITS.stock_batch), updates)
+
+    def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
+        return self._push(mapping.price_plan(updates, LIMITS.price_batch), updates)
+
+    def _push(
+        self, plan: mapping.Plan, updates: Sequence[StockUpdate | PriceUpdate]
+    ) -> list[ItemResult]:
+        """One call per batch of the plan; one result per update, in input order."""
+        results = dict(plan.rejected)
+        for batch in plan.batches:
+            try:
+                reply = self._client.post(batch.path, batch.body, wire.BatchResult)
+            except (TransientError, PermanentError) as exc:
+                if self._retry_policy.beyond_cap(exc):
+                    raise
+                permanent = isinstance(exc, PermanentError)
+                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
+            else:
+                results.update(mapping.batch_results(batch, updates, reply.update))
+        return [results[i] for i in range(len(updates))]
+
+    # --- orders --------------------------------------------------------------------------
+
+    def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
+        """Orders modified in [since, until], in windows of ≤ 30 days; trashed ones too
+        (the default status "any" leaves them out, so they are asked for apart).
+
+        `modified_after`/`modified_before`/`dates_are_gmt` exist since WooCommerce 5.8
+        (UNCONFIRMED version; older stores ignore them and list every order, which costs
+        calls but misses nothing). Paging is by id ascending: an order modified again
+        during the scan leaves the window and is listed by the next pull instead."""
+        seen: set[str] = set()
+        for after, before in order_mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
+            for status in ("any", "trash"):
+                params = {
+                    "modified_after": after,
+                    "modified_before": before,
+                    "dates_are_gmt": "true",
+                    "status": status,
+                    "orderby": "id",
+                    "order": "asc",
+                    "_fields": "id",
+                }
+                for ref in self._pages("/orders", wire.Ref, params):
+                    order_id = str(ref.id)
+                    if order_id not in seen:
+                        seen.add(order_id)
+                        yield order_id
+
+    def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        found: dict[str, wire.Order] = {}
+        size = LIMITS.order_detail_batch
+        wanted = [i for i in dict.fromkeys(external_ids) if i.isdigit()]
+        for chunk in chunks(wanted, size):
+            for status in ("any", "trash"):
+                missing = [i for i in chunk if i not in found]
+                if not missing:
+                    break
+                params = {"include": ",".join(missing), "per_page": size, "status": status}
+                for order in self._client.get("/orders", list[wire.Order], params):
+                    found[str(order.id)] = order
+        return [order_mapping.remote_order(found[i]) for i in external_ids if i in found]
+
+    def ship_order(self, external_id: str, tracking_number: str) -> str | None:
+        """Mark the order completed (WooCommerce's "fulfilled") with the tracking number in
+        `_wc_shipment_tracking_items`.
+
+        WooCommerce itself accepts any status change, so the guards are Lapak's: an unpaid,
+        cancelled, failed or refunded order is refused; a shipped one succeeds again with
+        the same number and is refused with another.
+        """
+        if not external_id.isdigit():
+            raise PermanentError(f"order {external_id!r} is not a WooCommerce order id")
+        path = f"/orders/{external_id}"
+        order = self._client.get(path, wire.Order)
+        numbers = order_mapping.tracking_numbers(order)
+        if order.status in order_mapping.NOT_SHIPPABLE:
+            raise PermanentError(
+                f"woocommerce order {external_id} is {order.status}: it cannot be shipped",
+                code="lapak_order_not_shippable",
+            )
+        shipped = order.status in order_mapping.SHIPPED
+        if shipped and tracking_number in numbers:
+            log.info("woocommerce_order_already_shipped", store=self.store.name, order=external_id)
+            return
+        if shipped and numbers:
+            raise PermanentError(
+                f"woocommerce order {external_id} was already shipped with tracking {numbers[-1]}",
+                code="lapak_already_shipped",
+            )
+        body = order_mapping.ship_body(
+            order, tracking_number, int(self._clock()), complete=not shipped
+        )
+        self._client.put(path, body, wire.Order)
+
+    # --- webhooks, tokens ----------------------------------------------------------------
+
+    def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
+        """`X-WC-Webhook-Signature` checked against the raw body (the URL is not signed)."""
+        if self._webhook_secret is None:
+            return False
+        given = order_mapping.header(headers, "X-WC-Webhook-Signature")
+        return signing.verify_webhook(self._webhook_secret, body, given)
+
+    def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
+        return order_mapping.webhook_event(body, headers)
+
+    def refresh_token(self, current: TokenSet | None) -> TokenSet:
+        """Nothing to renew: the marker the vault keeps for a store with static API keys."""
+        return STATIC_TOKEN
+
+    def close(self) -> None:
+        self._http.close()

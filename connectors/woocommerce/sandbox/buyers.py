@@ -1,0 +1,119 @@
+"""Buyer simulator: random checkouts on in-stock products, and life after checkout.
+
+Each tick places one order on a random store (some left unpaid, as with a bank transfer
+not made yet), and moves a few existing orders on: pays a pending one, or cancels a
+pending one (WooCommerce cancels unpaid orders after its "Hold stock" minutes). Shipping
+is the seller's (Lapak's) job, not the buyers'. Runs in a daemon thread at a given rate
+(orders per second), or one tick at a time from tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import threading
+from typing import TYPE_CHECKING
+
+import structlog
+
+from connectors.woocommerce.sandbox import orders as order_life
+
+if TYPE_CHECKING:
+    from connectors.woocommerce.sandbox.sandbox import WooSandbox
+    from connectors.woocommerce.sandbox.state import Shop
+
+log = structlog.get_logger(__name__)
+
+MAX_RATE = 1000.0  # orders per second
+RECENT_ORDERS = 500  # only the newest orders of a store move on (keeps a tick O(1))
+
+
+class BuyerSimulator:
+    def __init__(
+        self,
+        sandbox: WooSandbox,
+        *,
+        seed: int = 0,
+        unpaid_rate: float = 0.2,
+        pay_rate: float = 0.5,
+        cancel_rate: float = 0.05,
+    ) -> None:
+        self._sandbox = sandbox
+        self._rng = random.Random(seed + 1)
+        self.unpaid_rate = unpaid_rate
+        self.pay_rate = pay_rate
+        self.cancel_rate = cancel_rate
+        self.orders_per_second = 0.0
+        self.placed = 0
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive()
+
+    def place_one(self, name: str | None = None) -> int | None:
+        """One random checkout (on store `name` or a random one); None when nothing is in stock."""
+        sandbox = self._sandbox
+        with sandbox.lock:
+            names = [name] if name is not None else list(sandbox.shops)
+            self._rng.shuffle(names)
+            paid = self._rng.random() >= self.unpaid_rate
+            for candidate in names:
+                try:
+                    order_id = sandbox.place_order(candidate, None, paid=paid)
+                except order_life.OutOfStockError:
+                    continue
+                self.placed += 1
+                return order_id
+        return None
+
+    def step(self) -> int | None:
+        """One tick: a new order, then maybe pay or cancel a pending one."""
+        order_id = self.place_one()
+        with self._sandbox.lock:
+            for shop in self._sandbox.shops.values():
+                self._move_on(shop)
+        return order_id
+
+    def _move_on(self, shop: Shop) -> None:
+        pending = [
+            o
+            for o in itertools.islice(reversed(shop.orders.values()), RECENT_ORDERS)
+            if o.status == "pending"
+        ]
+        if not pending:
+            return
+        for action, rate in (("pay", self.pay_rate), ("cancel", self.cancel_rate)):
+            if pending and self._rng.random() < rate:
+                order = pending.pop(self._rng.randrange(len(pending)))
+                self._sandbox.change_order(shop.name, order.id, action)
+
+    def start(self, orders_per_second: float) -> None:
+        """Run at `orders_per_second` (0 stops); restarting replaces the running loop."""
+        self.stop()
+        if orders_per_second <= 0:
+            return
+        self.orders_per_second = min(float(orders_per_second), MAX_RATE)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._loop,
+            args=(self._stop, 1.0 / self.orders_per_second),
+            name="woocommerce-buyers",
+            daemon=True,
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(5.0)
+        self._thread = None
+        self.orders_per_second = 0.0
+
+    def _loop(self, stop: threading.Event, interval: float) -> None:
+        while not stop.wait(interval):
+            try:
+                self.step()
+            except Exception:  # a simulator bug must not die silently mid-demo
+                log.exception("woocommerce_buyer_step_failed")

@@ -1,0 +1,135 @@
+"""Webhook delivery as `WC_Webhook::deliver` does it, from a background thread.
+
+POST of the resource JSON (`trim(wp_json_encode($payload))`) with `Content-Type:
+application/json`, a `WooCommerce/{version} Hookshot (WordPress/{version})` user agent and
+the headers X-WC-Webhook-Source (home URL + "/"), -Topic, -Resource, -Event, -Signature
+(base64 HMAC-SHA256 of the body with the webhook's secret), -ID and -Delivery-ID
+(`wp_hash(webhook_id . strtotime('now'))`: an HMAC-MD5 with the site's salt, so one
+webhook's deliveries within one second share it). A 2xx, 301 or 302 answer is success;
+WooCommerce never retries a delivery: it counts consecutive failures and disables the
+webhook after more than 5 (`woocommerce_max_webhook_delivery_failures`).
+
+WooCommerce delivers asynchronously through Action Scheduler and builds the payload when
+the action runs; the sandbox snapshots the payload when the event happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import queue
+import threading
+import time
+from typing import Any
+
+import httpx
+import structlog
+
+from connectors.woocommerce import signing
+from connectors.woocommerce.sandbox.state import WC_VERSION, WP_VERSION, Webhook
+from connectors.woocommerce.sandbox.wire import php_json
+
+log = structlog.get_logger(__name__)
+
+MAX_FAILURES = 5
+TIMEOUT_SECONDS = 5.0  # WooCommerce waits MINUTE_IN_SECONDS; tests need answers sooner
+USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/{WP_VERSION})"
+
+
+def delivery_id(salt: str, webhook_id: int, now: float) -> str:
+    """`wp_hash(webhook_id . strtotime('now'))`: HMAC-MD5 keyed with the site's salt."""
+    message = f"{webhook_id}{int(now)}".encode()
+    return hmac.new(salt.encode(), message, hashlib.md5).hexdigest()
+
+
+def delivery(
+    webhook: Webhook, payload: Any, *, source: str, salt: str, now: float
+) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of one delivery of `payload` by `webhook`."""
+    body = php_json(payload).strip()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-WC-Webhook-Source": source,
+        "X-WC-Webhook-Topic": webhook.topic,
+        "X-WC-Webhook-Resource": webhook.resource,
+        "X-WC-Webhook-Event": webhook.event,
+        "X-WC-Webhook-Signature": signing.webhook_signature(webhook.secret, body),
+        "X-WC-Webhook-ID": str(webhook.id),
+        "X-WC-Webhook-Delivery-ID": delivery_id(salt, webhook.id, now),
+    }
+    return body, headers
+
+
+class PushSender:
+    """Queues deliveries and sends them from a daemon thread (started on first use)."""
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[tuple[Webhook, bytes, dict[str, str]] | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self._state_lock = threading.Lock()
+        self.delivered = 0
+        self.failed = 0
+
+    def send(self, webhook: Webhook, body: bytes, headers: dict[str, str]) -> None:
+        self._ensure_thread()
+        self._queue.put((webhook, body, headers))
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued delivery was made or failed (seconds); True if done."""
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(remaining)
+        return True
+
+    def close(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            self._thread.join(TIMEOUT_SECONDS)
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name="woocommerce-webhooks", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
+            while True:
+                job = self._queue.get()
+                try:
+                    if job is None:
+                        return
+                    self._deliver(client, *job)
+                finally:
+                    self._queue.task_done()
+
+    def _deliver(
+        self, client: httpx.Client, webhook: Webhook, body: bytes, headers: dict[str, str]
+    ) -> None:
+        status = 0
+        try:
+            status = client.post(webhook.delivery_url, content=body, headers=headers).status_code
+        except httpx.HTTPError as exc:
+            log.warning(
+                "woocommerce_webhook_failed", url=webhook.delivery_url, error=type(exc).__name__
+            )
+        with self._state_lock:
+            if 200 <= status < 303:
+                self.delivered += 1
+                webhook.failure_count = 0
+                return
+            self.failed += 1
+            if status:
+                log.warning("woocommerce_webhook_refused", url=webhook.delivery_url, status=status)
+            if webhook.failure_count > MAX_FAILURES:
+                webhook.status = "disabled"
+            else:
+                webhook.failure_count += 1
