@@ -22,7 +22,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from sync.store.dialect import affected, insert_ignore
-from sync.store.models import Order, OrderLine, Product, Reservation, Store, utcnow
+from sync.store.models import Listing, Order, OrderLine, Product, Reservation, Store, utcnow
 from sync.types import OrderStatus, RemoteOrder
 
 RANK = {
@@ -65,8 +65,14 @@ class IntakeResult:
 
 
 def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder]) -> IntakeResult:
-    """Upsert orders by (store, external id) and bring their reservations in line."""
+    """Upsert orders by (store, external id) and bring their reservations in line.
+
+    A new order or a status change also moved stock on the marketplace itself (at checkout
+    on Shopee, at payment on WooCommerce, back on cancel…), each platform at its own
+    moment: the store's stock for those products is no longer known to be what Lapak last
+    confirmed, so it is pushed again (absolute values make that safe)."""
     result = IntakeResult()
+    moved: set[int] = set()
     skus = {line.sku for remote in orders for line in remote.lines}
     products: dict[str, int] = {
         sku: product_id
@@ -86,11 +92,30 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
             result.new_orders += 1
         elif changed or order.status != status:
             result.updated_orders += 1
+        if created or order.status != status:
+            moved |= {products[ln.sku] for ln in remote.lines if ln.sku in products}
         order.status = status
         if remote.updated_at > order.remote_updated_at:
             order.remote_updated_at = remote.updated_at
             order.raw = remote.raw
+    if moved:
+        _unconfirm_stock(session, store.id, moved)
+        result.changed_product_ids |= moved
     return result
+
+
+def _unconfirm_stock(session: Session, store_id: int, product_ids: set[int]) -> None:
+    """Forget the stock Lapak last confirmed on this store for these products: dirty now."""
+    session.execute(
+        update(Listing)
+        .where(
+            Listing.store_id == store_id,
+            Listing.product_id.in_(product_ids),
+            Listing.item_id.is_not(None),
+        )
+        .values(confirmed_stock=None, dirty=True),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def _upsert_order(
