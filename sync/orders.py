@@ -62,6 +62,8 @@ class IntakeResult:
     new_orders: int = 0
     updated_orders: int = 0
     changed_product_ids: set[int] = field(default_factory=set)
+    own_stock_unconfirmed: bool = False
+    """The store's own listings of these orders' products are to be pushed again."""
 
 
 def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder]) -> IntakeResult:
@@ -100,7 +102,7 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
             order.raw = remote.raw
     if moved:
         _unconfirm_stock(session, store.id, moved)
-        result.changed_product_ids |= moved
+        result.own_stock_unconfirmed = True
     return result
 
 

@@ -66,6 +66,8 @@ def fetch_orders(
             store = session.get_one(Store, store_id)
             intake = ingest_orders(session, store, orders)
             report.stores_to_push |= products_changed(session, intake.changed_product_ids)
+            if intake.own_stock_unconfirmed:
+                report.stores_to_push.add(store_id)
         report.new_orders += intake.new_orders
         report.updated_orders += intake.updated_orders
     return report

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -182,6 +183,29 @@ def test_a_return_puts_shipped_units_back_on_hand_once(db: Database) -> None:
     assert states == {3: "returned", 2: "released"}
     assert on_hand == {"SKU-0": 10, "SKU-1": 10, "SKU-2": 10}
     assert statuses == {"returned"}
+
+
+def test_an_order_event_re_asserts_stock_on_its_own_store_only(db: Database) -> None:
+    """WooCommerce takes stock at payment, Shopee at checkout: after any order event the
+    store's own stock is pushed again, even when Lapak's reservation did not move."""
+    stores = setup_shop(db)
+    a, b = MemoryConnector(), MemoryConnector()
+    with db.session() as session:
+        store = session.get_one(Store, stores["a"])
+        intake = ingest_orders(session, store, [order("P", "SKU-1", 2, OrderStatus.UNPAID)])
+        products_changed(session, intake.changed_product_ids)
+    push_store(db, stores["a"], a)
+    push_store(db, stores["b"], b)
+    held = a.listings["SKU-1"]
+    a.listings["SKU-1"] = replace(held, stock=held.stock - 2)  # taken at payment
+    with db.session() as session:
+        store = session.get_one(Store, stores["a"])
+        intake = ingest_orders(session, store, [order("P", "SKU-1", 2, OrderStatus.READY_TO_SHIP)])
+        assert products_changed(session, intake.changed_product_ids) == set()
+        assert intake.own_stock_unconfirmed
+    assert listing(db, stores["a"], "SKU-1").dirty and not listing(db, stores["b"], "SKU-1").dirty
+    push_store(db, stores["a"], a)
+    assert a.stock_of("SKU-1") == 8  # 10 on hand − 2 reserved, as Lapak wants it
 
 
 def test_reseller_sees_only_their_stores(db: Database) -> None:
