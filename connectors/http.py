@@ -18,6 +18,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
@@ -33,6 +34,64 @@ T = TypeVar("T")
 log = structlog.get_logger(__name__)
 
 USER_AGENT = "lapak-connector"
+
+# --- observing calls (metrics) ----------------------------------------------------------------
+
+CallHook = Callable[[str, str, float], None]
+"""Told of every attempt a `Retrier` makes: (store, code, seconds). `code` is "ok", else the
+marketplace's error code, else "http_<status>", else the error's class name."""
+
+calling_store: ContextVar[str] = ContextVar("lapak_calling_store", default="")
+"""The store whose connector is calling: set by the job layer per message (connectors know
+nothing of it), read by call hooks as a label."""
+
+_call_hooks: list[CallHook] = []
+
+
+def add_call_hook(hook: CallHook) -> None:
+    """Tell `hook` of every marketplace call attempt from now on (once per hook)."""
+    if hook not in _call_hooks:
+        _call_hooks.append(hook)
+
+
+def remove_call_hook(hook: CallHook) -> None:
+    if hook in _call_hooks:
+        _call_hooks.remove(hook)
+
+
+def call_code(exc: BaseException | None) -> str:
+    """How a call attempt ended, as a short label (see `CallHook`)."""
+    if exc is None:
+        return "ok"
+    code = getattr(exc, "code", None)
+    if code:
+        return str(code)[:60]
+    status = getattr(exc, "status", None)
+    return f"http_{status}" if status else type(exc).__name__
+
+
+def _observed(fn: Callable[..., T], *args: Any) -> T:
+    """`fn(*args)`, with every hook told how it ended (free when no hook is installed)."""
+    if not _call_hooks:
+        return fn(*args)
+    started = time.perf_counter()
+    try:
+        result = fn(*args)
+    except BaseException as exc:
+        _tell(call_code(exc), started)
+        raise
+    _tell("ok", started)
+    return result
+
+
+def _tell(code: str, started: float) -> None:
+    seconds = time.perf_counter() - started
+    store = calling_store.get()
+    for hook in list(_call_hooks):
+        try:
+            hook(store, code, seconds)
+        except Exception:  # an observer never breaks a marketplace call
+            log.exception("call_hook_failed")
 
 
 def make_client(
@@ -148,10 +207,11 @@ class Retrier:
         """`fn(*args)`, retried. Do not nest: the controller's state is per thread.
 
         The first try runs outside tenacity (the common, successful case costs nothing);
-        its failure is replayed into the controller, so waits and counts stay exact.
+        its failure is replayed into the controller, so waits and counts stay exact. Each
+        attempt is one marketplace call, told to the call hooks (`add_call_hook`).
         """
         try:
-            return fn(*args)
+            return _observed(fn, *args)
         except TransientError as exc:
             if not (idempotent or isinstance(exc, ThrottledError)):
                 raise
@@ -160,7 +220,7 @@ class Retrier:
         def attempt(*call_args: Any) -> T:
             if first:
                 raise first.pop()
-            return fn(*call_args)
+            return _observed(fn, *call_args)
 
         controller = self._transient if idempotent else self._throttled
         return controller(attempt, *args)

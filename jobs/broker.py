@@ -16,7 +16,7 @@ from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
 
-from jobs.middleware import DeadLetterRecorder, JobLog
+from jobs.middleware import DeadLetterRecorder, DramatiqMetrics, JobLog
 
 HEARTBEAT_TIMEOUT_MS = 10_000
 MAINTENANCE_CHANCE = 100_000
@@ -40,6 +40,7 @@ def build_broker(redis_url: str | None) -> dramatiq.Broker:
     broker.add_middleware(CurrentMessage())
     broker.add_middleware(JobLog())
     broker.add_middleware(DeadLetterRecorder())
+    broker.add_middleware(DramatiqMetrics())
     dramatiq.set_broker(broker)
     global _installed
     _installed = True

@@ -241,8 +241,7 @@ def run_demo(
                 time.sleep(0.5)
             for control in controls.values():
                 control.stop_buyers()
-            _settle(runtime, timeout=15)
-            time.sleep(1.0)
+            _settle(runtime, controls, timeout=20)
             _narrate(runtime, controls, watch, console)
             summary = _summary(runtime, controls, console)
     log_file.close()
@@ -354,18 +353,17 @@ class StoreSummary:
     shipped: int
 
 
-def _settle(runtime: Runtime, timeout: float) -> None:
-    """Wait (up to `timeout` s) until no listing is left to push."""
+def _settle(runtime: Runtime, controls: Controls, timeout: float) -> None:
+    """Wait (up to `timeout` s) until every marketplace holds the stock Lapak wants there:
+    the last orders are taken in and the pushes they caused are made."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        with runtime.db.session() as session:
-            dirty = session.scalar(select(func.count()).where(Listing.dirty.is_(True)))
-        if not dirty:
+        if all(row.in_step == row.published for row in _in_step(runtime, controls)):
             return
-        time.sleep(0.25)
+        time.sleep(0.5)
 
 
-def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[StoreSummary]:
+def _in_step(runtime: Runtime, controls: Controls) -> list[StoreSummary]:
     rows = []
     with runtime.db.session() as session:
         for store in session.scalars(select(Store).order_by(Store.name)):
@@ -384,6 +382,12 @@ def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[Sto
                     shipped=sum(1 for s in orders if s in ("shipped", "completed")),
                 )
             )
+    return rows
+
+
+def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[StoreSummary]:
+    rows = _in_step(runtime, controls)
+    with runtime.db.session() as session:
         reserved = session.scalar(
             select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
                 Reservation.state == "active"

@@ -1,28 +1,184 @@
-"""Verified webhook bodies, kept raw until the orders they name are fetched (rule 8).
+"""Webhooks in: verified, checked for freshness and replay, kept raw, fetched later (rule 8).
 
-The web process verifies a body with the connector, stores it (`record_webhook`) and asks
-for a job; the job (or, if that message is lost, the reconciler) takes every stored body
-of the store that is not processed yet, fetches the orders it names — never trusting the
-body as state (rule 1) — and marks it processed, or keeps the parse error on it.
+The web process hands every delivery to `take_in`, which decides, in this order:
+
+1. **Signature**: the connector verifies the body with the marketplace's own scheme. A bad
+   or missing signature is refused and nothing is stored or enqueued.
+2. **Parse**: `connector.parse_webhook(body, headers)` gives a `WebhookEvent`. A verified
+   body that does not parse is kept with its error (operators see it) and answered 2xx:
+   the marketplace would only send the same bytes again.
+3. **Freshness**: when the platform says when it sent the event (`sent_at`), an event older
+   than `Freshness.max_age` (15 minutes) or ahead of our clock by more than
+   `Freshness.max_skew` (5 minutes) is refused, and kept with the reason. Orders it names
+   are not lost: pulls keep running as the safety net.
+4. **Replay**: a delivery is recorded once per store, keyed by the platform's delivery id,
+   else by a digest of the raw body (a retry repeats the bytes). A delivery seen before is
+   answered 2xx without a second job: a marketplace retrying after a lost answer is
+   legitimate, and the first record already carries the work.
+
+A good new delivery is stored and the caller asks for one `process_webhooks` job; the job
+(or, if that message is lost, the reconciler) takes every stored body of the store that is
+not processed yet, fetches the orders it names — never trusting the body as state (rule 1)
+— and marks it processed, or keeps the parse error on it.
 """
 
 from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
 
 from sqlalchemy import select
 
 from sync.protocol import Connector, PermanentError
 from sync.pull import PullReport, fetch_orders
 from sync.store.db import Database
+from sync.store.dialect import insert_for
 from sync.store.models import WebhookRecord, utcnow
+from sync.types import WebhookEvent
+
+MAX_AGE = timedelta(hours=24)
+"""An event the platform says it sent longer ago than this is refused as stale.
+
+A day: platforms re-send an unanswered event with its first send time (Lazada for 30
+minutes, Shopify for 4 hours, TikTok Shop up to 12 hours later), and refusing those
+retries would make a platform give the subscription up (Shopify deletes it after 8
+failures). Replays within the day are caught by the delivery id / body digest instead."""
+MAX_SKEW = timedelta(minutes=5)
+"""How far ahead of our clock a platform's send time may be (clocks differ a little)."""
 
 
-def record_webhook(db: Database, store_id: int, topic: str, body: bytes) -> int:
-    """Keep a verified body; returns its id."""
+@dataclass(frozen=True, slots=True)
+class Freshness:
+    """How old (or how far in the future) a delivery's `sent_at` may be."""
+
+    max_age: timedelta = MAX_AGE
+    max_skew: timedelta = MAX_SKEW
+
+    def problem(self, sent_at: datetime | None, now: datetime) -> str | None:
+        """Why an event sent at `sent_at` is refused at `now`, or None when it is fresh."""
+        if sent_at is None:
+            return None
+        age = (now - sent_at).total_seconds()
+        if age > self.max_age.total_seconds():
+            return f"stale: sent {age:.0f} s ago (tolerance {self.max_age.total_seconds():.0f} s)"
+        if -age > self.max_skew.total_seconds():
+            return (
+                f"from the future: sent {-age:.0f} s ahead of our clock "
+                f"(tolerance {self.max_skew.total_seconds():.0f} s)"
+            )
+        return None
+
+
+class Outcome(StrEnum):
+    ACCEPTED = "accepted"
+    """Stored; orders to fetch: the caller asks for a `process_webhooks` job."""
+    KEPT = "kept"
+    """Stored with nothing to fetch (an unparsable body, a topic without orders)."""
+    DUPLICATE = "duplicate"
+    """This store already recorded this delivery: answered 2xx, nothing enqueued."""
+    STALE = "stale"
+    """Sent too long ago or too far ahead: refused (kept with the reason)."""
+    UNSIGNED = "unsigned"
+    """Bad or missing signature: refused, nothing stored."""
+
+
+@dataclass(frozen=True, slots=True)
+class Intake:
+    outcome: Outcome
+    topic: str = ""
+    order_ids: tuple[str, ...] = ()
+    record_id: int | None = None
+    reason: str | None = None
+
+    @property
+    def enqueue(self) -> bool:
+        return self.outcome is Outcome.ACCEPTED
+
+
+def delivery_key(delivery_id: str | None, body: bytes) -> str:
+    """The platform's delivery id, else a digest of the raw body."""
+    if delivery_id:
+        return delivery_id[:128]
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def record_webhook(
+    db: Database,
+    store_id: int,
+    topic: str,
+    body: bytes,
+    *,
+    delivery_id: str | None = None,
+    sent_at: datetime | None = None,
+    error: str | None = None,
+    processed: bool = False,
+) -> int | None:
+    """Keep a verified body once per (store, delivery); returns its new id, or None when the
+    store had recorded this delivery already (`delivery_id` None: a digest of `body`)."""
+    row = {
+        "store_id": store_id,
+        "topic": topic[:60],
+        "body": body.decode("utf-8", errors="replace"),
+        "received_at": utcnow(),
+        "delivery_id": delivery_key(delivery_id, body),
+        "sent_at": sent_at,
+        "error": error,
+        "processed_at": utcnow() if processed else None,
+    }
     with db.session() as session:
-        record = WebhookRecord(store_id=store_id, topic=topic[:60], body=body.decode("utf-8"))
-        session.add(record)
-        session.flush()
-        return record.id
+        statement = (
+            insert_for(session, WebhookRecord)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["store_id", "delivery_id"])
+            .returning(WebhookRecord.id)
+        )
+        new_id: int | None = session.execute(statement).scalar()
+        return new_id
+
+
+def take_in(
+    db: Database,
+    store_id: int,
+    connector: Connector,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    *,
+    freshness: Freshness | None = None,
+    now: datetime | None = None,
+) -> Intake:
+    """Verify, parse, check and record one delivery to `url` (the URL the platform signed)."""
+    if not connector.verify_webhook(url, headers, body):
+        return Intake(Outcome.UNSIGNED, reason="bad or missing signature")
+    try:
+        event: WebhookEvent | None = connector.parse_webhook(body, headers)
+    except PermanentError as malformed:
+        event, parse_error = None, str(malformed) or type(malformed).__name__
+    if event is None:
+        record_id = record_webhook(db, store_id, "unparsed", body, error=parse_error)
+        outcome = Outcome.KEPT if record_id else Outcome.DUPLICATE
+        return Intake(outcome, "unparsed", record_id=record_id, reason=parse_error)
+    stale = (freshness or Freshness()).problem(event.sent_at, now or utcnow())
+    record_id = record_webhook(
+        db,
+        store_id,
+        event.topic,
+        body,
+        delivery_id=event.delivery_id,
+        sent_at=event.sent_at,
+        error=f"refused: {stale}" if stale else None,
+        processed=not stale and not event.order_ids,
+    )
+    if stale:
+        outcome = Outcome.STALE
+    elif record_id is None:
+        outcome = Outcome.DUPLICATE
+    else:
+        outcome = Outcome.ACCEPTED if event.order_ids else Outcome.KEPT
+    return Intake(outcome, event.topic, event.order_ids, record_id, stale)
 
 
 def stores_with_pending_webhooks(db: Database) -> set[int]:

@@ -1,35 +1,72 @@
-"""`lapak jobs`: dead-lettered jobs and their replay."""
+"""`lapak jobs`: dead-lettered jobs and their replay, and the job log followed live.
+
+`failed` lists what ran out of retries, `retry` sends it again (the same replay as the
+operator page's retry button: `sync.ops.retry_dead_letter` with `job_sender`), `tail`
+prints the JSON job log as readable lines (`jobs.cli.tail`).
+"""
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.table import Table
 
-from jobs.cli.common import ConfigOption, console, runtime_for
-from sync.store.models import DeadLetter, utcnow
+from jobs.cli.common import ConfigOption, console, err, runtime_for
+from jobs.cli.tail import jobs_tail
+from jobs.runtime import Runtime
+from sync.ops import OpsError, Send, dead_letters, retry_dead_letter
 
-app = typer.Typer(no_args_is_help=True, help="Failed jobs and their replay.")
+app = typer.Typer(no_args_is_help=True, help="Failed jobs, their replay, the job log.")
+app.command("tail")(jobs_tail)
+
+
+def job_sender(*, inline: bool = False) -> Send:
+    """Sends a job again by actor name through the process's broker; `inline` runs it here
+    instead (a short CLI command on the embedded default: no worker would receive it)."""
+    from jobs import actors
+
+    by_name = {actor.actor_name: actor for actor in actors.ALL}
+
+    def send(actor_name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
+        actor = by_name.get(actor_name)
+        if actor is None:
+            raise OpsError("not_found", f"no actor named {actor_name!r} in this version")
+        if inline:
+            actor(*args, **kwargs)
+        else:
+            actor.send_with_options(args=tuple(args), kwargs=kwargs)
+
+    return send
 
 
 @app.command("failed")
 def jobs_failed(config: ConfigOption = Path("lapak.toml")) -> None:
     """Dead-lettered jobs not yet retried."""
-    with runtime_for(config) as runtime, runtime.db.session() as session:
-        rows = session.query(DeadLetter).filter(DeadLetter.retried_at.is_(None)).all()
-        table = Table("id", "at", "actor", "args", "error")
-        for row in rows:
-            table.add_row(
-                str(row.id),
-                row.at.strftime("%Y-%m-%d %H:%M:%S"),
-                row.actor,
-                json.dumps(row.args),
-                row.error or "",
-            )
+    with runtime_for(config) as runtime:
+        rows = dead_letters(runtime.db)
+    table = Table("id", "at", "actor", "args", "error")
+    for row in reversed(rows):  # oldest first, the newest at the bottom of the terminal
+        table.add_row(
+            str(row.id),
+            row.at.strftime("%Y-%m-%d %H:%M:%S"),
+            row.actor,
+            json.dumps(row.args),
+            row.error or "",
+        )
     console.print(table)
+
+
+def _prepare(runtime: Runtime) -> Send:
+    from jobs.broker import build_broker
+    from jobs.runtime import install
+
+    install(runtime)
+    build_broker(runtime.config.redis_url)
+    # Embedded: no worker can receive it after this command exits; run it here.
+    return job_sender(inline=runtime.redis is None)
 
 
 @app.command("retry")
@@ -38,30 +75,27 @@ def jobs_retry(
     config: ConfigOption = Path("lapak.toml"),
 ) -> None:
     """Send dead-lettered jobs again (they carry ids only, so a replay is always safe)."""
+    retried = 0
+    problems = 0
     with runtime_for(config) as runtime:
-        from jobs.broker import build_broker
-        from jobs.runtime import install
-
-        install(runtime)
-        build_broker(runtime.config.redis_url)
-        from jobs import actors
-
-        by_name = {actor.actor_name: actor for actor in actors.ALL}
-        with runtime.db.session() as session:
-            query = session.query(DeadLetter).filter(DeadLetter.retried_at.is_(None))
-            if ids:
-                query = query.filter(DeadLetter.id.in_(ids))
-            rows = [(row.id, row.actor, tuple(row.args), dict(row.kwargs)) for row in query]
-        for row_id, actor_name, args, kwargs in rows:
-            actor = by_name[actor_name]
-            if runtime.redis is None:
-                # Embedded: no worker can receive it after this command exits; run it here.
-                actor(*args, **kwargs)
-            else:
-                actor.send_with_options(args=args, kwargs=kwargs)
-            with runtime.db.session() as session:
-                session.get_one(DeadLetter, row_id).retried_at = utcnow()
+        send = _prepare(runtime)
+        wanted = ids or [row.id for row in reversed(dead_letters(runtime.db, limit=10_000))]
+        for dead_letter_id in wanted:
+            try:
+                view = retry_dead_letter(runtime.db, dead_letter_id, send)
+            except OpsError as refused:
+                err.print(f"{dead_letter_id}: {refused}", markup=False)
+                problems += 1
+                continue
+            except Exception as failure:  # run inline and failed again: it stays dead-lettered
+                err.print(f"{dead_letter_id}: failed again: {failure}", markup=False)
+                problems += 1
+                continue
+            retried += 1
             console.print(
-                f"{actor_name}{list(args)}: {'done' if runtime.redis is None else 'sent'}"
+                f"{view.actor}{view.args}: {'done' if runtime.redis is None else 'sent'}",
+                markup=False,
             )
-    console.print(f"{len(rows)} jobs retried")
+    console.print(f"{retried} jobs retried")
+    if problems:
+        raise typer.Exit(1)

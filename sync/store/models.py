@@ -245,15 +245,25 @@ class Token(Base):
 
 
 class WebhookRecord(Base):
-    """A verified webhook body, kept raw until the job it caused has processed it."""
+    """A verified webhook body, kept raw until the job it caused has processed it.
+
+    `delivery_id` tells a marketplace's retry of a delivery from a new event: the platform's
+    own delivery id when it gives one, else a digest of the raw body (a retry repeats the
+    bytes). One store never records the same delivery twice."""
 
     __tablename__ = "webhook_events"
+    __table_args__ = (
+        UniqueConstraint("store_id", "delivery_id", name="uq_webhook_events_store_delivery"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
     topic: Mapped[str] = mapped_column(String(60))
     body: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    delivery_id: Mapped[str | None] = mapped_column(String(128))
+    sent_at: Mapped[datetime | None]
+    """When the marketplace says it sent the event (None when its payload does not say)."""
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
 

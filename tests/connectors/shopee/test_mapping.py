@@ -25,7 +25,7 @@ EXPECTED_STATUS = {
     "SHIPPED": OrderStatus.SHIPPED,
     "TO_CONFIRM_RECEIVE": OrderStatus.SHIPPED,
     "COMPLETED": OrderStatus.COMPLETED,
-    "TO_RETURN": OrderStatus.COMPLETED,
+    "TO_RETURN": OrderStatus.RETURNED,
     "CANCELLED": OrderStatus.CANCELLED,
 }
 

@@ -1,0 +1,176 @@
+"""A reseller on a phone, in a real headless Chromium, against a real running Lapak.
+
+Lapak runs embedded (worker, scheduler, web on a loopback port) against the Shopee
+sandbox. The reseller signs in with their token on a 390×844 screen, claims an order,
+ships it with a tracking number, and the page shows the marketplace's confirmation; the
+sandbox holds the tracking number and has moved the order on.
+
+Needs Debian's `chromium` (`apt-get install -y chromium`) and Playwright for Python (only
+its driver is used: `executable_path` points at the system browser). In CI (`CI=true`) a
+missing browser fails the test; elsewhere it skips.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from config import load_config
+from connectors.sandbox_server import serve
+from jobs.embedded import Embedded
+from jobs.runtime import Runtime
+from sync.catalog import import_catalog
+from sync.store.models import Merchant, Order
+from tests.shopee_setup import (
+    SHOP_A,
+    sandbox_app,
+    shop_env,
+    wait_for,
+    write_catalog,
+    write_config,
+)
+
+CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
+IN_CI = os.environ.get("CI") == "true"
+SCREENSHOTS = Path(os.environ.get("LAPAK_SCREENSHOTS", "/work/screenshots"))
+PHONE = {"width": 390, "height": 844}
+
+
+def _browser_or_skip() -> str:
+    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
+    if found is None:
+        message = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
+        if IN_CI:
+            pytest.fail(message)
+        pytest.skip(message)
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        if IN_CI:
+            raise
+        pytest.skip("playwright is not installed (pip install playwright)")
+    return found
+
+
+@dataclass
+class Running:
+    runtime: Runtime
+    sandbox: object
+    web_url: str
+    token: str
+    skus: list[str]
+
+
+@pytest.fixture
+def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running]:
+    app = sandbox_app()
+    sandbox = app.state.sandbox
+    with serve(app) as server:
+        config = tmp_path / "lapak.toml"
+        write_config(config, server.url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
+        env = shop_env(config)
+        for key, value in env.items():
+            monkeypatch.setenv(key, value)
+        runtime = Runtime(load_config(config))
+        runtime.bootstrap()
+        skus = write_catalog(
+            tmp_path / "catalog.csv", f"{server.url}/_sandbox/images/x.png", 6, lambda n: 10
+        )
+        with runtime.db.session() as session:
+            merchant_id = session.scalars(select(Merchant.id)).one()
+        import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
+        with Embedded(runtime, threads=4, web_port=0) as lapak:
+            assert lapak.web_url is not None
+            sandbox.set_push_config(SHOP_A, f"{lapak.web_url}/webhooks/shop-a")
+            yield Running(runtime, sandbox, lapak.web_url, env["E2E_RESELLER_TOKEN"], skus)
+        runtime.close()
+
+
+def _order_id(runtime: Runtime, order_sn: str) -> int | None:
+    with runtime.db.session() as session:
+        return session.scalar(
+            select(Order.id).where(Order.external_id == order_sn, Order.status == "ready_to_ship")
+        )
+
+
+def test_a_reseller_claims_and_ships_an_order_from_a_phone(
+    running: Running, tmp_path: Path
+) -> None:
+    chromium = _browser_or_skip()
+    from playwright.sync_api import expect, sync_playwright
+
+    sandbox = running.sandbox
+    wait_for(
+        "the catalog on shop A",
+        lambda: all(sandbox.stock_of(SHOP_A, sku) == 10 for sku in running.skus),  # type: ignore[attr-defined]
+    )
+    placed = [
+        sandbox.place_order(SHOP_A, [(running.skus[0], 2), (running.skus[3], 1)]),  # type: ignore[attr-defined]
+        sandbox.place_order(SHOP_A, [(running.skus[4], 1)]),  # type: ignore[attr-defined]
+        sandbox.place_order(SHOP_A, [(running.skus[5], 3)]),  # type: ignore[attr-defined]
+    ]
+    wait_for("the orders in Lapak", lambda: all(_order_id(running.runtime, sn) for sn in placed))
+    order_sn = placed[0]
+    order_id = _order_id(running.runtime, order_sn)
+    tracking = "SPXID0123456789"
+
+    with sync_playwright() as driver:
+        browser = driver.chromium.launch(executable_path=chromium, headless=True)
+        phone = browser.new_context(
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        )
+        page = phone.new_page()
+        page.set_default_timeout(15_000)
+
+        page.goto(running.web_url)
+        expect(page).to_have_url(f"{running.web_url}/signin")
+        page.get_by_label("Token").fill(running.token)
+        page.get_by_role("button", name="Sign in").click()
+        expect(page).to_have_url(f"{running.web_url}/queue")
+        expect(page.get_by_role("status")).to_have_text("Signed in as dewi.")
+        for sn in placed:
+            expect(page.locator("article.order", has_text=sn)).to_be_visible()
+
+        card = page.locator(f"#order-{order_id}")
+        expect(card).to_contain_text("Not claimed")
+        expect(card.locator("li", has_text=running.skus[0])).to_contain_text("2×")
+        card.get_by_role("button", name="Claim").click()
+        expect(page.get_by_role("status")).to_contain_text(f"Order {order_sn} is yours until")
+        card = page.locator(f"#order-{order_id}")
+        expect(card).to_contain_text("Claimed by you")
+        page.evaluate("window.scrollTo(0, 0)")
+        queue_shot = tmp_path / "queue-390x844.png"
+        page.screenshot(path=str(queue_shot))
+
+        card.get_by_label("Tracking number").fill(tracking)
+        card.get_by_role("button", name="Ship").click()
+        expect(page.get_by_role("status").first).to_contain_text(f"tracking {tracking}")
+        # the page asks the API until the marketplace has answered, then shows it
+        done = page.locator(f"#order-{order_id}")
+        expect(done).to_contain_text("Confirmed by the marketplace", timeout=30_000)
+        expect(done).to_contain_text(tracking)
+        page.screenshot(path=str(tmp_path / "queue-confirmed-390x844.png"), full_page=True)
+
+        page.get_by_role("link", name="History").click()
+        expect(page.locator(f"#order-{order_id}")).to_contain_text("Confirmed by the marketplace")
+        browser.close()
+
+    shipped = sandbox.order(SHOP_A, order_sn)  # type: ignore[attr-defined]
+    assert shipped["tracking_number"] == tracking
+    assert shipped["status"] in ("PROCESSED", "SHIPPED")  # arranged; the courier has it next
+    with running.runtime.db.session() as session:
+        order = session.get_one(Order, order_id)
+        assert (order.status, order.ship_state, order.shipped_by) == (
+            "shipped",
+            "confirmed",
+            "dewi",
+        )
+    assert queue_shot.stat().st_size > 10_000
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(queue_shot, SCREENSHOTS / "queue-390x844.png")

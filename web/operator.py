@@ -1,0 +1,249 @@
+"""The operators' pages under `/ops/`: what is failing, why, and a button to retry it.
+
+Behind the operator token (`[lapak] operator_token_env`; `web.sessions.current_operator`:
+a sign-in cookie or `Authorization: Bearer`). A program without credentials gets 401, a
+browser is sent to sign in; a reseller gets 403. Everything comes from `sync.ops`:
+
+- `/ops/`: every store's sync state (listings in sync, dirty, failed; last push and pull;
+  last error; sync lag; webhooks waiting or refused; token expiry);
+- `/ops/listings`: the listings a marketplace refused, with its error, and "push again";
+- `/ops/dead-letters`: jobs that ran out of retries, each with a retry button (the replay
+  `lapak jobs retry` does: `sync.ops.retry_dead_letter`; 404 unknown, 409 already retried);
+- `/ops/events`: the job event log, filtered by store, actor and outcome, paged back;
+- `/ops/webhooks`: verified webhooks kept with an error (stale, unparsable).
+
+A POST answers a browser with a 303 back and a flash message (or the page with 404/409
+and the reason), a program with JSON.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
+
+from sync import ops
+from sync.store.models import utcnow
+from web.sessions import (
+    OPERATOR_HOME,
+    CurrentOperator,
+    dispatcher_of,
+    read_form,
+    redirect,
+    render_page,
+    runtime_of,
+    templates,
+    wants_html,
+)
+
+router = APIRouter(prefix="/ops", include_in_schema=False)
+
+NAV = (
+    ("stores", "/ops/", "Stores"),
+    ("listings", "/ops/listings", "Failed listings"),
+    ("dead", "/ops/dead-letters", "Dead letters"),
+    ("events", "/ops/events", "Job log"),
+    ("webhooks", "/ops/webhooks", "Webhooks"),
+)
+OUTCOMES = ("ok", "retry", "error")
+
+
+def span(seconds: float) -> str:
+    """A duration, roughly: "12 s", "4 min", "3 h", "2 d"."""
+    whole = int(seconds)
+    if whole < 90:
+        return f"{whole} s"
+    if whole < 90 * 60:
+        return f"{whole // 60} min"
+    if whole < 36 * 3600:
+        return f"{whole // 3600} h"
+    return f"{whole // 86400} d"
+
+
+def ago(value: datetime | None, now: datetime | None = None) -> str:
+    """ "12 s ago", "4 min ago" ("in 5 min" ahead); "never" for None."""
+    if value is None:
+        return "never"
+    seconds = ((now or utcnow()) - value).total_seconds()
+    return f"{span(seconds)} ago" if seconds >= 0 else f"in {span(-seconds)}"
+
+
+templates.env.filters["ago"] = ago
+templates.env.filters["span"] = lambda seconds: span(seconds) if seconds and seconds > 0 else "-"
+
+
+def _page(request: Request, template: str, nav: str, status_code: int = 200, **context: Any):
+    context.update(ops_nav=NAV, ops_current=nav)
+    return render_page(request, f"operator/{template}", context, status_code=status_code)
+
+
+def _store_id(request: Request, name: str | None) -> int | None:
+    """The id of the store named in a filter; 404 for a store the config does not have."""
+    if not name:
+        return None
+    store_id = runtime_of(request).store_ids.get(name)
+    if store_id is None:
+        raise HTTPException(404, f"no store named {name!r}")
+    return store_id
+
+
+@router.get("/")
+async def stores(request: Request, operator: CurrentOperator) -> Response:
+    db = runtime_of(request).db
+    states = await run_in_threadpool(ops.store_states, db)
+    dead = await run_in_threadpool(ops.dead_letters, db)
+    totals = {
+        "stores": len(states),
+        "failed": sum(s.failed for s in states),
+        "dirty": sum(s.dirty for s in states),
+        "dead": len(dead),
+        "refused": sum(s.webhooks_refused for s in states),
+    }
+    if not wants_html(request):
+        return JSONResponse({"stores": [_jsonable(s) for s in states], "totals": totals})
+    return _page(request, "stores.html", "stores", states=states, totals=totals)
+
+
+@router.get("/listings")
+async def listings(
+    request: Request, operator: CurrentOperator, store: str | None = None
+) -> Response:
+    store_id = _store_id(request, store)
+    rows = await run_in_threadpool(
+        lambda: ops.failed_listings(runtime_of(request).db, store_id=store_id)
+    )
+    if not wants_html(request):
+        return JSONResponse({"listings": [_jsonable(r) for r in rows]})
+    return _page(
+        request,
+        "listings.html",
+        "listings",
+        rows=rows,
+        store=store or "",
+        store_names=sorted(runtime_of(request).store_ids),
+    )
+
+
+@router.post("/listings/retry")
+async def retry_listings(request: Request, operator: CurrentOperator) -> Response:
+    """Push failed listings again: one (`listing`), a store's (`store`) or every one."""
+    form = await read_form(request) if wants_html(request) else dict(request.query_params)
+    store_id = _store_id(request, form.get("store"))
+    listing = form.get("listing")
+    if listing is not None and not listing.isdigit():
+        raise HTTPException(422, "listing must be a listing id")
+    count = await run_in_threadpool(
+        lambda: ops.retry_listings(
+            runtime_of(request).db,
+            dispatcher_of(request),
+            listing_ids=[int(listing)] if listing else None,
+            store_id=store_id,
+        )
+    )
+    if listing and not count:
+        return _refused(request, 404, f"listing {listing} is not a failed listing", "/ops/listings")
+    message = f"{count} listing{'s' if count != 1 else ''} will be pushed again."
+    if not wants_html(request):
+        return JSONResponse({"retried": count})
+    target = f"/ops/listings?store={form['store']}" if form.get("store") else "/ops/listings"
+    return redirect(request, target, message, "ok")
+
+
+@router.get("/dead-letters")
+async def dead_letters(request: Request, operator: CurrentOperator, all: bool = False) -> Response:
+    rows = await run_in_threadpool(
+        lambda: ops.dead_letters(runtime_of(request).db, include_retried=all)
+    )
+    if not wants_html(request):
+        return JSONResponse({"dead_letters": [_jsonable(r) for r in rows]})
+    return _page(request, "dead_letters.html", "dead", rows=rows, show_all=all,
+                 store_names=_names_by_id(request))  # fmt: skip
+
+
+@router.post("/dead-letters/{dead_letter_id}/retry")
+async def retry_dead_letter(
+    request: Request, dead_letter_id: int, operator: CurrentOperator
+) -> Response:
+    from jobs.cli.deadletters import job_sender
+
+    send = job_sender()
+    try:
+        view = await run_in_threadpool(
+            ops.retry_dead_letter, runtime_of(request).db, dead_letter_id, send
+        )
+    except ops.OpsError as refused:
+        status = 404 if refused.kind == "not_found" else 409
+        return _refused(request, status, str(refused), "/ops/dead-letters")
+    message = f"{view.actor}{view.args} sent again."
+    if not wants_html(request):
+        return JSONResponse({"retried": _jsonable(view)})
+    return redirect(request, "/ops/dead-letters", message, "ok")
+
+
+@router.get("/events")
+async def events(
+    request: Request,
+    operator: CurrentOperator,
+    store: str | None = None,
+    actor: str | None = None,
+    outcome: str | None = None,
+    before: int | None = None,
+) -> Response:
+    store_id = _store_id(request, store)
+    db = runtime_of(request).db
+    rows = await run_in_threadpool(
+        lambda: ops.job_events(
+            db, store_id=store_id, actor=actor or None, outcome=outcome or None, before_id=before
+        )
+    )
+    if not wants_html(request):
+        return JSONResponse({"events": [_jsonable(r) for r in rows]})
+    filters = await run_in_threadpool(ops.event_filters, db)
+    query = {"store": store or "", "actor": actor or "", "outcome": outcome or ""}
+    older = rows[-1].id if len(rows) == ops.EVENT_PAGE else None
+    return _page(
+        request,
+        "events.html",
+        "events",
+        rows=rows,
+        query=query,
+        older=older,
+        store_names=sorted(runtime_of(request).store_ids),
+        actors=filters.actors,
+        outcomes=sorted(set(filters.outcomes) | set(OUTCOMES)),
+    )
+
+
+@router.get("/webhooks")
+async def webhooks(request: Request, operator: CurrentOperator) -> Response:
+    rows = await run_in_threadpool(ops.webhook_problems, runtime_of(request).db)
+    if not wants_html(request):
+        return JSONResponse({"webhooks": [_jsonable(r) for r in rows]})
+    return _page(request, "webhooks.html", "webhooks", rows=rows)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _refused(request: Request, status: int, message: str, back: str) -> Response:
+    if not wants_html(request):
+        return JSONResponse({"detail": message}, status_code=status)
+    return _page(request, "refused.html", "", status_code=status, message=message, back=back)
+
+
+def _names_by_id(request: Request) -> dict[int, str]:
+    return {store_id: name for name, store_id in runtime_of(request).store_ids.items()}
+
+
+def _jsonable(view: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name in view.__slots__:
+        value = getattr(view, name)
+        out[name] = value.isoformat() if isinstance(value, datetime) else value
+    return out
+
+
+__all__ = ["OPERATOR_HOME", "router"]

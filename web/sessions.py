@@ -1,0 +1,538 @@
+"""Who is asking: reseller and operator sign-in, signed-cookie sessions, bearer tokens.
+
+A person signs in once with the token the config gives them (a reseller's `token_env`, the
+operator's `operator_token_env`) and gets a cookie session: HttpOnly, SameSite=Lax, Secure
+when served over https. A program (the mobile app) sends `Authorization: Bearer <token>`
+with every request instead. Both are accepted everywhere; tokens are compared in constant
+time and never logged.
+
+The cookie is `base64url(JSON payload) "." hex(HMAC-SHA256(secret, payload))`. The payload
+names the principal and carries a fingerprint of the token it signed in with (an HMAC of the
+token, not the token): rotating a reseller's token in the environment ends that reseller's
+sessions at once, and a session never outlives `SESSION_TTL`.
+
+The signing secret: the config has no setting for one, so it is derived per deployment from
+the secrets the config already references (the operator token, every reseller's name and
+token, every store's credentials), through HMAC-SHA256 under a fixed label. It is the same
+in every process and across restarts (so `web` may run several uvicorn workers), nobody
+without all of those secrets can compute it (a reseller knows only their own token; the
+store credentials are the merchant's), and rotating any of them signs everyone out.
+
+Cookie-authenticated requests that change something (POST, PUT, PATCH, DELETE) must come
+from the page itself: a foreign `Origin` is refused with 403, on top of SameSite=Lax.
+
+Other routers use `current_reseller` / `current_operator` as FastAPI dependencies, reach the
+process's `Runtime` and `Dispatcher` with `runtime_of` / `dispatcher_of`, and render pages
+with `render_page` (which fills in the signed-in principal and the flash message).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import parse_qs, quote, urlsplit
+
+import structlog
+from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import SecretStr
+
+from config.models import LapakConfig, Reseller
+from jobs.runtime import Runtime
+from sync.dispatch import Dispatcher
+
+log = structlog.get_logger(__name__)
+
+SESSION_COOKIE = "lapak_session"
+FLASH_COOKIE = "lapak_flash"
+SESSION_TTL = timedelta(days=14)
+"""A phone stays signed in for two weeks; signing in again renews it."""
+FLASH_TTL = timedelta(minutes=2)
+SIGN_IN_PATH = "/signin"
+RESELLER_HOME = "/queue"
+OPERATOR_HOME = "/ops/"
+FORM_LIMIT = 64 * 1024
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_SECRET_LABEL = b"lapak-session-secret-v1"
+
+TEMPLATES_DIR = Path(__file__).parent / "templates"
+STATIC_DIR = Path(__file__).parent / "static"
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+try:
+    from zoneinfo import ZoneInfo
+
+    LOCAL_ZONE: tzinfo = ZoneInfo("Asia/Jakarta")
+except Exception:  # no tz database: WIB has no daylight saving, a fixed offset is exact
+    LOCAL_ZONE = timezone(timedelta(hours=7), "WIB")
+
+
+@dataclass(frozen=True)
+class Operator:
+    """The operator: one token from the config, sees every store, never a reseller."""
+
+    name: str = "operator"
+
+
+Principal = Reseller | Operator
+
+
+# --- the process's wiring -------------------------------------------------------------------
+
+
+def runtime_of(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+def dispatcher_of(request: Request) -> Dispatcher:
+    dispatcher: Dispatcher = request.app.state.dispatcher
+    return dispatcher
+
+
+# --- signing ---------------------------------------------------------------------------------
+
+
+def derive_secret(config: LapakConfig) -> bytes:
+    """The per-deployment signing secret (see the module docstring)."""
+    stores: dict[str, dict[str, str]] = {}
+    for store in config.stores:
+        values = store.credentials.model_dump()
+        stores[store.name] = {
+            key: value.get_secret_value() if isinstance(value, SecretStr) else str(value)
+            for key, value in values.items()
+        }
+    material = {
+        "operator": config.operator_token() or "",
+        "resellers": sorted(
+            [r.name, r.token.get_secret_value(), sorted(r.stores)] for r in config.resellers
+        ),
+        "stores": stores,
+    }
+    canonical = json.dumps(material, sort_keys=True, separators=(",", ":")).encode()
+    return hmac.new(_SECRET_LABEL, canonical, hashlib.sha256).digest()
+
+
+class Signer:
+    """Signs small JSON payloads with HMAC-SHA256 and checks them in constant time."""
+
+    def __init__(self, secret: bytes):
+        self._secret = secret
+
+    def _mac(self, purpose: str, data: bytes) -> str:
+        return hmac.new(self._secret, purpose.encode() + b"\x00" + data, hashlib.sha256).hexdigest()
+
+    def sign(self, purpose: str, payload: dict[str, Any]) -> str:
+        data = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
+        body = base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+        return f"{body}.{self._mac(purpose, body.encode())}"
+
+    def unsign(
+        self, purpose: str, value: str, *, now: float | None = None
+    ) -> dict[str, Any] | None:
+        """The payload if the signature holds and `exp` has not passed; else None."""
+        body, _, mac = value.partition(".")
+        if not body or not mac:
+            return None
+        if not hmac.compare_digest(mac.encode(), self._mac(purpose, body.encode()).encode()):
+            return None
+        try:
+            data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
+            payload = json.loads(data)
+        except (binascii.Error, ValueError):
+            return None
+        if not isinstance(payload, dict):
+            return None
+        expires = payload.get("exp")
+        if not isinstance(expires, int | float) or expires < (now or time.time()):
+            return None
+        return payload
+
+    def fingerprint(self, token: str) -> str:
+        """Names a token without revealing it: tells whether a session's token still holds."""
+        return self._mac("token", token.encode())[:32]
+
+
+def signer_of(request: Request) -> Signer:
+    """The app's signer, made on first use from its runtime's config."""
+    state = request.app.state
+    found: Signer | None = getattr(state, "session_signer", None)
+    if found is None:
+        found = state.session_signer = Signer(derive_secret(runtime_of(request).config))
+    return found
+
+
+# --- who is asking ---------------------------------------------------------------------------
+
+
+def identify(config: LapakConfig, token: str) -> Principal | None:
+    """The reseller or operator this token belongs to. Every known token is compared (in
+    constant time), whichever matches, so timing tells nothing about the answer."""
+    reseller = config.reseller_for_token(token)
+    operator_token = config.operator_token()
+    is_operator = operator_token is not None and hmac.compare_digest(
+        token.encode(), operator_token.encode()
+    )
+    if reseller is not None:
+        return reseller
+    return Operator() if is_operator else None
+
+
+def _token_of(config: LapakConfig, principal: Principal) -> str | None:
+    if isinstance(principal, Operator):
+        return config.operator_token()
+    return principal.token.get_secret_value()
+
+
+def _from_session(request: Request) -> Principal | None:
+    cookie = request.cookies.get(SESSION_COOKIE)
+    if not cookie:
+        return None
+    signer = signer_of(request)
+    payload = signer.unsign("session", cookie)
+    if payload is None:
+        return None
+    config = runtime_of(request).config
+    principal: Principal | None
+    if payload.get("kind") == "operator":
+        principal = Operator() if config.operator_token() is not None else None
+    else:
+        principal = next((r for r in config.resellers if r.name == payload.get("name")), None)
+    if principal is None:
+        return None
+    token = _token_of(config, principal)
+    if token is None or not hmac.compare_digest(
+        str(payload.get("fp", "")).encode(), signer.fingerprint(token).encode()
+    ):
+        return None  # the token was rotated since this session signed in
+    if request.method in UNSAFE_METHODS and not _same_origin(request):
+        log.warning("session_cross_origin_refused", path=request.url.path)
+        raise HTTPException(403, "cross-site request refused")
+    return principal
+
+
+def _same_origin(request: Request) -> bool:
+    """No `Origin` (old browsers, non-browser clients) passes: SameSite=Lax covers those."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin)
+    allowed = {request.headers.get("host", "")}
+    public_url = runtime_of(request).config.public_url
+    if public_url:
+        allowed.add(urlsplit(public_url).netloc)
+    return bool(parts.netloc) and parts.netloc in allowed
+
+
+def principal_of(request: Request) -> Principal | None:
+    """Who is asking: a bearer token if the request carries one (a wrong one is a 401, never
+    a fall-back to the cookie), else the cookie session, else nobody."""
+    header = request.headers.get("authorization")
+    if header is not None:
+        scheme, _, token = header.partition(" ")
+        token = token.strip()
+        found = identify(runtime_of(request).config, token) if token else None
+        if scheme.lower() != "bearer" or found is None:
+            raise HTTPException(
+                401,
+                "invalid bearer token",
+                headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+            )
+        return found
+    return _from_session(request)
+
+
+def wants_html(request: Request) -> bool:
+    """A person at a browser (redirect them to sign in) rather than a program (401)."""
+    if request.url.path.startswith("/api/") or "authorization" in request.headers:
+        return False
+    accept = request.headers.get("accept", "")
+    return not ("application/json" in accept and "text/html" not in accept)
+
+
+def _sign_in_first(request: Request) -> HTTPException:
+    if wants_html(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        if request.method != "GET":
+            target = request.headers.get("referer", "") or request.url.path
+            target = urlsplit(target).path or "/"
+        location = f"{SIGN_IN_PATH}?next={quote(target, safe='/')}"
+        return HTTPException(303, "sign in first", headers={"Location": location})
+    return HTTPException(
+        401, "sign in or send a bearer token", headers={"WWW-Authenticate": "Bearer"}
+    )
+
+
+def current_reseller(request: Request) -> Reseller:
+    """FastAPI dependency: the signed-in reseller (401, or a redirect to sign in, without;
+    403 for the operator, who is not a reseller)."""
+    principal = principal_of(request)
+    if principal is None:
+        raise _sign_in_first(request)
+    if isinstance(principal, Operator):
+        raise HTTPException(403, "signed in as the operator, not as a reseller")
+    return principal
+
+
+def current_operator(request: Request) -> Operator:
+    """FastAPI dependency: the operator (401, or a redirect to sign in, without; 403 for a
+    reseller's session or token)."""
+    principal = principal_of(request)
+    if principal is None:
+        if runtime_of(request).config.operator_token() is None and not wants_html(request):
+            raise HTTPException(
+                401,
+                "operator views are off: the config sets no [lapak] operator_token_env",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+        raise _sign_in_first(request)
+    if not isinstance(principal, Operator):
+        raise HTTPException(403, "resellers cannot open the operator views")
+    return principal
+
+
+CurrentReseller = Annotated[Reseller, Depends(current_reseller)]
+CurrentOperator = Annotated[Operator, Depends(current_operator)]
+
+
+# --- flash messages and pages ----------------------------------------------------------------
+
+
+def flash(request: Request, response: Response, message: str, level: str = "info") -> Response:
+    """Show `message` on the next page this browser renders (level: info, ok, error)."""
+    value = signer_of(request).sign(
+        "flash", {"m": message, "l": level, "exp": time.time() + FLASH_TTL.total_seconds()}
+    )
+    response.set_cookie(
+        FLASH_COOKIE, value, httponly=True, samesite="lax", secure=_secure(request), path="/"
+    )
+    return response
+
+
+def redirect(
+    request: Request, url: str, message: str | None = None, level: str = "info"
+) -> Response:
+    """A 303 to `url` (a POST form's answer), with an optional flash message."""
+    response = RedirectResponse(url, status_code=303)
+    if message:
+        flash(request, response, message, level)
+    return response
+
+
+def _pop_flash(request: Request) -> dict[str, str] | None:
+    value = request.cookies.get(FLASH_COOKIE)
+    if not value:
+        return None
+    payload = signer_of(request).unsign("flash", value)
+    if payload is None:
+        return None
+    return {"message": str(payload.get("m", "")), "level": str(payload.get("l", "info"))}
+
+
+def render_page(
+    request: Request, template: str, context: dict[str, Any] | None = None, status_code: int = 200
+) -> HTMLResponse:
+    """Render a template with `user` (the principal or None) and the pending `flash`."""
+    try:
+        user = principal_of(request)
+    except HTTPException:
+        user = None
+    full = {"user": user, "flash": _pop_flash(request), "now": datetime.now(UTC)}
+    full.update(context or {})
+    response = templates.TemplateResponse(request, template, full, status_code=status_code)
+    response.headers["Cache-Control"] = "no-store"
+    if FLASH_COOKIE in request.cookies:
+        response.delete_cookie(FLASH_COOKIE, path="/")
+    return response
+
+
+def local_time(value: datetime | None, fmt: str = "%d %b %H:%M") -> str:
+    """A UTC time as Indonesian western time (WIB), where Lapak's resellers are."""
+    if value is None:
+        return "-"
+    return value.astimezone(LOCAL_ZONE).strftime(fmt)
+
+
+def time_left(value: datetime | None, now: datetime | None = None) -> str:
+    """ "3 h 20 min left", "45 min left", "overdue 1 h 5 min"; "-" without a deadline."""
+    if value is None:
+        return "-"
+    seconds = int((value - (now or datetime.now(UTC))).total_seconds())
+    span = abs(seconds) // 60
+    days, rest = divmod(span, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        text = f"{days} d {hours} h"
+    elif hours:
+        text = f"{hours} h {minutes} min"
+    else:
+        text = f"{minutes} min"
+    return f"{text} left" if seconds >= 0 else f"overdue {text}"
+
+
+templates.env.filters["local_time"] = local_time
+templates.env.filters["time_left"] = time_left
+templates.env.tests["operator"] = lambda user: isinstance(user, Operator)
+templates.env.globals["SIGN_IN_PATH"] = SIGN_IN_PATH
+templates.env.globals["RESELLER_HOME"] = RESELLER_HOME
+templates.env.globals["OPERATOR_HOME"] = OPERATOR_HOME
+
+
+# --- sign in, sign out -----------------------------------------------------------------------
+
+router = APIRouter(include_in_schema=False)
+
+
+def _secure(request: Request) -> bool:
+    public_url = runtime_of(request).config.public_url or ""
+    return request.url.scheme == "https" or public_url.startswith("https://")
+
+
+def _safe_next(value: str | None, principal: Principal) -> str:
+    """Only a path on this site (no `//host` or scheme): sign-in is no open redirect."""
+    default = OPERATOR_HOME if isinstance(principal, Operator) else RESELLER_HOME
+    if not value or not value.startswith("/") or value.startswith("//") or "\\" in value:
+        return default
+    if value.startswith(SIGN_IN_PATH):
+        return default
+    return value
+
+
+async def read_form(request: Request) -> dict[str, str]:
+    """An `application/x-www-form-urlencoded` body (the only kind Lapak's pages send) as
+    its last value per field; no multipart parser needed. Over `FORM_LIMIT` bytes: 413."""
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > FORM_LIMIT:
+            raise HTTPException(413, "form too large")
+    text = body.decode("utf-8", errors="replace")
+    return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
+
+
+class SignInThrottle:
+    """Refuses sign-in from a client after `limit` wrong tokens within `window` seconds, so
+    tokens cannot be guessed at speed (per web process; a right token clears the count)."""
+
+    def __init__(self, limit: int = 10, window: float = 300.0):
+        self.limit, self.window = limit, window
+        self._failures: dict[str, list[float]] = {}
+        self._guard = threading.Lock()
+
+    def blocked(self, client: str, now: float | None = None) -> float:
+        """Seconds until this client may try again (0: now)."""
+        now = now or time.monotonic()
+        with self._guard:
+            recent = [t for t in self._failures.get(client, []) if t > now - self.window]
+            if recent:
+                self._failures[client] = recent
+            else:
+                self._failures.pop(client, None)
+            if len(recent) < self.limit:
+                return 0.0
+            return recent[0] + self.window - now
+
+    def failed(self, client: str, now: float | None = None) -> None:
+        with self._guard:
+            if len(self._failures) > 10_000:  # a flood of addresses: forget the oldest half
+                for key in list(self._failures)[:5_000]:
+                    del self._failures[key]
+            self._failures.setdefault(client, []).append(now or time.monotonic())
+
+    def succeeded(self, client: str) -> None:
+        with self._guard:
+            self._failures.pop(client, None)
+
+
+def throttle_of(request: Request) -> SignInThrottle:
+    state = request.app.state
+    found: SignInThrottle | None = getattr(state, "sign_in_throttle", None)
+    if found is None:
+        found = state.sign_in_throttle = SignInThrottle()
+    return found
+
+
+def start_session(request: Request, response: Response, principal: Principal) -> Response:
+    """Set the session cookie for `principal` (who has just proved their token)."""
+    config = runtime_of(request).config
+    signer = signer_of(request)
+    token = _token_of(config, principal)
+    assert token is not None  # a principal exists only for a configured token
+    payload = {
+        "kind": "operator" if isinstance(principal, Operator) else "reseller",
+        "name": principal.name,
+        "fp": signer.fingerprint(token),
+        "iat": int(time.time()),
+        "exp": int(time.time() + SESSION_TTL.total_seconds()),
+    }
+    response.set_cookie(
+        SESSION_COOKIE,
+        signer.sign("session", payload),
+        max_age=int(SESSION_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+@router.get(SIGN_IN_PATH, response_class=HTMLResponse)
+def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
+    return render_page(request, "signin.html", {"next": next or ""})
+
+
+@router.post(SIGN_IN_PATH)
+async def sign_in(request: Request) -> Response:
+    form = await read_form(request)
+    client = request.client.host if request.client else "unknown"
+    throttle = throttle_of(request)
+    wait = throttle.blocked(client)
+    if wait:
+        log.warning("sign_in_throttled", client=client)
+        slow_down = render_page(
+            request,
+            "signin.html",
+            {"next": form.get("next", ""), "error": "Too many wrong tokens. Wait a few minutes."},
+            status_code=429,
+        )
+        slow_down.headers["Retry-After"] = str(int(wait) + 1)
+        return slow_down
+    token = form.get("token", "").strip()
+    principal = identify(runtime_of(request).config, token) if token else None
+    if principal is None:
+        throttle.failed(client)
+        log.info("sign_in_refused", client=client)
+        return render_page(
+            request,
+            "signin.html",
+            {
+                "next": form.get("next", ""),
+                "error": "That token is not valid. Check it and try again.",
+            },
+            status_code=401,
+        )
+    throttle.succeeded(client)
+    kind = "operator" if isinstance(principal, Operator) else "reseller"
+    log.info("signed_in", kind=kind, name=principal.name)
+    response = redirect(
+        request, _safe_next(form.get("next"), principal), f"Signed in as {principal.name}.", "ok"
+    )
+    return start_session(request, response, principal)
+
+
+@router.post("/signout")
+def sign_out(request: Request) -> Response:
+    response = redirect(request, SIGN_IN_PATH, "Signed out.", "info")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
