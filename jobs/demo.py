@@ -110,14 +110,16 @@ stores = [{names}]
 """
 
 
-def _env_text(credentials: dict[str, dict[str, Any]], reseller_token: str) -> str:
+def _env_text(
+    credentials: dict[str, dict[str, Any]], reseller_token: str, operator_token: str
+) -> str:
     values = {
         _env_name(store, key): value
         for store in STORES
         for key, value in credentials[store.name].items()
     }
     values["DEMO_RESELLER_TOKEN"] = reseller_token
-    values["DEMO_OPERATOR_TOKEN"] = f"ops-{secrets.token_urlsafe(12)}"
+    values["DEMO_OPERATOR_TOKEN"] = operator_token
     return "".join(f"{key}={value}\n" for key, value in values.items())
 
 
@@ -184,6 +186,7 @@ def run_demo(
         for index, store in enumerate(STORES)
     }
     reseller_token = f"demo-{secrets.token_urlsafe(12)}"
+    operator_token = f"ops-{secrets.token_urlsafe(12)}"
     log_file = (directory / "lapak-demo.log").open("a", encoding="utf-8")
     configure_logging("INFO", stream=log_file)
 
@@ -195,7 +198,7 @@ def run_demo(
             app = plugin_for(store.platform).sandbox_app([shop])
             urls[store.platform] = running.enter_context(serve(app)).url
             controls[store.name] = app.state.control
-        (directory / "lapak.env").write_text(_env_text(credentials, reseller_token))
+        (directory / "lapak.env").write_text(_env_text(credentials, reseller_token, operator_token))
         config_path.write_text(_config_text(urls, credentials))
         load_env_file(config_path)
         runtime = Runtime(load_config(config_path))
@@ -220,7 +223,9 @@ def run_demo(
                 control.set_webhook_url(name, f"{lapak.web_url}/webhooks/{name}")
             console.print(
                 f"\n[bold]Open {lapak.web_url}/[/] and sign in as reseller {RESELLER} with "
-                f"token [bold]{reseller_token}[/]\n(the marketplaces push order events to "
+                f"token [bold]{reseller_token}[/]\nOperators: the same page with token "
+                f"{operator_token} opens {lapak.web_url}/ops/ · metrics at "
+                f"{lapak.web_url}/metrics\n(the marketplaces push order events to "
                 f"{lapak.web_url}/webhooks/…)\n"
             )
             buyers_started = False

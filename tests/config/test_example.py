@@ -18,10 +18,29 @@ EXAMPLE_ENV = {
     "SHOPEE_UTAMA_REFRESH_TOKEN": "refresh-utama-0123456789",
     "SHOPEE_GROSIR_SHOP_ID": "102",
     "SHOPEE_GROSIR_REFRESH_TOKEN": "refresh-grosir-0123456789",
+    "TOKOPEDIA_FS_ID": "13004",
+    "TOKOPEDIA_CLIENT_ID": "client-id-0123456789",
+    "TOKOPEDIA_CLIENT_SECRET": "client-secret-0123456789",
+    "TOKOPEDIA_SHOP_ID": "479066",
+    "TOKOPEDIA_WEBHOOK_SECRET": "webhook-secret-0123456789",
+    "LAZADA_APP_KEY": "123456",
+    "LAZADA_APP_SECRET": "lazada-secret-0123456789",
+    "LAZADA_REFRESH_TOKEN": "lazada-refresh-0123456789",
+    "TIKTOK_APP_KEY": "29a39d",
+    "TIKTOK_APP_SECRET": "tiktok-secret-0123456789",
+    "TIKTOK_SHOP_CIPHER": "GCP_XF90igAAAABh00qsWgtvOiGFNqyubMt3",
+    "TIKTOK_REFRESH_TOKEN": "tiktok-refresh-0123456789",
+    "SHOPIFY_ACCESS_TOKEN": "shpat_0123456789abcdef0123456789abcdef",
+    "SHOPIFY_CLIENT_SECRET": "shpss_0123456789abcdef0123456789abcdef",
+    "WOO_CONSUMER_KEY": "ck_0123456789abcdef0123456789abcdef01234567",
+    "WOO_CONSUMER_SECRET": "cs_0123456789abcdef0123456789abcdef01234567",
+    "WOO_WEBHOOK_SECRET": "woo-webhook-secret-0123456789",
     "LAPAK_RESELLER_DEWI_TOKEN": "dewi-token-0123456789",
     "LAPAK_RESELLER_RUDI_TOKEN": "rudi-token-0123456789",
 }
-SECRETS = [v for k, v in EXAMPLE_ENV.items() if k.endswith(("_TOKEN", "_KEY"))]
+SECRETS = [  # app keys and consumer keys are public identifiers, like the partner id
+    v for k, v in EXAMPLE_ENV.items() if k.endswith(("_TOKEN", "_SECRET", "PARTNER_KEY"))
+]
 
 
 def load_example() -> LapakConfig:
@@ -32,8 +51,11 @@ def test_the_example_loads() -> None:
     config = load_example()
 
     assert config.merchants == ("Batik Sekar",)
-    utama, grosir = config.stores
+    utama, grosir, *others = config.stores
     assert (utama.name, grosir.name) == ("sekar-shopee-utama", "sekar-shopee-grosir")
+    assert [s.platform for s in others] == [
+        "tokopedia", "lazada", "tiktok", "shopify", "woocommerce"
+    ]  # fmt: skip
     assert (utama.stock_buffer, grosir.stock_buffer, grosir.stock_allocation) == (0, 2, 50)
     assert grosir.price_rule.markup_percent == Decimal("10.0")
     assert grosir.price_rule.round_to == 500
@@ -48,7 +70,8 @@ def test_the_example_loads() -> None:
 def test_the_example_keeps_its_secrets_out_of_repr() -> None:
     config = load_example()
     shown = repr(config) + str(config) + repr(config.stores) + repr(config.resellers)
-    shown += repr(config.store("sekar-shopee-utama").credentials)
+    for store in config.stores:
+        shown += repr(store.credentials) + str(store.credentials)
     for secret in SECRETS:
         assert secret not in shown
 

@@ -31,7 +31,11 @@ from web.app import create_app
 
 TOKENS = {"dewi": "dewi-token-123456", "budi": "budi-token-abcdef", "sari": "sari-token-987654"}
 OPERATOR_TOKEN = "ops-token-0123456789"
-NOW = datetime.now(UTC)
+
+
+def now() -> datetime:
+    """Read at use: the suite may run this test minutes after importing the module."""
+    return datetime.now(UTC)
 
 
 class Recorder:
@@ -117,8 +121,8 @@ def remote(
     return RemoteOrder(
         external_id=external_id,
         status=OrderStatus.READY_TO_SHIP,
-        created_at=NOW - timedelta(hours=1),
-        updated_at=NOW - timedelta(hours=1),
+        created_at=now() - timedelta(hours=1),
+        updated_at=now() - timedelta(hours=1),
         lines=(RemoteOrderLine("1", sku, quantity, Decimal(10_000), name=f"Kain {sku}"),),
         total=Decimal(10_000 * quantity),
         currency="IDR",
@@ -155,13 +159,13 @@ def lapak(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iter
         found,
         "shop-a",
         [
-            remote("A-LATER", skus[0], 1, NOW + timedelta(hours=2), "Surabaya"),
-            remote("A-SOON", skus[1], 2, NOW + timedelta(minutes=30), "Bandung"),
+            remote("A-LATER", skus[0], 1, now() + timedelta(hours=2), "Surabaya"),
+            remote("A-SOON", skus[1], 2, now() + timedelta(minutes=30), "Bandung"),
             remote("A-NODATE", skus[2], 1, None, "Medan"),
-            remote("A-LATE", skus[3], 3, NOW - timedelta(hours=1), "Yogyakarta"),
+            remote("A-LATE", skus[3], 3, now() - timedelta(hours=1), "Yogyakarta"),
         ],
     )
-    seed(found, "shop-b", [remote("B-1", skus[0], 1, NOW + timedelta(hours=1), "Makassar")])
+    seed(found, "shop-b", [remote("B-1", skus[0], 1, now() + timedelta(hours=1), "Makassar")])
     yield found
     runtime.close()
 

@@ -40,7 +40,11 @@ from web.app import create_app
 
 OPERATOR_TOKEN = "ops-token-0123456789"
 RESELLER_TOKEN = "dewi-token-123456"  # tests.shopee_setup's reseller, on shop-a
-NOW = datetime.now(UTC)
+
+
+def now() -> datetime:
+    """Read at use: the suite may run this test minutes after importing the module."""
+    return datetime.now(UTC)
 
 
 class Recorder:
@@ -130,10 +134,10 @@ def ops(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
         _listing(session, shop_a, products[1], dirty=True)
         failed = _listing(session, shop_a, products[2], dirty=True, failed=True,
                           last_error="stock: error_item_not_found: item 9001 was deleted",
-                          last_error_at=NOW - timedelta(minutes=5))  # fmt: skip
+                          last_error_at=now() - timedelta(minutes=5))  # fmt: skip
         ids["failed_listing"] = failed.id
-        session.get_one(Store, shop_a).push_requested_at = NOW - timedelta(seconds=40)
-        session.get_one(Store, shop_a).last_pull_at = NOW - timedelta(seconds=30)
+        session.get_one(Store, shop_a).push_requested_at = now() - timedelta(seconds=40)
+        session.get_one(Store, shop_a).last_pull_at = now() - timedelta(seconds=30)
         for n, (actor, store_id, outcome, error) in enumerate(
             [
                 ("push_store", shop_a, "ok", None),
@@ -143,7 +147,7 @@ def ops(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
                 ("reconcile", None, "ok", None),
             ]
         ):
-            at = NOW - timedelta(minutes=10 - n)
+            at = now() - timedelta(minutes=10 - n)
             session.add(JobEvent(at=at, actor=actor, message_id=f"m{n}", store_id=store_id,
                                  outcome=outcome, attempt=1, duration_ms=12.5,
                                  counts={"seen": n}, error=error))  # fmt: skip
