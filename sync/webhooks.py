@@ -8,7 +8,7 @@ The web process hands every delivery to `take_in`, which decides, in this order:
    body that does not parse is kept with its error (operators see it) and answered 2xx:
    the marketplace would only send the same bytes again.
 3. **Freshness**: when the platform says when it sent the event (`sent_at`), an event older
-   than `Freshness.max_age` (15 minutes) or ahead of our clock by more than
+   than `Freshness.max_age` (a day) or ahead of our clock by more than
    `Freshness.max_skew` (5 minutes) is refused, and kept with the reason. Orders it names
    are not lost: pulls keep running as the safety net.
 4. **Replay**: a delivery is recorded once per store, keyed by the platform's delivery id,

@@ -40,7 +40,7 @@ log = structlog.get_logger(__name__)
 router = APIRouter(tags=["webhooks"])
 
 FRESHNESS_STATE = "webhook_freshness"
-"""`app.state` attribute holding a `sync.webhooks.Freshness` (default: 15 min age, 5 min skew)."""
+"""`app.state` attribute holding a `sync.webhooks.Freshness` (default: 24 h age, 5 min skew)."""
 
 
 def public_url(runtime: Runtime, request: Request) -> str:
