@@ -228,22 +228,12 @@ def run_demo(
                 f"{lapak.web_url}/metrics\n(the marketplaces push order events to "
                 f"{lapak.web_url}/webhooks/…)\n"
             )
-            buyers_started = False
-            next_shipment = started + 8
-            while time.monotonic() - started < duration:
-                _narrate(runtime, controls, watch, console)
-                if not buyers_started and _all_published(runtime):
-                    _watch_stock(controls, watch)
-                    for control in controls.values():
-                        control.start_buyers(orders_per_second / len(controls))
-                    buyers_started = True
-                    console.print(
-                        f"buyers are shopping on all six stores ({orders_per_second}/s in all)"
-                    )
-                if buyers_started and time.monotonic() > next_shipment:
-                    _reseller_ships_one(runtime, console)
-                    next_shipment = time.monotonic() + 8
-                time.sleep(0.5)
+            try:
+                _shop_until(
+                    runtime, controls, watch, console, started + duration, orders_per_second
+                )
+            except KeyboardInterrupt:
+                console.print("Ctrl-C: the buyers stop; the summary follows")
             for control in controls.values():
                 control.stop_buyers()
             _settle(runtime, controls, timeout=20)
@@ -252,10 +242,36 @@ def run_demo(
     log_file.close()
     console.print(
         f"\nThe queue stays in {directory / 'lapak.db'}: run [bold]lapak queue list[/] "
-        f"in {directory} to see it, or [bold]lapak run[/] there and open the web page again "
-        f"with the same token. Job log: {directory / 'lapak-demo.log'}"
+        f"in {directory} to see it. Job log: {directory / 'lapak-demo.log'} "
+        f"([bold]lapak jobs tail --file {directory / 'lapak-demo.log'}[/] reads it)"
     )
     return summary
+
+
+def _shop_until(
+    runtime: Runtime,
+    controls: Controls,
+    watch: Watch,
+    console: Console,
+    deadline: float,
+    orders_per_second: float,
+) -> None:
+    """Narrate until `deadline` (monotonic s): once the catalog is everywhere, buyers shop
+    on every store and the demo reseller ships an order every 8 seconds."""
+    buyers_started = False
+    next_shipment = time.monotonic() + 8
+    while time.monotonic() < deadline:
+        _narrate(runtime, controls, watch, console)
+        if not buyers_started and _all_published(runtime):
+            _watch_stock(controls, watch)
+            for control in controls.values():
+                control.start_buyers(orders_per_second / len(controls))
+            buyers_started = True
+            console.print(f"buyers are shopping on all six stores ({orders_per_second}/s in all)")
+        if buyers_started and time.monotonic() > next_shipment:
+            _reseller_ships_one(runtime, console)
+            next_shipment = time.monotonic() + 8
+        time.sleep(0.5)
 
 
 def _all_published(runtime: Runtime) -> bool:
@@ -398,9 +414,10 @@ def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[Sto
                 Reservation.state == "active"
             )
         )
-    table = Table(
-        "store", "listings published", "stock in step", "orders", "waiting to ship", "shipped"
-    )
+    table = Table()
+    table.add_column("store", no_wrap=True)
+    for heading in ("listings published", "stock in step", "orders", "waiting to ship", "shipped"):
+        table.add_column(heading)
     for row in rows:
         table.add_row(
             row.store,
