@@ -11,6 +11,8 @@ failures as `ItemResult`s instead of raising.
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -105,6 +107,8 @@ class ConnectorLimits:
     `stock_batch`/`price_batch` count SKUs per call as the platform allows them; the
     connector itself groups. `batch_per_item` says one call covers the variants of a single
     item only (Shopee: one item, up to 50 models); otherwise a call mixes SKUs of any items.
+    `singles_share_calls` qualifies it: items without variants still go many to a call
+    (WooCommerce: 100 simple products per /products/batch, variations per parent).
     """
 
     rate_per_second: float
@@ -115,6 +119,19 @@ class ConnectorLimits:
     order_page_size: int
     order_window_days: float
     batch_per_item: bool = False
+    singles_share_calls: bool = False
+
+    def fewest_calls(self, refs: Sequence[ListingRef], batch: int) -> int:
+        """The fewest calls these batching rules allow for updates of `refs`, `batch` SKUs
+        per call (`stock_batch` or `price_batch`); what benchmarks and the conformance
+        suite hold a connector to."""
+        if not self.batch_per_item:
+            return math.ceil(len(refs) / batch)
+        singles = [r for r in refs if not r.variant_id] if self.singles_share_calls else []
+        per_item = Counter(r.item_id for r in refs if r.variant_id or not self.singles_share_calls)
+        return math.ceil(len(singles) / batch) + sum(
+            math.ceil(count / batch) for count in per_item.values()
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -236,24 +236,28 @@ def _bound_chunk(store_id: int, skip: set[int], last_id: int) -> Any:
         )
         .join(Product, Listing.product_id == Product.id)
         .where(Listing.item_id.is_not(None), Listing.id > last_id)
-        .limit(CHUNK)
+        .limit(CHUNK + 1)  # one more, to see whether the chunk's last item goes on
     )
 
 
 def _whole_items(rows: Sequence[Any]) -> Sequence[Any]:
-    """A full chunk less the listings of its last item, which start the next chunk.
+    """At most `CHUNK` rows, less the listings of the last item when the row after them
+    (the query reads one more) shows that item going on: they start the next chunk.
 
     The connector batches an item's variants into one call (up to its batch size), so an
-    item cut in two by the chunk limit would cost an extra call for each kind of change.
-    A chunk that is all one item is kept whole.
+    item cut in two by the chunk limit would cost an extra call for each kind of change;
+    a chunk that ends where an item ends stays full (store-wide batches stay whole). A
+    chunk that is all one item is kept whole.
     """
-    if len(rows) < CHUNK:
+    if len(rows) <= CHUNK:
         return rows
-    last_item = rows[-1].item_id
-    keep = len(rows)
-    while keep and rows[keep - 1].item_id == last_item:
+    chunk, after = rows[:CHUNK], rows[CHUNK]
+    if after.item_id != chunk[-1].item_id:
+        return chunk
+    keep = CHUNK
+    while keep and chunk[keep - 1].item_id == after.item_id:
         keep -= 1
-    return rows[:keep] or rows
+    return chunk[:keep] or chunk
 
 
 def _content_drafts(

@@ -364,6 +364,28 @@ def test_a_chunk_ends_at_an_item_boundary(db: Database, monkeypatch: pytest.Monk
     a.update_stock = update_stock  # type: ignore[method-assign]
     report = push_store(db, stores["a"], a)
     assert report.stock == 7
-    # a full chunk leaves its last item (SKU-3 of item 200, then SKU-6) to the next one
-    assert sent == [["SKU-0", "SKU-1", "SKU-2"], ["SKU-3", "SKU-4", "SKU-5"], ["SKU-6"]]
+    # a full chunk leaves its last item (SKU-3 of item 200 goes on with SKU-4) to the next
+    # one; a chunk whose last item ends in it stays full (SKU-6 is a single)
+    assert sent == [["SKU-0", "SKU-1", "SKU-2"], ["SKU-3", "SKU-4", "SKU-5", "SKU-6"]]
     assert all(a.stock_of(f"SKU-{n}") == 8 for n in range(7))
+
+
+def test_single_sku_items_fill_whole_chunks(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store-wide batch (Tokopedia, Lazada…) is not cut short at a chunk's end."""
+    stores = setup_shop(db, products=8)
+    a = MemoryConnector()
+    push_store(db, stores["a"], a)
+    with db.session() as session:
+        session.execute(Product.__table__.update().values(on_hand=9))
+        products_changed(session, session.scalars(select(Product.id)).all())
+    monkeypatch.setattr(push_module, "CHUNK", 4)
+    sent: list[int] = []
+    original = a.update_stock
+
+    def update_stock(updates):  # type: ignore[no-untyped-def]
+        sent.append(len(updates))
+        return original(updates)
+
+    a.update_stock = update_stock  # type: ignore[method-assign]
+    assert push_store(db, stores["a"], a).stock == 8
+    assert sent == [4, 4]

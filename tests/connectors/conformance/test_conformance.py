@@ -181,13 +181,10 @@ def _seed(control: SandboxControl, singles: int, variants: int) -> None:
 
 
 def _expected_calls(plugin: ConnectorPlugin, refs: Sequence[ListingRef], batch: int) -> int:
-    """The calls the platform's batching allows for updates of these refs, one of which is
-    refused: the fewest, plus one for resending the batch the refused item was in (on a
-    platform where one bad item makes the whole call apply nothing)."""
-    if not plugin.limits.batch_per_item:
-        return math.ceil(len(refs) / batch) + 1
-    per_item = Counter(ref.item_id for ref in refs)
-    return sum(math.ceil(count / batch) for count in per_item.values()) + 1
+    """The calls allowed for updates of these refs, one of which is refused: the fewest,
+    plus one for resending the batch the refused item was in (on a platform where one bad
+    item makes the whole call apply nothing)."""
+    return plugin.limits.fewest_calls(refs, batch) + 1
 
 
 def _vanished(connector: Connector, control: SandboxControl) -> ListingRef:
