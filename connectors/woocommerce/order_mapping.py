@@ -27,6 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -194,6 +195,15 @@ def header(headers: Mapping[str, str] | None, name: str) -> str | None:
     return next((value for key, value in headers.items() if key.lower() == lowered), None)
 
 
+PING = re.compile(rb"webhook_id=\d{1,20}")
+"""The body of WooCommerce's webhook ping (form-encoded, unsigned)."""
+
+
+def is_ping(headers: Mapping[str, str], body: bytes) -> bool:
+    """WooCommerce's unsigned "is this URL alive" ping: `webhook_id=N` and no signature."""
+    return PING.fullmatch(body) is not None and not header(headers, "X-WC-Webhook-Signature")
+
+
 def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
     """A verified delivery as a `WebhookEvent`.
 
@@ -206,6 +216,8 @@ def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> Webh
     get_new_delivery_id), so two different deliveries of one webhook within the same second
     share it. WooCommerce does not retry a failed delivery; a repeat is a replay.
     """
+    if PING.fullmatch(body):
+        return WebhookEvent(topic="ping", raw={"webhook_id": body.split(b"=", 1)[1].decode()})
     try:
         payload = json.loads(body)
     except ValueError:

@@ -330,6 +330,34 @@ def test_each_platforms_sandbox_push_is_verified_taken_in_and_tampering_refused(
             control.close()
 
 
+def test_woocommerces_unsigned_ping_is_answered_200_and_nothing_fetched(
+    db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """WooCommerce pings a new webhook's URL unsigned and wants exactly 200 (else the seller
+    reads "Delivery URL returned response code: 401"); an unsigned order body stays 401."""
+    store = "woo-toko"
+    env = _platform_config(
+        tmp_path / "lapak.toml", "woocommerce", store, "http://127.0.0.1:9", db.url
+    )
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    runtime = Runtime(load_config(tmp_path / "lapak.toml"))
+    runtime.bootstrap()
+    recorder = Recorder()
+    try:
+        client = TestClient(create_app(runtime, dispatcher=recorder))
+        form = {"Content-Type": "application/x-www-form-urlencoded"}
+        ping = client.post(f"/webhooks/{store}", content=b"webhook_id=42", headers=form)
+        forged = client.post(f"/webhooks/{store}", content=b'{"id": 7}', headers=form)
+        assert (ping.status_code, forged.status_code) == (200, 401)
+        assert recorder.webhooks == []
+        assert [(r.topic, r.processed_at is not None) for r in _records(runtime)] == [
+            ("ping", True)
+        ]
+    finally:
+        runtime.close()
+
+
 # --- end to end, embedded -----------------------------------------------------------------------
 
 
