@@ -348,7 +348,15 @@ def test_a_webhook_names_its_order_topic_and_delivery() -> None:
     assert (product.topic, product.order_ids) == ("product.updated", ())
 
 
-@pytest.mark.parametrize("body", [b"webhook_id=12", b"[]", b'{"id":0}', b'{"status":"x"}'])
+def test_the_unsigned_creation_ping_is_a_ping_naming_no_order() -> None:
+    assert order_mapping.is_ping({}, b"webhook_id=12")
+    assert not order_mapping.is_ping({"X-WC-Webhook-Signature": "x"}, b"webhook_id=12")
+    assert not order_mapping.is_ping({}, b"webhook_id=12&id=3")
+    event = order_mapping.webhook_event(b"webhook_id=12")
+    assert (event.topic, event.order_ids) == ("ping", ())
+
+
+@pytest.mark.parametrize("body", [b"webhook_id=x", b"[]", b'{"id":0}', b'{"status":"x"}'])
 def test_a_malformed_webhook_body_is_permanent(body: bytes) -> None:
     with pytest.raises(PermanentError):
         order_mapping.webhook_event(body, {"X-WC-Webhook-Topic": "order.created"})
