@@ -105,6 +105,10 @@ class SandboxControl(Protocol):
 
     def order(self, store: str, external_id: str) -> SandboxOrder: ...
 
+    def order_ids(self, store: str) -> list[str]:
+        """The external id of every order placed on the store (what Lapak must all hold)."""
+        ...
+
     def expire_token(self, store: str) -> None:
         """The store's access tokens die now (the next call is refused, a refresh renews
         them). Where `tokens_expire` is False there is nothing to renew: the credentials are

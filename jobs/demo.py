@@ -32,6 +32,8 @@ from sync.catalog import import_catalog
 from sync.store.models import Listing, Merchant, Order, Reservation, Store
 
 MARKER = "# written by `lapak demo`"
+CHAOS = {"error_rate": 0.2, "throttle_rate": 0.1, "latency_ms": 20.0}
+"""`--chaos`: a fifth of the calls get a 5xx, a tenth are throttled, every call is slower."""
 RESELLER = "dewi"
 MERCHANT = "Batik Sari"
 
@@ -167,6 +169,7 @@ def run_demo(
     console: Console,
     *,
     web_port: int = 8000,
+    chaos: bool = False,
 ) -> list[StoreSummary] | None:
     """Runs the demo; returns each store's summary (None: the directory is not the demo's)."""
     directory.mkdir(parents=True, exist_ok=True)
@@ -228,6 +231,10 @@ def run_demo(
                 f"{lapak.web_url}/metrics\n(the marketplaces push order events to "
                 f"{lapak.web_url}/webhooks/…)\n"
             )
+            if chaos:
+                for control in controls.values():
+                    control.set_faults(**CHAOS)
+                console.print(f"[red]chaos[/]: every marketplace answers with faults {CHAOS}")
             try:
                 _shop_until(
                     runtime, controls, watch, console, started + duration, orders_per_second
@@ -236,6 +243,9 @@ def run_demo(
                 console.print("Ctrl-C: the buyers stop; the summary follows")
             for control in controls.values():
                 control.stop_buyers()
+                control.set_faults()
+            if chaos:
+                console.print("chaos over: the marketplaces answer normally again")
             _settle(runtime, controls, timeout=20)
             _narrate(runtime, controls, watch, console)
             summary = _summary(runtime, controls, console)
@@ -370,16 +380,19 @@ class StoreSummary:
     published: int
     in_step: int
     orders: int
+    on_marketplace: int
+    """Orders the marketplace holds; `orders` those of them Lapak holds (none lost: equal)."""
     waiting: int
     shipped: int
 
 
 def _settle(runtime: Runtime, controls: Controls, timeout: float) -> None:
-    """Wait (up to `timeout` s) until every marketplace holds the stock Lapak wants there:
-    the last orders are taken in and the pushes they caused are made."""
+    """Wait (up to `timeout` s) until Lapak holds every order of every marketplace and each
+    marketplace holds the stock Lapak wants there (the pushes the last orders caused)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if all(row.in_step == row.published for row in _in_step(runtime, controls)):
+        rows = _in_step(runtime, controls)
+        if all(r.in_step == r.published and r.orders == r.on_marketplace for r in rows):
             return
         time.sleep(0.5)
 
@@ -391,16 +404,21 @@ def _in_step(runtime: Runtime, controls: Controls) -> list[StoreSummary]:
             listings = session.scalars(
                 select(Listing).where(Listing.store_id == store.id, Listing.item_id.is_not(None))
             ).all()
-            held = _stock(controls[store.name], store.name)
-            orders = session.scalars(select(Order.status).where(Order.store_id == store.id)).all()
+            control = controls[store.name]
+            held = _stock(control, store.name)
+            orders = session.execute(
+                select(Order.external_id, Order.status).where(Order.store_id == store.id)
+            ).all()
+            placed = set(control.order_ids(store.name))
             rows.append(
                 StoreSummary(
                     store=store.name,
                     published=len(listings),
                     in_step=sum(1 for x in listings if held.get(x.product.sku) == x.desired_stock),
-                    orders=len(orders),
-                    waiting=sum(1 for s in orders if s == "ready_to_ship"),
-                    shipped=sum(1 for s in orders if s in ("shipped", "completed")),
+                    orders=len(placed & {external_id for external_id, _ in orders}),
+                    on_marketplace=len(placed),
+                    waiting=sum(1 for _, s in orders if s == "ready_to_ship"),
+                    shipped=sum(1 for _, s in orders if s in ("shipped", "completed")),
                 )
             )
     return rows
@@ -416,14 +434,14 @@ def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[Sto
         )
     table = Table()
     table.add_column("store", no_wrap=True)
-    for heading in ("listings published", "stock in step", "orders", "waiting to ship", "shipped"):
+    for heading in ("listings published", "stock in step", "orders in Lapak", "to ship", "shipped"):
         table.add_column(heading)
     for row in rows:
         table.add_row(
             row.store,
             str(row.published),
             f"{row.in_step}/{row.published}",
-            str(row.orders),
+            f"{row.orders}/{row.on_marketplace}",
             str(row.waiting),
             str(row.shipped),
         )

@@ -88,11 +88,14 @@ def demo(
     duration: Annotated[float, typer.Option(help="Seconds to run before the summary.")] = 45,
     orders_per_second: Annotated[float, typer.Option(help="Simulated buyers' pace.")] = 1.0,
     port: Annotated[int, typer.Option(help="Web port on 127.0.0.1 (queue page).")] = 8000,
+    chaos: Annotated[
+        bool, typer.Option(help="5xx, throttling and latency on every marketplace meanwhile.")
+    ] = False,
 ) -> None:
     """Six sandbox marketplaces, one catalog, simulated buyers, one queue: watch it sync."""
     from jobs.demo import run_demo
 
-    summary = run_demo(directory, duration, orders_per_second, console, web_port=port)
+    summary = run_demo(directory, duration, orders_per_second, console, web_port=port, chaos=chaos)
     raise typer.Exit(0 if summary is not None else 2)
 
 

@@ -113,6 +113,10 @@ class LazadaControl:
                 lines=tuple(lines.items()),
             )
 
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return [str(order_id) for order_id in self.sandbox.seller(store).orders]
+
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(store)
 

@@ -126,6 +126,9 @@ class ShopeeControl:
             lines=tuple((line["sku"], line["quantity"]) for line in view["lines"]),
         )
 
+    def order_ids(self, store: str) -> list[str]:
+        return [view["order_sn"] for view in self.sandbox.orders(self._shop_id(store))]
+
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(self._shop_id(store))
 

@@ -119,6 +119,10 @@ class ShopifyControl:
                 lines=tuple((line.sku, line.quantity) for line in order.line_items),
             )
 
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return [str(order_id) for order_id in self.sandbox.shop(store).orders]
+
     def expire_token(self, store: str) -> None:
         """Offline tokens do not expire: the merchant uninstalls the app instead."""
         self.sandbox.revoke_token(store)

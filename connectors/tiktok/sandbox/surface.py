@@ -113,6 +113,10 @@ class TikTokControl:
                 lines=tuple(counts.items()),
             )
 
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return list(self.sandbox.shop(store).orders)
+
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(store)
 

@@ -131,6 +131,10 @@ class TokopediaControl:
                 lines=tuple((line.sku, line.quantity) for line in order.lines),
             )
 
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return [str(order_id) for order_id in self._shop(store).orders]
+
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(self._shop(store).shop_id)
 

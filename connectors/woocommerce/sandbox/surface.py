@@ -90,6 +90,10 @@ class WooControl:
                 lines=tuple((line.sku, line.quantity) for line in order.lines),
             )
 
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return [str(order_id) for order_id in self.sandbox.shop(store).orders]
+
     def expire_token(self, store: str) -> None:
         """WooCommerce API keys never expire: the store's key is revoked instead (OAuth
         calls get "Consumer key is invalid.", Basic ones are not authenticated at all)."""

@@ -274,6 +274,7 @@ def test_pull_orders_across_window_and_page_boundaries(
 
     assert len(ids) == len(set(ids)), "an order listed twice"
     assert set(ids) == set(placed), f"missing {len(set(placed) - set(ids))}"
+    assert set(control.order_ids(STORE)) == set(placed)
 
 
 def test_get_orders_in_batches_with_their_lines_and_statuses(

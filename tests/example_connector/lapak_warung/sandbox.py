@@ -560,6 +560,10 @@ class WarungSandbox:
             lines = tuple((line.sku, line.quantity) for line in order.lines)
             return SandboxOrder(order.id, order.status, order.tracking_number, lines)
 
+    def order_ids(self, store: str) -> list[str]:
+        with self._lock:
+            return list(self._shops[store].orders)
+
     def expire_token(self, store: str) -> None:
         with self._lock:
             for token, (shop, _) in list(self._tokens.items()):
