@@ -106,7 +106,8 @@ class SandboxControl(Protocol):
     def order(self, store: str, external_id: str) -> SandboxOrder: ...
 
     def order_ids(self, store: str) -> list[str]:
-        """The external id of every order placed on the store (what Lapak must all hold)."""
+        """The external id of every order of the store that the platform shows its seller
+        (what Lapak must all hold; Tokopedia shows an order only once it is paid)."""
         ...
 
     def expire_token(self, store: str) -> None:

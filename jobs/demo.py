@@ -29,7 +29,7 @@ from jobs.logging import configure_logging
 from jobs.runtime import Runtime
 from sync import queue as order_queue
 from sync.catalog import import_catalog
-from sync.store.models import Listing, Merchant, Order, Reservation, Store
+from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 
 MARKER = "# written by `lapak demo`"
 CHAOS = {"error_rate": 0.2, "throttle_rate": 0.1, "latency_ms": 20.0}
@@ -196,9 +196,10 @@ def run_demo(
     with ExitStack() as running:
         urls: dict[str, str] = {}
         controls: Controls = {}
-        for store in STORES:
+        for index, store in enumerate(STORES):
             shop = {"name": store.name, **credentials[store.name]}
-            app = plugin_for(store.platform).sandbox_app([shop])
+            # its own seed: each marketplace's buyers choose on their own, as real ones do
+            app = plugin_for(store.platform).sandbox_app([shop], seed=index + 1)
             urls[store.platform] = running.enter_context(serve(app)).url
             controls[store.name] = app.state.control
         (directory / "lapak.env").write_text(_env_text(credentials, reseller_token, operator_token))
@@ -427,11 +428,16 @@ def _in_step(runtime: Runtime, controls: Controls) -> list[StoreSummary]:
 def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[StoreSummary]:
     rows = _in_step(runtime, controls)
     with runtime.db.session() as session:
-        reserved = session.scalar(
-            select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
-                Reservation.state == "active"
-            )
+        held = dict(
+            session.execute(
+                select(Reservation.product_id, func.sum(Reservation.quantity))
+                .where(Reservation.state == "active")
+                .group_by(Reservation.product_id)
+            ).all()
         )
+        on_hand = dict(session.execute(select(Product.id, Product.on_hand)).all())
+    reserved = sum(held.values())
+    beyond = sum(max(0, units - on_hand[product]) for product, units in held.items())
     table = Table()
     table.add_column("store", no_wrap=True)
     for heading in ("listings published", "stock in step", "orders in Lapak", "to ship", "shipped"):
@@ -447,4 +453,13 @@ def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[Sto
         )
     console.print(table)
     console.print(f"units reserved for open orders: {reserved}")
+    console.print(
+        f"units ordered beyond stock: {beyond}"
+        + (
+            " (buyers on two stores took the last units within the moment the news took to"
+            " travel: a store's stock_buffer holds units back against exactly this)"
+            if beyond
+            else ""
+        )
+    )
     return rows

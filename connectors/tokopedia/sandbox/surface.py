@@ -132,8 +132,11 @@ class TokopediaControl:
             )
 
     def order_ids(self, store: str) -> list[str]:
+        """Orders a seller can see: the FS API shows an order only once it reached payment
+        verified (220); an unpaid checkout is the buyer's business until then."""
         with self.sandbox.lock:
-            return [str(order_id) for order_id in self._shop(store).orders]
+            orders = self._shop(store).orders
+            return [str(order_id) for order_id, o in orders.items() if o.pay_time is not None]
 
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(self._shop(store).shop_id)
