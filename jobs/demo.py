@@ -268,21 +268,27 @@ def _shop_until(
     orders_per_second: float,
 ) -> None:
     """Narrate until `deadline` (monotonic s): once the catalog is everywhere, buyers shop
-    on every store and the demo reseller ships an order every 8 seconds."""
-    buyers_started = False
-    next_shipment = time.monotonic() + 8
+    on every store and the demo reseller ships an order every 8 seconds.
+
+    Each store's buyers check out at a steady pace; their starts are spread over one
+    period, so the stores' checkouts interleave (1 / `orders_per_second` apart) as real
+    buyers' do, instead of all landing in the same instant."""
+    waiting = list(controls.values())  # stores whose buyers have not started yet
+    next_start = next_shipment = float("inf")
     while time.monotonic() < deadline:
         _narrate(runtime, controls, watch, console)
-        if not buyers_started and _all_published(runtime):
+        now = time.monotonic()
+        if next_start == float("inf") and _all_published(runtime):
             _watch_stock(controls, watch)
-            for control in controls.values():
-                control.start_buyers(orders_per_second / len(controls))
-            buyers_started = True
+            next_start, next_shipment = now, now + 8
             console.print(f"buyers are shopping on all six stores ({orders_per_second}/s in all)")
-        if buyers_started and time.monotonic() > next_shipment:
+        while waiting and now >= next_start:
+            waiting.pop(0).start_buyers(orders_per_second / len(controls))
+            next_start += 1 / orders_per_second
+        if now > next_shipment:
             _reseller_ships_one(runtime, console)
-            next_shipment = time.monotonic() + 8
-        time.sleep(0.5)
+            next_shipment = now + 8
+        time.sleep(min(0.5, max(0.01, next_start - time.monotonic())))
 
 
 def _all_published(runtime: Runtime) -> bool:
