@@ -10,24 +10,19 @@ from __future__ import annotations
 
 import itertools
 import random
-import threading
 from typing import TYPE_CHECKING
 
-import structlog
-
+from connectors.sandbox_buyers import RECENT_ORDERS, BuyerLoop
 from connectors.shopee.sandbox.orders import OutOfStockError
 
 if TYPE_CHECKING:
     from connectors.shopee.sandbox.sandbox import ShopeeSandbox
     from connectors.shopee.sandbox.state import Shop
 
-log = structlog.get_logger(__name__)
 
-MAX_RATE = 1000.0  # orders per second
-RECENT_ORDERS = 500  # only the newest orders of a shop move on (keeps a tick O(1))
+class BuyerSimulator(BuyerLoop):
+    platform = "shopee"
 
-
-class BuyerSimulator:
     def __init__(
         self,
         sandbox: ShopeeSandbox,
@@ -44,14 +39,8 @@ class BuyerSimulator:
         self.pay_rate = pay_rate
         self.cancel_rate = cancel_rate
         self.progress_rate = progress_rate
-        self.orders_per_second = 0.0
+        super().__init__()
         self.placed = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def place_one(self, shop_id: int | None = None) -> str | None:
         """One random checkout (on `shop_id` or a random shop); None when nothing is in stock."""
@@ -92,30 +81,3 @@ class BuyerSimulator:
             if candidates and self._rng.random() < rate:
                 order = self._rng.choice(candidates)
                 self._sandbox.change_status(shop, order, target, by=by)
-
-    def start(self, orders_per_second: float) -> None:
-        """Run at `orders_per_second` (0 stops); restarting replaces the running loop."""
-        self.stop()
-        if orders_per_second <= 0:
-            return
-        self.orders_per_second = min(float(orders_per_second), MAX_RATE)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._loop, args=(self._stop, 1.0 / self.orders_per_second), daemon=True
-        )
-        self._thread.name = "shopee-buyers"
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-        self._thread = None
-        self.orders_per_second = 0.0
-
-    def _loop(self, stop: threading.Event, interval: float) -> None:
-        while not stop.wait(interval):
-            try:
-                self.step()
-            except Exception:  # a simulator bug must not die silently mid-demo
-                log.exception("shopee_buyer_step_failed")

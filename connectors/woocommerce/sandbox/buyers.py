@@ -11,24 +11,19 @@ from __future__ import annotations
 
 import itertools
 import random
-import threading
 from typing import TYPE_CHECKING
 
-import structlog
-
+from connectors.sandbox_buyers import RECENT_ORDERS, BuyerLoop
 from connectors.woocommerce.sandbox import orders as order_life
 
 if TYPE_CHECKING:
     from connectors.woocommerce.sandbox.sandbox import WooSandbox
     from connectors.woocommerce.sandbox.state import Shop
 
-log = structlog.get_logger(__name__)
 
-MAX_RATE = 1000.0  # orders per second
-RECENT_ORDERS = 500  # only the newest orders of a store move on (keeps a tick O(1))
+class BuyerSimulator(BuyerLoop):
+    platform = "woocommerce"
 
-
-class BuyerSimulator:
     def __init__(
         self,
         sandbox: WooSandbox,
@@ -43,14 +38,8 @@ class BuyerSimulator:
         self.unpaid_rate = unpaid_rate
         self.pay_rate = pay_rate
         self.cancel_rate = cancel_rate
-        self.orders_per_second = 0.0
+        super().__init__()
         self.placed = 0
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
-
-    @property
-    def running(self) -> bool:
-        return self._thread is not None and self._thread.is_alive()
 
     def place_one(self, name: str | None = None) -> int | None:
         """One random checkout (on store `name` or a random one); None when nothing is in stock."""
@@ -88,32 +77,3 @@ class BuyerSimulator:
             if pending and self._rng.random() < rate:
                 order = pending.pop(self._rng.randrange(len(pending)))
                 self._sandbox.change_order(shop.name, order.id, action)
-
-    def start(self, orders_per_second: float) -> None:
-        """Run at `orders_per_second` (0 stops); restarting replaces the running loop."""
-        self.stop()
-        if orders_per_second <= 0:
-            return
-        self.orders_per_second = min(float(orders_per_second), MAX_RATE)
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._loop,
-            args=(self._stop, 1.0 / self.orders_per_second),
-            name="woocommerce-buyers",
-            daemon=True,
-        )
-        self._thread.start()
-
-    def stop(self) -> None:
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(5.0)
-        self._thread = None
-        self.orders_per_second = 0.0
-
-    def _loop(self, stop: threading.Event, interval: float) -> None:
-        while not stop.wait(interval):
-            try:
-                self.step()
-            except Exception:  # a simulator bug must not die silently mid-demo
-                log.exception("woocommerce_buyer_step_failed")
