@@ -17,14 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import queue
 import threading
-import time
 from typing import Any
 
 import httpx
 import structlog
 
+from connectors.sandbox_push import PushQueue
 from connectors.woocommerce import signing
 from connectors.woocommerce.sandbox.state import WC_VERSION, WP_VERSION, Webhook
 from connectors.woocommerce.sandbox.wire import php_json
@@ -61,59 +60,24 @@ def delivery(
     return body, headers
 
 
-class PushSender:
-    """Queues deliveries and sends them from a daemon thread (started on first use)."""
+class PushSender(PushQueue[tuple[Webhook, bytes, dict[str, str]]]):
+    """Queues deliveries and sends them from a daemon thread (started on first use).
+
+    As WooCommerce does, a failed delivery is not retried; after more than `MAX_FAILURES`
+    in a row the webhook is disabled."""
+
+    platform = "woocommerce"
+    timeout = TIMEOUT_SECONDS
 
     def __init__(self) -> None:
-        self._queue: queue.Queue[tuple[Webhook, bytes, dict[str, str]] | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
-        self._start_lock = threading.Lock()
+        super().__init__()
         self._state_lock = threading.Lock()
-        self.delivered = 0
-        self.failed = 0
 
     def send(self, webhook: Webhook, body: bytes, headers: dict[str, str]) -> None:
-        self._ensure_thread()
-        self._queue.put((webhook, body, headers))
+        self.put((webhook, body, headers))
 
-    def flush(self, timeout: float = 5.0) -> bool:
-        """Wait until every queued delivery was made or failed (seconds); True if done."""
-        deadline = time.monotonic() + timeout
-        with self._queue.all_tasks_done:
-            while self._queue.unfinished_tasks:
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    return False
-                self._queue.all_tasks_done.wait(remaining)
-        return True
-
-    def close(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
-            self._queue.put(None)
-            self._thread.join(TIMEOUT_SECONDS)
-
-    def _ensure_thread(self) -> None:
-        with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name="woocommerce-webhooks", daemon=True
-                )
-                self._thread.start()
-
-    def _run(self) -> None:
-        with httpx.Client(timeout=TIMEOUT_SECONDS, follow_redirects=False) as client:
-            while True:
-                job = self._queue.get()
-                try:
-                    if job is None:
-                        return
-                    self._deliver(client, *job)
-                finally:
-                    self._queue.task_done()
-
-    def _deliver(
-        self, client: httpx.Client, webhook: Webhook, body: bytes, headers: dict[str, str]
-    ) -> None:
+    def _deliver(self, client: httpx.Client, job: tuple[Webhook, bytes, dict[str, str]]) -> None:
+        webhook, body, headers = job
         status = 0
         try:
             status = client.post(webhook.delivery_url, content=body, headers=headers).status_code

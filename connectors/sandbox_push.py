@@ -1,0 +1,118 @@
+"""Webhook delivery from a sandbox: a queue drained by one daemon thread.
+
+A sandbox's API answer never waits on a receiver: pushes are queued and a thread (started
+on first use) posts them. `flush()` waits until the queue is drained, which is how tests and
+the demo know every push was delivered or given up. `RetryingPushQueue` delivers a signed
+`Delivery` with a few quick retries (the real platforms retry over minutes or hours);
+a platform with other delivery rules (WooCommerce: no retry, a failure count that disables
+the webhook) subclasses `PushQueue` and writes its own `_deliver`.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from typing import ClassVar, Generic, TypeVar
+
+import httpx
+import structlog
+
+log = structlog.get_logger(__name__)
+
+Job = TypeVar("Job")
+
+
+class PushQueue(Generic[Job]):
+    platform: ClassVar[str]
+    timeout: ClassVar[float | httpx.Timeout] = 5.0
+    """Of one POST to the receiver (seconds, or an httpx.Timeout)."""
+    follow_redirects: ClassVar[bool] = False
+
+    def __init__(self) -> None:
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._thread: threading.Thread | None = None
+        self._start_lock = threading.Lock()
+        self.delivered = 0
+        self.failed = 0
+
+    def put(self, job: Job) -> None:
+        self._ensure_thread()
+        self._queue.put(job)
+
+    def flush(self, timeout: float = 5.0) -> bool:
+        """Wait until every queued push was delivered or given up (seconds); True if done."""
+        deadline = time.monotonic() + timeout
+        with self._queue.all_tasks_done:
+            while self._queue.unfinished_tasks:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    return False
+                self._queue.all_tasks_done.wait(remaining)
+        return True
+
+    def close(self) -> None:
+        if self._thread is not None and self._thread.is_alive():
+            self._queue.put(None)
+            total = self.timeout if isinstance(self.timeout, float) else self.timeout.read
+            self._thread.join(total or 5.0)
+
+    def _ensure_thread(self) -> None:
+        with self._start_lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._run, name=f"{self.platform}-push", daemon=True
+                )
+                self._thread.start()
+
+    def _run(self) -> None:
+        with httpx.Client(timeout=self.timeout, follow_redirects=self.follow_redirects) as client:
+            while True:
+                job = self._queue.get()
+                try:
+                    if job is None:
+                        return
+                    self._deliver(client, job)
+                finally:
+                    self._queue.task_done()
+
+    def _deliver(self, client: httpx.Client, job: Job) -> None:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """One push: where, the raw body, and its headers (signature included)."""
+
+    url: str
+    body: bytes
+    headers: dict[str, str]
+
+
+class RetryingPushQueue(PushQueue[Delivery]):
+    attempts: ClassVar[int] = 3
+    retry_delay: ClassVar[float] = 0.2
+    """Seconds, times the attempt number, between tries."""
+
+    def accepts(self, status: int) -> bool:
+        """The receiver's answer counts as delivered (default: any 2xx)."""
+        return 200 <= status < 300
+
+    def _deliver(self, client: httpx.Client, job: Delivery) -> None:
+        for attempt in range(1, self.attempts + 1):
+            try:
+                response = client.post(job.url, content=job.body, headers=job.headers)
+                if self.accepts(response.status_code):
+                    self.delivered += 1
+                    return
+                log.warning(
+                    "push_refused", platform=self.platform, url=job.url, status=response.status_code
+                )
+            except httpx.HTTPError as exc:
+                log.warning(
+                    "push_failed", platform=self.platform, url=job.url, error=type(exc).__name__
+                )
+            if attempt < self.attempts:
+                time.sleep(self.retry_delay * attempt)
+        self.failed += 1
