@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from connectors import drafts
 from connectors.shopee import wire
 from sync.protocol import PermanentError
 from sync.types import (
@@ -74,45 +75,19 @@ def parse_ref(ref: ListingRef) -> tuple[int, int]:
 
 
 @dataclass(frozen=True, slots=True)
-class DraftGroup:
-    """Drafts that become (or are) one Shopee item; `indices` are their input positions."""
-
-    key: str
-    indices: tuple[int, ...]
-    drafts: tuple[ListingDraft, ...]
-
-    @property
-    def lead(self) -> ListingDraft:
-        return self.drafts[0]
-
-    @property
-    def has_variants(self) -> bool:
-        return not (len(self.drafts) == 1 and self.lead.sku == self.key)
-
-    @property
-    def category_id(self) -> str | None:
-        return next((d.category_id for d in self.drafts if d.category_id), None)
-
-    @property
-    def image_urls(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(url for d in self.drafts for url in d.image_urls))
+class DraftGroup(drafts.DraftGroup):
+    """Drafts that become (or are) one Shopee item."""
 
     @property
     def weight_kg(self) -> float:
-        return grams_to_kg(max(d.weight_grams for d in self.drafts))
+        return grams_to_kg(self.weight_grams)
 
 
 def group_drafts(
-    drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
 ) -> list[DraftGroup]:
     """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    members: dict[str, list[tuple[int, ListingDraft]]] = {}
-    for index, draft in drafts:
-        members.setdefault(key(draft), []).append((index, draft))
-    return [
-        DraftGroup(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
-        for name, pairs in members.items()
-    ]
+    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def add_item_body(

@@ -16,12 +16,14 @@ import math
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from typing import Any, ClassVar
 
 import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from connectors.drafts import guarded
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.shopify import mapping, order_mapping, signing, wire
 from connectors.shopify.catalog import Catalog
@@ -136,11 +138,12 @@ class ShopifyConnector:
         bound_products = {d.group: d.ref.item_id for _, d in bound if d.ref is not None}
         todo: list[tuple[int, ListingRef, int, int]] = []  # index, ref, inventory item, stock
         for group in mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else ""):
-            results.update(self._guarded(group, self._update_group))
+            results.update(guarded(group, self._update_group, self._retry_policy))
         for group in mapping.group_drafts(unbound, key=lambda d: d.group):
             product_id = bound_products.get(group.key)
             if product_id is None:
-                results.update(self._guarded(group, lambda g: self._create_group(g, todo)))
+                create = partial(self._create_group, todo=todo)
+                results.update(guarded(group, create, self._retry_policy))
             else:
                 results.update(self._add_variants(group, product_id, todo))
         if todo:
@@ -152,18 +155,6 @@ class ShopifyConnector:
                 if permanent:
                     log.warning("shopify_initial_stock_refused", sku=draft.sku, error=error)
         return [results[i] for i in range(len(drafts))]
-
-    def _guarded(
-        self, group: mapping.DraftGroup, action: Callable[[mapping.DraftGroup], list[ItemResult]]
-    ) -> list[tuple[int, ItemResult]]:
-        try:
-            outcome = action(group)
-        except (TransientError, PermanentError) as exc:
-            if self._retry_policy.beyond_cap(exc):
-                raise
-            permanent = isinstance(exc, PermanentError)
-            outcome = [mapping.failed(d.sku, str(exc), permanent=permanent) for d in group.drafts]
-        return list(zip(group.indices, outcome, strict=True))
 
     def _create_group(
         self, group: mapping.DraftGroup, todo: list[tuple[int, ListingRef, int, int]]

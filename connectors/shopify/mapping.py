@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from connectors import drafts
 from connectors.shopify import wire
 from sync.protocol import PermanentError
 from sync.types import ItemResult, ListingDraft, ListingRef, RemoteListing
@@ -87,41 +88,19 @@ def listings(product: wire.Product, stock: dict[int, int]) -> list[RemoteListing
 
 
 @dataclass(frozen=True, slots=True)
-class DraftGroup:
-    """Drafts that become (or are) one Shopify product; `indices` are input positions."""
-
-    key: str
-    indices: tuple[int, ...]
-    drafts: tuple[ListingDraft, ...]
-
-    @property
-    def lead(self) -> ListingDraft:
-        return self.drafts[0]
-
-    @property
-    def has_variants(self) -> bool:
-        return not (len(self.drafts) == 1 and self.lead.sku == self.key)
-
-    @property
-    def image_urls(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(url for d in self.drafts for url in d.image_urls))
+class DraftGroup(drafts.DraftGroup):
+    """Drafts that become (or are) one Shopify product."""
 
     @property
     def product_type(self) -> str:
-        return next((d.category_id for d in self.drafts if d.category_id), "") or ""
+        return self.category_id or ""
 
 
 def group_drafts(
-    drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
 ) -> list[DraftGroup]:
     """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    members: dict[str, list[tuple[int, ListingDraft]]] = {}
-    for index, draft in drafts:
-        members.setdefault(key(draft), []).append((index, draft))
-    return [
-        DraftGroup(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
-        for name, pairs in members.items()
-    ]
+    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def option_value(draft: ListingDraft) -> str:

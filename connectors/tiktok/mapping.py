@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
+from connectors import drafts
 from connectors.tiktok import wire
 from connectors.tiktok.client import transient_code
 from sync.types import (
@@ -67,46 +68,20 @@ def description_html(text: str) -> str:
 
 
 @dataclass(frozen=True, slots=True)
-class DraftGroup:
-    """Drafts that become (or are) one TikTok product; `indices` are their input positions."""
-
-    key: str
-    indices: tuple[int, ...]
-    drafts: tuple[ListingDraft, ...]
-
-    @property
-    def lead(self) -> ListingDraft:
-        return self.drafts[0]
-
-    @property
-    def has_variants(self) -> bool:
-        return not (len(self.drafts) == 1 and self.lead.sku == self.key)
-
-    @property
-    def category_id(self) -> str | None:
-        return next((d.category_id for d in self.drafts if d.category_id), None)
+class DraftGroup(drafts.DraftGroup):
+    """Drafts that become (or are) one TikTok product."""
 
     @property
     def image_urls(self) -> tuple[str, ...]:
         urls = dict.fromkeys(url for d in self.drafts for url in d.image_urls)
         return tuple(urls)[:MAX_MAIN_IMAGES]
 
-    @property
-    def weight_grams(self) -> int:
-        return max(d.weight_grams for d in self.drafts)
-
 
 def group_drafts(
-    drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
 ) -> list[DraftGroup]:
     """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    members: dict[str, list[tuple[int, ListingDraft]]] = {}
-    for index, draft in drafts:
-        members.setdefault(key(draft), []).append((index, draft))
-    return [
-        DraftGroup(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
-        for name, pairs in members.items()
-    ]
+    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def missing_for_create(group: DraftGroup) -> str | None:

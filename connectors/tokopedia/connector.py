@@ -19,6 +19,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from connectors.drafts import guarded
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.tokopedia import auth, mapping, order_mapping, wire
 from connectors.tokopedia.client import TokopediaClient
@@ -219,7 +220,7 @@ class TokopediaConnector:
         unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
         bound_groups = {d.group for _, d in bound}
         for group in mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else ""):
-            results.update(self._guarded(group, self._update_group))
+            results.update(guarded(group, self._update_group, self._retry_policy))
         for group in mapping.group_drafts(unbound, key=lambda d: d.group):
             if group.key in bound_groups:
                 error = "adding a variant to an existing tokopedia product is not supported"
@@ -228,22 +229,8 @@ class TokopediaConnector:
                     for i, d in zip(group.indices, group.drafts, strict=True)
                 )
             else:
-                results.update(self._guarded(group, self._create_group))
+                results.update(guarded(group, self._create_group, self._retry_policy))
         return [results[i] for i in range(len(drafts))]
-
-    def _guarded(
-        self, group: mapping.DraftGroup, action: Callable[[mapping.DraftGroup], list[ItemResult]]
-    ) -> list[tuple[int, ItemResult]]:
-        try:
-            outcome = action(group)
-        except (TransientError, PermanentError) as exc:
-            if self._retry_policy.beyond_cap(exc):
-                raise
-            permanent = isinstance(exc, PermanentError)
-            outcome = [
-                ItemResult.failure(d.sku, str(exc), permanent=permanent) for d in group.drafts
-            ]
-        return list(zip(group.indices, outcome, strict=True))
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         """One product per create call: the reply names created products by product_id

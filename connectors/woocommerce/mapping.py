@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from connectors import drafts
 from connectors.woocommerce import wire
 from sync.protocol import PermanentError
 from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, RemoteListing, StockUpdate
@@ -85,16 +86,8 @@ def category_ids(value: str | None, sku: str) -> list[dict[str, int]]:
 
 
 @dataclass(frozen=True, slots=True)
-class DraftGroup:
-    """Drafts that become (or are) one WooCommerce product; `indices` are input positions."""
-
-    key: str
-    indices: tuple[int, ...]
-    drafts: tuple[ListingDraft, ...]
-
-    @property
-    def lead(self) -> ListingDraft:
-        return self.drafts[0]
+class DraftGroup(drafts.DraftGroup):
+    """Drafts that become (or are) one WooCommerce product."""
 
     @property
     def has_variants(self) -> bool:
@@ -103,30 +96,16 @@ class DraftGroup:
         return not (len(self.drafts) == 1 and self.lead.sku == self.key)
 
     @property
-    def image_urls(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(url for d in self.drafts for url in d.image_urls))
-
-    @property
-    def category_id(self) -> str | None:
-        return next((d.category_id for d in self.drafts if d.category_id), None)
-
-    @property
     def parent_sku(self) -> str:
         """The variable parent's SKU: the group key, unless a variation already uses it."""
         return "" if any(d.sku == self.key for d in self.drafts) else self.key
 
 
 def group_drafts(
-    drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
 ) -> list[DraftGroup]:
     """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    members: dict[str, list[tuple[int, ListingDraft]]] = {}
-    for index, draft in drafts:
-        members.setdefault(key(draft), []).append((index, draft))
-    return [
-        DraftGroup(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
-        for name, pairs in members.items()
-    ]
+    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def image_fields(urls: Sequence[str]) -> dict[str, Any]:

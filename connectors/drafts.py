@@ -1,0 +1,81 @@
+"""Catalog drafts grouped into marketplace items, and the guard around each group's call.
+
+Every connector's `upsert_listings` has the same shape: (index, draft) pairs grouped into
+items (by the catalog group when creating, by the bound item id when updating), one call or
+a few per group, and a failure of a group's call turned into a failed `ItemResult` for each
+of its drafts, so one item never fails the batch. A platform subclasses `DraftGroup` for
+what its item body needs (Shopee: the weight in kg; TikTok: at most 9 main images).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from connectors.http import RetryPolicy
+from sync.protocol import PermanentError, TransientError
+from sync.types import ItemResult, ListingDraft
+
+
+@dataclass(frozen=True, slots=True)
+class DraftGroup:
+    """Drafts that become (or are) one marketplace item; `indices` are input positions."""
+
+    key: str
+    indices: tuple[int, ...]
+    drafts: tuple[ListingDraft, ...]
+
+    @property
+    def lead(self) -> ListingDraft:
+        return self.drafts[0]
+
+    @property
+    def has_variants(self) -> bool:
+        return not (len(self.drafts) == 1 and self.lead.sku == self.key)
+
+    @property
+    def category_id(self) -> str | None:
+        return next((d.category_id for d in self.drafts if d.category_id), None)
+
+    @property
+    def image_urls(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(url for d in self.drafts for url in d.image_urls))
+
+    @property
+    def weight_grams(self) -> int:
+        return max(d.weight_grams for d in self.drafts)
+
+
+Group = TypeVar("Group", bound=DraftGroup)
+
+
+def group_drafts(
+    drafts: Iterable[tuple[int, ListingDraft]],
+    key: Callable[[ListingDraft], str],
+    group_type: type[Group],
+) -> list[Group]:
+    """(index, draft) pairs grouped by `key`, groups and members in input order."""
+    members: dict[str, list[tuple[int, ListingDraft]]] = {}
+    for index, draft in drafts:
+        members.setdefault(key(draft), []).append((index, draft))
+    return [
+        group_type(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
+        for name, pairs in members.items()
+    ]
+
+
+def guarded(
+    group: Group, action: Callable[[Group], list[ItemResult]], retry_policy: RetryPolicy
+) -> list[tuple[int, ItemResult]]:
+    """`action(group)`'s results by input position; a transient or permanent failure of the
+    call fails each of the group's drafts instead (a throttle whose wait is beyond the
+    in-call cap propagates, for the job to wait it out)."""
+    try:
+        outcome = action(group)
+    except (TransientError, PermanentError) as exc:
+        if retry_policy.beyond_cap(exc):
+            raise
+        permanent = isinstance(exc, PermanentError)
+        outcome = [ItemResult.failure(d.sku, str(exc), permanent=permanent) for d in group.drafts]
+    return list(zip(group.indices, outcome, strict=True))
