@@ -42,12 +42,21 @@ from sync.types import (
 
 
 class ConnectorError(Exception):
-    """A marketplace call failed. `code` is the marketplace's own error code, when it gave one."""
+    """A marketplace call failed. `code` is the marketplace's own error code, when it gave one;
+    `raw` is the payload that could not be read (one order, one item), kept for operators."""
 
-    def __init__(self, message: str, *, code: str | None = None, status: int | None = None):
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status: int | None = None,
+        raw: Any = None,
+    ):
         super().__init__(message)
         self.code = code
         self.status = status
+        self.raw = raw
 
 
 class TransientError(ConnectorError):
@@ -58,8 +67,9 @@ class TransientError(ConnectorError):
         code: str | None = None,
         status: int | None = None,
         retry_after: float | None = None,
+        raw: Any = None,
     ):
-        super().__init__(message, code=code, status=status)
+        super().__init__(message, code=code, status=status, raw=raw)
         self.retry_after = retry_after
 
 
