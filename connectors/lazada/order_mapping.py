@@ -17,7 +17,6 @@ reserved (the safe side) until a known status arrives, and is logged.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -25,6 +24,7 @@ from decimal import Decimal
 
 import structlog
 
+from connectors.json_body import load_json
 from connectors.lazada import wire
 from sync.protocol import PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -186,10 +186,7 @@ def _item_order(item: wire.OrderItem) -> tuple[int, str]:
 
 def webhook_event(body: bytes, seller_id: str | None) -> WebhookEvent:
     """A verified push body as a `WebhookEvent` (message_type 0 → "trade_order")."""
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("lazada push: body is not JSON") from None
+    payload = load_json(body, "lazada push")
     push = wire.validate_push(wire.Push, payload)
     if seller_id is not None and push.seller_id != seller_id:
         raise PermanentError(f"lazada push for seller {push.seller_id}, not seller {seller_id}")

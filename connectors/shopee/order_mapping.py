@@ -6,11 +6,11 @@ Shopee's order item id and model id; an order-status push names the order to fet
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from datetime import datetime
 
+from connectors.json_body import load_json
 from connectors.shopee import wire
 from connectors.shopee.mapping import timestamp_to_datetime
 from sync.protocol import PermanentError
@@ -115,10 +115,7 @@ def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
     sent), covered by the signature. A push carries no delivery id: a retried push repeats
     its bytes, so Lapak tells a replay by a digest of the body (`sync.webhooks`).
     """
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("shopee push: body is not JSON") from None
+    payload = load_json(body, "shopee push")
     push = wire.validate_push(wire.Push, payload)
     if push.shop_id != shop_id:
         raise PermanentError(f"shopee push for shop {push.shop_id}, not shop {shop_id}")

@@ -22,13 +22,13 @@ shipping stays SHIPPED/COMPLETED: not every unit came back. Cash on delivery ord
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 import structlog
 
+from connectors.json_body import load_json
 from connectors.shopify import wire
 from sync.protocol import PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -151,10 +151,7 @@ def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> Webh
     `delivery_id` is `X-Shopify-Webhook-Id` (repeated by a retried delivery); `sent_at`
     is `X-Shopify-Triggered-At`.
     """
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("shopify webhook: body is not JSON") from None
+    payload = load_json(body, "shopify webhook")
     if not isinstance(payload, dict):
         raise PermanentError("shopify webhook: body is not a JSON object")
     parsed = wire.validate_webhook(wire.WebhookBody, payload)

@@ -11,7 +11,6 @@ the units of one SKU are folded into one line keyed "{product_id}:{sku_id}".
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -19,8 +18,8 @@ from decimal import Decimal
 
 import structlog
 
+from connectors.json_body import load_json
 from connectors.tiktok import wire
-from sync.protocol import PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
@@ -158,10 +157,7 @@ def webhook_event(body: bytes) -> WebhookEvent:
     ("type_6" for a seller deauthorization). `delivery_id` is `tts_notification_id`,
     `sent_at` the push's `timestamp`.
     """
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("tiktok push: body is not JSON") from None
+    payload = load_json(body, "tiktok push")
     push = wire.validate_push(wire.Push, payload)
     order_id = push.data.get("order_id")
     order_ids = (str(order_id),) if order_id else ()

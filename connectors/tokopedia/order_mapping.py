@@ -8,13 +8,13 @@ is UNCONFIRMED against an official page.
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 
 import structlog
 
+from connectors.json_body import load_json
 from connectors.tokopedia import wire
 from sync.protocol import PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -169,10 +169,7 @@ def webhook_event(body: bytes, fs_id: int, shop_id: int) -> WebhookEvent:
     order-status push ("order_status"), one without it a new-order notification
     ("order_notification"). Neither carries a delivery id or a send time (both None).
     """
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("tokopedia webhook: body is not JSON") from None
+    payload = load_json(body, "tokopedia webhook")
     if not isinstance(payload, Mapping):
         raise PermanentError("tokopedia webhook: body is not a JSON object")
     push = wire.validate_push(wire.OrderPush, payload)

@@ -25,7 +25,6 @@ tracking_number, date_shipped, tracking_id}; format as those plugins' public cod
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -35,8 +34,8 @@ from typing import Any
 
 import structlog
 
+from connectors.json_body import load_json
 from connectors.woocommerce import wire
-from sync.protocol import PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
@@ -218,10 +217,7 @@ def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> Webh
     """
     if PING.fullmatch(body):
         return WebhookEvent(topic="ping", raw={"webhook_id": body.split(b"=", 1)[1].decode()})
-    try:
-        payload = json.loads(body)
-    except ValueError:
-        raise PermanentError("woocommerce webhook: body is not JSON") from None
+    payload = load_json(body, "woocommerce webhook")
     topic = header(headers, "X-WC-Webhook-Topic") or "order"
     delivery = header(headers, "X-WC-Webhook-Delivery-ID")
     delivery_id = f"{delivery}:{hashlib.sha256(body).hexdigest()[:16]}" if delivery else None
