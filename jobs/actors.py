@@ -16,6 +16,7 @@ import dramatiq
 from dramatiq.rate_limits import ConcurrentRateLimiter
 
 from jobs.broker import ensure_broker
+from jobs.lease import Lease
 from jobs.middleware import record_counts
 from jobs.runtime import Runtime, current
 from sync import pull, push, queue, shipping, webhooks
@@ -33,8 +34,8 @@ all before a message is dead-lettered."""
 PUSH_REQUEUE_MS = 300
 """When another worker holds a store's push mutex: come back after this many ms."""
 PUSH_MUTEX_TTL_MS = 30_000
-"""How long a dead worker's push mutex outlives it. A push works at most
-`sync.push.BUDGET_SECONDS` (10 s) per message, well inside this."""
+"""How long a dead worker's push mutex outlives its last renewal. A live push renews it every
+third of this (`jobs.lease.Lease`) for as long as it runs, however long that is."""
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -59,10 +60,12 @@ def honour_throttling(fn: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def push_mutex(store_id: int) -> ConcurrentRateLimiter:
-    """dramatiq's ConcurrentRateLimiter as the one-push-per-store mutex."""
-    return ConcurrentRateLimiter(
-        current().rate_limit_backend, f"push-store-{store_id}", limit=1, ttl=PUSH_MUTEX_TTL_MS
+def push_lease(store_id: int) -> Lease:
+    """The one-push-per-store mutex (dramatiq's ConcurrentRateLimiter), held as a lease."""
+    return Lease(
+        ConcurrentRateLimiter(
+            current().rate_limit_backend, f"push-store-{store_id}", limit=1, ttl=PUSH_MUTEX_TTL_MS
+        )
     )
 
 
@@ -89,7 +92,7 @@ dispatcher = Dispatcher()
 @honour_throttling
 def push_store(store_id: int) -> None:
     """Push every dirty listing of one store (at most one at a time per store)."""
-    with push_mutex(store_id).acquire(raise_on_failure=False) as acquired:
+    with push_lease(store_id).hold() as acquired:
         if not acquired:
             push_store.send_with_options(args=(store_id,), delay=PUSH_REQUEUE_MS)
             record_counts({"requeued": 1})
