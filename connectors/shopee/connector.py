@@ -308,7 +308,7 @@ class ShopeeConnector:
                 "response_optional_fields": ORDER_DETAIL_FIELDS,
             }
             detail = self._client.get(ORDER_DETAIL, params, wire.OrderDetail)
-            orders.extend(order_mapping.remote_order(order) for order in detail.order_list)
+            orders.extend(order_mapping.parse_order(order) for order in detail.order_list)
         return orders
 
     def ship_order(self, external_id: str, tracking_number: str) -> str | None:

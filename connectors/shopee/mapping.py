@@ -17,6 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from connectors import drafts
+from connectors.intake import MAX_COUNT
 from connectors.shopee import wire
 from sync.protocol import PermanentError
 from sync.types import (
@@ -290,7 +291,7 @@ def sellable_stock(info: wire.StockInfo | None) -> int:
     if info is None:
         return 0
     if info.seller_stock:
-        return sum(entry.stock for entry in info.seller_stock)
+        return min(sum(entry.stock for entry in info.seller_stock), MAX_COUNT)
     return info.summary_info.total_available_stock if info.summary_info else 0
 
 

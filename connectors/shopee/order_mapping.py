@@ -9,7 +9,9 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+from connectors.intake import read_order
 from connectors.json_body import load_json
 from connectors.shopee import wire
 from connectors.shopee.mapping import timestamp_to_datetime
@@ -57,6 +59,12 @@ def order_status(status: str, order_sn: str) -> OrderStatus:
         return ORDER_STATUS[status]
     except KeyError:
         raise PermanentError(f"order {order_sn}: unknown shopee status {status!r}") from None
+
+
+def parse_order(raw: Any) -> RemoteOrder:
+    """One order of get_order_detail's `order_list`; a malformed or unstorable one is a
+    `PermanentError` carrying `raw`."""
+    return read_order(raw, "shopee order", lambda r: remote_order(wire.Order.model_validate(r)))
 
 
 def remote_order(order: wire.Order) -> RemoteOrder:

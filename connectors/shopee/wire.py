@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connectors.intake import Count, Money, UnixSeconds
 from sync.protocol import PermanentError, TransientError
 
 
@@ -87,19 +88,19 @@ class ItemList(Wire):
 
 
 class PriceInfo(Wire):
-    original_price: Decimal
-    current_price: Decimal | None = None
+    original_price: Money
+    current_price: Money | None = None
     currency: str | None = None
 
 
 class StockSummary(Wire):
-    total_available_stock: int = 0
-    total_reserved_stock: int = 0
+    total_available_stock: Count = 0
+    total_reserved_stock: Count = 0
 
 
 class LocationStock(Wire):
     location_id: str | None = None
-    stock: int
+    stock: Count
 
 
 class StockInfo(Wire):
@@ -237,7 +238,7 @@ class OrderItem(Wire):
     model_id: int = 0
     model_name: str = ""
     model_sku: str = ""
-    model_quantity_purchased: int = Field(ge=0)
+    model_quantity_purchased: Count
     model_original_price: Decimal = Decimal(0)
     model_discounted_price: Decimal = Decimal(0)
     order_item_id: int = 0
@@ -255,21 +256,22 @@ class Order(Wire):
 
     order_sn: str = Field(min_length=1)
     order_status: str
-    create_time: int
-    update_time: int
-    ship_by_date: int = 0
+    create_time: UnixSeconds
+    update_time: UnixSeconds
+    ship_by_date: UnixSeconds = 0
     currency: str = ""
     total_amount: Decimal = Decimal(0)
     buyer_username: str = ""
-    pay_time: int | None = None
+    pay_time: UnixSeconds | None = None
     recipient_address: RecipientAddress | None = None
     item_list: list[OrderItem] = []
 
 
 class OrderDetail(Wire):
-    """v2.order.get_order_detail."""
+    """v2.order.get_order_detail; each order is read on its own (`order_mapping.parse_order`),
+    so one malformed order does not hide the others."""
 
-    order_list: list[Order] = []
+    order_list: list[Any] = []
 
 
 # --- push ----------------------------------------------------------------------------------
@@ -280,7 +282,7 @@ class Push(Wire):
 
     code: int
     shop_id: int
-    timestamp: int = 0
+    timestamp: UnixSeconds = 0
     data: dict[str, Any] = {}
 
 
