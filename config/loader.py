@@ -102,6 +102,9 @@ class _Loader:
             stores=tuple(s for s in stores.values() if s is not None),
             resellers=tuple(resellers),
             operator_token_secret=operator_token,
+            webhook_max_bytes=section.webhook_max_bytes,
+            protect_metrics=section.protect_metrics,
+            protect_docs=section.protect_docs,
         )
 
     def _read(self) -> dict[str, Any] | None:

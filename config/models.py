@@ -20,6 +20,8 @@ from sync.protocol import ConnectorPlugin
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 STORE_NAME_PATTERN = r"^[a-z0-9_-]+$"
+WEBHOOK_MAX_BYTES = 1024 * 1024
+"""Default cap on a webhook body: marketplaces' order pushes are a few kilobytes."""
 
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN, max_length=200)]
 """The name of an environment variable (never its value)."""
@@ -52,6 +54,9 @@ class LapakSection(_Entry):
     redis_url: str | None = Field(default=None, pattern=r"^(redis|rediss|unix)://")
     operator_token_env: EnvName | None = None
     public_url: BaseUrl | None = None
+    webhook_max_bytes: int = Field(default=WEBHOOK_MAX_BYTES, ge=1024, le=64 * 1024 * 1024)
+    protect_metrics: bool = False
+    protect_docs: bool = False
 
 
 class MerchantEntry(_Entry):
@@ -124,6 +129,12 @@ class LapakConfig:
     stores: tuple[StoreConfig, ...]
     resellers: tuple[Reseller, ...]
     operator_token_secret: SecretStr | None = None
+    webhook_max_bytes: int = WEBHOOK_MAX_BYTES
+    """Bodies above this many bytes are refused (413) before they are read whole."""
+    protect_metrics: bool = False
+    """`/metrics` only for the operator (cookie session or bearer token)."""
+    protect_docs: bool = False
+    """`/docs`, `/redoc` and `/openapi.json` only for the operator."""
     _stores_by_name: dict[str, StoreConfig] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

@@ -151,6 +151,9 @@ class WebhookEvent:
     order_ids: tuple[str, ...] = ()
     delivery_id: str | None = None
     sent_at: datetime | None = None
+    ping: bool = False
+    """A platform's "is this URL alive" check (WooCommerce's unsigned ping): answered,
+    never stored, since anybody can send one."""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 

@@ -3,7 +3,9 @@
 The web process hands every delivery to `take_in`, which decides, in this order:
 
 1. **Signature**: the connector verifies the body with the marketplace's own scheme. A bad
-   or missing signature is refused and nothing is stored or enqueued.
+   or missing signature is refused and nothing is stored or enqueued. A platform's liveness
+   ping that comes unsigned (WooCommerce's) is answered and never stored: anybody can send
+   one, so storing it would let anybody write.
 2. **Parse**: `connector.parse_webhook(body, headers)` gives a `WebhookEvent`. A verified
    body that does not parse is kept with its error (operators see it) and answered 2xx:
    the marketplace would only send the same bytes again.
@@ -83,6 +85,8 @@ class Outcome(StrEnum):
     """Sent too long ago or too far ahead: refused (kept with the reason)."""
     UNSIGNED = "unsigned"
     """Bad or missing signature: refused, nothing stored."""
+    PING = "ping"
+    """A platform's liveness check (`WebhookEvent.ping`): answered 2xx, nothing stored."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +161,8 @@ def take_in(
         event: WebhookEvent | None = connector.parse_webhook(body, headers)
     except PermanentError as malformed:
         event, parse_error = None, str(malformed) or type(malformed).__name__
+    if event is not None and event.ping:
+        return Intake(Outcome.PING, event.topic)
     if event is None:
         record_id = record_webhook(db, store_id, "unparsed", body, error=parse_error)
         outcome = Outcome.KEPT if record_id else Outcome.DUPLICATE

@@ -7,12 +7,22 @@ and stores the raw body; this module maps its outcome to HTTP and asks for one t
 
 | outcome | answer | stored | job |
 |---|---|---|---|
+| body over `[lapak] webhook_max_bytes` (default 1 MB) | 413 | no | no |
 | bad or missing signature | 401 | no | no |
 | sent too long ago / too far ahead (`sync.webhooks.Freshness`) | 400 | kept with the reason | no |
 | a delivery this store already recorded (a marketplace retry) | 200 | no (first one is) | no |
 | verified, names orders | 200 | yes | `process_webhooks(store)` |
 | verified, nothing to fetch or unparsable | 200 | yes (with the parse error) | no |
+| a platform's unsigned liveness ping (WooCommerce) | 200 | no | no |
+| stored, but the job cannot be enqueued (broker down) | 200 | yes | by the reconciler |
 | unknown store | 404 | no | no |
+
+The body is read in chunks and refused as soon as it passes the cap (a `Content-Length`
+over it is refused before a byte is read), so an unsigned client cannot fill the memory:
+the signature is checked on the capped body. Once a verified body is stored the answer is
+200 even when the broker is down: the reconciler recomputes the job from the stored rows
+(`sync.webhooks.stores_with_pending_webhooks`), and a 5xx would only make the marketplace
+retry, or give the subscription up.
 
 Every 2xx is 200 with an empty body: Shopee wants an empty 2xx body; Lazada and TikTok
 Shop count only a 200 as delivered (anything else is retried, then counted as a failure).
@@ -29,6 +39,7 @@ from collections.abc import Mapping
 import structlog
 from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
+from starlette.status import HTTP_413_CONTENT_TOO_LARGE
 
 from jobs.runtime import Runtime
 from sync.dispatch import Dispatcher
@@ -63,8 +74,38 @@ def _take_in(
         runtime.db, store_id, runtime.connector(store_id), url, headers, body, freshness=freshness
     )
     if intake.enqueue:
-        dispatcher.process_webhooks(store_id)
+        try:
+            dispatcher.process_webhooks(store_id)
+        except Exception as error:  # the broker is down: the stored row is the job's source
+            log.error(
+                "webhook_enqueue_failed",
+                store_id=store_id,
+                record_id=intake.record_id,
+                error=type(error).__name__,
+                detail=str(error)[:200],
+            )
     return intake
+
+
+def _too_large(limit: int) -> HTTPException:
+    return HTTPException(HTTP_413_CONTENT_TOO_LARGE, f"body over {limit} bytes")
+
+
+async def read_capped(request: Request, limit: int) -> bytes:
+    """The request body, or a 413 as soon as it is known to exceed `limit` bytes: from its
+    `Content-Length` before reading, else while counting the chunks of a chunked body."""
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.isdigit():
+            raise HTTPException(400, "invalid Content-Length")
+        if int(declared) > limit:
+            raise _too_large(limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _too_large(limit)
+    return bytes(body)
 
 
 @router.post(
@@ -75,6 +116,7 @@ def _take_in(
         400: {"description": "Stale or future-dated event (kept, not processed)"},
         401: {"description": "Bad or missing signature (nothing stored)"},
         404: {"description": "No such store"},
+        413: {"description": "Body over `[lapak] webhook_max_bytes` (nothing read further)"},
     },
 )
 async def webhook(store: str, request: Request) -> Response:
@@ -83,7 +125,11 @@ async def webhook(store: str, request: Request) -> Response:
     store_id = runtime.store_ids.get(store)
     if store_id is None:
         raise HTTPException(404, f"no store named {store!r}")
-    body = await request.body()
+    try:
+        body = await read_capped(request, runtime.config.webhook_max_bytes)
+    except HTTPException as refused:
+        log.warning("webhook_refused", store=store, reason=refused.detail)
+        raise
     freshness = getattr(request.app.state, FRESHNESS_STATE, None) or Freshness()
     intake = await run_in_threadpool(
         _take_in,
@@ -104,6 +150,8 @@ async def webhook(store: str, request: Request) -> Response:
         raise HTTPException(400, intake.reason or "stale event")
     if intake.outcome is Outcome.DUPLICATE:
         log.info("webhook_replayed", **fields)
+    elif intake.outcome is Outcome.PING:
+        log.info("webhook_ping", **fields)
     else:
         log.info(
             "webhook_received",

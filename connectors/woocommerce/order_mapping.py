@@ -216,7 +216,8 @@ def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> Webh
     share it. WooCommerce does not retry a failed delivery; a repeat is a replay.
     """
     if PING.fullmatch(body):
-        return WebhookEvent(topic="ping", raw={"webhook_id": body.split(b"=", 1)[1].decode()})
+        webhook_id = body.split(b"=", 1)[1].decode()
+        return WebhookEvent(topic="ping", ping=True, raw={"webhook_id": webhook_id})
     payload = load_json(body, "woocommerce webhook")
     topic = header(headers, "X-WC-Webhook-Topic") or "order"
     delivery = header(headers, "X-WC-Webhook-Delivery-ID")

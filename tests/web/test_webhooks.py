@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -58,19 +57,6 @@ class Recorder:
 
     def process_webhooks(self, store_id: int) -> None:
         self.webhooks.append(store_id)
-
-
-@pytest.fixture
-def runtime(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Runtime]:
-    """Two Shopee shops on the `db` fixture's database (SQLite, then PostgreSQL)."""
-    config = tmp_path / "lapak.toml"
-    write_config(config, "http://127.0.0.1:9", database_url=db.url)
-    for key, value in shop_env(config).items():
-        monkeypatch.setenv(key, value)
-    runtime = Runtime(load_config(config))
-    runtime.bootstrap()
-    yield runtime
-    runtime.close()
 
 
 URL = "http://testserver/webhooks/shop-a"
@@ -351,9 +337,7 @@ def test_woocommerces_unsigned_ping_is_answered_200_and_nothing_fetched(
         forged = client.post(f"/webhooks/{store}", content=b'{"id": 7}', headers=form)
         assert (ping.status_code, forged.status_code) == (200, 401)
         assert recorder.webhooks == []
-        assert [(r.topic, r.processed_at is not None) for r in _records(runtime)] == [
-            ("ping", True)
-        ]
+        assert _records(runtime) == []  # anybody can ping: nothing is written for it
     finally:
         runtime.close()
 
