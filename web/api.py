@@ -21,6 +21,7 @@ from sync import queue as order_queue
 from sync.history import QUEUE_STATES, QUEUE_STATUSES, ShippedOrder, queue_orders, shipped_orders
 from sync.queue import QueueError, QueueOrder
 from sync.store.models import utcnow
+from web.ids import Offset, RowId
 from web.reseller import describe_conflict
 from web.sessions import CurrentReseller, dispatcher_of, runtime_of
 
@@ -203,7 +204,7 @@ def history(
     reseller: CurrentReseller,
     store: Annotated[str | None, Query(description="Only this store (one of yours).")] = None,
     mine: Annotated[bool, Query(description="Only those you shipped.")] = False,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
 ) -> list[ShippedOut]:
     _check_store(reseller, store)
@@ -219,7 +220,7 @@ def history(
 
 
 @router.get("/orders/{order_id}", response_model=OrderOut, responses=_MINE, summary="One order")
-def get_order(request: Request, reseller: CurrentReseller, order_id: int) -> OrderOut:
+def get_order(request: Request, reseller: CurrentReseller, order_id: RowId) -> OrderOut:
     try:
         return OrderOut.of(order_queue.get_order(runtime_of(request).db, order_id, reseller.stores))
     except QueueError as error:
@@ -232,7 +233,7 @@ def get_order(request: Request, reseller: CurrentReseller, order_id: int) -> Ord
     responses=_ACT,
     summary="Claim an order (or keep your claim 30 minutes more)",
 )
-def claim(request: Request, reseller: CurrentReseller, order_id: int) -> OrderOut:
+def claim(request: Request, reseller: CurrentReseller, order_id: RowId) -> OrderOut:
     try:
         db = runtime_of(request).db
         return OrderOut.of(order_queue.claim(db, reseller.name, reseller.stores, order_id))
@@ -246,7 +247,7 @@ def claim(request: Request, reseller: CurrentReseller, order_id: int) -> OrderOu
     responses=_ACT,
     summary="Give your claim up",
 )
-def release(request: Request, reseller: CurrentReseller, order_id: int) -> OrderOut:
+def release(request: Request, reseller: CurrentReseller, order_id: RowId) -> OrderOut:
     db = runtime_of(request).db
     try:
         order_queue.release(db, reseller.name, reseller.stores, order_id)
@@ -261,7 +262,7 @@ def release(request: Request, reseller: CurrentReseller, order_id: int) -> Order
     responses=_ACT,
     summary="Mark an order you hold as packed",
 )
-def pack(request: Request, reseller: CurrentReseller, order_id: int) -> OrderOut:
+def pack(request: Request, reseller: CurrentReseller, order_id: RowId) -> OrderOut:
     try:
         db = runtime_of(request).db
         return OrderOut.of(order_queue.mark_packed(db, reseller.name, reseller.stores, order_id))
@@ -278,7 +279,7 @@ def pack(request: Request, reseller: CurrentReseller, order_id: int) -> OrderOut
     description="Accepted: the marketplace is asked to mark it shipped; `ship_state` goes "
     "`requested`, then `confirmed`, or `failed` with the marketplace's `ship_error`.",
 )
-def ship(request: Request, reseller: CurrentReseller, order_id: int, body: ShipIn) -> OrderOut:
+def ship(request: Request, reseller: CurrentReseller, order_id: RowId, body: ShipIn) -> OrderOut:
     try:
         done = order_queue.ship(
             runtime_of(request).db,

@@ -27,6 +27,7 @@ from starlette.concurrency import run_in_threadpool
 
 from sync import ops
 from sync.store.models import utcnow
+from web.ids import RowId, RowIdQuery, parse_row_id
 from web.sessions import (
     OPERATOR_HOME,
     CurrentOperator,
@@ -133,13 +134,14 @@ async def retry_listings(request: Request, operator: CurrentOperator) -> Respons
     form = await read_form(request) if wants_html(request) else dict(request.query_params)
     store_id = _store_id(request, form.get("store"))
     listing = form.get("listing")
-    if listing is not None and not listing.isdigit():
+    listing_id = parse_row_id(listing)
+    if listing is not None and listing_id is None:
         raise HTTPException(422, "listing must be a listing id")
     count = await run_in_threadpool(
         lambda: ops.retry_listings(
             runtime_of(request).db,
             dispatcher_of(request),
-            listing_ids=[int(listing)] if listing else None,
+            listing_ids=[listing_id] if listing_id else None,
             store_id=store_id,
         )
     )
@@ -165,7 +167,7 @@ async def dead_letters(request: Request, operator: CurrentOperator, all: bool = 
 
 @router.post("/dead-letters/{dead_letter_id}/retry")
 async def retry_dead_letter(
-    request: Request, dead_letter_id: int, operator: CurrentOperator
+    request: Request, dead_letter_id: RowId, operator: CurrentOperator
 ) -> Response:
     from jobs.cli.deadletters import job_sender
 
@@ -190,7 +192,7 @@ async def events(
     store: str | None = None,
     actor: str | None = None,
     outcome: str | None = None,
-    before: int | None = None,
+    before: RowIdQuery = None,
 ) -> Response:
     store_id = _store_id(request, store)
     db = runtime_of(request).db

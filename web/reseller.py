@@ -22,6 +22,7 @@ from sync import queue as order_queue
 from sync.history import QUEUE_STATES, QUEUE_STATUSES, queue_orders, shipped_orders
 from sync.queue import SHIPPABLE, QueueError, QueueOrder
 from sync.store.models import utcnow
+from web.ids import Page, RowId
 from web.sessions import (
     OPERATOR_HOME,
     RESELLER_HOME,
@@ -160,7 +161,7 @@ def history_page(
     reseller: CurrentReseller,
     store: str | None = None,
     mine: bool = False,
-    page: int = 1,
+    page: Page = 1,
 ) -> HTMLResponse:
     if store and store not in reseller.stores:
         return error_page(request, 403, f"{store} is not one of your stores.")
@@ -278,20 +279,20 @@ def _do(
 
 
 @router.post(RESELLER_HOME + "/{order_id}/claim")
-async def claim_order(request: Request, reseller: CurrentReseller, order_id: int) -> Response:
+async def claim_order(request: Request, reseller: CurrentReseller, order_id: RowId) -> Response:
     return await _act(request, reseller, order_id, "claim")
 
 
 @router.post(RESELLER_HOME + "/{order_id}/release")
-async def release_order(request: Request, reseller: CurrentReseller, order_id: int) -> Response:
+async def release_order(request: Request, reseller: CurrentReseller, order_id: RowId) -> Response:
     return await _act(request, reseller, order_id, "release")
 
 
 @router.post(RESELLER_HOME + "/{order_id}/pack")
-async def pack_order(request: Request, reseller: CurrentReseller, order_id: int) -> Response:
+async def pack_order(request: Request, reseller: CurrentReseller, order_id: RowId) -> Response:
     return await _act(request, reseller, order_id, "pack")
 
 
 @router.post(RESELLER_HOME + "/{order_id}/ship")
-async def ship_order(request: Request, reseller: CurrentReseller, order_id: int) -> Response:
+async def ship_order(request: Request, reseller: CurrentReseller, order_id: RowId) -> Response:
     return await _act(request, reseller, order_id, "ship")
