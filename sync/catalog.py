@@ -53,6 +53,8 @@ CONTENT_COLUMNS = (
 PRODUCTS = cast(Table, Product.__table__)
 _SKU = re.compile(r"\S{1,64}")
 _HTTP_URL = re.compile(r"https?://[^\s/?#]+", re.IGNORECASE)
+MAX_COUNT = 2**31 - 1
+"""The largest stock or weight an integer column holds (PostgreSQL refuses more)."""
 _LOOKUP_SLICE = 500
 """SKUs per `IN (...)` lookup: well under every SQLite build's bound-parameter limit."""
 
@@ -99,8 +101,8 @@ class CatalogRow(BaseModel):
     sku: str
     name: str = Field(min_length=1, max_length=255)
     price: Decimal = Field(ge=0, max_digits=14, decimal_places=2)
-    stock: int | None = Field(default=None, ge=0)
-    weight_grams: int = Field(gt=0)
+    stock: int | None = Field(default=None, ge=0, le=MAX_COUNT)
+    weight_grams: int = Field(gt=0, le=MAX_COUNT)
     description: str = ""
     group_sku: str = Field(default="", validate_default=True)
     variant_name: str | None = Field(default=None, max_length=120, validate_default=True)
@@ -159,7 +161,8 @@ def import_catalog(
             raise LookupError(f"no merchant with id {merchant_id}")
     report = ImportReport()
     first_seen: dict[str, int] = {}
-    with path.open(newline="", encoding="utf-8-sig") as handle:
+    # Bytes that are not UTF-8 are kept as lone surrogates and reported on their row.
+    with path.open(newline="", encoding="utf-8-sig", errors="surrogateescape") as handle:
         rows: list[CatalogRow] = []
         processed = 0
         for number, record in _records(handle, path):
@@ -208,8 +211,20 @@ def _records(handle: TextIO, path: Path) -> Iterator[tuple[int, dict[str, str] |
     # Spreadsheets in an Indonesian locale save CSV with semicolons.
     delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
     reader = csv.reader(handle, delimiter=delimiter)
-    header = _header(next(reader, None), path)
-    for number, cells in enumerate(reader, start=2):
+    try:
+        header = _header(next(reader, None), path)
+    except csv.Error as error:
+        raise CatalogFileError(f"{path.name}: unreadable header row: {error}") from None
+    number = 1
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
+            yield number, f"unreadable: {error}"
+            continue
         if not any(cell.strip() for cell in cells):
             continue
         if len(cells) > len(header) and any(c.strip() for c in cells[len(header) :]):
@@ -221,6 +236,9 @@ def _records(handle: TextIO, path: Path) -> Iterator[tuple[int, dict[str, str] |
 def _header(cells: list[str] | None, path: Path) -> list[str]:
     if not cells:
         raise CatalogFileError(f"{path.name}: no header row")
+    problem = next(filter(None, map(_cell_problem, cells)), None)
+    if problem:
+        raise CatalogFileError(f"{path.name}: header row {problem}")
     header = [cell.strip().lower() for cell in cells]
     known = set(REQUIRED_COLUMNS) | set(OPTIONAL_COLUMNS)
     unknown = [c for c in header if c not in known and not _is_category(c)]
@@ -250,6 +268,10 @@ def _parse(
     if isinstance(record, str):
         errors.append(RowError(number, None, record))
         return None
+    unreadable = [(c, p) for c, cell in record.items() if (p := _cell_problem(cell))]
+    if unreadable:
+        errors.extend(RowError(number, column, problem) for column, problem in unreadable)
+        return None
     sku = record.get("sku", "")
     if sku in first_seen:
         errors.append(
@@ -264,6 +286,18 @@ def _parse(
         for item in error.errors(include_url=False):
             errors.append(RowError(number, _column(item["loc"]), item["msg"]))
         return None
+
+
+def _cell_problem(cell: str) -> str | None:
+    """Why a cell cannot be stored as text: a NUL byte (PostgreSQL refuses it in text), or
+    bytes that are not UTF-8 (read as lone surrogates)."""
+    if "\x00" in cell:
+        return "contains a NUL byte"
+    try:
+        cell.encode("utf-8")
+    except UnicodeEncodeError:
+        return "is not UTF-8 text"
+    return None
 
 
 def _row_input(record: dict[str, str]) -> dict[str, Any]:

@@ -12,8 +12,9 @@ stay dirty and are retried by the next push.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -33,8 +34,14 @@ log = structlog.get_logger(__name__)
 CHUNK = 500
 MAX_PASSES = 5
 BUDGET_SECONDS = 10.0
-"""A push stops after the chunk that crosses this and reports `incomplete`: the job layer
-sends the rest as a new message, so a push never holds its store's mutex for long."""
+"""A push stops after the marketplace call that crosses this (a create call of
+`limits.create_batch` items, an update chunk) and reports `incomplete`: the job layer sends
+the rest as a new message, so one message never holds its store's mutex for long."""
+CREATE_HOLD = timedelta(minutes=2)
+"""How long a create intent (`Listing.create_started_at`) belongs to the push that recorded
+it: longer than one create call can last, timeouts and in-call retries included. Another
+push leaves such a listing alone; once the hold is over and no answer was recorded, the
+call was interrupted and the listing is adopted by SKU (one scan) before it is created."""
 
 
 @dataclass
@@ -50,6 +57,9 @@ class PushReport:
     deferred: int = 0
     incomplete: bool = False
     errors: list[str] = field(default_factory=list)
+    refused_existing: dict[int, str] = field(default_factory=dict)
+    """Listings whose create the store refused as already there, with its message: adopted
+    by a scan, or failed with that message when the scan does not find their SKU."""
 
     @property
     def settled(self) -> int:
@@ -70,7 +80,7 @@ def push_store(
     with db.session() as session:
         store = session.get_one(Store, store_id)
         store.push_requested_at = None
-        needs_scan = _has_unbound(session, store_id, interrupted_only=store.scanned_at is not None)
+        needs_scan = _needs_scan(session, store_id, first=store.scanned_at is None)
     if needs_scan:
         report.adopted = adopt_existing(db, store_id, connector)
     skip: set[int] = set()
@@ -88,8 +98,17 @@ def push_store(
     return report
 
 
-def adopt_existing(db: Database, store_id: int, connector: Connector) -> int:
-    """Bind unbound listings to the store's existing ones with the same seller SKU."""
+def adopt_existing(
+    db: Database, store_id: int, connector: Connector, *, refused: Mapping[int, str] = {}
+) -> int:
+    """Bind unbound listings to the store's existing ones with the same seller SKU.
+
+    Create intents older than `CREATE_HOLD` when the scan began are cleared where the scan
+    found nothing: those calls are over and created nothing, so the listings may be created.
+    Recent intents stay (their push may still be waiting for the answer). `refused` listings
+    (creates refused as already there) that the scan does not find are marked failed with
+    the store's message."""
+    settled_before = utcnow() - CREATE_HOLD
     remote = {listing.ref.sku: listing for listing in connector.scan_listings()}
     adopted: list[dict[str, Any]] = []
     with db.session() as session:
@@ -118,22 +137,35 @@ def adopt_existing(db: Database, store_id: int, connector: Connector) -> int:
             refresh_dirty(session, [row["id"] for row in adopted])
         session.execute(
             update(Listing)
-            .where(Listing.store_id == store_id, Listing.item_id.is_(None))
+            .where(
+                Listing.store_id == store_id,
+                Listing.item_id.is_(None),
+                Listing.create_started_at <= settled_before,
+            )
             .values(create_started_at=None)
         )
+        bound = {row["id"] for row in adopted}
+        missing = [
+            {"id": listing_id, "failed": True, "last_error": f"created: {error}"}
+            for listing_id, error in refused.items()
+            if listing_id not in bound
+        ]
+        if missing:
+            session.execute(update(Listing), missing)
         session.get_one(Store, store_id).scanned_at = utcnow()
     log.info("listings_adopted", store_id=store_id, scanned=len(remote), adopted=len(adopted))
     return len(adopted)
 
 
-def _has_unbound(session: Session, store_id: int, *, interrupted_only: bool) -> bool:
-    """Unbound listings to adopt: any before the first scan; later, only those whose
-    creation was asked for but never recorded (the worker died in between)."""
+def _needs_scan(session: Session, store_id: int, *, first: bool) -> bool:
+    """Unbound listings to adopt: any before the store's first scan; later, only those whose
+    create intent outlived `CREATE_HOLD` with no answer recorded (the worker died, the call
+    timed out, or the store said the listing was already there)."""
     query = select(func.count()).where(
         Listing.store_id == store_id, Listing.item_id.is_(None), Listing.failed.is_(False)
     )
-    if interrupted_only:
-        query = query.where(Listing.create_started_at.is_not(None))
+    if not first:
+        query = query.where(Listing.create_started_at <= utcnow() - CREATE_HOLD)
     return bool(session.scalar(query))
 
 
@@ -156,41 +188,84 @@ def _create_pass(
     skip: set[int],
     deadline: float,
 ) -> None:
-    """Create unbound listings, never splitting a variant group across two calls."""
+    """Create unbound listings with no create intent, `limits.create_batch` items (whole
+    variant groups) per call, checking the budget before each call.
+
+    Each batch is claimed first: its intent is recorded only where none is, in one
+    statement, so two pushes that overlap never send the same listing's create. A group
+    another push claimed in part is left to it whole. Creates the store refused as already
+    there are adopted by one scan at the end of the pass."""
     with db.session() as session:
         platform = session.get_one(Store, store_id).platform
         pending = session.execute(
             _due(store_id, skip)
             .with_only_columns(Listing.id, Product.group_sku)
             .join(Product, Listing.product_id == Product.id)
-            .where(Listing.item_id.is_(None))
+            .where(Listing.item_id.is_(None), Listing.create_started_at.is_(None))
             .order_by(None)
             .order_by(Product.group_sku, Listing.id)
         ).all()
-    for batch in _group_batches(pending, CHUNK):
+    for batch in _item_batches(pending, connector.limits.create_batch):
         if time.monotonic() > deadline:
             report.incomplete = True
             return
         with db.session() as session:
-            listings = session.scalars(select(Listing).where(Listing.id.in_(batch))).all()
+            claimed = _claim(session, batch)
+            listings = session.scalars(select(Listing).where(Listing.id.in_(claimed))).all()
             drafts = {listing.id: _draft(listing, platform) for listing in listings}
-            session.execute(
-                update(Listing).where(Listing.id.in_(batch)).values(create_started_at=utcnow())
-            )
+        if not drafts:
+            continue
         results = connector.upsert_listings(list(drafts.values()))
         with db.session() as session:
             _record(session, list(drafts.items()), results, report, skip, kind="created")
+    if report.refused_existing:
+        refused, report.refused_existing = report.refused_existing, {}
+        report.adopted += adopt_existing(db, store_id, connector, refused=refused)
+        skip.difference_update(refused)
 
 
-def _group_batches(rows: Sequence[Any], size: int) -> list[list[int]]:
-    batches: list[list[int]] = [[]]
+def _item_batches(rows: Sequence[Any], items: int) -> list[list[list[int]]]:
+    """(listing id, group) rows sorted by group as batches of `items` groups, each group a
+    list of listing ids (at most `CHUNK` listings a batch, unless one group is bigger)."""
+    batches: list[list[list[int]]] = []
     last_group = None
     for listing_id, group in rows:
-        if len(batches[-1]) >= size and group != last_group:
-            batches.append([])
-        batches[-1].append(listing_id)
-        last_group = group
-    return [batch for batch in batches if batch]
+        if group != last_group:
+            current = batches[-1] if batches else None
+            if current is None or len(current) >= items or sum(map(len, current)) >= CHUNK:
+                batches.append([])
+            batches[-1].append([])
+            last_group = group
+        batches[-1][-1].append(listing_id)
+    return batches
+
+
+def _claim(session: Session, groups: Sequence[Sequence[int]]) -> list[int]:
+    """Record the create intent of these groups' listings where no push recorded one, and
+    return the ids of the groups claimed whole; a group claimed in part is given back."""
+    ids = [listing_id for group in groups for listing_id in group]
+    claimed = set(
+        session.scalars(
+            update(Listing)
+            .where(
+                Listing.id.in_(ids),
+                Listing.item_id.is_(None),
+                Listing.create_started_at.is_(None),
+                Listing.failed.is_(False),
+            )
+            .values(create_started_at=utcnow())
+            .returning(Listing.id),
+            execution_options={"synchronize_session": False},
+        )
+    )
+    whole = [listing_id for group in groups if claimed.issuperset(group) for listing_id in group]
+    partial = claimed.difference(whole)
+    if partial:
+        session.execute(
+            update(Listing).where(Listing.id.in_(partial)).values(create_started_at=None)
+        )
+        log.warning("create_group_claimed_elsewhere", listings=sorted(partial))
+    return whole
 
 
 def _update_pass(
@@ -365,7 +440,11 @@ def _record(
         else:
             row |= {"last_error": f"{kind}: {result.error}", "last_error_at": now}
             skip.add(listing_id)
-            if result.permanent:
+            if kind == "created":
+                row["create_started_at"] = _intent_after_failed_create(result, now)
+            if kind == "created" and result.exists:
+                report.refused_existing[listing_id] = result.error or "already exists"
+            elif result.permanent:
                 row["failed"] = True
                 report.failed += 1
             else:
@@ -375,6 +454,16 @@ def _record(
         rows.append(row)
     _bulk_update(session, rows)
     refresh_dirty(session, [row["id"] for row in rows])
+
+
+def _intent_after_failed_create(result: ItemResult, now: datetime) -> datetime | None:
+    """A refused create made nothing: its intent is cleared. A create that failed otherwise
+    (a timeout, a 5xx) may have made the item before its answer was lost, and one refused
+    as already there is on the store: the intent is dated `CREATE_HOLD` back, which makes
+    the listing due for adoption by SKU at once (the call is over) before any new create."""
+    if result.permanent and not result.exists:
+        return None
+    return now - CREATE_HOLD
 
 
 def _bulk_update(session: Session, rows: list[dict[str, Any]]) -> None:

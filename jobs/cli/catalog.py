@@ -16,7 +16,7 @@ from jobs.cli.common import (
     find_merchant_id,
     runtime_for,
 )
-from sync.catalog import import_catalog, set_stock
+from sync.catalog import CatalogFileError, import_catalog, set_stock
 from sync.dispatch import request_pushes
 
 app = typer.Typer(no_args_is_help=True, help="Import the catalog and set stock.")
@@ -31,7 +31,8 @@ def catalog_import(
     """Upsert products by SKU; bad rows are reported, good rows still import."""
     with runtime_for(config) as runtime:
         merchant_id = find_merchant_id(runtime, merchant)
-        total = max(0, sum(1 for _ in file.open(encoding="utf-8-sig")) - 1)
+        with file.open("rb") as lines:  # counted as bytes: the import reports bad text
+            total = max(0, sum(1 for _ in lines) - 1)
         with Progress(
             TextColumn("importing"),
             BarColumn(),
@@ -41,9 +42,16 @@ def catalog_import(
             transient=True,
         ) as progress:
             task = progress.add_task("import", total=total)
-            report = import_catalog(
-                runtime.db, merchant_id, file, progress=lambda n: progress.update(task, completed=n)
-            )
+            try:
+                report = import_catalog(
+                    runtime.db,
+                    merchant_id,
+                    file,
+                    progress=lambda n: progress.update(task, completed=n),
+                )
+            except CatalogFileError as error:
+                err.print(str(error), markup=False, highlight=False)
+                raise typer.Exit(2) from None
         for problem in report.errors:
             err.print(f"{file}: {problem}", markup=False, highlight=False)
         console.print(

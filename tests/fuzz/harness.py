@@ -13,6 +13,7 @@ selects the fuzz run; the suite runs `SUITE_CASES` per parser.
 
 from __future__ import annotations
 
+import inspect
 import os
 import traceback
 from collections.abc import Callable, Iterable
@@ -72,22 +73,24 @@ def boundary(
     *,
     allowed: tuple[type[BaseException], ...] = (),
     examples: Iterable[Any] = (),
-) -> Callable[[Callable[[Any], None]], Callable[[], None]]:
+    fixtures: tuple[str, ...] = (),
+) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """Make `check(case)` a fuzz test of parser `name` over `strategy`.
 
     `check` calls the parser and asserts what it returned; raising one of `allowed` is the
     contract's refusal, anything else is a crash. `examples` are pinned cases (crashes
-    found before, fixed since) that run on every run.
+    found before, fixed since) that run on every run. `fixtures` names pytest fixtures
+    handed to `check` as keywords (one set for all the cases of a run).
     """
 
-    def decorate(check: Callable[[Any], None]) -> Callable[[], None]:
-        def test() -> None:
+    def decorate(check: Callable[..., None]) -> Callable[..., None]:
+        def test(**given_fixtures: Any) -> None:
             tally = TALLIES.setdefault(name, Tally())
 
             def one(case: Any) -> None:
                 tally.cases += 1
                 try:
-                    check(case)
+                    check(case, **given_fixtures)
                 except allowed:
                     pass
                 except Exception as error:  # the point: nothing else may escape
@@ -107,6 +110,9 @@ def boundary(
         # Not functools.wraps: pytest would read `check`'s parameter as a fixture.
         test.__name__ = test.__qualname__ = check.__name__
         test.__module__, test.__doc__ = check.__module__, check.__doc__
+        test.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
+            [inspect.Parameter(f, inspect.Parameter.KEYWORD_ONLY) for f in fixtures]
+        )
         return test
 
     return decorate
