@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from connectors.http import RetryPolicy
-from sync.protocol import PermanentError, TransientError
+from sync.protocol import AlreadyExistsError, PermanentError, TransientError
 from sync.types import ItemResult, ListingDraft
 
 
@@ -70,12 +70,17 @@ def guarded(
 ) -> list[tuple[int, ItemResult]]:
     """`action(group)`'s results by input position; a transient or permanent failure of the
     call fails each of the group's drafts instead (a throttle whose wait is beyond the
-    in-call cap propagates, for the job to wait it out)."""
+    in-call cap propagates, for the job to wait it out). A create refused because the item
+    is already on the store fails its drafts with `exists` set: the push adopts them."""
     try:
         outcome = action(group)
     except (TransientError, PermanentError) as exc:
         if retry_policy.beyond_cap(exc):
             raise
         permanent = isinstance(exc, PermanentError)
-        outcome = [ItemResult.failure(d.sku, str(exc), permanent=permanent) for d in group.drafts]
+        exists = isinstance(exc, AlreadyExistsError)
+        outcome = [
+            ItemResult.failure(d.sku, str(exc), permanent=permanent, exists=exists)
+            for d in group.drafts
+        ]
     return list(zip(group.indices, outcome, strict=True))

@@ -39,6 +39,7 @@ from sync.types import (
 #    │    └── ThrottledError   the marketplace said slow down (429, error_too_many_request)
 #    ├── AuthError             credentials refused even after one token refresh
 #    └── PermanentError        retrying the same request cannot succeed
+#         └── AlreadyExistsError   a create refused: the listing is already on the store
 
 
 class ConnectorError(Exception):
@@ -83,6 +84,11 @@ class AuthError(ConnectorError):
 
 class PermanentError(ConnectorError):
     pass
+
+
+class AlreadyExistsError(PermanentError):
+    """The store refused to create a listing because one with its SKU (or, where the
+    platform says so, its name) is already there: adopt it by SKU, do not mark it failed."""
 
 
 # --- what a connector is handed ------------------------------------------------------------
@@ -130,6 +136,10 @@ class ConnectorLimits:
     order_window_days: float
     batch_per_item: bool = False
     singles_share_calls: bool = False
+    create_batch: int = 1
+    """Items one create call carries (WooCommerce: 100 per /products/batch; most platforms
+    create one item per call). A push hands creates over this many items at a time and
+    checks its time budget between them."""
 
     def fewest_calls(self, refs: Sequence[ListingRef], batch: int) -> int:
         """The fewest calls these batching rules allow for updates of `refs`, `batch` SKUs

@@ -70,6 +70,8 @@ class ItemResult:
 
     `permanent` tells a failure that retrying cannot fix (invalid SKU, item removed) from a
     transient one (throttled row, server hiccup) that stays dirty and is pushed again.
+    `exists` marks a create the store refused because the listing is already there (Lazada's
+    "outerId already exists", Tokopedia's "already used"): Lapak adopts it by SKU instead.
     """
 
     sku: str
@@ -77,14 +79,23 @@ class ItemResult:
     ref: ListingRef | None = None
     error: str | None = None
     permanent: bool = False
+    exists: bool = False
 
     @classmethod
     def success(cls, sku: str, ref: ListingRef | None = None) -> ItemResult:
         return cls(sku=sku, ok=True, ref=ref)
 
     @classmethod
-    def failure(cls, sku: str, error: str, *, permanent: bool, ref: ListingRef | None = None):
-        return cls(sku=sku, ok=False, ref=ref, error=error, permanent=permanent)
+    def failure(
+        cls,
+        sku: str,
+        error: str,
+        *,
+        permanent: bool,
+        ref: ListingRef | None = None,
+        exists: bool = False,
+    ) -> ItemResult:
+        return cls(sku=sku, ok=False, ref=ref, error=error, permanent=permanent, exists=exists)
 
 
 @dataclass(frozen=True, slots=True)

@@ -41,6 +41,7 @@ from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.lazada import mapping, order_mapping, signing, wire
 from connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
 from sync.protocol import (
+    AlreadyExistsError,
     ConnectorLimits,
     Pacer,
     PermanentError,
@@ -89,6 +90,10 @@ DROPSHIP = "dropship"  # Pack delivery_type: "The field value must be dropship"
 PRODUCTS = "/products/get"
 MIGRATE_IMAGE = "/image/migrate"
 CREATE = "/product/create"
+SELLER_SKU_TAKEN = ("4135", "outerId already exists")
+"""/product/create refusing a SellerSku the seller already has (a create whose answer was
+lost, made again): its message "Insert sku outer id relation failed, outerId already
+exists"; the code 4135 beside it is the sandbox's (UNCONFIRMED), so the message decides too."""
 UPDATE = "/product/update"
 UPDATE_SELLABLE = "/product/stock/sellable/update"
 UPDATE_PRICE = "/product/price_quantity/update"
@@ -259,9 +264,15 @@ class LazadaConnector:
             raise PermanentError(missing)
         images = [self._image(url) for url in group.image_urls]
         payload = mapping.create_payload(group, images, self._package_cm)
-        created = self._client.post(
-            CREATE, {"payload": payload}, wire.CreatedProduct, idempotent=False
-        )
+        try:
+            created = self._client.post(
+                CREATE, {"payload": payload}, wire.CreatedProduct, idempotent=False
+            )
+        except LazadaError as refused:
+            code, words = SELLER_SKU_TAKEN
+            if refused.code == code or words in str(refused):
+                raise AlreadyExistsError(str(refused), code=refused.code) from None
+            raise
         return mapping.created_results(group, created)
 
     def _update_group(self, group: mapping.DraftGroup) -> list[ItemResult]:

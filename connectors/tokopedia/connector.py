@@ -24,6 +24,7 @@ from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.tokopedia import auth, mapping, order_mapping, wire
 from connectors.tokopedia.client import TokopediaClient
 from sync.protocol import (
+    AlreadyExistsError,
     ConnectorLimits,
     Pacer,
     PermanentError,
@@ -169,20 +170,35 @@ class TokopediaConnector:
     def scan_listings(self) -> Iterator[RemoteListing]:
         """Every product of the shop; a product with variants as its children (each with
         its own sku). Pages of 50 until a short page (`last_sort`, needed past 10,000
-        products per the sirclo spec, is not used: UNCONFIRMED)."""
+        products per the sirclo spec, is not used: UNCONFIRMED). The children of a page's
+        parents (their `childrenID`) are read by id, 50 a call, not one product/variant
+        call per parent: a shop of 80 sized shirts costs 2 calls for them, not 80."""
         page = 1
         while True:
             params = {**self._shop, "page": page, "per_page": PRODUCT_PAGE_SIZE}
             products = self._client.get_list(self._paths["product_info"], params, wire.ProductInfo)
+            parent_of: dict[int, int] = {}
             for product in products:
                 if product.variant.is_parent:
-                    yield from mapping.child_listings(self._children(product.basic.product_id))
+                    parent = product.basic.product_id
+                    parent_of |= dict.fromkeys(product.variant.children_id, parent)
                 elif not product.variant.is_variant:
                     yield mapping.product_listing(product)
                 # a child listed on its own is reported with its parent
+            yield from self._child_listings(parent_of)
             if not products or len(products) < PRODUCT_PAGE_SIZE:
                 return
             page += 1
+
+    def _child_listings(self, parent_of: Mapping[int, int]) -> Iterator[RemoteListing]:
+        """Variant children by product id (product/info by ids; that it answers children
+        as products of their own, with their sku, is UNCONFIRMED beyond the fixtures)."""
+        ids = list(parent_of)
+        for start in range(0, len(ids), PRODUCT_INFO_BATCH):
+            params = {"product": ids[start : start + PRODUCT_INFO_BATCH]}
+            children = self._client.get_list(self._paths["product_info"], params, wire.ProductInfo)
+            for child in children:
+                yield mapping.variant_listing(child, parent_of[child.basic.product_id])
 
     def _children(self, parent_id: int) -> wire.VariantProduct:
         path = f"/inventory/v1/fs/{self._fs_id}/product/variant/{parent_id}"
@@ -252,6 +268,8 @@ class TokopediaConnector:
             self._paths["create"], self._shop, body, wire.UpsertResult, idempotent=False
         )
         refused = mapping.row_errors(reply)
+        if refused is not None and mapping.is_taken(refused):
+            raise AlreadyExistsError(f"tokopedia refused the product: {refused}")
         if refused is not None or not reply.success_rows_data:
             raise PermanentError(f"tokopedia refused the product: {refused or 'no product_id'}")
         product = reply.success_rows_data[0].product_id

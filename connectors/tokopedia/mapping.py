@@ -208,6 +208,15 @@ def edit_body(item_id: int, group: DraftGroup) -> dict[str, Any]:
     return {"products": [product]}
 
 
+_TAKEN = re.compile(r"already (used|exists?)", re.IGNORECASE)
+"""A create refused because the product is already in the shop: its name ("Value [..] of
+field [name] is already used", PyPI tokopedia's create_product_v3 test) or its SKU."""
+
+
+def is_taken(refusal: str) -> bool:
+    return bool(_TAKEN.search(refusal))
+
+
 def row_errors(result: wire.UpsertResult) -> str | None:
     """The refusal a create/edit reply carries (None: the row went through)."""
     if result.fail_data == 0 and not result.failed_rows_data:
@@ -325,13 +334,11 @@ def product_listing(product: wire.ProductInfo) -> RemoteListing:
     )
 
 
-def child_listings(children: wire.VariantProduct) -> list[RemoteListing]:
-    return [
-        RemoteListing(
-            ref=ListingRef(child.sku, str(children.parent_id), str(child.product_id)),
-            stock=child.stock,
-            price=child.price,
-            name=child.name,
-        )
-        for child in children.children
-    ]
+def variant_listing(child: wire.ProductInfo, parent_id: int) -> RemoteListing:
+    """A variant child read as a product of its own (product/info by id)."""
+    return RemoteListing(
+        ref=ListingRef(child.other.sku, str(parent_id), str(child.basic.product_id)),
+        stock=child.stock.value,
+        price=child.price.value,
+        name=child.basic.name,
+    )

@@ -71,6 +71,7 @@ LIMITS = ConnectorLimits(
     # /products/batch refuses a variation), so a call covers one item's variants. Simple
     # products still go 100 to a /products/batch call, whatever their items.
     batch_per_item=True,
+    create_batch=BATCH_LIMIT,  # new simple and variable products: 100 per /products/batch
     singles_share_calls=True,
 )
 ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400)

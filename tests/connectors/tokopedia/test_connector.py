@@ -185,6 +185,20 @@ def test_a_token_refused_again_after_its_refresh_is_an_auth_error() -> None:
 # --- listings ------------------------------------------------------------------------------
 
 
+def test_a_scan_reads_variant_children_by_id_not_one_call_per_product(
+    connector: TokopediaConnector, sandbox: TokopediaSandbox
+) -> None:
+    for n in range(40):
+        sizes = [(f"KAOS{n}-{size}", size, 50000, n) for size in ("S", "M", "L")]
+        sandbox.create_listing(SHOP_ID, sku=f"KAOS{n}", name=f"Kaos {n}", price=1, variants=sizes)
+
+    listings = {x.ref.sku: x for x in connector.scan_listings()}
+
+    assert len(listings) == 120 and listings["KAOS7-M"].stock == 7
+    calls = sandbox.call_counts()
+    assert calls == {PRODUCT_INFO: 1 + 3, "/token": 1}  # one page, 120 children 50 a call
+
+
 def test_scan_and_read_back_page_through_many_products(
     connector: TokopediaConnector, sandbox: TokopediaSandbox, pacer: CountingPacer
 ) -> None:
@@ -203,8 +217,8 @@ def test_scan_and_read_back_page_through_many_products(
     assert (small.stock, small.price, small.name) == (4, Decimal(90000), "Celana - S")
     assert (listings["S042"].stock, listings["S042"].price) == (42, Decimal(1042))
     calls = sandbox.call_counts()
-    assert calls[PRODUCT_INFO] == 3  # 121 products, pages of 50
-    assert calls[f"/inventory/v1/fs/{FS_ID}/product/variant/{celana}"] == 1
+    assert calls[PRODUCT_INFO] == 4  # 121 products in pages of 50, then CELANA's 2 children
+    assert f"/inventory/v1/fs/{FS_ID}/product/variant/{celana}" not in calls
 
     sandbox.reset_calls()
     read = connector.read_stock([x.ref for x in listings.values()])
