@@ -5,7 +5,10 @@
 - `/signin`, `/queue`, `/history` (web/reseller.py) and `/api/` (web/api.py, documented at
   `/docs`): the resellers' order queue, by cookie session or bearer token.
 - `/ops/` (web/operator.py): stores' sync state, failed listings, dead letters, job log.
-- `/metrics` and `/healthz` (web/metrics.py).
+- `/metrics` and `/healthz` (web/metrics.py); `[lapak] protect_metrics` and `protect_docs`
+  put `/metrics` and the API docs behind the operator's sign-in.
+
+Every answer carries the security headers of web/headers.py (CSP, no framing).
 
 Routes are thin: the queries and state changes live in `sync/`.
 """
@@ -18,7 +21,8 @@ from fastapi.staticfiles import StaticFiles
 
 from jobs.runtime import Runtime
 from sync.dispatch import Dispatcher
-from web import api, metrics, operator, reseller, sessions, webhooks
+from web import api, docs, metrics, operator, reseller, sessions, webhooks
+from web.headers import SecurityHeaders
 
 log = structlog.get_logger(__name__)
 
@@ -41,10 +45,15 @@ def create_app(runtime: Runtime | None = None, dispatcher: Dispatcher | None = N
         from jobs.actors import dispatcher as actors_dispatcher
 
         dispatcher = actors_dispatcher
+    closed_docs = runtime.config.protect_docs
     app = FastAPI(
         title="Lapak",
         summary="One order queue for every marketplace: the resellers' JSON API.",
+        docs_url=None if closed_docs else "/docs",
+        redoc_url=None if closed_docs else "/redoc",
+        openapi_url=None if closed_docs else docs.OPENAPI_URL,
     )
+    app.add_middleware(SecurityHeaders)
     app.state.runtime = runtime  # routers reach them through web.sessions.runtime_of/dispatcher_of
     app.state.dispatcher = dispatcher
     app.include_router(webhooks.router)
@@ -54,4 +63,6 @@ def create_app(runtime: Runtime | None = None, dispatcher: Dispatcher | None = N
     app.mount("/static", StaticFiles(directory=sessions.STATIC_DIR), name="static")
     app.include_router(operator.router)  # the operators' faces, metrics and health
     app.include_router(metrics.router)
+    if closed_docs:
+        app.include_router(docs.operator_only_docs(app))
     return app

@@ -50,7 +50,7 @@ from sqlalchemy import text
 import jobs.middleware  # noqa: F401  (Lapak's counters and the call hook are registered there)
 from jobs.runtime import Runtime
 from sync import ops
-from web.sessions import runtime_of
+from web.sessions import current_operator, runtime_of
 
 log = structlog.get_logger(__name__)
 
@@ -192,6 +192,10 @@ def exposition(runtime: Runtime) -> bytes:
 
 @router.get("/metrics")
 def metrics(request: Request) -> Response:
+    """Open by default (bind the web port to loopback or a private network, or set
+    `[lapak] protect_metrics = true`: then only the operator's token may scrape it)."""
+    if runtime_of(request).config.protect_metrics:
+        current_operator(request)
     return Response(exposition(runtime_of(request)), media_type=CONTENT_TYPE_LATEST)
 
 

@@ -33,7 +33,6 @@ import binascii
 import hashlib
 import hmac
 import json
-import threading
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, timezone, tzinfo
@@ -46,10 +45,12 @@ from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 from pydantic import SecretStr
+from starlette.concurrency import run_in_threadpool
 
 from config.models import LapakConfig, Reseller
 from jobs.runtime import Runtime
 from sync.dispatch import Dispatcher
+from web.throttle import Throttle, throttle_for
 
 log = structlog.get_logger(__name__)
 
@@ -222,8 +223,9 @@ def _from_session(request: Request) -> Principal | None:
 
 
 def _same_origin(request: Request) -> bool:
-    """No `Origin` (old browsers, non-browser clients) passes: SameSite=Lax covers those."""
-    origin = request.headers.get("origin")
+    """`Origin`, else `Referer`, names this site. Neither (old browsers, non-browser
+    clients) passes: SameSite=Lax covers those."""
+    origin = request.headers.get("origin") or request.headers.get("referer")
     if origin is None:
         return True
     parts = urlsplit(origin)
@@ -239,10 +241,18 @@ def principal_of(request: Request) -> Principal | None:
     a fall-back to the cookie), else the cookie session, else nobody."""
     header = request.headers.get("authorization")
     if header is not None:
+        throttle, client = throttle_of(request), client_of(request)
+        wait = throttle.blocked(client)
+        if wait:
+            log.warning("bearer_throttled", client=client, path=request.url.path)
+            raise HTTPException(
+                429, "too many wrong tokens", headers={"Retry-After": str(int(wait) + 1)}
+            )
         scheme, _, token = header.partition(" ")
         token = token.strip()
         found = identify(runtime_of(request).config, token) if token else None
         if scheme.lower() != "bearer" or found is None:
+            throttle.failed(client)
             raise HTTPException(
                 401,
                 "invalid bearer token",
@@ -420,45 +430,17 @@ async def read_form(request: Request) -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(text, keep_blank_values=True).items()}
 
 
-class SignInThrottle:
-    """Refuses sign-in from a client after `limit` wrong tokens within `window` seconds, so
-    tokens cannot be guessed at speed (per web process; a right token clears the count)."""
-
-    def __init__(self, limit: int = 10, window: float = 300.0):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
-        self._guard = threading.Lock()
-
-    def blocked(self, client: str, now: float | None = None) -> float:
-        """Seconds until this client may try again (0: now)."""
-        now = now or time.monotonic()
-        with self._guard:
-            recent = [t for t in self._failures.get(client, []) if t > now - self.window]
-            if recent:
-                self._failures[client] = recent
-            else:
-                self._failures.pop(client, None)
-            if len(recent) < self.limit:
-                return 0.0
-            return recent[0] + self.window - now
-
-    def failed(self, client: str, now: float | None = None) -> None:
-        with self._guard:
-            if len(self._failures) > 10_000:  # a flood of addresses: forget the oldest half
-                for key in list(self._failures)[:5_000]:
-                    del self._failures[key]
-            self._failures.setdefault(client, []).append(now or time.monotonic())
-
-    def succeeded(self, client: str) -> None:
-        with self._guard:
-            self._failures.pop(client, None)
+def client_of(request: Request) -> str:
+    """The address a request came from: what wrong tokens are counted against."""
+    return request.client.host if request.client else "unknown"
 
 
-def throttle_of(request: Request) -> SignInThrottle:
+def throttle_of(request: Request) -> Throttle:
+    """The app's wrong-token throttle: through Redis when the runtime has it."""
     state = request.app.state
-    found: SignInThrottle | None = getattr(state, "sign_in_throttle", None)
+    found: Throttle | None = getattr(state, "auth_throttle", None)
     if found is None:
-        found = state.sign_in_throttle = SignInThrottle()
+        found = state.auth_throttle = throttle_for(runtime_of(request).redis)
     return found
 
 
@@ -494,10 +476,13 @@ def sign_in_page(request: Request, next: str | None = None) -> HTMLResponse:
 
 @router.post(SIGN_IN_PATH)
 async def sign_in(request: Request) -> Response:
+    if not _same_origin(request):  # login CSRF: a foreign page signing the phone in as itself
+        log.warning("sign_in_cross_origin_refused", origin=request.headers.get("origin"))
+        raise HTTPException(403, "cross-site request refused")
     form = await read_form(request)
-    client = request.client.host if request.client else "unknown"
+    client = client_of(request)
     throttle = throttle_of(request)
-    wait = throttle.blocked(client)
+    wait = await run_in_threadpool(throttle.blocked, client)
     if wait:
         log.warning("sign_in_throttled", client=client)
         slow_down = render_page(
@@ -511,7 +496,7 @@ async def sign_in(request: Request) -> Response:
     token = form.get("token", "").strip()
     principal = identify(runtime_of(request).config, token) if token else None
     if principal is None:
-        throttle.failed(client)
+        await run_in_threadpool(throttle.failed, client)
         log.info("sign_in_refused", client=client)
         return render_page(
             request,
@@ -522,7 +507,7 @@ async def sign_in(request: Request) -> Response:
             },
             status_code=401,
         )
-    throttle.succeeded(client)
+    await run_in_threadpool(throttle.succeeded, client)
     kind = "operator" if isinstance(principal, Operator) else "reseller"
     log.info("signed_in", kind=kind, name=principal.name)
     response = redirect(

@@ -18,11 +18,11 @@ from web.app import create_app
 from web.sessions import (
     CurrentOperator,
     Signer,
-    SignInThrottle,
     derive_secret,
     local_time,
     time_left,
 )
+from web.throttle import MemoryThrottle
 
 
 def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, operator: bool = True) -> Path:
@@ -143,7 +143,7 @@ def test_guessing_tokens_is_throttled_and_big_forms_refused(
 
 
 def test_the_throttle_forgets_after_its_window_and_on_success() -> None:
-    throttle = SignInThrottle(limit=2, window=60)
+    throttle = MemoryThrottle(limit=2, window=60)
     throttle.failed("1.2.3.4", now=100)
     assert throttle.blocked("1.2.3.4", now=101) == 0
     throttle.failed("1.2.3.4", now=102)
