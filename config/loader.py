@@ -27,6 +27,14 @@ from sync import registry
 from sync.protocol import ConnectorPlugin
 
 SECTIONS = ("lapak", "merchants", "stores", "resellers")
+CONVENTIONAL_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
+"""Names shown in problems as they are. Any other string where a variable name belongs may
+be a secret written in clear (`partner_key = "a9f3c0de..."`): problems never echo it."""
+NOT_AN_ENV_NAME = (
+    "not an environment variable name (letters, digits and _, not starting with a digit); "
+    "a secret written here in clear? It is not shown: put it in the environment and name "
+    "the variable here"
+)
 _TOML_POSITION = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 
 M = TypeVar("M", bound=BaseModel)
@@ -76,7 +84,9 @@ class _Loader:
             return model.model_validate(raw)
         except ValidationError as error:
             for item in error.errors(include_url=False):
-                self.add(location(where, item["loc"]), item["msg"])
+                env_pattern = (item.get("ctx") or {}).get("pattern") == ENV_NAME_PATTERN
+                message = NOT_AN_ENV_NAME if env_pattern else item["msg"]
+                self.add(location(where, item["loc"]), message)
             return None
 
     def load(self) -> LapakConfig | None:
@@ -105,6 +115,7 @@ class _Loader:
             webhook_max_bytes=section.webhook_max_bytes,
             protect_metrics=section.protect_metrics,
             protect_docs=section.protect_docs,
+            stray_listings=section.stray_listings,
         )
 
     def _read(self) -> dict[str, Any] | None:
@@ -133,10 +144,11 @@ class _Loader:
 
     def _env(self, name: str, where: str) -> str | None:
         value = self.env.get(name)
+        shown = name if CONVENTIONAL_ENV_NAME.match(name) else "named here (name not shown)"
         if value is None:
-            self.add(where, f"environment variable {name} is not set")
+            self.add(where, f"environment variable {shown} is not set")
         elif not value:
-            self.add(where, f"environment variable {name} is empty")
+            self.add(where, f"environment variable {shown} is empty")
         return value or None
 
     def _first_seen(self, kind: str, section: str, raw: list[Any]) -> dict[str, int]:

@@ -12,7 +12,7 @@ import hmac
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 
@@ -22,6 +22,10 @@ ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 STORE_NAME_PATTERN = r"^[a-z0-9_-]+$"
 WEBHOOK_MAX_BYTES = 1024 * 1024
 """Default cap on a webhook body: marketplaces' order pushes are a few kilobytes."""
+
+StrayAction = Literal["zero", "report"]
+"""What the read-back does with a stray listing (a catalog SKU on an item Lapak did not
+bind): set its stock to 0, or only report it to operators."""
 
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN, max_length=200)]
 """The name of an environment variable (never its value)."""
@@ -57,6 +61,7 @@ class LapakSection(_Entry):
     webhook_max_bytes: int = Field(default=WEBHOOK_MAX_BYTES, ge=1024, le=64 * 1024 * 1024)
     protect_metrics: bool = False
     protect_docs: bool = False
+    stray_listings: StrayAction = "zero"
 
 
 class MerchantEntry(_Entry):
@@ -77,6 +82,7 @@ class StoreEntry(_Entry):
     poll_interval_seconds: float = Field(default=60, ge=1)
     rate_limit_per_second: float | None = Field(default=None, gt=0)
     enabled: bool = True
+    stray_listings: StrayAction | None = None
 
 
 class ResellerEntry(_Entry):
@@ -102,6 +108,8 @@ class StoreConfig:
     poll_interval_seconds: float = 60
     rate_limit_per_second: float | None = None
     enabled: bool = True
+    stray_listings: StrayAction | None = None
+    """This store's own choice; None: the `[lapak]` one (`LapakConfig.stray_action`)."""
 
     @property
     def rate_per_second(self) -> float:
@@ -135,6 +143,8 @@ class LapakConfig:
     """`/metrics` only for the operator (cookie session or bearer token)."""
     protect_docs: bool = False
     """`/docs`, `/redoc` and `/openapi.json` only for the operator."""
+    stray_listings: StrayAction = "zero"
+    """The stores' default for stray listings; a store's own `stray_listings` wins."""
     _stores_by_name: dict[str, StoreConfig] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -146,6 +156,9 @@ class LapakConfig:
             return self._stores_by_name[name]
         except KeyError:
             raise LookupError(f"no store named {name!r} in {self.path.name}") from None
+
+    def stray_action(self, store: StoreConfig) -> StrayAction:
+        return store.stray_listings or self.stray_listings
 
     def stores_of_merchant(self, name: str) -> list[StoreConfig]:
         return [s for s in self.stores if s.merchant == name]

@@ -19,7 +19,7 @@ from jobs.broker import ensure_broker
 from jobs.lease import Lease
 from jobs.middleware import record_counts
 from jobs.runtime import Runtime, current
-from sync import pull, push, queue, shipping, webhooks
+from sync import pull, push, queue, shipping, strays, webhooks
 from sync import reconcile as reconciling
 from sync.dispatch import request_pushes
 from sync.protocol import ThrottledError
@@ -183,12 +183,15 @@ def reconcile() -> None:
 @dramatiq.actor(queue_name="maintenance", time_limit=1_800_000, **RETRY)
 @honour_throttling
 def read_back(store_id: int) -> None:
-    """Catch stock edited by hand on the marketplace: drifted listings become dirty."""
+    """Catch stock edited by hand on the marketplace (drifted listings become dirty) and
+    stray listings (a bound SKU on a second item: recorded, and zeroed unless reported)."""
     runtime = current()
-    drifted = reconciling.read_back(runtime.db, store_id, runtime.connector(store_id))
+    connector = runtime.connector(store_id)
+    drifted = reconciling.read_back(runtime.db, store_id, connector)
     if drifted:
         request_pushes(runtime.db, dispatcher, [store_id])
-    record_counts({"drifted": drifted})
+    swept = strays.sweep_strays(runtime.db, store_id, connector)
+    record_counts({"drifted": drifted, **swept.as_counts()})
 
 
 ALL = (

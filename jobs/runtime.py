@@ -62,6 +62,7 @@ class Runtime:
                     markup_percent=s.price_rule.markup_percent,
                     round_to=s.price_rule.round_to,
                     enabled=s.enabled,
+                    stray_listings=self.config.stray_action(s),
                 )
                 for s in self.config.stores
             ],

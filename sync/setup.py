@@ -31,6 +31,7 @@ class StoreSettings:
     markup_percent: Decimal = Decimal(0)
     round_to: Decimal = Decimal(1)
     enabled: bool = True
+    stray_listings: str = "zero"
 
 
 RULES = ("platform", "stock_buffer", "stock_allocation", "markup_percent", "round_to", "enabled")
@@ -61,6 +62,7 @@ def apply_settings(
                 if getattr(store, rule) != value:
                     setattr(store, rule, value)
                     changed_merchants.add(merchant_id)
+            store.stray_listings = settings.stray_listings  # read-back only: no recompute
         declared = {s.name for s in stores}
         for name, store in existing.items():
             if name not in declared and store.enabled:

@@ -89,6 +89,8 @@ class Store(Base):
     last_pull_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
     last_error_at: Mapped[datetime | None]
+    stray_listings: Mapped[str] = mapped_column(String(10), default="zero")
+    """What a read-back does with a stray listing it finds: "zero" its stock, or "report"."""
 
 
 class Product(Base):
@@ -283,6 +285,31 @@ class JobEvent(Base):
     attempt: Mapped[int] = mapped_column(Integer, default=0)
     duration_ms: Mapped[float] = mapped_column(Numeric(12, 1), default=0)
     counts: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    error: Mapped[str | None] = mapped_column(Text)
+
+
+class StrayListing(Base):
+    """A listing on a store that carries a catalog SKU but is not the one Lapak bound (a
+    duplicate made by hand or by a past fault): it would sell stock Lapak does not count.
+    Found by the read-back's scan, shown to operators, its stock set to 0 unless the store
+    says "report"."""
+
+    __tablename__ = "stray_listings"
+    __table_args__ = (UniqueConstraint("store_id", "item_id", "variant_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    sku: Mapped[str] = mapped_column(String(64))
+    item_id: Mapped[str] = mapped_column(String(64))
+    variant_id: Mapped[str] = mapped_column(String(64), default="")
+    stock_seen: Mapped[int] = mapped_column(Integer)
+    """The stock the last scan saw on it."""
+    found_at: Mapped[datetime] = mapped_column(default=utcnow)
+    seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    """The last scan that still found it; a stray gone from the store is no longer seen."""
+    action: Mapped[str] = mapped_column(String(10))
+    """"zeroed" (its stock was set to 0), "reported" (left as it is), or "failed"."""
+    zeroed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
 
 

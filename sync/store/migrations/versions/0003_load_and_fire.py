@@ -7,10 +7,10 @@ Revision ID: 0003
 Revises: 0002
 """
 
-import sqlalchemy as sa  # noqa: F401
-from alembic import op  # noqa: F401
+import sqlalchemy as sa
+from alembic import op
 
-import sync.store.models  # noqa: F401
+import sync.store.models
 
 revision = "0003"
 down_revision = "0002"
@@ -19,8 +19,28 @@ depends_on = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("stores", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("stray_listings", sa.String(10), nullable=False, server_default="zero")
+        )
+    op.create_table(
+        "stray_listings",
+        sa.Column("id", sa.Integer(), primary_key=True),
+        sa.Column("store_id", sa.Integer(), sa.ForeignKey("stores.id"), nullable=False),
+        sa.Column("sku", sa.String(64), nullable=False),
+        sa.Column("item_id", sa.String(64), nullable=False),
+        sa.Column("variant_id", sa.String(64), nullable=False),
+        sa.Column("stock_seen", sa.Integer(), nullable=False),
+        sa.Column("found_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("action", sa.String(10), nullable=False),
+        sa.Column("zeroed_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.UniqueConstraint("store_id", "item_id", "variant_id"),
+    )
 
 
 def downgrade() -> None:
-    pass
+    op.drop_table("stray_listings")
+    with op.batch_alter_table("stores", schema=None) as batch_op:
+        batch_op.drop_column("stray_listings")
