@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -7,6 +8,7 @@ import pytest
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 from config import ConfigError, load_config
+from config.loader import NOT_AN_ENV_NAME
 from sync import registry
 from sync.protocol import ConnectorLimits
 
@@ -192,10 +194,23 @@ def test_a_secret_written_in_place_of_a_variable_name_is_refused_without_echoing
 ) -> None:
     text = GOOD.replace('"A_PARTNER_KEY"', '"8a7f 93c1-secret"')
     found = problems(tmp_path, text, GOOD_ENV)
-    assert found == [
-        "lapak.toml: stores[0].credentials.partner_key: "
-        "String should match pattern '^[A-Za-z_][A-Za-z0-9_]*$'"
-    ]
+    assert found == [f"lapak.toml: stores[0].credentials.partner_key: {NOT_AN_ENV_NAME}"]
+
+
+@pytest.mark.parametrize(
+    ("place", "text_of"),
+    [
+        ("stores[0].credentials.partner_key", lambda s: GOOD.replace('"A_PARTNER_KEY"', s)),
+        ("lapak.operator_token_env", lambda s: f"[lapak]\noperator_token_env = {s}\n" + GOOD),
+    ],
+)
+@pytest.mark.parametrize("secret", ["a9f3c0de77b1SeCrEt", "sk_live_51Habc", "8a7f 93c1-x"])
+def test_no_problem_echoes_a_value_that_may_be_a_secret(
+    tmp_path: Path, place: str, text_of: Callable[[str], str], secret: str
+) -> None:
+    found = problems(tmp_path, text_of(f'"{secret}"'), GOOD_ENV)
+    assert any(line.startswith(f"lapak.toml: {place}: ") for line in found), found
+    assert not any(secret in line for line in found), found
 
 
 def test_duplicate_store_name(tmp_path: Path) -> None:
