@@ -42,7 +42,7 @@ class StraySweep:
         return {f"strays_{key}": value for key, value in vars(self).items() if value}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class StrayView:
     """A stray listing as operators see it."""
 

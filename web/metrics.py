@@ -16,7 +16,8 @@ What `/metrics` serves:
   `lapak_sync_lag_seconds{store}`, `lapak_last_push_timestamp_seconds{store}`,
   `lapak_last_pull_timestamp_seconds{store}`, `lapak_orders{store,status,ship_state}` (the
   order queue's depth), `lapak_webhooks{store,state}` (pending, refused),
-  `lapak_dead_letters{actor}`, `lapak_token_expiry_timestamp_seconds{store,token}`;
+  `lapak_dead_letters{actor}`, `lapak_token_expiry_timestamp_seconds{store,token}`,
+  `lapak_stray_listings{store,action}` (zeroed, reported, failed: `sync.strays`);
 - **the job queues' depth** read from the broker: `lapak_job_messages{queue,state}`
   (waiting, in_progress, delayed; dead on Redis).
 
@@ -49,7 +50,7 @@ from sqlalchemy import text
 
 import jobs.middleware  # noqa: F401  (Lapak's counters and the call hook are registered there)
 from jobs.runtime import Runtime
-from sync import ops
+from sync import ops, strays
 from web.sessions import current_operator, runtime_of
 
 log = structlog.get_logger(__name__)
@@ -115,7 +116,15 @@ class DatabaseCollector:
         dead = _gauge("lapak_dead_letters", "Dead-lettered jobs not yet retried.", "actor")
         for actor, count in ops.dead_letter_counts(db).items():
             dead.add_metric([actor], count)
-        yield from (listings, lag, pushed, pulled, hooks, tokens, orders, dead)
+        stray = _gauge(
+            "lapak_stray_listings",
+            "Items carrying a bound SKU that are not the bound listing, by what was done.",
+            "store",
+            "action",
+        )
+        for (store, action), count in strays.stray_counts(db).items():
+            stray.add_metric([store, action], count)
+        yield from (listings, lag, pushed, pulled, hooks, tokens, orders, dead, stray)
         yield self._job_queues()
 
     def _job_queues(self) -> Metric:

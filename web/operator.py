@@ -10,7 +10,9 @@ browser is sent to sign in; a reseller gets 403. Everything comes from `sync.ops
 - `/ops/dead-letters`: jobs that ran out of retries, each with a retry button (the replay
   `lapak jobs retry` does: `sync.ops.retry_dead_letter`; 404 unknown, 409 already retried);
 - `/ops/events`: the job event log, filtered by store, actor and outcome, paged back;
-- `/ops/webhooks`: verified webhooks kept with an error (stale, unparsable).
+- `/ops/webhooks`: verified webhooks kept with an error (stale, unparsable);
+- `/ops/strays`: items on a store carrying a bound SKU that are not the bound listing
+  (`sync.strays`), with their stock zeroed or only reported.
 
 A POST answers a browser with a 303 back and a flash message (or the page with 404/409
 and the reason), a program with JSON.
@@ -25,7 +27,7 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from sync import ops
+from sync import ops, strays
 from sync.store.models import utcnow
 from web.ids import RowId, RowIdQuery, parse_row_id
 from web.sessions import (
@@ -48,6 +50,7 @@ NAV = (
     ("dead", "/ops/dead-letters", "Dead letters"),
     ("events", "/ops/events", "Job log"),
     ("webhooks", "/ops/webhooks", "Webhooks"),
+    ("strays", "/ops/strays", "Stray listings"),
 )
 OUTCOMES = ("ok", "retry", "error")
 
@@ -225,6 +228,14 @@ async def webhooks(request: Request, operator: CurrentOperator) -> Response:
     if not wants_html(request):
         return JSONResponse({"webhooks": [_jsonable(r) for r in rows]})
     return _page(request, "webhooks.html", "webhooks", rows=rows)
+
+
+@router.get("/strays")
+async def stray_listings(request: Request, operator: CurrentOperator) -> Response:
+    rows = await run_in_threadpool(strays.stray_listings, runtime_of(request).db)
+    if not wants_html(request):
+        return JSONResponse({"strays": [_jsonable(r) for r in rows]})
+    return _page(request, "strays.html", "strays", rows=rows)
 
 
 # --- helpers ------------------------------------------------------------------------------------

@@ -33,6 +33,7 @@ from sync.store.models import (
     Merchant,
     Product,
     Store,
+    StrayListing,
     WebhookRecord,
 )
 from tests.shopee_setup import shop_env, write_config
@@ -319,3 +320,19 @@ def test_refused_webhooks_are_shown_with_their_reason_and_body(ops: Ops) -> None
     assert str(escape(json.dumps({"code": 3}))) in page.text  # the raw body, escaped
     data = ops.operator().get("/ops/webhooks", headers=JSON).json()["webhooks"]
     assert [(w["store"], w["body"]) for w in data] == [("shop-b", '{"code": 3}')]
+
+
+def test_stray_listings_are_shown_and_counted_in_metrics(ops: Ops) -> None:
+    with ops.runtime.db.session() as session:
+        session.add(StrayListing(store_id=ops.ids["shop-a"], sku="KOPI-1", item_id="7001",
+                                 variant_id="", stock_seen=0, action="zeroed",
+                                 zeroed_at=now()))  # fmt: skip
+    page = ops.browser().get("/ops/strays")
+    assert page.status_code == 200
+    assert "7001" in page.text and "KOPI-1" in page.text
+    data = ops.operator().get("/ops/strays", headers=JSON).json()["strays"]
+    assert [(s["store"], s["sku"], s["item_id"], s["action"]) for s in data] == [
+        ("shop-a", "KOPI-1", "7001", "zeroed")
+    ]
+    metrics = ops.operator().get("/metrics").text
+    assert 'lapak_stray_listings{action="zeroed",store="shop-a"} 1.0' in metrics
