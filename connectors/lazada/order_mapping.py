@@ -21,9 +21,11 @@ import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import structlog
 
+from connectors.intake import read_order
 from connectors.json_body import load_json
 from connectors.lazada import wire
 from sync.protocol import PermanentError
@@ -113,6 +115,20 @@ def order_status(statuses: Sequence[str], order_id: str) -> OrderStatus:
     if all(s is OrderStatus.RETURNED for s in active):
         return OrderStatus.RETURNED
     return min((s for s in active if s is not OrderStatus.RETURNED), key=_ORDER.index)
+
+
+def parse_order(header: Any, items: Any) -> RemoteOrder:
+    """An order from its GetOrders header and its GetMultipleOrderItems entry; a malformed
+    or unstorable one is a `PermanentError` carrying both."""
+    raw = {"header": header, "items": items}
+    return read_order(
+        raw,
+        "lazada order",
+        lambda r: remote_order(
+            wire.OrderHeader.model_validate(r["header"]),
+            wire.OrderItems.model_validate(r["items"]).order_items,
+        ),
+    )
 
 
 def remote_order(header: wire.OrderHeader, items: Sequence[wire.OrderItem]) -> RemoteOrder:

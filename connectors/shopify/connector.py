@@ -319,8 +319,8 @@ class ShopifyConnector:
             params = {"ids": ",".join(chunk), "status": "any", "limit": size}
             page = self._client.get("orders.json", params, RawOrderList)
             for raw in page.orders:
-                order = wire.validate(wire.Order, raw, "orders.json")
-                found[str(order.id)] = order_mapping.remote_order(order, raw)
+                order = order_mapping.parse_order(raw)
+                found[order.external_id] = order
         return [found[i] for i in external_ids if i in found]
 
     def ship_order(self, external_id: str, tracking_number: str) -> str | None:

@@ -28,6 +28,7 @@ from typing import Any
 
 import structlog
 
+from connectors.intake import read_order
 from connectors.json_body import load_json
 from connectors.shopify import wire
 from sync.protocol import PermanentError
@@ -78,7 +79,11 @@ def order_status(order: wire.Order) -> OrderStatus:
 
 
 def utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """`moment` in UTC; one that falls beyond year 9999 there is a `PermanentError`."""
+    try:
+        return moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+    except OverflowError:
+        raise PermanentError(f"time {moment.isoformat()} is out of range") from None
 
 
 def order_lines(items: Sequence[wire.LineItem]) -> tuple[RemoteOrderLine, ...]:
@@ -102,6 +107,12 @@ def buyer_name(order: wire.Order) -> str:
             return name
     address = order.shipping_address or order.billing_address
     return (address.name or "") if address else ""
+
+
+def parse_order(raw: Any) -> RemoteOrder:
+    """One order of orders.json; a malformed or unstorable one is a `PermanentError`
+    carrying `raw`."""
+    return read_order(raw, "shopify order", lambda r: remote_order(wire.Order.model_validate(r), r))
 
 
 def remote_order(order: wire.Order, raw: Mapping[str, Any]) -> RemoteOrder:
@@ -138,7 +149,7 @@ def _sent_at(value: str | None) -> datetime | None:
         return None
     try:
         return utc(datetime.fromisoformat(value.strip()))
-    except ValueError:
+    except (ValueError, PermanentError):
         return None
 
 

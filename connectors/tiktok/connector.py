@@ -338,16 +338,17 @@ class TikTokConnector:
 
     def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
         wanted = list(dict.fromkeys(external_ids))
-        found: dict[str, wire.Order] = {}
+        found: dict[str, Any] = {}
         size = LIMITS.order_detail_batch
         for start in range(0, len(wanted), size):
             chunk = wanted[start : start + size]
-            detail = self._client.get(ORDER_DETAIL, {"ids": chunk}, wire.Orders)
-            found.update((order.id, order) for order in detail.orders)
-        shipped = [o.id for o in found.values() if o.status in order_mapping.SHIPPED_STATUSES]
+            detail = self._client.get(ORDER_DETAIL, {"ids": chunk}, wire.RawOrders)
+            for raw in detail.orders:  # each read on its own: a malformed one raises alone
+                found[order_mapping.parse_order(raw).external_id] = raw
+        shipped = [i for i, o in found.items() if o.get("status") in order_mapping.SHIPPED_STATUSES]
         returned = self._returned(shipped)
         return [
-            order_mapping.remote_order(found[i], returned=i in returned)
+            order_mapping.parse_order(found[i], returned=i in returned)
             for i in wanted
             if i in found
         ]

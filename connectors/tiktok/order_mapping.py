@@ -15,9 +15,11 @@ import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
+from typing import Any
 
 import structlog
 
+from connectors.intake import read_order
 from connectors.json_body import load_json
 from connectors.tiktok import wire
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -99,6 +101,14 @@ def buyer_city(address: wire.RecipientAddress | None) -> str:
         if district.address_level_name.lower() in ("city", "regency", "kota", "kabupaten"):
             return district.address_name
     return next((d.address_name for d in address.district_info if d.address_level == "L2"), "")
+
+
+def parse_order(raw: Any, *, returned: bool = False) -> RemoteOrder:
+    """One order of Get Order Detail; a malformed or unstorable one is a `PermanentError`
+    carrying `raw`."""
+    return read_order(
+        raw, "tiktok order", lambda r: remote_order(wire.Order.model_validate(r), returned=returned)
+    )
 
 
 def remote_order(order: wire.Order, *, returned: bool = False) -> RemoteOrder:

@@ -248,6 +248,13 @@ class Orders(Wire):
     orders: list[Order] = []
 
 
+class RawOrders(Wire):
+    """GET /order/202309/orders?ids=... with each order left to be read on its own
+    (`order_mapping.parse_order`), so one malformed order does not hide the others."""
+
+    orders: list[Any] = []
+
+
 class ReturnOrder(Wire):
     order_id: str = ""
     return_id: str = ""

@@ -11,9 +11,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 import structlog
 
+from connectors.intake import read_order
 from connectors.json_body import load_json
 from connectors.tokopedia import wire
 from sync.protocol import PermanentError
@@ -106,6 +108,14 @@ def parse_time(value: str | None) -> datetime | None:
     except ValueError:
         return None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def parse_order(raw: Any) -> RemoteOrder:
+    """`data` of the single-order API; a malformed or unstorable order is a `PermanentError`
+    carrying `raw`."""
+    return read_order(
+        raw, "tokopedia order", lambda r: remote_order(wire.SingleOrder.model_validate(r))
+    )
 
 
 def remote_order(order: wire.SingleOrder) -> RemoteOrder:

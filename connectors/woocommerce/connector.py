@@ -247,7 +247,7 @@ class WooCommerceConnector:
                         yield order_id
 
     def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
-        found: dict[str, wire.Order] = {}
+        found: dict[str, RemoteOrder] = {}
         size = LIMITS.order_detail_batch
         wanted = [i for i in dict.fromkeys(external_ids) if i.isdigit()]
         for chunk in chunks(wanted, size):
@@ -256,9 +256,11 @@ class WooCommerceConnector:
                 if not missing:
                     break
                 params = {"include": ",".join(missing), "per_page": size, "status": status}
-                for order in self._client.get("/orders", list[wire.Order], params):
-                    found[str(order.id)] = order
-        return [order_mapping.remote_order(found[i]) for i in external_ids if i in found]
+                # Each order is read on its own: one malformed order must not hide the others.
+                for raw in self._client.get("/orders", list[Any], params):
+                    order = order_mapping.parse_order(raw)
+                    found[order.external_id] = order
+        return [found[i] for i in external_ids if i in found]
 
     def ship_order(self, external_id: str, tracking_number: str) -> str | None:
         """Mark the order completed (WooCommerce's "fulfilled") with the tracking number in

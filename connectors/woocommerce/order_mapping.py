@@ -34,6 +34,7 @@ from typing import Any
 
 import structlog
 
+from connectors.intake import read_order
 from connectors.json_body import load_json
 from connectors.woocommerce import wire
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -119,6 +120,14 @@ def order_lines(items: Sequence[wire.LineItem]) -> tuple[RemoteOrderLine, ...]:
             name=item.name,
         )
         for item in items
+    )
+
+
+def parse_order(raw: Any) -> RemoteOrder:
+    """One order of GET /orders; a malformed or unstorable one is a `PermanentError`
+    carrying `raw`."""
+    return read_order(
+        raw, "woocommerce order", lambda r: remote_order(wire.Order.model_validate(r))
     )
 
 

@@ -10,7 +10,7 @@ time zone; Lapak reads the `_gmt` twins only.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
@@ -58,10 +58,17 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def money(value: Any) -> Decimal | None:
-    """A WooCommerce money string ("" means unset) as a Decimal."""
+    """A WooCommerce money string ("" means unset) as a Decimal; anything but a finite
+    amount is a `ValueError` (which validation reports on its field)."""
     if value is None or value == "":
         return None
-    return Decimal(str(value))
+    try:
+        amount = Decimal(str(value)) if isinstance(value, str | int | float) else None
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite():
+        raise ValueError(f"{str(value)[:40]!r} is not an amount")
+    return amount
 
 
 # --- errors --------------------------------------------------------------------------------
@@ -225,7 +232,7 @@ class LineItem(Wire):
     @field_validator("price", mode="before")
     @classmethod
     def _price(cls, value: Any) -> Decimal | None:
-        return None if value is None else Decimal(str(value))
+        return money(value)
 
 
 class Order(Wire):

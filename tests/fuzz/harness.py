@@ -63,7 +63,10 @@ def _signature(error: BaseException) -> str:
 
 
 def _shown(case: Any) -> str:
-    text = repr(case)
+    try:
+        text = repr(case)
+    except RecursionError:
+        return "(nested too deep to show)"
     return text if len(text) <= 600 else f"{text[:600]}… ({len(text)} characters)"
 
 

@@ -77,7 +77,22 @@ def test_order_detail(raw: object) -> None:
     contracts.assert_keepable_order(order_mapping.parse_order(raw))
 
 
-@boundary("shopee.listing", payloads(BASE_INFO, MODEL_LIST), allowed=(TransientError,))
+STOCK_BEYOND_COLUMN = {  # summed to 2**31 + 4: more than an integer column holds
+    "item_list": [
+        {
+            "item_id": 7,
+            "stock_info_v2": {"seller_stock": [{"stock": 4}, {"stock": 2**31}]},
+        }
+    ]
+}
+
+
+@boundary(
+    "shopee.listing",
+    payloads(BASE_INFO, MODEL_LIST),
+    allowed=(TransientError,),
+    examples=[STOCK_BEYOND_COLUMN],
+)
 def test_item_read_back(raw: object) -> None:
     info = wire.validate(wire.BaseInfo, raw, mapping.__name__)
     models = wire.validate(wire.ModelList, raw, mapping.__name__)
@@ -96,3 +111,14 @@ def test_push(body: bytes) -> None:
 def test_push_signature(case: tuple[bytes, str, str]) -> None:
     body, url, authorization = case
     assert signing.verify_webhook("partner-key", url, body, authorization) in (True, False)
+
+
+def test_a_malformed_order_is_refused_with_its_payload() -> None:
+    bad = {**ORDER, "create_time": 2**64}
+    try:
+        order_mapping.parse_order(bad)
+    except PermanentError as error:
+        assert error.raw is bad
+        assert "2401010ABC" in str(error) and "create_time" in str(error)
+    else:
+        raise AssertionError("a create_time beyond year 9999 was accepted")
