@@ -45,6 +45,7 @@ from sync.changes import products_changed
 from sync.protocol import ConnectorPlugin, StoreSpec
 from sync.push import PushReport, push_store
 from sync.registry import platforms, plugin_for
+from sync.sealing import Sealer
 from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
 from sync.store.models import Listing, Merchant, Product
@@ -128,7 +129,7 @@ def bench(platform: str, skus: int, images: str, directory: Path) -> dict[str, A
             StoreSpec(STORE, platform, server.url),
             plugin.credentials_model.model_validate(credentials),
             pacer=UnpacedPacer(),
-            tokens=DbTokenVault(db, store_id, lambda _: lock),
+            tokens=DbTokenVault(db, store_id, lambda _: lock, Sealer([Sealer.generate_key()])),
             clock=control.now,
         )
         started = time.perf_counter()

@@ -56,6 +56,7 @@ from sync.catalog import import_catalog
 from sync.changes import products_changed
 from sync.protocol import StoreSpec
 from sync.push import push_store
+from sync.sealing import Sealer
 from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
 from sync.store.models import Listing, Merchant, Product
@@ -200,7 +201,7 @@ def setup_lapak(directory: Path, url: str) -> tuple[Database, int, int, DbTokenV
     with db.session() as session:
         merchant_id = session.scalar(select(Merchant.id).where(Merchant.name == "bench"))
     lock = threading.Lock()
-    vault = DbTokenVault(db, store_id, lambda name: lock)
+    vault = DbTokenVault(db, store_id, lambda name: lock, Sealer([Sealer.generate_key()]))
     assert merchant_id is not None
     return db, merchant_id, store_id, vault
 

@@ -29,6 +29,7 @@ from jobs.logging import configure_logging
 from jobs.runtime import Runtime
 from sync import queue as order_queue
 from sync.catalog import import_catalog
+from sync.private_files import write_private
 from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 
 MARKER = "# written by `lapak demo`"
@@ -202,7 +203,8 @@ def run_demo(
             app = plugin_for(store.platform).sandbox_app([shop], seed=index + 1)
             urls[store.platform] = running.enter_context(serve(app)).url
             controls[store.name] = app.state.control
-        (directory / "lapak.env").write_text(_env_text(credentials, reseller_token, operator_token))
+        env_text = _env_text(credentials, reseller_token, operator_token)
+        write_private(directory / "lapak.env", env_text)  # 0600: it holds every secret
         config_path.write_text(_config_text(urls, credentials))
         load_env_file(config_path)
         runtime = Runtime(load_config(config_path))

@@ -24,7 +24,9 @@ from config import LapakConfig, load_config
 from config.envfile import load_env_file
 from jobs.logging import register_secret
 from jobs.pacing import TokenBucketPacer, UnpacedPacer
+from jobs.secret_key import token_sealer
 from sync.protocol import Connector, Pacer, StoreSpec
+from sync.sealing import Sealer
 from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
 from sync.tokens import DbTokenVault
@@ -108,13 +110,18 @@ class Runtime:
             spec, store.credentials, pacer=self.pacer(store), tokens=self.vault(store_id)
         )
 
+    @cached_property
+    def sealer(self) -> Sealer:
+        """Seals the stored tokens; its key made on first need (see jobs.secret_key)."""
+        return token_sealer(self.config.path)
+
     def vault(self, store_id: int) -> DbTokenVault:
         """The token vault of a store (one per process, so its cache is shared)."""
         with self._guard:
             found = self._vaults.get(store_id)
             if found is None:
                 found = self._vaults[store_id] = DbTokenVault(
-                    self.db, store_id, self.lock, on_token=_register_token
+                    self.db, store_id, self.lock, self.sealer, on_token=_register_token
                 )
             return found
 

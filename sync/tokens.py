@@ -5,6 +5,10 @@ second) and goes back to the database only when the token is due: missing, expir
 the margin, or refused by the marketplace. Renewal happens under a named lock; a worker
 that waited on the lock finds the token the winner stored and does not refresh again,
 which matters because refresh tokens are single-use.
+
+Tokens are sealed at rest (`sync.sealing`): the table holds `fernet:…` values only. A row
+written in clear before sealing, or sealed with a key that is no longer the first, is
+sealed again with the current key the first time it is read.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ from datetime import timedelta
 import structlog
 
 from sync.protocol import Refresh
+from sync.sealing import Sealer
 from sync.store.db import Database
 from sync.store.models import Token, utcnow
 from sync.types import TokenSet
@@ -35,6 +40,7 @@ class DbTokenVault:
         db: Database,
         store_id: int,
         lock: Lock,
+        sealer: Sealer,
         *,
         margin: timedelta = timedelta(minutes=10),
         on_token: Callable[[TokenSet], None] | None = None,
@@ -42,6 +48,7 @@ class DbTokenVault:
         self._db = db
         self._store_id = store_id
         self._lock = lock
+        self._sealer = sealer
         self._margin = margin
         self._on_token = on_token
         self._cached: TokenSet | None = None
@@ -78,9 +85,15 @@ class DbTokenVault:
             row = session.get(Token, self._store_id)
             if row is None:
                 return None
+            access = self._sealer.open(row.access_token)
+            refresh = self._sealer.open(row.refresh_token)
+            if access.reseal or refresh.reseal:
+                row.access_token = self._sealer.seal(access.text)
+                row.refresh_token = self._sealer.seal(refresh.text)
+                log.info("token_resealed", store_id=self._store_id)
             return TokenSet(
-                access_token=row.access_token,
-                refresh_token=row.refresh_token,
+                access_token=access.text,
+                refresh_token=refresh.text,
                 expires_at=row.expires_at,
                 refresh_expires_at=row.refresh_expires_at,
             )
@@ -91,7 +104,7 @@ class DbTokenVault:
             if row is None:
                 row = Token(store_id=self._store_id)
                 session.add(row)
-            row.access_token = token.access_token
-            row.refresh_token = token.refresh_token
+            row.access_token = self._sealer.seal(token.access_token)
+            row.refresh_token = self._sealer.seal(token.refresh_token)
             row.expires_at = token.expires_at
             row.refresh_expires_at = token.refresh_expires_at

@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+
+from sync.private_files import make_private
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -30,6 +33,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _make_sqlite_file_private(url: str) -> None:
+    """The SQLite file (and its journal files) 0600: it holds orders and sealed tokens."""
+    database = make_url(url).database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return
+    path = Path(database)
+    if path.parent.is_dir():
+        make_private(path)
+        for journal in (path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+            if journal.exists():
+                make_private(journal)
+
+
 class Database:
     """One engine and its session factory. `session()` commits on success, rolls back on error."""
 
@@ -43,6 +59,7 @@ class Database:
         if url.startswith("postgresql://"):
             url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
         if url.startswith("sqlite"):
+            _make_sqlite_file_private(url)
             engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
             event.listen(engine, "connect", _sqlite_pragmas)
             return engine

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import stat
 from pathlib import Path
 
 import pytest
@@ -50,4 +51,8 @@ def test_the_demo_syncs_six_marketplaces_into_one_queue(tmp_path: Path, chaos: b
         assert db.execute(text("SELECT min(on_hand) FROM products")).scalar_one() >= 0
         failed = db.execute(text("SELECT count(*) FROM listings WHERE failed")).scalar_one()
         assert failed == 0
+        tokens = db.execute(text("SELECT access_token, refresh_token FROM tokens")).all()
+        assert tokens and all(v.startswith("fernet:") for row in tokens for v in row)
     engine.dispose()
+    for secret_file in ("lapak.env", "lapak.db"):  # secrets and buyers: the owner's only
+        assert stat.S_IMODE((tmp_path / secret_file).stat().st_mode) == 0o600, secret_file

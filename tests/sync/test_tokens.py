@@ -10,11 +10,14 @@ from datetime import timedelta
 
 from redis import Redis
 
+from sync.sealing import Sealer
 from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
-from sync.store.models import utcnow
+from sync.store.models import Token, utcnow
 from sync.tokens import DbTokenVault
 from sync.types import TokenSet
+
+SEALER = Sealer([Sealer.generate_key()])
 
 
 class Marketplace:
@@ -49,7 +52,7 @@ def test_concurrent_workers_refresh_once(db: Database, redis_client: Redis, uniq
         with redis_client.lock(f"{unique}:{name}", timeout=10, blocking_timeout=10) as held:
             yield held
 
-    vaults = [DbTokenVault(db, store_id, redis_lock) for _ in range(6)]  # six "processes"
+    vaults = [DbTokenVault(db, store_id, redis_lock, SEALER) for _ in range(6)]  # six "processes"
     got: list[str] = []
     threads = [
         threading.Thread(target=lambda v=v: got.append(v.token(market.refresh).access_token))
@@ -73,7 +76,8 @@ def test_refused_token_is_renewed_once_and_rotation_is_kept(db: Database) -> Non
         with lock:
             yield lock
 
-    first, second = DbTokenVault(db, store_id, local_lock), DbTokenVault(db, store_id, local_lock)
+    first = DbTokenVault(db, store_id, local_lock, SEALER)
+    second = DbTokenVault(db, store_id, local_lock, SEALER)
     assert first.token(market.refresh).access_token == "access-1"
     # The marketplace refuses access-1: the first worker renews; the second, told the same
     # token was refused, finds the renewed one stored and does not spend another refresh.
@@ -87,6 +91,51 @@ def test_refused_token_is_renewed_once_and_rotation_is_kept(db: Database) -> Non
 def test_token_close_to_expiry_is_renewed_before_use(db: Database) -> None:
     store_id = _store(db)
     market = Marketplace()
-    vault = DbTokenVault(db, store_id, lambda name: threading.Lock(), margin=timedelta(hours=5))
+    vault = DbTokenVault(
+        db, store_id, lambda name: threading.Lock(), SEALER, margin=timedelta(hours=5)
+    )
     vault.token(market.refresh)
     assert vault.token(market.refresh).access_token == "access-2"  # 4 h left < 5 h margin
+
+
+def _stored(db: Database, store_id: int) -> tuple[str, str]:
+    with db.session() as session:
+        row = session.get_one(Token, store_id)
+        return row.access_token, row.refresh_token
+
+
+def test_tokens_are_sealed_at_rest(db: Database) -> None:
+    store_id = _store(db)
+    vault = DbTokenVault(db, store_id, lambda name: threading.Lock(), SEALER)
+    vault.token(Marketplace().refresh)
+    access, refresh = _stored(db, store_id)
+    assert access.startswith("fernet:") and refresh.startswith("fernet:")
+    assert "access-1" not in access and "refresh-1" not in refresh
+    assert SEALER.open(access).text == "access-1"
+
+
+def test_clear_rows_and_rows_under_an_old_key_are_read_and_sealed_again(db: Database) -> None:
+    store_id = _store(db)
+    with db.session() as session:  # a row written before tokens were sealed
+        session.add(
+            Token(
+                store_id=store_id,
+                access_token="clear-access",
+                refresh_token="clear-refresh",
+                expires_at=utcnow() + timedelta(hours=4),
+            )
+        )
+    old_key, new_key = Sealer.generate_key(), Sealer.generate_key()
+    lock = threading.Lock()
+    before = DbTokenVault(db, store_id, lambda name: lock, Sealer([old_key]))
+    assert before.token(Marketplace().refresh).access_token == "clear-access"
+    assert _stored(db, store_id)[0].startswith("fernet:")  # sealed under the old key
+    rotated = Sealer([new_key, old_key])
+    after = DbTokenVault(db, store_id, lambda name: lock, rotated)
+    assert after.token(Marketplace().refresh).refresh_token == "clear-refresh"
+    access, refresh = _stored(db, store_id)  # sealed again under the new key alone
+    only_new = Sealer([new_key])
+    assert (only_new.open(access).text, only_new.open(refresh).text) == (
+        "clear-access",
+        "clear-refresh",
+    )
