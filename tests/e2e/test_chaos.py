@@ -1,0 +1,44 @@
+"""`benchmarks/chaos.py` with tiny parameters: six faulty marketplaces, the Procfile's
+processes with two worker groups killed at random and restarted by the harness's
+supervisor, Redis and the scheduler restarted once; after the faults stop, nothing is lost,
+duplicated, listed twice or left diverged, and every oversold unit is on a flagged order."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHAOS_REDIS_PORT = 6394
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(240)
+@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
+def test_chaos_run_loses_nothing_and_converges(postgres_template: str, tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable, str(ROOT / "benchmarks" / "chaos.py"),
+            "--items", "2", "--sizes", "3", "--singles", "6",
+            "--seconds", "25", "--kill-every", "7", "--rate", "3",
+            "--converge-timeout", "75", "--worker-args", "--processes 1 --threads 4",
+            "--redis-port", str(CHAOS_REDIS_PORT), "--keep", str(tmp_path),
+        ],
+        capture_output=True, text=True, timeout=230, cwd=ROOT,
+    )  # fmt: skip
+    report = run.stdout + run.stderr[-3000:]
+    figures = json.loads(run.stdout.strip().splitlines()[-1])
+    print(run.stdout)
+    assert figures["placed"] > 50, report
+    assert figures["in_lapak"] == figures["placed"] and figures["lost"] == 0, report
+    assert figures["duplicated"] == 0, report
+    assert figures["duplicate_listings"] == 0, report
+    assert figures["restarts"] >= 3, "the run killed too little: " + report
+    assert figures["diverged"] == 0 and figures["converge_seconds"] is not None, report
+    assert figures["unflagged_oversold_units"] == 0, report
+    assert run.returncode == 0, report
