@@ -22,7 +22,9 @@ __all__ = [
 
 
 def _fake(kind: str, name: str, index: int) -> str:
-    return hashlib.sha1(f"woocommerce/{kind}/{name}/{index}".encode()).hexdigest()
+    return hashlib.sha1(
+        f"woocommerce/{kind}/{name}/{index}".encode(), usedforsecurity=False
+    ).hexdigest()
 
 
 class WooCommercePlugin:
