@@ -13,6 +13,7 @@ and NUL bytes are dropped from it.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,7 +24,7 @@ from typing import Annotated, Any, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from sync.protocol import PermanentError
-from sync.types import RemoteOrder
+from sync.types import RemoteOrder, WebhookEvent
 
 MAX_COUNT = 2**31 - 1
 """The largest quantity or stock the database's integer columns hold."""
@@ -45,7 +46,33 @@ UnixSeconds = Annotated[int, Field(ge=0, le=MAX_UNIX_SECONDS)]
 Money = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_MONEY, le=MAX_MONEY)]
 """A price a marketplace reports, within what a money column holds."""
 
+DELIVERY_ID_LENGTH = 128
+"""Webhook delivery ids are stored in a 128-character column."""
+
 T = TypeVar("T")
+P = TypeVar("P", bound=Callable[..., WebhookEvent])
+
+
+def checked_webhook(parse: P) -> P:
+    """Wraps a platform's `webhook_event(body, ...)`: an event naming an order id Lapak
+    cannot fetch or keep (empty, longer than 64 characters, with a NUL byte), a delivery id
+    longer than its column, or a send time out of range is a `PermanentError`."""
+
+    @functools.wraps(parse)
+    def checked(*args: Any, **kwargs: Any) -> WebhookEvent:
+        event = parse(*args, **kwargs)
+        for order_id in event.order_ids:
+            if not order_id or len(order_id) > ID_LENGTH or "\x00" in order_id:
+                raise PermanentError(f"{event.topic}: order id {order_id[:80]!r} is not an id")
+        if event.delivery_id is not None and (
+            len(event.delivery_id) > DELIVERY_ID_LENGTH or "\x00" in event.delivery_id
+        ):
+            raise PermanentError(f"{event.topic}: delivery id {event.delivery_id[:80]!r}")
+        if event.sent_at is not None and not _in_range(event.sent_at):
+            raise PermanentError(f"{event.topic}: send time {event.sent_at} out of range")
+        return event
+
+    return checked  # type: ignore[return-value]
 
 
 def read_order(raw: Any, what: str, build: Callable[[Any], RemoteOrder]) -> RemoteOrder:

@@ -25,7 +25,7 @@ from typing import Any
 
 import structlog
 
-from connectors.intake import read_order
+from connectors.intake import MAX_UNIX_SECONDS, checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.lazada import wire
 from sync.protocol import PermanentError
@@ -200,6 +200,7 @@ def _item_order(item: wire.OrderItem) -> tuple[int, str]:
 # --- push ----------------------------------------------------------------------------------
 
 
+@checked_webhook
 def webhook_event(body: bytes, seller_id: str | None) -> WebhookEvent:
     """A verified push body as a `WebhookEvent` (message_type 0 → "trade_order")."""
     payload = load_json(body, "lazada push")
@@ -222,11 +223,10 @@ def webhook_event(body: bytes, seller_id: str | None) -> WebhookEvent:
 
 def _sent_at(timestamp: int) -> datetime | None:
     """The push's signed `timestamp` (milliseconds in the guide's example; seconds accepted)."""
-    if timestamp <= 0:
+    seconds = timestamp / 1000 if timestamp > 100_000_000_000 else timestamp
+    if not 0 < seconds <= MAX_UNIX_SECONDS:
         return None
-    return datetime.fromtimestamp(
-        timestamp / 1000 if timestamp > 100_000_000_000 else timestamp, UTC
-    )
+    return datetime.fromtimestamp(seconds, UTC)
 
 
 def _without_data(payload: Mapping[str, object]) -> dict[str, object]:

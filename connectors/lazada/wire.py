@@ -19,6 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, ValidationError
 
+from connectors.intake import MAX_UNIX_SECONDS, Money
 from sync.protocol import PermanentError, TransientError
 
 
@@ -36,6 +37,8 @@ def parse_time(value: Any) -> Any:
         value = int(value.strip())
     if isinstance(value, int | float) and not isinstance(value, bool):
         seconds = value / 1000 if value > 100_000_000_000 else value
+        if not 0 <= seconds <= MAX_UNIX_SECONDS:  # also NaN
+            raise ValueError(f"{value} is not a time in unix seconds or milliseconds")
         return datetime.fromtimestamp(seconds, UTC)
     if isinstance(value, str):
         parsed = datetime.fromisoformat(value.strip())
@@ -50,7 +53,7 @@ def _optional_time(value: Any) -> Any:
 IdText = Annotated[str, BeforeValidator(_id_text)]
 LazTime = Annotated[datetime, BeforeValidator(parse_time)]
 OptionalTime = Annotated[datetime | None, BeforeValidator(_optional_time)]
-Amount = Annotated[Decimal, BeforeValidator(lambda v: "0" if v in (None, "", "null") else v)]
+Amount = Annotated[Money, BeforeValidator(lambda v: "0" if v in (None, "", "null") else v)]
 
 
 class Wire(BaseModel):

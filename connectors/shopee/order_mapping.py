@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.intake import read_order
+from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.shopee import wire
 from connectors.shopee.mapping import timestamp_to_datetime
@@ -116,6 +116,7 @@ def order_lines(items: Sequence[wire.OrderItem]) -> tuple[RemoteOrderLine, ...]:
 # --- push ----------------------------------------------------------------------------------
 
 
+@checked_webhook
 def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
     """A verified push body as a `WebhookEvent` (code 3 → "order_status").
 

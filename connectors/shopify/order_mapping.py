@@ -28,7 +28,7 @@ from typing import Any
 
 import structlog
 
-from connectors.intake import read_order
+from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.shopify import wire
 from sync.protocol import PermanentError
@@ -153,6 +153,7 @@ def _sent_at(value: str | None) -> datetime | None:
         return None
 
 
+@checked_webhook
 def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
     """A verified webhook as a `WebhookEvent`.
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import structlog
 
-from connectors.intake import read_order
+from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.tiktok import wire
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -159,6 +159,7 @@ def order_lines(items: Sequence[wire.LineItem]) -> tuple[RemoteOrderLine, ...]:
 # --- push ----------------------------------------------------------------------------------
 
 
+@checked_webhook
 def webhook_event(body: bytes) -> WebhookEvent:
     """A verified push body as a `WebhookEvent`.
 

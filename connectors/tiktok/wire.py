@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from connectors.intake import Count, Money, UnixSeconds
 from sync.protocol import PermanentError, TransientError
 
 
@@ -103,14 +104,14 @@ class Warehouses(Wire):
 
 class SkuPrice(Wire):
     currency: str = ""
-    sale_price: Decimal | None = None
-    tax_exclusive_price: Decimal | None = None
-    amount: Decimal | None = None
+    sale_price: Money | None = None
+    tax_exclusive_price: Money | None = None
+    amount: Money | None = None
 
 
 class SkuInventory(Wire):
     warehouse_id: str = ""
-    quantity: int = 0
+    quantity: Count = 0
 
 
 class SalesAttribute(Wire):
@@ -221,10 +222,10 @@ class Order(Wire):
 
     id: str = Field(min_length=1)
     status: str
-    create_time: int
-    update_time: int
-    paid_time: int | None = None
-    rts_sla_time: int | None = None
+    create_time: UnixSeconds
+    update_time: UnixSeconds
+    paid_time: UnixSeconds | None = None
+    rts_sla_time: UnixSeconds | None = None
     tracking_number: str = ""
     shipping_provider_id: str = ""
     delivery_option_id: str = ""
@@ -289,5 +290,5 @@ class Push(Wire):
     type: int
     tts_notification_id: str = ""
     shop_id: str = ""
-    timestamp: int = 0
+    timestamp: UnixSeconds = 0
     data: dict[str, Any] = {}

@@ -15,7 +15,7 @@ from typing import Any
 
 import structlog
 
-from connectors.intake import read_order
+from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.tokopedia import wire
 from sync.protocol import PermanentError
@@ -172,6 +172,7 @@ def order_lines(details: Sequence[wire.OrderDetailLine]) -> tuple[RemoteOrderLin
 # --- webhooks ------------------------------------------------------------------------------
 
 
+@checked_webhook
 def webhook_event(body: bytes, fs_id: int, shop_id: int) -> WebhookEvent:
     """A verified webhook body as a `WebhookEvent`.
 

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
+from connectors.intake import Count, Money
 from sync.protocol import PermanentError, TransientError
 
 
@@ -150,11 +151,11 @@ class Basic(Wire):
 
 
 class Price(Wire):
-    value: Decimal = Decimal(0)
+    value: Money = Decimal(0)
 
 
 class Stock(Wire):
-    value: int = 0
+    value: Count = 0
     use_stock: bool = Field(True, alias="useStock")
 
 

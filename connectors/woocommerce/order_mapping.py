@@ -34,7 +34,7 @@ from typing import Any
 
 import structlog
 
-from connectors.intake import read_order
+from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.woocommerce import wire
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -212,6 +212,7 @@ def is_ping(headers: Mapping[str, str], body: bytes) -> bool:
     return PING.fullmatch(body) is not None and not header(headers, "X-WC-Webhook-Signature")
 
 
+@checked_webhook
 def webhook_event(body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
     """A verified delivery as a `WebhookEvent`.
 
