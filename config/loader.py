@@ -124,6 +124,10 @@ class _Loader:
         except OSError as error:
             self.problems.append(f"{self.path.name}: cannot read: {error.strerror or error}")
             return None
+        except UnicodeDecodeError as error:
+            line = self.path.read_bytes()[: error.start].count(b"\n") + 1
+            self.add(f"line {line}", "not UTF-8 text (TOML files are UTF-8)")
+            return None
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
