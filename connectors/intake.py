@@ -43,6 +43,8 @@ Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
 """A quantity or stock a marketplace reports."""
 UnixSeconds = Annotated[int, Field(ge=0, le=MAX_UNIX_SECONDS)]
 """A time a marketplace gives as unix seconds (0 where it gives none)."""
+StockQuantity = Annotated[int, Field(ge=-MAX_COUNT, le=MAX_COUNT)]
+"""A stock level where the platform allows it below zero (WooCommerce backorders)."""
 Money = Annotated[Decimal, Field(allow_inf_nan=False, ge=-MAX_MONEY, le=MAX_MONEY)]
 """A price a marketplace reports, within what a money column holds."""
 

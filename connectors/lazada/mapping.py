@@ -28,10 +28,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
+
 # Only builds request XML, never parses any (parsing would need defusedxml):
 from xml.etree import ElementTree  # nosec B405
 
 from connectors import drafts
+from connectors.intake import MAX_COUNT
 from connectors.lazada import wire
 from connectors.lazada.client import LazadaError
 from sync.protocol import PermanentError
@@ -330,7 +332,7 @@ def sellable(sku: wire.Sku) -> int:
     """What buyers can still buy: the warehouses' sellableQuantity (what UpdateSellableQuantity
     sets), else `Available`, else `quantity` (inventory-calculation-logic guide)."""
     if sku.multiWarehouseInventories:
-        return sum(w.sellableQuantity for w in sku.multiWarehouseInventories)
+        return min(sum(w.sellableQuantity for w in sku.multiWarehouseInventories), MAX_COUNT)
     return sku.Available if sku.Available is not None else sku.quantity
 
 

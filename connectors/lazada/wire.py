@@ -19,7 +19,7 @@ from typing import Annotated, Any, TypeVar
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, ValidationError
 
-from connectors.intake import MAX_UNIX_SECONDS, Money
+from connectors.intake import MAX_UNIX_SECONDS, Count, Money
 from sync.protocol import PermanentError, TransientError
 
 
@@ -131,7 +131,7 @@ class TokenReply(Wire):
 
 class WarehouseStock(Wire):
     warehouseCode: str = ""
-    sellableQuantity: int = 0
+    sellableQuantity: Count = 0
     occupyQuantity: int = 0
     withholdQuantity: int = 0
     totalQuantity: int = 0
@@ -141,8 +141,8 @@ class WarehouseStock(Wire):
 class Sku(Wire):
     SkuId: IdText
     SellerSku: str = ""
-    quantity: int = 0
-    Available: int | None = None
+    quantity: Count = 0
+    Available: Count | None = None
     price: Amount = Decimal(0)
     special_price: Amount = Decimal(0)
     Status: str = ""

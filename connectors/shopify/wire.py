@@ -46,6 +46,9 @@ def _first_error(exc: ValidationError) -> str:
 
 
 def _text(value: Any) -> str:
+    """A scalar as text (Shopify sends a null SKU); a list or object is no text."""
+    if isinstance(value, list | dict):
+        raise ValueError("not text")
     return "" if value is None else str(value)
 
 

@@ -37,6 +37,7 @@ import structlog
 from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.woocommerce import wire
+from sync.protocol import PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
@@ -86,8 +87,12 @@ def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[t
 
 
 def parse_gmt(text: str) -> datetime:
-    """A `*_gmt` date ("2024-05-01T10:00:00", no offset: UTC) as an aware datetime."""
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    """A `*_gmt` date ("2024-05-01T10:00:00", no offset: UTC) as an aware datetime; any
+    other text is a `PermanentError`."""
+    try:
+        moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        raise PermanentError(f"{text[:40]!r} is not a WooCommerce date") from None
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
+from connectors.intake import MAX_MONEY, StockQuantity
 from sync.protocol import PermanentError, TransientError
 
 
@@ -66,8 +67,9 @@ def money(value: Any) -> Decimal | None:
         amount = Decimal(str(value)) if isinstance(value, str | int | float) else None
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite():
-        raise ValueError(f"{str(value)[:40]!r} is not an amount")
+    if amount is None or not amount.is_finite() or abs(amount) > MAX_MONEY:
+        shown = repr(value)[:40] if amount is not None else type(value).__name__
+        raise ValueError(f"{shown} is not an amount")
     return amount
 
 
@@ -131,7 +133,7 @@ class Stocked(Wire):
     regular_price: Decimal | None = None
     manage_stock: bool | Literal["parent"] = False
     """A variation whose stock the parent manages says "parent" (older v3 responses)."""
-    stock_quantity: int | None = None
+    stock_quantity: StockQuantity | None = None
     stock_status: str = "instock"
     weight: str = ""
     meta_data: list[MetaData] = Field(default_factory=list)

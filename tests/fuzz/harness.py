@@ -22,6 +22,7 @@ from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from hypothesis.errors import UnsatisfiedAssumption
 
 SUITE_CASES = 40
 FUZZ_CASES = int(os.environ.get("LAPAK_FUZZ_CASES", "0") or 0)
@@ -56,7 +57,7 @@ TALLIES: dict[str, Tally] = {}
 
 
 def _signature(error: BaseException) -> str:
-    frames = traceback.extract_tb(error.__traceback__)
+    frames = traceback.extract_tb((error.__cause__ or error).__traceback__)
     own = [f for f in frames if "/tests/fuzz/" not in f.filename] or frames
     where = f"{own[-1].filename.rsplit('/work/main/', 1)[-1]}:{own[-1].lineno}" if own else "?"
     return f"{type(error).__name__} at {where}"
@@ -96,6 +97,8 @@ def boundary(
                     check(case, **given_fixtures)
                 except allowed:
                     pass
+                except UnsatisfiedAssumption:
+                    raise  # hypothesis discarding a generated case: not a crash
                 except Exception as error:  # the point: nothing else may escape
                     tally.record(
                         _signature(error), f"{type(error).__name__}: {error}"[:400], _shown(case)

@@ -70,7 +70,15 @@ def test_order(raw: object) -> None:
     contracts.assert_keepable_order(order_mapping.parse_order(header, items))
 
 
-@boundary("lazada.listing", payloads(PRODUCT), allowed=(TransientError,))
+NEGATIVE_WAREHOUSE = {
+    **PRODUCT,
+    "skus": [{"SkuId": 456, "multiWarehouseInventories": [{"sellableQuantity": -(2**45)}]}],
+}
+
+
+@boundary(
+    "lazada.listing", payloads(PRODUCT), allowed=(TransientError,), examples=[NEGATIVE_WAREHOUSE]
+)
 def test_product_read_back(raw: object) -> None:
     for listing in mapping.listings(wire.validate(wire.Product, raw, "/products/get")):
         contracts.assert_keepable_listing(listing)

@@ -8,7 +8,7 @@ from connectors.shopify import mapping, order_mapping, wire
 from sync.protocol import PermanentError, TransientError
 from tests.fuzz import contracts
 from tests.fuzz.harness import boundary
-from tests.fuzz.payloads import bodies, payloads
+from tests.fuzz.payloads import bodies, deep_list, payloads
 
 ORDER = {
     "id": 450789469,
@@ -62,7 +62,10 @@ LAST_SECOND_WEST = "9999-12-31T23:59:59-14:00"
     "shopify.order",
     payloads(ORDER),
     allowed=(PermanentError,),
-    examples=[{**ORDER, "created_at": LAST_SECOND_WEST}],
+    examples=[
+        {**ORDER, "created_at": LAST_SECOND_WEST},
+        {**ORDER, "line_items": [{**ORDER["line_items"][0], "sku": deep_list()}]},  # type: ignore[dict-item]
+    ],
 )
 def test_order(raw: object) -> None:
     contracts.assert_keepable_order(order_mapping.parse_order(raw))

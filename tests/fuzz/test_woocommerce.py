@@ -8,7 +8,7 @@ from connectors.woocommerce import mapping, order_mapping, wire
 from sync.protocol import PermanentError, TransientError
 from tests.fuzz import contracts
 from tests.fuzz.harness import boundary
-from tests.fuzz.payloads import bodies, payloads
+from tests.fuzz.payloads import bodies, deep_list, payloads
 
 ORDER = {
     "id": 727,
@@ -50,7 +50,7 @@ HEADERS = st.fixed_dictionaries(
 )
 
 
-NOT_AMOUNTS = ["x", [["45000"]], {"amount": 1}, "NaN", True]
+NOT_AMOUNTS = ["x", [["45000"]], {"amount": 1}, "NaN", True, deep_list()]
 """Money fields WooCommerce's validators turned into `decimal.InvalidOperation`."""
 
 
@@ -62,7 +62,8 @@ NOT_AMOUNTS = ["x", [["45000"]], {"amount": 1}, "NaN", True]
         {**ORDER, "line_items": [{**ORDER["line_items"][0], field: value}]}  # type: ignore[dict-item]
         for field in ("total", "price")
         for value in NOT_AMOUNTS
-    ],
+    ]
+    + [{**ORDER, "date_modified_gmt": " "}],
 )
 def test_order(raw: object) -> None:
     contracts.assert_keepable_order(order_mapping.parse_order(raw))
@@ -72,7 +73,10 @@ def test_order(raw: object) -> None:
     "woocommerce.listing",
     payloads(PRODUCT),
     allowed=(TransientError,),
-    examples=[{**PRODUCT, "regular_price": value} for value in NOT_AMOUNTS],
+    examples=[
+        *({**PRODUCT, "regular_price": value} for value in [*NOT_AMOUNTS, "9" * 180]),
+        {**PRODUCT, "stock_quantity": -(2**64)},
+    ],
 )
 def test_product_read_back(raw: object) -> None:
     product = wire.validate(wire.Product, raw, "/products")
