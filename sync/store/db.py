@@ -3,16 +3,29 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import structlog
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from sync.private_files import make_private
+
+log = structlog.get_logger(__name__)
+
+T = TypeVar("T")
+
+RETRYABLE_SQLSTATES = frozenset({"40P01", "40001"})
+"""PostgreSQL's deadlock_detected and serialization_failure: the transaction was chosen
+to give way, and running it again succeeds."""
+ATTEMPTS = 6
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 
@@ -31,6 +44,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=30000")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def is_retryable(error: DBAPIError) -> bool:
+    """A failure that running the same transaction again resolves."""
+    sqlstate = getattr(error.orig, "sqlstate", None)
+    if sqlstate in RETRYABLE_SQLSTATES:
+        return True
+    return "database is locked" in str(error.orig)
+
+
+def _reason(error: DBAPIError) -> str:
+    return getattr(error.orig, "sqlstate", None) or str(error.orig).splitlines()[0][:80]
 
 
 def _make_sqlite_file_private(url: str) -> None:
@@ -73,6 +98,23 @@ class Database:
     def session(self) -> Iterator[Session]:
         with self._sessions() as session, session.begin():
             yield session
+
+    def transaction(self, work: Callable[[Session], T], *, attempts: int = ATTEMPTS) -> T:
+        """Run `work` in one transaction, again from the start when the database chose it
+        to give way (a deadlock, a serialization failure, SQLite's lock), with a short
+        jittered pause: such a failure is never a job's failure.
+
+        `work` must only touch the session: it may run more than once."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.session() as session:
+                    return work(session)
+            except DBAPIError as error:
+                if attempt == attempts or not is_retryable(error):
+                    raise
+                log.info("transaction_retried", attempt=attempt, reason=_reason(error))
+                time.sleep(random.uniform(0.005, 0.05) * attempt)  # nosec B311 (jitter)
+        raise AssertionError("unreachable")
 
     def migrate(self) -> None:
         """Bring the schema to the newest Alembic revision."""
