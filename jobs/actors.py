@@ -33,6 +33,9 @@ all before a message is dead-lettered."""
 
 PUSH_REQUEUE_MS = 300
 """When another worker holds a store's push mutex: come back after this many ms."""
+CATCH_UP_DELAY_MS = 5_000
+"""A push that held an increase asks for a pull this long after: by then the webhooks of the
+sales behind the lower stock have usually arrived, and the pull is skipped."""
 PUSH_MUTEX_TTL_MS = 30_000
 """How long a dead worker's push mutex outlives its last renewal. A live push renews it every
 third of this (`jobs.lease.Lease`) for as long as it runs, however long that is."""
@@ -100,6 +103,8 @@ def push_store(store_id: int) -> None:
         runtime = current()
         report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
     record_counts(report.as_counts())
+    if report.held:
+        catch_up_orders.send_with_options(args=(store_id,), delay=CATCH_UP_DELAY_MS)
     if report.incomplete:
         push_store.send(store_id)  # the rest, as a new message (the mutex is free again)
     if report.deferred:
@@ -117,6 +122,18 @@ def _took_in(runtime: Runtime, report: pull.PullReport) -> None:
 def pull_orders(store_id: int) -> None:
     """Pull orders updated since the store's cursor; reserve stock; push other stores."""
     runtime = current()
+    _took_in(runtime, pull.pull_orders(runtime.db, store_id, runtime.connector(store_id)))
+
+
+@dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
+@honour_throttling
+def catch_up_orders(store_id: int) -> None:
+    """A push held increases back: pull the store's orders unless the orders that explain
+    the lower stock have arrived meanwhile (or another pull covered them)."""
+    runtime = current()
+    if not pull.holds_waiting(runtime.db, store_id):
+        record_counts({"skipped": 1})
+        return
     _took_in(runtime, pull.pull_orders(runtime.db, store_id, runtime.connector(store_id)))
 
 
@@ -197,6 +214,7 @@ def read_back(store_id: int) -> None:
 ALL = (
     push_store,
     pull_orders,
+    catch_up_orders,
     fetch_orders,
     process_webhooks,
     ship_order,

@@ -88,7 +88,8 @@ PUSHED_ITEMS = Counter(
 )
 ORDERS_INGESTED = Counter(
     "lapak_orders_ingested",
-    "Orders taken in by pulls and webhook jobs: new, or updated, by store.",
+    "Orders taken in by pulls and webhook jobs: new, updated, or oversold (took units"
+    " beyond what was available when it arrived), by store.",
     ["store", "kind"],
 )
 MARKETPLACE_CALLS = Counter(
@@ -124,7 +125,7 @@ def _count_job(actor: str, store: str, outcome: str, counts: dict[str, Any]) -> 
             if isinstance(counts.get(kind), int) and counts[kind]:
                 PUSHED_ITEMS.labels(store, kind).inc(counts[kind])
     elif actor in INTAKE_ACTORS:
-        for kind in ("new", "updated"):
+        for kind in ("new", "updated", "oversold"):
             if isinstance(counts.get(kind), int) and counts[kind]:
                 ORDERS_INGESTED.labels(store, kind).inc(counts[kind])
 
@@ -164,7 +165,8 @@ class JobLog(dramatiq.Middleware):
             outcome = "error"
         error = None if exception is None else f"{type(exception).__name__}: {exception}"
         event = log.info if exception is None else log.warning
-        event("job_finished", outcome=outcome, duration_ms=duration_ms, counts=counts, error=error)
+        figures = {key: value for key, value in counts.items() if not isinstance(value, list)}
+        event("job_finished", outcome=outcome, duration_ms=duration_ms, counts=figures, error=error)
         self._record(message, outcome, duration_ms, counts, error)
         _count_job(message.actor_name, calling_store.get(), outcome, counts)
         structlog.contextvars.clear_contextvars()

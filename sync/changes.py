@@ -26,6 +26,7 @@ def dirty_condition() -> ColumnElement[bool]:
     """SQL truth of "desired differs from confirmed" for a listing row."""
     in_sync = and_(
         Listing.item_id.is_not(None),
+        Listing.stock_recheck.is_(False),
         func.coalesce(Listing.confirmed_stock, -1) == Listing.desired_stock,
         func.coalesce(Listing.confirmed_price, -1) == Listing.desired_price,
         func.coalesce(Listing.confirmed_hash, "") == Listing.desired_hash,
@@ -40,6 +41,36 @@ def refresh_dirty(session: Session, listing_ids: Collection[int]) -> None:
             update(Listing).where(Listing.id.in_(chunk)).values(dirty=dirty_condition()),
             execution_options={"synchronize_session": False},
         )
+
+
+def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
+    """Lock these products, then all their listings, each in id order (PostgreSQL; SQLite
+    serializes writers anyway).
+
+    Every transaction that moves stock takes its row locks in this one order — products
+    before listings, ascending ids — so concurrent intakes, shipments and pushes queue
+    behind each other instead of deadlocking (docs/stock.md). Holding the products also
+    makes "what was available when this order arrived" a consistent reading."""
+    ids = sorted(set(product_ids))
+    for chunk in chunked(ids, CHUNK):
+        session.execute(
+            select(Product.id).where(Product.id.in_(chunk)).order_by(Product.id).with_for_update()
+        ).all()
+    for chunk in chunked(ids, CHUNK):
+        session.execute(
+            select(Listing.id)
+            .where(Listing.product_id.in_(chunk))
+            .order_by(Listing.id)
+            .with_for_update()
+        ).all()
+
+
+def lock_listings(session: Session, listing_ids: Collection[int]) -> None:
+    """Lock these listings in id order before updating them (see `lock_stock_rows`)."""
+    for chunk in chunked(sorted(set(listing_ids)), CHUNK):
+        session.execute(
+            select(Listing.id).where(Listing.id.in_(chunk)).order_by(Listing.id).with_for_update()
+        ).all()
 
 
 def chunked(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
@@ -84,6 +115,7 @@ def desired_state(product: Product, reserved: int, store: Store) -> dict[str, An
 
 def products_changed(session: Session, product_ids: Collection[int]) -> set[int]:
     """Recompute the listings of these products; returns the stores that now have work."""
+    lock_stock_rows(session, product_ids)
     stores_by_merchant: dict[int, list[Store]] = {}
     for store in session.scalars(select(Store).where(Store.enabled.is_(True))):
         stores_by_merchant.setdefault(store.merchant_id, []).append(store)
@@ -124,6 +156,7 @@ def _refresh_chunk(
     if inserts:
         session.execute(insert(Listing), inserts)
     if updates:
+        updates.sort(key=lambda row: row["id"])
         session.execute(update(Listing), updates)
         refresh_dirty(session, [u["id"] for u in updates])
     return {row["store_id"] for row in inserts} | _stores_of(session, [u["id"] for u in updates])

@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
+from sync.changes import lock_stock_rows, reserved_units
+from sync.stock import available
 from sync.store.dialect import affected, insert_ignore
 from sync.store.models import Listing, Order, OrderLine, Product, Reservation, Store, utcnow
 from sync.types import OrderStatus, RemoteOrder
@@ -61,6 +63,7 @@ def reservation_target(status: OrderStatus) -> str:
 class IntakeResult:
     new_orders: int = 0
     updated_orders: int = 0
+    oversold_orders: int = 0
     changed_product_ids: set[int] = field(default_factory=set)
     own_stock_unconfirmed: bool = False
     """The store's own listings of these orders' products are to be pushed again."""
@@ -84,7 +87,8 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
             )
         )
     }
-    for remote in orders:
+    lock_stock_rows(session, products.values())
+    for remote in sorted(orders, key=lambda order: order.external_id):
         created = _upsert_order(session, store, remote, products)
         order = _locked_order(session, store.id, remote.external_id)
         status = next_status(None if created else OrderStatus(order.status), remote.status)
@@ -92,6 +96,7 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
         result.changed_product_ids |= changed
         if created:
             result.new_orders += 1
+            result.oversold_orders += order.oversold_units > 0
         elif changed or order.status != status:
             result.updated_orders += 1
         if created or order.status != status:
@@ -101,13 +106,16 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
             order.remote_updated_at = remote.updated_at
             order.raw = remote.raw
     if moved:
-        _unconfirm_stock(session, store.id, moved)
+        _recheck_stock(session, store.id, moved)
         result.own_stock_unconfirmed = True
     return result
 
 
-def _unconfirm_stock(session: Session, store_id: int, product_ids: set[int]) -> None:
-    """Forget the stock Lapak last confirmed on this store for these products: dirty now."""
+def _recheck_stock(session: Session, store_id: int, product_ids: set[int]) -> None:
+    """The marketplace moved these products' stock on its own (at checkout, payment or
+    cancellation, each platform at its own moment): the next push reads it before writing.
+    What Lapak last confirmed stays known: a marketplace showing less than that has sold
+    something Lapak may not have taken in yet (see `sync.stock_check`)."""
     session.execute(
         update(Listing)
         .where(
@@ -115,7 +123,7 @@ def _unconfirm_stock(session: Session, store_id: int, product_ids: set[int]) -> 
             Listing.product_id.in_(product_ids),
             Listing.item_id.is_not(None),
         )
-        .values(confirmed_stock=None, dirty=True),
+        .values(stock_recheck=True, dirty=True),
         execution_options={"synchronize_session": False},
     )
 
@@ -211,6 +219,8 @@ def _apply(
         )
         if created:
             changed |= {ln.product_id for ln in lines if ln.product_id is not None}
+            if target in ("active", "deducted"):
+                order.oversold_units = _oversold_units(session, lines)
     if target == "active":
         return changed
     if target == "returned":
@@ -233,6 +243,27 @@ def _apply(
                     .values(on_hand=Product.on_hand - line.quantity)
                 )
     return changed
+
+
+def _oversold_units(session: Session, lines: Sequence[OrderLine]) -> int:
+    """Units these newly reserved lines took beyond what was available (on hand less every
+    active reservation, theirs included): under the product locks of `lock_stock_rows`,
+    so each order is measured against the orders that reached Lapak before it."""
+    wanted: dict[int, int] = {}
+    for line in lines:
+        if line.product_id is not None:
+            wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
+    if not wanted:
+        return 0
+    on_hand = dict(
+        session.execute(select(Product.id, Product.on_hand).where(Product.id.in_(wanted))).all()
+    )
+    reserved = reserved_units(session, list(wanted))
+    short = 0
+    for product_id, quantity in wanted.items():
+        left = available(on_hand[product_id], reserved.get(product_id, 0))
+        short += min(quantity, max(0, -left))
+    return short
 
 
 def _restore_returned(session: Session, lines: Sequence[OrderLine]) -> set[int]:

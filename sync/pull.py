@@ -7,15 +7,24 @@ twice is harmless. The cursor advances only after every order of the pull is sto
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
 from sync.changes import chunked, products_changed
-from sync.orders import ingest_orders
-from sync.protocol import Connector
+from sync.orders import IntakeResult, ingest_orders
+from sync.protocol import Connector, PermanentError
 from sync.store.db import Database
-from sync.store.models import PullCursor, Store, utcnow
+from sync.store.models import Listing, PullCursor, Store, utcnow
+from sync.types import RemoteOrder
+
+log = structlog.get_logger(__name__)
 
 OVERLAP = timedelta(minutes=10)
 FIRST_LOOKBACK = timedelta(days=3)
@@ -27,10 +36,28 @@ class PullReport:
     seen: int = 0
     new_orders: int = 0
     updated_orders: int = 0
+    oversold_orders: int = 0
     stores_to_push: set[int] = field(default_factory=set)
+    unreadable: list[dict[str, Any]] = field(default_factory=list)
+    """Orders the marketplace answered with something unreadable: id, error, raw payload."""
 
-    def as_counts(self) -> dict[str, int]:
-        return {"seen": self.seen, "new": self.new_orders, "updated": self.updated_orders}
+    def as_counts(self) -> dict[str, Any]:
+        counts: dict[str, Any] = {
+            "seen": self.seen,
+            "new": self.new_orders,
+            "updated": self.updated_orders,
+        }
+        if self.oversold_orders:
+            counts["oversold"] = self.oversold_orders
+        if self.unreadable:
+            counts["unreadable"] = len(self.unreadable)
+            counts["unreadable_orders"] = self.unreadable[:MAX_KEPT_UNREADABLE]
+        return counts
+
+
+MAX_KEPT_UNREADABLE = 20
+RAW_LIMIT = 4_000
+"""Characters of an unreadable payload kept on the job event."""
 
 
 def pull_orders(
@@ -51,23 +78,82 @@ def pull_orders(
         elif now > cursor.pulled_until:
             cursor.pulled_until = now
         session.get_one(Store, store_id).last_pull_at = utcnow()
+        if _has_holds(session, store_id):
+            report.stores_to_push.add(store_id)  # every sale up to `now` is in: release them
     return report
+
+
+def holds_waiting(db: Database, store_id: int) -> bool:
+    """The store has increases held back (`sync.stock_check`) that no pull has covered yet:
+    a pull now releases the genuine ones."""
+    with db.session() as session:
+        cursor = session.get(PullCursor, store_id)
+        query = select(func.min(Listing.held_since)).where(Listing.store_id == store_id)
+        oldest = session.scalar(query)
+        return oldest is not None and (cursor is None or cursor.pulled_until <= oldest)
+
+
+def _has_holds(session: Session, store_id: int) -> bool:
+    query = select(Listing.id).where(Listing.store_id == store_id, Listing.held_since.is_not(None))
+    return session.scalar(query.limit(1)) is not None
 
 
 def fetch_orders(
     db: Database, store_id: int, connector: Connector, external_ids: Sequence[str]
 ) -> PullReport:
-    """Fetch these orders (a pull's, or a webhook's) and take them in."""
+    """Fetch these orders (a pull's, or a webhook's) and take them in.
+
+    An order the marketplace answers with garbage fails alone: its batch is fetched again
+    one order at a time, the unreadable one is reported with its raw payload (the job
+    event keeps it) and the others are taken in."""
     report = PullReport(seen=len(external_ids))
     batch = connector.limits.order_detail_batch
     for chunk in chunked(external_ids, batch):
-        orders = connector.get_orders(chunk)
-        with db.session() as session:
-            store = session.get_one(Store, store_id)
-            intake = ingest_orders(session, store, orders)
-            report.stores_to_push |= products_changed(session, intake.changed_product_ids)
-            if intake.own_stock_unconfirmed:
-                report.stores_to_push.add(store_id)
-        report.new_orders += intake.new_orders
-        report.updated_orders += intake.updated_orders
+        for orders in _readable(connector, chunk, report):
+            _take_in(db, store_id, orders, report)
     return report
+
+
+def _readable(
+    connector: Connector, external_ids: list[str], report: PullReport
+) -> Iterator[list[RemoteOrder]]:
+    try:
+        yield connector.get_orders(external_ids)
+        return
+    except PermanentError as error:
+        if len(external_ids) > 1:
+            for external_id in external_ids:
+                yield from _readable(connector, [external_id], report)
+            return
+        report.unreadable.append(
+            {
+                "order": external_ids[0],
+                "error": str(error)[:500],
+                "raw": _clip(error.raw),
+            }
+        )
+        log.warning("order_unreadable", order=external_ids[0], error=str(error)[:500])
+
+
+def _take_in(db: Database, store_id: int, orders: list[RemoteOrder], report: PullReport) -> None:
+    def work(session: Session) -> tuple[IntakeResult, set[int]]:
+        store = session.get_one(Store, store_id)
+        intake = ingest_orders(session, store, orders)
+        stores = products_changed(session, intake.changed_product_ids)
+        if intake.own_stock_unconfirmed:
+            stores.add(store_id)
+        return intake, stores
+
+    intake, stores = db.transaction(work)
+    report.stores_to_push |= stores
+    report.new_orders += intake.new_orders
+    report.updated_orders += intake.updated_orders
+    report.oversold_orders += intake.oversold_orders
+
+
+def _clip(raw: Any) -> Any:
+    """A raw payload small enough for a job event (JSON-safe)."""
+    if raw is None:
+        return None
+    text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
+    return text[:RAW_LIMIT]

@@ -22,12 +22,13 @@ import structlog
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from sync.changes import chunked, refresh_dirty
+from sync.changes import chunked, lock_listings, refresh_dirty
 from sync.protocol import Connector
 from sync.stock import content_hash
+from sync.stock_check import Hold, StockRow, plan_stock
 from sync.store.db import Database
-from sync.store.models import Listing, Product, Store, utcnow
-from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, StockUpdate
+from sync.store.models import Listing, Product, PullCursor, Store, utcnow
+from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate
 
 log = structlog.get_logger(__name__)
 
@@ -55,6 +56,8 @@ class PushReport:
     stock: int = 0
     failed: int = 0
     deferred: int = 0
+    held: int = 0
+    """Increases held back until the store's orders are taken in (`sync.stock_check`)."""
     incomplete: bool = False
     errors: list[str] = field(default_factory=list)
     refused_existing: dict[int, str] = field(default_factory=dict)
@@ -216,8 +219,7 @@ def _create_pass(
         if not drafts:
             continue
         results = connector.upsert_listings(list(drafts.values()))
-        with db.session() as session:
-            _record(session, list(drafts.items()), results, report, skip, kind="created")
+        _record(db, list(drafts.items()), results, report, skip, kind="created")
     if report.refused_existing:
         refused, report.refused_existing = report.refused_existing, {}
         report.adopted += adopt_existing(db, store_id, connector, refused=refused)
@@ -286,10 +288,12 @@ def _update_pass(
             platform = session.get_one(Store, store_id).platform
             rows = _whole_items(session.execute(_bound_chunk(store_id, skip, last_id)).all())
             content = _content_drafts(session, rows, platform)
+            cursor = session.get(PullCursor, store_id)
         if not rows:
             return
         last_id = rows[-1].id
-        _push_chunk(db, connector, rows, content, report, skip)
+        pulled_until = cursor.pulled_until if cursor else None
+        _push_chunk(db, connector, rows, content, report, skip, pulled_until)
 
 
 def _bound_chunk(store_id: int, skip: set[int], last_id: int) -> Any:
@@ -307,6 +311,9 @@ def _bound_chunk(store_id: int, skip: set[int], last_id: int) -> Any:
             Listing.confirmed_price,
             Listing.desired_hash,
             Listing.confirmed_hash,
+            Listing.stock_recheck,
+            Listing.held_stock,
+            Listing.held_since,
             Product.sku,
         )
         .join(Product, Listing.product_id == Product.id)
@@ -353,28 +360,51 @@ def _push_chunk(
     content: list[tuple[int, ListingDraft]],
     report: PushReport,
     skip: set[int],
+    pulled_until: datetime | None,
 ) -> None:
     prices = [
         (row.id, PriceUpdate(_row_ref(row), row.desired_price))
         for row in rows
         if row.confirmed_price is None or Decimal(row.confirmed_price) != row.desired_price
     ]
-    stock = [
-        (row.id, StockUpdate(_row_ref(row), row.desired_stock))
-        for row in rows
-        if row.confirmed_stock != row.desired_stock
-    ]
     calls: list[tuple[str, Sequence[tuple[int, Any]], Callable[[Any], list[ItemResult]]]] = [
         ("content", content, connector.upsert_listings),
         ("prices", prices, connector.update_prices),
-        ("stock", stock, connector.update_stock),
     ]
     for kind, pairs, call in calls:
-        if not pairs:
-            continue
-        results = call([payload for _, payload in pairs])
-        with db.session() as session:
-            _record(session, pairs, results, report, skip, kind=kind)
+        if pairs:
+            _record(db, pairs, call([payload for _, payload in pairs]), report, skip, kind=kind)
+    stock = plan_stock(
+        [_stock_row(row) for row in rows], connector, pulled_until=pulled_until, now=utcnow()
+    )
+    if stock.matched:
+        matched = [ItemResult.success(update.ref.sku) for _, update in stock.matched]
+        _record(db, stock.matched, matched, report, skip, kind="stock")
+    if stock.writes:
+        written = connector.update_stock([update for _, update in stock.writes])
+        _record(db, stock.writes, written, report, skip, kind="stock")
+    if stock.holds:
+        _hold(db, stock.holds, report, skip)
+
+
+def _stock_row(row: Any) -> StockRow:
+    return StockRow(
+        listing_id=row.id,
+        ref=_row_ref(row),
+        desired=row.desired_stock,
+        confirmed=row.confirmed_stock,
+        recheck=row.stock_recheck,
+        held_stock=row.held_stock,
+        held_since=row.held_since,
+    )
+
+
+def _hold(db: Database, holds: Sequence[Hold], report: PushReport, skip: set[int]) -> None:
+    """Keep the increases back (still dirty) with what the store showed, and since when."""
+    rows = [{"id": h.listing_id, "held_stock": h.shown, "held_since": h.since} for h in holds]
+    db.transaction(lambda session: _write_rows(session, rows))
+    skip.update(h.listing_id for h in holds)
+    report.held += len(holds)
 
 
 def draft_hash(draft: ListingDraft) -> str:
@@ -418,7 +448,7 @@ def _draft(listing: Listing, platform: str) -> ListingDraft:
 
 
 def _record(
-    session: Session,
+    db: Database,
     pairs: Sequence[tuple[int, Any]],
     results: Sequence[ItemResult],
     report: PushReport,
@@ -452,6 +482,13 @@ def _record(
             if len(report.errors) < 20:
                 report.errors.append(f"{result.sku}: {result.error}")
         rows.append(row)
+    db.transaction(lambda session: _write_rows(session, rows))
+
+
+def _write_rows(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Executemany by primary key, one statement per distinct column set, the rows locked
+    first in id order (the order every stock-moving transaction follows), then `dirty`."""
+    lock_listings(session, [row["id"] for row in rows])
     _bulk_update(session, rows)
     refresh_dirty(session, [row["id"] for row in rows])
 
@@ -467,7 +504,6 @@ def _intent_after_failed_create(result: ItemResult, now: datetime) -> datetime |
 
 
 def _bulk_update(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Executemany by primary key, one statement per distinct column set."""
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         by_columns.setdefault(tuple(sorted(row)), []).append(row)
@@ -479,7 +515,12 @@ def _bulk_update(session: Session, rows: list[dict[str, Any]]) -> None:
 def _confirmed(kind: str, sent: Any, result: ItemResult) -> dict[str, Any]:
     """The confirmed columns for what was sent (not what is desired now: it may have moved)."""
     if kind == "stock":
-        return {"confirmed_stock": sent.stock}
+        return {
+            "confirmed_stock": sent.stock,
+            "stock_recheck": False,
+            "held_stock": None,
+            "held_since": None,
+        }
     if kind == "prices":
         return {"confirmed_price": sent.price}
     confirmed: dict[str, Any] = {"confirmed_hash": draft_hash(sent)}

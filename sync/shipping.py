@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import structlog
+from sqlalchemy import select
+from sqlalchemy.orm import Session
 
-from sync.changes import products_changed
+from sync.changes import lock_stock_rows, products_changed
 from sync.orders import advance
 from sync.protocol import Connector, PermanentError
 from sync.store.db import Database
-from sync.store.models import Order
+from sync.store.models import Order, OrderLine
 from sync.types import OrderStatus
 
 log = structlog.get_logger(__name__)
@@ -42,7 +44,9 @@ def confirm_shipment(db: Database, order_id: int, connector: Connector) -> ShipR
             order.ship_error = str(refused)
         log.warning("shipment_refused", order_id=order_id, error=str(refused))
         return ShipReport(outcome="refused")
-    with db.session() as session:
+
+    def confirmed(session: Session) -> set[int]:
+        lock_stock_rows(session, _products_of(session, order_id))
         order = session.get_one(Order, order_id)
         order.ship_state = "confirmed"
         if recorded and recorded != tracking:
@@ -50,5 +54,16 @@ def confirm_shipment(db: Database, order_id: int, connector: Connector) -> ShipR
             order.tracking_number = recorded
         order.claimed_by = order.claimed_by or order.shipped_by
         changed = advance(session, order, OrderStatus.SHIPPED)
-        stores = products_changed(session, changed)
-    return ShipReport(outcome="confirmed", stores_to_push=stores)
+        return products_changed(session, changed)
+
+    return ShipReport(outcome="confirmed", stores_to_push=db.transaction(confirmed))
+
+
+def _products_of(session: Session, order_id: int) -> list[int]:
+    return [
+        product_id
+        for product_id in session.scalars(
+            select(OrderLine.product_id).where(OrderLine.order_id == order_id)
+        )
+        if product_id is not None
+    ]

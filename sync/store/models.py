@@ -147,6 +147,14 @@ class Listing(Base):
     create_started_at: Mapped[datetime | None]
     """Set before asking the store to create the listing: if the worker dies before the
     answer is stored, the next push adopts what was created instead of creating it twice."""
+    stock_recheck: Mapped[bool] = mapped_column(Boolean, default=False)
+    """The marketplace may have moved this listing's stock itself (an order event on its
+    store, a read-back that disagreed): the next push reads it before writing over it."""
+    held_stock: Mapped[int | None] = mapped_column(Integer)
+    held_since: Mapped[datetime | None]
+    """An increase held back: the marketplace showed `held_stock`, below what Lapak last
+    confirmed, at `held_since` — a sale Lapak may not have taken in yet. Released once the
+    store's orders are pulled past that moment (docs/stock.md)."""
 
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 
@@ -186,6 +194,9 @@ class Order(Base):
     """none → requested (reseller shipped it) → confirmed (marketplace accepted) | failed."""
     ship_error: Mapped[str | None] = mapped_column(Text)
     shipped_by: Mapped[str | None] = mapped_column(String(120))
+    oversold_units: Mapped[int] = mapped_column(Integer, default=0)
+    """Units this order took beyond what was available when it reached Lapak (a last-unit
+    race between stores): shown to its reseller and to operators."""
 
     lines: Mapped[list[OrderLine]] = relationship(
         back_populates="order", order_by="OrderLine.id", cascade="all, delete-orphan"

@@ -38,9 +38,27 @@ def upgrade() -> None:
         sa.Column("error", sa.Text(), nullable=True),
         sa.UniqueConstraint("store_id", "item_id", "variant_id"),
     )
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("stock_recheck", sa.Boolean(), nullable=False, server_default=sa.false())
+        )
+        batch_op.add_column(sa.Column("held_stock", sa.Integer(), nullable=True))
+        batch_op.add_column(
+            sa.Column("held_since", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+        )
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("oversold_units", sa.Integer(), nullable=False, server_default="0")
+        )
 
 
 def downgrade() -> None:
     op.drop_table("stray_listings")
     with op.batch_alter_table("stores", schema=None) as batch_op:
         batch_op.drop_column("stray_listings")
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("oversold_units")
+    with op.batch_alter_table("listings", schema=None) as batch_op:
+        batch_op.drop_column("held_since")
+        batch_op.drop_column("held_stock")
+        batch_op.drop_column("stock_recheck")
