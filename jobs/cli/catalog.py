@@ -11,13 +11,12 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 from jobs.cli.common import (
     ConfigOption,
     console,
-    dispatcher_for,
     err,
     find_merchant_id,
+    request_store_pushes,
     runtime_for,
 )
 from sync.catalog import CatalogFileError, import_catalog, set_stock
-from sync.dispatch import request_pushes
 
 app = typer.Typer(no_args_is_help=True, help="Import the catalog and set stock.")
 
@@ -58,7 +57,7 @@ def catalog_import(
             f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
             f"{len(report.errors)} rejected"
         )
-        request_pushes(runtime.db, dispatcher_for(runtime), runtime.enabled_store_ids())
+        request_store_pushes(runtime)
         if report.errors:
             raise typer.Exit(1)
 
@@ -77,7 +76,7 @@ def catalog_set_stock(
         except LookupError as missing:
             err.print(str(missing).strip("'\""))
             raise typer.Exit(1) from None
-        request_pushes(runtime.db, dispatcher_for(runtime), runtime.enabled_store_ids())
+        request_store_pushes(runtime)
         console.print(f"{sku}: on hand {on_hand}")
 
 

@@ -13,6 +13,7 @@ from rich.console import Console
 from config import ConfigError, LapakConfig, load_config
 from config.envfile import load_env_file
 from jobs.runtime import Runtime
+from sync.dispatch import request_pushes
 from sync.store.models import Merchant
 
 console = Console()
@@ -85,6 +86,18 @@ def dispatcher_for(runtime: Runtime) -> Any:
     from jobs.actors import dispatcher
 
     return dispatcher
+
+
+def request_store_pushes(runtime: Runtime) -> None:
+    """Ask for a push of every enabled store after a catalog change.
+
+    Embedded, nothing is asked: `request_pushes` would mark each store's push as requested
+    without a job to run it, and the running `lapak run` reconciler, which finds the dirty
+    listings itself, would then hold its own push back until that request went stale (a
+    minute)."""
+    if runtime.redis is None:
+        return
+    request_pushes(runtime.db, dispatcher_for(runtime), runtime.enabled_store_ids())
 
 
 def find_merchant_id(runtime: Runtime, name: str | None) -> int:
