@@ -123,6 +123,13 @@ class Watch:
                 unseen += 1
         return took, unseen
 
+    def unseen_by_store(self) -> dict[str, int]:
+        """Per other store: sales it never showed."""
+        return {
+            plan.name: sum(1 for sale in self.sales if plan.name not in sale.seen)
+            for plan in self.others
+        }
+
 
 def shop(
     market: harness.Marketplaces,
@@ -253,7 +260,7 @@ def run(args: argparse.Namespace, directory: Path) -> int:
             "duplicate_listings": sum(harness.duplicate_listings(market).values()),
             "settled_seconds": _rounded(settle),
         }
-        print_table(args, seller, figures, latencies, watch.rises)
+        print_table(args, seller, figures, latencies, watch)
     finally:
         if lapak is not None:
             lapak.supervisor.stop()
@@ -280,7 +287,7 @@ def print_table(
     seller: str,
     figures: dict[str, Any],
     latencies: list[float],
-    rises: list[str],
+    watch: Watch,
 ) -> None:
     rows = [
         ("selling store", f"{seller}: {args.rate:g} orders/s for {args.seconds:g} s"),
@@ -296,7 +303,10 @@ def print_table(
     ]
     for label, value in rows:
         print(f"{label:<40} {value}")
-    for rise in rises[:5]:
+    missing = {name: n for name, n in watch.unseen_by_store().items() if n}
+    if missing:
+        print(f"  sales a store never showed: {missing}")
+    for rise in watch.rises[:5]:
         print(f"  e.g. {seller} {rise}")
 
 

@@ -1,6 +1,8 @@
 """`benchmarks/chaos.py` with tiny parameters: six faulty marketplaces, the Procfile's
 processes with two worker groups killed at random and restarted by the harness's
-supervisor, Redis and the scheduler restarted once; after the faults stop, nothing is lost,
+supervisor, Redis and the scheduler restarted once (the catalog is listed before the faults
+start: an interrupted create is held two minutes, longer than this run; the full run and
+`tests/e2e/test_supervisor.py` cover it); after the faults stop, nothing is lost,
 duplicated, listed twice or left diverged, and every oversold unit is on a flagged order."""
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ def test_chaos_run_loses_nothing_and_converges(postgres_template: str, tmp_path:
             "--items", "2", "--sizes", "3", "--singles", "6",
             "--seconds", "25", "--kill-every", "7", "--rate", "3",
             "--converge-timeout", "75", "--worker-args", "--processes 1 --threads 4",
+            "--list-first",
             "--redis-port", str(CHAOS_REDIS_PORT), "--keep", str(tmp_path),
         ],
         capture_output=True, text=True, timeout=230, cwd=ROOT,
