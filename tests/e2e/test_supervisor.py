@@ -152,7 +152,12 @@ def test_worker_killed_right_after_fetching_an_order_still_takes_it_in(
         market.set_webhooks(web_url)
 
         at_kill: list[tuple[int, int, int]] = []
-        hooks[0].then = lambda: (first.kill_group(), at_kill.append(_counts(postgres_db)))
+
+        def kill_and_look() -> None:
+            first.kill_group()
+            at_kill.append(_counts(postgres_db))
+
+        hooks[0].then = kill_and_look
         external_id = market.controls[SHOPEE.name].place_order(SHOPEE.name, [("KOPI-0000", 1)])
         assert hooks[0].fired.wait(60), "the worker never fetched the order"
         assert not first.alive()

@@ -57,7 +57,7 @@ def test_the_reconciler_pushes_right_after_a_cli_catalog_change(
         args = ["catalog", "import", str(catalog)]
     else:
         with runtime.db.session() as session:
-            merchant_id = session.scalar(select(Merchant.id))
+            merchant_id = session.scalars(select(Merchant.id)).one()
         import_catalog(runtime.db, merchant_id, catalog)  # the product exists already
         args = ["catalog", "set-stock", "KOPI-1", "4"]
     assert runner.invoke(app, [*args, "--config", str(config)]).exit_code == 0
