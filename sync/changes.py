@@ -54,14 +54,17 @@ def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
     ids = sorted(set(product_ids))
     for chunk in chunked(ids, CHUNK):
         session.execute(
-            select(Product.id).where(Product.id.in_(chunk)).order_by(Product.id).with_for_update()
+            select(Product.id)
+            .where(Product.id.in_(chunk))
+            .order_by(Product.id)
+            .with_for_update(key_share=True)
         ).all()
     for chunk in chunked(ids, CHUNK):
         session.execute(
             select(Listing.id)
             .where(Listing.product_id.in_(chunk))
             .order_by(Listing.id)
-            .with_for_update()
+            .with_for_update(key_share=True)
         ).all()
 
 
@@ -69,7 +72,10 @@ def lock_listings(session: Session, listing_ids: Collection[int]) -> None:
     """Lock these listings in id order before updating them (see `lock_stock_rows`)."""
     for chunk in chunked(sorted(set(listing_ids)), CHUNK):
         session.execute(
-            select(Listing.id).where(Listing.id.in_(chunk)).order_by(Listing.id).with_for_update()
+            select(Listing.id)
+            .where(Listing.id.in_(chunk))
+            .order_by(Listing.id)
+            .with_for_update(key_share=True)
         ).all()
 
 

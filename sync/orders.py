@@ -182,7 +182,7 @@ def _upsert_order(
 def _locked_order(session: Session, store_id: int, external_id: str) -> Order:
     """The order row, locked until commit (PostgreSQL), so concurrent intakes serialize."""
     query = select(Order).where(Order.store_id == store_id, Order.external_id == external_id)
-    return session.scalars(query.with_for_update()).one()
+    return session.scalars(query.with_for_update(of=Order, key_share=True)).one()
 
 
 def advance(session: Session, order: Order, incoming: OrderStatus) -> set[int]:

@@ -62,6 +62,8 @@ class QueueOrder:
     ship_state: str
     ship_error: str | None
     unmapped_skus: tuple[str, ...]
+    oversold_units: int = 0
+    """Units this order took beyond what was available (`sync.oversold`)."""
 
     def as_json(self) -> dict[str, Any]:
         def when(value: datetime | None) -> str | None:
@@ -86,6 +88,7 @@ class QueueOrder:
             "ship_state": self.ship_state,
             "ship_error": self.ship_error,
             "unmapped_skus": list(self.unmapped_skus),
+            "oversold_units": self.oversold_units,
         }
 
 
@@ -109,6 +112,7 @@ def _view(order: Order) -> QueueOrder:
         ship_state=order.ship_state,
         ship_error=order.ship_error,
         unmapped_skus=tuple(order.unmapped_skus or ()),
+        oversold_units=order.oversold_units,
     )
 
 

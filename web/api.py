@@ -72,6 +72,10 @@ class OrderOut(BaseModel):
     ship_error: str | None = Field(description="The marketplace's refusal, when it refused.")
     marketplace_confirmed: bool
     unmapped_skus: list[str]
+    oversold_units: int = Field(
+        description="Units this order took beyond what was available when it reached Lapak "
+        "(two stores sold the last units at once): check stock before packing."
+    )
 
     @classmethod
     def of(cls, order: QueueOrder, now: datetime | None = None) -> OrderOut:
@@ -102,6 +106,7 @@ class OrderOut(BaseModel):
             ship_error=order.ship_error,
             marketplace_confirmed=order.ship_state == "confirmed",
             unmapped_skus=list(order.unmapped_skus),
+            oversold_units=order.oversold_units,
         )
 
 

@@ -17,6 +17,7 @@ What `/metrics` serves:
   `lapak_last_pull_timestamp_seconds{store}`, `lapak_orders{store,status,ship_state}` (the
   order queue's depth), `lapak_webhooks{store,state}` (pending, refused),
   `lapak_dead_letters{actor}`, `lapak_token_expiry_timestamp_seconds{store,token}`,
+  `lapak_orders_oversold{store}` (open orders flagged by `sync.oversold`),
   `lapak_stray_listings{store,action}` (zeroed, reported, failed: `sync.strays`);
 - **the job queues' depth** read from the broker: `lapak_job_messages{queue,state}`
   (waiting, in_progress, delayed; dead on Redis).
@@ -51,6 +52,7 @@ from sqlalchemy import text
 import jobs.middleware  # noqa: F401  (Lapak's counters and the call hook are registered there)
 from jobs.runtime import Runtime
 from sync import ops, strays
+from sync.oversold import open_oversold_counts
 from web.sessions import current_operator, runtime_of
 
 log = structlog.get_logger(__name__)
@@ -124,7 +126,14 @@ class DatabaseCollector:
         )
         for (store, action), count in strays.stray_counts(db).items():
             stray.add_metric([store, action], count)
-        yield from (listings, lag, pushed, pulled, hooks, tokens, orders, dead, stray)
+        oversold = _gauge(
+            "lapak_orders_oversold",
+            "Open orders that took units beyond what was available when they arrived.",
+            "store",
+        )
+        for store, count in open_oversold_counts(db).items():
+            oversold.add_metric([store], count)
+        yield from (listings, lag, pushed, pulled, hooks, tokens, orders, dead, stray, oversold)
         yield self._job_queues()
 
     def _job_queues(self) -> Metric:

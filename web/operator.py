@@ -12,7 +12,9 @@ browser is sent to sign in; a reseller gets 403. Everything comes from `sync.ops
 - `/ops/events`: the job event log, filtered by store, actor and outcome, paged back;
 - `/ops/webhooks`: verified webhooks kept with an error (stale, unparsable);
 - `/ops/strays`: items on a store carrying a bound SKU that are not the bound listing
-  (`sync.strays`), with their stock zeroed or only reported.
+  (`sync.strays`), with their stock zeroed or only reported;
+- `/ops/oversold`: orders that took units beyond what was available, each with the orders
+  competing for the same units (`sync.oversold`).
 
 A POST answers a browser with a 303 back and a flash message (or the page with 404/409
 and the reason), a program with JSON.
@@ -28,6 +30,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sync import ops, strays
+from sync.oversold import oversold_orders
 from sync.store.models import utcnow
 from web.ids import RowId, RowIdQuery, parse_row_id
 from web.sessions import (
@@ -51,6 +54,7 @@ NAV = (
     ("events", "/ops/events", "Job log"),
     ("webhooks", "/ops/webhooks", "Webhooks"),
     ("strays", "/ops/strays", "Stray listings"),
+    ("oversold", "/ops/oversold", "Oversold"),
 )
 OUTCOMES = ("ok", "retry", "error")
 
@@ -238,6 +242,16 @@ async def stray_listings(request: Request, operator: CurrentOperator) -> Respons
     return _page(request, "strays.html", "strays", rows=rows)
 
 
+@router.get("/oversold")
+async def oversold(request: Request, operator: CurrentOperator, all: bool = False) -> Response:
+    rows = await run_in_threadpool(
+        lambda: oversold_orders(runtime_of(request).db, open_only=not all)
+    )
+    if not wants_html(request):
+        return JSONResponse({"oversold": [_jsonable(r) for r in rows]})
+    return _page(request, "oversold.html", "oversold", rows=rows, all=all)
+
+
 # --- helpers ------------------------------------------------------------------------------------
 
 
@@ -251,12 +265,14 @@ def _names_by_id(request: Request) -> dict[int, str]:
     return {store_id: name for name, store_id in runtime_of(request).store_ids.items()}
 
 
-def _jsonable(view: Any) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for name in view.__slots__:
-        value = getattr(view, name)
-        out[name] = value.isoformat() if isinstance(value, datetime) else value
-    return out
+def _jsonable(view: Any) -> Any:
+    if isinstance(view, tuple):
+        return [_jsonable(item) for item in view]
+    if isinstance(view, datetime):
+        return view.isoformat()
+    if not hasattr(view, "__slots__"):
+        return view
+    return {name: _jsonable(getattr(view, name)) for name in view.__slots__}
 
 
 __all__ = ["OPERATOR_HOME", "router"]
