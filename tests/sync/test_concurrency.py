@@ -54,7 +54,7 @@ def _setup(db: Database) -> dict[str, int]:
                 price=Decimal(15_000),
                 weight_grams=200,
                 on_hand=500,
-            )  # fmt: skip
+            )
             for n in range(PRODUCTS)
         ]
         session.add_all(products)
