@@ -1,7 +1,7 @@
-"""load and fire: create intents, stray listings, stock holds, oversold orders, sealed tokens
+"""load and fire: create intents, stray listings, stock holds, oversold orders
 
-The columns and tables that keep Lapak correct under real load and faults (see
-docs/correctness.md): every piece adds its own below.
+The columns and tables that keep Lapak correct under real load and faults: create intents and
+stray listings (docs/push.md), held stock increases and oversold orders (docs/stock.md).
 
 Revision ID: 0003
 Revises: 0002
