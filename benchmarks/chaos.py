@@ -28,6 +28,7 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -306,12 +307,14 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(plan: Plan, directory: Path) -> int:
     rng = random.Random(plan.seed)
-    redis = harness.RedisServer(plan.redis_port, directory / "redis.log")
-    redis.start()
-    database = harness.PostgresDatabase("lapak_chaos")
-    market = harness.Marketplaces(harness.SIX_STORES, seed=plan.seed)
-    lapak: harness.LapakProcesses | None = None
-    try:
+    with ExitStack() as cleanup:  # leaving it stops Lapak, the sandboxes, Redis; drops the db
+        redis = harness.RedisServer(plan.redis_port, directory / "redis.log")
+        redis.start()
+        cleanup.callback(redis.stop)
+        database = harness.PostgresDatabase("lapak_chaos")
+        cleanup.callback(database.drop)
+        market = harness.Marketplaces(harness.SIX_STORES, seed=plan.seed)
+        cleanup.callback(market.close)
         rates = market.enforced_rates()
         lifted = [name for name, rate in rates.items() if rate <= 0]
         if lifted:
@@ -339,6 +342,7 @@ def run(plan: Plan, directory: Path) -> int:
         lapak = harness.start_lapak(
             env, directory, web_port, groups=plan.groups, worker_args=plan.worker_args
         )
+        cleanup.callback(lapak.supervisor.stop)
         market.set_webhooks(lapak.web_url)
         if plan.list_first:
             listed = harness.wait_until(lambda: _in_step(database, market), 300, every=1.0)
@@ -353,12 +357,6 @@ def run(plan: Plan, directory: Path) -> int:
         settle_unpaid(market, tally, rng, age=0)
         market.clear_faults()
         converge, figures = converge_and_measure(plan, market, database, lapak)
-    finally:
-        if lapak is not None:
-            lapak.supervisor.stop()
-        market.close()
-        redis.stop()
-        database.drop()
     figures["converge_seconds"] = converge
     print_table(plan, tally, rates, pacing, figures, lapak)
     print(harness.summary_line(figures))
@@ -561,7 +559,7 @@ def print_table(
     rates: dict[str, float],
     pacing: dict[str, tuple[float, float]],
     figures: dict[str, Any],
-    lapak: harness.LapakProcesses | None,
+    lapak: harness.LapakProcesses,
 ) -> None:
     examples = figures.pop("_examples")
     duplicates = figures.pop("_duplicates")
@@ -616,8 +614,8 @@ def print_table(
         print(f"  e.g. {example}")
     for error in tally.errors[:5]:
         print(f"  helper error: {error}")
-    if lapak is not None:
-        print(f"logs: {', '.join(str(p) for p in lapak.logs())}" if plan.keep else "")
+    if plan.keep:
+        print(f"logs: {', '.join(str(p) for p in lapak.logs())}")
 
 
 if __name__ == "__main__":

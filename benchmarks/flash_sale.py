@@ -27,6 +27,7 @@ import random
 import sys
 import threading
 import time
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -191,13 +192,15 @@ def main(argv: list[str] | None = None) -> int:
 
 def run(args: argparse.Namespace, directory: Path) -> int:
     seller = next(p.name for p in harness.SIX_STORES if p.platform == args.store)
-    redis = harness.RedisServer(args.redis_port, directory / "redis.log")
-    redis.start()
-    database = harness.PostgresDatabase("lapak_flash")
-    market = harness.Marketplaces(harness.SIX_STORES, seed=args.seed)
-    lapak: harness.LapakProcesses | None = None
     figures: dict[str, Any] = {}
-    try:
+    with ExitStack() as cleanup:  # leaving it stops Lapak, the sandboxes, Redis; drops the db
+        redis = harness.RedisServer(args.redis_port, directory / "redis.log")
+        redis.start()
+        cleanup.callback(redis.stop)
+        database = harness.PostgresDatabase("lapak_flash")
+        cleanup.callback(database.drop)
+        market = harness.Marketplaces(harness.SIX_STORES, seed=args.seed)
+        cleanup.callback(market.close)
         web_port = harness.free_port()
         web_url = f"http://127.0.0.1:{web_port}"
         config, secrets = harness.write_config(
@@ -215,6 +218,7 @@ def run(args: argparse.Namespace, directory: Path) -> int:
         lapak = harness.start_lapak(
             env, directory, web_port, groups=args.groups, worker_args=args.worker_args
         )
+        cleanup.callback(lapak.supervisor.stop)
         market.set_webhooks(lapak.web_url)
         db = database.db
 
@@ -261,12 +265,6 @@ def run(args: argparse.Namespace, directory: Path) -> int:
             "settled_seconds": _rounded(settle),
         }
         print_table(args, seller, figures, latencies, watch)
-    finally:
-        if lapak is not None:
-            lapak.supervisor.stop()
-        market.close()
-        redis.stop()
-        database.drop()
     print(harness.summary_line(figures))
     failed = any(
         figures[key]
