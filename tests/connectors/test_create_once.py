@@ -24,6 +24,7 @@ from connectors.sandbox_server import serve
 from jobs.pacing import TokenBucketPacer
 from sync.changes import products_changed
 from sync.protocol import Connector, Pacer, StoreSpec
+from sync.pull import pull_orders
 from sync.push import PushReport, push_store
 from sync.registry import plugin_for
 from sync.setup import StoreSettings, apply_settings
@@ -203,8 +204,14 @@ def test_a_create_refused_as_already_there_is_adopted(
 
     sambal = bound(db, store_id)["SAMBAL"]
     assert (report.adopted, report.created, report.failed) == (1, 0, 0)
-    assert sambal.item_id == made and not sambal.failed and not sambal.dirty
+    assert sambal.item_id == made and not sambal.failed
     assert marketplace.skus()["SAMBAL"] == 1
+    # The adopted item shows 1: raised to Lapak's 5 once the store's orders are in
+    # (docs/stock.md), not before.
+    assert report.held == 1
+    pull_orders(db, store_id, connector)
+    push_store(db, store_id, connector)
+    assert not bound(db, store_id)["SAMBAL"].dirty
     assert {r.stock for r in marketplace.control.listings(STORE) if r.sku == "SAMBAL"} == {5}
 
 
