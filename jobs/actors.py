@@ -152,7 +152,10 @@ def fetch_orders(store_id: int, external_ids: list[str]) -> None:
 def process_webhooks(store_id: int) -> None:
     """Fetch the orders named by the store's stored, not yet processed webhooks."""
     runtime = current()
-    _took_in(runtime, webhooks.process_webhooks(runtime.db, store_id, runtime.connector(store_id)))
+    report = webhooks.process_webhooks(runtime.db, store_id, runtime.connector(store_id))
+    _took_in(runtime, report)
+    if report.more:
+        process_webhooks.send(store_id)
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)

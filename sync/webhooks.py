@@ -32,7 +32,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from sync.protocol import Connector, PermanentError
 from sync.pull import PullReport, fetch_orders
@@ -49,6 +51,10 @@ minutes, Shopify for 4 hours, TikTok Shop up to 12 hours later), and refusing th
 retries would make a platform give the subscription up (Shopify deletes it after 8
 failures). Replays within the day are caught by the delivery id / body digest instead."""
 MAX_SKEW = timedelta(minutes=5)
+CLAIM_BATCH = 100
+"""Deliveries one `process_webhooks` job takes on."""
+CLAIM_LEASE = timedelta(minutes=5)
+"""How long a job's claim on its deliveries lasts (longer than the job's time limit)."""
 """How far ahead of our clock a platform's send time may be (clocks differ a little)."""
 
 
@@ -187,29 +193,41 @@ def take_in(
     return Intake(outcome, event.topic, event.order_ids, record_id, stale)
 
 
-def stores_with_pending_webhooks(db: Database) -> set[int]:
+def stores_with_pending_webhooks(db: Database, *, now: datetime | None = None) -> set[int]:
+    """Stores with stored deliveries no job holds (never claimed, or its claim ran out)."""
     with db.session() as session:
         return set(
             session.scalars(
-                select(WebhookRecord.store_id)
-                .where(WebhookRecord.processed_at.is_(None), WebhookRecord.error.is_(None))
-                .distinct()
+                select(WebhookRecord.store_id).where(_unclaimed(now or utcnow())).distinct()
             )
         )
 
 
-def process_webhooks(db: Database, store_id: int, connector: Connector) -> PullReport:
-    """Fetch the orders named by the store's pending webhooks and mark them processed."""
-    with db.session() as session:
-        pending = session.execute(
-            select(WebhookRecord.id, WebhookRecord.body)
-            .where(
-                WebhookRecord.store_id == store_id,
-                WebhookRecord.processed_at.is_(None),
-                WebhookRecord.error.is_(None),
-            )
-            .order_by(WebhookRecord.id)
-        ).all()
+def _unclaimed(now: datetime) -> ColumnElement[bool]:
+    return and_(
+        WebhookRecord.processed_at.is_(None),
+        WebhookRecord.error.is_(None),
+        or_(WebhookRecord.claimed_until.is_(None), WebhookRecord.claimed_until < now),
+    )
+
+
+@dataclass
+class WebhookReport(PullReport):
+    more: bool = False
+    """Deliveries still wait unclaimed: the caller asks for another job."""
+
+
+def process_webhooks(
+    db: Database, store_id: int, connector: Connector, *, batch: int = CLAIM_BATCH
+) -> WebhookReport:
+    """Fetch the orders named by up to `batch` of the store's pending deliveries, claimed
+    for this job alone, and mark them processed.
+
+    At a flash sale every delivery asks for a job: each job claims the deliveries no other
+    holds (`SKIP LOCKED` on PostgreSQL), so concurrent jobs share the work instead of all
+    fetching the same orders. A job that dies leaves its claim to run out
+    (`CLAIM_LEASE`); the reconciler then sends a new one."""
+    pending = db.transaction(lambda session: _claim(session, store_id, batch))
     order_ids: dict[str, None] = {}
     errors: dict[int, str] = {}
     for record_id, body in pending:
@@ -219,12 +237,41 @@ def process_webhooks(db: Database, store_id: int, connector: Connector) -> PullR
             errors[record_id] = str(malformed)
             continue
         order_ids.update(dict.fromkeys(event.order_ids))
-    report = fetch_orders(db, store_id, connector, list(order_ids))
+    report = WebhookReport(**vars(fetch_orders(db, store_id, connector, list(order_ids))))
     with db.session() as session:
-        for record_id, _ in pending:
-            record = session.get_one(WebhookRecord, record_id)
-            if record_id in errors:
-                record.error = errors[record_id]
-            else:
-                record.processed_at = utcnow()
+        done = [record_id for record_id, _ in pending if record_id not in errors]
+        if done:
+            session.execute(
+                update(WebhookRecord)
+                .where(WebhookRecord.id.in_(done))
+                .values(processed_at=utcnow(), claimed_until=None)
+            )
+        for record_id, error in errors.items():
+            session.execute(
+                update(WebhookRecord)
+                .where(WebhookRecord.id == record_id)
+                .values(error=error, claimed_until=None)
+            )
+        more = select(WebhookRecord.id).where(
+            WebhookRecord.store_id == store_id, _unclaimed(utcnow())
+        )
+        report.more = session.scalar(more.limit(1)) is not None
     return report
+
+
+def _claim(session: Session, store_id: int, batch: int) -> list[tuple[int, str]]:
+    now = utcnow()
+    rows = session.execute(
+        select(WebhookRecord.id, WebhookRecord.body)
+        .where(WebhookRecord.store_id == store_id, _unclaimed(now))
+        .order_by(WebhookRecord.id)
+        .limit(batch)
+        .with_for_update(skip_locked=True, key_share=True)
+    ).all()
+    if rows:
+        session.execute(
+            update(WebhookRecord)
+            .where(WebhookRecord.id.in_([record_id for record_id, _ in rows]))
+            .values(claimed_until=now + CLAIM_LEASE)
+        )
+    return [(record_id, body) for record_id, body in rows]

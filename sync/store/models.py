@@ -279,6 +279,8 @@ class WebhookRecord(Base):
     """When the marketplace says it sent the event (None when its payload does not say)."""
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
+    claimed_until: Mapped[datetime | None]
+    """A `process_webhooks` job is working on it until then (`sync.webhooks`)."""
 
 
 class JobEvent(Base):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
@@ -26,7 +27,13 @@ from sync.setup import StoreSettings, apply_settings
 from sync.shipping import confirm_shipment
 from sync.store.db import Database
 from sync.store.models import Order, OrderLine, Product, Reservation, Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from sync.webhooks import (
+    WebhookReport,
+    process_webhooks,
+    record_webhook,
+    stores_with_pending_webhooks,
+)
 from tests.sync.memory_connector import MemoryConnector
 
 STORES = ("shopee", "tokopedia", "lazada", "tiktok", "shopify", "woocommerce")
@@ -162,3 +169,56 @@ def test_intake_shipping_and_pushes_at_once_never_deadlock(
         reservations = session.scalar(select(func.count(Reservation.id)))
     assert orders == len(set(placed))
     assert reservations == lines
+
+
+class HookedMarket(MemoryConnector):
+    """A memory marketplace whose webhook body is the id of the order it names."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.fetched: list[str] = []
+        self.guard = threading.Lock()
+
+    def parse_webhook(self, body: bytes, headers: object = None) -> WebhookEvent:
+        return WebhookEvent(topic="order", order_ids=(body.decode(),))
+
+    def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
+        with self.guard:
+            self.fetched.extend(external_ids)
+        return super().get_orders(external_ids)
+
+
+@pytest.mark.postgres
+@pytest.mark.timeout(120)
+def test_concurrent_webhook_jobs_share_the_deliveries_instead_of_repeating_them(
+    postgres_db: Database,
+) -> None:
+    db = postgres_db
+    stores = _setup(db)
+    store_id = stores["shopee"]
+    market = HookedMarket()
+    rng = random.Random(7)
+    for n in range(300):
+        remote = _order(f"W{n}", rng)
+        market.orders[remote.external_id] = remote
+        record_webhook(db, store_id, "order", remote.external_id.encode())
+    reports: list[WebhookReport] = []
+
+    def job() -> None:
+        while True:
+            report = process_webhooks(db, store_id, market, batch=25)
+            reports.append(report)
+            if not report.more:
+                return
+
+    threads = [threading.Thread(target=job) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    assert sorted(market.fetched) == sorted(market.orders)  # each order fetched once
+    assert sum(r.new_orders for r in reports) == 300
+    assert stores_with_pending_webhooks(db) == set()
+    with db.session() as session:
+        assert session.scalar(select(func.count(Order.id))) == 300

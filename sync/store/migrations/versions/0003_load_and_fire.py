@@ -1,7 +1,8 @@
 """load and fire: create intents, stray listings, stock holds, oversold orders
 
 The columns and tables that keep Lapak correct under real load and faults: create intents and
-stray listings (docs/push.md), held stock increases and oversold orders (docs/stock.md).
+stray listings (docs/push.md), held stock increases and oversold orders (docs/stock.md),
+webhook deliveries claimed by the job working on them.
 
 Revision ID: 0003
 Revises: 0002
@@ -50,9 +51,15 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("oversold_units", sa.Integer(), nullable=False, server_default="0")
         )
+    with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("claimed_until", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+        )
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.drop_column("claimed_until")
     op.drop_table("stray_listings")
     with op.batch_alter_table("stores", schema=None) as batch_op:
         batch_op.drop_column("stray_listings")
