@@ -594,7 +594,7 @@ def print_table(
             "orders flagged oversold",
             figures["oversold_flagged"]
             if figures["oversold_flagged"] is not None
-            else "no orders.oversold column",
+            else "no orders.oversold_units column",
         ),
         (
             "dead letters / healed anyway",

@@ -630,7 +630,7 @@ class StockTruth:
     oversold_units: int
     unflagged_units: int
     flagged_orders: int | None
-    """Orders carrying `orders.oversold` (None: the column does not exist yet)."""
+    """Orders with `orders.oversold_units` above 0 (None: the column does not exist yet)."""
 
 
 def stock_truth(db: Database) -> StockTruth:
@@ -648,21 +648,24 @@ def stock_truth(db: Database) -> StockTruth:
             select(Product.id, Product.sku, Product.on_hand, Product.price)
         ).all()
         stores = session.scalars(select(Store)).all()
-        has_flag = "oversold" in {
+        has_flag = "oversold_units" in {
             c["name"] for c in inspect(session.connection()).get_columns("orders")
         }
         flagged_units: dict[int, int] = defaultdict(int)
         flagged_orders = None
         if has_flag:
             flagged_orders = int(
-                session.scalar(text("SELECT count(*) FROM orders WHERE oversold")) or 0
+                session.scalar(text("SELECT count(*) FROM orders WHERE oversold_units > 0")) or 0
             )
+            # an order's flagged units, on the products it still holds (capped per line)
             for product_id, units in session.execute(
                 text(
-                    "SELECT r.product_id, sum(r.quantity) FROM reservations r "
+                    "SELECT r.product_id, sum(CASE WHEN r.quantity < o.oversold_units "
+                    "THEN r.quantity ELSE o.oversold_units END) "
+                    "FROM reservations r "
                     "JOIN order_lines l ON l.id = r.order_line_id "
                     "JOIN orders o ON o.id = l.order_id "
-                    "WHERE o.oversold AND r.state = 'active' GROUP BY r.product_id"
+                    "WHERE o.oversold_units > 0 AND r.state = 'active' GROUP BY r.product_id"
                 )
             ).all():
                 flagged_units[product_id] = int(units)
