@@ -223,9 +223,9 @@ def webhook_event(body: bytes, seller_id: str | None) -> WebhookEvent:
 
 def _sent_at(timestamp: int) -> datetime | None:
     """The push's signed `timestamp` (milliseconds in the guide's example; seconds accepted)."""
-    seconds = timestamp / 1000 if timestamp > 100_000_000_000 else timestamp
-    if not 0 < seconds <= MAX_UNIX_SECONDS:
+    if not 0 < timestamp <= MAX_UNIX_SECONDS * 1000:  # checked before dividing
         return None
+    seconds = timestamp / 1000 if timestamp > 100_000_000_000 else timestamp
     return datetime.fromtimestamp(seconds, UTC)
 
 

@@ -36,9 +36,9 @@ def parse_time(value: Any) -> Any:
     if isinstance(value, str) and value.strip().isdigit():
         value = int(value.strip())
     if isinstance(value, int | float) and not isinstance(value, bool):
+        if not 0 <= value <= MAX_UNIX_SECONDS * 1000:  # also NaN; checked before dividing
+            raise ValueError(f"{str(value)[:24]} is not a time in unix seconds or milliseconds")
         seconds = value / 1000 if value > 100_000_000_000 else value
-        if not 0 <= seconds <= MAX_UNIX_SECONDS:  # also NaN
-            raise ValueError(f"{value} is not a time in unix seconds or milliseconds")
         return datetime.fromtimestamp(seconds, UTC)
     if isinstance(value, str):
         parsed = datetime.fromisoformat(value.strip())

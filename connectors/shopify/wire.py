@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
+from connectors.intake import Money
 from sync.protocol import PermanentError, TransientError
 
 
@@ -61,7 +62,7 @@ class Variant(Wire):
     title: str = ""
     option1: str | None = None
     sku: str = ""
-    price: Decimal
+    price: Money
     inventory_item_id: int
     inventory_quantity: int = 0
 

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import UnsatisfiedAssumption
@@ -116,6 +117,8 @@ def boundary(
         # Not functools.wraps: pytest would read `check`'s parameter as a fixture.
         test.__name__ = test.__qualname__ = check.__name__
         test.__module__, test.__doc__ = check.__module__, check.__doc__
+        if FUZZ_CASES:  # thousands of cases outlast the suite's per-test timeout
+            test = pytest.mark.timeout(0)(test)
         test.__signature__ = inspect.Signature(  # type: ignore[attr-defined]
             [inspect.Parameter(f, inspect.Parameter.KEYWORD_ONLY) for f in fixtures]
         )

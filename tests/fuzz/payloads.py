@@ -68,7 +68,7 @@ NASTY_SCALARS: list[Any] = [
     {},
 ]
 
-nasty_scalar = st.sampled_from(NASTY_SCALARS)
+nasty_scalar = st.sampled_from(NASTY_SCALARS).map(copy.deepcopy)  # [] and {} get mutated
 
 json_scalar = st.one_of(
     st.none(),

@@ -7,7 +7,7 @@ from connectors.lazada import mapping, order_mapping, wire
 from sync.protocol import PermanentError, TransientError
 from tests.fuzz import contracts
 from tests.fuzz.harness import boundary
-from tests.fuzz.payloads import bodies, payloads
+from tests.fuzz.payloads import as_json, bodies, payloads
 
 SELLER_ID = "100001"
 ORDER = {
@@ -64,7 +64,12 @@ PUSH = {
 }
 
 
-@boundary("lazada.order", payloads(ORDER), allowed=(PermanentError,))
+@boundary(
+    "lazada.order",
+    payloads(ORDER),
+    allowed=(PermanentError,),
+    examples=[{**ORDER, "header": {**ORDER["header"], "updated_at": 10**400}}],  # type: ignore[dict-item]
+)
 def test_order(raw: object) -> None:
     header, items = (raw.get("header"), raw.get("items")) if isinstance(raw, dict) else (raw, raw)
     contracts.assert_keepable_order(order_mapping.parse_order(header, items))
@@ -84,6 +89,11 @@ def test_product_read_back(raw: object) -> None:
         contracts.assert_keepable_listing(listing)
 
 
-@boundary("lazada.webhook", bodies(PUSH), allowed=(PermanentError,))
+@boundary(
+    "lazada.webhook",
+    bodies(PUSH),
+    allowed=(PermanentError,),
+    examples=[as_json({**PUSH, "timestamp": 10**400})],
+)
 def test_push(body: bytes) -> None:
     contracts.assert_keepable_event(order_mapping.webhook_event(body, SELLER_ID))

@@ -71,7 +71,12 @@ def test_order(raw: object) -> None:
     contracts.assert_keepable_order(order_mapping.parse_order(raw))
 
 
-@boundary("shopify.listing", payloads(PRODUCT), allowed=(TransientError,))
+@boundary(
+    "shopify.listing",
+    payloads(PRODUCT),
+    allowed=(TransientError,),
+    examples=[{**PRODUCT, "variants": [{**PRODUCT["variants"][0], "price": 1e308}]}],  # type: ignore[dict-item]
+)
 def test_product_read_back(raw: object) -> None:
     product = wire.validate(wire.Product, raw, "products.json")
     stock = {v.inventory_item_id: 3 for v in product.variants}
