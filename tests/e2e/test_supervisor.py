@@ -168,7 +168,10 @@ def test_worker_killed_right_after_fetching_an_order_still_takes_it_in(
         second.start()
         # the killed group's message comes back once its heartbeat is stale (10 s)
         took = harness.wait_until(lambda: _counts(postgres_db)[0] == 1, 90)
-        assert took is not None, "the fetched order never landed after the restart"
+        assert took is not None, (
+            "the fetched order did not land within 90 s of the restart: the killed attempt's "
+            "message came back and was acknowledged without taking it in"
+        )
         assert harness.check_orders(postgres_db, market).lost == []
         assert _counts(postgres_db) == (1, 1, 1)
         with postgres_db.session() as session:
