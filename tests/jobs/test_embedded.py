@@ -94,6 +94,8 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
     runtime, sandbox, skus, config_path = setup
     with Embedded(runtime, threads=4):
         wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 10)
+        # and on shop B: a create still to come would carry the new stock past the fault
+        wait_for("the catalog on shop B", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 9)
         sandbox.set_faults(error_rate=1.0, paths=["/api/v2/product/update_stock"])
         monkeypatch.setitem(actors.push_store.options, "max_retries", 1)
         monkeypatch.setitem(actors.push_store.options, "min_backoff", 10)
