@@ -143,7 +143,8 @@ def test_follow_prints_lines_as_they_are_written_through_rotation(
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=os.getcwd(),
     )  # fmt: skip
     try:
-        time.sleep(2.0)  # it has printed the past lines and is following
+        assert follower.stdout is not None
+        first = follower.stdout.readline()  # it has printed the past line and is following
         job_log.run("pull_orders", job_log.runtime.store_ids["shop-b"])
         # A half-written line is printed once it is whole.
         line = json.dumps({"timestamp": "2026-11-29T01:00:00Z", "event": "job_finished",
@@ -162,7 +163,7 @@ def test_follow_prints_lines_as_they_are_written_through_rotation(
         output, errors = follower.communicate(timeout=20)
     finally:
         follower.kill()
-    lines = output.splitlines()
+    lines = [first.rstrip("\n"), *output.splitlines()]
     assert follower.returncode == 0, errors
     assert "push_store" in lines[0] and "shop-a" in lines[0]  # the past line first
     assert any("pull_orders" in x and "timed out" in x for x in lines[1:])
