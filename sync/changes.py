@@ -51,31 +51,24 @@ def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
     before listings, ascending ids — so concurrent intakes, shipments and pushes queue
     behind each other instead of deadlocking (docs/stock.md). Holding the products also
     makes "what was available when this order arrived" a consistent reading."""
-    ids = sorted(set(product_ids))
-    for chunk in chunked(ids, CHUNK):
-        session.execute(
-            select(Product.id)
-            .where(Product.id.in_(chunk))
-            .order_by(Product.id)
-            .with_for_update(key_share=True)
-        ).all()
-    for chunk in chunked(ids, CHUNK):
-        session.execute(
-            select(Listing.id)
-            .where(Listing.product_id.in_(chunk))
-            .order_by(Listing.id)
-            .with_for_update(key_share=True)
-        ).all()
+    _lock_in_order(session, Product.id, product_ids)
+    listing_ids: list[int] = []
+    for chunk in chunked(sorted(set(product_ids)), CHUNK):
+        listing_ids += session.scalars(select(Listing.id).where(Listing.product_id.in_(chunk)))
+    _lock_in_order(session, Listing.id, listing_ids)
 
 
 def lock_listings(session: Session, listing_ids: Collection[int]) -> None:
     """Lock these listings in id order before updating them (see `lock_stock_rows`)."""
-    for chunk in chunked(sorted(set(listing_ids)), CHUNK):
+    _lock_in_order(session, Listing.id, listing_ids)
+
+
+def _lock_in_order(session: Session, key: Any, ids: Collection[int]) -> None:
+    """`FOR NO KEY UPDATE`, the lock an UPDATE takes: the foreign-key checks' `FOR KEY
+    SHARE` on the same rows does not wait on it."""
+    for chunk in chunked(sorted(set(ids)), CHUNK):
         session.execute(
-            select(Listing.id)
-            .where(Listing.id.in_(chunk))
-            .order_by(Listing.id)
-            .with_for_update(key_share=True)
+            select(key).where(key.in_(chunk)).order_by(key).with_for_update(key_share=True)
         ).all()
 
 
