@@ -256,10 +256,10 @@ class RedisServer:
     def start(self) -> None:
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"]  # fmt: skip
-        self._process = subprocess.Popen(
-            args, stdout=self._log_path.open("ab"), stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
+        with self._log_path.open("ab") as log_file:
+            self._process = subprocess.Popen(
+                args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
+            )
         client = Redis.from_url(self.url)
         if wait_until(lambda: _pings(client), 10, every=0.05) is None:
             raise RuntimeError(
@@ -404,8 +404,9 @@ def procfile_commands(path: Path = ROOT / "Procfile") -> dict[str, str]:
 
 
 class Supervised:
-    """One Procfile process kept alive: started again whenever it exits, as a supervisor
-    with `Restart=always` does. Its output goes to `<name>.log` (appended across starts)."""
+    """One Procfile process as a supervisor runs it: in a session of its own (so a SIGKILL
+    of the group reaches every child), its output appended to `<name>.log` across starts.
+    A `Supervisor` starts it again whenever it exits."""
 
     def __init__(self, name: str, command: str, env: dict[str, str], log_dir: Path) -> None:
         self.name = name
@@ -414,13 +415,13 @@ class Supervised:
         self.log_path = log_dir / f"{name}.log"
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
-        self.exits: list[int] = []
 
     def start(self) -> None:
-        self.process = subprocess.Popen(
-            ["sh", "-c", f"exec {self.command}"], env=self.env, cwd=ROOT,
-            stdout=self.log_path.open("ab"), stderr=subprocess.STDOUT, start_new_session=True,
-        )  # fmt: skip
+        with self.log_path.open("ab") as log_file:  # the child keeps its own copy
+            self.process = subprocess.Popen(
+                ["sh", "-c", f"exec {self.command}"], env=self.env, cwd=ROOT,
+                stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True,
+            )  # fmt: skip
         self.starts += 1
 
     def alive(self) -> bool:
@@ -481,7 +482,6 @@ class Supervisor:
             with self._lock:
                 for process in self.processes:
                     if process.process is not None and process.process.poll() is not None:
-                        process.exits.append(process.process.returncode)
                         # a dramatiq parent gone: make sure no orphaned child lingers
                         process.kill_group()
                         time.sleep(self.restart_delay)
