@@ -13,6 +13,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import dramatiq
+from dramatiq.middleware import CurrentMessage
 from dramatiq.rate_limits import ConcurrentRateLimiter
 
 from jobs.broker import ensure_broker
@@ -152,7 +153,13 @@ def fetch_orders(store_id: int, external_ids: list[str]) -> None:
 def process_webhooks(store_id: int) -> None:
     """Fetch the orders named by the store's stored, not yet processed webhooks."""
     runtime = current()
-    report = webhooks.process_webhooks(runtime.db, store_id, runtime.connector(store_id))
+    message = CurrentMessage.get_current_message()
+    report = webhooks.process_webhooks(
+        runtime.db,
+        store_id,
+        runtime.connector(store_id),
+        claimant=message.message_id if message else None,
+    )
     _took_in(runtime, report)
     if report.more:
         process_webhooks.send(store_id)

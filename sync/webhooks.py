@@ -203,12 +203,13 @@ def stores_with_pending_webhooks(db: Database, *, now: datetime | None = None) -
         )
 
 
-def _unclaimed(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        WebhookRecord.processed_at.is_(None),
-        WebhookRecord.error.is_(None),
-        or_(WebhookRecord.claimed_until.is_(None), WebhookRecord.claimed_until < now),
-    )
+def _unclaimed(now: datetime, claimant: str | None = None) -> ColumnElement[bool]:
+    """Pending and held by no job — or by `claimant`: a job's message that comes back after
+    its worker died takes its own deliveries again at once."""
+    free = or_(WebhookRecord.claimed_until.is_(None), WebhookRecord.claimed_until < now)
+    if claimant is not None:
+        free = or_(free, WebhookRecord.claimed_by == claimant)
+    return and_(WebhookRecord.processed_at.is_(None), WebhookRecord.error.is_(None), free)
 
 
 @dataclass
@@ -218,7 +219,12 @@ class WebhookReport(PullReport):
 
 
 def process_webhooks(
-    db: Database, store_id: int, connector: Connector, *, batch: int = CLAIM_BATCH
+    db: Database,
+    store_id: int,
+    connector: Connector,
+    *,
+    batch: int = CLAIM_BATCH,
+    claimant: str | None = None,
 ) -> WebhookReport:
     """Fetch the orders named by up to `batch` of the store's pending deliveries, claimed
     for this job alone, and mark them processed.
@@ -226,8 +232,9 @@ def process_webhooks(
     At a flash sale every delivery asks for a job: each job claims the deliveries no other
     holds (`SKIP LOCKED` on PostgreSQL), so concurrent jobs share the work instead of all
     fetching the same orders. A job that dies leaves its claim to run out
-    (`CLAIM_LEASE`); the reconciler then sends a new one."""
-    pending = db.transaction(lambda session: _claim(session, store_id, batch))
+    (`CLAIM_LEASE`) — or takes them again when its message comes back (`claimant`, the
+    job's message id, names the claim)."""
+    pending = db.transaction(lambda session: _claim(session, store_id, batch, claimant))
     order_ids: dict[str, None] = {}
     errors: dict[int, str] = {}
     for record_id, body in pending:
@@ -244,13 +251,13 @@ def process_webhooks(
             session.execute(
                 update(WebhookRecord)
                 .where(WebhookRecord.id.in_(done))
-                .values(processed_at=utcnow(), claimed_until=None)
+                .values(processed_at=utcnow(), claimed_until=None, claimed_by=None)
             )
         for record_id, error in errors.items():
             session.execute(
                 update(WebhookRecord)
                 .where(WebhookRecord.id == record_id)
-                .values(error=error, claimed_until=None)
+                .values(error=error, claimed_until=None, claimed_by=None)
             )
         more = select(WebhookRecord.id).where(
             WebhookRecord.store_id == store_id, _unclaimed(utcnow())
@@ -259,11 +266,13 @@ def process_webhooks(
     return report
 
 
-def _claim(session: Session, store_id: int, batch: int) -> list[tuple[int, str]]:
+def _claim(
+    session: Session, store_id: int, batch: int, claimant: str | None
+) -> list[tuple[int, str]]:
     now = utcnow()
     rows = session.execute(
         select(WebhookRecord.id, WebhookRecord.body)
-        .where(WebhookRecord.store_id == store_id, _unclaimed(now))
+        .where(WebhookRecord.store_id == store_id, _unclaimed(now, claimant))
         .order_by(WebhookRecord.id)
         .limit(batch)
         .with_for_update(skip_locked=True, key_share=True)
@@ -272,6 +281,6 @@ def _claim(session: Session, store_id: int, batch: int) -> list[tuple[int, str]]
         session.execute(
             update(WebhookRecord)
             .where(WebhookRecord.id.in_([record_id for record_id, _ in rows]))
-            .values(claimed_until=now + CLAIM_LEASE)
+            .values(claimed_until=now + CLAIM_LEASE, claimed_by=claimant)
         )
     return [(record_id, body) for record_id, body in rows]

@@ -280,7 +280,8 @@ class WebhookRecord(Base):
     processed_at: Mapped[datetime | None]
     error: Mapped[str | None] = mapped_column(Text)
     claimed_until: Mapped[datetime | None]
-    """A `process_webhooks` job is working on it until then (`sync.webhooks`)."""
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    """The `process_webhooks` job (its message id) working on it, until `claimed_until`."""
 
 
 class JobEvent(Base):

@@ -222,3 +222,27 @@ def test_concurrent_webhook_jobs_share_the_deliveries_instead_of_repeating_them(
     assert stores_with_pending_webhooks(db) == set()
     with db.session() as session:
         assert session.scalar(select(func.count(Order.id))) == 300
+
+
+def test_a_webhook_job_whose_worker_died_takes_its_deliveries_again(db: Database) -> None:
+    """The claim names the job's message: the message dramatiq hands out again after its
+    worker was killed finds its own deliveries, while any other job leaves them alone."""
+    stores = _setup(db)
+    store_id = stores["lazada"]
+    market = HookedMarket()
+    remote = _order("K1", random.Random(1))
+    market.orders["K1"] = remote
+    record_webhook(db, store_id, "order", b"K1")
+    dying = HookedMarket()  # the worker is killed while it fetches the order
+
+    def killed(external_ids: Sequence[str]) -> list[RemoteOrder]:
+        raise SystemExit("SIGKILL")
+
+    dying.get_orders = killed  # type: ignore[method-assign]
+    with pytest.raises(SystemExit):
+        process_webhooks(db, store_id, dying, claimant="message-1")
+
+    other = process_webhooks(db, store_id, market, claimant="message-2")
+    assert (other.new_orders, market.fetched) == (0, [])
+    again = process_webhooks(db, store_id, market, claimant="message-1")
+    assert (again.new_orders, market.fetched, again.more) == (1, ["K1"], False)

@@ -55,10 +55,12 @@ def upgrade() -> None:
         batch_op.add_column(
             sa.Column("claimed_until", sync.store.models.UTCDateTime(timezone=True), nullable=True)
         )
+        batch_op.add_column(sa.Column("claimed_by", sa.String(length=64), nullable=True))
 
 
 def downgrade() -> None:
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
+        batch_op.drop_column("claimed_by")
         batch_op.drop_column("claimed_until")
     op.drop_table("stray_listings")
     with op.batch_alter_table("stores", schema=None) as batch_op:
