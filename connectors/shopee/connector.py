@@ -71,6 +71,8 @@ BASE_INFO = "/api/v2/product/get_item_base_info"
 MODEL_LIST = "/api/v2/product/get_model_list"
 ADD_ITEM = "/api/v2/product/add_item"
 INIT_TIER = "/api/v2/product/init_tier_variation"
+TIERS_EXIST = "already has tier_variation"
+"""init_tier_variation's refusal of an item whose tiers an earlier (answer-lost) try set."""
 UPDATE_ITEM = "/api/v2/product/update_item"
 UPDATE_STOCK = "/api/v2/product/update_stock"
 UPDATE_PRICE = "/api/v2/product/update_price"
@@ -218,11 +220,29 @@ class ShopeeConnector:
         except (TransientError, PermanentError) as exc:
             if self._retry_policy.beyond_cap(exc):
                 raise
+            if isinstance(exc, PermanentError) and TIERS_EXIST in str(exc):
+                # An earlier try did init the tiers and its answer was lost (a timeout, a
+                # cut body): the models are there, read them instead of failing the group.
+                return self._created_models(group, item_id)
             log.warning("shopee_variants_failed", store=self.store.name, item_id=item_id)
             error = f"item {item_id} created without its variants: {exc}"
             permanent = isinstance(exc, PermanentError)
             return [ItemResult.failure(d.sku, error, permanent=permanent) for d in group.drafts]
         return mapping.created_results(group, item_id, created)
+
+    def _created_models(self, group: mapping.DraftGroup, item_id: int) -> list[ItemResult]:
+        found = {
+            listing.ref.sku: listing.ref
+            for item, models in self._items([item_id])
+            if models is not None
+            for listing in mapping.model_listings(item, models)
+        }
+        return [
+            ItemResult.success(d.sku, found[d.sku])
+            if d.sku in found
+            else ItemResult.failure(d.sku, f"item {item_id} has no model {d.sku}", permanent=True)
+            for d in group.drafts
+        ]
 
     def _update_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         images = [self._image_id(url) for url in group.image_urls]

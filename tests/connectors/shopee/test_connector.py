@@ -14,6 +14,7 @@ import pytest
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
+from connectors.faults import FaultKind
 from connectors.http import RetryPolicy
 from connectors.sandbox_server import RunningServer, serve
 from connectors.shopee import ShopeeConnector, ShopeeCredentials, plugin
@@ -164,6 +165,40 @@ def test_the_plugin_is_registered_and_builds_a_connector(server: RunningServer) 
 
 
 # --- listings ------------------------------------------------------------------------------
+
+
+def test_variants_whose_answer_was_lost_are_bound_not_failed(
+    connector: ShopeeConnector,
+    sandbox: ShopeeSandbox,
+    images: tuple[str, Counter[str]],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """init_tier_variation set the models but its answer was cut: the retry is refused
+    ("already has tier_variation"), and the models it made are read and bound — a failed
+    group would be created a second time later."""
+    kaos = f"{images[0]}/img/kaos.png"
+    draw, cut = sandbox.faults.draw, []
+
+    def lose_the_first_answer(path: str) -> FaultKind:
+        if path.endswith("init_tier_variation") and not cut:
+            cut.append(path)
+            return FaultKind.MALFORMED
+        return draw(path)
+
+    sandbox.set_faults(latency_ms=0.001)  # faults active, every draw ours
+    monkeypatch.setattr(sandbox.faults, "draw", lose_the_first_answer)
+    drafts = [
+        _draft("KAOS-M", "KAOS", kaos, variant_name="Merah"),
+        _draft("KAOS-B", "KAOS", kaos, variant_name="Biru"),
+    ]
+    results = connector.upsert_listings(drafts)
+
+    assert cut and all(r.ok for r in results), [r.error for r in results]
+    (shirt,) = sandbox.items(SHOP_ID)
+    models = {m["model_sku"]: str(m["model_id"]) for m in shirt["models"]}
+    assert [r.ref for r in results] == [
+        ListingRef(sku, str(shirt["item_id"]), models[sku]) for sku in ("KAOS-M", "KAOS-B")
+    ]
 
 
 def test_publish_a_catalog_with_variants_and_without(
