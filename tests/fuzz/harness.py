@@ -99,7 +99,8 @@ def boundary(
                 except allowed:
                     pass
                 except UnsatisfiedAssumption:
-                    raise  # hypothesis discarding a generated case: not a crash
+                    tally.cases -= 1
+                    raise  # hypothesis discarding a generated case: neither run nor crash
                 except Exception as error:  # the point: nothing else may escape
                     tally.record(
                         _signature(error), f"{type(error).__name__}: {error}"[:400], _shown(case)
