@@ -8,6 +8,7 @@ twice is harmless. The cursor advances only after every order of the pull is sto
 from __future__ import annotations
 
 import json
+import reprlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -155,5 +156,12 @@ def _clip(raw: Any) -> Any:
     """A raw payload small enough for a job event (JSON-safe)."""
     if raw is None:
         return None
-    text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
+    try:
+        text = raw if isinstance(raw, str) else json.dumps(raw, default=str, ensure_ascii=False)
+    except (RecursionError, ValueError):  # nested beyond what JSON can write
+        text = _SHALLOW.repr(raw)
     return text[:RAW_LIMIT]
+
+
+_SHALLOW = reprlib.Repr()
+_SHALLOW.maxlevel, _SHALLOW.maxstring, _SHALLOW.maxother = 20, RAW_LIMIT, 200

@@ -32,7 +32,7 @@ from starlette.concurrency import run_in_threadpool
 from sync import ops, strays
 from sync.oversold import oversold_orders
 from sync.store.models import utcnow
-from web.ids import RowId, RowIdQuery, parse_row_id
+from web.ids import EventIdQuery, RowId, parse_row_id
 from web.sessions import (
     OPERATOR_HOME,
     CurrentOperator,
@@ -199,7 +199,7 @@ async def events(
     store: str | None = None,
     actor: str | None = None,
     outcome: str | None = None,
-    before: RowIdQuery = None,
+    before: EventIdQuery = None,
 ) -> Response:
     store_id = _store_id(request, store)
     db = runtime_of(request).db

@@ -13,6 +13,7 @@ from sync import push as push_module
 from sync.changes import products_changed
 from sync.dispatch import request_pushes
 from sync.orders import ingest_orders
+from sync.protocol import PermanentError
 from sync.pull import fetch_orders, pull_orders
 from sync.push import push_store
 from sync.queue import QueueError, claim, list_orders, ship
@@ -403,3 +404,26 @@ def test_single_sku_items_fill_whole_chunks(db: Database, monkeypatch: pytest.Mo
     a.update_stock = update_stock  # type: ignore[method-assign]
     assert push_store(db, stores["a"], a).stock == 8
     assert sent == [4, 4]
+
+
+class GarbledMarket(MemoryConnector):
+    """Answers one order with garbage nested deeper than JSON can write."""
+
+    def get_orders(self, external_ids):  # type: ignore[no-untyped-def]
+        if "BAD" in external_ids:
+            deep: object = {}
+            for _ in range(100_000):
+                deep = {"x": deep}
+            raise PermanentError("order BAD: not an order", raw={"order_sn": "BAD", "x": deep})
+        return super().get_orders(external_ids)
+
+
+def test_an_unreadable_order_fails_alone_with_its_payload_kept(db: Database) -> None:
+    stores = setup_shop(db)
+    market = GarbledMarket()
+    market.orders["OK"] = order("OK", "SKU-0", 1, OrderStatus.READY_TO_SHIP)
+    report = fetch_orders(db, stores["a"], market, ["OK", "BAD"])
+    assert report.new_orders == 1
+    (unreadable,) = report.as_counts()["unreadable_orders"]
+    assert unreadable["order"] == "BAD" and "not an order" in unreadable["error"]
+    assert "order_sn" in unreadable["raw"] and len(unreadable["raw"]) <= 4_000
