@@ -66,11 +66,35 @@ def honour_throttling(fn: F) -> F:
 
 def push_lease(store_id: int) -> Lease:
     """The one-push-per-store mutex (dramatiq's ConcurrentRateLimiter), held as a lease."""
+    return _store_lease("push", store_id)
+
+
+def pull_lease(store_id: int) -> Lease:
+    """One pull per store at a time: a pull reads every order of its window, so a second
+    one started meanwhile (a short poll interval, a catch-up) would only fetch the same
+    orders again — and hold a worker thread while it waits on the store's rate limit."""
+    return _store_lease("pull", store_id)
+
+
+def _store_lease(kind: str, store_id: int) -> Lease:
     return Lease(
         ConcurrentRateLimiter(
-            current().rate_limit_backend, f"push-store-{store_id}", limit=1, ttl=PUSH_MUTEX_TTL_MS
+            current().rate_limit_backend,
+            f"{kind}-store-{store_id}",
+            limit=1,
+            ttl=PUSH_MUTEX_TTL_MS,
         )
     )
+
+
+def _pull(store_id: int) -> None:
+    """Pull the store's orders unless a pull of it is running (that one covers this)."""
+    with pull_lease(store_id).hold() as acquired:
+        if not acquired:
+            record_counts({"skipped": 1})
+            return
+        runtime = current()
+        _took_in(runtime, pull.pull_orders(runtime.db, store_id, runtime.connector(store_id)))
 
 
 class Dispatcher:
@@ -122,8 +146,7 @@ def _took_in(runtime: Runtime, report: pull.PullReport) -> None:
 @honour_throttling
 def pull_orders(store_id: int) -> None:
     """Pull orders updated since the store's cursor; reserve stock; push other stores."""
-    runtime = current()
-    _took_in(runtime, pull.pull_orders(runtime.db, store_id, runtime.connector(store_id)))
+    _pull(store_id)
 
 
 @dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
@@ -131,11 +154,10 @@ def pull_orders(store_id: int) -> None:
 def catch_up_orders(store_id: int) -> None:
     """A push held increases back: pull the store's orders unless the orders that explain
     the lower stock have arrived meanwhile (or another pull covered them)."""
-    runtime = current()
-    if not pull.holds_waiting(runtime.db, store_id):
+    if not pull.holds_waiting(current().db, store_id):
         record_counts({"skipped": 1})
         return
-    _took_in(runtime, pull.pull_orders(runtime.db, store_id, runtime.connector(store_id)))
+    _pull(store_id)
 
 
 @dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
+import jobs.runtime
 from config import load_config
 from connectors.sandbox_server import serve
 from jobs import actors
@@ -157,3 +158,23 @@ def test_stored_webhooks_fetch_their_orders_and_malformed_ones_are_kept(setup: t
         assert kept.processed_at is None and kept.error
         assert session.scalar(select(Order.external_id)) == order_sn
     assert stores_with_pending_webhooks(runtime.db) == set()
+
+
+def test_a_pull_while_another_pull_of_the_store_runs_is_skipped(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A slow pull (one by one at a few calls a second) must not pile up behind itself:
+    every poll tick would otherwise hold one more worker thread on the same orders."""
+    runtime, sandbox, skus, _ = setup
+    monkeypatch.setattr(jobs.runtime, "_current", runtime)
+    store_a = runtime.store_ids["shop-a"]
+    push_store(runtime.db, store_a, runtime.connector(store_a))
+    sandbox.place_order(SHOP_A, [(skus[0], 1)])
+    with actors.pull_lease(store_a).hold() as held:
+        assert held
+        actors.pull_orders.fn(store_a)
+    with runtime.db.session() as session:
+        assert session.scalar(select(func.count(Order.id))) == 0  # skipped: the other covers it
+    actors.pull_orders.fn(store_a)
+    with runtime.db.session() as session:
+        assert session.scalar(select(func.count(Order.id))) == 1
