@@ -3,7 +3,9 @@
 The embedded default: dramatiq's in-process broker, worker threads and a background
 scheduler. The broker keeps nothing across a restart, and needs not: at start-up the
 reconciler's first tick recomputes everything due from the database (dirty listings,
-requested shipments), and each store's first pull tick runs at once.
+requested shipments), and each store's first pull tick runs at once. Creates the last run
+left unanswered are adopted by SKU at once (`sync.push.release_create_intents`): no other
+process can be pushing.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import structlog
 
 from jobs.broker import build_broker
 from jobs.runtime import Runtime, install
+from sync import push
 
 log = structlog.get_logger(__name__)
 
@@ -50,6 +53,8 @@ class Embedded:
         return self.web.url if self.web is not None else None
 
     def start(self) -> Embedded:
+        if self.runtime.config.redis_url is None:  # one process: no other push is running
+            push.release_create_intents(self.runtime.db)
         self.worker.start()
         self.scheduler.start()
         if self.web_port is not None:

@@ -27,6 +27,7 @@ from sync.protocol import Connector
 from sync.stock import content_hash
 from sync.stock_check import Hold, StockRow, plan_stock
 from sync.store.db import Database
+from sync.store.dialect import affected
 from sync.store.models import Listing, Product, PullCursor, Store, utcnow
 from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate
 
@@ -158,6 +159,28 @@ def adopt_existing(
         session.get_one(Store, store_id).scanned_at = utcnow()
     log.info("listings_adopted", store_id=store_id, scanned=len(remote), adopted=len(adopted))
     return len(adopted)
+
+
+def release_create_intents(db: Database) -> int:
+    """Treat every create intent as interrupted: the next push adopts those listings by SKU
+    (or creates them) at once instead of after `CREATE_HOLD`.
+
+    Only for a start-up where no other process can be pushing — embedded `lapak run`
+    coming back after it was killed: every intent then belongs to the dead process."""
+    with db.session() as session:
+        released = affected(
+            session.execute(
+                update(Listing)
+                .where(
+                    Listing.item_id.is_(None),
+                    Listing.create_started_at > utcnow() - CREATE_HOLD,
+                )
+                .values(create_started_at=utcnow() - CREATE_HOLD)
+            )
+        )
+    if released:
+        log.info("create_intents_released", listings=released)
+    return released
 
 
 def _needs_scan(session: Session, store_id: int, *, first: bool) -> bool:
