@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from redis.exceptions import RedisError
 from rich.console import Console
 
 from config import ConfigError, LapakConfig, load_config
@@ -97,7 +98,16 @@ def request_store_pushes(runtime: Runtime) -> None:
     minute)."""
     if runtime.redis is None:
         return
-    request_pushes(runtime.db, dispatcher_for(runtime), runtime.enabled_store_ids())
+    try:
+        request_pushes(runtime.db, dispatcher_for(runtime), runtime.enabled_store_ids())
+    except RedisError as down:
+        # The change is stored and the pushes are marked requested: the workers'
+        # reconciler sends them once the broker answers (a request goes stale in a minute).
+        err.print(
+            f"saved; the job queue is unreachable ({type(down).__name__}): the workers will "
+            "push the change once it is back",
+            markup=False,
+        )
 
 
 def find_merchant_id(runtime: Runtime, name: str | None) -> int:

@@ -67,3 +67,28 @@ def test_the_reconciler_pushes_right_after_a_cli_catalog_change(
     request_pushes(runtime.db, sent, reconcile.stores_with_work(runtime.db))
     assert sorted(sent.pushes) == sorted(runtime.enabled_store_ids())
     runtime.close()
+
+
+def test_a_catalog_change_with_the_job_queue_down_is_saved_and_said(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "lapak.toml"
+    write_config(
+        config,
+        "http://127.0.0.1:9",
+        database_url=f"sqlite:///{tmp_path / 'lapak.db'}",
+        redis_url="redis://127.0.0.1:9/0",  # nothing listens: Redis is restarting
+    )
+    for key, value in shop_env(config).items():
+        monkeypatch.setenv(key, value)
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("sku,name,price,stock,weight_grams\nKOPI-1,Kopi Gayo,25000,10,250\n")
+    result = runner.invoke(app, ["catalog", "import", str(catalog), "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "job queue is unreachable" in result.output
+    runtime = Runtime(load_config(config))
+    runtime.bootstrap()
+    with runtime.db.session() as session:
+        assert session.scalars(select(Merchant.id)).one()  # the catalog is stored
+    assert reconcile.stores_with_work(runtime.db) == set(runtime.store_ids.values())
+    runtime.close()
