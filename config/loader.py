@@ -1,5 +1,5 @@
 """Loads `lapak.toml`: validates every table, resolves references and environment variables,
-and reports every problem of the file at once as located lines (DESIGN rule 8)."""
+and reports every problem of the file at once as located lines (docs/rules.md, rule 8)."""
 
 from __future__ import annotations
 

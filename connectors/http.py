@@ -6,7 +6,7 @@ retrying inside one call (timeouts, dropped connections, 5xx, throttling) surfac
 `sync.protocol.TransientError` and is retried here with tenacity, briefly (seconds). A
 longer wait — a Retry-After beyond `RetryPolicy.max_retry_after`, or a failure that
 outlasts the attempts — is re-raised, so the job layer reschedules instead of holding a
-worker thread (DESIGN rule 7).
+worker thread (docs/rules.md, rule 7).
 
 Everything here runs on every marketplace call, so it is kept cheap: the tenacity
 controller is built once per `Retrier` (its state is thread-local, so one instance serves

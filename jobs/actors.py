@@ -209,7 +209,7 @@ def refresh_token(store_id: int) -> None:
 
 @dramatiq.actor(queue_name="maintenance", time_limit=600_000, **RETRY)
 def reconcile() -> None:
-    """Re-enqueue what is due: dirty stores, requested shipments (DESIGN rule 2)."""
+    """Re-enqueue what is due: dirty stores, requested shipments (docs/rules.md, rule 2)."""
     runtime = current()
     due = reconciling.stores_with_work(runtime.db)
     pushed = request_pushes(runtime.db, dispatcher, due)

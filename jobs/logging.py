@@ -1,4 +1,6 @@
-"""Structured logs: one JSON object per line for every library, secrets scrubbed (DESIGN rule 9).
+"""Structured logs: one JSON object per line for every library, secrets scrubbed.
+
+docs/rules.md, rule 9.
 
 structlog and stdlib records (dramatiq, uvicorn, apscheduler, alembic) meet in one
 `ProcessorFormatter`, so both get the same timestamp, level, logger name, context vars,

@@ -1,4 +1,4 @@
-"""Per-store call pacing shared by every worker process (DESIGN rule 6).
+"""Per-store call pacing shared by every worker process (docs/rules.md, rule 6).
 
 A token bucket (pyrate-limiter's GCRA) per store account, kept in Redis when Lapak runs
 on Redis so every process draws from the same bucket, in memory when embedded. It blocks

@@ -1,9 +1,9 @@
 """Catalog import: a merchant's CSV becomes products, upserted by SKU in chunks.
 
-Every row is validated (DESIGN rule 8): a bad row is reported with its row number and field
+Every row is validated (docs/rules.md, rule 8): a bad row is reported with its row number and field
 and skipped, the good rows still import. Rows are compared with what is stored, so only real
 changes are written, counted as updated and handed to `sync.changes.products_changed`, which
-marks their listings dirty (DESIGN rule 2). Each chunk is one transaction.
+marks their listings dirty (docs/rules.md, rule 2). Each chunk is one transaction.
 
 CSV columns (header required, any order, names case-insensitive):
   sku, name, price, weight_grams       required

@@ -1,4 +1,6 @@
-"""Turns catalog and stock changes into desired listing state (DESIGN rule 2, level-triggered).
+"""Turns catalog and stock changes into desired listing state (level-triggered sync).
+
+docs/rules.md, rule 2.
 
 `products_changed` is the one entry point: whatever changed about some products (a CSV
 import, a stock count, a reservation), it recomputes every listing of those products on

@@ -1,6 +1,6 @@
 """How the engine asks for follow-up work without knowing the job system.
 
-Jobs carry ids, never state (DESIGN rule 1). A push request is coalesced through
+Jobs carry ids, never state (docs/rules.md, rule 1). A push request is coalesced through
 `Store.push_requested_at`: only the first request since the last push started enqueues a
 job; a request older than `STALE_AFTER` counts as lost and is sent again.
 """

@@ -1,4 +1,4 @@
-"""The order status machine and order intake (DESIGN rules 4 and 5).
+"""The order status machine and order intake (docs/rules.md, rules 4 and 5).
 
 Statuses only move forward (unpaid → ready to ship → shipped → completed → returned), so
 events arriving out of order ("paid" before "created", a poll older than a webhook) cannot

@@ -5,7 +5,7 @@
 entry-point group. The engine hands every connector a `Pacer` (the per-store rate limit,
 shared by every process) and a `TokenVault` (stored tokens, renewed once under a lock).
 
-Failures are classified by exception type (DESIGN rule 7); a batch call reports per-item
+Failures are classified by exception type (docs/rules.md, rule 7); a batch call reports per-item
 failures as `ItemResult`s instead of raising.
 """
 

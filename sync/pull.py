@@ -1,4 +1,4 @@
-"""Pulling a store's orders into the queue (DESIGN rule 5).
+"""Pulling a store's orders into the queue (docs/rules.md, rule 5).
 
 Each pull asks for orders updated in [cursor − overlap, now], so an order updated while
 the previous pull ran is seen again rather than missed; intake is idempotent, so seeing it

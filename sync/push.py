@@ -1,4 +1,4 @@
-"""Pushing a store's dirty listings (DESIGN rules 2, 3, 6, 7): the synchronizer.
+"""Pushing a store's dirty listings (docs/rules.md, rules 2, 3, 6, 7): the synchronizer.
 
 One pass reads what is due *now* from the database, in chunks, and sends it with the
 connector's batch calls: first adoption of existing listings by SKU (once per store), then

@@ -1,4 +1,6 @@
-"""Stock and price arithmetic: pure functions, the heart of "never oversell" (DESIGN rule 4).
+"""Stock and price arithmetic: pure functions, the heart of "never oversell".
+
+docs/rules.md, rule 4.
 
 available    = on_hand − active reservations
 store stock  = max(0, available − store buffer), capped by the store's allocation

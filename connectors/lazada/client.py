@@ -1,7 +1,7 @@
 """`LazadaClient`: the only code that speaks HTTP to Lazada Open Platform (LazOP).
 
 It signs every request (signing.py), paces it through the store's `Pacer`, parses the
-envelope and turns a refusal into the `sync.protocol` error it means (DESIGN rule 7):
+envelope and turns a refusal into the `sync.protocol` error it means (docs/rules.md, rule 7):
 
     code ApiCallLimit / E901, HTTP 429      ThrottledError (retry_after: the "ban will last N
                                             seconds" of the message, else 1 s)

@@ -8,7 +8,7 @@ amounts as Decimal from either. Times come as ISO 8601 ("2018-02-09T22:44:30+08:
 "+0800" also seen) or as epoch milliseconds in a string ("1611554725000").
 
 `validate` turns a validation failure into a `TransientError` naming the API path and the
-field: a malformed body is treated like a server hiccup (DESIGN rule 7).
+field: a malformed body is treated like a server hiccup (docs/rules.md, rule 7).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """`ShopeeClient`: the only code that speaks HTTP to Shopee.
 
 It signs every request, paces it through the store's `Pacer`, parses the envelope and
-turns a refusal into the `sync.protocol` error it means (DESIGN rule 7):
+turns a refusal into the `sync.protocol` error it means (docs/rules.md, rule 7):
 
     HTTP 429 / error_too_many_request       ThrottledError (Retry-After honoured, seconds)
     HTTP 5xx / error_server / timeouts /    TransientError

@@ -4,7 +4,7 @@ v2.<module>.<api> give them; unknown fields are ignored).
 Every body passes `Envelope` first; the models below validate its `response` object
 (`TokenReply` validates the top level: the auth endpoints have no `response` wrapper).
 `validate` turns a validation failure into a `TransientError` naming the API path and the
-field, because a malformed body is treated like a server hiccup (DESIGN rule 7).
+field, because a malformed body is treated like a server hiccup (docs/rules.md, rule 7).
 """
 
 from __future__ import annotations

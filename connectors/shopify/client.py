@@ -2,7 +2,7 @@
 
 Every call carries the store's offline access token in `X-Shopify-Access-Token` (no request
 signing), is paced through the store's `Pacer` and retried briefly by the `Retrier`. A
-refusal becomes the `sync.protocol` error it means (DESIGN rule 7):
+refusal becomes the `sync.protocol` error it means (docs/rules.md, rule 7):
 
     HTTP 429 (REST leaky bucket full)     ThrottledError; Retry-After (seconds), else the
                                           wait the X-Shopify-Shop-Api-Call-Limit fill implies

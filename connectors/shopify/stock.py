@@ -2,7 +2,7 @@
 
 Input (InventorySetQuantitiesInput, Admin GraphQL 2025-01): name "available", reason
 "correction", `ignoreCompareQuantity: true` (Lapak is the source of truth and pushes
-absolute values, DESIGN rule 3) and `quantities` of {inventoryItemId, locationId, quantity}
+absolute values, docs/rules.md, rule 3) and `quantities` of {inventoryItemId, locationId, quantity}
 GIDs at the managed location. Input arrays hold at most 250 entries (shopify.dev API
 limits). An item whose input is refused comes back as a userError whose `field` is
 ["input", "quantities", "<index>", ...]; when the payload's `inventoryAdjustmentGroup` is

@@ -2,7 +2,7 @@
 the GraphQL `inventorySetQuantities` payload; unknown fields are ignored).
 
 `validate` turns a validation failure into a `TransientError` naming the API path and the
-field, because a malformed body is treated like a server hiccup (DESIGN rule 7); a webhook
+field, because a malformed body is treated like a server hiccup (docs/rules.md, rule 7); a webhook
 body that does not validate is a `PermanentError` instead (`validate_webhook`).
 """
 

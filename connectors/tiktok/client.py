@@ -1,7 +1,7 @@
 """`TikTokClient`: the only code that speaks HTTP to TikTok Shop.
 
 It signs every request (signing.py), paces it through the store's `Pacer`, parses the
-envelope and turns a refusal into the `sync.protocol` error it means (DESIGN rule 7):
+envelope and turns a refusal into the `sync.protocol` error it means (docs/rules.md, rule 7):
 
     HTTP 429 / code 36009002              ThrottledError (Retry-After honoured when sent)
     HTTP 5xx / 36009003 internal error /  TransientError

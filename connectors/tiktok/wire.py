@@ -4,7 +4,8 @@ unknown fields are ignored).
 
 Every body passes `Envelope` first ({"code", "message", "request_id", "data"}); the models
 below validate its `data` object. `validate` turns a mismatch into a `TransientError` naming
-the API path and the field: a malformed body is treated like a server hiccup (DESIGN rule 7).
+the API path and the field: a malformed body is treated like a server hiccup
+(docs/rules.md, rule 7).
 """
 
 from __future__ import annotations

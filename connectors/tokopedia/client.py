@@ -1,7 +1,7 @@
 """`TokopediaClient`: the only code that speaks HTTP to Tokopedia.
 
 It puts the bearer token on every call, paces it through the store's `Pacer`, parses the
-envelope and turns a refusal into the `sync.protocol` error it means (DESIGN rule 7):
+envelope and turns a refusal into the `sync.protocol` error it means (docs/rules.md, rule 7):
 
     HTTP 429 (+ X-Ratelimit-* headers)          ThrottledError, retry_after from
                                                 X-Ratelimit-Reset-After (seconds)

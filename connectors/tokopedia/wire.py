@@ -4,7 +4,7 @@ Every API body is an envelope `{"header": {process_time, messages, reason?, erro
 "data": ...}`; the models below validate its `data`. Tokopedia sends `null` for empty lists
 and objects now and then, so a null field with a default takes the default.
 `validate` turns a mismatch into a `TransientError` naming the path and the field (a
-malformed body is treated like a server hiccup, DESIGN rule 7).
+malformed body is treated like a server hiccup, docs/rules.md, rule 7).
 
 Sources: the doc pages (developer.tokopedia.com, quoted in marketplaces.md 2), the JSON
 fixtures of plvhx/tokopedia-php-sdk (tests/data-fixtures/**), PyPI `tokopedia` 0.4.2

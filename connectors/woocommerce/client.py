@@ -3,7 +3,7 @@
 It authenticates every request as WooCommerce requires for the site's scheme (signing.py:
 HTTP Basic over https, OAuth 1.0a in the query over plain http), paces it through the
 store's `Pacer`, validates the answer and turns a refusal into the `sync.protocol` error
-it means (DESIGN rule 7):
+it means (docs/rules.md, rule 7):
 
     HTTP 429                                ThrottledError (Retry-After honoured, seconds)
     HTTP 5xx, timeouts, malformed bodies    TransientError (a 503's Retry-After honoured)

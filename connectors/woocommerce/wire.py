@@ -3,7 +3,7 @@ schemas of `WC_REST_Products_Controller`, `WC_REST_Product_Variations_Controller
 `WC_REST_Orders_Controller` give them; unknown fields are ignored).
 
 `validate` turns a validation failure into a `TransientError` naming the path and field: a
-malformed body is treated like a server hiccup (DESIGN rule 7). Money comes as strings
+malformed body is treated like a server hiccup (docs/rules.md, rule 7). Money comes as strings
 ("150000", "19.90"); `Decimal` parses them exactly. Dates without `_gmt` are in the site's
 time zone; Lapak reads the `_gmt` twins only.
 """

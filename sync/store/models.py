@@ -1,4 +1,4 @@
-"""The database: the one truth every job reads (DESIGN rule 1).
+"""The database: the one truth every job reads (docs/rules.md, rule 1).
 
 Tables mirror the domain: merchants own products and stores; a listing binds one product
 (SKU) to one store and carries the desired and the last-confirmed state, whose difference
