@@ -21,6 +21,7 @@ from typing import Any, ClassVar, Protocol, runtime_checkable
 from pydantic import BaseModel
 
 from sync.types import (
+    Grant,
     ItemResult,
     ListingDraft,
     ListingRef,
@@ -228,6 +229,35 @@ class Connector(Protocol):
         ...
 
     def close(self) -> None: ...
+
+
+@runtime_checkable
+class Authorization(Protocol):
+    """How a seller grants Lapak access to one store: the platform's own authorization flow.
+
+    A plugin that has one exposes it as `plugin.authorization` (docs/connect.md). `begin`
+    gives the link the seller opens (None when there is no seller step, e.g. Tokopedia's
+    client credentials: `complete` is then called with no parameters). After the seller
+    authorizes, the platform sends the browser (or, for WooCommerce, POSTs the keys) to
+    `redirect_uri`; `complete` turns those parameters into a `Grant`, exchanging a code with
+    the platform where there is one. `credentials` are the app's own keys from the config;
+    fields only an authorization gives may be missing from them. Raises `AuthError` when the
+    platform refuses the code, `PermanentError` for parameters that cannot be right.
+    """
+
+    def begin(
+        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    ) -> str | None: ...
+
+    def complete(
+        self,
+        store: StoreSpec,
+        credentials: Mapping[str, Any],
+        params: Mapping[str, str],
+        *,
+        redirect_uri: str,
+        transport: Any = None,
+    ) -> Grant: ...
 
 
 class ConnectorPlugin(Protocol):

@@ -176,3 +176,20 @@ class TokenSet:
     refresh_token: str
     expires_at: datetime
     refresh_expires_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What a seller's authorization gave Lapak for one store (see `sync.connections`).
+
+    `token`: the access/refresh pair, for platforms whose tokens are renewed (Shopee, Lazada,
+    TikTok Shop, Tokopedia's client credentials); None where the grant is a lasting key.
+    `identity`: the store's ids the platform named in the authorization (`shop_id`,
+    `seller_id`, `shop_cipher`, `shop_domain`…), credential fields the config no longer holds.
+    `secrets`: lasting secrets the authorization handed over (Shopify's offline
+    `access_token`, WooCommerce's `consumer_key`/`consumer_secret`); sealed at rest.
+    """
+
+    identity: dict[str, str] = field(default_factory=dict)
+    secrets: dict[str, str] = field(default_factory=dict, repr=False)
+    token: TokenSet | None = field(default=None, repr=False)

@@ -257,6 +257,31 @@ class Token(Base):
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
+class StoreGrant(Base):
+    """What a seller's authorization gave for a store beyond its tokens (sync.connections).
+
+    `identity` is JSON of the ids the platform named (shop id, seller id, cipher, domain);
+    `secrets` is sealed JSON of lasting keys it handed over (never logged)."""
+
+    __tablename__ = "store_grants"
+
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"), primary_key=True)
+    identity: Mapped[str] = mapped_column(Text, default="{}")
+    secrets: Mapped[str] = mapped_column(Text, default="")
+    granted_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ConnectRequest(Base):
+    """An authorization link handed out: its `state`, kept as a digest, is good once."""
+
+    __tablename__ = "connect_requests"
+
+    state_digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
+
+
 class WebhookRecord(Base):
     """A verified webhook body, kept raw until the job it caused has processed it.
 
