@@ -245,6 +245,7 @@ class _Loader:
         self, raw: list[Any], stores: Mapping[str, StoreConfig | None]
     ) -> list[Reseller]:
         self._first_seen("reseller", "resellers", raw)
+        self._same_ignoring_case(raw)
         resellers: list[Reseller] = []
         token_owner: dict[str, int] = {}
         for index, table in enumerate(raw):
@@ -266,6 +267,22 @@ class _Loader:
             token_owner[token] = index
             resellers.append(Reseller(entry.name, SecretStr(token), tuple(entry.stores)))
         return resellers
+
+    def _same_ignoring_case(self, raw: list[Any]) -> None:
+        """Reseller names are matched ignoring case (`--as ani`): two that differ only in
+        case would be one person to that match, so the second is a problem."""
+        seen: dict[str, tuple[int, str]] = {}
+        for index, table in enumerate(raw):
+            name = table.get("name") if isinstance(table, dict) else None
+            if not isinstance(name, str):
+                continue
+            first = seen.setdefault(name.casefold(), (index, name))
+            if first[0] != index and first[1] != name:
+                self.add(
+                    f"resellers[{index}].name",
+                    f"reseller name {name!r} differs from {first[1]!r} (resellers[{first[0]}]) "
+                    "only in case; names are matched ignoring case: rename one",
+                )
 
     def _operator_token(self, section: LapakSection | None) -> SecretStr | None:
         if section is None or section.operator_token_env is None:

@@ -163,6 +163,13 @@ class LapakConfig:
     def stores_of_merchant(self, name: str) -> list[StoreConfig]:
         return [s for s in self.stores if s.merchant == name]
 
+    def reseller_named(self, name: str) -> Reseller | None:
+        """The reseller called `name`, ignoring case (`ani` is `Ani`): a name typed on a
+        phone or a terminal is matched as a person would read it. The loader refuses two
+        resellers whose names differ only in case, so at most one matches."""
+        wanted = name.strip().casefold()
+        return next((r for r in self.resellers if r.name.casefold() == wanted), None)
+
     def reseller_for_token(self, token: str) -> Reseller | None:
         """The reseller whose token this is. Compares against every reseller in constant
         time, so response timing tells nothing about which prefix matched."""

@@ -15,13 +15,14 @@ from rich.table import Table
 from jobs.cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
 from jobs.runtime import Runtime
 from sync import queue as order_queue
+from sync.store.models import utcnow
+from sync.types import OrderStatus
 
 app = typer.Typer(no_args_is_help=True, help="The resellers' order queue.")
 
 
 def _actor(runtime: Runtime, name: str | None) -> tuple[str, list[str] | None]:
     """The reseller acting and the stores they may see (None: operator, every store)."""
-    resellers = {r.name: r for r in runtime.config.resellers}
     if name is None:
         token = os.environ.get("LAPAK_RESELLER_TOKEN")
         found = runtime.config.reseller_for_token(token) if token else None
@@ -31,19 +32,49 @@ def _actor(runtime: Runtime, name: str | None) -> tuple[str, list[str] | None]:
                 raise typer.Exit(2)
             return "operator", None
         return found.name, list(found.stores)
-    if name not in resellers:
-        err.print(f"no reseller named {name!r} in {runtime.config.path.name}")
+    reseller = runtime.config.reseller_named(name)
+    if reseller is None:
+        known = ", ".join(r.name for r in runtime.config.resellers) or "none"
+        err.print(f"no reseller named {name!r} in {runtime.config.path.name} (resellers: {known})")
         raise typer.Exit(2)
-    return name, list(resellers[name].stores)
+    return reseller.name, list(reseller.stores)
+
+
+def _check_statuses(statuses: list[str]) -> None:
+    """Every `--status` must be one of Lapak's order statuses (never silently matching none)."""
+    allowed = [s.value for s in OrderStatus]
+    for status in statuses:
+        if status not in allowed:
+            err.print(f"--status {status!r} is not a status; use one of: {', '.join(allowed)}")
+            raise typer.Exit(2)
 
 
 @contextmanager
 def _queue_errors() -> Iterator[None]:
+    """A refused queue action is the user's error: its reason on stderr, exit status 2."""
     try:
         yield
     except order_queue.QueueError as error:
         err.print(f"{error.kind}: {error}")
-        raise typer.Exit(1) from None
+        raise typer.Exit(2) from None
+
+
+def _require_claim(runtime: Runtime, who: str, stores: list[str] | None, order_id: int) -> None:
+    """Pack, ship and release need the actor's own unexpired claim, as on the page and the
+    API (`sync.queue`): an order nobody claimed, or another reseller holds, is refused here
+    with who holds it, before anything is changed."""
+    order = order_queue.get_order(runtime.db, order_id, stores)
+    now = utcnow()
+    held = order.claimed_by is not None and (order.claim_expires_at or now) >= now
+    if held and order.claimed_by == who:
+        return
+    if held:
+        raise order_queue.QueueError(
+            "conflict", f"order {order_id} is claimed by {order.claimed_by}: pick another one"
+        )
+    raise order_queue.QueueError(
+        "conflict", f"order {order_id} is not claimed by you: `lapak queue claim {order_id}` first"
+    )
 
 
 def _print_orders(orders: list[order_queue.QueueOrder]) -> None:
@@ -74,6 +105,7 @@ def queue_list(
     """Orders waiting to ship, most urgent first (only your stores' orders)."""
     with runtime_for(config) as runtime:
         _, stores = _actor(runtime, as_)
+        _check_statuses(status or [])
         orders = order_queue.list_orders(runtime.db, stores, statuses=status or ("ready_to_ship",))
     if as_json:
         print(json.dumps([o.as_json() for o in orders], ensure_ascii=False, indent=2))
@@ -99,6 +131,7 @@ def queue_release(order_id: int, config: ConfigOption = Path("lapak.toml"), as_:
     """Give a claimed order back to the queue."""
     with runtime_for(config) as runtime, _queue_errors():
         who, stores = _actor(runtime, as_)
+        _require_claim(runtime, who, stores, order_id)
         order_queue.release(runtime.db, who, stores, order_id)
     console.print(f"released order {order_id}")
 
@@ -108,6 +141,7 @@ def queue_pack(order_id: int, config: ConfigOption = Path("lapak.toml"), as_: As
     """Mark a claimed order packed."""
     with runtime_for(config) as runtime, _queue_errors():
         who, stores = _actor(runtime, as_)
+        _require_claim(runtime, who, stores, order_id)
         order_queue.mark_packed(runtime.db, who, stores, order_id)
     console.print(f"order {order_id} packed")
 
@@ -122,7 +156,7 @@ def queue_ship(
     """Ship a claimed order with a tracking number; the marketplace is told by a job."""
     with runtime_for(config) as runtime, _queue_errors():
         who, stores = _actor(runtime, as_)
-        order_queue.claim(runtime.db, who, stores, order_id)
+        _require_claim(runtime, who, stores, order_id)
         order = order_queue.ship(
             runtime.db, dispatcher_for(runtime), who, stores, order_id, tracking
         )

@@ -100,7 +100,9 @@ def test_queue_json_claim_and_ship_only_for_the_resellers_stores(config: Path) -
     everything = json.loads(invoke("queue", "list", "--json", "--config", config).output)
     b_order = next(o for o in everything if o["external_id"] == "B-1")
     denied = invoke("queue", "claim", b_order["id"], "--config", config, "--as", "dewi")
-    assert denied.exit_code == 1 and "forbidden" in denied.output
+    assert denied.exit_code == 2 and "forbidden" in denied.output
+    claimed = invoke("queue", "claim", orders[0]["id"], "--config", config, "--as", "dewi")
+    assert claimed.exit_code == 0, claimed.output
     shipped = invoke("queue", "ship", orders[0]["id"], "JNE-1", "--config", config, "--as", "dewi")
     assert shipped.exit_code == 0, shipped.output
     after = json.loads(invoke("queue", "list", "--json", "--config", config).output)
