@@ -42,6 +42,9 @@ EVENT_PAGE = 100
 STORE_ACTORS = frozenset({"push_store", "pull_orders", "fetch_orders", "process_webhooks",
                           "refresh_token", "read_back"})  # fmt: skip
 """Actors whose first argument is a store id."""
+JOB_ACTORS = ("catch_up_orders", "fetch_orders", "process_webhooks", "pull_orders", "push_store",
+              "read_back", "reconcile", "refresh_token", "ship_order")  # fmt: skip
+"""Every job actor's name (`jobs/actors.py`): the values a filter by actor may take."""
 
 
 class OpsError(Exception):

@@ -202,6 +202,10 @@ async def events(
     before: EventIdQuery = None,
 ) -> Response:
     store_id = _store_id(request, store)
+    for name, value, allowed in (("actor", actor, ops.JOB_ACTORS), ("outcome", outcome, OUTCOMES)):
+        if value and value not in allowed:
+            message = f"Unknown {name} {value!r}: use one of {', '.join(allowed)}."
+            return _refused(request, 422, message, "/ops/events")
     db = runtime_of(request).db
     rows = await run_in_threadpool(
         lambda: ops.job_events(

@@ -110,8 +110,12 @@ def queue_page(
     status = status or "ready_to_ship"
     if store and store not in reseller.stores:
         return error_page(request, 403, f"{store} is not one of your stores.")
-    if status not in QUEUE_STATUSES or (state and state not in QUEUE_STATES):
-        return error_page(request, 422, "Unknown status or state filter.")
+    if status not in QUEUE_STATUSES:
+        allowed = ", ".join(QUEUE_STATUSES)
+        return error_page(request, 422, f"Unknown status {status!r}: use one of {allowed}.")
+    if state and state not in QUEUE_STATES:
+        allowed = ", ".join(QUEUE_STATES)
+        return error_page(request, 422, f"Unknown state {state!r}: use one of {allowed}.")
     runtime = runtime_of(request)
     now = utcnow()
     orders = queue_orders(

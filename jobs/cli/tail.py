@@ -30,11 +30,15 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from sync.ops import JOB_ACTORS
+
 JOB_EVENTS = frozenset({"job_finished", "job_skipped", "job_dead_lettered"})
 DEFAULT_FILE = "lapak-demo.log"
 BLOCK = 64 * 1024
 POLL_SECONDS = 0.2
 OUTCOME_STYLE = {"ok": "green", "retry": "yellow", "error": "red", "dead": "bold red"}
+OUTCOMES = ("ok", "retry", "error", "skipped", "dead")
+"""What `outcome_of` gives a job's line: the values `--outcome` may take."""
 _SHOWN_ELSEWHERE = frozenset(
     {"timestamp", "level", "logger", "event", "actor", "store", "store_id", "outcome",
      "duration_ms", "attempt", "counts", "error", "message_id"}
@@ -201,6 +205,15 @@ def _stdin_lines(until: Callable[[], bool]) -> Iterator[str]:
             return
 
 
+def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    """A filter value that can match nothing is a typo: refused with the values there are."""
+    if value is not None and value not in allowed:
+        Console(stderr=True, soft_wrap=True).print(
+            f"{option} {value!r} is not one of: {', '.join(allowed)}", markup=False
+        )
+        raise typer.Exit(2)
+
+
 def jobs_tail(
     file: Annotated[
         str | None,
@@ -228,6 +241,8 @@ def jobs_tail(
 ) -> None:
     """The JSON job log as readable lines; `-f` follows it."""
     console = Console(highlight=False, soft_wrap=True)
+    _check_choice("--outcome", outcome, OUTCOMES)
+    _check_choice("--actor", actor, JOB_ACTORS)
     filters = Filters(store, actor, outcome, everything)
     deadline = None if seconds is None else time.monotonic() + seconds
 

@@ -29,6 +29,7 @@ from jobs.cli.tail import BLOCK, last_records, parse
 from jobs.logging import configure_logging
 from jobs.middleware import DeadLetterRecorder, JobLog, record_counts
 from jobs.runtime import Runtime, install
+from sync.ops import JOB_ACTORS
 from tests.shopee_setup import shop_env, write_config
 
 runner = CliRunner()
@@ -190,3 +191,26 @@ def test_the_last_lines_are_read_backwards_from_a_large_log(tmp_path: Path) -> N
 def test_a_missing_log_file_is_named(tmp_path: Path) -> None:
     code, lines = tail("--file", tmp_path / "nope.log")
     assert code == 2 and "nope.log: no such log file" in " ".join(lines)
+
+
+@pytest.mark.parametrize(
+    ("option", "allowed"),
+    [("--outcome", "ok, retry, error, skipped, dead"), ("--actor", "push_store")],
+)
+def test_a_filter_value_that_matches_nothing_lists_the_allowed_ones(
+    tmp_path: Path, option: str, allowed: str
+) -> None:
+    log = tmp_path / "lapak.log"
+    log.write_text("")
+    code, lines = tail("--file", log, option, "bogus")
+    assert code == 2
+    assert f"{option} 'bogus' is not one of:" in lines[0] and allowed in " ".join(lines)
+
+
+def test_every_job_actor_is_a_filter_value() -> None:
+    import jobs.actors
+
+    defined = {
+        name for name, value in vars(jobs.actors).items() if isinstance(value, dramatiq.Actor)
+    }
+    assert defined == set(JOB_ACTORS)

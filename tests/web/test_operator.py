@@ -317,6 +317,17 @@ def test_the_job_log_filters_by_store_actor_and_outcome(ops: Ops) -> None:
     assert '<option value="pull_orders"' in page  # the filters offer what the log holds
 
 
+def test_a_bogus_actor_or_outcome_filter_is_refused_with_the_allowed_values(ops: Ops) -> None:
+    operator = ops.operator()
+    outcome = operator.get("/ops/events?outcome=bogus", headers=JSON)
+    assert outcome.status_code == 422
+    assert outcome.json()["detail"] == "Unknown outcome 'bogus': use one of ok, retry, error."
+    actor = operator.get("/ops/events?actor=bogus", headers=JSON)
+    assert actor.status_code == 422 and "push_store" in actor.json()["detail"]
+    page = ops.browser().get("/ops/events?outcome=bogus")
+    assert page.status_code == 422 and "ok, retry, error" in page.text
+
+
 def test_refused_webhooks_are_shown_with_their_reason_and_body(ops: Ops) -> None:
     page = ops.browser().get("/ops/webhooks")
     assert page.status_code == 200

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from sync.shipping import confirm_shipment
@@ -178,6 +179,18 @@ def test_filters_by_store_and_state(lapak: Lapak) -> None:
     assert cards(dewi.get("/queue?status=unpaid").text) == []
     assert cards(signed_in(lapak, "budi").get("/queue?state=others").text) == ["A-LATER"]
     assert dewi.get("/queue?state=lost").status_code == 422
+
+
+@pytest.mark.parametrize(
+    ("query", "allowed"),
+    [("status=bogus", ["ready_to_ship", "unpaid"]), ("state=bogus", ["unclaimed", "refused"])],
+)
+def test_a_bogus_filter_is_refused_with_the_allowed_values(
+    lapak: Lapak, query: str, allowed: list[str]
+) -> None:
+    answer = signed_in(lapak, "dewi").get(f"/queue?{query}")
+    assert answer.status_code == 422
+    assert "&#39;bogus&#39;" in answer.text and all(value in answer.text for value in allowed)
 
 
 def test_a_reseller_cannot_see_or_act_on_other_resellers_orders(lapak: Lapak) -> None:
