@@ -30,6 +30,7 @@ from connectors.shopify.catalog import Catalog
 from connectors.shopify.client import ShopifyClient
 from connectors.shopify.stock import STOCK_BATCH, StockWriter
 from sync.protocol import (
+    AuthError,
     ConnectorError,
     ConnectorLimits,
     Pacer,
@@ -74,15 +75,20 @@ OFFLINE_TOKEN_EXPIRES = datetime(2100, 1, 1, tzinfo=UTC)
 
 
 class ShopifyCredentials(BaseModel):
-    """A Shopify store's credentials: the app's offline Admin API access token and client
-    secret (API secret key: signs webhooks and OAuth callbacks), the shop's myshopify
-    domain (webhooks for another shop are refused), API version and, optionally, the
-    location whose stock Lapak manages (default: the shop's primary location)."""
+    """A Shopify store's credentials: the app's client secret (API secret key: signs
+    webhooks and OAuth callbacks) and Client ID (API key: names the app in the install
+    link), the offline Admin API access token, the shop's myshopify domain (webhooks for
+    another shop are refused), API version and, optionally, the location whose stock Lapak
+    manages (default: the shop's primary location).
+
+    `access_token` and `shop_domain` are what connecting the store (`lapak connect`,
+    authorization.py) grants; a config may still set them for a custom app's token."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    access_token: SecretStr
+    access_token: SecretStr | None = None
     client_secret: SecretStr
+    client_id: str | None = None
     shop_domain: str | None = None
     api_version: str = Field(default="2025-01", pattern=r"^(\d{4}-\d{2}|unstable)$")
     location_id: int | None = None
@@ -108,6 +114,8 @@ class ShopifyConnector:
     ):
         """`timeout` is per HTTP call (seconds); `clock` (unix seconds) judges the age of
         OAuth callbacks. `tokens` is not consulted: the offline token never changes."""
+        if credentials.access_token is None:
+            raise AuthError(f"{store.name}: not connected yet: run `lapak connect {store.name}`")
         self.store = store
         self._token = credentials.access_token.get_secret_value()
         self._secret = credentials.client_secret.get_secret_value()

@@ -4,8 +4,8 @@ One request to /admin/api/{version}/...: count it, run it through the fault plan
 handler by method and path, authenticate the `X-Shopify-Access-Token` header (401 with
 Shopify's text otherwise), spend the shop's REST request or GraphQL points, then run the
 handler under the sandbox lock. REST answers carry `X-Shopify-Shop-Api-Call-Limit`; every
-answer carries `X-Shopify-API-Version`. The OAuth token exchange
-(`POST /admin/oauth/access_token`) lives beside it, unversioned and unauthenticated.
+answer carries `X-Shopify-API-Version`. The app install (oauth.py: the authorization page
+and the token exchange) lives beside it, unversioned and unauthenticated.
 """
 
 from __future__ import annotations
@@ -14,7 +14,6 @@ import json
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from urllib.parse import parse_qsl
 
 import structlog
 from starlette.applications import Starlette
@@ -22,7 +21,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from connectors.shopify.sandbox import api_graphql, api_orders, api_products, control
+from connectors.shopify.sandbox import api_graphql, api_orders, api_products, control, oauth
 from connectors.shopify.sandbox.context import Ctx, Route
 from connectors.shopify.sandbox.sandbox import ShopifySandbox
 from connectors.shopify.sandbox.surface import ShopifyControl
@@ -41,12 +40,7 @@ from connectors.shopify.sandbox.wire import (
 log = structlog.get_logger(__name__)
 
 API_PREFIX = "/admin/api/"
-OAUTH_TOKEN_PATH = "/admin/oauth/access_token"
 VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
-GRANTED_SCOPES = (
-    "read_products,write_products,read_inventory,write_inventory,read_orders,write_orders,"
-    "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders"
-)
 
 
 def _compile(route: Route) -> tuple[re.Pattern[str], Route]:
@@ -128,30 +122,6 @@ async def _serve(sandbox: ShopifySandbox, request: Request, path: str) -> Respon
     return JSONBody(reply.body, status_code=reply.status, headers=headers | (reply.headers or {}))
 
 
-async def _oauth_token(sandbox: ShopifySandbox, request: Request) -> Response:
-    """Authorization code → offline access token (Session.request_token posts a form)."""
-    raw = await request.body()
-    try:
-        fields = json.loads(raw) if raw.lstrip().startswith(b"{") else dict(parse_qsl(raw.decode()))
-    except ValueError:
-        fields = {}
-    fields = {**dict(request.query_params), **fields}
-    with sandbox.lock:
-        name = sandbox.codes.pop(str(fields.get("code") or ""), None)
-        shop = sandbox.shops.get(name) if name else None
-        if shop is None or fields.get("client_secret") != shop.client_secret:
-            # UNCONFIRMED body; the OAuth guide only says the code is single use.
-            return JSONBody(
-                {
-                    "error": "invalid_request",
-                    "error_description": "The authorization code was not found or was already used",
-                },
-                status_code=400,
-            )
-        shop.revoked = False
-        return JSONBody({"access_token": shop.access_token, "scope": GRANTED_SCOPES})
-
-
 class SandboxApp(Starlette):
     """Starlette for the control API; Shopify calls (/admin/...) skip its routing."""
 
@@ -177,8 +147,10 @@ class SandboxApp(Starlette):
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]
         self.sandbox.count_call(path)
-        if path == OAUTH_TOKEN_PATH and request.method == "POST":
-            return await _oauth_token(self.sandbox, request)
+        if path == oauth.TOKEN_PATH and request.method == "POST":
+            return await oauth.access_token(self.sandbox, request)
+        if path == oauth.AUTHORIZE_PATH and request.method in ("GET", "POST"):
+            return await oauth.authorize(self.sandbox, request)
         if not path.startswith(API_PREFIX):
             return JSONBody({"errors": "Not Found"}, status_code=404)
         API_KIND.set("graphql" if path.endswith("/graphql.json") else "rest")

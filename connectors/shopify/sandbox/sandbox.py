@@ -8,6 +8,7 @@ access token (the sandbox serves many shops on one host; Shopify tells them apar
 
 from __future__ import annotations
 
+import hashlib
 import random
 import re
 import threading
@@ -26,6 +27,7 @@ from connectors.shopify.sandbox.push import PushSender, delivery
 from connectors.shopify.sandbox.ratelimit import ShopRateLimits
 from connectors.shopify.sandbox.state import (
     DEFAULT_TITLE,
+    AuthCode,
     Order,
     Product,
     SandboxClock,
@@ -43,6 +45,14 @@ from connectors.shopify.sandbox.wire import (
 )
 
 DEFAULT_API_VERSION = "2025-01"
+AUTH_CODE_SECONDS = 600
+"""How long an authorization code is good: Shopify publishes no figure (UNCONFIRMED);
+RFC 6749 4.1.2 recommends at most 10 minutes."""
+GRANTED_SCOPES = (
+    "read_products,write_products,read_inventory,write_inventory,read_orders,write_orders,"
+    "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders"
+)
+"""Scopes of a code issued without an install page (`issue_auth_code`'s default)."""
 
 
 class UnknownShopError(LookupError):
@@ -62,8 +72,8 @@ class ShopifySandbox:
         self.shops: dict[str, Shop] = {}
         self.by_token: dict[str, Shop] = {}
         self.api_version: dict[str, str] = {}
-        self.codes: dict[str, str] = {}
-        """OAuth authorization codes (single use) → shop name."""
+        self.codes: dict[str, AuthCode] = {}
+        """OAuth authorization codes (single use) and what each grants."""
         self.limits = ShopRateLimits()
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=self._fault_throttle, seed=seed
@@ -77,12 +87,14 @@ class ShopifySandbox:
 
     def _add_shop(self, spec: Mapping[str, Any], index: int) -> None:
         try:
-            name, token = str(spec["name"]), str(spec["access_token"])
-            secret = str(spec["client_secret"])
+            name, secret = str(spec["name"]), str(spec["client_secret"])
         except KeyError as missing:
             raise ValueError(
                 f"sandbox shop {dict(spec).get('name', '?')!r}: no {missing}"
             ) from None
+        # a store whose config holds only the app's keys gets its token when installed
+        seed = hashlib.sha256(f"shopify-sandbox/{name}/{index}".encode()).hexdigest()
+        token = str(spec.get("access_token") or f"shpat_{seed[:32]}")
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"shop-{index}"
         domain = str(spec.get("shop_domain") or f"{slug}.myshopify.com")
         location = int(spec.get("location_id") or 71_200_000_001 + index * 10)
@@ -94,6 +106,7 @@ class ShopifySandbox:
             access_token=token,
             client_secret=secret,
             location_id=location,
+            client_id=str(spec.get("client_id") or seed[32:64]),
         )
         self.shops[name] = shop
         self.by_token[token] = shop
@@ -137,12 +150,26 @@ class ShopifySandbox:
 
     # --- tokens ----------------------------------------------------------------------------
 
-    def issue_auth_code(self, name: str) -> str:
-        """A one-time code as the OAuth consent redirect hands it to the app."""
+    def issue_auth_code(self, name: str, scope: str = GRANTED_SCOPES) -> str:
+        """A one-time code as the OAuth consent redirect hands it to the app, good for
+        `AUTH_CODE_SECONDS` of the sandbox clock."""
         with self.lock:
             code = uuid.UUID(int=self.rng.getrandbits(128)).hex
-            self.codes[code] = self.shop(name).name
+            expires_at = self.clock.now() + AUTH_CODE_SECONDS
+            self.codes[code] = AuthCode(self.shop(name).name, expires_at, scope)
             return code
+
+    def redeem_auth_code(self, code: str, client_id: str, client_secret: str) -> AuthCode | None:
+        """What `code` grants, once: None when unknown, used, expired or for another app
+        (a code is spent by any attempt, as an authorization code must be). Lock held."""
+        found = self.codes.pop(code, None)
+        if found is None or found.expires_at < self.clock.now():
+            return None
+        shop = self.shops.get(found.shop)
+        if shop is None or (client_id, client_secret) != (shop.client_id, shop.client_secret):
+            return None
+        shop.revoked = False
+        return found
 
     def revoke_token(self, name: str) -> None:
         """The merchant uninstalls the app: its offline token is refused from now on."""

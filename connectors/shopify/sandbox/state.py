@@ -219,6 +219,8 @@ class Shop:
     webhook_url: str | None = None
     revoked: bool = False
     next_number: int = 1001
+    client_id: str = ""
+    """The Client ID (API key) of the app installed on the shop: names it on the install page."""
 
     def variant(self, variant_id: int) -> tuple[Product, Variant] | None:
         for product in self.products.values():
@@ -238,3 +240,13 @@ class Shop:
         return {
             v.inventory_item_id: (p, v) for p in self.products.values() for v in p.variants.values()
         }
+
+
+@dataclass(frozen=True, slots=True)
+class AuthCode:
+    """An OAuth authorization code handed out on an install: good once, until `expires_at`
+    (unix seconds), for the scopes the merchant approved."""
+
+    shop: str
+    expires_at: float
+    scope: str

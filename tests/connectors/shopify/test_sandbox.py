@@ -13,7 +13,7 @@ from connectors.shopify import signing
 from connectors.shopify.sandbox import ShopifyControl, ShopifySandbox, api_graphql
 from connectors.shopify.stock import SET_QUANTITIES
 from tests.connectors.conftest import Received
-from tests.connectors.shopify.conftest import API, DOMAIN, SECRET, STORE, TOKEN
+from tests.connectors.shopify.conftest import API, CREDENTIALS, DOMAIN, SECRET, STORE, TOKEN
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
 
@@ -60,6 +60,10 @@ def test_a_missing_wrong_or_revoked_token_is_refused_with_shopifys_401(
     assert http.get("/admin/api/2025-1/shop.json").status_code == 404  # not a version
 
 
+def form_of(code: str) -> dict[str, str]:
+    return {"client_id": CREDENTIALS["client_id"], "client_secret": SECRET, "code": code}
+
+
 def test_the_oauth_code_is_exchanged_once_for_the_offline_token(
     http: httpx.Client, sandbox: ShopifySandbox
 ) -> None:
@@ -71,7 +75,9 @@ def test_the_oauth_code_is_exchanged_once_for_the_offline_token(
     wrong = http.post("/admin/oauth/access_token", data={"code": code, "client_secret": "x"})
     assert wrong.status_code == 400
     code = sandbox.issue_auth_code(STORE)
-    form = {"client_id": "app", "client_secret": SECRET, "code": code}
+    assert http.post("/admin/oauth/access_token", data={**form_of(code), "client_id": "x"}).is_error
+    code = sandbox.issue_auth_code(STORE)
+    form = form_of(code)
     granted = http.post("/admin/oauth/access_token", data=form)
     assert granted.status_code == 200
     assert granted.json()["access_token"] == TOKEN and "write_inventory" in granted.json()["scope"]
