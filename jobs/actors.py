@@ -1,14 +1,16 @@
 """The dramatiq actors. Each carries ids only and reads what is due from the database.
 
-Transient marketplace failures raise so dramatiq retries with exponential backoff; a
-throttle whose Retry-After is long is honoured as `dramatiq.Retry(delay=…)` instead of
-sleeping in a worker thread. After the last retry a message is dead-lettered — and the
+Transient marketplace failures raise so dramatiq retries with exponential backoff (a
+push's per-item failures do not: those items back off alone, `sync.push`); a throttle
+whose Retry-After is long is honoured as `dramatiq.Retry(delay=…)` instead of sleeping in
+a worker thread. After the last retry a message is dead-lettered — and the
 state it was about stays dirty or requested in the database, so the reconciler heals it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from datetime import datetime
 from functools import wraps
 from typing import Any, TypeVar
 
@@ -22,9 +24,9 @@ from jobs.middleware import record_counts
 from jobs.runtime import Runtime, current
 from sync import pull, push, queue, shipping, strays, webhooks
 from sync import reconcile as reconciling
-from sync.dispatch import request_pushes
+from sync.dispatch import claim_retry_push, request_pushes
 from sync.protocol import ThrottledError
-from sync.store.models import Order
+from sync.store.models import Order, utcnow
 
 ensure_broker()
 
@@ -34,6 +36,8 @@ all before a message is dead-lettered."""
 
 PUSH_REQUEUE_MS = 300
 """When another worker holds a store's push mutex: come back after this many ms."""
+RETRY_PUSH_SLACK_MS = 50
+"""A delayed push for items backing off comes this much after their `retry_at`."""
 CATCH_UP_DELAY_MS = 5_000
 """A push that held an increase asks for a pull this long after: by then the webhooks of the
 sales behind the lower stock have usually arrived, and the pull is skipped."""
@@ -42,10 +46,6 @@ PUSH_MUTEX_TTL_MS = 30_000
 third of this (`jobs.lease.Lease`) for as long as it runs, however long that is."""
 
 F = TypeVar("F", bound=Callable[..., Any])
-
-
-class DeferredItems(Exception):
-    """Some items failed transiently; they stay dirty and the push is retried."""
 
 
 def honour_throttling(fn: F) -> F:
@@ -106,6 +106,10 @@ class Dispatcher:
     def fetch_orders(self, store_id: int, external_ids: Sequence[str]) -> None:
         fetch_orders.send(store_id, list(external_ids))
 
+    def pull(self, store_id: int) -> None:
+        """A pull now (a newly connected store: sync.connect)."""
+        pull_orders.send(store_id)
+
     def ship(self, order_id: int) -> None:
         ship_order.send(order_id)
 
@@ -132,8 +136,16 @@ def push_store(store_id: int) -> None:
         catch_up_orders.send_with_options(args=(store_id,), delay=CATCH_UP_DELAY_MS)
     if report.incomplete:
         push_store.send(store_id)  # the rest, as a new message (the mutex is free again)
-    if report.deferred:
-        raise DeferredItems(f"{report.deferred} items deferred: {'; '.join(report.errors[:3])}")
+    if report.next_retry_at is not None:
+        _push_at(store_id, report.next_retry_at)
+
+
+def _push_at(store_id: int, at: datetime) -> None:
+    """One delayed push for the store's earliest per-item retry (items that failed
+    transiently back off alone: the push that deferred them succeeded)."""
+    if claim_retry_push(current().db, store_id, at):
+        delay = max(0, int((at - utcnow()).total_seconds() * 1000)) + RETRY_PUSH_SLACK_MS
+        push_store.send_with_options(args=(store_id,), delay=delay)
 
 
 def _took_in(runtime: Runtime, report: pull.PullReport) -> None:

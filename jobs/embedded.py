@@ -6,6 +6,12 @@ reconciler's first tick recomputes everything due from the database (dirty listi
 requested shipments), and each store's first pull tick runs at once. Creates the last run
 left unanswered are adopted by SKU at once (`sync.push.release_create_intents`): no other
 process can be pushing.
+
+A push requested by another process (`lapak catalog import` or `set-stock` in a second
+terminal) sent its job into that process's own in-process broker, which died with it. A
+thread of this process looks for such requests every `PUSH_REQUEST_POLL_SECONDS` (one
+query on the stores table, `sync.dispatch.foreign_push_requests`) and sends their pushes
+here, so a change made elsewhere reaches the marketplaces within a second.
 """
 
 from __future__ import annotations
@@ -20,11 +26,14 @@ import structlog
 from jobs.broker import build_broker
 from jobs.runtime import Runtime, install
 from sync import push
+from sync.dispatch import foreign_push_requests, take_push_requests
 
 log = structlog.get_logger(__name__)
 
 EMBEDDED_RECONCILE_SECONDS = 5
-"""Embedded, a CLI command's jobs cannot reach this process: the reconciler finds them."""
+"""Embedded, the reconciler runs often: nothing but the database carries work between runs."""
+PUSH_REQUEST_POLL_SECONDS = 1.0
+"""How often an embedded `lapak run` looks for push requests other processes made."""
 
 
 class Embedded:
@@ -39,6 +48,8 @@ class Embedded:
 
         self.actors = actors
         self.worker = dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=100)
+        self._stopping = threading.Event()
+        self._requests: threading.Thread | None = None
         self.scheduler = scheduler.build_scheduler(
             runtime,
             reconcile_seconds=(
@@ -57,6 +68,11 @@ class Embedded:
             push.release_create_intents(self.runtime.db)
         self.worker.start()
         self.scheduler.start()
+        if self.runtime.config.redis_url is None:  # with Redis, the broker carries them
+            self._requests = threading.Thread(
+                target=self._take_push_requests, name="lapak-push-requests", daemon=True
+            )
+            self._requests.start()
         if self.web_port is not None:
             from connectors.sandbox_server import serve
             from web.app import create_app
@@ -69,12 +85,29 @@ class Embedded:
         return self
 
     def stop(self) -> None:
+        self._stopping.set()
+        if self._requests is not None:
+            self._requests.join()
         if self.web is not None:
             self.web.stop()
         self.scheduler.shutdown(wait=False)
         self.worker.stop(timeout=10_000)
         self.broker.close()
         log.info("lapak_stopped")
+
+    def _take_push_requests(self) -> None:
+        """Send here the pushes other processes asked for, until `stop()`."""
+        while True:
+            try:
+                found = foreign_push_requests(self.runtime.db)
+                if found:
+                    taken = take_push_requests(self.runtime.db, self.actors.dispatcher, found)
+                    if taken:
+                        log.info("push_requests_taken", stores=taken)
+            except Exception as error:  # a locked or restarting database: try next tick
+                log.warning("push_requests_unread", error=f"{type(error).__name__}: {error}")
+            if self._stopping.wait(PUSH_REQUEST_POLL_SECONDS):
+                return
 
     def __enter__(self) -> Embedded:
         return self.start()

@@ -153,7 +153,15 @@ def _refresh_chunk(
             if row is None:
                 inserts.append({"store_id": store.id, "product_id": product.id, **desired})
             elif _differs(row, desired):
-                updates.append({"id": row.id, "failed": False, **desired})
+                updates.append(
+                    {
+                        "id": row.id,
+                        "failed": False,
+                        "retry_at": None,
+                        "retry_attempts": 0,
+                        **desired,
+                    }
+                )
     if inserts:
         session.execute(insert(Listing), inserts)
     if updates:

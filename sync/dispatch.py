@@ -3,21 +3,32 @@
 Jobs carry ids, never state (docs/rules.md, rule 1). A push request is coalesced through
 `Store.push_requested_at`: only the first request since the last push started enqueues a
 job; a request older than `STALE_AFTER` counts as lost and is sent again.
+
+Each request is stamped with the process that made it (`ORIGIN`). With Redis every process
+shares one broker, so the stamp changes nothing. Embedded (`lapak run` on dramatiq's
+in-process broker), a request made by another process (a CLI `catalog import`) sent its job
+into a broker that died with that process: the running `lapak run` finds such requests with
+`foreign_push_requests` (one indexed query on the small stores table, every second) and
+takes them over (`take_push_requests`), instead of waiting for them to go stale.
 """
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from sqlalchemy import or_, update
+from sqlalchemy import or_, select, update
 
 from sync.store.db import Database
 from sync.store.dialect import affected
 from sync.store.models import Store, utcnow
 
 STALE_AFTER = timedelta(seconds=60)
+ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
+"""This process, as stamped on the push requests it makes (unique across restarts)."""
 
 
 class Dispatcher(Protocol):
@@ -50,10 +61,94 @@ def request_pushes(
                             Store.push_requested_at < now - STALE_AFTER,
                         ),
                     )
-                    .values(push_requested_at=now)
+                    .values(push_requested_at=now, push_requested_by=ORIGIN)
                 )
             )
         if claimed:
             dispatcher.push(store_id)
             sent.append(store_id)
     return sent
+
+
+def foreign_push_requests(db: Database) -> list[tuple[int, datetime, str | None]]:
+    """Pending push requests of enabled stores made by other processes: (store, when, by)."""
+    with db.session() as session:
+        rows = session.execute(
+            select(Store.id, Store.push_requested_at, Store.push_requested_by).where(
+                Store.enabled.is_(True),
+                Store.push_requested_at.is_not(None),
+                or_(Store.push_requested_by.is_(None), Store.push_requested_by != ORIGIN),
+            )
+        ).all()
+    return [(store_id, at, by) for store_id, at, by in rows if at is not None]
+
+
+def take_push_requests(
+    db: Database,
+    dispatcher: Dispatcher,
+    requests: Iterable[tuple[int, datetime, str | None]],
+    *,
+    now: datetime | None = None,
+) -> list[int]:
+    """Make the requests `foreign_push_requests` found this process's own and send their
+    pushes; a request that changed meanwhile (a push started, another taker) is left."""
+    now = now or utcnow()
+    sent: list[int] = []
+    for store_id, at, by in requests:
+        same_maker = (
+            Store.push_requested_by.is_(None) if by is None else Store.push_requested_by == by
+        )
+        with db.session() as session:
+            taken = affected(
+                session.execute(
+                    update(Store)
+                    .where(Store.id == store_id, Store.push_requested_at == at, same_maker)
+                    .values(push_requested_at=now, push_requested_by=ORIGIN)
+                )
+            )
+        if taken:
+            dispatcher.push(store_id)
+            sent.append(store_id)
+    return sent
+
+
+def requests_taken(db: Database, store_ids: Iterable[int]) -> bool:
+    """Whether every push this process requested for these stores was taken over by another
+    process or has started (the CLI's way to see a running embedded `lapak run`)."""
+    ids = sorted(set(store_ids))
+    if not ids:
+        return True
+    with db.session() as session:
+        mine = session.scalar(
+            select(Store.id)
+            .where(Store.id.in_(ids), Store.push_requested_by == ORIGIN)
+            .where(Store.push_requested_at.is_not(None))
+            .limit(1)
+        )
+    return mine is None
+
+
+def claim_retry_push(
+    db: Database, store_id: int, at: datetime, *, now: datetime | None = None
+) -> bool:
+    """Whether a delayed push for `at` should be sent: true unless one already waits for
+    `at` or earlier. Listings backing off are retried by this one push per store, not by
+    every push of it sending its own."""
+    now = now or utcnow()
+    with db.session() as session:
+        return bool(
+            affected(
+                session.execute(
+                    update(Store)
+                    .where(
+                        Store.id == store_id,
+                        or_(
+                            Store.retry_push_at.is_(None),
+                            Store.retry_push_at <= now,
+                            Store.retry_push_at > at,
+                        ),
+                    )
+                    .values(retry_push_at=at)
+                )
+            )
+        )

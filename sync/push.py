@@ -6,7 +6,8 @@ creation of unbound listings (whole variant groups at a time), then content, pri
 absolute stock of bound ones. Each result is written back per listing: the confirmed state
 becomes what was sent, so a change made while the call was in flight leaves the listing
 dirty for the next pass. Permanent per-item failures are recorded and held; transient ones
-stay dirty and are retried by the next push.
+stay dirty and back off per item (`Listing.retry_at`, `sync.retry_backoff`): pushes leave
+them alone until then, and the report names the earliest retry for one delayed push.
 """
 
 from __future__ import annotations
@@ -19,11 +20,12 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from sync.changes import chunked, lock_listings, refresh_dirty
 from sync.protocol import Connector
+from sync.retry_backoff import retry_delay
 from sync.stock import content_hash
 from sync.stock_check import Hold, StockRow, plan_stock
 from sync.store.db import Database
@@ -60,6 +62,10 @@ class PushReport:
     held: int = 0
     """Increases held back until the store's orders are taken in (`sync.stock_check`)."""
     incomplete: bool = False
+    next_retry_at: datetime | None = None
+    """The earliest `retry_at` of the store's listings backing off after transient failures:
+    when a push is due for them (None: none is waiting)."""
+    deferred_ids: list[int] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     refused_existing: dict[int, str] = field(default_factory=dict)
     """Listings whose create the store refused as already there, with its message: adopted
@@ -75,12 +81,19 @@ class PushReport:
 
 
 def push_store(
-    db: Database, store_id: int, connector: Connector, *, budget: float = BUDGET_SECONDS
+    db: Database,
+    store_id: int,
+    connector: Connector,
+    *,
+    budget: float = BUDGET_SECONDS,
+    clock: Callable[[], datetime] = utcnow,
 ) -> PushReport:
     """Bring every dirty listing of the store in line with its desired state, or as many as
-    fit in `budget` seconds (then `report.incomplete` is set)."""
+    fit in `budget` seconds (then `report.incomplete` is set). Listings backing off after a
+    transient failure are left alone until their `retry_at` (by `clock`)."""
     report = PushReport()
     deadline = time.monotonic() + budget
+    now = clock()
     with db.session() as session:
         store = session.get_one(Store, store_id)
         store.push_requested_at = None
@@ -90,16 +103,44 @@ def push_store(
     skip: set[int] = set()
     for _ in range(MAX_PASSES):
         before = report.settled
-        _create_pass(db, store_id, connector, report, skip, deadline)
-        _update_pass(db, store_id, connector, report, skip, deadline)
+        _create_pass(db, store_id, connector, report, skip, deadline, now)
+        _update_pass(db, store_id, connector, report, skip, deadline, now)
         if report.incomplete:
             break
         if report.settled == before:
             break
+    if report.deferred_ids:
+        _back_off(db, report.deferred_ids, clock())
     with db.session() as session:
         store = session.get_one(Store, store_id)
         store.last_push_at = utcnow()
+        report.next_retry_at = session.scalar(
+            select(func.min(Listing.retry_at)).where(
+                Listing.store_id == store_id,
+                Listing.dirty,
+                Listing.failed.is_(False),
+                Listing.retry_at.is_not(None),
+            )
+        )
     return report
+
+
+def _back_off(db: Database, listing_ids: Sequence[int], now: datetime) -> None:
+    """Give each listing that failed transiently its next `retry_at`: one more attempt, an
+    exponentially longer wait with jitter (`sync.retry_backoff`)."""
+
+    def write(session: Session) -> None:
+        lock_listings(session, listing_ids)
+        attempts = session.execute(
+            select(Listing.id, Listing.retry_attempts).where(Listing.id.in_(listing_ids))
+        )
+        rows = [
+            {"id": lid, "retry_attempts": n + 1, "retry_at": now + retry_delay(n + 1)}
+            for lid, n in attempts
+        ]
+        _bulk_update(session, rows)
+
+    db.transaction(write)
 
 
 def adopt_existing(
@@ -195,10 +236,16 @@ def _needs_scan(session: Session, store_id: int, *, first: bool) -> bool:
     return bool(session.scalar(query))
 
 
-def _due(store_id: int, skip: set[int]) -> Any:
+def _due(store_id: int, skip: set[int], now: datetime) -> Any:
+    """Dirty listings not held by a permanent failure nor backing off until after `now`."""
     query = (
         select(Listing)
-        .where(Listing.store_id == store_id, Listing.dirty, Listing.failed.is_(False))
+        .where(
+            Listing.store_id == store_id,
+            Listing.dirty,
+            Listing.failed.is_(False),
+            or_(Listing.retry_at.is_(None), Listing.retry_at <= now),
+        )
         .order_by(Listing.id)
     )
     if skip:
@@ -213,6 +260,7 @@ def _create_pass(
     report: PushReport,
     skip: set[int],
     deadline: float,
+    now: datetime,
 ) -> None:
     """Create unbound listings with no create intent, `limits.create_batch` items (whole
     variant groups) per call, checking the budget before each call.
@@ -224,7 +272,7 @@ def _create_pass(
     with db.session() as session:
         platform = session.get_one(Store, store_id).platform
         pending = session.execute(
-            _due(store_id, skip)
+            _due(store_id, skip, now)
             .with_only_columns(Listing.id, Product.group_sku)
             .join(Product, Listing.product_id == Product.id)
             .where(Listing.item_id.is_(None), Listing.create_started_at.is_(None))
@@ -300,6 +348,7 @@ def _update_pass(
     report: PushReport,
     skip: set[int],
     deadline: float,
+    now: datetime,
 ) -> None:
     """Push content, then price, then stock of bound dirty listings, chunk by chunk."""
     last_id = 0
@@ -309,7 +358,7 @@ def _update_pass(
             return
         with db.session() as session:
             platform = session.get_one(Store, store_id).platform
-            rows = _whole_items(session.execute(_bound_chunk(store_id, skip, last_id)).all())
+            rows = _whole_items(session.execute(_bound_chunk(store_id, skip, last_id, now)).all())
             content = _content_drafts(session, rows, platform)
             cursor = session.get(PullCursor, store_id)
         if not rows:
@@ -319,11 +368,11 @@ def _update_pass(
         _push_chunk(db, connector, rows, content, report, skip, pulled_until)
 
 
-def _bound_chunk(store_id: int, skip: set[int], last_id: int) -> Any:
+def _bound_chunk(store_id: int, skip: set[int], last_id: int, now: datetime) -> Any:
     """The next bound dirty listings after `last_id`: the columns a push compares and the
     SKU only (whole listings with their products load about 8 times slower)."""
     return (
-        _due(store_id, skip)
+        _due(store_id, skip, now)
         .with_only_columns(
             Listing.id,
             Listing.item_id,
@@ -489,6 +538,7 @@ def _record(
         if result.ok:
             row |= _confirmed(kind, sent, result)
             row |= {"last_error": None, "last_pushed_at": now}
+            row |= {"retry_at": None, "retry_attempts": 0}
             setattr(report, kind, getattr(report, kind) + 1)
         else:
             row |= {"last_error": f"{kind}: {result.error}", "last_error_at": now}
@@ -502,6 +552,7 @@ def _record(
                 report.failed += 1
             else:
                 report.deferred += 1
+                report.deferred_ids.append(listing_id)
             if len(report.errors) < 20:
                 report.errors.append(f"{result.sku}: {result.error}")
         rows.append(row)

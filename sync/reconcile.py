@@ -8,25 +8,31 @@ makes the listing dirty again, and the next push restores the value Lapak comput
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import or_, select, update
 
 from sync.changes import chunked, refresh_dirty
 from sync.protocol import Connector
 from sync.store.db import Database
-from sync.store.models import Listing, Product, Store
+from sync.store.models import Listing, Product, Store, utcnow
 from sync.types import ListingRef
 
 READ_BATCH = 500
 
 
 def stores_with_work(db: Database) -> set[int]:
-    """Enabled stores with dirty listings that are not held by a permanent failure."""
+    """Enabled stores with dirty listings that are not held by a permanent failure nor
+    backing off after a transient one (their delayed push is on its way)."""
     with db.session() as session:
         return set(
             session.scalars(
                 select(Listing.store_id)
                 .join(Store, Store.id == Listing.store_id)
-                .where(Store.enabled.is_(True), Listing.dirty, Listing.failed.is_(False))
+                .where(
+                    Store.enabled.is_(True),
+                    Listing.dirty,
+                    Listing.failed.is_(False),
+                    or_(Listing.retry_at.is_(None), Listing.retry_at <= utcnow()),
+                )
                 .distinct()
             )
         )

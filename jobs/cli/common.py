@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,7 +15,13 @@ from rich.console import Console
 from config import ConfigError, LapakConfig, load_config
 from config.envfile import load_env_file
 from jobs.runtime import Runtime
-from sync.dispatch import request_pushes
+from sync.dispatch import (
+    foreign_push_requests,
+    request_pushes,
+    requests_taken,
+    take_push_requests,
+)
+from sync.reconcile import stores_with_work
 from sync.store.models import Merchant
 
 console = Console()
@@ -61,8 +68,9 @@ class _ReconcilerPicksUp:
     """A dispatcher for CLI commands on the embedded default.
 
     The in-process broker of a short CLI command dies with it, so it sends nothing: the
-    running `lapak run` reconciler finds the dirty listings and requested shipments in
-    the database within seconds.
+    running `lapak run` takes over the push requests this process stamped within a second
+    (`sync.dispatch.foreign_push_requests`), and its reconciler finds requested shipments
+    in the database within seconds.
     """
 
     def push(self, store_id: int) -> None:
@@ -89,17 +97,42 @@ def dispatcher_for(runtime: Runtime) -> Any:
     return dispatcher
 
 
-def request_store_pushes(runtime: Runtime) -> None:
-    """Ask for a push of every enabled store after a catalog change.
+TAKE_OVER_WAIT_SECONDS = 2.5
+"""How long a CLI change waits to see a running embedded `lapak run` take its push requests
+(it looks every `jobs.embedded.PUSH_REQUEST_POLL_SECONDS`)."""
 
-    Embedded, nothing is asked: `request_pushes` would mark each store's push as requested
-    without a job to run it, and the running `lapak run` reconciler, which finds the dirty
-    listings itself, would then hold its own push back until that request went stale (a
-    minute)."""
+
+def request_store_pushes(runtime: Runtime) -> None:
+    """Ask for a push of every store the catalog change gave work, and say who pushes.
+
+    With Redis the pushes go through the job queue. Embedded, they are marked requested in
+    the database, stamped with this process: a running `lapak run` takes them over within a
+    second, and one started later takes them at start. The command waits a moment to tell
+    which of the two it is."""
+    due = sorted(stores_with_work(runtime.db))
+    if not due:
+        return
     if runtime.redis is None:
+        quiet = _ReconcilerPicksUp()
+        request_pushes(runtime.db, quiet, due)
+        # a request pending for another process is stamped ours too: then whether it is
+        # taken tells a running `lapak run` apart from an earlier command's leftover
+        pending = [row for row in foreign_push_requests(runtime.db) if row[0] in due]
+        take_push_requests(runtime.db, quiet, pending)
+        deadline = time.monotonic() + TAKE_OVER_WAIT_SECONDS
+        while not requests_taken(runtime.db, due):
+            if time.monotonic() > deadline:
+                console.print(
+                    f"saved; no lapak run is running: {len(due)} stores will be pushed when "
+                    "lapak run starts",
+                    markup=False,
+                )
+                return
+            time.sleep(0.05)
+        console.print(f"pushed to {len(due)} stores by the running lapak run", markup=False)
         return
     try:
-        request_pushes(runtime.db, dispatcher_for(runtime), runtime.enabled_store_ids())
+        request_pushes(runtime.db, dispatcher_for(runtime), due)
     except RedisError as down:
         # The change is stored and the pushes are marked requested: the workers'
         # reconciler sends them once the broker answers (a request goes stale in a minute).
@@ -108,6 +141,8 @@ def request_store_pushes(runtime: Runtime) -> None:
             "push the change once it is back",
             markup=False,
         )
+    else:
+        console.print(f"pushing to {len(due)} stores through the job queue", markup=False)
 
 
 def find_merchant_id(runtime: Runtime, name: str | None) -> int:

@@ -85,6 +85,11 @@ class Store(Base):
     """When the store's existing listings were last scanned for adoption by SKU."""
     push_requested_at: Mapped[datetime | None]
     """Set when a push job is enqueued, cleared when one starts: coalesces push requests."""
+    push_requested_by: Mapped[str | None] = mapped_column(String(64))
+    """The process that set `push_requested_at` (`sync.dispatch.ORIGIN`): an embedded
+    `lapak run` takes over the requests of other processes, whose broker it cannot see."""
+    retry_push_at: Mapped[datetime | None]
+    """When the one delayed push for this store's earliest per-item retry is due."""
     last_push_at: Mapped[datetime | None]
     last_pull_at: Mapped[datetime | None]
     last_error: Mapped[str | None] = mapped_column(Text)
@@ -155,6 +160,12 @@ class Listing(Base):
     """An increase held back: the marketplace showed `held_stock`, below what Lapak last
     confirmed, at `held_since` — a sale Lapak may not have taken in yet. Released once the
     store's orders are pulled past that moment (docs/stock.md)."""
+    retry_at: Mapped[datetime | None]
+    retry_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    """A transient per-item failure (an image that cannot be downloaded yet, a 5xx on its
+    row) is retried alone, not before `retry_at`, with exponential backoff by
+    `retry_attempts` (`sync.retry_backoff`); both are reset when the desired state changes
+    or a push succeeds."""
 
     product: Mapped[Product] = relationship(lazy="joined", innerjoin=True)
 

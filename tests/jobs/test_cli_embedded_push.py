@@ -1,5 +1,5 @@
-"""A catalog change from the CLI on the embedded default does not hold back the running
-`lapak run`'s reconciler: its next tick sends the push at once."""
+"""A catalog change from the CLI on the embedded default is taken over by the running
+`lapak run` (its push-request thread), and the CLI says who pushes it."""
 
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ from typer.testing import CliRunner
 from config import load_config
 from jobs.cli import app
 from jobs.runtime import Runtime
+import sync.dispatch
 from sync import reconcile
 from sync.catalog import import_catalog
-from sync.dispatch import request_pushes
+from sync.dispatch import foreign_push_requests, take_push_requests
 from sync.store.models import Merchant
 from tests.shopee_setup import shop_env, write_config
 
@@ -42,7 +43,7 @@ class Sent:
 
 
 @pytest.mark.parametrize("command", ["import", "set-stock"])
-def test_the_reconciler_pushes_right_after_a_cli_catalog_change(
+def test_a_running_lapak_takes_the_pushes_of_a_cli_catalog_change(
     command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     config = tmp_path / "lapak.toml"
@@ -60,12 +61,19 @@ def test_the_reconciler_pushes_right_after_a_cli_catalog_change(
             merchant_id = session.scalars(select(Merchant.id)).one()
         import_catalog(runtime.db, merchant_id, catalog)  # the product exists already
         args = ["catalog", "set-stock", "KOPI-1", "4"]
-    assert runner.invoke(app, [*args, "--config", str(config)]).exit_code == 0
+    monkeypatch.setattr("jobs.cli.common.TAKE_OVER_WAIT_SECONDS", 0.2)
+    result = runner.invoke(app, [*args, "--config", str(config)])
+    assert result.exit_code == 0, result.output
+    assert "no lapak run is running: 2 stores will be pushed when lapak run starts" in (
+        result.output
+    )
 
     sent = Sent()
-    # the running `lapak run`'s next reconcile tick
-    request_pushes(runtime.db, sent, reconcile.stores_with_work(runtime.db))
+    # the `lapak run` started next (another process: another origin) takes them at once
+    monkeypatch.setattr(sync.dispatch, "ORIGIN", "lapak-run")
+    take_push_requests(runtime.db, sent, foreign_push_requests(runtime.db))
     assert sorted(sent.pushes) == sorted(runtime.enabled_store_ids())
+    assert foreign_push_requests(runtime.db) == []  # its own now: not taken again
     runtime.close()
 
 
