@@ -11,13 +11,13 @@ import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from dramatiq.rate_limits import RateLimiterBackend
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
-from pydantic import SecretStr
 from redis import Redis
 
 from config import LapakConfig, load_config
@@ -25,6 +25,8 @@ from config.envfile import load_env_file
 from jobs.logging import register_secret
 from jobs.pacing import TokenBucketPacer, UnpacedPacer
 from jobs.secret_key import token_sealer
+from sync.connect import ConnectTarget
+from sync.connections import granted_at, granted_credentials, load_grant
 from sync.protocol import Connector, Pacer, StoreSpec
 from sync.sealing import Sealer
 from sync.setup import StoreSettings, apply_settings
@@ -45,6 +47,7 @@ class Runtime:
         self.store_ids: dict[str, int] = {}
         self._connectors: dict[int, Connector] = {}
         self._vaults: dict[int, DbTokenVault] = {}
+        self._granted_at: dict[int, datetime | None] = {}
         self._local_locks: dict[str, threading.Lock] = {}
         self._guard = threading.RLock()
 
@@ -87,15 +90,36 @@ class Runtime:
         return [self.store_ids[s.name] for s in self.config.stores if s.enabled]
 
     def connector(self, store_id: int) -> Connector:
-        """The connector of a store, made once per process and shared by its threads."""
+        """The connector of a store, made once per process and shared by its threads, and
+        made again when the store's grant changed (it was connected, by any process)."""
+        granted = granted_at(self.db, store_id)
         with self._guard:
             found = self._connectors.get(store_id)
+            if found is not None and self._granted_at.get(store_id) != granted:
+                self._forget(store_id)
+                found = None
             if found is None:
                 found = self._connectors[store_id] = self._make_connector(store_id)
+                self._granted_at[store_id] = granted
             return found
 
     def _make_connector(self, store_id: int) -> Connector:
-        store = self.config.store(self.store_name(store_id))
+        target = self.connect_target_of(store_id)
+        store = self.config.store(target.spec.name)
+        granted = granted_credentials(
+            target.credentials, load_grant(self.db, self.sealer, store_id)
+        )
+        credentials = store.plugin.credentials_model.model_validate(granted)
+        return store.plugin.create(
+            target.spec, credentials, pacer=self.pacer(store), tokens=self.vault(store_id)
+        )
+
+    def connect_target(self, name: str) -> ConnectTarget:
+        """A configured store as `sync.connect` needs it (`LookupError`: no such store)."""
+        store = self.config.store(name)
+        store_id = self.store_ids.get(name)
+        if store_id is None:
+            raise LookupError(f"store {name!r} is not in the database yet")
         spec = StoreSpec(
             name=store.name,
             platform=store.platform,
@@ -106,9 +130,22 @@ class Runtime:
                 else None
             ),
         )
-        return store.plugin.create(
-            spec, store.credentials, pacer=self.pacer(store), tokens=self.vault(store_id)
-        )
+        values = {k: v for k, v in store.credentials.model_dump().items() if v is not None}
+        return ConnectTarget(store_id, spec, store.plugin, values)
+
+    def connect_target_of(self, store_id: int) -> ConnectTarget:
+        return self.connect_target(self.store_name(store_id))
+
+    def forget_connector(self, store_id: int) -> None:
+        """Drop the store's connector and vault in this process (its grant changed)."""
+        with self._guard:
+            self._forget(store_id)
+
+    def _forget(self, store_id: int) -> None:
+        """Not closed here: a job may be calling through it; its pool goes with it."""
+        self._connectors.pop(store_id, None)
+        self._vaults.pop(store_id, None)
+        self._granted_at.pop(store_id, None)
 
     @cached_property
     def sealer(self) -> Sealer:
@@ -149,20 +186,6 @@ class Runtime:
             connector.close()
         self._connectors.clear()
         self.db.dispose()
-
-
-def sandbox_shops(config: LapakConfig, platform: str) -> list[dict[str, Any]]:
-    """The config's stores of one platform as a sandbox wants them: credentials in clear."""
-    shops = []
-    for store in config.stores:
-        if store.platform != platform:
-            continue
-        values = {
-            key: value.get_secret_value() if isinstance(value, SecretStr) else value
-            for key, value in store.credentials.model_dump().items()
-        }
-        shops.append({"name": store.name, **values})
-    return shops
 
 
 def _register_token(token: TokenSet) -> None:

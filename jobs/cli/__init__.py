@@ -3,9 +3,16 @@
 import typer
 
 from jobs.cli import catalog, deadletters, processes, queue
+from jobs.cli import init as starter
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
-for command in (processes.run, processes.scheduler, processes.sandbox, processes.demo):
+for command in (
+    starter.init,
+    processes.run,
+    processes.scheduler,
+    processes.sandbox,
+    processes.demo,
+):
     app.command()(command)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(queue.app, name="queue")

@@ -59,26 +59,62 @@ def scheduler(config: ConfigOption = Path("lapak.toml")) -> None:
 
 def sandbox(
     config: ConfigOption = Path("lapak.toml"),
-    port: Annotated[int, typer.Option(help="First port; one port per platform.")] = 8900,
+    buyers: Annotated[
+        float,
+        typer.Option(help="Simulated buyers: orders per second on each marketplace (0: none)."),
+    ] = 0.0,
 ) -> None:
-    """Serve the sandbox marketplaces for the config's stores on loopback ports."""
+    """Serve the sandbox marketplaces for the config's stores, each platform on the port
+    its stores' base_url names (`lapak init --sandbox`: 8901 Shopee … 8906 WooCommerce)."""
+    from connectors.sandbox_images import WithPlaceholderImages
     from connectors.sandbox_server import serve
-    from jobs.runtime import sandbox_shops
-    from sync.registry import plugin_for
+    from jobs.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
+
+    def say(line: str) -> None:  # whole lines: a base_url is copied from here
+        console.print(line, soft_wrap=True, markup=False, highlight=False)
 
     cfg = open_config(config)
-    servers = []
-    for offset, platform in enumerate(sorted({s.platform for s in cfg.stores})):
-        app_ = plugin_for(platform).sandbox_app(sandbox_shops(cfg, platform))
-        server = serve(app_, port=port + offset)
-        servers.append(server)
-        console.print(f"{platform} sandbox: {server.url}")
-    stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
-    stop.wait()
-    for server in servers:
-        server.stop()
+    try:
+        plan = plan_sandboxes(cfg)
+    except SandboxPlanError as refused:
+        err.print(str(refused), markup=False)
+        raise typer.Exit(2) from None
+    if buyers < 0:
+        err.print("--buyers: orders per second, 0 or more", markup=False)
+        raise typer.Exit(2)
+    servers, controls = [], []
+    try:
+        for platform, port in sorted(plan.ports.items(), key=lambda item: item[1]):
+            stores = plan.stores[platform]
+            app_ = cfg.store(stores[0][1].name).plugin.sandbox_app(sandbox_shops(stores))
+            try:
+                servers.append(serve(WithPlaceholderImages(app_), port=port))
+            except OSError as busy:
+                err.print(f"{platform} sandbox: port {port} is taken ({busy.strerror})")
+                raise typer.Exit(2) from None
+            controls.append(app_.state.control)
+            for _, store in stores:
+                if cfg.public_url:  # the marketplace pushes order events to Lapak's webhook
+                    hook = f"{cfg.public_url.rstrip('/')}/webhooks/{store.name}"
+                    app_.state.control.set_webhook_url(store.name, hook)
+                say(f"{store.name:<24} {platform:<12} base_url = {store.base_url}")
+        for store in plan.elsewhere:
+            say(f"{store.name:<24} {store.platform:<12} not a sandbox: {store.base_url}")
+        if servers:
+            say(f"placeholder images: {servers[0].url}/_sandbox/images/NAME.png on every port")
+        for control in controls:
+            control.start_buyers(buyers)
+        if buyers:
+            say(f"buyers: {buyers:g} orders/s on each marketplace")
+        stop = threading.Event()
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        stop.wait()
+    finally:
+        for control in controls:
+            control.close()
+        for server in servers:
+            server.stop()
 
 
 def demo(
