@@ -40,7 +40,8 @@ from sync.types import (
 #    │    └── ThrottledError   the marketplace said slow down (429, error_too_many_request)
 #    ├── AuthError             credentials refused even after one token refresh
 #    └── PermanentError        retrying the same request cannot succeed
-#         └── AlreadyExistsError   a create refused: the listing is already on the store
+#         ├── AlreadyExistsError   a create refused: the listing is already on the store
+#         └── OtherShopError       a verified push names another shop of the same app
 
 
 class ConnectorError(Exception):
@@ -85,6 +86,16 @@ class AuthError(ConnectorError):
 
 class PermanentError(ConnectorError):
     pass
+
+
+class OtherShopError(PermanentError):
+    """A verified push for another shop of the same app (Shopee, Lazada and Tokopedia sign
+    every shop's pushes with the app's key): `shop` is the shop it names, so an app-level
+    push URL can hand it to that shop's store (`sync.app_webhooks`)."""
+
+    def __init__(self, message: str, *, shop: str):
+        super().__init__(message)
+        self.shop = shop
 
 
 class AlreadyExistsError(PermanentError):

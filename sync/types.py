@@ -165,6 +165,11 @@ class WebhookEvent:
     ping: bool = False
     """A platform's "is this URL alive" check (WooCommerce's unsigned ping): answered,
     never stored, since anybody can send one."""
+    shop: str | None = None
+    """The shop or seller the push is for, as the platform names it in the verified body
+    (Shopee `shop_id`, Lazada `seller_id`, TikTok Shop `shop_id`, Tokopedia `shop_id`):
+    where one push URL serves every shop of an app, the store is found by it
+    (`sync.app_webhooks`). None when the platform's body names none."""
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 

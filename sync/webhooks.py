@@ -93,6 +93,9 @@ class Outcome(StrEnum):
     """Bad or missing signature: refused, nothing stored."""
     PING = "ping"
     """A platform's liveness check (`WebhookEvent.ping`): answered 2xx, nothing stored."""
+    UNROUTED = "unrouted"
+    """Verified at an app-level push URL, for a shop no store of the config is
+    (`sync.app_webhooks`): kept refused for operators, answered 2xx (else retried forever)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,4 +1,5 @@
-"""`POST /webhooks/{store}`: marketplace pushes in, verified before anything else.
+"""`POST /webhooks/{store}` and `POST /webhooks/app/{platform}`: marketplace pushes in,
+verified before anything else.
 
 The route is thin: `sync.webhooks.take_in` verifies the signature with the store's
 connector, parses the event, refuses a stale one and tells a replay from a new delivery,
@@ -16,6 +17,12 @@ and stores the raw body; this module maps its outcome to HTTP and asks for one t
 | a platform's unsigned liveness ping (WooCommerce) | 200 | no | no |
 | stored, but the job cannot be enqueued (broker down) | 200 | yes | by the reconciler |
 | unknown store | 404 | no | no |
+
+`/webhooks/app/{platform}` is the one push URL an app registers for all its shops (Shopee,
+Lazada, TikTok Shop, Tokopedia): `sync.app_webhooks.take_in_app` verifies the body with the
+app's key, finds the store by the shop id inside it and takes it in as above for that
+store. A verified body for a shop no store is: 200, kept refused for operators. A platform
+without stores in the config: 404.
 
 The body is read in chunks and refused as soon as it passes the cap (a `Content-Length`
 over it is refused before a byte is read), so an unsigned client cannot fill the memory:
@@ -42,6 +49,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.status import HTTP_413_CONTENT_TOO_LARGE
 
 from jobs.runtime import Runtime
+from sync.app_webhooks import AppIntake, AppStore, store_shops, take_in_app
 from sync.dispatch import Dispatcher
 from sync.webhooks import Freshness, Intake, Outcome, take_in
 from web.sessions import dispatcher_of, runtime_of
@@ -73,18 +81,45 @@ def _take_in(
     intake = take_in(
         runtime.db, store_id, runtime.connector(store_id), url, headers, body, freshness=freshness
     )
-    if intake.enqueue:
-        try:
-            dispatcher.process_webhooks(store_id)
-        except Exception as error:  # the broker is down: the stored row is the job's source
-            log.error(
-                "webhook_enqueue_failed",
-                store_id=store_id,
-                record_id=intake.record_id,
-                error=type(error).__name__,
-                detail=str(error)[:200],
-            )
+    _enqueue(dispatcher, store_id, intake)
     return intake
+
+
+def _take_in_app(
+    runtime: Runtime,
+    dispatcher: Dispatcher,
+    platform: str,
+    url: str,
+    headers: Mapping[str, str],
+    body: bytes,
+    freshness: Freshness,
+) -> AppIntake:
+    configured = {
+        runtime.store_ids[store.name]: dict(store.credentials)
+        for store in runtime.config.stores
+        if store.platform == platform
+    }
+    shops = store_shops(runtime.db, configured)
+    stores = [AppStore(i, runtime.connector(i), shops[i]) for i in configured]
+    taken = take_in_app(runtime.db, stores, url, headers, body, freshness=freshness)
+    if taken.store_id is not None:
+        _enqueue(dispatcher, taken.store_id, taken.intake)
+    return taken
+
+
+def _enqueue(dispatcher: Dispatcher, store_id: int, intake: Intake) -> None:
+    if not intake.enqueue:
+        return
+    try:
+        dispatcher.process_webhooks(store_id)
+    except Exception as error:  # the broker is down: the stored row is the job's source
+        log.error(
+            "webhook_enqueue_failed",
+            store_id=store_id,
+            record_id=intake.record_id,
+            error=type(error).__name__,
+            detail=str(error)[:200],
+        )
 
 
 def _too_large(limit: int) -> HTTPException:
@@ -141,7 +176,49 @@ async def webhook(store: str, request: Request) -> Response:
         body,
         freshness,
     )
-    fields = {"store": store, "topic": intake.topic, "size": len(body)}
+    return _answer(intake, {"store": store, "topic": intake.topic, "size": len(body)})
+
+
+@router.post(
+    "/webhooks/app/{platform}",
+    status_code=200,
+    response_class=Response,
+    responses={
+        400: {"description": "Stale or future-dated event (kept, not processed)"},
+        401: {"description": "No store's app key verifies it (nothing stored)"},
+        404: {"description": "No store of this platform in the config"},
+        413: {"description": "Body over `[lapak] webhook_max_bytes` (nothing read further)"},
+    },
+)
+async def app_webhook(platform: str, request: Request) -> Response:
+    """A marketplace's push to the one URL its app registers for every shop (Shopee,
+    Lazada, TikTok Shop, Tokopedia): handed to the store whose shop id the body names."""
+    runtime = runtime_of(request)
+    if not any(store.platform == platform for store in runtime.config.stores):
+        raise HTTPException(404, f"no store of platform {platform!r} in the config")
+    try:
+        body = await read_capped(request, runtime.config.webhook_max_bytes)
+    except HTTPException as refused:
+        log.warning("webhook_refused", platform=platform, reason=refused.detail)
+        raise
+    freshness = getattr(request.app.state, FRESHNESS_STATE, None) or Freshness()
+    taken = await run_in_threadpool(
+        _take_in_app,
+        runtime,
+        dispatcher_of(request),
+        platform,
+        public_url(runtime, request),
+        request.headers,
+        body,
+        freshness,
+    )
+    store = runtime.store_name(taken.store_id) if taken.store_id is not None else None
+    fields = {"platform": platform, "store": store, "shop": taken.shop, "size": len(body)}
+    return _answer(taken.intake, {**fields, "topic": taken.intake.topic})
+
+
+def _answer(intake: Intake, fields: dict[str, object]) -> Response:
+    """The HTTP answer to a delivery's intake (the table above), logged."""
     if intake.outcome is Outcome.UNSIGNED:
         log.warning("webhook_refused", reason=intake.reason, **fields)
         raise HTTPException(401, "bad or missing signature")
@@ -152,6 +229,8 @@ async def webhook(store: str, request: Request) -> Response:
         log.info("webhook_replayed", **fields)
     elif intake.outcome is Outcome.PING:
         log.info("webhook_ping", **fields)
+    elif intake.outcome is Outcome.UNROUTED:
+        log.warning("webhook_unrouted", reason=intake.reason, **fields)
     else:
         log.info(
             "webhook_received",

@@ -28,7 +28,7 @@ import structlog
 from connectors.intake import MAX_UNIX_SECONDS, checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.lazada import wire
-from sync.protocol import PermanentError
+from sync.protocol import OtherShopError, PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
@@ -205,19 +205,28 @@ def webhook_event(body: bytes, seller_id: str | None) -> WebhookEvent:
     """A verified push body as a `WebhookEvent` (message_type 0 → "trade_order")."""
     payload = load_json(body, "lazada push")
     push = wire.validate_push(wire.Push, payload)
-    if seller_id is not None and push.seller_id != seller_id:
-        raise PermanentError(f"lazada push for seller {push.seller_id}, not seller {seller_id}")
+    shop = push.seller_id
+    if seller_id is not None and shop != seller_id:
+        message = f"lazada push for seller {shop}, not seller {seller_id}"
+        raise OtherShopError(message, shop=shop)
     sent_at = _sent_at(push.timestamp)
     if push.message_type == TRADE_ORDER_PUSH:
         data = wire.validate_push(wire.TradeOrderPush, push.data)
         return WebhookEvent(
-            topic="trade_order", order_ids=(data.trade_order_id,), sent_at=sent_at, raw=payload
+            topic="trade_order",
+            order_ids=(data.trade_order_id,),
+            sent_at=sent_at,
+            shop=shop,
+            raw=payload,
         )
     if push.message_type == TOKEN_EXPIRY_PUSH:
-        return WebhookEvent(topic="token_expiry", sent_at=sent_at, raw=payload)
+        return WebhookEvent(topic="token_expiry", sent_at=sent_at, shop=shop, raw=payload)
     # Other messages (IM, reverse orders, products...) may carry buyer text: not kept.
     return WebhookEvent(
-        topic=f"message_{push.message_type}", sent_at=sent_at, raw=_without_data(payload)
+        topic=f"message_{push.message_type}",
+        sent_at=sent_at,
+        shop=shop,
+        raw=_without_data(payload),
     )
 
 

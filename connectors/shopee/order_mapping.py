@@ -15,7 +15,7 @@ from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.shopee import wire
 from connectors.shopee.mapping import timestamp_to_datetime
-from sync.protocol import PermanentError
+from sync.protocol import OtherShopError, PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 ORDER_STATUS_PUSH = 3
@@ -126,12 +126,18 @@ def webhook_event(body: bytes, shop_id: int) -> WebhookEvent:
     """
     payload = load_json(body, "shopee push")
     push = wire.validate_push(wire.Push, payload)
+    shop = str(push.shop_id)
     if push.shop_id != shop_id:
-        raise PermanentError(f"shopee push for shop {push.shop_id}, not shop {shop_id}")
+        message = f"shopee push for shop {push.shop_id}, not shop {shop_id}"
+        raise OtherShopError(message, shop=shop)
     sent_at = timestamp_to_datetime(push.timestamp) if push.timestamp > 0 else None
     if push.code == ORDER_STATUS_PUSH:
         data = wire.validate_push(wire.OrderStatusPush, push.data)
         return WebhookEvent(
-            topic="order_status", order_ids=(data.ordersn,), sent_at=sent_at, raw=payload
+            topic="order_status",
+            order_ids=(data.ordersn,),
+            sent_at=sent_at,
+            shop=shop,
+            raw=payload,
         )
-    return WebhookEvent(topic=f"code_{push.code}", sent_at=sent_at, raw=payload)
+    return WebhookEvent(topic=f"code_{push.code}", sent_at=sent_at, shop=shop, raw=payload)

@@ -166,7 +166,8 @@ def webhook_event(body: bytes) -> WebhookEvent:
     Type 1 (order status change) → "order_status", 11 (cancellation status change) →
     "cancellation", 12 (return status change) → "return"; any other type keeps its number
     ("type_6" for a seller deauthorization). `delivery_id` is `tts_notification_id`,
-    `sent_at` the push's `timestamp`.
+    `sent_at` the push's `timestamp`, `shop` its `shop_id` (the connector knows its shop
+    by cipher only, so it refuses no push by shop: an app-level URL routes them).
     """
     payload = load_json(body, "tiktok push")
     push = wire.validate_push(wire.Push, payload)
@@ -182,5 +183,6 @@ def webhook_event(body: bytes) -> WebhookEvent:
         order_ids=order_ids,
         delivery_id=push.tts_notification_id or None,
         sent_at=timestamp(push.timestamp) if push.timestamp else None,
+        shop=push.shop_id or None,
         raw=payload,
     )

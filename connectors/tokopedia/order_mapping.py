@@ -18,7 +18,7 @@ import structlog
 from connectors.intake import checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.tokopedia import wire
-from sync.protocol import PermanentError
+from sync.protocol import OtherShopError, PermanentError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
@@ -179,6 +179,9 @@ def webhook_event(body: bytes, fs_id: int, shop_id: int) -> WebhookEvent:
     Tokopedia names no topic in the body or headers: a body with `order_status` is an
     order-status push ("order_status"), one without it a new-order notification
     ("order_notification"). Neither carries a delivery id or a send time (both None).
+    `shop` is the body's `shop_id` (the sandbox and Tokopedia's examples send it; `fs_id`
+    is the app's, shared by its shops); a body for another shop of the same app is an
+    `OtherShopError`.
     """
     payload = load_json(body, "tokopedia webhook")
     if not isinstance(payload, Mapping):
@@ -186,7 +189,11 @@ def webhook_event(body: bytes, fs_id: int, shop_id: int) -> WebhookEvent:
     push = wire.validate_push(wire.OrderPush, payload)
     if push.fs_id != fs_id:
         raise PermanentError(f"tokopedia webhook for fs_id {push.fs_id}, not {fs_id}")
-    if push.shop_id is not None and push.shop_id != shop_id:
-        raise PermanentError(f"tokopedia webhook for shop {push.shop_id}, not shop {shop_id}")
+    shop = str(push.shop_id) if push.shop_id is not None else None
+    if shop is not None and push.shop_id != shop_id:
+        message = f"tokopedia webhook for shop {push.shop_id}, not shop {shop_id}"
+        raise OtherShopError(message, shop=shop)
     topic = "order_status" if push.order_status is not None else "order_notification"
-    return WebhookEvent(topic=topic, order_ids=(str(push.order_id),), raw=dict(payload))
+    return WebhookEvent(
+        topic=topic, order_ids=(str(push.order_id),), shop=shop, raw=dict(payload)
+    )
