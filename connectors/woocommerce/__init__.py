@@ -9,11 +9,13 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.woocommerce.authorization import WooCommerceAuthorization
 from connectors.woocommerce.connector import LIMITS, WooCommerceConnector, WooCommerceCredentials
 from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
 __all__ = [
     "LIMITS",
+    "WooCommerceAuthorization",
     "WooCommerceConnector",
     "WooCommerceCredentials",
     "WooCommercePlugin",
@@ -33,6 +35,7 @@ class WooCommercePlugin:
     platform: str = "woocommerce"
     limits: ConnectorLimits = LIMITS
     credentials_model: type[BaseModel] = WooCommerceCredentials
+    authorization: WooCommerceAuthorization = WooCommerceAuthorization()
 
     def create(
         self,

@@ -36,6 +36,7 @@ from connectors.woocommerce.listings import (
 )
 from connectors.woocommerce.mapping import BATCH_LIMIT
 from sync.protocol import (
+    AuthError,
     ConnectorLimits,
     Pacer,
     PermanentError,
@@ -83,14 +84,16 @@ STATIC_TOKEN = TokenSet(
 
 
 class WooCommerceCredentials(BaseModel):
-    """A store's REST API keys (WooCommerce > Settings > Advanced > REST API, read/write)
-    and the secret of its order webhooks (None: webhooks are not used)."""
+    """A store's REST API keys (read/write) and the secret of its order webhooks (None:
+    webhooks are not used). Connecting the store (`lapak connect`, authorization.py) makes
+    the key pair; a config may still set one made by hand (WooCommerce > Settings >
+    Advanced > REST API)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    consumer_key: str = Field(min_length=1)
+    consumer_key: str | None = Field(default=None, min_length=1)
     """`ck_…`: identifies the key (sent in clear in OAuth queries; not a secret alone)."""
-    consumer_secret: SecretStr
+    consumer_secret: SecretStr | None = None
     webhook_secret: SecretStr | None = None
 
 
@@ -115,6 +118,8 @@ class WooCommerceConnector:
         """`store.base_url` is the site's home URL; `timeout` is per HTTP call (seconds);
         `clock` gives the unix seconds of OAuth timestamps (tests pass a sandbox's clock).
         `tokens` is accepted for the protocol and unused: the keys never change."""
+        if credentials.consumer_key is None or credentials.consumer_secret is None:
+            raise AuthError(f"{store.name}: not connected yet: run `lapak connect {store.name}`")
         self.store = store
         secret = credentials.webhook_secret
         self._webhook_secret = secret.get_secret_value() if secret else None

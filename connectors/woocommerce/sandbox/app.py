@@ -1,5 +1,5 @@
-"""The sandbox's ASGI app: the WooCommerce REST API under /wp-json/wc/v3/, our control API
-under /_sandbox/.
+"""The sandbox's ASGI app: the WooCommerce REST API under /wp-json/wc/v3/, the
+authentication endpoint under /wc-auth/v1/ (wc_auth.py), our control API under /_sandbox/.
 
 One request to /wp-json/...: count it, run it through the fault plan, spend a token of the
 store's rate-limit bucket (a host's limiter sits in front of WordPress), authenticate
@@ -24,7 +24,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from connectors.woocommerce.sandbox import api_orders, api_products, control
+from connectors.woocommerce.sandbox import api_orders, api_products, control, wc_auth
 from connectors.woocommerce.sandbox.catalog import Fetched, image_sources
 from connectors.woocommerce.sandbox.context import Ctx, match
 from connectors.woocommerce.sandbox.gate import authenticate
@@ -151,6 +151,10 @@ class SandboxApp(Starlette):
         if scope["type"] == "http" and scope["path"].startswith("/wp-json/"):
             scope["app"] = self
             response = await self.api(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["path"].startswith("/wc-auth/"):
+            response = await wc_auth.serve(self.sandbox, Request(scope, receive))
             await response(scope, receive, send)
             return
         await super().__call__(scope, receive, send)

@@ -76,7 +76,7 @@ def _basic(
     shop = shops.get(key)
     if shop is None:
         return None
-    if not hmac.compare_digest(shop.consumer_secret.encode(), secret.encode()):
+    if not hmac.compare_digest(shop.secret_of(key).encode(), secret.encode()):
         raise _error("Consumer secret is invalid.", **{"WWW-Authenticate": BASIC_REALM})
     return shop
 
@@ -106,7 +106,11 @@ def _oauth(
         raise _error("Invalid signature - signature method is invalid.")
     given = params["oauth_signature"].replace(" ", "+")
     expected = signing.oauth_signature(
-        shop.consumer_secret, method, base_uri, params, signature_method=algorithm
+        shop.secret_of(params["oauth_consumer_key"]),
+        method,
+        base_uri,
+        params,
+        signature_method=algorithm,
     )
     if not hmac.compare_digest(expected.encode(), given.encode()):
         raise _error("Invalid signature - provided signature does not match.")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import secrets
 import threading
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -56,6 +57,9 @@ class WooSandbox:
         self.rng = random.Random(seed)
         self.shops: dict[str, Shop] = {}
         self.keys: dict[str, Shop] = {}
+        self.next_key_id = 0
+        self.nonce_key = secrets.token_bytes(32)
+        """Signs the Approve links' nonces (wc_auth.py)."""
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
         )
@@ -68,17 +72,21 @@ class WooSandbox:
             self._add_shop(spec)
 
     def _add_shop(self, spec: Mapping[str, Any]) -> None:
+        """A store; one whose config names no key pair has none until an app is approved."""
         try:
-            name, key = str(spec["name"]), str(spec["consumer_key"])
-            secret = str(spec["consumer_secret"])
+            name = str(spec["name"])
         except KeyError as exc:
             raise ValueError(f"sandbox store {dict(spec).get('name', '?')!r}: {exc!r}") from exc
-        if name in self.shops or key in self.keys:
+        key, secret = str(spec.get("consumer_key") or ""), str(spec.get("consumer_secret") or "")
+        if bool(key) != bool(secret):
+            raise ValueError(f"sandbox store {name!r}: a consumer key needs its secret")
+        if name in self.shops or (key and key in self.keys):
             raise ValueError(f"sandbox store {name!r}: name or consumer key used twice")
-        hook_secret = spec.get("webhook_secret") or hashlib.sha1(key.encode()).hexdigest()
+        hook_secret = spec.get("webhook_secret") or hashlib.sha1((key or name).encode()).hexdigest()
         shop = Shop(name=name, consumer_key=key, consumer_secret=secret, webhook_secret=hook_secret)
         self.shops[name] = shop
-        self.keys[key] = shop
+        if key:
+            self.keys[key] = shop
 
     # --- lookups (callers hold the lock) -----------------------------------------------
 
@@ -112,7 +120,32 @@ class WooSandbox:
         API > Revoke): every call signed with it is refused from now on."""
         with self.lock:
             shop = self.shop(name)
-            self.keys.pop(shop.consumer_key, None)
+            for key in (shop.consumer_key, *shop.granted_keys):
+                self.keys.pop(key, None)
+
+    def grant_key(self, name: str, app_name: str, user_id: str, scope: str) -> dict[str, Any]:
+        """A new key pair for the store (`WC_Auth::create_keys`): usable at once; the
+        consumer data WooCommerce posts to the app's callback_url."""
+        with self.lock:
+            shop = self.shop(name)
+            key = f"ck_{self.rng.getrandbits(160):040x}"
+            secret = f"cs_{self.rng.getrandbits(160):040x}"
+            shop.granted_keys[key] = secret
+            self.keys[key] = shop
+            self.next_key_id += 1
+            return {
+                "key_id": self.next_key_id,
+                "user_id": user_id,
+                "consumer_key": key,
+                "consumer_secret": secret,
+                "key_permissions": scope,
+            }
+
+    def delete_key(self, name: str, consumer_key: str) -> None:
+        """`WC_Auth::maybe_delete_key`: the key whose callback failed is gone."""
+        with self.lock:
+            self.shop(name).granted_keys.pop(consumer_key, None)
+            self.keys.pop(consumer_key, None)
 
     # --- faults, rate limit, webhooks --------------------------------------------------
 

@@ -196,12 +196,15 @@ class Webhook:
 
 @dataclass(slots=True)
 class Shop:
-    """One WooCommerce site with one read/write API key."""
+    """One WooCommerce site: the read/write API key its config names ("" when none), and
+    the keys made since by approving an app (`/wc-auth/v1/authorize`)."""
 
     name: str
     consumer_key: str
     consumer_secret: str
     webhook_secret: str
+    granted_keys: dict[str, str] = field(default_factory=dict)
+    """consumer_key → consumer_secret of the keys apps were granted."""
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     products: dict[int, Product] = field(default_factory=dict)
     attachments: dict[int, Attachment] = field(default_factory=dict)
@@ -216,6 +219,12 @@ class Shop:
 
     def new_id(self) -> int:
         return next(self.ids)
+
+    def secret_of(self, consumer_key: str) -> str:
+        """The secret of one of the shop's keys."""
+        if consumer_key == self.consumer_key:
+            return self.consumer_secret
+        return self.granted_keys[consumer_key]
 
     def live(self, product: Product) -> bool:
         return product.status != "trash"
