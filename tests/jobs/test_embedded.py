@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import io
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
@@ -22,6 +25,7 @@ from jobs.logging import configure_logging
 from jobs.runtime import Runtime
 from sync.catalog import import_catalog, set_stock
 from sync.dispatch import request_pushes
+from sync.protocol import TransientError
 from sync.push import push_store
 from sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order, WebhookRecord
 from sync.webhooks import process_webhooks, record_webhook, stores_with_pending_webhooks
@@ -97,7 +101,17 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
         wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 10)
         # and on shop B: a create still to come would carry the new stock past the fault
         wait_for("the catalog on shop B", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 9)
-        sandbox.set_faults(error_rate=1.0, paths=["/api/v2/product/update_stock"])
+        # the whole call fails (a per-item failure would back off alone: test_push_backoff)
+        down = {"update_stock": True}
+        connector_type = type(runtime.connector(runtime.store_ids["shop-a"]))
+        update_stock = connector_type.update_stock
+
+        def unreachable(self: Any, updates: Any) -> Any:
+            if down["update_stock"]:
+                raise TransientError("/api/v2/product/update_stock: connection reset")
+            return update_stock(self, updates)
+
+        monkeypatch.setattr(connector_type, "update_stock", unreachable)
         monkeypatch.setitem(actors.push_store.options, "max_retries", 1)
         monkeypatch.setitem(actors.push_store.options, "min_backoff", 10)
         monkeypatch.setitem(actors.push_store.options, "max_backoff", 20)
@@ -116,9 +130,11 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
         assert sorted((row.store_id, row.product.sku) for row in dirty) == sorted(
             (store, skus[-1]) for store in runtime.store_ids.values()
         )
-        assert all("update_stock" in (row.last_error or "") for row in dirty)
+        with runtime.db.session() as session:
+            errors = session.scalars(select(DeadLetter.error)).all()
+        assert all("update_stock" in (error or "") for error in errors)
         assert sandbox.stock_of(SHOP_A, skus[-1]) == 10
-        sandbox.set_faults()
+        down["update_stock"] = False
     result = CliRunner().invoke(cli, ["jobs", "retry", "--config", str(config_path)])
     assert result.exit_code == 0, result.output
     assert "2 jobs retried" in result.output
@@ -178,3 +194,30 @@ def test_a_pull_while_another_pull_of_the_store_runs_is_skipped(
     actors.pull_orders.fn(store_a)
     with runtime.db.session() as session:
         assert session.scalar(select(func.count(Order.id))) == 1
+
+
+def test_set_stock_from_another_process_reaches_a_running_lapak_within_seconds(
+    setup: tuple,
+) -> None:
+    """`lapak catalog set-stock` in a second terminal: its push request is taken over by the
+    running embedded `lapak run` (no stale timer), and the command says so."""
+    runtime, sandbox, skus, config_path = setup
+    with Embedded(runtime, threads=4):
+        wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 10)
+        wait_for("the catalog on shop B", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 9)
+        started = time.monotonic()
+        command = subprocess.run(
+            [sys.executable, "-c", "from jobs.cli import main; main()", "catalog", "set-stock",
+             skus[-1], "4", "--config", str(config_path)],
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+        assert command.returncode == 0, command.stderr
+        assert "pushed to 2 stores by the running lapak run" in command.stdout
+        wait_for(
+            "both shops to show the new stock",
+            lambda: (
+                (sandbox.stock_of(SHOP_A, skus[-1]), sandbox.stock_of(SHOP_B, skus[-1])) == (4, 3)
+            ),
+            timeout=10,
+        )
+        assert time.monotonic() - started < 10  # the stale timer was 60 s
