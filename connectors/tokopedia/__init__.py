@@ -8,10 +8,18 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.tokopedia.authorization import TokopediaAuthorization
 from connectors.tokopedia.connector import LIMITS, TokopediaConnector, TokopediaCredentials
 from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
-__all__ = ["LIMITS", "TokopediaConnector", "TokopediaCredentials", "TokopediaPlugin", "plugin"]
+__all__ = [
+    "LIMITS",
+    "TokopediaAuthorization",
+    "TokopediaConnector",
+    "TokopediaCredentials",
+    "TokopediaPlugin",
+    "plugin",
+]
 
 
 class TokopediaPlugin:
@@ -20,6 +28,7 @@ class TokopediaPlugin:
     platform: str = "tokopedia"
     limits: ConnectorLimits = LIMITS
     credentials_model: type[BaseModel] = TokopediaCredentials
+    authorization: TokopediaAuthorization = TokopediaAuthorization()
 
     def create(
         self,

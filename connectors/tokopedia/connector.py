@@ -25,6 +25,7 @@ from connectors.tokopedia import auth, mapping, order_mapping, wire
 from connectors.tokopedia.client import TokopediaClient
 from sync.protocol import (
     AlreadyExistsError,
+    AuthError,
     ConnectorLimits,
     Pacer,
     PermanentError,
@@ -112,9 +113,12 @@ class TokopediaCredentials(BaseModel):
     fs_id: int = Field(gt=0)
     client_id: str = Field(min_length=1)
     client_secret: SecretStr
-    shop_id: int = Field(gt=0)
+    shop_id: int | None = Field(default=None, gt=0)
+    """Connecting the store (`lapak connect`, authorization.py) checks the shop is linked
+    to the app and fills it in (and `shop_name`) when the config leaves it out."""
     webhook_secret: SecretStr
     token_url: str | None = None
+    shop_name: str | None = None
 
 
 class TokopediaConnector:
@@ -139,6 +143,8 @@ class TokopediaConnector:
     ):
         """`timeout` is per HTTP call (seconds); `clock` gives unix seconds (token expiry);
         `sleep` waits before rows refused with ERR_TOO_MANY_REQUEST are sent again."""
+        if credentials.shop_id is None:
+            raise AuthError(f"{store.name}: not connected yet: run `lapak connect {store.name}`")
         self.store = store
         self._fs_id = credentials.fs_id
         self._shop_id = credentials.shop_id

@@ -22,7 +22,7 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
-from connectors.tokopedia.sandbox import api_auth, api_order, api_product, control
+from connectors.tokopedia.sandbox import api_auth, api_order, api_product, api_shop, control
 from connectors.tokopedia.sandbox.context import Ctx, Route, Router
 from connectors.tokopedia.sandbox.sandbox import TokopediaSandbox
 from connectors.tokopedia.sandbox.state import App
@@ -40,7 +40,7 @@ from connectors.tokopedia.sandbox.wire import (
 
 log = structlog.get_logger(__name__)
 
-ROUTER = Router([*api_product.ROUTES, *api_order.ROUTES])
+ROUTER = Router([*api_product.ROUTES, *api_order.ROUTES, *api_shop.ROUTES])
 
 
 def _caller(sandbox: TokopediaSandbox, request: Request) -> App:
