@@ -112,17 +112,20 @@ NO_ORDERS_FOUND = "39"  # GetMultipleOrderItems E039: No orders were found
 
 
 class LazadaCredentials(BaseModel):
-    """A Lazada store's credentials: the app's key and secret, and the seller's first refresh
-    token from the authorization (later ones live in the TokenVault: Lazada hands a new one
-    with every refresh). `seller_id`, when given, makes pushes for other sellers of the same
-    app refused (all of an app's sellers push to one callback URL)."""
+    """A Lazada store's credentials: the app's key and secret (from the config), and the
+    seller's first refresh token and `seller_id`, which `lapak connect` obtains
+    (docs/connect.md; a config may still name them for a seller authorized by hand). Later
+    refresh tokens live in the TokenVault: Lazada hands a new one with every refresh.
+    `seller_id`, when known, makes pushes for other sellers of the same app refused (all of
+    an app's sellers push to one callback URL)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid", coerce_numbers_to_str=True)
 
     app_key: str
     app_secret: SecretStr
-    refresh_token: SecretStr
+    refresh_token: SecretStr | None = None
     seller_id: str | None = None
+
 
 
 class LazadaConnector:
@@ -164,7 +167,10 @@ class LazadaConnector:
             auth_url=auth_url or auth_url_for(store.base_url),
             app_key=credentials.app_key,
             app_secret=self._app_secret,
-            initial_refresh_token=credentials.refresh_token.get_secret_value(),
+            initial_refresh_token=(
+                credentials.refresh_token.get_secret_value() if credentials.refresh_token else None
+            ),
+            store_name=store.name,
             clock=clock,
         )
         self._clock = clock

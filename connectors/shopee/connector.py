@@ -84,15 +84,18 @@ ORDER_DETAIL = "/api/v2/order/get_order_detail"
 
 
 class ShopeeCredentials(BaseModel):
-    """A Shopee store's credentials: the app's partner id/key and the shop's first refresh
-    token (later ones live in the TokenVault; refresh tokens are single-use)."""
+    """A Shopee store's credentials: the app's partner id/key (from the config) and the
+    shop's id and first refresh token, which `lapak connect` obtains (docs/connect.md); a
+    config may still name them for a shop authorized by hand. Later refresh tokens live in
+    the TokenVault (they are single-use)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     partner_id: int
     partner_key: SecretStr
-    shop_id: int
-    refresh_token: SecretStr
+    shop_id: int | None = None
+    refresh_token: SecretStr | None = None
+
 
 
 class ShopeeConnector:
@@ -128,7 +131,10 @@ class ShopeeConnector:
             partner_id=credentials.partner_id,
             partner_key=self._partner_key,
             shop_id=credentials.shop_id,
-            initial_refresh_token=credentials.refresh_token.get_secret_value(),
+            initial_refresh_token=(
+                credentials.refresh_token.get_secret_value() if credentials.refresh_token else None
+            ),
+            store_name=store.name,
             clock=clock,
         )
         self._image_ids: dict[str, str] = {}
@@ -357,6 +363,8 @@ class ShopeeConnector:
         return signing.verify_webhook(self._partner_key, url, body, authorization)
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
+        if self._shop_id is None:
+            raise PermanentError(f"shopee push for {self.store.name}, which is not connected")
         return order_mapping.webhook_event(body, self._shop_id)
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:

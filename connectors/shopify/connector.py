@@ -93,6 +93,12 @@ class ShopifyCredentials(BaseModel):
     api_version: str = Field(default="2025-01", pattern=r"^(\d{4}-\d{2}|unstable)$")
     location_id: int | None = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether these credentials alone reach the store, without `lapak connect`:
+        an offline access token is set (installed by hand) (`sync.store_overview`)."""
+        return self.access_token is not None
+
 
 class ShopifyConnector:
     """One Shopify shop. Build it through `connectors.shopify.plugin.create`."""

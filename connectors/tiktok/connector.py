@@ -98,9 +98,11 @@ SKU_LEVEL_CODES = frozenset({"12052557", "12052556", "12052553", "12019059"})
 
 
 class TikTokCredentials(BaseModel):
-    """A TikTok Shop store's credentials: the app's key and secret, the shop's cipher (from
-    Get Authorized Shops) and the refresh token of the seller's authorization (later ones
-    live in the TokenVault).
+    """A TikTok Shop store's credentials: the app's key and secret and its `service_id` (the
+    authorization link's, from Partner Center), from the config; the shop's cipher (from
+    Get Authorized Shops) and the refresh token of the seller's authorization, which
+    `lapak connect` obtains (docs/connect.md; a config may still name them for a shop
+    authorized by hand). Later tokens live in the TokenVault.
 
     `auth_base_url` overrides where tokens are refreshed (default: TikTok's auth host for
     the production API host, else the store's base URL). `shipping_provider_id` is the
@@ -112,10 +114,14 @@ class TikTokCredentials(BaseModel):
 
     app_key: str
     app_secret: SecretStr
-    shop_cipher: str
-    refresh_token: SecretStr
+    service_id: str | None = None
+    shop_cipher: str | None = None
+    refresh_token: SecretStr | None = None
+    shop_id: str | None = None
+    """The shop's id, kept from the authorization (Lapak signs with the cipher)."""
     auth_base_url: str | None = None
     shipping_provider_id: str | None = None
+
 
 
 class TikTokConnector:
@@ -152,7 +158,10 @@ class TikTokConnector:
             app_key=credentials.app_key,
             app_secret=self._app_secret,
             shop_cipher=credentials.shop_cipher,
-            initial_refresh_token=credentials.refresh_token.get_secret_value(),
+            initial_refresh_token=(
+                credentials.refresh_token.get_secret_value() if credentials.refresh_token else None
+            ),
+            store_name=store.name,
             auth_url=auth_base_url(store.base_url, credentials.auth_base_url),
             clock=clock,
         )

@@ -96,6 +96,12 @@ class WooCommerceCredentials(BaseModel):
     consumer_secret: SecretStr | None = None
     webhook_secret: SecretStr | None = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether these credentials alone reach the store, without `lapak connect`:
+        a REST API key pair is set (made by hand) (`sync.store_overview`)."""
+        return self.consumer_key is not None and self.consumer_secret is not None
+
 
 class WooCommerceConnector:
     """One WooCommerce store. Build it through `connectors.woocommerce.plugin.create`."""

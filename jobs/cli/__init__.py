@@ -2,7 +2,7 @@
 
 import typer
 
-from jobs.cli import catalog, deadletters, processes, queue
+from jobs.cli import catalog, deadletters, processes, queue, stores
 from jobs.cli import init as starter
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
@@ -14,6 +14,7 @@ for command in (
     processes.demo,
 ):
     app.command()(command)
+app.command("stores")(stores.stores)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(queue.app, name="queue")
 app.add_typer(deadletters.app, name="jobs")

@@ -1,0 +1,91 @@
+"""`lapak stores`: every store at a glance (`sync.store_overview`).
+
+Connected or not, when its access and refresh tokens die (with a warning days before a
+refresh token does), when it was authorized, its last push, pull and error. Times in the
+store's zone, labelled (`06-12 14:05 WIB`); `--json` gives ISO-8601 UTC. Never a token.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from config import LapakConfig
+from jobs.cli.common import ConfigOption, console, runtime_for
+from sync.i18n import _, format_local_time
+from sync.store_overview import StoreOverview, credentials_complete, store_overview
+
+CLI_TIME = "MM-dd HH:mm"
+"""Month-day hour:minute, then the zone's label: `06-12 14:05 WIB`."""
+
+
+def complete_credentials(config: LapakConfig) -> dict[str, bool]:
+    """Per store of the config: whether its configured credentials alone connect it."""
+    return {
+        store.name: credentials_complete(store.plugin.credentials_model, store.credentials)
+        for store in config.stores
+    }
+
+
+def as_json(store: StoreOverview) -> dict[str, Any]:
+    """One store as JSON: times ISO-8601 UTC (null when unknown)."""
+    return {
+        name: value.isoformat() if isinstance(value, datetime) else value
+        for name in store.__slots__
+        for value in (getattr(store, name),)
+    }
+
+
+def stores(
+    config: ConfigOption = Path("lapak.toml"),
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print a JSON array, times in UTC.")
+    ] = False,
+) -> None:
+    """Every store: connected or not, token expiry, last push, pull and error."""
+    with runtime_for(config) as runtime:
+        rows = store_overview(runtime.db, complete_credentials(runtime.config))
+        zones = {store.name: store.timezone for store in runtime.config.stores}
+    if json_output:
+        print(json.dumps([as_json(row) for row in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table(
+        _("Store"),
+        _("Platform"),
+        _("Connected"),
+        _("Token expires"),
+        _("Refresh token expires"),
+        _("Last push"),
+        _("Last pull"),
+        _("Last error"),
+    )
+    warnings = []
+    for row in rows:
+        zone = zones.get(row.name)
+
+        def at(value: datetime | None, zone: str | None = zone) -> str:
+            return format_local_time(value, zone, CLI_TIME) if value else _("never")
+
+        error = f"{at(row.last_error_at)}: {row.last_error}" if row.last_error else "-"
+        table.add_row(
+            row.name if row.enabled else f"{row.name} ({_('disabled')})",
+            row.platform,
+            _("yes") if row.connected else _("no: lapak connect %(store)s") % {"store": row.name},
+            at(row.token_expires_at) if row.token_expires_at else "-",
+            f"{at(row.refresh_expires_at)}{' !' if row.refresh_warning else ''}"
+            if row.refresh_expires_at
+            else "-",
+            at(row.last_push_at),
+            at(row.last_pull_at),
+            error,
+        )
+        if row.refresh_warning:
+            warnings.append(f"{row.name}: {row.refresh_warning}")
+    console.print(table)
+    for warning in warnings:
+        console.print(f"[yellow]![/yellow] {warning}", highlight=False)
