@@ -1,4 +1,4 @@
-"""`lapak catalog`: import the catalog and set stock."""
+"""`lapak catalog`: import and export the catalog, set stock."""
 
 from __future__ import annotations
 
@@ -17,49 +17,93 @@ from jobs.cli.common import (
     runtime_for,
 )
 from sync.catalog import CatalogFileError, import_catalog, set_stock
+from sync.catalog_export import export_catalog
 
-app = typer.Typer(no_args_is_help=True, help="Import the catalog and set stock.")
+app = typer.Typer(no_args_is_help=True, help="Import and export the catalog, set stock.")
+
+
+# --- messages (user-facing; kept together so they can be translated) ---
+CANNOT_READ = "{file}: cannot read it: {error}"
+IMPORTED = "{created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected"
+EXPORTED = "{count} products written to {file}"
 
 
 @app.command("import")
 def catalog_import(
-    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, help="A catalog CSV.")],
+    file: Annotated[
+        Path, typer.Argument(dir_okay=False, help="The catalog: a .xlsx workbook or a CSV.")
+    ],
     config: ConfigOption = Path("lapak.toml"),
     merchant: Annotated[str | None, typer.Option(help="The merchant it belongs to.")] = None,
+    sheet: Annotated[
+        str | None, typer.Option(help="The workbook's sheet to read (default: the first).")
+    ] = None,
+    encoding: Annotated[
+        str | None,
+        typer.Option(help="The CSV's encoding, e.g. utf-8, utf-16, cp1252 (default: detected)."),
+    ] = None,
 ) -> None:
-    """Upsert products by SKU; bad rows are reported, good rows still import."""
+    """Upsert products by SKU; bad rows are reported, good rows still import.
+
+    Columns the file lacks keep their stored values."""
     with runtime_for(config) as runtime:
         merchant_id = find_merchant_id(runtime, merchant)
-        with file.open("rb") as lines:  # counted as bytes: the import reports bad text
-            total = max(0, sum(1 for _ in lines) - 1)
-        with Progress(
-            TextColumn("importing"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total}"),
-            TimeRemainingColumn(),
-            console=err,
-            transient=True,
-        ) as progress:
-            task = progress.add_task("import", total=total)
-            try:
+        try:
+            with Progress(
+                TextColumn("importing"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeRemainingColumn(),
+                console=err,
+                transient=True,
+            ) as progress:
+                task = progress.add_task("import", total=None)
                 report = import_catalog(
                     runtime.db,
                     merchant_id,
                     file,
-                    progress=lambda n: progress.update(task, completed=n),
+                    encoding=encoding,
+                    sheet=sheet,
+                    progress=lambda done, total: progress.update(task, completed=done, total=total),
                 )
-            except CatalogFileError as error:
-                err.print(str(error), markup=False, highlight=False)
-                raise typer.Exit(2) from None
+        except CatalogFileError as error:
+            err.print(str(error), markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        except OSError as error:
+            message = CANNOT_READ.format(file=file, error=error.strerror or error)
+            err.print(message, markup=False, highlight=False)
+            raise typer.Exit(2) from None
         for problem in report.errors:
             err.print(f"{file}: {problem}", markup=False, highlight=False)
         console.print(
-            f"{report.created} created, {report.updated} updated, {report.unchanged} unchanged, "
-            f"{len(report.errors)} rejected"
+            IMPORTED.format(
+                created=report.created,
+                updated=report.updated,
+                unchanged=report.unchanged,
+                rejected=len(report.errors),
+            ),
+            markup=False,
         )
         request_store_pushes(runtime)
         if report.errors:
             raise typer.Exit(1)
+
+
+@app.command("export")
+def catalog_export(
+    file: Annotated[Path, typer.Argument(dir_okay=False, help="FILE.csv or FILE.xlsx to write.")],
+    config: ConfigOption = Path("lapak.toml"),
+    merchant: Annotated[str | None, typer.Option(help="The merchant it belongs to.")] = None,
+) -> None:
+    """Write the catalog in the import's columns; importing it back changes nothing."""
+    with runtime_for(config) as runtime:
+        merchant_id = find_merchant_id(runtime, merchant)
+        try:
+            count = export_catalog(runtime.db, merchant_id, file)
+        except CatalogFileError as error:
+            err.print(str(error), markup=False, highlight=False)
+            raise typer.Exit(2) from None
+        console.print(EXPORTED.format(count=count, file=file), markup=False)
 
 
 @app.command("set-stock")

@@ -81,7 +81,7 @@ def test_bytes_that_are_not_utf8_a_stock_beyond_the_column_and_a_huge_cell_are_r
         b"KOPI-1,Kopi \xff\xfe,45000,3,250,,,,,",
         b"KOPI-2,Kopi,45000,2147483648,250,,,,,",
         b'KOPI-3,Kopi,45000,3,250,"' + b"x" * 200_000 + b'",,,,',
-        b"KOPI-4,Kopi,45000,3,250,,,,,",
+        b"KOPI-4,Kopi Gayo \xe2\x80\x93 250 g,45000,3,250,,,,,",  # UTF-8: the file is UTF-8
     )
     report = import_catalog(db, merchant, path)
     assert [(e.row, e.field) for e in report.errors] == [(2, "name"), (3, "stock"), (4, None)]

@@ -21,7 +21,7 @@ HEADER = (
 CATALOG = f"""{HEADER}
 KOPI-250,Kopi Gayo 250 g,45000,12,260,Arabika,,,https://img.example.id/kopi.jpg,100644
 TS-M,Kaos Batik M,85000.50,3,200,,TS,M,https://img.example.id/ts-1.jpg|https://img.example.id/ts-2.jpg,100017
-TS-L,Kaos Batik L,85000.50,,200,,TS,L,,100017
+TS-L,Kaos Batik L,85000.50,0,200,,TS,L,,100017
 """
 
 
@@ -83,7 +83,7 @@ def test_good_rows_are_imported(db: Database, merchant: int, tmp_path: Path, cha
         "https://img.example.id/ts-1.jpg",
         "https://img.example.id/ts-2.jpg",
     ]
-    assert stored["TS-L"].on_hand == 0  # new product, no stock cell
+    assert stored["TS-L"].on_hand == 0
     assert [visible for _, visible in changed_calls] == [True]
     assert changed_calls[0][0] == sorted(report.changed_product_ids)
 
@@ -114,6 +114,7 @@ bad sku,Spaced,-5,x,0,,,,ftp://img/a.jpg,
 GOOD-2,Good too,2000,2,100,,,,,
 
 NO-NAME,,10.555,1,100,,,,,
+HALF,Half,10.5,1.5,100,,,,,
 """
     report = import_catalog(db, merchant, write(tmp_path, text))
 
@@ -121,11 +122,12 @@ NO-NAME,,10.555,1,100,,,,,
     assert [str(e) for e in report.errors] == [
         "row 3: sku: must be 1 to 64 characters without whitespace",
         "row 3: price: Input should be greater than or equal to 0",
-        "row 3: stock: Input should be a valid integer, unable to parse string as an integer",
+        "row 3: stock: 'x' is not a number",
         "row 3: weight_grams: Input should be greater than 0",
         "row 3: image_urls: image 1 is not an http(s) URL",
-        "row 6: name: Field required",
-        "row 6: price: Decimal input should have no more than 2 decimal places",
+        "row 6: name: is empty; every product needs one",
+        "row 6: price: '10.555' reads as 10555 or 10.555; write 10555 (without a separator)",
+        "row 7: stock: 1.5 is not a whole number",
     ]
     assert set(products(db, merchant)) == {"GOOD-1", "GOOD-2"}
 
@@ -179,23 +181,31 @@ def test_a_changed_price_is_an_update(
     assert products(db, merchant)["KOPI-250"].price == Decimal("47500.00")
 
 
-def test_an_empty_stock_cell_keeps_the_counted_stock(
+def test_a_file_without_a_stock_column_keeps_the_counted_stock(
     db: Database, merchant: int, tmp_path: Path
 ) -> None:
     path = write(tmp_path, CATALOG)
     import_catalog(db, merchant, path)
     ts_l = set_stock(db, merchant, "TS-L", 9)
+    without_stock = "sku,name,price,weight_grams\nTS-L,Kaos Batik L,85000.50,200\n"
 
-    report = import_catalog(db, merchant, path)  # TS-L has no stock cell
+    report = import_catalog(db, merchant, write(tmp_path, without_stock, "no-stock.csv"))
 
-    assert (report.updated, report.unchanged) == (0, 3)
+    assert (report.updated, report.unchanged) == (0, 1)
     assert products(db, merchant)["TS-L"].on_hand == 9
     assert products(db, merchant)["TS-L"].id == ts_l
+    empty_cell = "sku,name,price,stock,weight_grams\nTS-L,Kaos Batik L,85000.50,,200\n"
+    report = import_catalog(db, merchant, write(tmp_path, empty_cell, "empty-stock.csv"))
+    assert [str(e) for e in report.errors] == [
+        "row 2: stock: is empty; write 0 for none, or leave the stock column out to keep "
+        "stored stock"
+    ]
+    assert products(db, merchant)["TS-L"].on_hand == 9
     restocked = CATALOG.replace(
         "KOPI-250,Kopi Gayo 250 g,45000,12,", "KOPI-250,Kopi Gayo 250 g,45000,0,"
     )
     report = import_catalog(db, merchant, write(tmp_path, restocked, "restock.csv"))
-    assert report.updated == 1
+    assert report.updated == 2  # KOPI-250, and TS-L: counted 9, the file says 0
     assert products(db, merchant)["KOPI-250"].on_hand == 0
 
 
@@ -213,11 +223,12 @@ def test_unknown_columns_are_named_and_nothing_is_imported(
 @pytest.mark.parametrize(
     ("text", "message"),
     [
-        ("", r"catalog\.csv: no header row"),
+        ("", r"catalog\.csv: the file is empty: its first row must name the columns"),
+        ("\n\nA,Apel\n", r"catalog\.csv: the file is empty: its first row must name the columns"),
         ("sku,name,price\nA,Apel,1\n", r"catalog\.csv: missing required columns: weight_grams"),
         ("sku,name,price,weight_grams,name\n", r"catalog\.csv: columns appear twice: name"),
     ],
-    ids=["empty", "missing", "twice"],
+    ids=["empty", "blank-first-line", "missing", "twice"],
 )
 def test_unusable_headers(
     db: Database, merchant: int, tmp_path: Path, text: str, message: str
@@ -239,13 +250,17 @@ def test_chunks_report_progress_and_each_marks_its_products(
     db: Database, merchant: int, tmp_path: Path, changed_calls
 ) -> None:
     rows = "".join(f"S{i},Item {i},{1000 + i},1,100,,,,,\n" for i in range(5))
-    seen: list[int] = []
+    seen: list[tuple[int, int]] = []
 
     report = import_catalog(
-        db, merchant, write(tmp_path, HEADER + "\n" + rows), progress=seen.append, chunk_size=2
+        db,
+        merchant,
+        write(tmp_path, HEADER + "\n" + rows),
+        progress=lambda done, total: seen.append((done, total)),
+        chunk_size=2,
     )
 
-    assert seen == [2, 4, 5]
+    assert seen == [(2, 5), (4, 5), (5, 5)]
     assert report.created == 5
     assert [len(ids) for ids, _ in changed_calls] == [2, 2, 1]
     assert all(visible for _, visible in changed_calls)

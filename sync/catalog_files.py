@@ -1,0 +1,254 @@
+"""Catalog files as spreadsheets save them: rows of cells, whatever the file's format.
+
+A CSV is read in the encoding its bytes show (a UTF-8 or UTF-16 byte-order mark; UTF-8 when
+the bytes are valid UTF-8; Windows-1252 when they are not and hold no UTF-8 character at all)
+or the one asked for, with the separator its header row uses (`;` from a spreadsheet in an
+Indonesian locale, `,`, or tab from Excel's "Unicode text"). An `.xlsx` workbook is read with
+openpyxl in read-only mode, its first sheet or the one named; a cell holding a number gives
+a `Decimal` (as Excel shows it: 15 significant digits), every other cell text.
+
+Every problem with the file as a whole is a `CatalogFileError` naming the file; a row that
+cannot be read is yielded as the reason instead of its cells.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.utils.exceptions import InvalidFileException
+
+Cell = str | Decimal
+"""A cell: text (stripped), or a number an `.xlsx` cell holds as a number."""
+Row = tuple[int, list[Cell] | str]
+"""(row number as the spreadsheet counts it, the cells or why the row is unreadable)."""
+
+# --- messages (user-facing; kept together so they can be translated) ---
+EMPTY_FILE = "the file is empty: its first row must name the columns"
+NOT_A_CATALOG = "not a CSV or .xlsx file ({what}); save the catalog as .xlsx or CSV"
+XLS_WORKBOOK = "an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV"
+NOT_XLSX = "not an .xlsx workbook ({error}); save the catalog as .xlsx or CSV"
+NO_SHEET = "no sheet named {sheet!r} (sheets: {sheets})"
+UNKNOWN_ENCODING = "unknown encoding {encoding!r} (e.g. utf-8, utf-16, cp1252)"
+UNDECODABLE = "not {encoding} text: byte {position} ({byte}) cannot be read; try another --encoding"
+UNREADABLE_ROW = "unreadable: {error}"
+_MAGIC = {
+    b"%PDF": "a PDF document",
+    b"\x89PNG": "a PNG image",
+    b"\xff\xd8\xff": "a JPEG image",
+    b"GIF8": "a GIF image",
+    b"\x1f\x8b": "a gzip archive",
+}
+_OLE = b"\xd0\xcf\x11\xe0"
+"""Excel 97-2003 (.xls) files are OLE compound documents."""
+_ZIP = b"PK\x03\x04"
+_SEPARATORS = (";", ",", "\t")
+_UTF8_CHARACTER = re.compile(
+    rb"[\xc2-\xdf][\x80-\xbf]|\xe0[\xa0-\xbf][\x80-\xbf]|[\xe1-\xec\xee\xef][\x80-\xbf]{2}"
+    rb"|\xed[\x80-\x9f][\x80-\xbf]|\xf0[\x90-\xbf][\x80-\xbf]{2}|[\xf1-\xf3][\x80-\xbf]{3}"
+    rb"|\xf4[\x80-\x8f][\x80-\xbf]{2}"
+)
+"""One well-formed multi-byte UTF-8 character."""
+EXCEL_DIGITS = 15
+"""Excel keeps and shows 15 significant digits: a computed 16500.000000000002 is 16500."""
+
+
+class CatalogFileError(ValueError):
+    """The file as a whole cannot be imported; the message starts with the file's name."""
+
+
+@dataclass(frozen=True)
+class CatalogSource:
+    """A catalog file opened for reading: its header and, as often as asked, its rows."""
+
+    path: Path
+    header: list[str]
+    separator: str | None
+    """The CSV separator; None for a workbook."""
+    _rows: Callable[[], Iterator[Row]]
+
+    def rows(self) -> Iterator[Row]:
+        """The data rows after the header; rows with no value at all are skipped."""
+        return self._rows()
+
+
+def open_source(
+    path: Path, *, encoding: str | None = None, sheet: str | None = None
+) -> CatalogSource:
+    """Open the catalog at `path` and read its header; raises `CatalogFileError`."""
+    path = Path(path)
+    with path.open("rb") as handle:
+        start = handle.read(8)
+    if not start:
+        raise _error(path, EMPTY_FILE)
+    if start.startswith(_ZIP):
+        return _open_workbook(path, sheet)
+    if start.startswith(_OLE):
+        raise _error(path, XLS_WORKBOOK)
+    for magic, what in _MAGIC.items():
+        if start.startswith(magic):
+            raise _error(path, NOT_A_CATALOG.format(what=what))
+    return _open_csv(path, encoding)
+
+
+def _error(path: Path, message: str) -> CatalogFileError:
+    return CatalogFileError(f"{path.name}: {message}")
+
+
+# --- CSV -------------------------------------------------------------------------------------
+
+
+def _open_csv(path: Path, asked: str | None) -> CatalogSource:
+    text = _decoded(path, path.read_bytes(), asked).lstrip("\ufeff")
+    first_line = text.split("\n", 1)[0]
+    if not first_line.strip():
+        raise _error(path, EMPTY_FILE)
+    separator = max(_SEPARATORS, key=first_line.count) if _any_of(first_line) else ","
+    try:
+        header = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
+    except csv.Error as error:
+        raise _error(path, f"unreadable header row: {error}") from None
+    return CatalogSource(
+        path, [cell.strip() for cell in header], separator, lambda: _csv_rows(text, separator)
+    )
+
+
+def _any_of(line: str) -> bool:
+    return any(separator in line for separator in _SEPARATORS)
+
+
+def _decoded(path: Path, data: bytes, asked: str | None) -> str:
+    """The text of `data`: in the encoding asked for (bytes it cannot read are a file error),
+    else in the one its bytes show."""
+    if asked:
+        try:
+            codecs.lookup(asked)
+        except LookupError:
+            raise _error(path, UNKNOWN_ENCODING.format(encoding=asked)) from None
+        return _strictly(path, data, asked)
+    if data.startswith(codecs.BOM_UTF8):
+        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="surrogateescape")
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _strictly(path, data, "utf-16")  # Excel's "Unicode text"
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    if _UTF8_CHARACTER.search(data):
+        # UTF-8 with a few bad bytes: they are kept as lone surrogates and reported on
+        # their rows, instead of every UTF-8 character turning into two wrong ones.
+        return data.decode("utf-8", errors="surrogateescape")
+    # No UTF-8 character at all: Windows-1252, as Excel on Windows saves "CSV"; the five
+    # bytes it leaves undefined read as their Latin-1 characters.
+    return data.decode("cp1252", errors="lapak-latin1")
+
+
+def _strictly(path: Path, data: bytes, encoding: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as error:
+        byte = data[error.start : error.start + 1].hex()
+        message = UNDECODABLE.format(encoding=encoding, position=error.start + 1, byte=byte)
+        raise _error(path, message) from None
+
+
+def _latin1(error: UnicodeError) -> tuple[str, int]:
+    assert isinstance(error, UnicodeDecodeError)
+    return error.object[error.start : error.end].decode("latin-1"), error.end
+
+
+codecs.register_error("lapak-latin1", _latin1)
+
+
+def _csv_rows(text: str, separator: str) -> Iterator[Row]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+    next(reader, None)  # the header
+    number = 1
+    while True:
+        number += 1  # a record is one spreadsheet row, even with line breaks in a cell
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
+            yield number, UNREADABLE_ROW.format(error=error)
+            continue
+        stripped: list[Cell] = [cell.strip() for cell in cells]
+        if any(stripped):
+            yield number, stripped
+
+
+# --- xlsx ------------------------------------------------------------------------------------
+
+
+def _load(path: Path) -> Any:
+    try:
+        return openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
+        raise _error(
+            path, NOT_XLSX.format(error=str(error).strip("'\"") or type(error).__name__)
+        ) from None
+
+
+def _worksheet(path: Path, workbook: Any, sheet: str | None) -> Any:
+    if sheet is None:
+        return workbook.worksheets[0]
+    if sheet not in workbook.sheetnames:
+        names = ", ".join(workbook.sheetnames)
+        raise _error(path, NO_SHEET.format(sheet=sheet, sheets=names))
+    return workbook[sheet]
+
+
+def _open_workbook(path: Path, sheet: str | None) -> CatalogSource:
+    workbook = _load(path)
+    try:
+        worksheet = _worksheet(path, workbook, sheet)
+        first = next(worksheet.iter_rows(values_only=True), None)
+    finally:
+        workbook.close()
+    header = [_text_of(value) for value in first or ()]
+    if not any(header):
+        raise _error(path, EMPTY_FILE)
+    return CatalogSource(path, header, None, lambda: _sheet_rows(path, sheet))
+
+
+def _sheet_rows(path: Path, sheet: str | None) -> Iterator[Row]:
+    workbook = _load(path)
+    try:
+        worksheet = _worksheet(path, workbook, sheet)
+        for number, values in enumerate(worksheet.iter_rows(values_only=True), start=1):
+            if number == 1:
+                continue
+            cells = [_cell(value) for value in values]
+            if any(cells):
+                yield number, cells
+    finally:
+        workbook.close()
+
+
+def _cell(value: object) -> Cell:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return _text_of(value)
+    if isinstance(value, float):
+        return Decimal(f"{value:.{EXCEL_DIGITS}g}")
+    return Decimal(value)
+
+
+def _text_of(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, float):
+        return f"{value:.{EXCEL_DIGITS}g}"
+    return str(value).strip()
