@@ -141,3 +141,12 @@ def grant_times(db: Database) -> dict[int, datetime]:
     with db.session() as session:
         rows = session.execute(select(StoreGrant.store_id, StoreGrant.granted_at)).all()
     return {store_id: granted_at for store_id, granted_at in rows}
+
+
+def granted_at(db: Database, store_id: int) -> datetime | None:
+    """When the store was last authorized (None: never): tells a process its cached
+    connector was made before the store's current grant."""
+    with db.session() as session:
+        return session.execute(
+            select(StoreGrant.granted_at).where(StoreGrant.store_id == store_id)
+        ).scalar_one_or_none()

@@ -88,6 +88,12 @@ class PermanentError(ConnectorError):
     pass
 
 
+def not_connected(store: str) -> AuthError:
+    """The refusal of a store that has neither a token of its own nor a grant: nothing to
+    call its marketplace with until a seller authorizes Lapak (docs/connect.md)."""
+    return AuthError(f"{store}: not connected: run lapak connect {store}", code="not_connected")
+
+
 class OtherShopError(PermanentError):
     """A verified push for another shop of the same app (Shopee, Lazada and Tokopedia sign
     every shop's pushes with the app's key): `shop` is the shop it names, so an app-level

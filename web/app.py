@@ -21,7 +21,7 @@ from fastapi.staticfiles import StaticFiles
 
 from jobs.runtime import Runtime
 from sync.dispatch import Dispatcher
-from web import api, docs, metrics, operator, reseller, sessions, webhooks
+from web import api, connect, docs, metrics, operator, reseller, sessions, webhooks
 from web.headers import SecurityHeaders
 
 log = structlog.get_logger(__name__)
@@ -57,6 +57,7 @@ def create_app(runtime: Runtime | None = None, dispatcher: Dispatcher | None = N
     app.state.runtime = runtime  # routers reach them through web.sessions.runtime_of/dispatcher_of
     app.state.dispatcher = dispatcher
     app.include_router(webhooks.router)
+    app.include_router(connect.router)  # stores authorizing Lapak: callbacks, /ops/connect
     app.include_router(sessions.router)  # the resellers' faces: sign-in, queue pages, API
     app.include_router(reseller.router)
     app.include_router(api.router)

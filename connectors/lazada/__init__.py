@@ -15,6 +15,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.lazada.authorization import LazadaAuthorization
 from connectors.lazada.connector import LIMITS, LazadaConnector, LazadaCredentials
 from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
@@ -30,6 +31,8 @@ class LazadaPlugin:
     platform: str = "lazada"
     limits: ConnectorLimits = LIMITS
     credentials_model: type[BaseModel] = LazadaCredentials
+    authorization: LazadaAuthorization = LazadaAuthorization()
+    """The seller's authorization (`lapak connect`, docs/connect.md)."""
 
     def create(
         self,

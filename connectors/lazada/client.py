@@ -49,6 +49,7 @@ from sync.protocol import (
     ThrottledError,
     TokenVault,
     TransientError,
+    not_connected,
 )
 from sync.types import TokenSet
 
@@ -166,9 +167,12 @@ class LazadaClient:
         auth_url: str,
         app_key: str,
         app_secret: str,
-        initial_refresh_token: str,
+        initial_refresh_token: str | None,
+        store_name: str = "",
         clock: Callable[[], float] = time.time,
     ):
+        """`initial_refresh_token` None: a seller not connected yet (nothing stored either
+        means `sync.protocol.not_connected`, naming `store_name`)."""
         self._http = http
         self._retrier = retrier
         self._pacer = pacer
@@ -178,6 +182,7 @@ class LazadaClient:
         self._app_key = app_key
         self._app_secret = app_secret
         self._initial_refresh_token = initial_refresh_token
+        self._store_name = store_name
         self._clock = clock
 
     # --- seller API calls ----------------------------------------------------------------
@@ -265,6 +270,8 @@ class LazadaClient:
         refresh_token"), so only a throttled refresh is retried in-call.
         """
         refresh_token = current.refresh_token if current else self._initial_refresh_token
+        if refresh_token is None:
+            raise not_connected(self._store_name)
         issued = self._clock()
         reply = self._retrier.call(self._refresh_once, refresh_token, idempotent=False)
         expires_at = datetime.fromtimestamp(issued + reply.expires_in, UTC)

@@ -127,7 +127,6 @@ class LazadaCredentials(BaseModel):
     seller_id: str | None = None
 
 
-
 class LazadaConnector:
     """One Lazada seller. Build it through `connectors.lazada.plugin.create`."""
 

@@ -126,6 +126,22 @@ class TokenReply(Wire):
     account_platform: str | None = None
 
 
+class CountryUser(Wire):
+    """One entry of GenerateAccessToken's `country_user_info`: the seller in a country."""
+
+    country: str = ""
+    seller_id: IdText = ""
+    user_id: IdText = ""
+    short_code: str = ""
+
+
+class CreatedToken(TokenReply):
+    """/auth/token/create: the token pair and the sellers the authorization covers."""
+
+    account: str | None = None
+    country_user_info: list[CountryUser] = Field(default_factory=list)
+
+
 # --- products ------------------------------------------------------------------------------
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.shopee.authorization import ShopeeAuthorization
 from connectors.shopee.connector import LIMITS, ShopeeConnector, ShopeeCredentials
 from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
@@ -20,6 +21,8 @@ class ShopeePlugin:
     platform: str = "shopee"
     limits: ConnectorLimits = LIMITS
     credentials_model: type[BaseModel] = ShopeeCredentials
+    authorization: ShopeeAuthorization = ShopeeAuthorization()
+    """The seller's authorization (`lapak connect`, docs/connect.md)."""
 
     def create(
         self,

@@ -38,6 +38,7 @@ from sync.protocol import (
     ThrottledError,
     TokenVault,
     TransientError,
+    not_connected,
 )
 from sync.types import TokenSet
 
@@ -127,10 +128,13 @@ class ShopeeClient:
         tokens: TokenVault,
         partner_id: int,
         partner_key: str,
-        shop_id: int,
-        initial_refresh_token: str,
+        shop_id: int | None,
+        initial_refresh_token: str | None,
+        store_name: str = "",
         clock: Callable[[], float] = time.time,
     ):
+        """`shop_id` and `initial_refresh_token` are None for a shop not connected yet:
+        every call then fails with `sync.protocol.not_connected` naming `store_name`."""
         self._http = http
         self._base_url = str(http.base_url).rstrip("/")
         self._retrier = retrier
@@ -140,6 +144,7 @@ class ShopeeClient:
         self._partner_key = partner_key
         self._shop_id = shop_id
         self._initial_refresh_token = initial_refresh_token
+        self._store_name = store_name
         self._clock = clock
 
     # --- shop API calls ------------------------------------------------------------------
@@ -168,6 +173,8 @@ class ShopeeClient:
         idempotent: bool = True,
     ) -> M:
         """One call, retried; on a refused token: refresh once and call once more."""
+        if self._shop_id is None:
+            raise not_connected(self._store_name)
         token = self._tokens.token(self.refresh)
         args = (method, path, model, params, json, None)
         try:
@@ -213,14 +220,17 @@ class ShopeeClient:
         if access_token is None or path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
             sign = signing.public_sign(self._partner_key, self._partner_id, path, timestamp)
             return {"partner_id": self._partner_id, "timestamp": timestamp, "sign": sign}
+        shop_id = self._shop_id
+        if shop_id is None:
+            raise not_connected(self._store_name)
         sign = signing.shop_sign(
-            self._partner_key, self._partner_id, path, timestamp, access_token, self._shop_id
+            self._partner_key, self._partner_id, path, timestamp, access_token, shop_id
         )
         return {
             "partner_id": self._partner_id,
             "timestamp": timestamp,
             "access_token": access_token,
-            "shop_id": self._shop_id,
+            "shop_id": shop_id,
             "sign": sign,
         }
 
@@ -233,6 +243,8 @@ class ShopeeClient:
         The refresh token is single-use, so only a throttled refresh is retried in-call.
         """
         refresh_token = current.refresh_token if current else self._initial_refresh_token
+        if refresh_token is None or self._shop_id is None:
+            raise not_connected(self._store_name)
         body = {
             "refresh_token": refresh_token,
             "partner_id": self._partner_id,

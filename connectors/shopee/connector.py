@@ -97,7 +97,6 @@ class ShopeeCredentials(BaseModel):
     refresh_token: SecretStr | None = None
 
 
-
 class ShopeeConnector:
     """One Shopee shop. Build it through `connectors.shopee.plugin.create`."""
 

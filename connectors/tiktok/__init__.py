@@ -9,6 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
+from connectors.tiktok.authorization import TikTokAuthorization
 from connectors.tiktok.connector import LIMITS, TikTokConnector, TikTokCredentials
 from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
@@ -21,6 +22,8 @@ class TikTokPlugin:
     platform: str = "tiktok"
     limits: ConnectorLimits = LIMITS
     credentials_model: type[BaseModel] = TikTokCredentials
+    authorization: TikTokAuthorization = TikTokAuthorization()
+    """The seller's authorization (`lapak connect`, docs/connect.md)."""
 
     def create(
         self,
@@ -47,6 +50,7 @@ class TikTokPlugin:
         return {
             "app_key": "6d3k9sandbox",
             "app_secret": "sandbox-app-secret-0123456789abcdef",
+            "service_id": "7310000000000sandbox",
             "shop_cipher": f"ROW_{digest[:30]}",
             "refresh_token": f"TTP_{digest[30:62]}",
         }

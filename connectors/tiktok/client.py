@@ -46,6 +46,7 @@ from sync.protocol import (
     ThrottledError,
     TokenVault,
     TransientError,
+    not_connected,
 )
 from sync.types import TokenSet
 
@@ -130,11 +131,14 @@ class TikTokClient:
         tokens: TokenVault,
         app_key: str,
         app_secret: str,
-        shop_cipher: str,
-        initial_refresh_token: str,
+        shop_cipher: str | None,
+        initial_refresh_token: str | None,
         auth_url: str,
+        store_name: str = "",
         clock: Callable[[], float] = time.time,
     ):
+        """`shop_cipher` and `initial_refresh_token` are None for a shop not connected yet:
+        its calls fail with `sync.protocol.not_connected`, naming `store_name`."""
         self._http = http
         self._base_url = str(http.base_url).rstrip("/")
         self._auth_url = auth_url.rstrip("/")
@@ -145,6 +149,7 @@ class TikTokClient:
         self._app_secret = app_secret
         self._shop_cipher = shop_cipher
         self._initial_refresh_token = initial_refresh_token
+        self._store_name = store_name
         self._clock = clock
 
     # --- API calls -----------------------------------------------------------------------
@@ -187,6 +192,8 @@ class TikTokClient:
         """One call, retried; on a refused token: refresh once and call once more."""
         raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body else None
         request = _Request(method, path, dict(params or {}), raw, files, form, shop)
+        if shop and self._shop_cipher is None:
+            raise not_connected(self._store_name)
         token = self._tokens.token(self.refresh)
         try:
             return self._retrier.call(
@@ -210,7 +217,7 @@ class TikTokClient:
         """One paced, signed attempt."""
         self._pacer.acquire()
         query: dict[str, Any] = {"app_key": self._app_key, "timestamp": int(self._clock())}
-        if request.shop:
+        if request.shop and self._shop_cipher is not None:
             query["shop_cipher"] = self._shop_cipher
         query.update((key, _query_value(value)) for key, value in request.params.items())
         query["sign"] = signing.sign(self._app_secret, request.path, query, request.body or "")
@@ -236,6 +243,8 @@ class TikTokClient:
         the vault). Uses `current.refresh_token`, or the configured one when nothing is
         stored. Not signed: the app secret rides in the query, as the auth guide shows."""
         refresh_token = current.refresh_token if current else self._initial_refresh_token
+        if refresh_token is None:
+            raise not_connected(self._store_name)
         reply = self._retrier.call(self._refresh_once, refresh_token)
         expires_at = datetime.fromtimestamp(reply.access_token_expire_in, UTC)
         refresh_expires = (

@@ -123,7 +123,6 @@ class TikTokCredentials(BaseModel):
     shipping_provider_id: str | None = None
 
 
-
 class TikTokConnector:
     """One TikTok shop. Build it through `connectors.tiktok.plugin.create`."""
 

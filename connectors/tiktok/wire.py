@@ -75,6 +75,20 @@ class TokenReply(Wire):
     seller_name: str = ""
 
 
+class AuthorizedShop(Wire):
+    """One shop of Get Authorized Shops (/authorization/202309/shops)."""
+
+    id: str
+    name: str = ""
+    region: str = ""
+    cipher: str = Field(min_length=1)
+    code: str = ""
+
+
+class AuthorizedShops(Wire):
+    shops: list[AuthorizedShop] = Field(default_factory=list)
+
+
 class Empty(Wire):
     """A `data` object Lapak does not read (update price, ship package)."""
 

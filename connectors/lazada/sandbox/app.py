@@ -19,6 +19,7 @@ import structlog
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from connectors.lazada.sandbox import (
@@ -27,6 +28,7 @@ from connectors.lazada.sandbox import (
     api_orders,
     api_products,
     api_stock,
+    consent,
     control,
 )
 from connectors.lazada.sandbox.context import Ctx, Route
@@ -117,13 +119,15 @@ class SandboxApp(Starlette):
             yield
             sandbox.close()
 
-        super().__init__(routes=control.ROUTES, lifespan=lifespan)
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(routes=[*control.ROUTES, consent_route], lifespan=lifespan)
         self.state.sandbox = sandbox
         self.state.control = LazadaControl(sandbox)
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox/"):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and not path.startswith("/_sandbox/") and path != consent.PATH:
             scope["app"] = self
             response = await self.api(Request(scope, receive))
             await response(scope, receive, send)

@@ -8,6 +8,7 @@ so it is safe from any thread.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import threading
@@ -46,6 +47,13 @@ class UnknownSellerError(LookupError):
         super().__init__(f"no seller {key!r} in this Lazada sandbox")
 
 
+def _seller_id_for(name: str) -> str:
+    """A seller id for a seller given by name only (a config of app keys: the id comes
+    with the seller's authorization), the same for the same name."""
+    digest = hashlib.sha256(f"lazada/{name}".encode()).hexdigest()
+    return str(1_000_000_000 + int(digest[:8], 16) % 1_000_000_000)
+
+
 class LazadaSandbox:
     """Sellers (from store configs: name, app_key, app_secret, refresh_token, seller_id)."""
 
@@ -76,7 +84,8 @@ class LazadaSandbox:
     def _add_seller(self, spec: Mapping[str, Any]) -> None:
         try:
             name, app_key = str(spec["name"]), str(spec["app_key"])
-            app_secret, seller_id = str(spec["app_secret"]), str(spec["seller_id"])
+            app_secret = str(spec["app_secret"])
+            seller_id = str(spec.get("seller_id") or _seller_id_for(name))
         except KeyError as exc:
             raise ValueError(f"sandbox shop {dict(spec).get('name', '?')!r}: no {exc}") from exc
         if self.apps.get(app_key, app_secret) != app_secret:

@@ -16,6 +16,7 @@ import structlog
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
 from connectors.shopee.sandbox import (
@@ -25,6 +26,7 @@ from connectors.shopee.sandbox import (
     api_logistics,
     api_media,
     api_order,
+    consent,
     control,
 )
 from connectors.shopee.sandbox.context import Ctx, Route
@@ -118,13 +120,15 @@ class SandboxApp(Starlette):
             yield
             sandbox.close()
 
-        super().__init__(routes=control.ROUTES, lifespan=lifespan)
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(routes=[*control.ROUTES, consent_route], lifespan=lifespan)
         self.state.sandbox = sandbox
         self.state.control = ShopeeControl(sandbox)
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/api/"):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and path.startswith("/api/") and path != consent.PATH:
             scope["app"] = self
             response = await self.api(Request(scope, receive))
             await response(scope, receive, send)

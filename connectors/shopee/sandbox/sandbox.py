@@ -7,6 +7,7 @@ Every public method takes the lock, so it is safe from any thread.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import random
 import threading
@@ -36,6 +37,14 @@ class UnknownOrderError(LookupError):
         super().__init__(f"no order {order_sn!r} on shop {shop_id}")
 
 
+def _shop_id_for(name: str) -> int:
+    """A shop id for a shop given by name only (a config of app keys: the id comes with
+    the seller's authorization), the same for the same name."""
+    return 10_000_000 + int(hashlib.sha256(f"shopee/{name}".encode()).hexdigest()[:8], 16) % (
+        90_000_000
+    )
+
+
 class ShopeeSandbox:
     """Shops (from store configs: name, partner_id, partner_key, shop_id, refresh_token)."""
 
@@ -63,8 +72,9 @@ class ShopeeSandbox:
 
     def _add_shop(self, spec: Mapping[str, Any]) -> None:
         try:
-            partner_id, shop_id = int(spec["partner_id"]), int(spec["shop_id"])
             key, name = str(spec["partner_key"]), str(spec["name"])
+            partner_id = int(spec["partner_id"])
+            shop_id = int(spec.get("shop_id") or _shop_id_for(name))
         except (KeyError, TypeError, ValueError) as exc:
             raise ValueError(f"sandbox shop {dict(spec).get('name', '?')!r}: {exc!r}") from exc
         if self.partners.get(partner_id, key) != key:

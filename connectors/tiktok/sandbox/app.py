@@ -17,9 +17,16 @@ import structlog
 from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
 from starlette.types import Receive, Scope, Send
 
-from connectors.tiktok.sandbox import api_auth, api_listing_write, api_orders, api_products
+from connectors.tiktok.sandbox import (
+    api_auth,
+    api_listing_write,
+    api_orders,
+    api_products,
+    consent,
+)
 from connectors.tiktok.sandbox import control as control_api
 from connectors.tiktok.sandbox.context import Ctx, Route, Router
 from connectors.tiktok.sandbox.gate import authenticate
@@ -120,13 +127,15 @@ class SandboxApp(Starlette):
             yield
             sandbox.close()
 
-        super().__init__(routes=control_api.ROUTES, lifespan=lifespan)
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(routes=[*control_api.ROUTES, consent_route], lifespan=lifespan)
         self.state.sandbox = sandbox
         self.state.control = TikTokControl(sandbox)
         self.sandbox = sandbox
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox/"):
+        path = scope.get("path", "")
+        if scope["type"] == "http" and not path.startswith("/_sandbox/") and path != consent.PATH:
             scope["app"] = self
             response = await self.api(Request(scope, receive))
             await response(scope, receive, send)

@@ -43,6 +43,12 @@ class UnknownOrderError(LookupError):
         super().__init__(f"no order {order_id!r} on store {store!r}")
 
 
+def _cipher_for(name: str) -> str:
+    """A shop cipher for a shop given by name only (a config of app keys: the cipher comes
+    with the seller's authorization), the same for the same name."""
+    return f"ROW_{hashlib.sha256(f'tiktok/{name}'.encode()).hexdigest()[:30]}"
+
+
 class TikTokSandbox:
     """Shops from store configs (name, app_key, app_secret, shop_cipher, refresh_token).
 
@@ -63,6 +69,8 @@ class TikTokSandbox:
         self.shops: dict[str, Shop] = {}
         self.by_cipher: dict[str, Shop] = {}
         self.apps: dict[str, str] = {}
+        self.services: dict[str, str] = {}
+        """service_id (the authorization link's) → app_key."""
         self.images: dict[str, bytes] = {}
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
@@ -79,7 +87,8 @@ class TikTokSandbox:
     def _add_shop(self, spec: Mapping[str, Any]) -> None:
         try:
             name, app_key = str(spec["name"]), str(spec["app_key"])
-            secret, cipher = str(spec["app_secret"]), str(spec["shop_cipher"])
+            secret = str(spec["app_secret"])
+            cipher = str(spec.get("shop_cipher") or _cipher_for(name))
         except KeyError as exc:
             raise ValueError(f"sandbox shop {dict(spec).get('name', '?')!r}: {exc!r}") from exc
         if self.apps.get(app_key, secret) != secret:
@@ -87,6 +96,8 @@ class TikTokSandbox:
         if name in self.shops or cipher in self.by_cipher:
             raise ValueError(f"sandbox shop {name!r}: name or shop_cipher given twice")
         self.apps[app_key] = secret
+        if spec.get("service_id"):
+            self.services[str(spec["service_id"])] = app_key
         digits = int(hashlib.sha256(cipher.encode()).hexdigest()[:12], 16)
         shop = Shop(
             name=name,

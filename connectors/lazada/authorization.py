@@ -1,0 +1,100 @@
+"""Lazada's seller authorization (Lazada Open Platform "Seller authorization introduction").
+
+1. The link: `https://auth.lazada.com/oauth/authorize?response_type=code&force_auth=true
+   &redirect_uri&client_id&state` (`client_id` = the app key; `redirect_uri` must be the
+   callback URL registered with the app; `state` comes back unchanged).
+2. Lazada sends the browser to `redirect_uri` with `code` and `state`.
+3. GenerateAccessToken, `/auth/token/create` {code} on https://auth.lazada.com/rest, signed
+   like every LazOP call without an access token, gives the token pair and
+   `country_user_info` (the seller's `seller_id` per country). The code lives half an hour
+   and is good once.
+
+On a sandbox (any other host) the authorization page and the token API are the sandbox's.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import urlencode
+
+from connectors.authorization import app_keys, exchanging, required
+from connectors.http import make_client, send
+from connectors.lazada.client import _payload, auth_url_for, signed_params
+from connectors.lazada.connector import LazadaCredentials
+from connectors.lazada.wire import CreatedToken, validate
+from sync.protocol import AuthError, StoreSpec
+from sync.types import Grant, TokenSet
+
+AUTHORIZE_PATH = "/oauth/authorize"
+CREATE_PATH = "/auth/token/create"
+COUNTRY = "id"
+"""Lapak's sellers are Indonesian: the `country_user_info` entry it keeps."""
+
+
+def authorize_host(base_url: str) -> str:
+    """Where the seller authorizes: auth.lazada.com for Lazada's gateways (its token APIs
+    are under /rest there), the sandbox's own host otherwise."""
+    auth = auth_url_for(base_url)
+    return auth.removesuffix("/rest")
+
+
+class LazadaAuthorization:
+    """`sync.protocol.Authorization` for Lazada."""
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+
+    def begin(
+        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    ) -> str:
+        keys: LazadaCredentials = app_keys(LazadaCredentials, credentials, store.name)
+        query = {
+            "response_type": "code",
+            "force_auth": "true",
+            "redirect_uri": redirect_uri,
+            "client_id": keys.app_key,
+            "state": state,
+        }
+        return f"{authorize_host(store.base_url)}{AUTHORIZE_PATH}?{urlencode(query)}"
+
+    def complete(
+        self,
+        store: StoreSpec,
+        credentials: Mapping[str, Any],
+        params: Mapping[str, str],
+        *,
+        redirect_uri: str,
+        transport: Any = None,
+    ) -> Grant:
+        keys: LazadaCredentials = app_keys(LazadaCredentials, credentials, store.name)
+        code = required(params, "code", "Lazada")
+        issued = self._clock()
+        secret = keys.app_secret.get_secret_value()
+        signed = signed_params(keys.app_key, secret, CREATE_PATH, {"code": code}, None, issued)
+        url = f"{auth_url_for(store.base_url)}{CREATE_PATH}"
+        with make_client(transport=transport) as http, exchanging("Lazada"):
+            response = send(http, http.build_request("POST", url, data=signed))
+            reply = validate(CreatedToken, _payload(CREATE_PATH, response), CREATE_PATH)
+        sellers = reply.country_user_info
+        seller = next((s for s in sellers if s.country.lower() == COUNTRY), None) or next(
+            iter(sellers), None
+        )
+        if seller is None or not seller.seller_id:
+            raise AuthError("Lazada's token answer names no seller (country_user_info is empty)")
+        refresh_expires = (
+            datetime.fromtimestamp(issued + reply.refresh_expires_in, UTC)
+            if reply.refresh_expires_in
+            else None
+        )
+        return Grant(
+            identity={"seller_id": seller.seller_id},
+            token=TokenSet(
+                access_token=reply.access_token,
+                refresh_token=reply.refresh_token,
+                expires_at=datetime.fromtimestamp(issued + reply.expires_in, UTC),
+                refresh_expires_at=refresh_expires,
+            ),
+        )

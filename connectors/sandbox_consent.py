@@ -1,0 +1,142 @@
+"""The seller's consent page a sandbox serves for its platform's authorization link.
+
+On the real marketplace the seller signs in and sees "<app> wants to manage your shop";
+clicking Authorize sends the browser back to the app with a one-time code. A sandbox has
+no seller accounts, so its page lets the seller pick which of the app's shops authorizes
+(one shop: it is preselected) and posts back to the same path, where the sandbox issues the
+code and answers 303 to the redirect URI. Pages and errors are plain HTML (what a browser,
+and the demo's scripted "click", read). Sandbox-only: never on a production code path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from html import escape
+from html.parser import HTMLParser
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+import httpx
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+
+SHOP_FIELD = "shop"
+"""The form field naming the shop that authorizes (its id on the platform)."""
+
+
+def consent_page(
+    *,
+    platform: str,
+    app: str,
+    action: str,
+    hidden: Mapping[str, str],
+    shops: Sequence[tuple[str, str]],
+) -> HTMLResponse:
+    """ "Authorize <app> to manage <shop>?": a form posting `hidden` and the chosen shop
+    (`shops`: (id, name) pairs) to `action`."""
+    if not shops:
+        return refusal(platform, f"no shop of this sandbox has authorized app {app}", 404)
+    fields = "".join(
+        f'<input type="hidden" name="{escape(k)}" value="{escape(v)}">' for k, v in hidden.items()
+    )
+    options = "".join(
+        f'<option value="{escape(shop_id)}">{escape(name)}</option>' for shop_id, name in shops
+    )
+    shop_names = " / ".join(escape(name) for _, name in shops)
+    body = (
+        f"<h1>Authorize {escape(app)} to manage {shop_names}?</h1>"
+        f"<p>{escape(platform)} sandbox: the app will read your orders and manage your "
+        "listings, prices and stock.</p>"
+        f'<form method="post" action="{escape(action)}">{fields}'
+        f'<label>Shop <select name="{SHOP_FIELD}">{options}</select></label> '
+        '<button type="submit">Authorize</button></form>'
+    )
+    return _html(platform, body, 200)
+
+
+def refusal(platform: str, message: str, status: int = 400) -> HTMLResponse:
+    """The platform's error page for a link it cannot honour."""
+    return _html(platform, f"<h1>Authorization failed</h1><p>{escape(message)}</p>", status)
+
+
+def redirect_with(uri: str, params: Mapping[str, str]) -> RedirectResponse:
+    """303 to `uri` with `params` added to its own query (which is kept)."""
+    parts = urlsplit(uri)
+    query = urlencode([*parse_qsl(parts.query, keep_blank_values=True), *params.items()])
+    return RedirectResponse(urlunsplit(parts._replace(query=query)), status_code=303)
+
+
+def valid_redirect(uri: str) -> bool:
+    """An absolute http(s) URL (where a code may be sent)."""
+    parts = urlsplit(uri)
+    return parts.scheme in ("http", "https") and bool(parts.netloc)
+
+
+async def form_of(request: Request) -> dict[str, str]:
+    """The posted (url-encoded) form's fields, the last value of each."""
+    body = await request.body()
+    return dict(parse_qsl(body.decode("utf-8", errors="replace"), keep_blank_values=True))
+
+
+def _html(platform: str, body: str, status: int) -> HTMLResponse:
+    page = (
+        '<!doctype html><html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(platform)} authorization</title></head><body>{body}</body></html>"
+    )
+    return HTMLResponse(page, status_code=status)
+
+
+class _FirstForm(HTMLParser):
+    """The first <form> of a page: its method, action and the values it would submit."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found = False
+        self.done = False
+        self.method = "get"
+        self.action = ""
+        self.fields: dict[str, str] = {}
+        self._select: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.done:
+            return
+        values = {k: v or "" for k, v in attrs}
+        if tag == "form" and not self.found:
+            self.found = True
+            self.method = values.get("method", "get").lower()
+            self.action = values.get("action", "")
+        elif not self.found:
+            return
+        elif tag == "input" and values.get("name") and values.get("type") != "submit":
+            self.fields[values["name"]] = values.get("value", "")
+        elif tag == "select" and values.get("name"):
+            self._select = values["name"]
+        elif (
+            tag == "option"
+            and self._select is not None
+            and (self._select not in self.fields or "selected" in values)
+        ):
+            self.fields[self._select] = values.get("value", "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "select":
+            self._select = None
+        elif tag == "form" and self.found:
+            self.done = True
+
+
+def press_authorize(link: str, *, timeout: float = 10.0) -> httpx.Response:
+    """What a seller's browser does with an authorization link on a sandbox: open it,
+    submit the page's form as it stands (the first shop chosen), follow the redirects (to
+    the app's callback) and return the last answer. For the demo and tests."""
+    with httpx.Client(timeout=timeout, follow_redirects=True) as browser:
+        page = browser.get(link)
+        form = _FirstForm()
+        form.feed(page.text)
+        if not form.found:
+            return page
+        target = urljoin(str(page.url), form.action or str(page.url))
+        if form.method == "post":
+            return browser.post(target, data=form.fields)
+        return browser.get(target, params=form.fields)

@@ -1,0 +1,233 @@
+"""Connecting a store: hand out the platform's authorization link, take the seller's answer.
+
+`start` makes a single-use `state` (sync.connections) and asks the store's plugin for its
+link, whose redirect is Lapak's `/connect/{store}/callback`. `finish` takes the callback's
+parameters: the state must be good and be the store's (it is taken once, so a replayed or
+forged callback finds nothing), the plugin exchanges the code (`Authorization.complete`),
+the grant is stored (tokens sealed in the vault's table), the process's cached connector
+of the store is dropped, the store is asked for a push and a pull so it syncs at once, and
+a `connect_store` job event records what happened. Every refusal is a `ConnectError` with
+a message a seller can act on; no token ever reaches a message or a log line.
+See docs/connect.md.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+import structlog
+
+from sync.connections import new_state, peek_state, save_grant, take_state
+from sync.dispatch import Dispatcher, request_pushes
+from sync.protocol import (
+    AuthError,
+    Authorization,
+    ConnectorError,
+    PermanentError,
+    StoreSpec,
+    TransientError,
+)
+from sync.sealing import Sealer
+from sync.store.db import Database
+from sync.store.models import JobEvent
+
+log = structlog.get_logger(__name__)
+
+ACTOR = "connect_store"
+"""The job-event actor of a connection (its outcome and error, for operators)."""
+CALLBACK_PATH = "/connect/{store}/callback"
+
+
+class ConnectError(Exception):
+    """A connection that cannot go on, in words for the seller. `status` is the HTTP
+    status the web answers with (400 bad link, 404 unknown store, 502 platform down)."""
+
+    def __init__(self, message: str, *, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectTarget:
+    """One configured store as a connection needs it."""
+
+    store_id: int
+    spec: StoreSpec
+    plugin: Any
+    credentials: Mapping[str, Any]
+    """The config's values (app keys; a hand-authorized store's ids too)."""
+
+
+class Connecting(Protocol):
+    """What `start`/`finish` need from the process (jobs.runtime.Runtime gives it)."""
+
+    @property
+    def db(self) -> Database: ...
+
+    @property
+    def sealer(self) -> Sealer: ...
+
+    def connect_target(self, store: str) -> ConnectTarget:
+        """The store called `store`; `LookupError` when the config has none."""
+        ...
+
+    def connect_target_of(self, store_id: int) -> ConnectTarget: ...
+
+    def forget_connector(self, store_id: int) -> None:
+        """Drop the process's cached connector and vault of the store (its grant changed)."""
+        ...
+
+
+@runtime_checkable
+class Puller(Protocol):
+    """A dispatcher that can also send a pull of a store's orders (jobs.actors')."""
+
+    def pull(self, store_id: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Started:
+    store: str
+    link: str | None
+    """The link the seller opens; None: the platform has no seller step (done at once)."""
+    state: str
+    redirect_uri: str
+
+
+@dataclass(frozen=True, slots=True)
+class Connected:
+    store: str
+    platform: str
+    token_expires_at: datetime | None
+    """When the access token dies (it is renewed); None: a lasting key."""
+    refresh_expires_at: datetime | None
+
+
+def callback_url(base_url: str, store: str) -> str:
+    """Where the platform sends the seller back for `store`."""
+    return base_url.rstrip("/") + CALLBACK_PATH.format(store=store)
+
+
+def authorization_of(target: ConnectTarget) -> Authorization:
+    found = getattr(target.plugin, "authorization", None)
+    if found is None:
+        raise ConnectError(
+            f"{target.spec.name}: platform {target.spec.platform} has no authorization flow in "
+            "Lapak: put the store's keys in the config (see config/lapak.example.toml)"
+        )
+    return found
+
+
+def _target(runtime: Connecting, store: str) -> ConnectTarget:
+    try:
+        return runtime.connect_target(store)
+    except LookupError as unknown:
+        raise ConnectError(str(unknown).strip("'\""), status=404) from None
+
+
+def start(runtime: Connecting, store: str, *, base_url: str) -> Started:
+    """A fresh authorization link for `store`, coming back to `base_url`'s callback."""
+    target = _target(runtime, store)
+    authorization = authorization_of(target)
+    redirect_uri = callback_url(base_url, target.spec.name)
+    state = new_state(runtime.db, target.store_id)
+    try:
+        link = authorization.begin(
+            target.spec, target.credentials, redirect_uri=redirect_uri, state=state
+        )
+    except ConnectorError as refused:
+        raise ConnectError(str(refused)) from None
+    log.info("connect_started", store=target.spec.name, platform=target.spec.platform)
+    return Started(target.spec.name, link, state, redirect_uri)
+
+
+def store_of_state(runtime: Connecting, state: str) -> str | None:
+    """The store a still-good `state` was handed out for (the callback without a store in
+    its path: one redirect URL registered for every store of an app)."""
+    store_id = peek_state(runtime.db, state)
+    return None if store_id is None else runtime.connect_target_of(store_id).spec.name
+
+
+def finish(
+    runtime: Connecting,
+    store: str,
+    params: Mapping[str, str],
+    *,
+    redirect_uri: str,
+    dispatcher: Dispatcher | None = None,
+    transport: Any = None,
+) -> Connected:
+    """Complete `store`'s connection from the callback's `params` (with `state`).
+
+    `dispatcher` sends the store's first push (and pull, when it is a `Puller`); None where
+    no worker would run them (a CLI on the embedded default: the running `lapak run`
+    finds the store's dirty listings and pulls it on its schedule)."""
+    target = _target(runtime, store)
+    authorization = authorization_of(target)
+    state = params.get("state", "")
+    owner = peek_state(runtime.db, state)
+    if owner is not None and owner != target.store_id:
+        raise ConnectError(
+            f"this authorization link was made for another store, not {store}: "
+            f"run lapak connect {store} again"
+        )
+    if owner is None or take_state(runtime.db, state) != target.store_id:
+        raise ConnectError(
+            f"this authorization link for {store} was already used or is older than 30 "
+            f"minutes: run lapak connect {store} again (or press Connect once more)"
+        )
+    try:
+        grant = authorization.complete(
+            target.spec,
+            target.credentials,
+            params,
+            redirect_uri=redirect_uri,
+            transport=transport,
+        )
+    except TransientError as down:
+        _record(runtime.db, target.store_id, f"could not reach {target.spec.platform}: {down}")
+        raise ConnectError(
+            f"{target.spec.platform} could not be reached ({down}): run lapak connect "
+            f"{store} again in a minute",
+            status=502,
+        ) from None
+    except (AuthError, PermanentError) as refused:
+        _record(runtime.db, target.store_id, str(refused))
+        raise ConnectError(f"{store} is not connected: {refused}") from None
+    save_grant(runtime.db, runtime.sealer, target.store_id, grant)
+    runtime.forget_connector(target.store_id)
+    _record(runtime.db, target.store_id, None, identity=sorted(grant.identity))
+    log.info(
+        "store_connected",
+        store=target.spec.name,
+        platform=target.spec.platform,
+        identity=sorted(grant.identity),
+    )
+    if dispatcher is not None:
+        request_pushes(runtime.db, dispatcher, [target.store_id])
+        if isinstance(dispatcher, Puller):
+            dispatcher.pull(target.store_id)
+    token = grant.token
+    return Connected(
+        store=target.spec.name,
+        platform=target.spec.platform,
+        token_expires_at=token.expires_at if token else None,
+        refresh_expires_at=token.refresh_expires_at if token else None,
+    )
+
+
+def _record(db: Database, store_id: int, error: str | None, **counts: Any) -> None:
+    with db.session() as session:
+        session.add(
+            JobEvent(
+                actor=ACTOR,
+                store_id=store_id,
+                outcome="error" if error else "ok",
+                counts=counts,
+                error=error,
+            )
+        )
