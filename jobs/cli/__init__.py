@@ -3,6 +3,7 @@
 import typer
 
 from jobs.cli import catalog, deadletters, processes, queue, stores
+from jobs.cli import connect as connecting
 from jobs.cli import init as starter
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
@@ -15,6 +16,7 @@ for command in (
 ):
     app.command()(command)
 app.command("stores")(stores.stores)
+app.command("connect")(connecting.connect)
 app.add_typer(catalog.app, name="catalog")
 app.add_typer(queue.app, name="queue")
 app.add_typer(deadletters.app, name="jobs")
