@@ -3,21 +3,25 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pytest
+from redis import Redis
 from sqlalchemy import select
 from typer.testing import CliRunner
 
+import sync.dispatch
 from config import load_config
+from jobs.broker import build_broker
 from jobs.cli import app
 from jobs.runtime import Runtime
-import sync.dispatch
 from sync import reconcile
 from sync.catalog import import_catalog
 from sync.dispatch import foreign_push_requests, take_push_requests
 from sync.store.models import Merchant
+from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import shop_env, write_config
 
 runner = CliRunner()
@@ -100,3 +104,43 @@ def test_a_catalog_change_with_the_job_queue_down_is_saved_and_said(
         assert session.scalars(select(Merchant.id)).one()  # the catalog is stored
     assert reconcile.stores_with_work(runtime.db) == set(runtime.store_ids.values())
     runtime.close()
+
+
+CLI_REDIS_DB = 13
+"""A Redis database this test owns alone (it flushes it)."""
+
+
+def test_a_catalog_change_with_redis_enqueues_one_push_per_store_on_the_broker(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A Procfile deployment: the CLI's push messages go to Redis, where the workers are."""
+    url = redis_url_for(CLI_REDIS_DB)
+    Redis.from_url(url).flushdb()
+    config = tmp_path / "lapak.toml"
+    write_config(
+        config, "http://127.0.0.1:9", database_url=f"sqlite:///{tmp_path / 'lapak.db'}",
+        redis_url=url,
+    )  # fmt: skip
+    for key, value in shop_env(config).items():
+        monkeypatch.setenv(key, value)
+    runtime = Runtime(load_config(config))
+    runtime.bootstrap()
+    catalog = tmp_path / "catalog.csv"
+    catalog.write_text("sku,name,price,stock,weight_grams\nKOPI-1,Kopi Gayo,25000,10,250\n")
+    with runtime.db.session() as session:
+        import_catalog(runtime.db, session.scalars(select(Merchant.id)).one(), catalog)
+    try:
+        result = runner.invoke(
+            app, ["catalog", "set-stock", "KOPI-1", "4", "--config", str(config)]
+        )
+        assert result.exit_code == 0, result.output
+        assert "pushing to 2 stores through the job queue" in result.output
+        queued = Redis.from_url(url)
+        messages = [json.loads(raw) for raw in queued.hvals("dramatiq:push.msgs")]
+        assert sorted(m["args"][0] for m in messages if m["actor_name"] == "push_store") == (
+            sorted(runtime.enabled_store_ids())
+        )
+    finally:
+        Redis.from_url(url).flushdb()
+        build_broker(None)  # later tests in this process get the in-process broker back
+        runtime.close()
