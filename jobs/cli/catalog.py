@@ -56,6 +56,7 @@ def catalog_import(
                 TimeRemainingColumn(),
                 console=err,
                 transient=True,
+                disable=not err.is_terminal,  # no bar, nor its blank line, in a log
             ) as progress:
                 task = progress.add_task("import", total=None)
                 report = import_catalog(
@@ -83,6 +84,7 @@ def catalog_import(
                 rejected=len(report.errors),
             ),
             markup=False,
+            soft_wrap=True,
         )
         request_store_pushes(runtime)
         if report.errors:
@@ -103,7 +105,7 @@ def catalog_export(
         except CatalogFileError as error:
             err.print(str(error), markup=False, highlight=False)
             raise typer.Exit(2) from None
-        console.print(EXPORTED.format(count=count, file=file), markup=False)
+        console.print(EXPORTED.format(count=count, file=file), markup=False, soft_wrap=True)
 
 
 @app.command("set-stock")
