@@ -13,16 +13,17 @@ dies when Lapak has not refreshed it for that long (it was not running); its war
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from sync.i18n import _, ngettext
 from sync.ops import store_states
+from sync.protocol import ConnectorPlugin
 from sync.store.db import Database
 from sync.store.models import StoreGrant, Token, utcnow
 
@@ -69,6 +70,25 @@ def credentials_complete(
         return False
     connected = getattr(validated, "connected", True)
     return connected if isinstance(connected, bool) else True
+
+
+class ConfiguredStore(Protocol):
+    """A store as the config declares it (`config.StoreConfig`)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def plugin(self) -> ConnectorPlugin: ...
+    @property
+    def credentials(self) -> BaseModel: ...
+
+
+def complete_credentials(stores: Iterable[ConfiguredStore]) -> dict[str, bool]:
+    """Per configured store: whether its configured credentials alone connect it."""
+    return {
+        store.name: credentials_complete(store.plugin.credentials_model, store.credentials)
+        for store in stores
+    }
 
 
 def refresh_warning(

@@ -5,7 +5,9 @@ a sign-in cookie or `Authorization: Bearer`). A program without credentials gets
 browser is sent to sign in; a reseller gets 403. Everything comes from `sync.ops`:
 
 - `/ops/`: every store's sync state (listings in sync, dirty, failed; last push and pull;
-  last error; sync lag; webhooks waiting or refused; token expiry);
+  last error; sync lag; webhooks waiting or refused) and connection (connected or not,
+  token and refresh-token expiry with a warning days before the refresh token dies, a
+  Connect / Reconnect button to `/ops/connect/{store}`: `sync.store_overview`);
 - `/ops/listings`: the listings a marketplace refused, with its error, and "push again";
 - `/ops/dead-letters`: jobs that ran out of retries, each with a retry button (the replay
   `lapak jobs retry` does: `sync.ops.retry_dead_letter`; 404 unknown, 409 already retried);
@@ -32,6 +34,7 @@ from starlette.concurrency import run_in_threadpool
 from sync import ops, strays
 from sync.oversold import oversold_orders
 from sync.store.models import utcnow
+from sync.store_overview import StoreOverview, complete_credentials, store_overview
 from web.ids import EventIdQuery, RowId, parse_row_id
 from web.sessions import (
     OPERATOR_HOME,
@@ -110,9 +113,29 @@ async def stores(request: Request, operator: CurrentOperator) -> Response:
         "dead": len(dead),
         "refused": sum(s.webhooks_refused for s in states),
     }
+    complete = complete_credentials(runtime_of(request).config.stores)
+    overview = await run_in_threadpool(store_overview, db, complete)
+    connections = {c.name: c for c in overview}
     if not wants_html(request):
-        return JSONResponse({"stores": [_jsonable(s) for s in states], "totals": totals})
-    return _page(request, "stores.html", "stores", states=states, totals=totals)
+        rows = [_jsonable(s) | _connection_json(connections.get(s.name)) for s in states]
+        return JSONResponse({"stores": rows, "totals": totals})
+    return _page(
+        request, "stores.html", "stores", states=states, totals=totals, connections=connections
+    )
+
+
+def _connection_json(connection: StoreOverview | None) -> dict[str, Any]:
+    """What the stores page adds to a store's sync state: connected or not, by what, when it
+    was authorized, the refresh-token warning and where to (re)connect it."""
+    if connection is None:
+        return {}
+    return {
+        "connected": connection.connected,
+        "connected_by": connection.connected_by,
+        "granted_at": _jsonable(connection.granted_at),
+        "refresh_warning": connection.refresh_warning,
+        "connect_url": f"/ops/connect/{connection.name}",
+    }
 
 
 @router.get("/listings")

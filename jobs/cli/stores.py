@@ -15,21 +15,12 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from config import LapakConfig
 from jobs.cli.common import ConfigOption, console, runtime_for
 from sync.i18n import _, format_local_time
-from sync.store_overview import StoreOverview, credentials_complete, store_overview
+from sync.store_overview import StoreOverview, complete_credentials, store_overview
 
 CLI_TIME = "MM-dd HH:mm"
 """Month-day hour:minute, then the zone's label: `06-12 14:05 WIB`."""
-
-
-def complete_credentials(config: LapakConfig) -> dict[str, bool]:
-    """Per store of the config: whether its configured credentials alone connect it."""
-    return {
-        store.name: credentials_complete(store.plugin.credentials_model, store.credentials)
-        for store in config.stores
-    }
 
 
 def as_json(store: StoreOverview) -> dict[str, Any]:
@@ -49,7 +40,7 @@ def stores(
 ) -> None:
     """Every store: connected or not, token expiry, last push, pull and error."""
     with runtime_for(config) as runtime:
-        rows = store_overview(runtime.db, complete_credentials(runtime.config))
+        rows = store_overview(runtime.db, complete_credentials(runtime.config.stores))
         zones = {store.name: store.timezone for store in runtime.config.stores}
     if json_output:
         print(json.dumps([as_json(row) for row in rows], ensure_ascii=False, indent=2))
