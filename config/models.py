@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, SecretStr
 
+from sync.i18n import DEFAULT_ZONE, zone_of
 from sync.protocol import ConnectorPlugin
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -29,6 +30,15 @@ bind): set its stock to 0, or only report it to operators."""
 
 EnvName = Annotated[str, Field(pattern=ENV_NAME_PATTERN, max_length=200)]
 """The name of an environment variable (never its value)."""
+
+
+def _known_zone(name: str) -> str:
+    zone_of(name)  # ValueError naming the choices
+    return name.upper() if name.upper() in ("WIB", "WITA", "WIT") else name
+
+
+TimeZoneName = Annotated[str, Field(min_length=1, max_length=64), AfterValidator(_known_zone)]
+"""A store's time zone: WIB, WITA, WIT (as Indonesians name them) or an IANA name."""
 
 if TYPE_CHECKING:
     BaseUrl = str
@@ -83,6 +93,7 @@ class StoreEntry(_Entry):
     rate_limit_per_second: float | None = Field(default=None, gt=0)
     enabled: bool = True
     stray_listings: StrayAction | None = None
+    timezone: TimeZoneName = DEFAULT_ZONE
 
 
 class ResellerEntry(_Entry):
@@ -110,6 +121,8 @@ class StoreConfig:
     enabled: bool = True
     stray_listings: StrayAction | None = None
     """This store's own choice; None: the `[lapak]` one (`LapakConfig.stray_action`)."""
+    timezone: str = DEFAULT_ZONE
+    """Where the store's resellers are: its orders' times are shown in this zone."""
 
     @property
     def rate_per_second(self) -> float:
@@ -156,6 +169,11 @@ class LapakConfig:
             return self._stores_by_name[name]
         except KeyError:
             raise LookupError(f"no store named {name!r} in {self.path.name}") from None
+
+    @property
+    def zones(self) -> dict[str, str]:
+        """Each store's time zone by name, for the read models (`sync.queue.Zones`)."""
+        return {s.name: s.timezone for s in self.stores}
 
     def stray_action(self, store: StoreConfig) -> StrayAction:
         return store.stray_listings or self.stray_listings

@@ -15,7 +15,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import selectinload
 
-from sync.queue import SHIPPABLE, QueueOrder, _view
+from sync.queue import SHIPPABLE, QueueOrder, Zones, _view
 from sync.store.db import Database
 from sync.store.models import Order, Store, utcnow
 from sync.types import OrderStatus
@@ -71,6 +71,7 @@ def queue_orders(
     state: str | None = None,
     now: datetime | None = None,
     limit: int = 200,
+    zones: Zones | None = None,
 ) -> list[QueueOrder]:
     """Orders of `stores` (None: all) still to ship, most urgent ship-by first, narrowed to
     one `store`, one `status` of `QUEUE_STATUSES` (default ready_to_ship) and one `state`
@@ -91,7 +92,7 @@ def queue_orders(
     if state:
         query = query.where(_state_filter(state, reseller, now))
     with db.session() as session:
-        return [_view(order) for order in session.scalars(query)]
+        return [_view(order, zones) for order in session.scalars(query)]
 
 
 def shipped_orders(
@@ -103,6 +104,7 @@ def shipped_orders(
     since: datetime | None = None,
     offset: int = 0,
     limit: int = 50,
+    zones: Zones | None = None,
 ) -> list[ShippedOrder]:
     """Shipped (and later completed or returned) orders of `stores`, the most recently
     changed first; `shipped_by` keeps those one reseller shipped through Lapak, `since`
@@ -122,7 +124,7 @@ def shipped_orders(
         query = query.where(Order.updated_at >= since)
     with db.session() as session:
         return [
-            ShippedOrder(_view(order), order.shipped_by, order.updated_at)
+            ShippedOrder(_view(order, zones), order.shipped_by, order.updated_at)
             for order in session.scalars(query)
         ]
 

@@ -8,7 +8,7 @@ for a `ship_order` job; the order counts as shipped once the marketplace confirm
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -18,6 +18,7 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from sync.dispatch import Dispatcher
+from sync.i18n import DEFAULT_ZONE
 from sync.store.db import Database
 from sync.store.dialect import affected
 from sync.store.models import Order, Store, utcnow
@@ -40,6 +41,21 @@ class QueueLine:
     sku: str
     name: str
     quantity: int
+    unit_price: Decimal = Decimal(0)
+
+    @property
+    def line_total(self) -> Decimal:
+        return self.unit_price * self.quantity
+
+    def as_json(self) -> dict[str, Any]:
+        """Amounts as decimal strings ("103000.00"), as the order's `total`."""
+        return {
+            "sku": self.sku,
+            "name": self.name,
+            "quantity": self.quantity,
+            "unit_price": str(self.unit_price),
+            "line_total": str(self.line_total),
+        }
 
 
 @dataclass(frozen=True)
@@ -64,6 +80,9 @@ class QueueOrder:
     unmapped_skus: tuple[str, ...]
     oversold_units: int = 0
     """Units this order took beyond what was available (`sync.oversold`)."""
+    timezone: str = DEFAULT_ZONE
+    """The store's zone (`[[stores]] timezone`: WIB, WITA, WIT or an IANA name): its
+    resellers read the order's times in it."""
 
     def as_json(self) -> dict[str, Any]:
         def when(value: datetime | None) -> str | None:
@@ -80,7 +99,7 @@ class QueueOrder:
             "buyer_city": self.buyer_city,
             "total": str(self.total),
             "currency": self.currency,
-            "lines": [vars(line) for line in self.lines],
+            "lines": [line.as_json() for line in self.lines],
             "claimed_by": self.claimed_by,
             "claim_expires_at": when(self.claim_expires_at),
             "packed_at": when(self.packed_at),
@@ -89,10 +108,15 @@ class QueueOrder:
             "ship_error": self.ship_error,
             "unmapped_skus": list(self.unmapped_skus),
             "oversold_units": self.oversold_units,
+            "timezone": self.timezone,
         }
 
 
-def _view(order: Order) -> QueueOrder:
+Zones = Mapping[str, str]
+"""Each store's time zone by store name (`LapakConfig.zones`); a store not named is WIB."""
+
+
+def _view(order: Order, zones: Zones | None = None) -> QueueOrder:
     return QueueOrder(
         id=order.id,
         store=order.store.name,
@@ -104,7 +128,7 @@ def _view(order: Order) -> QueueOrder:
         buyer_city=order.buyer_city,
         total=order.total,
         currency=order.currency,
-        lines=tuple(QueueLine(ln.sku, ln.name, ln.quantity) for ln in order.lines),
+        lines=tuple(QueueLine(ln.sku, ln.name, ln.quantity, ln.unit_price) for ln in order.lines),
         claimed_by=order.claimed_by,
         claim_expires_at=order.claim_expires_at,
         packed_at=order.packed_at,
@@ -113,6 +137,7 @@ def _view(order: Order) -> QueueOrder:
         ship_error=order.ship_error,
         unmapped_skus=tuple(order.unmapped_skus or ()),
         oversold_units=order.oversold_units,
+        timezone=(zones or {}).get(order.store.name, DEFAULT_ZONE),
     )
 
 
@@ -122,6 +147,7 @@ def list_orders(
     *,
     statuses: Collection[str] = (OrderStatus.READY_TO_SHIP.value,),
     limit: int = 500,
+    zones: Zones | None = None,
 ) -> list[QueueOrder]:
     """Orders of these stores (None: all) in these statuses, most urgent ship-by first."""
     query = (
@@ -135,12 +161,18 @@ def list_orders(
     if stores is not None:
         query = query.where(Store.name.in_(list(stores)))
     with db.session() as session:
-        return [_view(order) for order in session.scalars(query)]
+        return [_view(order, zones) for order in session.scalars(query)]
 
 
-def get_order(db: Database, order_id: int, stores: Collection[str] | None = None) -> QueueOrder:
+def get_order(
+    db: Database,
+    order_id: int,
+    stores: Collection[str] | None = None,
+    *,
+    zones: Zones | None = None,
+) -> QueueOrder:
     with db.session() as session:
-        return _view(_visible(session, order_id, stores))
+        return _view(_visible(session, order_id, stores), zones)
 
 
 def _visible(session: Session, order_id: int, stores: Collection[str] | None) -> Order:

@@ -41,6 +41,8 @@ class LineOut(BaseModel):
     sku: str
     name: str
     quantity: int
+    unit_price: Decimal = Field(description="Price of one unit, a decimal string.")
+    line_total: Decimal = Field(description="quantity × unit_price, a decimal string.")
 
 
 class OrderOut(BaseModel):
@@ -97,7 +99,16 @@ class OrderOut(BaseModel):
             buyer_city=order.buyer_city,
             total=order.total,
             currency=order.currency,
-            lines=[LineOut(sku=ln.sku, name=ln.name, quantity=ln.quantity) for ln in order.lines],
+            lines=[
+                LineOut(
+                    sku=ln.sku,
+                    name=ln.name,
+                    quantity=ln.quantity,
+                    unit_price=ln.unit_price,
+                    line_total=ln.line_total,
+                )
+                for ln in order.lines
+            ],
             claimed_by=order.claimed_by if held else None,
             claim_expires_at=order.claim_expires_at if held else None,
             packed_at=order.packed_at,
@@ -153,7 +164,8 @@ def _refused(
     request: Request, reseller: Reseller, order_id: int, action: str, error: QueueError
 ) -> HTTPException:
     if error.kind == "conflict":
-        return HTTPException(409, describe_conflict(request, reseller, order_id, action, error))
+        reason = describe_conflict(request, reseller, order_id, action, error, language="en")
+        return HTTPException(409, reason)
     if error.kind == "forbidden":
         return HTTPException(403, f"order {order_id} is not of your stores")
     return HTTPException(_STATUS.get(error.kind, 400), str(error))

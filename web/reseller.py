@@ -20,6 +20,7 @@ from starlette.concurrency import run_in_threadpool
 from config.models import Reseller
 from sync import queue as order_queue
 from sync.history import QUEUE_STATES, QUEUE_STATUSES, queue_orders, shipped_orders
+from sync.i18n import N_, format_clock, translations
 from sync.queue import SHIPPABLE, QueueError, QueueOrder
 from sync.store.models import utcnow
 from web.ids import Page, RowId
@@ -30,40 +31,19 @@ from web.sessions import (
     CurrentReseller,
     Operator,
     dispatcher_of,
-    local_time,
     principal_of,
     read_form,
     redirect,
     render_page,
     runtime_of,
+    translator,
 )
+from web.wording import ORDER_STATUS_NAMES, QUEUE_STATE_NAMES, QUEUE_STATUS_NAMES, platform_name
 
 router = APIRouter(include_in_schema=False)
 
 HISTORY_PAGE = 50
 JUST_SHIPPED = timedelta(hours=24)
-PLATFORM_NAMES = {
-    "shopee": "Shopee",
-    "tokopedia": "Tokopedia",
-    "lazada": "Lazada",
-    "tiktok": "TikTok Shop",
-    "shopify": "Shopify",
-    "woocommerce": "WooCommerce",
-}
-STATE_LABELS = {
-    "": "Everything",
-    "unclaimed": "Not claimed",
-    "mine": "Claimed by me",
-    "others": "Claimed by others",
-    "packed": "Packed",
-    "sending": "Waiting for marketplace",
-    "refused": "Refused by marketplace",
-}
-STATUS_LABELS = {"ready_to_ship": "To ship", "unpaid": "Not paid yet"}
-
-
-def platform_name(platform: str) -> str:
-    return PLATFORM_NAMES.get(platform, platform.title())
 
 
 def order_view(order: QueueOrder, reseller: str, now: datetime) -> dict[str, Any]:
@@ -108,15 +88,21 @@ def queue_page(
     state: str | None = None,
 ) -> HTMLResponse:
     status = status or "ready_to_ship"
+    _ = translator(request)
     if store and store not in reseller.stores:
-        return error_page(request, 403, f"{store} is not one of your stores.")
+        return error_page(
+            request, 403, _("%(store)s is not one of your stores.") % {"store": store}
+        )
     if status not in QUEUE_STATUSES:
         allowed = ", ".join(QUEUE_STATUSES)
-        return error_page(request, 422, f"Unknown status {status!r}: use one of {allowed}.")
+        message = _("Unknown status %(value)r: use one of %(allowed)s.")
+        return error_page(request, 422, message % {"value": status, "allowed": allowed})
     if state and state not in QUEUE_STATES:
         allowed = ", ".join(QUEUE_STATES)
-        return error_page(request, 422, f"Unknown state {state!r}: use one of {allowed}.")
+        message = _("Unknown state %(value)r: use one of %(allowed)s.")
+        return error_page(request, 422, message % {"value": state, "allowed": allowed})
     runtime = runtime_of(request)
+    zones = runtime.config.zones
     now = utcnow()
     orders = queue_orders(
         runtime.db,
@@ -126,6 +112,7 @@ def queue_page(
         status=status,
         state=state or None,
         now=now,
+        zones=zones,
     )
     in_queue = {order.id for order in orders}
     just_shipped = [  # confirmed between the two reads: shown once, in the queue, till reload
@@ -136,6 +123,7 @@ def queue_page(
             shipped_by=reseller.name,
             since=now - JUST_SHIPPED,
             limit=20,
+            zones=zones,
         )
         if row.order.id not in in_queue
     ]
@@ -151,10 +139,9 @@ def queue_page(
             "store": store or "",
             "status": status,
             "state": state or "",
-            "statuses": STATUS_LABELS,
-            "states": STATE_LABELS,
+            "statuses": QUEUE_STATUS_NAMES,
+            "states": QUEUE_STATE_NAMES,
             "back": RESELLER_HOME + (f"?{urlencode(query)}" if query else ""),
-            "platform_name": platform_name,
         },
     )
 
@@ -168,15 +155,19 @@ def history_page(
     page: Page = 1,
 ) -> HTMLResponse:
     if store and store not in reseller.stores:
-        return error_page(request, 403, f"{store} is not one of your stores.")
+        _ = translator(request)
+        message = _("%(store)s is not one of your stores.")
+        return error_page(request, 403, message % {"store": store})
     page = max(page, 1)
+    runtime = runtime_of(request)
     rows = shipped_orders(
-        runtime_of(request).db,
+        runtime.db,
         reseller.stores,
         store=store,
         shipped_by=reseller.name if mine else None,
         offset=(page - 1) * HISTORY_PAGE,
         limit=HISTORY_PAGE + 1,
+        zones=runtime.config.zones,
     )
     query: dict[str, Any] = {
         k: v for k, v in (("store", store), ("mine", "1" if mine else None)) if v
@@ -197,32 +188,61 @@ def history_page(
                 if len(rows) > HISTORY_PAGE
                 else None
             ),
-            "platform_name": platform_name,
         },
     )
 
 
+ACTION_WORDS = {
+    "claim": N_("claim"),
+    "release": N_("release"),
+    "pack": N_("pack"),
+    "ship": N_("ship"),
+}
+"""The verb of each queue action, as it fits "nothing left to …" and "Claim it again to …"."""
+
+
 def describe_conflict(
-    request: Request, reseller: Reseller, order_id: int, action: str, error: QueueError
+    request: Request,
+    reseller: Reseller,
+    order_id: int,
+    action: str,
+    error: QueueError,
+    language: str | None = None,
 ) -> str:
-    """Why an action on an order could not be done, in the reseller's terms."""
+    """Why an action on an order could not be done, in the reseller's terms: in `language`
+    (the API's programs read English), else in the page's."""
+    _ = translations(language).gettext if language else translator(request)
+    runtime = runtime_of(request)
     try:
-        order = order_queue.get_order(runtime_of(request).db, order_id, reseller.stores)
+        order = order_queue.get_order(
+            runtime.db, order_id, reseller.stores, zones=runtime.config.zones
+        )
     except QueueError:
         return str(error)
     now = utcnow()
-    label = f"Order {order.external_id}"
+    words = {
+        "order": order.external_id,
+        "action": _(ACTION_WORDS[action]),
+        "name": order.claimed_by,
+        "until": format_clock(order.claim_expires_at, order.timezone),
+        "status": _(ORDER_STATUS_NAMES.get(order.status, order.status)).lower(),
+    }
     held = order.claimed_by is not None and (order.claim_expires_at or now) >= now
     if held and order.claimed_by != reseller.name:
-        until = local_time(order.claim_expires_at, "%H:%M")
-        return f"{label} is claimed by {order.claimed_by} (until {until} WIB). Pick another one."
+        return _("Order %(order)s is claimed by %(name)s (until %(until)s). Pick another one.") % (
+            words
+        )
     if order.ship_state == "requested":
-        return f"{label} is already shipped; waiting for the marketplace to confirm."
+        return _("Order %(order)s is already shipped; waiting for the marketplace to confirm.") % (
+            words
+        )
     if order.ship_state == "confirmed" or order.status != "ready_to_ship":
-        return f"{label} is {order.status.replace('_', ' ')} now: nothing left to {action}."
+        return _("Order %(order)s is %(status)s now: nothing left to %(action)s.") % words
     if not held or order.claimed_by != reseller.name:
-        return f"Your claim on {label} has ended. Claim it again to {action} it."
-    return f"{label}: {error}"
+        return _("Your claim on Order %(order)s has ended. Claim it again to %(action)s it.") % (
+            words
+        )
+    return f"{order.external_id}: {error}"
 
 
 def _back(form: dict[str, str]) -> str:
@@ -243,15 +263,19 @@ def error_page(request: Request, status_code: int, message: str) -> HTMLResponse
 async def _act(request: Request, reseller: Reseller, order_id: int, action: str) -> Response:
     form = await read_form(request)
     back = _back(form)
+    _ = translator(request)
     try:
         message = await run_in_threadpool(_do, request, reseller, order_id, action, form)
     except QueueError as error:
         if error.kind == "forbidden":
-            return error_page(request, 403, "This order is not of your stores.")
+            return error_page(request, 403, _("This order is not of your stores."))
         if error.kind == "not_found":
-            return error_page(request, 404, f"There is no order {order_id}.")
+            message = _("There is no order %(id)s.") % {"id": order_id}
+            return error_page(request, 404, message)
         if error.kind == "invalid":
-            return redirect(request, f"{back}#order-{order_id}", f"{error}.", "error")
+            # the one invalid input of the queue (`sync.queue.ship`)
+            message = _("Tracking number must be 1 to 64 characters.")
+            return redirect(request, f"{back}#order-{order_id}", message, "error")
         explained = await run_in_threadpool(
             describe_conflict, request, reseller, order_id, action, error
         )
@@ -263,23 +287,30 @@ def _do(
     request: Request, reseller: Reseller, order_id: int, action: str, form: dict[str, str]
 ) -> str:
     """Do one queue action (in a worker thread: the database is not async) and say so."""
-    db, stores = runtime_of(request).db, reseller.stores
+    _ = translator(request)
+    runtime = runtime_of(request)
+    db, stores = runtime.db, reseller.stores
     if action == "claim":
         done = order_queue.claim(db, reseller.name, stores, order_id)
-        until = local_time(done.claim_expires_at, "%H:%M")
-        return f"Order {done.external_id} is yours until {until} WIB."
+        zone = runtime.config.zones.get(done.store)
+        until = format_clock(done.claim_expires_at, zone)
+        return _("Order %(order)s is yours until %(until)s.") % {
+            "order": done.external_id,
+            "until": until,
+        }
     if action == "release":
         order_queue.release(db, reseller.name, stores, order_id)
-        return "Released: someone else can take it now."
+        return _("Released: someone else can take it now.")
     if action == "pack":
         done = order_queue.mark_packed(db, reseller.name, stores, order_id)
-        return f"Order {done.external_id} marked packed."
+        return _("Order %(order)s marked packed.") % {"order": done.external_id}
     tracking = form.get("tracking_number", "")
     done = order_queue.ship(db, dispatcher_of(request), reseller.name, stores, order_id, tracking)
-    return (
-        f"Order {done.external_id} shipped with tracking {done.tracking_number}: "
-        f"sending it to {platform_name(done.platform)}."
-    )
+    return _("Order %(order)s shipped with tracking %(tracking)s: sending it to %(platform)s.") % {
+        "order": done.external_id,
+        "tracking": done.tracking_number,
+        "platform": platform_name(done.platform),
+    }
 
 
 @router.post(RESELLER_HOME + "/{order_id}/claim")

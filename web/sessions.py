@@ -34,8 +34,9 @@ import hashlib
 import hmac
 import json
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta, timezone, tzinfo
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -49,6 +50,7 @@ from starlette.concurrency import run_in_threadpool
 
 from config.models import LapakConfig, Reseller
 from jobs.runtime import Runtime
+from sync import i18n
 from sync.dispatch import Dispatcher
 from web.throttle import Throttle, throttle_for
 
@@ -56,6 +58,10 @@ log = structlog.get_logger(__name__)
 
 SESSION_COOKIE = "lapak_session"
 FLASH_COOKIE = "lapak_flash"
+LANG_COOKIE = "lapak_lang"
+LANG_TTL = timedelta(days=365)
+"""The language a browser chose with the page's ID | EN switch, kept a year, signed in or not."""
+LANG_PATH = "/lang"
 SESSION_TTL = timedelta(days=14)
 """A phone stays signed in for two weeks; signing in again renews it."""
 FLASH_TTL = timedelta(minutes=2)
@@ -69,13 +75,14 @@ _SECRET_LABEL = b"lapak-session-secret-v1"
 TEMPLATES_DIR = Path(__file__).parent / "templates"
 STATIC_DIR = Path(__file__).parent / "static"
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
-
-try:
-    from zoneinfo import ZoneInfo
-
-    LOCAL_ZONE: tzinfo = ZoneInfo("Asia/Jakarta")
-except Exception:  # no tz database: WIB has no daylight saving, a fixed offset is exact
-    LOCAL_ZONE = timezone(timedelta(hours=7), "WIB")
+# Jinja2's i18n extension over Lapak's catalogs (sync/i18n.py). The callables read the language
+# `render_page` sets for the request (a context variable), not one installed on the shared
+# environment: requests in other languages render at the same time in other threads.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.policies["ext.i18n.trimmed"] = True  # as extracted (sync/locale/babel.cfg)
+templates.env.install_gettext_callables(  # type: ignore[attr-defined]
+    i18n.gettext, i18n.ngettext, newstyle=True
+)
 
 
 @dataclass(frozen=True)
@@ -357,45 +364,55 @@ def render_page(
         user = principal_of(request)
     except HTTPException:
         user = None
-    full = {"user": user, "flash": _pop_flash(request), "now": datetime.now(UTC)}
+    lang = language_of(request)
+    full = {
+        "user": user,
+        "flash": _pop_flash(request),
+        "now": datetime.now(UTC),
+        "lang": lang,
+        "languages": i18n.LANGUAGES,
+        "here": request.url.path + (f"?{request.url.query}" if request.url.query else ""),
+    }
     full.update(context or {})
-    response = templates.TemplateResponse(request, template, full, status_code=status_code)
+    with i18n.using_language(lang):  # TemplateResponse renders at once, in this thread
+        response = templates.TemplateResponse(request, template, full, status_code=status_code)
     response.headers["Cache-Control"] = "no-store"
     if FLASH_COOKIE in request.cookies:
         response.delete_cookie(FLASH_COOKIE, path="/")
     return response
 
 
-def local_time(value: datetime | None, fmt: str = "%d %b %H:%M") -> str:
-    """A UTC time as Indonesian western time (WIB), where Lapak's resellers are."""
-    if value is None:
-        return "-"
-    return value.astimezone(LOCAL_ZONE).strftime(fmt)
+def language_of(request: Request) -> str:
+    """The page language: the browser's choice on the switch (signed cookie), else its
+    `Accept-Language`, else Bahasa Indonesia."""
+    value = request.cookies.get(LANG_COOKIE)
+    payload = signer_of(request).unsign("lang", value) if value else None
+    chosen = i18n.supported(str(payload.get("lang", ""))) if payload else None
+    return chosen or i18n.from_accept_language(request.headers.get("accept-language"))
+
+
+def local_time(
+    value: datetime | None, pattern: str = "d MMM HH:mm", zone: str | None = i18n.DEFAULT_ZONE
+) -> str:
+    """A UTC time in the store's zone (WIB unless told), labelled: "6 Des 14:05 WIB".
+    `pattern` is a Babel date pattern ("HH:mm", "yyyy-MM-dd HH:mm:ss"); a date alone
+    ("d MMM") needs no zone label."""
+    return i18n.format_local_time(value, zone, pattern, label="H" in pattern)
 
 
 def time_left(value: datetime | None, now: datetime | None = None) -> str:
-    """ "3 h 20 min left", "45 min left", "overdue 1 h 5 min"; "-" without a deadline."""
-    if value is None:
-        return "-"
-    seconds = int((value - (now or datetime.now(UTC))).total_seconds())
-    span = abs(seconds) // 60
-    days, rest = divmod(span, 24 * 60)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        text = f"{days} d {hours} h"
-    elif hours:
-        text = f"{hours} h {minutes} min"
-    else:
-        text = f"{minutes} min"
-    return f"{text} left" if seconds >= 0 else f"overdue {text}"
+    """ "Sisa waktu 3 jam 20 menit", "Terlambat 1 jam 5 menit"; "-" without a deadline."""
+    return i18n.format_time_left(value, now or datetime.now(UTC))
 
 
 templates.env.filters["local_time"] = local_time
 templates.env.filters["time_left"] = time_left
+templates.env.filters["money"] = i18n.format_money
 templates.env.tests["operator"] = lambda user: isinstance(user, Operator)
 templates.env.globals["SIGN_IN_PATH"] = SIGN_IN_PATH
 templates.env.globals["RESELLER_HOME"] = RESELLER_HOME
 templates.env.globals["OPERATOR_HOME"] = OPERATOR_HOME
+templates.env.globals["LANG_PATH"] = LANG_PATH
 
 
 # --- sign in, sign out -----------------------------------------------------------------------
@@ -482,13 +499,17 @@ async def sign_in(request: Request) -> Response:
     form = await read_form(request)
     client = client_of(request)
     throttle = throttle_of(request)
+    _ = translator(request)
     wait = await run_in_threadpool(throttle.blocked, client)
     if wait:
         log.warning("sign_in_throttled", client=client)
         slow_down = render_page(
             request,
             "signin.html",
-            {"next": form.get("next", ""), "error": "Too many wrong tokens. Wait a few minutes."},
+            {
+                "next": form.get("next", ""),
+                "error": _("Too many wrong tokens. Wait a few minutes."),
+            },
             status_code=429,
         )
         slow_down.headers["Retry-After"] = str(int(wait) + 1)
@@ -503,21 +524,51 @@ async def sign_in(request: Request) -> Response:
             "signin.html",
             {
                 "next": form.get("next", ""),
-                "error": "That token is not valid. Check it and try again.",
+                "error": _("That token is not valid. Check it and try again."),
             },
             status_code=401,
         )
     await run_in_threadpool(throttle.succeeded, client)
     kind = "operator" if isinstance(principal, Operator) else "reseller"
     log.info("signed_in", kind=kind, name=principal.name)
-    response = redirect(
-        request, _safe_next(form.get("next"), principal), f"Signed in as {principal.name}.", "ok"
-    )
+    signed_in = _("Signed in as %(name)s.") % {"name": principal.name}
+    response = redirect(request, _safe_next(form.get("next"), principal), signed_in, "ok")
     return start_session(request, response, principal)
 
 
 @router.post("/signout")
 def sign_out(request: Request) -> Response:
-    response = redirect(request, SIGN_IN_PATH, "Signed out.", "info")
+    _ = translator(request)
+    response = redirect(request, SIGN_IN_PATH, _("Signed out."), "info")
     response.delete_cookie(SESSION_COOKIE, path="/")
     return response
+
+
+@router.post(LANG_PATH)
+async def choose_language(request: Request) -> Response:
+    """The page's ID | EN switch: keep the choice in a signed cookie and go back."""
+    if not _same_origin(request):
+        raise HTTPException(403, "cross-site request refused")
+    form = await read_form(request)
+    lang = i18n.supported(form.get("lang")) or i18n.DEFAULT_LANGUAGE
+    back = form.get("next", "")
+    if not back.startswith("/") or back.startswith("//") or "\\" in back:
+        back = "/"
+    response = RedirectResponse(back, status_code=303)
+    expires = time.time() + LANG_TTL.total_seconds()
+    response.set_cookie(
+        LANG_COOKIE,
+        signer_of(request).sign("lang", {"lang": lang, "exp": int(expires)}),
+        max_age=int(LANG_TTL.total_seconds()),
+        httponly=True,
+        samesite="lax",
+        secure=_secure(request),
+        path="/",
+    )
+    return response
+
+
+def translator(request: Request) -> Callable[[str], str]:
+    """`gettext` in the language of the page this request is answered with (bind it to `_`
+    so `pybabel extract` finds the messages)."""
+    return i18n.translations(language_of(request)).gettext

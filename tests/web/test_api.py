@@ -65,9 +65,15 @@ class Lapak:
     orders: dict[str, int] = field(default_factory=dict)
     """external id → order id"""
 
-    def client(self, who: str | None = None, *, follow_redirects: bool = True) -> TestClient:
+    def client(
+        self, who: str | None = None, *, follow_redirects: bool = True, language: str | None = None
+    ) -> TestClient:
+        """A client of the app; `language` is its browser's Accept-Language (pages default to
+        Bahasa Indonesia without one)."""
         app = create_app(self.runtime, dispatcher=self.recorder)
         client = TestClient(app, follow_redirects=follow_redirects)
+        if language is not None:
+            client.headers["Accept-Language"] = language
         if who is not None:
             client.headers["Authorization"] = f"Bearer {TOKENS.get(who, who)}"
         return client
@@ -203,7 +209,9 @@ def test_queue_is_the_resellers_stores_most_urgent_first(lapak: Lapak) -> None:
     late, soon = rows[0], rows[1]
     assert late["seconds_left"] < -3500 and 0 < soon["seconds_left"] <= 1800
     assert (soon["store"], soon["platform"], soon["buyer_city"]) == ("shop-a", "shopee", "Bandung")
-    assert soon["lines"] == [{"sku": lapak.skus[1], "name": f"Kain {lapak.skus[1]}", "quantity": 2}]
+    line = {"sku": lapak.skus[1], "name": f"Kain {lapak.skus[1]}", "quantity": 2}
+    amounts = {"unit_price": "10000.00", "line_total": "20000.00"}  # decimal strings
+    assert soon["lines"] == [{**line, **amounts}]
     assert (soon["ship_state"], soon["claimed_by"], soon["marketplace_confirmed"]) == (
         "none",
         None,

@@ -173,6 +173,8 @@ def ops(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
 
 
 JSON = {"Accept": "application/json"}
+ENGLISH = {"Accept-Language": "en"}
+"""A browser asking for English pages (Bahasa Indonesia without it)."""
 
 
 def test_only_the_operator_gets_in(ops: Ops) -> None:
@@ -390,15 +392,17 @@ def test_the_last_units_sold_twice_are_flagged_shown_and_counted(ops: Ops) -> No
     ]
     competitors = [(c["store"], c["external_id"], c["quantity"]) for c in listed[0]["competitors"]]
     assert competitors == [("shop-b", "B-1", 4)]
-    page = ops.browser().get("/ops/oversold")
+    page = ops.browser(headers=ENGLISH).get("/ops/oversold")
     assert page.status_code == 200
     assert "2 units short" in page.text and "shop-b #B-1" in page.text
+    in_indonesian = ops.browser().get("/ops/oversold").text  # the default
+    assert "kurang 2 unit" in in_indonesian and 'lang="id"' in in_indonesian
 
     reseller = ops.client(RESELLER_TOKEN)  # works shop-a
     card = reseller.get(f"/api/orders/{second.id}").json()
     assert card["oversold_units"] == 2
     assert reseller.get(f"/api/orders/{third.id}").json()["oversold_units"] == 0
-    queue = ops.client()
+    queue = ops.client(headers=ENGLISH)
     assert queue.post("/signin", data={"token": RESELLER_TOKEN}).status_code == 200
     assert "Oversold: 2 units" in queue.get("/").text
 

@@ -19,7 +19,8 @@ __all__ = ["lapak"]  # the fixture, shared with the API tests
 
 
 def signed_in(lapak: Lapak, who: str) -> TestClient:
-    browser = lapak.client(follow_redirects=False)  # each flash is read by the test's GET
+    # each flash is read by the test's GET; the wording checked here is the English one
+    browser = lapak.client(follow_redirects=False, language="en")
     answer = browser.post("/signin", data={"token": TOKENS[who]})
     assert answer.status_code == 303 and answer.headers["location"] == "/queue"
     return browser
@@ -43,7 +44,7 @@ def flash(page: str) -> str:
 
 
 def test_signing_in_with_the_token_gives_a_cookie_session(lapak: Lapak) -> None:
-    browser = lapak.client()
+    browser = lapak.client(language="en")
     first = browser.get("/queue", follow_redirects=False)
     assert (first.status_code, first.headers["location"]) == (303, "/signin?next=/queue")
     assert browser.get("/", follow_redirects=False).headers["location"] == "/signin"
@@ -118,7 +119,7 @@ def test_claim_pack_ship_and_see_the_marketplace_confirm(lapak: Lapak) -> None:
     dewi.post(f"/queue/{order_id}/pack", data={"back": "/queue"})
     assert flash(dewi.get("/queue").text) == "ok: Order A-SOON marked packed."
     dewi.post(f"/queue/{order_id}/ship", data={"back": "/queue", "tracking_number": "  "})
-    assert flash(dewi.get("/queue").text) == ("error: tracking number must be 1 to 64 characters.")
+    assert flash(dewi.get("/queue").text) == ("error: Tracking number must be 1 to 64 characters.")
     assert lapak.recorder.ships == []
     dewi.post(f"/queue/{order_id}/ship", data={"back": "/queue", "tracking_number": "SPX777"})
     page = dewi.get("/queue").text

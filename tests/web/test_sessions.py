@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from config import load_config
 from jobs.runtime import Runtime
+from sync.i18n import using_language
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 from web.app import create_app
 from web.sessions import (
@@ -121,11 +122,17 @@ def test_without_an_operator_token_nobody_is_the_operator(
 
 def test_times_are_told_in_wib_with_the_time_left() -> None:
     now = datetime(2026, 3, 2, 5, 0, tzinfo=UTC)
-    assert local_time(now) == "02 Mar 12:00"
-    assert time_left(now + timedelta(hours=3, minutes=20), now) == "3 h 20 min left"
-    assert time_left(now + timedelta(minutes=45), now) == "45 min left"
-    assert time_left(now - timedelta(hours=1, minutes=5), now) == "overdue 1 h 5 min"
-    assert time_left(now + timedelta(days=2, hours=1), now) == "2 d 1 h left"
+    with using_language("en"):
+        assert local_time(now) == "2 Mar 12:00 WIB"
+        assert time_left(now + timedelta(hours=3, minutes=20), now) == "3 h 20 min left"
+        assert time_left(now + timedelta(minutes=45), now) == "45 min left"
+        assert time_left(now - timedelta(hours=1, minutes=5), now) == "overdue 1 h 5 min"
+        assert time_left(now + timedelta(days=2, hours=1), now) == "2 d 1 h left"
+    with using_language("id"):
+        assert local_time(now + timedelta(days=279)) == "6 Des 12:00 WIB"
+        assert local_time(now, "HH:mm", "WITA") == "13:00 WITA"
+        assert time_left(now + timedelta(hours=2, minutes=5), now) == "Sisa waktu 2 jam 5 menit"
+        assert time_left(now - timedelta(hours=1, minutes=5), now) == "Terlambat 1 jam 5 menit"
     assert time_left(None, now) == local_time(None) == "-"
 
 
