@@ -28,7 +28,7 @@ import structlog
 from connectors.intake import MAX_UNIX_SECONDS, checked_webhook, read_order
 from connectors.json_body import load_json
 from connectors.lazada import wire
-from sync.protocol import OtherShopError, PermanentError
+from sync.protocol import OtherShopError
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
