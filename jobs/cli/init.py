@@ -97,7 +97,9 @@ def _sample_catalog(platforms: list[str], image_base: str | None) -> str | None:
     text = SAMPLE_CATALOG.read_text(encoding="utf-8-sig")
     if image_base is None:
         return text
-    rows = list(csv.DictReader(io.StringIO(text)))
+    header = text.split("\n", 1)[0]
+    separator = ";" if header.count(";") > header.count(",") else ","  # the sample's own
+    rows = list(csv.DictReader(io.StringIO(text), delimiter=separator))
     columns = list(rows[0]) if rows else []
     categories = {f"category_{p}": _sandbox_category(p) for p in platforms}
     for column in ["image_urls", *categories]:
@@ -108,7 +110,7 @@ def _sample_catalog(platforms: list[str], image_base: str | None) -> str | None:
         row["image_urls"] = f"{image_base}/_sandbox/images/{_slug(picture)}.png"
         row.update(categories)
     out = io.StringIO()
-    writer = csv.DictWriter(out, columns, lineterminator="\n")
+    writer = csv.DictWriter(out, columns, delimiter=separator, lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     return out.getvalue()

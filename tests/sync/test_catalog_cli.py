@@ -91,3 +91,17 @@ def test_a_bad_row_is_located_and_the_good_rows_import(config: Path, tmp_path: P
     assert code == 1
     assert out.strip() == "1 created, 0 updated, 0 unchanged, 1 rejected"
     assert err.strip() == f"{path}: row 3: price: '1.500' reads as 1500 or 1.5; write 1500 or 1,5"
+
+
+def test_lapak_init_sandbox_writes_the_sample_so_that_it_imports(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LAPAK_DATABASE_URL", "LAPAK_REDIS_URL", "LAPAK_CONFIG"):
+        monkeypatch.delenv(name, raising=False)
+    code, _, _ = lapak("init", "--sandbox", "--platforms", "shopee,lazada", "--dir", tmp_path)
+    assert code == 0
+    code, out, err = lapak(
+        "catalog", "import", tmp_path / "catalog.csv", "--config", tmp_path / "lapak.toml"
+    )
+    assert (code, err) == (0, "")
+    assert out.splitlines()[0] == "7 created, 0 updated, 0 unchanged, 0 rejected"
