@@ -126,6 +126,12 @@ class LazadaCredentials(BaseModel):
     refresh_token: SecretStr | None = None
     seller_id: str | None = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether these credentials alone reach the store, without `lapak connect`:
+        a refresh token is set (authorized by hand) (`sync.store_overview`)."""
+        return self.refresh_token is not None
+
 
 class LazadaConnector:
     """One Lazada seller. Build it through `connectors.lazada.plugin.create`."""

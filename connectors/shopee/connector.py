@@ -96,6 +96,12 @@ class ShopeeCredentials(BaseModel):
     shop_id: int | None = None
     refresh_token: SecretStr | None = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether these credentials alone reach the store, without `lapak connect`:
+        the shop's id and a refresh token are set (authorized by hand) (`sync.store_overview`)."""
+        return self.shop_id is not None and self.refresh_token is not None
+
 
 class ShopeeConnector:
     """One Shopee shop. Build it through `connectors.shopee.plugin.create`."""

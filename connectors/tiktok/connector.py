@@ -122,6 +122,12 @@ class TikTokCredentials(BaseModel):
     auth_base_url: str | None = None
     shipping_provider_id: str | None = None
 
+    @property
+    def connected(self) -> bool:
+        """Whether these credentials alone reach the store, without `lapak connect`:
+        its shop cipher and a refresh token are set (authorized by hand) (`sync.store_overview`)."""
+        return self.shop_cipher is not None and self.refresh_token is not None
+
 
 class TikTokConnector:
     """One TikTok shop. Build it through `connectors.tiktok.plugin.create`."""
