@@ -154,6 +154,30 @@ def N_(message: str) -> str:
     return message
 
 
+ORDER_STATUS_NAMES = {
+    "unpaid": N_("Not paid yet"),
+    "ready_to_ship": N_("To ship"),
+    "shipped": N_("Shipped"),
+    "completed": N_("Completed"),
+    "cancelled": N_("Cancelled"),
+    "returned": N_("Returned"),
+}
+"""Order statuses (`sync.types.OrderStatus`) as a person reads them."""
+SHIP_STATE_NAMES = {
+    "requested": N_("Waiting for marketplace"),
+    "confirmed": N_("Confirmed by the marketplace"),
+    "failed": N_("Refused by the marketplace"),
+}
+"""Where a shipment stands after the reseller shipped it (`Order.ship_state`)."""
+
+
+def order_status_name(status: str, ship_state: str = "none") -> str:
+    """Where an order stands, in the current language: its shipment once shipped through
+    Lapak, else its status ("Siap kirim", "Menunggu marketplace")."""
+    known = SHIP_STATE_NAMES.get(ship_state) or ORDER_STATUS_NAMES.get(status)
+    return gettext(known) if known else status.replace("_", " ")
+
+
 # --- money -------------------------------------------------------------------------------------
 
 

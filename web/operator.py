@@ -32,6 +32,8 @@ from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sync import ops, strays
+from sync.i18n import N_, translations, using_language
+from sync.i18n import gettext as _
 from sync.oversold import oversold_orders
 from sync.store.models import utcnow
 from sync.store_overview import StoreOverview, complete_credentials, store_overview
@@ -40,46 +42,51 @@ from web.sessions import (
     OPERATOR_HOME,
     CurrentOperator,
     dispatcher_of,
+    language_of,
     read_form,
     redirect,
     render_page,
     runtime_of,
     templates,
+    translator,
     wants_html,
 )
 
 router = APIRouter(prefix="/ops", include_in_schema=False)
 
-NAV = (
-    ("stores", "/ops/", "Stores"),
-    ("listings", "/ops/listings", "Failed listings"),
-    ("dead", "/ops/dead-letters", "Dead letters"),
-    ("events", "/ops/events", "Job log"),
-    ("webhooks", "/ops/webhooks", "Webhooks"),
-    ("strays", "/ops/strays", "Stray listings"),
-    ("oversold", "/ops/oversold", "Oversold"),
+NAV = (  # labels translated where shown (`label` filter)
+    ("stores", "/ops/", N_("Stores")),
+    ("listings", "/ops/listings", N_("Failed listings")),
+    ("dead", "/ops/dead-letters", N_("Dead letters")),
+    ("events", "/ops/events", N_("Job log")),
+    ("webhooks", "/ops/webhooks", N_("Webhooks")),
+    ("strays", "/ops/strays", N_("Stray listings")),
+    ("oversold", "/ops/oversold", N_("Oversold")),
 )
 OUTCOMES = ("ok", "retry", "error")
 
 
 def span(seconds: float) -> str:
-    """A duration, roughly: "12 s", "4 min", "3 h", "2 d"."""
+    """A duration, roughly, in the current language: "12 s", "4 min", "3 h", "2 d"
+    ("12 dtk", "4 mnt", "3 jam", "2 hr")."""
     whole = int(seconds)
     if whole < 90:
-        return f"{whole} s"
+        return _("%(n)d s") % {"n": whole}
     if whole < 90 * 60:
-        return f"{whole // 60} min"
+        return _("%(n)d min") % {"n": whole // 60}
     if whole < 36 * 3600:
-        return f"{whole // 3600} h"
-    return f"{whole // 86400} d"
+        return _("%(n)d h") % {"n": whole // 3600}
+    return _("%(n)d d") % {"n": whole // 86400}
 
 
 def ago(value: datetime | None, now: datetime | None = None) -> str:
     """ "12 s ago", "4 min ago" ("in 5 min" ahead); "never" for None."""
     if value is None:
-        return "never"
+        return _("never")
     seconds = ((now or utcnow()) - value).total_seconds()
-    return f"{span(seconds)} ago" if seconds >= 0 else f"in {span(-seconds)}"
+    if seconds >= 0:
+        return _("%(span)s ago") % {"span": span(seconds)}
+    return _("in %(span)s") % {"span": span(-seconds)}
 
 
 templates.env.filters["ago"] = ago
@@ -114,7 +121,13 @@ async def stores(request: Request, operator: CurrentOperator) -> Response:
         "refused": sum(s.webhooks_refused for s in states),
     }
     complete = complete_credentials(runtime_of(request).config.stores)
-    overview = await run_in_threadpool(store_overview, db, complete)
+    language = language_of(request) if wants_html(request) else "en"  # programs read English
+
+    def overview_in(language: str) -> list[StoreOverview]:
+        with using_language(language):  # the refresh warnings are worded here
+            return store_overview(db, complete)
+
+    overview = await run_in_threadpool(overview_in, language)
     connections = {c.name: c for c in overview}
     if not wants_html(request):
         rows = [_jsonable(s) | _connection_json(connections.get(s.name)) for s in states]
@@ -176,8 +189,12 @@ async def retry_listings(request: Request, operator: CurrentOperator) -> Respons
         )
     )
     if listing and not count:
-        return _refused(request, 404, f"listing {listing} is not a failed listing", "/ops/listings")
-    message = f"{count} listing{'s' if count != 1 else ''} will be pushed again."
+        not_failed = N_("listing %(listing)s is not a failed listing")
+        return _refused(request, 404, not_failed, "/ops/listings", listing=listing)
+    ngettext = translations(language_of(request)).ngettext
+    message = ngettext(
+        "%(count)d listing will be pushed again.", "%(count)d listings will be pushed again.", count
+    ) % {"count": count}
     if not wants_html(request):
         return JSONResponse({"retried": count})
     target = f"/ops/listings?store={form['store']}" if form.get("store") else "/ops/listings"
@@ -208,8 +225,9 @@ async def retry_dead_letter(
         )
     except ops.OpsError as refused:
         status = 404 if refused.kind == "not_found" else 409
-        return _refused(request, status, str(refused), "/ops/dead-letters")
-    message = f"{view.actor}{view.args} sent again."
+        return _refused(request, status, "%(reason)s", "/ops/dead-letters", reason=str(refused))
+    _ = translator(request)
+    message = _("%(job)s sent again.") % {"job": f"{view.actor}{view.args}"}
     if not wants_html(request):
         return JSONResponse({"retried": _jsonable(view)})
     return redirect(request, "/ops/dead-letters", message, "ok")
@@ -227,8 +245,16 @@ async def events(
     store_id = _store_id(request, store)
     for name, value, allowed in (("actor", actor, ops.JOB_ACTORS), ("outcome", outcome, OUTCOMES)):
         if value and value not in allowed:
-            message = f"Unknown {name} {value!r}: use one of {', '.join(allowed)}."
-            return _refused(request, 422, message, "/ops/events")
+            unknown = N_("Unknown %(name)s %(value)r: use one of %(allowed)s.")
+            return _refused(
+                request,
+                422,
+                unknown,
+                "/ops/events",
+                name=name,
+                value=value,
+                allowed=", ".join(allowed),
+            )
     db = runtime_of(request).db
     rows = await run_in_threadpool(
         lambda: ops.job_events(
@@ -282,10 +308,13 @@ async def oversold(request: Request, operator: CurrentOperator, all: bool = Fals
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _refused(request: Request, status: int, message: str, back: str) -> Response:
+def _refused(request: Request, status: int, message: str, back: str, **values: Any) -> Response:
+    """`message` (a msgid with `values`): in English as JSON's `detail` for a program, in the
+    page's language for a person."""
     if not wants_html(request):
-        return JSONResponse({"detail": message}, status_code=status)
-    return _page(request, "refused.html", "", status_code=status, message=message, back=back)
+        return JSONResponse({"detail": message % values}, status_code=status)
+    shown = translator(request)(message) % values
+    return _page(request, "refused.html", "", status_code=status, message=shown, back=back)
 
 
 def _names_by_id(request: Request) -> dict[int, str]:

@@ -8,7 +8,7 @@ the raw codes.
 
 from __future__ import annotations
 
-from sync.i18n import N_, gettext
+from sync.i18n import N_, ORDER_STATUS_NAMES, gettext, order_status_name
 from web.sessions import templates
 
 PLATFORM_NAMES = {
@@ -18,14 +18,6 @@ PLATFORM_NAMES = {
     "tiktok": "TikTok Shop",
     "shopify": "Shopify",
     "woocommerce": "WooCommerce",
-}
-ORDER_STATUS_NAMES = {
-    "unpaid": N_("Not paid yet"),
-    "ready_to_ship": N_("To ship"),
-    "shipped": N_("Shipped"),
-    "completed": N_("Completed"),
-    "cancelled": N_("Cancelled"),
-    "returned": N_("Returned"),
 }
 QUEUE_STATE_NAMES = {
     "": N_("Everything"),
@@ -45,8 +37,7 @@ def platform_name(platform: str) -> str:
 
 def status_name(status: str) -> str:
     """An order status as a person reads it, in the current language ("Dikirim")."""
-    known = ORDER_STATUS_NAMES.get(status)
-    return gettext(known) if known else status.replace("_", " ")
+    return order_status_name(status)
 
 
 def label(message: str) -> str:

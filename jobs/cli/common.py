@@ -21,6 +21,7 @@ from sync.dispatch import (
     requests_taken,
     take_push_requests,
 )
+from sync.i18n import gettext
 from sync.reconcile import stores_with_work
 from sync.store.models import Merchant
 
@@ -50,7 +51,8 @@ def open_config(path: Path) -> LapakConfig:
             err.print(problem, markup=False, highlight=False)
         raise typer.Exit(2) from None
     except FileNotFoundError:
-        err.print(f"{path}: no such config file (see config/lapak.example.toml)", markup=False)
+        message = gettext("%(path)s: no such config file (see config/lapak.example.toml)")
+        err.print(message % {"path": path}, markup=False)
         raise typer.Exit(2) from None
 
 
@@ -123,13 +125,17 @@ def request_store_pushes(runtime: Runtime) -> None:
         while not requests_taken(runtime.db, due):
             if time.monotonic() > deadline:
                 console.print(
-                    f"saved; no lapak run is running: {len(due)} stores will be pushed when "
-                    "lapak run starts",
+                    gettext(
+                        "saved; no lapak run is running: %(count)d stores will be pushed when "
+                        "lapak run starts"
+                    )
+                    % {"count": len(due)},
                     markup=False,
                 )
                 return
             time.sleep(0.05)
-        console.print(f"pushed to {len(due)} stores by the running lapak run", markup=False)
+        message = gettext("pushed to %(count)d stores by the running lapak run")
+        console.print(message % {"count": len(due)}, markup=False)
         return
     try:
         request_pushes(runtime.db, dispatcher_for(runtime), due)
@@ -137,25 +143,31 @@ def request_store_pushes(runtime: Runtime) -> None:
         # The change is stored and the pushes are marked requested: the workers'
         # reconciler sends them once the broker answers (a request goes stale in a minute).
         err.print(
-            f"saved; the job queue is unreachable ({type(down).__name__}): the workers will "
-            "push the change once it is back",
+            gettext(
+                "saved; the job queue is unreachable (%(error)s): the workers will push the "
+                "change once it is back"
+            )
+            % {"error": type(down).__name__},
             markup=False,
         )
     else:
-        console.print(f"pushing to {len(due)} stores through the job queue", markup=False)
+        message = gettext("pushing to %(count)d stores through the job queue")
+        console.print(message % {"count": len(due)}, markup=False)
 
 
 def find_merchant_id(runtime: Runtime, name: str | None) -> int:
     names = list(runtime.config.merchants)
     if name is None:
         if len(names) != 1:
-            err.print(f"several merchants ({', '.join(names)}): name one with --merchant")
+            message = gettext("several merchants (%(names)s): name one with --merchant")
+            err.print(message % {"names": ", ".join(names)}, markup=False)
             raise typer.Exit(2)
         name = names[0]
     with runtime.db.session() as session:
         merchant = session.query(Merchant).filter_by(name=name).one_or_none()
         if merchant is None:
-            err.print(f"no merchant named {name!r} in {runtime.config.path.name}")
+            message = gettext("no merchant named %(name)r in %(file)s")
+            err.print(message % {"name": name, "file": runtime.config.path.name}, markup=False)
             raise typer.Exit(2)
         return merchant.id
 

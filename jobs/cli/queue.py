@@ -1,4 +1,8 @@
-"""`lapak queue`: the resellers' order queue from the terminal."""
+"""`lapak queue`: the resellers' order queue from the terminal.
+
+What it prints for a person is in Bahasa Indonesia unless `LAPAK_LANG=en` (`sync.i18n`):
+times in the store's zone, labelled (`6 Des 14:05 WIB`), amounts in Rupiah (`Rp 206.000`).
+`--json` stays data for programs: UTC ISO times and amounts as decimal strings."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from rich.table import Table
 from jobs.cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
 from jobs.runtime import Runtime
 from sync import queue as order_queue
+from sync.i18n import format_clock, format_local_time, format_money, gettext, order_status_name
 from sync.store.models import utcnow
 from sync.types import OrderStatus
 
@@ -23,19 +28,21 @@ app = typer.Typer(no_args_is_help=True, help="The resellers' order queue.")
 
 def _actor(runtime: Runtime, name: str | None) -> tuple[str, list[str] | None]:
     """The reseller acting and the stores they may see (None: operator, every store)."""
+    _ = gettext
     if name is None:
         token = os.environ.get("LAPAK_RESELLER_TOKEN")
         found = runtime.config.reseller_for_token(token) if token else None
         if found is None:
             if token:
-                err.print("LAPAK_RESELLER_TOKEN matches no reseller of the config")
+                err.print(_("LAPAK_RESELLER_TOKEN matches no reseller of the config"))
                 raise typer.Exit(2)
             return "operator", None
         return found.name, list(found.stores)
     reseller = runtime.config.reseller_named(name)
     if reseller is None:
-        known = ", ".join(r.name for r in runtime.config.resellers) or "none"
-        err.print(f"no reseller named {name!r} in {runtime.config.path.name} (resellers: {known})")
+        known = ", ".join(r.name for r in runtime.config.resellers) or "-"
+        message = _("no reseller named %(name)r in %(file)s (resellers: %(known)s)")
+        err.print(message % {"name": name, "file": runtime.config.path.name, "known": known})
         raise typer.Exit(2)
     return reseller.name, list(reseller.stores)
 
@@ -45,7 +52,8 @@ def _check_statuses(statuses: list[str]) -> None:
     allowed = [s.value for s in OrderStatus]
     for status in statuses:
         if status not in allowed:
-            err.print(f"--status {status!r} is not a status; use one of: {', '.join(allowed)}")
+            message = gettext("--status %(value)r is not a status; use one of: %(allowed)s")
+            err.print(message % {"value": status, "allowed": ", ".join(allowed)})
             raise typer.Exit(2)
 
 
@@ -68,29 +76,44 @@ def _require_claim(runtime: Runtime, who: str, stores: list[str] | None, order_i
     held = order.claimed_by is not None and (order.claim_expires_at or now) >= now
     if held and order.claimed_by == who:
         return
+    _ = gettext
     if held:
+        message = _("order %(id)s is claimed by %(name)s: pick another one")
         raise order_queue.QueueError(
-            "conflict", f"order {order_id} is claimed by {order.claimed_by}: pick another one"
+            "conflict", message % {"id": order_id, "name": order.claimed_by}
         )
-    raise order_queue.QueueError(
-        "conflict", f"order {order_id} is not claimed by you: `lapak queue claim {order_id}` first"
-    )
+    message = _("order %(id)s is not claimed by you: `lapak queue claim %(id)s` first")
+    raise order_queue.QueueError("conflict", message % {"id": order_id})
 
 
 def _print_orders(orders: list[order_queue.QueueOrder]) -> None:
-    table = Table("id", "store", "order", "ship by", "items", "city", "claimed by", "state")
+    _ = gettext
+    table = Table(
+        "id",
+        _("store"),
+        _("order"),
+        _("ship by"),
+        _("items"),
+        _("total"),
+        _("city"),
+        _("claimed by"),
+        _("state"),
+    )
     for order in orders:
-        items = ", ".join(f"{ln.quantity}× {ln.sku}" for ln in order.lines)
-        ship_by = order.ship_by.strftime("%d %b %H:%M") if order.ship_by else "-"
+        items = ", ".join(
+            f"{ln.quantity} × {ln.sku} @ {format_money(ln.unit_price, order.currency)}"
+            for ln in order.lines
+        )
         table.add_row(
             str(order.id),
             order.store,
             order.external_id,
-            ship_by,
+            format_local_time(order.ship_by, order.timezone),
             items,
+            format_money(order.total, order.currency),
             order.buyer_city,
             order.claimed_by or "",
-            order.ship_state if order.ship_state != "none" else order.status,
+            order_status_name(order.status, order.ship_state),
         )
     console.print(table)
 
@@ -106,7 +129,9 @@ def queue_list(
     with runtime_for(config) as runtime:
         _, stores = _actor(runtime, as_)
         _check_statuses(status or [])
-        orders = order_queue.list_orders(runtime.db, stores, statuses=status or ("ready_to_ship",))
+        orders = order_queue.list_orders(
+            runtime.db, stores, statuses=status or ("ready_to_ship",), zones=runtime.config.zones
+        )
     if as_json:
         print(json.dumps([o.as_json() for o in orders], ensure_ascii=False, indent=2))
     else:
@@ -123,7 +148,19 @@ def queue_claim(
     with runtime_for(config) as runtime, _queue_errors():
         who, stores = _actor(runtime, as_)
         order = order_queue.claim(runtime.db, who, stores, order_id)
-    console.print(f"claimed order {order.id} ({order.store} {order.external_id}) as {who}")
+    until = format_clock(order.claim_expires_at, runtime.config.zones.get(order.store))
+    message = gettext("claimed order %(id)s (%(store)s %(order)s) as %(who)s until %(until)s")
+    console.print(
+        message
+        % {
+            "id": order.id,
+            "store": order.store,
+            "order": order.external_id,
+            "who": who,
+            "until": until,
+        },
+        markup=False,
+    )
 
 
 @app.command("release")
@@ -133,7 +170,7 @@ def queue_release(order_id: int, config: ConfigOption = Path("lapak.toml"), as_:
         who, stores = _actor(runtime, as_)
         _require_claim(runtime, who, stores, order_id)
         order_queue.release(runtime.db, who, stores, order_id)
-    console.print(f"released order {order_id}")
+    console.print(gettext("released order %(id)s") % {"id": order_id}, markup=False)
 
 
 @app.command("pack")
@@ -143,7 +180,7 @@ def queue_pack(order_id: int, config: ConfigOption = Path("lapak.toml"), as_: As
         who, stores = _actor(runtime, as_)
         _require_claim(runtime, who, stores, order_id)
         order_queue.mark_packed(runtime.db, who, stores, order_id)
-    console.print(f"order {order_id} packed")
+    console.print(gettext("order %(id)s packed") % {"id": order_id}, markup=False)
 
 
 @app.command("ship")
@@ -160,7 +197,9 @@ def queue_ship(
         order = order_queue.ship(
             runtime.db, dispatcher_for(runtime), who, stores, order_id, tracking
         )
-    console.print(f"order {order.id} shipping with {tracking} (waiting for {order.platform})")
+    message = gettext("order %(id)s shipping with %(tracking)s (waiting for %(platform)s)")
+    words = {"id": order.id, "tracking": tracking, "platform": order.platform}
+    console.print(message % words, markup=False)
 
 
 # --- jobs -----------------------------------------------------------------------------------

@@ -96,7 +96,9 @@ def test_queue_json_claim_and_ship_only_for_the_resellers_stores(config: Path) -
     assert {"id", "store", "platform", "external_id", "status", "ship_by", "lines"} <= set(
         orders[0]
     )
-    assert orders[0]["lines"] == [{"sku": "KOPI-1", "name": "Kopi", "quantity": 2}]
+    line = {"sku": "KOPI-1", "name": "Kopi", "quantity": 2}
+    amounts = {"unit_price": "25000.00", "line_total": "50000.00"}  # decimal strings
+    assert orders[0]["lines"] == [{**line, **amounts}]
     everything = json.loads(invoke("queue", "list", "--json", "--config", config).output)
     b_order = next(o for o in everything if o["external_id"] == "B-1")
     denied = invoke("queue", "claim", b_order["id"], "--config", config, "--as", "dewi")
