@@ -14,9 +14,8 @@ Money is written the Indonesian way, `Rp 206.000` (`Rp 15.000,50` when there are
 times in the store's zone, labelled: WIB (Asia/Jakarta), WITA (Asia/Makassar) or WIT
 (Asia/Jayapura), or any IANA zone a store names.
 
-To re-extract and update the catalogs after changing marked strings (README, "Languages"):
-`pybabel extract -F sync/locale/babel.cfg -o sync/locale/messages.pot sync web jobs config`
-then `pybabel update -i sync/locale/messages.pot -d sync/locale`.
+After marking or changing strings, re-extract `messages.pot` and update the `.po` files
+with the two pybabel commands in README.md ("Languages", under "The queue").
 """
 
 from __future__ import annotations

@@ -1,9 +1,11 @@
 """A reseller on a phone, in a real headless Chromium, against a real running Lapak.
 
 Lapak runs embedded (worker, scheduler, web on a loopback port) against the Shopee
-sandbox. The reseller signs in with their token on a 390×844 screen, claims an order,
+sandbox. The reseller signs in with their token on a 390×844 screen, in Bahasa Indonesia
+(the default), sees each item's price and the order total in Rupiah, claims an order,
 ships it with a tracking number, and the page shows the marketplace's confirmation; the
-sandbox holds the tracking number and has moved the order on.
+sandbox holds the tracking number and has moved the order on. The ID | EN switch turns the
+pages to English and back, and the choice holds from page to page.
 
 Needs Debian's `chromium` (`apt-get install -y chromium`) and Playwright for Python (only
 its driver is used: `executable_path` points at the system browser). In CI (`CI=true`) a
@@ -13,6 +15,7 @@ missing browser fails the test; elsewhere it skips.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -123,43 +126,64 @@ def test_a_reseller_claims_and_ships_an_order_from_a_phone(
 
     with sync_playwright() as driver:
         browser = driver.chromium.launch(executable_path=chromium, headless=True)
-        phone = browser.new_context(
-            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True
+        phone = browser.new_context(  # an Indonesian phone: Accept-Language id-ID
+            viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True, locale="id-ID"
         )
         page = phone.new_page()
         page.set_default_timeout(15_000)
 
         page.goto(running.web_url)
         expect(page).to_have_url(f"{running.web_url}/signin")
+        expect(page.locator("html")).to_have_attribute("lang", "id")
         page.get_by_label("Token").fill(running.token)
-        page.get_by_role("button", name="Sign in").click()
+        page.get_by_role("button", name="Masuk").click()
         expect(page).to_have_url(f"{running.web_url}/queue")
-        expect(page.get_by_role("status")).to_have_text("Signed in as dewi.")
+        expect(page.get_by_role("status")).to_have_text("Masuk sebagai dewi.")
+        expect(page.locator("h1")).to_contain_text("Pesanan siap kirim")
         for sn in placed:
             expect(page.locator("article.order", has_text=sn)).to_be_visible()
 
         card = page.locator(f"#order-{order_id}")
-        expect(card).to_contain_text("Not claimed")
-        expect(card.locator("li", has_text=running.skus[0])).to_contain_text("2×")
-        card.get_by_role("button", name="Claim").click()
-        expect(page.get_by_role("status")).to_contain_text(f"Order {order_sn} is yours until")
+        expect(card).to_contain_text("Belum diklaim")
+        expect(card).to_contain_text("batas kirim")
+        expect(card).to_contain_text(re.compile(r"Sisa waktu \d+ (hari|jam|menit)"))
+        item = card.locator("li", has_text=running.skus[0])
+        expect(item).to_contain_text("2×")
+        expect(item).to_contain_text(re.compile(r"2 × Rp \d{1,3}(\.\d{3})+"))
+        expect(card.locator(".total")).to_contain_text(re.compile(r"Total Rp \d{1,3}(\.\d{3})+"))
+        card.get_by_role("button", name="Klaim").click()
+        status = page.get_by_role("status")
+        expect(status).to_contain_text(f"Pesanan {order_sn} kamu pegang sampai")
+        expect(status).to_contain_text("WIB")
         card = page.locator(f"#order-{order_id}")
-        expect(card).to_contain_text("Claimed by you")
+        expect(card).to_contain_text("Klaim kamu")
         page.evaluate("window.scrollTo(0, 0)")
         queue_shot = tmp_path / "queue-390x844.png"
         page.screenshot(path=str(queue_shot))
 
-        card.get_by_label("Tracking number").fill(tracking)
-        card.get_by_role("button", name="Ship").click()
-        expect(page.get_by_role("status").first).to_contain_text(f"tracking {tracking}")
+        card.get_by_label("Nomor resi").fill(tracking)
+        card.get_by_role("button", name="Kirim", exact=True).click()
+        expect(page.get_by_role("status").first).to_contain_text(f"nomor resi {tracking}")
         # the page asks the API until the marketplace has answered, then shows it
         done = page.locator(f"#order-{order_id}")
-        expect(done).to_contain_text("Confirmed by the marketplace", timeout=30_000)
+        expect(done).to_contain_text("Dikonfirmasi marketplace", timeout=30_000)
         expect(done).to_contain_text(tracking)
         page.screenshot(path=str(tmp_path / "queue-confirmed-390x844.png"), full_page=True)
 
+        # the switch: English, kept from page to page, then back to Bahasa Indonesia
+        page.get_by_role("button", name="EN", exact=True).click()
+        expect(page.locator("html")).to_have_attribute("lang", "en")
+        expect(page.locator("h1")).to_contain_text("Orders to ship")
         page.get_by_role("link", name="History").click()
+        expect(page).to_have_url(f"{running.web_url}/history")
+        expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator(f"#order-{order_id}")).to_contain_text("Confirmed by the marketplace")
+        page.get_by_role("button", name="ID", exact=True).click()
+        expect(page).to_have_url(f"{running.web_url}/history")
+        expect(page.locator("h1")).to_contain_text("Pesanan terkirim")
+        expect(page.locator(f"#order-{order_id}")).to_contain_text("Dikonfirmasi marketplace")
+        page.get_by_role("link", name="Pesanan").click()
+        expect(page.locator("html")).to_have_attribute("lang", "id")
         browser.close()
 
     shipped = sandbox.order(SHOP_A, order_sn)  # type: ignore[attr-defined]
