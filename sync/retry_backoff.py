@@ -12,7 +12,9 @@ import random
 from collections.abc import Callable
 from datetime import timedelta
 
-FIRST = timedelta(seconds=5)
+FIRST = timedelta(seconds=1)
+"""The first retry comes soon: most transient refusals (a 5xx, an image host's hiccup) are
+gone a second later; an image that is not there yet makes the waits grow from there."""
 LAST = timedelta(minutes=10)
 JITTER = 0.2
 """Each delay is drawn from ±20 % around its exponential value (never beyond `LAST`)."""
@@ -22,7 +24,7 @@ def retry_delay(attempt: int, rand: Callable[[], float] = random.random) -> time
     """The wait after the `attempt`-th failure in a row (1 for the first)."""
     if attempt < 1:
         raise ValueError(f"attempt counts from 1, not {attempt}")
-    doublings = min(attempt - 1, 16)  # 5 s · 2^7 already passes LAST
+    doublings = min(attempt - 1, 16)  # 1 s · 2^10 already passes LAST
     base = min(FIRST.total_seconds() * 2**doublings, LAST.total_seconds())
     spread = base * JITTER * (2 * rand() - 1)
     return timedelta(seconds=min(base + spread, LAST.total_seconds()))

@@ -24,6 +24,7 @@ from jobs.broker import build_broker
 from jobs.runtime import Runtime
 from sync.catalog import import_catalog, set_stock
 from sync.push import push_store
+from sync.retry_backoff import FIRST, JITTER
 from sync.store.models import Listing, Merchant, Product, Store
 from tests.shopee_setup import SHOP_A, sandbox_app, shop_env, write_catalog, write_config
 
@@ -81,12 +82,12 @@ def test_an_item_backs_off_alone_by_the_clock_and_is_created_once_its_image_appe
     assert (report.deferred, report.created) == (1, 0)
     assert first.retry_attempts == 1 and first.item_id is None
     assert first.retry_at is not None
-    assert timedelta(seconds=4) <= first.retry_at - start <= timedelta(seconds=6)
+    assert FIRST * (1 - JITTER) <= first.retry_at - start <= FIRST * (1 + JITTER)
     assert report.next_retry_at == first.retry_at
     assert "503" in (first.last_error or "")
 
     tried = host.requests
-    report = push_store(runtime.db, store, connector, clock=lambda: start + timedelta(seconds=3))
+    report = push_store(runtime.db, store, connector, clock=lambda: start + FIRST / 2)
     assert (report.deferred, host.requests) == (0, tried)  # left alone until its retry_at
     assert report.next_retry_at == first.retry_at
 
@@ -95,7 +96,7 @@ def test_an_item_backs_off_alone_by_the_clock_and_is_created_once_its_image_appe
     second = _listing(runtime, store)
     assert report.deferred == 1 and host.requests > tried
     assert second.retry_attempts == 2 and second.retry_at is not None
-    assert timedelta(seconds=8) <= second.retry_at - later <= timedelta(seconds=12)
+    assert 2 * FIRST * (1 - JITTER) <= second.retry_at - later <= 2 * FIRST * (1 + JITTER)
 
     set_stock(runtime.db, merchant_id, sku, 5)  # the desired state moved: tried again now
     reset = _listing(runtime, store)

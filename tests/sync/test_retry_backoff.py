@@ -27,8 +27,8 @@ def test_every_delay_lies_within_the_jitter_of_its_step_and_the_bounds(
 def test_without_jitter_each_failure_waits_at_least_as_long_as_the_last(attempt: int) -> None:
     middle = lambda: 0.5  # noqa: E731 (no jitter)
     assert retry_delay(attempt + 1, middle) >= retry_delay(attempt, middle)
-    assert retry_delay(1, middle) == timedelta(seconds=5)
-    assert retry_delay(8, middle) == timedelta(minutes=10)
+    assert retry_delay(1, middle) == FIRST == timedelta(seconds=1)
+    assert retry_delay(11, middle) == LAST == timedelta(minutes=10)
 
 
 def test_attempts_count_from_one() -> None:
