@@ -23,7 +23,7 @@ def required(params: Mapping[str, str], name: str, platform: str) -> str:
     return value
 
 
-def app_keys(model: type[BaseModel], credentials: Mapping[str, Any], platform: str) -> Any:
+def validated_keys(model: type[BaseModel], credentials: Mapping[str, Any], platform: str) -> Any:
     """The credentials validated by the platform's model (app keys must be there)."""
     try:
         return model.model_validate(dict(credentials))

@@ -97,11 +97,15 @@ class _FirstForm(HTMLParser):
         self.action = ""
         self.fields: dict[str, str] = {}
         self._select: str | None = None
+        self.approve_link: str | None = None
+        """The first link whose class says "approve" (WooCommerce's page has no form)."""
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if self.done:
             return
         values = {k: v or "" for k, v in attrs}
+        if tag == "a" and self.approve_link is None and "approve" in values.get("class", ""):
+            self.approve_link = values.get("href") or None
         if tag == "form" and not self.found:
             self.found = True
             self.method = values.get("method", "get").lower()
@@ -128,14 +132,17 @@ class _FirstForm(HTMLParser):
 
 def press_authorize(link: str, *, timeout: float = 10.0) -> httpx.Response:
     """What a seller's browser does with an authorization link on a sandbox: open it,
-    submit the page's form as it stands (the first shop chosen), follow the redirects (to
-    the app's callback) and return the last answer. For the demo and tests."""
+    submit the page's form as it stands (the first shop chosen) — or, on a page without
+    one, follow its first Approve link (WooCommerce's) — follow the redirects (to the app's
+    callback) and return the last answer. For the demo and tests."""
     with httpx.Client(timeout=timeout, follow_redirects=True) as browser:
         page = browser.get(link)
         form = _FirstForm()
         form.feed(page.text)
         if not form.found:
-            return page
+            if form.approve_link is None:
+                return page
+            return browser.get(urljoin(str(page.url), form.approve_link))
         target = urljoin(str(page.url), form.action or str(page.url))
         if form.method == "post":
             return browser.post(target, data=form.fields)

@@ -3,9 +3,13 @@
 Everything is real but the marketplaces: each sandbox speaks its platform's wire protocol
 on a loopback port (Shopee, Tokopedia, Lazada, TikTok Shop, Shopify, WooCommerce), and Lapak
 runs embedded (SQLite + in-process broker) exactly as `lapak run` would, with its web app on
-127.0.0.1. The demo writes `lapak.toml`, `lapak.env`, `demo-catalog.csv`, `lapak.db` and
-`lapak-demo.log` (the JSON job log) into its directory, so `lapak queue list` run there
-afterwards shows the demo's orders.
+127.0.0.1. The config holds each store's app keys only (the plugin's
+`authorization.app_keys`, the rule `lapak init` follows too); once Lapak runs, the demo
+connects every store through its marketplace's authorization page (jobs.demo_connect), as a
+seller would, so the shops' ids and tokens come from the grants. The demo writes
+`lapak.toml`, `lapak.env`, `demo-catalog.csv`, `lapak.db` and `lapak-demo.log` (the JSON job
+log) into its directory, so `lapak queue list` or `lapak stores` run there afterwards shows
+the demo's orders and connections.
 """
 
 from __future__ import annotations
@@ -25,10 +29,13 @@ from sqlalchemy import func, select
 from config import load_config
 from config.envfile import load_env_file
 from connectors.sandbox_control import SandboxControl
+from jobs.demo_connect import StoreNotConnected, connect_stores
 from jobs.logging import configure_logging
 from jobs.runtime import Runtime
 from sync import queue as order_queue
 from sync.catalog import import_catalog
+from sync.connect import app_key_fields
+from sync.dispatch import Dispatcher
 from sync.private_files import write_private
 from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 
@@ -73,6 +80,37 @@ CATALOG = [
 
 def _env_name(store: DemoStore, key: str) -> str:
     return f"DEMO_{store.name.upper().replace('-', '_')}_{key.upper()}"
+
+
+def _app_keys(plugin: Any, name: str, index: int) -> dict[str, Any]:
+    """The sandbox app's keys for one store: its fake credentials the config may hold
+    (`sync.connect.app_key_fields`), none of what an authorization gives."""
+    fields = app_key_fields(plugin)
+    return {k: v for k, v in plugin.sandbox_credentials(name, index).items() if k in fields}
+
+
+def _connect_first(
+    runtime: Runtime, web_port: int, dispatcher: Dispatcher, console: Console
+) -> None:
+    """Connect every store before Lapak starts working, as `lapak connect` before `lapak
+    run`: Lapak's web app alone on the demo's web port receives the callbacks. No job runs
+    yet, so none fails for a store not connected; the first push and pull each connection
+    asks `dispatcher` for wait in the embedded broker until its worker starts."""
+    from connectors.sandbox_server import serve
+    from web.app import create_app
+
+    with serve(create_app(runtime, dispatcher), port=web_port) as web:
+        connect_stores(runtime, web.url, dispatcher, console)
+
+
+def _import_catalog(runtime: Runtime, path: Path, console: Console) -> None:
+    """The demo catalog into Lapak (the embedded reconciler's first tick pushes it)."""
+    with runtime.db.session() as session:
+        merchant_id = session.execute(select(Merchant.id)).scalar_one()
+    report = import_catalog(runtime.db, merchant_id, path)
+    console.print(f"catalog imported: {report.created} SKUs ({path.name})")
+    for problem in report.errors:
+        console.print(f"{path.name}: {problem}", markup=False)
 
 
 def _config_text(urls: dict[str, str], credentials: dict[str, dict[str, Any]]) -> str:
@@ -185,8 +223,8 @@ def run_demo(
     from jobs.embedded import Embedded
     from sync.registry import plugin_for
 
-    credentials = {
-        store.name: plugin_for(store.platform).sandbox_credentials(store.name, index)
+    credentials = {  # the app's own keys only: the rest comes from connecting each store
+        store.name: _app_keys(plugin_for(store.platform), store.name, index)
         for index, store in enumerate(STORES)
     }
     reseller_token = f"demo-{secrets.token_urlsafe(12)}"
@@ -198,13 +236,15 @@ def run_demo(
         urls: dict[str, str] = {}
         controls: Controls = {}
         for index, store in enumerate(STORES):
-            shop = {"name": store.name, **credentials[store.name]}
+            # the marketplace knows its shop whole (ids, keys); Lapak gets them by connecting
+            fakes = plugin_for(store.platform).sandbox_credentials(store.name, index)
+            shop = {"name": store.name, **fakes}
             # its own seed: each marketplace's buyers choose on their own, as real ones do
             app = plugin_for(store.platform).sandbox_app([shop], seed=index + 1)
             urls[store.platform] = running.enter_context(serve(app)).url
             controls[store.name] = app.state.control
         env_text = _env_text(credentials, reseller_token, operator_token)
-        write_private(directory / "lapak.env", env_text)  # 0600: it holds every secret
+        write_private(directory / "lapak.env", env_text)  # 0600: it holds the app keys
         config_path.write_text(_config_text(urls, credentials))
         load_env_file(config_path)
         runtime = Runtime(load_config(config_path))
@@ -216,15 +256,17 @@ def run_demo(
         categories = {store.platform: controls[store.name].sample_category for store in STORES}
         image_host = f"{urls['shopee']}/_sandbox/images"  # the Shopee sandbox hosts images
         _catalog_csv(directory / "demo-catalog.csv", image_host, categories)
-        with runtime.db.session() as session:
-            merchant_id = session.scalar(select(Merchant.id))
-        report = import_catalog(runtime.db, merchant_id, directory / "demo-catalog.csv")
-        console.print(f"catalog imported: {report.created} SKUs (demo-catalog.csv)")
-        for problem in report.errors:
-            console.print(f"demo-catalog.csv: {problem}", markup=False)
+        lapak = Embedded(runtime, threads=8, web_port=web_port)
+        try:
+            _connect_first(runtime, web_port, lapak.actors.dispatcher, console)
+        except StoreNotConnected as failed:
+            console.print(str(failed), style="red", markup=False, highlight=False)
+            log_file.close()
+            return None
+        _import_catalog(runtime, directory / "demo-catalog.csv", console)
         watch = Watch()
         started = time.monotonic()
-        with Embedded(runtime, threads=8, web_port=web_port) as lapak:
+        with lapak:
             for name, control in controls.items():
                 control.set_webhook_url(name, f"{lapak.web_url}/webhooks/{name}")
             console.print(

@@ -6,7 +6,11 @@ parameters: the state must be good and be the store's (it is taken once, so a re
 forged callback finds nothing), the plugin exchanges the code (`Authorization.complete`),
 the grant is stored (tokens sealed in the vault's table), the process's cached connector
 of the store is dropped, the store is asked for a push and a pull so it syncs at once, and
-a `connect_store` job event records what happened. Every refusal is a `ConnectError` with
+a `connect_store` job event records what happened. The state is read from the parameter
+the authorization names (`state_param`: WooCommerce's is `user_id`); where the platform
+posts the grant server to server before sending the browser back (WooCommerce), the
+browser's return finds its state taken by that post and is answered with the connection
+it made (`browser_return`). Every refusal is a `ConnectError` with
 a message a seller can act on; no token ever reaches a message or a log line.
 See docs/connect.md.
 """
@@ -20,7 +24,7 @@ from typing import Any, Protocol, runtime_checkable
 
 import structlog
 
-from sync.connections import new_state, peek_state, save_grant, take_state
+from sync.connections import completed_by, new_state, peek_state, save_grant, take_state
 from sync.dispatch import Dispatcher, request_pushes
 from sync.protocol import (
     AuthError,
@@ -32,7 +36,7 @@ from sync.protocol import (
 )
 from sync.sealing import Sealer
 from sync.store.db import Database
-from sync.store.models import JobEvent
+from sync.store.models import JobEvent, Token
 
 log = structlog.get_logger(__name__)
 
@@ -122,6 +126,21 @@ def authorization_of(target: ConnectTarget) -> Authorization:
     return found
 
 
+def app_key_fields(plugin: Any) -> tuple[str, ...]:
+    """The credential fields of `plugin` a config holds: its authorization's `app_keys`;
+    all of its credentials when it has no authorization flow (nothing is granted then).
+    The one rule `lapak init` and `lapak demo` write credentials by."""
+    authorization = getattr(plugin, "authorization", None)
+    if authorization is None:
+        return tuple(plugin.credentials_model.model_fields)
+    return tuple(authorization.app_keys)
+
+
+def state_param_of(authorization: Authorization) -> str:
+    """The callback parameter carrying Lapak's `state` (WooCommerce's is `user_id`)."""
+    return str(getattr(authorization, "state_param", "state"))
+
+
 def _target(runtime: Connecting, store: str) -> ConnectTarget:
     try:
         return runtime.connect_target(store)
@@ -168,13 +187,15 @@ def finish(
     finds the store's dirty listings and pulls it on its schedule)."""
     target = _target(runtime, store)
     authorization = authorization_of(target)
-    state = params.get("state", "")
+    state = params.get(state_param_of(authorization), "")
     owner = peek_state(runtime.db, state)
     if owner is not None and owner != target.store_id:
         raise ConnectError(
             f"this authorization link was made for another store, not {store}: "
             f"run lapak connect {store} again"
         )
+    if owner is None and _returned(runtime, target, authorization, params, state):
+        return _connected(runtime, target)
     if owner is None or take_state(runtime.db, state) != target.store_id:
         raise ConnectError(
             f"this authorization link for {store} was already used or is older than 30 "
@@ -218,6 +239,32 @@ def finish(
         token_expires_at=token.expires_at if token else None,
         refresh_expires_at=token.refresh_expires_at if token else None,
     )
+
+
+def _returned(
+    runtime: Connecting,
+    target: ConnectTarget,
+    authorization: Authorization,
+    params: Mapping[str, str],
+    state: str,
+) -> bool:
+    """Whether `params` are the browser coming back after the platform posted the grant to
+    the callback server to server (the authorization's `browser_return` says so), and that
+    post connected this store with this state."""
+    browser_return = getattr(authorization, "browser_return", None)
+    return (
+        browser_return is not None
+        and bool(browser_return(params))
+        and completed_by(runtime.db, state) == target.store_id
+    )
+
+
+def _connected(runtime: Connecting, target: ConnectTarget) -> Connected:
+    """The store's connection as stored (its token's lifetimes, when it has a token)."""
+    with runtime.db.session() as session:
+        token = session.get(Token, target.store_id)
+        expires = (token.expires_at, token.refresh_expires_at) if token else (None, None)
+    return Connected(target.spec.name, target.spec.platform, *expires)
 
 
 def _record(db: Database, store_id: int, error: str | None, **counts: Any) -> None:

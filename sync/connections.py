@@ -81,6 +81,25 @@ def peek_state(db: Database, state: str) -> int | None:
         ).scalar_one_or_none()
 
 
+def completed_by(db: Database, state: str) -> int | None:
+    """The store whose authorization a taken `state` completed (its grant was saved after
+    the state was taken), None otherwise. For a browser sent back after the platform
+    posted the grant server to server (WooCommerce): that post took the state."""
+    if not state:
+        return None
+    with db.session() as session:
+        return session.execute(
+            select(ConnectRequest.store_id)
+            .join(StoreGrant, StoreGrant.store_id == ConnectRequest.store_id)
+            .where(
+                ConnectRequest.state_digest == _digest(state),
+                ConnectRequest.used_at.is_not(None),
+                ConnectRequest.created_at >= utcnow() - STATE_TTL,
+                StoreGrant.granted_at >= ConnectRequest.used_at,
+            )
+        ).scalar_one_or_none()
+
+
 def save_grant(db: Database, sealer: Sealer, store_id: int, grant: Grant) -> None:
     """Keep what an authorization gave: tokens in the vault's table, the rest beside them.
 

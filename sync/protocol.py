@@ -262,6 +262,11 @@ class Authorization(Protocol):
     platform refuses the code, `PermanentError` for parameters that cannot be right.
     """
 
+    app_keys: tuple[str, ...]
+    """The credential fields that are the app's own (what the marketplace gave the app when
+    it was registered): all a config needs before the store is connected. Every other
+    field of the plugin's credentials is what an authorization gives (docs/connect.md)."""
+
     def begin(
         self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
     ) -> str | None: ...

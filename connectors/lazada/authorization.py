@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from connectors.authorization import app_keys, exchanging, required
+from connectors.authorization import exchanging, required, validated_keys
 from connectors.http import make_client, send
 from connectors.lazada.client import _payload, auth_url_for, signed_params
 from connectors.lazada.connector import LazadaCredentials
@@ -44,13 +44,17 @@ def authorize_host(base_url: str) -> str:
 class LazadaAuthorization:
     """`sync.protocol.Authorization` for Lazada."""
 
+    app_keys = ("app_key", "app_secret")
+    """The credentials that are the app's own (the config's); the seller's id and tokens
+    come from the authorization."""
+
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
 
     def begin(
         self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
     ) -> str:
-        keys: LazadaCredentials = app_keys(LazadaCredentials, credentials, store.name)
+        keys: LazadaCredentials = validated_keys(LazadaCredentials, credentials, store.name)
         query = {
             "response_type": "code",
             "force_auth": "true",
@@ -69,7 +73,7 @@ class LazadaAuthorization:
         redirect_uri: str,
         transport: Any = None,
     ) -> Grant:
-        keys: LazadaCredentials = app_keys(LazadaCredentials, credentials, store.name)
+        keys: LazadaCredentials = validated_keys(LazadaCredentials, credentials, store.name)
         code = required(params, "code", "Lazada")
         issued = self._clock()
         secret = keys.app_secret.get_secret_value()

@@ -19,7 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from connectors.authorization import app_keys, exchanging, required
+from connectors.authorization import exchanging, required, validated_keys
 from connectors.http import make_client, send
 from connectors.shopee import signing
 from connectors.shopee.client import REFRESH_TOKEN_LIFETIME, _payload
@@ -35,13 +35,17 @@ TOKEN_GET = "/api/v2/auth/token/get"
 class ShopeeAuthorization:
     """`sync.protocol.Authorization` for Shopee."""
 
+    app_keys = ("partner_id", "partner_key")
+    """The credentials that are the app's own (the config's); the shop's id and tokens
+    come from the authorization."""
+
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
 
     def begin(
         self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
     ) -> str:
-        keys: ShopeeCredentials = app_keys(ShopeeCredentials, credentials, store.name)
+        keys: ShopeeCredentials = validated_keys(ShopeeCredentials, credentials, store.name)
         timestamp = int(self._clock())
         key = keys.partner_key.get_secret_value()
         query = {
@@ -61,7 +65,7 @@ class ShopeeAuthorization:
         redirect_uri: str,
         transport: Any = None,
     ) -> Grant:
-        keys: ShopeeCredentials = app_keys(ShopeeCredentials, credentials, store.name)
+        keys: ShopeeCredentials = validated_keys(ShopeeCredentials, credentials, store.name)
         code = required(params, "code", "Shopee")
         raw_shop_id = required(params, "shop_id", "Shopee")
         if not raw_shop_id.isdigit():

@@ -56,6 +56,10 @@ TOKEN_PATH = "/admin/oauth/access_token"
 class ShopifyAuthorization:
     """`sync.protocol.Authorization` for Shopify (`plugin.authorization`)."""
 
+    app_keys = ("client_id", "client_secret")
+    """The credentials that are the app's own (the config's); the shop's domain and its
+    offline access token come from the install."""
+
     state_param = "state"
     """The callback parameter that carries the `state` Lapak handed out."""
 

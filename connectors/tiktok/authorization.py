@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from connectors.authorization import app_keys, exchanging, required
+from connectors.authorization import exchanging, required, validated_keys
 from connectors.http import make_client, send
 from connectors.tiktok import signing
 from connectors.tiktok.client import API_HOST, _data, auth_base_url
@@ -48,13 +48,17 @@ def services_url(base_url: str) -> str:
 class TikTokAuthorization:
     """`sync.protocol.Authorization` for TikTok Shop."""
 
+    app_keys = ("app_key", "app_secret", "service_id")
+    """The credentials that are the app's own (the config's); the shop's cipher, id and
+    tokens come from the authorization."""
+
     def __init__(self, clock: Callable[[], float] = time.time) -> None:
         self._clock = clock
 
     def begin(
         self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
     ) -> str:
-        keys: TikTokCredentials = app_keys(TikTokCredentials, credentials, store.name)
+        keys: TikTokCredentials = validated_keys(TikTokCredentials, credentials, store.name)
         if not keys.service_id:
             raise PermanentError(
                 f"{store.name}: TikTok Shop's authorization link needs the app's service_id "
@@ -72,7 +76,7 @@ class TikTokAuthorization:
         redirect_uri: str,
         transport: Any = None,
     ) -> Grant:
-        keys: TikTokCredentials = app_keys(TikTokCredentials, credentials, store.name)
+        keys: TikTokCredentials = validated_keys(TikTokCredentials, credentials, store.name)
         code = required(params, "code", "TikTok Shop")
         secret = keys.app_secret.get_secret_value()
         token_query = {

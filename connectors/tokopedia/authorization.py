@@ -59,6 +59,10 @@ class _OneToken:
 class TokopediaAuthorization:
     """`sync.protocol.Authorization` for Tokopedia (`plugin.authorization`)."""
 
+    app_keys = ("fs_id", "client_id", "client_secret", "webhook_secret")
+    """The credentials that are the app's own (the config's); the linked shop's id and
+    name and the token come from connecting."""
+
     state_param = "state"
 
     def __init__(self, clock: Callable[[], float] = time.time, timeout: float = 10.0) -> None:

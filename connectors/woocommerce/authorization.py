@@ -42,8 +42,17 @@ LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 class WooCommerceAuthorization:
     """`sync.protocol.Authorization` for WooCommerce (`plugin.authorization`)."""
 
+    app_keys = ("webhook_secret",)
+    """The credentials that are Lapak's own (the config's); the REST API key pair comes
+    from the authorization."""
+
     state_param = "user_id"
     """The callback parameter that carries the `state` Lapak handed out (see above)."""
+
+    def browser_return(self, params: Mapping[str, Any]) -> bool:
+        """Whether `params` are the browser's return after an approval (`success=1`, no
+        keys): the keys were posted before, and that post took the state."""
+        return str(params.get("success", "")) == "1" and not params.get("consumer_key")
 
     def begin(
         self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str

@@ -2,10 +2,11 @@
 sample catalog in the current directory, ready to edit (or, with `--sandbox`, ready to run
 against `lapak sandbox` as written).
 
-The credentials written are the plugin's own `credentials_model` fields, named by
-environment variable in `lapak.toml` and valued in `lapak.env` (mode 0600): the sandbox's
-fake values with `--sandbox`, empty lines to fill in otherwise. Nothing existing is ever
-overwritten.
+The credentials written are the app's own keys (`sync.connect.app_key_fields`: the
+plugin's `authorization.app_keys`), named by environment variable in `lapak.toml` and
+valued in `lapak.env` (mode 0600): the sandbox app's fake keys with `--sandbox`, empty lines
+to fill in otherwise. What a seller's authorization gives (shop ids, tokens) is left to
+`lapak connect STORE`. Nothing existing is ever overwritten.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import typer
 
 from jobs.cli.common import console, err
 from jobs.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
+from sync.connect import app_key_fields
 from sync.private_files import write_private
 from sync.registry import UnknownPlatformError, plugin_for
 
@@ -61,6 +63,8 @@ def _store_table(
         "price_rule = { markup_percent = 0, round_to = 100 }",
         "",
         "# Environment variable NAMES (their values are in lapak.env, never in this file).",
+        "# The app's own keys: the shop's ids and tokens come from `lapak connect STORE`",
+        "# (the optional ones below only for a store authorized by hand).",
         "[stores.credentials]",
         *(f'{key} = "{env}"' for key, env in env_names.items()),
         *(f'# {key} = "{_env_name(name, key)}"   (optional)' for key in left),
@@ -69,12 +73,12 @@ def _store_table(
 
 
 def _credentials(platform: str, name: str, index: int, sandbox: bool) -> tuple[dict, list[str]]:
-    """(key → value to write, optional keys left out) for one store."""
+    """(key → value to write, optional keys left out) for one store: the app's keys only."""
     plugin = plugin_for(platform)
     fields = plugin.credentials_model.model_fields
     if sandbox:
         fakes = plugin.sandbox_credentials(name, index)
-        values = {key: fakes[key] for key in fields if key in fakes}
+        values = {key: fakes[key] for key in app_key_fields(plugin) if key in fakes}
     else:
         values = {key: "" for key, info in fields.items() if info.is_required()}
     return values, [key for key in fields if key not in values]
@@ -178,11 +182,15 @@ def init(
     console.print(f"wrote {', '.join(written)} ({len(chosen)} stores: {', '.join(stores)})")
     if sandbox:
         console.print(
-            "next: `lapak sandbox` (another terminal), `lapak catalog import catalog.csv`, "
-            "`lapak run`"
+            "next: `lapak sandbox` (another terminal), `lapak run` (another terminal), "
+            "`lapak connect STORE` for each store (Authorize on the page it opens), "
+            "`lapak catalog import catalog.csv`"
         )
     else:
-        console.print("next: fill in lapak.env (and base_url where it says), then `lapak run`")
+        console.print(
+            "next: fill in lapak.env (and base_url where it says), `lapak run`, then "
+            "`lapak connect STORE` for each store"
+        )
 
 
 def _config_text(tables: list[str], stores: list[str], sandbox: bool) -> str:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import io
+import json
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,10 @@ from rich.console import Console
 from sqlalchemy import create_engine, text
 
 from jobs.demo import STORES, run_demo
+
+ROOT = Path(__file__).resolve().parents[2]
+GRANTED = ("refresh_token", "access_token", "consumer_key", "consumer_secret", "shop_cipher")
+"""What only a seller's authorization gives: never in the demo's config or env file."""
 
 
 @pytest.mark.parametrize("chaos", [False, True], ids=["calm", "chaos"])
@@ -56,3 +63,19 @@ def test_the_demo_syncs_six_marketplaces_into_one_queue(tmp_path: Path, chaos: b
     engine.dispose()
     for secret_file in ("lapak.env", "lapak.db"):  # secrets and buyers: the owner's only
         assert stat.S_IMODE((tmp_path / secret_file).stat().st_mode) == 0o600, secret_file
+    for store in STORES:  # connected as a seller connects: through the authorization
+        assert f"connected {store.name} ({store.platform})" in printed
+    written = (tmp_path / "lapak.toml").read_text() + (tmp_path / "lapak.env").read_text()
+    assert not [key for key in GRANTED if key in written.lower()]
+    listed = subprocess.run(
+        [str(Path(sys.executable).parent / "lapak"), "stores", "--json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert listed.returncode == 0, listed.stderr
+    connected = {
+        row["name"]: (row["connected"], row["connected_by"]) for row in json.loads(listed.stdout)
+    }
+    assert connected == {store.name: (True, "grant") for store in STORES}

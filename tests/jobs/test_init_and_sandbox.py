@@ -58,6 +58,10 @@ def test_init_sandbox_writes_a_config_that_loads_as_written(
     for store in config.stores:  # no secret in the config: only variable names
         for value in store.credentials.model_dump(mode="json").values():
             assert value is None or str(value) not in text or len(str(value)) < 8
+    granted = ("refresh_token", "access_token", "consumer_key", "consumer_secret", "shop_id")
+    env = (tmp_path / "lapak.env").read_text()  # the app's keys only: connecting gives the rest
+    assert not [key for key in granted if f"_{key.upper()}=" in env]
+    assert "TOKO_TIKTOK_SERVICE_ID=" in env and "TOKO_SHOPIFY_CLIENT_ID=" in env
 
 
 def test_init_for_named_platforms_leaves_real_keys_to_fill_in(
