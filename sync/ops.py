@@ -32,6 +32,7 @@ from sync.store.models import (
     Order,
     Product,
     Store,
+    StoreGrant,
     Token,
     WebhookRecord,
     utcnow,
@@ -147,6 +148,7 @@ def store_states(db: Database, *, now: datetime | None = None) -> list[StoreStat
             )
         }
         tokens = {token.store_id: token for token in session.scalars(select(Token))}
+        granted = dict(session.execute(select(StoreGrant.store_id, StoreGrant.granted_at)).all())
         states = []
         for store in session.scalars(select(Store).order_by(Store.name)):
             counts = listings.get(store.id)
@@ -155,8 +157,13 @@ def store_states(db: Database, *, now: datetime | None = None) -> list[StoreStat
             dirty = int(counts.dirty or 0) if counts else 0
             error = _latest(
                 [
-                    (store.last_error_at, store.last_error, "store"),
-                    job_errors.get(store.id, (None, None, None)),
+                    *_after(
+                        granted.get(store.id),
+                        [
+                            (store.last_error_at, store.last_error, "store"),
+                            job_errors.get(store.id, (None, None, None)),
+                        ],
+                    ),
                     listing_errors.get(store.id, (None, None, None)),
                 ]
             )
@@ -207,6 +214,15 @@ def _latest(marks: Iterable[ErrorMark]) -> ErrorMark:
         if at is not None and error and (found[0] is None or at > found[0]):
             found = (at, error, source)
     return found
+
+
+def _after(granted_at: datetime | None, marks: list[ErrorMark]) -> list[ErrorMark]:
+    """The store's and its jobs' errors since its latest authorization: "not connected" and
+    refused tokens are over once the store is (re)connected. A failed listing's error is
+    not: the listing still fails."""
+    if granted_at is None:
+        return marks
+    return [mark for mark in marks if mark[0] is None or mark[0] >= granted_at]
 
 
 def _latest_job_errors(session: Any) -> dict[int, ErrorMark]:
