@@ -194,6 +194,4 @@ def webhook_event(body: bytes, fs_id: int, shop_id: int) -> WebhookEvent:
         message = f"tokopedia webhook for shop {push.shop_id}, not shop {shop_id}"
         raise OtherShopError(message, shop=shop)
     topic = "order_status" if push.order_status is not None else "order_notification"
-    return WebhookEvent(
-        topic=topic, order_ids=(str(push.order_id),), shop=shop, raw=dict(payload)
-    )
+    return WebhookEvent(topic=topic, order_ids=(str(push.order_id),), shop=shop, raw=dict(payload))
