@@ -24,17 +24,20 @@ from config.models import (
 )
 from jobs.logging import register_secret
 from sync import registry
+from sync.i18n import N_, translate
 from sync.protocol import ConnectorPlugin
 
 SECTIONS = ("lapak", "merchants", "stores", "resellers")
 CONVENTIONAL_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")
 """Names shown in problems as they are. Any other string where a variable name belongs may
 be a secret written in clear (`partner_key = "a9f3c0de..."`): problems never echo it."""
-NOT_AN_ENV_NAME = (
+NOT_AN_ENV_NAME = N_(
     "not an environment variable name (letters, digits and _, not starting with a digit); "
     "a secret written here in clear? It is not shown: put it in the environment and name "
     "the variable here"
 )
+# The problems' fixed words are translated (`LAPAK_LANG`); paths, keys and names stay as
+# written. Pydantic's own words for a value of the wrong type stay English.
 _TOML_POSITION = re.compile(r"^(?P<message>.*) \(at line (?P<line>\d+), column (?P<column>\d+)\)$")
 
 M = TypeVar("M", bound=BaseModel)
@@ -85,7 +88,7 @@ class _Loader:
         except ValidationError as error:
             for item in error.errors(include_url=False):
                 env_pattern = (item.get("ctx") or {}).get("pattern") == ENV_NAME_PATTERN
-                message = NOT_AN_ENV_NAME if env_pattern else item["msg"]
+                message = translate(NOT_AN_ENV_NAME) if env_pattern else item["msg"]
                 self.add(location(where, item["loc"]), message)
             return None
 
@@ -95,7 +98,10 @@ class _Loader:
             return None
         for key in document:
             if key not in SECTIONS:
-                self.add(key, f"unknown key (expected one of: {', '.join(SECTIONS)})")
+                expected = ", ".join(SECTIONS)
+                self.add(
+                    key, translate(N_("unknown key (expected one of: %(keys)s)"), keys=expected)
+                )
         section = self.validate(LapakSection, document.get("lapak", {}), "lapak")
         merchants = self._merchants(self._tables(document, "merchants"))
         stores = self._stores(self._tables(document, "stores"), merchants)
@@ -122,37 +128,45 @@ class _Loader:
         try:
             text = self.path.read_text(encoding="utf-8")
         except OSError as error:
-            self.problems.append(f"{self.path.name}: cannot read: {error.strerror or error}")
+            why = translate(N_("cannot read: %(error)s"), error=error.strerror or error)
+            self.problems.append(f"{self.path.name}: {why}")
             return None
         except UnicodeDecodeError as error:
             line = self.path.read_bytes()[: error.start].count(b"\n") + 1
-            self.add(f"line {line}", "not UTF-8 text (TOML files are UTF-8)")
+            where = translate(N_("line %(line)d"), line=line)
+            self.add(where, translate(N_("not UTF-8 text (TOML files are UTF-8)")))
             return None
         try:
             return tomllib.loads(text)
         except tomllib.TOMLDecodeError as error:
             match = _TOML_POSITION.match(str(error))
             if match:
-                where = f"line {match['line']}, column {match['column']}"
-                self.add(where, f"invalid TOML: {match['message']}")
+                where = translate(
+                    N_("line %(line)s, column %(column)s"),
+                    line=match["line"],
+                    column=match["column"],
+                )
+                self.add(where, translate(N_("invalid TOML: %(error)s"), error=match["message"]))
             else:
-                self.problems.append(f"{self.path.name}: invalid TOML: {error}")
+                invalid = translate(N_("invalid TOML: %(error)s"), error=error)
+                self.problems.append(f"{self.path.name}: {invalid}")
             return None
 
     def _tables(self, document: dict[str, Any], key: str) -> list[Any]:
         value = document.get(key, [])
         if not isinstance(value, list):
-            self.add(key, f"should be an array of tables ([[{key}]])")
+            self.add(key, translate(N_("should be an array of tables ([[%(key)s]])"), key=key))
             return []
         return value
 
     def _env(self, name: str, where: str) -> str | None:
         value = self.env.get(name)
-        shown = name if CONVENTIONAL_ENV_NAME.match(name) else "named here (name not shown)"
+        hidden = translate(N_("named here (name not shown)"))
+        shown = name if CONVENTIONAL_ENV_NAME.match(name) else hidden
         if value is None:
-            self.add(where, f"environment variable {shown} is not set")
+            self.add(where, translate(N_("environment variable %(name)s is not set"), name=shown))
         elif not value:
-            self.add(where, f"environment variable {shown} is empty")
+            self.add(where, translate(N_("environment variable %(name)s is empty"), name=shown))
         return value or None
 
     def _first_seen(self, kind: str, section: str, raw: list[Any]) -> dict[str, int]:
@@ -165,7 +179,12 @@ class _Loader:
             if name in seen:
                 self.add(
                     f"{section}[{index}].name",
-                    f"duplicate {kind} name {name!r}, first declared at {section}[{seen[name]}]",
+                    translate(
+                        N_("duplicate %(kind)s name %(name)r, first declared at %(first)s"),
+                        kind=translate(kind),
+                        name=name,
+                        first=f"{section}[{seen[name]}]",
+                    ),
                 )
             else:
                 seen[name] = index
@@ -174,11 +193,11 @@ class _Loader:
     def _merchants(self, raw: list[Any]) -> list[str]:
         for index, table in enumerate(raw):
             self.validate(MerchantEntry, table, f"merchants[{index}]")
-        return list(self._first_seen("merchant", "merchants", raw))
+        return list(self._first_seen(N_("merchant"), "merchants", raw))
 
     def _stores(self, raw: list[Any], merchants: list[str]) -> dict[str, StoreConfig | None]:
         """Every declared store name, mapped to its resolved config (None when invalid)."""
-        first = self._first_seen("store", "stores", raw)
+        first = self._first_seen(N_("store"), "stores", raw)
         resolved: dict[str, StoreConfig | None] = dict.fromkeys(first)
         for index, table in enumerate(raw):
             store = self._store(table, f"stores[{index}]", merchants)
@@ -191,8 +210,9 @@ class _Loader:
         raw = table if isinstance(table, dict) else {}
         merchant = raw.get("merchant")
         if isinstance(merchant, str) and merchant and merchant not in merchants:
-            declared = ", ".join(merchants) or "none"
-            self.add(f"{where}.merchant", f"unknown merchant {merchant!r} (declared: {declared})")
+            declared = ", ".join(merchants) or "-"
+            unknown = N_("unknown merchant %(name)r (declared: %(declared)s)")
+            self.add(f"{where}.merchant", translate(unknown, name=merchant, declared=declared))
         plugin = self._plugin(raw.get("platform"), f"{where}.platform")
         declared_credentials = raw.get("credentials", {})
         if plugin is None or not isinstance(declared_credentials, dict):
@@ -210,8 +230,9 @@ class _Loader:
         try:
             return registry.plugin_for(platform)
         except registry.UnknownPlatformError as unknown:
-            known = ", ".join(unknown.known) or "none"
-            self.add(where, f"unknown platform {platform!r} (registered: {known})")
+            known = ", ".join(unknown.known) or "-"
+            message = N_("unknown platform %(platform)r (registered: %(known)s)")
+            self.add(where, translate(message, platform=platform, known=known))
             return None
 
     def _credentials(
@@ -226,7 +247,11 @@ class _Loader:
         for key, name in declared.items():
             if key not in model.model_fields:
                 expected = ", ".join(model.model_fields)
-                self.add(f"{where}.{key}", f"not a {plugin.platform} credential ({expected})")
+                message = N_("not a %(platform)s credential (%(expected)s)")
+                self.add(
+                    f"{where}.{key}",
+                    translate(message, platform=plugin.platform, expected=expected),
+                )
             elif not isinstance(name, str) or not re.match(ENV_NAME_PATTERN, name):
                 unusable.add(key)  # the StoreEntry validation reports this one
             elif (value := self._env(name, f"{where}.{key}")) is not None:
@@ -244,7 +269,7 @@ class _Loader:
     def _resellers(
         self, raw: list[Any], stores: Mapping[str, StoreConfig | None]
     ) -> list[Reseller]:
-        self._first_seen("reseller", "resellers", raw)
+        self._first_seen(N_("reseller"), "resellers", raw)
         self._same_ignoring_case(raw)
         resellers: list[Reseller] = []
         token_owner: dict[str, int] = {}
@@ -254,7 +279,8 @@ class _Loader:
             raw_stores = table.get("stores") if isinstance(table, dict) else None
             for position, name in enumerate(raw_stores if isinstance(raw_stores, list) else []):
                 if isinstance(name, str) and name not in stores:
-                    self.add(f"{where}.stores[{position}]", f"unknown store {name!r}")
+                    unknown = translate(N_("unknown store %(name)r"), name=name)
+                    self.add(f"{where}.stores[{position}]", unknown)
             if entry is None:
                 continue
             token = self._env(entry.token_env, f"{where}.token_env")
@@ -262,7 +288,8 @@ class _Loader:
                 continue
             if token in token_owner:
                 other = f"resellers[{token_owner[token]}]"
-                self.add(f"{where}.token_env", f"holds the same token as {other}")
+                same = translate(N_("holds the same token as %(other)s"), other=other)
+                self.add(f"{where}.token_env", same)
                 continue
             token_owner[token] = index
             resellers.append(Reseller(entry.name, SecretStr(token), tuple(entry.stores)))
@@ -280,8 +307,15 @@ class _Loader:
             if first[0] != index and first[1] != name:
                 self.add(
                     f"resellers[{index}].name",
-                    f"reseller name {name!r} differs from {first[1]!r} (resellers[{first[0]}]) "
-                    "only in case; names are matched ignoring case: rename one",
+                    translate(
+                        N_(
+                            "reseller name %(name)r differs from %(other)r (%(where)s) only in "
+                            "case; names are matched ignoring case: rename one"
+                        ),
+                        name=name,
+                        other=first[1],
+                        where=f"resellers[{first[0]}]",
+                    ),
                 )
 
     def _operator_token(self, section: LapakSection | None) -> SecretStr | None:

@@ -130,12 +130,15 @@ class _FirstForm(HTMLParser):
             self.done = True
 
 
-def press_authorize(link: str, *, timeout: float = 10.0) -> httpx.Response:
+def press_authorize(
+    link: str, *, timeout: float = 10.0, headers: Mapping[str, str] | None = None
+) -> httpx.Response:
     """What a seller's browser does with an authorization link on a sandbox: open it,
     submit the page's form as it stands (the first shop chosen) — or, on a page without
     one, follow its first Approve link (WooCommerce's) — follow the redirects (to the app's
-    callback) and return the last answer. For the demo and tests."""
-    with httpx.Client(timeout=timeout, follow_redirects=True) as browser:
+    callback) and return the last answer. `headers` go with every request (a browser's
+    `Accept-Language`). For the demo and tests."""
+    with httpx.Client(timeout=timeout, follow_redirects=True, headers=headers) as browser:
         page = browser.get(link)
         form = _FirstForm()
         form.feed(page.text)

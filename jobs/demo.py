@@ -19,6 +19,7 @@ import secrets
 import time
 from contextlib import ExitStack
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +37,7 @@ from sync import queue as order_queue
 from sync.catalog import import_catalog
 from sync.connect import app_key_fields
 from sync.dispatch import Dispatcher
+from sync.i18n import format_local_time, gettext, order_status_name
 from sync.private_files import write_private
 from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 
@@ -108,7 +110,8 @@ def _import_catalog(runtime: Runtime, path: Path, console: Console) -> None:
     with runtime.db.session() as session:
         merchant_id = session.execute(select(Merchant.id)).scalar_one()
     report = import_catalog(runtime.db, merchant_id, path)
-    console.print(f"catalog imported: {report.created} SKUs ({path.name})")
+    message = gettext("catalog imported: %(count)d SKUs (%(file)s)")
+    console.print(message % {"count": report.created, "file": path.name}, markup=False)
     for problem in report.errors:
         console.print(f"{path.name}: {problem}", markup=False)
 
@@ -154,7 +157,7 @@ stores = [{names}]
 def _env_text(
     credentials: dict[str, dict[str, Any]], reseller_token: str, operator_token: str
 ) -> str:
-    values = {
+    values: dict[str, object] = {
         _env_name(store, key): value
         for store in STORES
         for key, value in credentials[store.name].items()
@@ -214,7 +217,8 @@ def run_demo(
     directory.mkdir(parents=True, exist_ok=True)
     config_path = directory / "lapak.toml"
     if config_path.exists() and MARKER not in config_path.read_text():
-        console.print(f"{config_path} is not a demo config: run the demo with --dir ELSEWHERE")
+        message = gettext("%(path)s is not a demo config: run the demo with --dir ELSEWHERE")
+        console.print(message % {"path": config_path}, markup=False)
         return None
     for stale in ("lapak.db", "lapak.db-wal", "lapak.db-shm"):
         (directory / stale).unlink(missing_ok=True)
@@ -250,7 +254,8 @@ def run_demo(
         runtime = Runtime(load_config(config_path))
         runtime.bootstrap()
         running.callback(runtime.close)
-        console.print(f"[bold]Lapak demo[/]: six sandbox marketplaces, files in {directory}")
+        message = gettext("six sandbox marketplaces, files in %(dir)s")
+        console.print(f"[bold]Lapak demo[/]: {message % {'dir': directory}}")
         for store in STORES:
             console.print(f"  {store.name:<22} {store.platform:<12} {urls[store.platform]}")
         categories = {store.platform: controls[store.name].sample_category for store in STORES}
@@ -269,37 +274,52 @@ def run_demo(
         with lapak:
             for name, control in controls.items():
                 control.set_webhook_url(name, f"{lapak.web_url}/webhooks/{name}")
-            console.print(
-                f"\n[bold]Open {lapak.web_url}/[/] and sign in as reseller {RESELLER} with "
-                f"token [bold]{reseller_token}[/]\nOperators: the same page with token "
-                f"{operator_token} opens {lapak.web_url}/ops/ · metrics at "
-                f"{lapak.web_url}/metrics\n(the marketplaces push order events to "
-                f"{lapak.web_url}/webhooks/…)\n"
+            welcome = gettext(
+                "Open %(url)s/ and sign in as reseller %(reseller)s with token %(token)s\n"
+                "Operators: the same page with token %(operator_token)s opens %(url)s/ops/ · "
+                "metrics at %(url)s/metrics\n"
+                "(the marketplaces push order events to %(url)s/webhooks/…)"
             )
+            values: dict[str, object] = {
+                "url": lapak.web_url,
+                "reseller": RESELLER,
+                "token": f"[bold]{reseller_token}[/]",
+                "operator_token": operator_token,
+            }
+            console.print(f"\n{welcome % values}\n")
             if chaos:
                 for control in controls.values():
                     control.set_faults(**CHAOS)
-                console.print(f"[red]chaos[/]: every marketplace answers with faults {CHAOS}")
+                message = gettext("every marketplace answers with faults %(faults)s")
+                console.print(f"[red]chaos[/]: {message % {'faults': CHAOS}}")
             try:
                 _shop_until(
                     runtime, controls, watch, console, started + duration, orders_per_second
                 )
             except KeyboardInterrupt:
-                console.print("Ctrl-C: the buyers stop; the summary follows")
+                console.print(gettext("Ctrl-C: the buyers stop; the summary follows"))
             for control in controls.values():
                 control.stop_buyers()
                 control.set_faults()
             if chaos:
-                console.print("chaos over: the marketplaces answer normally again")
+                console.print(gettext("chaos over: the marketplaces answer normally again"))
             _settle(runtime, controls, timeout=20)
             _narrate(runtime, controls, watch, console)
             summary = _summary(runtime, controls, console)
     log_file.close()
-    console.print(
-        f"\nThe queue stays in {directory / 'lapak.db'}: run [bold]lapak queue list[/] "
-        f"in {directory} to see it. Job log: {directory / 'lapak-demo.log'} "
-        f"([bold]lapak jobs tail --file {directory / 'lapak-demo.log'}[/] reads it)"
+    goodbye = gettext(
+        "The queue stays in %(db)s: run %(queue)s in %(dir)s to see it. Job log: %(log)s "
+        "(%(tail)s reads it)"
     )
+    log = directory / "lapak-demo.log"
+    values = {
+        "db": directory / "lapak.db",
+        "queue": "[bold]lapak queue list[/]",
+        "dir": directory,
+        "log": log,
+        "tail": f"[bold]lapak jobs tail --file {log}[/]",
+    }
+    console.print(f"\n{goodbye % values}")
     return summary
 
 
@@ -325,7 +345,8 @@ def _shop_until(
         if next_start == float("inf") and _all_published(runtime):
             _watch_stock(controls, watch)
             next_start, next_shipment = now, now + 8
-            console.print(f"buyers are shopping on all six stores ({orders_per_second}/s in all)")
+            message = gettext("buyers are shopping on all six stores (%(rate)s/s in all)")
+            console.print(message % {"rate": orders_per_second})
         while waiting and now >= next_start:
             waiting.pop(0).start_buyers(orders_per_second / len(controls))
             next_start += 1 / orders_per_second
@@ -342,8 +363,14 @@ def _all_published(runtime: Runtime) -> bool:
     return bool(total) and unbound == 0
 
 
+def _stamp() -> str:
+    """Now, as the narration's lines start: "14:05:03 WIB"."""
+    return format_local_time(datetime.now(UTC), pattern="HH:mm:ss")
+
+
 def _narrate(runtime: Runtime, controls: Controls, watch: Watch, console: Console) -> None:
-    stamp = time.strftime("%H:%M:%S")
+    stamp = _stamp()
+    _ = gettext
     with runtime.db.session() as session:
         published = dict(
             session.execute(
@@ -356,25 +383,33 @@ def _narrate(runtime: Runtime, controls: Controls, watch: Watch, console: Consol
     for store, count in sorted(published.items()):
         if watch.published.get(store) != count:
             watch.published[store] = count
-            console.print(f"{stamp} {store}: {count} listings published")
+            said = _("%(store)s: %(count)d listings published") % {"store": store, "count": count}
+            console.print(f"{stamp} {said}")
     for order in order_queue.list_orders(
         runtime.db, statuses=("unpaid", "ready_to_ship", "shipped", "cancelled")
     ):
         if order.id not in watch.orders:
             watch.orders.add(order.id)
             items = ", ".join(f"{ln.quantity}× {ln.sku}" for ln in order.lines)
-            console.print(
-                f"{stamp} [green]order {order.external_id}[/] from {order.store} "
-                f"({order.status}): {items} → queue"
-            )
+            values: dict[str, object] = {
+                "order": f"[green]{order.external_id}[/]",
+                "store": order.store,
+                "status": order_status_name(order.status),
+                "items": items,
+            }
+            said = _("order %(order)s from %(store)s (%(status)s): %(items)s → queue") % values
+            console.print(f"{stamp} {said}")
             for line in order.lines:
                 watch.last_sale[line.sku] = order.store
         if order.ship_state == "confirmed" and order.id not in watch.shipped:
             watch.shipped.add(order.id)
-            console.print(
-                f"{stamp} [cyan]{order.store} confirmed shipment[/] of {order.external_id} "
-                f"({order.tracking_number})"
-            )
+            values = {
+                "store": f"[cyan]{order.store}[/]",
+                "order": order.external_id,
+                "tracking": order.tracking_number,
+            }
+            said = _("%(store)s confirmed the shipment of %(order)s (%(tracking)s)") % values
+            console.print(f"{stamp} {said}")
     held = {name: _stock(control, name) for name, control in controls.items()}
     for (store, sku), before in list(watch.stock.items()):
         now = held[store].get(sku)
@@ -383,12 +418,14 @@ def _narrate(runtime: Runtime, controls: Controls, watch: Watch, console: Consol
         watch.stock[(store, sku)] = now
         sold_on = watch.last_sale.get(sku)
         if now is None or before is None or now > before:
-            why = "stock freed"
+            why = _("stock freed")
         elif sold_on in (None, store):
-            why = "sold here"  # the marketplace takes it off at once; the order follows
+            why = _("sold here")  # the marketplace takes it off at once; the order follows
         else:
-            why = f"Lapak pushed it: sold on {sold_on}"
-        console.print(f"{stamp} [yellow]{store} stock of {sku}: {before} → {now}[/] ({why})")
+            why = _("Lapak pushed it: sold on %(store)s") % {"store": sold_on}
+        values = {"store": store, "sku": sku, "before": before, "now": now}
+        said = _("%(store)s stock of %(sku)s: %(before)s → %(now)s") % values
+        console.print(f"{stamp} [yellow]{said}[/] ({why})")
 
 
 def _watch_stock(controls: Controls, watch: Watch) -> None:
@@ -416,10 +453,13 @@ def _reseller_ships_one(runtime: Runtime, console: Console) -> None:
     tracking = f"JNE{order.id:08d}"
     order_queue.mark_packed(runtime.db, RESELLER, names, order.id)
     order_queue.ship(runtime.db, dispatcher, RESELLER, names, order.id, tracking)
-    console.print(
-        f"{time.strftime('%H:%M:%S')} reseller {RESELLER} packed {order.external_id} "
-        f"and shipped it with {tracking}"
-    )
+    line = gettext("reseller %(reseller)s packed %(order)s and shipped it with %(tracking)s")
+    values: dict[str, object] = {
+        "reseller": RESELLER,
+        "order": order.external_id,
+        "tracking": tracking,
+    }
+    console.print(f"{_stamp()} {line % values}")
 
 
 @dataclass(frozen=True)
@@ -488,9 +528,17 @@ def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[Sto
         on_hand = dict(session.execute(select(Product.id, Product.on_hand)).all())
     reserved = sum(held.values())
     beyond = sum(max(0, units - on_hand[product]) for product, units in held.items())
+    _ = gettext
     table = Table()
-    table.add_column("store", no_wrap=True)
-    for heading in ("listings published", "stock in step", "orders in Lapak", "to ship", "shipped"):
+    table.add_column(_("store"), no_wrap=True)
+    headings = (
+        _("listings published"),
+        _("stock in step"),
+        _("orders in Lapak"),
+        _("to ship"),
+        _("shipped"),
+    )
+    for heading in headings:
         table.add_column(heading)
     for row in rows:
         table.add_row(
@@ -502,14 +550,12 @@ def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[Sto
             str(row.shipped),
         )
     console.print(table)
-    console.print(f"units reserved for open orders: {reserved}")
-    console.print(
-        f"units ordered beyond stock: {beyond}"
-        + (
-            " (buyers on two stores took the last units within the moment the news took to"
-            " travel: a store's stock_buffer holds units back against exactly this)"
-            if beyond
-            else ""
+    console.print(_("units reserved for open orders: %(count)d") % {"count": reserved})
+    beyond_line = _("units ordered beyond stock: %(count)d") % {"count": beyond}
+    if beyond:
+        beyond_line += " " + _(
+            "(buyers on two stores took the last units within the moment the news took to "
+            "travel: a store's stock_buffer holds units back against exactly this)"
         )
-    )
+    console.print(beyond_line)
     return rows

@@ -21,6 +21,7 @@ from jobs.runtime import Runtime
 from sync import connect
 from sync.connections import granted_at
 from sync.dispatch import Dispatcher
+from sync.i18n import N_, gettext
 from sync.store.models import JobEvent, utcnow
 
 
@@ -34,11 +35,24 @@ def connect_stores(
     """Connect every configured store through its authorization, one line printed each."""
     for store in runtime.config.stores:
         how = _connect(runtime, store.name, web_url, dispatcher)
-        console.print(f"connected {store.name} ({store.platform}) {how}")
+        line = gettext(how) % {"store": store.name, "platform": store.platform}
+        console.print(line, markup=False, highlight=False)
+
+
+THROUGH_PAGE = N_("connected %(store)s (%(platform)s) through its authorization page")
+WITH_APP_KEYS = N_(
+    "connected %(store)s (%(platform)s) with the app's own keys (the platform has no seller page)"
+)
+NOT_CONNECTED = N_("%(store)s is not connected: %(error)s")
+
+
+def _not_connected(store: str, why: str) -> StoreNotConnected:
+    return StoreNotConnected(gettext(NOT_CONNECTED) % {"store": store, "error": why})
 
 
 def _connect(runtime: Runtime, store: str, web_url: str, dispatcher: Dispatcher) -> str:
-    """Connect `store`; how it was connected, in words."""
+    """Connect `store`; how it was connected (a marked line, `THROUGH_PAGE` or
+    `WITH_APP_KEYS`)."""
     since = utcnow()
     try:
         started = connect.start(runtime, store, base_url=web_url)
@@ -47,23 +61,23 @@ def _connect(runtime: Runtime, store: str, web_url: str, dispatcher: Dispatcher)
             connect.finish(
                 runtime, store, params, redirect_uri=started.redirect_uri, dispatcher=dispatcher
             )
-            return "with the app's own keys (the platform has no seller page)"
+            return WITH_APP_KEYS
         answer = press_authorize(started.link)
     except connect.ConnectError as refused:
-        raise StoreNotConnected(f"{store} is not connected: {refused.message}") from None
+        raise StoreNotConnected(refused.message) from None
     except httpx.HTTPError as failed:
-        raise StoreNotConnected(
-            f"{store} is not connected: its authorization page could not be used "
-            f"({type(failed).__name__}: {failed})"
-        ) from None
+        why = gettext("its authorization page could not be used (%(error)s)") % {
+            "error": f"{type(failed).__name__}: {failed}"
+        }
+        raise _not_connected(store, why) from None
     granted = granted_at(runtime.db, runtime.store_ids[store])
     if answer.status_code != 200 or granted is None or granted < since:
         why = _last_error(runtime, store, since) or (
-            f"the authorization ended on {answer.url.copy_with(query=None)} with HTTP "
-            f"{answer.status_code}"
+            gettext("the authorization ended on %(url)s with HTTP %(status)d")
+            % {"url": answer.url.copy_with(query=None), "status": answer.status_code}
         )
-        raise StoreNotConnected(f"{store} is not connected: {why}")
-    return "through its authorization page"
+        raise _not_connected(store, why)
+    return THROUGH_PAGE
 
 
 def _last_error(runtime: Runtime, store: str, since: object) -> str | None:

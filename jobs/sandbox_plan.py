@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from config import LapakConfig
 from config.models import StoreConfig
+from sync.i18n import N_, translate
 
 SANDBOX_HOST = "127.0.0.1"
 SANDBOX_PORTS = {
@@ -54,34 +55,72 @@ def plan_sandboxes(config: LapakConfig) -> SandboxPlan:
     plan = SandboxPlan()
     owner_of_port: dict[int, StoreConfig] = {}
     for index, store in enumerate(config.stores):
-        where = f"{config.path.name}: store {store.name!r} ({store.platform})"
+        where = translate(
+            N_("%(file)s: store %(store)r (%(platform)s)"),
+            file=config.path.name,
+            store=store.name,
+            platform=store.platform,
+        )
         url = urlsplit(store.base_url)
         if url.hostname not in LOOPBACK:
             plan.elsewhere.append(store)
             continue
         if url.port is None:
             raise SandboxPlanError(
-                f"{where}: base_url {store.base_url} names no port; write "
-                f"{_suggested(store.platform)}"
+                where
+                + ": "
+                + translate(
+                    N_("base_url %(url)s names no port; write %(suggested)s"),
+                    url=store.base_url,
+                    suggested=_suggested(store.platform),
+                )
             )
         port = url.port
         for platform, fixed in SANDBOX_PORTS.items():
             if fixed == port and platform != store.platform:
                 raise SandboxPlanError(
-                    f"{where}: base_url {store.base_url} is the {platform} sandbox's port "
-                    f"({fixed}); write {_suggested(store.platform)}"
+                    where
+                    + ": "
+                    + translate(
+                        N_(
+                            "base_url %(url)s is the %(platform)s sandbox's port (%(port)s); "
+                            "write %(suggested)s"
+                        ),
+                        url=store.base_url,
+                        platform=platform,
+                        port=fixed,
+                        suggested=_suggested(store.platform),
+                    )
                 )
         taken = owner_of_port.get(port)
         if taken is not None and taken.platform != store.platform:
             raise SandboxPlanError(
-                f"{where}: port {port} is already the {taken.platform} sandbox's (store "
-                f"{taken.name!r}); one port serves one platform"
+                where
+                + ": "
+                + translate(
+                    N_(
+                        "port %(port)s is already the %(platform)s sandbox's (store %(store)r); "
+                        "one port serves one platform"
+                    ),
+                    port=port,
+                    platform=taken.platform,
+                    store=taken.name,
+                )
             )
         served = plan.ports.setdefault(store.platform, port)
         if served != port:
             raise SandboxPlanError(
-                f"{where}: base_url port {port}, but other {store.platform} stores use "
-                f"{served}; one platform's stores share one sandbox port"
+                where
+                + ": "
+                + translate(
+                    N_(
+                        "base_url port %(port)s, but other %(platform)s stores use %(served)s; "
+                        "one platform's stores share one sandbox port"
+                    ),
+                    port=port,
+                    platform=store.platform,
+                    served=served,
+                )
             )
         owner_of_port[port] = store
         plan.stores.setdefault(store.platform, []).append((index, store))

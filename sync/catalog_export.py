@@ -24,6 +24,7 @@ from sqlalchemy import select
 from sync import numbers
 from sync.catalog_files import CatalogFileError
 from sync.catalog_rows import CATEGORY_PREFIX, IMAGE_SEPARATOR
+from sync.i18n import N_, translate
 from sync.store.db import Database
 from sync.store.models import Merchant, Product
 
@@ -44,8 +45,9 @@ _PRICE_FORMATS = ("#,##0", "#,##0.00")
 """Whole prices and prices with cents; Excel shows the grouping of the reader's locale."""
 
 # --- messages (user-facing; kept together so they can be translated) ---
-UNKNOWN_FORMAT = "write the catalog to a .csv or .xlsx file"
-CANNOT_WRITE = "cannot write it: {error}"
+# (marked with N_, translated when raised: `sync.i18n.translate`)
+UNKNOWN_FORMAT = N_("write the catalog to a .csv or .xlsx file")
+CANNOT_WRITE = N_("cannot write it: %(error)s")
 
 
 def export_catalog(db: Database, merchant_id: int, path: Path) -> int:
@@ -55,7 +57,7 @@ def export_catalog(db: Database, merchant_id: int, path: Path) -> int:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
-        raise CatalogFileError(f"{path.name}: {UNKNOWN_FORMAT}")
+        raise CatalogFileError(f"{path.name}: {translate(UNKNOWN_FORMAT)}")
     with db.session() as session:
         if session.get(Merchant, merchant_id) is None:
             raise LookupError(f"no merchant with id {merchant_id}")
@@ -76,7 +78,8 @@ def export_catalog(db: Database, merchant_id: int, path: Path) -> int:
             else:
                 _write_xlsx(temporary, header, rows)
     except OSError as error:
-        raise CatalogFileError(f"{path}: {CANNOT_WRITE.format(error=error.strerror)}") from None
+        message = translate(CANNOT_WRITE, error=error.strerror)
+        raise CatalogFileError(f"{path}: {message}") from None
     return len(products)
 
 

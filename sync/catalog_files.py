@@ -28,26 +28,32 @@ from typing import Any
 import openpyxl
 from openpyxl.utils.exceptions import InvalidFileException
 
+from sync.i18n import N_, translate
+
 Cell = str | Decimal
 """A cell: text (stripped), or a number an `.xlsx` cell holds as a number."""
 Row = tuple[int, list[Cell] | str]
 """(row number as the spreadsheet counts it, the cells or why the row is unreadable)."""
 
 # --- messages (user-facing; kept together so they can be translated) ---
-EMPTY_FILE = "the file is empty: its first row must name the columns"
-NOT_A_CATALOG = "not a CSV or .xlsx file ({what}); save the catalog as .xlsx or CSV"
-XLS_WORKBOOK = "an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV"
-NOT_XLSX = "not an .xlsx workbook ({error}); save the catalog as .xlsx or CSV"
-NO_SHEET = "no sheet named {sheet!r} (sheets: {sheets})"
-UNKNOWN_ENCODING = "unknown encoding {encoding!r} (e.g. utf-8, utf-16, cp1252)"
-UNDECODABLE = "not {encoding} text: byte {position} ({byte}) cannot be read; try another --encoding"
-UNREADABLE_ROW = "unreadable: {error}"
+# (marked with N_, translated when raised: `sync.i18n.translate`)
+EMPTY_FILE = N_("the file is empty: its first row must name the columns")
+NOT_A_CATALOG = N_("not a CSV or .xlsx file (%(what)s); save the catalog as .xlsx or CSV")
+XLS_WORKBOOK = N_("an Excel 97-2003 workbook (.xls); save it as .xlsx or CSV")
+NOT_XLSX = N_("not an .xlsx workbook (%(error)s); save the catalog as .xlsx or CSV")
+NO_SHEET = N_("no sheet named %(sheet)r (sheets: %(sheets)s)")
+UNKNOWN_ENCODING = N_("unknown encoding %(encoding)r (e.g. utf-8, utf-16, cp1252)")
+UNDECODABLE = N_(
+    "not %(encoding)s text: byte %(position)d (%(byte)s) cannot be read; try another --encoding"
+)
+UNREADABLE_HEADER = N_("unreadable header row: %(error)s")
+UNREADABLE_ROW = N_("unreadable: %(error)s")
 _MAGIC = {
-    b"%PDF": "a PDF document",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"GIF8": "a GIF image",
-    b"\x1f\x8b": "a gzip archive",
+    b"%PDF": N_("a PDF document"),
+    b"\x89PNG": N_("a PNG image"),
+    b"\xff\xd8\xff": N_("a JPEG image"),
+    b"GIF8": N_("a GIF image"),
+    b"\x1f\x8b": N_("a gzip archive"),
 }
 _OLE = b"\xd0\xcf\x11\xe0"
 """Excel 97-2003 (.xls) files are OLE compound documents."""
@@ -90,14 +96,14 @@ def open_source(
     with path.open("rb") as handle:
         start = handle.read(8)
     if not start:
-        raise _error(path, EMPTY_FILE)
+        raise _error(path, translate(EMPTY_FILE))
     if start.startswith(_ZIP):
         return _open_workbook(path, sheet)
     if start.startswith(_OLE):
-        raise _error(path, XLS_WORKBOOK)
+        raise _error(path, translate(XLS_WORKBOOK))
     for magic, what in _MAGIC.items():
         if start.startswith(magic):
-            raise _error(path, NOT_A_CATALOG.format(what=what))
+            raise _error(path, translate(NOT_A_CATALOG, what=translate(what)))
     return _open_csv(path, encoding)
 
 
@@ -112,12 +118,12 @@ def _open_csv(path: Path, asked: str | None) -> CatalogSource:
     text = _decoded(path, path.read_bytes(), asked).lstrip("\ufeff")
     first_line = text.split("\n", 1)[0]
     if not first_line.strip():
-        raise _error(path, EMPTY_FILE)
+        raise _error(path, translate(EMPTY_FILE))
     separator = max(_SEPARATORS, key=first_line.count) if _any_of(first_line) else ","
     try:
         header = next(csv.reader(io.StringIO(text, newline=""), delimiter=separator))
     except csv.Error as error:
-        raise _error(path, f"unreadable header row: {error}") from None
+        raise _error(path, translate(UNREADABLE_HEADER, error=error)) from None
     return CatalogSource(
         path, [cell.strip() for cell in header], separator, lambda: _csv_rows(text, separator)
     )
@@ -134,7 +140,7 @@ def _decoded(path: Path, data: bytes, asked: str | None) -> str:
         try:
             codecs.lookup(asked)
         except LookupError:
-            raise _error(path, UNKNOWN_ENCODING.format(encoding=asked)) from None
+            raise _error(path, translate(UNKNOWN_ENCODING, encoding=asked)) from None
         return _strictly(path, data, asked)
     if data.startswith(codecs.BOM_UTF8):
         return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="surrogateescape")
@@ -158,7 +164,7 @@ def _strictly(path: Path, data: bytes, encoding: str) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as error:
         byte = data[error.start : error.start + 1].hex()
-        message = UNDECODABLE.format(encoding=encoding, position=error.start + 1, byte=byte)
+        message = translate(UNDECODABLE, encoding=encoding, position=error.start + 1, byte=byte)
         raise _error(path, message) from None
 
 
@@ -181,7 +187,7 @@ def _csv_rows(text: str, separator: str) -> Iterator[Row]:
         except StopIteration:
             return
         except csv.Error as error:  # e.g. a cell longer than the csv module's field limit
-            yield number, UNREADABLE_ROW.format(error=error)
+            yield number, translate(UNREADABLE_ROW, error=error)
             continue
         stripped: list[Cell] = [cell.strip() for cell in cells]
         if any(stripped):
@@ -196,7 +202,7 @@ def _load(path: Path) -> Any:
         return openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as error:
         raise _error(
-            path, NOT_XLSX.format(error=str(error).strip("'\"") or type(error).__name__)
+            path, translate(NOT_XLSX, error=str(error).strip("'\"") or type(error).__name__)
         ) from None
 
 
@@ -205,7 +211,7 @@ def _worksheet(path: Path, workbook: Any, sheet: str | None) -> Any:
         return workbook.worksheets[0]
     if sheet not in workbook.sheetnames:
         names = ", ".join(workbook.sheetnames)
-        raise _error(path, NO_SHEET.format(sheet=sheet, sheets=names))
+        raise _error(path, translate(NO_SHEET, sheet=sheet, sheets=names))
     return workbook[sheet]
 
 

@@ -24,6 +24,7 @@ from pydantic_core import PydanticCustomError
 
 from sync import numbers
 from sync.catalog_files import CatalogFileError, CatalogSource, Cell
+from sync.i18n import N_, translate
 from sync.numbers import Convention, NumberColumn, NumberError
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "weight_grams")
@@ -42,19 +43,38 @@ MAX_COUNT = 2**31 - 1
 """The largest stock or weight an integer column holds (PostgreSQL refuses more)."""
 
 # --- messages (user-facing; kept together so they can be translated) ---
-HEADER_PROBLEM = "header row {problem}"
-UNKNOWN_COLUMNS = "unknown columns: {unknown} (known: {known})"
-COLUMNS_TWICE = "columns appear twice: {columns}"
-MISSING_COLUMNS = "missing required columns: {columns}"
-GROUP_WITHOUT_VARIANT = "group_sku and variant_name go together: add the {missing} column"
-TOO_MANY_CELLS = "has {cells} cells, the header has {columns} columns"
-UNNAMED_COLUMN = "a value in column {position}, which has no name in the header row"
-EMPTY = "is empty; every product needs one"
-EMPTY_STOCK = "is empty; write 0 for none, or leave the stock column out to keep stored stock"
-NOT_WHOLE = "{value} is not a whole number"
-DUPLICATE_SKU = "duplicate sku, first seen at row {row}"
-NUL_BYTE = "contains a NUL byte"
-NOT_UTF8 = "is not UTF-8 text"
+# (marked with N_, translated where a row or file is read: `sync.i18n.translate`)
+HEADER_PROBLEM = N_("header row %(problem)s")
+UNKNOWN_COLUMNS = N_("unknown columns: %(unknown)s (known: %(known)s)")
+COLUMNS_TWICE = N_("columns appear twice: %(columns)s")
+MISSING_COLUMNS = N_("missing required columns: %(columns)s")
+GROUP_WITHOUT_VARIANT = N_("group_sku and variant_name go together: add the %(missing)s column")
+TOO_MANY_CELLS = N_("has %(cells)d cells, the header has %(columns)d columns")
+UNNAMED_COLUMN = N_("a value in column %(position)d, which has no name in the header row")
+EMPTY = N_("is empty; every product needs one")
+EMPTY_STOCK = N_("is empty; write 0 for none, or leave the stock column out to keep stored stock")
+NOT_WHOLE = N_("%(value)s is not a whole number")
+DUPLICATE_SKU = N_("duplicate sku, first seen at row %(row)d")
+NUL_BYTE = N_("contains a NUL byte")
+NOT_UTF8 = N_("is not UTF-8 text")
+ROW = N_("row %(row)d: %(message)s")
+ROW_COLUMN = N_("row %(row)d: %(column)s: %(message)s")
+VALIDATION = {
+    "sku": N_("must be 1 to 64 characters without whitespace"),
+    "variant_name": N_("required when group_sku differs from sku"),
+    "image_url": N_("image %(position)s is not an http(s) URL"),
+    "string_too_short": N_("must be at least %(min_length)s characters long"),
+    "string_too_long": N_("must be at most %(max_length)s characters long"),
+    "greater_than": N_("must be more than %(gt)s"),
+    "greater_than_equal": N_("must be %(ge)s or more"),
+    "less_than_equal": N_("must be %(le)s or less"),
+    "decimal_max_digits": N_("has more than %(max_digits)s digits"),
+    "decimal_max_places": N_("has more than %(decimal_places)s decimals"),
+    "decimal_whole_digits": N_("has more than %(whole_digits)s digits before the decimal point"),
+}
+"""A cell pydantic refused, by its error type, in words for the person who wrote it; the
+values (`ge`, `max_length`…) come from the error's context. Another type keeps pydantic's
+own (English) words."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,8 +86,9 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        where = f"row {self.row}: {self.field}" if self.field else f"row {self.row}"
-        return f"{where}: {self.message}"
+        if self.field:
+            return translate(ROW_COLUMN, row=self.row, column=self.field, message=self.message)
+        return translate(ROW, row=self.row, message=self.message)
 
 
 def _sku(value: str) -> str:
@@ -146,7 +167,7 @@ def columns_of(source: CatalogSource) -> Columns:
 
     problem = next(filter(None, map(cell_problem, source.header)), None)
     if problem:
-        raise fail(HEADER_PROBLEM.format(problem=problem))
+        raise fail(translate(HEADER_PROBLEM, problem=problem))
     names = [cell.strip().lower() for cell in source.header]
     while names and not names[-1]:
         names.pop()
@@ -154,17 +175,17 @@ def columns_of(source: CatalogSource) -> Columns:
     unknown = [c for c in names if c and c not in known and not _is_category(c)]
     if unknown:
         listed = f"{', '.join((*REQUIRED_COLUMNS, *OPTIONAL_COLUMNS))}, {CATEGORY_PREFIX}<platform>"
-        raise fail(UNKNOWN_COLUMNS.format(unknown=", ".join(unknown), known=listed))
+        raise fail(translate(UNKNOWN_COLUMNS, unknown=", ".join(unknown), known=listed))
     duplicated = sorted({c for c in names if c and names.count(c) > 1})
     if duplicated:
-        raise fail(COLUMNS_TWICE.format(columns=", ".join(duplicated)))
+        raise fail(translate(COLUMNS_TWICE, columns=", ".join(duplicated)))
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
-        raise fail(MISSING_COLUMNS.format(columns=", ".join(missing)))
+        raise fail(translate(MISSING_COLUMNS, columns=", ".join(missing)))
     grouping = [c for c in DEFAULTED_COLUMNS if c in names]
     if len(grouping) == 1:
         (lacking,) = set(DEFAULTED_COLUMNS) - set(grouping)
-        raise fail(GROUP_WITHOUT_VARIANT.format(missing=lacking))
+        raise fail(translate(GROUP_WITHOUT_VARIANT, missing=lacking))
     return Columns(names)
 
 
@@ -179,11 +200,11 @@ def cell_problem(cell: Cell) -> str | None:
     if not isinstance(cell, str):
         return None
     if "\x00" in cell:
-        return NUL_BYTE
+        return translate(NUL_BYTE)
     try:
         cell.encode("utf-8")
     except UnicodeEncodeError:
-        return NOT_UTF8
+        return translate(NOT_UTF8)
     return None
 
 
@@ -237,12 +258,12 @@ def parse_row(
     names = columns.names
     if len(cells) > len(names) and any(cells[len(names) :]):
         errors.append(
-            RowError(number, None, TOO_MANY_CELLS.format(cells=len(cells), columns=len(names)))
+            RowError(number, None, translate(TOO_MANY_CELLS, cells=len(cells), columns=len(names)))
         )
         return None
     unnamed = [i + 1 for i, n in enumerate(names) if not n and i < len(cells) and cells[i]]
     if unnamed:
-        errors.append(RowError(number, None, UNNAMED_COLUMN.format(position=unnamed[0])))
+        errors.append(RowError(number, None, translate(UNNAMED_COLUMN, position=unnamed[0])))
         return None
     record = {name: cells[i] if i < len(cells) else "" for i, name in enumerate(names) if name}
     unreadable = [(c, p) for c, cell in record.items() if (p := cell_problem(cell))]
@@ -251,7 +272,7 @@ def parse_row(
         return None
     sku = _text(record.get("sku", ""))
     if sku in first_seen:
-        errors.append(RowError(number, "sku", DUPLICATE_SKU.format(row=first_seen[sku])))
+        errors.append(RowError(number, "sku", translate(DUPLICATE_SKU, row=first_seen[sku])))
         return None
     if sku:
         first_seen[sku] = number
@@ -264,7 +285,7 @@ def parse_row(
         for item in error.errors(include_url=False):
             column = _column(item["loc"])
             if column not in reported:
-                found.append(RowError(number, column, item["msg"]))
+                found.append(RowError(number, column, _refusal(item)))
         row = None
     errors.extend(sorted(found, key=lambda e: names.index(e.field) if e.field in names else 0))
     return None if found else row
@@ -282,7 +303,8 @@ def _row_input(
             categories[column.removeprefix(CATEGORY_PREFIX)] = _text(cell)
         elif cell == "":
             if column in REQUIRED_COLUMNS or column == "stock":
-                errors.append(RowError(number, column, EMPTY_STOCK if column == "stock" else EMPTY))
+                empty = EMPTY_STOCK if column == "stock" else EMPTY
+                errors.append(RowError(number, column, translate(empty)))
             elif column in CLEARABLE_COLUMNS:
                 values[column] = [] if column == "image_urls" else ""
         elif column in NUMBER_COLUMNS:
@@ -304,13 +326,26 @@ def _number(column: str, cell: Cell, conventions: Conventions) -> Decimal | int:
     if column not in WHOLE_NUMBER_COLUMNS:
         return value
     if value != value.to_integral_value():
-        raise NumberError(NOT_WHOLE.format(value=numbers.plain(value)))
+        raise NumberError(translate(NOT_WHOLE, value=numbers.plain(value)))
     return int(value)
 
 
 def _text(cell: Cell) -> str:
     """A text column's cell: a number an xlsx cell holds is written in plain digits."""
     return cell if isinstance(cell, str) else numbers.plain(cell)
+
+
+def _refusal(item: Any) -> str:
+    """Why pydantic refused a cell, in the current language (`VALIDATION`)."""
+    template = VALIDATION.get(item["type"])
+    if template is None:
+        return str(item["msg"])
+    context = {key: _shown(value) for key, value in (item.get("ctx") or {}).items()}
+    return translate(template, **context)
+
+
+def _shown(value: Any) -> Any:
+    return numbers.plain(value) if isinstance(value, Decimal) else value
 
 
 def _column(loc: tuple[int | str, ...]) -> str:

@@ -26,6 +26,7 @@ import structlog
 
 from sync.connections import completed_by, new_state, peek_state, save_grant, take_state
 from sync.dispatch import Dispatcher, request_pushes
+from sync.i18n import N_, gettext
 from sync.protocol import (
     AuthError,
     Authorization,
@@ -47,12 +48,22 @@ CALLBACK_PATH = "/connect/{store}/callback"
 
 class ConnectError(Exception):
     """A connection that cannot go on, in words for the seller. `status` is the HTTP
-    status the web answers with (400 bad link, 404 unknown store, 502 platform down)."""
+    status the web answers with (400 bad link, 404 unknown store, 502 platform down).
 
-    def __init__(self, message: str, *, status: int = 400):
-        super().__init__(message)
-        self.message = message
+    The words are a marked message (`N_`) and its values, translated when `message` is
+    read: a web page reads it in the browser's language, the CLI in `LAPAK_LANG`'s."""
+
+    def __init__(self, template: str, *, status: int = 400, **values: object):
+        super().__init__(template % values if values else template)
+        self.template = template
+        self.values = values
         self.status = status
+
+    @property
+    def message(self) -> str:
+        """The message in the current language (`sync.i18n`)."""
+        text = gettext(self.template)
+        return text % self.values if self.values else text
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,8 +131,12 @@ def authorization_of(target: ConnectTarget) -> Authorization:
     found = getattr(target.plugin, "authorization", None)
     if found is None:
         raise ConnectError(
-            f"{target.spec.name}: platform {target.spec.platform} has no authorization flow in "
-            "Lapak: put the store's keys in the config (see config/lapak.example.toml)"
+            N_(
+                "%(store)s: Lapak cannot connect a %(platform)s store through an authorization "
+                "page: put the store's keys in the config (see config/lapak.example.toml)"
+            ),
+            store=target.spec.name,
+            platform=target.spec.platform,
         )
     return found
 
@@ -144,8 +159,12 @@ def state_param_of(authorization: Authorization) -> str:
 def _target(runtime: Connecting, store: str) -> ConnectTarget:
     try:
         return runtime.connect_target(store)
-    except LookupError as unknown:
-        raise ConnectError(str(unknown).strip("'\""), status=404) from None
+    except LookupError:
+        raise ConnectError(
+            N_("no store named %(store)r in the config (lapak stores lists them)"),
+            status=404,
+            store=store,
+        ) from None
 
 
 def start(runtime: Connecting, store: str, *, base_url: str) -> Started:
@@ -159,7 +178,11 @@ def start(runtime: Connecting, store: str, *, base_url: str) -> Started:
             target.spec, target.credentials, redirect_uri=redirect_uri, state=state
         )
     except ConnectorError as refused:
-        raise ConnectError(str(refused)) from None
+        raise ConnectError(
+            N_("%(store)s cannot be connected: %(error)s"),
+            store=target.spec.name,
+            error=str(refused),
+        ) from None
     log.info("connect_started", store=target.spec.name, platform=target.spec.platform)
     return Started(target.spec.name, link, state, redirect_uri)
 
@@ -191,15 +214,21 @@ def finish(
     owner = peek_state(runtime.db, state)
     if owner is not None and owner != target.store_id:
         raise ConnectError(
-            f"this authorization link was made for another store, not {store}: "
-            f"run lapak connect {store} again"
+            N_(
+                "this authorization link was made for another store, not %(store)s: "
+                "run lapak connect %(store)s again"
+            ),
+            store=store,
         )
     if owner is None and _returned(runtime, target, authorization, params, state):
         return _connected(runtime, target)
     if owner is None or take_state(runtime.db, state) != target.store_id:
         raise ConnectError(
-            f"this authorization link for {store} was already used or is older than 30 "
-            f"minutes: run lapak connect {store} again (or press Connect once more)"
+            N_(
+                "this authorization link for %(store)s was already used or is older than 30 "
+                "minutes: run lapak connect %(store)s again (or press Connect once more)"
+            ),
+            store=store,
         )
     try:
         grant = authorization.complete(
@@ -212,13 +241,20 @@ def finish(
     except TransientError as down:
         _record(runtime.db, target.store_id, f"could not reach {target.spec.platform}: {down}")
         raise ConnectError(
-            f"{target.spec.platform} could not be reached ({down}): run lapak connect "
-            f"{store} again in a minute",
+            N_(
+                "%(platform)s could not be reached (%(error)s): run lapak connect %(store)s "
+                "again in a minute"
+            ),
             status=502,
+            platform=target.spec.platform,
+            error=str(down),
+            store=store,
         ) from None
     except (AuthError, PermanentError) as refused:
         _record(runtime.db, target.store_id, str(refused))
-        raise ConnectError(f"{store} is not connected: {refused}") from None
+        raise ConnectError(
+            N_("%(store)s is not connected: %(error)s"), store=store, error=str(refused)
+        ) from None
     save_grant(runtime.db, runtime.sealer, target.store_id, grant)
     runtime.forget_connector(target.store_id)
     _record(runtime.db, target.store_id, None, identity=sorted(grant.identity))

@@ -153,6 +153,13 @@ def N_(message: str) -> str:
     return message
 
 
+def translate(template: str, **values: object) -> str:
+    """A message marked with `N_` where it is defined, in the current language, its
+    `%(name)s` placeholders filled with `values` (row, column, the cell's text…)."""
+    text = gettext(template)
+    return text % values if values else text
+
+
 ORDER_STATUS_NAMES = {
     "unpaid": N_("Not paid yet"),
     "ready_to_ship": N_("To ship"),

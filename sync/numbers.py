@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
+from sync.i18n import N_, translate
+
 
 class Convention(Enum):
     INDONESIAN = "indonesian"
@@ -30,10 +32,11 @@ class Convention(Enum):
 
 
 # --- messages (user-facing; kept together so they can be translated) ---
-NOT_A_NUMBER = "{text!r} is not a number"
-AMBIGUOUS = "{text!r} reads as {thousands} or {decimal}; write {fix}"
-AMBIGUOUS_FIX = "{thousands} or {decimal}"
-AMBIGUOUS_FIX_ONE = "{thousands} (without a separator)"
+# (marked with N_, translated when raised: `sync.i18n.translate`)
+NOT_A_NUMBER = N_("%(text)r is not a number")
+AMBIGUOUS = N_("%(text)r reads as %(thousands)s or %(decimal)s; write %(fix)s")
+AMBIGUOUS_FIX = N_("%(thousands)s or %(decimal)s")
+AMBIGUOUS_FIX_ONE = N_("%(thousands)s (without a separator)")
 
 
 class NumberError(ValueError):
@@ -71,7 +74,7 @@ def classify(text: str) -> Written:
     if _NO_CENTS.search(body):
         body, rupiah = body[:-2], True
     if not _SHAPE.fullmatch(body):
-        raise NumberError(NOT_A_NUMBER.format(text=text))
+        raise NumberError(translate(NOT_A_NUMBER, text=text))
     sign = "-" if body.startswith("-") else ""
     digits = body.lstrip("+-")
     written = _unsigned(digits, text)
@@ -99,18 +102,18 @@ def _unsigned(digits: str, text: str) -> Written:
         grouping = "," if decimal_point == "." else "."
         whole, _, fraction = digits.rpartition(decimal_point)
         if decimal_point in whole or not _grouped(whole, grouping) or not fraction:
-            raise NumberError(NOT_A_NUMBER.format(text=text))
+            raise NumberError(translate(NOT_A_NUMBER, text=text))
         hint = Convention.INTERNATIONAL if decimal_point == "." else Convention.INDONESIAN
         return Written(Decimal(f"{whole.replace(grouping, '')}.{fraction}"), hint)
     separator = "." if dots else ","
     whole, _, fraction = digits.rpartition(separator)
     if dots + commas > 1:  # only grouping repeats: 1.000.000 or 1,000,000
         if not _grouped(digits, separator):
-            raise NumberError(NOT_A_NUMBER.format(text=text))
+            raise NumberError(translate(NOT_A_NUMBER, text=text))
         hint = Convention.INDONESIAN if separator == "." else Convention.INTERNATIONAL
         return Written(Decimal(digits.replace(separator, "")), hint)
     if not whole or not fraction:
-        raise NumberError(NOT_A_NUMBER.format(text=text))
+        raise NumberError(translate(NOT_A_NUMBER, text=text))
     as_decimal = Decimal(f"{whole}.{fraction}")
     decimal_hint = Convention.INTERNATIONAL if separator == "." else Convention.INDONESIAN
     if len(fraction) != 3 or len(whole) > 3 or whole.startswith("0"):
@@ -147,7 +150,8 @@ def read(text: str, convention: Convention | None) -> Decimal:
     if convention is not None and convention.thousands == written.separator:
         return written.thousands
     raise NumberError(
-        AMBIGUOUS.format(
+        translate(
+            AMBIGUOUS,
             text=text,
             thousands=plain(written.thousands),
             decimal=plain(written.decimal),
@@ -165,11 +169,11 @@ def _fix(written: Written) -> str:
     exponent = decimal.as_tuple().exponent
     assert isinstance(exponent, int)
     if exponent >= 0:
-        return AMBIGUOUS_FIX.format(thousands=thousands, decimal=plain(decimal))
+        return translate(AMBIGUOUS_FIX, thousands=thousands, decimal=plain(decimal))
     if exponent < -2:  # three decimals: every way to write it with one separator is ambiguous
-        return AMBIGUOUS_FIX_ONE.format(thousands=thousands)
+        return translate(AMBIGUOUS_FIX_ONE, thousands=thousands)
     other = "," if written.separator == "." else "."
-    return AMBIGUOUS_FIX.format(thousands=thousands, decimal=plain(decimal).replace(".", other))
+    return translate(AMBIGUOUS_FIX, thousands=thousands, decimal=plain(decimal).replace(".", other))
 
 
 def plain(value: Decimal) -> str:

@@ -23,9 +23,11 @@ from fastapi.responses import RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from sync import connect
+from sync.i18n import N_, using_language
 from web.sessions import (
     CurrentOperator,
     dispatcher_of,
+    language_of,
     local_time,
     render_page,
     runtime_of,
@@ -66,9 +68,12 @@ def _result(
     request: Request, store: str, outcome: connect.Connected | connect.ConnectError
 ) -> Response:
     if isinstance(outcome, connect.ConnectError):
-        context = {"store": store, "connected": False, "message": outcome.message}
+        with using_language(language_of(request)):  # the refusal in the page's language
+            message = outcome.message
+        context = {"store": store, "connected": False, "message": message}
         return render_page(request, "connect.html", context, status_code=outcome.status)
-    expires = local_time(outcome.token_expires_at, "d MMM yyyy HH:mm")
+    with using_language(language_of(request)):
+        expires = local_time(outcome.token_expires_at, "d MMM yyyy HH:mm")
     context = {
         "store": outcome.store,
         "platform": outcome.platform,
@@ -107,10 +112,12 @@ async def callback_any_store(request: Request) -> Response:
     )
     if store is None:
         refused = connect.ConnectError(
-            "this authorization link was already used or is older than 30 minutes: "
-            "start the connection again (lapak connect STORE)"
+            N_(
+                "this authorization link was already used or is older than 30 minutes: "
+                "start the connection again (lapak connect STORE)"
+            )
         )
-        return _result(request, "this store", refused)
+        return _result(request, "", refused)
     return await _finish(request, store, params)
 
 

@@ -18,14 +18,20 @@ from jobs.cli.common import (
 )
 from sync.catalog import CatalogFileError, import_catalog, set_stock
 from sync.catalog_export import export_catalog
+from sync.i18n import N_, translate
 
 app = typer.Typer(no_args_is_help=True, help="Import and export the catalog, set stock.")
 
 
-# --- messages (user-facing; kept together so they can be translated) ---
-CANNOT_READ = "{file}: cannot read it: {error}"
-IMPORTED = "{created} created, {updated} updated, {unchanged} unchanged, {rejected} rejected"
-EXPORTED = "{count} products written to {file}"
+# --- messages (marked with N_, said in LAPAK_LANG's language: `sync.i18n.translate`) ---
+CANNOT_READ = N_("%(file)s: cannot read it: %(error)s")
+IMPORTED = N_(
+    "%(created)d created, %(updated)d updated, %(unchanged)d unchanged, %(rejected)d rejected"
+)
+EXPORTED = N_("%(count)d products written to %(file)s")
+IMPORTING = N_("importing")
+UNKNOWN_SKU = N_("%(sku)s is not in the catalog: import it first (lapak catalog import FILE)")
+ON_HAND = N_("%(sku)s: %(on_hand)d on hand")
 
 
 @app.command("import")
@@ -50,7 +56,7 @@ def catalog_import(
         merchant_id = find_merchant_id(runtime, merchant)
         try:
             with Progress(
-                TextColumn("importing"),
+                TextColumn(translate(IMPORTING)),
                 BarColumn(),
                 TextColumn("{task.completed}/{task.total}"),
                 TimeRemainingColumn(),
@@ -71,13 +77,14 @@ def catalog_import(
             err.print(str(error), markup=False, highlight=False)
             raise typer.Exit(2) from None
         except OSError as error:
-            message = CANNOT_READ.format(file=file, error=error.strerror or error)
+            message = translate(CANNOT_READ, file=file, error=error.strerror or error)
             err.print(message, markup=False, highlight=False)
             raise typer.Exit(2) from None
         for problem in report.errors:
             err.print(f"{file}: {problem}", markup=False, highlight=False)
         console.print(
-            IMPORTED.format(
+            translate(
+                IMPORTED,
                 created=report.created,
                 updated=report.updated,
                 unchanged=report.unchanged,
@@ -105,7 +112,7 @@ def catalog_export(
         except CatalogFileError as error:
             err.print(str(error), markup=False, highlight=False)
             raise typer.Exit(2) from None
-        console.print(EXPORTED.format(count=count, file=file), markup=False, soft_wrap=True)
+        console.print(translate(EXPORTED, count=count, file=file), markup=False, soft_wrap=True)
 
 
 @app.command("set-stock")
@@ -119,11 +126,11 @@ def catalog_set_stock(
     with runtime_for(config) as runtime:
         try:
             set_stock(runtime.db, find_merchant_id(runtime, merchant), sku, on_hand)
-        except LookupError as missing:
-            err.print(str(missing).strip("'\""))
+        except LookupError:
+            err.print(translate(UNKNOWN_SKU, sku=sku), markup=False, highlight=False)
             raise typer.Exit(1) from None
         request_store_pushes(runtime)
-        console.print(f"{sku}: on hand {on_hand}")
+        console.print(translate(ON_HAND, sku=sku, on_hand=on_hand), markup=False)
 
 
 # --- queue ----------------------------------------------------------------------------------

@@ -8,9 +8,9 @@ waits for the seller's answer, which comes back one of three ways:
 - the seller pastes the address the browser ended on (`--paste`, or at any time when the
   terminal is interactive): useful when the browser runs on another machine.
 
-It ends with "connected STORE (platform), token valid until … WIB" — never a token — or
-exit status 2 and what to do (a refused or expired code, an unknown store, a platform
-without an authorization flow).
+It ends with "STORE (platform) terhubung, token berlaku sampai … WIB" — never a
+token — or exit status 2 and what to do (a refused or expired code, an unknown store, a
+platform without an authorization flow); in English with `LAPAK_LANG=en`.
 """
 
 from __future__ import annotations
@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Annotated, NoReturn
 from urllib.parse import parse_qsl, urlsplit
-from zoneinfo import ZoneInfo
 
 import typer
 from sqlalchemy import select
@@ -34,9 +33,9 @@ from jobs.cli.common import ConfigOption, console, dispatcher_for, err, runtime_
 from jobs.runtime import Runtime
 from sync import connect as connecting
 from sync.connections import STATE_TTL, granted_at
+from sync.i18n import format_local_time, gettext
 from sync.store.models import JobEvent, utcnow
 
-WIB = ZoneInfo("Asia/Jakarta")
 POLL_SECONDS = 0.5
 
 
@@ -61,7 +60,8 @@ def connect(
         if started.link is None:  # no seller step (client credentials): done at once
             _finish(runtime, store, {"state": started.state}, started, dispatcher)
             return
-        console.print(f"Open this link and press Authorize for [bold]{store}[/]:")
+        message = gettext("Open this link and press Authorize for %(store)s:")
+        console.print(message % {"store": f"[bold]{store}[/]"})
         console.print(started.link, markup=False, highlight=False, soft_wrap=True)
         if not paste and (os.environ.get("DISPLAY") or sys.platform == "darwin"):
             webbrowser.open(started.link)
@@ -84,12 +84,16 @@ def _wait(
         from web.app import create_app
 
         server = serve(create_app(runtime, dispatcher), port=port)  # type: ignore[arg-type]
-        console.print(f"waiting for the marketplace to send you back to {server.url} …")
+        message = gettext("waiting for the marketplace to send you back to %(url)s …")
+        console.print(message % {"url": server.url}, markup=False)
     else:
-        console.print(f"waiting for the marketplace to send you back to Lapak on port {port} …")
+        message = gettext(
+            "waiting for the marketplace to send you back to Lapak on port %(port)d …"
+        )
+        console.print(message % {"port": port}, markup=False)
     pasted: list[dict[str, str]] = []
     if sys.stdin.isatty():
-        console.print("(or paste the address your browser ended on, then Enter)")
+        console.print(gettext("(or paste the address your browser ended on, then press Enter)"))
         threading.Thread(target=lambda: pasted.append(_read_pasted()), daemon=True).start()
     deadline = time.monotonic() + STATE_TTL.total_seconds()
     try:
@@ -100,14 +104,19 @@ def _wait(
             outcome = _outcome(runtime, store_id, since)
             if outcome is not None:
                 if outcome:
-                    _fail(outcome)
+                    _fail(
+                        gettext("%(store)s is not connected: %(error)s")
+                        % {"store": store, "error": outcome}
+                    )
                 _print_connected(runtime, store, store_id)
                 return
             time.sleep(POLL_SECONDS)
     finally:
         if server is not None:
             server.stop()
-    _fail(f"no answer within 30 minutes: run lapak connect {store} again")
+    _fail(
+        gettext("no answer within 30 minutes: run lapak connect %(store)s again") % {"store": store}
+    )
 
 
 def _outcome(runtime: Runtime, store_id: int, since: datetime) -> str | None:
@@ -151,23 +160,29 @@ def _finish(
 def _print_connected(runtime: Runtime, store: str, store_id: int) -> None:
     platform = runtime.config.store(store).platform
     token = runtime.vault(store_id).peek()
+    zone = runtime.config.store(store).timezone
     if token is None:
-        console.print(f"connected {store} ({platform})")
+        message = gettext("connected %(store)s (%(platform)s)")
+        console.print(
+            message % {"store": store, "platform": platform}, markup=False, soft_wrap=True
+        )
         return
-    until = token.expires_at.astimezone(WIB).strftime("%d %b %Y %H:%M")
-    console.print(
-        f"connected {store} ({platform}), token valid until {until} WIB (renewed automatically)"
+    until = format_local_time(token.expires_at, zone, "d MMM yyyy HH:mm")
+    message = gettext(
+        "connected %(store)s (%(platform)s), token valid until %(until)s (renewed automatically)"
     )
+    values = {"store": store, "platform": platform, "until": until}
+    console.print(message % values, markup=False, soft_wrap=True)  # one line, whole
 
 
 def _read_pasted() -> dict[str, str]:
     """The parameters of the address the seller pastes (the whole address, or its query)."""
-    console.print("address: ", end="")
+    console.print(gettext("address: "), end="")
     line = sys.stdin.readline().strip()
     query = urlsplit(line).query if "://" in line else line.lstrip("?")
     params = dict(parse_qsl(query, keep_blank_values=True))
     if not params:
-        _fail("that is not the address the marketplace sent you to: paste it whole")
+        _fail(gettext("that is not the address the marketplace sent you to: paste it whole"))
     return params
 
 

@@ -17,6 +17,7 @@ from rich.table import Table
 from jobs.cli.common import ConfigOption, console, err, runtime_for
 from jobs.cli.tail import jobs_tail
 from jobs.runtime import Runtime
+from sync.i18n import format_local_time, gettext
 from sync.ops import OpsError, Send, dead_letters, retry_dead_letter
 
 app = typer.Typer(no_args_is_help=True, help="Failed jobs, their replay, the job log.")
@@ -47,11 +48,12 @@ def jobs_failed(config: ConfigOption = Path("lapak.toml")) -> None:
     """Dead-lettered jobs not yet retried."""
     with runtime_for(config) as runtime:
         rows = dead_letters(runtime.db)
-    table = Table("id", "at", "actor", "args", "error")
+    _ = gettext
+    table = Table("id", _("at"), "actor", "args", _("error"))
     for row in reversed(rows):  # oldest first, the newest at the bottom of the terminal
         table.add_row(
             str(row.id),
-            row.at.strftime("%Y-%m-%d %H:%M:%S"),
+            format_local_time(row.at, pattern="yyyy-MM-dd HH:mm:ss"),
             row.actor,
             json.dumps(row.args),
             row.error or "",
@@ -88,14 +90,13 @@ def jobs_retry(
                 problems += 1
                 continue
             except Exception as failure:  # run inline and failed again: it stays dead-lettered
-                err.print(f"{dead_letter_id}: failed again: {failure}", markup=False)
+                message = gettext("%(id)s: failed again: %(error)s")
+                err.print(message % {"id": dead_letter_id, "error": failure}, markup=False)
                 problems += 1
                 continue
             retried += 1
-            console.print(
-                f"{view.actor}{view.args}: {'done' if runtime.redis is None else 'sent'}",
-                markup=False,
-            )
-    console.print(f"{retried} jobs retried")
+            how = gettext("done") if runtime.redis is None else gettext("sent")
+            console.print(f"{view.actor}{view.args}: {how}", markup=False)
+    console.print(gettext("%(count)d jobs retried") % {"count": retried}, markup=False)
     if problems:
         raise typer.Exit(1)

@@ -24,6 +24,7 @@ import typer
 from jobs.cli.common import console, err
 from jobs.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
 from sync.connect import app_key_fields
+from sync.i18n import gettext
 from sync.private_files import write_private
 from sync.registry import UnknownPlatformError, plugin_for
 
@@ -144,18 +145,24 @@ def init(
     """Write a commented lapak.toml, lapak.env (0600) and catalog.csv to start from."""
     chosen = [p.strip() for p in platforms.split(",") if p.strip()]
     if not chosen or len(set(chosen)) != len(chosen):
-        err.print(f"--platforms {platforms!r}: name each platform once, comma-separated")
+        message = gettext("--platforms %(value)r: name each platform once, comma-separated")
+        err.print(message % {"value": platforms}, markup=False)
         raise typer.Exit(2)
     for platform in chosen:
         try:
             plugin_for(platform)
         except UnknownPlatformError as unknown:
-            err.print(f"--platforms: {unknown}", markup=False)
+            message = gettext("--platforms: unknown platform %(platform)r (registered: %(known)s)")
+            known = ", ".join(unknown.known) or "-"
+            err.print(message % {"platform": platform, "known": known}, markup=False)
             raise typer.Exit(2) from None
     files = {name: directory / name for name in ("lapak.toml", "lapak.env", "catalog.csv")}
     for path in files.values():
         if path.exists():
-            err.print(f"{path} already exists: lapak init never overwrites; move it away first")
+            message = gettext(
+                "%(path)s already exists: lapak init never overwrites a file; move it away first"
+            )
+            err.print(message % {"path": path}, markup=False)
             raise typer.Exit(2)
 
     env: dict[str, Any] = {
@@ -179,18 +186,21 @@ def init(
     if catalog is not None:
         files["catalog.csv"].write_text(catalog, encoding="utf-8")
     written = [str(path) for key, path in files.items() if key != "catalog.csv" or catalog]
-    console.print(f"wrote {', '.join(written)} ({len(chosen)} stores: {', '.join(stores)})")
+    message = gettext("wrote %(files)s (%(count)d stores: %(stores)s)")
+    values = {"files": ", ".join(written), "count": len(chosen), "stores": ", ".join(stores)}
+    console.print(message % values, markup=False)
     if sandbox:
-        console.print(
+        next_steps = gettext(
             "next: `lapak sandbox` (another terminal), `lapak run` (another terminal), "
             "`lapak connect STORE` for each store (Authorize on the page it opens), "
             "`lapak catalog import catalog.csv`"
         )
     else:
-        console.print(
+        next_steps = gettext(
             "next: fill in lapak.env (and base_url where it says), `lapak run`, then "
             "`lapak connect STORE` for each store"
         )
+    console.print(next_steps, markup=False)
 
 
 def _config_text(tables: list[str], stores: list[str], sandbox: bool) -> str:

@@ -13,6 +13,7 @@ import typer
 from jobs.cli.common import ConfigOption, console, err, open_config
 from jobs.logging import configure_logging
 from jobs.runtime import Runtime
+from sync.i18n import gettext
 
 
 def run(
@@ -34,7 +35,8 @@ def run(
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     with Embedded(runtime, threads=threads, web_port=port if web else None) as lapak:
         if lapak.web_url:
-            console.print(f"Lapak web: {lapak.web_url} (webhooks at /webhooks/STORE)")
+            message = gettext("Lapak web: %(url)s (webhooks at /webhooks/STORE)")
+            console.print(message % {"url": lapak.web_url}, markup=False)
         run_until(stop, duration)
     runtime.close()
 
@@ -44,7 +46,10 @@ def scheduler(config: ConfigOption = Path("lapak.toml")) -> None:
     configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
     runtime = Runtime(open_config(config))
     if runtime.redis is None:
-        err.print("the scheduler process needs Redis (lapak.redis_url or LAPAK_REDIS_URL)")
+        err.print(
+            gettext("the scheduler process needs Redis (lapak.redis_url or LAPAK_REDIS_URL)"),
+            markup=False,
+        )
         raise typer.Exit(2)
     runtime.bootstrap()
     from jobs.broker import build_broker
@@ -80,7 +85,7 @@ def sandbox(
         err.print(str(refused), markup=False)
         raise typer.Exit(2) from None
     if buyers < 0:
-        err.print("--buyers: orders per second, 0 or more", markup=False)
+        err.print(gettext("--buyers: orders per second, 0 or more"), markup=False)
         raise typer.Exit(2)
     servers, controls = [], []
     try:
@@ -90,7 +95,9 @@ def sandbox(
             try:
                 servers.append(serve(WithPlaceholderImages(app_), port=port))
             except OSError as busy:
-                err.print(f"{platform} sandbox: port {port} is taken ({busy.strerror})")
+                message = gettext("%(platform)s sandbox: port %(port)d is taken (%(error)s)")
+                values = {"platform": platform, "port": port, "error": busy.strerror}
+                err.print(message % values, markup=False)
                 raise typer.Exit(2) from None
             controls.append(app_.state.control)
             for _, store in stores:
@@ -99,13 +106,15 @@ def sandbox(
                     app_.state.control.set_webhook_url(store.name, hook)
                 say(f"{store.name:<24} {platform:<12} base_url = {store.base_url}")
         for store in plan.elsewhere:
-            say(f"{store.name:<24} {store.platform:<12} not a sandbox: {store.base_url}")
+            not_sandbox = gettext("not a sandbox: %(url)s") % {"url": store.base_url}
+            say(f"{store.name:<24} {store.platform:<12} {not_sandbox}")
         if servers:
-            say(f"placeholder images: {servers[0].url}/_sandbox/images/NAME.png on every port")
+            images = gettext("placeholder images: %(url)s/_sandbox/images/NAME.png on every port")
+            say(images % {"url": servers[0].url})
         for control in controls:
             control.start_buyers(buyers)
         if buyers:
-            say(f"buyers: {buyers:g} orders/s on each marketplace")
+            say(gettext("buyers: %(rate)g orders/s on each marketplace") % {"rate": buyers})
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         signal.signal(signal.SIGINT, lambda *_: stop.set())

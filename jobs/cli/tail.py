@@ -6,8 +6,10 @@ writes its log to `lapak-demo.log` in its directory. Redirect the others to a fi
 
 A job's line (`job_finished`, `job_skipped`, `job_dead_lettered`) becomes
 
-    2026-11-29 01:43:38  push_store        shop-a    ok     312 ms  #1  stock=3 prices=1
-    2026-11-29 01:43:40  pull_orders       shop-b    error  1002 ms #3  TransientError: …
+    2026-11-29 08:43:38 WIB  push_store        shop-a    ok     312 ms  #1  stock=3 prices=1
+    2026-11-29 08:43:40 WIB  pull_orders       shop-b    error  1002 ms #3  TransientError: …
+
+(the log's UTC times shown in WIB, labelled; the records' own words stay as logged)
 
 filtered by `--store` (name or id), `--actor` and `--outcome`; `--all` shows every other
 line too (its event and fields). The last `--lines` matching lines come first (read from
@@ -23,6 +25,7 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Annotated, Any
 
@@ -30,6 +33,7 @@ import typer
 from rich.console import Console
 from rich.text import Text
 
+from sync.i18n import format_local_time, gettext
 from sync.ops import JOB_ACTORS
 
 JOB_EVENTS = frozenset({"job_finished", "job_skipped", "job_dead_lettered"})
@@ -87,9 +91,21 @@ def outcome_of(record: dict[str, Any]) -> str:
     return str(record.get("outcome", ""))
 
 
+WHEN_WIDTH = 23
+"""`2026-11-29 08:43:38 WIB`."""
+
+
 def _when(record: dict[str, Any]) -> str:
+    """The record's UTC time in WIB, labelled; as logged when it is not an ISO time."""
     stamp = str(record.get("timestamp", ""))
-    return stamp.replace("T", " ")[:19] if stamp else " " * 19
+    if not stamp:
+        return " " * WHEN_WIDTH
+    try:
+        at = datetime.fromisoformat(stamp.replace("Z", "+00:00"))
+    except ValueError:
+        return stamp.replace("T", " ")[:19].ljust(WHEN_WIDTH)
+    at = at if at.tzinfo else at.replace(tzinfo=UTC)
+    return format_local_time(at, pattern="yyyy-MM-dd HH:mm:ss").ljust(WHEN_WIDTH)
 
 
 def format_record(record: dict[str, Any]) -> Text:
@@ -208,9 +224,9 @@ def _stdin_lines(until: Callable[[], bool]) -> Iterator[str]:
 def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
     """A filter value that can match nothing is a typo: refused with the values there are."""
     if value is not None and value not in allowed:
-        Console(stderr=True, soft_wrap=True).print(
-            f"{option} {value!r} is not one of: {', '.join(allowed)}", markup=False
-        )
+        message = gettext("%(option)s %(value)r is not one of: %(allowed)s")
+        values = {"option": option, "value": value, "allowed": ", ".join(allowed)}
+        Console(stderr=True, soft_wrap=True).print(message % values, markup=False)
         raise typer.Exit(2)
 
 
@@ -262,11 +278,11 @@ def jobs_tail(
         return
     path = Path(file or DEFAULT_FILE)
     if not path.exists():
-        Console(stderr=True, soft_wrap=True).print(
-            f"{path}: no such log file. Pass --file (a `lapak run 2>> lapak.log` file, or "
-            f"'-' for standard input), or set LAPAK_LOG_FILE.",
-            markup=False,
+        message = gettext(
+            "%(path)s: no such log file. Pass --file (a `lapak run 2>> lapak.log` file, or "
+            "'-' for standard input), or set LAPAK_LOG_FILE."
         )
+        Console(stderr=True, soft_wrap=True).print(message % {"path": path}, markup=False)
         raise typer.Exit(2)
     records, size = last_records(path, max(lines, 0), filters.accept)
     for record in records:

@@ -177,6 +177,17 @@ def test_missing_environment_variable(tmp_path: Path) -> None:
     ]
 
 
+def test_problems_are_in_bahasa_indonesia_by_default(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAPAK_LANG")  # this directory's English undone: the default
+    env = {k: v for k, v in GOOD_ENV.items() if k != "A_PARTNER_KEY"}
+    assert problems(tmp_path, GOOD, env) == [
+        "lapak.toml: stores[0].credentials.partner_key: "
+        "variabel lingkungan A_PARTNER_KEY belum diisi"
+    ]
+
+
 def test_credentials_are_validated_by_the_platform_model(tmp_path: Path) -> None:
     text = GOOD.replace('refresh_token = "A_REFRESH"', 'region = "A_REGION"')
     env = {**GOOD_ENV, "A_SHOP_ID": "eleven", "A_REGION": "id"}

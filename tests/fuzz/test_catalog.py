@@ -5,6 +5,7 @@ good row still imports, on SQLite and PostgreSQL; nothing escapes but a file-lev
 from __future__ import annotations
 
 import itertools
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,15 @@ from sync.store.db import Database
 from sync.store.models import Merchant, Product
 from tests.fuzz.harness import boundary
 from tests.fuzz.payloads import NASTY_SCALARS
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages() -> Iterator[None]:
+    """These tests read the messages' English wording (the default is Bahasa Indonesia)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAPAK_LANG", "en")
+        yield
+
 
 COLUMNS = (
     "sku",

@@ -87,6 +87,18 @@ def test_paste_mode_connects_and_never_prints_a_token(sandbox) -> None:  # type:
     assert "50000" not in out + error  # the sandbox's access and refresh tokens start so
 
 
+def test_the_success_line_is_in_bahasa_indonesia_by_default(sandbox) -> None:  # type: ignore[no-untyped-def]
+    _, config, env = sandbox
+    env = {key: value for key, value in env.items() if key != "LAPAK_LANG"}
+
+    status, out, error = _connect(config, env)
+
+    assert status == 0, error
+    assert "Buka tautan ini" in out
+    assert f"{STORE} (lazada) terhubung, token berlaku sampai " in out
+    assert "WIB (diperbarui otomatis)" in out
+
+
 def test_an_expired_code_exits_2_saying_what_to_do(sandbox) -> None:  # type: ignore[no-untyped-def]
     lazada, config, env = sandbox
 

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +12,15 @@ from sync import changes
 from sync.catalog import CatalogFileError, RowError, import_catalog, set_stock
 from sync.store.db import Database
 from sync.store.models import Listing, Merchant, Product, Store
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages() -> Iterator[None]:
+    """These tests read the messages' English wording (the default is Bahasa Indonesia)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAPAK_LANG", "en")
+        yield
+
 
 HEADER = (
     "sku,name,price,stock,weight_grams,description,group_sku,variant_name,image_urls,"
@@ -121,9 +130,9 @@ HALF,Half,10.5,1.5,100,,,,,
     assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
     assert [str(e) for e in report.errors] == [
         "row 3: sku: must be 1 to 64 characters without whitespace",
-        "row 3: price: Input should be greater than or equal to 0",
+        "row 3: price: must be 0 or more",
         "row 3: stock: 'x' is not a number",
-        "row 3: weight_grams: Input should be greater than 0",
+        "row 3: weight_grams: must be more than 0",
         "row 3: image_urls: image 1 is not an http(s) URL",
         "row 6: name: is empty; every product needs one",
         "row 6: price: '10.555' reads as 10555 or 10.555; write 10555 (without a separator)",

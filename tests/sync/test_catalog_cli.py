@@ -3,6 +3,7 @@ line and exit status 2, never a traceback; export then import changes nothing.""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import openpyxl
@@ -12,6 +13,14 @@ from typer.testing import CliRunner
 from jobs.cli import app
 
 runner = CliRunner()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages() -> Iterator[None]:
+    """These tests read the messages' English wording (the default is Bahasa Indonesia)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAPAK_LANG", "en")
+        yield
 
 
 @pytest.fixture
@@ -91,6 +100,25 @@ def test_a_bad_row_is_located_and_the_good_rows_import(config: Path, tmp_path: P
     assert code == 1
     assert out.strip() == "1 created, 0 updated, 0 unchanged, 1 rejected"
     assert err.strip() == f"{path}: row 3: price: '1.500' reads as 1500 or 1.5; write 1500 or 1,5"
+
+
+def test_import_speaks_bahasa_indonesia_by_default(
+    config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("LAPAK_LANG")  # the module's English undone: the default
+    path = tmp_path / "katalog.csv"
+    path.write_text("sku;name;price;weight_grams\nA;Apel;15.000;100\nB;Bayam;;100\n")
+    code, out, err = lapak("catalog", "import", path, "--config", config)
+    assert code == 1
+    assert out.strip() == "1 baru, 0 diperbarui, 0 tidak berubah, 1 ditolak"
+    assert err.strip() == f"{path}: baris 3, kolom price: kosong; setiap produk wajib punya isinya"
+    empty = tmp_path / "kosong.csv"
+    empty.write_bytes(b"")
+    code, _, err = lapak("catalog", "import", empty, "--config", config)
+    assert (code, err.strip()) == (
+        2,
+        "kosong.csv: file kosong: baris pertamanya harus berisi nama kolom",
+    )
 
 
 def test_lapak_init_sandbox_writes_the_sample_so_that_it_imports(

@@ -4,6 +4,7 @@ encodings Excel writes, as .xlsx; columns left out; and the export that reads ba
 from __future__ import annotations
 
 import codecs
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +16,15 @@ from sync.catalog import CatalogFileError, import_catalog, set_stock
 from sync.catalog_export import export_catalog
 from sync.store.db import Database
 from sync.store.models import Merchant, Product
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages() -> Iterator[None]:
+    """These tests read the messages' English wording (the default is Bahasa Indonesia)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAPAK_LANG", "en")
+        yield
+
 
 REPOSITORY = Path(__file__).resolve().parents[2]
 INDONESIAN = (

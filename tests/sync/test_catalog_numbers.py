@@ -3,6 +3,7 @@ convention; an ambiguous value never becomes a number where the column does not 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
@@ -13,6 +14,14 @@ from sync.numbers import Convention, NumberColumn, NumberError, classify, indone
 
 amounts = st.decimals(min_value=0, max_value=Decimal("999999999999.99"), places=2)
 conventions = st.sampled_from(Convention)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def english_messages() -> Iterator[None]:
+    """These tests read the messages' English wording (the default is Bahasa Indonesia)."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("LAPAK_LANG", "en")
+        yield
 
 
 def written(value: Decimal, convention: Convention, *, grouped: bool) -> str:

@@ -35,6 +35,8 @@ APP_KEYS = {
     },
 }
 STORES = {"shopee": "toko-shopee", "lazada": "toko-lazada", "tiktok": "toko-tiktok"}
+EN = {"Accept-Language": "en"}
+"""The checks below read the English page; Bahasa Indonesia, the default, has its own test."""
 
 
 @dataclass
@@ -118,7 +120,7 @@ def test_a_store_connects_through_its_platforms_authorization(lapak: Lapak, plat
 
     started = connect.start(lapak.runtime, store, base_url=lapak.web_url)
     assert started.link is not None
-    page = press_authorize(started.link)
+    page = press_authorize(started.link, headers=EN)
 
     assert page.status_code == 200, page.text
     assert str(page.url).startswith(f"{lapak.web_url}/connect/{store}/callback")
@@ -140,14 +142,29 @@ def test_a_store_connects_through_its_platforms_authorization(lapak: Lapak, plat
     assert lapak.dispatcher.pulls == [store_id]
 
 
+def test_the_page_speaks_bahasa_indonesia_by_default(lapak: Lapak) -> None:
+    store = STORES["lazada"]
+    started = connect.start(lapak.runtime, store, base_url=lapak.web_url)
+    assert started.link is not None
+
+    page = press_authorize(started.link)  # a browser that names no language
+    replayed = httpx.get(str(page.url))
+
+    assert page.status_code == 200 and '<html lang="id">' in page.text
+    assert f"{store} sudah terhubung" in page.text
+    assert "token saat ini berlaku sampai" in page.text and "WIB" in page.text
+    assert replayed.status_code == 400 and f"{store} belum terhubung" in replayed.text
+    assert f"jalankan lapak connect {store} lagi" in replayed.text
+
+
 def test_a_state_is_good_once(lapak: Lapak) -> None:
     store = STORES["lazada"]
     started = connect.start(lapak.runtime, store, base_url=lapak.web_url)
     assert started.link is not None
-    first = press_authorize(started.link)
+    first = press_authorize(started.link, headers=EN)
     assert "is connected" in first.text
 
-    replayed = httpx.get(str(first.url))
+    replayed = httpx.get(str(first.url), headers=EN)
 
     assert replayed.status_code == 400
     assert "already used or is older than 30 minutes" in replayed.text
@@ -161,19 +178,22 @@ def test_a_state_of_another_store_is_refused_and_kept(lapak: Lapak) -> None:
     refused = httpx.get(
         f"{lapak.web_url}/connect/{shopee}/callback",
         params={"state": started.state, "code": "x", "shop_id": "1"},
+        headers=EN,
     )
 
     assert refused.status_code == 400
     assert "made for another store" in refused.text
     assert started.link is not None
-    assert "is connected" in press_authorize(started.link).text  # still good for its store
+    assert (
+        "is connected" in press_authorize(started.link, headers=EN).text
+    )  # still good for its store
 
 
 def test_an_expired_code_is_refused_in_words(lapak: Lapak) -> None:
     store = STORES["tiktok"]
     started = connect.start(lapak.runtime, store, base_url=lapak.web_url)
     assert started.link is not None
-    with httpx.Client(follow_redirects=False) as browser:
+    with httpx.Client(follow_redirects=False, headers=EN) as browser:
         page = browser.get(started.link)
         shop = parse_qs(urlsplit(started.link).query)
         consent = browser.post(
@@ -183,7 +203,7 @@ def test_an_expired_code_is_refused_in_words(lapak: Lapak) -> None:
     assert page.status_code == 200 and consent.status_code == 303
     lapak.sandboxes["tiktok"].clock.advance(31 * 60)  # TikTok's codes live 30 minutes
 
-    answer = httpx.get(consent.headers["location"])
+    answer = httpx.get(consent.headers["location"], headers=EN)
 
     assert answer.status_code == 400
     assert f"{store} is not connected" in answer.text
@@ -201,19 +221,20 @@ def test_the_operators_connect_button_redirects_to_the_platform(lapak: Lapak) ->
         )
         answer = browser.get(
             f"{lapak.web_url}/ops/connect/{store}",
-            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
+            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}", **EN},
         )
 
     assert anonymous.status_code == 401
     assert answer.status_code == 303
     link = answer.headers["location"]
     assert "/api/v2/shop/auth_partner?" in link
-    assert "is connected" in press_authorize(link).text
+    assert "is connected" in press_authorize(link, headers=EN).text
 
 
 def test_an_unknown_store_is_a_404(lapak: Lapak) -> None:
     answer = httpx.get(
-        f"{lapak.web_url}/ops/connect/nope", headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"}
+        f"{lapak.web_url}/ops/connect/nope",
+        headers={"Authorization": f"Bearer {OPERATOR_TOKEN}", **EN},
     )
     assert answer.status_code == 404
     assert "nope" in answer.text
