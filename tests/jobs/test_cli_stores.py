@@ -49,7 +49,8 @@ def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         store = session.get(Store, runtime.store_ids["shop-a"])
         assert store is not None
         store.last_push_at = datetime(2026, 6, 12, 7, 5, tzinfo=UTC)  # 14:05 WIB
-        store.last_error, store.last_error_at = "shopee said no", now
+        # after the grant: errors from before a store's latest authorization are over
+        store.last_error, store.last_error_at = "shopee said no", datetime.now(UTC)
     runtime.close()
     return path
 

@@ -158,9 +158,10 @@ def test_lapak_sandbox_serves_each_store_at_its_base_url_with_buyers_and_images(
     try:
         assert process.stdout is not None
         lines = [process.stdout.readline() for _ in range(4)]
-        assert f"base_url = http://127.0.0.1:{shopee_port}" in lines[0]
-        assert lines[0].split()[:2] == ["toko-shopee", "shopee"]
-        assert f"base_url = http://127.0.0.1:{woo_port}" in lines[1]
+        stores = sorted(lines[:2])  # printed by port, and the free ports come in any order
+        assert f"base_url = http://127.0.0.1:{shopee_port}" in stores[0]
+        assert stores[0].split()[:2] == ["toko-shopee", "shopee"]
+        assert f"base_url = http://127.0.0.1:{woo_port}" in stores[1]
         assert "placeholder images" in lines[2] and "buyers: 20" in lines[3]
         shopee = f"http://127.0.0.1:{shopee_port}"
         images = [
