@@ -1,10 +1,13 @@
 """`lapak`: the command line. Thin: each command loads the config and calls into `sync/`."""
 
+import os
+
 import typer
 
 from jobs.cli import catalog, deadletters, processes, queue, stores
 from jobs.cli import connect as connecting
 from jobs.cli import init as starter
+from jobs.logging import configure_logging
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
 for command in (
@@ -23,4 +26,7 @@ app.add_typer(deadletters.app, name="jobs")
 
 
 def main() -> None:
+    # A person reads what a command prints; its log lines (JSON, on stderr) are for
+    # warnings and errors only. `lapak run` and `lapak scheduler` log at INFO themselves.
+    configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "WARNING"))
     app()
