@@ -19,8 +19,9 @@ from jobs.cli.common import ConfigOption, console, runtime_for
 from sync.i18n import _, format_local_time
 from sync.store_overview import StoreOverview, complete_credentials, store_overview
 
-CLI_TIME = "MM-dd HH:mm"
-"""Month-day hour:minute, then the zone's label: `06-12 14:05 WIB`."""
+CLI_TIME = "d MMM HH:mm"
+"""Day, month's name, hour:minute, then the zone's label: `6 Des 14:05 WIB` (never
+`06-12`, which reads as June 12th to some and as 6 December to others)."""
 
 
 def as_json(store: StoreOverview) -> dict[str, Any]:

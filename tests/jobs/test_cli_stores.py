@@ -73,7 +73,7 @@ def test_the_table_labels_times_in_wib_and_warns_of_a_dying_refresh_token(config
     result = runner.invoke(app, ["stores", "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert ACCESS not in result.output and REFRESH not in result.output
-    assert "06-12 14:05 WIB" in result.output  # last push, in WIB and labelled
+    assert "12 Jun 14:05 WIB" in result.output  # last push, in WIB and labelled
     assert "lapak connect shop-b" in result.output
     assert "shop-a: The refresh token dies in 3 days." in result.output
     assert "an unused one dies after 30 days" in result.output
