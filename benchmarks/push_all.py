@@ -38,8 +38,6 @@ from starlette.routing import Route
 from connectors.sandbox_control import SandboxControl
 from connectors.sandbox_server import serve
 from connectors.shopee.sandbox.images import placeholder_png
-from jobs.logging import configure_logging
-from jobs.pacing import UnpacedPacer
 from sync.catalog import import_catalog
 from sync.changes import products_changed
 from sync.protocol import ConnectorPlugin, StoreSpec
@@ -51,6 +49,8 @@ from sync.store.db import Database
 from sync.store.models import Listing, Merchant, Product
 from sync.tokens import DbTokenVault
 from sync.types import ListingRef
+from wiring.logging import configure_logging
+from wiring.pacing import UnpacedPacer
 
 STORE = "bench"
 VARIANTS = 4

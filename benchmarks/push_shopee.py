@@ -50,8 +50,6 @@ from connectors.sandbox_server import serve
 from connectors.shopee import plugin, signing
 from connectors.shopee.connector import UPDATE_STOCK, ShopeeConnector, ShopeeCredentials
 from connectors.shopee.sandbox import create_app
-from jobs.logging import configure_logging
-from jobs.pacing import UnpacedPacer
 from sync.catalog import import_catalog
 from sync.changes import products_changed
 from sync.protocol import StoreSpec
@@ -61,6 +59,8 @@ from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
 from sync.store.models import Listing, Merchant, Product
 from sync.tokens import DbTokenVault
+from wiring.logging import configure_logging
+from wiring.pacing import UnpacedPacer
 
 SHOP: dict[str, Any] = {
     "name": "bench-shop",

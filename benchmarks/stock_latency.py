@@ -34,10 +34,10 @@ from config import load_config
 from connectors.sandbox_server import serve
 from connectors.shopee.sandbox import create_app
 from jobs.embedded import Embedded
-from jobs.logging import configure_logging
-from jobs.runtime import Runtime
 from sync.catalog import import_catalog
 from sync.store.models import Merchant
+from wiring.logging import configure_logging
+from wiring.runtime import Runtime
 
 PARTNER_KEY = "latency-benchmark-partner-key-0123"
 SHOPS = {"shop-a": 701, "shop-b": 702}

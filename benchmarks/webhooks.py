@@ -89,8 +89,8 @@ def run_lapak(config: str, conn: Connection) -> None:
     }
     from config import load_config
     from jobs.embedded import Embedded
-    from jobs.logging import configure_logging
-    from jobs.runtime import Runtime
+    from wiring.logging import configure_logging
+    from wiring.runtime import Runtime
 
     log = (Path(config).parent / "lapak.log").open("w", encoding="utf-8")
     configure_logging("INFO", stream=log)  # one JSON line per webhook, as in production

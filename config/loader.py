@@ -22,10 +22,10 @@ from config.models import (
     StoreConfig,
     StoreEntry,
 )
-from jobs.logging import register_secret
 from sync import registry
 from sync.i18n import N_, translate
 from sync.protocol import ConnectorPlugin
+from sync.secrets import register_secret
 
 SECTIONS = ("lapak", "merchants", "stores", "resellers")
 CONVENTIONAL_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")

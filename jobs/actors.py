@@ -21,12 +21,12 @@ from dramatiq.rate_limits import ConcurrentRateLimiter
 from jobs.broker import ensure_broker
 from jobs.lease import Lease
 from jobs.middleware import record_counts
-from jobs.runtime import Runtime, current
 from sync import pull, push, queue, shipping, strays, webhooks
 from sync import reconcile as reconciling
 from sync.dispatch import claim_retry_push, request_pushes
 from sync.protocol import ThrottledError
 from sync.store.models import Order, utcnow
+from wiring.runtime import Runtime, current
 
 ensure_broker()
 

@@ -31,8 +31,6 @@ from config import load_config
 from config.envfile import load_env_file
 from connectors.sandbox_control import SandboxControl
 from jobs.demo_connect import StoreNotConnected, connect_stores
-from jobs.logging import configure_logging
-from jobs.runtime import Runtime
 from sync import queue as order_queue
 from sync.catalog import import_catalog
 from sync.connect import app_key_fields
@@ -40,6 +38,8 @@ from sync.dispatch import Dispatcher
 from sync.i18n import format_local_time, gettext, order_status_name
 from sync.private_files import write_private
 from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
+from wiring.logging import configure_logging
+from wiring.runtime import Runtime
 
 MARKER = "# written by `lapak demo`"
 CHAOS = {"error_rate": 0.2, "throttle_rate": 0.1, "latency_ms": 20.0}

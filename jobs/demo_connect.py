@@ -17,12 +17,12 @@ from rich.console import Console
 from sqlalchemy import select
 
 from connectors.sandbox_consent import press_authorize
-from jobs.runtime import Runtime
 from sync import connect
 from sync.connections import granted_at
 from sync.dispatch import Dispatcher
 from sync.i18n import N_, gettext
 from sync.store.models import JobEvent, utcnow
+from wiring.runtime import Runtime
 
 
 class StoreNotConnected(Exception):

@@ -24,9 +24,9 @@ import dramatiq
 import structlog
 
 from jobs.broker import build_broker
-from jobs.runtime import Runtime, install
 from sync import push
 from sync.dispatch import foreign_push_requests, take_push_requests
+from wiring.runtime import Runtime, install
 
 log = structlog.get_logger(__name__)
 

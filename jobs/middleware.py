@@ -72,7 +72,7 @@ def _store_name(store_id: int | None) -> str:
 
 
 def _runtime() -> Any:
-    from jobs.runtime import current
+    from wiring.runtime import current
 
     return current()
 

@@ -16,7 +16,7 @@ from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
 
 from jobs import actors
-from jobs.runtime import Runtime
+from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

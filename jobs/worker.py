@@ -9,8 +9,8 @@ It configures JSON logs, builds the runtime from `LAPAK_CONFIG`, installs the br
 import os
 
 from jobs.broker import build_broker
-from jobs.logging import configure_logging
-from jobs.runtime import current
+from wiring.logging import configure_logging
+from wiring.runtime import current
 
 configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
 build_broker(current().config.redis_url)

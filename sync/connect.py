@@ -78,7 +78,7 @@ class ConnectTarget:
 
 
 class Connecting(Protocol):
-    """What `start`/`finish` need from the process (jobs.runtime.Runtime gives it)."""
+    """What `start`/`finish` need from the process (wiring.runtime.Runtime gives it)."""
 
     @property
     def db(self) -> Database: ...

@@ -19,10 +19,10 @@ import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from jobs.runtime import Runtime
 from sync.dispatch import Dispatcher
 from web import api, connect, docs, metrics, operator, reseller, sessions, webhooks
 from web.headers import SecurityHeaders
+from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 
@@ -33,8 +33,8 @@ def create_app(runtime: Runtime | None = None, dispatcher: Dispatcher | None = N
     if runtime is None:
         import os
 
-        from jobs.logging import configure_logging
-        from jobs.runtime import current
+        from wiring.logging import configure_logging
+        from wiring.runtime import current
 
         configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
         runtime = current()

@@ -50,10 +50,10 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
 import jobs.middleware  # noqa: F401  (Lapak's counters and the call hook are registered there)
-from jobs.runtime import Runtime
 from sync import ops, strays
 from sync.oversold import open_oversold_counts
 from web.sessions import current_operator, runtime_of
+from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

@@ -49,10 +49,10 @@ from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
 
 from config.models import LapakConfig, Reseller
-from jobs.runtime import Runtime
 from sync import i18n
 from sync.dispatch import Dispatcher
 from web.throttle import Throttle, throttle_for
+from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

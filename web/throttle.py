@@ -1,11 +1,14 @@
 """Wrong tokens, counted per client: after `limit` within `window` seconds, wait.
 
 The sign-in form and bearer tokens (`/api/`, the operators' JSON) count into the same
-throttle, so a token cannot be guessed at speed through either. With Redis (scaled out)
-the count is shared by every web process, in a sorted set per client that expires with its
-window; embedded, it is kept in this process. A right bearer token does not clear the
-count (a client holding one token could otherwise reset it between guesses at others); a
-right token at the sign-in form does, as a person who mistyped is then in.
+throttle, so a token cannot be guessed at speed through either. Each client's wrong tokens
+are a pyrate-limiter sliding-window bucket of `limit` per `window`: with Redis (scaled out)
+a `RedisBucket` (one sorted set per client, expiring with its window) shared by every web
+process, embedded an `InMemoryBucket` of this process. A client is held back while the
+bucket is full, until the oldest of its last `limit` wrong tokens leaves the window. A right
+bearer token does not clear the count (a client holding one token could otherwise reset it
+between guesses at others); a right token at the sign-in form does, as a person who
+mistyped is then in.
 
 If Redis cannot be reached the throttle lets requests through and logs it: refusing every
 sign-in while Redis restarts would lock every reseller out.
@@ -16,12 +19,15 @@ from __future__ import annotations
 import math
 import threading
 import time
-import uuid
+from collections.abc import Callable
 from typing import Protocol
 
 import structlog
+from pyrate_limiter import AbstractBucket, InMemoryBucket, Rate, RateItem, RedisBucket
+from pyrate_limiter import SlidingWindowLog
+from pyrate_limiter.buckets.redis_bucket import LuaScript
 from redis import Redis
-from redis.exceptions import RedisError
+from redis.exceptions import NoScriptError, RedisError
 
 log = structlog.get_logger(__name__)
 
@@ -32,13 +38,19 @@ WINDOW = 300.0
 MAX_CLIENTS = 10_000
 """In memory, at most this many clients are tracked (a flood of addresses forgets the oldest)."""
 
+Clock = Callable[[], float]
+"""Seconds; tests pass a clock they move by hand."""
+
+_WINDOW_LOG = SlidingWindowLog()
+_ITEM = "wrong-token"
+
 
 class Throttle(Protocol):
-    def blocked(self, client: str, now: float | None = None) -> float:
+    def blocked(self, client: str) -> float:
         """Seconds until this client may try again (0: now)."""
         ...
 
-    def failed(self, client: str, now: float | None = None) -> None:
+    def failed(self, client: str) -> None:
         """Count a wrong token from this client."""
         ...
 
@@ -47,81 +59,101 @@ class Throttle(Protocol):
         ...
 
 
-class MemoryThrottle:
+class _BucketThrottle:
+    """Wrong tokens as a pyrate-limiter bucket per client; subclasses say where it lives."""
+
+    def __init__(self, limit: int, window: float, clock: Clock):
+        self.limit, self.window, self.clock = limit, window, clock
+        self.rate = Rate(limit, math.ceil(window * 1000))
+
+    def _now_ms(self) -> int:
+        return int(self.clock() * 1000)
+
+    def _wait(self, bucket: AbstractBucket) -> float:
+        """Seconds until the oldest of the client's last `limit` wrong tokens leaves the
+        window; 0 while fewer than `limit` are in it."""
+        now = self._now_ms()
+        offset = _WINDOW_LOG.blocking_offset(self.rate, 1)
+        assert offset is not None  # a sliding window always names its blocking entry
+        blocking = bucket.peek(offset)
+        assert blocking is None or isinstance(blocking, RateItem)  # a sync bucket
+        if blocking is None:
+            return 0.0
+        return _WINDOW_LOG.retry_after(self.rate, now, blocking.timestamp) / 1000
+
+    def _count(self, bucket: AbstractBucket) -> None:
+        """Add a wrong token (a full bucket refuses it: only the last `limit` ever decide)."""
+        now = self._now_ms()
+        bucket.leak(now)
+        bucket.put(RateItem(_ITEM, now))
+
+
+class MemoryThrottle(_BucketThrottle):
     """The throttle of one process (embedded)."""
 
-    def __init__(self, limit: int = LIMIT, window: float = WINDOW):
-        self.limit, self.window = limit, window
-        self._failures: dict[str, list[float]] = {}
+    def __init__(self, limit: int = LIMIT, window: float = WINDOW, clock: Clock = time.monotonic):
+        super().__init__(limit, window, clock)
+        self._buckets: dict[str, InMemoryBucket] = {}
         self._guard = threading.Lock()
 
-    def blocked(self, client: str, now: float | None = None) -> float:
-        now = time.monotonic() if now is None else now
+    def blocked(self, client: str) -> float:
         with self._guard:
-            recent = [t for t in self._failures.get(client, []) if t > now - self.window]
-            if recent:
-                self._failures[client] = recent
-            else:
-                self._failures.pop(client, None)
-            if len(recent) < self.limit:
-                return 0.0
-            return recent[-self.limit] + self.window - now
+            bucket = self._buckets.get(client)
+            return self._wait(bucket) if bucket is not None else 0.0
 
-    def failed(self, client: str, now: float | None = None) -> None:
+    def failed(self, client: str) -> None:
         with self._guard:
-            if len(self._failures) > MAX_CLIENTS:
-                for key in list(self._failures)[: MAX_CLIENTS // 2]:
-                    del self._failures[key]
-            failures = self._failures.setdefault(client, [])
-            failures.append(time.monotonic() if now is None else now)
-            del failures[: -self.limit]  # only the last `limit` ever decide
+            if len(self._buckets) > MAX_CLIENTS:
+                for key in list(self._buckets)[: MAX_CLIENTS // 2]:
+                    del self._buckets[key]
+            bucket = self._buckets.get(client)
+            if bucket is None:
+                bucket = self._buckets[client] = InMemoryBucket([self.rate], _WINDOW_LOG)
+            self._count(bucket)
 
     def succeeded(self, client: str) -> None:
         with self._guard:
-            self._failures.pop(client, None)
+            self._buckets.pop(client, None)
 
 
-class RedisThrottle:
+class RedisThrottle(_BucketThrottle):
     """The throttle shared by every web process through Redis (wall-clock seconds)."""
 
     PREFIX = "lapak:auth-failures:"
 
-    def __init__(self, redis: Redis, limit: int = LIMIT, window: float = WINDOW):
-        self.redis, self.limit, self.window = redis, limit, window
+    def __init__(
+        self, redis: Redis, limit: int = LIMIT, window: float = WINDOW, clock: Clock = time.time
+    ):
+        super().__init__(limit, window, clock)
+        self.redis = redis
+        self._script: str | None = None
 
-    def _key(self, client: str) -> str:
-        return self.PREFIX + client
+    def _bucket(self, client: str) -> RedisBucket:
+        if self._script is None:
+            self._script = str(self.redis.script_load(LuaScript.PUT_ITEM))
+        return RedisBucket([self.rate], self.redis, self.PREFIX + client, self._script, _WINDOW_LOG)
 
-    def blocked(self, client: str, now: float | None = None) -> float:
-        now = time.time() if now is None else now
-        key = self._key(client)
+    def blocked(self, client: str) -> float:
         try:
-            pipe = self.redis.pipeline()
-            pipe.zremrangebyscore(key, "-inf", now - self.window)
-            pipe.zrange(key, -self.limit, -self.limit, withscores=True)
-            _, decisive = pipe.execute()
+            return self._wait(self._bucket(client))
         except RedisError as error:
             log.warning("auth_throttle_unavailable", error=type(error).__name__)
             return 0.0
-        if not decisive:
-            return 0.0
-        return max(0.0, float(decisive[0][1]) + self.window - now)
 
-    def failed(self, client: str, now: float | None = None) -> None:
-        now = time.time() if now is None else now
-        key = self._key(client)
+    def failed(self, client: str) -> None:
         try:
-            pipe = self.redis.pipeline()
-            pipe.zadd(key, {uuid.uuid4().hex: now})
-            pipe.zremrangebyrank(key, 0, -self.limit - 1)  # only the last `limit` ever decide
-            pipe.expire(key, math.ceil(self.window))
-            pipe.execute()
+            try:
+                self._count(self._bucket(client))
+            except NoScriptError:  # Redis restarted and forgot the bucket's script: load it again
+                self._script = None
+                self._count(self._bucket(client))
+            self.redis.expire(self.PREFIX + client, math.ceil(self.window))
         except RedisError as error:
             log.warning("auth_throttle_unavailable", error=type(error).__name__)
 
     def succeeded(self, client: str) -> None:
         try:
-            self.redis.delete(self._key(client))
+            self.redis.delete(self.PREFIX + client)
         except RedisError as error:
             log.warning("auth_throttle_unavailable", error=type(error).__name__)
 

@@ -48,11 +48,11 @@ from fastapi import APIRouter, HTTPException, Request, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.status import HTTP_413_CONTENT_TOO_LARGE
 
-from jobs.runtime import Runtime
 from sync.app_webhooks import AppIntake, AppStore, store_shops, take_in_app
 from sync.dispatch import Dispatcher
 from sync.webhooks import Freshness, Intake, Outcome, take_in
 from web.sessions import dispatcher_of, runtime_of
+from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

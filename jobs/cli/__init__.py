@@ -7,7 +7,7 @@ import typer
 from jobs.cli import catalog, deadletters, processes, queue, stores
 from jobs.cli import connect as connecting
 from jobs.cli import init as starter
-from jobs.logging import configure_logging
+from wiring.logging import configure_logging
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
 for command in (

@@ -14,7 +14,6 @@ from rich.console import Console
 
 from config import ConfigError, LapakConfig, load_config
 from config.envfile import load_env_file
-from jobs.runtime import Runtime
 from sync.dispatch import (
     foreign_push_requests,
     request_pushes,
@@ -24,6 +23,7 @@ from sync.dispatch import (
 from sync.i18n import gettext
 from sync.reconcile import stores_with_work
 from sync.store.models import Merchant
+from wiring.runtime import Runtime
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # located error lines stay whole

@@ -30,11 +30,11 @@ import typer
 from sqlalchemy import select
 
 from jobs.cli.common import ConfigOption, console, dispatcher_for, err, runtime_for
-from jobs.runtime import Runtime
 from sync import connect as connecting
 from sync.connections import STATE_TTL, granted_at
 from sync.i18n import format_local_time, gettext
 from sync.store.models import JobEvent, utcnow
+from wiring.runtime import Runtime
 
 POLL_SECONDS = 0.5
 

@@ -16,9 +16,9 @@ from rich.table import Table
 
 from jobs.cli.common import ConfigOption, console, err, runtime_for
 from jobs.cli.tail import jobs_tail
-from jobs.runtime import Runtime
 from sync.i18n import format_local_time, gettext
 from sync.ops import OpsError, Send, dead_letters, retry_dead_letter
+from wiring.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, help="Failed jobs, their replay, the job log.")
 app.command("tail")(jobs_tail)
@@ -63,7 +63,7 @@ def jobs_failed(config: ConfigOption = Path("lapak.toml")) -> None:
 
 def _prepare(runtime: Runtime) -> Send:
     from jobs.broker import build_broker
-    from jobs.runtime import install
+    from wiring.runtime import install
 
     install(runtime)
     build_broker(runtime.config.redis_url)

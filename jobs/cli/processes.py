@@ -11,9 +11,9 @@ from typing import Annotated
 import typer
 
 from jobs.cli.common import ConfigOption, console, err, open_config
-from jobs.logging import configure_logging
-from jobs.runtime import Runtime
 from sync.i18n import gettext
+from wiring.logging import configure_logging
+from wiring.runtime import Runtime
 
 
 def run(
@@ -53,7 +53,7 @@ def scheduler(config: ConfigOption = Path("lapak.toml")) -> None:
         raise typer.Exit(2)
     runtime.bootstrap()
     from jobs.broker import build_broker
-    from jobs.runtime import install
+    from wiring.runtime import install
 
     install(runtime)
     build_broker(runtime.config.redis_url)

@@ -17,11 +17,11 @@ import typer
 from rich.table import Table
 
 from jobs.cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
-from jobs.runtime import Runtime
 from sync import queue as order_queue
 from sync.i18n import format_clock, format_local_time, format_money, gettext, order_status_name
 from sync.store.models import utcnow
 from sync.types import OrderStatus
+from wiring.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, help="The resellers' order queue.")
 

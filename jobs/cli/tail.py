@@ -1,6 +1,6 @@
 """`lapak jobs tail`: the JSON job log as readable lines, followed live with `-f`.
 
-Every Lapak process logs one JSON object per line (`jobs.logging`) to stderr; `lapak demo`
+Every Lapak process logs one JSON object per line (`wiring.logging`) to stderr; `lapak demo`
 writes its log to `lapak-demo.log` in its directory. Redirect the others to a file
 (`lapak run 2>> lapak.log`) or pipe them in (`lapak run 2>&1 | lapak jobs tail --file -`).
 

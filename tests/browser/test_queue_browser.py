@@ -27,7 +27,6 @@ from sqlalchemy import select
 from config import load_config
 from connectors.sandbox_server import serve
 from jobs.embedded import Embedded
-from jobs.runtime import Runtime
 from sync.catalog import import_catalog
 from sync.store.models import Merchant, Order
 from tests.shopee_setup import (
@@ -38,6 +37,7 @@ from tests.shopee_setup import (
     write_catalog,
     write_config,
 )
+from wiring.runtime import Runtime
 
 CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
 IN_CI = os.environ.get("CI") == "true"

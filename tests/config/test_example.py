@@ -6,7 +6,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from config import LapakConfig, load_config
-from jobs.logging import redact_secrets
+from wiring.logging import redact_secrets
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "lapak.example.toml"
 

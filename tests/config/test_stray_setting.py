@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from config import ConfigError, load_config
-from jobs.runtime import Runtime
 from sync.store.models import Store
 from tests.shopee_setup import shop_env, write_config
+from wiring.runtime import Runtime
 
 
 def configured(tmp_path: Path, lapak: str, shop_b: str = "") -> Path:

@@ -12,11 +12,11 @@ from typer.testing import CliRunner
 
 from config import load_config
 from jobs.cli import app
-from jobs.runtime import Runtime
 from sync.orders import ingest_orders
 from sync.store.models import Store
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.shopee_setup import shop_env, write_config
+from wiring.runtime import Runtime
 
 runner = CliRunner()
 

@@ -16,13 +16,13 @@ import sync.dispatch
 from config import load_config
 from jobs.broker import build_broker
 from jobs.cli import app
-from jobs.runtime import Runtime
 from sync import reconcile
 from sync.catalog import import_catalog
 from sync.dispatch import foreign_push_requests, take_push_requests
 from sync.store.models import Merchant
 from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import shop_env, write_config
+from wiring.runtime import Runtime
 
 runner = CliRunner()
 

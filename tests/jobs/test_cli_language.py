@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 
 from config import load_config
-from jobs.runtime import Runtime
 from sync.orders import ingest_orders
 from sync.store.models import Store
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.jobs.test_cli import config, invoke
+from wiring.runtime import Runtime
 
 __all__ = ["config"]  # the fixture
 

@@ -12,12 +12,12 @@ from typer.testing import CliRunner
 
 from config import load_config
 from jobs.cli import app
-from jobs.runtime import Runtime
 from sync.connections import save_grant
 from sync.store.models import Store
 from sync.store_overview import REFRESH_WARNING_DAYS, refresh_warning
 from sync.types import Grant, TokenSet
 from tests.shopee_setup import shop_env, write_config
+from wiring.runtime import Runtime
 
 runner = CliRunner()
 ACCESS, REFRESH = "access-token-never-shown-1234", "refresh-token-never-shown-5678"

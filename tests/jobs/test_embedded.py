@@ -15,14 +15,12 @@ import pytest
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-import jobs.runtime
+import wiring.runtime
 from config import load_config
 from connectors.sandbox_server import serve
 from jobs import actors
 from jobs.cli import app as cli
 from jobs.embedded import Embedded
-from jobs.logging import configure_logging
-from jobs.runtime import Runtime
 from sync.catalog import import_catalog, set_stock
 from sync.dispatch import request_pushes
 from sync.protocol import TransientError
@@ -39,6 +37,8 @@ from tests.shopee_setup import (
     write_catalog,
     write_config,
 )
+from wiring.logging import configure_logging
+from wiring.runtime import Runtime
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_a_pull_while_another_pull_of_the_store_runs_is_skipped(
     """A slow pull (one by one at a few calls a second) must not pile up behind itself:
     every poll tick would otherwise hold one more worker thread on the same orders."""
     runtime, sandbox, skus, _ = setup
-    monkeypatch.setattr(jobs.runtime, "_current", runtime)
+    monkeypatch.setattr(wiring.runtime, "_current", runtime)
     store_a = runtime.store_ids["shop-a"]
     push_store(runtime.db, store_a, runtime.connector(store_a))
     sandbox.place_order(SHOP_A, [(skus[0], 1)])

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import structlog
 
-from jobs.logging import REDACTED, configure_logging, redact_secrets, register_secret
+from sync.secrets import register_secret
+from wiring.logging import REDACTED, configure_logging, redact_secrets
 
 Lines = Callable[[], list[dict[str, Any]]]
 

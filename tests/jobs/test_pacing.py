@@ -7,8 +7,8 @@ import time
 
 from redis import Redis
 
-from jobs.pacing import TokenBucketPacer
 from tests.redis_fixture import REDIS_URL
+from wiring.pacing import TokenBucketPacer
 
 RATE, BURST = 20, 5
 

@@ -22,15 +22,15 @@ import structlog
 from dramatiq.brokers.stub import StubBroker
 from typer.testing import CliRunner
 
-import jobs.runtime
+import wiring.runtime
 from config import load_config
 from jobs.cli import app
 from jobs.cli.tail import BLOCK, last_records, parse
-from jobs.logging import configure_logging
 from jobs.middleware import DeadLetterRecorder, JobLog, record_counts
-from jobs.runtime import Runtime, install
 from sync.ops import JOB_ACTORS
 from tests.shopee_setup import shop_env, write_config
+from wiring.logging import configure_logging
+from wiring.runtime import Runtime, install
 
 runner = CliRunner()
 
@@ -60,7 +60,7 @@ def job_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[JobLogF
     write_config(config, "http://127.0.0.1:9", database_url=f"sqlite:///{tmp_path / 'l.db'}")
     for key, value in shop_env(config).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(jobs.runtime, "_current", None)
+    monkeypatch.setattr(wiring.runtime, "_current", None)
     runtime = Runtime(load_config(config))
     runtime.bootstrap()
     install(runtime)

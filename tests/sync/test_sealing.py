@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from jobs.secret_key import token_sealer
 from sync.sealing import KEY_ENV, Sealer, SealingKeyError, UnsealError
+from wiring.secret_key import token_sealer
 
 
 def test_a_bad_key_is_refused_without_showing_it() -> None:

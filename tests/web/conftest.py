@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from config import load_config
-from jobs.runtime import Runtime
 from sync.store.db import Database
 from tests.shopee_setup import shop_env, write_config
+from wiring.runtime import Runtime
 
 
 @pytest.fixture

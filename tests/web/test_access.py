@@ -12,10 +12,10 @@ import redis
 from fastapi.testclient import TestClient
 
 from config import load_config
-from jobs.runtime import Runtime
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 from web.app import create_app
 from web.throttle import LIMIT, RedisThrottle
+from wiring.runtime import Runtime
 
 REDIS_DB = "redis://127.0.0.1:6379/5"
 
@@ -91,16 +91,24 @@ def test_the_redis_throttle_forgets_after_its_window_and_lets_through_when_redis
         redis.Redis.from_url(REDIS_DB).flushdb()
     except redis.RedisError as error:
         pytest.skip(f"Redis is not reachable: {error}")
-    throttle = RedisThrottle(redis.Redis.from_url(REDIS_DB), limit=2, window=60)
-    throttle.failed("1.2.3.4", now=1000)
-    assert throttle.blocked("1.2.3.4", now=1001) == 0
-    throttle.failed("1.2.3.4", now=1002)
-    assert throttle.blocked("1.2.3.4", now=1003) == 57
-    assert throttle.blocked("5.6.7.8", now=1003) == 0
-    assert throttle.blocked("1.2.3.4", now=1061) == 0
-    throttle.failed("1.2.3.4", now=1062)
+    clock = [1000.0]
+    throttle = RedisThrottle(
+        redis.Redis.from_url(REDIS_DB), limit=2, window=60, clock=lambda: clock[0]
+    )
+
+    def at(now: float) -> RedisThrottle:
+        clock[0] = now
+        return throttle
+
+    at(1000).failed("1.2.3.4")
+    assert at(1001).blocked("1.2.3.4") == 0
+    at(1002).failed("1.2.3.4")
+    assert at(1003).blocked("1.2.3.4") == pytest.approx(57, abs=0.01)
+    assert at(1003).blocked("5.6.7.8") == 0
+    assert at(1061).blocked("1.2.3.4") == 0
+    at(1062).failed("1.2.3.4")
     throttle.succeeded("1.2.3.4")
-    assert throttle.blocked("1.2.3.4", now=1063) == 0
+    assert at(1063).blocked("1.2.3.4") == 0
     down = RedisThrottle(redis.Redis.from_url("redis://127.0.0.1:1/5"), limit=1)
     down.failed("1.2.3.4")
     assert down.blocked("1.2.3.4") == 0

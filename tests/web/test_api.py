@@ -18,7 +18,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select, update
 
 from config import load_config
-from jobs.runtime import Runtime
 from sync.catalog import import_catalog
 from sync.orders import ingest_orders
 from sync.shipping import confirm_shipment
@@ -28,6 +27,7 @@ from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.shopee_setup import shop_env, write_catalog, write_config
 from tests.sync.memory_connector import MemoryConnector
 from web.app import create_app
+from wiring.runtime import Runtime
 
 TOKENS = {"dewi": "dewi-token-123456", "budi": "budi-token-abcdef", "sari": "sari-token-987654"}
 OPERATOR_TOKEN = "ops-token-0123456789"

@@ -17,12 +17,12 @@ from sqlalchemy import select
 from config import load_config
 from connectors.sandbox_consent import press_authorize
 from connectors.sandbox_server import serve
-from jobs.runtime import Runtime
 from sync import connect
 from sync.protocol import AuthError
 from sync.registry import plugin_for
 from sync.store.models import JobEvent, StoreGrant, Token
 from web.app import create_app
+from wiring.runtime import Runtime
 
 OPERATOR_TOKEN = "ops-connect-test-token"
 APP_KEYS = {

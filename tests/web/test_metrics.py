@@ -24,7 +24,6 @@ from config import load_config
 from connectors.sandbox_server import serve
 from jobs.embedded import Embedded
 from jobs.middleware import DramatiqMetrics
-from jobs.runtime import Runtime
 from sync.catalog import import_catalog
 from sync.store.db import Database
 from sync.store.models import Merchant
@@ -39,6 +38,7 @@ from tests.shopee_setup import (
 )
 from web.app import create_app
 from web.metrics import job_queue_depths
+from wiring.runtime import Runtime
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

@@ -21,10 +21,9 @@ from fastapi.testclient import TestClient
 from markupsafe import escape
 from sqlalchemy import select
 
-import jobs.runtime
+import wiring.runtime
 from config import load_config
 from jobs.broker import build_broker
-from jobs.runtime import Runtime, install
 from sync.changes import products_changed
 from sync.orders import ingest_orders
 from sync.store.db import Database
@@ -42,6 +41,7 @@ from sync.store.models import (
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.shopee_setup import shop_env, write_config
 from web.app import create_app
+from wiring.runtime import Runtime, install
 
 OPERATOR_TOKEN = "ops-token-0123456789"
 RESELLER_TOKEN = "dewi-token-123456"  # tests.shopee_setup's reseller, on shop-a
@@ -121,7 +121,7 @@ def ops(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     for key, value in shop_env(config).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("OPS_OPERATOR_TOKEN", OPERATOR_TOKEN)
-    monkeypatch.setattr(jobs.runtime, "_current", None)  # restored after the test
+    monkeypatch.setattr(wiring.runtime, "_current", None)  # restored after the test
     runtime = Runtime(load_config(config))
     runtime.bootstrap()
     shop_a, shop_b = runtime.store_ids["shop-a"], runtime.store_ids["shop-b"]

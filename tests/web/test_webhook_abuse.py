@@ -18,7 +18,6 @@ from config import load_config
 from connectors.sandbox_server import serve
 from jobs import actors
 from jobs.broker import build_broker
-from jobs.runtime import Runtime, install
 from sync.store.db import Database
 from sync.webhooks import stores_with_pending_webhooks
 from tests.web.test_webhooks import (
@@ -29,6 +28,7 @@ from tests.web.test_webhooks import (
     _signed,
 )
 from web.app import create_app
+from wiring.runtime import Runtime, install
 
 CAP = 1024 * 1024
 

@@ -21,7 +21,6 @@ from config import load_config
 from connectors.sandbox_server import serve
 from connectors.shopee.signing import webhook_signature
 from jobs.embedded import Embedded
-from jobs.runtime import Runtime
 from sync.catalog import import_catalog
 from sync.registry import platforms, plugin_for
 from sync.store.db import Database
@@ -38,6 +37,7 @@ from tests.shopee_setup import (
     write_config,
 )
 from web.app import create_app
+from wiring.runtime import Runtime
 
 
 class Recorder:

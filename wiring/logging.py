@@ -13,7 +13,6 @@ from __future__ import annotations
 import logging
 import re
 import sys
-import threading
 from collections.abc import Mapping
 from functools import lru_cache
 from typing import Any, TextIO
@@ -22,6 +21,8 @@ import structlog
 from structlog.processors import ExceptionRenderer
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor, WrappedLogger
+
+from sync.secrets import secret_pattern
 
 REDACTED = "[redacted]"
 SECRET_KEYS = frozenset(
@@ -39,8 +40,6 @@ SECRET_KEYS = frozenset(
         "cookie",
     }
 )
-MIN_SECRET_LENGTH = 6
-"""Shorter values are not registered: scrubbing them would mangle ordinary words."""
 STDLIB_LOGGERS = (
     "dramatiq",
     "uvicorn",
@@ -53,24 +52,6 @@ QUIET_LOGGERS = ("httpx", "httpcore", "apscheduler", "alembic")
 """Chatty at INFO (one line per HTTP request or tick; request URLs carry tokens)."""
 _HANDLER_NAME = "lapak"
 
-_secret_values: set[str] = set()
-_secret_pattern: re.Pattern[str] | None = None
-_secret_lock = threading.Lock()
-
-
-def register_secret(value: str | None) -> None:
-    """Scrub `value` from every later log line, wherever it appears inside a string."""
-    global _secret_pattern
-    if value is None or len(value) < MIN_SECRET_LENGTH:
-        return
-    with _secret_lock:
-        if value in _secret_values:
-            return
-        _secret_values.add(value)
-        # Longest first, so a secret containing another is replaced whole.
-        ordered = sorted(_secret_values, key=len, reverse=True)
-        _secret_pattern = re.compile("|".join(re.escape(v) for v in ordered))
-
 
 @lru_cache(maxsize=1024)
 def is_secret_key(key: str) -> bool:
@@ -81,10 +62,11 @@ def is_secret_key(key: str) -> bool:
 
 class SecretRedactor:
     """Processor: replaces the values of secret-looking keys (in nested dicts and lists too)
-    with "[redacted]" and scrubs registered secret values from every string."""
+    with "[redacted]" and scrubs the secret values registered in `sync.secrets` from every
+    string."""
 
     def __call__(self, logger: WrappedLogger, method: str, event_dict: EventDict) -> EventDict:
-        pattern = _secret_pattern
+        pattern = secret_pattern()
         return {key: self._entry(key, value, pattern) for key, value in event_dict.items()}
 
     def _entry(self, key: Any, value: Any, pattern: re.Pattern[str] | None) -> Any:

@@ -22,17 +22,17 @@ from redis import Redis
 
 from config import LapakConfig, load_config
 from config.envfile import load_env_file
-from jobs.logging import register_secret
-from jobs.pacing import TokenBucketPacer, UnpacedPacer
-from jobs.secret_key import token_sealer
 from sync.connect import ConnectTarget
 from sync.connections import granted_at, granted_credentials, load_grant
 from sync.protocol import Connector, Pacer, StoreSpec
 from sync.sealing import Sealer
+from sync.secrets import register_secret
 from sync.setup import StoreSettings, apply_settings
 from sync.store.db import Database
 from sync.tokens import DbTokenVault
 from sync.types import TokenSet
+from wiring.pacing import TokenBucketPacer, UnpacedPacer
+from wiring.secret_key import token_sealer
 
 LOCK_TIMEOUT = 60.0
 """Seconds a named lock (token refresh) may be held before Redis lets it go."""
@@ -149,7 +149,7 @@ class Runtime:
 
     @cached_property
     def sealer(self) -> Sealer:
-        """Seals the stored tokens; its key made on first need (see jobs.secret_key)."""
+        """Seals the stored tokens; its key made on first need (see wiring.secret_key)."""
         return token_sealer(self.config.path)
 
     def vault(self, store_id: int) -> DbTokenVault:
