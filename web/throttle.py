@@ -23,8 +23,14 @@ from collections.abc import Callable
 from typing import Protocol
 
 import structlog
-from pyrate_limiter import AbstractBucket, InMemoryBucket, Rate, RateItem, RedisBucket
-from pyrate_limiter import SlidingWindowLog
+from pyrate_limiter import (
+    AbstractBucket,
+    InMemoryBucket,
+    Rate,
+    RateItem,
+    RedisBucket,
+    SlidingWindowLog,
+)
 from pyrate_limiter.buckets.redis_bucket import LuaScript
 from redis import Redis
 from redis.exceptions import NoScriptError, RedisError

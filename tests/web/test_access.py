@@ -15,7 +15,7 @@ from config import load_config
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 from web.app import create_app
 from web.throttle import LIMIT, RedisThrottle
-from wiring.runtime import Runtime
+from jobs.runtime import Runtime
 
 REDIS_DB = "redis://127.0.0.1:6379/5"
 
@@ -112,6 +112,20 @@ def test_the_redis_throttle_forgets_after_its_window_and_lets_through_when_redis
     down = RedisThrottle(redis.Redis.from_url("redis://127.0.0.1:1/5"), limit=1)
     down.failed("1.2.3.4")
     assert down.blocked("1.2.3.4") == 0
+    redis.Redis.from_url(REDIS_DB).flushdb()
+
+
+def test_the_redis_throttle_counts_on_after_redis_forgot_its_script() -> None:
+    """A restarted Redis has no scripts loaded: the throttle loads its own again."""
+    try:
+        redis.Redis.from_url(REDIS_DB).flushdb()
+    except redis.RedisError as error:
+        pytest.skip(f"Redis is not reachable: {error}")
+    first, second = (RedisThrottle(redis.Redis.from_url(REDIS_DB), limit=2) for _ in range(2))
+    first.failed("1.2.3.4")
+    second._script = "0" * 40  # as after a restart: a hash Redis does not know
+    second.failed("1.2.3.4")
+    assert first.blocked("1.2.3.4") > 290
     redis.Redis.from_url(REDIS_DB).flushdb()
 
 
