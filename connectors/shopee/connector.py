@@ -358,6 +358,7 @@ class ShopeeConnector:
             if current.tracking_number != tracking_number:
                 raise
             log.info("shopee_order_already_shipped", store=self.store.name, order=external_id)
+        return None
 
     # --- webhooks, tokens ----------------------------------------------------------------
 

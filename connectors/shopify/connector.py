@@ -361,7 +361,7 @@ class ShopifyConnector:
         orders = self._client.get(resource, {}, wire.FulfillmentOrderList).fulfillment_orders
         targets = [fo for fo in orders if fo.status in OPEN_FULFILLMENT]
         if not targets and self._already_shipped(order_id, tracking_number):
-            return
+            return None
         body = {
             "fulfillment": {
                 "line_items_by_fulfillment_order": [
@@ -377,8 +377,9 @@ class ShopifyConnector:
             self._client.post("fulfillments.json", body, wire.FulfillmentReply, idempotent=False)
         except PermanentError:
             if targets and self._already_shipped(order_id, tracking_number):
-                return
+                return None
             raise
+        return None
 
     def _already_shipped(self, order_id: int, tracking_number: str) -> bool:
         resource = f"orders/{order_id}/fulfillments.json"

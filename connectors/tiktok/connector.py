@@ -410,7 +410,7 @@ class TikTokConnector:
             and order.tracking_number == tracking_number
         ):
             log.info("tiktok_order_already_shipped", store=self.store.name, order=external_id)
-            return
+            return None
         if not order.packages:
             raise PermanentError(f"tiktok order {external_id} ({order.status}) has no package")
         body = {
@@ -420,6 +420,7 @@ class TikTokConnector:
             }
         }
         self._client.post(SHIP_PACKAGE.format(order.packages[0].id), body, wire.Empty)
+        return None
 
     def _shipping_provider(self, order: wire.Order) -> str:
         """The configured courier, else the first one listed for the order's delivery option

@@ -454,7 +454,7 @@ class TokopediaConnector:
             raise PermanentError(f"tokopedia order {external_id}: {ORDER_NOT_FOUND} Data Not Found")
         if self._shipped_with(order, tracking_number):
             log.info("tokopedia_order_already_shipped", store=self.store.name, order=external_id)
-            return
+            return None
         base = f"/v1/order/{order.order_id}/fs/{self._fs_id}"
         if order.order_status in order_mapping.TO_ACCEPT:
             try:
@@ -471,6 +471,7 @@ class TokopediaConnector:
             again = self._order(external_id)
             if again is None or not self._shipped_with(again, tracking_number):
                 raise
+        return None
 
     @staticmethod
     def _shipped_with(order: wire.SingleOrder, tracking_number: str) -> bool:

@@ -194,11 +194,11 @@ class WooCommerceConnector:
                     found[(listing.ref.item_id, listing.ref.variant_id)] = listing
         results = []
         for ref in refs:
-            listing = found.get((ref.item_id, ref.variant_id))
-            if listing is None:
+            read = found.get((ref.item_id, ref.variant_id))
+            if read is None:
                 log.warning("woocommerce_listing_missing", store=self.store.name, sku=ref.sku)
                 continue
-            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
+            results.append(RemoteListing(ref, read.stock, read.price, read.name))
         return results
 
     def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
@@ -294,7 +294,7 @@ class WooCommerceConnector:
         shipped = order.status in order_mapping.SHIPPED
         if shipped and tracking_number in numbers:
             log.info("woocommerce_order_already_shipped", store=self.store.name, order=external_id)
-            return
+            return None
         if shipped and numbers:
             raise PermanentError(
                 f"woocommerce order {external_id} was already shipped with tracking {numbers[-1]}",
@@ -304,6 +304,7 @@ class WooCommerceConnector:
             order, tracking_number, int(self._clock()), complete=not shipped
         )
         self._client.put(path, body, wire.Order)
+        return None
 
     # --- webhooks, tokens ----------------------------------------------------------------
 

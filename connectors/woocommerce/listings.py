@@ -18,6 +18,7 @@ create that failed is made again by the next push and then adopted.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 import structlog
@@ -93,15 +94,18 @@ class ListingWriter:
         for position, group in enumerate(sent):
             entry = reply.create[position] if position < len(reply.create) else None
             outcome = (
-                self._guarded([group], lambda g, e=entry: self._created(g[0], e))
+                self._guarded([group], partial(self._created, entry))
                 if entry is not None
                 else _all_failed([group], "no answer for this product", permanent=False)
             )
             results.update(outcome)
         return results
 
-    def _created(self, group: DraftGroup, entry: wire.BatchEntry) -> dict[int, ItemResult]:
-        """Results of one group from its entry of the create answer."""
+    def _created(
+        self, entry: wire.BatchEntry, groups: Sequence[DraftGroup]
+    ) -> dict[int, ItemResult]:
+        """Results of one group (the only one in `groups`) from its entry of the create answer."""
+        (group,) = groups
         error = entry.error
         if error is not None and not (error.code == DUPLICATE_SKU and error.resource_id):
             text = f"woocommerce: {mapping.item_error_text(error)}"

@@ -63,7 +63,7 @@ def authenticate(
         raise ShopeeError("error_param", "There is no sign in query.")
     partner_id = _int(raw_partner)
     partner_key = sandbox.partners.get(partner_id) if partner_id is not None else None
-    if partner_key is None:
+    if partner_id is None or partner_key is None:
         raise ShopeeError("error_param", "Invalid partner_id.")
     timestamp = _int(raw_ts)
     if timestamp is None or (

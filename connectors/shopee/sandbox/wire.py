@@ -90,7 +90,12 @@ class JSONBody(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def error_response(error: str, message: str, status: int | None = None, **headers: str):
+def error_response(
+    error: str,
+    message: str,
+    status: int | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> Response:
     body = {"request_id": request_id(), "error": error, "message": message}
     code = status if status is not None else http_status(error)
     return JSONBody(body, status_code=code, headers=headers or None)
@@ -104,7 +109,7 @@ def throttled(retry_after_seconds: float = 1.0) -> Response:
     """HTTP 429 with Shopee's (UNCONFIRMED) throttle error and a Retry-After in whole seconds."""
     seconds = str(max(1, math.ceil(retry_after_seconds)))
     return error_response(
-        THROTTLED, "Too many requests, please try again later.", **{"Retry-After": seconds}
+        THROTTLED, "Too many requests, please try again later.", headers={"Retry-After": seconds}
     )
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from connectors.woocommerce.sandbox import catalog
@@ -133,17 +134,17 @@ def _batch(
         )
     answer: dict[str, list[dict[str, Any]]] = {}
     for item in lists["create"] if isinstance(lists["create"], list) else []:
-        answer.setdefault("create", []).append(_entry(0, lambda i=item: create(_obj(i))))
+        answer.setdefault("create", []).append(_entry(0, partial(create, _obj(item))))
     for item in lists["update"] if isinstance(lists["update"], list) else []:
         entry_id = item.get("id") if isinstance(item, dict) else None
-        answer.setdefault("update", []).append(_entry(entry_id, lambda i=item: update(_obj(i))))
+        answer.setdefault("update", []).append(_entry(entry_id, partial(update, _obj(item))))
     for item in lists["delete"] if isinstance(lists["delete"], list) else []:
         try:
             pid = int(item)
         except (TypeError, ValueError):
             pid = 0
         if pid:
-            answer.setdefault("delete", []).append(_entry(pid, lambda p=pid: delete(p)))
+            answer.setdefault("delete", []).append(_entry(pid, partial(delete, pid)))
     return answer
 
 
