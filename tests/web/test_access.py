@@ -15,7 +15,7 @@ from config import load_config
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 from web.app import create_app
 from web.throttle import LIMIT, RedisThrottle
-from jobs.runtime import Runtime
+from wiring.runtime import Runtime
 
 REDIS_DB = "redis://127.0.0.1:6379/5"
 

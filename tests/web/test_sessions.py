@@ -23,7 +23,7 @@ from web.sessions import (
     time_left,
 )
 from web.throttle import MemoryThrottle
-from jobs.runtime import Runtime
+from wiring.runtime import Runtime
 
 
 def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, operator: bool = True) -> Path:
