@@ -1,6 +1,6 @@
 """The dramatiq broker: Redis when `LAPAK_REDIS_URL`/config says so, in-process otherwise.
 
-Redis broker tuning (DESIGN "Sharp edges"): a worker killed with SIGKILL leaves its
+Redis broker tuning (docs/ARCHITECTURE.md#the-processes): a worker killed with SIGKILL leaves its
 messages un-acked; dramatiq requeues them only when a maintenance pass runs after
 `heartbeat_timeout`. The defaults (60 s and 1,000 per million commands) make that minutes;
 Lapak uses 10 s and 100,000 per million (10 % of commands), so they return in seconds.

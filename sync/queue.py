@@ -278,6 +278,7 @@ def _held(session: Session, order_id: int, reseller: str, stores: Collection[str
 
 
 def pending_shipments(db: Database) -> list[int]:
-    """Orders whose shipment was requested but not confirmed: recomputed work (rule 1)."""
+    """Orders whose shipment was requested but not confirmed: recomputed work
+    (docs/rules.md, rule 1)."""
     with db.session() as session:
         return list(session.scalars(select(Order.id).where(and_(Order.ship_state == "requested"))))

@@ -45,7 +45,8 @@ def content_hash(
     group_sku: str,
     variant_name: str | None,
 ) -> str:
-    """A short digest of what a listing shows besides price and stock (rule 2's content)."""
+    """A short digest of what a listing shows besides price and stock (the content of
+    docs/rules.md, rule 2)."""
     payload = json.dumps(
         [name, description, weight_grams, list(image_urls), category_id, group_sku, variant_name],
         ensure_ascii=False,

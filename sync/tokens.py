@@ -1,4 +1,4 @@
-"""Stored marketplace tokens, renewed once across all workers (docs/rules.md, rule 7, FIELD 5).
+"""Stored marketplace tokens, renewed once across all workers (docs/rules.md, rule 7).
 
 The vault keeps the token set in memory between calls (a push makes hundreds of calls a
 second) and goes back to the database only when the token is due: missing, expiring within

@@ -152,7 +152,7 @@ class RemoteOrder:
 class WebhookEvent:
     """A verified push from a marketplace, reduced to what Lapak acts on.
 
-    `order_ids` are the orders to fetch again (never trusted as state: rule 1).
+    `order_ids` are the orders to fetch again (never trusted as state: docs/rules.md, rule 1).
     `delivery_id` is the platform's id of this delivery when it gives one (a retried delivery
     repeats it: a replay is told by it); `sent_at` is when the platform says it sent the
     event, when the signed payload or headers carry it (a stale one can be refused).

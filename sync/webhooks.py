@@ -1,4 +1,6 @@
-"""Webhooks in: verified, checked for freshness and replay, kept raw, fetched later (rule 8).
+"""Webhooks in: verified, checked for freshness and replay, kept raw, fetched later.
+
+docs/rules.md, rule 8.
 
 The web process hands every delivery to `take_in`, which decides, in this order:
 
@@ -20,8 +22,8 @@ The web process hands every delivery to `take_in`, which decides, in this order:
 
 A good new delivery is stored and the caller asks for one `process_webhooks` job; the job
 (or, if that message is lost, the reconciler) takes every stored body of the store that is
-not processed yet, fetches the orders it names — never trusting the body as state (rule 1)
-— and marks it processed, or keeps the parse error on it.
+not processed yet, fetches the orders it names — never trusting the body as state
+(docs/rules.md, rule 1) — and marks it processed, or keeps the parse error on it.
 """
 
 from __future__ import annotations

@@ -8,9 +8,10 @@ advanced of them: an order with one unit still to pack is READY_TO_SHIP.
 Item statuses (GetOrders status filter error table: unpaid, pending, packed, canceled,
 ready_to_ship, delivered, returned, shipped, failed, topack, toship, lost, lost_by_3pl,
 damaged_by_3pl, failed_delivery, shipped_back, shipped_back_success, shipped_back_failed,
-package_scrapped; "repacked" from the order-status-flow guide; "shipping" from
-marketplaces.md 3.7) map as below. "ready_to_ship" is Lazada's name for what follows the
-seller's RTS call with a tracking number, i.e. Lapak's SHIPPED (Shopee's PROCESSED maps the
+package_scrapped; "repacked" from the order-status-flow guide; "shipping" from the
+fulfilment pages, docs/marketplaces.md#lazada-status-mapping) map as below. "ready_to_ship"
+is Lazada's name for what follows the seller's RTS call with a tracking number, i.e. Lapak's
+SHIPPED (Shopee's PROCESSED maps the
 same way). A status Lazada adds later maps to READY_TO_SHIP, which keeps the order's units
 reserved (the safe side) until a known status arrives, and is logged.
 """

@@ -1,4 +1,5 @@
-"""Lazada Open Platform (LazOP) signatures (marketplaces.md 3.3 and 3.8). Pure functions.
+"""Lazada Open Platform (LazOP) signatures (docs/marketplaces.md#lazada-auth-and-signing,
+docs/marketplaces.md#lazada-webhooks). Pure functions.
 
 Request `sign` (source: open.lazada.com "Signature algorithm", doc 108068/108069, and
 lazop-sdk 1.0.3 `lazop_sdk/base.py::sign`): take every request parameter, system and

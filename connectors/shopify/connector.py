@@ -71,7 +71,8 @@ LIMITS = ConnectorLimits(
 OPEN_FULFILLMENT = frozenset({"open", "in_progress"})
 UNPAID_STATUSES = frozenset({"pending", "voided"})
 OFFLINE_TOKEN_EXPIRES = datetime(2100, 1, 1, tzinfo=UTC)
-"""Offline access tokens do not expire (marketplaces.md 5.1); the vault is told "far away"."""
+"""Offline access tokens do not expire (docs/marketplaces.md#shopify-tokens); the vault is told
+"far away"."""
 
 
 class ShopifyCredentials(BaseModel):

@@ -1,4 +1,5 @@
-"""Shopify's two signatures (marketplaces.md 5.1 and 5.5). Pure functions.
+"""Shopify's two signatures (docs/marketplaces.md#shopify-auth-and-signing,
+docs/marketplaces.md#shopify-webhooks). Pure functions.
 
 API calls are not signed: they carry the offline access token in `X-Shopify-Access-Token`.
 

@@ -13,8 +13,8 @@ envelope and turns a refusal into the `sync.protocol` error it means (docs/rules
     105005 scope, 101000, 106013
     anything else                         PermanentError with TikTok's code and message
 
-source: common-errors.md and rate-limits.md (lazykern/ecommerce-api-docs,
-data/processed/tiktok/guides/developer-guide/tiktok-shop-api-concepts/).
+source: the partner guides common-errors.md and rate-limits.md
+(docs/marketplaces.md#tiktok-shop-throttle).
 
 Tokens live only in the `TokenVault`; nothing here logs a token, the app secret or a
 signature. Messages name the API path, never the URL (the token refresh URL carries the

@@ -1,7 +1,7 @@
-"""TikTok Shop Partner API signatures (marketplaces.md 4.2 and 4.6). Pure functions.
+"""TikTok Shop Partner API signatures (docs/marketplaces.md#tiktok-shop-auth-and-signing,
+docs/marketplaces.md#tiktok-shop-webhooks). Pure functions.
 
-source: TikTok Shop partner guide "Sign your API request" (lazykern/ecommerce-api-docs,
-data/processed/tiktok/guides/developer-guide/tiktok-shop-api-concepts/sign-your-api-request.md):
+source: TikTok Shop partner guide "Sign your API request" (sign-your-api-request.md):
 
 1. every query parameter except `sign` and `access_token`, keys sorted alphabetically;
 2. concatenated as `{key}{value}` (values as sent, before URL encoding);

@@ -1,4 +1,6 @@
-"""Tokopedia FS API authentication and webhook signatures (marketplaces.md 2.1, 2.6). Pure.
+"""Tokopedia FS API authentication and webhook signatures. Pure.
+
+docs/marketplaces.md#tokopedia-auth-and-signing, docs/marketplaces.md#tokopedia-webhooks.
 
 No request is signed: an access token comes from OAuth2 client credentials and rides as a
 bearer token.

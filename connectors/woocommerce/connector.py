@@ -60,7 +60,8 @@ log = structlog.get_logger(__name__)
 
 LIMITS = ConnectorLimits(
     # WooCommerce itself has no REST rate limit; the host in front of it decides (shared
-    # hosting and firewalls block bursts: FIELD.md 6). Lapak's own conservative choice.
+    # hosting and firewalls block bursts: docs/marketplaces.md#woocommerce-rate-limits).
+    # Lapak's own conservative choice.
     rate_per_second=5,
     burst=5,
     stock_batch=BATCH_LIMIT,  # /products/batch and /variations/batch: 100 objects per call

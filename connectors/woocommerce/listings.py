@@ -11,7 +11,8 @@ Bound drafts: the content (name, description, categories, weight; images when th
 changed) of their products in one `/products/batch` update, then the weight of each
 variable product's variations. Stock and price go through their own calls.
 
-Creates are not retried in-call (DESIGN: no blind retry of a non-idempotent create); a
+Creates are not retried in-call (no blind retry of a non-idempotent create:
+docs/push.md#the-create-intent); a
 create that failed is made again by the next push and then adopted.
 """
 

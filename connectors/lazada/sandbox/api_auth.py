@@ -1,8 +1,8 @@
 """System APIs of the sandbox: GenerateAccessToken (/auth/token/create, `code`) and
 RefreshAccessToken (/auth/token/refresh, `refresh_token`), signed like any call but without
 an access_token, answered at the top level (no `data`), as on the API pages' examples
-(marketplaces.md 3.2). The real ones live on https://auth.lazada.com/rest; the sandbox
-serves them on its own host.
+(docs/marketplaces.md#lazada-tokens). The real ones live on https://auth.lazada.com/rest;
+the sandbox serves them on its own host.
 """
 
 from __future__ import annotations

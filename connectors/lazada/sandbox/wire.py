@@ -1,7 +1,8 @@
 """LazOP's envelope, error bodies and request readers, as the sandbox speaks them.
 
 Success: `{"code": "0", "data": ..., "request_id": ...}`. Error: `{"type", "code", "message",
-"request_id"}` plus `detail` for batch APIs (marketplaces.md 3.4; the detail shape from the
+"request_id"}` plus `detail` for batch APIs (docs/marketplaces.md#lazada-throttle; the detail
+shape from the
 product API pages' "Common Response Parameters"). Error types: gateway refusals (signature,
 parameters, token, frequency) are "ISV", business refusals "ISP", platform failures
 "SYSTEM" (the error-messages guide names the three; which refusal carries which type is
@@ -51,7 +52,8 @@ class LazadaError(Exception):
 
 def missing(name: str) -> LazadaError:
     """A missing parameter (the API pages' error example: "missing required parameter: X";
-    the code is spelled MissingParameter in marketplaces.md 3.3, MISSING_PARAMETER in that
+    the code is spelled MissingParameter in the signature guide
+    (docs/marketplaces.md#lazada-auth-and-signing), MISSING_PARAMETER in that
     example: UNCONFIRMED which)."""
     return LazadaError("MissingParameter", f"missing required parameter: {name}", type=ISV)
 

@@ -1,6 +1,7 @@
 """Per-key token buckets: the limiter a host or firewall puts in front of WooCommerce.
 
-WooCommerce's REST API v3 has no rate limit of its own (marketplaces.md 6); shared hosts
+WooCommerce's REST API v3 has no rate limit of its own
+(docs/marketplaces.md#woocommerce-rate-limits); shared hosts
 and WAFs do, keyed by client or credentials, answering 429 with Retry-After (UNCONFIRMED:
 it varies by host). The sandbox keys buckets by the consumer key the request names, which
 is per store. Real (monotonic) time, not the sandbox clock: pacing is about wall-clock rates.

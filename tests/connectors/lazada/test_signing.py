@@ -19,7 +19,7 @@ from connectors.lazada.client import signed_params
 from connectors.lazada.sandbox import create_app, push_signature
 from connectors.sandbox_server import RunningServer, serve
 
-# marketplaces.md 3.3 and 8: the doc's worked example (docs 108068/108069).
+# The doc's worked example (docs 108068/108069; docs/marketplaces.md#lazada-auth-and-signing).
 DOC_SECRET = "helloworld"
 DOC_PARAMS = {
     "app_key": "123456",

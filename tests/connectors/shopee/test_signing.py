@@ -16,7 +16,8 @@ from connectors.sandbox_server import RunningServer, serve
 from connectors.shopee import signing
 from connectors.shopee.sandbox import create_app
 
-# Sample key string from Shopee's official Go demo (marketplaces.md 1.3 and 8).
+# Sample key string from Shopee's official Go demo (docs/marketplaces.md#shopee-auth-and-signing,
+# docs/marketplaces.md#signature-test-vectors).
 DEMO_KEY = "1391fd986fe8ec7569bebed75b0c33ee35eb5a305bed7038657a5cd5f75b1c88"
 DOC_SHOP_BASE = (
     "2001887/api/v2/shop/get_shop_info165571443159777174636562737266615546704c6d14701711"

@@ -32,7 +32,8 @@ from tests.connectors.tiktok.sandbox_client import (
     running,
 )
 
-# sign-your-api-request.md, step by step (marketplaces.md 8: recomputed with Python hmac).
+# sign-your-api-request.md, step by step, recomputed with Python hmac
+# (docs/marketplaces.md#signature-test-vectors).
 DOC_SECRET = "e59af819cc"
 DOC_PATH = "/authorization/202309/shops"
 DOC_QUERY = {"app_key": "29a39d", "timestamp": 1623812664}

@@ -1,7 +1,7 @@
 """Tokopedia authentication: the client-credentials Basic header, the bearer header, the
 token URL, and the `Authorization-Hmac` webhook signature (no published test vector for
-Tokopedia in marketplaces.md 8: the expected values are recomputed here with `base64` and
-`hmac`, following the doc's Go sample)."""
+Tokopedia, docs/marketplaces.md#signature-test-vectors: the expected values are recomputed
+here with `base64` and `hmac`, following the doc's Go sample)."""
 
 from __future__ import annotations
 
