@@ -6,10 +6,13 @@ when served over https. A program (the mobile app) sends `Authorization: Bearer 
 with every request instead. Both are accepted everywhere; tokens are compared in constant
 time and never logged.
 
-The cookie is `base64url(JSON payload) "." hex(HMAC-SHA256(secret, payload))`. The payload
-names the principal and carries a fingerprint of the token it signed in with (an HMAC of the
-token, not the token): rotating a reseller's token in the environment ends that reseller's
-sessions at once, and a session never outlives `SESSION_TTL`.
+Every cookie Lapak sets (session, flash message, language) is an itsdangerous
+`URLSafeTimedSerializer` value: JSON, timestamped, signed with HMAC-SHA256 under a salt per
+purpose (a flash cookie is no session) and refused once older than its purpose's TTL. The
+session's payload names the principal and carries a fingerprint of the token it signed in
+with (a signature of the token, not the token): rotating a reseller's token in the
+environment ends that reseller's sessions at once, and a session never outlives
+`SESSION_TTL`.
 
 The signing secret: the config has no setting for one, so it is derived per deployment from
 the secrets the config already references (the operator token, every reseller's name and
@@ -28,8 +31,6 @@ with `render_page` (which fills in the signed-in principal and the flash message
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
 import hmac
 import json
@@ -41,6 +42,7 @@ from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import parse_qs, quote, urlsplit
 
+import itsdangerous
 import structlog
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -131,44 +133,46 @@ def derive_secret(config: LapakConfig) -> bytes:
     return hmac.new(_SECRET_LABEL, canonical, hashlib.sha256).digest()
 
 
+class _ClockedSigner(itsdangerous.TimestampSigner):
+    """itsdangerous's timestamp signer on a clock of our choosing (tests sign in the past)."""
+
+    def __init__(self, *args: Any, clock: Callable[[], float] = time.time, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._clock = clock
+
+    def get_timestamp(self) -> int:
+        return int(self._clock())
+
+
 class Signer:
-    """Signs small JSON payloads with HMAC-SHA256 and checks them in constant time."""
+    """Signs the cookies' small JSON payloads (itsdangerous, timestamped, one salt per
+    purpose) and reads them back while younger than the TTL the reader gives."""
 
-    def __init__(self, secret: bytes):
-        self._secret = secret
-
-    def _mac(self, purpose: str, data: bytes) -> str:
-        return hmac.new(self._secret, purpose.encode() + b"\x00" + data, hashlib.sha256).hexdigest()
+    def __init__(self, secret: bytes, clock: Callable[[], float] = time.time):
+        self._serializer = itsdangerous.URLSafeTimedSerializer(
+            secret,
+            signer=_ClockedSigner,
+            signer_kwargs={"digest_method": hashlib.sha256, "clock": clock},
+        )
+        self._tokens = itsdangerous.Signer(secret, salt="token", digest_method=hashlib.sha256)
 
     def sign(self, purpose: str, payload: dict[str, Any]) -> str:
-        data = json.dumps(payload, separators=(",", ":"), sort_keys=True).encode()
-        body = base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-        return f"{body}.{self._mac(purpose, body.encode())}"
+        return self._serializer.dumps(payload, salt=purpose)
 
-    def unsign(
-        self, purpose: str, value: str, *, now: float | None = None
-    ) -> dict[str, Any] | None:
-        """The payload if the signature holds and `exp` has not passed; else None."""
-        body, _, mac = value.partition(".")
-        if not body or not mac:
-            return None
-        if not hmac.compare_digest(mac.encode(), self._mac(purpose, body.encode()).encode()):
-            return None
+    def unsign(self, purpose: str, value: str, max_age: timedelta) -> dict[str, Any] | None:
+        """The payload if the signature holds for `purpose` and it is at most `max_age`
+        old; else None."""
         try:
-            data = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-            payload = json.loads(data)
-        except (binascii.Error, ValueError):
+            payload = self._serializer.loads(
+                value, salt=purpose, max_age=int(max_age.total_seconds())
+            )
+        except itsdangerous.BadData:
             return None
-        if not isinstance(payload, dict):
-            return None
-        expires = payload.get("exp")
-        if not isinstance(expires, int | float) or expires < (now or time.time()):
-            return None
-        return payload
+        return payload if isinstance(payload, dict) else None
 
     def fingerprint(self, token: str) -> str:
         """Names a token without revealing it: tells whether a session's token still holds."""
-        return self._mac("token", token.encode())[:32]
+        return self._tokens.get_signature(token).decode()
 
 
 def signer_of(request: Request) -> Signer:
@@ -207,7 +211,7 @@ def _from_session(request: Request) -> Principal | None:
     if not cookie:
         return None
     signer = signer_of(request)
-    payload = signer.unsign("session", cookie)
+    payload = signer.unsign("session", cookie, SESSION_TTL)
     if payload is None:
         return None
     config = runtime_of(request).config
@@ -327,9 +331,7 @@ CurrentOperator = Annotated[Operator, Depends(current_operator)]
 
 def flash(request: Request, response: Response, message: str, level: str = "info") -> Response:
     """Show `message` on the next page this browser renders (level: info, ok, error)."""
-    value = signer_of(request).sign(
-        "flash", {"m": message, "l": level, "exp": time.time() + FLASH_TTL.total_seconds()}
-    )
+    value = signer_of(request).sign("flash", {"m": message, "l": level})
     response.set_cookie(
         FLASH_COOKIE, value, httponly=True, samesite="lax", secure=_secure(request), path="/"
     )
@@ -350,7 +352,7 @@ def _pop_flash(request: Request) -> dict[str, str] | None:
     value = request.cookies.get(FLASH_COOKIE)
     if not value:
         return None
-    payload = signer_of(request).unsign("flash", value)
+    payload = signer_of(request).unsign("flash", value, FLASH_TTL)
     if payload is None:
         return None
     return {"message": str(payload.get("m", "")), "level": str(payload.get("l", "info"))}
@@ -386,7 +388,7 @@ def language_of(request: Request) -> str:
     """The page language: the browser's choice on the switch (signed cookie), else its
     `Accept-Language`, else Bahasa Indonesia."""
     value = request.cookies.get(LANG_COOKIE)
-    payload = signer_of(request).unsign("lang", value) if value else None
+    payload = signer_of(request).unsign("lang", value, LANG_TTL) if value else None
     chosen = i18n.supported(str(payload.get("lang", ""))) if payload else None
     return chosen or i18n.from_accept_language(request.headers.get("accept-language"))
 
@@ -471,8 +473,6 @@ def start_session(request: Request, response: Response, principal: Principal) ->
         "kind": "operator" if isinstance(principal, Operator) else "reseller",
         "name": principal.name,
         "fp": signer.fingerprint(token),
-        "iat": int(time.time()),
-        "exp": int(time.time() + SESSION_TTL.total_seconds()),
     }
     response.set_cookie(
         SESSION_COOKIE,
@@ -555,10 +555,9 @@ async def choose_language(request: Request) -> Response:
     if not back.startswith("/") or back.startswith("//") or "\\" in back:
         back = "/"
     response = RedirectResponse(back, status_code=303)
-    expires = time.time() + LANG_TTL.total_seconds()
     response.set_cookie(
         LANG_COOKIE,
-        signer_of(request).sign("lang", {"lang": lang, "exp": int(expires)}),
+        signer_of(request).sign("lang", {"lang": lang}),
         max_age=int(LANG_TTL.total_seconds()),
         httponly=True,
         samesite="lax",
