@@ -2,7 +2,7 @@
 
 `db` runs a test on both backends. PostgreSQL comes from `LAPAK_TEST_POSTGRES_URL`
 (default: the local server, database `test`); when it is unreachable the PostgreSQL cases
-skip locally and fail in CI (`CI=true`). Every PostgreSQL test gets its own database,
+fail, saying how to start it (tests/services.py). Every PostgreSQL test gets its own database,
 cloned from a template migrated once per session, and dropped afterwards.
 """
 
@@ -18,11 +18,11 @@ import pytest
 from sqlalchemy.engine import make_url
 
 from sync.store.db import Database
+from tests.services import require_postgres
 
 POSTGRES_URL = os.environ.get(
     "LAPAK_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
 )
-IN_CI = os.environ.get("CI") == "true"
 
 
 def _database_url(name: str) -> str:
@@ -38,13 +38,7 @@ def _admin(statement: str) -> None:
 @pytest.fixture(scope="session")
 def postgres_template() -> Iterator[str]:
     """The name of a migrated database that each test's database is cloned from."""
-    try:
-        with psycopg.connect(POSTGRES_URL, connect_timeout=5):
-            pass
-    except psycopg.OperationalError as error:
-        if IN_CI:
-            raise
-        pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL}: {error}")
+    require_postgres(POSTGRES_URL)
     name = f"lapak_test_template_{uuid.uuid4().hex[:10]}"
     _admin(f'CREATE DATABASE "{name}"')
     try:

@@ -1,4 +1,4 @@
-"""A real Redis for tests: skipped locally when unreachable, a failure in CI (`CI=true`)."""
+"""A real Redis for tests: a failure saying how to start it when it is unreachable."""
 
 from __future__ import annotations
 
@@ -8,20 +8,16 @@ from collections.abc import Iterator
 
 import pytest
 from redis import Redis
-from redis.exceptions import ConnectionError as RedisConnectionError
+
+from tests.services import require_redis
 
 REDIS_URL = os.environ.get("LAPAK_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @pytest.fixture
 def redis_client() -> Iterator[Redis]:
+    require_redis(REDIS_URL)
     client = Redis.from_url(REDIS_URL)
-    try:
-        client.ping()
-    except RedisConnectionError as error:
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"Redis is not reachable at {REDIS_URL}: {error}")
     yield client
     client.close()
 

@@ -8,8 +8,8 @@ sandbox holds the tracking number and has moved the order on. The ID | EN switch
 pages to English and back, and the choice holds from page to page.
 
 Needs Debian's `chromium` (`apt-get install -y chromium`) and Playwright for Python (only
-its driver is used: `executable_path` points at the system browser). In CI (`CI=true`) a
-missing browser fails the test; elsewhere it skips.
+its driver is used: `executable_path` points at the system browser). A missing browser fails
+the test, saying how to install it.
 """
 
 from __future__ import annotations
@@ -29,6 +29,7 @@ from connectors.sandbox_server import serve
 from jobs.embedded import Embedded
 from sync.catalog import import_catalog
 from sync.store.models import Merchant, Order
+from tests.services import require_chromium
 from tests.shopee_setup import (
     SHOP_A,
     sandbox_app,
@@ -40,26 +41,9 @@ from tests.shopee_setup import (
 from wiring.runtime import Runtime
 
 CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
-IN_CI = os.environ.get("CI") == "true"
 SCREENSHOTS = os.environ.get("LAPAK_SCREENSHOTS")
 """Where to keep a copy of the 390x844 queue screenshot (unset: only in pytest's tmp dir)."""
 PHONE = {"width": 390, "height": 844}
-
-
-def _browser_or_skip() -> str:
-    found = CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
-    if found is None:
-        message = f"no Chromium at {CHROMIUM} (apt-get install -y chromium)"
-        if IN_CI:
-            pytest.fail(message)
-        pytest.skip(message)
-    try:
-        import playwright.sync_api  # noqa: F401
-    except ImportError:
-        if IN_CI:
-            raise
-        pytest.skip("playwright is not installed (pip install playwright)")
-    return found
 
 
 @dataclass
@@ -106,7 +90,7 @@ def _order_id(runtime: Runtime, order_sn: str) -> int | None:
 def test_a_reseller_claims_and_ships_an_order_from_a_phone(
     running: Running, tmp_path: Path
 ) -> None:
-    chromium = _browser_or_skip()
+    chromium = require_chromium(CHROMIUM)
     from playwright.sync_api import expect, sync_playwright
 
     sandbox = running.sandbox

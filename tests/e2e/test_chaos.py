@@ -8,12 +8,13 @@ duplicated, listed twice or left diverged, and every oversold unit is on a flagg
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.services import require_redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAOS_REDIS_PORT = 6394
@@ -21,8 +22,8 @@ CHAOS_REDIS_PORT = 6394
 
 @pytest.mark.postgres
 @pytest.mark.timeout(240)
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_chaos_run_loses_nothing_and_converges(postgres_template: str, tmp_path: Path) -> None:
+    require_redis_server()
     run = subprocess.run(
         [
             sys.executable, str(ROOT / "benchmarks" / "chaos.py"),

@@ -6,12 +6,13 @@ and nothing is sold beyond stock."""
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from tests.services import require_redis_server
 
 ROOT = Path(__file__).resolve().parents[2]
 FLASH_REDIS_PORT = 6395
@@ -19,8 +20,8 @@ FLASH_REDIS_PORT = 6395
 
 @pytest.mark.postgres
 @pytest.mark.timeout(240)
-@pytest.mark.skipif(shutil.which("redis-server") is None, reason="needs redis-server")
 def test_flash_sale_reaches_every_store(postgres_template: str, tmp_path: Path) -> None:
+    require_redis_server()
     run = subprocess.run(
         [
             sys.executable, str(ROOT / "benchmarks" / "flash_sale.py"),

@@ -12,6 +12,7 @@ import redis
 from fastapi.testclient import TestClient
 
 from config import load_config
+from tests.services import require_redis
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 from web.app import create_app
 from web.throttle import LIMIT, RedisThrottle
@@ -69,10 +70,8 @@ def test_right_bearer_tokens_are_never_throttled(runtime: Runtime) -> None:
 def test_the_count_is_shared_by_web_processes_through_redis(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    try:
-        redis.Redis.from_url(REDIS_DB).flushdb()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable: {error}")
+    require_redis(REDIS_DB)
+    redis.Redis.from_url(REDIS_DB).flushdb()
     runtime = _runtime(tmp_path, monkeypatch, redis_url=REDIS_DB)
     try:
         first, second = _client(runtime), _client(runtime)  # two apps: two processes' state
@@ -87,10 +86,8 @@ def test_the_count_is_shared_by_web_processes_through_redis(
 
 
 def test_the_redis_throttle_forgets_after_its_window_and_lets_through_when_redis_is_down() -> None:
-    try:
-        redis.Redis.from_url(REDIS_DB).flushdb()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable: {error}")
+    require_redis(REDIS_DB)
+    redis.Redis.from_url(REDIS_DB).flushdb()
     clock = [1000.0]
     throttle = RedisThrottle(
         redis.Redis.from_url(REDIS_DB), limit=2, window=60, clock=lambda: clock[0]
@@ -117,10 +114,8 @@ def test_the_redis_throttle_forgets_after_its_window_and_lets_through_when_redis
 
 def test_the_redis_throttle_counts_on_after_redis_forgot_its_script() -> None:
     """A restarted Redis has no scripts loaded: the throttle loads its own again."""
-    try:
-        redis.Redis.from_url(REDIS_DB).flushdb()
-    except redis.RedisError as error:
-        pytest.skip(f"Redis is not reachable: {error}")
+    require_redis(REDIS_DB)
+    redis.Redis.from_url(REDIS_DB).flushdb()
     first, second = (RedisThrottle(redis.Redis.from_url(REDIS_DB), limit=2) for _ in range(2))
     first.failed("1.2.3.4")
     second._script = "0" * 40  # as after a restart: a hash Redis does not know
