@@ -1,53 +1,97 @@
-"""The per-store pacer: a token bucket in Redis shared by every process."""
+"""The per-store pacer: a token bucket in Redis shared by every process.
+
+The pacers run on a fake clock that moves only when they sleep, so the waits are measured
+exactly and nothing waits for real."""
 
 from __future__ import annotations
 
 import multiprocessing
-import time
 
+import pytest
+from pyrate_limiter import AbstractClock
 from redis import Redis
 
 from tests.redis_fixture import REDIS_URL
 from wiring.pacing import TokenBucketPacer
 
 RATE, BURST = 20, 5
+BUFFER = 0.05  # pyrate-limiter's Limiter adds 50 ms to every wait it computes
+START_MS = 1_700_000_000_000  # a wall-clock time, as the Redis store's default clock gives
 
 
-def _spend(name: str, calls: int) -> None:
-    pacer = TokenBucketPacer(name, RATE, BURST, Redis.from_url(REDIS_URL))
+class FakeClock(AbstractClock):
+    """Milliseconds that advance only when a pacer sleeps; every sleep is recorded."""
+
+    def __init__(self, now_ms: int = START_MS) -> None:
+        self.now_ms = now_ms
+        self.slept: list[float] = []
+
+    def now(self) -> int:
+        return self.now_ms
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now_ms += round(seconds * 1000)
+
+    @property
+    def elapsed(self) -> float:
+        return sum(self.slept)
+
+
+def _pacer(
+    name: str, clock: FakeClock, redis: Redis | None = None, **rates: float
+) -> TokenBucketPacer:
+    rate, burst = rates.get("rate", RATE), int(rates.get("burst", BURST))
+    return TokenBucketPacer(name, rate, burst, redis, clock=clock, sleep=clock.sleep)
+
+
+def _spend(name: str, calls: int, slept: multiprocessing.Queue) -> None:
+    """In another process: `calls` calls on the shared bucket at the frozen start time."""
+    clock = FakeClock()
+    pacer = _pacer(name, clock, Redis.from_url(REDIS_URL))
     for _ in range(calls):
         pacer.acquire()
+    slept.put(clock.elapsed)
 
 
 def test_two_processes_share_one_budget(redis_client: Redis, unique: str) -> None:
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_spend, args=(unique, 15)) for _ in range(2)]
-    started = time.monotonic()
-    for worker in workers:
+    slept = context.Queue()
+    for calls in (BURST, 1):  # one process spends the burst, then another asks for one more
+        worker = context.Process(target=_spend, args=(unique, calls, slept))
         worker.start()
-    for worker in workers:
         worker.join(30)
         assert worker.exitcode == 0
-    elapsed = time.monotonic() - started
-    # 30 calls, 5 at once, then 20 per second: at least (30 − 5) / 20 = 1.25 s in all.
-    assert elapsed >= 1.2
+    assert slept.get(timeout=5) == 0  # the burst is free
+    # the other process found the bucket empty: it waited for one token (1/20 s)
+    assert slept.get(timeout=5) == pytest.approx(1 / RATE + BUFFER, abs=0.002)
 
 
 def test_pacing_waits_instead_of_failing(redis_client: Redis, unique: str) -> None:
-    pacer = TokenBucketPacer(unique, RATE, BURST, redis_client)
-    started = time.monotonic()
+    clock = FakeClock()
+    pacer = _pacer(unique, clock, redis_client)
     for _ in range(BURST):
         pacer.acquire()
-    burst_time = time.monotonic() - started
+    assert clock.slept == []
     for _ in range(10):
         pacer.acquire()
-    assert burst_time < 0.2
-    assert time.monotonic() - started >= 10 / RATE - 0.05
+    # ten more calls at 20 a second: half a second, give or take the limiter's buffer
+    assert 10 / RATE <= clock.elapsed <= 10 / RATE + BUFFER
+
+
+def test_another_store_has_its_own_budget(redis_client: Redis, unique: str) -> None:
+    clock = FakeClock()
+    first, other = (_pacer(f"{unique}-{n}", clock, redis_client) for n in (1, 2))
+    for _ in range(BURST):
+        first.acquire()
+        other.acquire()
+    assert clock.slept == []
 
 
 def test_fractional_rates_are_exact() -> None:
-    pacer = TokenBucketPacer("local", 2.5, 1)
-    started = time.monotonic()
+    clock = FakeClock()
+    pacer = _pacer("local", clock, rate=2.5, burst=1)
     for _ in range(4):
         pacer.acquire()
-    assert 1.1 <= time.monotonic() - started <= 1.6  # 3 waits of 0.4 s
+    assert len(clock.slept) == 3  # 3 waits of 0.4 s
+    assert clock.slept == pytest.approx([0.4 + BUFFER] * 3, abs=0.002)
