@@ -8,13 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from types import SimpleNamespace
 
 import dramatiq
 import pytest
@@ -25,6 +22,7 @@ from typer.testing import CliRunner
 import wiring.runtime
 from config import load_config
 from jobs.cli import app
+from jobs.cli import tail as tail_module
 from jobs.cli.tail import BLOCK, last_records, parse
 from jobs.middleware import DeadLetterRecorder, JobLog, record_counts
 from sync.ops import JOB_ACTORS
@@ -134,42 +132,58 @@ def test_filters_by_store_actor_and_outcome(job_log: JobLogFile) -> None:
 
 
 def test_follow_prints_lines_as_they_are_written_through_rotation(
-    job_log: JobLogFile, tmp_path: Path
+    job_log: JobLogFile, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Each time the follower has read all there is, it sleeps: the test takes that sleep as
+    the event to write the next thing, so nothing waits and no write can race a read."""
     job_log.run("push_store", job_log.runtime.store_ids["shop-a"])
-    env = {**os.environ, "COLUMNS": "200"}
-    follower = subprocess.Popen(
-        [sys.executable, "-c", "from jobs.cli import main; main()", "jobs", "tail", "-f",
-         "--file", str(job_log.path), "-n", "5", "--for", "6"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=os.getcwd(),
-    )  # fmt: skip
-    try:
-        assert follower.stdout is not None
-        first = follower.stdout.readline()  # it has printed the past line and is following
-        job_log.run("pull_orders", job_log.runtime.store_ids["shop-b"])
-        # A half-written line is printed once it is whole.
-        line = json.dumps({"timestamp": "2026-11-29T01:00:00Z", "event": "job_finished",
-                           "actor": "read_back", "store": "shop-a", "outcome": "ok",
-                           "duration_ms": 5.0, "attempt": 1, "counts": {"drifted": 2}})  # fmt: skip
+    line = json.dumps({"timestamp": "2026-11-29T01:00:00Z", "event": "job_finished",
+                       "actor": "read_back", "store": "shop-a", "outcome": "ok",
+                       "duration_ms": 5.0, "attempt": 1, "counts": {"drifted": 2}})  # fmt: skip
+    rotated = line.replace("read_back", "refresh_token").replace("shop-a", "shop-b")
+    followed: list[str] = []
+    seen_when_idle: list[int] = []
+
+    def append(text: str) -> None:
         with job_log.path.open("a") as file:
-            file.write(line[:20])
-            file.flush()
-            time.sleep(0.5)
-            file.write(line[20:] + "\n")
-        time.sleep(0.5)
-        # Rotated: the old file moved away, a new one started.
+            file.write(text)
+
+    def rotate() -> None:  # the old file moved away, a new one started
         job_log.path.rename(tmp_path / "lapak.log.1")
-        rotated = line.replace("read_back", "refresh_token").replace("shop-a", "shop-b")
         job_log.path.write_text(rotated + "\n")
-        output, errors = follower.communicate(timeout=20)
-    finally:
-        follower.kill()
-    lines = [first.rstrip("\n"), *output.splitlines()]
-    assert follower.returncode == 0, errors
-    assert "push_store" in lines[0] and "shop-a" in lines[0]  # the past line first
-    assert any("pull_orders" in x and "timed out" in x for x in lines[1:])
-    assert any("read_back" in x and "drifted=2" in x for x in lines)
-    assert "refresh_token" in lines[-1] and "shop-b" in lines[-1]
+
+    steps = iter([
+        lambda: job_log.run("pull_orders", job_log.runtime.store_ids["shop-b"]),
+        lambda: append(line[:20]),  # a half-written line ...
+        lambda: append(line[20:] + "\n"),  # ... is printed once it is whole
+        rotate,
+    ])  # fmt: skip
+    finished = False
+
+    def idle(seconds: float) -> None:
+        nonlocal finished
+        seen_when_idle.append(len(followed))
+        step = next(steps, None)
+        if step is None:
+            finished = True
+        else:
+            step()
+
+    with monkeypatch.context() as patched:
+        patched.setattr(tail_module, "time", SimpleNamespace(sleep=idle))
+        start = job_log.path.stat().st_size
+        for raw in tail_module.follow(job_log.path, start, until=lambda: finished):
+            followed.append(raw)  # one by one: `idle` counts them as they come
+    jobs = [json.loads(raw) for raw in followed]
+    jobs = [r for r in jobs if r.get("event") == "job_finished"]
+    assert {r["actor"] for r in jobs[:-2]} == {"pull_orders"}  # its attempts, as they ran
+    assert [r["actor"] for r in jobs[-2:]] == ["read_back", "refresh_token"]
+    assert jobs[-2]["counts"] == {"drifted": 2}  # whole, not the half first
+    pulled = seen_when_idle[1]
+    assert seen_when_idle[1:] == [pulled, pulled, pulled + 1, pulled + 2]  # nothing for a half
+    # through the command: the past lines, then following until --for is up
+    code, lines = tail("--file", job_log.path, "-n", "5", "-f", "--for", "0")
+    assert code == 0 and len(lines) == 1 and "refresh_token" in lines[0]
 
 
 def test_the_last_lines_are_read_backwards_from_a_large_log(tmp_path: Path) -> None:

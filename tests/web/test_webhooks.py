@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +25,7 @@ from sync.catalog import import_catalog
 from sync.registry import platforms, plugin_for
 from sync.store.db import Database
 from sync.store.models import Merchant, Order, WebhookRecord
+from sync.store.models import Store as StoreRow
 from sync.webhooks import Freshness, process_webhooks
 from tests.shopee_setup import (
     PARTNER_KEY,
@@ -370,11 +371,20 @@ def test_sandbox_pushes_bring_orders_in_before_any_poll(
             for store, shop in (("shop-a", SHOP_A), ("shop-b", SHOP_B)):
                 sandbox.set_push_config(shop, f"{lapak.web_url}/webhooks/{store}")
             wait_for("the catalog on shop B", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 4)
-            time.sleep(1.5)  # the first polls (at start-up) are done; the next is an hour away
+            # the pulls at start-up are done; the next ones are an hour away
+            wait_for("the start-up pulls", lambda: None not in _last_pulls(runtime).values())
+            pulled = _last_pulls(runtime)
             sandbox.place_order(SHOP_A, [(skus[-1], 2)])
-            took = wait_for("shop B to follow", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 2)
+            wait_for("shop B to follow", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 2)
             assert httpx.get(f"{lapak.web_url}/healthz").status_code == 200
+        assert _last_pulls(runtime) == pulled  # no pull brought the order in: the push did
+        pushed = [r for r in _records(runtime) if r.store_id == runtime.store_ids["shop-a"]]
+        assert pushed and all(r.processed_at is not None for r in pushed)
         with runtime.db.session() as session:
             assert session.scalar(select(func.count(Order.id))) == 1
         runtime.close()
-    assert took < 2, f"webhook to shop B took {took:.2f} s"
+
+
+def _last_pulls(runtime: Runtime) -> dict[int, datetime | None]:
+    with runtime.db.session() as session:
+        return dict(session.execute(select(StoreRow.id, StoreRow.last_pull_at)).tuples().all())
