@@ -30,10 +30,10 @@ from typing import Any
 
 from sqlalchemy import select
 
+from cli.embedded import Embedded
 from config import load_config
 from connectors.sandbox_server import serve
 from connectors.shopee.sandbox import create_app
-from jobs.embedded import Embedded
 from sync.catalog import import_catalog
 from sync.store.models import Merchant
 from wiring.logging import configure_logging
@@ -156,7 +156,7 @@ def _set_stock_from_another_process(
     for sku in skus:
         started = time.perf_counter()
         subprocess.run(
-            [sys.executable, "-c", "from jobs.cli import main; main()", "catalog", "set-stock",
+            [sys.executable, "-c", "from cli import main; main()", "catalog", "set-stock",
              sku, "7", "--config", str(config)],
             check=True, capture_output=True, timeout=60,
         )  # fmt: skip

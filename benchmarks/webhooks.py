@@ -87,8 +87,8 @@ def run_lapak(config: str, conn: Connection) -> None:
         "BENCH_SHOP_ID": str(SHOP["shop_id"]),
         "BENCH_REFRESH": str(SHOP["refresh_token"]),
     }
+    from cli.embedded import Embedded
     from config import load_config
-    from jobs.embedded import Embedded
     from wiring.logging import configure_logging
     from wiring.runtime import Runtime
 

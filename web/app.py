@@ -20,31 +20,30 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from sync.dispatch import Dispatcher
+from sync.ops import Send
 from web import api, connect, docs, metrics, operator, reseller, sessions, webhooks
 from web.headers import SecurityHeaders
+from web.metrics import JobQueues
 from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 
 
-def create_app(runtime: Runtime | None = None, dispatcher: Dispatcher | None = None) -> FastAPI:
-    """The web app. Without arguments (the Procfile's `uvicorn --factory`), it builds the
-    runtime from `LAPAK_CONFIG` and sends jobs through the configured broker."""
-    if runtime is None:
-        import os
+def create_app(
+    runtime: Runtime,
+    dispatcher: Dispatcher,
+    *,
+    send_job: Send | None = None,
+    job_queues: JobQueues | None = None,
+) -> FastAPI:
+    """The web app over `runtime`, sending jobs through `dispatcher`.
 
-        from wiring.logging import configure_logging
-        from wiring.runtime import current
-
-        configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
-        runtime = current()
-    if dispatcher is None:
-        from jobs.broker import build_broker
-
-        build_broker(runtime.config.redis_url)
-        from jobs.actors import dispatcher as actors_dispatcher
-
-        dispatcher = actors_dispatcher
+    The composition roots (`cli.web_app` for the Procfile's `web`, `lapak run`, the demo)
+    give it the job layer's dispatcher, `send_job` (the dead letters' retry button,
+    `jobs.replay.job_sender`) and `job_queues` (`/metrics`' queue depths,
+    `wiring.job_queues`); web/ itself imports no job layer. Without `send_job` the retry
+    button answers 503; without `job_queues`, `/metrics` has no `lapak_job_messages`.
+    """
     closed_docs = runtime.config.protect_docs
     app = FastAPI(
         title="Lapak",
@@ -56,6 +55,8 @@ def create_app(runtime: Runtime | None = None, dispatcher: Dispatcher | None = N
     app.add_middleware(SecurityHeaders)
     app.state.runtime = runtime  # routers reach them through web.sessions.runtime_of/dispatcher_of
     app.state.dispatcher = dispatcher
+    app.state.send_job = send_job
+    app.state.job_queues = job_queues
     app.include_router(webhooks.router)
     app.include_router(connect.router)  # stores authorizing Lapak: callbacks, /ops/connect
     app.include_router(sessions.router)  # the resellers' faces: sign-in, queue pages, API

@@ -6,7 +6,8 @@ What `/metrics` serves:
   `dramatiq_message_retries_total`, `dramatiq_message_rejects_total`,
   `dramatiq_messages_inprogress`, `dramatiq_message_duration_milliseconds`, …) from its
   Prometheus middleware as `jobs.middleware.DramatiqMetrics` installs it;
-- **Lapak's counters**, counted where the work happens (`jobs.middleware`):
+- **Lapak's counters**, counted where the work happens (`jobs.middleware`, which the
+  composition root imports: this module reads prometheus_client's registry only):
   `lapak_pushes_total{store,outcome}`, `lapak_pushed_items_total{store,kind}`,
   `lapak_orders_ingested_total{store,kind}`, `lapak_marketplace_calls_total{store,code}`
   and `lapak_marketplace_errors_total{store,code}` (every connector call attempt, through
@@ -19,8 +20,9 @@ What `/metrics` serves:
   `lapak_dead_letters{actor}`, `lapak_token_expiry_timestamp_seconds{store,token}`,
   `lapak_orders_oversold{store}` (open orders flagged by `sync.oversold`),
   `lapak_stray_listings{store,action}` (zeroed, reported, failed: `sync.strays`);
-- **the job queues' depth** read from the broker: `lapak_job_messages{queue,state}`
-  (waiting, in_progress, delayed; dead on Redis).
+- **the job queues' depth** read from the broker through the `job_queues` function the
+  app was given (`wiring.job_queues`): `lapak_job_messages{queue,state}` (waiting,
+  in_progress, delayed; dead on Redis).
 
 Where the counters come from. Embedded (`lapak run`), the worker threads share this
 process, so its default registry has everything. Scaled out, the workers are other
@@ -37,10 +39,9 @@ naming what is down.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-import dramatiq
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
@@ -59,8 +60,11 @@ log = structlog.get_logger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
-QUEUE_SUFFIXES = (".DQ", ".XQ")
 LISTING_STATES = ("in_sync", "dirty", "failed")
+
+
+JobQueues = Callable[[], Mapping[tuple[str, str], int]]
+"""Messages per (queue, state) in the job broker (`wiring.job_queues`)."""
 
 
 def _gauge(name: str, documentation: str, *labels: str) -> GaugeMetricFamily:
@@ -70,8 +74,9 @@ def _gauge(name: str, documentation: str, *labels: str) -> GaugeMetricFamily:
 class DatabaseCollector:
     """Gauges computed from the database (and the broker's queues) at each scrape."""
 
-    def __init__(self, runtime: Runtime):
+    def __init__(self, runtime: Runtime, job_queues: JobQueues | None = None):
         self.runtime = runtime
+        self.job_queues = job_queues
 
     def collect(self) -> Iterator[Metric]:
         db = self.runtime.db
@@ -134,51 +139,21 @@ class DatabaseCollector:
         for store, count in open_oversold_counts(db).items():
             oversold.add_metric([store], count)
         yield from (listings, lag, pushed, pulled, hooks, tokens, orders, dead, stray, oversold)
-        yield self._job_queues()
+        if self.job_queues is not None:
+            yield self._job_queues(self.job_queues)
 
-    def _job_queues(self) -> Metric:
+    def _job_queues(self, job_queues: JobQueues) -> Metric:
         family = GaugeMetricFamily(
             "lapak_job_messages",
             "Job messages by queue: waiting, in_progress (fetched by a worker), delayed, dead.",
             labels=["queue", "state"],
         )
         try:
-            for (queue, state), count in job_queue_depths(dramatiq.get_broker()).items():
+            for (queue, state), count in job_queues().items():
                 family.add_metric([queue, state], count)
         except Exception as failure:  # Redis down: /healthz says so; the rest still serves
             log.warning("job_queue_depth_unavailable", error=type(failure).__name__)
         return family
-
-
-def job_queue_depths(broker: dramatiq.Broker) -> dict[tuple[str, str], int]:
-    """Messages per (queue, state) on the Redis broker (its key layout) or the stub one."""
-    queues = sorted(q for q in broker.get_declared_queues() if not q.endswith(QUEUE_SUFFIXES))
-    depths: dict[tuple[str, str], int] = {}
-    client: Any = getattr(broker, "client", None)
-    if client is not None:
-        namespace = getattr(broker, "namespace", "dramatiq")
-        pipe = client.pipeline(transaction=False)
-        for queue in queues:
-            key = f"{namespace}:{queue}"
-            pipe.llen(key)
-            pipe.hlen(f"{key}.msgs")
-            pipe.hlen(f"{key}.DQ.msgs")
-            pipe.zcard(f"{key}.XQ")
-        replies = pipe.execute()
-        for n, queue in enumerate(queues):
-            waiting, held, delayed, dead = (int(v) for v in replies[4 * n : 4 * n + 4])
-            depths[(queue, "waiting")] = waiting
-            depths[(queue, "in_progress")] = max(0, held - waiting)
-            depths[(queue, "delayed")] = delayed
-            depths[(queue, "dead")] = dead
-        return depths
-    stub_queues: dict[str, Any] = getattr(broker, "queues", {})
-    for queue in queues:
-        ready = stub_queues.get(queue)
-        later = stub_queues.get(f"{queue}.DQ")
-        depths[(queue, "waiting")] = ready.qsize() if ready is not None else 0
-        depths[(queue, "delayed")] = later.qsize() if later is not None else 0
-    return depths
 
 
 class _Exposition:
@@ -197,7 +172,7 @@ def multiprocess_dir() -> str | None:
     return path if path and os.path.isdir(path) else None
 
 
-def exposition(runtime: Runtime) -> bytes:
+def exposition(runtime: Runtime, job_queues: JobQueues | None = None) -> bytes:
     """The Prometheus text of one scrape."""
     directory = multiprocess_dir()
     if directory is not None:
@@ -205,7 +180,7 @@ def exposition(runtime: Runtime) -> bytes:
         MultiProcessCollector(counted, path=directory)
     else:
         counted = REGISTRY
-    return generate_latest(_Exposition(counted, DatabaseCollector(runtime)))
+    return generate_latest(_Exposition(counted, DatabaseCollector(runtime, job_queues)))
 
 
 @router.get("/metrics")
@@ -214,7 +189,8 @@ def metrics(request: Request) -> Response:
     `[lapak] protect_metrics = true`: then only the operator's token may scrape it)."""
     if runtime_of(request).config.protect_metrics:
         current_operator(request)
-    return Response(exposition(runtime_of(request)), media_type=CONTENT_TYPE_LATEST)
+    found = exposition(runtime_of(request), request.app.state.job_queues)
+    return Response(found, media_type=CONTENT_TYPE_LATEST)
 
 
 def health(runtime: Runtime) -> dict[str, str]:

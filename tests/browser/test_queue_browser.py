@@ -24,9 +24,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from cli.embedded import Embedded
 from config import load_config
 from connectors.sandbox_server import serve
-from jobs.embedded import Embedded
 from sync.catalog import import_catalog
 from sync.store.models import Merchant, Order
 from tests.services import require_chromium

@@ -13,9 +13,9 @@ from sqlalchemy import select
 from typer.testing import CliRunner
 
 import sync.dispatch
+from cli import app
 from config import load_config
 from jobs.broker import build_broker
-from jobs.cli import app
 from sync import reconcile
 from sync.catalog import import_catalog
 from sync.dispatch import foreign_push_requests, take_push_requests
@@ -65,7 +65,7 @@ def test_a_running_lapak_takes_the_pushes_of_a_cli_catalog_change(
             merchant_id = session.scalars(select(Merchant.id)).one()
         import_catalog(runtime.db, merchant_id, catalog)  # the product exists already
         args = ["catalog", "set-stock", "KOPI-1", "4"]
-    monkeypatch.setattr("jobs.cli.common.TAKE_OVER_WAIT_SECONDS", 0.2)
+    monkeypatch.setattr("cli.common.TAKE_OVER_WAIT_SECONDS", 0.2)
     result = runner.invoke(app, [*args, "--config", str(config)])
     assert result.exit_code == 0, result.output
     assert "no lapak run is running: 2 stores will be pushed when lapak run starts" in (

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from config import load_config
-from jobs.cli import app
 from sync.orders import ingest_orders
 from sync.store.models import Store
 from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine

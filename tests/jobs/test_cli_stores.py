@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from cli import app
 from config import load_config
-from jobs.cli import app
 from sync.connections import save_grant
 from sync.store.models import Store
 from sync.store_overview import REFRESH_WARNING_DAYS, refresh_warning

@@ -18,7 +18,7 @@ from sync.registry import plugin_for
 
 STORE = "toko-lazada"
 KEYS = {"app_key": "120077", "app_secret": "cli-lazada-secret-0123456789"}
-LAPAK = [sys.executable, "-c", "from jobs.cli import main; main()"]
+LAPAK = [sys.executable, "-c", "from cli import main; main()"]
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ import pytest
 from rich.console import Console
 from sqlalchemy import create_engine, text
 
-from jobs.demo import STORES, run_demo
+from cli.demo import STORES, run_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 GRANTED = ("refresh_token", "access_token", "consumer_key", "consumer_secret", "shop_cipher")

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from typer.testing import CliRunner
 
 import wiring.runtime
+from cli import app as cli
+from cli.embedded import Embedded
 from config import load_config
 from connectors.sandbox_server import serve
 from jobs import actors
-from jobs.cli import app as cli
-from jobs.embedded import Embedded
 from sync.catalog import import_catalog, set_stock
 from sync.dispatch import request_pushes
 from sync.protocol import TransientError
@@ -207,7 +207,7 @@ def test_set_stock_from_another_process_reaches_a_running_lapak_within_seconds(
         wait_for("the catalog on shop B", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 9)
         started = time.monotonic()
         command = subprocess.run(
-            [sys.executable, "-c", "from jobs.cli import main; main()", "catalog", "set-stock",
+            [sys.executable, "-c", "from cli import main; main()", "catalog", "set-stock",
              skus[-1], "4", "--config", str(config_path)],
             capture_output=True, text=True, timeout=60, check=False,
         )  # fmt: skip

@@ -17,11 +17,11 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-import jobs.cli.init as init_module
+import cli.init as init_module
+from cli import app
+from cli.sandbox_plan import SANDBOX_PORTS, plan_sandboxes
 from config import load_config
 from config.envfile import load_env_file
-from jobs.cli import app
-from jobs.sandbox_plan import SANDBOX_PORTS, plan_sandboxes
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

@@ -20,10 +20,10 @@ from dramatiq.brokers.stub import StubBroker
 from typer.testing import CliRunner
 
 import wiring.runtime
+from cli import app
+from cli import tail as tail_module
+from cli.tail import BLOCK, last_records, parse
 from config import load_config
-from jobs.cli import app
-from jobs.cli import tail as tail_module
-from jobs.cli.tail import BLOCK, last_records, parse
 from jobs.middleware import DeadLetterRecorder, JobLog, record_counts
 from sync.ops import JOB_ACTORS
 from tests.shopee_setup import shop_env, write_config

@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
-from jobs.cli import app
+from cli import app
 
 runner = CliRunner()
 

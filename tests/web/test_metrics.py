@@ -20,9 +20,9 @@ from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 from sqlalchemy import select
 
+from cli.embedded import Embedded
 from config import load_config
 from connectors.sandbox_server import serve
-from jobs.embedded import Embedded
 from jobs.middleware import DramatiqMetrics
 from sync.catalog import import_catalog
 from sync.store.db import Database
@@ -37,7 +37,7 @@ from tests.shopee_setup import (
     write_config,
 )
 from web.app import create_app
-from web.metrics import job_queue_depths
+from wiring.job_queues import job_queue_depths
 from wiring.runtime import Runtime
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]

@@ -24,6 +24,7 @@ from sqlalchemy import select
 import wiring.runtime
 from config import load_config
 from jobs.broker import build_broker
+from jobs.replay import job_sender
 from sync.changes import products_changed
 from sync.orders import ingest_orders
 from sync.store.db import Database
@@ -78,7 +79,8 @@ class Ops:
     ids: dict[str, int]
 
     def client(self, token: str | None = None, **options: object) -> TestClient:
-        client = TestClient(create_app(self.runtime, dispatcher=self.recorder), **options)  # type: ignore[arg-type]
+        app = create_app(self.runtime, self.recorder, send_job=job_sender())
+        client = TestClient(app, **options)  # type: ignore[arg-type]
         if token is not None:
             client.headers["Authorization"] = f"Bearer {token}"
         return client

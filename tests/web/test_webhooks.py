@@ -17,10 +17,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
+from cli.embedded import Embedded
 from config import load_config
 from connectors.sandbox_server import serve
 from connectors.shopee.signing import webhook_signature
-from jobs.embedded import Embedded
 from sync.catalog import import_catalog
 from sync.registry import platforms, plugin_for
 from sync.store.db import Database

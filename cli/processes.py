@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from jobs.cli.common import ConfigOption, console, err, open_config
+from cli.common import ConfigOption, console, err, open_config
 from sync.i18n import gettext
 from wiring.logging import configure_logging
 from wiring.runtime import Runtime
@@ -25,7 +25,7 @@ def run(
 ) -> None:
     """Run web, scheduler and worker in one process (the embedded default: SQLite +
     in-process broker, or Redis/PostgreSQL when the config says so)."""
-    from jobs.embedded import Embedded, run_until
+    from cli.embedded import Embedded, run_until
 
     configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
     runtime = Runtime(open_config(config))
@@ -71,9 +71,9 @@ def sandbox(
 ) -> None:
     """Serve the sandbox marketplaces for the config's stores, each platform on the port
     its stores' base_url names (`lapak init --sandbox`: 8901 Shopee … 8906 WooCommerce)."""
+    from cli.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
     from connectors.sandbox_images import WithPlaceholderImages
     from connectors.sandbox_server import serve
-    from jobs.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
 
     def say(line: str) -> None:  # whole lines: a base_url is copied from here
         console.print(line, soft_wrap=True, markup=False, highlight=False)
@@ -138,7 +138,7 @@ def demo(
     ] = False,
 ) -> None:
     """Six sandbox marketplaces, one catalog, simulated buyers, one queue: watch it sync."""
-    from jobs.demo import run_demo
+    from cli.demo import run_demo
 
     summary = run_demo(directory, duration, orders_per_second, console, web_port=port, chaos=chaos)
     raise typer.Exit(0 if summary is not None else 2)

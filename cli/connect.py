@@ -29,7 +29,7 @@ from urllib.parse import parse_qsl, urlsplit
 import typer
 from sqlalchemy import select
 
-from jobs.cli.common import ConfigOption, console, dispatcher_for, err, runtime_for
+from cli.common import ConfigOption, console, dispatcher_for, err, runtime_for
 from sync import connect as connecting
 from sync.connections import STATE_TTL, granted_at
 from sync.i18n import format_local_time, gettext

@@ -4,9 +4,9 @@ import os
 
 import typer
 
-from jobs.cli import catalog, deadletters, processes, queue, stores
-from jobs.cli import connect as connecting
-from jobs.cli import init as starter
+from cli import catalog, deadletters, processes, queue, stores
+from cli import connect as connecting
+from cli import init as starter
 from wiring.logging import configure_logging
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")

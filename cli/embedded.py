@@ -24,8 +24,10 @@ import dramatiq
 import structlog
 
 from jobs.broker import build_broker
+from jobs.replay import job_sender
 from sync import push
 from sync.dispatch import foreign_push_requests, take_push_requests
+from wiring.job_queues import current_job_queue_depths
 from wiring.runtime import Runtime, install
 
 log = structlog.get_logger(__name__)
@@ -77,7 +79,12 @@ class Embedded:
             from connectors.sandbox_server import serve
             from web.app import create_app
 
-            app = create_app(self.runtime, dispatcher=self.actors.dispatcher)
+            app = create_app(
+                self.runtime,
+                self.actors.dispatcher,
+                send_job=job_sender(),
+                job_queues=current_job_queue_depths,
+            )
             self.web = serve(app, port=self.web_port)
         log.info(
             "lapak_started", stores=len(self.runtime.store_ids), embedded=True, web=self.web_url

@@ -5,7 +5,7 @@ on a loopback port (Shopee, Tokopedia, Lazada, TikTok Shop, Shopify, WooCommerce
 runs embedded (SQLite + in-process broker) exactly as `lapak run` would, with its web app on
 127.0.0.1. The config holds each store's app keys only (the plugin's
 `authorization.app_keys`, the rule `lapak init` follows too); once Lapak runs, the demo
-connects every store through its marketplace's authorization page (jobs.demo_connect), as a
+connects every store through its marketplace's authorization page (cli.demo_connect), as a
 seller would, so the shops' ids and tokens come from the grants. The demo writes
 `lapak.toml`, `lapak.env`, `demo-catalog.csv`, `lapak.db` and `lapak-demo.log` (the JSON job
 log) into its directory, so `lapak queue list` or `lapak stores` run there afterwards shows
@@ -27,10 +27,10 @@ from rich.console import Console
 from rich.table import Table
 from sqlalchemy import func, select
 
+from cli.demo_connect import StoreNotConnected, connect_stores
 from config import load_config
 from config.envfile import load_env_file
 from connectors.sandbox_control import SandboxControl
-from jobs.demo_connect import StoreNotConnected, connect_stores
 from sync import queue as order_queue
 from sync.catalog import import_catalog
 from sync.connect import app_key_fields
@@ -223,8 +223,8 @@ def run_demo(
     for stale in ("lapak.db", "lapak.db-wal", "lapak.db-shm"):
         (directory / stale).unlink(missing_ok=True)
 
+    from cli.embedded import Embedded
     from connectors.sandbox_server import serve
-    from jobs.embedded import Embedded
     from sync.registry import plugin_for
 
     credentials = {  # the app's own keys only: the rest comes from connecting each store

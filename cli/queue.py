@@ -16,7 +16,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from jobs.cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
+from cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
 from sync import queue as order_queue
 from sync.i18n import format_clock, format_local_time, format_money, gettext, order_status_name
 from sync.store.models import utcnow

@@ -1,46 +1,28 @@
 """`lapak jobs`: dead-lettered jobs and their replay, and the job log followed live.
 
 `failed` lists what ran out of retries, `retry` sends it again (the same replay as the
-operator page's retry button: `sync.ops.retry_dead_letter` with `job_sender`), `tail`
-prints the JSON job log as readable lines (`jobs.cli.tail`).
+operator page's retry button: `sync.ops.retry_dead_letter` with `jobs.replay.job_sender`), `tail`
+prints the JSON job log as readable lines (`cli.tail`).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.table import Table
 
-from jobs.cli.common import ConfigOption, console, err, runtime_for
-from jobs.cli.tail import jobs_tail
+from cli.common import ConfigOption, console, err, runtime_for
+from cli.tail import jobs_tail
+from jobs.replay import job_sender
 from sync.i18n import format_local_time, gettext
 from sync.ops import OpsError, Send, dead_letters, retry_dead_letter
 from wiring.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, help="Failed jobs, their replay, the job log.")
 app.command("tail")(jobs_tail)
-
-
-def job_sender(*, inline: bool = False) -> Send:
-    """Sends a job again by actor name through the process's broker; `inline` runs it here
-    instead (a short CLI command on the embedded default: no worker would receive it)."""
-    from jobs import actors
-
-    by_name = {actor.actor_name: actor for actor in actors.ALL}
-
-    def send(actor_name: str, args: list[Any], kwargs: dict[str, Any]) -> None:
-        actor = by_name.get(actor_name)
-        if actor is None:
-            raise OpsError("not_found", f"no actor named {actor_name!r} in this version")
-        if inline:
-            actor(*args, **kwargs)
-        else:
-            actor.send_with_options(args=tuple(args), kwargs=kwargs)
-
-    return send
 
 
 @app.command("failed")

@@ -101,7 +101,7 @@ def dispatcher_for(runtime: Runtime) -> Any:
 
 TAKE_OVER_WAIT_SECONDS = 2.5
 """How long a CLI change waits to see a running embedded `lapak run` take its push requests
-(it looks every `jobs.embedded.PUSH_REQUEST_POLL_SECONDS`)."""
+(it looks every `cli.embedded.PUSH_REQUEST_POLL_SECONDS`)."""
 
 
 def request_store_pushes(runtime: Runtime) -> None:

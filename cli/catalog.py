@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
-from jobs.cli.common import (
+from cli.common import (
     ConfigOption,
     console,
     err,

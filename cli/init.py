@@ -21,8 +21,8 @@ from typing import Annotated, Any
 
 import typer
 
-from jobs.cli.common import console, err
-from jobs.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
+from cli.common import console, err
+from cli.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
 from sync.connect import app_key_fields
 from sync.i18n import gettext
 from sync.private_files import write_private

@@ -15,7 +15,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from jobs.cli.common import ConfigOption, console, runtime_for
+from cli.common import ConfigOption, console, runtime_for
 from sync.i18n import _, format_local_time
 from sync.store_overview import StoreOverview, complete_credentials, store_overview
 
