@@ -75,7 +75,7 @@ def test_procfile_processes_sync_two_shops_and_survive_a_killed_worker(
     Redis.from_url(redis_url_for(E2E_REDIS_DB)).flushdb()
     config = tmp_path / "lapak.toml"
     write_config(config, url, database_url=postgres_db.url, redis_url=redis_url_for(E2E_REDIS_DB))
-    env = shop_env(config)
+    env = shop_env(config) | {"LAPAK_LANG": "en"}  # the import report is read in English
     image = f"{url}/_sandbox/images/item.png"
     skus = write_catalog(tmp_path / "catalog.csv", image, 1000, stock=lambda n: 20 + n % 7)
     on_hand = {sku: 20 + n % 7 for n, sku in enumerate(skus)}
