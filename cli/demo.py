@@ -25,19 +25,18 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import func, select
 
 from cli.demo_connect import StoreNotConnected, connect_stores
 from config import load_config
 from config.envfile import load_env_file
 from connectors.sandbox_control import SandboxControl
+from sync import progress
 from sync import queue as order_queue
 from sync.catalog import import_catalog
 from sync.connect import app_key_fields
 from sync.dispatch import Dispatcher
 from sync.i18n import format_local_time, gettext, order_status_name
 from sync.private_files import write_private
-from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 from wiring.logging import configure_logging
 from wiring.runtime import Runtime
 
@@ -107,9 +106,9 @@ def _connect_first(
 
 def _import_catalog(runtime: Runtime, path: Path, console: Console) -> None:
     """The demo catalog into Lapak (the embedded reconciler's first tick pushes it)."""
-    with runtime.db.session() as session:
-        merchant_id = session.execute(select(Merchant.id)).scalar_one()
-    report = import_catalog(runtime.db, merchant_id, path)
+    merchant = progress.merchant_id(runtime.db, MERCHANT)
+    assert merchant is not None  # the demo's config names it; bootstrap() stored it
+    report = import_catalog(runtime.db, merchant, path)
     message = gettext("catalog imported: %(count)d SKUs (%(file)s)")
     console.print(message % {"count": report.created, "file": path.name}, markup=False)
     for problem in report.errors:
@@ -342,7 +341,7 @@ def _shop_until(
     while time.monotonic() < deadline:
         _narrate(runtime, controls, watch, console)
         now = time.monotonic()
-        if next_start == float("inf") and _all_published(runtime):
+        if next_start == float("inf") and progress.all_published(runtime.db):
             _watch_stock(controls, watch)
             next_start, next_shipment = now, now + 8
             message = gettext("buyers are shopping on all six stores (%(rate)s/s in all)")
@@ -356,13 +355,6 @@ def _shop_until(
         time.sleep(min(0.5, max(0.01, next_start - time.monotonic())))
 
 
-def _all_published(runtime: Runtime) -> bool:
-    with runtime.db.session() as session:
-        unbound = session.scalar(select(func.count()).where(Listing.item_id.is_(None)))
-        total = session.scalar(select(func.count(Listing.id)))
-    return bool(total) and unbound == 0
-
-
 def _stamp() -> str:
     """Now, as the narration's lines start: "14:05:03 WIB"."""
     return format_local_time(datetime.now(UTC), pattern="HH:mm:ss")
@@ -371,16 +363,7 @@ def _stamp() -> str:
 def _narrate(runtime: Runtime, controls: Controls, watch: Watch, console: Console) -> None:
     stamp = _stamp()
     _ = gettext
-    with runtime.db.session() as session:
-        published = dict(
-            session.execute(
-                select(Store.name, func.count(Listing.id))
-                .join(Listing, Listing.store_id == Store.id)
-                .where(Listing.item_id.is_not(None))
-                .group_by(Store.name)
-            ).all()
-        )
-    for store, count in sorted(published.items()):
+    for store, count in sorted(progress.published_counts(runtime.db).items()):
         if watch.published.get(store) != count:
             watch.published[store] = count
             said = _("%(store)s: %(count)d listings published") % {"store": store, "count": count}
@@ -490,44 +473,29 @@ def _settle(runtime: Runtime, controls: Controls, timeout: float) -> None:
 
 def _in_step(runtime: Runtime, controls: Controls) -> list[StoreSummary]:
     rows = []
-    with runtime.db.session() as session:
-        for store in session.scalars(select(Store).order_by(Store.name)):
-            listings = session.scalars(
-                select(Listing).where(Listing.store_id == store.id, Listing.item_id.is_not(None))
-            ).all()
-            control = controls[store.name]
-            held = _stock(control, store.name)
-            orders = session.execute(
-                select(Order.external_id, Order.status).where(Order.store_id == store.id)
-            ).all()
-            placed = set(control.order_ids(store.name))
-            rows.append(
-                StoreSummary(
-                    store=store.name,
-                    published=len(listings),
-                    in_step=sum(1 for x in listings if held.get(x.product.sku) == x.desired_stock),
-                    orders=len(placed & {external_id for external_id, _ in orders}),
-                    on_marketplace=len(placed),
-                    waiting=sum(1 for _, s in orders if s == "ready_to_ship"),
-                    shipped=sum(1 for _, s in orders if s in ("shipped", "completed")),
-                )
+    for store in progress.store_progress(runtime.db):
+        control = controls[store.store]
+        held = _stock(control, store.store)
+        wanted = store.desired_stock
+        statuses = store.order_statuses.values()
+        placed = set(control.order_ids(store.store))
+        rows.append(
+            StoreSummary(
+                store=store.store,
+                published=len(wanted),
+                in_step=sum(1 for sku, stock in wanted.items() if held.get(sku) == stock),
+                orders=len(placed & store.order_statuses.keys()),
+                on_marketplace=len(placed),
+                waiting=sum(1 for s in statuses if s == "ready_to_ship"),
+                shipped=sum(1 for s in statuses if s in ("shipped", "completed")),
             )
+        )
     return rows
 
 
 def _summary(runtime: Runtime, controls: Controls, console: Console) -> list[StoreSummary]:
     rows = _in_step(runtime, controls)
-    with runtime.db.session() as session:
-        held = dict(
-            session.execute(
-                select(Reservation.product_id, func.sum(Reservation.quantity))
-                .where(Reservation.state == "active")
-                .group_by(Reservation.product_id)
-            ).all()
-        )
-        on_hand = dict(session.execute(select(Product.id, Product.on_hand)).all())
-    reserved = sum(held.values())
-    beyond = sum(max(0, units - on_hand[product]) for product, units in held.items())
+    reserved, beyond = progress.reserved_units(runtime.db)
     _ = gettext
     table = Table()
     table.add_column(_("store"), no_wrap=True)

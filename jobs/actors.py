@@ -24,8 +24,9 @@ from jobs.middleware import record_counts
 from sync import pull, push, queue, shipping, strays, webhooks
 from sync import reconcile as reconciling
 from sync.dispatch import claim_retry_push, request_pushes
+from sync.jobs_log import store_of_order
 from sync.protocol import ThrottledError
-from sync.store.models import Order, utcnow
+from sync.store.models import utcnow
 from wiring.runtime import Runtime, current
 
 ensure_broker()
@@ -204,8 +205,9 @@ def process_webhooks(store_id: int) -> None:
 def ship_order(order_id: int) -> None:
     """Tell the marketplace a reseller shipped the order, with its tracking number."""
     runtime = current()
-    with runtime.db.session() as session:
-        store_id = session.get_one(Order, order_id).store_id
+    store_id = store_of_order(runtime.db, order_id)
+    if store_id is None:
+        raise LookupError(f"order {order_id} is not in the database")
     report = shipping.confirm_shipment(runtime.db, order_id, runtime.connector(store_id))
     request_pushes(runtime.db, dispatcher, report.stores_to_push)
     record_counts({report.outcome: 1})

@@ -27,8 +27,7 @@ from dramatiq.middleware.prometheus import Prometheus
 from prometheus_client import REGISTRY, Counter
 
 from connectors.http import add_call_hook, calling_store
-from sync.store.dialect import insert_ignore
-from sync.store.models import DeadLetter, JobEvent, Order
+from sync.jobs_log import record_dead_letter, record_job_event, store_of_order
 
 log = structlog.get_logger("lapak.jobs")
 
@@ -51,9 +50,7 @@ def _store_id(message: Any) -> int | None:
     if message.actor_name != "ship_order":
         return args[0]
     try:
-        with _runtime().db.session() as session:
-            found = session.get(Order, args[0])
-            store_id = found.store_id if found is not None else None
+        store_id = store_of_order(_runtime().db, args[0])
     except Exception:  # the log line must never fail the job
         return None
     if store_id is not None:
@@ -180,19 +177,17 @@ class JobLog(dramatiq.Middleware):
         message: Any, outcome: str, duration_ms: float, counts: dict[str, Any], error: str | None
     ) -> None:
         try:
-            with _runtime().db.session() as session:
-                session.add(
-                    JobEvent(
-                        actor=message.actor_name,
-                        message_id=message.message_id,
-                        store_id=_store_id(message),
-                        outcome=outcome,
-                        attempt=message.options.get("retries", 0) + 1,
-                        duration_ms=duration_ms,
-                        counts=counts,
-                        error=error[:2000] if error else None,
-                    )
-                )
+            record_job_event(
+                _runtime().db,
+                actor=message.actor_name,
+                message_id=message.message_id,
+                store_id=_store_id(message),
+                outcome=outcome,
+                attempt=message.options.get("retries", 0) + 1,
+                duration_ms=duration_ms,
+                counts=counts,
+                error=error,
+            )
         except Exception:  # a job log row must never fail the job itself
             log.exception("job_event_not_recorded")
 
@@ -201,22 +196,15 @@ class DeadLetterRecorder(dramatiq.Middleware):
     def after_nack(self, broker: dramatiq.Broker, message: Any) -> None:
         error = message.options.get("traceback", "")
         last_line = error.strip().splitlines()[-1] if error else None
-        with _runtime().db.session() as session:
-            insert_ignore(
-                session,
-                DeadLetter,
-                [
-                    {
-                        "message_id": message.message_id,
-                        "queue": message.queue_name,
-                        "actor": message.actor_name,
-                        "args": list(message.args),
-                        "kwargs": dict(message.kwargs),
-                        "error": last_line,
-                    }
-                ],
-                ["message_id"],
-            )
+        record_dead_letter(
+            _runtime().db,
+            message_id=message.message_id,
+            queue=message.queue_name,
+            actor=message.actor_name,
+            args=message.args,
+            kwargs=message.kwargs,
+            error=last_line,
+        )
         log.error("job_dead_lettered", actor=message.actor_name, message_id=message.message_id)
         if isinstance(broker, StubBroker):
             # Kept in the database now; the stub's in-memory list would only grow.
