@@ -50,7 +50,6 @@ from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 
-import jobs.middleware  # noqa: F401  (Lapak's counters and the call hook are registered there)
 from sync import ops, strays
 from sync.oversold import open_oversold_counts
 from web.sessions import current_operator, runtime_of
