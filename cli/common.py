@@ -15,6 +15,7 @@ from rich.console import Console
 from config import ConfigError, LapakConfig, load_config
 from config.envfile import load_env_file
 from sync.dispatch import (
+    Dispatcher,
     foreign_push_requests,
     request_pushes,
     requests_taken,
@@ -88,7 +89,7 @@ class _ReconcilerPicksUp:
         return None
 
 
-def dispatcher_for(runtime: Runtime) -> Any:
+def dispatcher_for(runtime: Runtime) -> Dispatcher:
     if runtime.redis is None:
         return _ReconcilerPicksUp()
     from jobs.broker import build_broker

@@ -32,6 +32,7 @@ from sqlalchemy import select
 from cli.common import ConfigOption, console, dispatcher_for, err, runtime_for
 from sync import connect as connecting
 from sync.connections import STATE_TTL, granted_at
+from sync.dispatch import Dispatcher
 from sync.i18n import format_local_time, gettext
 from sync.store.models import JobEvent, utcnow
 from wiring.runtime import Runtime
@@ -72,7 +73,7 @@ def connect(
 
 
 def _wait(
-    runtime: Runtime, store: str, started: connecting.Started, dispatcher: object, port: int
+    runtime: Runtime, store: str, started: connecting.Started, dispatcher: Dispatcher, port: int
 ) -> None:
     """Wait for the callback (on `lapak run`, or on a web app served here meanwhile); an
     interactive terminal may paste the address at any time instead."""
@@ -83,7 +84,7 @@ def _wait(
         from connectors.sandbox_server import serve
         from web.app import create_app
 
-        server = serve(create_app(runtime, dispatcher), port=port)  # type: ignore[arg-type]
+        server = serve(create_app(runtime, dispatcher), port=port)
         message = gettext("waiting for the marketplace to send you back to %(url)s …")
         console.print(message % {"url": server.url}, markup=False)
     else:
@@ -142,7 +143,7 @@ def _finish(
     store: str,
     params: dict[str, str],
     started: connecting.Started,
-    dispatcher: object,
+    dispatcher: Dispatcher,
 ) -> None:
     try:
         connecting.finish(
@@ -150,7 +151,7 @@ def _finish(
             store,
             params,
             redirect_uri=started.redirect_uri,
-            dispatcher=dispatcher,  # type: ignore[arg-type]
+            dispatcher=dispatcher,
         )
     except connecting.ConnectError as refused:
         _fail(refused.message)

@@ -41,7 +41,7 @@ from wiring.logging import configure_logging
 from wiring.runtime import Runtime
 
 MARKER = "# written by `lapak demo`"
-CHAOS = {"error_rate": 0.2, "throttle_rate": 0.1, "latency_ms": 20.0}
+CHAOS: dict[str, Any] = {"error_rate": 0.2, "throttle_rate": 0.1, "latency_ms": 20.0}
 """`--chaos`: a fifth of the calls get a 5xx, a tenth are throttled, every call is slower."""
 RESELLER = "dewi"
 MERCHANT = "Batik Sari"

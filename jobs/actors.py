@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import dramatiq
+from dramatiq.actor import ActorDecorator
 from dramatiq.middleware import CurrentMessage
 from dramatiq.rate_limits import ConcurrentRateLimiter
 
@@ -31,9 +32,9 @@ from wiring.runtime import Runtime, current
 
 ensure_broker()
 
-RETRY = {"max_retries": 8, "min_backoff": 1_000, "max_backoff": 300_000}
-"""Exponential backoff from 1 s (doubling, with jitter): some 4 to 8 minutes of retries in
-all before a message is dead-lettered."""
+MAX_RETRIES = 8
+MIN_BACKOFF_MS = 1_000
+MAX_BACKOFF_MS = 300_000
 
 PUSH_REQUEUE_MS = 300
 """When another worker holds a store's push mutex: come back after this many ms."""
@@ -47,6 +48,21 @@ PUSH_MUTEX_TTL_MS = 30_000
 third of this (`jobs.lease.Lease`) for as long as it runs, however long that is."""
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retried_actor(*, queue_name: str, time_limit: int) -> ActorDecorator:
+    """`dramatiq.actor` with Lapak's retry policy: exponential backoff from 1 s (doubling,
+    with jitter), some 4 to 8 minutes of retries in all before a message is dead-lettered.
+
+    Typed options instead of a `**dict`: dramatiq's overloads then give each actor its
+    `dramatiq.Actor[P, R]` type, so `send` and calls are checked against the function."""
+    return dramatiq.actor(
+        queue_name=queue_name,
+        time_limit=time_limit,
+        max_retries=MAX_RETRIES,
+        min_backoff=MIN_BACKOFF_MS,
+        max_backoff=MAX_BACKOFF_MS,
+    )
 
 
 def honour_throttling(fn: F) -> F:
@@ -121,7 +137,7 @@ class Dispatcher:
 dispatcher = Dispatcher()
 
 
-@dramatiq.actor(queue_name="push", time_limit=1_800_000, **RETRY)
+@retried_actor(queue_name="push", time_limit=1_800_000)
 @honour_throttling
 def push_store(store_id: int) -> None:
     """Push every dirty listing of one store (at most one at a time per store)."""
@@ -155,14 +171,14 @@ def _took_in(runtime: Runtime, report: pull.PullReport) -> None:
     record_counts(report.as_counts())
 
 
-@dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
+@retried_actor(queue_name="orders", time_limit=600_000)
 @honour_throttling
 def pull_orders(store_id: int) -> None:
     """Pull orders updated since the store's cursor; reserve stock; push other stores."""
     _pull(store_id)
 
 
-@dramatiq.actor(queue_name="orders", time_limit=600_000, **RETRY)
+@retried_actor(queue_name="orders", time_limit=600_000)
 @honour_throttling
 def catch_up_orders(store_id: int) -> None:
     """A push held increases back: pull the store's orders unless the orders that explain
@@ -173,7 +189,7 @@ def catch_up_orders(store_id: int) -> None:
     _pull(store_id)
 
 
-@dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
+@retried_actor(queue_name="orders", time_limit=120_000)
 @honour_throttling
 def fetch_orders(store_id: int, external_ids: list[str]) -> None:
     """Fetch just these orders (a webhook said they changed)."""
@@ -183,7 +199,7 @@ def fetch_orders(store_id: int, external_ids: list[str]) -> None:
     )
 
 
-@dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
+@retried_actor(queue_name="orders", time_limit=120_000)
 @honour_throttling
 def process_webhooks(store_id: int) -> None:
     """Fetch the orders named by the store's stored, not yet processed webhooks."""
@@ -200,7 +216,7 @@ def process_webhooks(store_id: int) -> None:
         process_webhooks.send(store_id)
 
 
-@dramatiq.actor(queue_name="orders", time_limit=120_000, **RETRY)
+@retried_actor(queue_name="orders", time_limit=120_000)
 @honour_throttling
 def ship_order(order_id: int) -> None:
     """Tell the marketplace a reseller shipped the order, with its tracking number."""
@@ -213,7 +229,7 @@ def ship_order(order_id: int) -> None:
     record_counts({report.outcome: 1})
 
 
-@dramatiq.actor(queue_name="maintenance", time_limit=120_000, **RETRY)
+@retried_actor(queue_name="maintenance", time_limit=120_000)
 def refresh_token(store_id: int) -> None:
     """Renew a store's token before it expires (the vault refreshes only when due)."""
     runtime = current()
@@ -221,7 +237,7 @@ def refresh_token(store_id: int) -> None:
     record_counts({"checked": 1})
 
 
-@dramatiq.actor(queue_name="maintenance", time_limit=600_000, **RETRY)
+@retried_actor(queue_name="maintenance", time_limit=600_000)
 def reconcile() -> None:
     """Re-enqueue what is due: dirty stores, requested shipments (docs/rules.md, rule 2)."""
     runtime = current()
@@ -243,7 +259,7 @@ def reconcile() -> None:
     )
 
 
-@dramatiq.actor(queue_name="maintenance", time_limit=1_800_000, **RETRY)
+@retried_actor(queue_name="maintenance", time_limit=1_800_000)
 @honour_throttling
 def read_back(store_id: int) -> None:
     """Catch stock edited by hand on the marketplace (drifted listings become dirty) and

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import partial
 
 import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -52,17 +53,17 @@ def build_scheduler(
         every(
             store.poll_interval_seconds,
             f"pull:{store.name}",
-            lambda sid=store_id: actors.pull_orders.send(sid),
+            partial(actors.pull_orders.send, store_id),
         )
         every(
             TOKEN_CHECK_SECONDS,
             f"token:{store.name}",
-            lambda sid=store_id: actors.refresh_token.send(sid),
+            partial(actors.refresh_token.send, store_id),
         )
         every(
             READ_BACK_SECONDS,
             f"read-back:{store.name}",
-            lambda sid=store_id: actors.read_back.send(sid),
+            partial(actors.read_back.send, store_id),
         )
     return scheduler
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
@@ -144,13 +144,15 @@ class MeOut(BaseModel):
     stores: list[str]
 
 
-_AUTH = {401: {"model": Problem, "description": "No or invalid token."}}
-_MINE = {
+Responses = dict[int | str, dict[str, Any]]
+"""The documented answers of a route (FastAPI's `responses`), beside its 200."""
+_AUTH: Responses = {401: {"model": Problem, "description": "No or invalid token."}}
+_MINE: Responses = {
     **_AUTH,
     403: {"model": Problem, "description": "Not one of your stores' orders."},
     404: {"model": Problem, "description": "No such order."},
 }
-_ACT = {
+_ACT: Responses = {
     **_MINE,
     409: {"model": Problem, "description": "Claimed by someone else, or not in a state for it."},
 }
