@@ -302,7 +302,7 @@ def run_demo(
                 control.set_faults()
             if chaos:
                 console.print(gettext("chaos over: the marketplaces answer normally again"))
-            _settle(runtime, controls, timeout=20)
+            _settle(runtime, controls, timeout=40)
             _narrate(runtime, controls, watch, console)
             summary = _summary(runtime, controls, console)
     log_file.close()
@@ -461,12 +461,15 @@ class StoreSummary:
 
 
 def _settle(runtime: Runtime, controls: Controls, timeout: float) -> None:
-    """Wait (up to `timeout` s) until Lapak holds every order of every marketplace and each
-    marketplace holds the stock Lapak wants there (the pushes the last orders caused)."""
+    """Wait (up to `timeout` s) until every listing is published, Lapak holds every order
+    of every marketplace and each marketplace holds the stock Lapak wants there (the pushes
+    the last orders caused). After chaos, a create refused in its last seconds is tried again
+    once its backoff ends: the summary waits for it rather than report it unpublished."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         rows = _in_step(runtime, controls)
-        if all(r.in_step == r.published and r.orders == r.on_marketplace for r in rows):
+        settled = all(r.in_step == r.published and r.orders == r.on_marketplace for r in rows)
+        if settled and progress.all_published(runtime.db):
             return
         time.sleep(0.5)
 
