@@ -246,6 +246,17 @@ def test_failed_listings_show_the_marketplaces_error_and_can_be_pushed_again(ops
     assert "KOPI-3" not in operator.get("/ops/listings").text
 
 
+def test_an_app_given_no_job_sender_retries_no_dead_letter(ops: Ops) -> None:
+    """The composition root hands web/ the replay; an app built without one says so (503)
+    and the dead letter stays, unretried."""
+    client = TestClient(create_app(ops.runtime, ops.recorder))
+    client.headers["Authorization"] = f"Bearer {OPERATOR_TOKEN}"
+    refused = client.post(f"/ops/dead-letters/{ops.ids['dead']}/retry", headers=JSON)
+    assert refused.status_code == 503 and "no job sender" in refused.json()["detail"]
+    with ops.runtime.db.session() as session:
+        assert session.get_one(DeadLetter, ops.ids["dead"]).retried_at is None
+
+
 def test_a_dead_letter_is_retried_once_from_the_page_and_runs(
     ops: Ops, monkeypatch: pytest.MonkeyPatch
 ) -> None:
