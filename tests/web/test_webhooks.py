@@ -370,7 +370,13 @@ def test_sandbox_pushes_bring_orders_in_before_any_poll(
         with Embedded(runtime, threads=4, web_port=0) as lapak:
             for store, shop in (("shop-a", SHOP_A), ("shop-b", SHOP_B)):
                 sandbox.set_push_config(shop, f"{lapak.web_url}/webhooks/{store}")
-            wait_for("the catalog on shop B", lambda: sandbox.stock_of(SHOP_B, skus[-1]) == 4)
+            wait_for(
+                "the catalog on both shops",  # shop B holds one unit back (stock_buffer)
+                lambda: (
+                    (sandbox.stock_of(SHOP_A, skus[-1]), sandbox.stock_of(SHOP_B, skus[-1]))
+                    == (5, 4)
+                ),
+            )
             # the pulls at start-up are done; the next ones are an hour away
             wait_for("the start-up pulls", lambda: None not in _last_pulls(runtime).values())
             pulled = _last_pulls(runtime)
