@@ -45,8 +45,7 @@ from redis import Redis
 from redis.exceptions import RedisError
 from sqlalchemy import func, inspect, or_, select, text
 
-from connectors.sandbox_control import SandboxControl, SandboxListing
-from connectors.sandbox_server import RunningServer, serve
+from sandboxes.kit.control import SandboxControl, SandboxListing
 from sync.registry import plugin_for
 from sync.stock import available, store_price, store_stock
 from sync.store.db import Database
@@ -60,6 +59,7 @@ from sync.store.models import (
     Store,
     WebhookRecord,
 )
+from wiring.server import RunningServer, serve
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

@@ -35,9 +35,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.sandbox_control import SandboxControl
-from connectors.sandbox_server import serve
-from connectors.shopee.sandbox.images import placeholder_png
+from sandboxes.kit.control import SandboxControl
+from sandboxes.shopee.images import placeholder_png
 from sync.catalog import import_catalog
 from sync.changes import products_changed
 from sync.protocol import ConnectorPlugin, StoreSpec
@@ -51,6 +50,7 @@ from sync.tokens import DbTokenVault
 from sync.types import ListingRef
 from wiring.logging import configure_logging
 from wiring.pacing import UnpacedPacer
+from wiring.server import serve
 
 STORE = "bench"
 VARIANTS = 4

@@ -46,10 +46,9 @@ from typing import Any
 import httpx
 from sqlalchemy import func, select, update
 
-from connectors.sandbox_server import serve
 from connectors.shopee import plugin, signing
 from connectors.shopee.connector import UPDATE_STOCK, ShopeeConnector, ShopeeCredentials
-from connectors.shopee.sandbox import create_app
+from sandboxes.shopee import create_app
 from sync.catalog import import_catalog
 from sync.changes import products_changed
 from sync.protocol import StoreSpec
@@ -61,6 +60,7 @@ from sync.store.models import Listing, Merchant, Product
 from sync.tokens import DbTokenVault
 from wiring.logging import configure_logging
 from wiring.pacing import UnpacedPacer
+from wiring.server import serve
 
 SHOP: dict[str, Any] = {
     "name": "bench-shop",

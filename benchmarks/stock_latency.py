@@ -32,12 +32,12 @@ from sqlalchemy import select
 
 from cli.embedded import Embedded
 from config import load_config
-from connectors.sandbox_server import serve
-from connectors.shopee.sandbox import create_app
+from sandboxes.shopee import create_app
 from sync.catalog import import_catalog
 from sync.store.models import Merchant
 from wiring.logging import configure_logging
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 PARTNER_KEY = "latency-benchmark-partner-key-0123"
 SHOPS = {"shop-a": 701, "shop-b": 702}

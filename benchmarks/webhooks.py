@@ -42,8 +42,8 @@ TARGET_MEDIAN_MS = 20.0
 
 def run_sandbox(conn: Connection) -> None:
     """Child process: the Shopee sandbox, rate limit lifted; sends its URL, stops when told."""
-    from connectors.sandbox_server import serve
-    from connectors.shopee.sandbox import create_app
+    from sandboxes.shopee import create_app
+    from wiring.server import serve
 
     app = create_app([SHOP])
     app.state.sandbox.set_rate_limit(0)

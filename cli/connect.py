@@ -81,8 +81,8 @@ def _wait(
     since = utcnow()
     server = None
     if not _listening(port):
-        from connectors.sandbox_server import serve
         from web.app import create_app
+        from wiring.server import serve
 
         server = serve(create_app(runtime, dispatcher), port=port)
         message = gettext("waiting for the marketplace to send you back to %(url)s …")

@@ -29,7 +29,7 @@ from rich.table import Table
 from cli.demo_connect import StoreNotConnected, connect_stores
 from config import load_config
 from config.envfile import load_env_file
-from connectors.sandbox_control import SandboxControl
+from sandboxes.kit.control import SandboxControl
 from sync import progress
 from sync import queue as order_queue
 from sync.catalog import import_catalog
@@ -97,8 +97,8 @@ def _connect_first(
     run`: Lapak's web app alone on the demo's web port receives the callbacks. No job runs
     yet, so none fails for a store not connected; the first push and pull each connection
     asks `dispatcher` for wait in the embedded broker until its worker starts."""
-    from connectors.sandbox_server import serve
     from web.app import create_app
+    from wiring.server import serve
 
     with serve(create_app(runtime, dispatcher), port=web_port) as web:
         connect_stores(runtime, web.url, dispatcher, console)
@@ -223,8 +223,8 @@ def run_demo(
         (directory / stale).unlink(missing_ok=True)
 
     from cli.embedded import Embedded
-    from connectors.sandbox_server import serve
     from sync.registry import plugin_for
+    from wiring.server import serve
 
     credentials = {  # the app's own keys only: the rest comes from connecting each store
         store.name: _app_keys(plugin_for(store.platform), store.name, index)

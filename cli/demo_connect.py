@@ -16,7 +16,7 @@ import httpx
 from rich.console import Console
 from sqlalchemy import select
 
-from connectors.sandbox_consent import press_authorize
+from sandboxes.kit.consent import press_authorize
 from sync import connect
 from sync.connections import granted_at
 from sync.dispatch import Dispatcher

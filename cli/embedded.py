@@ -76,8 +76,8 @@ class Embedded:
             )
             self._requests.start()
         if self.web_port is not None:
-            from connectors.sandbox_server import serve
             from web.app import create_app
+            from wiring.server import serve
 
             app = create_app(
                 self.runtime,

@@ -72,8 +72,8 @@ def sandbox(
     """Serve the sandbox marketplaces for the config's stores, each platform on the port
     its stores' base_url names (`lapak init --sandbox`: 8901 Shopee … 8906 WooCommerce)."""
     from cli.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
-    from connectors.sandbox_images import WithPlaceholderImages
-    from connectors.sandbox_server import serve
+    from sandboxes.kit.images import WithPlaceholderImages
+    from wiring.server import serve
 
     def say(line: str) -> None:  # whole lines: a base_url is copied from here
         console.print(line, soft_wrap=True, markup=False, highlight=False)

@@ -64,7 +64,7 @@ class LazadaPlugin:
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
         """The fake Lazada ASGI app (imported only when asked for: tests and the demo)."""
-        from connectors.lazada.sandbox import create_app
+        from sandboxes.lazada import create_app
 
         return create_app(shops, seed=seed)
 

@@ -51,7 +51,7 @@ class ShopeePlugin:
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
         """The fake Shopee ASGI app (imported only when asked for: tests and the demo)."""
-        from connectors.shopee.sandbox import create_app
+        from sandboxes.shopee import create_app
 
         return create_app(shops, seed=seed)
 

@@ -65,7 +65,7 @@ class ShopifyPlugin:
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
         """The fake Shopify ASGI app (imported only when asked for: tests and the demo)."""
-        from connectors.shopify.sandbox import create_app
+        from sandboxes.shopify import create_app
 
         return create_app(shops, seed=seed)
 

@@ -57,7 +57,7 @@ class TikTokPlugin:
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
         """The fake TikTok Shop ASGI app (imported only when asked for: tests and the demo)."""
-        from connectors.tiktok.sandbox import create_app
+        from sandboxes.tiktok import create_app
 
         return create_app(shops, seed=seed)
 

@@ -60,7 +60,7 @@ class TokopediaPlugin:
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
         """The fake Tokopedia ASGI app (imported only when asked for: tests and the demo)."""
-        from connectors.tokopedia.sandbox import create_app
+        from sandboxes.tokopedia import create_app
 
         return create_app(shops, seed=seed)
 

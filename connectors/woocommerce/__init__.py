@@ -63,7 +63,7 @@ class WooCommercePlugin:
 
     def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
         """The fake WooCommerce ASGI app (imported only when asked for: tests and the demo)."""
-        from connectors.woocommerce.sandbox import create_app
+        from sandboxes.woocommerce import create_app
 
         return create_app(shops, seed=seed)
 

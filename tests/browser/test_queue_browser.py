@@ -26,7 +26,6 @@ from sqlalchemy import select
 
 from cli.embedded import Embedded
 from config import load_config
-from connectors.sandbox_server import serve
 from sync.catalog import import_catalog
 from sync.store.models import Merchant, Order
 from tests.services import require_chromium
@@ -39,6 +38,7 @@ from tests.shopee_setup import (
     write_config,
 )
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("LAPAK_SCREENSHOTS")

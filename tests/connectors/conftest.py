@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.sandbox_server import serve
+from wiring.server import serve
 
 Received = list[tuple[dict[str, str], bytes]]
 

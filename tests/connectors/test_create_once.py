@@ -19,8 +19,7 @@ import pytest
 from sqlalchemy import select
 
 from connectors.http import RetryPolicy
-from connectors.sandbox_control import SandboxControl
-from connectors.sandbox_server import serve
+from sandboxes.kit.control import SandboxControl
 from sync.changes import products_changed
 from sync.protocol import Connector, Pacer, StoreSpec
 from sync.pull import pull_orders
@@ -31,6 +30,7 @@ from sync.store.db import Database
 from sync.store.models import Listing, Product, Store
 from tests.connectors.doubles import MemoryVault
 from wiring.pacing import TokenBucketPacer
+from wiring.server import serve
 
 STORE = "toko"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=10.0)

@@ -21,11 +21,11 @@ import pytest
 from redis import Redis
 from sqlalchemy import func, select
 
-from connectors.sandbox_server import serve
 from sync.store.db import Database
 from sync.store.models import Listing, Order, OrderLine, Reservation
 from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import SHOP_A, SHOP_B, sandbox_app, shop_env, write_catalog, write_config
+from wiring.server import serve
 
 BIN = Path(sys.executable).parent
 E2E_REDIS_DB = 11

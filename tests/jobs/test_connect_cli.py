@@ -12,9 +12,9 @@ from pathlib import Path
 import httpx
 import pytest
 
-from connectors.sandbox_consent import _FirstForm
-from connectors.sandbox_server import serve
+from sandboxes.kit.consent import _FirstForm
 from sync.registry import plugin_for
+from wiring.server import serve
 
 STORE = "toko-lazada"
 KEYS = {"app_key": "120077", "app_secret": "cli-lazada-secret-0123456789"}

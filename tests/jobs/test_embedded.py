@@ -19,7 +19,6 @@ import wiring.runtime
 from cli import app as cli
 from cli.embedded import Embedded
 from config import load_config
-from connectors.sandbox_server import serve
 from jobs import actors
 from sync.catalog import import_catalog, set_stock
 from sync.dispatch import request_pushes
@@ -39,6 +38,7 @@ from tests.shopee_setup import (
 )
 from wiring.logging import configure_logging
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 
 @pytest.fixture

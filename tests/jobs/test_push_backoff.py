@@ -17,16 +17,16 @@ from starlette.routing import Route
 
 import wiring.runtime
 from config import load_config
-from connectors.sandbox_server import serve
-from connectors.shopee.sandbox.images import placeholder_png
 from jobs import actors
 from jobs.broker import build_broker
+from sandboxes.shopee.images import placeholder_png
 from sync.catalog import import_catalog, set_stock
 from sync.push import push_store
 from sync.retry_backoff import FIRST, JITTER
 from sync.store.models import Listing, Merchant, Product, Store
 from tests.shopee_setup import SHOP_A, sandbox_app, shop_env, write_catalog, write_config
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 
 class ImageHost:

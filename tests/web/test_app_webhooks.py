@@ -16,7 +16,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from config import load_config
-from connectors.sandbox_server import serve
 from sync.connections import save_grant
 from sync.registry import plugin_for
 from sync.store.db import Database
@@ -26,6 +25,7 @@ from tests.shopee_setup import wait_for
 from tests.web.test_webhooks import Capture, Recorder
 from web.app import create_app
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 APP_PLATFORMS = ("shopee", "lazada", "tiktok", "tokopedia")
 STORES = ("satu", "dua")

@@ -15,14 +15,14 @@ import pytest
 from sqlalchemy import select
 
 from config import load_config
-from connectors.sandbox_consent import press_authorize
-from connectors.sandbox_server import serve
+from sandboxes.kit.consent import press_authorize
 from sync import connect
 from sync.protocol import AuthError
 from sync.registry import plugin_for
 from sync.store.models import JobEvent, StoreGrant, Token
 from web.app import create_app
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 OPERATOR_TOKEN = "ops-connect-test-token"
 APP_KEYS = {

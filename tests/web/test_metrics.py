@@ -22,7 +22,6 @@ from sqlalchemy import select
 
 from cli.embedded import Embedded
 from config import load_config
-from connectors.sandbox_server import serve
 from jobs.middleware import DramatiqMetrics
 from sync.catalog import import_catalog
 from sync.store.db import Database
@@ -39,6 +38,7 @@ from tests.shopee_setup import (
 from web.app import create_app
 from wiring.job_queues import job_queue_depths
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 

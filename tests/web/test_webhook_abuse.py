@@ -15,7 +15,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from config import load_config
-from connectors.sandbox_server import serve
 from jobs import actors
 from jobs.broker import build_broker
 from sync.store.db import Database
@@ -29,6 +28,7 @@ from tests.web.test_webhooks import (
 )
 from web.app import create_app
 from wiring.runtime import Runtime, install
+from wiring.server import serve
 
 CAP = 1024 * 1024
 

@@ -19,7 +19,6 @@ from sqlalchemy import func, select
 
 from cli.embedded import Embedded
 from config import load_config
-from connectors.sandbox_server import serve
 from connectors.shopee.signing import webhook_signature
 from sync.catalog import import_catalog
 from sync.registry import platforms, plugin_for
@@ -39,6 +38,7 @@ from tests.shopee_setup import (
 )
 from web.app import create_app
 from wiring.runtime import Runtime
+from wiring.server import serve
 
 
 class Recorder:

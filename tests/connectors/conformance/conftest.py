@@ -1,7 +1,7 @@
 """Fixtures of the conformance suite: every registered platform, its sandbox over real HTTP.
 
 Each test runs once per platform of the `lapak.connectors` entry-point group. The sandbox is
-driven only through `app.state.control` (`connectors.sandbox_control.SandboxControl`) and the
+driven only through `app.state.control` (`sandboxes.kit.control.SandboxControl`) and the
 connector only through its plugin (`ConnectorPlugin.create`), so a third-party connector is
 held to exactly what Lapak's own are.
 """
@@ -14,11 +14,11 @@ from typing import Any
 import pytest
 
 from connectors.http import RetryPolicy
-from connectors.sandbox_control import SandboxControl
-from connectors.sandbox_server import RunningServer, serve
+from sandboxes.kit.control import SandboxControl
 from sync.protocol import Connector, ConnectorPlugin, StoreSpec
 from sync.registry import platforms, plugin_for
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE = "conformance-store"
 FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=10.0)

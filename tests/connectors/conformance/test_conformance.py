@@ -17,7 +17,7 @@ import pytest
 from pydantic import SecretStr
 
 from connectors.http import RetryPolicy
-from connectors.sandbox_control import SandboxControl
+from sandboxes.kit.control import SandboxControl
 from sync.protocol import AuthError, Connector, ConnectorPlugin, PermanentError, TransientError
 from sync.types import (
     ItemResult,

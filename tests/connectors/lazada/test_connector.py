@@ -18,16 +18,16 @@ from starlette.applications import Starlette
 from connectors.http import RetryPolicy
 from connectors.lazada import LazadaConnector, plugin
 from connectors.lazada import connector as lazada_connector
-from connectors.lazada.sandbox import LazadaControl, LazadaSandbox, create_app
-from connectors.lazada.sandbox import api_products as sandbox_products
-from connectors.lazada.sandbox import orders as order_life
-from connectors.lazada.sandbox.state import SAMPLE_CATEGORY
-from connectors.sandbox_server import RunningServer, serve
+from sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
+from sandboxes.lazada import api_products as sandbox_products
+from sandboxes.lazada import orders as order_life
+from sandboxes.lazada.state import SAMPLE_CATEGORY
 from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from sync.registry import plugin_for
 from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 from tests.connectors.conftest import Received
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE = "toko-lazada"
 CREDS = plugin.sandbox_credentials(STORE, 0)

@@ -12,11 +12,11 @@ import pytest
 from starlette.applications import Starlette
 
 from connectors.lazada import plugin, signing
-from connectors.lazada.sandbox import LazadaControl, LazadaSandbox, create_app
-from connectors.lazada.sandbox.state import SAMPLE_CATEGORY
-from connectors.sandbox_control import SandboxListing
-from connectors.sandbox_server import RunningServer, serve
+from sandboxes.kit.control import SandboxListing
+from sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
+from sandboxes.lazada.state import SAMPLE_CATEGORY
 from tests.connectors.conftest import Received
+from wiring.server import RunningServer, serve
 
 STORE = "toko-lazada"
 CREDS = plugin.sandbox_credentials(STORE, 0)

@@ -16,8 +16,8 @@ from starlette.applications import Starlette
 
 from connectors.lazada import plugin, signing
 from connectors.lazada.client import signed_params
-from connectors.lazada.sandbox import create_app, push_signature
-from connectors.sandbox_server import RunningServer, serve
+from sandboxes.lazada import create_app, push_signature
+from wiring.server import RunningServer, serve
 
 # The doc's worked example (docs 108068/108069; docs/marketplaces.md#lazada-auth-and-signing).
 DOC_SECRET = "helloworld"

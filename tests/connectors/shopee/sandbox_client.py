@@ -10,8 +10,8 @@ from typing import Any
 
 import httpx
 
-from connectors.sandbox_server import serve
-from connectors.shopee.sandbox import ShopeeSandbox, create_app
+from sandboxes.shopee import ShopeeSandbox, create_app
+from wiring.server import serve
 
 PARTNER_ID = 2001887
 PARTNER_KEY = "test-partner-key"

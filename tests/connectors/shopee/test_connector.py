@@ -14,11 +14,10 @@ import pytest
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from connectors.faults import FaultKind
 from connectors.http import RetryPolicy
-from connectors.sandbox_server import RunningServer, serve
 from connectors.shopee import ShopeeConnector, ShopeeCredentials, plugin
-from connectors.shopee.sandbox import ShopeeSandbox, create_app
+from sandboxes.kit.faults import FaultKind
+from sandboxes.shopee import ShopeeSandbox, create_app
 from sync.protocol import (
     AuthError,
     Connector,
@@ -37,6 +36,7 @@ from sync.types import (
     StockUpdate,
 )
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 PARTNER_ID, SHOP_ID = 2001887, 700001
 PARTNER_KEY = "lapak-test-partner-key"

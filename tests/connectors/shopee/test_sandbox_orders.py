@@ -15,8 +15,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.faults import FaultInjector, FaultKind, FaultSettings
-from connectors.sandbox_server import serve
+from sandboxes.kit.faults import FaultInjector, FaultKind, FaultSettings
 from tests.connectors.shopee.sandbox_client import (
     OTHER_SHOP_ID,
     PARTNER_KEY,
@@ -26,6 +25,7 @@ from tests.connectors.shopee.sandbox_client import (
     running_sandbox,
     with_variants,
 )
+from wiring.server import serve
 
 
 @pytest.fixture

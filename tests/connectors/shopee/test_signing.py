@@ -12,9 +12,9 @@ import pytest
 import requests
 from pyshopee2.client import Client as PyShopeeClient
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.shopee import signing
-from connectors.shopee.sandbox import create_app
+from sandboxes.shopee import create_app
+from wiring.server import RunningServer, serve
 
 # Sample key string from Shopee's official Go demo (docs/marketplaces.md#shopee-auth-and-signing,
 # docs/marketplaces.md#signature-test-vectors).

@@ -10,11 +10,11 @@ import pytest
 from starlette.applications import Starlette
 
 from connectors.http import RetryPolicy
-from connectors.sandbox_server import RunningServer, serve
 from connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
-from connectors.shopify.sandbox import ShopifyControl, ShopifySandbox, create_app
+from sandboxes.shopify import ShopifyControl, ShopifySandbox, create_app
 from sync.protocol import StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE = "toko-shopify"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

@@ -12,14 +12,14 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import pytest
 
-from connectors.sandbox_server import RunningServer
 from connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
 from connectors.shopify.authorization import SCOPES
-from connectors.shopify.sandbox import ShopifySandbox
+from sandboxes.shopify import ShopifySandbox
 from sync.connections import StoredGrant, granted_credentials
 from sync.protocol import AuthError, PermanentError, StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from tests.connectors.shopify.conftest import CREDENTIALS, DOMAIN, STORE, TOKEN
+from wiring.server import RunningServer
 
 REDIRECT = "https://lapak.example/connect/toko-shopify/callback"
 APP_KEYS = {key: CREDENTIALS[key] for key in ("client_id", "client_secret", "api_version")}

@@ -14,7 +14,7 @@ import pytest
 
 from connectors.http import RetryPolicy
 from connectors.shopify import ShopifyConnector, plugin, signing
-from connectors.shopify.sandbox import ShopifyControl, ShopifySandbox, api_graphql
+from sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
 from sync.protocol import AuthError, PermanentError, ThrottledError
 from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 from tests.connectors.conftest import Received

@@ -17,11 +17,11 @@ from pyactiveresource.connection import BadRequest, UnauthorizedAccess
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.shopify import ShopifyConnector
-from connectors.shopify.sandbox import ShopifyControl
 from connectors.shopify.stock import SET_QUANTITIES
+from sandboxes.shopify import ShopifyControl
 from tests.connectors.shopify.conftest import API, DOMAIN, STORE, TOKEN, VERSION
+from wiring.server import RunningServer, serve
 
 
 class Recorder:

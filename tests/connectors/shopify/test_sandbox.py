@@ -10,8 +10,8 @@ import httpx
 import pytest
 
 from connectors.shopify import signing
-from connectors.shopify.sandbox import ShopifyControl, ShopifySandbox, api_graphql
 from connectors.shopify.stock import SET_QUANTITIES
+from sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
 from tests.connectors.conftest import Received
 from tests.connectors.shopify.conftest import API, CREDENTIALS, DOMAIN, SECRET, STORE, TOKEN
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import httpx
 
-from connectors.sandbox_server import serve
-from connectors.tiktok.sandbox import TikTokSandbox, create_app
+from sandboxes.tiktok import TikTokSandbox, create_app
+from wiring.server import serve
 
 APP_KEY = "68xu9ks5p4i8"
 APP_SECRET = "test-app-secret"

@@ -15,16 +15,16 @@ from pydantic import ValidationError
 from starlette.applications import Starlette
 
 from connectors.http import RetryPolicy
-from connectors.sandbox_server import RunningServer, serve
 from connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
 from connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
-from connectors.tiktok.sandbox import TikTokSandbox, create_app
+from sandboxes.tiktok import TikTokSandbox, create_app
 from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError
 from sync.registry import plugin_for
 from sync.types import ListingDraft, OrderStatus, PriceUpdate
 from tests.connectors.conftest import Received
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from tests.connectors.tiktok.sandbox_client import stock_of
+from wiring.server import RunningServer, serve
 
 STORE = "toko-tiktok"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)

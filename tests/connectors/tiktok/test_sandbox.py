@@ -19,8 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from connectors.sandbox_server import serve
-from connectors.tiktok.sandbox import TikTokSandbox
+from sandboxes.tiktok import TikTokSandbox
 from tests.connectors.tiktok.sandbox_client import (
     APP_KEY,
     APP_SECRET,
@@ -30,6 +29,7 @@ from tests.connectors.tiktok.sandbox_client import (
     running,
     stock_of,
 )
+from wiring.server import serve
 
 STORE = "toko-a"
 UPLOAD = "/product/202309/images/upload"

@@ -12,12 +12,12 @@ import httpx
 import pytest
 from starlette.applications import Starlette
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.tokopedia import plugin
-from connectors.tokopedia.sandbox import create_app
+from sandboxes.tokopedia import create_app
 from sync.connections import StoredGrant, granted_credentials
 from sync.protocol import AuthError, PermanentError, StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE, SECOND, OTHER = "toko-tokped", "toko-tokped-cabang", "toko-lain"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

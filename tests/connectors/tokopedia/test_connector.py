@@ -16,13 +16,13 @@ import pytest
 from pydantic import ValidationError
 
 from connectors.http import RetryPolicy
-from connectors.sandbox_server import RunningServer, serve
 from connectors.tokopedia import TokopediaConnector, TokopediaCredentials, plugin
-from connectors.tokopedia.sandbox import TokopediaSandbox
+from sandboxes.tokopedia import TokopediaSandbox
 from sync.protocol import AuthError, Connector, PermanentError, StoreSpec
 from sync.registry import plugin_for
 from sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE = "toko-tokopedia"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

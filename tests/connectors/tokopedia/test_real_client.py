@@ -24,9 +24,9 @@ from tokopedia import AccessToken, Tokopedia
 from tokopedia import access_token as sdk_access_token
 from tokopedia.product import ResponseProduct
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.tokopedia import auth, plugin
-from connectors.tokopedia.sandbox import TokopediaSandbox
+from sandboxes.tokopedia import TokopediaSandbox
+from wiring.server import RunningServer, serve
 
 STORE = "toko-real-client"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

@@ -11,10 +11,10 @@ from typing import Any
 import httpx
 import pytest
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.tokopedia import auth, plugin
-from connectors.tokopedia.sandbox import TokopediaSandbox
+from sandboxes.tokopedia import TokopediaSandbox
 from tests.connectors.conftest import Received
+from wiring.server import RunningServer, serve
 
 STORE = "toko-sandbox"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

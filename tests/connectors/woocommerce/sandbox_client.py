@@ -10,7 +10,7 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from connectors.woocommerce import plugin, signing
-from connectors.woocommerce.sandbox import create_app
+from sandboxes.woocommerce import create_app
 
 STORE = "toko-uji"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

@@ -22,13 +22,13 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.woocommerce import plugin
-from connectors.woocommerce.sandbox import WooSandbox, create_app
+from sandboxes.woocommerce import WooSandbox, create_app
 from sync.connections import StoredGrant, granted_credentials
 from sync.protocol import AuthError, ConnectorError, PermanentError, StoreSpec
 from sync.types import Grant
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE = "toko-woo"
 APP_KEYS = {"webhook_secret": plugin.sandbox_credentials(STORE, 0)["webhook_secret"]}

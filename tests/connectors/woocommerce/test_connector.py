@@ -17,15 +17,15 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from connectors.http import Retrier, RetryPolicy
-from connectors.sandbox_server import RunningServer, serve
 from connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials, plugin
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.connector import STATIC_TOKEN
-from connectors.woocommerce.sandbox import create_app
+from sandboxes.woocommerce import create_app
 from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from sync.registry import plugin_for
 from sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
 from tests.connectors.doubles import CountingPacer, MemoryVault
+from wiring.server import RunningServer, serve
 
 STORE = "toko-woo"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

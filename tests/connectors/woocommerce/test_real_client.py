@@ -18,9 +18,9 @@ from starlette.applications import Starlette
 from woocommerce import API
 from woocommerce.oauth import OAuth
 
-from connectors.sandbox_server import RunningServer, serve
 from connectors.woocommerce import plugin, signing
-from connectors.woocommerce.sandbox import create_app
+from sandboxes.woocommerce import create_app
+from wiring.server import RunningServer, serve
 
 STORE = "toko-klien"
 CREDENTIALS = plugin.sandbox_credentials(STORE, 0)

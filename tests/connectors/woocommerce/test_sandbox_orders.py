@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from starlette.applications import Starlette
 
-from connectors.woocommerce.sandbox.push import MAX_FAILURES
+from sandboxes.woocommerce.push import MAX_FAILURES
 from tests.connectors.conftest import Received
 from tests.connectors.woocommerce.sandbox_client import STORE, WEBHOOK_SECRET, Signed, make_app
 

@@ -8,7 +8,7 @@ Lapak finds it through the entry point in this package's pyproject.toml::
 
 `plugin` satisfies `sync.protocol.ConnectorPlugin`: it makes a `WarungConnector` for a store
 (`connector.py`) and, for tests and the demo, the fake Warung Online (`sandbox.py`), whose
-`app.state.control` satisfies `connectors.sandbox_control.SandboxControl`. Check it with
+`app.state.control` satisfies `sandboxes.kit.control.SandboxControl`. Check it with
 Lapak's conformance suite: `pytest tests/connectors/conformance -k warung`.
 """
 

@@ -1,5 +1,5 @@
 """A fake Warung Online: its API (listed in `connector.py`), its own state, a buyer simulator
-and signed webhook pushes, all driven through `connectors.sandbox_control.SandboxControl`.
+and signed webhook pushes, all driven through `sandboxes.kit.control.SandboxControl`.
 
 `create_app(shops)` builds the Starlette app; `app.state.control` (also `app.state.sandbox`) is
 the `WarungSandbox`, with stores keyed by name. Every API request is counted, then goes
@@ -33,8 +33,8 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from connectors.faults import FaultInjector, FaultSettings
-from connectors.sandbox_control import OrderAction, SandboxListing, SandboxOrder
+from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from sandboxes.kit.faults import FaultInjector, FaultSettings
 
 B = TypeVar("B", bound=BaseModel)
 TOKEN_SECONDS = 7200

@@ -1,0 +1,41 @@
+"""A faithful fake of the Lazada Open Platform API (Indonesia), for tests and the demo.
+
+    app = create_app([{"name": "toko-a", "app_key": "100132", "app_secret": "...",
+                       "refresh_token": "...", "seller_id": "1000165972"}])
+    sandbox = app.state.sandbox          # a LazadaSandbox: drive it from Python
+    control = app.state.control          # a LazadaControl (sandboxes.kit.control)
+    with serve(app) as server: ...       # wiring.server.serve
+
+The LazOP API answers at the server's root (and under /rest), token APIs included; the
+control API lives under /_sandbox/ (control.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+
+from sandboxes.lazada.app import build_app
+from sandboxes.lazada.push import push_signature
+from sandboxes.lazada.sandbox import LazadaSandbox, UnknownSellerError
+from sandboxes.lazada.surface import LazadaControl
+
+
+def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:
+    """The sandbox ASGI app for these shops; `app.state.sandbox` is its `LazadaSandbox`.
+
+    Each shop mapping has name, app_key, app_secret, seller_id and refresh_token (the first
+    refresh token the store's config holds: accepted once, as Lazada hands a new one back).
+    """
+    return build_app(LazadaSandbox(shops, seed=seed))
+
+
+__all__ = [
+    "LazadaControl",
+    "LazadaSandbox",
+    "UnknownSellerError",
+    "create_app",
+    "push_signature",
+]

@@ -1,0 +1,145 @@
+"""The sandbox's ASGI app: LazOP API paths at the root (or under /rest, as on
+api.lazada.co.id/rest), our control API under /_sandbox/.
+
+One API request: count it, run it through the fault plan, look its handler up by path,
+read its parameters (query string and form-urlencoded body merged: lazop-sdk POSTs every
+parameter as a form body), authenticate (gate.py), spend a token of the seller's
+rate-limit bucket, then run the handler under the sandbox lock and wrap its answer in
+LazOP's envelope. Handlers raise `LazadaError` for Lazada's error bodies.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
+
+from sandboxes.lazada import (
+    api_auth,
+    api_media,
+    api_orders,
+    api_products,
+    api_stock,
+    consent,
+    control,
+)
+from sandboxes.lazada.context import Ctx, Route
+from sandboxes.lazada.gate import authenticate
+from sandboxes.lazada.sandbox import LazadaSandbox
+from sandboxes.lazada.surface import LazadaControl
+from sandboxes.lazada.wire import (
+    ISV,
+    JSONBody,
+    LazadaError,
+    error_body,
+    error_response,
+    ok,
+    request_id,
+    server_error,
+    throttled,
+)
+
+log = structlog.get_logger(__name__)
+
+API_ROUTES: dict[str, Route] = {
+    **api_auth.ROUTES,
+    **api_products.ROUTES,
+    **api_media.ROUTES,
+    **api_stock.ROUTES,
+    **api_orders.ROUTES,
+}
+REST_PREFIX = "/rest"
+FORM = "application/x-www-form-urlencoded"
+
+
+def api_path(path: str) -> str:
+    return path[len(REST_PREFIX) :] if path.startswith(REST_PREFIX + "/") else path
+
+
+async def _params(request: Request) -> dict[str, str]:
+    params = dict(request.query_params)
+    if request.method == "POST":
+        content_type = request.headers.get("content-type", "")
+        body = await request.body()
+        if body and content_type.split(";")[0].strip().lower() == FORM:
+            params.update(parse_qsl(body.decode("utf-8"), keep_blank_values=True))
+    return params
+
+
+async def _serve(sandbox: LazadaSandbox, request: Request, path: str) -> Response:
+    route = API_ROUTES.get(path)
+    if route is None:
+        error = LazadaError("InvalidApiPath", f"The specified API {path} is invalid", type=ISV)
+        return JSONBody(error_body(error), status_code=404)
+    if request.method not in route.methods:
+        text = f"The API {path} takes {'/'.join(sorted(route.methods))}"
+        return JSONBody(error_body(LazadaError("InvalidMethod", text, type=ISV)), status_code=405)
+    try:
+        params = await _params(request)
+        with sandbox.lock:
+            caller = authenticate(sandbox, path, params, seller_api=route.seller)
+        bucket = caller.seller.seller_id if caller.seller else ("app", caller.app_key)
+        if sandbox.limiter.take(bucket):
+            return throttled()
+        url = request.url
+        ctx = Ctx(sandbox, caller.app_key, caller.seller, params, f"{url.scheme}://{url.netloc}")
+        data: Any
+        if route.async_handler is not None:
+            data = await route.async_handler(ctx)
+        else:
+            assert route.handler is not None
+            with sandbox.lock:
+                data = route.handler(ctx)
+    except LazadaError as exc:
+        return error_response(exc)
+    except ClientDisconnect:  # the caller went away mid-request: no one to answer
+        return Response(status_code=499)
+    except Exception:  # a sandbox bug answers like Lazada's own hiccups, and is logged
+        log.exception("lazada_sandbox_handler_failed", path=path)
+        return server_error()
+    if not route.seller:  # token APIs answer at the top level
+        return JSONBody({**data, "code": "0", "request_id": request_id()})
+    return JSONBody(ok(data, route.key))
+
+
+class SandboxApp(Starlette):
+    """Starlette for the control API; Lazada calls skip its routing and middleware."""
+
+    def __init__(self, sandbox: LazadaSandbox) -> None:
+        @asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            yield
+            sandbox.close()
+
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(routes=[*control.ROUTES, consent_route], lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.state.control = LazadaControl(sandbox)
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and not path.startswith("/_sandbox/") and path != consent.PATH:
+            scope["app"] = self
+            response = await self.api(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def api(self, request: Request) -> Response:
+        path = api_path(request.scope["path"])
+        self.sandbox.count_call(path)
+        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+
+
+def build_app(sandbox: LazadaSandbox) -> SandboxApp:
+    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
+    return SandboxApp(sandbox)

@@ -1,0 +1,40 @@
+"""A faithful fake of the Shopee Open Platform v2 API (Indonesia), for tests and the demo.
+
+    app = create_app([{"name": "toko-a", "partner_id": 2001887, "partner_key": "...",
+                       "shop_id": 14701711, "refresh_token": "..."}])
+    sandbox = app.state.sandbox          # a ShopeeSandbox: drive it from Python
+    with serve(app) as server: ...       # wiring.server.serve
+
+See `ShopeeSandbox` for the Python control surface and control.py for the HTTP one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+
+from sandboxes.shopee.app import build_app
+from sandboxes.shopee.orders import OutOfStockError
+from sandboxes.shopee.push import push_signature
+from sandboxes.shopee.sandbox import ShopeeSandbox, UnknownOrderError, UnknownShopError
+
+
+def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:
+    """The sandbox ASGI app for these shops; `app.state.sandbox` is its `ShopeeSandbox`.
+
+    Each shop mapping has name, partner_id, partner_key, shop_id and refresh_token (the
+    initial refresh token the store's config holds: accepted once, as Shopee does).
+    """
+    return build_app(ShopeeSandbox(shops, seed=seed))
+
+
+__all__ = [
+    "OutOfStockError",
+    "ShopeeSandbox",
+    "UnknownOrderError",
+    "UnknownShopError",
+    "create_app",
+    "push_signature",
+]

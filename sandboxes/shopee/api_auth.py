@@ -1,0 +1,65 @@
+"""v2.public.get_access_token (/auth/token/get) and v2.public.refresh_access_token.
+
+Both answer at top level (no "response" object), as on their reference pages.
+"""
+
+from __future__ import annotations
+
+from sandboxes.shopee.context import Ctx, Route
+from sandboxes.shopee.wire import Reply, ShopeeError, body_int, body_str, invalid
+
+AUTH_PARAM = "error_param"
+
+
+def _partner_matches(ctx: Ctx) -> None:
+    partner_id = body_int(ctx.json, "partner_id", AUTH_PARAM)
+    if partner_id != ctx.partner_id:
+        raise invalid("partner_id in body differs from partner_id in query")
+
+
+def _shop_id(ctx: Ctx) -> int:
+    shop_id = body_int(ctx.json, "shop_id", AUTH_PARAM)
+    shop = ctx.sandbox.shops.get(shop_id)
+    if shop is None or shop.partner_id != ctx.partner_id:
+        raise ShopeeError("error_auth", "Invalid partner_id or shopid.")
+    return shop_id
+
+
+def get_access_token(ctx: Ctx) -> Reply:
+    """POST /api/v2/auth/token/get {code, shop_id, partner_id}: the first token pair."""
+    code = body_str(ctx.json, "code", AUTH_PARAM)
+    _partner_matches(ctx)
+    shop_id = _shop_id(ctx)
+    issued = ctx.sandbox.tokens.redeem_code(code, shop_id)
+    return Reply(
+        {
+            "refresh_token": issued.refresh_token,
+            "access_token": issued.access_token,
+            "expire_in": issued.expire_in,
+        },
+        top_level=True,
+    )
+
+
+def refresh_access_token(ctx: Ctx) -> Reply:
+    """POST /api/v2/auth/access_token/get {refresh_token, partner_id, shop_id}."""
+    refresh_token = body_str(ctx.json, "refresh_token", AUTH_PARAM)
+    _partner_matches(ctx)
+    shop_id = _shop_id(ctx)
+    issued = ctx.sandbox.tokens.refresh(refresh_token, shop_id)
+    return Reply(
+        {
+            "partner_id": ctx.partner_id,
+            "shop_id": shop_id,
+            "refresh_token": issued.refresh_token,
+            "access_token": issued.access_token,
+            "expire_in": issued.expire_in,
+        },
+        top_level=True,
+    )
+
+
+ROUTES = {
+    "/api/v2/auth/token/get": Route("POST", get_access_token),
+    "/api/v2/auth/access_token/get": Route("POST", refresh_access_token),
+}

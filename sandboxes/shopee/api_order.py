@@ -1,0 +1,201 @@
+"""v2.order.get_order_list, get_order_detail and cancel_order.
+
+get_order_list: time_range_field create_time|update_time, [time_from, time_to] at most
+15 days apart (else order.order_list_invalid_time), page_size 1..100, cursor paging
+("next_cursor" is "" when more is false). The sandbox sorts newest first and its cursor
+is an offset (both UNCONFIRMED). get_order_detail: 1..50 order_sn, default fields plus
+those named in response_optional_fields; unknown order_sn are left out and named in
+"warning" (UNCONFIRMED).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sandboxes.shopee.context import Ctx, Route
+from sandboxes.shopee.state import CURRENCY, NOT_SHIPPED, ORDER_STATUSES, REGION, Order
+from sandboxes.shopee.wire import (
+    Reply,
+    ShopeeError,
+    body_str,
+    invalid,
+    missing,
+    query_int,
+    query_list,
+)
+
+MAX_WINDOW_SECONDS = 15 * 86400
+MAX_PAGE_SIZE = 100
+MAX_DETAIL = 50
+CANCEL_REASONS = frozenset(
+    {"OUT_OF_STOCK", "CUSTOMER_REQUEST", "UNDELIVERABLE_AREA", "COD_NOT_SUPPORTED"}
+)
+INVALID_TIME = "Start time must be earlier than end time and diff in 15days."
+
+
+def get_order_list(ctx: Ctx) -> Reply:
+    query = ctx.query
+    field = query.get("time_range_field")
+    if not field:
+        raise missing("time_range_field", "error_param")
+    if field not in ("create_time", "update_time"):
+        raise invalid("time_range_field should be create_time or update_time")
+    time_from = query_int(query, "time_from", "error_param")
+    time_to = query_int(query, "time_to", "error_param")
+    if time_from > time_to or time_to - time_from > MAX_WINDOW_SECONDS:
+        raise ShopeeError("order.order_list_invalid_time", INVALID_TIME)
+    page_size = query_int(query, "page_size", "error_param")
+    if not 1 <= page_size <= MAX_PAGE_SIZE:
+        raise invalid("page_size should be between 1 and 100")
+    cursor = query.get("cursor") or "0"
+    if not cursor.isdigit():
+        raise invalid("cursor is invalid")
+    status = query.get("order_status")
+    if status and status not in ORDER_STATUSES:
+        raise invalid(f"order_status {status} is invalid")
+    matching = [
+        o
+        for o in ctx.shop.orders.values()
+        if time_from <= getattr(o, field) <= time_to and (not status or o.status == status)
+    ]
+    matching.sort(key=lambda o: (getattr(o, field), o.order_sn), reverse=True)
+    start = int(cursor)
+    page = matching[start : start + page_size]
+    more = start + page_size < len(matching)
+    with_status = "order_status" in query_list(query.getlist("response_optional_fields"))
+    return Reply(
+        {
+            "more": more,
+            "next_cursor": str(start + page_size) if more else "",
+            "order_list": [
+                {"order_sn": o.order_sn, "order_status": o.status}
+                if with_status
+                else {"order_sn": o.order_sn}
+                for o in page
+            ],
+        }
+    )
+
+
+def _item_list(ctx: Ctx, order: Order) -> list[dict[str, Any]]:
+    lines = []
+    for line in order.lines:
+        item = ctx.shop.items.get(line.item_id)
+        image = item.image_ids[0] if item and item.image_ids else ""
+        lines.append(
+            {
+                "item_id": line.item_id,
+                "item_name": line.item_name,
+                "item_sku": line.item_sku,
+                "model_id": line.model_id,
+                "model_name": line.model_name,
+                "model_sku": line.model_sku,
+                "model_quantity_purchased": line.quantity,
+                "model_original_price": line.price,
+                "model_discounted_price": line.price,
+                "wholesale": False,
+                "weight": line.weight,
+                "add_on_deal": False,
+                "main_item": False,
+                "add_on_deal_id": 0,
+                "promotion_type": "",
+                "promotion_id": 0,
+                "order_item_id": line.order_item_id,
+                "promotion_group_id": 0,
+                "image_info": {
+                    "image_url": f"{ctx.base_url}/_sandbox/uploads/{image}" if image else ""
+                },
+            }
+        )
+    return lines
+
+
+def _optional(ctx: Ctx, order: Order) -> dict[str, Any]:
+    """Every optional field the sandbox knows, by its response_optional_fields name."""
+    return {
+        "buyer_user_id": order.buyer_user_id,
+        "buyer_username": order.buyer_username,
+        "recipient_address": dict(order.recipient),
+        "item_list": _item_list(ctx, order),
+        "pay_time": order.pay_time,
+        "total_amount": order.total_amount,
+        "note": order.note,
+        "cancel_by": order.cancel_by,
+        "cancel_reason": order.cancel_reason,
+        "buyer_cancel_reason": "",
+        "shipping_carrier": order.shipping_carrier,
+        "payment_method": "Bank Transfer",
+        "estimated_shipping_fee": 0,
+        "actual_shipping_fee": 0,
+        "fulfillment_flag": "fulfilled_by_local_seller",
+        "split_up": False,
+        "package_list": [
+            {
+                "package_number": f"PKG{order.order_sn}",
+                "logistics_status": "LOGISTICS_READY"
+                if order.tracking_number
+                else "LOGISTICS_NOT_START",
+                "shipping_carrier": order.shipping_carrier,
+            }
+        ],
+    }
+
+
+def order_detail(ctx: Ctx, order: Order, wanted: list[str]) -> dict[str, Any]:
+    detail: dict[str, Any] = {
+        "order_sn": order.order_sn,
+        "region": REGION,
+        "currency": CURRENCY,
+        "cod": False,
+        "order_status": order.status,
+        "message_to_seller": "",
+        "create_time": order.create_time,
+        "update_time": order.update_time,
+        "days_to_ship": order.days_to_ship,
+        "ship_by_date": order.ship_by_date,
+    }
+    if wanted:
+        optional = _optional(ctx, order)
+        detail.update({name: optional[name] for name in wanted if name in optional})
+    return detail
+
+
+def get_order_detail(ctx: Ctx) -> Reply:
+    order_sns = query_list(ctx.query.getlist("order_sn_list"))
+    if not order_sns:
+        raise missing("order_sn_list", "error_param")
+    if len(order_sns) > MAX_DETAIL:
+        raise invalid("order_sn_list size should be between 1 and 50")
+    wanted = query_list(ctx.query.getlist("response_optional_fields"))
+    found = [ctx.shop.orders[sn] for sn in order_sns if sn in ctx.shop.orders]
+    unknown = [sn for sn in order_sns if sn not in ctx.shop.orders]
+    warning = f"order_sn not found: {','.join(unknown)}" if unknown else ""
+    return Reply({"order_list": [order_detail(ctx, o, wanted) for o in found]}, warning=warning)
+
+
+def cancel_order(ctx: Ctx) -> Reply:
+    body = ctx.json
+    order_sn = body_str(body, "order_sn", "error_param")
+    reason = body_str(body, "cancel_reason", "error_param")
+    if reason not in CANCEL_REASONS:
+        raise invalid(f"cancel_reason {reason} is invalid")
+    if reason == "OUT_OF_STOCK" and not body.get("item_list"):
+        raise missing("item_list", "error_param")
+    order = ctx.shop.orders.get(order_sn)
+    if order is None:
+        raise ShopeeError(
+            "error_not_found", f"Wrong parameters, detail: order {order_sn} not found."
+        )
+    if order.status not in NOT_SHIPPED or order.status == "IN_CANCEL":
+        # Shopee: "can only be performed before an order has been shipped" (message UNCONFIRMED)
+        raise invalid(f"order status {order.status} can not be cancelled")
+    order.cancel_reason = reason
+    ctx.sandbox.change_status(ctx.shop, order, "CANCELLED", by="seller")
+    return Reply({"update_time": order.update_time})
+
+
+ROUTES = {
+    "/api/v2/order/get_order_list": Route("GET", get_order_list),
+    "/api/v2/order/get_order_detail": Route("GET", get_order_detail),
+    "/api/v2/order/cancel_order": Route("POST", cancel_order),
+}

@@ -1,0 +1,54 @@
+"""Shopee's seller authorization page: GET/POST /api/v2/shop/auth_partner.
+
+The link (Shopee's authorization guide) is `/api/v2/shop/auth_partner?partner_id&timestamp
+&sign&redirect=`, signed the public way (partner_id + path + timestamp) and good while its
+timestamp is within the API's 5-minute window. After the seller authorizes, Shopee sends the
+browser to `redirect` with `code` and `shop_id` added (no `state`: an app keeps its own in
+the redirect URL's query). The code is single use and lives 10 minutes (tokens.py).
+"""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import Response
+
+from sandboxes.kit.consent import (
+    SHOP_FIELD,
+    consent_page,
+    form_of,
+    redirect_with,
+    refusal,
+    valid_redirect,
+)
+from sandboxes.shopee.gate import authenticate
+from sandboxes.shopee.sandbox import ShopeeSandbox
+from sandboxes.shopee.wire import ShopeeError
+
+PATH = "/api/v2/shop/auth_partner"
+LINK_FIELDS = ("partner_id", "timestamp", "sign", "redirect")
+
+
+async def authorize(request: Request) -> Response:
+    sandbox: ShopeeSandbox = request.app.sandbox
+    fields = dict(request.query_params) if request.method == "GET" else await form_of(request)
+    link = {key: fields.get(key, "") for key in LINK_FIELDS}
+    if not valid_redirect(link["redirect"]):
+        return refusal("Shopee", "the link has no valid redirect URL")
+    try:
+        with sandbox.lock:
+            caller = authenticate(sandbox, PATH, link, check_time=request.method == "GET")
+            shops = [
+                (str(s.shop_id), s.name)
+                for s in sandbox.shops.values()
+                if s.partner_id == caller.partner_id
+            ]
+    except ShopeeError as refused:
+        return refusal("Shopee", f"{refused.error}: {refused.message}")
+    if request.method == "GET":
+        app = f"partner {caller.partner_id}"
+        return consent_page(platform="Shopee", app=app, action=PATH, hidden=link, shops=shops)
+    chosen = fields.get(SHOP_FIELD, "")
+    if chosen not in {shop_id for shop_id, _ in shops}:
+        return refusal("Shopee", f"no shop {chosen!r} of partner {caller.partner_id}", 404)
+    code = sandbox.issue_auth_code(int(chosen))
+    return redirect_with(link["redirect"], {"code": code, "shop_id": chosen})

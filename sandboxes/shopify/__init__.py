@@ -1,0 +1,44 @@
+"""A faithful fake of the Shopify Admin API (REST 2025-01 + the GraphQL inventory mutation).
+
+    app = create_app([{"name": "toko-a", "shop_domain": "toko-a.myshopify.com",
+                       "access_token": "shpat_...", "client_secret": "...",
+                       "api_version": "2025-01"}])
+    sandbox = app.state.sandbox          # a ShopifySandbox: drive it from Python
+    control = app.state.control          # the uniform SandboxControl surface
+    with serve(app) as server: ...       # wiring.server.serve
+
+Point a client at the served URL as the shop's base URL (`{url}/admin/api/{version}/...`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+
+from sandboxes.shopify.app import build_app
+from sandboxes.shopify.orders import OutOfStockError
+from sandboxes.shopify.push import hmac_header
+from sandboxes.shopify.sandbox import ShopifySandbox, UnknownShopError
+from sandboxes.shopify.surface import ShopifyControl
+
+
+def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:
+    """The sandbox ASGI app for these shops; `app.state.sandbox` is its `ShopifySandbox`,
+    `app.state.control` its `ShopifyControl`.
+
+    Each shop mapping has name, access_token, client_secret, and optionally shop_domain,
+    api_version and location_id (the credentials Lapak's config holds for the store).
+    """
+    return build_app(ShopifySandbox(shops, seed=seed))
+
+
+__all__ = [
+    "OutOfStockError",
+    "ShopifyControl",
+    "ShopifySandbox",
+    "UnknownShopError",
+    "create_app",
+    "hmac_header",
+]

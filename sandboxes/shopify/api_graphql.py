@@ -1,0 +1,249 @@
+"""The GraphQL Admin API endpoint (`POST /admin/api/{version}/graphql.json`), for the one
+mutation Lapak sends: `inventorySetQuantities`.
+
+The sandbox does not parse GraphQL: it finds the operation's root field by name and reads
+its `input` from `variables` (what real clients send); it answers the whole payload,
+whatever the selection set. Input (InventorySetQuantitiesInput, 2025-01): `name`
+("available" or "on_hand"), `reason`, `ignoreCompareQuantity`, `referenceDocumentUri`,
+`quantities[{inventoryItemId, locationId, quantity, compareQuantity}]` with GIDs.
+
+Limits and errors: "Input arguments that accept an array have a maximum size of 250"
+(shopify.dev API limits) → top-level MAX_INPUT_SIZE_EXCEEDED; per-quantity userErrors with
+`field` ["input", "quantities", "<index>", ...] and the InventorySetQuantitiesUserErrorCode
+values and messages of the reference. The mutation is all-or-nothing here: with any
+userError no quantity changes and `inventoryAdjustmentGroup` is null (UNCONFIRMED; the
+error examples of the reference show a null group).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sandboxes.shopify.context import Ctx, Reply, Route
+from sandboxes.shopify.state import iso
+from sandboxes.shopify.wire import (
+    GRAPHQL_MUTATION_COST,
+    cost_extension,
+    graphql_error,
+)
+
+MAX_INPUT = 250
+ALL_OR_NOTHING = True
+"""With any userError nothing is applied (True, the sandbox's reading of the reference), or
+the valid quantities are applied and the refused ones reported (False). The connector
+copes with both: it resends the rest only when the payload's group is null."""
+MAX_QUANTITY = 1_000_000_000
+NAMES = frozenset({"available", "on_hand"})
+REASONS = frozenset(
+    {
+        "correction",
+        "cycle_count_available",
+        "damaged",
+        "movement_created",
+        "movement_updated",
+        "movement_received",
+        "movement_canceled",
+        "other",
+        "promotion",
+        "quality_control",
+        "received",
+        "reservation_created",
+        "reservation_deleted",
+        "reservation_updated",
+        "restock",
+        "safety_stock",
+        "shrinkage",
+    }
+)  # the "possible reasons" list of the inventory quantities guide
+ROOT = re.compile(
+    r"^\s*(?:(?:mutation|query)\b[^{]*)?\{\s*(?:(?P<alias>\w+)\s*:\s*)?(?P<field>\w+)", re.S
+)
+INPUT_VARIABLE = re.compile(r"\binput\s*:\s*\$(?P<name>\w+)")
+ITEM_GID = re.compile(r"^gid://shopify/InventoryItem/(\d+)$")
+LOCATION_GID = re.compile(r"^gid://shopify/Location/(\d+)$")
+
+
+def graphql(ctx: Ctx) -> Reply:
+    query = ctx.body.get("query")
+    variables = ctx.body.get("variables") or {}
+    if not isinstance(query, str) or not isinstance(variables, dict):
+        return _errors(graphql_error("Parse error: no query string", "parseError"), ctx)
+    root = ROOT.match(query)
+    if root is None:
+        return _errors(graphql_error("Parse error on the document", "parseError"), ctx)
+    field, key = root["field"], root["alias"] or root["field"]
+    kind = "Mutation" if query.lstrip().startswith("mutation") else "QueryRoot"
+    if field != "inventorySetQuantities" or kind != "Mutation":
+        message = f"Field '{field}' doesn't exist on type '{kind}'"
+        return _errors(graphql_error(message, "undefinedField"), ctx)
+    named = INPUT_VARIABLE.search(query)
+    if named is None or not isinstance(variables.get(named["name"]), dict):
+        message = "Variable $input of type InventorySetQuantitiesInput! was provided invalid value"
+        return _errors(graphql_error(message, "INVALID_VARIABLE"), ctx)
+    data_input: dict[str, Any] = variables[named["name"]]
+    quantities = data_input.get("quantities")
+    if isinstance(quantities, list) and len(quantities) > MAX_INPUT:
+        message = (
+            f"The input array size of {len(quantities)} is greater than the maximum allowed "
+            f"of {MAX_INPUT}."
+        )
+        error = graphql_error(message, "MAX_INPUT_SIZE_EXCEEDED", [field, "input", "quantities"])
+        return _errors(error, ctx)
+    return _data(key, set_quantities(ctx, data_input), ctx)
+
+
+def set_quantities(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
+    """The InventorySetQuantitiesPayload: all applied, or userErrors and nothing applied
+    (with `ALL_OR_NOTHING` off: the valid quantities applied, the others reported)."""
+    errors: list[dict[str, Any]] = []
+    name, reason = data.get("name"), data.get("reason")
+    if name not in NAMES:
+        errors.append(
+            _user_error(
+                "INVALID_NAME",
+                ["input", "name"],
+                "The quantity name must be either 'available' or 'on_hand'.",
+            )
+        )
+    if reason not in REASONS:
+        errors.append(
+            _user_error("INVALID_REASON", ["input", "reason"], "The specified reason is invalid.")
+        )
+    raw = data.get("quantities")
+    if not isinstance(raw, list) or not raw:
+        errors.append(
+            _user_error(
+                "INVALID_INVENTORY_ITEM",
+                ["input", "quantities"],
+                "The specified inventory item could not be found.",
+            )
+        )
+        raw = []
+    refused = bool(errors)  # the input as a whole: nothing can be applied
+    ignore_compare = data.get("ignoreCompareQuantity") is True
+    items = ctx.shop.inventory_items()
+    planned: list[tuple[int, int]] = []
+    seen: set[int] = set()
+    for index, entry in enumerate(raw):
+        problem, item, quantity = _check(ctx, entry, items, ignore_compare, seen)
+        if problem is not None:
+            code, leaf, message = problem
+            errors.append(_user_error(code, ["input", "quantities", str(index), leaf], message))
+        else:
+            planned.append((item, quantity))
+    if refused or (errors and (ALL_OR_NOTHING or not planned)):
+        return {"inventoryAdjustmentGroup": None, "userErrors": errors}
+    changes = []
+    for item, quantity in planned:
+        delta = quantity - ctx.shop.levels[item]
+        ctx.sandbox.set_available(ctx.shop, item, quantity)
+        changes.append(
+            {
+                "name": name,
+                "delta": delta,
+                "quantityAfterChange": quantity,
+                "item": {"id": f"gid://shopify/InventoryItem/{item}"},
+                "location": {"id": f"gid://shopify/Location/{ctx.shop.location_id}"},
+            }
+        )
+    group = {
+        "createdAt": iso(ctx.now),
+        "reason": reason,
+        "referenceDocumentUri": data.get("referenceDocumentUri"),
+        "changes": changes,
+    }
+    return {"inventoryAdjustmentGroup": group, "userErrors": errors}
+
+
+PROBLEMS: dict[str, tuple[str, str]] = {
+    "INVALID_INVENTORY_ITEM": (
+        "inventoryItemId",
+        "The specified inventory item could not be found.",
+    ),
+    "INVALID_LOCATION": ("locationId", "The specified location could not be found."),
+    "ITEM_NOT_STOCKED_AT_LOCATION": (
+        "inventoryItemId",
+        "The specified inventory item is not stocked at the location.",
+    ),
+    "INVALID_QUANTITY_NEGATIVE": ("quantity", "The quantity can't be negative."),
+    "INVALID_QUANTITY_TOO_HIGH": (
+        "quantity",
+        "The total quantity can't be higher than 1,000,000,000.",
+    ),
+    "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR": (
+        "inventoryItemId",
+        "The combination of inventoryItemId and locationId must be unique.",
+    ),
+    "COMPARE_QUANTITY_REQUIRED": (
+        "compareQuantity",
+        "The compareQuantity argument must be given to each quantity or ignored using "
+        "ignoreCompareQuantity.",
+    ),
+    "COMPARE_QUANTITY_STALE": (
+        "compareQuantity",
+        "The compareQuantity value does not match persisted value.",
+    ),
+}
+"""InventorySetQuantitiesUserErrorCode → (field leaf, message), from the enum reference."""
+
+
+def _check(
+    ctx: Ctx, entry: Any, items: dict[int, Any], ignore_compare: bool, seen: set[int]
+) -> tuple[tuple[str, str, str] | None, int, int]:
+    """(problem or None, inventory item id, quantity) of one InventoryQuantityInput."""
+    code, item, quantity = _problem(ctx, entry, items, ignore_compare, seen)
+    if code is None:
+        return None, item, quantity
+    leaf, message = PROBLEMS[code]
+    return (code, leaf, message), item, quantity
+
+
+def _problem(
+    ctx: Ctx, entry: Any, items: dict[int, Any], ignore_compare: bool, seen: set[int]
+) -> tuple[str | None, int, int]:
+    if not isinstance(entry, dict):
+        return "INVALID_INVENTORY_ITEM", 0, 0
+    item_match = ITEM_GID.match(str(entry.get("inventoryItemId") or ""))
+    location_match = LOCATION_GID.match(str(entry.get("locationId") or ""))
+    item = int(item_match[1]) if item_match else 0
+    quantity = entry.get("quantity")
+    if item not in items:
+        return "INVALID_INVENTORY_ITEM", item, 0
+    if location_match is None or int(location_match[1]) != ctx.shop.location_id:
+        return "INVALID_LOCATION", item, 0
+    if item not in ctx.shop.levels:
+        return "ITEM_NOT_STOCKED_AT_LOCATION", item, 0
+    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+        return "INVALID_QUANTITY_NEGATIVE", item, 0
+    if quantity > MAX_QUANTITY:
+        return "INVALID_QUANTITY_TOO_HIGH", item, 0
+    if item in seen:
+        return "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR", item, 0
+    seen.add(item)
+    if not ignore_compare:
+        if "compareQuantity" not in entry:
+            return "COMPARE_QUANTITY_REQUIRED", item, 0
+        if entry["compareQuantity"] != ctx.shop.levels[item]:
+            return "COMPARE_QUANTITY_STALE", item, 0
+    return None, item, quantity
+
+
+def _user_error(code: str, field: list[str], message: str) -> dict[str, Any]:
+    return {"code": code, "field": field, "message": message}
+
+
+def _cost(ctx: Ctx, actual: int | None) -> dict[str, Any]:
+    maximum, available, restore = ctx.sandbox.limits.graphql_status(ctx.shop.access_token)
+    return cost_extension(GRAPHQL_MUTATION_COST, actual, maximum, available, restore)
+
+
+def _data(key: str, payload: dict[str, Any], ctx: Ctx) -> Reply:
+    return Reply({"data": {key: payload}, "extensions": _cost(ctx, GRAPHQL_MUTATION_COST)})
+
+
+def _errors(error: dict[str, Any], ctx: Ctx) -> Reply:
+    return Reply({"errors": [error], "extensions": _cost(ctx, 0)})
+
+
+ROUTES = (Route("POST", "graphql.json", graphql),)

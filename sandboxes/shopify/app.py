@@ -1,0 +1,162 @@
+"""The sandbox's ASGI app: Shopify's Admin API under /admin/, our control API under /_sandbox/.
+
+One request to /admin/api/{version}/...: count it, run it through the fault plan, find its
+handler by method and path, authenticate the `X-Shopify-Access-Token` header (401 with
+Shopify's text otherwise), spend the shop's REST request or GraphQL points, then run the
+handler under the sandbox lock. REST answers carry `X-Shopify-Shop-Api-Call-Limit`; every
+answer carries `X-Shopify-API-Version`. The app install (oauth.py: the authorization page
+and the token exchange) lives beside it, unversioned and unauthenticated.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
+from sandboxes.shopify.context import Ctx, Route
+from sandboxes.shopify.sandbox import ShopifySandbox
+from sandboxes.shopify.surface import ShopifyControl
+from sandboxes.shopify.wire import (
+    API_KIND,
+    GRAPHQL_MUTATION_COST,
+    INVALID_TOKEN,
+    JSONBody,
+    ShopifyError,
+    graphql_throttled,
+    not_found,
+    rest_throttled,
+    server_error,
+)
+
+log = structlog.get_logger(__name__)
+
+API_PREFIX = "/admin/api/"
+VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
+
+
+def _compile(route: Route) -> tuple[re.Pattern[str], Route]:
+    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\d+)", re.escape(route.pattern))
+    return re.compile(f"^{pattern}$"), route
+
+
+ROUTES = [
+    _compile(route) for route in (*api_products.ROUTES, *api_orders.ROUTES, *api_graphql.ROUTES)
+]
+
+
+def _match(method: str, rest: str) -> tuple[Route, dict[str, str]]:
+    for pattern, route in ROUTES:
+        found = pattern.match(rest)
+        if found and route.method == method:
+            return route, found.groupdict()
+    raise not_found()
+
+
+async def _json_body(request: Request) -> dict:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise ShopifyError(400, "Bad Request") from None
+    if not isinstance(body, dict):
+        raise ShopifyError(400, "Bad Request")
+    return body
+
+
+async def _serve(sandbox: ShopifySandbox, request: Request, path: str) -> Response:
+    version, _, rest = path[len(API_PREFIX) :].partition("/")
+    graphql = rest == "graphql.json"
+    headers = {"X-Shopify-API-Version": version}
+    try:
+        if not VERSION.match(version):
+            raise not_found()
+        route, params = _match(request.method, rest)
+        token = request.headers.get("x-shopify-access-token", "")
+        with sandbox.lock:
+            shop = sandbox.by_token.get(token)
+            if shop is None or shop.revoked:
+                raise ShopifyError(401, INVALID_TOKEN)
+        limits = sandbox.limits
+        if graphql:
+            if limits.graphql.add(token, GRAPHQL_MUTATION_COST):
+                maximum, available, restore = limits.graphql_status(token)
+                return graphql_throttled(GRAPHQL_MUTATION_COST, maximum, available, restore)
+        else:
+            if limits.rest.add(token, 1):
+                return rest_throttled(limits.rest_retry_after(), limits.rest_size)
+            filled = max(1, round(limits.rest.fill(token)))
+            headers["X-Shopify-Shop-Api-Call-Limit"] = f"{filled}/{limits.rest_size}"
+        body = await _json_body(request) if request.method in ("POST", "PUT") else {}
+        url = request.url
+        base = f"{url.scheme}://{url.netloc}"
+        with sandbox.lock:
+            ctx = Ctx(
+                sandbox=sandbox,
+                shop=shop,
+                version=version,
+                query=request.query_params,
+                body=body,
+                params=params,
+                base_url=base,
+                resource_url=f"{base}{path}",
+            )
+            reply = route.handler(ctx)
+    except ShopifyError as exc:
+        return JSONBody({"errors": exc.errors}, status_code=exc.status, headers=headers)
+    except ClientDisconnect:  # the caller went away mid-request: no one to answer
+        return Response(status_code=499)
+    except Exception:  # a sandbox bug answers like Shopify's own hiccups, and is logged
+        log.exception("shopify_sandbox_handler_failed", path=path)
+        return server_error()
+    return JSONBody(reply.body, status_code=reply.status, headers=headers | (reply.headers or {}))
+
+
+class SandboxApp(Starlette):
+    """Starlette for the control API; Shopify calls (/admin/...) skip its routing."""
+
+    def __init__(self, sandbox: ShopifySandbox) -> None:
+        @asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            yield
+            sandbox.close()
+
+        super().__init__(routes=control.ROUTES, lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.state.control = ShopifyControl(sandbox)
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/admin/"):
+            scope["app"] = self
+            response = await self.api(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def api(self, request: Request) -> Response:
+        path = request.scope["path"]
+        self.sandbox.count_call(path)
+        if path == oauth.TOKEN_PATH and request.method == "POST":
+            return await oauth.access_token(self.sandbox, request)
+        if path == oauth.AUTHORIZE_PATH and request.method in ("GET", "POST"):
+            return await oauth.authorize(self.sandbox, request)
+        if not path.startswith(API_PREFIX):
+            return JSONBody({"errors": "Not Found"}, status_code=404)
+        API_KIND.set("graphql" if path.endswith("/graphql.json") else "rest")
+        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+
+
+def build_app(sandbox: ShopifySandbox) -> SandboxApp:
+    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
+    return SandboxApp(sandbox)

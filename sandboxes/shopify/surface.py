@@ -1,0 +1,159 @@
+"""`ShopifyControl`: the Shopify sandbox behind the uniform `SandboxControl` surface.
+
+Listings are variants: a product sold without options (its one "Default Title" variant)
+is a row with `variant_id` "", as Lapak's `ListingRef` has it. A store's offline access
+token never expires (`tokens_expire` False): `expire_token` is a no-op, and the
+sandbox's `revoke_token` (an uninstalled app) is the way to see a token refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from sandboxes.kit.faults import FaultSettings
+from sandboxes.shopify.orders import OutOfStockError
+from sandboxes.shopify.sandbox import ShopifySandbox
+from sandboxes.shopify.state import DEFAULT_TITLE, Product
+
+VARIANT_OPTION = "Variant"
+
+
+class ShopifyControl:
+    platform = "shopify"
+    tokens_expire = False
+    sample_category = "Makanan & Minuman"
+    """Shopify needs no category to create a product; Lapak's `category_id` becomes the
+    product's free-text `product_type`."""
+
+    def __init__(self, sandbox: ShopifySandbox) -> None:
+        self.sandbox = sandbox
+
+    def now(self) -> float:
+        return self.sandbox.clock.now()
+
+    def advance_clock(self, seconds: float) -> None:
+        self.sandbox.clock.advance(seconds)
+
+    def add_listing(
+        self,
+        store: str,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int = 0,
+        variants: Sequence[tuple[str, str, int, int]] = (),
+    ) -> str:
+        specs: list[dict[str, Any]] = [
+            {"option1": option, "sku": v_sku, "price": v_price, "stock": v_stock}
+            for v_sku, option, v_price, v_stock in variants
+        ] or [{"option1": DEFAULT_TITLE, "sku": sku, "price": price, "stock": stock}]
+        with self.sandbox.lock:
+            product = self.sandbox.new_product(
+                self.sandbox.shop(store),
+                title=name,
+                body_html=name,
+                variants=specs,
+                option_name=VARIANT_OPTION if variants else "Title",
+            )
+            return str(product.id)
+
+    def listings(self, store: str) -> list[SandboxListing]:
+        with self.sandbox.lock:
+            shop = self.sandbox.shop(store)
+            return [
+                SandboxListing(
+                    sku=variant.sku,
+                    item_id=str(product.id),
+                    variant_id=_variant_ref(product, variant.id),
+                    name=product.title,
+                    price=variant.price,
+                    stock=shop.levels.get(variant.inventory_item_id, 0),
+                )
+                for product in shop.products.values()
+                for variant in product.variants.values()
+            ]
+
+    def set_stock(self, store: str, sku: str, stock: int) -> None:
+        with self.sandbox.lock:
+            shop = self.sandbox.shop(store)
+            found = shop.find_sku(sku)
+            if found is None:
+                raise LookupError(f"no SKU {sku!r} on store {store!r}")
+            self.sandbox.set_available(shop, found[1].inventory_item_id, stock)
+
+    def remove_listing(self, store: str, sku: str) -> None:
+        with self.sandbox.lock:
+            shop = self.sandbox.shop(store)
+            found = shop.find_sku(sku)
+            if found is None:
+                raise LookupError(f"no SKU {sku!r} on store {store!r}")
+            self.sandbox.delete_product(shop, found[0].id)
+
+    def place_order(
+        self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
+    ) -> str:
+        try:
+            return str(self.sandbox.place_order(store, lines, paid=paid).id)
+        except OutOfStockError as short:
+            raise ValueError(str(short)) from short
+
+    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        self.sandbox.change_order(store, external_id, action)
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        with self.sandbox.lock:
+            shop = self.sandbox.shop(store)
+            order = self.sandbox.order_in(shop, external_id)
+            status = f"{order.financial_status}/{order.fulfillment_status or 'unfulfilled'}"
+            if order.cancelled_at is not None:
+                status += "/cancelled"
+            elif order.closed_at is not None:
+                status += "/closed"
+            return SandboxOrder(
+                external_id=str(order.id),
+                status=status,
+                tracking_number=order.tracking_number,
+                lines=tuple((line.sku, line.quantity) for line in order.line_items),
+            )
+
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return [str(order_id) for order_id in self.sandbox.shop(store).orders]
+
+    def expire_token(self, store: str) -> None:
+        """Offline tokens do not expire: the merchant uninstalls the app instead."""
+        self.sandbox.revoke_token(store)
+
+    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
+        return self.sandbox.set_faults(settings, **changes)
+
+    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
+        self.sandbox.set_rate_limit(per_second, burst)
+
+    def set_webhook_url(self, store: str, url: str | None) -> None:
+        self.sandbox.set_webhook_url(store, url)
+
+    def flush_webhooks(self, timeout: float = 5.0) -> bool:
+        return self.sandbox.push.flush(timeout)
+
+    def call_counts(self) -> dict[str, int]:
+        return self.sandbox.call_counts()
+
+    def reset_calls(self) -> None:
+        self.sandbox.reset_calls()
+
+    def start_buyers(self, orders_per_second: float) -> None:
+        self.sandbox.buyers.start(orders_per_second)
+
+    def stop_buyers(self) -> None:
+        self.sandbox.buyers.stop()
+
+    def close(self) -> None:
+        self.sandbox.close()
+
+
+def _variant_ref(product: Product, variant_id: int) -> str:
+    return str(variant_id) if product.has_options else ""

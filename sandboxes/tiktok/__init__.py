@@ -1,0 +1,45 @@
+"""A faithful fake of the TikTok Shop Partner API (202309, Indonesia), for tests and the demo.
+
+    app = create_app([{"name": "toko-a", "app_key": "...", "app_secret": "...",
+                       "shop_cipher": "ROW_...", "refresh_token": "TTP_..."}])
+    sandbox = app.state.sandbox          # a TikTokSandbox: drive it from Python
+    control = app.state.control          # the uniform SandboxControl surface
+    with serve(app) as server: ...       # wiring.server.serve
+
+API paths as on open-api.tiktokglobalshop.com, plus the auth host's /api/v2/token/* on the
+same host; our control API under /_sandbox/ (control.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from starlette.applications import Starlette
+
+from sandboxes.tiktok.app import build_app
+from sandboxes.tiktok.orders import OutOfStockError
+from sandboxes.tiktok.push import push_signature
+from sandboxes.tiktok.sandbox import TikTokSandbox, UnknownOrderError, UnknownStoreError
+
+
+def create_app(
+    shops: Sequence[Mapping[str, Any]], *, seed: int = 0, strict_content: bool = True
+) -> Starlette:
+    """The sandbox ASGI app for these shops; `app.state.sandbox` is its `TikTokSandbox`.
+
+    Each shop mapping has name, app_key, app_secret, shop_cipher and refresh_token (the
+    seller authorization's refresh token the store's config holds). `strict_content`: see
+    `TikTokSandbox`.
+    """
+    return build_app(TikTokSandbox(shops, seed=seed, strict_content=strict_content))
+
+
+__all__ = [
+    "OutOfStockError",
+    "TikTokSandbox",
+    "UnknownOrderError",
+    "UnknownStoreError",
+    "create_app",
+    "push_signature",
+]

@@ -1,0 +1,365 @@
+"""Create Product, Partial Edit Product, Update Inventory and Update Price (202309).
+
+Rules and error codes from create-product, partial-edit-product, update-inventory and
+update-price .spec.json (lazykern/ecommerce-api-docs). Sandbox readings (UNCONFIRMED):
+IDR amounts must be whole rupiah; an inventory quantity of 0 is accepted (the spec text
+says "Valid range: [1, 99,999]", but a seller must be able to sell out); the sandbox has no
+category tree and takes any numeric category id as a leaf; a SKU-level problem of Update
+Inventory is a per-SKU entry of data.errors (code 0 overall), of Update Price a refusal of
+the whole call (its response documents no per-SKU errors).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from sandboxes.tiktok.context import Ctx, Route
+from sandboxes.tiktok.state import CURRENCY, Product, Shop, Sku
+from sandboxes.tiktok.wire import TikTokError, is_int, product_param
+
+MAX_SKUS = 100  # "Max SKUs for other regions: 100"
+MAX_ATTRIBUTES = 3
+MAX_TITLE, MIN_TITLE_ID = 255, 25  # "Other regions: [25, 255]"
+MAX_DESCRIPTION = 10_000
+MAX_MAIN_IMAGES = 9
+MAX_SELLER_SKU = 50
+MAX_ATTRIBUTE_NAME, MAX_ATTRIBUTE_VALUE = 20, 50
+MAX_QUANTITY = 99_999
+WEIGHT = re.compile(r"^\d+(\.\d{1,3})?$")  # KILOGRAM: "up to 3 decimal places"
+
+
+def _err(code: int, message: str) -> TikTokError:
+    return TikTokError(code, message)
+
+
+def live_product(shop: Shop, product_id: str) -> Product:
+    product = shop.products.get(product_id)
+    if product is None or product.status in ("DELETED", "FREEZE"):
+        raise _err(12052032, "The product does not exist")
+    return product
+
+
+def _amount(price: Any) -> int:
+    if not isinstance(price, Mapping):
+        raise _err(12052012, "Incorrect price format")
+    if price.get("currency") != CURRENCY:
+        raise _err(12052084, "The provided currency is not available for this shop/region.")
+    try:
+        amount = Decimal(str(price.get("amount")))
+    except InvalidOperation:
+        raise _err(12052012, "Incorrect price format") from None
+    if not amount.is_finite() or amount <= 0 or amount != amount.to_integral_value():
+        raise _err(12052073, "The product price is invalid")
+    return int(amount)
+
+
+def _quantity(shop: Shop, inventory: Any, *, required: bool) -> int | None:
+    if inventory is None and not required:
+        return None
+    if not isinstance(inventory, list) or not inventory:
+        raise _err(12019022, "SKU must contain a valid warehouse.")
+    if len(inventory) > 1:
+        raise _err(12052094, "No multiple warehouse permission")
+    entry = inventory[0]
+    if not isinstance(entry, Mapping):
+        raise product_param("inventory entries are objects")
+    warehouse = entry.get("warehouse_id")
+    if warehouse is not None and warehouse != shop.warehouse_id:
+        raise _err(12052097, "The warehouse does not exist")
+    quantity = entry.get("quantity", 0)
+    if not is_int(quantity) or not 0 <= quantity <= MAX_QUANTITY:
+        raise _err(
+            12052055, "The SKU inventory quantity for the warehouse must be within allowed limits."
+        )
+    return quantity
+
+
+def _seller_sku(value: Any) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_SELLER_SKU:
+        raise _err(12052054, "The seller SKU text length cannot exceed max limit characters")
+    if any(c.isspace() for c in value):
+        raise _err(12019059, "seller sku is invalid")
+    return value
+
+
+def _attributes(ctx: Ctx, raw: Any, names: dict[str, str]) -> list[dict[str, str]]:
+    """Custom sales attributes ({name, value_name}) or known ones ({id, value_id})."""
+    if raw is None:
+        return []
+    if not isinstance(raw, list) or len(raw) > MAX_ATTRIBUTES:
+        raise _err(12052525, " The attribute max num cannot exceed 3.")
+    found = []
+    for attribute in raw:
+        if not isinstance(attribute, Mapping):
+            raise product_param("sales_attributes entries are objects")
+        name = str(attribute.get("name") or "")
+        value = str(attribute.get("value_name") or "")
+        if not (name or attribute.get("id")) or not (value or attribute.get("value_id")):
+            raise _err(12052241, "attribute name or attribute id is empty.")
+        if len(name) > MAX_ATTRIBUTE_NAME:
+            raise _err(12052242, " The attribute name characters cannot exceed max_limit")
+        if len(value) > MAX_ATTRIBUTE_VALUE:
+            raise _err(12052249, " The sales attribute value name characters cannot exceed 50")
+        attribute_id = str(
+            attribute.get("id") or names.setdefault(name, ctx.sandbox.new_id("1000"))
+        )
+        found.append(
+            {
+                "id": attribute_id,
+                "name": name,
+                "value_id": str(attribute.get("value_id") or ctx.sandbox.new_id("1731")),
+                "value_name": value,
+            }
+        )
+    return found
+
+
+def _skus(ctx: Ctx, raw: Any, existing: Product | None) -> list[Sku]:
+    """The SKUs of a create (or of a partial edit's `skus`, keeping listed ids)."""
+    if not isinstance(raw, list) or not raw:
+        raise _err(
+            12052902,
+            "The SKU list is empty. Either omit the list entirely, or provide "
+            "all required details.",
+        )
+    if len(raw) > MAX_SKUS:
+        raise _err(12052050, "A single product cannot have more than 100 different SKUs")
+    names: dict[str, str] = {}
+    if existing is not None:
+        for sku in existing.skus.values():
+            names.update((a["name"], a["id"]) for a in sku.sales_attributes)
+    skus: list[Sku] = []
+    for entry in raw:
+        if not isinstance(entry, Mapping):
+            raise product_param("skus entries are objects")
+        old = None
+        if entry.get("id"):
+            old = existing.skus.get(str(entry["id"])) if existing else None
+            if old is None:
+                raise _err(12052557, "The SKU ID does not belong to the product.")
+        quantity = _quantity(ctx.shop, entry.get("inventory"), required=old is None)
+        attributes = _attributes(ctx, entry.get("sales_attributes"), names)
+        skus.append(
+            Sku(
+                id=old.id if old else ctx.sandbox.new_id("1730"),
+                seller_sku=_seller_sku(entry.get("seller_sku")) or (old.seller_sku if old else ""),
+                price=_amount(entry.get("price")),
+                quantity=quantity if quantity is not None else (old.quantity if old else 0),
+                sales_attributes=attributes or (list(old.sales_attributes) if old else []),
+            )
+        )
+    _check_variations(skus)
+    return skus
+
+
+def _check_variations(skus: list[Sku]) -> None:
+    if len(skus) == 1:
+        return
+    shapes = {tuple(sorted(a["name"] or a["id"] for a in sku.sales_attributes)) for sku in skus}
+    if len(shapes) != 1 or () in shapes:
+        raise _err(12052550, "SKU property must contain all properties")
+    combos = [tuple(a["value_name"] or a["value_id"] for a in sku.sales_attributes) for sku in skus]
+    if len(set(combos)) != len(combos):
+        raise _err(
+            12052251,
+            "Duplicated attribute values found for an attribute. Remove or modify the "
+            "duplicated value.",
+        )
+
+
+def _title(ctx: Ctx, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _err(12052261, "product name is empty")
+    if len(value) > MAX_TITLE:
+        raise _err(12052051, "The product name exceed max limit characters")
+    if ctx.sandbox.strict_content and len(value) < MIN_TITLE_ID:
+        raise product_param("Title length for ID shops: [25, 255].")
+    return value
+
+
+def _description(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise _err(12052015, "The product description is required")
+    if len(value) > MAX_DESCRIPTION:
+        raise _err(12052013, "The product description cannot exceed maximum characters")
+    return value
+
+
+def _images(ctx: Ctx, value: Any) -> list[str]:
+    if not isinstance(value, list) or not value:
+        raise _err(12052028, "Main product image is required")
+    if len(value) > MAX_MAIN_IMAGES:
+        raise _err(12052306, "main product images count exceed limit")
+    uris = [entry.get("uri") if isinstance(entry, Mapping) else None for entry in value]
+    if any(uri not in ctx.sandbox.images for uri in uris):
+        raise _err(12052300, "product main image uri illegal")
+    return [str(uri) for uri in uris]
+
+
+def _weight(value: Any) -> str:
+    if not isinstance(value, Mapping) or value.get("unit") != "KILOGRAM":
+        raise _err(12052006, "Incorrect parcel weight format")
+    raw = value.get("value")
+    if not isinstance(raw, str) or not WEIGHT.match(raw):
+        raise _err(12052006, "Incorrect parcel weight format")
+    if Decimal(raw) == 0:
+        raise _err(12052181, "The package weight of the product can not be zero.")
+    return raw
+
+
+def _category(value: Any) -> str:
+    if not isinstance(value, str) or not value.isdigit():
+        raise _err(12052002, "Incorrect category format")
+    return value
+
+
+def _created(product: Product) -> dict[str, Any]:
+    return {
+        "product_id": product.id,
+        "skus": [
+            {
+                "id": sku.id,
+                "seller_sku": sku.seller_sku,
+                "sales_attributes": [
+                    {"id": a["id"], "value_id": a["value_id"]} for a in sku.sales_attributes
+                ],
+            }
+            for sku in product.skus.values()
+        ],
+        "warnings": [],
+    }
+
+
+def create_product(ctx: Ctx) -> Any:
+    body, shop = ctx.json, ctx.shop
+    key = body.get("idempotency_key")
+    if isinstance(key, str) and key in shop.idempotency:
+        return _created(shop.products[shop.idempotency[key]])
+    save_mode = body.get("save_mode", "LISTING")
+    if save_mode not in ("LISTING", "AS_DRAFT"):
+        raise product_param("save_mode is LISTING or AS_DRAFT.")
+    product = Product(
+        id=ctx.sandbox.new_id("1729"),
+        title=_title(ctx, body.get("title")),
+        description=_description(body.get("description")),
+        category_id=_category(body.get("category_id")),
+        status="ACTIVATE" if save_mode == "LISTING" else "DRAFT",
+        main_images=_images(ctx, body.get("main_images")),
+        weight_kg=_weight(body.get("package_weight")),
+        create_time=ctx.now,
+        update_time=ctx.now,
+    )
+    product.skus = {sku.id: sku for sku in _skus(ctx, body.get("skus"), None)}
+    shop.products[product.id] = product
+    if isinstance(key, str) and key:
+        shop.idempotency[key] = product.id
+    return _created(product)
+
+
+def partial_edit(ctx: Ctx) -> Any:
+    """Per top-level property: what the body names is replaced, the rest kept. Listed SKU
+    ids are edited, SKUs without id created, and existing SKUs left out deleted."""
+    body = ctx.json
+    product = live_product(ctx.shop, ctx.params["product_id"])
+    changes: dict[str, Any] = {}
+    if "title" in body:
+        changes["title"] = _title(ctx, body["title"])
+    if "description" in body:
+        changes["description"] = _description(body["description"])
+    if "main_images" in body:
+        changes["main_images"] = _images(ctx, body["main_images"])
+    if "package_weight" in body:
+        changes["weight_kg"] = _weight(body["package_weight"])
+    if "category_id" in body:
+        changes["category_id"] = _category(body["category_id"])
+    skus = _skus(ctx, body["skus"], product) if "skus" in body else None
+    for name, value in changes.items():
+        setattr(product, name, value)
+    if skus is not None:
+        product.skus = {sku.id: sku for sku in skus}
+    product.update_time = ctx.now
+    return _created(product)
+
+
+def _sku_entries(body: Mapping[str, Any], product: Product) -> list[Mapping[str, Any]]:
+    entries = body.get("skus")
+    if not isinstance(entries, list) or not entries:
+        raise _err(
+            12052902,
+            "The SKU list is empty. Either omit the list entirely, or provide "
+            "all required details.",
+        )
+    if len(entries) > MAX_SKUS:
+        raise _err(12052050, "A single product cannot have more than 100 different SKUs")
+    ids = [e.get("id") if isinstance(e, Mapping) else None for e in entries]
+    if any(not isinstance(i, str) or not i for i in ids):
+        raise _err(12052036, "The SKU ID is necessary")
+    if len(set(ids)) != len(ids):
+        raise _err(12052553, "Sku id duplicate")
+    return entries
+
+
+def update_inventory(ctx: Ctx) -> Any:
+    product = live_product(ctx.shop, ctx.params["product_id"])
+    if product.status != "ACTIVATE":
+        raise _err(
+            12052901,
+            "The product in its current status is not available for this "
+            "operation. Change the product status and try again.",
+        )
+    errors = []
+    for entry in _sku_entries(ctx.json, product):
+        sku = product.skus.get(entry["id"])
+        if sku is None:
+            errors.append(_sku_error(12052556, "The SKU id not exist.", entry["id"]))
+            continue
+        try:
+            quantity = _quantity(ctx.shop, entry.get("inventory"), required=True)
+        except TikTokError as refused:
+            errors.append(_sku_error(12052990, "Check failed", sku.id, refused, ctx.shop))
+            continue
+        sku.quantity = quantity if quantity is not None else sku.quantity
+    product.update_time = ctx.now
+    return {"errors": errors}
+
+
+def _sku_error(
+    code: int, message: str, sku_id: str, cause: TikTokError | None = None, shop: Shop | None = None
+) -> dict[str, Any]:
+    detail: dict[str, Any] = {"sku_id": sku_id}
+    if cause is not None:
+        extra = {"code": cause.code, "message": cause.message}
+        if shop is not None:
+            extra["warehouse_id"] = shop.warehouse_id
+        detail["extra_errors"] = [extra]
+    return {"code": code, "message": message, "detail": detail}
+
+
+def update_price(ctx: Ctx) -> Any:
+    """All or nothing: every SKU is checked before any price changes."""
+    product = live_product(ctx.shop, ctx.params["product_id"])
+    if product.status != "ACTIVATE":
+        raise _err(12019113, "product status is invalid")
+    prices: list[tuple[Sku, int]] = []
+    for entry in _sku_entries(ctx.json, product):
+        sku = product.skus.get(entry["id"])
+        if sku is None:
+            raise _err(12052557, "The SKU ID does not belong to the product.")
+        prices.append((sku, _amount(entry.get("price"))))
+    for sku, amount in prices:
+        sku.price = amount
+    product.update_time = ctx.now
+    return {}
+
+
+ROUTES = [
+    Route("POST", "/product/202309/products", create_product),
+    Route("POST", "/product/202309/products/{product_id}/partial_edit", partial_edit),
+    Route("POST", "/product/202309/products/{product_id}/inventory/update", update_inventory),
+    Route("POST", "/product/202309/products/{product_id}/prices/update", update_price),
+]

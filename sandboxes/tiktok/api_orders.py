@@ -1,0 +1,216 @@
+"""Get Order List, Get Order Detail, Search Returns and Ship Package (202309).
+
+Get Order List: page_size 1..100 (required), sort_field create_time|update_time (default
+create_time), sort_order ASC|DESC (default DESC), body filters order_status and
+create_time_ge/lt, update_time_ge/lt (a missing bound defaults to the shop's start / now).
+TikTok documents no maximum time range, so the sandbox refuses none. The sandbox's
+page_token is a keyset cursor (the last order's sort value and id, base64), so an order
+updated while a caller pages is never skipped; the real token is opaque (UNCONFIRMED how
+it behaves). Get Order Detail: 1..50 ids; unknown ids are left out (UNCONFIRMED).
+
+Ship Package (ship-package.spec.json, Seller Shipping): `self_shipment` {tracking_number,
+shipping_provider_id} for a SEND_BY_SELLER package; the order becomes AWAITING_COLLECTION.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from sandboxes.tiktok.context import Ctx, Route
+from sandboxes.tiktok.state import (
+    NOT_SHIPPED,
+    ORDER_STATUSES,
+    PAID_NOT_SHIPPED,
+    SHIPPING_PROVIDERS,
+    Order,
+)
+from sandboxes.tiktok.views import order_view
+from sandboxes.tiktok.wire import (
+    FULFILLMENT_PARAM,
+    TikTokError,
+    optional_int,
+    order_param,
+)
+
+MAX_PAGE_SIZE = 100
+MAX_DETAIL_IDS = 50
+RETURN_PAGE_SIZES = range(10, 51)  # search-returns.spec.json: "Valid range: [10-50]"
+
+
+def _cursor(token: str | None) -> tuple[int, str] | None:
+    if not token:
+        return None
+    try:
+        value, order_id = json.loads(base64.b64decode(token, validate=True))
+        return int(value), str(order_id)
+    except (binascii.Error, ValueError, TypeError):
+        raise order_param("page_token is invalid.") from None
+
+
+def _token(value: int, order_id: str) -> str:
+    return base64.b64encode(json.dumps([value, order_id]).encode()).decode()
+
+
+def _page_size(ctx: Ctx, allowed: range) -> int:
+    try:
+        size = int(ctx.query.get("page_size", ""))
+    except ValueError:
+        size = 0
+    if size not in allowed:
+        raise order_param(f"page_size must be within [{allowed.start}-{allowed.stop - 1}].")
+    return size
+
+
+def search_orders(ctx: Ctx) -> Any:
+    page_size = _page_size(ctx, range(1, MAX_PAGE_SIZE + 1))
+    field = ctx.query.get("sort_field", "create_time")
+    if field not in ("create_time", "update_time"):
+        raise order_param("sort_field is create_time or update_time.")
+    order = ctx.query.get("sort_order", "DESC")
+    if order not in ("ASC", "DESC"):
+        raise order_param("sort_order is ASC or DESC.")
+    body = ctx.json
+    status = body.get("order_status")
+    if status is not None and status not in ORDER_STATUSES:
+        raise order_param(f"order_status {status} is invalid.")
+    bounds = {
+        name: optional_int(body, name, order_param(f"{name} is a unix timestamp."))
+        for name in ("create_time_ge", "create_time_lt", "update_time_ge", "update_time_lt")
+    }
+
+    def wanted(o: Order) -> bool:
+        if status is not None and o.status != status:
+            return False
+        for name in ("create_time", "update_time"):
+            value = getattr(o, name)
+            low, high = bounds[f"{name}_ge"], bounds[f"{name}_lt"]
+            if (low is not None and value < low) or (high is not None and value >= high):
+                return False
+        return True
+
+    descending = order == "DESC"
+    matching = sorted(
+        (o for o in ctx.shop.orders.values() if wanted(o)),
+        key=lambda o: (getattr(o, field), o.id),
+        reverse=descending,
+    )
+    after = _cursor(ctx.query.get("page_token"))
+    if after is not None:
+        matching = [
+            o
+            for o in matching
+            if (
+                (getattr(o, field), o.id) < after
+                if descending
+                else (getattr(o, field), o.id) > after
+            )
+        ]
+    page = matching[:page_size]
+    more = len(matching) > page_size
+    last = page[-1] if page else None
+    return {
+        "total_count": len(matching),
+        "orders": [order_view(ctx.shop, o) for o in page],
+        "next_page_token": _token(getattr(last, field), last.id) if more and last else "",
+    }
+
+
+def order_detail(ctx: Ctx) -> Any:
+    ids = [i.strip() for v in ctx.query.getlist("ids") for i in v.split(",") if i.strip()]
+    if not ids:
+        raise order_param("ids is required.")
+    if len(ids) > MAX_DETAIL_IDS:
+        raise order_param("ids: Max count: 50.")
+    orders = ctx.shop.orders
+    return {"orders": [order_view(ctx.shop, orders[i]) for i in ids if i in orders]}
+
+
+def search_returns(ctx: Ctx) -> Any:
+    page_size = _page_size(ctx, RETURN_PAGE_SIZES)
+    body = ctx.json
+    order_ids = body.get("order_ids")
+    statuses = body.get("return_status")
+    found = []
+    for order in ctx.shop.orders.values():
+        if isinstance(order_ids, list) and order_ids and order.id not in order_ids:
+            continue
+        for record in order.returns:
+            if isinstance(statuses, list) and statuses and record.return_status not in statuses:
+                continue
+            found.append((order, record))
+    found.sort(key=lambda pair: (pair[1].create_time, pair[1].return_id))
+    after = _cursor(ctx.query.get("page_token"))
+    if after is not None:
+        found = [p for p in found if (p[1].create_time, p[1].return_id) > after]
+    page = found[:page_size]
+    more = len(found) > page_size
+    return {
+        "return_orders": [
+            {
+                "order_id": order.id,
+                "return_id": record.return_id,
+                "return_type": record.return_type,
+                "return_status": record.return_status,
+                "role": "BUYER",
+                "return_reason": "ecom_order_delivered_refund_and_return_reason_wrong_item",
+                "return_reason_text": "Barang tidak sesuai",
+                "shipment_type": "PLATFORM",
+                "create_time": record.create_time,
+                "update_time": record.update_time,
+            }
+            for order, record in page
+        ],
+        "total_count": len(found),
+        "next_page_token": (
+            _token(page[-1][1].create_time, page[-1][1].return_id) if more and page else ""
+        ),
+    }
+
+
+def ship_package(ctx: Ctx) -> Any:
+    shop = ctx.shop
+    order_id = shop.packages.get(ctx.params["package_id"])
+    if order_id is None:
+        raise TikTokError(21011028, "The package does not belong to the current shop.   ")
+    order = shop.orders[order_id]
+    if order.status == "CANCELLED":
+        raise TikTokError(21011041, "Cannot complete the operation when order is cancelled. ")
+    if order.status not in NOT_SHIPPED:
+        raise TikTokError(21011040, "Package has already been shipped.")
+    if order.status not in PAID_NOT_SHIPPED:  # UNPAID (code UNCONFIRMED)
+        raise TikTokError(21011003, "fulfill_unit action not allowed")
+    shipment = ctx.json.get("self_shipment")
+    if not isinstance(shipment, Mapping):
+        raise TikTokError(
+            FULFILLMENT_PARAM,
+            "Invalid parameters. Please ensure you are passing the correct request "
+            "parameter(s). self_shipment is required for a SEND_BY_SELLER package.",
+        )
+    tracking = shipment.get("tracking_number")
+    provider = dict(SHIPPING_PROVIDERS).get(str(shipment.get("shipping_provider_id")))
+    if not isinstance(tracking, str) or not tracking.strip() or provider is None:
+        raise TikTokError(
+            21011022, "Invalid tracking number or provider ID. Please double check and try again."
+        )
+    # 21011025 "Duplicate tracking number.": read as a number already used on another order
+    # of the shop (UNCONFIRMED).
+    if any(o.tracking_number == tracking for o in shop.orders.values()):
+        raise TikTokError(21011025, "Duplicate tracking number. ")
+    order.tracking_number = tracking
+    order.shipping_provider_id = str(shipment["shipping_provider_id"])
+    order.shipping_provider = provider
+    order.rts_time = ctx.now
+    ctx.sandbox.move_order(shop, order, "AWAITING_COLLECTION", by="SELLER")
+    return {}
+
+
+ROUTES = [
+    Route("POST", "/order/202309/orders/search", search_orders),
+    Route("GET", "/order/202309/orders", order_detail),
+    Route("POST", "/return_refund/202309/returns/search", search_returns),
+    Route("POST", "/fulfillment/202309/packages/{package_id}/ship", ship_package),
+]

@@ -1,0 +1,168 @@
+"""The sandbox's ASGI app: TikTok Shop API paths, our control API under /_sandbox/.
+
+One API request: count it, run it through the fault plan, find its route by path template,
+authenticate it (gate.py; the auth host's token endpoints check the app secret instead),
+spend a token of the (app, shop, API) rate-limit bucket, then run the handler under the
+sandbox lock and wrap its `data` in TikTok's envelope. Handlers raise `TikTokError` for
+TikTok's error bodies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
+from starlette.types import Receive, Scope, Send
+
+from sandboxes.tiktok import (
+    api_auth,
+    api_listing_write,
+    api_orders,
+    api_products,
+    consent,
+)
+from sandboxes.tiktok import control as control_api
+from sandboxes.tiktok.context import Ctx, Route, Router
+from sandboxes.tiktok.gate import authenticate
+from sandboxes.tiktok.sandbox import TikTokSandbox
+from sandboxes.tiktok.surface import TikTokControl
+from sandboxes.tiktok.wire import (
+    INVALID_FORMAT,
+    INVALID_METHOD,
+    INVALID_PATH,
+    JSONBody,
+    TikTokError,
+    envelope,
+    error_response,
+    server_error,
+    throttled,
+)
+
+log = structlog.get_logger(__name__)
+
+ROUTER = Router(
+    [*api_auth.ROUTES, *api_products.ROUTES, *api_listing_write.ROUTES, *api_orders.ROUTES]
+)
+
+
+def _json_body(raw: bytes) -> dict:
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        body = None
+    if not isinstance(body, dict):
+        raise TikTokError(
+            INVALID_FORMAT,
+            "Invalid request format. The request body format must be `application/json` for "
+            "structured data or `multipart/form-data` for binary files.",
+        )
+    return body
+
+
+async def _serve(sandbox: TikTokSandbox, request: Request, route: Route, params: dict) -> Response:
+    content_type = request.headers.get("content-type", "")
+    multipart = content_type.lower().startswith("multipart/form-data")
+    try:
+        raw = await request.body() if route.method != "GET" else b""
+        if route.multipart and not multipart:
+            raise TikTokError(
+                36009023,
+                "Invalid request format. The value of the `content-type` header must be "
+                "`multipart/form-data`.",
+            )
+        caller = None
+        if route.signed:
+            signed_body = "" if multipart else raw.decode("utf-8", "replace")
+            with sandbox.lock:
+                caller = authenticate(
+                    sandbox,
+                    request.url.path,
+                    request.query_params,
+                    request.headers,
+                    signed_body,
+                    shop_scoped=route.shop,
+                )
+            bucket = (caller.app_key, caller.shop_cipher, route.template)
+        else:
+            bucket = (request.query_params.get("app_key", ""), "", route.template)
+        wait = sandbox.limiter.take(bucket)
+        if wait:
+            return throttled(wait)
+        body = raw if route.multipart else (_json_body(raw) if route.method != "GET" else {})
+        ctx = Ctx(
+            sandbox=sandbox,
+            caller=caller,
+            query=request.query_params,
+            params=params,
+            body=body,
+            content_type=content_type,
+            request=request,
+        )
+        with sandbox.lock:
+            data = route.handler(ctx)
+    except TikTokError as exc:
+        return error_response(exc.code, exc.message, exc.status)
+    except ClientDisconnect:  # the caller went away mid-request: no one to answer
+        return Response(status_code=499)
+    except Exception:  # a sandbox bug answers like TikTok's own hiccups, and is logged
+        log.exception("tiktok_sandbox_handler_failed", path=request.url.path)
+        return server_error()
+    return JSONBody(envelope(data))
+
+
+class SandboxApp(Starlette):
+    """Starlette for the control API; TikTok calls skip its routing and middleware."""
+
+    def __init__(self, sandbox: TikTokSandbox) -> None:
+        @asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            yield
+            sandbox.close()
+
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(routes=[*control_api.ROUTES, consent_route], lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.state.control = TikTokControl(sandbox)
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        path = scope.get("path", "")
+        if scope["type"] == "http" and not path.startswith("/_sandbox/") and path != consent.PATH:
+            scope["app"] = self
+            response = await self.api(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def api(self, request: Request) -> Response:
+        path = request.scope["path"]
+        routes, params = ROUTER.match(path)
+        self.sandbox.count_call(routes[0].template if routes else path)
+        return await self.sandbox.faults.run(path, lambda: self._dispatch(request, routes, params))
+
+    async def _dispatch(self, request: Request, routes: list[Route], params: dict) -> Response:
+        if not routes:
+            return error_response(
+                INVALID_PATH,
+                "Invalid path. The specified path does not match any available endpoint.",
+            )
+        route = next((r for r in routes if r.method == request.method), None)
+        if route is None:
+            return error_response(
+                INVALID_METHOD,
+                "Invalid method. The HTTP method used is not supported by this endpoint.",
+            )
+        return await _serve(self.sandbox, request, route, params)
+
+
+def build_app(sandbox: TikTokSandbox) -> SandboxApp:
+    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
+    return SandboxApp(sandbox)

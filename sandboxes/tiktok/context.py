@@ -1,0 +1,91 @@
+"""What a TikTok API handler is given, and how handlers are found by path template."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from sandboxes.tiktok.gate import Caller
+from sandboxes.tiktok.state import Shop
+
+if TYPE_CHECKING:
+    from starlette.datastructures import QueryParams
+    from starlette.requests import Request
+
+    from sandboxes.tiktok.sandbox import TikTokSandbox
+
+
+@dataclass(slots=True)
+class Ctx:
+    """One authenticated call. `body` is the parsed JSON object, or the raw multipart bytes."""
+
+    sandbox: TikTokSandbox
+    caller: Caller | None
+    query: QueryParams
+    params: Mapping[str, str]
+    body: Any
+    content_type: str
+    request: Request
+
+    @property
+    def shop(self) -> Shop:
+        if self.caller is None or self.caller.shop is None:
+            raise RuntimeError("shop API handler called without a shop")
+        return self.caller.shop
+
+    @property
+    def json(self) -> Mapping[str, Any]:
+        return self.body if isinstance(self.body, Mapping) else {}
+
+    @property
+    def base_url(self) -> str:
+        url = self.request.url
+        return f"{url.scheme}://{url.netloc}"
+
+    @property
+    def now(self) -> int:
+        return self.sandbox.clock.now_s()
+
+
+Handler = Callable[[Ctx], Any]
+"""Returns the `data` of the envelope (or raises `TikTokError`)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    template: str
+    handler: Handler
+    shop: bool = True
+    """The API takes shop_cipher (is_shop_chiper_exist in the reference page)."""
+    multipart: bool = False
+    signed: bool = True
+    """False for the auth host's token endpoints (app secret in the query, no sign)."""
+
+
+class Router:
+    """Finds the route of a path; `{name}` segments of a template become path params."""
+
+    def __init__(self, routes: list[Route]) -> None:
+        self._exact: dict[str, list[Route]] = {}
+        self._patterns: list[tuple[re.Pattern[str], Route]] = []
+        for route in routes:
+            if "{" in route.template:
+                pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.template)
+                self._patterns.append((re.compile(f"^{pattern}$"), route))
+            else:
+                self._exact.setdefault(route.template, []).append(route)
+
+    def match(self, path: str) -> tuple[list[Route], dict[str, str]]:
+        """The routes of this path (any method) and its path params."""
+        found = self._exact.get(path)
+        if found:
+            return found, {}
+        for pattern, _ in self._patterns:
+            matched = pattern.match(path)
+            if matched:
+                same = [r for p, r in self._patterns if p.pattern == pattern.pattern]
+                return same, matched.groupdict()
+        return [], {}

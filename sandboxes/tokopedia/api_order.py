@@ -1,0 +1,319 @@
+"""Order endpoints: Get All Orders, Get Single Order, accept (ack), reject (nack), confirm
+shipping (order status 500).
+
+Get All Orders (doc get-all-order): fs_id, from_date, to_date (unix seconds), page ≥ 1 and
+per_page required; only orders that reached 220; a range of 3 days or more is refused with
+ORD_DLV_013 "Date Range must be less than 3 days" (plvhx fixture get-all-orders-fail);
+per_page "Max Value is 100". Which time the range filters (creation here) and the order of
+the list (oldest first here) are UNCONFIRMED. Get Single Order: `order_id` or `invoice_num`;
+unknown → ORD_API_008 "Data Not Found" (fixture). Ack on an order past 220 → ORD_USC_001
+"Order Status not eligible to accept", nack → ORD_USC_008 "… not eligible to reject" (doc
+error tables). Confirm shipping on an order that is not accepted is refused with ORD_USC_009
+and the sandbox's reason "Order Status not eligible to confirm shipping" (code and reason
+UNCONFIRMED; the doc's example of this endpoint's refusal is LGS_USC_006 "Error When Request
+Confirm Shipping To Ext Service", an upstream failure).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sandboxes.tokopedia import orders as life
+from sandboxes.tokopedia.context import Ctx, Route
+from sandboxes.tokopedia.state import (
+    ACCEPTED,
+    DAYS_TO_ACCEPT,
+    DAYS_TO_SHIP,
+    TO_ACCEPT,
+    Order,
+    Shop,
+)
+from sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
+
+MAX_WINDOW_SECONDS = 3 * 86400
+MAX_PER_PAGE = 100
+ZERO_TIME = "0001-01-01T00:00:00Z"
+REJECT_REASONS = frozenset({0, 1, 2, 3, 4, 5, 7, 8})
+
+
+def rfc3339(seconds: float | None) -> str:
+    if seconds is None:
+        return ZERO_TIME
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+def _product_lines(order: Order, name_key: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": line.product_id,
+            name_key: line.name,
+            "quantity": line.quantity,
+            "notes": "",
+            "weight": line.weight_kg,
+            "total_weight": round(line.weight_kg * line.quantity, 3),
+            "price": line.price,
+            "total_price": line.price * line.quantity,
+            "currency": "Rp",
+            "sku": line.sku,
+        }
+        for line in order.lines
+    ]
+
+
+def list_view(fs_id: int, order: Order) -> dict[str, Any]:
+    """One order of Get All Orders (fixture get-all-orders-ok)."""
+    recipient = order.recipient
+    return {
+        "fs_id": str(fs_id),
+        "order_id": order.order_id,
+        "is_cod_mitra": False,
+        "accept_partial": False,
+        "invoice_ref_num": order.invoice,
+        "have_product_bundle": False,
+        "products": [{**p, "is_wholesale": False} for p in _product_lines(order, "name")],
+        "products_fulfilled": [
+            {"product_id": line.product_id, "quantity_deliver": line.quantity, "quantity_reject": 0}
+            for line in order.lines
+        ],
+        "device_type": "",
+        "buyer": {"id": order.buyer_id, "name": order.buyer_name, "phone": "", "email": ""},
+        "shop_id": order.shop_id,
+        "payment_id": order.payment_id,
+        "recipient": {
+            "name": recipient["name"],
+            "phone": recipient["phone"],
+            "address": {
+                "address_full": f"{recipient['district']}, {recipient['city']}, "
+                f"{recipient['province']}, {recipient['postal_code']}",
+                "district": recipient["district"],
+                "city": recipient["city"],
+                "province": recipient["province"],
+                "country": "Indonesia",
+                "postal_code": recipient["postal_code"],
+            },
+        },
+        "logistics": {"shipping_id": 999, "shipping_agency": "Custom Logistik"},
+        "amt": {
+            "ttl_product_price": order.item_price,
+            "shipping_cost": 0,
+            "insurance_cost": 0,
+            "ttl_amount": order.item_price,
+            "voucher_amount": 0,
+            "toppoints_amount": 0,
+        },
+        "dropshipper_info": {},
+        "voucher_info": {"voucher_code": "", "voucher_type": 0},
+        "order_status": order.status,
+        "warehouse_id": 0,
+        "fulfill_by": 0,
+        "create_time": order.create_time,
+        "custom_fields": {"awb": order.awb},
+    }
+
+
+def single_view(shop: Shop, order: Order) -> dict[str, Any]:
+    """Get Single Order (fixture get-single-order-ok)."""
+    recipient = order.recipient
+    paid = order.pay_time
+    return {
+        "order_id": order.order_id,
+        "buyer_id": order.buyer_id,
+        "seller_id": shop.shop_id,
+        "payment_id": order.payment_id,
+        "is_affiliate": False,
+        "is_fulfillment": False,
+        "order_status": order.status,
+        "invoice_number": order.invoice,
+        "open_amt": order.item_price,
+        "lp_amt": 0,
+        "cashback_amt": 0,
+        "info": "",
+        "comment": "",
+        "item_price": order.item_price,
+        "buyer_info": {
+            "buyer_id": order.buyer_id,
+            "buyer_fullname": order.buyer_name,
+            "buyer_email": "",
+            "buyer_phone": "",
+        },
+        "shop_info": {"shop_id": shop.shop_id, "shop_name": shop.name, "shop_domain": shop.name},
+        "shipment_fulfillment": {
+            "payment_date_time": rfc3339(paid),
+            "accept_deadline": rfc3339(paid + DAYS_TO_ACCEPT * 86400 if paid else None),
+            "confirm_shipping_deadline": rfc3339(
+                paid + (DAYS_TO_ACCEPT + DAYS_TO_SHIP) * 86400 if paid else None
+            ),
+            "is_accepted": order.accepted_time is not None,
+            "is_confirm_shipping": order.shipped_time is not None,
+        },
+        "order_info": {
+            "order_detail": [
+                {
+                    "order_detail_id": line.order_detail_id,
+                    "product_id": line.product_id,
+                    "product_name": line.name,
+                    "product_price": line.price,
+                    "subtotal_price": line.price * line.quantity,
+                    "weight": line.weight_kg,
+                    "total_weight": round(line.weight_kg * line.quantity, 3),
+                    "quantity": line.quantity,
+                    "quantity_deliver": line.quantity,
+                    "quantity_reject": 0,
+                    "currency_id": 2,
+                    "sku": line.sku,
+                }
+                for line in order.lines
+            ],
+            "order_history": [
+                {
+                    "action_by": by,
+                    "hist_status_code": status,
+                    "message": "",
+                    "timestamp": rfc3339(when),
+                    "comment": "",
+                }
+                for status, when, by in reversed(order.history)
+            ],
+            "shipping_info": {
+                "sp_id": 999,
+                "shipping_id": 999,
+                "logistic_name": "Custom Logistik",
+                "logistic_service": "Service Normal",
+                "shipping_price": 0,
+                "awb": order.awb,
+            },
+            "destination": {
+                "receiver_name": recipient["name"],
+                "receiver_phone": recipient["phone"],
+                "address_street": "****",
+                "address_district": recipient["district"],
+                "address_city": recipient["city"],
+                "address_province": recipient["province"],
+                "address_postal": recipient["postal_code"],
+            },
+        },
+        "payment_info": {
+            "payment_id": order.payment_id,
+            "payment_date": rfc3339(paid),
+            "payment_status": "Verified" if paid else "Pending",
+        },
+        "create_time": rfc3339(order.create_time),
+        "update_time": rfc3339(order.update_time),
+        "payment_date": rfc3339(paid) if paid else None,
+        "shipping_date": rfc3339(order.shipped_time) if order.shipped_time else None,
+    }
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+def get_all_orders(ctx: Ctx) -> list[dict[str, Any]]:
+    query = ctx.query
+    from_date = query_int(query, "from_date", "ORD_DLV_001")
+    to_date = query_int(query, "to_date", "ORD_DLV_001")
+    if to_date < from_date or to_date - from_date >= MAX_WINDOW_SECONDS:
+        raise TokopediaError("Date Range must be less than 3 days", "ORD_DLV_013")
+    page = query_int(query, "page", "ORD_DLV_001")
+    per_page = query_int(query, "per_page", "ORD_DLV_001")
+    if page < 1:
+        raise TokopediaError("page minimal value is 1", "ORD_DLV_001")
+    if not 1 <= per_page <= MAX_PER_PAGE:
+        raise TokopediaError("per_page max value is 100", "ORD_DLV_001")
+    shops = [ctx.shop("ORD_DLV_006")] if query.get("shop_id") else ctx.shops()
+    status = query_int(query, "status", "ORD_DLV_001", default=-1)
+    matching = [
+        order
+        for shop in shops
+        for order in shop.orders.values()
+        if order.pay_time is not None
+        and from_date <= order.create_time <= to_date
+        and (status < 0 or order.status == status)
+    ]
+    matching.sort(key=lambda o: (o.create_time, o.order_id))
+    start = (page - 1) * per_page
+    return [list_view(ctx.app.fs_id, o) for o in matching[start : start + per_page]]
+
+
+def _find(ctx: Ctx, order_id: int | None = None, invoice: str | None = None):
+    for shop in ctx.shops():
+        for order in shop.orders.values():
+            if order.order_id == order_id or (invoice and order.invoice == invoice):
+                return shop, order
+    raise TokopediaError("Data Not Found", "ORD_API_008")
+
+
+def get_single_order(ctx: Ctx) -> dict[str, Any]:
+    invoice = ctx.query.get("invoice_num")
+    if ctx.query.get("order_id"):
+        shop, order = _find(ctx, order_id=query_int(ctx.query, "order_id", "ORD_API_008"))
+    elif invoice:
+        shop, order = _find(ctx, invoice=invoice)
+    else:
+        raise TokopediaError("order_id or invoice_num is required", "ORD_API_008")
+    return single_view(shop, order)
+
+
+def _path_order(ctx: Ctx) -> tuple[Shop, Order]:
+    raw = ctx.params["order_id"]
+    if not raw.isdigit():
+        raise TokopediaError(f"Invalid field [order_id] format, value [{raw}]", "ORD_API_008")
+    return _find(ctx, order_id=int(raw))
+
+
+def accept(ctx: Ctx) -> str:
+    shop, order = _path_order(ctx)
+    if order.status not in TO_ACCEPT:
+        raise TokopediaError("Order Status not eligible to accept", "ORD_USC_001")
+    ctx.sandbox.change_status(shop, order, life.ACCEPTED, by="seller")
+    return "success"
+
+
+def reject(ctx: Ctx) -> str:
+    shop, order = _path_order(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    if body.get("reason_code") not in REJECT_REASONS or not body.get("reason"):
+        raise TokopediaError("reason_code and reason are required", "ORD_USC_008")
+    if order.status not in TO_ACCEPT | ACCEPTED:
+        raise TokopediaError("Order Status not eligible to reject", "ORD_USC_008")
+    ctx.sandbox.change_status(shop, order, life.SELLER_REJECT, by="seller")
+    return "success"
+
+
+def confirm_shipping(ctx: Ctx) -> str:
+    shop, order = _path_order(ctx)
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    if body.get("order_status") != life.SHIPPED:
+        raise TokopediaError("order_status must be 500", "ORD_USC_009")
+    awb = body.get("shipping_ref_num")
+    if not isinstance(awb, str) or not awb.strip():
+        raise TokopediaError("shipping_ref_num cannot be empty", "ORD_USC_009")
+    if order.status not in ACCEPTED:
+        raise TokopediaError("Order Status not eligible to confirm shipping", "ORD_USC_009")
+    order.awb = awb.strip()
+    ctx.sandbox.change_status(shop, order, life.SHIPPED, by="seller")
+    return "Success"
+
+
+def register_webhook(ctx: Ctx) -> str:
+    """POST /v1/fs/:fs_id/register: replaces every URL ("provide a copy of your current
+    urls to prevent it being replaced by empty string") and the webhook secret."""
+    body = ctx.body if isinstance(ctx.body, dict) else {}
+    if body.get("fs_id") not in (None, ctx.app.fs_id):
+        raise forbidden(f"fs_id {body.get('fs_id')} is not yours")
+    urls = {k: str(v or "") for k, v in body.items() if k.endswith("_url")}
+    ctx.app.urls = {k: v for k, v in urls.items() if v}
+    secret = body.get("webhook_secret")
+    if isinstance(secret, str) and secret:
+        ctx.app.webhook_secret = secret
+    return "success"
+
+
+ROUTES = [
+    Route.of("GET", "/v2/order/list", get_all_orders),
+    Route.of("GET", "/v2/fs/:fs_id/order", get_single_order),
+    Route.of("POST", "/v1/order/:order_id/fs/:fs_id/ack", accept),
+    Route.of("POST", "/v1/order/:order_id/fs/:fs_id/nack", reject),
+    Route.of("POST", "/v1/order/:order_id/fs/:fs_id/status", confirm_shipping),
+    Route.of("POST", "/v1/fs/:fs_id/register", register_webhook),
+]

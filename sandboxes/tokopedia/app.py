@@ -1,0 +1,157 @@
+"""The sandbox's ASGI app: Tokopedia's paths (the token endpoint at /token, the FS API),
+our control API under /_sandbox/.
+
+One API request: count it, run it through the fault plan, route it by method and path
+template, check its bearer token (401 when missing, unknown or expired) and that the
+token's app owns the fs_id of the path or query (403), spend a token of the app's bucket
+for that endpoint (429 with X-Ratelimit-* headers when empty), then run the handler under
+the sandbox lock and wrap its answer in Tokopedia's envelope. Every API answer carries the
+X-Ratelimit-* headers. Handlers raise `TokopediaError` for Tokopedia's error bodies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
+from sandboxes.tokopedia.context import Ctx, Route, Router
+from sandboxes.tokopedia.sandbox import TokopediaSandbox
+from sandboxes.tokopedia.state import App
+from sandboxes.tokopedia.surface import TokopediaControl
+from sandboxes.tokopedia.wire import (
+    JSONBody,
+    TokopediaError,
+    envelope,
+    error_response,
+    forbidden,
+    ratelimit_headers,
+    server_error,
+    unauthorized,
+)
+
+log = structlog.get_logger(__name__)
+
+ROUTER = Router([*api_product.ROUTES, *api_order.ROUTES, *api_shop.ROUTES])
+
+
+def _caller(sandbox: TokopediaSandbox, request: Request) -> App:
+    """The app whose bearer token authorizes the request. Lock held."""
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise unauthorized("missing bearer token")
+    client_id = sandbox.tokens.client_of(token.strip(), sandbox.clock.now())
+    app = sandbox.app_of_client(client_id) if client_id else None
+    if app is None:
+        raise unauthorized()
+    return app
+
+
+def _check_fs(app: App, route: Route, params: dict[str, str], request: Request) -> None:
+    raw = params.get("fs_id") or request.query_params.get("fs_id")
+    if raw is None:
+        raise TokopediaError("fs_id cannot be empty", "FS_ID_EMPTY")
+    if not raw.isdigit():
+        raise TokopediaError(f"Invalid field [fs_id] format, value [{raw}] should be int", "FS_ID")
+    if int(raw) != app.fs_id:
+        raise forbidden(f"fs_id {raw} does not belong to this client")
+
+
+async def _read_body(request: Request, route: Route) -> Any:
+    if route.method == "GET":
+        return None
+    raw = await request.body()
+    if not raw:
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError:
+        raise TokopediaError("request body is not valid JSON", "BAD_JSON") from None
+
+
+async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Response:
+    if path == api_auth.TOKEN_PATH:
+        with sandbox.lock:
+            return api_auth.token(sandbox, request)
+    limits: dict[str, str] = {}
+    try:
+        route, params = ROUTER.match(request.method, path)
+        with sandbox.lock:
+            app = _caller(sandbox, request)
+            _check_fs(app, route, params, request)
+        outcome = sandbox.limiter.take((app.fs_id, route.name))
+        limits = ratelimit_headers(
+            outcome.per_second, outcome.burst, outcome.remaining, outcome.reset_after
+        )
+        if not outcome.granted:
+            raise TokopediaError(
+                "rate limit exceeded",
+                "ERR_TOO_MANY_REQUEST",
+                status=429,
+                messages="Too Many Requests",
+            )
+        ctx = Ctx(
+            sandbox=sandbox,
+            app=app,
+            route=route,
+            params=params,
+            query=request.query_params,
+            body=await _read_body(request, route),
+            request=request,
+        )
+        with sandbox.lock:
+            data = route.handler(ctx)
+        if ctx.row_limit is not None:
+            rows = ctx.row_limit
+            limits = ratelimit_headers(
+                rows.per_second, rows.burst, rows.remaining, rows.reset_after
+            )
+    except TokopediaError as exc:
+        return error_response(exc, limits)
+    except ClientDisconnect:  # the caller went away mid-request: no one to answer
+        return Response(status_code=499)
+    except Exception:  # a sandbox bug answers like Tokopedia's own hiccups, and is logged
+        log.exception("tokopedia_sandbox_handler_failed", path=path)
+        return server_error()
+    return JSONBody(envelope(data), headers=limits or None)
+
+
+class SandboxApp(Starlette):
+    """Starlette for the control API; Tokopedia calls skip its routing and middleware."""
+
+    def __init__(self, sandbox: TokopediaSandbox) -> None:
+        @asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            yield
+            sandbox.close()
+
+        super().__init__(routes=control.ROUTES, lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.state.control = TokopediaControl(sandbox)
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox/"):
+            scope["app"] = self
+            response = await self.api(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def api(self, request: Request) -> Response:
+        path = request.scope["path"]
+        self.sandbox.count_call(path)
+        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+
+
+def build_app(sandbox: TokopediaSandbox) -> SandboxApp:
+    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
+    return SandboxApp(sandbox)

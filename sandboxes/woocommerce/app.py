@@ -1,0 +1,170 @@
+"""The sandbox's ASGI app: the WooCommerce REST API under /wp-json/wc/v3/, the
+authentication endpoint under /wc-auth/v1/ (wc_auth.py), our control API under /_sandbox/.
+
+One request to /wp-json/...: count it, run it through the fault plan, spend a token of the
+store's rate-limit bucket (a host's limiter sits in front of WordPress), authenticate
+(gate.py: errors before routing, as `rest_authentication_errors` runs first), match the
+route (`rest_no_route`), parse a JSON body (`rest_invalid_json`), download the images the
+body names (outside the lock), then run the handler under the sandbox lock.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from typing import Any
+from urllib.parse import parse_qsl
+
+import httpx
+import structlog
+from starlette.applications import Starlette
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
+
+from sandboxes.woocommerce import api_orders, api_products, control, wc_auth
+from sandboxes.woocommerce.catalog import Fetched, image_sources
+from sandboxes.woocommerce.context import Ctx, match
+from sandboxes.woocommerce.gate import authenticate
+from sandboxes.woocommerce.sandbox import WooSandbox
+from sandboxes.woocommerce.surface import WooControl
+from sandboxes.woocommerce.wire import (
+    JSONBody,
+    WooError,
+    error_response,
+    server_error,
+    throttled,
+)
+
+log = structlog.get_logger(__name__)
+
+ROUTES = [*api_products.ROUTES, *api_orders.ROUTES]
+IMAGE_TIMEOUT_SECONDS = 10.0
+"""`wc_rest_upload_image_from_url` downloads with `download_url` (its own timeout)."""
+
+
+def _params(query_string: bytes) -> dict[str, str]:
+    """The query as PHP's `$_GET` holds it: decoded, the last of repeated names winning."""
+    return dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
+
+
+def _raw_path(request: Request) -> str:
+    """The path as sent (REQUEST_URI's, not percent-decoded), which OAuth signs."""
+    raw = request.scope.get("raw_path")
+    return raw.decode("latin-1").split("?", 1)[0] if raw else request.scope["path"]
+
+
+def _rate_key(params: dict[str, str], authorization: str | None) -> str:
+    return (
+        params.get("oauth_consumer_key")
+        or params.get("consumer_key")
+        or (authorization or "anonymous")
+    )
+
+
+async def _fetch_images(urls: Sequence[str]) -> dict[str, Fetched]:
+    if not urls:
+        return {}
+    async with httpx.AsyncClient(timeout=IMAGE_TIMEOUT_SECONDS, follow_redirects=True) as client:
+
+        async def one(url: str) -> tuple[str, Fetched]:
+            try:
+                response = await client.get(url)
+            except httpx.HTTPError as exc:
+                return url, Fetched(None, f"cURL error: {type(exc).__name__}")
+            if response.status_code != 200:
+                return url, Fetched(None, response.reason_phrase or str(response.status_code))
+            return url, Fetched(response.content)
+
+        return dict(await asyncio.gather(*(one(url) for url in urls)))
+
+
+def _body(raw: bytes, method: str) -> Any:
+    if method in ("GET", "DELETE", "HEAD") or not raw.strip():
+        return None
+    try:
+        return json.loads(raw)
+    except ValueError as exc:
+        raise WooError(
+            "rest_invalid_json",
+            "Invalid JSON body passed.",
+            400,
+            data={"json_error_code": 4, "json_error_message": str(exc)},
+        ) from None
+
+
+async def _serve(sandbox: WooSandbox, request: Request, path: str) -> Response:
+    method = request.method
+    params = _params(request.scope.get("query_string", b""))
+    authorization = request.headers.get("authorization")
+    wait = sandbox.limiter.take(_rate_key(params, authorization))
+    if wait:
+        return throttled(wait, sandbox.limiter.burst)
+    site_url = f"{request.url.scheme}://{request.url.netloc}"
+    try:
+        with sandbox.lock:
+            caller = authenticate(
+                sandbox.keys,
+                https=request.url.scheme == "https",
+                method=method,
+                base_uri=f"{site_url}{_raw_path(request)}",
+                params=params,
+                authorization=authorization,
+                now=sandbox.clock.now(),
+            )
+        route, handler, ids = match(ROUTES, path, method)
+        body = _body(await request.body(), method)
+        images = await _fetch_images(image_sources(body)) if route.fetches_images else {}
+        with sandbox.lock:
+            if caller is not None:
+                caller.site_url = site_url
+            ctx = Ctx(sandbox, caller, method, params, body, ids, site_url, sandbox.clock.now())
+            ctx.images = images
+            reply = handler(ctx)
+    except WooError as exc:
+        return error_response(exc)
+    except ClientDisconnect:  # the caller went away mid-request (a killed worker)
+        return Response(status_code=499)
+    except Exception:  # a sandbox bug answers like a PHP fatal error, and is logged
+        log.exception("woocommerce_sandbox_handler_failed", path=path)
+        return server_error()
+    return JSONBody(reply.body, status_code=reply.status, headers=reply.headers or None)
+
+
+class SandboxApp(Starlette):
+    """Starlette for the control API; REST calls (/wp-json/...) skip its routing."""
+
+    def __init__(self, sandbox: WooSandbox) -> None:
+        @asynccontextmanager
+        async def lifespan(_: Starlette) -> AsyncIterator[None]:
+            yield
+            sandbox.close()
+
+        super().__init__(routes=control.ROUTES, lifespan=lifespan)
+        self.state.sandbox = sandbox
+        self.state.control = WooControl(sandbox)
+        self.sandbox = sandbox
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith("/wp-json/"):
+            scope["app"] = self
+            response = await self.api(Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        if scope["type"] == "http" and scope["path"].startswith("/wc-auth/"):
+            response = await wc_auth.serve(self.sandbox, Request(scope, receive))
+            await response(scope, receive, send)
+            return
+        await super().__call__(scope, receive, send)
+
+    async def api(self, request: Request) -> Response:
+        path = request.scope["path"]
+        self.sandbox.count_call(path)
+        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+
+
+def build_app(sandbox: WooSandbox) -> SandboxApp:
+    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
+    return SandboxApp(sandbox)

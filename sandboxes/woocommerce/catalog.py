@@ -1,0 +1,366 @@
+"""Products and variations as WooCommerce saves them (`prepare_object_for_database` of the
+v3 products and variations controllers, `WC_Product` setters), for single and batch calls.
+
+What the sandbox reproduces, in WooCommerce's order: a variation refused by the products
+endpoint; name, description, status, weight; the SKU, unique among live products and
+variations (`product_invalid_sku`, naming the holder in `resource_id`); attributes; prices
+(a variable parent has none); stock (`stock_quantity` ignored unless `manage_stock`);
+categories (unknown ids dropped silently, "Uncategorized" when none); images, downloaded
+from `src` (`woocommerce_product_image_upload_error` when the download fails or the file
+name has no image extension); meta data. A refusal leaves the product unchanged.
+
+Single-item endpoints validate field types first, as WordPress does against the schema;
+batch entries skip that validation (WC_REST_Controller::batch_items calls create_item and
+update_item directly) and are coerced by the setters instead.
+"""
+
+from __future__ import annotations
+
+import copy
+import posixpath
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from urllib.parse import urlparse
+
+from sandboxes.woocommerce.state import (
+    CATEGORIES,
+    PRODUCT_STATUSES,
+    SITE_TZ,
+    UNCATEGORIZED,
+    Attachment,
+    Product,
+    Shop,
+)
+from sandboxes.woocommerce.wire import WooError, invalid_param
+
+IMAGE_EXTENSIONS = frozenset(
+    {"jpg", "jpeg", "jpe", "gif", "png", "bmp", "tiff", "tif", "ico", "webp"}
+)
+"""`wc_rest_allowed_image_mime_types`."""
+IMAGE_MAGIC = (
+    b"\x89PNG",
+    b"\xff\xd8\xff",
+    b"GIF8",
+    b"BM",
+    b"II*\x00",
+    b"MM\x00*",
+    b"RIFF",
+    b"\x00\x00\x01\x00",
+)
+PRODUCT_TYPES = ("simple", "grouped", "external", "variable")
+FIELD_TYPES: dict[str, str] = {
+    "name": "string",
+    "type": "string",
+    "status": "string",
+    "description": "string",
+    "sku": "string",
+    "regular_price": "string",
+    "sale_price": "string",
+    "weight": "string",
+    "manage_stock": "boolean",
+    "stock_quantity": "integer",
+    "images": "array",
+    "categories": "array",
+    "attributes": "array",
+    "meta_data": "array",
+    "image": "object",
+}
+VARIATION_ONLY_MESSAGE = (
+    "To manipulate product variations you should use the "
+    "/products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Fetched:
+    """One image download: its bytes, or why it failed (as WordPress's HTTP API says)."""
+
+    content: bytes | None
+    error: str | None = None
+
+
+Images = Mapping[str, Fetched]
+
+
+def check_types(body: Mapping[str, Any]) -> None:
+    """Schema type checks of a single-item request (WordPress core, before the handler)."""
+    for name, kind in FIELD_TYPES.items():
+        if name not in body or body[name] is None:
+            continue
+        value = body[name]
+        ok = {
+            "string": isinstance(value, str),
+            "boolean": isinstance(value, bool) or value in ("true", "false", "1", "0"),
+            "integer": (isinstance(value, int) and not isinstance(value, bool))
+            or (isinstance(value, str) and re.fullmatch(r"-?\d+", value) is not None),
+            "array": isinstance(value, list),
+            "object": isinstance(value, dict),
+        }[kind]
+        if not ok:
+            raise invalid_param(name, f"{name} is not of type {kind}.")
+    if "type" in body and body["type"] not in PRODUCT_TYPES:
+        raise invalid_param("type", f"type is not one of {', '.join(PRODUCT_TYPES)}.")
+
+
+def _bool(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _stock_amount(value: Any) -> int:
+    """`wc_stock_amount`: an integer, anything unparsable being 0."""
+    try:
+        return int(float(value))
+    except (TypeError, ValueError):
+        return 0
+
+
+def _decimal_text(value: Any) -> str:
+    """`wc_format_decimal` of a price ("" stays "")."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def sanitize_title(name: str) -> str:
+    return re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-")
+
+
+def new_product(shop: Shop, body: Mapping[str, Any], now: float) -> Product:
+    kind = body.get("type") if body.get("type") in PRODUCT_TYPES else "simple"
+    return Product(id=0, type=str(kind), name="", created=now, modified=now)
+
+
+def save_product(
+    shop: Shop, product: Product, body: Mapping[str, Any], images: Images, now: float
+) -> Product:
+    """Apply `body` to (a copy of) `product` and store it; raises `WooError` unchanged."""
+    if product.type == "variation":
+        raise WooError("woocommerce_rest_invalid_product_id", VARIATION_ONLY_MESSAGE, 404)
+    draft = copy.deepcopy(product)
+    if "type" in body and body["type"] in PRODUCT_TYPES and product.id:
+        draft.type = str(body["type"])
+    _common(draft, body)
+    if "sku" in body and body["sku"] is not None:
+        _set_sku(shop, draft, str(body["sku"]).strip())
+    if isinstance(body.get("attributes"), list):
+        draft.attributes = _attributes(body["attributes"])
+    if draft.type in ("variable", "grouped"):
+        draft.regular_price = ""
+    elif "regular_price" in body and body["regular_price"] is not None:
+        draft.regular_price = _decimal_text(body["regular_price"])
+    _stock(draft, body)
+    if isinstance(body.get("categories"), list):
+        known = [int(c["id"]) for c in body["categories"] if _known_category(c)]
+        draft.category_ids = known or [UNCATEGORIZED]
+    elif not draft.category_ids:
+        draft.category_ids = [UNCATEGORIZED]
+    if isinstance(body.get("images"), list):
+        srcs = [i.get("src") for i in body["images"] if isinstance(i, dict) and i.get("src")]
+        draft.image_ids = [
+            upload(shop, images, str(src), now, "woocommerce_product_image_upload_error")
+            for src in srcs
+        ]
+    _meta(shop, draft, body)
+    return _store(shop, draft, now)
+
+
+def save_variation(
+    shop: Shop,
+    parent_id: int,
+    variation: Product | None,
+    body: Mapping[str, Any],
+    images: Images,
+    now: float,
+) -> Product:
+    """Create (`variation` None) or update a variation of product `parent_id`."""
+    parent = shop.products.get(parent_id)
+    if parent is None or not shop.live(parent) or parent.type == "variation":
+        raise WooError(
+            "woocommerce_rest_product_variation_invalid_parent",
+            "Cannot set attributes due to invalid parent product.",
+            404,
+        )
+    if variation is None:
+        draft = Product(id=0, type="variation", name=parent.name, created=now, modified=now)
+    else:
+        draft = copy.deepcopy(variation)
+    draft.parent_id = parent_id
+    if "status" in body and body["status"] in PRODUCT_STATUSES:
+        draft.status = str(body["status"])
+    if "sku" in body and body["sku"] is not None:
+        _set_sku(shop, draft, str(body["sku"]).strip())
+    if isinstance(body.get("image"), dict) and body["image"].get("src"):
+        code = "woocommerce_variation_image_upload_error"
+        draft.image_ids = [upload(shop, images, str(body["image"]["src"]), now, code)]
+    if "weight" in body and body["weight"] is not None:
+        draft.weight = str(body["weight"])
+    _stock(draft, body)
+    if "regular_price" in body and body["regular_price"] is not None:
+        draft.regular_price = _decimal_text(body["regular_price"])
+    if "description" in body and body["description"] is not None:
+        draft.description = str(body["description"])
+    if isinstance(body.get("attributes"), list):
+        draft.variation_attributes = _variation_attributes(parent, body["attributes"])
+    _meta(shop, draft, body)
+    stored = _store(shop, draft, now)
+    if stored.id not in parent.variations:
+        parent.variations.append(stored.id)
+    parent.modified = now
+    return stored
+
+
+def _common(draft: Product, body: Mapping[str, Any]) -> None:
+    if body.get("name") is not None:
+        draft.name = str(body["name"])
+    if body.get("description") is not None:
+        draft.description = str(body["description"])
+    if "status" in body and body["status"] is not None:
+        status = str(body["status"])
+        draft.status = status if status in PRODUCT_STATUSES else "draft"
+    if body.get("weight") is not None:
+        draft.weight = str(body["weight"])
+
+
+def _set_sku(shop: Shop, draft: Product, sku: str) -> None:
+    """`WC_Product::set_sku`: unique among live products and variations."""
+    holder = shop.sku_holder(sku, besides=draft.id) if sku else None
+    if holder is not None:
+        unique, n = sku, 0
+        while shop.sku_holder(unique, besides=draft.id) is not None:
+            n += 1
+            unique = f"{sku}-{n}"
+        raise WooError(
+            "product_invalid_sku",
+            "Invalid or duplicated SKU.",
+            400,
+            data={"resource_id": holder.id, "unique_sku": unique},
+        )
+    draft.sku = sku
+
+
+def _attributes(entries: list[Any]) -> list[dict[str, Any]]:
+    """Custom (non-taxonomy) product attributes; an entry without options is dropped."""
+    attributes = []
+    for position, entry in enumerate(e for e in entries if isinstance(e, dict)):
+        name = str(entry.get("name") or "").strip()
+        options = entry.get("options")
+        if not name or options is None:
+            continue
+        values = options if isinstance(options, list) else str(options).split("|")
+        attributes.append(
+            {
+                "id": 0,
+                "name": name,
+                "slug": sanitize_title(name),
+                "position": position,
+                "visible": _bool(entry.get("visible", False)),
+                "variation": _bool(entry.get("variation", False)),
+                "options": [str(v).strip() for v in values if str(v).strip()],
+            }
+        )
+    return attributes
+
+
+def _variation_attributes(parent: Product, entries: list[Any]) -> dict[str, str]:
+    """{attribute slug: option}; an attribute the parent does not vary by is skipped."""
+    varying = {a["slug"]: a for a in parent.attributes if a["variation"]}
+    chosen: dict[str, str] = {}
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        slug = sanitize_title(str(entry.get("name") or ""))
+        if slug in varying:
+            chosen[slug] = str(entry.get("option") or "").strip()
+    return chosen
+
+
+def _stock(draft: Product, body: Mapping[str, Any]) -> None:
+    if "manage_stock" in body and body["manage_stock"] is not None:
+        draft.manage_stock = _bool(body["manage_stock"])
+    if draft.manage_stock:
+        if body.get("stock_quantity") is not None:
+            draft.stock_quantity = _stock_amount(body["stock_quantity"])
+        elif draft.stock_quantity is None:
+            draft.stock_quantity = 0
+    else:
+        draft.stock_quantity = None
+
+
+def _known_category(entry: Any) -> bool:
+    try:
+        return isinstance(entry, dict) and int(entry.get("id", 0)) in CATEGORIES
+    except (TypeError, ValueError):
+        return False
+
+
+def _meta(shop: Shop, draft: Product, body: Mapping[str, Any]) -> None:
+    for entry in body.get("meta_data") or []:
+        if isinstance(entry, dict) and entry.get("key"):
+            meta_id = entry.get("id") if isinstance(entry.get("id"), int) else None
+            shop.set_meta(draft.meta, str(entry["key"]), entry.get("value"), meta_id)
+
+
+def _store(shop: Shop, draft: Product, now: float) -> Product:
+    if not draft.id:
+        draft.id = shop.new_id()
+        draft.created = now
+    draft.modified = now
+    shop.products[draft.id] = draft
+    return draft
+
+
+def upload(shop: Shop, images: Images, src: str, now: float, code: str) -> int:
+    """`wc_rest_upload_image_from_url` + `wc_rest_set_uploaded_image_as_attachment`.
+
+    Unlike WordPress (`wp_safe_remote_get` refuses loopback and private addresses), the
+    sandbox downloads from loopback: the tests' image host lives there.
+    """
+    fetched = images.get(src) or Fetched(None, "the image was not downloaded")
+    if fetched.error is not None or fetched.content is None:
+        message = f"Error getting remote image {src}. Error: {fetched.error}"
+        raise WooError(code, message, 400)
+    name = posixpath.basename(urlparse(src).path)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if extension not in IMAGE_EXTENSIONS or not fetched.content.startswith(IMAGE_MAGIC):
+        message = "Invalid image: Sorry, you are not allowed to upload this file type."
+        raise WooError(code, message, 400)
+    taken = {a.name for a in shop.attachments.values()}
+    stem, unique, n = name.rsplit(".", 1)[0], name, 0
+    while unique in taken:
+        n += 1
+        unique = f"{stem}-{n}.{extension}"
+    month = datetime.fromtimestamp(now, SITE_TZ).strftime("%Y/%m")
+    attachment = Attachment(
+        id=shop.new_id(),
+        src=f"{shop.site_url}/wp-content/uploads/{month}/{unique}",
+        name=unique,
+        created=now,
+    )
+    shop.attachments[attachment.id] = attachment
+    return attachment.id
+
+
+def image_sources(body: Any) -> list[str]:
+    """Every image URL a products/variations request body asks WooCommerce to download."""
+    found: list[str] = []
+    if not isinstance(body, dict):
+        return found
+    objects = [body]
+    for key in ("create", "update"):
+        if isinstance(body.get(key), list):
+            objects.extend(entry for entry in body[key] if isinstance(entry, dict))
+    for item in objects:
+        for image in item.get("images") or []:
+            if isinstance(image, dict) and isinstance(image.get("src"), str):
+                found.append(image["src"])
+        image = item.get("image")
+        if isinstance(image, dict) and isinstance(image.get("src"), str):
+            found.append(image["src"])
+    return list(dict.fromkeys(found))

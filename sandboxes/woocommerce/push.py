@@ -1,0 +1,99 @@
+"""Webhook delivery as `WC_Webhook::deliver` does it, from a background thread.
+
+POST of the resource JSON (`trim(wp_json_encode($payload))`) with `Content-Type:
+application/json`, a `WooCommerce/{version} Hookshot (WordPress/{version})` user agent and
+the headers X-WC-Webhook-Source (home URL + "/"), -Topic, -Resource, -Event, -Signature
+(base64 HMAC-SHA256 of the body with the webhook's secret), -ID and -Delivery-ID
+(`wp_hash(webhook_id . strtotime('now'))`: an HMAC-MD5 with the site's salt, so one
+webhook's deliveries within one second share it). A 2xx, 301 or 302 answer is success;
+WooCommerce never retries a delivery: it counts consecutive failures and disables the
+webhook after more than 5 (`woocommerce_max_webhook_delivery_failures`).
+
+WooCommerce delivers asynchronously through Action Scheduler and builds the payload when
+the action runs; the sandbox snapshots the payload when the event happens.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import threading
+from typing import Any
+
+import httpx
+import structlog
+
+from connectors.woocommerce import signing
+from sandboxes.kit.push import PushQueue
+from sandboxes.woocommerce.state import WC_VERSION, WP_VERSION, Webhook
+from sandboxes.woocommerce.wire import php_json
+
+log = structlog.get_logger(__name__)
+
+MAX_FAILURES = 5
+TIMEOUT_SECONDS = 5.0  # WooCommerce waits MINUTE_IN_SECONDS; tests need answers sooner
+USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/{WP_VERSION})"
+
+
+def delivery_id(salt: str, webhook_id: int, now: float) -> str:
+    """`wp_hash(webhook_id . strtotime('now'))`: HMAC-MD5 keyed with the site's salt."""
+    message = f"{webhook_id}{int(now)}".encode()
+    return hmac.new(salt.encode(), message, hashlib.md5).hexdigest()
+
+
+def delivery(
+    webhook: Webhook, payload: Any, *, source: str, salt: str, now: float
+) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of one delivery of `payload` by `webhook`."""
+    body = php_json(payload).strip()
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": USER_AGENT,
+        "X-WC-Webhook-Source": source,
+        "X-WC-Webhook-Topic": webhook.topic,
+        "X-WC-Webhook-Resource": webhook.resource,
+        "X-WC-Webhook-Event": webhook.event,
+        "X-WC-Webhook-Signature": signing.webhook_signature(webhook.secret, body),
+        "X-WC-Webhook-ID": str(webhook.id),
+        "X-WC-Webhook-Delivery-ID": delivery_id(salt, webhook.id, now),
+    }
+    return body, headers
+
+
+class PushSender(PushQueue[tuple[Webhook, bytes, dict[str, str]]]):
+    """Queues deliveries and sends them from a daemon thread (started on first use).
+
+    As WooCommerce does, a failed delivery is not retried; after more than `MAX_FAILURES`
+    in a row the webhook is disabled."""
+
+    platform = "woocommerce"
+    timeout = TIMEOUT_SECONDS
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._state_lock = threading.Lock()
+
+    def send(self, webhook: Webhook, body: bytes, headers: dict[str, str]) -> None:
+        self.put((webhook, body, headers))
+
+    def _deliver(self, client: httpx.Client, job: tuple[Webhook, bytes, dict[str, str]]) -> None:
+        webhook, body, headers = job
+        status = 0
+        try:
+            status = client.post(webhook.delivery_url, content=body, headers=headers).status_code
+        except httpx.HTTPError as exc:
+            log.warning(
+                "woocommerce_webhook_failed", url=webhook.delivery_url, error=type(exc).__name__
+            )
+        with self._state_lock:
+            if 200 <= status < 303:
+                self.delivered += 1
+                webhook.failure_count = 0
+                return
+            self.failed += 1
+            if status:
+                log.warning("woocommerce_webhook_refused", url=webhook.delivery_url, status=status)
+            if webhook.failure_count > MAX_FAILURES:
+                webhook.status = "disabled"
+            else:
+                webhook.failure_count += 1

@@ -1,0 +1,324 @@
+"""`WooSandbox`: every fake WooCommerce store behind one lock, and its Python control surface.
+
+The ASGI app (app.py) serves the REST API from this object; tests, the demo and the
+benchmarks drive the same object directly (or through the `/_sandbox/` control API).
+Stores are keyed by their Lapak store name; a request finds its store by the consumer key
+it authenticates with. Every public method takes the lock, so it is safe from any thread.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import secrets
+import threading
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.woocommerce import orders as order_life
+from sandboxes.woocommerce.buyers import BuyerSimulator
+from sandboxes.woocommerce.catalog import sanitize_title
+from sandboxes.woocommerce.push import PushSender, delivery
+from sandboxes.woocommerce.ratelimit import KeyRateLimiter
+from sandboxes.woocommerce.state import (
+    SHIPPED,
+    UNCATEGORIZED,
+    Order,
+    Product,
+    SandboxClock,
+    Shop,
+    Webhook,
+)
+from sandboxes.woocommerce.views import order_view
+from sandboxes.woocommerce.wire import server_error, throttled
+
+OutOfStockError = order_life.OutOfStockError
+ORDER_TOPICS = ("order.created", "order.updated", "order.deleted")
+
+
+class UnknownStoreError(LookupError):
+    def __init__(self, name: str):
+        super().__init__(f"no store {name!r} in this WooCommerce sandbox")
+
+
+class UnknownOrderError(LookupError):
+    def __init__(self, name: str, order_id: Any):
+        super().__init__(f"no order {order_id!r} on store {name!r}")
+
+
+class WooSandbox:
+    """Stores from store configs: name, consumer_key, consumer_secret, webhook_secret."""
+
+    def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
+        self.lock = threading.RLock()
+        self.clock = SandboxClock()
+        self.rng = random.Random(seed)
+        self.shops: dict[str, Shop] = {}
+        self.keys: dict[str, Shop] = {}
+        self.next_key_id = 0
+        self.nonce_key = secrets.token_bytes(32)
+        """Signs the Approve links' nonces (wc_auth.py)."""
+        self.faults = FaultInjector(
+            error_response=server_error, throttle_response=throttled, seed=seed
+        )
+        self.limiter = KeyRateLimiter()
+        self.push = PushSender()
+        self.buyers = BuyerSimulator(self, seed=seed)
+        self._calls: Counter[str] = Counter()
+        self._calls_lock = threading.Lock()
+        for spec in shops:
+            self._add_shop(spec)
+
+    def _add_shop(self, spec: Mapping[str, Any]) -> None:
+        """A store; one whose config names no key pair has none until an app is approved."""
+        try:
+            name = str(spec["name"])
+        except KeyError as exc:
+            raise ValueError(f"sandbox store {dict(spec).get('name', '?')!r}: {exc!r}") from exc
+        key, secret = str(spec.get("consumer_key") or ""), str(spec.get("consumer_secret") or "")
+        if bool(key) != bool(secret):
+            raise ValueError(f"sandbox store {name!r}: a consumer key needs its secret")
+        if name in self.shops or (key and key in self.keys):
+            raise ValueError(f"sandbox store {name!r}: name or consumer key used twice")
+        hook_secret = spec.get("webhook_secret") or hashlib.sha1((key or name).encode()).hexdigest()
+        shop = Shop(name=name, consumer_key=key, consumer_secret=secret, webhook_secret=hook_secret)
+        self.shops[name] = shop
+        if key:
+            self.keys[key] = shop
+
+    # --- lookups (callers hold the lock) -----------------------------------------------
+
+    def shop(self, name: str) -> Shop:
+        try:
+            return self.shops[name]
+        except KeyError:
+            raise UnknownStoreError(name) from None
+
+    def order_in(self, shop: Shop, order_id: Any) -> Order:
+        try:
+            return shop.orders[int(order_id)]
+        except (KeyError, ValueError):
+            raise UnknownOrderError(shop.name, order_id) from None
+
+    def count_call(self, path: str) -> None:
+        with self._calls_lock:
+            self._calls[path] += 1
+
+    def call_counts(self) -> dict[str, int]:
+        """Calls served per API path (every request that reached /wp-json/, faulted or not)."""
+        with self._calls_lock:
+            return dict(self._calls)
+
+    def reset_calls(self) -> None:
+        with self._calls_lock:
+            self._calls.clear()
+
+    def revoke_key(self, name: str) -> None:
+        """The seller deletes the store's API key (WooCommerce > Settings > Advanced > REST
+        API > Revoke): every call signed with it is refused from now on."""
+        with self.lock:
+            shop = self.shop(name)
+            for key in (shop.consumer_key, *shop.granted_keys):
+                self.keys.pop(key, None)
+
+    def grant_key(self, name: str, app_name: str, user_id: str, scope: str) -> dict[str, Any]:
+        """A new key pair for the store (`WC_Auth::create_keys`): usable at once; the
+        consumer data WooCommerce posts to the app's callback_url."""
+        with self.lock:
+            shop = self.shop(name)
+            key = f"ck_{self.rng.getrandbits(160):040x}"
+            secret = f"cs_{self.rng.getrandbits(160):040x}"
+            shop.granted_keys[key] = secret
+            self.keys[key] = shop
+            self.next_key_id += 1
+            return {
+                "key_id": self.next_key_id,
+                "user_id": user_id,
+                "consumer_key": key,
+                "consumer_secret": secret,
+                "key_permissions": scope,
+            }
+
+    def delete_key(self, name: str, consumer_key: str) -> None:
+        """`WC_Auth::maybe_delete_key`: the key whose callback failed is gone."""
+        with self.lock:
+            self.shop(name).granted_keys.pop(consumer_key, None)
+            self.keys.pop(consumer_key, None)
+
+    # --- faults, rate limit, webhooks --------------------------------------------------
+
+    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
+        """Replace the fault settings (`set_faults()` with nothing clears them)."""
+        if settings is None and not changes:
+            self.faults.clear()
+            return self.faults.settings
+        return self.faults.configure(settings or FaultSettings(), **changes)
+
+    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
+        """Per-store token bucket; `per_second=0` lifts the limit."""
+        self.limiter.configure(per_second, burst)
+
+    def set_webhook_url(self, name: str, url: str | None) -> None:
+        """Order webhooks (created, updated, deleted) of the store to `url` (None: none)."""
+        with self.lock:
+            shop = self.shop(name)
+            shop.webhooks = [
+                Webhook(id=n, topic=topic, delivery_url=url, secret=shop.webhook_secret)
+                for n, topic in enumerate(ORDER_TOPICS, start=1)
+                if url
+            ]
+
+    def notify(self, shop: Shop, order: Order, topic: str) -> None:
+        """Queue the deliveries of `topic` for `order` (lock held)."""
+        payload = {"id": order.id} if topic.endswith(".deleted") else order_view(shop, order)
+        now = self.clock.now()
+        salt = hashlib.sha1(f"wp-salt/{shop.name}".encode()).hexdigest()
+        for webhook in shop.webhooks:
+            if webhook.topic == topic and webhook.status == "active":
+                source = f"{shop.site_url}/"
+                body, headers = delivery(webhook, payload, source=source, salt=salt, now=now)
+                self.push.send(webhook, body, headers)
+
+    # --- catalog -------------------------------------------------------------------------
+
+    def add_listing(
+        self,
+        name: str,
+        *,
+        sku: str,
+        title: str,
+        price: int,
+        stock: int = 0,
+        variants: Sequence[tuple[str, str, int, int]] = (),
+    ) -> int:
+        """A seller's own product, made in wp-admin: simple, or variable with one custom
+        attribute "Variant" and a variation per (sku, option, price, stock)."""
+        with self.lock:
+            shop = self.shop(name)
+            now = self.clock.now()
+            product = Product(
+                id=shop.new_id(),
+                type="variable" if variants else "simple",
+                name=title,
+                created=now,
+                modified=now,
+                sku=sku,
+                regular_price="" if variants else str(int(price)),
+                manage_stock=not variants,
+                stock_quantity=None if variants else int(stock),
+                weight="0.5",
+                category_ids=[UNCATEGORIZED],
+            )
+            shop.products[product.id] = product
+            if variants:
+                options = [option for _, option, _, _ in variants]
+                product.attributes = [
+                    {
+                        "id": 0,
+                        "name": "Variant",
+                        "slug": sanitize_title("Variant"),
+                        "position": 0,
+                        "visible": True,
+                        "variation": True,
+                        "options": options,
+                    }
+                ]
+                for variant_sku, option, variant_price, variant_stock in variants:
+                    variation = Product(
+                        id=shop.new_id(),
+                        type="variation",
+                        name=title,
+                        created=now,
+                        modified=now,
+                        parent_id=product.id,
+                        sku=variant_sku,
+                        regular_price=str(int(variant_price)),
+                        manage_stock=True,
+                        stock_quantity=int(variant_stock),
+                        variation_attributes={"variant": option},
+                    )
+                    shop.products[variation.id] = variation
+                    product.variations.append(variation.id)
+            return product.id
+
+    def sellable(self, name: str) -> list[Product]:
+        with self.lock:
+            return list(self.shop(name).sellable())
+
+    def row(self, name: str, sku: str) -> Product:
+        """The sellable row (simple product or variation) holding `sku`."""
+        with self.lock:
+            for product in self.shop(name).sellable():
+                if product.sku == sku:
+                    return product
+        raise LookupError(f"no SKU {sku!r} on store {name!r}")
+
+    def set_stock(self, name: str, sku: str, stock: int) -> None:
+        """A hand edit in wp-admin: the row manages its stock, now `stock`."""
+        with self.lock:
+            product = self.row(name, sku)
+            product.manage_stock = True
+            product.stock_quantity = int(stock)
+            product.modified = self.clock.now()
+
+    def remove_listing(self, name: str, sku: str) -> None:
+        """The seller deletes (permanently) the product holding `sku`, variations and all."""
+        with self.lock:
+            shop = self.shop(name)
+            row = self.row(name, sku)
+            product = shop.products[row.parent_id] if row.parent_id else row
+            for child in product.variations:
+                shop.products.pop(child, None)
+            del shop.products[product.id]
+
+    # --- orders --------------------------------------------------------------------------
+
+    def place_order(
+        self, name: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
+    ) -> int:
+        """A checkout (random in-stock lines when None): processing when `paid` (stock
+        taken at once), else pending (no stock taken). Returns the order id."""
+        with self.lock:
+            shop = self.shop(name)
+            wanted = list(lines) if lines else order_life.random_lines(shop, self.rng)
+            order = order_life.place(shop, wanted, now=self.clock.now(), rng=self.rng, paid=paid)
+            self.notify(shop, order, "order.created")
+            return order.id
+
+    def change_order(self, name: str, order_id: Any, action: str) -> None:
+        """A buyer or the shop moves an order on: pay, cancel, complete (a shipped order is
+        delivered), return (refunded with its units restocked)."""
+        with self.lock:
+            shop = self.shop(name)
+            order = self.order_in(shop, order_id)
+            now = self.clock.now()
+            if action == "pay":
+                if order.status not in ("pending", "failed", "on-hold"):
+                    raise ValueError(f"order {order.id} is {order.status}: nothing to pay")
+                order_life.change_status(shop, order, "processing", now)
+            elif action == "cancel":
+                if order.status not in ("pending", "processing", "on-hold", "failed"):
+                    raise ValueError(f"order {order.id} is {order.status}: too late to cancel")
+                order_life.change_status(shop, order, "cancelled", now)
+            elif action == "complete":
+                if order.status not in SHIPPED:
+                    raise ValueError(f"order {order.id} is {order.status}: not shipped")
+                order_life.change_status(shop, order, "delivered", now)
+            elif action == "return":
+                if order.status not in SHIPPED:
+                    raise ValueError(f"order {order.id} is {order.status}: nothing to return")
+                order_life.refund(shop, order, now)
+            else:
+                raise ValueError(f"unknown order action {action!r}")
+            self.notify(shop, order, "order.updated")
+
+    def order(self, name: str, order_id: Any) -> Order:
+        with self.lock:
+            return self.order_in(self.shop(name), order_id)
+
+    def close(self) -> None:
+        """Stop the buyer simulator and the webhook thread."""
+        self.buyers.stop()
+        self.push.close()

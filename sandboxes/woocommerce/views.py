@@ -1,0 +1,250 @@
+"""The sandbox's objects as WooCommerce REST v3 shows them (`prepare_object_for_response` of
+the products, variations and orders controllers; fields Lapak and common clients read,
+with WooCommerce's types: money as strings, ids as integers, dates in site time and GMT).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from sandboxes.woocommerce.state import (
+    CATEGORIES,
+    CURRENCY,
+    CURRENCY_SYMBOL,
+    WC_VERSION,
+    Meta,
+    Order,
+    Product,
+    Shop,
+    gmt_text,
+    local_text,
+)
+
+API = "/wp-json/wc/v3"
+
+
+def money(value: Decimal) -> str:
+    """An IDR amount as WooCommerce stores it with 0 decimals ("150000")."""
+    return format(value.quantize(Decimal(1)), "f")
+
+
+def meta_view(meta: Iterable[Meta]) -> list[dict[str, Any]]:
+    return [{"id": m.id, "key": m.key, "value": m.value} for m in meta]
+
+
+def dates(prefix: str, moment: float | None) -> dict[str, str | None]:
+    return {prefix: local_text(moment), f"{prefix}_gmt": gmt_text(moment)}
+
+
+def image_view(shop: Shop, image_id: int) -> dict[str, Any] | None:
+    image = shop.attachments.get(image_id)
+    if image is None:
+        return None
+    return {
+        "id": image.id,
+        **dates("date_created", image.created),
+        **dates("date_modified", image.created),
+        "src": image.src,
+        "name": image.name,
+        "alt": "",
+    }
+
+
+def _stock(product: Product) -> dict[str, Any]:
+    return {
+        "manage_stock": product.manage_stock,
+        "stock_quantity": product.stock_quantity if product.manage_stock else None,
+        "stock_status": product.stock_status,
+        "backorders": "no",
+        "backorders_allowed": False,
+        "backordered": False,
+    }
+
+
+def product_view(shop: Shop, product: Product) -> dict[str, Any]:
+    variable = product.type == "variable"
+    prices = [shop.products[v].price for v in product.variations if v in shop.products]
+    price = money(min(prices)) if variable and prices else product.regular_price
+    images = [view for i in product.image_ids if (view := image_view(shop, i))]
+    return {
+        "id": product.id,
+        "name": product.name,
+        "slug": product.name.lower().replace(" ", "-"),
+        "permalink": f"{shop.site_url}/?p={product.id}",
+        **dates("date_created", product.created),
+        **dates("date_modified", product.modified),
+        "type": product.type,
+        "status": product.status,
+        "featured": False,
+        "catalog_visibility": "visible",
+        "description": product.description,
+        "short_description": "",
+        "sku": product.sku,
+        "price": price,
+        "regular_price": "" if variable else product.regular_price,
+        "sale_price": "",
+        "on_sale": False,
+        "purchasable": bool(price),
+        "total_sales": 0,
+        "virtual": False,
+        "downloadable": False,
+        "tax_status": "taxable",
+        "tax_class": "",
+        **_stock(product),
+        "sold_individually": False,
+        "weight": product.weight,
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "shipping_required": True,
+        "parent_id": product.parent_id,
+        "categories": [
+            {"id": c, "name": CATEGORIES.get(c, ""), "slug": CATEGORIES.get(c, "").lower()}
+            for c in product.category_ids
+        ],
+        "tags": [],
+        "images": images,
+        "attributes": [dict(a) for a in product.attributes],
+        "default_attributes": [],
+        "variations": list(product.variations),
+        "menu_order": 0,
+        "meta_data": meta_view(product.meta),
+        "_links": {
+            "self": [{"href": f"{shop.site_url}{API}/products/{product.id}"}],
+            "collection": [{"href": f"{shop.site_url}{API}/products"}],
+        },
+    }
+
+
+def variation_view(shop: Shop, variation: Product) -> dict[str, Any]:
+    parent = shop.products.get(variation.parent_id)
+    names = {
+        a["name"].lower(): a["name"]
+        for a in (parent.attributes if parent else [])
+        if a["variation"]
+    }
+    image = image_view(shop, variation.image_ids[0]) if variation.image_ids else None
+    return {
+        "id": variation.id,
+        **dates("date_created", variation.created),
+        **dates("date_modified", variation.modified),
+        "description": variation.description,
+        "permalink": f"{shop.site_url}/?p={variation.parent_id}&variation={variation.id}",
+        "sku": variation.sku,
+        "price": variation.regular_price,
+        "regular_price": variation.regular_price,
+        "sale_price": "",
+        "on_sale": False,
+        "status": variation.status,
+        "purchasable": bool(variation.regular_price),
+        "virtual": False,
+        "downloadable": False,
+        "tax_status": "taxable",
+        "tax_class": "",
+        **_stock(variation),
+        "weight": variation.weight,
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "image": image,
+        "attributes": [
+            {"id": 0, "name": names.get(slug, slug), "option": option}
+            for slug, option in variation.variation_attributes.items()
+        ],
+        "menu_order": 0,
+        "meta_data": meta_view(variation.meta),
+        "_links": {
+            "self": [
+                {
+                    "href": f"{shop.site_url}{API}/products/{variation.parent_id}/variations/"
+                    f"{variation.id}"
+                }
+            ],
+            "up": [{"href": f"{shop.site_url}{API}/products/{variation.parent_id}"}],
+        },
+    }
+
+
+def line_view(shop: Shop, order: Order) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": line.id,
+            "name": line.name,
+            "product_id": line.product_id,
+            "variation_id": line.variation_id,
+            "quantity": line.quantity,
+            "tax_class": "",
+            "subtotal": money(line.total),
+            "subtotal_tax": "0",
+            "total": money(line.total),
+            "total_tax": "0",
+            "taxes": [],
+            "meta_data": [],
+            "sku": line.sku,
+            "price": float(line.price),
+            "image": {"id": "", "src": ""},
+            "parent_name": line.parent_name or None,
+        }
+        for line in order.lines
+    ]
+
+
+def order_view(shop: Shop, order: Order) -> dict[str, Any]:
+    return {
+        "id": order.id,
+        "parent_id": 0,
+        "status": order.status,
+        "currency": CURRENCY,
+        "version": WC_VERSION,
+        "prices_include_tax": False,
+        "date_created": local_text(order.created),
+        "date_modified": local_text(order.modified),
+        "discount_total": "0",
+        "discount_tax": "0",
+        "shipping_total": "0",
+        "shipping_tax": "0",
+        "cart_tax": "0",
+        "total": money(order.total),
+        "total_tax": "0",
+        "customer_id": 0,
+        "order_key": order.order_key,
+        "billing": dict(order.billing),
+        "shipping": dict(order.shipping),
+        "payment_method": order.payment_method,
+        "payment_method_title": order.payment_method_title,
+        "transaction_id": "",
+        "customer_ip_address": "",
+        "customer_user_agent": "",
+        "created_via": "checkout",
+        "customer_note": order.customer_note,
+        "date_completed": local_text(order.completed),
+        "date_paid": local_text(order.paid),
+        "cart_hash": "",
+        "number": str(order.id),
+        "meta_data": meta_view(order.meta),
+        "line_items": line_view(shop, order),
+        "tax_lines": [],
+        "shipping_lines": [],
+        "fee_lines": [],
+        "coupon_lines": [],
+        "refunds": list(order.refunds),
+        "payment_url": f"{shop.site_url}/checkout/order-pay/{order.id}/?pay_for_order=true",
+        "is_editable": order.status in ("pending", "on-hold", "checkout-draft"),
+        "needs_payment": order.status in ("pending", "failed"),
+        "needs_processing": True,
+        "date_created_gmt": gmt_text(order.created),
+        "date_modified_gmt": gmt_text(order.modified),
+        "date_completed_gmt": gmt_text(order.completed),
+        "date_paid_gmt": gmt_text(order.paid),
+        "currency_symbol": CURRENCY_SYMBOL,
+        "_links": {
+            "self": [{"href": f"{shop.site_url}{API}/orders/{order.id}"}],
+            "collection": [{"href": f"{shop.site_url}{API}/orders"}],
+        },
+    }
+
+
+def only_fields(view: dict[str, Any], fields: Sequence[str]) -> dict[str, Any]:
+    """`_fields=a,b`: the requested top-level fields (and `id`, which WooCommerce keeps)."""
+    if not fields:
+        return view
+    wanted = {f.split(".", 1)[0] for f in fields} | {"id"}
+    return {key: value for key, value in view.items() if key in wanted}
