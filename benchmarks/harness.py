@@ -46,6 +46,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import func, inspect, or_, select, text
 
 from sandboxes.kit.control import SandboxControl, SandboxListing
+from sandboxes.registry import sandbox_for
 from sync.registry import plugin_for
 from sync.stock import available, store_price, store_stock
 from sync.store.db import Database
@@ -139,8 +140,10 @@ class Marketplaces:
         self._servers: list[RunningServer] = []
         for index, plan in enumerate(self.plans):
             plugin = plugin_for(plan.platform)
-            creds = plugin.sandbox_credentials(plan.name, index)
-            app = plugin.sandbox_app([{"name": plan.name, **creds}], seed=seed + index)
+            creds = sandbox_for(plugin.platform).credentials(plan.name, index)
+            app = sandbox_for(plugin.platform).app(
+                [{"name": plan.name, **creds}], seed=seed + index
+            )
             server = serve(wrap(app))
             self._servers.append(server)
             self.credentials[plan.name] = creds

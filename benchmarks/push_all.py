@@ -36,6 +36,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from sandboxes.kit.control import SandboxControl
+from sandboxes.registry import sandbox_for
 from sandboxes.shopee.images import placeholder_png
 from sync.catalog import import_catalog
 from sync.changes import products_changed
@@ -109,8 +110,8 @@ def fewest(plugin: ConnectorPlugin, db: Database, store_id: int, batch: int) -> 
 
 def bench(platform: str, skus: int, images: str, directory: Path) -> dict[str, Any]:
     plugin = plugin_for(platform)
-    credentials = plugin.sandbox_credentials(STORE, 0)
-    app = plugin.sandbox_app([{"name": STORE, **credentials}])
+    credentials = sandbox_for(plugin.platform).credentials(STORE, 0)
+    app = sandbox_for(plugin.platform).app([{"name": STORE, **credentials}])
     control: SandboxControl = app.state.control
     control.set_rate_limit(0)
     db = Database(f"sqlite:///{directory / f'{platform}.db'}")

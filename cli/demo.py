@@ -30,6 +30,7 @@ from cli.demo_connect import StoreNotConnected, connect_stores
 from config import load_config
 from config.envfile import load_env_file
 from sandboxes.kit.control import SandboxControl
+from sandboxes.registry import sandbox_for
 from sync import progress
 from sync import queue as order_queue
 from sync.catalog import import_catalog
@@ -87,7 +88,11 @@ def _app_keys(plugin: Any, name: str, index: int) -> dict[str, Any]:
     """The sandbox app's keys for one store: its fake credentials the config may hold
     (`sync.connect.app_key_fields`), none of what an authorization gives."""
     fields = app_key_fields(plugin)
-    return {k: v for k, v in plugin.sandbox_credentials(name, index).items() if k in fields}
+    return {
+        k: v
+        for k, v in sandbox_for(plugin.platform).credentials(name, index).items()
+        if k in fields
+    }
 
 
 def _connect_first(
@@ -240,10 +245,10 @@ def run_demo(
         controls: Controls = {}
         for index, store in enumerate(STORES):
             # the marketplace knows its shop whole (ids, keys); Lapak gets them by connecting
-            fakes = plugin_for(store.platform).sandbox_credentials(store.name, index)
+            fakes = sandbox_for(store.platform).credentials(store.name, index)
             shop = {"name": store.name, **fakes}
             # its own seed: each marketplace's buyers choose on their own, as real ones do
-            app = plugin_for(store.platform).sandbox_app([shop], seed=index + 1)
+            app = sandbox_for(store.platform).app([shop], seed=index + 1)
             urls[store.platform] = running.enter_context(serve(app)).url
             controls[store.name] = app.state.control
         env_text = _env_text(credentials, reseller_token, operator_token)

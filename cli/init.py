@@ -23,6 +23,8 @@ import typer
 
 from cli.common import console, err
 from cli.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
+from sandboxes.registry import platforms as sandbox_platforms
+from sandboxes.registry import sandbox_for
 from sync.connect import app_key_fields
 from sync.i18n import gettext
 from sync.private_files import write_private
@@ -78,7 +80,7 @@ def _credentials(platform: str, name: str, index: int, sandbox: bool) -> tuple[d
     plugin = plugin_for(platform)
     fields = plugin.credentials_model.model_fields
     if sandbox:
-        fakes = plugin.sandbox_credentials(name, index)
+        fakes = sandbox_for(plugin.platform).credentials(name, index)
         values = {key: fakes[key] for key in app_key_fields(plugin) if key in fakes}
     else:
         values = {key: "" for key, info in fields.items() if info.is_required()}
@@ -126,7 +128,7 @@ def _slug(text: str) -> str:
 
 
 def _sandbox_category(platform: str) -> str:
-    app = plugin_for(platform).sandbox_app([])
+    app = sandbox_for(platform).app([])
     try:
         return str(app.state.control.sample_category)
     finally:
@@ -156,6 +158,14 @@ def init(
             known = ", ".join(unknown.known) or "-"
             err.print(message % {"platform": platform, "known": known}, markup=False)
             raise typer.Exit(2) from None
+        if sandbox and platform not in sandbox_platforms():
+            message = gettext(
+                "--platforms: %(platform)s has no sandbox (sandboxes: %(known)s); "
+                "leave out --sandbox or the platform"
+            )
+            known = ", ".join(sandbox_platforms()) or "-"
+            err.print(message % {"platform": platform, "known": known}, markup=False)
+            raise typer.Exit(2)
     files = {name: directory / name for name in ("lapak.toml", "lapak.env", "catalog.csv")}
     for path in files.values():
         if path.exists():

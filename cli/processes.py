@@ -73,6 +73,7 @@ def sandbox(
     its stores' base_url names (`lapak init --sandbox`: 8901 Shopee … 8906 WooCommerce)."""
     from cli.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
     from sandboxes.kit.images import WithPlaceholderImages
+    from sandboxes.registry import sandbox_for
     from wiring.server import serve
 
     def say(line: str) -> None:  # whole lines: a base_url is copied from here
@@ -91,7 +92,7 @@ def sandbox(
     try:
         for platform, port in sorted(plan.ports.items(), key=lambda item: item[1]):
             stores = plan.stores[platform]
-            app_ = cfg.store(stores[0][1].name).plugin.sandbox_app(sandbox_shops(stores))
+            app_ = sandbox_for(platform).app(sandbox_shops(stores))
             try:
                 servers.append(serve(WithPlaceholderImages(app_), port=port))
             except OSError as busy:

@@ -5,7 +5,8 @@ Shopee … 8906 WooCommerce), the one `lapak init --sandbox` writes into every s
 `base_url`. `lapak sandbox` serves a platform's sandbox on the port its stores' `base_url`
 names, so an edited port is honoured; a `base_url` on another platform's fixed port, two
 platforms on one port or one platform on two ports is refused, naming the store. A store
-whose `base_url` is not on this machine (a real marketplace) is left alone.
+whose `base_url` is not on this machine (a real marketplace) is left alone; one on this
+machine whose platform ships no sandbox (`lapak.sandboxes`) is refused.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from pydantic import SecretStr
 
 from config import LapakConfig
 from config.models import StoreConfig
+from sandboxes.registry import platforms as sandbox_platforms
+from sandboxes.registry import sandbox_for
 from sync.i18n import N_, translate
 
 SANDBOX_HOST = "127.0.0.1"
@@ -65,6 +68,19 @@ def plan_sandboxes(config: LapakConfig) -> SandboxPlan:
         if url.hostname not in LOOPBACK:
             plan.elsewhere.append(store)
             continue
+        if store.platform not in sandbox_platforms():
+            raise SandboxPlanError(
+                where
+                + ": "
+                + translate(
+                    N_(
+                        "the %(platform)s connector ships no sandbox (sandboxes: %(known)s); "
+                        "point base_url at the marketplace itself"
+                    ),
+                    platform=store.platform,
+                    known=", ".join(sandbox_platforms()) or "-",
+                )
+            )
         if url.port is None:
             raise SandboxPlanError(
                 where
@@ -143,6 +159,6 @@ def sandbox_shops(stores: list[tuple[int, StoreConfig]]) -> list[dict[str, Any]]
             key: value.get_secret_value() if isinstance(value, SecretStr) else value
             for key, value in store.credentials.model_dump(exclude_none=True).items()
         }
-        fakes = store.plugin.sandbox_credentials(store.name, index)
+        fakes = sandbox_for(store.platform).credentials(store.name, index)
         shops.append({"name": store.name, **fakes, **values})
     return shops

@@ -283,7 +283,10 @@ class Authorization(Protocol):
 
 
 class ConnectorPlugin(Protocol):
-    """What the `lapak.connectors` entry point names: a platform's factory and its sandbox."""
+    """What the `lapak.connectors` entry point names: a platform's connector factory.
+
+    A platform's fake marketplace, if it ships one, registers apart (`lapak.sandboxes`,
+    `sandboxes/registry.py`)."""
 
     platform: str
     limits: ConnectorLimits
@@ -305,14 +308,4 @@ class ConnectorPlugin(Protocol):
         `tuning` (tests and benchmarks): `clock` (unix seconds for signatures; a sandbox's
         clock), `retry_policy` (`connectors.http.RetryPolicy`), `timeout` (seconds per call).
         """
-        ...
-
-    def sandbox_credentials(self, name: str, index: int) -> dict[str, Any]:
-        """Credential values of the `index`-th sandbox store called `name` (what
-        `sandbox_app` and a config for it need; the demo and the conformance suite use it)."""
-        ...
-
-    def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
-        """An ASGI app faking the marketplace for these shops (each the store's credentials
-        plus `name`)."""
         ...

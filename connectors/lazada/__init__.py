@@ -9,8 +9,6 @@ proxy passes `auth_url=...` to `plugin.create` to say where the token APIs are.
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -20,9 +18,6 @@ from connectors.lazada.connector import LIMITS, LazadaConnector, LazadaCredentia
 from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
 __all__ = ["LIMITS", "LazadaConnector", "LazadaCredentials", "LazadaPlugin", "plugin"]
-
-SANDBOX_APP_KEY = "100132"
-SANDBOX_APP_SECRET = "sandbox-lazada-app-secret-0123456789abcdef"
 
 
 class LazadaPlugin:
@@ -51,22 +46,6 @@ class LazadaPlugin:
         return LazadaConnector(
             store, credentials, pacer=pacer, tokens=tokens, transport=transport, **tuning
         )
-
-    def sandbox_credentials(self, name: str, index: int) -> dict[str, Any]:
-        """One sandbox app for every store; a seller per store (fakes, derived from the name)."""
-        digest = hashlib.sha256(f"lazada/{name}/{index}".encode()).hexdigest()
-        return {
-            "app_key": SANDBOX_APP_KEY,
-            "app_secret": SANDBOX_APP_SECRET,
-            "refresh_token": "50001600" + digest[:52],
-            "seller_id": str(1_000_000_000 + int(digest[52:60], 16) % 1_000_000_000),
-        }
-
-    def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
-        """The fake Lazada ASGI app (imported only when asked for: tests and the demo)."""
-        from sandboxes.lazada import create_app
-
-        return create_app(shops, seed=seed)
 
 
 plugin = LazadaPlugin()

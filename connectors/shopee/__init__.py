@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -39,21 +37,6 @@ class ShopeePlugin:
         return ShopeeConnector(
             store, credentials, pacer=pacer, tokens=tokens, transport=transport, **tuning
         )
-
-    def sandbox_credentials(self, name: str, index: int) -> dict[str, Any]:
-        """One sandbox partner (its key derived from nothing secret: these are fakes)."""
-        return {
-            "partner_id": 2001887,
-            "partner_key": "sandbox-partner-key-0123456789abcdef",
-            "shop_id": 14701711 + index,
-            "refresh_token": hashlib.sha256(f"shopee/{name}".encode()).hexdigest()[:32],
-        }
-
-    def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
-        """The fake Shopee ASGI app (imported only when asked for: tests and the demo)."""
-        from sandboxes.shopee import create_app
-
-        return create_app(shops, seed=seed)
 
 
 plugin = ShopeePlugin()

@@ -3,8 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
@@ -21,12 +19,6 @@ __all__ = [
     "WooCommercePlugin",
     "plugin",
 ]
-
-
-def _fake(kind: str, name: str, index: int) -> str:
-    return hashlib.sha1(
-        f"woocommerce/{kind}/{name}/{index}".encode(), usedforsecurity=False
-    ).hexdigest()
 
 
 class WooCommercePlugin:
@@ -52,20 +44,6 @@ class WooCommercePlugin:
         return WooCommerceConnector(
             store, credentials, pacer=pacer, tokens=tokens, transport=transport, **tuning
         )
-
-    def sandbox_credentials(self, name: str, index: int) -> dict[str, Any]:
-        """API keys shaped like WooCommerce's (`ck_`/`cs_` + 40 hex), derived from the name."""
-        return {
-            "consumer_key": f"ck_{_fake('key', name, index)}",
-            "consumer_secret": f"cs_{_fake('secret', name, index)}",
-            "webhook_secret": _fake("webhook", name, index),
-        }
-
-    def sandbox_app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Any:
-        """The fake WooCommerce ASGI app (imported only when asked for: tests and the demo)."""
-        from sandboxes.woocommerce import create_app
-
-        return create_app(shops, seed=seed)
 
 
 plugin = WooCommercePlugin()

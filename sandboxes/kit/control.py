@@ -1,10 +1,11 @@
 """The control surface every marketplace sandbox offers, whatever its platform.
 
-A plugin's `sandbox_app(shops)` returns an ASGI app whose `app.state.control` satisfies
-`SandboxControl`. Stores are named as in Lapak's config (the `name` of each shop spec), so
-the conformance suite (`tests/connectors/conformance/`), the demo and the benchmarks drive
-any platform's fake the same way: put a seller's own listing on a store, place and move
-orders, expire tokens, inject faults, point webhooks somewhere, count calls.
+A sandbox's `app(shops)` (`sandboxes.registry.Sandbox`) returns an ASGI app whose
+`app.state.control` satisfies `SandboxControl`. Stores are named as in Lapak's config (the
+`name` of each shop spec), so the conformance suite (`tests/connectors/conformance/`), the
+demo and the benchmarks drive any platform's fake the same way: put a seller's own listing
+on a store, place and move orders, expire tokens, inject faults, point webhooks somewhere,
+count calls.
 
 Platform-specific controls (Shopee's `set_push_config(shop_id, ...)`, say) stay on the
 platform's own sandbox object (`app.state.sandbox`).

@@ -12,11 +12,13 @@ control API lives under /_sandbox/ (control.py).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 
+from sandboxes.kit.entry import SandboxEntry
 from sandboxes.lazada.app import build_app
 from sandboxes.lazada.push import push_signature
 from sandboxes.lazada.sandbox import LazadaSandbox, UnknownSellerError
@@ -32,10 +34,31 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     return build_app(LazadaSandbox(shops, seed=seed))
 
 
+SANDBOX_APP_KEY = "100132"
+SANDBOX_APP_SECRET = "sandbox-lazada-app-secret-0123456789abcdef"
+
+
+def fake_credentials(name: str, index: int) -> dict[str, Any]:
+    """One sandbox app for every store; a seller per store (fakes, derived from the name)."""
+    digest = hashlib.sha256(f"lazada/{name}/{index}".encode()).hexdigest()
+    return {
+        "app_key": SANDBOX_APP_KEY,
+        "app_secret": SANDBOX_APP_SECRET,
+        "refresh_token": "50001600" + digest[:52],
+        "seller_id": str(1_000_000_000 + int(digest[52:60], 16) % 1_000_000_000),
+    }
+
+
+sandbox = SandboxEntry("lazada", create_app, fake_credentials)
+"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+
+
 __all__ = [
     "LazadaControl",
     "LazadaSandbox",
     "UnknownSellerError",
     "create_app",
+    "fake_credentials",
     "push_signature",
+    "sandbox",
 ]

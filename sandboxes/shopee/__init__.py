@@ -10,11 +10,13 @@ See `ShopeeSandbox` for the Python control surface and control.py for the HTTP o
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 
+from sandboxes.kit.entry import SandboxEntry
 from sandboxes.shopee.app import build_app
 from sandboxes.shopee.orders import OutOfStockError
 from sandboxes.shopee.push import push_signature
@@ -30,11 +32,27 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     return build_app(ShopeeSandbox(shops, seed=seed))
 
 
+def fake_credentials(name: str, index: int) -> dict[str, Any]:
+    """One sandbox partner (its key derived from nothing secret: these are fakes)."""
+    return {
+        "partner_id": 2001887,
+        "partner_key": "sandbox-partner-key-0123456789abcdef",
+        "shop_id": 14701711 + index,
+        "refresh_token": hashlib.sha256(f"shopee/{name}".encode()).hexdigest()[:32],
+    }
+
+
+sandbox = SandboxEntry("shopee", create_app, fake_credentials)
+"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+
+
 __all__ = [
     "OutOfStockError",
     "ShopeeSandbox",
     "UnknownOrderError",
     "UnknownShopError",
     "create_app",
+    "fake_credentials",
     "push_signature",
+    "sandbox",
 ]

@@ -12,11 +12,13 @@ same host; our control API under /_sandbox/ (control.py).
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 
+from sandboxes.kit.entry import SandboxEntry
 from sandboxes.tiktok.app import build_app
 from sandboxes.tiktok.orders import OutOfStockError
 from sandboxes.tiktok.push import push_signature
@@ -35,11 +37,32 @@ def create_app(
     return build_app(TikTokSandbox(shops, seed=seed, strict_content=strict_content))
 
 
+def fake_credentials(name: str, index: int) -> dict[str, Any]:
+    """One sandbox app and a shop of it (derived from nothing secret: these are fakes).
+
+    The shop cipher looks like TikTok's ("ROW_" + base64-ish); the refresh token like a
+    seller authorization's ("TTP_" + ...)."""
+    digest = hashlib.sha256(f"tiktok/{name}/{index}".encode()).hexdigest()
+    return {
+        "app_key": "6d3k9sandbox",
+        "app_secret": "sandbox-app-secret-0123456789abcdef",
+        "service_id": "7310000000000sandbox",
+        "shop_cipher": f"ROW_{digest[:30]}",
+        "refresh_token": f"TTP_{digest[30:62]}",
+    }
+
+
+sandbox = SandboxEntry("tiktok", create_app, fake_credentials)
+"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+
+
 __all__ = [
     "OutOfStockError",
     "TikTokSandbox",
     "UnknownOrderError",
     "UnknownStoreError",
     "create_app",
+    "fake_credentials",
     "push_signature",
+    "sandbox",
 ]

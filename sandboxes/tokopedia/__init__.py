@@ -13,11 +13,13 @@ surface and control.py for the HTTP one.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 
+from sandboxes.kit.entry import SandboxEntry
 from sandboxes.tokopedia.app import build_app
 from sandboxes.tokopedia.orders import OutOfStockError
 from sandboxes.tokopedia.push import push_signature
@@ -37,11 +39,30 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     return build_app(TokopediaSandbox(shops, seed=seed))
 
 
+def fake_credentials(name: str, index: int) -> dict[str, Any]:
+    """One sandbox app per store name (its fs_id, client and secrets derived from the
+    name: these are fakes), linked to one shop."""
+    digest = hashlib.sha256(f"tokopedia/{name}".encode()).hexdigest()
+    return {
+        "fs_id": 13000 + int(digest[:6], 16) % 60000,
+        "client_id": digest[:32],
+        "client_secret": hashlib.sha256(f"tokopedia-secret/{name}".encode()).hexdigest()[:32],
+        "shop_id": 479573 + 10 * (int(digest[6:12], 16) % 100_000) + index,
+        "webhook_secret": hashlib.sha256(f"tokopedia-hook/{name}".encode()).hexdigest()[:40],
+    }
+
+
+sandbox = SandboxEntry("tokopedia", create_app, fake_credentials)
+"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+
+
 __all__ = [
     "OutOfStockError",
     "TokopediaSandbox",
     "UnknownOrderError",
     "UnknownShopError",
     "create_app",
+    "fake_credentials",
     "push_signature",
+    "sandbox",
 ]

@@ -12,11 +12,13 @@ requires there; an https ASGI scope (httpx's ASGITransport) takes HTTP Basic.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from starlette.applications import Starlette
 
+from sandboxes.kit.entry import SandboxEntry
 from sandboxes.woocommerce.app import build_app
 from sandboxes.woocommerce.orders import OutOfStockError
 from sandboxes.woocommerce.sandbox import UnknownOrderError, UnknownStoreError, WooSandbox
@@ -30,4 +32,31 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     return build_app(WooSandbox(shops, seed=seed))
 
 
-__all__ = ["OutOfStockError", "UnknownOrderError", "UnknownStoreError", "WooSandbox", "create_app"]
+def _fake(kind: str, name: str, index: int) -> str:
+    return hashlib.sha1(
+        f"woocommerce/{kind}/{name}/{index}".encode(), usedforsecurity=False
+    ).hexdigest()
+
+
+def fake_credentials(name: str, index: int) -> dict[str, Any]:
+    """API keys shaped like WooCommerce's (`ck_`/`cs_` + 40 hex), derived from the name."""
+    return {
+        "consumer_key": f"ck_{_fake('key', name, index)}",
+        "consumer_secret": f"cs_{_fake('secret', name, index)}",
+        "webhook_secret": _fake("webhook", name, index),
+    }
+
+
+sandbox = SandboxEntry("woocommerce", create_app, fake_credentials)
+"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+
+
+__all__ = [
+    "OutOfStockError",
+    "UnknownOrderError",
+    "UnknownStoreError",
+    "WooSandbox",
+    "create_app",
+    "fake_credentials",
+    "sandbox",
+]

@@ -20,6 +20,7 @@ from sqlalchemy import select
 
 from connectors.http import RetryPolicy
 from sandboxes.kit.control import SandboxControl
+from sandboxes.registry import sandbox_for
 from sync.changes import products_changed
 from sync.protocol import Connector, Pacer, StoreSpec
 from sync.pull import pull_orders
@@ -79,8 +80,8 @@ class Marketplace:
 def marketplace(request: pytest.FixtureRequest) -> Iterator[Marketplace]:
     platform = request.param
     plugin = plugin_for(platform)
-    credentials = plugin.sandbox_credentials(STORE, 0)
-    app = plugin.sandbox_app([{"name": STORE, **credentials}], seed=3)
+    credentials = sandbox_for(plugin.platform).credentials(STORE, 0)
+    app = sandbox_for(plugin.platform).app([{"name": STORE, **credentials}], seed=3)
     app.state.control.set_rate_limit(0)
     with serve(app) as server:
         market = Marketplace(platform, server.url, app.state.control, credentials)

@@ -1,7 +1,8 @@
 """A third-party connector passes the conformance suite once installed, and only then.
 
 `tests/example_connector` is a separate package (`lapak-warung`, platform `warung`) that
-registers itself through the `lapak.connectors` entry point, as any outside connector would.
+registers itself through the `lapak.connectors` entry point, and its sandbox through
+`lapak.sandboxes`, as any outside connector would.
 It is installed into a temporary directory for this test only, and the conformance suite
 runs in a child process that has that directory on its path: this process, and the
 environment Lapak is installed in, never see it.
@@ -17,6 +18,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sandboxes.registry import platforms as sandbox_platforms
 from sync.registry import platforms
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,6 +27,7 @@ EXAMPLE = ROOT / "tests" / "example_connector"
 
 def test_an_installed_third_party_connector_passes_the_conformance_suite(tmp_path: Path) -> None:
     assert "warung" not in platforms(), "the example must not be installed where Lapak is"
+    assert "warung" not in sandbox_platforms()
     assert importlib.util.find_spec("lapak_warung") is None
 
     source = shutil.copytree(EXAMPLE, tmp_path / "example", ignore=shutil.ignore_patterns("build"))
@@ -51,4 +54,5 @@ def test_an_installed_third_party_connector_passes_the_conformance_suite(tmp_pat
     passed = re.search(r"(\d+) passed", summary)
     assert passed and int(passed.group(1)) >= 10, output
     assert not re.search(r"\d+ (failed|error|skipped)", summary), output
-    assert "warung" not in platforms()  # still not here: the child process had it, we do not
+    # still not here: the child process had it, we do not
+    assert "warung" not in platforms() + sandbox_platforms()

@@ -13,7 +13,7 @@ import httpx
 import pytest
 
 from sandboxes.kit.consent import _FirstForm
-from sync.registry import plugin_for
+from sandboxes.registry import sandbox_for
 from wiring.server import serve
 
 STORE = "toko-lazada"
@@ -23,7 +23,7 @@ LAPAK = [sys.executable, "-c", "from cli import main; main()"]
 
 @pytest.fixture
 def sandbox(tmp_path: Path) -> Iterator[tuple[object, Path, dict[str, str]]]:
-    app = plugin_for("lazada").sandbox_app([{"name": STORE, **KEYS}])
+    app = sandbox_for("lazada").app([{"name": STORE, **KEYS}])
     server = serve(app)
     env = {**os.environ, "CLI_LAZADA_APP_KEY": KEYS["app_key"]}
     env["CLI_LAZADA_APP_SECRET"] = KEYS["app_secret"]

@@ -18,6 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 import cli.init as init_module
+import cli.sandbox_plan as sandbox_plan
 from cli import app
 from cli.sandbox_plan import SANDBOX_PORTS, plan_sandboxes
 from config import load_config
@@ -119,6 +120,28 @@ def test_a_base_url_on_another_platforms_port_is_refused_naming_the_store(
     assert "store 'toko-lazada' (lazada)" in result.output
     assert "shopee sandbox's port (8901)" in result.output
     assert 'base_url = "http://127.0.0.1:8903"' in result.output
+
+
+def test_a_platform_that_ships_no_sandbox_is_refused_by_init_and_sandbox(
+    tmp_path: Path, clean_env: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A connector needs no sandbox (`lapak.sandboxes` is its own entry-point group); asking
+    for one of a platform that has none is a user error naming the platform and the store."""
+    assert invoke("init", "--sandbox", "--dir", tmp_path).exit_code == 0
+    without_lazada = [p for p in SANDBOX_PORTS if p != "lazada"]
+    monkeypatch.setattr(sandbox_plan, "sandbox_platforms", lambda: without_lazada)
+    monkeypatch.setattr(init_module, "sandbox_platforms", lambda: without_lazada)
+
+    served = invoke("sandbox", "--config", tmp_path / "lapak.toml")
+    assert served.exit_code == 2
+    assert "store 'toko-lazada' (lazada)" in served.output
+    assert "the lazada connector ships no sandbox" in served.output
+
+    written = invoke("init", "--sandbox", "--platforms", "shopee,lazada", "--dir", tmp_path / "x")
+    assert written.exit_code == 2 and "lazada has no sandbox" in written.output
+    assert not (tmp_path / "x" / "lapak.toml").exists()
+    real = invoke("init", "--platforms", "shopee,lazada", "--dir", tmp_path / "y")
+    assert real.exit_code == 0, real.output  # real keys to fill in: no sandbox needed
 
 
 def _free_ports(count: int) -> list[int]:

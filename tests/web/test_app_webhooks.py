@@ -16,6 +16,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from config import load_config
+from sandboxes.registry import sandbox_for
 from sync.connections import save_grant
 from sync.registry import plugin_for
 from sync.store.db import Database
@@ -37,8 +38,8 @@ def _credentials(platform: str, index: int) -> dict[str, Any]:
     """Sandbox credentials of the app's `index`-th shop: one app for all three shops."""
     plugin = plugin_for(platform)
     if platform == "tokopedia":  # its sandbox credentials are one app per name
-        return plugin.sandbox_credentials(f"{platform}-app", index)
-    return plugin.sandbox_credentials(f"{platform}-{index}", index)
+        return sandbox_for(plugin.platform).credentials(f"{platform}-app", index)
+    return sandbox_for(plugin.platform).credentials(f"{platform}-{index}", index)
 
 
 def _config(path: Path, platform: str, sandbox_url: str, db_url: str) -> dict[str, str]:
@@ -84,7 +85,7 @@ def test_an_app_level_push_reaches_the_store_of_its_shop(
     plugin = plugin_for(platform)
     names = [f"{platform}-{s}" for s in (*STORES, STRANGER)]
     shops = [{"name": name, **_credentials(platform, i)} for i, name in enumerate(names)]
-    sandbox = plugin.sandbox_app(shops)
+    sandbox = sandbox_for(plugin.platform).app(shops)
     control = sandbox.state.control
     control.set_rate_limit(0)
     with serve(sandbox) as marketplace:

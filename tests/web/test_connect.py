@@ -16,9 +16,9 @@ from sqlalchemy import select
 
 from config import load_config
 from sandboxes.kit.consent import press_authorize
+from sandboxes.registry import sandbox_for
 from sync import connect
 from sync.protocol import AuthError
-from sync.registry import plugin_for
 from sync.store.models import JobEvent, StoreGrant, Token
 from web.app import create_app
 from wiring.runtime import Runtime
@@ -79,7 +79,7 @@ def lapak(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Lapak]:
     """Three stores whose config holds app keys only, their sandboxes, Lapak's web app."""
     servers, sandboxes, tables = [], {}, []
     for platform, name in STORES.items():
-        app = plugin_for(platform).sandbox_app([{"name": name, **APP_KEYS[platform]}])
+        app = sandbox_for(platform).app([{"name": name, **APP_KEYS[platform]}])
         app.state.sandbox.set_rate_limit(0) if platform == "shopee" else None
         server = serve(app)
         servers.append(server)

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from cli.embedded import Embedded
 from config import load_config
 from connectors.shopee.signing import webhook_signature
+from sandboxes.registry import sandbox_for
 from sync.catalog import import_catalog
 from sync.registry import platforms, plugin_for
 from sync.store.db import Database
@@ -229,7 +230,7 @@ def _platform_config(
 ) -> dict[str, str]:
     """A config with one sandbox store of `platform`; returns the environment it needs."""
     plugin = plugin_for(platform)
-    values = plugin.sandbox_credentials(store, 0)
+    values = sandbox_for(plugin.platform).credentials(store, 0)
     env: dict[str, str] = {}
     lines = []
     for key, value in values.items():
@@ -264,7 +265,9 @@ def test_each_platforms_sandbox_push_is_verified_taken_in_and_tampering_refused(
 ) -> None:
     plugin = plugin_for(platform)
     store = f"{platform}-toko"
-    sandbox = plugin.sandbox_app([{"name": store, **plugin.sandbox_credentials(store, 0)}])
+    sandbox = sandbox_for(plugin.platform).app(
+        [{"name": store, **sandbox_for(plugin.platform).credentials(store, 0)}]
+    )
     control = sandbox.state.control
     control.set_rate_limit(0)
     with serve(sandbox) as marketplace:

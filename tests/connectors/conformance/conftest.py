@@ -1,9 +1,11 @@
-"""Fixtures of the conformance suite: every registered platform, its sandbox over real HTTP.
+"""Fixtures of the conformance suite: every platform with a sandbox, over real HTTP.
 
-Each test runs once per platform of the `lapak.connectors` entry-point group. The sandbox is
-driven only through `app.state.control` (`sandboxes.kit.control.SandboxControl`) and the
-connector only through its plugin (`ConnectorPlugin.create`), so a third-party connector is
-held to exactly what Lapak's own are.
+Each test runs once per platform of the `lapak.sandboxes` entry-point group (a connector of
+`lapak.connectors` that ships no sandbox is not in the suite; a sandbox whose platform has no
+connector fails it). The sandbox is driven only through its entry (`sandboxes.registry`) and
+`app.state.control` (`sandboxes.kit.control.SandboxControl`), the connector only through its
+plugin (`ConnectorPlugin.create`), so a third-party connector is held to exactly what Lapak's
+own are.
 """
 
 from __future__ import annotations
@@ -15,8 +17,9 @@ import pytest
 
 from connectors.http import RetryPolicy
 from sandboxes.kit.control import SandboxControl
+from sandboxes.registry import platforms, sandbox_for
 from sync.protocol import Connector, ConnectorPlugin, StoreSpec
-from sync.registry import platforms, plugin_for
+from sync.registry import plugin_for
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
@@ -31,12 +34,12 @@ def plugin(request: pytest.FixtureRequest) -> ConnectorPlugin:
 
 @pytest.fixture
 def credentials(plugin: ConnectorPlugin) -> dict[str, Any]:
-    return plugin.sandbox_credentials(STORE, 0)
+    return sandbox_for(plugin.platform).credentials(STORE, 0)
 
 
 @pytest.fixture
 def app(plugin: ConnectorPlugin, credentials: dict[str, Any]) -> Iterator[Any]:
-    app = plugin.sandbox_app([{"name": STORE, **credentials}], seed=11)
+    app = sandbox_for(plugin.platform).app([{"name": STORE, **credentials}], seed=11)
     app.state.control.set_rate_limit(0)  # pacing is the Pacer's job; throttles come from faults
     yield app
     app.state.control.close()

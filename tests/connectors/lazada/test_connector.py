@@ -22,6 +22,7 @@ from sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
 from sandboxes.lazada import api_products as sandbox_products
 from sandboxes.lazada import orders as order_life
 from sandboxes.lazada.state import SAMPLE_CATEGORY
+from sandboxes.registry import sandbox_for
 from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from sync.registry import plugin_for
 from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
@@ -30,7 +31,7 @@ from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
 STORE = "toko-lazada"
-CREDS = plugin.sandbox_credentials(STORE, 0)
+CREDS = sandbox_for(plugin.platform).credentials(STORE, 0)
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 
 
@@ -130,8 +131,8 @@ def test_the_plugin_is_registered_and_its_credentials_are_strict() -> None:
     assert numeric.app_key == "100132"  # a TOML number is fine
     for secret in (CREDS["app_secret"], CREDS["refresh_token"]):
         assert secret not in repr(_credentials()) and secret not in str(_credentials())
-    assert plugin.sandbox_credentials(STORE, 0) == CREDS  # deterministic
-    assert plugin.sandbox_credentials("other", 0)["seller_id"] != CREDS["seller_id"]
+    assert sandbox_for(plugin.platform).credentials(STORE, 0) == CREDS  # deterministic
+    assert sandbox_for(plugin.platform).credentials("other", 0)["seller_id"] != CREDS["seller_id"]
 
 
 # --- listings --------------------------------------------------------------------------------

@@ -15,11 +15,12 @@ from connectors.lazada import plugin, signing
 from sandboxes.kit.control import SandboxListing
 from sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
 from sandboxes.lazada.state import SAMPLE_CATEGORY
+from sandboxes.registry import sandbox_for
 from tests.connectors.conftest import Received
 from wiring.server import RunningServer, serve
 
 STORE = "toko-lazada"
-CREDS = plugin.sandbox_credentials(STORE, 0)
+CREDS = sandbox_for(plugin.platform).credentials(STORE, 0)
 APP_KEY, APP_SECRET = CREDS["app_key"], CREDS["app_secret"]
 
 

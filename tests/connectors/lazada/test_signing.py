@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from connectors.lazada import plugin, signing
 from connectors.lazada.client import signed_params
 from sandboxes.lazada import create_app, push_signature
+from sandboxes.registry import sandbox_for
 from wiring.server import RunningServer, serve
 
 # The doc's worked example (docs 108068/108069; docs/marketplaces.md#lazada-auth-and-signing).
@@ -34,7 +35,7 @@ DOC_BASE = (
 DOC_SIGN = "4190D32361CFB9581350222F345CB77F3B19F0E31D162316848A2C1FFD5FAB4A"
 
 STORE = "toko-signing"
-CREDS = plugin.sandbox_credentials(STORE, 0)
+CREDS = sandbox_for(plugin.platform).credentials(STORE, 0)
 APP_KEY, APP_SECRET = CREDS["app_key"], CREDS["app_secret"]
 
 

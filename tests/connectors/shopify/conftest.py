@@ -11,13 +11,14 @@ from starlette.applications import Starlette
 
 from connectors.http import RetryPolicy
 from connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
+from sandboxes.registry import sandbox_for
 from sandboxes.shopify import ShopifyControl, ShopifySandbox, create_app
 from sync.protocol import StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
 STORE = "toko-shopify"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 TOKEN = CREDENTIALS["access_token"]
 SECRET = CREDENTIALS["client_secret"]
 DOMAIN = CREDENTIALS["shop_domain"]

@@ -14,6 +14,7 @@ import pytest
 
 from connectors.http import RetryPolicy
 from connectors.shopify import ShopifyConnector, plugin, signing
+from sandboxes.registry import sandbox_for
 from sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
 from sync.protocol import AuthError, PermanentError, ThrottledError
 from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
@@ -53,10 +54,16 @@ def test_the_plugin_is_registered_and_its_credentials_hide_their_secrets() -> No
     from sync.registry import plugin_for
 
     assert plugin_for("shopify") is plugin
-    credentials = plugin.credentials_model.model_validate(plugin.sandbox_credentials("toko", 1))
+    credentials = plugin.credentials_model.model_validate(
+        sandbox_for(plugin.platform).credentials("toko", 1)
+    )
     assert TOKEN not in repr(credentials) and "shpss_" not in repr(credentials)
-    assert plugin.sandbox_credentials("toko", 1) == plugin.sandbox_credentials("toko", 1)
-    assert plugin.sandbox_credentials("toko", 1) != plugin.sandbox_credentials("toko", 2)
+    assert sandbox_for(plugin.platform).credentials("toko", 1) == sandbox_for(
+        plugin.platform
+    ).credentials("toko", 1)
+    assert sandbox_for(plugin.platform).credentials("toko", 1) != sandbox_for(
+        plugin.platform
+    ).credentials("toko", 2)
     with pytest.raises(ValueError):
         plugin.credentials_model.model_validate({**credentials.model_dump(), "extra": 1})
 

@@ -17,6 +17,7 @@ from starlette.applications import Starlette
 from connectors.http import RetryPolicy
 from connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
 from connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
+from sandboxes.registry import sandbox_for
 from sandboxes.tiktok import TikTokSandbox, create_app
 from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError
 from sync.registry import plugin_for
@@ -31,7 +32,7 @@ FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=
 CREATE = "/product/202309/products"
 RETURNS = "/return_refund/202309/returns/search"
 PROVIDERS = "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 
 
 @pytest.fixture
@@ -115,8 +116,11 @@ def test_the_plugin_and_its_credentials() -> None:
     credentials = TikTokCredentials.model_validate(CREDENTIALS)
     for secret in (CREDENTIALS["app_secret"], CREDENTIALS["refresh_token"]):
         assert secret not in repr(credentials) and secret not in str(credentials)
-    assert plugin.sandbox_credentials(STORE, 0) == CREDENTIALS
-    assert plugin.sandbox_credentials(STORE, 1)["shop_cipher"] != CREDENTIALS["shop_cipher"]
+    assert sandbox_for(plugin.platform).credentials(STORE, 0) == CREDENTIALS
+    assert (
+        sandbox_for(plugin.platform).credentials(STORE, 1)["shop_cipher"]
+        != CREDENTIALS["shop_cipher"]
+    )
 
 
 def test_where_tokens_are_refreshed() -> None:

@@ -13,6 +13,7 @@ import pytest
 from starlette.applications import Starlette
 
 from connectors.tokopedia import plugin
+from sandboxes.registry import sandbox_for
 from sandboxes.tokopedia import create_app
 from sync.connections import StoredGrant, granted_credentials
 from sync.protocol import AuthError, PermanentError, StoreSpec
@@ -20,8 +21,8 @@ from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
 STORE, SECOND, OTHER = "toko-tokped", "toko-tokped-cabang", "toko-lain"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
-OTHER_APP = plugin.sandbox_credentials(OTHER, 2)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
+OTHER_APP = sandbox_for(plugin.platform).credentials(OTHER, 2)
 APP_KEYS = {k: v for k, v in CREDENTIALS.items() if k != "shop_id"}
 """What the config holds for a store not yet connected: the app's own keys."""
 SECOND_SHOP = CREDENTIALS["shop_id"] + 1

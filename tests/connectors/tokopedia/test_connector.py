@@ -17,6 +17,7 @@ from pydantic import ValidationError
 
 from connectors.http import RetryPolicy
 from connectors.tokopedia import TokopediaConnector, TokopediaCredentials, plugin
+from sandboxes.registry import sandbox_for
 from sandboxes.tokopedia import TokopediaSandbox
 from sync.protocol import AuthError, Connector, PermanentError, StoreSpec
 from sync.registry import plugin_for
@@ -25,7 +26,7 @@ from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
 STORE = "toko-tokopedia"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 FS_ID, SHOP_ID = CREDENTIALS["fs_id"], CREDENTIALS["shop_id"]
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 DAY = 86400
@@ -41,7 +42,7 @@ def _credentials(**changes: Any) -> TokopediaCredentials:
 
 @pytest.fixture
 def app() -> Iterator[Any]:
-    app = plugin.sandbox_app([{"name": STORE, **CREDENTIALS}], seed=9)
+    app = sandbox_for(plugin.platform).app([{"name": STORE, **CREDENTIALS}], seed=9)
     app.state.sandbox.set_rate_limit(0)
     yield app
     app.state.control.close()
@@ -123,8 +124,8 @@ def test_the_plugin_is_registered_and_its_credentials_strict() -> None:
         plugin.credentials_model.model_validate({**CREDENTIALS, "client_secrt": "x"})
     text = repr(_credentials()) + str(_credentials())
     assert CREDENTIALS["client_secret"] not in text and CREDENTIALS["webhook_secret"] not in text
-    assert plugin.sandbox_credentials(STORE, 0) == CREDENTIALS  # deterministic
-    assert plugin.sandbox_credentials(STORE, 1)["shop_id"] != SHOP_ID
+    assert sandbox_for(plugin.platform).credentials(STORE, 0) == CREDENTIALS  # deterministic
+    assert sandbox_for(plugin.platform).credentials(STORE, 1)["shop_id"] != SHOP_ID
 
 
 def test_a_connector_satisfies_the_protocol(connector: TokopediaConnector) -> None:

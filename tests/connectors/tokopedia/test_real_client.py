@@ -25,11 +25,12 @@ from tokopedia import access_token as sdk_access_token
 from tokopedia.product import ResponseProduct
 
 from connectors.tokopedia import auth, plugin
+from sandboxes.registry import sandbox_for
 from sandboxes.tokopedia import TokopediaSandbox
 from wiring.server import RunningServer, serve
 
 STORE = "toko-real-client"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 FS_ID, SHOP_ID = CREDENTIALS["fs_id"], CREDENTIALS["shop_id"]
 CLIENT_ID, CLIENT_SECRET = CREDENTIALS["client_id"], CREDENTIALS["client_secret"]
 
@@ -56,7 +57,7 @@ class TokenRequests:
 
 @pytest.fixture
 def app() -> Iterator[Any]:
-    app = plugin.sandbox_app([{"name": STORE, **CREDENTIALS}], seed=3)
+    app = sandbox_for(plugin.platform).app([{"name": STORE, **CREDENTIALS}], seed=3)
     yield app
     app.state.control.close()
 

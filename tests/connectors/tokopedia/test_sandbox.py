@@ -12,12 +12,13 @@ import httpx
 import pytest
 
 from connectors.tokopedia import auth, plugin
+from sandboxes.registry import sandbox_for
 from sandboxes.tokopedia import TokopediaSandbox
 from tests.connectors.conftest import Received
 from wiring.server import RunningServer, serve
 
 STORE = "toko-sandbox"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 FS_ID, SHOP_ID = CREDENTIALS["fs_id"], CREDENTIALS["shop_id"]
 BASIC = auth.basic_authorization(CREDENTIALS["client_id"], CREDENTIALS["client_secret"])
 DAY = 86400
@@ -25,7 +26,7 @@ DAY = 86400
 
 @pytest.fixture
 def app() -> Iterator[Any]:
-    app = plugin.sandbox_app([{"name": STORE, **CREDENTIALS}], seed=5)
+    app = sandbox_for(plugin.platform).app([{"name": STORE, **CREDENTIALS}], seed=5)
     app.state.sandbox.set_rate_limit(0)
     yield app
     app.state.control.close()

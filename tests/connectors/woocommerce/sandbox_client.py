@@ -10,10 +10,11 @@ from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
 from connectors.woocommerce import plugin, signing
+from sandboxes.registry import sandbox_for
 from sandboxes.woocommerce import create_app
 
 STORE = "toko-uji"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 KEY, SECRET = CREDENTIALS["consumer_key"], CREDENTIALS["consumer_secret"]
 WEBHOOK_SECRET = CREDENTIALS["webhook_secret"]
 API = "/wp-json/wc/v3"

@@ -23,6 +23,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
 from connectors.woocommerce import plugin
+from sandboxes.registry import sandbox_for
 from sandboxes.woocommerce import WooSandbox, create_app
 from sync.connections import StoredGrant, granted_credentials
 from sync.protocol import AuthError, ConnectorError, PermanentError, StoreSpec
@@ -31,7 +32,7 @@ from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
 STORE = "toko-woo"
-APP_KEYS = {"webhook_secret": plugin.sandbox_credentials(STORE, 0)["webhook_secret"]}
+APP_KEYS = {"webhook_secret": sandbox_for(plugin.platform).credentials(STORE, 0)["webhook_secret"]}
 """What the config holds for a store not yet connected: no API key at all."""
 
 

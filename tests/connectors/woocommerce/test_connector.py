@@ -20,6 +20,7 @@ from connectors.http import Retrier, RetryPolicy
 from connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials, plugin
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.connector import STATIC_TOKEN
+from sandboxes.registry import sandbox_for
 from sandboxes.woocommerce import create_app
 from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from sync.registry import plugin_for
@@ -28,7 +29,7 @@ from tests.connectors.doubles import CountingPacer, MemoryVault
 from wiring.server import RunningServer, serve
 
 STORE = "toko-woo"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 API = "/wp-json/wc/v3"
 
@@ -112,8 +113,8 @@ def test_the_plugin_is_registered_and_hides_its_secrets() -> None:
     assert CREDENTIALS["webhook_secret"] not in shown
     with pytest.raises(ValidationError):
         WooCommerceCredentials(**CREDENTIALS, access_token="x")
-    assert plugin.sandbox_credentials(STORE, 0) == CREDENTIALS
-    assert plugin.sandbox_credentials(STORE, 1) != CREDENTIALS
+    assert sandbox_for(plugin.platform).credentials(STORE, 0) == CREDENTIALS
+    assert sandbox_for(plugin.platform).credentials(STORE, 1) != CREDENTIALS
     assert CREDENTIALS["consumer_key"].startswith("ck_") and len(CREDENTIALS["consumer_key"]) == 43
 
 

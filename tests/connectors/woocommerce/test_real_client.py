@@ -19,11 +19,12 @@ from woocommerce import API
 from woocommerce.oauth import OAuth
 
 from connectors.woocommerce import plugin, signing
+from sandboxes.registry import sandbox_for
 from sandboxes.woocommerce import create_app
 from wiring.server import RunningServer, serve
 
 STORE = "toko-klien"
-CREDENTIALS = plugin.sandbox_credentials(STORE, 0)
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 KEY, SECRET = CREDENTIALS["consumer_key"], CREDENTIALS["consumer_secret"]
 
 

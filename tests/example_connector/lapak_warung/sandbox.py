@@ -1,6 +1,9 @@
 """A fake Warung Online: its API (listed in `connector.py`), its own state, a buyer simulator
 and signed webhook pushes, all driven through `sandboxes.kit.control.SandboxControl`.
 
+Registered apart from the connector, under its own entry point (`sandbox` at the end of this
+module; a connector needs a sandbox only to run Lapak's conformance suite).
+
 `create_app(shops)` builds the Starlette app; `app.state.control` (also `app.state.sandbox`) is
 the `WarungSandbox`, with stores keyed by name. Every API request is counted, then goes
 through the `FaultInjector` (a 503 or a 429 on demand), the shop's token bucket and the
@@ -674,3 +677,21 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     app = Starlette(routes=sandbox.routes())
     app.state.sandbox = app.state.control = sandbox
     return app
+
+
+class WarungSandboxEntry:
+    """What the `lapak.sandboxes` entry point names (`sandboxes.registry.Sandbox`): Lapak's
+    conformance suite, `lapak demo` and `lapak sandbox` find the fake Warung Online here."""
+
+    platform: str = "warung"
+
+    def credentials(self, name: str, index: int) -> dict[str, Any]:
+        """Fake but well-formed keys, the same for the same store every time."""
+        digest = hashlib.sha256(f"warung/{name}/{index}".encode()).hexdigest()
+        return {"api_key": f"wk_{digest[:16]}", "api_secret": f"ws_{digest[16:48]}"}
+
+    def app(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:
+        return create_app(shops, seed=seed)
+
+
+sandbox = WarungSandboxEntry()
