@@ -28,16 +28,15 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
+from connectors.kit.calls import download_image, json_object, with_fresh_token
+from connectors.kit.refusals import ErrorTable
+from connectors.kit.refusals import classify as kit_classify
 from connectors.shopee import signing
 from connectors.shopee.wire import Envelope, TokenReply, validate
 from sync.protocol import (
-    AuthError,
     ConnectorError,
     Pacer,
-    PermanentError,
-    ThrottledError,
     TokenVault,
-    TransientError,
     not_connected,
 )
 from sync.types import TokenSet
@@ -61,6 +60,7 @@ REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 """v2.media_space.upload_image: "Max 10.0 MB each"."""
+IMAGE_LIMIT = "Shopee's 10 MB image limit"
 
 _THROTTLE_CODES = frozenset({"error_too_many_request"})
 _TRANSIENT_CODES = frozenset(
@@ -85,35 +85,32 @@ _AUTH_CODES = frozenset(
 _STALE_TOKEN_CODES = frozenset({"invalid_acceess_token", "invalid_access_token"})
 
 
-class StaleTokenError(AuthError):
-    """Shopee refused the access token; one refresh may cure it."""
+TABLE = ErrorTable(
+    throttled=_THROTTLE_CODES,
+    transient=_TRANSIENT_CODES,
+    stale=_STALE_TOKEN_CODES,
+    auth=_AUTH_CODES,
+    stale_if=lambda status, code, message: (
+        code == "error_auth" and "access_token" in message.lower()
+    ),
+    auth_if=lambda status, code, message: code == "error_auth" and _names_credentials(message),
+    key=lambda code: code.rsplit(".", 1)[-1],
+)
+"""Codes may carry a module prefix ("product.error_param", "common.error_auth"); anything
+else — e.g. update_stock's error_auth "Stock should be larger than reserved stock." — is a
+PermanentError with Shopee's code and message."""
 
 
 def classify(
     path: str, status: int, code: str, message: str, retry_after: float | None
 ) -> ConnectorError:
-    """The `ConnectorError` a refusal (`code`, `message`, HTTP `status`) of `path` means.
-
-    Codes may carry a module prefix ("product.error_param", "common.error_auth").
-    """
-    short = code.rsplit(".", 1)[-1]
-    label = code or f"HTTP {status}"
-    text = f"{path}: {label}: {message}" if message else f"{path}: {label}"
-    lowered = message.lower()
-    if status == 429 or short in _THROTTLE_CODES:
-        return ThrottledError(text, code=code, status=status, retry_after=retry_after)
-    if short in _TRANSIENT_CODES or status >= 500:
-        return TransientError(text, code=code, status=status, retry_after=retry_after)
-    if short in _STALE_TOKEN_CODES or (short == "error_auth" and "access_token" in lowered):
-        return StaleTokenError(text, code=code, status=status)
-    if short in _AUTH_CODES or (short == "error_auth" and _names_credentials(lowered)):
-        return AuthError(text, code=code, status=status)
-    # e.g. update_stock's error_auth "Stock should be larger than reserved stock."
-    return PermanentError(text, code=code or None, status=status)
+    """The `ConnectorError` a refusal (`code`, `message`, HTTP `status`) of `path` means."""
+    return kit_classify(TABLE, path, status, code, message, retry_after)
 
 
 def _names_credentials(message: str) -> bool:
-    return any(word in message for word in ("permission", "partner", "shop", "token", "code"))
+    lowered = message.lower()
+    return any(word in lowered for word in ("permission", "partner", "shop", "token", "code"))
 
 
 class ShopeeClient:
@@ -175,21 +172,18 @@ class ShopeeClient:
         """One call, retried; on a refused token: refresh once and call once more."""
         if self._shop_id is None:
             raise not_connected(self._store_name)
-        token = self._tokens.token(self.refresh)
         args = (method, path, model, params, json, None)
-        try:
-            return self._retrier.call(self._once, *args, token.access_token, idempotent=idempotent)
-        except StaleTokenError as exc:
-            log.info("shopee_token_refused", shop_id=self._shop_id, path=path, code=exc.code)
-        fresh = self._tokens.token(self.refresh, stale=token.access_token)
-        try:
-            return self._retrier.call(self._once, *args, fresh.access_token, idempotent=idempotent)
-        except StaleTokenError as exc:
-            raise AuthError(
-                f"{path}: access token refused again after a refresh ({exc})",
-                code=exc.code,
-                status=exc.status,
-            ) from None
+        return with_fresh_token(
+            "shopee",
+            self._retrier,
+            self._tokens,
+            self.refresh,
+            self._once,
+            *args,
+            path=path,
+            idempotent=idempotent,
+            shop_id=self._shop_id,
+        )
 
     def _once(
         self,
@@ -268,19 +262,9 @@ class ShopeeClient:
 
     def download(self, url: str) -> tuple[bytes, str]:
         """The bytes and content type at `url` (a catalog image; not paced: not Shopee)."""
-        return self._retrier.call(self._download_once, url)
-
-    def _download_once(self, url: str) -> tuple[bytes, str]:
-        response = send(self._http, self._http.build_request("GET", url))
-        where = f"image {url}"
-        if response.status_code >= 500 or response.status_code == 429:
-            raise TransientError(f"{where}: HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise PermanentError(f"{where}: HTTP {response.status_code}")
-        if len(response.content) > MAX_IMAGE_BYTES:
-            raise PermanentError(f"{where}: larger than Shopee's 10 MB image limit")
-        content_type = response.headers.get("Content-Type", "image/jpeg").split(";")[0]
-        return response.content, content_type
+        return download_image(
+            self._http, self._retrier, url, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT
+        )
 
 
 def _query_value(value: Any) -> Any:
@@ -294,14 +278,9 @@ def _payload(path: str, response: httpx.Response) -> dict[str, Any]:
     """The JSON body of `response` after its envelope says success; else the error it means."""
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict):
-        if status < 400:
-            raise TransientError(f"{path}: malformed response: body is not a JSON object")
-        raise classify(path, status, "", "non-JSON error body", retry_after)
+    payload = json_object(
+        path, response, lambda message: classify(path, status, "", message, retry_after)
+    )
     envelope = validate(Envelope, payload, path)
     if envelope.error or status >= 400:
         raise classify(path, status, envelope.error or "", envelope.message or "", retry_after)

@@ -1,0 +1,86 @@
+"""The call shapes every token-bearing marketplace client shares: a JSON body read before
+its envelope, the call that refreshes a refused token once, and a catalog image download."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import httpx
+import structlog
+
+from connectors.http import Retrier, send
+from connectors.kit.refusals import StaleTokenError
+from sync.protocol import AuthError, ConnectorError, PermanentError, TokenVault, TransientError
+from sync.types import TokenSet
+
+T = TypeVar("T")
+
+log = structlog.get_logger(__name__)
+
+
+def json_object(
+    path: str, response: httpx.Response, refuse: Callable[[str], ConnectorError]
+) -> dict[str, Any]:
+    """The body of `response` as a JSON object. A success that is not one is transient (a
+    proxy's page); an error that is not one is `refuse("non-JSON error body")`."""
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if not isinstance(payload, dict):
+        if response.status_code < 400:
+            raise TransientError(f"{path}: malformed response: body is not a JSON object")
+        raise refuse("non-JSON error body")
+    return payload
+
+
+def with_fresh_token(
+    platform: str,
+    retrier: Retrier,
+    tokens: TokenVault,
+    refresh: Callable[[TokenSet | None], TokenSet],
+    attempt: Callable[..., T],
+    *args: Any,
+    path: str,
+    idempotent: bool = True,
+    **log_fields: Any,
+) -> T:
+    """`attempt(*args, access_token)`, retried; when the token is refused (`StaleTokenError`)
+    the vault refreshes it once and the call runs once more — refused again is an
+    `AuthError`. `log_fields` join the `<platform>_token_refused` log line."""
+    token = tokens.token(refresh)
+    try:
+        return retrier.call(attempt, *args, token.access_token, idempotent=idempotent)
+    except StaleTokenError as exc:
+        log.info(f"{platform}_token_refused", **log_fields, path=path, code=exc.code)
+    fresh = tokens.token(refresh, stale=token.access_token)
+    try:
+        return retrier.call(attempt, *args, fresh.access_token, idempotent=idempotent)
+    except StaleTokenError as exc:
+        raise AuthError(
+            f"{path}: access token refused again after a refresh ({exc})",
+            code=exc.code,
+            status=exc.status,
+        ) from None
+
+
+def download_image(
+    http: httpx.Client, retrier: Retrier, url: str, *, max_bytes: int, limit: str
+) -> tuple[bytes, str]:
+    """The bytes and content type at `url` (a catalog image; not paced: not the marketplace),
+    retried. `limit` names the size cap in the refusal ("Shopee's 10 MB image limit")."""
+    return retrier.call(_download_once, http, url, max_bytes, limit)
+
+
+def _download_once(http: httpx.Client, url: str, max_bytes: int, limit: str) -> tuple[bytes, str]:
+    response = send(http, http.build_request("GET", url))
+    where = f"image {url}"
+    if response.status_code >= 500 or response.status_code == 429:
+        raise TransientError(f"{where}: HTTP {response.status_code}")
+    if response.status_code != 200:
+        raise PermanentError(f"{where}: HTTP {response.status_code}")
+    if len(response.content) > max_bytes:
+        raise PermanentError(f"{where}: larger than {limit}")
+    content_type = response.headers.get("Content-Type", "image/jpeg").split(";")[0]
+    return response.content, content_type
