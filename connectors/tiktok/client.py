@@ -36,6 +36,9 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
+from connectors.kit.calls import download_image, json_object, with_fresh_token
+from connectors.kit.refusals import ErrorTable, StaleTokenError
+from connectors.kit.refusals import classify as kit_classify
 from connectors.tiktok import signing
 from connectors.tiktok.wire import Envelope, TokenReply, validate
 from sync.protocol import (
@@ -43,9 +46,7 @@ from sync.protocol import (
     ConnectorError,
     Pacer,
     PermanentError,
-    ThrottledError,
     TokenVault,
-    TransientError,
     not_connected,
 )
 from sync.types import TokenSet
@@ -61,6 +62,7 @@ REFRESH_PATH = "/api/v2/token/refresh"
 UPLOAD_IMAGE_PATH = "/product/202309/images/upload"
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 """upload-product-image.spec.json: "Max size: 10MB"."""
+IMAGE_LIMIT = "TikTok Shop's 10 MB image limit"
 
 THROTTLED = 36009002
 _TRANSIENT_CODES = frozenset(
@@ -81,32 +83,30 @@ EXPIRED_TOKEN = 105002
 _AUTH_CODES = frozenset({106001, 36009004, 105005, 101000, 106013, 36009033})
 
 
-class StaleTokenError(AuthError):
-    """TikTok refused the access token; one refresh may cure it."""
-
-
 def transient_code(code: int) -> bool:
     return code in _TRANSIENT_CODES
+
+
+def _names_token(status: int, code: str, message: str) -> bool:
+    lowered = message.lower()
+    return code == "36009004" and ("access_token" in lowered or "access-token" in lowered)
+
+
+TABLE = ErrorTable(
+    throttled=frozenset({str(THROTTLED)}),
+    transient=frozenset(str(code) for code in _TRANSIENT_CODES),
+    stale=frozenset({str(EXPIRED_TOKEN)}),
+    auth=frozenset(str(code) for code in _AUTH_CODES),
+    stale_if=_names_token,
+)
 
 
 def classify(
     path: str, status: int, code: int | None, message: str, retry_after: float | None
 ) -> ConnectorError:
     """The `ConnectorError` a refusal (`code`, `message`, HTTP `status`) of `path` means."""
-    label = str(code) if code is not None else f"HTTP {status}"
-    text = f"{path}: {label}: {message}" if message else f"{path}: {label}"
-    code_text = str(code) if code is not None else None
-    if status == 429 or code == THROTTLED:
-        return ThrottledError(text, code=code_text, status=status, retry_after=retry_after)
-    if (code is not None and code in _TRANSIENT_CODES) or status >= 500:
-        return TransientError(text, code=code_text, status=status, retry_after=retry_after)
-    lowered = message.lower()
-    names_token = "access_token" in lowered or "access-token" in lowered
-    if code == EXPIRED_TOKEN or (code == 36009004 and names_token):
-        return StaleTokenError(text, code=code_text, status=status)
-    if code in _AUTH_CODES:
-        return AuthError(text, code=code_text, status=status)
-    return PermanentError(text, code=code_text, status=status)
+    code_text = str(code) if code is not None else ""
+    return kit_classify(TABLE, path, status, code_text, message, retry_after)
 
 
 def auth_base_url(api_base_url: str, override: str | None = None) -> str:
@@ -194,24 +194,17 @@ class TikTokClient:
         request = _Request(method, path, dict(params or {}), raw, files, form, shop)
         if shop and self._shop_cipher is None:
             raise not_connected(self._store_name)
-        token = self._tokens.token(self.refresh)
-        try:
-            return self._retrier.call(
-                self._once, request, model, token.access_token, idempotent=idempotent
-            )
-        except StaleTokenError as exc:
-            log.info("tiktok_token_refused", path=path, code=exc.code)
-        fresh = self._tokens.token(self.refresh, stale=token.access_token)
-        try:
-            return self._retrier.call(
-                self._once, request, model, fresh.access_token, idempotent=idempotent
-            )
-        except StaleTokenError as exc:
-            raise AuthError(
-                f"{path}: access token refused again after a refresh ({exc})",
-                code=exc.code,
-                status=exc.status,
-            ) from None
+        return with_fresh_token(
+            "tiktok",
+            self._retrier,
+            self._tokens,
+            self.refresh,
+            self._once,
+            request,
+            model,
+            path=path,
+            idempotent=idempotent,
+        )
 
     def _once(self, request: _Request, model: type[M], access_token: str) -> M:
         """One paced, signed attempt."""
@@ -282,19 +275,9 @@ class TikTokClient:
 
     def download(self, url: str) -> tuple[bytes, str]:
         """The bytes and content type at `url` (a catalog image; not paced: not TikTok)."""
-        return self._retrier.call(self._download_once, url)
-
-    def _download_once(self, url: str) -> tuple[bytes, str]:
-        response = send(self._http, self._http.build_request("GET", url))
-        where = f"image {url}"
-        if response.status_code >= 500 or response.status_code == 429:
-            raise TransientError(f"{where}: HTTP {response.status_code}")
-        if response.status_code != 200:
-            raise PermanentError(f"{where}: HTTP {response.status_code}")
-        if len(response.content) > MAX_IMAGE_BYTES:
-            raise PermanentError(f"{where}: larger than TikTok Shop's 10 MB image limit")
-        content_type = response.headers.get("Content-Type", "image/jpeg").split(";")[0]
-        return response.content, content_type
+        return download_image(
+            self._http, self._retrier, url, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -321,14 +304,9 @@ def _data(path: str, response: httpx.Response) -> Any:
     """The `data` of `response` after its envelope says success; else the error it means."""
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict):
-        if status < 400:
-            raise TransientError(f"{path}: malformed response: body is not a JSON object")
-        raise classify(path, status, None, "non-JSON error body", retry_after)
+    payload = json_object(
+        path, response, lambda message: classify(path, status, None, message, retry_after)
+    )
     envelope = validate(Envelope, payload, path)
     if envelope.code != 0 or status >= 400:
         raise classify(path, status, envelope.code or None, envelope.message, retry_after)
