@@ -40,16 +40,16 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
+from connectors.kit.calls import json_object, with_fresh_token
+from connectors.kit.refusals import ErrorTable
+from connectors.kit.refusals import classify as kit_classify
 from connectors.lazada import signing
 from connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, validate
 from sync.protocol import (
-    AuthError,
     ConnectorError,
     Pacer,
     PermanentError,
-    ThrottledError,
     TokenVault,
-    TransientError,
     not_connected,
 )
 from sync.types import TokenSet
@@ -115,10 +115,6 @@ class LazadaError(PermanentError):
         self.detail = tuple(detail)
 
 
-class StaleTokenError(AuthError):
-    """Lazada refused the access token; one refresh may cure it."""
-
-
 def auth_url_for(api_url: str) -> str:
     """Where the token APIs live for a gateway: https://auth.lazada.com/rest for Lazada's own
     api.lazada.* gateways, else the gateway itself (the sandbox serves both on one host)."""
@@ -131,6 +127,20 @@ def ban_seconds(message: str) -> float:
     return float(found.group(1)) if found else DEFAULT_BAN_SECONDS
 
 
+def _throttle_wait(message: str, retry_after: float | None) -> float:
+    return retry_after if retry_after is not None else ban_seconds(message)
+
+
+TABLE = ErrorTable(
+    throttled=_THROTTLE_CODES,
+    transient=_TRANSIENT_CODES,
+    stale=_STALE_TOKEN_CODES,
+    auth=_AUTH_CODES,
+    auth_statuses=frozenset({401, 403}),
+    throttle_wait=_throttle_wait,
+)
+
+
 def classify(
     path: str,
     status: int,
@@ -141,18 +151,11 @@ def classify(
     retry_after: float | None = None,
 ) -> ConnectorError:
     """The `ConnectorError` a refusal (Lazada `code`, `message`, HTTP `status`) of `path` means."""
-    label = code or f"HTTP {status}"
-    text = f"{path}: {label}: {message}" if message else f"{path}: {label}"
-    if status == 429 or code in _THROTTLE_CODES:
-        wait = retry_after if retry_after is not None else ban_seconds(message)
-        return ThrottledError(text, code=code or None, status=status, retry_after=wait)
-    if status >= 500 or code in _TRANSIENT_CODES:
-        return TransientError(text, code=code or None, status=status, retry_after=retry_after)
-    if code in _STALE_TOKEN_CODES:
-        return StaleTokenError(text, code=code, status=status)
-    if code in _AUTH_CODES or status in (401, 403):
-        return AuthError(text, code=code or None, status=status)
-    return LazadaError(text, code=code or None, status=status, detail=detail)
+
+    def permanent(text: str, named: str | None, status: int) -> ConnectorError:
+        return LazadaError(text, code=named, status=status, detail=detail)
+
+    return kit_classify(TABLE, path, status, code, message, retry_after, permanent=permanent)
 
 
 class LazadaClient:
@@ -215,21 +218,17 @@ class LazadaClient:
         key: str,
     ) -> M:
         """One call, retried; on a refused access token: refresh once and call once more."""
-        token = self._tokens.token(self.refresh)
         args = (method, self._api_url, path, params, model, key)
-        try:
-            return self._retrier.call(self._once, *args, token.access_token, idempotent=idempotent)
-        except StaleTokenError as exc:
-            log.info("lazada_token_refused", path=path, code=exc.code)
-        fresh = self._tokens.token(self.refresh, stale=token.access_token)
-        try:
-            return self._retrier.call(self._once, *args, fresh.access_token, idempotent=idempotent)
-        except StaleTokenError as exc:
-            raise AuthError(
-                f"{path}: access token refused again after a refresh ({exc})",
-                code=exc.code,
-                status=exc.status,
-            ) from None
+        return with_fresh_token(
+            "lazada",
+            self._retrier,
+            self._tokens,
+            self.refresh,
+            self._once,
+            *args,
+            path=path,
+            idempotent=idempotent,
+        )
 
     def _once(
         self,
@@ -317,14 +316,9 @@ def _payload(path: str, response: httpx.Response) -> dict[str, Any]:
     """The JSON body of `response` after its envelope says success; else the error it means."""
     status = response.status_code
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict):
-        if status < 400:
-            raise TransientError(f"{path}: malformed response: body is not a JSON object")
-        raise classify(path, status, "", "non-JSON error body", retry_after=retry_after)
+    payload = json_object(
+        path, response, lambda message: classify(path, status, "", message, retry_after=retry_after)
+    )
     envelope = validate(Envelope, payload, path)
     if envelope.code != "0" or status >= 400:
         raise classify(

@@ -10,13 +10,9 @@ from xml.etree import ElementTree
 
 import pytest
 
+from connectors.kit.refusals import StaleTokenError
 from connectors.lazada import mapping, order_mapping, wire
-from connectors.lazada.client import (
-    LazadaError,
-    StaleTokenError,
-    auth_url_for,
-    classify,
-)
+from connectors.lazada.client import LazadaError, auth_url_for, classify
 from sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
 from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
