@@ -33,6 +33,9 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
+from connectors.kit.calls import json_object, with_fresh_token
+from connectors.kit.refusals import ErrorTable
+from connectors.kit.refusals import classify as kit_classify
 from connectors.tokopedia import auth
 from connectors.tokopedia.wire import (
     Envelope,
@@ -62,10 +65,6 @@ TRANSIENT_CODES = frozenset({"ORD_API_006", "ORD_USC_007", "ORD_USC_014", "LGS_U
 ORD_USC_007) or whose reason is "Error When Request … To Ext Service" (ORD_USC_014,
 LGS_USC_006): Tokopedia's own upstream failed, so the same call may succeed later."""
 UPSTREAM_WORDS = ("ext service", "upstream")
-
-
-class StaleTokenError(AuthError):
-    """Tokopedia refused the access token (HTTP 401); one refresh may cure it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,22 +99,24 @@ def rate_limit_wait(headers: Mapping[str, str]) -> float | None:
     return parse_retry_after(headers.get("Retry-After"))
 
 
+def _upstream(status: int, code: str, reason: str) -> bool:
+    lowered = reason.lower()
+    return any(word in lowered for word in UPSTREAM_WORDS)
+
+
+TABLE = ErrorTable(
+    transient=TRANSIENT_CODES,
+    stale_statuses=frozenset({401}),
+    auth_statuses=frozenset({403}),
+    transient_if=_upstream,
+)
+
+
 def classify(
     path: str, status: int, code: str, reason: str, retry_after: float | None
 ) -> ConnectorError:
     """The `ConnectorError` a refusal (HTTP `status`, Tokopedia `code` and `reason`) means."""
-    label = code or f"HTTP {status}"
-    text = f"{path}: {label}: {reason}" if reason else f"{path}: {label}"
-    lowered = reason.lower()
-    if status == 429:
-        return ThrottledError(text, code=code or None, status=status, retry_after=retry_after)
-    if status >= 500 or code in TRANSIENT_CODES or any(w in lowered for w in UPSTREAM_WORDS):
-        return TransientError(text, code=code or None, status=status, retry_after=retry_after)
-    if status == 401:
-        return StaleTokenError(text, code=code or None, status=status)
-    if status == 403:
-        return AuthError(text, code=code or None, status=status)
-    return PermanentError(text, code=code or None, status=status)
+    return kit_classify(TABLE, path, status, code, reason, retry_after)
 
 
 class TokopediaClient:
@@ -187,21 +188,20 @@ class TokopediaClient:
     ) -> Reply[T]:
         """One call, retried (a malformed answer too); on a refused token: refresh once and
         call once more. `parse` validates the envelope's `data`."""
-        token = self._tokens.token(self.refresh)
-        args = (method, path, parse, params, json)
-        try:
-            return self._retrier.call(self._once, *args, token.access_token, idempotent=idempotent)
-        except StaleTokenError as exc:
-            log.info("tokopedia_token_refused", path=path, code=exc.code)
-        fresh = self._tokens.token(self.refresh, stale=token.access_token)
-        try:
-            return self._retrier.call(self._once, *args, fresh.access_token, idempotent=idempotent)
-        except StaleTokenError as exc:
-            raise AuthError(
-                f"{path}: access token refused again after a refresh ({exc})",
-                code=exc.code,
-                status=exc.status,
-            ) from None
+        return with_fresh_token(
+            "tokopedia",
+            self._retrier,
+            self._tokens,
+            self.refresh,
+            self._once,
+            method,
+            path,
+            parse,
+            params,
+            json,
+            path=path,
+            idempotent=idempotent,
+        )
 
     def _once(
         self,
@@ -293,14 +293,7 @@ def _query_value(value: Any) -> Any:
 def _data(path: str, response: httpx.Response, wait: float | None) -> Any:
     """The envelope's `data` after its header says success; else the error it means."""
     status = response.status_code
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    if not isinstance(payload, dict):
-        if status < 400:
-            raise TransientError(f"{path}: malformed response: body is not a JSON object")
-        raise classify(path, status, "", "non-JSON error body", wait)
+    payload = json_object(path, response, lambda message: classify(path, status, "", message, wait))
     envelope = validate(Envelope, payload, path)
     header = envelope.header
     if header.code or status >= 400:
