@@ -158,7 +158,7 @@ class Marketplaces:
             sandbox = app.state.sandbox
             limiter = getattr(sandbox, "limiter", None)
             rates[name] = (
-                limiter.per_second if limiter is not None else sandbox.limits.rest.leak_per_second
+                limiter.per_second if limiter is not None else sandbox.limits.rest.per_second
             )
         return rates
 

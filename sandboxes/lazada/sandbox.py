@@ -17,10 +17,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.lazada import orders as order_life
 from sandboxes.lazada.buyers import BuyerSimulator
 from sandboxes.lazada.push import PushSender, trade_order_payload
-from sandboxes.lazada.ratelimit import SellerRateLimiter
 from sandboxes.lazada.state import (
     SAMPLE_CATEGORY,
     Order,
@@ -68,7 +68,9 @@ class LazadaSandbox:
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
         )
-        self.limiter = SellerRateLimiter()
+        # Per seller, every API: "each seller can only call the inventory API 50 times per
+        # second" (doc 121234); Lazada publishes no other number. Over it: ApiCallLimit (wire).
+        self.limiter = TokenBuckets(50.0, 50, self.clock.now)
         self.push = PushSender()
         self.buyers = BuyerSimulator(self, seed=seed)
         self._calls: Counter[str] = Counter()

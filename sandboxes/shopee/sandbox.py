@@ -16,10 +16,10 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.shopee import orders as order_life
 from sandboxes.shopee.buyers import BuyerSimulator
 from sandboxes.shopee.push import PushSender, order_status_payload
-from sandboxes.shopee.ratelimit import ShopRateLimiter
 from sandboxes.shopee.state import Item, Model, Order, SandboxClock, Shop
 from sandboxes.shopee.tokens import TokenStore
 from sandboxes.shopee.wire import server_error, throttled
@@ -59,7 +59,9 @@ class ShopeeSandbox:
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
         )
-        self.limiter = ShopRateLimiter()
+        # Per shop: Shopee publishes no limit (UNCONFIRMED: 10/s, bursts of 20). Over it:
+        # error_too_many_request (wire).
+        self.limiter = TokenBuckets(10.0, 20, self.clock.now)
         self.push = PushSender()
         self.buyers = BuyerSimulator(self, seed=seed)
         self._calls: Counter[str] = Counter()

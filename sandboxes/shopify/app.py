@@ -89,13 +89,13 @@ async def _serve(sandbox: ShopifySandbox, request: Request, path: str) -> Respon
                 raise ShopifyError(401, INVALID_TOKEN)
         limits = sandbox.limits
         if graphql:
-            if limits.graphql.add(token, GRAPHQL_MUTATION_COST):
+            if limits.graphql.take(token, GRAPHQL_MUTATION_COST):
                 maximum, available, restore = limits.graphql_status(token)
                 return graphql_throttled(GRAPHQL_MUTATION_COST, maximum, available, restore)
         else:
-            if limits.rest.add(token, 1):
+            if limits.rest.take(token):
                 return rest_throttled(limits.rest_retry_after(), limits.rest_size)
-            filled = max(1, round(limits.rest.fill(token)))
+            filled = max(1, limits.rest.level(token))
             headers["X-Shopify-Shop-Api-Call-Limit"] = f"{filled}/{limits.rest_size}"
         body = await _json_body(request) if request.method in ("POST", "PUT") else {}
         url = request.url

@@ -74,7 +74,7 @@ class ShopifySandbox:
         self.api_version: dict[str, str] = {}
         self.codes: dict[str, AuthCode] = {}
         """OAuth authorization codes (single use) and what each grants."""
-        self.limits = ShopRateLimits()
+        self.limits = ShopRateLimits(self.clock.now)
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=self._fault_throttle, seed=seed
         )

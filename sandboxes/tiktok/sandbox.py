@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.tiktok import orders as order_life
 from sandboxes.tiktok.buyers import BuyerSimulator
 from sandboxes.tiktok.push import (
@@ -23,7 +24,6 @@ from sandboxes.tiktok.push import (
     order_status_payload,
     return_status_payload,
 )
-from sandboxes.tiktok.ratelimit import RateLimiter
 from sandboxes.tiktok.state import Order, Product, Return, SandboxClock, Shop, Sku
 from sandboxes.tiktok.tokens import TokenStore
 from sandboxes.tiktok.wire import server_error, throttled
@@ -75,7 +75,10 @@ class TikTokSandbox:
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
         )
-        self.limiter = RateLimiter()
+        # Per (app, shop, API): "a default rate limit of 50 QPS ... for each API", "based on
+        # the combination of the app and shop" (rate-limits.md); the burst, one second's worth,
+        # is the sandbox's choice. Over it: HTTP 429, code 36009002 (wire).
+        self.limiter = TokenBuckets(50.0, 50, self.clock.now)
         self.push = PushSender()
         self.buyers = BuyerSimulator(self, seed=seed)
         self._calls: Counter[str] = Counter()

@@ -66,7 +66,7 @@ class TokopediaSandbox:
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
         )
-        self.limiter = EndpointLimiter()
+        self.limiter = EndpointLimiter(self.clock.now)
         self.push = PushSender()
         self.buyers = BuyerSimulator(self, seed=seed)
         self._calls: Counter[str] = Counter()

@@ -17,11 +17,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.woocommerce import orders as order_life
 from sandboxes.woocommerce.buyers import BuyerSimulator
 from sandboxes.woocommerce.catalog import sanitize_title
 from sandboxes.woocommerce.push import PushSender, delivery
-from sandboxes.woocommerce.ratelimit import KeyRateLimiter
 from sandboxes.woocommerce.state import (
     SHIPPED,
     UNCATEGORIZED,
@@ -63,7 +63,10 @@ class WooSandbox:
         self.faults = FaultInjector(
             error_response=server_error, throttle_response=throttled, seed=seed
         )
-        self.limiter = KeyRateLimiter()
+        # Per consumer key: WooCommerce's REST API has no limit of its own; hosts and WAFs
+        # do (docs/marketplaces.md#woocommerce-rate-limits; UNCONFIRMED: 10/s, bursts of 20).
+        # Over it: 429 with Retry-After (wire).
+        self.limiter = TokenBuckets(10.0, 20, self.clock.now)
         self.push = PushSender()
         self.buyers = BuyerSimulator(self, seed=seed)
         self._calls: Counter[str] = Counter()

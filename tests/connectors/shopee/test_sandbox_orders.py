@@ -148,6 +148,14 @@ def test_rate_limit_answers_429_with_retry_after(shopee: Shopee):
     assert all(shopee.get(path).status_code == 200 for _ in range(30))
 
 
+def test_rate_limit_refills_on_the_sandbox_clock(shopee: Shopee):
+    shopee.sandbox.set_rate_limit(0.01, burst=1)  # one call per 100 s
+    path = "/api/v2/logistics/get_channel_list"
+    assert [shopee.get(path).status_code for _ in range(2)] == [200, 429]
+    shopee.sandbox.clock.advance(100)
+    assert [shopee.get(path).status_code for _ in range(2)] == [200, 429]
+
+
 def test_each_fault_kind(shopee: Shopee):
     path = "/api/v2/logistics/get_channel_list"
     set_faults = shopee.http.post
