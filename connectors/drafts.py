@@ -9,7 +9,7 @@ what its item body needs (Shopee: the weight in kg; TikTok: at most 9 main image
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -84,3 +84,35 @@ def guarded(
             for d in group.drafts
         ]
     return list(zip(group.indices, outcome, strict=True))
+
+
+def upsert_in_groups(
+    drafts: Sequence[ListingDraft],
+    *,
+    group_type: type[Group],
+    create: Callable[[Group], list[ItemResult]],
+    update: Callable[[Group], list[ItemResult]],
+    retry_policy: RetryPolicy,
+    item_name: str,
+) -> list[ItemResult]:
+    """The `upsert_listings` of a marketplace that cannot add a variant to a listed item:
+    bound drafts are updated per bound item, unbound ones created per catalog group, each
+    group's call `guarded`; an unbound draft of a group already listed fails permanently
+    ("adding a variant to an existing <item_name> is not supported"). One result per
+    draft, in input order."""
+    results: dict[int, ItemResult] = {}
+    bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
+    unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
+    bound_groups = {d.group for _, d in bound}
+    for group in group_drafts(bound, lambda d: d.ref.item_id if d.ref else "", group_type):
+        results.update(guarded(group, update, retry_policy))
+    for group in group_drafts(unbound, lambda d: d.group, group_type):
+        if group.key in bound_groups:
+            error = f"adding a variant to an existing {item_name} is not supported"
+            results.update(
+                (i, ItemResult.failure(d.sku, error, permanent=True))
+                for i, d in zip(group.indices, group.drafts, strict=True)
+            )
+        else:
+            results.update(guarded(group, create, retry_policy))
+    return [results[i] for i in range(len(drafts))]

@@ -36,7 +36,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectors.drafts import guarded
+from connectors.drafts import upsert_in_groups
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.lazada import mapping, order_mapping, signing, wire
 from connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
@@ -252,22 +252,14 @@ class LazadaConnector:
         return results
 
     def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
-        results: dict[int, ItemResult] = {}
-        bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
-        unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
-        bound_groups = {d.group for _, d in bound}
-        for group in mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else ""):
-            results.update(guarded(group, self._update_group, self._retry_policy))
-        for group in mapping.group_drafts(unbound, key=lambda d: d.group):
-            if group.key in bound_groups:
-                error = "adding a variant to an existing lazada product is not supported"
-                results.update(
-                    (i, ItemResult.failure(d.sku, error, permanent=True))
-                    for i, d in zip(group.indices, group.drafts, strict=True)
-                )
-            else:
-                results.update(guarded(group, self._create_group, self._retry_policy))
-        return [results[i] for i in range(len(drafts))]
+        return upsert_in_groups(
+            drafts,
+            group_type=mapping.DraftGroup,
+            create=self._create_group,
+            update=self._update_group,
+            retry_policy=self._retry_policy,
+            item_name="lazada product",
+        )
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)
