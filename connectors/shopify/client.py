@@ -28,6 +28,8 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
+from connectors.kit.refusals import ErrorTable
+from connectors.kit.refusals import classify as kit_classify
 from connectors.shopify.wire import GraphQLReply, validate
 from sync.protocol import (
     AuthError,
@@ -79,16 +81,13 @@ def rest_retry_after(headers: httpx.Headers) -> float | None:
     return max(over, 1) / REST_LEAK_PER_SECOND
 
 
+TABLE = ErrorTable(auth_statuses=frozenset({401, 403}))
+"""An offline token does not expire: a 401 or 403 is not stale, it needs re-authorizing."""
+
+
 def classify(path: str, status: int, message: str, retry_after: float | None) -> ConnectorError:
     """The `ConnectorError` an HTTP refusal of `path` means (REST, or GraphQL's HTTP level)."""
-    text = f"{path}: HTTP {status}: {message}" if message else f"{path}: HTTP {status}"
-    if status == 429:
-        return ThrottledError(text, status=status, retry_after=retry_after)
-    if status >= 500:
-        return TransientError(text, status=status, retry_after=retry_after)
-    if status in (401, 403):
-        return AuthError(text, status=status)
-    return PermanentError(text, status=status)
+    return kit_classify(TABLE, path, status, "", message, retry_after)
 
 
 def next_page_info(link: str | None) -> str | None:
