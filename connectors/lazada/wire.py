@@ -17,10 +17,11 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 from connectors.intake import MAX_UNIX_SECONDS, Count, Money
-from sync.protocol import PermanentError, TransientError
+from connectors.kit.validation import validate as validate
+from connectors.kit.validation import validate_body
 
 
 def _id_text(value: Any) -> Any:
@@ -63,26 +64,9 @@ class Wire(BaseModel):
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate(model: type[M], data: Any, path: str) -> M:
-    """`model` validated from `data`; a mismatch is a `TransientError` naming path and field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise TransientError(f"{path}: malformed response: {_first_error(exc)}") from None
-
-
 def validate_push(model: type[M], data: Any) -> M:
     """Like `validate`, for a webhook body: a malformed push is a `PermanentError`."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise PermanentError(f"lazada push: malformed body: {_first_error(exc)}") from None
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
-    return f"{where}: {error['msg']}"
+    return validate_body(model, data, "lazada push")
 
 
 # --- envelope and tokens -------------------------------------------------------------------

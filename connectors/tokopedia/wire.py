@@ -20,7 +20,9 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 from connectors.intake import Count, Money
-from sync.protocol import PermanentError, TransientError
+from connectors.kit.validation import first_error, validate_body
+from connectors.kit.validation import validate as validate
+from sync.protocol import TransientError
 
 
 class Wire(BaseModel):
@@ -55,35 +57,18 @@ def _list_adapter(model: type[BaseModel]) -> TypeAdapter[Any]:
     return TypeAdapter(list[model] | None)  # type: ignore[arg-type,valid-type]
 
 
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
-    return f"{where}: {error['msg']}"
-
-
-def validate(model: type[M], data: Any, path: str) -> M:
-    """`model` validated from `data`; a mismatch is a `TransientError` naming path and field."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise TransientError(f"{path}: malformed response: {_first_error(exc)}") from None
-
-
 def validate_list(model: type[M], data: Any, path: str) -> list[M]:
     """A list of `model` (`null` is an empty list), validated like `validate`."""
     try:
         items = _list_adapter(model).validate_python(data)
     except ValidationError as exc:
-        raise TransientError(f"{path}: malformed response: {_first_error(exc)}") from None
+        raise TransientError(f"{path}: malformed response: {first_error(exc)}") from None
     return items or []
 
 
 def validate_push(model: type[M], data: Any) -> M:
     """Like `validate`, for a webhook body: a malformed push is a `PermanentError`."""
-    try:
-        return model.model_validate(data)
-    except ValidationError as exc:
-        raise PermanentError(f"tokopedia webhook: malformed body: {_first_error(exc)}") from None
+    return validate_body(model, data, "tokopedia webhook")
 
 
 # --- envelope and token --------------------------------------------------------------------

@@ -16,6 +16,7 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 from connectors.intake import MAX_MONEY, StockQuantity
+from connectors.kit.validation import first_error
 from sync.protocol import PermanentError, TransientError
 
 
@@ -31,7 +32,7 @@ def validate(model: type[M], data: Any, path: str) -> M:
     try:
         return _adapter(model).validate_python(data)
     except ValidationError as exc:
-        raise TransientError(f"{path}: malformed response: {_first_error(exc)}") from None
+        raise TransientError(f"{path}: malformed response: {first_error(exc)}") from None
 
 
 def validate_webhook(model: type[M], data: Any) -> M:
@@ -39,7 +40,7 @@ def validate_webhook(model: type[M], data: Any) -> M:
     try:
         return _adapter(model).validate_python(data)
     except ValidationError as exc:
-        raise PermanentError(f"woocommerce webhook: malformed body: {_first_error(exc)}") from None
+        raise PermanentError(f"woocommerce webhook: malformed body: {first_error(exc)}") from None
 
 
 _ADAPTERS: dict[Any, TypeAdapter[Any]] = {}
@@ -50,12 +51,6 @@ def _adapter(model: Any) -> TypeAdapter[Any]:
     if adapter is None:
         adapter = _ADAPTERS[model] = TypeAdapter(model)
     return adapter
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors(include_url=False)[0]
-    where = ".".join(str(part) for part in error["loc"]) or "body"
-    return f"{where}: {error['msg']}"
 
 
 def money(value: Any) -> Decimal | None:
