@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.lazada import orders as order_life
@@ -26,7 +27,6 @@ from sandboxes.lazada.state import (
     Order,
     OrderItem,
     Product,
-    SandboxClock,
     Seller,
     Sku,
 )

@@ -1,4 +1,4 @@
-"""In-memory state of the Lazada sandbox: a clock, sellers, their products and their orders.
+"""In-memory state of the Lazada sandbox: sellers, their products and their orders.
 
 Plain mutable dataclasses, guarded by the `LazadaSandbox` lock (never touched without it).
 Venture is Indonesia: currency IDR, whole-rupiah prices, times shown in WIB (+07:00).
@@ -12,7 +12,6 @@ total quantity (what UpdatePriceQuantity's `Quantity` sets).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,22 +58,6 @@ ITEM_STATUSES = (
 PACKABLE = frozenset({PENDING, REPACKED})  # "Only pending and repacked order item id can ..."
 CANCELLABLE = frozenset({UNPAID, PENDING, PACKED, REPACKED})
 SENT = frozenset({READY_TO_SHIP, SHIPPED, DELIVERED})
-
-
-class SandboxClock:
-    """Unix time (seconds): real time plus an offset that tests move with `advance`."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def now_s(self) -> int:
-        return int(self.now())
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
 
 
 @dataclass(slots=True)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sandboxes.lazada.state import SandboxClock
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.lazada.wire import ISV, LazadaError
 
 ACCESS_TTL = 7 * 86400

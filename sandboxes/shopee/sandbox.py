@@ -15,12 +15,13 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.shopee import orders as order_life
 from sandboxes.shopee.buyers import BuyerSimulator
 from sandboxes.shopee.push import PushSender, order_status_payload
-from sandboxes.shopee.state import Item, Model, Order, SandboxClock, Shop
+from sandboxes.shopee.state import Item, Model, Order, Shop
 from sandboxes.shopee.tokens import TokenStore
 from sandboxes.shopee.wire import server_error, throttled
 

@@ -1,4 +1,4 @@
-"""In-memory state of the Shopee sandbox: a clock, shops, their catalog and their orders.
+"""In-memory state of the Shopee sandbox: shops, their catalog and their orders.
 
 Plain mutable dataclasses, guarded by the `ShopeeSandbox` lock (never touched without it).
 Region is Indonesia: currency IDR, whole-rupiah prices (Shopee ID sets integer prices).
@@ -7,7 +7,6 @@ Times are unix seconds from the sandbox clock.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,22 +35,6 @@ ALREADY_SHIPPED = frozenset(
     {"PROCESSED", "SHIPPED", "TO_CONFIRM_RECEIVE", "COMPLETED", "TO_RETURN"}
 )
 ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
-
-
-class SandboxClock:
-    """Unix time (seconds): real time plus an offset that tests move with `advance`."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def now_s(self) -> int:
-        return int(self.now())
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
 
 
 @dataclass(slots=True)

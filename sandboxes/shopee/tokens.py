@@ -11,7 +11,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sandboxes.shopee.state import SandboxClock
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.shopee.wire import ShopeeError
 
 ACCESS_TTL = 4 * 3600

@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.responses import Response
 
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
 from sandboxes.shopify import orders as life
 from sandboxes.shopify.buyers import BuyerSimulator
@@ -30,7 +31,6 @@ from sandboxes.shopify.state import (
     AuthCode,
     Order,
     Product,
-    SandboxClock,
     Shop,
     Variant,
     iso,

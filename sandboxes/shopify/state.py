@@ -1,4 +1,4 @@
-"""In-memory state of the Shopify sandbox: a clock, shops, their catalog, stock and orders.
+"""In-memory state of the Shopify sandbox: shops, their catalog, stock and orders.
 
 Plain mutable dataclasses guarded by the `ShopifySandbox` lock (never touched without it).
 Shops sell in IDR from Jakarta (UTC+7), so timestamps go out as Shopify writes them for
@@ -9,7 +9,6 @@ one), where every tracked inventory item is stocked.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -22,22 +21,6 @@ DEFAULT_TITLE = "Default Title"
 MAX_VARIANTS = 100
 """REST product resource: "Each product can have a maximum of three options and a maximum
 of 100 variants" (Product Variant reference, 2024-01..2025-10)."""
-
-
-class SandboxClock:
-    """Unix time (seconds): real time plus an offset that tests move with `advance`."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def now_s(self) -> int:
-        return int(self.now())
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
 
 
 def iso(seconds: float | None) -> str | None:

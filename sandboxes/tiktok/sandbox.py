@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.tiktok import orders as order_life
@@ -24,7 +25,7 @@ from sandboxes.tiktok.push import (
     order_status_payload,
     return_status_payload,
 )
-from sandboxes.tiktok.state import Order, Product, Return, SandboxClock, Shop, Sku
+from sandboxes.tiktok.state import Order, Product, Return, Shop, Sku
 from sandboxes.tiktok.tokens import TokenStore
 from sandboxes.tiktok.wire import server_error, throttled
 

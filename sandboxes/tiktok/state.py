@@ -1,4 +1,4 @@
-"""In-memory state of the TikTok Shop sandbox: a clock, shops, their products and orders.
+"""In-memory state of the TikTok Shop sandbox: shops, their products and orders.
 
 Plain mutable dataclasses, guarded by the `TikTokSandbox` lock (never touched without it).
 Region is Indonesia: currency IDR, whole-rupiah prices, one sales warehouse per shop, all
@@ -8,7 +8,6 @@ Times are unix seconds from the sandbox clock.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 
 REGION = "ID"
@@ -49,22 +48,6 @@ SHIPPING_PROVIDERS = (
     ("7117858858072016004", "AnterAja"),
 )
 """Providers of the seller-shipping delivery option (ids and list are the sandbox's own)."""
-
-
-class SandboxClock:
-    """Unix time (seconds): real time plus an offset that tests move with `advance`."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def now_s(self) -> int:
-        return int(self.now())
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
 
 
 @dataclass(slots=True)

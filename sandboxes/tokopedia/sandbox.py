@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
 from sandboxes.tokopedia import orders as life
 from sandboxes.tokopedia.buyers import BuyerSimulator
@@ -30,7 +31,6 @@ from sandboxes.tokopedia.state import (
     App,
     Order,
     Product,
-    SandboxClock,
     Shop,
 )
 from sandboxes.tokopedia.tokens import TokenStore

@@ -1,4 +1,4 @@
-"""In-memory state of the Tokopedia sandbox: a clock, apps (fs_id), shops, products, orders.
+"""In-memory state of the Tokopedia sandbox: apps (fs_id), shops, products, orders.
 
 Plain mutable dataclasses, guarded by the `TokopediaSandbox` lock (never touched without
 it). Currency IDR, whole-rupiah prices. Times are unix seconds from the sandbox clock.
@@ -11,7 +11,6 @@ get-all-variants-by-product-id-ok: parent_id, children[].product_id/sku/stock).
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,22 +28,6 @@ NOT_SHIPPED = UNPAID_STATUSES | TO_ACCEPT | ACCEPTED
 SENT = SHIPPED | DONE
 DAYS_TO_ACCEPT = 2
 DAYS_TO_SHIP = 2
-
-
-class SandboxClock:
-    """Unix time (seconds): real time plus an offset that tests move with `advance`."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def now_s(self) -> int:
-        return int(self.now())
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
 
 
 # --- categories ----------------------------------------------------------------------------

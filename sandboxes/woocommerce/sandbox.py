@@ -16,6 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.woocommerce import orders as order_life
@@ -27,7 +28,6 @@ from sandboxes.woocommerce.state import (
     UNCATEGORIZED,
     Order,
     Product,
-    SandboxClock,
     Shop,
     Webhook,
 )

@@ -1,4 +1,4 @@
-"""In-memory state of the WooCommerce sandbox: a clock, stores (one WordPress site each),
+"""In-memory state of the WooCommerce sandbox: stores (one WordPress site each),
 their products, variations, orders, webhooks and used OAuth nonces.
 
 Plain mutable dataclasses, guarded by the `WooSandbox` lock. A store is an Indonesian shop:
@@ -10,7 +10,6 @@ do (HPOS keeps order ids in that sequence too). Times are unix seconds of the sa
 from __future__ import annotations
 
 import itertools
-import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -48,22 +47,6 @@ STOCK_HELD = frozenset({"processing", "on-hold", "completed", "delivered"})
 completed/on-hold); cancelled and pending give reduced stock back."""
 SHIPPED = frozenset({"completed", "delivered"})
 PRODUCT_STATUSES = ("publish", "draft", "pending", "private", "future", "trash")
-
-
-class SandboxClock:
-    """Unix time (seconds): real time plus an offset that tests move with `advance`."""
-
-    def __init__(self) -> None:
-        self._offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self._offset
-
-    def now_s(self) -> int:
-        return int(self.now())
-
-    def advance(self, seconds: float) -> None:
-        self._offset += seconds
 
 
 def local_text(moment: float | None) -> str | None:
