@@ -9,43 +9,17 @@ proxy passes `auth_url=...` to `plugin.create` to say where the token APIs are.
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
-
+from connectors.kit.plugin import PlatformPlugin
 from connectors.lazada.authorization import LazadaAuthorization
 from connectors.lazada.connector import LIMITS, LazadaConnector, LazadaCredentials
-from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
-__all__ = ["LIMITS", "LazadaConnector", "LazadaCredentials", "LazadaPlugin", "plugin"]
+__all__ = ["LIMITS", "LazadaConnector", "LazadaCredentials", "plugin"]
 
-
-class LazadaPlugin:
-    """`sync.protocol.ConnectorPlugin` for Lazada."""
-
-    platform: str = "lazada"
-    limits: ConnectorLimits = LIMITS
-    credentials_model: type[BaseModel] = LazadaCredentials
-    authorization: LazadaAuthorization = LazadaAuthorization()
-    """The seller's authorization (`lapak connect`, docs/connect.md)."""
-
-    def create(
-        self,
-        store: StoreSpec,
-        credentials: BaseModel,
-        *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: Any = None,
-        **tuning: Any,
-    ) -> LazadaConnector:
-        """`tuning`: `clock`, `retry_policy`, `timeout` (as every connector), and Lazada's
-        `auth_url` and `package_cm` (see `LazadaConnector`)."""
-        if not isinstance(credentials, LazadaCredentials):
-            credentials = LazadaCredentials.model_validate(credentials.model_dump())
-        return LazadaConnector(
-            store, credentials, pacer=pacer, tokens=tokens, transport=transport, **tuning
-        )
-
-
-plugin = LazadaPlugin()
+# `plugin.create` tuning also takes Lazada's `auth_url` and `package_cm` (see `LazadaConnector`).
+plugin = PlatformPlugin(
+    platform="lazada",
+    limits=LIMITS,
+    credentials_model=LazadaCredentials,
+    connector=LazadaConnector,
+    authorization=LazadaAuthorization(),
+)

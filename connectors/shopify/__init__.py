@@ -2,47 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from pydantic import BaseModel
-
+from connectors.kit.plugin import PlatformPlugin
 from connectors.shopify.authorization import ShopifyAuthorization
 from connectors.shopify.connector import LIMITS, ShopifyConnector, ShopifyCredentials
-from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
-__all__ = [
-    "LIMITS",
-    "ShopifyAuthorization",
-    "ShopifyConnector",
-    "ShopifyCredentials",
-    "ShopifyPlugin",
-    "plugin",
-]
+__all__ = ["LIMITS", "ShopifyAuthorization", "ShopifyConnector", "ShopifyCredentials", "plugin"]
 
-
-class ShopifyPlugin:
-    """`sync.protocol.ConnectorPlugin` for Shopify."""
-
-    platform: str = "shopify"
-    limits: ConnectorLimits = LIMITS
-    credentials_model: type[BaseModel] = ShopifyCredentials
-    authorization: ShopifyAuthorization = ShopifyAuthorization()
-
-    def create(
-        self,
-        store: StoreSpec,
-        credentials: BaseModel,
-        *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: Any = None,
-        **tuning: Any,
-    ) -> ShopifyConnector:
-        if not isinstance(credentials, ShopifyCredentials):
-            credentials = ShopifyCredentials.model_validate(credentials.model_dump())
-        return ShopifyConnector(
-            store, credentials, pacer=pacer, tokens=tokens, transport=transport, **tuning
-        )
-
-
-plugin = ShopifyPlugin()
+plugin = PlatformPlugin(
+    platform="shopify",
+    limits=LIMITS,
+    credentials_model=ShopifyCredentials,
+    connector=ShopifyConnector,
+    authorization=ShopifyAuthorization(),
+)
