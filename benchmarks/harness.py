@@ -156,10 +156,7 @@ class Marketplaces:
         rates = {}
         for name, app in self.apps.items():
             sandbox = app.state.sandbox
-            limiter = getattr(sandbox, "limiter", None)
-            rates[name] = (
-                limiter.per_second if limiter is not None else sandbox.limits.rest.per_second
-            )
+            rates[name] = sandbox.limiter.per_second
         return rates
 
     def set_webhooks(self, web_url: str) -> None:

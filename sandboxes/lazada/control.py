@@ -7,90 +7,29 @@ make) or 404 (unknown store, SKU or order). Also serves the images /image/migrat
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandboxes.kit.faults import settings_from_request
+from sandboxes.kit.control_api import (
+    Body,
+    Endpoint,
+    NewListing,
+    NewOrder,
+    WebhookUrl,
+    guarded,
+    read_body,
+    shared_routes,
+)
 from sandboxes.lazada.surface import LazadaControl
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VariantIn(_Body):
-    sku: str
-    option: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-
-
-class NewProduct(_Body):
-    sku: str
-    name: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-    variants: list[VariantIn] = Field(default_factory=list)
-
-
-class StockEdit(_Body):
+class StockEdit(Body):
     sku: str
     stock: int = Field(ge=0)
-
-
-class LineIn(_Body):
-    sku: str
-    quantity: int = Field(default=1, ge=1)
-
-
-class NewOrder(_Body):
-    lines: list[LineIn] = Field(default_factory=list)
-    paid: bool = True
-
-
-class Webhook(_Body):
-    url: str | None = None
-
-
-class RateLimit(_Body):
-    per_second: float = Field(ge=0)
-    burst: int | None = Field(default=None, ge=1)
-
-
-class Buyers(_Body):
-    orders_per_second: float = Field(ge=0)
-
-
-class ClockMove(_Body):
-    advance: float
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-async def _body(request: Request, model: type[BaseModel]) -> Any:
-    return model.model_validate_json(await request.body() or b"{}")
-
-
-def _guarded(endpoint: Endpoint) -> Endpoint:
-    async def run(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_context=False, include_input=False)
-            return JSONResponse({"detail": errors}, status_code=400)
-        except LookupError as exc:
-            return JSONResponse({"detail": str(exc).strip("'\"")}, status_code=404)
-        except ValueError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-
-    return run
 
 
 def _control(request: Request) -> LazadaControl:
@@ -126,8 +65,8 @@ async def listings(request: Request) -> Response:
 
 
 async def add_listing(request: Request) -> Response:
-    body = await _body(request, NewProduct)
-    variants = [(v.sku, v.option, v.price, v.stock) for v in body.variants]
+    body = await read_body(request, NewListing)
+    variants = body.variant_rows()
     item_id = _control(request).add_listing(
         _store(request),
         sku=body.sku,
@@ -140,14 +79,14 @@ async def add_listing(request: Request) -> Response:
 
 
 async def edit_stock(request: Request) -> Response:
-    body = await _body(request, StockEdit)
+    body = await read_body(request, StockEdit)
     _control(request).set_stock(_store(request), body.sku, body.stock)
     return JSONResponse({"sku": body.sku, "stock": body.stock})
 
 
 async def place_order(request: Request) -> Response:
-    body = await _body(request, NewOrder)
-    lines = [(line.sku, line.quantity) for line in body.lines] or None
+    body = await read_body(request, NewOrder)
+    lines = body.line_pairs()
     order_id = _control(request).place_order(_store(request), lines, paid=body.paid)
     return JSONResponse({"order_id": order_id}, status_code=201)
 
@@ -167,7 +106,7 @@ async def order(request: Request) -> Response:
 
 
 async def webhook(request: Request) -> Response:
-    body = await _body(request, Webhook)
+    body = await read_body(request, WebhookUrl)
     _control(request).set_webhook_url(_store(request), body.url)
     return JSONResponse({"url": body.url})
 
@@ -178,46 +117,6 @@ async def expire_token(request: Request) -> Response:
 
 async def auth_code(request: Request) -> Response:
     return JSONResponse({"code": _control(request).sandbox.issue_auth_code(_store(request))})
-
-
-async def faults(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "POST":
-        raw = await request.json() if await request.body() else {}
-        if not isinstance(raw, dict):
-            raise ValueError("fault settings must be a JSON object")
-        control.set_faults(settings_from_request(raw))
-    return JSONResponse(control.sandbox.faults.settings.as_dict())
-
-
-async def rate_limit(request: Request) -> Response:
-    body = await _body(request, RateLimit)
-    limiter = _control(request).sandbox.limiter
-    _control(request).set_rate_limit(body.per_second, body.burst)
-    return JSONResponse({"per_second": limiter.per_second, "burst": limiter.burst})
-
-
-async def calls(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "DELETE":
-        control.reset_calls()
-    return JSONResponse(control.call_counts())
-
-
-async def buyers(request: Request) -> Response:
-    body = await _body(request, Buyers)
-    simulator = _control(request).sandbox.buyers
-    simulator.start(body.orders_per_second)
-    return JSONResponse(
-        {"orders_per_second": simulator.orders_per_second, "placed": simulator.placed}
-    )
-
-
-async def clock(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "POST":
-        control.advance_clock((await _body(request, ClockMove)).advance)
-    return JSONResponse({"now": control.now()})
 
 
 async def image(request: Request) -> Response:
@@ -235,11 +134,12 @@ async def image(request: Request) -> Response:
 
 
 def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, _guarded(endpoint), methods=methods)
+    return Route(path, guarded(endpoint), methods=methods)
 
 
 STORE = "/_sandbox/stores/{store}"
 ROUTES = [
+    *shared_routes(),
     _route("/_sandbox/stores", stores, ["GET"]),
     _route(f"{STORE}/listings", listings, ["GET"]),
     _route(f"{STORE}/listings", add_listing, ["POST"]),
@@ -250,10 +150,5 @@ ROUTES = [
     _route(f"{STORE}/webhook", webhook, ["POST"]),
     _route(f"{STORE}/expire_token", expire_token, ["POST"]),
     _route(f"{STORE}/auth_code", auth_code, ["POST"]),
-    _route("/_sandbox/faults", faults, ["GET", "POST"]),
-    _route("/_sandbox/rate_limit", rate_limit, ["POST"]),
-    _route("/_sandbox/calls", calls, ["GET", "DELETE"]),
-    _route("/_sandbox/buyers", buyers, ["POST"]),
-    _route("/_sandbox/clock", clock, ["GET", "POST"]),
     _route("/_sandbox/p/{name}", image, ["GET"]),
 ]

@@ -6,92 +6,35 @@ Shops are named as in Lapak's config. Bodies are validated with pydantic; errors
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandboxes.kit.faults import settings_from_request
+from sandboxes.kit.control_api import (
+    Body,
+    Endpoint,
+    NewListing,
+    NewOrder,
+    WebhookUrl,
+    guarded,
+    read_body,
+    shared_routes,
+)
 from sandboxes.shopify.orders import OutOfStockError
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VariantIn(_Body):
-    sku: str
-    option: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-
-
-class NewListing(_Body):
-    sku: str
-    name: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-    variants: list[VariantIn] = Field(default_factory=list)
-
-
-class StockEdit(_Body):
+class StockEdit(Body):
     sku: str
     stock: int
 
 
-class OrderLineIn(_Body):
-    sku: str
-    quantity: int = Field(default=1, ge=1)
-
-
-class NewOrder(_Body):
-    lines: list[OrderLineIn] = Field(default_factory=list)
-    paid: bool = True
-
-
-class WebhookConfig(_Body):
-    url: str | None = None
-
-
-class RateLimit(_Body):
-    per_second: float = Field(ge=0)
-    burst: int | None = Field(default=None, ge=1)
-
-
-class Buyers(_Body):
-    orders_per_second: float = Field(ge=0)
-
-
-class ClockMove(_Body):
-    advance: float
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-async def _body(request: Request, model: type[BaseModel]) -> Any:
-    return model.model_validate_json(await request.body() or b"{}")
-
-
-def _guarded(endpoint: Endpoint) -> Endpoint:
-    async def run(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_context=False, include_input=False)
-            return JSONResponse({"detail": errors}, status_code=400)
-        except OutOfStockError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=409)
-        except ValueError as exc:
-            status = 409 if "in stock" in str(exc) else 400
-            return JSONResponse({"detail": str(exc)}, status_code=status)
-        except LookupError as exc:
-            return JSONResponse({"detail": str(exc).strip("'\"")}, status_code=404)
-
-    return run
+def _conflict(exc: Exception) -> bool:
+    """Stock too short: the order book's own error, or a ValueError saying so."""
+    return isinstance(exc, OutOfStockError) or (
+        isinstance(exc, ValueError) and "in stock" in str(exc)
+    )
 
 
 def _control(request: Request) -> Any:
@@ -122,8 +65,8 @@ async def shops(request: Request) -> Response:
 async def listings(request: Request) -> Response:
     control = _control(request)
     if request.method == "POST":
-        body = await _body(request, NewListing)
-        variants = [(v.sku, v.option, v.price, v.stock) for v in body.variants]
+        body = await read_body(request, NewListing)
+        variants = body.variant_rows()
         item_id = control.add_listing(
             _store(request),
             sku=body.sku,
@@ -150,14 +93,14 @@ async def listings(request: Request) -> Response:
 
 
 async def stock(request: Request) -> Response:
-    body = await _body(request, StockEdit)
+    body = await read_body(request, StockEdit)
     _control(request).set_stock(_store(request), body.sku, body.stock)
     return JSONResponse({"sku": body.sku, "stock": body.stock})
 
 
 async def orders(request: Request) -> Response:
-    body = await _body(request, NewOrder)
-    lines = [(line.sku, line.quantity) for line in body.lines] or None
+    body = await read_body(request, NewOrder)
+    lines = body.line_pairs()
     order_id = _control(request).place_order(_store(request), lines, paid=body.paid)
     return JSONResponse({"order_id": order_id}, status_code=201)
 
@@ -175,7 +118,7 @@ async def order_action(request: Request) -> Response:
 
 
 async def webhook(request: Request) -> Response:
-    body = await _body(request, WebhookConfig)
+    body = await read_body(request, WebhookUrl)
     _control(request).set_webhook_url(_store(request), body.url)
     return JSONResponse({"url": body.url})
 
@@ -189,47 +132,12 @@ async def revoke(request: Request) -> Response:
     return JSONResponse({"revoked": True})
 
 
-async def faults(request: Request) -> Response:
-    sandbox = request.app.state.sandbox
-    if request.method == "POST":
-        raw = await request.json() if await request.body() else {}
-        if not isinstance(raw, dict):
-            raise ValueError("fault settings must be a JSON object")
-        sandbox.set_faults(settings_from_request(raw))
-    return JSONResponse(sandbox.faults.settings.as_dict())
-
-
-async def rate_limit(request: Request) -> Response:
-    body = await _body(request, RateLimit)
-    _control(request).set_rate_limit(body.per_second, body.burst)
-    return JSONResponse({"per_second": body.per_second, "burst": body.burst})
-
-
-async def calls(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "DELETE":
-        control.reset_calls()
-    return JSONResponse(control.call_counts())
-
-
-async def buyers(request: Request) -> Response:
-    body = await _body(request, Buyers)
-    _control(request).start_buyers(body.orders_per_second)
-    return JSONResponse({"orders_per_second": body.orders_per_second})
-
-
-async def clock(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "POST":
-        control.advance_clock((await _body(request, ClockMove)).advance)
-    return JSONResponse({"now": control.now()})
-
-
 def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, _guarded(endpoint), methods=methods)
+    return Route(path, guarded(endpoint, _conflict), methods=methods)
 
 
 ROUTES = [
+    *shared_routes(),
     _route("/_sandbox/shops", shops, ["GET"]),
     _route("/_sandbox/shops/{store}/listings", listings, ["GET", "POST"]),
     _route("/_sandbox/shops/{store}/stock", stock, ["POST"]),
@@ -238,9 +146,4 @@ ROUTES = [
     _route("/_sandbox/shops/{store}/webhook", webhook, ["POST"]),
     _route("/_sandbox/shops/{store}/auth_code", auth_code, ["POST"]),
     _route("/_sandbox/shops/{store}/revoke", revoke, ["POST"]),
-    _route("/_sandbox/faults", faults, ["GET", "POST"]),
-    _route("/_sandbox/rate_limit", rate_limit, ["POST"]),
-    _route("/_sandbox/calls", calls, ["GET", "DELETE"]),
-    _route("/_sandbox/buyers", buyers, ["POST"]),
-    _route("/_sandbox/clock", clock, ["GET", "POST"]),
 ]

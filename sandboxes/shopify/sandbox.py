@@ -22,6 +22,7 @@ from starlette.responses import Response
 
 from sandboxes.kit.clock import SandboxClock
 from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.shopify import orders as life
 from sandboxes.shopify.buyers import BuyerSimulator
 from sandboxes.shopify.push import PushSender, delivery
@@ -137,6 +138,11 @@ class ShopifySandbox:
             self.faults.clear()
             return self.faults.settings
         return self.faults.configure(settings or FaultSettings(), **changes)
+
+    @property
+    def limiter(self) -> TokenBuckets:
+        """The REST bucket: the rate /_sandbox/rate_limit sets and reports."""
+        return self.limits.rest
 
     def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
         self.limits.configure(per_second, burst)

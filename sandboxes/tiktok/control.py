@@ -8,92 +8,35 @@ order) or 409 (stock too short for an order).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Awaitable, Callable
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandboxes.kit.faults import settings_from_request
+from sandboxes.kit.control_api import (
+    Body,
+    Endpoint,
+    NewListing,
+    NewOrder,
+    WebhookUrl,
+    guarded,
+    read_body,
+    shared_routes,
+)
 from sandboxes.tiktok.images import image_kind
 from sandboxes.tiktok.orders import OutOfStockError
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VariantIn(_Body):
-    sku: str
-    option: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-
-
-class NewListing(_Body):
-    sku: str
-    name: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-    variants: list[VariantIn] = Field(default_factory=list)
-
-
-class StockEdit(_Body):
+class StockEdit(Body):
     stock: int = Field(ge=0)
 
 
-class OrderLineIn(_Body):
-    sku: str
-    quantity: int = Field(default=1, ge=1)
-
-
-class NewOrder(_Body):
-    lines: list[OrderLineIn] = Field(default_factory=list)
-    paid: bool = True
-
-
-class Webhook(_Body):
-    url: str | None = None
-
-
-class RateLimit(_Body):
-    per_second: float = Field(ge=0)
-    burst: int | None = Field(default=None, ge=1)
-
-
-class Buyers(_Body):
-    orders_per_second: float = Field(ge=0)
-
-
-class ClockMove(_Body):
-    advance: float
-
-
-async def _body(request: Request, model: type[BaseModel]) -> Any:
-    return model.model_validate_json(await request.body() or b"{}")
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _guarded(endpoint: Endpoint) -> Endpoint:
-    async def run(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_context=False, include_input=False)
-            return JSONResponse({"detail": errors}, status_code=400)
-        except OutOfStockError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=409)
-        except ValueError as exc:
-            status = 409 if isinstance(exc.__cause__, OutOfStockError) else 400
-            return JSONResponse({"detail": str(exc)}, status_code=status)
-        except LookupError as exc:
-            return JSONResponse({"detail": str(exc).strip("'\"")}, status_code=404)
-
-    return run
+def _conflict(exc: Exception) -> bool:
+    """Stock too short: the order book's own error, or a ValueError raised from it."""
+    return isinstance(exc, OutOfStockError) or (
+        isinstance(exc, ValueError) and isinstance(exc.__cause__, OutOfStockError)
+    )
 
 
 def _control(request: Request):
@@ -126,8 +69,8 @@ async def stores(request: Request) -> Response:
 async def listings(request: Request) -> Response:
     control, store = _control(request), _store(request)
     if request.method == "POST":
-        body = await _body(request, NewListing)
-        variants = [(v.sku, v.option, v.price, v.stock) for v in body.variants]
+        body = await read_body(request, NewListing)
+        variants = body.variant_rows()
         item_id = control.add_listing(
             store,
             sku=body.sku,
@@ -142,14 +85,14 @@ async def listings(request: Request) -> Response:
 
 
 async def stock(request: Request) -> Response:
-    body = await _body(request, StockEdit)
+    body = await read_body(request, StockEdit)
     _control(request).set_stock(_store(request), request.path_params["sku"], body.stock)
     return JSONResponse({"sku": request.path_params["sku"], "stock": body.stock})
 
 
 async def orders(request: Request) -> Response:
-    body = await _body(request, NewOrder)
-    lines = [(line.sku, line.quantity) for line in body.lines] or None
+    body = await read_body(request, NewOrder)
+    lines = body.line_pairs()
     order_id = _control(request).place_order(_store(request), lines, paid=body.paid)
     return JSONResponse({"order_id": order_id}, status_code=201)
 
@@ -173,49 +116,9 @@ async def auth_code(request: Request) -> Response:
 
 
 async def webhook(request: Request) -> Response:
-    body = await _body(request, Webhook)
+    body = await read_body(request, WebhookUrl)
     _control(request).set_webhook_url(_store(request), body.url)
     return JSONResponse({"url": body.url})
-
-
-async def faults(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "POST":
-        raw = await request.json() if await request.body() else {}
-        if not isinstance(raw, dict):
-            raise ValueError("fault settings must be a JSON object")
-        control.set_faults(settings_from_request(raw))
-    return JSONResponse(request.app.state.sandbox.faults.settings.as_dict())
-
-
-async def rate_limit(request: Request) -> Response:
-    body = await _body(request, RateLimit)
-    _control(request).set_rate_limit(body.per_second, body.burst)
-    limiter = request.app.state.sandbox.limiter
-    return JSONResponse({"per_second": limiter.per_second, "burst": limiter.burst})
-
-
-async def calls(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "DELETE":
-        control.reset_calls()
-    return JSONResponse(control.call_counts())
-
-
-async def buyers(request: Request) -> Response:
-    body = await _body(request, Buyers)
-    _control(request).start_buyers(body.orders_per_second)
-    simulator = request.app.state.sandbox.buyers
-    return JSONResponse(
-        {"orders_per_second": simulator.orders_per_second, "placed": simulator.placed}
-    )
-
-
-async def clock(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "POST":
-        control.advance_clock((await _body(request, ClockMove)).advance)
-    return JSONResponse({"now": control.now()})
 
 
 async def image(request: Request) -> Response:
@@ -226,10 +129,11 @@ async def image(request: Request) -> Response:
 
 
 def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, _guarded(endpoint), methods=methods)
+    return Route(path, guarded(endpoint, _conflict), methods=methods)
 
 
 ROUTES = [
+    *shared_routes(),
     _route("/_sandbox/stores", stores, ["GET"]),
     _route("/_sandbox/stores/{store}/listings", listings, ["GET", "POST"]),
     _route("/_sandbox/stores/{store}/listings/{sku}/stock", stock, ["POST"]),
@@ -239,10 +143,5 @@ ROUTES = [
     _route("/_sandbox/stores/{store}/expire_token", expire_token, ["POST"]),
     _route("/_sandbox/stores/{store}/auth_code", auth_code, ["POST"]),
     _route("/_sandbox/stores/{store}/webhook", webhook, ["POST"]),
-    _route("/_sandbox/faults", faults, ["GET", "POST"]),
-    _route("/_sandbox/rate_limit", rate_limit, ["POST"]),
-    _route("/_sandbox/calls", calls, ["GET", "DELETE"]),
-    _route("/_sandbox/buyers", buyers, ["POST"]),
-    _route("/_sandbox/clock", clock, ["GET", "POST"]),
     _route("/_sandbox/images/{uri:path}", image, ["GET"]),
 ]

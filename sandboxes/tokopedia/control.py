@@ -6,94 +6,36 @@ Bodies are validated with pydantic; errors answer {"detail": ...} with 400 (bad 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from sandboxes.kit.faults import settings_from_request
+from sandboxes.kit.control_api import (
+    Body,
+    Endpoint,
+    NewListing,
+    NewOrder,
+    WebhookUrl,
+    guarded,
+    read_body,
+    shared_routes,
+)
 from sandboxes.tokopedia.orders import OutOfStockError
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class VariantIn(_Body):
-    sku: str
-    option: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-
-
-class NewProduct(_Body):
-    sku: str
-    name: str
-    price: int = Field(gt=0)
-    stock: int = Field(default=0, ge=0)
-    variants: list[VariantIn] = Field(default_factory=list)
-
-
-class StockEdit(_Body):
+class StockEdit(Body):
     stock: int = Field(ge=0)
 
 
-class OrderLineIn(_Body):
-    sku: str
-    quantity: int = Field(default=1, ge=1)
-
-
-class NewOrder(_Body):
-    lines: list[OrderLineIn] = Field(default_factory=list)
-    paid: bool = True
-
-
-class StatusChange(_Body):
+class StatusChange(Body):
     status: int
 
 
-class Webhook(_Body):
-    url: str | None = None
-
-
-class RateLimit(_Body):
-    per_second: float = Field(ge=0)
-    burst: int | None = Field(default=None, ge=1)
-
-
-class Buyers(_Body):
-    orders_per_second: float = Field(ge=0)
-
-
-class ClockMove(_Body):
-    advance: float
-
-
-async def _body(request: Request, model: type[BaseModel]) -> Any:
-    return model.model_validate_json(await request.body() or b"{}")
-
-
-Endpoint = Callable[[Request], Awaitable[Response]]
-
-
-def _guarded(endpoint: Endpoint) -> Endpoint:
-    async def run(request: Request) -> Response:
-        try:
-            return await endpoint(request)
-        except ValidationError as exc:
-            errors = exc.errors(include_url=False, include_context=False, include_input=False)
-            return JSONResponse({"detail": errors}, status_code=400)
-        except OutOfStockError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=409)
-        except ValueError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        except LookupError as exc:
-            return JSONResponse({"detail": str(exc).strip("'\"")}, status_code=404)
-
-    return run
+def _conflict(exc: Exception) -> bool:
+    return isinstance(exc, OutOfStockError)
 
 
 def _sandbox(request: Request) -> Any:
@@ -151,20 +93,20 @@ async def products(request: Request) -> Response:
 
 
 async def create_product(request: Request) -> Response:
-    body = await _body(request, NewProduct)
+    body = await read_body(request, NewListing)
     product_id = _sandbox(request).create_listing(
         _shop_id(request),
         sku=body.sku,
         name=body.name,
         price=body.price,
         stock=body.stock,
-        variants=[(v.sku, v.option, v.price, v.stock) for v in body.variants],
+        variants=body.variant_rows(),
     )
     return JSONResponse({"product_id": product_id}, status_code=201)
 
 
 async def edit_stock(request: Request) -> Response:
-    body = await _body(request, StockEdit)
+    body = await read_body(request, StockEdit)
     product_id = int(request.path_params["product_id"])
     _sandbox(request).set_stock(_shop_id(request), product_id, body.stock)
     return JSONResponse({"product_id": product_id, "stock": body.stock})
@@ -175,14 +117,14 @@ async def orders(request: Request) -> Response:
 
 
 async def place_order(request: Request) -> Response:
-    body = await _body(request, NewOrder)
-    lines = [(line.sku, line.quantity) for line in body.lines] or None
+    body = await read_body(request, NewOrder)
+    lines = body.line_pairs()
     order_id = _sandbox(request).place_order(_shop_id(request), lines, paid=body.paid)
     return JSONResponse({"order_id": order_id}, status_code=201)
 
 
 async def order_status(request: Request) -> Response:
-    body = await _body(request, StatusChange)
+    body = await read_body(request, StatusChange)
     sandbox, shop_id = _sandbox(request), _shop_id(request)
     order_id = int(request.path_params["order_id"])
     sandbox.set_order_status(shop_id, order_id, body.status, by="control")
@@ -190,7 +132,7 @@ async def order_status(request: Request) -> Response:
 
 
 async def webhook(request: Request) -> Response:
-    body = await _body(request, Webhook)
+    body = await read_body(request, WebhookUrl)
     _sandbox(request).set_webhook_urls(_shop_id(request), body.url)
     return JSONResponse({"url": body.url})
 
@@ -199,51 +141,12 @@ async def expire_token(request: Request) -> Response:
     return JSONResponse({"expired": _sandbox(request).expire_token(_shop_id(request))})
 
 
-async def faults(request: Request) -> Response:
-    sandbox = _sandbox(request)
-    if request.method == "POST":
-        raw = await request.json() if await request.body() else {}
-        if not isinstance(raw, dict):
-            raise ValueError("fault settings must be a JSON object")
-        sandbox.set_faults(settings_from_request(raw))
-    return JSONResponse(sandbox.faults.settings.as_dict())
-
-
-async def rate_limit(request: Request) -> Response:
-    body = await _body(request, RateLimit)
-    sandbox = _sandbox(request)
-    sandbox.set_rate_limit(body.per_second, body.burst)
-    return JSONResponse({"per_second": sandbox.limiter.per_second, "burst": sandbox.limiter.burst})
-
-
-async def calls(request: Request) -> Response:
-    sandbox = _sandbox(request)
-    if request.method == "DELETE":
-        sandbox.reset_calls()
-    return JSONResponse(sandbox.call_counts())
-
-
-async def buyers(request: Request) -> Response:
-    body = await _body(request, Buyers)
-    simulator = _sandbox(request).buyers
-    simulator.start(body.orders_per_second)
-    return JSONResponse(
-        {"orders_per_second": simulator.orders_per_second, "placed": simulator.placed}
-    )
-
-
-async def clock(request: Request) -> Response:
-    sandbox = _sandbox(request)
-    if request.method == "POST":
-        sandbox.clock.advance((await _body(request, ClockMove)).advance)
-    return JSONResponse({"now": sandbox.clock.now()})
-
-
 def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, _guarded(endpoint), methods=methods)
+    return Route(path, guarded(endpoint, _conflict), methods=methods)
 
 
 ROUTES = [
+    *shared_routes(),
     _route("/_sandbox/shops", shops, ["GET"]),
     _route("/_sandbox/shops/{shop_id}/products", products, ["GET"]),
     _route("/_sandbox/shops/{shop_id}/products", create_product, ["POST"]),
@@ -253,9 +156,4 @@ ROUTES = [
     _route("/_sandbox/shops/{shop_id}/orders/{order_id}/status", order_status, ["POST"]),
     _route("/_sandbox/shops/{shop_id}/webhook", webhook, ["POST"]),
     _route("/_sandbox/shops/{shop_id}/expire_token", expire_token, ["POST"]),
-    _route("/_sandbox/faults", faults, ["GET", "POST"]),
-    _route("/_sandbox/rate_limit", rate_limit, ["POST"]),
-    _route("/_sandbox/calls", calls, ["GET", "DELETE"]),
-    _route("/_sandbox/buyers", buyers, ["POST"]),
-    _route("/_sandbox/clock", clock, ["GET", "POST"]),
 ]

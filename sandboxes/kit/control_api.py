@@ -1,0 +1,169 @@
+"""What every sandbox's HTTP control API under /_sandbox/ shares (ours, not a platform's).
+
+The request bodies (pydantic, unknown fields refused), the error answers ({"detail": ...}
+with 400 for a bad body or value, 404 for an unknown store/item/order, 409 for stock too
+short), and the endpoints that only need `SandboxControl` (`app.state.control`) and the
+sandbox's faults, limiter and buyers (`app.state.sandbox`): faults, rate limit, calls, buyer
+simulator and clock. A platform's control.py adds its store, listing and order routes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from sandboxes.kit.faults import settings_from_request
+
+Endpoint = Callable[[Request], Awaitable[Response]]
+Conflict = Callable[[Exception], bool]
+"""Whether an error is the 409 kind (stock too short), by the platform's own exceptions."""
+M = TypeVar("M", bound=BaseModel)
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class VariantIn(Body):
+    sku: str
+    option: str
+    price: int = Field(gt=0)
+    stock: int = Field(default=0, ge=0)
+
+
+class NewListing(Body):
+    sku: str
+    name: str
+    price: int = Field(gt=0)
+    stock: int = Field(default=0, ge=0)
+    variants: list[VariantIn] = Field(default_factory=list)
+
+    def variant_rows(self) -> list[tuple[str, str, int, int]]:
+        """(sku, option, price, stock) per variant, as `SandboxControl.add_listing` takes."""
+        return [(v.sku, v.option, v.price, v.stock) for v in self.variants]
+
+
+class LineIn(Body):
+    sku: str
+    quantity: int = Field(default=1, ge=1)
+
+
+class NewOrder(Body):
+    lines: list[LineIn] = Field(default_factory=list)
+    paid: bool = True
+
+    def line_pairs(self) -> list[tuple[str, int]] | None:
+        """(sku, quantity) per line; None (random in-stock units) when there are none."""
+        return [(line.sku, line.quantity) for line in self.lines] or None
+
+
+class WebhookUrl(Body):
+    url: str | None = None
+
+
+class RateLimit(Body):
+    per_second: float = Field(ge=0)
+    burst: int | None = Field(default=None, ge=1)
+
+
+class BuyerRate(Body):
+    orders_per_second: float = Field(ge=0)
+
+
+class ClockMove(Body):
+    advance: float
+
+
+async def read_body(request: Request, model: type[M]) -> M:
+    """The request's JSON body as `model` (an empty body is `{}`); ValidationError."""
+    return model.model_validate_json(await request.body() or b"{}")
+
+
+def _never(exc: Exception) -> bool:
+    return False
+
+
+def guarded(endpoint: Endpoint, conflict: Conflict = _never) -> Endpoint:
+    """`endpoint` with bad bodies and values answered 400, conflicts 409, unknowns 404."""
+
+    async def run(request: Request) -> Response:
+        try:
+            return await endpoint(request)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False, include_context=False, include_input=False)
+            return JSONResponse({"detail": errors}, status_code=400)
+        except (ValueError, LookupError) as exc:
+            if conflict(exc):
+                return JSONResponse({"detail": str(exc)}, status_code=409)
+            if isinstance(exc, ValueError):
+                return JSONResponse({"detail": str(exc)}, status_code=400)
+            return JSONResponse({"detail": str(exc).strip("'\"")}, status_code=404)
+        except Exception as exc:
+            if conflict(exc):
+                return JSONResponse({"detail": str(exc)}, status_code=409)
+            raise
+
+    return run
+
+
+def _control(request: Request) -> Any:
+    return request.app.state.control
+
+
+def _sandbox(request: Request) -> Any:
+    return request.app.state.sandbox
+
+
+async def faults(request: Request) -> Response:
+    if request.method == "POST":
+        raw = await request.json() if await request.body() else {}
+        if not isinstance(raw, dict):
+            raise ValueError("fault settings must be a JSON object")
+        _control(request).set_faults(settings_from_request(raw))
+    return JSONResponse(_sandbox(request).faults.settings.as_dict())
+
+
+async def rate_limit(request: Request) -> Response:
+    body = await read_body(request, RateLimit)
+    _control(request).set_rate_limit(body.per_second, body.burst)
+    limiter = _sandbox(request).limiter
+    return JSONResponse({"per_second": limiter.per_second, "burst": limiter.burst})
+
+
+async def calls(request: Request) -> Response:
+    control = _control(request)
+    if request.method == "DELETE":
+        control.reset_calls()
+    return JSONResponse(control.call_counts())
+
+
+async def buyers(request: Request) -> Response:
+    body = await read_body(request, BuyerRate)
+    _control(request).start_buyers(body.orders_per_second)
+    simulator = _sandbox(request).buyers
+    return JSONResponse(
+        {"orders_per_second": simulator.orders_per_second, "placed": simulator.placed}
+    )
+
+
+async def clock(request: Request) -> Response:
+    control = _control(request)
+    if request.method == "POST":
+        control.advance_clock((await read_body(request, ClockMove)).advance)
+    return JSONResponse({"now": control.now()})
+
+
+def shared_routes() -> list[Route]:
+    """/_sandbox/faults, rate_limit, calls, buyers and clock."""
+    return [
+        Route("/_sandbox/faults", guarded(faults), methods=["GET", "POST"]),
+        Route("/_sandbox/rate_limit", guarded(rate_limit), methods=["POST"]),
+        Route("/_sandbox/calls", guarded(calls), methods=["GET", "DELETE"]),
+        Route("/_sandbox/buyers", guarded(buyers), methods=["POST"]),
+        Route("/_sandbox/clock", guarded(clock), methods=["GET", "POST"]),
+    ]
