@@ -32,7 +32,7 @@ import re
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
 import httpx
@@ -40,7 +40,8 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import json_object, with_fresh_token
+from connectors.kit.calls import json_object
+from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable
 from connectors.kit.refusals import classify as kit_classify
 from connectors.lazada import signing
@@ -158,8 +159,10 @@ def classify(
     return kit_classify(TABLE, path, status, code, message, retry_after, permanent=permanent)
 
 
-class LazadaClient:
+class LazadaClient(TokenClient):
     """Signed, paced, classified calls to one Lazada seller. Tokens come from `tokens`."""
+
+    platform: ClassVar[str] = "lazada"
 
     def __init__(
         self,
@@ -178,17 +181,19 @@ class LazadaClient:
     ):
         """`initial_refresh_token` None: a seller not connected yet (nothing stored either
         means `sync.protocol.not_connected`, naming `store_name`)."""
-        self._http = http
-        self._retrier = retrier
-        self._pacer = pacer
-        self._tokens = tokens
+        super().__init__(
+            http=http,
+            retrier=retrier,
+            pacer=pacer,
+            tokens=tokens,
+            store_name=store_name,
+            clock=clock,
+        )
         self._api_url = api_url.rstrip("/")
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret
         self._initial_refresh_token = initial_refresh_token
-        self._store_name = store_name
-        self._clock = clock
 
     # --- seller API calls ----------------------------------------------------------------
 
@@ -219,16 +224,7 @@ class LazadaClient:
     ) -> M:
         """One call, retried; on a refused access token: refresh once and call once more."""
         args = (method, self._api_url, path, params, model, key)
-        return with_fresh_token(
-            "lazada",
-            self._retrier,
-            self._tokens,
-            self.refresh,
-            self._once,
-            *args,
-            path=path,
-            idempotent=idempotent,
-        )
+        return self._with_token(self._once, *args, path=path, idempotent=idempotent)
 
     def _once(
         self,

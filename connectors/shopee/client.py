@@ -20,7 +20,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 import httpx
@@ -28,7 +28,8 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import download_image, json_object, with_fresh_token
+from connectors.kit.calls import download_image, json_object
+from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable
 from connectors.kit.refusals import classify as kit_classify
 from connectors.shopee import signing
@@ -113,8 +114,10 @@ def _names_credentials(message: str) -> bool:
     return any(word in lowered for word in ("permission", "partner", "shop", "token", "code"))
 
 
-class ShopeeClient:
+class ShopeeClient(TokenClient):
     """Signed, paced, classified calls to one Shopee shop. Tokens come from `tokens`."""
+
+    platform: ClassVar[str] = "shopee"
 
     def __init__(
         self,
@@ -132,17 +135,18 @@ class ShopeeClient:
     ):
         """`shop_id` and `initial_refresh_token` are None for a shop not connected yet:
         every call then fails with `sync.protocol.not_connected` naming `store_name`."""
-        self._http = http
-        self._base_url = str(http.base_url).rstrip("/")
-        self._retrier = retrier
-        self._pacer = pacer
-        self._tokens = tokens
+        super().__init__(
+            http=http,
+            retrier=retrier,
+            pacer=pacer,
+            tokens=tokens,
+            store_name=store_name,
+            clock=clock,
+        )
         self._partner_id = partner_id
         self._partner_key = partner_key
         self._shop_id = shop_id
         self._initial_refresh_token = initial_refresh_token
-        self._store_name = store_name
-        self._clock = clock
 
     # --- shop API calls ------------------------------------------------------------------
 
@@ -173,16 +177,8 @@ class ShopeeClient:
         if self._shop_id is None:
             raise not_connected(self._store_name)
         args = (method, path, model, params, json, None)
-        return with_fresh_token(
-            "shopee",
-            self._retrier,
-            self._tokens,
-            self.refresh,
-            self._once,
-            *args,
-            path=path,
-            idempotent=idempotent,
-            shop_id=self._shop_id,
+        return self._with_token(
+            self._once, *args, path=path, idempotent=idempotent, shop_id=self._shop_id
         )
 
     def _once(

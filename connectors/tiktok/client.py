@@ -28,7 +28,7 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,7 +36,8 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import download_image, json_object, with_fresh_token
+from connectors.kit.calls import download_image, json_object
+from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable, StaleTokenError
 from connectors.kit.refusals import classify as kit_classify
 from connectors.tiktok import signing
@@ -119,8 +120,10 @@ def auth_base_url(api_base_url: str, override: str | None = None) -> str:
     return api_base_url.rstrip("/")
 
 
-class TikTokClient:
+class TikTokClient(TokenClient):
     """Signed, paced, classified calls to one TikTok shop. Tokens come from `tokens`."""
+
+    platform: ClassVar[str] = "tiktok"
 
     def __init__(
         self,
@@ -139,18 +142,19 @@ class TikTokClient:
     ):
         """`shop_cipher` and `initial_refresh_token` are None for a shop not connected yet:
         its calls fail with `sync.protocol.not_connected`, naming `store_name`."""
-        self._http = http
-        self._base_url = str(http.base_url).rstrip("/")
+        super().__init__(
+            http=http,
+            retrier=retrier,
+            pacer=pacer,
+            tokens=tokens,
+            store_name=store_name,
+            clock=clock,
+        )
         self._auth_url = auth_url.rstrip("/")
-        self._retrier = retrier
-        self._pacer = pacer
-        self._tokens = tokens
         self._app_key = app_key
         self._app_secret = app_secret
         self._shop_cipher = shop_cipher
         self._initial_refresh_token = initial_refresh_token
-        self._store_name = store_name
-        self._clock = clock
 
     # --- API calls -----------------------------------------------------------------------
 
@@ -194,17 +198,7 @@ class TikTokClient:
         request = _Request(method, path, dict(params or {}), raw, files, form, shop)
         if shop and self._shop_cipher is None:
             raise not_connected(self._store_name)
-        return with_fresh_token(
-            "tiktok",
-            self._retrier,
-            self._tokens,
-            self.refresh,
-            self._once,
-            request,
-            model,
-            path=path,
-            idempotent=idempotent,
-        )
+        return self._with_token(self._once, request, model, path=path, idempotent=idempotent)
 
     def _once(self, request: _Request, model: type[M], access_token: str) -> M:
         """One paced, signed attempt."""

@@ -26,14 +26,15 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any, Generic, TypeVar
+from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import json_object, with_fresh_token
+from connectors.kit.calls import json_object
+from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable
 from connectors.kit.refusals import classify as kit_classify
 from connectors.tokopedia import auth
@@ -119,8 +120,10 @@ def classify(
     return kit_classify(TABLE, path, status, code, reason, retry_after)
 
 
-class TokopediaClient:
+class TokopediaClient(TokenClient):
     """Bearer-authorized, paced, classified calls for one fs_id. Tokens come from `tokens`."""
+
+    platform: ClassVar[str] = "tokopedia"
 
     def __init__(
         self,
@@ -134,14 +137,9 @@ class TokopediaClient:
         token_url: str,
         clock: Callable[[], float] = time.time,
     ):
-        self._http = http
-        self._base_url = str(http.base_url).rstrip("/")
-        self._retrier = retrier
-        self._pacer = pacer
-        self._tokens = tokens
+        super().__init__(http=http, retrier=retrier, pacer=pacer, tokens=tokens, clock=clock)
         self._basic = auth.basic_authorization(client_id, client_secret)
         self._token_url = token_url
-        self._clock = clock
 
     # --- API calls -----------------------------------------------------------------------
 
@@ -188,11 +186,7 @@ class TokopediaClient:
     ) -> Reply[T]:
         """One call, retried (a malformed answer too); on a refused token: refresh once and
         call once more. `parse` validates the envelope's `data`."""
-        return with_fresh_token(
-            "tokopedia",
-            self._retrier,
-            self._tokens,
-            self.refresh,
+        return self._with_token(
             self._once,
             method,
             path,

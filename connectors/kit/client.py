@@ -1,0 +1,69 @@
+"""`TokenClient`: the base of a marketplace client whose calls carry a refreshable access
+token. One call is: sign → send → read the envelope → classify (`kit.refusals`) → on a
+stale token refresh it once → retry (`connectors.http.Retrier`). A platform's client
+supplies the attempt (its signing, paths and envelope reader, raising the refusal its
+`ErrorTable` classifies) and `refresh`, its token refresh."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any, ClassVar, TypeVar
+
+import httpx
+
+from connectors.http import Retrier
+from connectors.kit.calls import with_fresh_token
+from sync.protocol import Pacer, TokenVault
+from sync.types import TokenSet
+
+T = TypeVar("T")
+
+
+class TokenClient:
+    """Holds what every token-bearing call needs; `platform` names the log lines."""
+
+    platform: ClassVar[str]
+
+    def __init__(
+        self,
+        *,
+        http: httpx.Client,
+        retrier: Retrier,
+        pacer: Pacer,
+        tokens: TokenVault,
+        store_name: str = "",
+        clock: Callable[[], float] = time.time,
+    ):
+        self._http = http
+        self._base_url = str(http.base_url).rstrip("/")
+        self._retrier = retrier
+        self._pacer = pacer
+        self._tokens = tokens
+        self._store_name = store_name
+        self._clock = clock
+
+    def refresh(self, current: TokenSet | None) -> TokenSet:
+        """A new token set (a `Refresh` for the vault)."""
+        raise NotImplementedError
+
+    def _with_token(
+        self,
+        attempt: Callable[..., T],
+        *args: Any,
+        path: str,
+        idempotent: bool = True,
+        **log_fields: Any,
+    ) -> T:
+        """`attempt(*args, access_token)`, retried; a refused token is refreshed once."""
+        return with_fresh_token(
+            self.platform,
+            self._retrier,
+            self._tokens,
+            self.refresh,
+            attempt,
+            *args,
+            path=path,
+            idempotent=idempotent,
+            **log_fields,
+        )
