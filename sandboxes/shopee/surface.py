@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.faults import FaultSettings
+from sandboxes.kit.surface import SandboxSurface
 from sandboxes.shopee.orders import OutOfStockError, restore_stock
 from sandboxes.shopee.sandbox import ShopeeSandbox
 from sandboxes.shopee.state import ALREADY_SHIPPED
@@ -24,13 +23,11 @@ ACTIONS: dict[str, str] = {
 }
 
 
-class ShopeeControl:
+class ShopeeControl(SandboxSurface):
+    sandbox: ShopeeSandbox
     platform = "shopee"
     tokens_expire = True
     sample_category = "100017"
-
-    def __init__(self, sandbox: ShopeeSandbox) -> None:
-        self.sandbox = sandbox
 
     def _shop_id(self, store: str) -> int:
         with self.sandbox.lock:
@@ -38,12 +35,6 @@ class ShopeeControl:
                 if shop.name == store:
                     return shop.shop_id
         raise LookupError(f"no store {store!r} in this Shopee sandbox")
-
-    def now(self) -> float:
-        return self.sandbox.clock.now()
-
-    def advance_clock(self, seconds: float) -> None:
-        self.sandbox.clock.advance(seconds)
 
     def add_listing(
         self,
@@ -132,29 +123,5 @@ class ShopeeControl:
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(self._shop_id(store))
 
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        return self.sandbox.set_faults(settings, **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        self.sandbox.set_rate_limit(per_second, burst)
-
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_push_config(self._shop_id(store), url)
-
-    def flush_webhooks(self, timeout: float = 5.0) -> bool:
-        return self.sandbox.push.flush(timeout)
-
-    def call_counts(self) -> dict[str, int]:
-        return self.sandbox.call_counts()
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
-
-    def start_buyers(self, orders_per_second: float) -> None:
-        self.sandbox.buyers.start(orders_per_second)
-
-    def stop_buyers(self) -> None:
-        self.sandbox.buyers.stop()
-
-    def close(self) -> None:
-        self.sandbox.close()

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.faults import FaultSettings
+from sandboxes.kit.surface import SandboxSurface
 from sandboxes.shopify.orders import OutOfStockError
 from sandboxes.shopify.sandbox import ShopifySandbox
 from sandboxes.shopify.state import DEFAULT_TITLE, Product
@@ -20,21 +20,13 @@ from sandboxes.shopify.state import DEFAULT_TITLE, Product
 VARIANT_OPTION = "Variant"
 
 
-class ShopifyControl:
+class ShopifyControl(SandboxSurface):
+    sandbox: ShopifySandbox
     platform = "shopify"
     tokens_expire = False
     sample_category = "Makanan & Minuman"
     """Shopify needs no category to create a product; Lapak's `category_id` becomes the
     product's free-text `product_type`."""
-
-    def __init__(self, sandbox: ShopifySandbox) -> None:
-        self.sandbox = sandbox
-
-    def now(self) -> float:
-        return self.sandbox.clock.now()
-
-    def advance_clock(self, seconds: float) -> None:
-        self.sandbox.clock.advance(seconds)
 
     def add_listing(
         self,
@@ -127,32 +119,8 @@ class ShopifyControl:
         """Offline tokens do not expire: the merchant uninstalls the app instead."""
         self.sandbox.revoke_token(store)
 
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        return self.sandbox.set_faults(settings, **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        self.sandbox.set_rate_limit(per_second, burst)
-
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_webhook_url(store, url)
-
-    def flush_webhooks(self, timeout: float = 5.0) -> bool:
-        return self.sandbox.push.flush(timeout)
-
-    def call_counts(self) -> dict[str, int]:
-        return self.sandbox.call_counts()
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
-
-    def start_buyers(self, orders_per_second: float) -> None:
-        self.sandbox.buyers.start(orders_per_second)
-
-    def stop_buyers(self) -> None:
-        self.sandbox.buyers.stop()
-
-    def close(self) -> None:
-        self.sandbox.close()
 
 
 def _variant_ref(product: Product, variant_id: int) -> str:

@@ -11,28 +11,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.faults import FaultSettings
+from sandboxes.kit.surface import SandboxSurface
 from sandboxes.tiktok.orders import OutOfStockError
 from sandboxes.tiktok.sandbox import SAMPLE_CATEGORY, TikTokSandbox
 from sandboxes.tiktok.state import SHIPPED
 
 
-class TikTokControl:
+class TikTokControl(SandboxSurface):
+    sandbox: TikTokSandbox
     platform = "tiktok"
     tokens_expire = True
     sample_category = SAMPLE_CATEGORY
-
-    def __init__(self, sandbox: TikTokSandbox) -> None:
-        self.sandbox = sandbox
-
-    def now(self) -> float:
-        return self.sandbox.clock.now()
-
-    def advance_clock(self, seconds: float) -> None:
-        self.sandbox.clock.advance(seconds)
 
     def add_listing(
         self,
@@ -120,29 +111,5 @@ class TikTokControl:
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(store)
 
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        return self.sandbox.set_faults(settings, **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        self.sandbox.set_rate_limit(per_second, burst)
-
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_webhook_url(store, url)
-
-    def flush_webhooks(self, timeout: float = 5.0) -> bool:
-        return self.sandbox.push.flush(timeout)
-
-    def call_counts(self) -> dict[str, int]:
-        return self.sandbox.call_counts()
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
-
-    def start_buyers(self, orders_per_second: float) -> None:
-        self.sandbox.buyers.start(orders_per_second)
-
-    def stop_buyers(self) -> None:
-        self.sandbox.buyers.stop()
-
-    def close(self) -> None:
-        self.sandbox.close()

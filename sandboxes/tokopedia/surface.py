@@ -9,22 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
 
 from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.faults import FaultSettings
+from sandboxes.kit.surface import SandboxSurface
 from sandboxes.tokopedia import orders as life
 from sandboxes.tokopedia.sandbox import TokopediaSandbox
 from sandboxes.tokopedia.state import RETURNED, SAMPLE_CATEGORY, SENT, Shop
 
 
-class TokopediaControl:
+class TokopediaControl(SandboxSurface):
+    sandbox: TokopediaSandbox
     platform = "tokopedia"
     tokens_expire = True
     sample_category = str(SAMPLE_CATEGORY)
-
-    def __init__(self, sandbox: TokopediaSandbox) -> None:
-        self.sandbox = sandbox
 
     def _shop(self, store: str) -> Shop:
         with self.sandbox.lock:
@@ -32,12 +29,6 @@ class TokopediaControl:
                 if shop.name == store:
                     return shop
         raise LookupError(f"no store {store!r} in this Tokopedia sandbox")
-
-    def now(self) -> float:
-        return self.sandbox.clock.now()
-
-    def advance_clock(self, seconds: float) -> None:
-        self.sandbox.clock.advance(seconds)
 
     def add_listing(
         self,
@@ -141,29 +132,5 @@ class TokopediaControl:
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(self._shop(store).shop_id)
 
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        return self.sandbox.set_faults(settings, **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        self.sandbox.set_rate_limit(per_second, burst)
-
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_webhook_urls(self._shop(store).shop_id, url)
-
-    def flush_webhooks(self, timeout: float = 5.0) -> bool:
-        return self.sandbox.push.flush(timeout)
-
-    def call_counts(self) -> dict[str, int]:
-        return self.sandbox.call_counts()
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
-
-    def start_buyers(self, orders_per_second: float) -> None:
-        self.sandbox.buyers.start(orders_per_second)
-
-    def stop_buyers(self) -> None:
-        self.sandbox.buyers.stop()
-
-    def close(self) -> None:
-        self.sandbox.close()

@@ -10,28 +10,19 @@ restocks its units; API keys never expire, `expire_token` revokes the store's ke
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.faults import FaultSettings
+from sandboxes.kit.surface import SandboxSurface
 from sandboxes.woocommerce.orders import OutOfStockError, tracking_number
 from sandboxes.woocommerce.sandbox import WooSandbox
 
 
-class WooControl:
+class WooControl(SandboxSurface):
+    sandbox: WooSandbox
     platform = "woocommerce"
     tokens_expire = False
     sample_category = "16"
     """"Pakaian", a product category of every sandbox site."""
-
-    def __init__(self, sandbox: WooSandbox) -> None:
-        self.sandbox = sandbox
-
-    def now(self) -> float:
-        return self.sandbox.clock.now()
-
-    def advance_clock(self, seconds: float) -> None:
-        self.sandbox.clock.advance(seconds)
 
     def add_listing(
         self,
@@ -99,29 +90,5 @@ class WooControl:
         calls get "Consumer key is invalid.", Basic ones are not authenticated at all)."""
         self.sandbox.revoke_key(store)
 
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        return self.sandbox.set_faults(settings, **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        self.sandbox.set_rate_limit(per_second, burst)
-
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_webhook_url(store, url)
-
-    def flush_webhooks(self, timeout: float = 5.0) -> bool:
-        return self.sandbox.push.flush(timeout)
-
-    def call_counts(self) -> dict[str, int]:
-        return self.sandbox.call_counts()
-
-    def reset_calls(self) -> None:
-        self.sandbox.reset_calls()
-
-    def start_buyers(self, orders_per_second: float) -> None:
-        self.sandbox.buyers.start(orders_per_second)
-
-    def stop_buyers(self) -> None:
-        self.sandbox.buyers.stop()
-
-    def close(self) -> None:
-        self.sandbox.close()
