@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from connectors.http import RetryPolicy
+from connectors.kit.failures import kept_failure
 from sync.protocol import AlreadyExistsError, PermanentError, TransientError
 from sync.types import ItemResult, ListingDraft
 
@@ -75,9 +76,7 @@ def guarded(
     try:
         outcome = action(group)
     except (TransientError, PermanentError) as exc:
-        if retry_policy.beyond_cap(exc):
-            raise
-        permanent = isinstance(exc, PermanentError)
+        permanent = kept_failure(exc, retry_policy)
         exists = isinstance(exc, AlreadyExistsError)
         outcome = [
             ItemResult.failure(d.sku, str(exc), permanent=permanent, exists=exists)

@@ -38,6 +38,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectors.drafts import upsert_in_groups
 from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.kit.failures import kept_failure
 from connectors.lazada import mapping, order_mapping, signing, wire
 from connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
 from sync.protocol import (
@@ -316,9 +317,7 @@ class LazadaConnector:
             except LazadaError as refusal:
                 results.update(mapping.batch_results(batch, updates, refusal, path))
             except (TransientError, PermanentError) as exc:
-                if self._retry_policy.beyond_cap(exc):
-                    raise
-                permanent = isinstance(exc, PermanentError)
+                permanent = kept_failure(exc, self._retry_policy)
                 results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
             else:
                 results.update(mapping.batch_results(batch, updates, None, path))

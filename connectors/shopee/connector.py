@@ -22,6 +22,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectors.drafts import upsert_in_groups
 from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.kit.failures import kept_failure
 from connectors.shopee import mapping, order_mapping, signing, wire
 from connectors.shopee.client import ShopeeClient
 from sync.protocol import (
@@ -288,9 +289,7 @@ class ShopeeConnector:
             try:
                 reply = self._client.post(path, batch.body, wire.BatchResult)
             except (TransientError, PermanentError) as exc:
-                if self._retry_policy.beyond_cap(exc):
-                    raise
-                permanent = isinstance(exc, PermanentError)
+                permanent = kept_failure(exc, self._retry_policy)
                 results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
             else:
                 results.update(mapping.batch_results(batch, updates, reply))

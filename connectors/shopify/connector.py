@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectors.drafts import guarded
 from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.kit.failures import kept_failure
 from connectors.shopify import mapping, order_mapping, signing, wire
 from connectors.shopify.catalog import Catalog
 from connectors.shopify.client import ShopifyClient
@@ -207,9 +208,7 @@ class ShopifyConnector:
             try:
                 made = self._client.post(resource, body, wire.VariantReply, idempotent=False)
             except (TransientError, PermanentError) as exc:
-                if self._retry_policy.beyond_cap(exc):
-                    raise
-                permanent = isinstance(exc, PermanentError)
+                permanent = kept_failure(exc, self._retry_policy)
                 results.append((index, mapping.failed(draft.sku, str(exc), permanent=permanent)))
                 continue
             variant = made.variant
@@ -244,9 +243,7 @@ class ShopifyConnector:
         try:
             resolved = self._catalog.variant_ids(refs)
         except (TransientError, PermanentError) as exc:
-            if self._retry_policy.beyond_cap(exc):
-                raise
-            permanent = isinstance(exc, PermanentError)
+            permanent = kept_failure(exc, self._retry_policy)
             return [mapping.failed(r.sku, str(exc), permanent=permanent, ref=r) for r in refs]
         for index, ref in enumerate(refs):
             if index not in resolved:
@@ -296,9 +293,7 @@ class ShopifyConnector:
         try:
             self._client.put(f"variants/{variant_id}.json", body, wire.VariantReply)
         except (TransientError, PermanentError) as exc:
-            if self._retry_policy.beyond_cap(exc):
-                raise
-            permanent = isinstance(exc, PermanentError)
+            permanent = kept_failure(exc, self._retry_policy)
             return mapping.failed(ref.sku, str(exc), permanent=permanent, ref=ref)
         return ItemResult.success(ref.sku, ref)
 

@@ -29,6 +29,7 @@ from pydantic import BaseModel, ConfigDict, SecretStr
 
 from connectors.drafts import upsert_in_groups
 from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.kit.failures import kept_failure
 from connectors.tiktok import mapping, order_mapping, signing, wire
 from connectors.tiktok.client import TikTokClient, auth_base_url
 from sync.protocol import (
@@ -272,9 +273,7 @@ class TikTokConnector:
         try:
             warehouse = self._warehouse()
         except (TransientError, PermanentError) as exc:
-            if self._retry_policy.beyond_cap(exc):
-                raise
-            permanent = isinstance(exc, PermanentError)
+            permanent = kept_failure(exc, self._retry_policy)
             return [
                 ItemResult.failure(u.ref.sku, str(exc), permanent=permanent, ref=u.ref)
                 for u in updates
@@ -286,9 +285,7 @@ class TikTokConnector:
             try:
                 reply = self._client.post(path, batch.body, wire.InventoryResult)
             except (TransientError, PermanentError) as exc:
-                if self._retry_policy.beyond_cap(exc):
-                    raise
-                permanent = isinstance(exc, PermanentError)
+                permanent = kept_failure(exc, self._retry_policy)
                 results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
             else:
                 results.update(mapping.inventory_results(batch, updates, reply))

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectors.drafts import upsert_in_groups
 from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.kit.failures import kept_failure
 from connectors.tokopedia import auth, mapping, order_mapping, wire
 from connectors.tokopedia.client import TokopediaClient
 from sync.protocol import (
@@ -329,9 +330,7 @@ class TokopediaConnector:
                     body = mapping.bulk_body(pending, field)
                     reply = self._client.post_bulk(path, self._shop, body, wire.BulkResult)
                 except (TransientError, PermanentError) as exc:
-                    if self._retry_policy.beyond_cap(exc):
-                        raise
-                    permanent = isinstance(exc, PermanentError)
+                    permanent = kept_failure(exc, self._retry_policy)
                     for row in pending:
                         results[row.index] = mapping.failed(
                             updates[row.index], str(exc), permanent=permanent

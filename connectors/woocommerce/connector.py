@@ -25,6 +25,7 @@ import structlog
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from connectors.http import Retrier, RetryPolicy, make_client
+from connectors.kit.failures import kept_failure
 from connectors.woocommerce import mapping, order_mapping, signing, wire
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.listings import (
@@ -222,9 +223,7 @@ class WooCommerceConnector:
             try:
                 reply = self._client.post(batch.path, batch.body, wire.BatchResult)
             except (TransientError, PermanentError) as exc:
-                if self._retry_policy.beyond_cap(exc):
-                    raise
-                permanent = isinstance(exc, PermanentError)
+                permanent = kept_failure(exc, self._retry_policy)
                 results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
             else:
                 results.update(mapping.batch_results(batch, updates, reply.update))

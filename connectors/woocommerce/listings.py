@@ -25,6 +25,7 @@ from typing import Any
 import structlog
 
 from connectors.http import RetryPolicy
+from connectors.kit.failures import kept_failure
 from connectors.woocommerce import mapping, wire
 from connectors.woocommerce.client import WooClient
 from connectors.woocommerce.mapping import BATCH_LIMIT, DUPLICATE_SKU, DraftGroup
@@ -193,9 +194,7 @@ class ListingWriter:
             try:
                 return self._adopt(draft, error.resource_id, group)
             except (TransientError, PermanentError) as exc:
-                if self._retry_policy.beyond_cap(exc):
-                    raise
-                permanent = isinstance(exc, PermanentError)
+                permanent = kept_failure(exc, self._retry_policy)
                 return ItemResult.failure(draft.sku, str(exc), permanent=permanent)
         text = f"woocommerce variation: {mapping.item_error_text(error)}"
         return ItemResult.failure(draft.sku, text, permanent=mapping.is_permanent(error))
