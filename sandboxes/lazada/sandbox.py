@@ -10,14 +10,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import random
-import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.core import SandboxCore
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.lazada import orders as order_life
 from sandboxes.lazada.buyers import BuyerSimulator
@@ -54,27 +50,20 @@ def _seller_id_for(name: str) -> str:
     return str(1_000_000_000 + int(digest[:8], 16) % 1_000_000_000)
 
 
-class LazadaSandbox:
+class LazadaSandbox(SandboxCore):
     """Sellers (from store configs: name, app_key, app_secret, refresh_token, seller_id)."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
-        self.lock = threading.RLock()
-        self.clock = SandboxClock()
-        self.rng = random.Random(seed)
+        super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.tokens = TokenStore(self.clock, self.rng)
         self.sellers: dict[str, Seller] = {}
         self.apps: dict[str, str] = {}
         self.images: dict[str, bytes] = {}
-        self.faults = FaultInjector(
-            error_response=server_error, throttle_response=throttled, seed=seed
-        )
         # Per seller, every API: "each seller can only call the inventory API 50 times per
         # second" (doc 121234); Lazada publishes no other number. Over it: ApiCallLimit (wire).
-        self.limiter = TokenBuckets(50.0, 50, self.clock.now)
-        self.push = PushSender()
-        self.buyers = BuyerSimulator(self, seed=seed)
-        self._calls: Counter[str] = Counter()
-        self._calls_lock = threading.Lock()
+        self.limiter: TokenBuckets = TokenBuckets(50.0, 50, self.clock.now)
+        self.push: PushSender = PushSender()
+        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         self._item_ids = itertools.count(3_000_000_001)
         self._sku_ids = itertools.count(15_000_000_001)
         self._order_ids = itertools.count(400_000_000_000_001)
@@ -121,10 +110,6 @@ class LazadaSandbox:
         n = next(self._packages)
         return f"FP{94_612_143_977_600 + n}", f"LEXID{6_938_800 + n:010d}"
 
-    def count_call(self, path: str) -> None:
-        with self._calls_lock:
-            self._calls[path] += 1
-
     # --- tokens, pushes, faults, rate limit ----------------------------------------------
 
     def issue_auth_code(self, seller: str) -> str:
@@ -140,26 +125,6 @@ class LazadaSandbox:
     def set_webhook_url(self, seller: str, url: str | None) -> None:
         with self.lock:
             self.seller(seller).webhook_url = url or None
-
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        """Replace the fault settings (`set_faults()` with nothing clears them)."""
-        if settings is None and not changes:
-            self.faults.clear()
-            return self.faults.settings
-        return self.faults.configure(settings or FaultSettings(), **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """Per-seller token bucket; `per_second=0` lifts the limit."""
-        self.limiter.configure(per_second, burst)
-
-    def call_counts(self) -> dict[str, int]:
-        """Calls served per API path (every request that reached the API, faulted or not)."""
-        with self._calls_lock:
-            return dict(self._calls)
-
-    def reset_calls(self) -> None:
-        with self._calls_lock:
-            self._calls.clear()
 
     # --- catalog ------------------------------------------------------------------------
 
@@ -285,8 +250,3 @@ class LazadaSandbox:
                 now_ms,
             )
             self.push.send(owner.webhook_url, owner.app_key, owner.app_secret, payload)
-
-    def close(self) -> None:
-        """Stop the buyer simulator and the push thread."""
-        self.buyers.stop()
-        self.push.close()

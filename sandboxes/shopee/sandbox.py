@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import random
-import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.core import SandboxCore
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.shopee import orders as order_life
 from sandboxes.shopee.buyers import BuyerSimulator
@@ -46,27 +42,20 @@ def _shop_id_for(name: str) -> int:
     )
 
 
-class ShopeeSandbox:
+class ShopeeSandbox(SandboxCore):
     """Shops (from store configs: name, partner_id, partner_key, shop_id, refresh_token)."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
-        self.lock = threading.RLock()
-        self.clock = SandboxClock()
-        self.rng = random.Random(seed)
+        super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.tokens = TokenStore(self.clock, self.rng)
         self.shops: dict[int, Shop] = {}
         self.partners: dict[int, str] = {}
         self.images: dict[str, bytes] = {}
-        self.faults = FaultInjector(
-            error_response=server_error, throttle_response=throttled, seed=seed
-        )
         # Per shop: Shopee publishes no limit (UNCONFIRMED: 10/s, bursts of 20). Over it:
         # error_too_many_request (wire).
-        self.limiter = TokenBuckets(10.0, 20, self.clock.now)
-        self.push = PushSender()
-        self.buyers = BuyerSimulator(self, seed=seed)
-        self._calls: Counter[str] = Counter()
-        self._calls_lock = threading.Lock()
+        self.limiter: TokenBuckets = TokenBuckets(10.0, 20, self.clock.now)
+        self.push: PushSender = PushSender()
+        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         self._item_ids = itertools.count(100_001)
         self._model_ids = itertools.count(2_000_001)
         self._line_ids = itertools.count(1)
@@ -103,10 +92,6 @@ class ShopeeSandbox:
     def new_model_id(self) -> int:
         return next(self._model_ids)
 
-    def count_call(self, path: str) -> None:
-        with self._calls_lock:
-            self._calls[path] += 1
-
     # --- shops, tokens, pushes ---------------------------------------------------------
 
     def shop_list(self) -> list[dict[str, Any]]:
@@ -142,26 +127,6 @@ class ShopeeSandbox:
             self.shop(shop_id).callback_url = callback_url or None
 
     # --- faults, rate limit, call counts -----------------------------------------------
-
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        """Replace the fault settings (`set_faults()` with nothing clears them)."""
-        if settings is None and not changes:
-            self.faults.clear()
-            return self.faults.settings
-        return self.faults.configure(settings or FaultSettings(), **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """Per-shop token bucket; `per_second=0` lifts the limit."""
-        self.limiter.configure(per_second, burst)
-
-    def call_counts(self) -> dict[str, int]:
-        """Calls served per Shopee API path (every request that reached /api/, faulted or not)."""
-        with self._calls_lock:
-            return dict(self._calls)
-
-    def reset_calls(self) -> None:
-        with self._calls_lock:
-            self._calls.clear()
 
     # --- catalog ------------------------------------------------------------------------
 
@@ -298,11 +263,6 @@ class ShopeeSandbox:
                 shop.shop_id, order.order_sn, order.status, order.update_time
             )
             self.push.send(shop.callback_url, shop.partner_key, payload)
-
-    def close(self) -> None:
-        """Stop the buyer simulator and the push thread."""
-        self.buyers.stop()
-        self.push.close()
 
 
 def _item_view(item: Item) -> dict[str, Any]:

@@ -9,19 +9,15 @@ access token (the sandbox serves many shops on one host; Shopify tells them apar
 from __future__ import annotations
 
 import hashlib
-import random
 import re
-import threading
 import uuid
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from starlette.responses import Response
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.core import SandboxCore
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.shopify import orders as life
 from sandboxes.shopify.buyers import BuyerSimulator
@@ -61,14 +57,14 @@ class UnknownShopError(LookupError):
         super().__init__(f"no shop {name!r} in this Shopify sandbox")
 
 
-class ShopifySandbox:
+class ShopifySandbox(SandboxCore):
     """Shops from store configs: name, shop_domain, access_token, client_secret,
     api_version and (optionally) location_id."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
-        self.lock = threading.RLock()
-        self.clock = SandboxClock()
-        self.rng = random.Random(seed)
+        super().__init__(
+            seed=seed, error_response=server_error, throttle_response=self._fault_throttle
+        )
         self.ids = life.Ids()
         self.shops: dict[str, Shop] = {}
         self.by_token: dict[str, Shop] = {}
@@ -76,13 +72,9 @@ class ShopifySandbox:
         self.codes: dict[str, AuthCode] = {}
         """OAuth authorization codes (single use) and what each grants."""
         self.limits = ShopRateLimits(self.clock.now)
-        self.faults = FaultInjector(
-            error_response=server_error, throttle_response=self._fault_throttle, seed=seed
-        )
-        self.push = PushSender()
-        self.buyers = BuyerSimulator(self, seed=seed)
-        self._calls: Counter[str] = Counter()
-        self._calls_lock = threading.Lock()
+        self.limiter: TokenBuckets = self.limits.rest  # what /_sandbox/rate_limit reports
+        self.push: PushSender = PushSender()
+        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         for index, spec in enumerate(shops):
             self._add_shop(spec, index)
 
@@ -120,29 +112,6 @@ class ShopifySandbox:
             return self.shops[name]
         except KeyError:
             raise UnknownShopError(name) from None
-
-    def count_call(self, path: str) -> None:
-        with self._calls_lock:
-            self._calls[path] += 1
-
-    def call_counts(self) -> dict[str, int]:
-        with self._calls_lock:
-            return dict(self._calls)
-
-    def reset_calls(self) -> None:
-        with self._calls_lock:
-            self._calls.clear()
-
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        if settings is None and not changes:
-            self.faults.clear()
-            return self.faults.settings
-        return self.faults.configure(settings or FaultSettings(), **changes)
-
-    @property
-    def limiter(self) -> TokenBuckets:
-        """The REST bucket: the rate /_sandbox/rate_limit sets and reports."""
-        return self.limits.rest
 
     def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
         self.limits.configure(per_second, burst)
@@ -337,11 +306,6 @@ class ShopifySandbox:
     def set_webhook_url(self, name: str, url: str | None) -> None:
         with self.lock:
             self.shop(name).webhook_url = url or None
-
-    def close(self) -> None:
-        """Stop the buyer simulator and the push thread."""
-        self.buyers.stop()
-        self.push.close()
 
 
 def _handle(title: str, shop: Shop) -> str:

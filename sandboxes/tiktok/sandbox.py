@@ -9,14 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import random
-import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.core import SandboxCore
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.tiktok import orders as order_life
 from sandboxes.tiktok.buyers import BuyerSimulator
@@ -50,7 +46,7 @@ def _cipher_for(name: str) -> str:
     return f"ROW_{hashlib.sha256(f'tiktok/{name}'.encode()).hexdigest()[:30]}"
 
 
-class TikTokSandbox:
+class TikTokSandbox(SandboxCore):
     """Shops from store configs (name, app_key, app_secret, shop_cipher, refresh_token).
 
     `strict_content` (the default) enforces two content rules of TikTok Shop Indonesia: a
@@ -62,9 +58,7 @@ class TikTokSandbox:
     def __init__(
         self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0, strict_content: bool = True
     ) -> None:
-        self.lock = threading.RLock()
-        self.clock = SandboxClock()
-        self.rng = random.Random(seed)
+        super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.strict_content = strict_content
         self.tokens = TokenStore(self.clock, self.rng)
         self.shops: dict[str, Shop] = {}
@@ -73,17 +67,12 @@ class TikTokSandbox:
         self.services: dict[str, str] = {}
         """service_id (the authorization link's) → app_key."""
         self.images: dict[str, bytes] = {}
-        self.faults = FaultInjector(
-            error_response=server_error, throttle_response=throttled, seed=seed
-        )
         # Per (app, shop, API): "a default rate limit of 50 QPS ... for each API", "based on
         # the combination of the app and shop" (rate-limits.md); the burst, one second's worth,
         # is the sandbox's choice. Over it: HTTP 429, code 36009002 (wire).
-        self.limiter = TokenBuckets(50.0, 50, self.clock.now)
-        self.push = PushSender()
-        self.buyers = BuyerSimulator(self, seed=seed)
-        self._calls: Counter[str] = Counter()
-        self._calls_lock = threading.Lock()
+        self.limiter: TokenBuckets = TokenBuckets(50.0, 50, self.clock.now)
+        self.push: PushSender = PushSender()
+        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         self._ids = itertools.count(1)
         for spec in shops:
             self._add_shop(spec)
@@ -129,10 +118,6 @@ class TikTokSandbox:
         """A 19-digit id with TikTok-like leading digits (unique across the sandbox)."""
         return f"{prefix}{next(self._ids):015d}"
 
-    def count_call(self, path: str) -> None:
-        with self._calls_lock:
-            self._calls[path] += 1
-
     def order_in(self, shop: Shop, order_id: str) -> Order:
         order = shop.orders.get(order_id)
         if order is None:
@@ -155,26 +140,6 @@ class TikTokSandbox:
     def set_webhook_url(self, store: str, url: str | None) -> None:
         with self.lock:
             self.shop(store).webhook_url = url or None
-
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        """Replace the fault settings (`set_faults()` with nothing clears them)."""
-        if settings is None and not changes:
-            self.faults.clear()
-            return self.faults.settings
-        return self.faults.configure(settings or FaultSettings(), **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """Per (app, shop, API) token bucket; `per_second=0` lifts the limit."""
-        self.limiter.configure(per_second, burst)
-
-    def call_counts(self) -> dict[str, int]:
-        """Calls served per API path template (every request that reached the API)."""
-        with self._calls_lock:
-            return dict(self._calls)
-
-    def reset_calls(self) -> None:
-        with self._calls_lock:
-            self._calls.clear()
 
     # --- catalog ------------------------------------------------------------------------
 
@@ -307,8 +272,3 @@ class TikTokSandbox:
                 self.clock.now_s(),
             )
             self.push.send(shop.webhook_url, shop.app_key, self.apps[shop.app_key], payload)
-
-    def close(self) -> None:
-        """Stop the buyer simulator and the push thread."""
-        self.buyers.stop()
-        self.push.close()

@@ -9,14 +9,10 @@ Every public method takes the lock, so it is safe from any thread.
 from __future__ import annotations
 
 import itertools
-import random
-import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.core import SandboxCore
 from sandboxes.tokopedia import orders as life
 from sandboxes.tokopedia.buyers import BuyerSimulator
 from sandboxes.tokopedia.push import (
@@ -52,25 +48,18 @@ class UnknownOrderError(LookupError):
         super().__init__(f"no order {order_id!r} on shop {shop_id}")
 
 
-class TokopediaSandbox:
+class TokopediaSandbox(SandboxCore):
     """Apps and shops from store credentials (name, fs_id, client_id, client_secret,
     shop_id, webhook_secret)."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
-        self.lock = threading.RLock()
-        self.clock = SandboxClock()
-        self.rng = random.Random(seed)
+        super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.tokens = TokenStore(self.rng)
         self.apps: dict[int, App] = {}
         self.shops: dict[int, Shop] = {}
-        self.faults = FaultInjector(
-            error_response=server_error, throttle_response=throttled, seed=seed
-        )
-        self.limiter = EndpointLimiter(self.clock.now)
-        self.push = PushSender()
-        self.buyers = BuyerSimulator(self, seed=seed)
-        self._calls: Counter[str] = Counter()
-        self._calls_lock = threading.Lock()
+        self.limiter: EndpointLimiter = EndpointLimiter(self.clock.now)
+        self.push: PushSender = PushSender()
+        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         self._product_ids = itertools.count(15_330_001)
         self._order_ids = itertools.count(43_481_289)
         self._line_ids = itertools.count(20_274_955)
@@ -107,10 +96,6 @@ class TokopediaSandbox:
     def app_of_client(self, client_id: str) -> App | None:
         return next((a for a in self.apps.values() if a.client_id == client_id), None)
 
-    def count_call(self, path: str) -> None:
-        with self._calls_lock:
-            self._calls[path] += 1
-
     # --- tokens, webhooks, faults, rate limit, call counts ------------------------------
 
     def expire_token(self, shop_id: int) -> bool:
@@ -128,25 +113,6 @@ class TokopediaSandbox:
                     app.urls[kind] = url
                 else:
                     app.urls.pop(kind, None)
-
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        """Replace the fault settings (`set_faults()` with nothing clears them)."""
-        if settings is None and not changes:
-            self.faults.clear()
-            return self.faults.settings
-        return self.faults.configure(settings or FaultSettings(), **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """Per-app, per-endpoint buckets; `per_second=0` lifts the limit."""
-        self.limiter.configure(per_second, burst)
-
-    def call_counts(self) -> dict[str, int]:
-        with self._calls_lock:
-            return dict(self._calls)
-
-    def reset_calls(self) -> None:
-        with self._calls_lock:
-            self._calls.clear()
 
     # --- catalog ------------------------------------------------------------------------
 
@@ -343,11 +309,6 @@ class TokopediaSandbox:
         else:
             payload = order_status_payload(app.fs_id, order)
         self.push.send(url, app.webhook_secret, payload)
-
-    def close(self) -> None:
-        """Stop the buyer simulator and the push thread."""
-        self.buyers.stop()
-        self.push.close()
 
 
 def _secret(value: Any) -> str:

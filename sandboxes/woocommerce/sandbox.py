@@ -9,15 +9,11 @@ it authenticates with. Every public method takes the lock, so it is safe from an
 from __future__ import annotations
 
 import hashlib
-import random
 import secrets
-import threading
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings
+from sandboxes.kit.core import SandboxCore
 from sandboxes.kit.ratelimit import TokenBuckets
 from sandboxes.woocommerce import orders as order_life
 from sandboxes.woocommerce.buyers import BuyerSimulator
@@ -48,29 +44,22 @@ class UnknownOrderError(LookupError):
         super().__init__(f"no order {order_id!r} on store {name!r}")
 
 
-class WooSandbox:
+class WooSandbox(SandboxCore):
     """Stores from store configs: name, consumer_key, consumer_secret, webhook_secret."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
-        self.lock = threading.RLock()
-        self.clock = SandboxClock()
-        self.rng = random.Random(seed)
+        super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.shops: dict[str, Shop] = {}
         self.keys: dict[str, Shop] = {}
         self.next_key_id = 0
         self.nonce_key = secrets.token_bytes(32)
         """Signs the Approve links' nonces (wc_auth.py)."""
-        self.faults = FaultInjector(
-            error_response=server_error, throttle_response=throttled, seed=seed
-        )
         # Per consumer key: WooCommerce's REST API has no limit of its own; hosts and WAFs
         # do (docs/marketplaces.md#woocommerce-rate-limits; UNCONFIRMED: 10/s, bursts of 20).
         # Over it: 429 with Retry-After (wire).
-        self.limiter = TokenBuckets(10.0, 20, self.clock.now)
-        self.push = PushSender()
-        self.buyers = BuyerSimulator(self, seed=seed)
-        self._calls: Counter[str] = Counter()
-        self._calls_lock = threading.Lock()
+        self.limiter: TokenBuckets = TokenBuckets(10.0, 20, self.clock.now)
+        self.push: PushSender = PushSender()
+        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         for spec in shops:
             self._add_shop(spec)
 
@@ -105,19 +94,6 @@ class WooSandbox:
         except (KeyError, ValueError):
             raise UnknownOrderError(shop.name, order_id) from None
 
-    def count_call(self, path: str) -> None:
-        with self._calls_lock:
-            self._calls[path] += 1
-
-    def call_counts(self) -> dict[str, int]:
-        """Calls served per API path (every request that reached /wp-json/, faulted or not)."""
-        with self._calls_lock:
-            return dict(self._calls)
-
-    def reset_calls(self) -> None:
-        with self._calls_lock:
-            self._calls.clear()
-
     def revoke_key(self, name: str) -> None:
         """The seller deletes the store's API key (WooCommerce > Settings > Advanced > REST
         API > Revoke): every call signed with it is refused from now on."""
@@ -151,17 +127,6 @@ class WooSandbox:
             self.keys.pop(consumer_key, None)
 
     # --- faults, rate limit, webhooks --------------------------------------------------
-
-    def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
-        """Replace the fault settings (`set_faults()` with nothing clears them)."""
-        if settings is None and not changes:
-            self.faults.clear()
-            return self.faults.settings
-        return self.faults.configure(settings or FaultSettings(), **changes)
-
-    def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        """Per-store token bucket; `per_second=0` lifts the limit."""
-        self.limiter.configure(per_second, burst)
 
     def set_webhook_url(self, name: str, url: str | None) -> None:
         """Order webhooks (created, updated, deleted) of the store to `url` (None: none)."""
@@ -320,8 +285,3 @@ class WooSandbox:
     def order(self, name: str, order_id: Any) -> Order:
         with self.lock:
             return self.order_in(self.shop(name), order_id)
-
-    def close(self) -> None:
-        """Stop the buyer simulator and the webhook thread."""
-        self.buyers.stop()
-        self.push.close()
