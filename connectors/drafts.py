@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import ClassVar, Generic, TypeVar, cast
 
 from connectors.http import RetryPolicy
 from connectors.kit.failures import kept_failure
@@ -85,33 +85,40 @@ def guarded(
     return list(zip(group.indices, outcome, strict=True))
 
 
-def upsert_in_groups(
-    drafts: Sequence[ListingDraft],
-    *,
-    group_type: type[Group],
-    create: Callable[[Group], list[ItemResult]],
-    update: Callable[[Group], list[ItemResult]],
-    retry_policy: RetryPolicy,
-    item_name: str,
-) -> list[ItemResult]:
-    """The `upsert_listings` of a marketplace that cannot add a variant to a listed item:
-    bound drafts are updated per bound item, unbound ones created per catalog group, each
-    group's call `guarded`; an unbound draft of a group already listed fails permanently
-    ("adding a variant to an existing <item_name> is not supported"). One result per
-    draft, in input order."""
-    results: dict[int, ItemResult] = {}
-    bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
-    unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
-    bound_groups = {d.group for _, d in bound}
-    for group in group_drafts(bound, lambda d: d.ref.item_id if d.ref else "", group_type):
-        results.update(guarded(group, update, retry_policy))
-    for group in group_drafts(unbound, lambda d: d.group, group_type):
-        if group.key in bound_groups:
-            error = f"adding a variant to an existing {item_name} is not supported"
-            results.update(
-                (i, ItemResult.failure(d.sku, error, permanent=True))
-                for i, d in zip(group.indices, group.drafts, strict=True)
-            )
-        else:
-            results.update(guarded(group, create, retry_policy))
-    return [results[i] for i in range(len(drafts))]
+class UpsertByGroup(Generic[Group]):
+    """The template `upsert_listings` of a marketplace that cannot add a variant to a
+    listed item. A connector names its `group_type` and `item_name` and supplies
+    `_create_group` and `_update_group` (one group each) and `_retry_policy`."""
+
+    group_type: ClassVar[type[DraftGroup]]
+    item_name: ClassVar[str]
+    """Names the item in "adding a variant to an existing <item_name> is not supported"."""
+    _retry_policy: RetryPolicy
+
+    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
+        """Bound drafts updated per bound item, unbound ones created per catalog group, each
+        group's call `guarded`; an unbound draft of a group already listed fails
+        permanently. One result per draft, in input order."""
+        results: dict[int, ItemResult] = {}
+        bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
+        unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
+        bound_groups = {d.group for _, d in bound}
+        kind = cast(type[Group], self.group_type)
+        for group in group_drafts(bound, lambda d: d.ref.item_id if d.ref else "", kind):
+            results.update(guarded(group, self._update_group, self._retry_policy))
+        for group in group_drafts(unbound, lambda d: d.group, kind):
+            if group.key in bound_groups:
+                error = f"adding a variant to an existing {self.item_name} is not supported"
+                results.update(
+                    (i, ItemResult.failure(d.sku, error, permanent=True))
+                    for i, d in zip(group.indices, group.drafts, strict=True)
+                )
+            else:
+                results.update(guarded(group, self._create_group, self._retry_policy))
+        return [results[i] for i in range(len(drafts))]
+
+    def _create_group(self, group: Group) -> list[ItemResult]:
+        raise NotImplementedError
+
+    def _update_group(self, group: Group) -> list[ItemResult]:
+        raise NotImplementedError

@@ -27,7 +27,6 @@ class TokenClient:
 
     def __init__(
         self,
-        *,
         http: httpx.Client,
         retrier: Retrier,
         pacer: Pacer,

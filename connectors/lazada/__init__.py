@@ -16,10 +16,4 @@ from connectors.lazada.connector import LIMITS, LazadaConnector, LazadaCredentia
 __all__ = ["LIMITS", "LazadaConnector", "LazadaCredentials", "plugin"]
 
 # `plugin.create` tuning also takes Lazada's `auth_url` and `package_cm` (see `LazadaConnector`).
-plugin = PlatformPlugin(
-    platform="lazada",
-    limits=LIMITS,
-    credentials_model=LazadaCredentials,
-    connector=LazadaConnector,
-    authorization=LazadaAuthorization(),
-)
+plugin = PlatformPlugin("lazada", LIMITS, LazadaCredentials, LazadaConnector, LazadaAuthorization())

@@ -181,14 +181,7 @@ class LazadaClient(TokenClient):
     ):
         """`initial_refresh_token` None: a seller not connected yet (nothing stored either
         means `sync.protocol.not_connected`, naming `store_name`)."""
-        super().__init__(
-            http=http,
-            retrier=retrier,
-            pacer=pacer,
-            tokens=tokens,
-            store_name=store_name,
-            clock=clock,
-        )
+        super().__init__(http, retrier, pacer, tokens, store_name, clock)
         self._api_url = api_url.rstrip("/")
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key

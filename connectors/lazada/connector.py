@@ -36,7 +36,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectors.drafts import upsert_in_groups
+from connectors.drafts import UpsertByGroup
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.kit.failures import kept_failure
 from connectors.lazada import mapping, order_mapping, signing, wire
@@ -52,7 +52,6 @@ from sync.protocol import (
 )
 from sync.types import (
     ItemResult,
-    ListingDraft,
     ListingRef,
     PriceUpdate,
     RemoteListing,
@@ -134,8 +133,11 @@ class LazadaCredentials(BaseModel):
         return self.refresh_token is not None
 
 
-class LazadaConnector:
+class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
     """One Lazada seller. Build it through `connectors.lazada.plugin.create`."""
+
+    group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
+    item_name: ClassVar[str] = "lazada product"
 
     platform: ClassVar[str] = "lazada"
     limits: ClassVar[ConnectorLimits] = LIMITS
@@ -251,16 +253,6 @@ class LazadaConnector:
                 continue
             results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
         return results
-
-    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
-        return upsert_in_groups(
-            drafts,
-            group_type=mapping.DraftGroup,
-            create=self._create_group,
-            update=self._update_group,
-            retry_policy=self._retry_policy,
-            item_name="lazada product",
-        )
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)

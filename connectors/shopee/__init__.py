@@ -8,10 +8,4 @@ from connectors.shopee.connector import LIMITS, ShopeeConnector, ShopeeCredentia
 
 __all__ = ["LIMITS", "ShopeeConnector", "ShopeeCredentials", "plugin"]
 
-plugin = PlatformPlugin(
-    platform="shopee",
-    limits=LIMITS,
-    credentials_model=ShopeeCredentials,
-    connector=ShopeeConnector,
-    authorization=ShopeeAuthorization(),
-)
+plugin = PlatformPlugin("shopee", LIMITS, ShopeeCredentials, ShopeeConnector, ShopeeAuthorization())

@@ -135,14 +135,7 @@ class ShopeeClient(TokenClient):
     ):
         """`shop_id` and `initial_refresh_token` are None for a shop not connected yet:
         every call then fails with `sync.protocol.not_connected` naming `store_name`."""
-        super().__init__(
-            http=http,
-            retrier=retrier,
-            pacer=pacer,
-            tokens=tokens,
-            store_name=store_name,
-            clock=clock,
-        )
+        super().__init__(http, retrier, pacer, tokens, store_name, clock)
         self._partner_id = partner_id
         self._partner_key = partner_key
         self._shop_id = shop_id

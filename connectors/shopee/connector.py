@@ -20,7 +20,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectors.drafts import upsert_in_groups
+from connectors.drafts import UpsertByGroup
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.kit.failures import kept_failure
 from connectors.shopee import mapping, order_mapping, signing, wire
@@ -35,7 +35,6 @@ from sync.protocol import (
 )
 from sync.types import (
     ItemResult,
-    ListingDraft,
     ListingRef,
     PriceUpdate,
     RemoteListing,
@@ -104,8 +103,11 @@ class ShopeeCredentials(BaseModel):
         return self.shop_id is not None and self.refresh_token is not None
 
 
-class ShopeeConnector:
+class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
     """One Shopee shop. Build it through `connectors.shopee.plugin.create`."""
+
+    group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
+    item_name: ClassVar[str] = "shopee item"
 
     platform: ClassVar[str] = "shopee"
     limits: ClassVar[ConnectorLimits] = LIMITS
@@ -199,16 +201,6 @@ class ShopeeConnector:
             else (item, None)
             for item in info.item_list
         ]
-
-    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
-        return upsert_in_groups(
-            drafts,
-            group_type=mapping.DraftGroup,
-            create=self._create_group,
-            update=self._update_group,
-            retry_policy=self._retry_policy,
-            item_name="shopee item",
-        )
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         if group.category_id is None:

@@ -9,9 +9,5 @@ from connectors.shopify.connector import LIMITS, ShopifyConnector, ShopifyCreden
 __all__ = ["LIMITS", "ShopifyAuthorization", "ShopifyConnector", "ShopifyCredentials", "plugin"]
 
 plugin = PlatformPlugin(
-    platform="shopify",
-    limits=LIMITS,
-    credentials_model=ShopifyCredentials,
-    connector=ShopifyConnector,
-    authorization=ShopifyAuthorization(),
+    "shopify", LIMITS, ShopifyCredentials, ShopifyConnector, ShopifyAuthorization()
 )

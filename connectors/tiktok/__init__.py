@@ -9,10 +9,4 @@ from connectors.tiktok.connector import LIMITS, TikTokConnector, TikTokCredentia
 
 __all__ = ["LIMITS", "TikTokConnector", "TikTokCredentials", "plugin"]
 
-plugin = PlatformPlugin(
-    platform="tiktok",
-    limits=LIMITS,
-    credentials_model=TikTokCredentials,
-    connector=TikTokConnector,
-    authorization=TikTokAuthorization(),
-)
+plugin = PlatformPlugin("tiktok", LIMITS, TikTokCredentials, TikTokConnector, TikTokAuthorization())

@@ -142,14 +142,7 @@ class TikTokClient(TokenClient):
     ):
         """`shop_cipher` and `initial_refresh_token` are None for a shop not connected yet:
         its calls fail with `sync.protocol.not_connected`, naming `store_name`."""
-        super().__init__(
-            http=http,
-            retrier=retrier,
-            pacer=pacer,
-            tokens=tokens,
-            store_name=store_name,
-            clock=clock,
-        )
+        super().__init__(http, retrier, pacer, tokens, store_name, clock)
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret

@@ -27,7 +27,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, SecretStr
 
-from connectors.drafts import upsert_in_groups
+from connectors.drafts import UpsertByGroup
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.kit.failures import kept_failure
 from connectors.tiktok import mapping, order_mapping, signing, wire
@@ -43,7 +43,6 @@ from sync.protocol import (
 )
 from sync.types import (
     ItemResult,
-    ListingDraft,
     ListingRef,
     PriceUpdate,
     RemoteListing,
@@ -131,8 +130,11 @@ class TikTokCredentials(BaseModel):
         return self.shop_cipher is not None and self.refresh_token is not None
 
 
-class TikTokConnector:
+class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
     """One TikTok shop. Build it through `connectors.tiktok.plugin.create`."""
+
+    group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
+    item_name: ClassVar[str] = "tiktok product"
 
     platform: ClassVar[str] = "tiktok"
     limits: ClassVar[ConnectorLimits] = LIMITS
@@ -215,16 +217,6 @@ class TikTokConnector:
                 continue
             results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
         return results
-
-    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
-        return upsert_in_groups(
-            drafts,
-            group_type=mapping.DraftGroup,
-            create=self._create_group,
-            update=self._update_group,
-            retry_policy=self._retry_policy,
-            item_name="tiktok product",
-        )
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)

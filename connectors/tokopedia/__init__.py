@@ -15,9 +15,5 @@ __all__ = [
 ]
 
 plugin = PlatformPlugin(
-    platform="tokopedia",
-    limits=LIMITS,
-    credentials_model=TokopediaCredentials,
-    connector=TokopediaConnector,
-    authorization=TokopediaAuthorization(),
+    "tokopedia", LIMITS, TokopediaCredentials, TokopediaConnector, TokopediaAuthorization()
 )

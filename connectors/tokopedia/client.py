@@ -137,7 +137,7 @@ class TokopediaClient(TokenClient):
         token_url: str,
         clock: Callable[[], float] = time.time,
     ):
-        super().__init__(http=http, retrier=retrier, pacer=pacer, tokens=tokens, clock=clock)
+        super().__init__(http, retrier, pacer, tokens, clock=clock)
         self._basic = auth.basic_authorization(client_id, client_secret)
         self._token_url = token_url
 

@@ -19,7 +19,7 @@ import httpx
 import structlog
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from connectors.drafts import upsert_in_groups
+from connectors.drafts import UpsertByGroup
 from connectors.http import Retrier, RetryPolicy, make_client
 from connectors.kit.failures import kept_failure
 from connectors.tokopedia import auth, mapping, order_mapping, wire
@@ -36,7 +36,6 @@ from sync.protocol import (
 )
 from sync.types import (
     ItemResult,
-    ListingDraft,
     ListingRef,
     PriceUpdate,
     RemoteListing,
@@ -122,8 +121,11 @@ class TokopediaCredentials(BaseModel):
     shop_name: str | None = None
 
 
-class TokopediaConnector:
+class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
     """One Tokopedia shop. Build it through `connectors.tokopedia.plugin.create`."""
+
+    group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
+    item_name: ClassVar[str] = "tokopedia product"
 
     platform: ClassVar[str] = "tokopedia"
     limits: ClassVar[ConnectorLimits] = LIMITS
@@ -236,16 +238,6 @@ class TokopediaConnector:
                 RemoteListing(ref, product.stock.value, product.price.value, product.basic.name)
             )
         return results
-
-    def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
-        return upsert_in_groups(
-            drafts,
-            group_type=mapping.DraftGroup,
-            create=self._create_group,
-            update=self._update_group,
-            retry_policy=self._retry_policy,
-            item_name="tokopedia product",
-        )
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         """One product per create call: the reply names created products by product_id

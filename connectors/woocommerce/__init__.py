@@ -16,9 +16,5 @@ __all__ = [
 ]
 
 plugin = PlatformPlugin(
-    platform="woocommerce",
-    limits=LIMITS,
-    credentials_model=WooCommerceCredentials,
-    connector=WooCommerceConnector,
-    authorization=WooCommerceAuthorization(),
+    "woocommerce", LIMITS, WooCommerceCredentials, WooCommerceConnector, WooCommerceAuthorization()
 )
