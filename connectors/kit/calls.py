@@ -35,6 +35,14 @@ def json_object(
     return payload
 
 
+def comma_joined(value: Any) -> Any:
+    """A query parameter as sent: a list or tuple comma-joined ("1,2,3"), else itself (the
+    list form of Shopee's, TikTok's and Tokopedia's GET parameters)."""
+    if isinstance(value, list | tuple):
+        return ",".join(str(item) for item in value)
+    return value
+
+
 def with_fresh_token(
     platform: str,
     retrier: Retrier,

@@ -28,7 +28,7 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import download_image, json_object
+from connectors.kit.calls import comma_joined, download_image, json_object
 from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable
 from connectors.kit.refusals import classify as kit_classify
@@ -189,8 +189,8 @@ class ShopeeClient(TokenClient):
         """One paced, signed attempt. `access_token` None signs the public way."""
         self._pacer.acquire()
         query = self._query(path, access_token)
-        if params:
-            query.update((key, _query_value(value)) for key, value in params.items())
+        if params:  # lists comma-joined (docs/marketplaces.md#shopee-auth-and-signing)
+            query.update((key, comma_joined(value)) for key, value in params.items())
         url = f"{self._base_url}{path}?{urlencode(query, safe=',')}"  # parsed once, not thrice
         request = self._http.build_request(method, url, json=json, files=files)
         response = send(self._http, request)
@@ -254,13 +254,6 @@ class ShopeeClient(TokenClient):
         return download_image(
             self._http, self._retrier, url, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT
         )
-
-
-def _query_value(value: Any) -> Any:
-    """GET list parameters are comma-joined (docs/marketplaces.md#shopee-auth-and-signing)."""
-    if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value)
-    return value
 
 
 def _payload(path: str, response: httpx.Response) -> dict[str, Any]:

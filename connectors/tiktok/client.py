@@ -36,7 +36,7 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import download_image, json_object
+from connectors.kit.calls import comma_joined, download_image, json_object
 from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable, StaleTokenError
 from connectors.kit.refusals import classify as kit_classify
@@ -199,7 +199,8 @@ class TikTokClient(TokenClient):
         query: dict[str, Any] = {"app_key": self._app_key, "timestamp": int(self._clock())}
         if request.shop and self._shop_cipher is not None:
             query["shop_cipher"] = self._shop_cipher
-        query.update((key, _query_value(value)) for key, value in request.params.items())
+        # list parameters (order ids) comma-joined, as get-order-detail's example shows
+        query.update((key, comma_joined(value)) for key, value in request.params.items())
         query["sign"] = signing.sign(self._app_secret, request.path, query, request.body or "")
         headers = {"x-tts-access-token": access_token}
         if request.files is None:
@@ -278,13 +279,6 @@ class _Request:
     files: Mapping[str, Any] | None
     form: Mapping[str, str] | None
     shop: bool
-
-
-def _query_value(value: Any) -> Any:
-    """List parameters (order ids) are comma-joined, as get-order-detail's example shows."""
-    if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value)
-    return value
 
 
 def _data(path: str, response: httpx.Response) -> Any:

@@ -33,7 +33,7 @@ import structlog
 from pydantic import BaseModel
 
 from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import json_object
+from connectors.kit.calls import comma_joined, json_object
 from connectors.kit.client import TokenClient
 from connectors.kit.refusals import ErrorTable
 from connectors.kit.refusals import classify as kit_classify
@@ -210,7 +210,8 @@ class TokopediaClient(TokenClient):
         request = self._http.build_request(
             method,
             f"{self._base_url}{path}",
-            params={k: _query_value(v) for k, v in (params or {}).items()},
+            # lists comma-joined, as product info's `product=1,2,3`
+            params={k: comma_joined(v) for k, v in (params or {}).items()},
             json=json,
             headers={"Authorization": auth.bearer_authorization(access_token)},
         )
@@ -275,13 +276,6 @@ def _text(path: str) -> Callable[[Any], str]:
         return data
 
     return parse
-
-
-def _query_value(value: Any) -> Any:
-    """List parameters go comma-joined (product info's `product=1,2,3`)."""
-    if isinstance(value, list | tuple):
-        return ",".join(str(item) for item in value)
-    return value
 
 
 def _data(path: str, response: httpx.Response, wait: float | None) -> Any:
