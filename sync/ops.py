@@ -37,6 +37,7 @@ from sync.store.models import (
     WebhookRecord,
     utcnow,
 )
+from sync.types import LASTING
 
 EVENT_PAGE = 100
 """Job events per page of the log."""
@@ -190,7 +191,7 @@ def store_states(db: Database, *, now: datetime | None = None) -> list[StoreStat
                     webhooks_refused=int(hooks.refused or 0) if hooks else 0,
                     orders_open=int(order_row.open or 0) if order_row else 0,
                     orders_unmapped=int(order_row.unmapped or 0) if order_row else 0,
-                    token_expires_at=token.expires_at if token else None,
+                    token_expires_at=_expiry(token.expires_at) if token else None,
                     refresh_expires_at=token.refresh_expires_at if token else None,
                     sync_lag_seconds=_sync_lag(store, dirty, now),
                 )
@@ -206,6 +207,11 @@ def _sync_lag(store: Store, dirty: int, now: datetime) -> float:
 
 
 ErrorMark = tuple[datetime | None, str | None, str | None]
+
+
+def _expiry(expires_at: datetime) -> datetime | None:
+    """When a store's access token dies; None for a key that does not expire."""
+    return None if expires_at >= LASTING else expires_at
 
 
 def _latest(marks: Iterable[ErrorMark]) -> ErrorMark:

@@ -8,7 +8,7 @@ Money is `Decimal` in the store's currency; times are timezone-aware UTC `dateti
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -173,9 +173,15 @@ class WebhookEvent:
     raw: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+LASTING = datetime(2100, 1, 1, tzinfo=UTC)
+"""The `expires_at` of a key that does not expire (Shopify's offline token, WooCommerce's
+API keys): the vault holds it like a token; operators are shown no expiry for it."""
+
+
 @dataclass(frozen=True, slots=True)
 class TokenSet:
-    """An access token and what renews it. `expires_at` is when the access token dies."""
+    """An access token and what renews it. `expires_at` is when the access token dies
+    (`LASTING` or later: never)."""
 
     access_token: str
     refresh_token: str

@@ -41,6 +41,7 @@ from sync.protocol import (
     TransientError,
 )
 from sync.types import (
+    LASTING,
     ItemResult,
     ListingDraft,
     ListingRef,
@@ -71,9 +72,8 @@ LIMITS = ConnectorLimits(
 )
 OPEN_FULFILLMENT = frozenset({"open", "in_progress"})
 UNPAID_STATUSES = frozenset({"pending", "voided"})
-OFFLINE_TOKEN_EXPIRES = datetime(2100, 1, 1, tzinfo=UTC)
-"""Offline access tokens do not expire (docs/marketplaces.md#shopify-tokens); the vault is told
-"far away"."""
+OFFLINE_TOKEN_EXPIRES = LASTING
+"""Offline access tokens do not expire (docs/marketplaces.md#shopify-tokens)."""
 
 
 class ShopifyCredentials(BaseModel):

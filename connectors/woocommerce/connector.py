@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, ClassVar
 
 import httpx
@@ -46,6 +46,7 @@ from sync.protocol import (
     TransientError,
 )
 from sync.types import (
+    LASTING,
     ItemResult,
     ListingDraft,
     ListingRef,
@@ -81,7 +82,7 @@ ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400)
 STATIC_TOKEN = TokenSet(
     access_token="woocommerce-static-api-keys",
     refresh_token="",
-    expires_at=datetime(9999, 12, 31, tzinfo=UTC),
+    expires_at=LASTING,
 )
 
 

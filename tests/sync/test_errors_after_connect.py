@@ -1,4 +1,4 @@
-"""A store's "not connected" errors end when it is connected; a failing listing's do not."""
+"""What operators see of a connection: errors before it end with it; a lasting key has no expiry."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sync.ops import store_states
 from sync.sealing import Sealer
 from sync.store.db import Database
 from sync.store.models import JobEvent, Merchant, Store, utcnow
-from sync.types import Grant, TokenSet
+from sync.types import LASTING, Grant, TokenSet
 
 
 def _store(db: Database) -> int:
@@ -55,3 +55,17 @@ def test_connecting_a_store_ends_its_not_connected_errors(db: Database) -> None:
             JobEvent(actor="push_store", store_id=store_id, outcome="error", error="HTTP 500")
         )
     assert _state(db) == ("HTTP 500", "push_store")
+
+
+def test_a_key_that_does_not_expire_shows_no_expiry(db: Database) -> None:
+    """Shopify's offline token and WooCommerce's keys sit in the vault as `LASTING`:
+    operators see no expiry (not "9999-12-31"), while a real token's expiry is shown."""
+    store_id = _store(db)
+    sealer = Sealer([Sealer.generate_key()])
+    lasting = TokenSet("key", "", LASTING)
+    save_grant(db, sealer, store_id, Grant({}, {}, lasting))
+    assert store_states(db)[0].token_expires_at is None
+
+    expires = utcnow() + timedelta(hours=4)
+    save_grant(db, sealer, store_id, Grant({}, {}, TokenSet("a", "r", expires)))
+    assert store_states(db)[0].token_expires_at == expires
