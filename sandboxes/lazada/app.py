@@ -10,18 +10,15 @@ LazOP's envelope. Handlers raise `LazadaError` for Lazada's error bodies.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 from urllib.parse import parse_qsl
 
 import structlog
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
-from starlette.types import Receive, Scope, Send
 
+from sandboxes.kit.app import SandboxApp as KitApp
 from sandboxes.lazada import (
     api_auth,
     api_media,
@@ -110,29 +107,17 @@ async def _serve(sandbox: LazadaSandbox, request: Request, path: str) -> Respons
     return JSONBody(ok(data, route.key))
 
 
-class SandboxApp(Starlette):
+class SandboxApp(KitApp):
     """Starlette for the control API; Lazada calls skip its routing and middleware."""
 
+    sandbox: LazadaSandbox
+
     def __init__(self, sandbox: LazadaSandbox) -> None:
-        @asynccontextmanager
-        async def lifespan(_: Starlette) -> AsyncIterator[None]:
-            yield
-            sandbox.close()
-
         consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(routes=[*control.ROUTES, consent_route], lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.state.control = LazadaControl(sandbox)
-        self.sandbox = sandbox
+        super().__init__(sandbox, LazadaControl(sandbox), [*control.ROUTES, consent_route])
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and not path.startswith("/_sandbox/") and path != consent.PATH:
-            scope["app"] = self
-            response = await self.api(Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    def is_api(self, path: str) -> bool:
+        return not path.startswith("/_sandbox/") and path != consent.PATH
 
     async def api(self, request: Request) -> Response:
         path = api_path(request.scope["path"])

@@ -9,16 +9,13 @@ envelope. Handlers raise `ShopeeError` for Shopee's error bodies.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import structlog
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
-from starlette.types import Receive, Scope, Send
 
+from sandboxes.kit.app import SandboxApp as KitApp
 from sandboxes.shopee import (
     api_auth,
     api_listing_read,
@@ -108,32 +105,20 @@ async def _serve(sandbox: ShopeeSandbox, request: Request, path: str) -> Respons
     return JSONBody(envelope(reply))
 
 
-class SandboxApp(Starlette):
+class SandboxApp(KitApp):
     """Starlette for the control API; Shopee calls (/api/...) skip its routing and middleware.
 
     The benchmark drives ~1,400 calls/s over one connection, so the hot path is kept short.
     """
 
+    sandbox: ShopeeSandbox
+
     def __init__(self, sandbox: ShopeeSandbox) -> None:
-        @asynccontextmanager
-        async def lifespan(_: Starlette) -> AsyncIterator[None]:
-            yield
-            sandbox.close()
-
         consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(routes=[*control.ROUTES, consent_route], lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.state.control = ShopeeControl(sandbox)
-        self.sandbox = sandbox
+        super().__init__(sandbox, ShopeeControl(sandbox), [*control.ROUTES, consent_route])
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and path.startswith("/api/") and path != consent.PATH:
-            scope["app"] = self
-            response = await self.api(Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    def is_api(self, path: str) -> bool:
+        return path.startswith("/api/") and path != consent.PATH
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]

@@ -12,15 +12,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import structlog
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
+from sandboxes.kit.app import SandboxApp as KitApp
 from sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
 from sandboxes.shopify.context import Ctx, Route
 from sandboxes.shopify.sandbox import ShopifySandbox
@@ -122,27 +119,16 @@ async def _serve(sandbox: ShopifySandbox, request: Request, path: str) -> Respon
     return JSONBody(reply.body, status_code=reply.status, headers=headers | (reply.headers or {}))
 
 
-class SandboxApp(Starlette):
+class SandboxApp(KitApp):
     """Starlette for the control API; Shopify calls (/admin/...) skip its routing."""
 
+    sandbox: ShopifySandbox
+
     def __init__(self, sandbox: ShopifySandbox) -> None:
-        @asynccontextmanager
-        async def lifespan(_: Starlette) -> AsyncIterator[None]:
-            yield
-            sandbox.close()
+        super().__init__(sandbox, ShopifyControl(sandbox), control.ROUTES)
 
-        super().__init__(routes=control.ROUTES, lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.state.control = ShopifyControl(sandbox)
-        self.sandbox = sandbox
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/admin/"):
-            scope["app"] = self
-            response = await self.api(Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    def is_api(self, path: str) -> bool:
+        return path.startswith("/admin/")
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]

@@ -10,16 +10,13 @@ TikTok's error bodies.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 
 import structlog
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
-from starlette.types import Receive, Scope, Send
 
+from sandboxes.kit.app import SandboxApp as KitApp
 from sandboxes.tiktok import (
     api_auth,
     api_listing_write,
@@ -118,29 +115,17 @@ async def _serve(sandbox: TikTokSandbox, request: Request, route: Route, params:
     return JSONBody(envelope(data))
 
 
-class SandboxApp(Starlette):
+class SandboxApp(KitApp):
     """Starlette for the control API; TikTok calls skip its routing and middleware."""
 
+    sandbox: TikTokSandbox
+
     def __init__(self, sandbox: TikTokSandbox) -> None:
-        @asynccontextmanager
-        async def lifespan(_: Starlette) -> AsyncIterator[None]:
-            yield
-            sandbox.close()
-
         consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(routes=[*control_api.ROUTES, consent_route], lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.state.control = TikTokControl(sandbox)
-        self.sandbox = sandbox
+        super().__init__(sandbox, TikTokControl(sandbox), [*control_api.ROUTES, consent_route])
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope.get("path", "")
-        if scope["type"] == "http" and not path.startswith("/_sandbox/") and path != consent.PATH:
-            scope["app"] = self
-            response = await self.api(Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    def is_api(self, path: str) -> bool:
+        return not path.startswith("/_sandbox/") and path != consent.PATH
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]

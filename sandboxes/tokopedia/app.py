@@ -12,16 +12,13 @@ X-Ratelimit-* headers. Handlers raise `TokopediaError` for Tokopedia's error bod
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
+from sandboxes.kit.app import SandboxApp as KitApp
 from sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
 from sandboxes.tokopedia.context import Ctx, Route, Router
 from sandboxes.tokopedia.sandbox import TokopediaSandbox
@@ -124,27 +121,16 @@ async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Resp
     return JSONBody(envelope(data), headers=limits or None)
 
 
-class SandboxApp(Starlette):
+class SandboxApp(KitApp):
     """Starlette for the control API; Tokopedia calls skip its routing and middleware."""
 
+    sandbox: TokopediaSandbox
+
     def __init__(self, sandbox: TokopediaSandbox) -> None:
-        @asynccontextmanager
-        async def lifespan(_: Starlette) -> AsyncIterator[None]:
-            yield
-            sandbox.close()
+        super().__init__(sandbox, TokopediaControl(sandbox), control.ROUTES)
 
-        super().__init__(routes=control.ROUTES, lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.state.control = TokopediaControl(sandbox)
-        self.sandbox = sandbox
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith("/_sandbox/"):
-            scope["app"] = self
-            response = await self.api(Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
+    def is_api(self, path: str) -> bool:
+        return not path.startswith("/_sandbox/")
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]

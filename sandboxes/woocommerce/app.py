@@ -12,18 +12,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
 import httpx
 import structlog
-from starlette.applications import Starlette
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from sandboxes.kit.app import SandboxApp as KitApp
 from sandboxes.woocommerce import api_orders, api_products, control, wc_auth
 from sandboxes.woocommerce.catalog import Fetched, image_sources
 from sandboxes.woocommerce.context import Ctx, match
@@ -133,26 +132,18 @@ async def _serve(sandbox: WooSandbox, request: Request, path: str) -> Response:
     return JSONBody(reply.body, status_code=reply.status, headers=reply.headers or None)
 
 
-class SandboxApp(Starlette):
+class SandboxApp(KitApp):
     """Starlette for the control API; REST calls (/wp-json/...) skip its routing."""
 
-    def __init__(self, sandbox: WooSandbox) -> None:
-        @asynccontextmanager
-        async def lifespan(_: Starlette) -> AsyncIterator[None]:
-            yield
-            sandbox.close()
+    sandbox: WooSandbox
 
-        super().__init__(routes=control.ROUTES, lifespan=lifespan)
-        self.state.sandbox = sandbox
-        self.state.control = WooControl(sandbox)
-        self.sandbox = sandbox
+    def __init__(self, sandbox: WooSandbox) -> None:
+        super().__init__(sandbox, WooControl(sandbox), control.ROUTES)
+
+    def is_api(self, path: str) -> bool:
+        return path.startswith("/wp-json/")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/wp-json/"):
-            scope["app"] = self
-            response = await self.api(Request(scope, receive))
-            await response(scope, receive, send)
-            return
         if scope["type"] == "http" and scope["path"].startswith("/wc-auth/"):
             response = await wc_auth.serve(self.sandbox, Request(scope, receive))
             await response(scope, receive, send)
