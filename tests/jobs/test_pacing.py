@@ -6,6 +6,7 @@ exactly and nothing waits for real."""
 from __future__ import annotations
 
 import multiprocessing
+from typing import Any
 
 import pytest
 from pyrate_limiter import AbstractClock
@@ -45,10 +46,14 @@ def _pacer(
     return TokenBucketPacer(name, rate, burst, redis, clock=clock, sleep=clock.sleep)
 
 
-def _spend(name: str, calls: int, slept: multiprocessing.Queue) -> None:
-    """In another process: `calls` calls on the shared bucket at the frozen start time."""
+def _spend(name: str, calls: int, slept: Any, ready: Any, go: Any) -> None:
+    """In another process: once `go` is set, `calls` calls on the shared bucket at the
+    frozen start time. (`ready` says the process is up: starting one takes seconds, longer
+    than the bucket's key lives in Redis, so the calls must not wait for a start.)"""
     clock = FakeClock()
     pacer = _pacer(name, clock, Redis.from_url(REDIS_URL))
+    ready.set()
+    go.wait(30)
     for _ in range(calls):
         pacer.acquire()
     slept.put(clock.elapsed)
@@ -57,9 +62,15 @@ def _spend(name: str, calls: int, slept: multiprocessing.Queue) -> None:
 def test_two_processes_share_one_budget(redis_client: Redis, unique: str) -> None:
     context = multiprocessing.get_context("spawn")
     slept = context.Queue()
+    workers = []
     for calls in (BURST, 1):  # one process spends the burst, then another asks for one more
-        worker = context.Process(target=_spend, args=(unique, calls, slept))
+        ready, go = context.Event(), context.Event()
+        worker = context.Process(target=_spend, args=(unique, calls, slept, ready, go))
         worker.start()
+        workers.append((worker, ready, go))
+    for worker, ready, go in workers:
+        assert ready.wait(60), "a pacing process did not start"
+        go.set()
         worker.join(30)
         assert worker.exitcode == 0
     assert slept.get(timeout=5) == 0  # the burst is free
