@@ -42,6 +42,7 @@ other requests.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Request, Response
@@ -143,15 +144,21 @@ async def read_capped(request: Request, limit: int) -> bytes:
     return bytes(body)
 
 
+DELIVERY_ANSWERS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "Stale or future-dated event (kept, not processed)"},
+    413: {"description": "Body over `[lapak] webhook_max_bytes` (nothing read further)"},
+}
+"""What both push URLs answer besides 200 (their 401 and 404 differ)."""
+
+
 @router.post(
     "/webhooks/{store}",
     status_code=200,
     response_class=Response,
     responses={
-        400: {"description": "Stale or future-dated event (kept, not processed)"},
+        **DELIVERY_ANSWERS,
         401: {"description": "Bad or missing signature (nothing stored)"},
         404: {"description": "No such store"},
-        413: {"description": "Body over `[lapak] webhook_max_bytes` (nothing read further)"},
     },
 )
 async def webhook(store: str, request: Request) -> Response:
@@ -160,12 +167,7 @@ async def webhook(store: str, request: Request) -> Response:
     store_id = runtime.store_ids.get(store)
     if store_id is None:
         raise HTTPException(404, f"no store named {store!r}")
-    try:
-        body = await read_capped(request, runtime.config.webhook_max_bytes)
-    except HTTPException as refused:
-        log.warning("webhook_refused", store=store, reason=refused.detail)
-        raise
-    freshness = getattr(request.app.state, FRESHNESS_STATE, None) or Freshness()
+    body, freshness = await _delivery(request, runtime, store=store)
     intake = await run_in_threadpool(
         _take_in,
         runtime,
@@ -184,10 +186,9 @@ async def webhook(store: str, request: Request) -> Response:
     status_code=200,
     response_class=Response,
     responses={
-        400: {"description": "Stale or future-dated event (kept, not processed)"},
+        **DELIVERY_ANSWERS,
         401: {"description": "No store's app key verifies it (nothing stored)"},
         404: {"description": "No store of this platform in the config"},
-        413: {"description": "Body over `[lapak] webhook_max_bytes` (nothing read further)"},
     },
 )
 async def app_webhook(platform: str, request: Request) -> Response:
@@ -196,12 +197,7 @@ async def app_webhook(platform: str, request: Request) -> Response:
     runtime = runtime_of(request)
     if not any(store.platform == platform for store in runtime.config.stores):
         raise HTTPException(404, f"no store of platform {platform!r} in the config")
-    try:
-        body = await read_capped(request, runtime.config.webhook_max_bytes)
-    except HTTPException as refused:
-        log.warning("webhook_refused", platform=platform, reason=refused.detail)
-        raise
-    freshness = getattr(request.app.state, FRESHNESS_STATE, None) or Freshness()
+    body, freshness = await _delivery(request, runtime, platform=platform)
     taken = await run_in_threadpool(
         _take_in_app,
         runtime,
@@ -215,6 +211,17 @@ async def app_webhook(platform: str, request: Request) -> Response:
     store = runtime.store_name(taken.store_id) if taken.store_id is not None else None
     fields = {"platform": platform, "store": store, "shop": taken.shop, "size": len(body)}
     return _answer(taken.intake, {**fields, "topic": taken.intake.topic})
+
+
+async def _delivery(request: Request, runtime: Runtime, **where: str) -> tuple[bytes, Freshness]:
+    """A delivery's body, read within the size cap (413, logged with `where`, past it), and
+    the app's freshness check."""
+    try:
+        body = await read_capped(request, runtime.config.webhook_max_bytes)
+    except HTTPException as refused:
+        log.warning("webhook_refused", reason=refused.detail, **where)
+        raise
+    return body, getattr(request.app.state, FRESHNESS_STATE, None) or Freshness()
 
 
 def _answer(intake: Intake, fields: dict[str, object]) -> Response:
