@@ -15,7 +15,7 @@ envelope and turns a refusal into the `sync.protocol` error it means (docs/rules
     anything else                           LazadaError (a PermanentError) with Lazada's
                                             code, message and per-SKU `detail`
 
-Requests carry every parameter as LazOP expects (docs/marketplaces.md#lazada-auth-and-signing):
+Requests carry every parameter as LazOP expects (docs/MARKETPLACES.md#lazada-auth-and-signing):
 GET in the query
 string, POST as a form-urlencoded body (what lazop-sdk does), system parameters app_key,
 timestamp (ms), sign_method=sha256, access_token (seller APIs) and sign.
@@ -86,7 +86,7 @@ _TRANSIENT_CODES = frozenset(
     }
 )
 _STALE_TOKEN_CODES = frozenset({"IllegalAccessToken", "InvalidAccessToken", "AccessTokenExpired"})
-"""IllegalAccessToken (docs/marketplaces.md#lazada-throttle); its message and the other two are
+"""IllegalAccessToken (docs/MARKETPLACES.md#lazada-throttle); its message and the other two are
 UNCONFIRMED."""
 _AUTH_CODES = frozenset(
     {

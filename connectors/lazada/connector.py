@@ -7,7 +7,7 @@ failures stop the whole method instead, because carrying on cannot help: an `Aut
 and a throttle whose wait is longer than the in-call retries wait (the job layer
 reschedules the whole push after it).
 
-API paths (LazOP API reference, docs/marketplaces.md#lazada-orders):
+API paths (LazOP API reference, docs/MARKETPLACES.md#lazada-orders):
 
     /products/get                   scan (filter=all, limit ≤ 50, offset ≤ 10000) and
                                     read back (sku_seller_list, ≤ 100 SellerSkus)
@@ -103,7 +103,7 @@ ORDERS_ITEMS = "/orders/items/get"
 ORDER_ITEMS = "/order/items/get"
 PACK = "/order/fulfill/pack"
 RTS = "/order/package/rts"
-PACKAGE_BATCH = 20  # ReadyToShip packages "≤ 20" (docs/marketplaces.md#lazada-batches)
+PACKAGE_BATCH = 20  # ReadyToShip packages "≤ 20" (docs/MARKETPLACES.md#lazada-batches)
 SHIPPING_ALLOCATE_TYPE = "TFS"
 """Pack's shipping_allocate_type: "the local store is always of type TFS and the
 cross-border store is always of type NTFS" (Fulfillment orders guide); Lapak serves local

@@ -9,7 +9,7 @@ Item statuses (GetOrders status filter error table: unpaid, pending, packed, can
 ready_to_ship, delivered, returned, shipped, failed, topack, toship, lost, lost_by_3pl,
 damaged_by_3pl, failed_delivery, shipped_back, shipped_back_success, shipped_back_failed,
 package_scrapped; "repacked" from the order-status-flow guide; "shipping" from the
-fulfilment pages, docs/marketplaces.md#lazada-status-mapping) map as below. "ready_to_ship"
+fulfilment pages, docs/MARKETPLACES.md#lazada-status-mapping) map as below. "ready_to_ship"
 is Lazada's name for what follows the seller's RTS call with a tracking number, i.e. Lapak's
 SHIPPED (Shopee's PROCESSED maps the
 same way). A status Lazada adds later maps to READY_TO_SHIP, which keeps the order's units

@@ -1,5 +1,5 @@
-"""Lazada Open Platform (LazOP) signatures (docs/marketplaces.md#lazada-auth-and-signing,
-docs/marketplaces.md#lazada-webhooks). Pure functions.
+"""Lazada Open Platform (LazOP) signatures (docs/MARKETPLACES.md#lazada-auth-and-signing,
+docs/MARKETPLACES.md#lazada-webhooks). Pure functions.
 
 Request `sign` (source: open.lazada.com "Signature algorithm", doc 108068/108069, and
 lazop-sdk 1.0.3 `lazop_sdk/base.py::sign`): take every request parameter, system and

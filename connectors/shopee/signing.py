@@ -1,5 +1,5 @@
-"""Shopee Open Platform v2 signatures (docs/marketplaces.md#shopee-auth-and-signing,
-docs/marketplaces.md#shopee-webhooks). Pure functions.
+"""Shopee Open Platform v2 signatures (docs/MARKETPLACES.md#shopee-auth-and-signing,
+docs/MARKETPLACES.md#shopee-webhooks). Pure functions.
 
 Request sign = lowercase hex HMAC-SHA256(partner_key, base string), the key being the UTF-8
 bytes of the key string as the console shows it. Base strings are plain concatenations:

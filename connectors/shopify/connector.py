@@ -73,7 +73,7 @@ LIMITS = ConnectorLimits(
 OPEN_FULFILLMENT = frozenset({"open", "in_progress"})
 UNPAID_STATUSES = frozenset({"pending", "voided"})
 OFFLINE_TOKEN_EXPIRES = LASTING
-"""Offline access tokens do not expire (docs/marketplaces.md#shopify-tokens)."""
+"""Offline access tokens do not expire (docs/MARKETPLACES.md#shopify-tokens)."""
 
 
 class ShopifyCredentials(BaseModel):

@@ -1,5 +1,5 @@
-"""Shopify's two signatures (docs/marketplaces.md#shopify-auth-and-signing,
-docs/marketplaces.md#shopify-webhooks). Pure functions.
+"""Shopify's two signatures (docs/MARKETPLACES.md#shopify-auth-and-signing,
+docs/MARKETPLACES.md#shopify-webhooks). Pure functions.
 
 API calls are not signed: they carry the offline access token in `X-Shopify-Access-Token`.
 

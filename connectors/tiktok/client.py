@@ -14,7 +14,7 @@ envelope and turns a refusal into the `sync.protocol` error it means (docs/rules
     anything else                         PermanentError with TikTok's code and message
 
 source: the partner guides common-errors.md and rate-limits.md
-(docs/marketplaces.md#tiktok-shop-throttle).
+(docs/MARKETPLACES.md#tiktok-shop-throttle).
 
 Tokens live only in the `TokenVault`; nothing here logs a token, the app secret or a
 signature. Messages name the API path, never the URL (the token refresh URL carries the

@@ -10,7 +10,7 @@ Shipping: Indonesian sellers who ship with their own courier use Ship Package
 (`POST /fulfillment/202309/packages/{package_id}/ship`) with `self_shipment` {tracking_number,
 shipping_provider_id} — the "Seller Shipping" option of ship-package.spec.json. Mark Package
 As Shipped is for the seller-shipping markets (US, UK, EU, JP) only
-(docs/marketplaces.md#tiktok-shop-orders).
+(docs/MARKETPLACES.md#tiktok-shop-orders).
 """
 
 from __future__ import annotations

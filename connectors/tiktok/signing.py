@@ -1,5 +1,5 @@
-"""TikTok Shop Partner API signatures (docs/marketplaces.md#tiktok-shop-auth-and-signing,
-docs/marketplaces.md#tiktok-shop-webhooks). Pure functions.
+"""TikTok Shop Partner API signatures (docs/MARKETPLACES.md#tiktok-shop-auth-and-signing,
+docs/MARKETPLACES.md#tiktok-shop-webhooks). Pure functions.
 
 source: TikTok Shop partner guide "Sign your API request" (sign-your-api-request.md):
 

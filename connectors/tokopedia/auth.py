@@ -1,6 +1,6 @@
 """Tokopedia FS API authentication and webhook signatures. Pure.
 
-docs/marketplaces.md#tokopedia-auth-and-signing, docs/marketplaces.md#tokopedia-webhooks.
+docs/MARKETPLACES.md#tokopedia-auth-and-signing, docs/MARKETPLACES.md#tokopedia-webhooks.
 
 No request is signed: an access token comes from OAuth2 client credentials and rides as a
 bearer token.

@@ -6,7 +6,7 @@ and objects now and then, so a null field with a default takes the default.
 `validate` turns a mismatch into a `TransientError` naming the path and the field (a
 malformed body is treated like a server hiccup, docs/rules.md, rule 7).
 
-Sources: the doc pages (developer.tokopedia.com, docs/marketplaces.md#tokopedia), the JSON
+Sources: the doc pages (developer.tokopedia.com, docs/MARKETPLACES.md#tokopedia), the JSON
 fixtures of plvhx/tokopedia-php-sdk (tests/data-fixtures/**), PyPI `tokopedia` 0.4.2
 (`tokopedia/product/*.py`, `tokopedia/response.py`).
 """
@@ -315,7 +315,7 @@ class SingleOrder(Wire):
 
 class OrderPush(Wire):
     """An order_notification or order_status webhook body
-    (docs/marketplaces.md#tokopedia-webhooks): both carry fs_id and order_id; order_status
+    (docs/MARKETPLACES.md#tokopedia-webhooks): both carry fs_id and order_id; order_status
     bodies add `order_status`, notifications `invoice_ref_num`. Keys of nested objects are
     capitalised ("Name")."""
 

@@ -62,7 +62,7 @@ log = structlog.get_logger(__name__)
 
 LIMITS = ConnectorLimits(
     # WooCommerce itself has no REST rate limit; the host in front of it decides (shared
-    # hosting and firewalls block bursts: docs/marketplaces.md#woocommerce-rate-limits).
+    # hosting and firewalls block bursts: docs/MARKETPLACES.md#woocommerce-rate-limits).
     # Lapak's own conservative choice.
     rate_per_second=5,
     burst=5,

@@ -1,6 +1,6 @@
 """WooCommerce REST API authentication and webhook signatures. Pure functions.
 
-docs/marketplaces.md#woocommerce-auth-and-signing, docs/marketplaces.md#woocommerce-webhooks.
+docs/MARKETPLACES.md#woocommerce-auth-and-signing, docs/MARKETPLACES.md#woocommerce-webhooks.
 
 Requests (source: `includes/class-wc-rest-authentication.php`, WooCommerce trunk):
 

@@ -1,7 +1,7 @@
 """System APIs of the sandbox: GenerateAccessToken (/auth/token/create, `code`) and
 RefreshAccessToken (/auth/token/refresh, `refresh_token`), signed like any call but without
 an access_token, answered at the top level (no `data`), as on the API pages' examples
-(docs/marketplaces.md#lazada-tokens). The real ones live on https://auth.lazada.com/rest;
+(docs/MARKETPLACES.md#lazada-tokens). The real ones live on https://auth.lazada.com/rest;
 the sandbox serves them on its own host.
 """
 

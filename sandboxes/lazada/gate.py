@@ -5,7 +5,7 @@ Common parameters (every API page): app_key, timestamp ("1517820392000" in milli
 doc 108067), sign_method (sha256), sign, and access_token for seller APIs. The sign is
 HMAC-SHA256(app_secret, api_path + sorted name+value of every parameter but sign) in
 uppercase hex (doc 108068). A wrong sign answers IncompleteSignature "The request signature
-does not conform to lazop standards" (docs/marketplaces.md#lazada-auth-and-signing). The
+does not conform to lazop standards" (docs/MARKETPLACES.md#lazada-auth-and-signing). The
 order of the checks, the
 codes for an unknown app key, a bad timestamp or sign_method and the message of
 IllegalAccessToken are the sandbox's (UNCONFIRMED).

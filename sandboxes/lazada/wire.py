@@ -1,7 +1,7 @@
 """LazOP's envelope, error bodies and request readers, as the sandbox speaks them.
 
 Success: `{"code": "0", "data": ..., "request_id": ...}`. Error: `{"type", "code", "message",
-"request_id"}` plus `detail` for batch APIs (docs/marketplaces.md#lazada-throttle; the detail
+"request_id"}` plus `detail` for batch APIs (docs/MARKETPLACES.md#lazada-throttle; the detail
 shape from the
 product API pages' "Common Response Parameters"). Error types: gateway refusals (signature,
 parameters, token, frequency) are "ISV", business refusals "ISP", platform failures
@@ -53,7 +53,7 @@ class LazadaError(Exception):
 def missing(name: str) -> LazadaError:
     """A missing parameter (the API pages' error example: "missing required parameter: X";
     the code is spelled MissingParameter in the signature guide
-    (docs/marketplaces.md#lazada-auth-and-signing), MISSING_PARAMETER in that
+    (docs/MARKETPLACES.md#lazada-auth-and-signing), MISSING_PARAMETER in that
     example: UNCONFIRMED which)."""
     return LazadaError("MissingParameter", f"missing required parameter: {name}", type=ISV)
 

@@ -3,7 +3,7 @@ status change), POSTed to the URLs registered for the app.
 
 Signature (guides/webhook-configuration/webhook-security, official Go sample): header
 `Authorization-Hmac` = lowercase hex HMAC-SHA256(webhook_secret, raw body). Bodies follow
-the examples of get-webhook-payload (docs/marketplaces.md#tokopedia-webhooks), capitalised
+the examples of get-webhook-payload (docs/MARKETPLACES.md#tokopedia-webhooks), capitalised
 "Name" keys included. Deliveries run in one background thread; a refused or failed delivery
 is retried a few times, then dropped (Tokopedia's retry policy and expected answer are UNCONFIRMED:
 any 2xx counts as delivered).

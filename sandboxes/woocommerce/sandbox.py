@@ -55,7 +55,7 @@ class WooSandbox(SandboxCore):
         self.nonce_key = secrets.token_bytes(32)
         """Signs the Approve links' nonces (wc_auth.py)."""
         # Per consumer key: WooCommerce's REST API has no limit of its own; hosts and WAFs
-        # do (docs/marketplaces.md#woocommerce-rate-limits; UNCONFIRMED: 10/s, bursts of 20).
+        # do (docs/MARKETPLACES.md#woocommerce-rate-limits; UNCONFIRMED: 10/s, bursts of 20).
         # Over it: 429 with Retry-After (wire).
         self.limiter: TokenBuckets = TokenBuckets(10.0, 20, self.clock.now)
         self.push: PushSender = PushSender()

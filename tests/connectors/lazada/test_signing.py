@@ -20,7 +20,7 @@ from sandboxes.lazada import create_app, push_signature
 from sandboxes.registry import sandbox_for
 from wiring.server import RunningServer, serve
 
-# The doc's worked example (docs 108068/108069; docs/marketplaces.md#lazada-auth-and-signing).
+# The doc's worked example (docs 108068/108069; docs/MARKETPLACES.md#lazada-auth-and-signing).
 DOC_SECRET = "helloworld"
 DOC_PARAMS = {
     "app_key": "123456",

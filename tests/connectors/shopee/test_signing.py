@@ -16,8 +16,8 @@ from connectors.shopee import signing
 from sandboxes.shopee import create_app
 from wiring.server import RunningServer, serve
 
-# Sample key string from Shopee's official Go demo (docs/marketplaces.md#shopee-auth-and-signing,
-# docs/marketplaces.md#signature-test-vectors).
+# Sample key string from Shopee's official Go demo (docs/MARKETPLACES.md#shopee-auth-and-signing,
+# docs/MARKETPLACES.md#signature-test-vectors).
 DEMO_KEY = "1391fd986fe8ec7569bebed75b0c33ee35eb5a305bed7038657a5cd5f75b1c88"
 DOC_SHOP_BASE = (
     "2001887/api/v2/shop/get_shop_info165571443159777174636562737266615546704c6d14701711"

@@ -1,4 +1,4 @@
-"""Shopify signatures: the published vectors (docs/marketplaces.md#signature-test-vectors) and
+"""Shopify signatures: the published vectors (docs/MARKETPLACES.md#signature-test-vectors) and
 ShopifyAPI agreeing with us on the OAuth callback hmac for the same inputs."""
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import shopify
 from connectors.shopify import signing
 
 # ShopifyAPI's test/session_test.py, recomputed with Python hmac
-# (docs/marketplaces.md#shopify-auth-and-signing).
+# (docs/MARKETPLACES.md#shopify-auth-and-signing).
 HUSH_PARAMS = {
     "shop": "some-shop.myshopify.com",
     "code": "a94a110d86d2452eb3e2af4cfb8a3828",
@@ -26,7 +26,7 @@ HUSH_HMAC = "2cb1a277650a659f1b11e92a4a64275b128e037f2c3390e3c8fd2d8721dac9e2"
 LIST_PARAMS: dict[str, Any] = {"shop": "some-shop.myshopify.com", "ids[]": [2, 1]}
 LIST_HMAC = "b93b9f82996f6f8bf9f1b7bbddec284c8fabacdc4e12dc80550b4705f3003b1e"
 # Webhook vector (third-party test, recomputed with Python hmac;
-# docs/marketplaces.md#shopify-webhooks).
+# docs/MARKETPLACES.md#shopify-webhooks).
 WEBHOOK_SECRET = "test-webhook-secret"
 WEBHOOK_BODY = b'{"id":1234567890,"email":"customer@example.com","total_price":"123.45"}'
 WEBHOOK_HMAC = "QNyObTlKbMx2qDlPF/ZOZcBqg5OgPg+2oky3zldc0Gw="

@@ -33,7 +33,7 @@ from tests.connectors.tiktok.sandbox_client import (
 )
 
 # sign-your-api-request.md, step by step, recomputed with Python hmac
-# (docs/marketplaces.md#signature-test-vectors).
+# (docs/MARKETPLACES.md#signature-test-vectors).
 DOC_SECRET = "e59af819cc"
 DOC_PATH = "/authorization/202309/shops"
 DOC_QUERY = {"app_key": "29a39d", "timestamp": 1623812664}

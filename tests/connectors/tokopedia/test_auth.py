@@ -1,6 +1,6 @@
 """Tokopedia authentication: the client-credentials Basic header, the bearer header, the
 token URL, and the `Authorization-Hmac` webhook signature (no published test vector for
-Tokopedia, docs/marketplaces.md#signature-test-vectors: the expected values are recomputed
+Tokopedia, docs/MARKETPLACES.md#signature-test-vectors: the expected values are recomputed
 here with `base64` and `hmac`, following the doc's Go sample)."""
 
 from __future__ import annotations
