@@ -19,9 +19,9 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from sync.catalog import import_catalog
-from sync.store.db import Database
-from sync.store.models import Merchant, Store
+from lapak.sync.catalog import import_catalog
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Store
 
 COLUMNS = [
     "sku",

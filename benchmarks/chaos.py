@@ -36,10 +36,10 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lapak.sync.store.models import Order, Product, Store
 from sqlalchemy import select
 
 from benchmarks import harness
-from sync.store.models import Order, Product, Store
 
 FAULTS = {
     "error_rate": 0.05,
@@ -376,7 +376,7 @@ def pacing_rates(config: Path, env: dict[str, str]) -> dict[str, tuple[float, fl
     """Per store: the calls/s Lapak paces itself to, and the platform's published rate."""
     import os
 
-    from config import load_config
+    from lapak.config import load_config
 
     saved = dict(os.environ)
     os.environ.update(env)

@@ -35,8 +35,9 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lapak.sync.stock import store_stock
+
 from benchmarks import harness
-from sync.stock import store_stock
 
 OTHER_STORES_EVERY = 0.1
 SELLING_STORE_EVERY = 0.025

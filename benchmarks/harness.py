@@ -41,16 +41,12 @@ from typing import Any
 
 import httpx
 import psycopg
-from redis import Redis
-from redis.exceptions import RedisError
-from sqlalchemy import func, inspect, or_, select, text
-
-from sandboxes.kit.control import SandboxControl, SandboxListing
-from sandboxes.registry import sandbox_for
-from sync.registry import plugin_for
-from sync.stock import available, store_price, store_stock
-from sync.store.db import Database
-from sync.store.models import (
+from lapak.sandboxes.kit.control import SandboxControl, SandboxListing
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.registry import plugin_for
+from lapak.sync.stock import available, store_price, store_stock
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import (
     DeadLetter,
     JobEvent,
     Listing,
@@ -60,7 +56,10 @@ from sync.store.models import (
     Store,
     WebhookRecord,
 )
-from wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer, serve
+from redis import Redis
+from redis.exceptions import RedisError
+from sqlalchemy import func, inspect, or_, select, text
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent

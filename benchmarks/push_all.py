@@ -29,29 +29,28 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lapak.sandboxes.kit.control import SandboxControl
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.shopee.images import placeholder_png
+from lapak.sync.catalog import import_catalog
+from lapak.sync.changes import products_changed
+from lapak.sync.protocol import ConnectorPlugin, StoreSpec
+from lapak.sync.push import PushReport, push_store
+from lapak.sync.registry import platforms, plugin_for
+from lapak.sync.sealing import Sealer
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Merchant, Product
+from lapak.sync.tokens import DbTokenVault
+from lapak.sync.types import ListingRef
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.pacing import UnpacedPacer
+from lapak.wiring.server import serve
 from sqlalchemy import select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from sandboxes.kit.control import SandboxControl
-from sandboxes.registry import sandbox_for
-from sandboxes.shopee.images import placeholder_png
-from sync.catalog import import_catalog
-from sync.changes import products_changed
-from sync.protocol import ConnectorPlugin, StoreSpec
-from sync.push import PushReport, push_store
-from sync.registry import platforms, plugin_for
-from sync.sealing import Sealer
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.store.models import Listing, Merchant, Product
-from sync.tokens import DbTokenVault
-from sync.types import ListingRef
-from wiring.logging import configure_logging
-from wiring.pacing import UnpacedPacer
-from wiring.server import serve
 
 STORE = "bench"
 VARIANTS = 4

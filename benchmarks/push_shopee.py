@@ -44,23 +44,22 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+from lapak.connectors.shopee import plugin, signing
+from lapak.connectors.shopee.connector import UPDATE_STOCK, ShopeeConnector, ShopeeCredentials
+from lapak.sandboxes.shopee import create_app
+from lapak.sync.catalog import import_catalog
+from lapak.sync.changes import products_changed
+from lapak.sync.protocol import StoreSpec
+from lapak.sync.push import push_store
+from lapak.sync.sealing import Sealer
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Merchant, Product
+from lapak.sync.tokens import DbTokenVault
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.pacing import UnpacedPacer
+from lapak.wiring.server import serve
 from sqlalchemy import func, select, update
-
-from connectors.shopee import plugin, signing
-from connectors.shopee.connector import UPDATE_STOCK, ShopeeConnector, ShopeeCredentials
-from sandboxes.shopee import create_app
-from sync.catalog import import_catalog
-from sync.changes import products_changed
-from sync.protocol import StoreSpec
-from sync.push import push_store
-from sync.sealing import Sealer
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.store.models import Listing, Merchant, Product
-from sync.tokens import DbTokenVault
-from wiring.logging import configure_logging
-from wiring.pacing import UnpacedPacer
-from wiring.server import serve
 
 SHOP: dict[str, Any] = {
     "name": "bench-shop",

@@ -28,16 +28,15 @@ import time
 from pathlib import Path
 from typing import Any
 
+from lapak.cli.embedded import Embedded
+from lapak.config import load_config
+from lapak.sandboxes.shopee import create_app
+from lapak.sync.catalog import import_catalog
+from lapak.sync.store.models import Merchant
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import select
-
-from cli.embedded import Embedded
-from config import load_config
-from sandboxes.shopee import create_app
-from sync.catalog import import_catalog
-from sync.store.models import Merchant
-from wiring.logging import configure_logging
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 PARTNER_KEY = "latency-benchmark-partner-key-0123"
 SHOPS = {"shop-a": 701, "shop-b": 702}

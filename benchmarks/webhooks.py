@@ -42,8 +42,8 @@ TARGET_MEDIAN_MS = 20.0
 
 def run_sandbox(conn: Connection) -> None:
     """Child process: the Shopee sandbox, rate limit lifted; sends its URL, stops when told."""
-    from sandboxes.shopee import create_app
-    from wiring.server import serve
+    from lapak.sandboxes.shopee import create_app
+    from lapak.wiring.server import serve
 
     app = create_app([SHOP])
     app.state.sandbox.set_rate_limit(0)
@@ -87,10 +87,10 @@ def run_lapak(config: str, conn: Connection) -> None:
         "BENCH_SHOP_ID": str(SHOP["shop_id"]),
         "BENCH_REFRESH": str(SHOP["refresh_token"]),
     }
-    from cli.embedded import Embedded
-    from config import load_config
-    from wiring.logging import configure_logging
-    from wiring.runtime import Runtime
+    from lapak.cli.embedded import Embedded
+    from lapak.config import load_config
+    from lapak.wiring.logging import configure_logging
+    from lapak.wiring.runtime import Runtime
 
     log = (Path(config).parent / "lapak.log").open("w", encoding="utf-8")
     configure_logging("INFO", stream=log)  # one JSON line per webhook, as in production

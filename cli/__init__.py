@@ -3,11 +3,10 @@
 import os
 
 import typer
-
-from cli import catalog, deadletters, processes, queue, stores
-from cli import connect as connecting
-from cli import init as starter
-from wiring.logging import configure_logging
+from lapak.cli import catalog, deadletters, processes, queue, stores
+from lapak.cli import connect as connecting
+from lapak.cli import init as starter
+from lapak.wiring.logging import configure_logging
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
 for command in (

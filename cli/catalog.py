@@ -6,9 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
-
-from cli.common import (
+from lapak.cli.common import (
     ConfigOption,
     console,
     err,
@@ -16,9 +14,10 @@ from cli.common import (
     request_store_pushes,
     runtime_for,
 )
-from sync.catalog import CatalogFileError, import_catalog, set_stock
-from sync.catalog_export import export_catalog
-from sync.i18n import N_, translate
+from lapak.sync.catalog import CatalogFileError, import_catalog, set_stock
+from lapak.sync.catalog_export import export_catalog
+from lapak.sync.i18n import N_, translate
+from rich.progress import BarColumn, Progress, TextColumn, TimeRemainingColumn
 
 app = typer.Typer(no_args_is_help=True, help="Import and export the catalog, set stock.")
 

@@ -9,22 +9,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from redis.exceptions import RedisError
-from rich.console import Console
-
-from config import ConfigError, LapakConfig, load_config
-from config.envfile import load_env_file
-from sync.dispatch import (
+from lapak.config import ConfigError, LapakConfig, load_config
+from lapak.config.envfile import load_env_file
+from lapak.sync.dispatch import (
     Dispatcher,
     foreign_push_requests,
     request_pushes,
     requests_taken,
     take_push_requests,
 )
-from sync.i18n import gettext
-from sync.reconcile import stores_with_work
-from sync.store.models import Merchant
-from wiring.runtime import Runtime
+from lapak.sync.i18n import gettext
+from lapak.sync.reconcile import stores_with_work
+from lapak.sync.store.models import Merchant
+from lapak.wiring.runtime import Runtime
+from redis.exceptions import RedisError
+from rich.console import Console
 
 console = Console()
 err = Console(stderr=True, soft_wrap=True)  # located error lines stay whole
@@ -92,10 +91,10 @@ class _ReconcilerPicksUp:
 def dispatcher_for(runtime: Runtime) -> Dispatcher:
     if runtime.redis is None:
         return _ReconcilerPicksUp()
-    from jobs.broker import build_broker
+    from lapak.jobs.broker import build_broker
 
     build_broker(runtime.config.redis_url)
-    from jobs.actors import dispatcher
+    from lapak.jobs.actors import dispatcher
 
     return dispatcher
 

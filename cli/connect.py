@@ -27,15 +27,14 @@ from typing import Annotated, NoReturn
 from urllib.parse import parse_qsl, urlsplit
 
 import typer
+from lapak.cli.common import ConfigOption, console, dispatcher_for, err, runtime_for
+from lapak.sync import connect as connecting
+from lapak.sync.connections import STATE_TTL, granted_at
+from lapak.sync.dispatch import Dispatcher
+from lapak.sync.i18n import format_local_time, gettext
+from lapak.sync.store.models import JobEvent, utcnow
+from lapak.wiring.runtime import Runtime
 from sqlalchemy import select
-
-from cli.common import ConfigOption, console, dispatcher_for, err, runtime_for
-from sync import connect as connecting
-from sync.connections import STATE_TTL, granted_at
-from sync.dispatch import Dispatcher
-from sync.i18n import format_local_time, gettext
-from sync.store.models import JobEvent, utcnow
-from wiring.runtime import Runtime
 
 POLL_SECONDS = 0.5
 
@@ -81,8 +80,8 @@ def _wait(
     since = utcnow()
     server = None
     if not _listening(port):
-        from web.app import create_app
-        from wiring.server import serve
+        from lapak.web.app import create_app
+        from lapak.wiring.server import serve
 
         server = serve(create_app(runtime, dispatcher), port=port)
         message = gettext("waiting for the marketplace to send you back to %(url)s …")

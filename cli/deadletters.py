@@ -12,14 +12,13 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from lapak.cli.common import ConfigOption, console, err, runtime_for
+from lapak.cli.tail import jobs_tail
+from lapak.jobs.replay import job_sender
+from lapak.sync.i18n import format_local_time, gettext
+from lapak.sync.ops import OpsError, Send, dead_letters, retry_dead_letter
+from lapak.wiring.runtime import Runtime
 from rich.table import Table
-
-from cli.common import ConfigOption, console, err, runtime_for
-from cli.tail import jobs_tail
-from jobs.replay import job_sender
-from sync.i18n import format_local_time, gettext
-from sync.ops import OpsError, Send, dead_letters, retry_dead_letter
-from wiring.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, help="Failed jobs, their replay, the job log.")
 app.command("tail")(jobs_tail)
@@ -44,8 +43,8 @@ def jobs_failed(config: ConfigOption = Path("lapak.toml")) -> None:
 
 
 def _prepare(runtime: Runtime) -> Send:
-    from jobs.broker import build_broker
-    from wiring.runtime import install
+    from lapak.jobs.broker import build_broker
+    from lapak.wiring.runtime import install
 
     install(runtime)
     build_broker(runtime.config.redis_url)

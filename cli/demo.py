@@ -23,23 +23,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from lapak.cli.demo_connect import StoreNotConnected, connect_stores
+from lapak.config import load_config
+from lapak.config.envfile import load_env_file
+from lapak.sandboxes.kit.control import SandboxControl
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync import progress
+from lapak.sync import queue as order_queue
+from lapak.sync.catalog import import_catalog
+from lapak.sync.connect import app_key_fields
+from lapak.sync.dispatch import Dispatcher
+from lapak.sync.i18n import format_local_time, gettext, order_status_name
+from lapak.sync.private_files import write_private
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.runtime import Runtime
 from rich.console import Console
 from rich.table import Table
-
-from cli.demo_connect import StoreNotConnected, connect_stores
-from config import load_config
-from config.envfile import load_env_file
-from sandboxes.kit.control import SandboxControl
-from sandboxes.registry import sandbox_for
-from sync import progress
-from sync import queue as order_queue
-from sync.catalog import import_catalog
-from sync.connect import app_key_fields
-from sync.dispatch import Dispatcher
-from sync.i18n import format_local_time, gettext, order_status_name
-from sync.private_files import write_private
-from wiring.logging import configure_logging
-from wiring.runtime import Runtime
 
 MARKER = "# written by `lapak demo`"
 CHAOS: dict[str, Any] = {"error_rate": 0.2, "throttle_rate": 0.1, "latency_ms": 20.0}
@@ -102,8 +101,8 @@ def _connect_first(
     run`: Lapak's web app alone on the demo's web port receives the callbacks. No job runs
     yet, so none fails for a store not connected; the first push and pull each connection
     asks `dispatcher` for wait in the embedded broker until its worker starts."""
-    from web.app import create_app
-    from wiring.server import serve
+    from lapak.web.app import create_app
+    from lapak.wiring.server import serve
 
     with serve(create_app(runtime, dispatcher), port=web_port) as web:
         connect_stores(runtime, web.url, dispatcher, console)
@@ -227,9 +226,9 @@ def run_demo(
     for stale in ("lapak.db", "lapak.db-wal", "lapak.db-shm"):
         (directory / stale).unlink(missing_ok=True)
 
-    from cli.embedded import Embedded
-    from sync.registry import plugin_for
-    from wiring.server import serve
+    from lapak.cli.embedded import Embedded
+    from lapak.sync.registry import plugin_for
+    from lapak.wiring.server import serve
 
     credentials = {  # the app's own keys only: the rest comes from connecting each store
         store.name: _app_keys(plugin_for(store.platform), store.name, index)
@@ -430,7 +429,7 @@ def _stock(control: SandboxControl, store: str) -> dict[str, int]:
 
 
 def _reseller_ships_one(runtime: Runtime, console: Console) -> None:
-    from jobs.actors import dispatcher
+    from lapak.jobs.actors import dispatcher
 
     stores = list(runtime.config.stores_of_merchant(MERCHANT))
     names = [s.name for s in stores]

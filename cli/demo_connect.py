@@ -13,16 +13,15 @@ that does not end connected stops the demo, named.
 from __future__ import annotations
 
 import httpx
+from lapak.sandboxes.kit.consent import press_authorize
+from lapak.sync import connect
+from lapak.sync.connections import granted_at
+from lapak.sync.dispatch import Dispatcher
+from lapak.sync.i18n import N_, gettext
+from lapak.sync.store.models import JobEvent, utcnow
+from lapak.wiring.runtime import Runtime
 from rich.console import Console
 from sqlalchemy import select
-
-from sandboxes.kit.consent import press_authorize
-from sync import connect
-from sync.connections import granted_at
-from sync.dispatch import Dispatcher
-from sync.i18n import N_, gettext
-from sync.store.models import JobEvent, utcnow
-from wiring.runtime import Runtime
 
 
 class StoreNotConnected(Exception):

@@ -22,13 +22,12 @@ from typing import Any
 
 import dramatiq
 import structlog
-
-from jobs.broker import build_broker
-from jobs.replay import job_sender
-from sync import push
-from sync.dispatch import foreign_push_requests, take_push_requests
-from wiring.job_queues import current_job_queue_depths
-from wiring.runtime import Runtime, install
+from lapak.jobs.broker import build_broker
+from lapak.jobs.replay import job_sender
+from lapak.sync import push
+from lapak.sync.dispatch import foreign_push_requests, take_push_requests
+from lapak.wiring.job_queues import current_job_queue_depths
+from lapak.wiring.runtime import Runtime, install
 
 log = structlog.get_logger(__name__)
 
@@ -46,7 +45,7 @@ class Embedded:
         self.web_port = web_port
         self.web: Any = None
         self.broker = build_broker(runtime.config.redis_url)
-        from jobs import actors, scheduler
+        from lapak.jobs import actors, scheduler
 
         self.actors = actors
         self.worker = dramatiq.Worker(self.broker, worker_threads=threads, worker_timeout=100)
@@ -76,8 +75,8 @@ class Embedded:
             )
             self._requests.start()
         if self.web_port is not None:
-            from web.app import create_app
-            from wiring.server import serve
+            from lapak.web.app import create_app
+            from lapak.wiring.server import serve
 
             app = create_app(
                 self.runtime,

@@ -20,22 +20,21 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-
-from cli.common import console, err
-from cli.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
-from sandboxes.registry import platforms as sandbox_platforms
-from sandboxes.registry import sandbox_for
-from sync.connect import app_key_fields
-from sync.i18n import gettext
-from sync.private_files import write_private
-from sync.registry import UnknownPlatformError, plugin_for
+from lapak.cli.common import console, err
+from lapak.cli.sandbox_plan import SANDBOX_HOST, SANDBOX_PORTS, sandbox_url
+from lapak.sandboxes.registry import platforms as sandbox_platforms
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.connect import app_key_fields
+from lapak.sync.i18n import gettext
+from lapak.sync.private_files import write_private
+from lapak.sync.registry import UnknownPlatformError, plugin_for
 
 ALL_PLATFORMS = tuple(SANDBOX_PORTS)
 MERCHANT = "Toko Saya"
 RESELLER = "Dewi"
 WEB_URL = "http://127.0.0.1:8000"
 """Where `lapak run` serves by default: the sandboxes push order events there."""
-SAMPLE_CATALOG = files("config") / "catalog.example.csv"
+SAMPLE_CATALOG = files("lapak.config") / "catalog.example.csv"
 """Shipped with the `config` package (package data): found from a checkout or a wheel."""
 REAL_HOSTS = {
     "shopee": ("https://partner.shopeemobile.com", ""),

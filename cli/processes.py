@@ -9,11 +9,10 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-
-from cli.common import ConfigOption, console, err, open_config
-from sync.i18n import gettext
-from wiring.logging import configure_logging
-from wiring.runtime import Runtime
+from lapak.cli.common import ConfigOption, console, err, open_config
+from lapak.sync.i18n import gettext
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.runtime import Runtime
 
 
 def run(
@@ -25,7 +24,7 @@ def run(
 ) -> None:
     """Run web, scheduler and worker in one process (the embedded default: SQLite +
     in-process broker, or Redis/PostgreSQL when the config says so)."""
-    from cli.embedded import Embedded, run_until
+    from lapak.cli.embedded import Embedded, run_until
 
     configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
     runtime = Runtime(open_config(config))
@@ -52,12 +51,12 @@ def scheduler(config: ConfigOption = Path("lapak.toml")) -> None:
         )
         raise typer.Exit(2)
     runtime.bootstrap()
-    from jobs.broker import build_broker
-    from wiring.runtime import install
+    from lapak.jobs.broker import build_broker
+    from lapak.wiring.runtime import install
 
     install(runtime)
     build_broker(runtime.config.redis_url)
-    from jobs.scheduler import build_scheduler
+    from lapak.jobs.scheduler import build_scheduler
 
     build_scheduler(runtime, blocking=True).start()
 
@@ -71,10 +70,10 @@ def sandbox(
 ) -> None:
     """Serve the sandbox marketplaces for the config's stores, each platform on the port
     its stores' base_url names (`lapak init --sandbox`: 8901 Shopee … 8906 WooCommerce)."""
-    from cli.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
-    from sandboxes.kit.images import WithPlaceholderImages
-    from sandboxes.registry import sandbox_for
-    from wiring.server import serve
+    from lapak.cli.sandbox_plan import SandboxPlanError, plan_sandboxes, sandbox_shops
+    from lapak.sandboxes.kit.images import WithPlaceholderImages
+    from lapak.sandboxes.registry import sandbox_for
+    from lapak.wiring.server import serve
 
     def say(line: str) -> None:  # whole lines: a base_url is copied from here
         console.print(line, soft_wrap=True, markup=False, highlight=False)
@@ -139,7 +138,7 @@ def demo(
     ] = False,
 ) -> None:
     """Six sandbox marketplaces, one catalog, simulated buyers, one queue: watch it sync."""
-    from cli.demo import run_demo
+    from lapak.cli.demo import run_demo
 
     summary = run_demo(directory, duration, orders_per_second, console, web_port=port, chaos=chaos)
     raise typer.Exit(0 if summary is not None else 2)

@@ -14,14 +14,19 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from lapak.cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
+from lapak.sync import queue as order_queue
+from lapak.sync.i18n import (
+    format_clock,
+    format_local_time,
+    format_money,
+    gettext,
+    order_status_name,
+)
+from lapak.sync.store.models import utcnow
+from lapak.sync.types import OrderStatus
+from lapak.wiring.runtime import Runtime
 from rich.table import Table
-
-from cli.common import AsOption, ConfigOption, console, dispatcher_for, err, runtime_for
-from sync import queue as order_queue
-from sync.i18n import format_clock, format_local_time, format_money, gettext, order_status_name
-from sync.store.models import utcnow
-from sync.types import OrderStatus
-from wiring.runtime import Runtime
 
 app = typer.Typer(no_args_is_help=True, help="The resellers' order queue.")
 

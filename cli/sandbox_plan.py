@@ -15,13 +15,12 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from lapak.config import LapakConfig
+from lapak.config.models import StoreConfig
+from lapak.sandboxes.registry import platforms as sandbox_platforms
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.i18n import N_, translate
 from pydantic import SecretStr
-
-from config import LapakConfig
-from config.models import StoreConfig
-from sandboxes.registry import platforms as sandbox_platforms
-from sandboxes.registry import sandbox_for
-from sync.i18n import N_, translate
 
 SANDBOX_HOST = "127.0.0.1"
 SANDBOX_PORTS = {

@@ -13,11 +13,10 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from lapak.cli.common import ConfigOption, console, runtime_for
+from lapak.sync.i18n import _, format_local_time
+from lapak.sync.store_overview import StoreOverview, complete_credentials, store_overview
 from rich.table import Table
-
-from cli.common import ConfigOption, console, runtime_for
-from sync.i18n import _, format_local_time
-from sync.store_overview import StoreOverview, complete_credentials, store_overview
 
 CLI_TIME = "d MMM HH:mm"
 """Day, month's name, hour:minute, then the zone's label: `6 Des 14:05 WIB` (never

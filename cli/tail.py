@@ -30,11 +30,10 @@ from pathlib import Path
 from typing import IO, Annotated, Any
 
 import typer
+from lapak.sync.i18n import format_local_time, gettext
+from lapak.sync.ops import JOB_ACTORS
 from rich.console import Console
 from rich.text import Text
-
-from sync.i18n import format_local_time, gettext
-from sync.ops import JOB_ACTORS
 
 JOB_EVENTS = frozenset({"job_finished", "job_skipped", "job_dead_lettered"})
 DEFAULT_FILE = "lapak-demo.log"

@@ -1,6 +1,6 @@
 """Lapak's declarative configuration: merchants, stores, resellers (secrets by env name)."""
 
-from config.loader import ConfigError, load_config
-from config.models import LapakConfig, PriceRule, Reseller, StoreConfig
+from lapak.config.loader import ConfigError, load_config
+from lapak.config.models import LapakConfig, PriceRule, Reseller, StoreConfig
 
 __all__ = ["ConfigError", "LapakConfig", "PriceRule", "Reseller", "StoreConfig", "load_config"]

@@ -10,9 +10,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, SecretStr, ValidationError
-
-from config.models import (
+from lapak.config.models import (
     ENV_NAME_PATTERN,
     LapakConfig,
     LapakSection,
@@ -22,10 +20,11 @@ from config.models import (
     StoreConfig,
     StoreEntry,
 )
-from sync import registry
-from sync.i18n import N_, translate
-from sync.protocol import ConnectorPlugin
-from sync.secrets import register_secret
+from lapak.sync import registry
+from lapak.sync.i18n import N_, translate
+from lapak.sync.protocol import ConnectorPlugin
+from lapak.sync.secrets import register_secret
+from pydantic import BaseModel, SecretStr, ValidationError
 
 SECTIONS = ("lapak", "merchants", "stores", "resellers")
 CONVENTIONAL_ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,63}$")

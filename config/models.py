@@ -14,10 +14,9 @@ from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Literal
 
+from lapak.sync.i18n import DEFAULT_ZONE, zone_of
+from lapak.sync.protocol import ConnectorPlugin
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, HttpUrl, SecretStr
-
-from sync.i18n import DEFAULT_ZONE, zone_of
-from sync.protocol import ConnectorPlugin
 
 ENV_NAME_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
 STORE_NAME_PATTERN = r"^[a-z0-9_-]+$"

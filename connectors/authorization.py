@@ -7,9 +7,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
+from lapak.sync.protocol import AuthError, ConnectorError, PermanentError, TransientError
 from pydantic import BaseModel, ValidationError
-
-from sync.protocol import AuthError, ConnectorError, PermanentError, TransientError
 
 
 def required(params: Mapping[str, str], name: str, platform: str) -> str:

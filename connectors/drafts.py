@@ -13,10 +13,10 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import ClassVar, Generic, TypeVar, cast
 
-from connectors.http import RetryPolicy
-from connectors.kit.failures import kept_failure
-from sync.protocol import AlreadyExistsError, PermanentError, TransientError
-from sync.types import ItemResult, ListingDraft
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.kit.failures import kept_failure
+from lapak.sync.protocol import AlreadyExistsError, PermanentError, TransientError
+from lapak.sync.types import ItemResult, ListingDraft
 
 
 @dataclass(frozen=True, slots=True)

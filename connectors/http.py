@@ -25,9 +25,8 @@ from typing import Any, TypeVar
 
 import httpx
 import structlog
+from lapak.sync.protocol import ThrottledError, TransientError
 from tenacity import RetryCallState, Retrying, retry_if_exception_type
-
-from sync.protocol import ThrottledError, TransientError
 
 T = TypeVar("T")
 

@@ -21,10 +21,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import RemoteOrder, WebhookEvent
 from pydantic import BaseModel, Field, ValidationError
-
-from sync.protocol import PermanentError
-from sync.types import RemoteOrder, WebhookEvent
 
 MAX_COUNT = 2**31 - 1
 """The largest quantity or stock the database's integer columns hold."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sync.protocol import PermanentError
+from lapak.sync.protocol import PermanentError
 
 MAX_DEPTH = 64
 """Deepest nesting of arrays and objects a webhook body may have."""

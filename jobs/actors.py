@@ -18,17 +18,16 @@ import dramatiq
 from dramatiq.actor import ActorDecorator
 from dramatiq.middleware import CurrentMessage
 from dramatiq.rate_limits import ConcurrentRateLimiter
-
-from jobs.broker import ensure_broker
-from jobs.lease import Lease
-from jobs.middleware import record_counts
-from sync import pull, push, queue, shipping, strays, webhooks
-from sync import reconcile as reconciling
-from sync.dispatch import claim_retry_push, request_pushes
-from sync.jobs_log import store_of_order
-from sync.protocol import ThrottledError
-from sync.store.models import utcnow
-from wiring.runtime import Runtime, current
+from lapak.jobs.broker import ensure_broker
+from lapak.jobs.lease import Lease
+from lapak.jobs.middleware import record_counts
+from lapak.sync import pull, push, queue, shipping, strays, webhooks
+from lapak.sync import reconcile as reconciling
+from lapak.sync.dispatch import claim_retry_push, request_pushes
+from lapak.sync.jobs_log import store_of_order
+from lapak.sync.protocol import ThrottledError
+from lapak.sync.store.models import utcnow
+from lapak.wiring.runtime import Runtime, current
 
 ensure_broker()
 

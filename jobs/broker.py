@@ -15,8 +15,7 @@ import dramatiq
 from dramatiq.brokers.redis import RedisBroker
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware import CurrentMessage
-
-from jobs.middleware import DeadLetterRecorder, DramatiqMetrics, JobLog
+from lapak.jobs.middleware import DeadLetterRecorder, DramatiqMetrics, JobLog
 
 HEARTBEAT_TIMEOUT_MS = 10_000
 MAINTENANCE_CHANCE = 100_000
@@ -51,7 +50,7 @@ def build_broker(redis_url: str | None) -> dramatiq.Broker:
 def _rebind_actors(broker: dramatiq.Broker) -> None:
     """Actors bind to the broker of the moment they are declared; a process that builds a
     new broker (tests, `lapak run` after a CLI command) moves the declared ones over."""
-    declared = sys.modules.get("jobs.actors")
+    declared = sys.modules.get("lapak.jobs.actors")
     for actor in getattr(declared, "ALL", ()):
         actor.broker = broker
         broker.declare_actor(actor)

@@ -24,10 +24,9 @@ import dramatiq
 import structlog
 from dramatiq.brokers.stub import StubBroker
 from dramatiq.middleware.prometheus import Prometheus
+from lapak.connectors.http import add_call_hook, calling_store
+from lapak.sync.jobs_log import record_dead_letter, record_job_event, store_of_order
 from prometheus_client import REGISTRY, Counter
-
-from connectors.http import add_call_hook, calling_store
-from sync.jobs_log import record_dead_letter, record_job_event, store_of_order
 
 log = structlog.get_logger("lapak.jobs")
 
@@ -69,7 +68,7 @@ def _store_name(store_id: int | None) -> str:
 
 
 def _runtime() -> Any:
-    from wiring.runtime import current
+    from lapak.wiring.runtime import current
 
     return current()
 
@@ -234,10 +233,11 @@ class DramatiqMetrics(Prometheus):
     registered in prometheus_client's default registry, so:
 
     - embedded (`lapak run`: one process), the web app's `/metrics` serves them;
-    - scaled out (`dramatiq jobs.worker` processes beside `web`), set `PROMETHEUS_MULTIPROC_DIR`
-      and `dramatiq_prom_db` to the same directory for every process on the host: the
-      workers write their values there and `/metrics` aggregates the directory (dramatiq's
-      exposition server keeps working too, for workers on other hosts).
+    - scaled out (`dramatiq lapak.jobs.worker` processes beside `web`), set
+      `PROMETHEUS_MULTIPROC_DIR` and `dramatiq_prom_db` to the same directory for every
+      process on the host: the workers write their values there and `/metrics` aggregates
+      the directory (dramatiq's exposition server keeps working too, for workers on other
+      hosts).
     """
 
     def __init__(self) -> None:

@@ -9,13 +9,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sync.ops import OpsError, Send
+from lapak.sync.ops import OpsError, Send
 
 
 def job_sender(*, inline: bool = False) -> Send:
     """Sends a job again by actor name through the process's broker; `inline` runs it here
     instead (a short CLI command on the embedded default: no worker would receive it)."""
-    from jobs import actors
+    from lapak.jobs import actors
 
     by_name = {actor.actor_name: actor for actor in actors.ALL}
 

@@ -15,9 +15,8 @@ import structlog
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.schedulers.base import BaseScheduler
 from apscheduler.schedulers.blocking import BlockingScheduler
-
-from jobs import actors
-from wiring.runtime import Runtime
+from lapak.jobs import actors
+from lapak.wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

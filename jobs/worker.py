@@ -1,6 +1,6 @@
 """The module the Procfile's `worker` process gives the dramatiq CLI.
 
-    dramatiq jobs.worker --skip-logging
+    dramatiq lapak.jobs.worker --skip-logging
 
 It configures JSON logs, builds the runtime from `LAPAK_CONFIG`, installs the broker
 (Redis from the config or `LAPAK_REDIS_URL`) and declares the actors.
@@ -8,13 +8,13 @@ It configures JSON logs, builds the runtime from `LAPAK_CONFIG`, installs the br
 
 import os
 
-from jobs.broker import build_broker
-from wiring.logging import configure_logging
-from wiring.runtime import current
+from lapak.jobs.broker import build_broker
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.runtime import current
 
 configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "INFO"))
 build_broker(current().config.redis_url)
 
-from jobs import actors  # noqa: E402  (actors bind to the broker installed above)
+from lapak.jobs import actors  # noqa: E402  (actors bind to the broker installed above)
 
 __all__ = ["actors"]

@@ -28,13 +28,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from lapak.sync.protocol import Connector, OtherShopError, PermanentError
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import StoreGrant
+from lapak.sync.webhooks import Freshness, Intake, Outcome, record_webhook, take_in
 from pydantic import SecretStr
 from sqlalchemy import select
-
-from sync.protocol import Connector, OtherShopError, PermanentError
-from sync.store.db import Database
-from sync.store.models import StoreGrant
-from sync.webhooks import Freshness, Intake, Outcome, record_webhook, take_in
 
 SHOP_KEYS = ("shop_id", "seller_id")
 """Credential and grant identity keys that name a store's shop on its marketplace."""

@@ -21,12 +21,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, cast
 
-from sqlalchemy import Row, Table, select, update
-from sqlalchemy.orm import Session
-
-from sync import changes
-from sync.catalog_files import CatalogFileError, open_source
-from sync.catalog_rows import (
+from lapak.sync import changes
+from lapak.sync.catalog_files import CatalogFileError, open_source
+from lapak.sync.catalog_rows import (
     CATEGORY_PREFIX,
     IMAGE_SEPARATOR,
     OPTIONAL_COLUMNS,
@@ -38,9 +35,11 @@ from sync.catalog_rows import (
     conventions_of,
     parse_row,
 )
-from sync.store.db import Database
-from sync.store.dialect import insert_for
-from sync.store.models import Merchant, Product, utcnow
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import insert_for
+from lapak.sync.store.models import Merchant, Product, utcnow
+from sqlalchemy import Row, Table, select, update
+from sqlalchemy.orm import Session
 
 __all__ = [
     "CATEGORY_PREFIX",

@@ -18,15 +18,14 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from lapak.sync import numbers
+from lapak.sync.catalog_files import CatalogFileError
+from lapak.sync.catalog_rows import CATEGORY_PREFIX, IMAGE_SEPARATOR
+from lapak.sync.i18n import N_, translate
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Product
 from openpyxl.cell import WriteOnlyCell
 from sqlalchemy import select
-
-from sync import numbers
-from sync.catalog_files import CatalogFileError
-from sync.catalog_rows import CATEGORY_PREFIX, IMAGE_SEPARATOR
-from sync.i18n import N_, translate
-from sync.store.db import Database
-from sync.store.models import Merchant, Product
 
 COLUMNS = (
     "sku",

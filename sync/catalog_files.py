@@ -26,9 +26,8 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+from lapak.sync.i18n import N_, translate
 from openpyxl.utils.exceptions import InvalidFileException
-
-from sync.i18n import N_, translate
 
 Cell = str | Decimal
 """A cell: text (stripped), or a number an `.xlsx` cell holds as a number."""

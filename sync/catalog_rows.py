@@ -19,13 +19,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from lapak.sync import numbers
+from lapak.sync.catalog_files import CatalogFileError, CatalogSource, Cell
+from lapak.sync.i18n import N_, translate
+from lapak.sync.numbers import Convention, NumberColumn, NumberError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
-
-from sync import numbers
-from sync.catalog_files import CatalogFileError, CatalogSource, Cell
-from sync.i18n import N_, translate
-from sync.numbers import Convention, NumberColumn, NumberError
 
 REQUIRED_COLUMNS = ("sku", "name", "price", "weight_grams")
 OPTIONAL_COLUMNS = ("stock", "description", "group_sku", "variant_name", "image_urls")

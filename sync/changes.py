@@ -14,12 +14,11 @@ from collections.abc import Collection, Iterable, Iterator, Sequence
 from decimal import Decimal
 from typing import Any
 
+from lapak.sync.stock import available, content_hash, store_price, store_stock
+from lapak.sync.store.models import Listing, Product, Reservation, Store
 from sqlalchemy import and_, func, insert, not_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
-
-from sync.stock import available, content_hash, store_price, store_stock
-from sync.store.models import Listing, Product, Reservation, Store
 
 CHUNK = 1000
 

@@ -23,11 +23,10 @@ from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
 
 import structlog
-
-from sync.connections import completed_by, new_state, peek_state, save_grant, take_state
-from sync.dispatch import Dispatcher, request_pushes
-from sync.i18n import N_, gettext
-from sync.protocol import (
+from lapak.sync.connections import completed_by, new_state, peek_state, save_grant, take_state
+from lapak.sync.dispatch import Dispatcher, request_pushes
+from lapak.sync.i18n import N_, gettext
+from lapak.sync.protocol import (
     AuthError,
     Authorization,
     ConnectorError,
@@ -35,9 +34,9 @@ from sync.protocol import (
     StoreSpec,
     TransientError,
 )
-from sync.sealing import Sealer
-from sync.store.db import Database
-from sync.store.models import JobEvent, Token
+from lapak.sync.sealing import Sealer
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import JobEvent, Token
 
 log = structlog.get_logger(__name__)
 

@@ -23,12 +23,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
+from lapak.sync.sealing import Sealer
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import ConnectRequest, StoreGrant, Token, utcnow
+from lapak.sync.types import Grant
 from sqlalchemy import delete, select, update
-
-from sync.sealing import Sealer
-from sync.store.db import Database
-from sync.store.models import ConnectRequest, StoreGrant, Token, utcnow
-from sync.types import Grant
 
 STATE_TTL = timedelta(minutes=30)
 """How long an authorization link stays good (TikTok's codes live 30 minutes too)."""

@@ -20,11 +20,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 from typing import Protocol
 
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import affected
+from lapak.sync.store.models import Store, utcnow
 from sqlalchemy import or_, select, update
-
-from sync.store.db import Database
-from sync.store.dialect import affected
-from sync.store.models import Store, utcnow
 
 STALE_AFTER = timedelta(seconds=60)
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"

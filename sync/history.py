@@ -12,13 +12,12 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
+from lapak.sync.queue import SHIPPABLE, QueueOrder, Zones, _view
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Order, Store, utcnow
+from lapak.sync.types import OrderStatus
 from sqlalchemy import ColumnElement, and_, false, or_, select
 from sqlalchemy.orm import selectinload
-
-from sync.queue import SHIPPABLE, QueueOrder, Zones, _view
-from sync.store.db import Database
-from sync.store.models import Order, Store, utcnow
-from sync.types import OrderStatus
 
 QUEUE_STATUSES = (OrderStatus.READY_TO_SHIP.value, OrderStatus.UNPAID.value)
 """Order statuses the queue can show: to ship now, and paid-for-soon (not claimable yet)."""

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sync.store.db import Database
-from sync.store.dialect import insert_ignore
-from sync.store.models import DeadLetter, JobEvent, Order
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import insert_ignore
+from lapak.sync.store.models import DeadLetter, JobEvent, Order
 
 ERROR_LIMIT = 2000
 """Characters of a job's error kept in its event row."""

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
 
-from sync.i18n import N_, translate
+from lapak.sync.i18n import N_, translate
 
 
 class Convention(Enum):

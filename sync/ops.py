@@ -20,12 +20,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, func, select, update
-
-from sync.dispatch import Dispatcher, request_pushes
-from sync.store.db import Database
-from sync.store.dialect import affected
-from sync.store.models import (
+from lapak.sync.dispatch import Dispatcher, request_pushes
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import affected
+from lapak.sync.store.models import (
     DeadLetter,
     JobEvent,
     Listing,
@@ -37,7 +35,8 @@ from sync.store.models import (
     WebhookRecord,
     utcnow,
 )
-from sync.types import LASTING
+from lapak.sync.types import LASTING
+from sqlalchemy import ColumnElement, and_, case, func, select, update
 
 EVENT_PAGE = 100
 """Job events per page of the log."""

@@ -18,14 +18,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from lapak.sync.changes import lock_stock_rows, reserved_units
+from lapak.sync.stock import available
+from lapak.sync.store.dialect import affected, insert_ignore
+from lapak.sync.store.models import Listing, Order, OrderLine, Product, Reservation, Store, utcnow
+from lapak.sync.types import OrderStatus, RemoteOrder
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
-
-from sync.changes import lock_stock_rows, reserved_units
-from sync.stock import available
-from sync.store.dialect import affected, insert_ignore
-from sync.store.models import Listing, Order, OrderLine, Product, Reservation, Store, utcnow
-from sync.types import OrderStatus, RemoteOrder
 
 RANK = {
     OrderStatus.UNPAID: 0,

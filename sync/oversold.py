@@ -13,12 +13,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Order, OrderLine, Reservation, Store
+from lapak.sync.types import OrderStatus
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
-
-from sync.store.db import Database
-from sync.store.models import Order, OrderLine, Reservation, Store
-from sync.types import OrderStatus
 
 OPEN = (OrderStatus.UNPAID.value, OrderStatus.READY_TO_SHIP.value)
 COMPETITORS = 20

@@ -5,10 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 from sqlalchemy import func, select
-
-from sync.store.db import Database
-from sync.store.models import Listing, Merchant, Order, Product, Reservation, Store
 
 
 def merchant_id(db: Database, name: str) -> int | None:

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, ClassVar, Protocol, runtime_checkable
 
-from pydantic import BaseModel
-
-from sync.types import (
+from lapak.sync.types import (
     Grant,
     ItemResult,
     ListingDraft,
@@ -32,6 +30,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel
 
 # --- failures, by what the caller should do about them -------------------------------------
 #

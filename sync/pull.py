@@ -15,15 +15,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
+from lapak.sync.changes import chunked, products_changed
+from lapak.sync.orders import IntakeResult, ingest_orders
+from lapak.sync.protocol import Connector, PermanentError
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, PullCursor, Store, utcnow
+from lapak.sync.types import RemoteOrder
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
-
-from sync.changes import chunked, products_changed
-from sync.orders import IntakeResult, ingest_orders
-from sync.protocol import Connector, PermanentError
-from sync.store.db import Database
-from sync.store.models import Listing, PullCursor, Store, utcnow
-from sync.types import RemoteOrder
 
 log = structlog.get_logger(__name__)
 

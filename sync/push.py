@@ -20,18 +20,17 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
+from lapak.sync.changes import chunked, lock_listings, refresh_dirty
+from lapak.sync.protocol import Connector
+from lapak.sync.retry_backoff import retry_delay
+from lapak.sync.stock import content_hash
+from lapak.sync.stock_check import Hold, StockRow, plan_stock
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import affected
+from lapak.sync.store.models import Listing, Product, PullCursor, Store, utcnow
+from lapak.sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
-
-from sync.changes import chunked, lock_listings, refresh_dirty
-from sync.protocol import Connector
-from sync.retry_backoff import retry_delay
-from sync.stock import content_hash
-from sync.stock_check import Hold, StockRow, plan_stock
-from sync.store.db import Database
-from sync.store.dialect import affected
-from sync.store.models import Listing, Product, PullCursor, Store, utcnow
-from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate
 
 log = structlog.get_logger(__name__)
 

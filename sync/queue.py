@@ -14,15 +14,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from lapak.sync.dispatch import Dispatcher
+from lapak.sync.i18n import DEFAULT_ZONE
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import affected
+from lapak.sync.store.models import Order, Store, utcnow
+from lapak.sync.types import OrderStatus
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, selectinload
-
-from sync.dispatch import Dispatcher
-from sync.i18n import DEFAULT_ZONE
-from sync.store.db import Database
-from sync.store.dialect import affected
-from sync.store.models import Order, Store, utcnow
-from sync.types import OrderStatus
 
 CLAIM_TTL = timedelta(minutes=30)
 SHIPPABLE = ("none", "failed")

@@ -8,13 +8,12 @@ makes the listing dirty again, and the next push restores the value Lapak comput
 
 from __future__ import annotations
 
+from lapak.sync.changes import chunked, refresh_dirty
+from lapak.sync.protocol import Connector
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Product, Store, utcnow
+from lapak.sync.types import ListingRef
 from sqlalchemy import or_, select, update
-
-from sync.changes import chunked, refresh_dirty
-from sync.protocol import Connector
-from sync.store.db import Database
-from sync.store.models import Listing, Product, Store, utcnow
-from sync.types import ListingRef
 
 READ_BATCH = 500
 

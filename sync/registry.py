@@ -13,7 +13,7 @@ from __future__ import annotations
 from functools import cache
 from importlib.metadata import entry_points
 
-from sync.protocol import ConnectorPlugin
+from lapak.sync.protocol import ConnectorPlugin
 
 GROUP = "lapak.connectors"
 

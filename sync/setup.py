@@ -11,12 +11,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
+from lapak.sync.changes import products_changed
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Product, Store
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from sync.changes import products_changed
-from sync.store.db import Database
-from sync.store.models import Merchant, Product, Store
 
 
 @dataclass(frozen=True)

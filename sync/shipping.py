@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import structlog
+from lapak.sync.changes import lock_stock_rows, products_changed
+from lapak.sync.orders import advance
+from lapak.sync.protocol import Connector, PermanentError
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Order, OrderLine
+from lapak.sync.types import OrderStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from sync.changes import lock_stock_rows, products_changed
-from sync.orders import advance
-from sync.protocol import Connector, PermanentError
-from sync.store.db import Database
-from sync.store.models import Order, OrderLine
-from sync.types import OrderStatus
 
 log = structlog.get_logger(__name__)
 

@@ -28,8 +28,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sync.protocol import Connector
-from sync.types import ListingRef, StockUpdate
+from lapak.sync.protocol import Connector
+from lapak.sync.types import ListingRef, StockUpdate
 
 
 @dataclass(frozen=True, slots=True)

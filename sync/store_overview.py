@@ -18,14 +18,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
+from lapak.sync.i18n import _, ngettext
+from lapak.sync.ops import store_states
+from lapak.sync.protocol import ConnectorPlugin
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import StoreGrant, Token, utcnow
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
-
-from sync.i18n import _, ngettext
-from sync.ops import store_states
-from sync.protocol import ConnectorPlugin
-from sync.store.db import Database
-from sync.store.models import StoreGrant, Token, utcnow
 
 REFRESH_WARNING_DAYS = 7
 """A refresh token dying within this many days is shown as a warning."""

@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import structlog
+from lapak.sync.protocol import Connector
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Product, Store, StrayListing, utcnow
+from lapak.sync.types import ItemResult, RemoteListing, StockUpdate
 from sqlalchemy import delete, func, select
-
-from sync.protocol import Connector
-from sync.store.db import Database
-from sync.store.models import Listing, Product, Store, StrayListing, utcnow
-from sync.types import ItemResult, RemoteListing, StockUpdate
 
 log = structlog.get_logger(__name__)
 

@@ -19,12 +19,11 @@ from contextlib import AbstractContextManager
 from datetime import timedelta
 
 import structlog
-
-from sync.protocol import Refresh
-from sync.sealing import Sealer
-from sync.store.db import Database
-from sync.store.models import Token, utcnow
-from sync.types import TokenSet
+from lapak.sync.protocol import Refresh
+from lapak.sync.sealing import Sealer
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Token, utcnow
+from lapak.sync.types import TokenSet
 
 log = structlog.get_logger(__name__)
 

@@ -34,16 +34,15 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from lapak.sync.protocol import Connector, PermanentError
+from lapak.sync.pull import PullReport, fetch_orders
+from lapak.sync.store.db import Database
+from lapak.sync.store.dialect import insert_for
+from lapak.sync.store.models import WebhookRecord, utcnow
+from lapak.sync.types import WebhookEvent
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
-
-from sync.protocol import Connector, PermanentError
-from sync.pull import PullReport, fetch_orders
-from sync.store.db import Database
-from sync.store.dialect import insert_for
-from sync.store.models import WebhookRecord, utcnow
-from sync.types import WebhookEvent
 
 MAX_AGE = timedelta(hours=24)
 """An event the platform says it sent longer ago than this is refused as stale.

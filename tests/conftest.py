@@ -15,9 +15,9 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from lapak.sync.store.db import Database
 from sqlalchemy.engine import make_url
 
-from sync.store.db import Database
 from tests.services import require_postgres
 
 POSTGRES_URL = os.environ.get(

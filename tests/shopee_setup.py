@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from sandboxes.shopee import create_app
+from lapak.sandboxes.shopee import create_app
 
 SHOPS = {
     "shop-a": {"partner_id": 2001887, "shop_id": 501, "refresh_token": "a" * 32},

@@ -14,16 +14,21 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from lapak.config.models import Reseller
+from lapak.sync import queue as order_queue
+from lapak.sync.history import (
+    QUEUE_STATES,
+    QUEUE_STATUSES,
+    ShippedOrder,
+    queue_orders,
+    shipped_orders,
+)
+from lapak.sync.queue import QueueError, QueueOrder
+from lapak.sync.store.models import utcnow
+from lapak.web.ids import Offset, RowId
+from lapak.web.reseller import describe_conflict
+from lapak.web.sessions import CurrentReseller, dispatcher_of, runtime_of
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
-
-from config.models import Reseller
-from sync import queue as order_queue
-from sync.history import QUEUE_STATES, QUEUE_STATUSES, ShippedOrder, queue_orders, shipped_orders
-from sync.queue import QueueError, QueueOrder
-from sync.store.models import utcnow
-from web.ids import Offset, RowId
-from web.reseller import describe_conflict
-from web.sessions import CurrentReseller, dispatcher_of, runtime_of
 
 QueueStatus = Literal["ready_to_ship", "unpaid"]
 QueueState = Literal["unclaimed", "mine", "others", "packed", "sending", "refused"]

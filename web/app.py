@@ -18,13 +18,12 @@ from __future__ import annotations
 import structlog
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-
-from sync.dispatch import Dispatcher
-from sync.ops import Send
-from web import api, connect, docs, metrics, operator, reseller, sessions, webhooks
-from web.headers import SecurityHeaders
-from web.metrics import JobQueues
-from wiring.runtime import Runtime
+from lapak.sync.dispatch import Dispatcher
+from lapak.sync.ops import Send
+from lapak.web import api, connect, docs, metrics, operator, reseller, sessions, webhooks
+from lapak.web.headers import SecurityHeaders
+from lapak.web.metrics import JobQueues
+from lapak.wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

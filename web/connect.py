@@ -20,11 +20,9 @@ from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
-
-from sync import connect
-from sync.i18n import N_, using_language
-from web.sessions import (
+from lapak.sync import connect
+from lapak.sync.i18n import N_, using_language
+from lapak.web.sessions import (
     CurrentOperator,
     dispatcher_of,
     language_of,
@@ -32,6 +30,7 @@ from web.sessions import (
     render_page,
     runtime_of,
 )
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(include_in_schema=False)
 

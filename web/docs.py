@@ -10,8 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
-
-from web.sessions import CurrentOperator
+from lapak.web.sessions import CurrentOperator
 
 OPENAPI_URL = "/openapi.json"
 

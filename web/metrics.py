@@ -45,15 +45,14 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
+from lapak.sync import ops, strays
+from lapak.sync.oversold import open_oversold_counts
+from lapak.web.sessions import current_operator, runtime_of
+from lapak.wiring.runtime import Runtime
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from prometheus_client.core import GaugeMetricFamily, Metric
 from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
-
-from sync import ops, strays
-from sync.oversold import open_oversold_counts
-from web.sessions import current_operator, runtime_of
-from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

@@ -29,16 +29,14 @@ from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import JSONResponse, Response
-from starlette.concurrency import run_in_threadpool
-
-from sync import ops, strays
-from sync.i18n import N_, translations, using_language
-from sync.i18n import gettext as _
-from sync.oversold import oversold_orders
-from sync.store.models import utcnow
-from sync.store_overview import StoreOverview, complete_credentials, store_overview
-from web.ids import EventIdQuery, RowId, parse_row_id
-from web.sessions import (
+from lapak.sync import ops, strays
+from lapak.sync.i18n import N_, translations, using_language
+from lapak.sync.i18n import gettext as _
+from lapak.sync.oversold import oversold_orders
+from lapak.sync.store.models import utcnow
+from lapak.sync.store_overview import StoreOverview, complete_credentials, store_overview
+from lapak.web.ids import EventIdQuery, RowId, parse_row_id
+from lapak.web.sessions import (
     OPERATOR_HOME,
     CurrentOperator,
     dispatcher_of,
@@ -51,6 +49,7 @@ from web.sessions import (
     translator,
     wants_html,
 )
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(prefix="/ops", include_in_schema=False)
 

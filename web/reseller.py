@@ -15,16 +15,14 @@ from urllib.parse import urlencode, urlsplit
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from starlette.concurrency import run_in_threadpool
-
-from config.models import Reseller
-from sync import queue as order_queue
-from sync.history import QUEUE_STATES, QUEUE_STATUSES, queue_orders, shipped_orders
-from sync.i18n import N_, format_clock, translations
-from sync.queue import SHIPPABLE, QueueError, QueueOrder
-from sync.store.models import utcnow
-from web.ids import Page, RowId
-from web.sessions import (
+from lapak.config.models import Reseller
+from lapak.sync import queue as order_queue
+from lapak.sync.history import QUEUE_STATES, QUEUE_STATUSES, queue_orders, shipped_orders
+from lapak.sync.i18n import N_, format_clock, translations
+from lapak.sync.queue import SHIPPABLE, QueueError, QueueOrder
+from lapak.sync.store.models import utcnow
+from lapak.web.ids import Page, RowId
+from lapak.web.sessions import (
     OPERATOR_HOME,
     RESELLER_HOME,
     SIGN_IN_PATH,
@@ -38,7 +36,13 @@ from web.sessions import (
     runtime_of,
     translator,
 )
-from web.wording import ORDER_STATUS_NAMES, QUEUE_STATE_NAMES, QUEUE_STATUS_NAMES, platform_name
+from lapak.web.wording import (
+    ORDER_STATUS_NAMES,
+    QUEUE_STATE_NAMES,
+    QUEUE_STATUS_NAMES,
+    platform_name,
+)
+from starlette.concurrency import run_in_threadpool
 
 router = APIRouter(include_in_schema=False)
 

@@ -47,14 +47,13 @@ import structlog
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
+from lapak.config.models import LapakConfig, Reseller
+from lapak.sync import i18n
+from lapak.sync.dispatch import Dispatcher
+from lapak.web.throttle import Throttle, throttle_for
+from lapak.wiring.runtime import Runtime
 from pydantic import SecretStr
 from starlette.concurrency import run_in_threadpool
-
-from config.models import LapakConfig, Reseller
-from sync import i18n
-from sync.dispatch import Dispatcher
-from web.throttle import Throttle, throttle_for
-from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

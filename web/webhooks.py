@@ -46,14 +46,13 @@ from typing import Any
 
 import structlog
 from fastapi import APIRouter, HTTPException, Request, Response
+from lapak.sync.app_webhooks import AppIntake, AppStore, store_shops, take_in_app
+from lapak.sync.dispatch import Dispatcher
+from lapak.sync.webhooks import Freshness, Intake, Outcome, take_in
+from lapak.web.sessions import dispatcher_of, runtime_of
+from lapak.wiring.runtime import Runtime
 from starlette.concurrency import run_in_threadpool
 from starlette.status import HTTP_413_CONTENT_TOO_LARGE
-
-from sync.app_webhooks import AppIntake, AppStore, store_shops, take_in_app
-from sync.dispatch import Dispatcher
-from sync.webhooks import Freshness, Intake, Outcome, take_in
-from web.sessions import dispatcher_of, runtime_of
-from wiring.runtime import Runtime
 
 log = structlog.get_logger(__name__)
 

@@ -8,8 +8,8 @@ the raw codes.
 
 from __future__ import annotations
 
-from sync.i18n import N_, ORDER_STATUS_NAMES, gettext, order_status_name
-from web.sessions import templates
+from lapak.sync.i18n import N_, ORDER_STATUS_NAMES, gettext, order_status_name
+from lapak.web.sessions import templates
 
 PLATFORM_NAMES = {
     "shopee": "Shopee",

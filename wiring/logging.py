@@ -18,11 +18,10 @@ from functools import lru_cache
 from typing import Any, TextIO
 
 import structlog
+from lapak.sync.secrets import secret_pattern
 from structlog.processors import ExceptionRenderer
 from structlog.tracebacks import ExceptionDictTransformer
 from structlog.typing import EventDict, Processor, WrappedLogger
-
-from sync.secrets import secret_pattern
 
 REDACTED = "[redacted]"
 SECRET_KEYS = frozenset(

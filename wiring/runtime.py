@@ -18,21 +18,20 @@ from typing import Any
 
 from dramatiq.rate_limits import RateLimiterBackend
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
+from lapak.config import LapakConfig, load_config
+from lapak.config.envfile import load_env_file
+from lapak.sync.connect import ConnectTarget
+from lapak.sync.connections import granted_at, granted_credentials, load_grant
+from lapak.sync.protocol import Connector, Pacer, StoreSpec
+from lapak.sync.sealing import Sealer
+from lapak.sync.secrets import register_secret
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.tokens import DbTokenVault
+from lapak.sync.types import TokenSet
+from lapak.wiring.pacing import TokenBucketPacer, UnpacedPacer
+from lapak.wiring.secret_key import token_sealer
 from redis import Redis
-
-from config import LapakConfig, load_config
-from config.envfile import load_env_file
-from sync.connect import ConnectTarget
-from sync.connections import granted_at, granted_credentials, load_grant
-from sync.protocol import Connector, Pacer, StoreSpec
-from sync.sealing import Sealer
-from sync.secrets import register_secret
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.tokens import DbTokenVault
-from sync.types import TokenSet
-from wiring.pacing import TokenBucketPacer, UnpacedPacer
-from wiring.secret_key import token_sealer
 
 LOCK_TIMEOUT = 60.0
 """Seconds a named lock (token refresh) may be held before Redis lets it go."""

@@ -14,10 +14,9 @@ import os
 from pathlib import Path
 
 import structlog
-
-from config.envfile import load_env_file
-from sync.private_files import append_private, make_private
-from sync.sealing import KEY_ENV, Sealer
+from lapak.config.envfile import load_env_file
+from lapak.sync.private_files import append_private, make_private
+from lapak.sync.sealing import KEY_ENV, Sealer
 
 log = structlog.get_logger(__name__)
 

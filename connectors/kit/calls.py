@@ -8,11 +8,16 @@ from typing import Any, TypeVar
 
 import httpx
 import structlog
-
-from connectors.http import Retrier, send
-from connectors.kit.refusals import StaleTokenError
-from sync.protocol import AuthError, ConnectorError, PermanentError, TokenVault, TransientError
-from sync.types import TokenSet
+from lapak.connectors.http import Retrier, send
+from lapak.connectors.kit.refusals import StaleTokenError
+from lapak.sync.protocol import (
+    AuthError,
+    ConnectorError,
+    PermanentError,
+    TokenVault,
+    TransientError,
+)
+from lapak.sync.types import TokenSet
 
 T = TypeVar("T")
 

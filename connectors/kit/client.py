@@ -11,11 +11,10 @@ from collections.abc import Callable
 from typing import Any, ClassVar, TypeVar
 
 import httpx
-
-from connectors.http import Retrier
-from connectors.kit.calls import with_fresh_token
-from sync.protocol import Pacer, TokenVault
-from sync.types import TokenSet
+from lapak.connectors.http import Retrier
+from lapak.connectors.kit.calls import with_fresh_token
+from lapak.sync.protocol import Pacer, TokenVault
+from lapak.sync.types import TokenSet
 
 T = TypeVar("T")
 

@@ -4,8 +4,8 @@ out; any other failure is kept on the items it concerns, as permanent or not."""
 
 from __future__ import annotations
 
-from connectors.http import RetryPolicy
-from sync.protocol import PermanentError, TransientError
+from lapak.connectors.http import RetryPolicy
+from lapak.sync.protocol import PermanentError, TransientError
 
 
 def kept_failure(exc: TransientError | PermanentError, policy: RetryPolicy) -> bool:

@@ -8,9 +8,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from lapak.sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 from pydantic import BaseModel
-
-from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
 C = TypeVar("C")
 

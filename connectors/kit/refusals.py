@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sync.protocol import (
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     PermanentError,

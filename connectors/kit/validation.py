@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any, TypeVar
 
+from lapak.sync.protocol import PermanentError, TransientError
 from pydantic import BaseModel, ValidationError
-
-from sync.protocol import PermanentError, TransientError
 
 M = TypeVar("M", bound=BaseModel)
 

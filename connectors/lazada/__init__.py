@@ -1,4 +1,6 @@
-"""Lazada Open Platform (LazOP) connector plugin: entry point `lazada = "connectors.lazada:plugin"`.
+"""Lazada Open Platform (LazOP) connector plugin.
+
+Entry point `lazada = "lapak.connectors.lazada:plugin"`.
 
 A store's `base_url` is the LazOP gateway of its country, e.g. https://api.lazada.co.id/rest
 for Indonesia. The token APIs (/auth/token/refresh) live on https://auth.lazada.com/rest
@@ -9,9 +11,9 @@ proxy passes `auth_url=...` to `plugin.create` to say where the token APIs are.
 
 from __future__ import annotations
 
-from connectors.kit.plugin import PlatformPlugin
-from connectors.lazada.authorization import LazadaAuthorization
-from connectors.lazada.connector import LIMITS, LazadaConnector, LazadaCredentials
+from lapak.connectors.kit.plugin import PlatformPlugin
+from lapak.connectors.lazada.authorization import LazadaAuthorization
+from lapak.connectors.lazada.connector import LIMITS, LazadaConnector, LazadaCredentials
 
 __all__ = ["LIMITS", "LazadaConnector", "LazadaCredentials", "plugin"]
 

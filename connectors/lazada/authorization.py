@@ -20,13 +20,13 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
-from connectors.authorization import exchanging, required, validated_keys
-from connectors.http import make_client, send
-from connectors.lazada.client import _payload, auth_url_for, signed_params
-from connectors.lazada.connector import LazadaCredentials
-from connectors.lazada.wire import CreatedToken, validate
-from sync.protocol import AuthError, StoreSpec
-from sync.types import Grant, TokenSet
+from lapak.connectors.authorization import exchanging, required, validated_keys
+from lapak.connectors.http import make_client, send
+from lapak.connectors.lazada.client import _payload, auth_url_for, signed_params
+from lapak.connectors.lazada.connector import LazadaCredentials
+from lapak.connectors.lazada.wire import CreatedToken, validate
+from lapak.sync.protocol import AuthError, StoreSpec
+from lapak.sync.types import Grant, TokenSet
 
 AUTHORIZE_PATH = "/oauth/authorize"
 CREATE_PATH = "/auth/token/create"

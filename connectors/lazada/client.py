@@ -37,23 +37,22 @@ from urllib.parse import urlparse
 
 import httpx
 import structlog
-from pydantic import BaseModel
-
-from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import json_object
-from connectors.kit.client import TokenClient
-from connectors.kit.refusals import ErrorTable
-from connectors.kit.refusals import classify as kit_classify
-from connectors.lazada import signing
-from connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, validate
-from sync.protocol import (
+from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.calls import json_object
+from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.refusals import ErrorTable
+from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.lazada import signing
+from lapak.connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, validate
+from lapak.sync.protocol import (
     ConnectorError,
     Pacer,
     PermanentError,
     TokenVault,
     not_connected,
 )
-from sync.types import TokenSet
+from lapak.sync.types import TokenSet
+from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -34,14 +34,12 @@ from typing import Any, ClassVar
 
 import httpx
 import structlog
-from pydantic import BaseModel, ConfigDict, SecretStr
-
-from connectors.drafts import UpsertByGroup
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.kit.failures import kept_failure
-from connectors.lazada import mapping, order_mapping, signing, wire
-from connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
-from sync.protocol import (
+from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.lazada import mapping, order_mapping, signing, wire
+from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
+from lapak.sync.protocol import (
     AlreadyExistsError,
     ConnectorLimits,
     Pacer,
@@ -50,7 +48,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     ItemResult,
     ListingRef,
     PriceUpdate,
@@ -60,6 +58,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 log = structlog.get_logger(__name__)
 

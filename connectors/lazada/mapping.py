@@ -32,12 +32,19 @@ from typing import Any
 # Only builds request XML, never parses any (parsing would need defusedxml):
 from xml.etree import ElementTree  # nosec B405
 
-from connectors import drafts
-from connectors.intake import MAX_COUNT
-from connectors.lazada import wire
-from connectors.lazada.client import LazadaError
-from sync.protocol import PermanentError
-from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, RemoteListing, StockUpdate
+from lapak.connectors import drafts
+from lapak.connectors.intake import MAX_COUNT
+from lapak.connectors.lazada import wire
+from lapak.connectors.lazada.client import LazadaError
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    StockUpdate,
+)
 
 VARIANT_ATTRIBUTE = "Variant"
 NO_BRAND = "No Brand"

@@ -25,12 +25,11 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-
-from connectors.intake import MAX_UNIX_SECONDS, checked_webhook, read_order
-from connectors.json_body import load_json
-from connectors.lazada import wire
-from sync.protocol import OtherShopError
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.connectors.intake import MAX_UNIX_SECONDS, checked_webhook, read_order
+from lapak.connectors.json_body import load_json
+from lapak.connectors.lazada import wire
+from lapak.sync.protocol import OtherShopError
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
 

@@ -17,11 +17,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
+from lapak.connectors.intake import MAX_UNIX_SECONDS, Count, Money
+from lapak.connectors.kit.validation import validate as validate
+from lapak.connectors.kit.validation import validate_body
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
-
-from connectors.intake import MAX_UNIX_SECONDS, Count, Money
-from connectors.kit.validation import validate as validate
-from connectors.kit.validation import validate_body
 
 
 def _id_text(value: Any) -> Any:

@@ -1,10 +1,13 @@
-"""Shopee Open Platform v2 connector plugin (entry point `shopee = "connectors.shopee:plugin"`)."""
+"""Shopee Open Platform v2 connector plugin.
+
+Entry point `shopee = "lapak.connectors.shopee:plugin"`.
+"""
 
 from __future__ import annotations
 
-from connectors.kit.plugin import PlatformPlugin
-from connectors.shopee.authorization import ShopeeAuthorization
-from connectors.shopee.connector import LIMITS, ShopeeConnector, ShopeeCredentials
+from lapak.connectors.kit.plugin import PlatformPlugin
+from lapak.connectors.shopee.authorization import ShopeeAuthorization
+from lapak.connectors.shopee.connector import LIMITS, ShopeeConnector, ShopeeCredentials
 
 __all__ = ["LIMITS", "ShopeeConnector", "ShopeeCredentials", "plugin"]
 

@@ -19,14 +19,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from connectors.authorization import exchanging, required, validated_keys
-from connectors.http import make_client, send
-from connectors.shopee import signing
-from connectors.shopee.client import REFRESH_TOKEN_LIFETIME, _payload
-from connectors.shopee.connector import ShopeeCredentials
-from connectors.shopee.wire import TokenReply, validate
-from sync.protocol import PermanentError, StoreSpec
-from sync.types import Grant, TokenSet
+from lapak.connectors.authorization import exchanging, required, validated_keys
+from lapak.connectors.http import make_client, send
+from lapak.connectors.shopee import signing
+from lapak.connectors.shopee.client import REFRESH_TOKEN_LIFETIME, _payload
+from lapak.connectors.shopee.connector import ShopeeCredentials
+from lapak.connectors.shopee.wire import TokenReply, validate
+from lapak.sync.protocol import PermanentError, StoreSpec
+from lapak.sync.types import Grant, TokenSet
 
 AUTH_PARTNER = "/api/v2/shop/auth_partner"
 TOKEN_GET = "/api/v2/auth/token/get"

@@ -18,14 +18,12 @@ from urllib.parse import urlparse
 
 import httpx
 import structlog
-from pydantic import BaseModel, ConfigDict, SecretStr
-
-from connectors.drafts import UpsertByGroup
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.kit.failures import kept_failure
-from connectors.shopee import mapping, order_mapping, signing, wire
-from connectors.shopee.client import ShopeeClient
-from sync.protocol import (
+from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.shopee import mapping, order_mapping, signing, wire
+from lapak.connectors.shopee.client import ShopeeClient
+from lapak.sync.protocol import (
     ConnectorLimits,
     Pacer,
     PermanentError,
@@ -33,7 +31,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     ItemResult,
     ListingRef,
     PriceUpdate,
@@ -43,6 +41,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 log = structlog.get_logger(__name__)
 

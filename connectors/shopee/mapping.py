@@ -16,11 +16,11 @@ from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from connectors import drafts
-from connectors.intake import MAX_COUNT
-from connectors.shopee import wire
-from sync.protocol import PermanentError
-from sync.types import (
+from lapak.connectors import drafts
+from lapak.connectors.intake import MAX_COUNT
+from lapak.connectors.shopee import wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,

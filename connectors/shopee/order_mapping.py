@@ -11,12 +11,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from connectors.intake import checked_webhook, read_order
-from connectors.json_body import load_json
-from connectors.shopee import wire
-from connectors.shopee.mapping import timestamp_to_datetime
-from sync.protocol import OtherShopError, PermanentError
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.json_body import load_json
+from lapak.connectors.shopee import wire
+from lapak.connectors.shopee.mapping import timestamp_to_datetime
+from lapak.sync.protocol import OtherShopError, PermanentError
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 ORDER_STATUS_PUSH = 3
 

@@ -1,10 +1,13 @@
-"""Shopify Admin API connector plugin (entry point `shopify = "connectors.shopify:plugin"`)."""
+"""Shopify Admin API connector plugin.
+
+Entry point `shopify = "lapak.connectors.shopify:plugin"`.
+"""
 
 from __future__ import annotations
 
-from connectors.kit.plugin import PlatformPlugin
-from connectors.shopify.authorization import ShopifyAuthorization
-from connectors.shopify.connector import LIMITS, ShopifyConnector, ShopifyCredentials
+from lapak.connectors.kit.plugin import PlatformPlugin
+from lapak.connectors.shopify.authorization import ShopifyAuthorization
+from lapak.connectors.shopify.connector import LIMITS, ShopifyConnector, ShopifyCredentials
 
 __all__ = ["LIMITS", "ShopifyAuthorization", "ShopifyConnector", "ShopifyCredentials", "plugin"]
 

@@ -27,12 +27,11 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
-
-from connectors.credential_values import credential_text
-from connectors.http import make_client, send
-from connectors.shopify import signing
-from sync.protocol import AuthError, PermanentError, StoreSpec, TransientError
-from sync.types import Grant
+from lapak.connectors.credential_values import credential_text
+from lapak.connectors.http import make_client, send
+from lapak.connectors.shopify import signing
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, TransientError
+from lapak.sync.types import Grant
 
 SCOPES = (
     "read_products",

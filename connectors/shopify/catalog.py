@@ -17,11 +17,10 @@ from collections.abc import Iterator, Sequence
 from typing import Any
 
 import structlog
-
-from connectors.shopify import mapping, wire
-from connectors.shopify.client import ShopifyClient
-from sync.protocol import PermanentError
-from sync.types import ListingRef, RemoteListing
+from lapak.connectors.shopify import mapping, wire
+from lapak.connectors.shopify.client import ShopifyClient
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import ListingRef, RemoteListing
 
 log = structlog.get_logger(__name__)
 

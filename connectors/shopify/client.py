@@ -25,13 +25,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import structlog
-from pydantic import BaseModel
-
-from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.refusals import ErrorTable
-from connectors.kit.refusals import classify as kit_classify
-from connectors.shopify.wire import GraphQLReply, validate
-from sync.protocol import (
+from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.refusals import ErrorTable
+from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.shopify.wire import GraphQLReply, validate
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     Pacer,
@@ -39,6 +37,7 @@ from sync.protocol import (
     ThrottledError,
     TransientError,
 )
+from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 

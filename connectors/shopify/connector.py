@@ -21,16 +21,14 @@ from typing import Any, ClassVar
 
 import httpx
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-
-from connectors.drafts import guarded
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.kit.failures import kept_failure
-from connectors.shopify import mapping, order_mapping, signing, wire
-from connectors.shopify.catalog import Catalog
-from connectors.shopify.client import ShopifyClient
-from connectors.shopify.stock import STOCK_BATCH, StockWriter
-from sync.protocol import (
+from lapak.connectors.drafts import guarded
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.shopify import mapping, order_mapping, signing, wire
+from lapak.connectors.shopify.catalog import Catalog
+from lapak.connectors.shopify.client import ShopifyClient
+from lapak.connectors.shopify.stock import STOCK_BATCH, StockWriter
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     ConnectorLimits,
@@ -40,7 +38,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     LASTING,
     ItemResult,
     ListingDraft,
@@ -52,6 +50,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 log = structlog.get_logger(__name__)
 

@@ -15,10 +15,10 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from connectors import drafts
-from connectors.shopify import wire
-from sync.protocol import PermanentError
-from sync.types import ItemResult, ListingDraft, ListingRef, RemoteListing
+from lapak.connectors import drafts
+from lapak.connectors.shopify import wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import ItemResult, ListingDraft, ListingRef, RemoteListing
 
 VARIANT_OPTION = "Variant"
 DEFAULT_TITLE = "Default Title"

@@ -27,12 +27,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-
-from connectors.intake import checked_webhook, read_order
-from connectors.json_body import load_json
-from connectors.shopify import wire
-from sync.protocol import PermanentError
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.json_body import load_json
+from lapak.connectors.shopify import wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
 

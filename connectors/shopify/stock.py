@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from connectors.http import RetryPolicy
-from connectors.shopify import mapping, wire
-from connectors.shopify.client import ShopifyClient
-from sync.protocol import PermanentError, TransientError
-from sync.types import ListingRef
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.shopify import mapping, wire
+from lapak.connectors.shopify.client import ShopifyClient
+from lapak.sync.protocol import PermanentError, TransientError
+from lapak.sync.types import ListingRef
 
 SET_QUANTITIES = """
 mutation inventorySetQuantities($input: InventorySetQuantitiesInput!) {

@@ -12,11 +12,10 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from lapak.connectors.intake import Money
+from lapak.connectors.kit.validation import validate as validate
+from lapak.connectors.kit.validation import validate_body
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-from connectors.intake import Money
-from connectors.kit.validation import validate as validate
-from connectors.kit.validation import validate_body
 
 
 class Wire(BaseModel):

@@ -1,11 +1,11 @@
 """TikTok Shop Partner API (202309+, Indonesia) connector plugin (entry point
-`tiktok = "connectors.tiktok:plugin"`)."""
+`tiktok = "lapak.connectors.tiktok:plugin"`)."""
 
 from __future__ import annotations
 
-from connectors.kit.plugin import PlatformPlugin
-from connectors.tiktok.authorization import TikTokAuthorization
-from connectors.tiktok.connector import LIMITS, TikTokConnector, TikTokCredentials
+from lapak.connectors.kit.plugin import PlatformPlugin
+from lapak.connectors.tiktok.authorization import TikTokAuthorization
+from lapak.connectors.tiktok.connector import LIMITS, TikTokConnector, TikTokCredentials
 
 __all__ = ["LIMITS", "TikTokConnector", "TikTokCredentials", "plugin"]
 

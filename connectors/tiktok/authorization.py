@@ -22,14 +22,14 @@ from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from connectors.authorization import exchanging, required, validated_keys
-from connectors.http import make_client, send
-from connectors.tiktok import signing
-from connectors.tiktok.client import API_HOST, _data, auth_base_url
-from connectors.tiktok.connector import TikTokCredentials
-from connectors.tiktok.wire import AuthorizedShops, TokenReply, validate
-from sync.protocol import AuthError, PermanentError, StoreSpec
-from sync.types import Grant, TokenSet
+from lapak.connectors.authorization import exchanging, required, validated_keys
+from lapak.connectors.http import make_client, send
+from lapak.connectors.tiktok import signing
+from lapak.connectors.tiktok.client import API_HOST, _data, auth_base_url
+from lapak.connectors.tiktok.connector import TikTokCredentials
+from lapak.connectors.tiktok.wire import AuthorizedShops, TokenReply, validate
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec
+from lapak.sync.types import Grant, TokenSet
 
 SERVICES_URL = "https://services.tiktokshop.com"
 AUTHORIZE_PATH = "/open/authorize"

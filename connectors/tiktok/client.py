@@ -33,16 +33,14 @@ from urllib.parse import urlsplit
 
 import httpx
 import structlog
-from pydantic import BaseModel
-
-from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import comma_joined, download_image, json_object
-from connectors.kit.client import TokenClient
-from connectors.kit.refusals import ErrorTable, StaleTokenError
-from connectors.kit.refusals import classify as kit_classify
-from connectors.tiktok import signing
-from connectors.tiktok.wire import Envelope, TokenReply, validate
-from sync.protocol import (
+from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.calls import comma_joined, download_image, json_object
+from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.refusals import ErrorTable, StaleTokenError
+from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.tiktok import signing
+from lapak.connectors.tiktok.wire import Envelope, TokenReply, validate
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     Pacer,
@@ -50,7 +48,8 @@ from sync.protocol import (
     TokenVault,
     not_connected,
 )
-from sync.types import TokenSet
+from lapak.sync.types import TokenSet
+from pydantic import BaseModel
 
 M = TypeVar("M", bound=BaseModel)
 

@@ -25,14 +25,12 @@ from urllib.parse import urlparse
 
 import httpx
 import structlog
-from pydantic import BaseModel, ConfigDict, SecretStr
-
-from connectors.drafts import UpsertByGroup
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.kit.failures import kept_failure
-from connectors.tiktok import mapping, order_mapping, signing, wire
-from connectors.tiktok.client import TikTokClient, auth_base_url
-from sync.protocol import (
+from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
+from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
+from lapak.sync.protocol import (
     AuthError,
     ConnectorLimits,
     Pacer,
@@ -41,7 +39,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     ItemResult,
     ListingRef,
     PriceUpdate,
@@ -51,6 +49,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, SecretStr
 
 log = structlog.get_logger(__name__)
 

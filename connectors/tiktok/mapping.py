@@ -25,10 +25,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from connectors import drafts
-from connectors.tiktok import wire
-from connectors.tiktok.client import transient_code
-from sync.types import (
+from lapak.connectors import drafts
+from lapak.connectors.tiktok import wire
+from lapak.connectors.tiktok.client import transient_code
+from lapak.sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,

@@ -18,11 +18,10 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-
-from connectors.intake import checked_webhook, read_order
-from connectors.json_body import load_json
-from connectors.tiktok import wire
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.json_body import load_json
+from lapak.connectors.tiktok import wire
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, TypeVar
 
+from lapak.connectors.intake import Count, Money, UnixSeconds
+from lapak.connectors.kit.validation import validate as validate
+from lapak.connectors.kit.validation import validate_body
 from pydantic import BaseModel, ConfigDict, Field
-
-from connectors.intake import Count, Money, UnixSeconds
-from connectors.kit.validation import validate as validate
-from connectors.kit.validation import validate_body
 
 
 class Wire(BaseModel):

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from connectors.kit.plugin import PlatformPlugin
-from connectors.tokopedia.authorization import TokopediaAuthorization
-from connectors.tokopedia.connector import LIMITS, TokopediaConnector, TokopediaCredentials
+from lapak.connectors.kit.plugin import PlatformPlugin
+from lapak.connectors.tokopedia.authorization import TokopediaAuthorization
+from lapak.connectors.tokopedia.connector import LIMITS, TokopediaConnector, TokopediaCredentials
 
 __all__ = [
     "LIMITS",

@@ -19,15 +19,14 @@ import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from lapak.connectors.credential_values import credential_text
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.tokopedia import auth
+from lapak.connectors.tokopedia.client import TokopediaClient
+from lapak.connectors.tokopedia.wire import Wire
+from lapak.sync.protocol import AuthError, PermanentError, Refresh, StoreSpec
+from lapak.sync.types import Grant, TokenSet
 from pydantic import Field
-
-from connectors.credential_values import credential_text
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.tokopedia import auth
-from connectors.tokopedia.client import TokopediaClient
-from connectors.tokopedia.wire import Wire
-from sync.protocol import AuthError, PermanentError, Refresh, StoreSpec
-from sync.types import Grant, TokenSet
 
 SHOPS_PAGE = 50
 

@@ -30,22 +30,20 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 import structlog
-from pydantic import BaseModel
-
-from connectors.http import Retrier, parse_retry_after, send
-from connectors.kit.calls import comma_joined, json_object
-from connectors.kit.client import TokenClient
-from connectors.kit.refusals import ErrorTable
-from connectors.kit.refusals import classify as kit_classify
-from connectors.tokopedia import auth
-from connectors.tokopedia.wire import (
+from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.calls import comma_joined, json_object
+from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.refusals import ErrorTable
+from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.tokopedia import auth
+from lapak.connectors.tokopedia.wire import (
     Envelope,
     TokenRefusal,
     TokenReply,
     validate,
     validate_list,
 )
-from sync.protocol import (
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     Pacer,
@@ -54,7 +52,8 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import TokenSet
+from lapak.sync.types import TokenSet
+from pydantic import BaseModel
 
 T = TypeVar("T")
 M = TypeVar("M", bound=BaseModel)

@@ -17,14 +17,12 @@ from typing import Any, ClassVar
 
 import httpx
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-
-from connectors.drafts import UpsertByGroup
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.kit.failures import kept_failure
-from connectors.tokopedia import auth, mapping, order_mapping, wire
-from connectors.tokopedia.client import TokopediaClient
-from sync.protocol import (
+from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
+from lapak.connectors.tokopedia.client import TokopediaClient
+from lapak.sync.protocol import (
     AlreadyExistsError,
     AuthError,
     ConnectorLimits,
@@ -34,7 +32,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     ItemResult,
     ListingRef,
     PriceUpdate,
@@ -44,6 +42,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 log = structlog.get_logger(__name__)
 

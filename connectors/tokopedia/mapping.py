@@ -28,10 +28,10 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from connectors import drafts
-from connectors.tokopedia import wire
-from sync.protocol import PermanentError
-from sync.types import (
+from lapak.connectors import drafts
+from lapak.connectors.tokopedia import wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,

@@ -14,12 +14,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-
-from connectors.intake import checked_webhook, read_order
-from connectors.json_body import load_json
-from connectors.tokopedia import wire
-from sync.protocol import OtherShopError, PermanentError
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.json_body import load_json
+from lapak.connectors.tokopedia import wire
+from lapak.sync.protocol import OtherShopError, PermanentError
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
 

@@ -17,12 +17,11 @@ from decimal import Decimal
 from functools import cache
 from typing import Any, TypeVar
 
+from lapak.connectors.intake import Count, Money
+from lapak.connectors.kit.validation import first_error, validate_body
+from lapak.connectors.kit.validation import validate as validate
+from lapak.sync.protocol import TransientError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
-
-from connectors.intake import Count, Money
-from connectors.kit.validation import first_error, validate_body
-from connectors.kit.validation import validate as validate
-from sync.protocol import TransientError
 
 
 class Wire(BaseModel):

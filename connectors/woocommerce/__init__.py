@@ -1,11 +1,15 @@
 """WooCommerce REST API v3 connector plugin (entry point
-`woocommerce = "connectors.woocommerce:plugin"`)."""
+`woocommerce = "lapak.connectors.woocommerce:plugin"`)."""
 
 from __future__ import annotations
 
-from connectors.kit.plugin import PlatformPlugin
-from connectors.woocommerce.authorization import WooCommerceAuthorization
-from connectors.woocommerce.connector import LIMITS, WooCommerceConnector, WooCommerceCredentials
+from lapak.connectors.kit.plugin import PlatformPlugin
+from lapak.connectors.woocommerce.authorization import WooCommerceAuthorization
+from lapak.connectors.woocommerce.connector import (
+    LIMITS,
+    WooCommerceConnector,
+    WooCommerceCredentials,
+)
 
 __all__ = [
     "LIMITS",

@@ -29,9 +29,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from connectors.credential_values import credential_text
-from sync.protocol import AuthError, PermanentError, StoreSpec
-from sync.types import Grant
+from lapak.connectors.credential_values import credential_text
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec
+from lapak.sync.types import Grant
 
 APP_NAME = "Lapak"
 SCOPE = "read_write"

@@ -27,11 +27,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import httpx
-
-from connectors.http import Retrier, parse_retry_after, send
-from connectors.woocommerce import signing
-from connectors.woocommerce.wire import WPError, validate
-from sync.protocol import (
+from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.woocommerce import signing
+from lapak.connectors.woocommerce.wire import WPError, validate
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     Pacer,

@@ -22,21 +22,19 @@ from typing import Any, ClassVar
 
 import httpx
 import structlog
-from pydantic import BaseModel, ConfigDict, Field, SecretStr
-
-from connectors.http import Retrier, RetryPolicy, make_client
-from connectors.kit.failures import kept_failure
-from connectors.woocommerce import mapping, order_mapping, signing, wire
-from connectors.woocommerce.client import WooClient
-from connectors.woocommerce.listings import (
+from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
+from lapak.connectors.woocommerce.client import WooClient
+from lapak.connectors.woocommerce.listings import (
     PAGE_SIZE,
     STOCKED_TYPES,
     ListingWriter,
     chunks,
     included,
 )
-from connectors.woocommerce.mapping import BATCH_LIMIT
-from sync.protocol import (
+from lapak.connectors.woocommerce.mapping import BATCH_LIMIT
+from lapak.sync.protocol import (
     AuthError,
     ConnectorLimits,
     Pacer,
@@ -45,7 +43,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     LASTING,
     ItemResult,
     ListingDraft,
@@ -57,6 +55,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 log = structlog.get_logger(__name__)
 

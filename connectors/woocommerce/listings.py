@@ -23,14 +23,13 @@ from functools import partial
 from typing import Any
 
 import structlog
-
-from connectors.http import RetryPolicy
-from connectors.kit.failures import kept_failure
-from connectors.woocommerce import mapping, wire
-from connectors.woocommerce.client import WooClient
-from connectors.woocommerce.mapping import BATCH_LIMIT, DUPLICATE_SKU, DraftGroup
-from sync.protocol import PermanentError, TransientError
-from sync.types import ItemResult, ListingDraft, ListingRef
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.woocommerce import mapping, wire
+from lapak.connectors.woocommerce.client import WooClient
+from lapak.connectors.woocommerce.mapping import BATCH_LIMIT, DUPLICATE_SKU, DraftGroup
+from lapak.sync.protocol import PermanentError, TransientError
+from lapak.sync.types import ItemResult, ListingDraft, ListingRef
 
 log = structlog.get_logger(__name__)
 

@@ -21,10 +21,17 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from connectors import drafts
-from connectors.woocommerce import wire
-from sync.protocol import PermanentError
-from sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, RemoteListing, StockUpdate
+from lapak.connectors import drafts
+from lapak.connectors.woocommerce import wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    StockUpdate,
+)
 
 VARIANT_ATTRIBUTE = "Variant"
 IMAGE_META = "_lapak_image_urls"

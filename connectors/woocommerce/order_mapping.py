@@ -33,12 +33,11 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-
-from connectors.intake import checked_webhook, read_order
-from connectors.json_body import load_json
-from connectors.woocommerce import wire
-from sync.protocol import PermanentError
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.json_body import load_json
+from lapak.connectors.woocommerce import wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
 
 log = structlog.get_logger(__name__)
 

@@ -13,11 +13,10 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
+from lapak.connectors.intake import MAX_MONEY, StockQuantity
+from lapak.connectors.kit.validation import first_error
+from lapak.sync.protocol import PermanentError, TransientError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
-
-from connectors.intake import MAX_MONEY, StockQuantity
-from connectors.kit.validation import first_error
-from sync.protocol import PermanentError, TransientError
 
 
 class Wire(BaseModel):

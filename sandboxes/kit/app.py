@@ -12,13 +12,12 @@ from abc import abstractmethod
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 
+from lapak.sandboxes.kit.core import SandboxCore
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute
 from starlette.types import Receive, Scope, Send
-
-from sandboxes.kit.core import SandboxCore
 
 
 class SandboxApp(Starlette):

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, Literal, Protocol, runtime_checkable
 
-from sandboxes.kit.faults import FaultSettings
+from lapak.sandboxes.kit.faults import FaultSettings
 
 OrderAction = Literal["pay", "cancel", "complete", "return"]
 """What a buyer or the marketplace does to an order after checkout.

@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from lapak.sandboxes.kit.faults import settings_from_request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from sandboxes.kit.faults import settings_from_request
 
 Endpoint = Callable[[Request], Awaitable[Response]]
 Conflict = Callable[[Exception], bool]

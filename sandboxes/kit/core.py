@@ -14,8 +14,8 @@ import threading
 from collections import Counter
 from typing import Any, Protocol
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.kit.faults import FaultInjector, FaultSettings, ResponseFactory
+from lapak.sandboxes.kit.clock import SandboxClock
+from lapak.sandboxes.kit.faults import FaultInjector, FaultSettings, ResponseFactory
 
 
 class _Configurable(Protocol):

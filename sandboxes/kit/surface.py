@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from sandboxes.kit.faults import FaultSettings
+from lapak.sandboxes.kit.faults import FaultSettings
 
 
 class _Clock(Protocol):

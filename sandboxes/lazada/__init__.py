@@ -16,13 +16,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.lazada.app import build_app
+from lapak.sandboxes.lazada.push import push_signature
+from lapak.sandboxes.lazada.sandbox import LazadaSandbox, UnknownSellerError
+from lapak.sandboxes.lazada.surface import LazadaControl
 from starlette.applications import Starlette
-
-from sandboxes.kit.entry import SandboxEntry
-from sandboxes.lazada.app import build_app
-from sandboxes.lazada.push import push_signature
-from sandboxes.lazada.sandbox import LazadaSandbox, UnknownSellerError
-from sandboxes.lazada.surface import LazadaControl
 
 
 def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.lazada.context import Ctx, Route, route
-from sandboxes.lazada.tokens import IssuedTokens, illegal_refresh_token
-from sandboxes.lazada.wire import missing
+from lapak.sandboxes.lazada.context import Ctx, Route, route
+from lapak.sandboxes.lazada.tokens import IssuedTokens, illegal_refresh_token
+from lapak.sandboxes.lazada.wire import missing
 
 COUNTRY = "id"
 

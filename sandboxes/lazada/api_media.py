@@ -14,10 +14,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-
-from sandboxes.lazada.api_products import basic_required
-from sandboxes.lazada.context import Ctx, Route, async_route
-from sandboxes.lazada.wire import LazadaError, as_dict, payload, text
+from lapak.sandboxes.lazada.api_products import basic_required
+from lapak.sandboxes.lazada.context import Ctx, Route, async_route
+from lapak.sandboxes.lazada.wire import LazadaError, as_dict, payload, text
 
 IMAGE_BYTES_MAX = 3_145_728
 IMAGE_TIMEOUT_SECONDS = 5.0

@@ -25,10 +25,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sandboxes.lazada import views
-from sandboxes.lazada.context import Ctx, Route, route
-from sandboxes.lazada.orders import move
-from sandboxes.lazada.state import (
+from lapak.sandboxes.lazada import views
+from lapak.sandboxes.lazada.context import Ctx, Route, route
+from lapak.sandboxes.lazada.orders import move
+from lapak.sandboxes.lazada.state import (
     CANCELED,
     ITEM_STATUSES,
     PACKABLE,
@@ -37,7 +37,7 @@ from sandboxes.lazada.state import (
     Order,
     OrderItem,
 )
-from sandboxes.lazada.wire import (
+from lapak.sandboxes.lazada.wire import (
     LazadaError,
     as_dict,
     as_list,

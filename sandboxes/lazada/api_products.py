@@ -15,16 +15,16 @@ import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sandboxes.lazada import views
-from sandboxes.lazada.context import Ctx, Route, route
-from sandboxes.lazada.state import (
+from lapak.sandboxes.lazada import views
+from lapak.sandboxes.lazada.context import Ctx, Route, route
+from lapak.sandboxes.lazada.state import (
     CATEGORIES,
     STANDARD_SALE_PROPS,
     Product,
     Seller,
     Sku,
 )
-from sandboxes.lazada.wire import (
+from lapak.sandboxes.lazada.wire import (
     LazadaError,
     as_dict,
     as_list,

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.lazada.api_products import count, price
-from sandboxes.lazada.context import Ctx, Route, route
-from sandboxes.lazada.state import Seller, Sku
-from sandboxes.lazada.wire import LazadaError, as_dict, as_list, payload, text
+from lapak.sandboxes.lazada.api_products import count, price
+from lapak.sandboxes.lazada.context import Ctx, Route, route
+from lapak.sandboxes.lazada.state import Seller, Sku
+from lapak.sandboxes.lazada.wire import LazadaError, as_dict, as_list, payload, text
 
 BATCH_MAX = 50  # UpdatePriceQuantity / UpdateSellableQuantity
 

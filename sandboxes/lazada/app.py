@@ -14,12 +14,8 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 import structlog
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
-
-from sandboxes.kit.app import SandboxApp as KitApp
-from sandboxes.lazada import (
+from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.lazada import (
     api_auth,
     api_media,
     api_orders,
@@ -28,11 +24,11 @@ from sandboxes.lazada import (
     consent,
     control,
 )
-from sandboxes.lazada.context import Ctx, Route
-from sandboxes.lazada.gate import authenticate
-from sandboxes.lazada.sandbox import LazadaSandbox
-from sandboxes.lazada.surface import LazadaControl
-from sandboxes.lazada.wire import (
+from lapak.sandboxes.lazada.context import Ctx, Route
+from lapak.sandboxes.lazada.gate import authenticate
+from lapak.sandboxes.lazada.sandbox import LazadaSandbox
+from lapak.sandboxes.lazada.surface import LazadaControl
+from lapak.sandboxes.lazada.wire import (
     ISV,
     JSONBody,
     LazadaError,
@@ -43,6 +39,9 @@ from sandboxes.lazada.wire import (
     server_error,
     throttled,
 )
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
 
 log = structlog.get_logger(__name__)
 

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sandboxes.kit.buyers import Buyers
-from sandboxes.lazada import orders as order_life
-from sandboxes.lazada.state import (
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.lazada import orders as order_life
+from lapak.sandboxes.lazada.state import (
     CANCELED,
     DELIVERED,
     PENDING,
@@ -23,8 +23,8 @@ from sandboxes.lazada.state import (
 )
 
 if TYPE_CHECKING:
-    from sandboxes.lazada.sandbox import LazadaSandbox
-    from sandboxes.lazada.state import Seller
+    from lapak.sandboxes.lazada.sandbox import LazadaSandbox
+    from lapak.sandboxes.lazada.state import Seller
 
 
 class BuyerSimulator(Buyers):

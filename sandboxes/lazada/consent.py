@@ -9,10 +9,7 @@ link's `state`, unchanged). The code "is valid for half an hour and can only be 
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from sandboxes.kit.consent import (
+from lapak.sandboxes.kit.consent import (
     SHOP_FIELD,
     consent_page,
     form_of,
@@ -20,7 +17,9 @@ from sandboxes.kit.consent import (
     refusal,
     valid_redirect,
 )
-from sandboxes.lazada.sandbox import LazadaSandbox
+from lapak.sandboxes.lazada.sandbox import LazadaSandbox
+from starlette.requests import Request
+from starlette.responses import Response
 
 PATH = "/oauth/authorize"
 LINK_FIELDS = ("response_type", "force_auth", "client_id", "redirect_uri", "state")

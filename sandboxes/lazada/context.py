@@ -6,10 +6,10 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandboxes.lazada.state import Seller
+from lapak.sandboxes.lazada.state import Seller
 
 if TYPE_CHECKING:
-    from sandboxes.lazada.sandbox import LazadaSandbox
+    from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 
 
 @dataclass(slots=True)

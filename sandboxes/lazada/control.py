@@ -9,12 +9,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from sandboxes.kit.control_api import (
+from lapak.sandboxes.kit.control_api import (
     Body,
     Endpoint,
     NewListing,
@@ -24,7 +19,11 @@ from sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from sandboxes.lazada.surface import LazadaControl
+from lapak.sandboxes.lazada.surface import LazadaControl
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 
 class StockEdit(Body):

@@ -20,11 +20,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sandboxes.lazada.state import Seller
-from sandboxes.lazada.wire import ISV, LazadaError, missing
+from lapak.sandboxes.lazada.state import Seller
+from lapak.sandboxes.lazada.wire import ISV, LazadaError, missing
 
 if TYPE_CHECKING:
-    from sandboxes.lazada.sandbox import LazadaSandbox
+    from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 
 TIMESTAMP_WINDOW_SECONDS = 7200
 SIGN_METHODS = frozenset({"sha256"})

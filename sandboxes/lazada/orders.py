@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Iterator, Sequence
 
-from sandboxes.lazada.state import (
+from lapak.sandboxes.lazada.state import (
     CANCELED,
     PENDING,
     RETURNED,

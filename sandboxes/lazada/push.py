@@ -19,8 +19,8 @@ import hmac
 import json
 from typing import Any
 
-from sandboxes.kit.push import Delivery, RetryingPushQueue
-from sandboxes.lazada.state import SITE
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.lazada.state import SITE
 
 JSON = {"Content-Type": "application/json"}
 

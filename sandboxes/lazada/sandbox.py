@@ -13,12 +13,12 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.core import SandboxCore
-from sandboxes.kit.ratelimit import TokenBuckets
-from sandboxes.lazada import orders as order_life
-from sandboxes.lazada.buyers import BuyerSimulator
-from sandboxes.lazada.push import PushSender, trade_order_payload
-from sandboxes.lazada.state import (
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.lazada import orders as order_life
+from lapak.sandboxes.lazada.buyers import BuyerSimulator
+from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
+from lapak.sandboxes.lazada.state import (
     SAMPLE_CATEGORY,
     Order,
     OrderItem,
@@ -26,8 +26,8 @@ from sandboxes.lazada.state import (
     Seller,
     Sku,
 )
-from sandboxes.lazada.tokens import TokenStore
-from sandboxes.lazada.wire import server_error, throttled
+from lapak.sandboxes.lazada.tokens import TokenStore
+from lapak.sandboxes.lazada.wire import server_error, throttled
 
 VARIANT_ATTRIBUTE = "Variant"
 DEFAULT_PACKAGE = {

@@ -11,10 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.surface import SandboxSurface
-from sandboxes.lazada.sandbox import LazadaSandbox
-from sandboxes.lazada.state import (
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.lazada.sandbox import LazadaSandbox
+from lapak.sandboxes.lazada.state import (
     CANCELED,
     CANCELLABLE,
     DELIVERED,

@@ -14,8 +14,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.lazada.wire import ISV, LazadaError
+from lapak.sandboxes.kit.clock import SandboxClock
+from lapak.sandboxes.lazada.wire import ISV, LazadaError
 
 ACCESS_TTL = 7 * 86400
 REFRESH_TTL = 30 * 86400

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.lazada.state import CURRENCY, WAREHOUSE, Order, OrderItem, Product, Sku
-from sandboxes.lazada.wire import iso, millis
+from lapak.sandboxes.lazada.state import CURRENCY, WAREHOUSE, Order, OrderItem, Product, Sku
+from lapak.sandboxes.lazada.wire import iso, millis
 
 DAYS_TO_SHIP = 2
 

@@ -14,13 +14,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.shopee.app import build_app
+from lapak.sandboxes.shopee.orders import OutOfStockError
+from lapak.sandboxes.shopee.push import push_signature
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, UnknownOrderError, UnknownShopError
 from starlette.applications import Starlette
-
-from sandboxes.kit.entry import SandboxEntry
-from sandboxes.shopee.app import build_app
-from sandboxes.shopee.orders import OutOfStockError
-from sandboxes.shopee.push import push_signature
-from sandboxes.shopee.sandbox import ShopeeSandbox, UnknownOrderError, UnknownShopError
 
 
 def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:

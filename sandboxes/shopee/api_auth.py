@@ -5,8 +5,8 @@ Both answer at top level (no "response" object), as on their reference pages.
 
 from __future__ import annotations
 
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.wire import Reply, ShopeeError, body_int, body_str, invalid
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.wire import Reply, ShopeeError, body_int, body_str, invalid
 
 AUTH_PARAM = "error_param"
 

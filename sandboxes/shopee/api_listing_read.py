@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.state import CURRENCY, ITEM_STATUSES, Item, Model
-from sandboxes.shopee.wire import (
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.state import CURRENCY, ITEM_STATUSES, Item, Model
+from lapak.sandboxes.shopee.wire import (
     PRODUCT_PARAM,
     Reply,
     ShopeeError,

@@ -13,10 +13,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandboxes.shopee.api_listing_read import find_item, image_urls
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.state import CHANNEL_IDS, Item, Model
-from sandboxes.shopee.wire import (
+from lapak.sandboxes.shopee.api_listing_read import find_item, image_urls
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.state import CHANNEL_IDS, Item, Model
+from lapak.sandboxes.shopee.wire import (
     PRODUCT_PARAM,
     Reply,
     ShopeeError,

@@ -13,9 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.state import ALREADY_SHIPPED, CHANNELS, SHIPPABLE, Order
-from sandboxes.shopee.wire import (
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.state import ALREADY_SHIPPED, CHANNELS, SHIPPABLE, Order
+from lapak.sandboxes.shopee.wire import (
     LOGISTICS_PARAM,
     Reply,
     ShopeeError,

@@ -6,10 +6,10 @@ image_url_list entries ({image_url_region, image_url}) is UNCONFIRMED.
 
 from __future__ import annotations
 
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.images import MAX_IMAGE_BYTES, image_kind
-from sandboxes.shopee.state import REGION
-from sandboxes.shopee.wire import Reply, invalid, missing, multipart_file
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.images import MAX_IMAGE_BYTES, image_kind
+from lapak.sandboxes.shopee.state import REGION
+from lapak.sandboxes.shopee.wire import Reply, invalid, missing, multipart_file
 
 
 def upload_image(ctx: Ctx) -> Reply:

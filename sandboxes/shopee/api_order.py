@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.state import CURRENCY, NOT_SHIPPED, ORDER_STATUSES, REGION, Order
-from sandboxes.shopee.wire import (
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.state import CURRENCY, NOT_SHIPPED, ORDER_STATUSES, REGION, Order
+from lapak.sandboxes.shopee.wire import (
     Reply,
     ShopeeError,
     body_str,

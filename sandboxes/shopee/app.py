@@ -11,12 +11,8 @@ from __future__ import annotations
 import json
 
 import structlog
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
-
-from sandboxes.kit.app import SandboxApp as KitApp
-from sandboxes.shopee import (
+from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.shopee import (
     api_auth,
     api_listing_read,
     api_listing_write,
@@ -26,11 +22,11 @@ from sandboxes.shopee import (
     consent,
     control,
 )
-from sandboxes.shopee.context import Ctx, Route
-from sandboxes.shopee.gate import authenticate
-from sandboxes.shopee.sandbox import ShopeeSandbox
-from sandboxes.shopee.surface import ShopeeControl
-from sandboxes.shopee.wire import (
+from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.gate import authenticate
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+from lapak.sandboxes.shopee.surface import ShopeeControl
+from lapak.sandboxes.shopee.wire import (
     JSONBody,
     ShopeeError,
     envelope,
@@ -39,6 +35,9 @@ from sandboxes.shopee.wire import (
     server_error,
     throttled,
 )
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
 
 log = structlog.get_logger(__name__)
 

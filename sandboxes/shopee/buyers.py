@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sandboxes.kit.buyers import Buyers
-from sandboxes.shopee.orders import OutOfStockError
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.shopee.orders import OutOfStockError
 
 if TYPE_CHECKING:
-    from sandboxes.shopee.sandbox import ShopeeSandbox
-    from sandboxes.shopee.state import Shop
+    from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+    from lapak.sandboxes.shopee.state import Shop
 
 
 class BuyerSimulator(Buyers):

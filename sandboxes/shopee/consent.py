@@ -9,10 +9,7 @@ the redirect URL's query). The code is single use and lives 10 minutes (tokens.p
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from sandboxes.kit.consent import (
+from lapak.sandboxes.kit.consent import (
     SHOP_FIELD,
     consent_page,
     form_of,
@@ -20,9 +17,11 @@ from sandboxes.kit.consent import (
     refusal,
     valid_redirect,
 )
-from sandboxes.shopee.gate import authenticate
-from sandboxes.shopee.sandbox import ShopeeSandbox
-from sandboxes.shopee.wire import ShopeeError
+from lapak.sandboxes.shopee.gate import authenticate
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+from lapak.sandboxes.shopee.wire import ShopeeError
+from starlette.requests import Request
+from starlette.responses import Response
 
 PATH = "/api/v2/shop/auth_partner"
 LINK_FIELDS = ("partner_id", "timestamp", "sign", "redirect")

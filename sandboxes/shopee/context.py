@@ -6,14 +6,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandboxes.shopee.state import Shop
-from sandboxes.shopee.wire import Reply
+from lapak.sandboxes.shopee.state import Shop
+from lapak.sandboxes.shopee.wire import Reply
 
 if TYPE_CHECKING:
+    from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
     from starlette.datastructures import QueryParams
     from starlette.requests import Request
-
-    from sandboxes.shopee.sandbox import ShopeeSandbox
 
 
 @dataclass(slots=True)

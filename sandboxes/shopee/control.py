@@ -6,12 +6,7 @@ Bodies are validated with pydantic; errors answer {"detail": ...} with 400 (bad 
 
 from __future__ import annotations
 
-from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from sandboxes.kit.control_api import (
+from lapak.sandboxes.kit.control_api import (
     Body,
     Endpoint,
     NewListing,
@@ -20,8 +15,12 @@ from sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from sandboxes.shopee.images import image_kind, placeholder_png
-from sandboxes.shopee.orders import OutOfStockError
+from lapak.sandboxes.shopee.images import image_kind, placeholder_png
+from lapak.sandboxes.shopee.orders import OutOfStockError
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 
 class StockEdit(Body):

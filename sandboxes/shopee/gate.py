@@ -18,8 +18,8 @@ import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sandboxes.shopee.state import Shop
-from sandboxes.shopee.wire import ShopeeError
+from lapak.sandboxes.shopee.state import Shop
+from lapak.sandboxes.shopee.wire import ShopeeError
 
 TIMESTAMP_WINDOW_SECONDS = 300
 PUBLIC_PREFIXES = ("/api/v2/auth/", "/api/v2/public/", "/api/v2/shop/auth_partner")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sandboxes.kit.images import PNG_MAGIC, placeholder_png
+from lapak.sandboxes.kit.images import PNG_MAGIC, placeholder_png
 
 __all__ = ["JPEG_MAGIC", "MAX_IMAGE_BYTES", "PNG_MAGIC", "image_kind", "placeholder_png"]
 

@@ -10,7 +10,7 @@ import string
 import time
 from collections.abc import Iterator, Sequence
 
-from sandboxes.shopee.state import (
+from lapak.sandboxes.shopee.state import (
     NOT_SHIPPED,
     ORDER_STATUSES,
     Item,

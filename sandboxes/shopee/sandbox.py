@@ -12,14 +12,14 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.core import SandboxCore
-from sandboxes.kit.ratelimit import TokenBuckets
-from sandboxes.shopee import orders as order_life
-from sandboxes.shopee.buyers import BuyerSimulator
-from sandboxes.shopee.push import PushSender, order_status_payload
-from sandboxes.shopee.state import Item, Model, Order, Shop
-from sandboxes.shopee.tokens import TokenStore
-from sandboxes.shopee.wire import server_error, throttled
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.shopee import orders as order_life
+from lapak.sandboxes.shopee.buyers import BuyerSimulator
+from lapak.sandboxes.shopee.push import PushSender, order_status_payload
+from lapak.sandboxes.shopee.state import Item, Model, Order, Shop
+from lapak.sandboxes.shopee.tokens import TokenStore
+from lapak.sandboxes.shopee.wire import server_error, throttled
 
 OutOfStockError = order_life.OutOfStockError
 

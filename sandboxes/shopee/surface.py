@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.surface import SandboxSurface
-from sandboxes.shopee.orders import OutOfStockError, restore_stock
-from sandboxes.shopee.sandbox import ShopeeSandbox
-from sandboxes.shopee.state import ALREADY_SHIPPED
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.shopee.orders import OutOfStockError, restore_stock
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+from lapak.sandboxes.shopee.state import ALREADY_SHIPPED
 
 ACTIONS: dict[str, str] = {
     "pay": "READY_TO_SHIP",

@@ -11,8 +11,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from sandboxes.kit.clock import SandboxClock
-from sandboxes.shopee.wire import ShopeeError
+from lapak.sandboxes.kit.clock import SandboxClock
+from lapak.sandboxes.shopee.wire import ShopeeError
 
 ACCESS_TTL = 4 * 3600
 REFRESH_TTL = 30 * 86400

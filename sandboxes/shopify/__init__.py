@@ -17,14 +17,13 @@ import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.shopify.app import build_app
+from lapak.sandboxes.shopify.orders import OutOfStockError
+from lapak.sandboxes.shopify.push import hmac_header
+from lapak.sandboxes.shopify.sandbox import ShopifySandbox, UnknownShopError
+from lapak.sandboxes.shopify.surface import ShopifyControl
 from starlette.applications import Starlette
-
-from sandboxes.kit.entry import SandboxEntry
-from sandboxes.shopify.app import build_app
-from sandboxes.shopify.orders import OutOfStockError
-from sandboxes.shopify.push import hmac_header
-from sandboxes.shopify.sandbox import ShopifySandbox, UnknownShopError
-from sandboxes.shopify.surface import ShopifyControl
 
 
 def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sandboxes.shopify.context import Ctx, Reply, Route
-from sandboxes.shopify.state import iso
-from sandboxes.shopify.wire import (
+from lapak.sandboxes.shopify.context import Ctx, Reply, Route
+from lapak.sandboxes.shopify.state import iso
+from lapak.sandboxes.shopify.wire import (
     GRAPHQL_MUTATION_COST,
     cost_extension,
     graphql_error,

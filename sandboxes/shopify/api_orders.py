@@ -15,11 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from sandboxes.shopify import orders as life
-from sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
-from sandboxes.shopify.state import FulfillmentOrder, Order, parse_iso
-from sandboxes.shopify.views import fulfillment_order_view, fulfillment_view, order_view
-from sandboxes.shopify.wire import ShopifyError, bad_request, not_found
+from lapak.sandboxes.shopify import orders as life
+from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
+from lapak.sandboxes.shopify.state import FulfillmentOrder, Order, parse_iso
+from lapak.sandboxes.shopify.views import fulfillment_order_view, fulfillment_view, order_view
+from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found
 
 STATUSES = frozenset({"open", "closed", "cancelled", "any"})
 

@@ -14,10 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
 
-from sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
-from sandboxes.shopify.state import DEFAULT_TITLE, MAX_VARIANTS, Product, Variant
-from sandboxes.shopify.views import level_view, location_view, product_view, shop_view
-from sandboxes.shopify.wire import ShopifyError, bad_request, not_found, unprocessable
+from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
+from lapak.sandboxes.shopify.state import DEFAULT_TITLE, MAX_VARIANTS, Product, Variant
+from lapak.sandboxes.shopify.views import level_view, location_view, product_view, shop_view
+from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found, unprocessable
 
 INVENTORY_ITEM_IDS_MAX = 50  # inventory_levels.json inventory_item_ids: UNCONFIRMED limit
 WEIGHT_UNITS = frozenset({"g", "kg", "oz", "lb"})

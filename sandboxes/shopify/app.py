@@ -14,15 +14,12 @@ import json
 import re
 
 import structlog
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-
-from sandboxes.kit.app import SandboxApp as KitApp
-from sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
-from sandboxes.shopify.context import Ctx, Route
-from sandboxes.shopify.sandbox import ShopifySandbox
-from sandboxes.shopify.surface import ShopifyControl
-from sandboxes.shopify.wire import (
+from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
+from lapak.sandboxes.shopify.context import Ctx, Route
+from lapak.sandboxes.shopify.sandbox import ShopifySandbox
+from lapak.sandboxes.shopify.surface import ShopifyControl
+from lapak.sandboxes.shopify.wire import (
     API_KIND,
     GRAPHQL_MUTATION_COST,
     INVALID_TOKEN,
@@ -33,6 +30,8 @@ from sandboxes.shopify.wire import (
     rest_throttled,
     server_error,
 )
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 log = structlog.get_logger(__name__)
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sandboxes.kit.buyers import Buyers
-from sandboxes.shopify.orders import SHIPPED, OutOfStockError
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.shopify.orders import SHIPPED, OutOfStockError
 
 if TYPE_CHECKING:
-    from sandboxes.shopify.sandbox import ShopifySandbox
-    from sandboxes.shopify.state import Order, Shop
+    from lapak.sandboxes.shopify.sandbox import ShopifySandbox
+    from lapak.sandboxes.shopify.state import Order, Shop
 
 
 class BuyerSimulator(Buyers):

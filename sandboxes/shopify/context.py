@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandboxes.shopify.state import Shop
-from sandboxes.shopify.wire import (
+from lapak.sandboxes.shopify.state import Shop
+from lapak.sandboxes.shopify.wire import (
     ShopifyError,
     bad_request,
     decode_page_info,
@@ -24,9 +24,8 @@ from sandboxes.shopify.wire import (
 )
 
 if TYPE_CHECKING:
+    from lapak.sandboxes.shopify.sandbox import ShopifySandbox
     from starlette.datastructures import QueryParams
-
-    from sandboxes.shopify.sandbox import ShopifySandbox
 
 MAX_LIMIT = 250
 DEFAULT_LIMIT = 50

@@ -8,11 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from sandboxes.kit.control_api import (
+from lapak.sandboxes.kit.control_api import (
     Body,
     Endpoint,
     NewListing,
@@ -22,7 +18,10 @@ from sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from sandboxes.shopify.orders import OutOfStockError
+from lapak.sandboxes.shopify.orders import OutOfStockError
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 
 class StockEdit(Body):

@@ -23,13 +23,12 @@ import html
 import json
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
+from lapak.connectors.shopify import signing
+from lapak.sandboxes.shopify.sandbox import ShopifySandbox
+from lapak.sandboxes.shopify.state import Shop
+from lapak.sandboxes.shopify.wire import JSONBody
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-
-from connectors.shopify import signing
-from sandboxes.shopify.sandbox import ShopifySandbox
-from sandboxes.shopify.state import Shop
-from sandboxes.shopify.wire import JSONBody
 
 AUTHORIZE_PATH = "/admin/oauth/authorize"
 TOKEN_PATH = "/admin/oauth/access_token"

@@ -14,7 +14,7 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from sandboxes.shopify.state import (
+from lapak.sandboxes.shopify.state import (
     Fulfillment,
     FulfillmentOrder,
     LineItem,
@@ -22,7 +22,7 @@ from sandboxes.shopify.state import (
     Refund,
     Shop,
 )
-from sandboxes.shopify.wire import ShopifyError
+from lapak.sandboxes.shopify.wire import ShopifyError
 
 BUYERS = (
     ("Budi", "Santoso", "Jakarta Selatan", "DKI Jakarta", "12190"),

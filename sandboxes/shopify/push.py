@@ -18,8 +18,7 @@ import json
 from typing import Any
 
 import httpx
-
-from sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 
 CONNECT_TIMEOUT_SECONDS = 1.0
 TOTAL_TIMEOUT_SECONDS = 5.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable
 
-from sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
 
 REST_BUCKET = 40
 REST_LEAK_PER_SECOND = 2.0

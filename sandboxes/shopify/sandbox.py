@@ -15,15 +15,13 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from starlette.responses import Response
-
-from sandboxes.kit.core import SandboxCore
-from sandboxes.kit.ratelimit import TokenBuckets
-from sandboxes.shopify import orders as life
-from sandboxes.shopify.buyers import BuyerSimulator
-from sandboxes.shopify.push import PushSender, delivery
-from sandboxes.shopify.ratelimit import ShopRateLimits
-from sandboxes.shopify.state import (
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.shopify import orders as life
+from lapak.sandboxes.shopify.buyers import BuyerSimulator
+from lapak.sandboxes.shopify.push import PushSender, delivery
+from lapak.sandboxes.shopify.ratelimit import ShopRateLimits
+from lapak.sandboxes.shopify.state import (
     DEFAULT_TITLE,
     AuthCode,
     Order,
@@ -32,14 +30,15 @@ from sandboxes.shopify.state import (
     Variant,
     iso,
 )
-from sandboxes.shopify.views import order_view, refund_view
-from sandboxes.shopify.wire import (
+from lapak.sandboxes.shopify.views import order_view, refund_view
+from lapak.sandboxes.shopify.wire import (
     API_KIND,
     GRAPHQL_MUTATION_COST,
     graphql_throttled,
     rest_throttled,
     server_error,
 )
+from starlette.responses import Response
 
 DEFAULT_API_VERSION = "2025-01"
 AUTH_CODE_SECONDS = 600

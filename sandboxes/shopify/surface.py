@@ -11,11 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.surface import SandboxSurface
-from sandboxes.shopify.orders import OutOfStockError
-from sandboxes.shopify.sandbox import ShopifySandbox
-from sandboxes.shopify.state import DEFAULT_TITLE, Product
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.shopify.orders import OutOfStockError
+from lapak.sandboxes.shopify.sandbox import ShopifySandbox
+from lapak.sandboxes.shopify.state import DEFAULT_TITLE, Product
 
 VARIANT_OPTION = "Variant"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from sandboxes.shopify.state import (
+from lapak.sandboxes.shopify.state import (
     CURRENCY,
     DEFAULT_TITLE,
     Fulfillment,

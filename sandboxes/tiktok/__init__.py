@@ -16,13 +16,12 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.tiktok.app import build_app
+from lapak.sandboxes.tiktok.orders import OutOfStockError
+from lapak.sandboxes.tiktok.push import push_signature
+from lapak.sandboxes.tiktok.sandbox import TikTokSandbox, UnknownOrderError, UnknownStoreError
 from starlette.applications import Starlette
-
-from sandboxes.kit.entry import SandboxEntry
-from sandboxes.tiktok.app import build_app
-from sandboxes.tiktok.orders import OutOfStockError
-from sandboxes.tiktok.push import push_signature
-from sandboxes.tiktok.sandbox import TikTokSandbox, UnknownOrderError, UnknownStoreError
 
 
 def create_app(

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.tiktok.context import Ctx, Route
-from sandboxes.tiktok.state import REGION
-from sandboxes.tiktok.tokens import Issued, RefusedToken
-from sandboxes.tiktok.wire import CREDENTIALS, TikTokError
+from lapak.sandboxes.tiktok.context import Ctx, Route
+from lapak.sandboxes.tiktok.state import REGION
+from lapak.sandboxes.tiktok.tokens import Issued, RefusedToken
+from lapak.sandboxes.tiktok.wire import CREDENTIALS, TikTokError
 
 NO_AUTH_RECORD = 36004005
 REFRESH_EXPIRED = 36004001

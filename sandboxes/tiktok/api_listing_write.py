@@ -16,9 +16,9 @@ from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from sandboxes.tiktok.context import Ctx, Route
-from sandboxes.tiktok.state import CURRENCY, Product, Shop, Sku
-from sandboxes.tiktok.wire import TikTokError, is_int, product_param
+from lapak.sandboxes.tiktok.context import Ctx, Route
+from lapak.sandboxes.tiktok.state import CURRENCY, Product, Shop, Sku
+from lapak.sandboxes.tiktok.wire import TikTokError, is_int, product_param
 
 MAX_SKUS = 100  # "Max SKUs for other regions: 100"
 MAX_ATTRIBUTES = 3

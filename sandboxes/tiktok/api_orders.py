@@ -20,16 +20,16 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from sandboxes.tiktok.context import Ctx, Route
-from sandboxes.tiktok.state import (
+from lapak.sandboxes.tiktok.context import Ctx, Route
+from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
     ORDER_STATUSES,
     PAID_NOT_SHIPPED,
     SHIPPING_PROVIDERS,
     Order,
 )
-from sandboxes.tiktok.views import order_view
-from sandboxes.tiktok.wire import (
+from lapak.sandboxes.tiktok.views import order_view
+from lapak.sandboxes.tiktok.wire import (
     FULFILLMENT_PARAM,
     TikTokError,
     optional_int,

@@ -15,18 +15,18 @@ import email.parser
 import email.policy
 from typing import Any
 
-from sandboxes.tiktok.api_listing_write import live_product
-from sandboxes.tiktok.context import Ctx, Route
-from sandboxes.tiktok.images import (
+from lapak.sandboxes.tiktok.api_listing_write import live_product
+from lapak.sandboxes.tiktok.context import Ctx, Route
+from lapak.sandboxes.tiktok.images import (
     MAIN_MAX_SIDE,
     MAIN_MIN_SIDE,
     MAX_IMAGE_BYTES,
     dimensions,
     image_kind,
 )
-from sandboxes.tiktok.state import PRODUCT_STATUSES, SHIPPING_PROVIDERS
-from sandboxes.tiktok.views import product_detail, product_summary
-from sandboxes.tiktok.wire import TikTokError, optional_int, product_param
+from lapak.sandboxes.tiktok.state import PRODUCT_STATUSES, SHIPPING_PROVIDERS
+from lapak.sandboxes.tiktok.views import product_detail, product_summary
+from lapak.sandboxes.tiktok.wire import TikTokError, optional_int, product_param
 
 MAX_RESULTS = 10_000
 MAX_FILTER_IDS = 10

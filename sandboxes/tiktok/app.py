@@ -12,24 +12,20 @@ from __future__ import annotations
 import json
 
 import structlog
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
-
-from sandboxes.kit.app import SandboxApp as KitApp
-from sandboxes.tiktok import (
+from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.tiktok import (
     api_auth,
     api_listing_write,
     api_orders,
     api_products,
     consent,
 )
-from sandboxes.tiktok import control as control_api
-from sandboxes.tiktok.context import Ctx, Route, Router
-from sandboxes.tiktok.gate import authenticate
-from sandboxes.tiktok.sandbox import TikTokSandbox
-from sandboxes.tiktok.surface import TikTokControl
-from sandboxes.tiktok.wire import (
+from lapak.sandboxes.tiktok import control as control_api
+from lapak.sandboxes.tiktok.context import Ctx, Route, Router
+from lapak.sandboxes.tiktok.gate import authenticate
+from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
+from lapak.sandboxes.tiktok.surface import TikTokControl
+from lapak.sandboxes.tiktok.wire import (
     INVALID_FORMAT,
     INVALID_METHOD,
     INVALID_PATH,
@@ -40,6 +36,9 @@ from sandboxes.tiktok.wire import (
     server_error,
     throttled,
 )
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.routing import Route as StarletteRoute
 
 log = structlog.get_logger(__name__)
 

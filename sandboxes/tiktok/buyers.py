@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sandboxes.kit.buyers import Buyers
-from sandboxes.tiktok.orders import OutOfStockError
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.tiktok.orders import OutOfStockError
 
 if TYPE_CHECKING:
-    from sandboxes.tiktok.sandbox import TikTokSandbox
-    from sandboxes.tiktok.state import Shop
+    from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
+    from lapak.sandboxes.tiktok.state import Shop
 
 
 class BuyerSimulator(Buyers):

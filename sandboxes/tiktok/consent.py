@@ -10,10 +10,7 @@ be used once" (tokens.py); GET /api/v2/token/get exchanges it.
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.responses import Response
-
-from sandboxes.kit.consent import (
+from lapak.sandboxes.kit.consent import (
     SHOP_FIELD,
     consent_page,
     form_of,
@@ -21,7 +18,9 @@ from sandboxes.kit.consent import (
     refusal,
     valid_redirect,
 )
-from sandboxes.tiktok.sandbox import TikTokSandbox
+from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
+from starlette.requests import Request
+from starlette.responses import Response
 
 PATH = "/open/authorize"
 LINK_FIELDS = ("service_id", "state", "redirect_uri")

@@ -7,14 +7,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandboxes.tiktok.gate import Caller
-from sandboxes.tiktok.state import Shop
+from lapak.sandboxes.tiktok.gate import Caller
+from lapak.sandboxes.tiktok.state import Shop
 
 if TYPE_CHECKING:
+    from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
     from starlette.datastructures import QueryParams
     from starlette.requests import Request
-
-    from sandboxes.tiktok.sandbox import TikTokSandbox
 
 
 @dataclass(slots=True)

@@ -9,12 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 
-from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from sandboxes.kit.control_api import (
+from lapak.sandboxes.kit.control_api import (
     Body,
     Endpoint,
     NewListing,
@@ -24,8 +19,12 @@ from sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from sandboxes.tiktok.images import image_kind
-from sandboxes.tiktok.orders import OutOfStockError
+from lapak.sandboxes.tiktok.images import image_kind
+from lapak.sandboxes.tiktok.orders import OutOfStockError
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 
 class StockEdit(Body):

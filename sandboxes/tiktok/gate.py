@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sandboxes.tiktok.state import Shop
-from sandboxes.tiktok.wire import (
+from lapak.sandboxes.tiktok.state import Shop
+from lapak.sandboxes.tiktok.wire import (
     BAD_SIGN,
     CREDENTIALS,
     EXPIRED,
@@ -27,7 +27,7 @@ from sandboxes.tiktok.wire import (
 )
 
 if TYPE_CHECKING:
-    from sandboxes.tiktok.sandbox import TikTokSandbox
+    from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
 
 PAST_SKEW_SECONDS = 300
 FUTURE_SKEW_SECONDS = 30

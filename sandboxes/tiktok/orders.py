@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Sequence
 
-from sandboxes.tiktok.state import (
+from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
     SHIPPED,
     LineItem,

@@ -15,7 +15,7 @@ import hmac
 import json
 from typing import Any
 
-from sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 
 JSON = {"Content-Type": "application/json"}
 

@@ -12,18 +12,18 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.core import SandboxCore
-from sandboxes.kit.ratelimit import TokenBuckets
-from sandboxes.tiktok import orders as order_life
-from sandboxes.tiktok.buyers import BuyerSimulator
-from sandboxes.tiktok.push import (
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.tiktok import orders as order_life
+from lapak.sandboxes.tiktok.buyers import BuyerSimulator
+from lapak.sandboxes.tiktok.push import (
     PushSender,
     order_status_payload,
     return_status_payload,
 )
-from sandboxes.tiktok.state import Order, Product, Return, Shop, Sku
-from sandboxes.tiktok.tokens import TokenStore
-from sandboxes.tiktok.wire import server_error, throttled
+from lapak.sandboxes.tiktok.state import Order, Product, Return, Shop, Sku
+from lapak.sandboxes.tiktok.tokens import TokenStore
+from lapak.sandboxes.tiktok.wire import server_error, throttled
 
 OutOfStockError = order_life.OutOfStockError
 SAMPLE_CATEGORY = "601226"

@@ -12,11 +12,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.surface import SandboxSurface
-from sandboxes.tiktok.orders import OutOfStockError
-from sandboxes.tiktok.sandbox import SAMPLE_CATEGORY, TikTokSandbox
-from sandboxes.tiktok.state import SHIPPED
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.tiktok.orders import OutOfStockError
+from lapak.sandboxes.tiktok.sandbox import SAMPLE_CATEGORY, TikTokSandbox
+from lapak.sandboxes.tiktok.state import SHIPPED
 
 
 class TikTokControl(SandboxSurface):

@@ -17,7 +17,7 @@ import base64
 import random
 from dataclasses import dataclass
 
-from sandboxes.kit.clock import SandboxClock
+from lapak.sandboxes.kit.clock import SandboxClock
 
 ACCESS_TTL = 7 * 86400
 AUTHORIZATION_TTL = 365 * 86400

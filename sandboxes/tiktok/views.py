@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.tiktok.state import (
+from lapak.sandboxes.tiktok.state import (
     CURRENCY,
     NOT_SHIPPED,
     REGION,

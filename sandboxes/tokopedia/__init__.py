@@ -17,17 +17,16 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from starlette.applications import Starlette
-
-from sandboxes.kit.entry import SandboxEntry
-from sandboxes.tokopedia.app import build_app
-from sandboxes.tokopedia.orders import OutOfStockError
-from sandboxes.tokopedia.push import push_signature
-from sandboxes.tokopedia.sandbox import (
+from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.tokopedia.app import build_app
+from lapak.sandboxes.tokopedia.orders import OutOfStockError
+from lapak.sandboxes.tokopedia.push import push_signature
+from lapak.sandboxes.tokopedia.sandbox import (
     TokopediaSandbox,
     UnknownOrderError,
     UnknownShopError,
 )
+from starlette.applications import Starlette
 
 
 def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:

@@ -12,13 +12,12 @@ import binascii
 import hmac
 from typing import TYPE_CHECKING
 
+from lapak.sandboxes.tokopedia.wire import JSONBody
 from starlette.requests import Request
 from starlette.responses import Response
 
-from sandboxes.tokopedia.wire import JSONBody
-
 if TYPE_CHECKING:
-    from sandboxes.tokopedia.sandbox import TokopediaSandbox
+    from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
 
 TOKEN_PATH = "/token"
 

@@ -19,9 +19,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sandboxes.tokopedia import orders as life
-from sandboxes.tokopedia.context import Ctx, Route
-from sandboxes.tokopedia.state import (
+from lapak.sandboxes.tokopedia import orders as life
+from lapak.sandboxes.tokopedia.context import Ctx, Route
+from lapak.sandboxes.tokopedia.state import (
     ACCEPTED,
     DAYS_TO_ACCEPT,
     DAYS_TO_SHIP,
@@ -29,7 +29,7 @@ from sandboxes.tokopedia.state import (
     Order,
     Shop,
 )
-from sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
+from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
 
 MAX_WINDOW_SECONDS = 3 * 86400
 MAX_PER_PAGE = 100

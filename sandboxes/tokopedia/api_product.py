@@ -20,9 +20,9 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from sandboxes.tokopedia.context import Ctx, Route
-from sandboxes.tokopedia.state import ACTIVE, CATEGORIES, Product, Shop
-from sandboxes.tokopedia.wire import (
+from lapak.sandboxes.tokopedia.context import Ctx, Route
+from lapak.sandboxes.tokopedia.state import ACTIVE, CATEGORIES, Product, Shop
+from lapak.sandboxes.tokopedia.wire import (
     TokopediaError,
     is_int,
     query_ids,

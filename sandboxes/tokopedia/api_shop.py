@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from sandboxes.tokopedia.context import Ctx, Route
-from sandboxes.tokopedia.state import Shop
-from sandboxes.tokopedia.wire import query_int
+from lapak.sandboxes.tokopedia.context import Ctx, Route
+from lapak.sandboxes.tokopedia.state import Shop
+from lapak.sandboxes.tokopedia.wire import query_int
 
 DEFAULT_PER_PAGE = 50
 

@@ -15,16 +15,13 @@ import json
 from typing import Any
 
 import structlog
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-
-from sandboxes.kit.app import SandboxApp as KitApp
-from sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
-from sandboxes.tokopedia.context import Ctx, Route, Router
-from sandboxes.tokopedia.sandbox import TokopediaSandbox
-from sandboxes.tokopedia.state import App
-from sandboxes.tokopedia.surface import TokopediaControl
-from sandboxes.tokopedia.wire import (
+from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
+from lapak.sandboxes.tokopedia.context import Ctx, Route, Router
+from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
+from lapak.sandboxes.tokopedia.state import App
+from lapak.sandboxes.tokopedia.surface import TokopediaControl
+from lapak.sandboxes.tokopedia.wire import (
     JSONBody,
     TokopediaError,
     envelope,
@@ -34,6 +31,8 @@ from sandboxes.tokopedia.wire import (
     server_error,
     unauthorized,
 )
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
 
 log = structlog.get_logger(__name__)
 

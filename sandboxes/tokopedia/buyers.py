@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sandboxes.kit.buyers import Buyers
-from sandboxes.tokopedia import orders as life
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.tokopedia import orders as life
 
 if TYPE_CHECKING:
-    from sandboxes.tokopedia.sandbox import TokopediaSandbox
-    from sandboxes.tokopedia.state import Shop
+    from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
+    from lapak.sandboxes.tokopedia.state import Shop
 
 
 class BuyerSimulator(Buyers):

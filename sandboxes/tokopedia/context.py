@@ -7,15 +7,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sandboxes.tokopedia.ratelimit import Outcome
-from sandboxes.tokopedia.state import App, Shop
-from sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
+from lapak.sandboxes.tokopedia.ratelimit import Outcome
+from lapak.sandboxes.tokopedia.state import App, Shop
+from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
 
 if TYPE_CHECKING:
+    from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
     from starlette.datastructures import QueryParams
     from starlette.requests import Request
-
-    from sandboxes.tokopedia.sandbox import TokopediaSandbox
 
 
 @dataclass(slots=True)

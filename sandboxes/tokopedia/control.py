@@ -8,12 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import Field
-from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
-
-from sandboxes.kit.control_api import (
+from lapak.sandboxes.kit.control_api import (
     Body,
     Endpoint,
     NewListing,
@@ -23,7 +18,11 @@ from sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from sandboxes.tokopedia.orders import OutOfStockError
+from lapak.sandboxes.tokopedia.orders import OutOfStockError
+from pydantic import Field
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
 
 
 class StockEdit(Body):

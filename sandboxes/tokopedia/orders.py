@@ -13,7 +13,7 @@ import random
 import time
 from collections.abc import Iterator, Sequence
 
-from sandboxes.tokopedia.state import (
+from lapak.sandboxes.tokopedia.state import (
     NOT_SHIPPED,
     RETURNED,
     SENT,

@@ -16,8 +16,8 @@ import hmac
 import json
 from typing import Any
 
-from sandboxes.kit.push import Delivery, RetryingPushQueue
-from sandboxes.tokopedia.state import Order
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.tokopedia.state import Order
 
 JSON = {"Content-Type": "application/json"}
 

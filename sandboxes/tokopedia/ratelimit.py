@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
-from sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
 
 DEFAULT_PER_SECOND = 5.0
 DEFAULT_BURST = 5

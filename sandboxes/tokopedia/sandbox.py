@@ -12,16 +12,16 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.core import SandboxCore
-from sandboxes.tokopedia import orders as life
-from sandboxes.tokopedia.buyers import BuyerSimulator
-from sandboxes.tokopedia.push import (
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.tokopedia import orders as life
+from lapak.sandboxes.tokopedia.buyers import BuyerSimulator
+from lapak.sandboxes.tokopedia.push import (
     PushSender,
     order_notification_payload,
     order_status_payload,
 )
-from sandboxes.tokopedia.ratelimit import EndpointLimiter
-from sandboxes.tokopedia.state import (
+from lapak.sandboxes.tokopedia.ratelimit import EndpointLimiter
+from lapak.sandboxes.tokopedia.state import (
     CATEGORIES,
     SAMPLE_CATEGORY,
     App,
@@ -29,8 +29,8 @@ from sandboxes.tokopedia.state import (
     Product,
     Shop,
 )
-from sandboxes.tokopedia.tokens import TokenStore
-from sandboxes.tokopedia.wire import server_error, throttled
+from lapak.sandboxes.tokopedia.tokens import TokenStore
+from lapak.sandboxes.tokopedia.wire import server_error, throttled
 
 OutOfStockError = life.OutOfStockError
 

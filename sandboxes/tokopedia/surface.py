@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.surface import SandboxSurface
-from sandboxes.tokopedia import orders as life
-from sandboxes.tokopedia.sandbox import TokopediaSandbox
-from sandboxes.tokopedia.state import RETURNED, SAMPLE_CATEGORY, SENT, Shop
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.tokopedia import orders as life
+from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
+from lapak.sandboxes.tokopedia.state import RETURNED, SAMPLE_CATEGORY, SENT, Shop
 
 
 class TokopediaControl(SandboxSurface):

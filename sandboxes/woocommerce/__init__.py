@@ -16,12 +16,11 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.woocommerce.app import build_app
+from lapak.sandboxes.woocommerce.orders import OutOfStockError
+from lapak.sandboxes.woocommerce.sandbox import UnknownOrderError, UnknownStoreError, WooSandbox
 from starlette.applications import Starlette
-
-from sandboxes.kit.entry import SandboxEntry
-from sandboxes.woocommerce.app import build_app
-from sandboxes.woocommerce.orders import OutOfStockError
-from sandboxes.woocommerce.sandbox import UnknownOrderError, UnknownStoreError, WooSandbox
 
 
 def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:

@@ -9,11 +9,11 @@ WooCommerce itself accepts any status change, so this sandbox does too.
 
 from __future__ import annotations
 
-from sandboxes.woocommerce import orders as order_life
-from sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
-from sandboxes.woocommerce.state import ORDER_STATUSES, Order, Shop
-from sandboxes.woocommerce.views import only_fields, order_view
-from sandboxes.woocommerce.wire import (
+from lapak.sandboxes.woocommerce import orders as order_life
+from lapak.sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
+from lapak.sandboxes.woocommerce.state import ORDER_STATUSES, Order, Shop
+from lapak.sandboxes.woocommerce.views import only_fields, order_view
+from lapak.sandboxes.woocommerce.wire import (
     Reply,
     WooError,
     bool_param,

@@ -7,11 +7,11 @@ from collections.abc import Callable
 from functools import partial
 from typing import Any
 
-from sandboxes.woocommerce import catalog
-from sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
-from sandboxes.woocommerce.state import CATEGORIES, PRODUCT_STATUSES, Product, Shop
-from sandboxes.woocommerce.views import only_fields, product_view, variation_view
-from sandboxes.woocommerce.wire import (
+from lapak.sandboxes.woocommerce import catalog
+from lapak.sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
+from lapak.sandboxes.woocommerce.state import CATEGORIES, PRODUCT_STATUSES, Product, Shop
+from lapak.sandboxes.woocommerce.views import only_fields, product_view, variation_view
+from lapak.sandboxes.woocommerce.wire import (
     Reply,
     WooError,
     enum_param,

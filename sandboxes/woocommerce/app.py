@@ -18,24 +18,23 @@ from urllib.parse import parse_qsl
 
 import httpx
 import structlog
-from starlette.requests import ClientDisconnect, Request
-from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
-
-from sandboxes.kit.app import SandboxApp as KitApp
-from sandboxes.woocommerce import api_orders, api_products, control, wc_auth
-from sandboxes.woocommerce.catalog import Fetched, image_sources
-from sandboxes.woocommerce.context import Ctx, match
-from sandboxes.woocommerce.gate import authenticate
-from sandboxes.woocommerce.sandbox import WooSandbox
-from sandboxes.woocommerce.surface import WooControl
-from sandboxes.woocommerce.wire import (
+from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.woocommerce import api_orders, api_products, control, wc_auth
+from lapak.sandboxes.woocommerce.catalog import Fetched, image_sources
+from lapak.sandboxes.woocommerce.context import Ctx, match
+from lapak.sandboxes.woocommerce.gate import authenticate
+from lapak.sandboxes.woocommerce.sandbox import WooSandbox
+from lapak.sandboxes.woocommerce.surface import WooControl
+from lapak.sandboxes.woocommerce.wire import (
     JSONBody,
     WooError,
     error_response,
     server_error,
     throttled,
 )
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
 

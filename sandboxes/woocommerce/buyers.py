@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from sandboxes.kit.buyers import Buyers
-from sandboxes.woocommerce import orders as order_life
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.woocommerce import orders as order_life
 
 if TYPE_CHECKING:
-    from sandboxes.woocommerce.sandbox import WooSandbox
-    from sandboxes.woocommerce.state import Shop
+    from lapak.sandboxes.woocommerce.sandbox import WooSandbox
+    from lapak.sandboxes.woocommerce.state import Shop
 
 
 class BuyerSimulator(Buyers):

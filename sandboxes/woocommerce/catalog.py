@@ -25,7 +25,7 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlparse
 
-from sandboxes.woocommerce.state import (
+from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
     PRODUCT_STATUSES,
     SITE_TZ,
@@ -34,7 +34,7 @@ from sandboxes.woocommerce.state import (
     Product,
     Shop,
 )
-from sandboxes.woocommerce.wire import WooError, invalid_param
+from lapak.sandboxes.woocommerce.wire import WooError, invalid_param
 
 IMAGE_EXTENSIONS = frozenset(
     {"jpg", "jpeg", "jpe", "gif", "png", "bmp", "tiff", "tif", "ico", "webp"}

@@ -10,12 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from sandboxes.woocommerce.catalog import Fetched
-from sandboxes.woocommerce.state import Shop
-from sandboxes.woocommerce.wire import Reply, WooError, int_param
+from lapak.sandboxes.woocommerce.catalog import Fetched
+from lapak.sandboxes.woocommerce.state import Shop
+from lapak.sandboxes.woocommerce.wire import Reply, WooError, int_param
 
 if TYPE_CHECKING:
-    from sandboxes.woocommerce.sandbox import WooSandbox
+    from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 
 API = "/wp-json/wc/v3"
 

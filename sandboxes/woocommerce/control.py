@@ -9,14 +9,13 @@ import json
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from lapak.sandboxes.kit.faults import settings_from_request
+from lapak.sandboxes.woocommerce.orders import OutOfStockError
+from lapak.sandboxes.woocommerce.views import order_view, product_view, variation_view
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from sandboxes.kit.faults import settings_from_request
-from sandboxes.woocommerce.orders import OutOfStockError
-from sandboxes.woocommerce.views import order_view, product_view, variation_view
 
 
 class _Body(BaseModel):

@@ -24,9 +24,9 @@ import binascii
 import hmac
 from collections.abc import Mapping
 
-from connectors.woocommerce import signing
-from sandboxes.woocommerce.state import Shop
-from sandboxes.woocommerce.wire import WooError
+from lapak.connectors.woocommerce import signing
+from lapak.sandboxes.woocommerce.state import Shop
+from lapak.sandboxes.woocommerce.wire import WooError
 
 WINDOW_SECONDS = 15 * 60
 AUTH_ERROR = "woocommerce_rest_authentication_error"

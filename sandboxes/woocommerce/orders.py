@@ -15,7 +15,7 @@ import hashlib
 import random
 from collections.abc import Sequence
 
-from sandboxes.woocommerce.state import STOCK_HELD, LineItem, Order, Product, Shop
+from lapak.sandboxes.woocommerce.state import STOCK_HELD, LineItem, Order, Product, Shop
 
 TRACKING_META = "_wc_shipment_tracking_items"
 

@@ -22,11 +22,10 @@ from typing import Any
 
 import httpx
 import structlog
-
-from connectors.woocommerce import signing
-from sandboxes.kit.push import PushQueue
-from sandboxes.woocommerce.state import WC_VERSION, WP_VERSION, Webhook
-from sandboxes.woocommerce.wire import php_json
+from lapak.connectors.woocommerce import signing
+from lapak.sandboxes.kit.push import PushQueue
+from lapak.sandboxes.woocommerce.state import WC_VERSION, WP_VERSION, Webhook
+from lapak.sandboxes.woocommerce.wire import php_json
 
 log = structlog.get_logger(__name__)
 

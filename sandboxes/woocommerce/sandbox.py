@@ -13,13 +13,13 @@ import secrets
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sandboxes.kit.core import SandboxCore
-from sandboxes.kit.ratelimit import TokenBuckets
-from sandboxes.woocommerce import orders as order_life
-from sandboxes.woocommerce.buyers import BuyerSimulator
-from sandboxes.woocommerce.catalog import sanitize_title
-from sandboxes.woocommerce.push import PushSender, delivery
-from sandboxes.woocommerce.state import (
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.woocommerce import orders as order_life
+from lapak.sandboxes.woocommerce.buyers import BuyerSimulator
+from lapak.sandboxes.woocommerce.catalog import sanitize_title
+from lapak.sandboxes.woocommerce.push import PushSender, delivery
+from lapak.sandboxes.woocommerce.state import (
     SHIPPED,
     UNCATEGORIZED,
     Order,
@@ -27,8 +27,8 @@ from sandboxes.woocommerce.state import (
     Shop,
     Webhook,
 )
-from sandboxes.woocommerce.views import order_view
-from sandboxes.woocommerce.wire import server_error, throttled
+from lapak.sandboxes.woocommerce.views import order_view
+from lapak.sandboxes.woocommerce.wire import server_error, throttled
 
 OutOfStockError = order_life.OutOfStockError
 ORDER_TOPICS = ("order.created", "order.updated", "order.deleted")

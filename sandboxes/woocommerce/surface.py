@@ -11,10 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.surface import SandboxSurface
-from sandboxes.woocommerce.orders import OutOfStockError, tracking_number
-from sandboxes.woocommerce.sandbox import WooSandbox
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.woocommerce.orders import OutOfStockError, tracking_number
+from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 
 
 class WooControl(SandboxSurface):

@@ -9,7 +9,7 @@ from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
-from sandboxes.woocommerce.state import (
+from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
     CURRENCY,
     CURRENCY_SYMBOL,

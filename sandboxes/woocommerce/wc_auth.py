@@ -27,11 +27,10 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import structlog
+from lapak.sandboxes.woocommerce.sandbox import WooSandbox
+from lapak.sandboxes.woocommerce.state import Shop
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
-
-from sandboxes.woocommerce.sandbox import WooSandbox
-from sandboxes.woocommerce.state import Shop
 
 log = structlog.get_logger(__name__)
 

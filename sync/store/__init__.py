@@ -1,5 +1,5 @@
 """Lapak's database: models, engine and migrations."""
 
-from sync.store.db import Database, default_database_url
+from lapak.sync.store.db import Database, default_database_url
 
 __all__ = ["Database", "default_database_url"]

@@ -11,12 +11,11 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import structlog
+from lapak.sync.private_files import make_private
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
-
-from sync.private_files import make_private
 
 log = structlog.get_logger(__name__)
 

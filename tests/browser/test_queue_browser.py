@@ -22,12 +22,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lapak.cli.embedded import Embedded
+from lapak.config import load_config
+from lapak.sync.catalog import import_catalog
+from lapak.sync.store.models import Merchant, Order
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import select
 
-from cli.embedded import Embedded
-from config import load_config
-from sync.catalog import import_catalog
-from sync.store.models import Merchant, Order
 from tests.services import require_chromium
 from tests.shopee_setup import (
     SHOP_A,
@@ -37,8 +39,6 @@ from tests.shopee_setup import (
     write_catalog,
     write_config,
 )
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("LAPAK_SCREENSHOTS")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from config import LapakConfig, load_config
-from wiring.logging import redact_secrets
+from lapak.config import LapakConfig, load_config
+from lapak.wiring.logging import redact_secrets
 
 EXAMPLE = Path(__file__).parents[2] / "config" / "lapak.example.toml"
 

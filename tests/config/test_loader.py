@@ -5,12 +5,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lapak.config import ConfigError, load_config
+from lapak.config.loader import NOT_AN_ENV_NAME
+from lapak.sync import registry
+from lapak.sync.protocol import ConnectorLimits
 from pydantic import BaseModel, ConfigDict, SecretStr
-
-from config import ConfigError, load_config
-from config.loader import NOT_AN_ENV_NAME
-from sync import registry
-from sync.protocol import ConnectorLimits
 
 
 class ShopeeLikeCredentials(BaseModel):

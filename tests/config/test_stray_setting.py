@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from lapak.config import ConfigError, load_config
+from lapak.sync.store.models import Store
+from lapak.wiring.runtime import Runtime
 from sqlalchemy import select
 
-from config import ConfigError, load_config
-from sync.store.models import Store
 from tests.shopee_setup import shop_env, write_config
-from wiring.runtime import Runtime
 
 
 def configured(tmp_path: Path, lapak: str, shop_b: str = "") -> Path:

@@ -8,12 +8,11 @@ from collections import Counter
 from collections.abc import Iterator
 
 import pytest
+from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
-
-from wiring.server import serve
 
 Received = list[tuple[dict[str, str], bytes]]
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from sync.protocol import Refresh
-from sync.types import TokenSet
+from lapak.sync.protocol import Refresh
+from lapak.sync.types import TokenSet
 
 
 class CountingPacer:

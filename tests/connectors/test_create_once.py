@@ -16,22 +16,22 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.sandboxes.kit.control import SandboxControl
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.changes import products_changed
+from lapak.sync.protocol import Connector, Pacer, StoreSpec
+from lapak.sync.pull import pull_orders
+from lapak.sync.push import PushReport, push_store
+from lapak.sync.registry import plugin_for
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Product, Store
+from lapak.wiring.pacing import TokenBucketPacer
+from lapak.wiring.server import serve
 from sqlalchemy import select
 
-from connectors.http import RetryPolicy
-from sandboxes.kit.control import SandboxControl
-from sandboxes.registry import sandbox_for
-from sync.changes import products_changed
-from sync.protocol import Connector, Pacer, StoreSpec
-from sync.pull import pull_orders
-from sync.push import PushReport, push_store
-from sync.registry import plugin_for
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.store.models import Listing, Product, Store
 from tests.connectors.doubles import MemoryVault
-from wiring.pacing import TokenBucketPacer
-from wiring.server import serve
 
 STORE = "toko"
 FAST = RetryPolicy(attempts=3, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=10.0)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
-from connectors.http import Retrier, RetryPolicy, make_client, parse_retry_after, send
-from sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
+from lapak.connectors.http import Retrier, RetryPolicy, make_client, parse_retry_after, send
+from lapak.sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
 
 
 class Flaky:

@@ -6,16 +6,15 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
-
-from connectors.json_body import MAX_DEPTH, load_json, nesting_depth
-from connectors.lazada import order_mapping as lazada
-from connectors.shopee import order_mapping as shopee
-from connectors.shopify import order_mapping as shopify
-from connectors.tiktok import order_mapping as tiktok
-from connectors.tokopedia import order_mapping as tokopedia
-from connectors.woocommerce import order_mapping as woocommerce
-from sync.protocol import PermanentError
-from sync.types import WebhookEvent
+from lapak.connectors.json_body import MAX_DEPTH, load_json, nesting_depth
+from lapak.connectors.lazada import order_mapping as lazada
+from lapak.connectors.shopee import order_mapping as shopee
+from lapak.connectors.shopify import order_mapping as shopify
+from lapak.connectors.tiktok import order_mapping as tiktok
+from lapak.connectors.tokopedia import order_mapping as tokopedia
+from lapak.connectors.woocommerce import order_mapping as woocommerce
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import WebhookEvent
 
 MAPPINGS: dict[str, Callable[[bytes], WebhookEvent]] = {
     "lazada": lambda body: lazada.webhook_event(body, None),

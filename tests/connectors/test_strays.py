@@ -6,11 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from lapak.sync.push import push_store
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.strays import stray_counts, stray_listings, sweep_strays
 
-from sync.push import push_store
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.strays import stray_counts, stray_listings, sweep_strays
 from tests.connectors.test_create_once import STORE, Marketplace, bound, catalog, marketplace
 
 __all__ = ["marketplace"]  # the fixture, shared with the create-once tests

@@ -18,8 +18,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sandboxes.registry import platforms as sandbox_platforms
-from sync.registry import platforms
+from lapak.sandboxes.registry import platforms as sandbox_platforms
+from lapak.sync.registry import platforms
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = ROOT / "tests" / "example_connector"

@@ -18,14 +18,14 @@ from decimal import ROUND_CEILING, Decimal
 from pathlib import Path
 
 import pytest
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Order, OrderLine, Reservation
+from lapak.wiring.server import serve
 from redis import Redis
 from sqlalchemy import func, select
 
-from sync.store.db import Database
-from sync.store.models import Listing, Order, OrderLine, Reservation
 from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import SHOP_A, SHOP_B, sandbox_app, shop_env, write_catalog, write_config
-from wiring.server import serve
 
 BIN = Path(sys.executable).parent
 E2E_REDIS_DB = 11
@@ -86,7 +86,15 @@ def test_procfile_processes_sync_two_shops_and_survive_a_killed_worker(
     assert imported.returncode == 0, imported.stderr
     assert "1000 created" in imported.stdout
 
-    worker_cmd = [str(BIN / "dramatiq"), "jobs.worker", "--skip-logging", "-p", "1", "-t", "4"]
+    worker_cmd = [
+        str(BIN / "dramatiq"),
+        "lapak.jobs.worker",
+        "--skip-logging",
+        "-p",
+        "1",
+        "-t",
+        "4",
+    ]
     worker = _start(worker_cmd, env, tmp_path / "worker-1.log")
     scheduler = _start([str(BIN / "lapak"), "scheduler"], env, tmp_path / "scheduler.log")
     processes = [worker, scheduler]

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Order, OrderLine, Reservation
 from redis import Redis
 from sqlalchemy import func, select
 
 from benchmarks import harness
-from sync.store.db import Database
-from sync.store.models import Order, OrderLine, Reservation
 from tests.redis_fixture import redis_url_for
 
 ROOT = Path(__file__).resolve().parents[2]

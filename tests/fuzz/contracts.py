@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
-from sync.types import RemoteListing, RemoteOrder, WebhookEvent
+from lapak.sync.types import RemoteListing, RemoteOrder, WebhookEvent
 
 INT_COLUMN = 2**31 - 1
 MONEY_LIMIT = Decimal("999999999999.99")

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
+from lapak.sync.catalog import CatalogFileError, RowError, import_catalog
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Product
 from sqlalchemy import select
 
-from sync.catalog import CatalogFileError, RowError, import_catalog
-from sync.store.db import Database
-from sync.store.models import Merchant, Product
 from tests.fuzz.harness import boundary
 from tests.fuzz.payloads import NASTY_SCALARS
 

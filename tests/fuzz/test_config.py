@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from hypothesis import strategies as st
+from lapak.config import ConfigError, load_config
 
-from config import ConfigError, load_config
 from tests.fuzz.harness import boundary
 
 EXAMPLE = (Path(__file__).parents[2] / "config" / "lapak.example.toml").read_bytes()

@@ -3,8 +3,9 @@ pushes."""
 
 from __future__ import annotations
 
-from connectors.lazada import mapping, order_mapping, wire
-from sync.protocol import PermanentError, TransientError
+from lapak.connectors.lazada import mapping, order_mapping, wire
+from lapak.sync.protocol import PermanentError, TransientError
+
 from tests.fuzz import contracts
 from tests.fuzz.harness import boundary
 from tests.fuzz.payloads import as_json, bodies, payloads

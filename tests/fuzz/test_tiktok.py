@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from connectors.tiktok import mapping, order_mapping, wire
-from sync.protocol import PermanentError, TransientError
+from lapak.connectors.tiktok import mapping, order_mapping, wire
+from lapak.sync.protocol import PermanentError, TransientError
+
 from tests.fuzz import contracts
 from tests.fuzz.harness import boundary
 from tests.fuzz.payloads import bodies, payloads

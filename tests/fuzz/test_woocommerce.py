@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from hypothesis import strategies as st
+from lapak.connectors.woocommerce import mapping, order_mapping, wire
+from lapak.sync.protocol import PermanentError, TransientError
 
-from connectors.woocommerce import mapping, order_mapping, wire
-from sync.protocol import PermanentError, TransientError
 from tests.fuzz import contracts
 from tests.fuzz.harness import boundary
 from tests.fuzz.payloads import bodies, deep_list, payloads

@@ -7,22 +7,22 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+import lapak.sync.dispatch
 import pytest
+from lapak.cli import app
+from lapak.config import load_config
+from lapak.jobs.broker import build_broker
+from lapak.sync import reconcile
+from lapak.sync.catalog import import_catalog
+from lapak.sync.dispatch import foreign_push_requests, take_push_requests
+from lapak.sync.store.models import Merchant
+from lapak.wiring.runtime import Runtime
 from redis import Redis
 from sqlalchemy import select
 from typer.testing import CliRunner
 
-import sync.dispatch
-from cli import app
-from config import load_config
-from jobs.broker import build_broker
-from sync import reconcile
-from sync.catalog import import_catalog
-from sync.dispatch import foreign_push_requests, take_push_requests
-from sync.store.models import Merchant
 from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import shop_env, write_config
-from wiring.runtime import Runtime
 
 runner = CliRunner()
 
@@ -74,7 +74,7 @@ def test_a_running_lapak_takes_the_pushes_of_a_cli_catalog_change(
 
     sent = Sent()
     # the `lapak run` started next (another process: another origin) takes them at once
-    monkeypatch.setattr(sync.dispatch, "ORIGIN", "lapak-run")
+    monkeypatch.setattr(lapak.sync.dispatch, "ORIGIN", "lapak-run")
     take_push_requests(runtime.db, sent, foreign_push_requests(runtime.db))
     assert sorted(sent.pushes) == sorted(runtime.enabled_store_ids())
     assert foreign_push_requests(runtime.db) == []  # its own now: not taken again

@@ -8,13 +8,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lapak.config import load_config
+from lapak.sync.orders import ingest_orders
+from lapak.sync.store.models import Store
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from lapak.wiring.runtime import Runtime
 
-from config import load_config
-from sync.orders import ingest_orders
-from sync.store.models import Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.jobs.test_cli import config, invoke
-from wiring.runtime import Runtime
 
 __all__ = ["config"]  # the fixture
 

@@ -9,15 +9,15 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lapak.cli import app
+from lapak.config import load_config
+from lapak.sync.orders import ingest_orders
+from lapak.sync.store.models import Store
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from lapak.wiring.runtime import Runtime
 from typer.testing import CliRunner
 
-from cli import app
-from config import load_config
-from sync.orders import ingest_orders
-from sync.store.models import Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.shopee_setup import shop_env, write_config
-from wiring.runtime import Runtime
 
 runner = CliRunner()
 

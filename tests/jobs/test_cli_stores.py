@@ -8,16 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from lapak.cli import app
+from lapak.config import load_config
+from lapak.sync.connections import save_grant
+from lapak.sync.store.models import Store
+from lapak.sync.store_overview import REFRESH_WARNING_DAYS, refresh_warning
+from lapak.sync.types import Grant, TokenSet
+from lapak.wiring.runtime import Runtime
 from typer.testing import CliRunner
 
-from cli import app
-from config import load_config
-from sync.connections import save_grant
-from sync.store.models import Store
-from sync.store_overview import REFRESH_WARNING_DAYS, refresh_warning
-from sync.types import Grant, TokenSet
 from tests.shopee_setup import shop_env, write_config
-from wiring.runtime import Runtime
 
 runner = CliRunner()
 ACCESS, REFRESH = "access-token-never-shown-1234", "refresh-token-never-shown-5678"

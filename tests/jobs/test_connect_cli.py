@@ -11,10 +11,9 @@ from pathlib import Path
 
 import httpx
 import pytest
-
-from sandboxes.kit.consent import _FirstForm
-from sandboxes.registry import sandbox_for
-from wiring.server import serve
+from lapak.sandboxes.kit.consent import _FirstForm
+from lapak.sandboxes.registry import sandbox_for
+from lapak.wiring.server import serve
 
 STORE = "toko-lazada"
 KEYS = {"app_key": "120077", "app_secret": "cli-lazada-secret-0123456789"}

@@ -10,10 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from lapak.cli.demo import STORES, run_demo
 from rich.console import Console
 from sqlalchemy import create_engine, text
-
-from cli.demo import STORES, run_demo
 
 ROOT = Path(__file__).resolve().parents[2]
 GRANTED = ("refresh_token", "access_token", "consumer_key", "consumer_secret", "shop_cipher")

@@ -11,21 +11,24 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lapak.wiring.runtime
 import pytest
+from lapak.cli import app as cli
+from lapak.cli.embedded import Embedded
+from lapak.config import load_config
+from lapak.jobs import actors
+from lapak.sync.catalog import import_catalog, set_stock
+from lapak.sync.dispatch import request_pushes
+from lapak.sync.protocol import TransientError
+from lapak.sync.push import push_store
+from lapak.sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order, WebhookRecord
+from lapak.sync.webhooks import process_webhooks, record_webhook, stores_with_pending_webhooks
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-import wiring.runtime
-from cli import app as cli
-from cli.embedded import Embedded
-from config import load_config
-from jobs import actors
-from sync.catalog import import_catalog, set_stock
-from sync.dispatch import request_pushes
-from sync.protocol import TransientError
-from sync.push import push_store
-from sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order, WebhookRecord
-from sync.webhooks import process_webhooks, record_webhook, stores_with_pending_webhooks
 from tests.shopee_setup import (
     PARTNER_KEY,
     SHOP_A,
@@ -36,9 +39,6 @@ from tests.shopee_setup import (
     write_catalog,
     write_config,
 )
-from wiring.logging import configure_logging
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 
 @pytest.fixture
@@ -182,7 +182,7 @@ def test_a_pull_while_another_pull_of_the_store_runs_is_skipped(
     """A slow pull (one by one at a few calls a second) must not pile up behind itself:
     every poll tick would otherwise hold one more worker thread on the same orders."""
     runtime, sandbox, skus, _ = setup
-    monkeypatch.setattr(wiring.runtime, "_current", runtime)
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
     store_a = runtime.store_ids["shop-a"]
     push_store(runtime.db, store_a, runtime.connector(store_a))
     sandbox.place_order(SHOP_A, [(skus[0], 1)])

@@ -14,15 +14,14 @@ import time
 from pathlib import Path
 
 import httpx
+import lapak.cli.init as init_module
+import lapak.cli.sandbox_plan as sandbox_plan
 import pytest
+from lapak.cli import app
+from lapak.cli.sandbox_plan import SANDBOX_PORTS, plan_sandboxes
+from lapak.config import load_config
+from lapak.config.envfile import load_env_file
 from typer.testing import CliRunner
-
-import cli.init as init_module
-import cli.sandbox_plan as sandbox_plan
-from cli import app
-from cli.sandbox_plan import SANDBOX_PORTS, plan_sandboxes
-from config import load_config
-from config.envfile import load_env_file
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[2]

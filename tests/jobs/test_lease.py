@@ -9,9 +9,8 @@ from collections.abc import Iterator
 import pytest
 from dramatiq.rate_limits import ConcurrentRateLimiter
 from dramatiq.rate_limits.backends import RedisBackend, StubBackend
+from lapak.jobs.lease import Lease
 from redis import Redis
-
-from jobs.lease import Lease
 
 TTL_MS = 300
 

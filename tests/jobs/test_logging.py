@@ -10,9 +10,8 @@ from typing import Any
 
 import pytest
 import structlog
-
-from sync.secrets import register_secret
-from wiring.logging import REDACTED, configure_logging, redact_secrets
+from lapak.sync.secrets import register_secret
+from lapak.wiring.logging import REDACTED, configure_logging, redact_secrets
 
 Lines = Callable[[], list[dict[str, Any]]]
 
@@ -60,12 +59,12 @@ def test_a_stdlib_record_is_one_json_line_with_context(lines: Lines) -> None:
 
 
 def test_a_structlog_event_carries_its_key_values(lines: Lines) -> None:
-    structlog.get_logger("sync.push").info("pushed", store_id=7, listings=50)
+    structlog.get_logger("lapak.sync.push").info("pushed", store_id=7, listings=50)
     (line,) = lines()
     assert {k: line[k] for k in ("event", "level", "logger", "store_id", "listings")} == {
         "event": "pushed",
         "level": "info",
-        "logger": "sync.push",
+        "logger": "lapak.sync.push",
         "store_id": 7,
         "listings": 50,
     }

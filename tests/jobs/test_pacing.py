@@ -9,11 +9,11 @@ import multiprocessing
 from typing import Any
 
 import pytest
+from lapak.wiring.pacing import TokenBucketPacer
 from pyrate_limiter import AbstractClock
 from redis import Redis
 
 from tests.redis_fixture import REDIS_URL
-from wiring.pacing import TokenBucketPacer
 
 RATE, BURST = 20, 5
 BUFFER = 0.05  # pyrate-limiter's Limiter adds 50 ms to every wait it computes

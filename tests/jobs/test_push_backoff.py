@@ -7,26 +7,26 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import lapak.wiring.runtime
 import pytest
 from dramatiq import Message
+from lapak.config import load_config
+from lapak.jobs import actors
+from lapak.jobs.broker import build_broker
+from lapak.sandboxes.shopee.images import placeholder_png
+from lapak.sync.catalog import import_catalog, set_stock
+from lapak.sync.push import push_store
+from lapak.sync.retry_backoff import FIRST, JITTER
+from lapak.sync.store.models import Listing, Merchant, Product, Store
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import select, update
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-import wiring.runtime
-from config import load_config
-from jobs import actors
-from jobs.broker import build_broker
-from sandboxes.shopee.images import placeholder_png
-from sync.catalog import import_catalog, set_stock
-from sync.push import push_store
-from sync.retry_backoff import FIRST, JITTER
-from sync.store.models import Listing, Merchant, Product, Store
 from tests.shopee_setup import SHOP_A, sandbox_app, shop_env, write_catalog, write_config
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 
 class ImageHost:
@@ -116,7 +116,7 @@ def test_pushes_of_a_store_with_an_item_backing_off_send_one_delayed_push(
     """Many pushes asked while the image is missing (reconciler ticks, stock changes of
     other items) leave one delayed push_store message, not a storm of retries."""
     runtime, sandbox, host, sku, _ = shop
-    monkeypatch.setattr(wiring.runtime, "_current", runtime)
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
     broker = build_broker(None)
     store = runtime.store_ids["shop-a"]
     with runtime.db.session() as session:  # shop B out of the way: one store to count

@@ -14,21 +14,21 @@ from pathlib import Path
 from types import SimpleNamespace
 
 import dramatiq
+import lapak.wiring.runtime
 import pytest
 import structlog
 from dramatiq.brokers.stub import StubBroker
+from lapak.cli import app
+from lapak.cli import tail as tail_module
+from lapak.cli.tail import BLOCK, last_records, parse
+from lapak.config import load_config
+from lapak.jobs.middleware import DeadLetterRecorder, JobLog, record_counts
+from lapak.sync.ops import JOB_ACTORS
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.runtime import Runtime, install
 from typer.testing import CliRunner
 
-import wiring.runtime
-from cli import app
-from cli import tail as tail_module
-from cli.tail import BLOCK, last_records, parse
-from config import load_config
-from jobs.middleware import DeadLetterRecorder, JobLog, record_counts
-from sync.ops import JOB_ACTORS
 from tests.shopee_setup import shop_env, write_config
-from wiring.logging import configure_logging
-from wiring.runtime import Runtime, install
 
 runner = CliRunner()
 
@@ -58,7 +58,7 @@ def job_log(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[JobLogF
     write_config(config, "http://127.0.0.1:9", database_url=f"sqlite:///{tmp_path / 'l.db'}")
     for key, value in shop_env(config).items():
         monkeypatch.setenv(key, value)
-    monkeypatch.setattr(wiring.runtime, "_current", None)
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", None)
     runtime = Runtime(load_config(config))
     runtime.bootstrap()
     install(runtime)
@@ -222,9 +222,9 @@ def test_a_filter_value_that_matches_nothing_lists_the_allowed_ones(
 
 
 def test_every_job_actor_is_a_filter_value() -> None:
-    import jobs.actors
+    import lapak.jobs.actors
 
     defined = {
-        name for name, value in vars(jobs.actors).items() if isinstance(value, dramatiq.Actor)
+        name for name, value in vars(lapak.jobs.actors).items() if isinstance(value, dramatiq.Actor)
     }
     assert defined == set(JOB_ACTORS)

@@ -11,8 +11,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from sync.protocol import ConnectorLimits, PermanentError
-from sync.types import (
+from lapak.sync.protocol import ConnectorLimits, PermanentError
+from lapak.sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,

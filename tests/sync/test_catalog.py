@@ -5,13 +5,12 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from lapak.sync import changes
+from lapak.sync.catalog import CatalogFileError, RowError, import_catalog, set_stock
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Merchant, Product, Store
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-
-from sync import changes
-from sync.catalog import CatalogFileError, RowError, import_catalog, set_stock
-from sync.store.db import Database
-from sync.store.models import Listing, Merchant, Product, Store
 
 
 @pytest.fixture(autouse=True, scope="module")

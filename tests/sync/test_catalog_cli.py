@@ -8,9 +8,8 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from lapak.cli import app
 from typer.testing import CliRunner
-
-from cli import app
 
 runner = CliRunner()
 

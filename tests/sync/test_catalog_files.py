@@ -10,12 +10,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from lapak.sync.catalog import CatalogFileError, import_catalog, set_stock
+from lapak.sync.catalog_export import export_catalog
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Product
 from sqlalchemy import select
-
-from sync.catalog import CatalogFileError, import_catalog, set_stock
-from sync.catalog_export import export_catalog
-from sync.store.db import Database
-from sync.store.models import Merchant, Product
 
 
 @pytest.fixture(autouse=True, scope="module")

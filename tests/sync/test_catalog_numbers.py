@@ -9,8 +9,7 @@ from decimal import Decimal
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sync.numbers import Convention, NumberColumn, NumberError, classify, indonesian, read
+from lapak.sync.numbers import Convention, NumberColumn, NumberError, classify, indonesian, read
 
 amounts = st.decimals(min_value=0, max_value=Decimal("999999999999.99"), places=2)
 conventions = st.sampled_from(Convention)

@@ -14,26 +14,26 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+import lapak.sync.store.db as db_module
 import pytest
-from sqlalchemy import func, select
-from sqlalchemy.exc import DBAPIError
-
-import sync.store.db as db_module
-from sync.changes import products_changed
-from sync.pull import fetch_orders
-from sync.push import push_store
-from sync.queue import claim, ship
-from sync.setup import StoreSettings, apply_settings
-from sync.shipping import confirm_shipment
-from sync.store.db import Database
-from sync.store.models import Order, OrderLine, Product, Reservation, Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
-from sync.webhooks import (
+from lapak.sync.changes import products_changed
+from lapak.sync.pull import fetch_orders
+from lapak.sync.push import push_store
+from lapak.sync.queue import claim, ship
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.shipping import confirm_shipment
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Order, OrderLine, Product, Reservation, Store
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
+from lapak.sync.webhooks import (
     WebhookReport,
     process_webhooks,
     record_webhook,
     stores_with_pending_webhooks,
 )
+from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
+
 from tests.sync.memory_connector import MemoryConnector
 
 STORES = ("shopee", "tokopedia", "lazada", "tiktok", "shopify", "woocommerce")

@@ -7,21 +7,21 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from lapak.sync import push as push_module
+from lapak.sync.changes import products_changed
+from lapak.sync.dispatch import request_pushes
+from lapak.sync.orders import ingest_orders
+from lapak.sync.protocol import PermanentError
+from lapak.sync.pull import fetch_orders, pull_orders
+from lapak.sync.push import push_store
+from lapak.sync.queue import QueueError, claim, list_orders, ship
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.shipping import confirm_shipment
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Order, Product, Reservation, Store
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from sqlalchemy import func, select
 
-from sync import push as push_module
-from sync.changes import products_changed
-from sync.dispatch import request_pushes
-from sync.orders import ingest_orders
-from sync.protocol import PermanentError
-from sync.pull import fetch_orders, pull_orders
-from sync.push import push_store
-from sync.queue import QueueError, claim, list_orders, ship
-from sync.setup import StoreSettings, apply_settings
-from sync.shipping import confirm_shipment
-from sync.store.db import Database
-from sync.store.models import Listing, Order, Product, Reservation, Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.sync.memory_connector import MemoryConnector
 
 NOW = datetime.now(UTC)
@@ -268,7 +268,7 @@ def test_permanent_failure_is_held_and_rest_of_batch_goes_on(db: Database) -> No
 def test_existing_listings_are_adopted_not_duplicated(db: Database) -> None:
     stores = setup_shop(db)
     a = MemoryConnector()
-    from sync.types import ListingRef, RemoteListing
+    from lapak.sync.types import ListingRef, RemoteListing
 
     a.listings["SKU-0"] = RemoteListing(ListingRef("SKU-0", "777"), 99, Decimal(1))
     report = push_store(db, stores["a"], a)

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sync.connections import save_grant
-from sync.ops import store_states
-from sync.sealing import Sealer
-from sync.store.db import Database
-from sync.store.models import JobEvent, Merchant, Store, utcnow
-from sync.types import LASTING, Grant, TokenSet
+from lapak.sync.connections import save_grant
+from lapak.sync.ops import store_states
+from lapak.sync.sealing import Sealer
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import JobEvent, Merchant, Store, utcnow
+from lapak.sync.types import LASTING, Grant, TokenSet
 
 
 def _store(db: Database) -> int:

@@ -16,8 +16,7 @@ from babel.messages.frontend import CommandLineInterface
 from babel.messages.pofile import read_po
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sync import i18n
+from lapak.sync import i18n
 
 ROOT = Path(__file__).resolve().parents[2]
 ID_CATALOG = ROOT / "sync/locale/id/LC_MESSAGES/messages.po"

@@ -3,9 +3,9 @@ through the operator's reads (`sync.ops`)."""
 
 from __future__ import annotations
 
-from sync import ops
-from sync.jobs_log import ERROR_LIMIT, record_dead_letter, record_job_event, store_of_order
-from sync.store.db import Database
+from lapak.sync import ops
+from lapak.sync.jobs_log import ERROR_LIMIT, record_dead_letter, record_job_event, store_of_order
+from lapak.sync.store.db import Database
 
 
 def test_a_job_event_is_read_back_with_its_error_cut_to_the_limit(db: Database) -> None:

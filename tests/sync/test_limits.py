@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from sync.protocol import ConnectorLimits
-from sync.types import ListingRef
+from lapak.sync.protocol import ConnectorLimits
+from lapak.sync.types import ListingRef
 
 BASE = {
     "rate_per_second": 10, "burst": 10, "stock_batch": 50, "price_batch": 50,

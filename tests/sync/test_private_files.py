@@ -8,9 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
-from sync.private_files import write_private
-from sync.store.db import Database
+from lapak.sync.private_files import write_private
+from lapak.sync.store.db import Database
 
 
 @pytest.fixture(autouse=True)

@@ -6,10 +6,9 @@ from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sync.orders import RANK, next_status, reservation_target
-from sync.stock import available, store_price, store_stock
-from sync.types import OrderStatus
+from lapak.sync.orders import RANK, next_status, reservation_target
+from lapak.sync.stock import available, store_price, store_stock
+from lapak.sync.types import OrderStatus
 
 units = st.integers(min_value=0, max_value=1_000_000)
 statuses = st.sampled_from(list(OrderStatus))

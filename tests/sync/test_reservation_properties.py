@@ -15,14 +15,13 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from lapak.sync.changes import products_changed
+from lapak.sync.orders import next_status
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Product, Reservation, Store
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from sqlalchemy import func, select
-
-from sync.changes import products_changed
-from sync.orders import next_status
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.store.models import Listing, Product, Reservation, Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 
 INITIAL = 100
 events = st.lists(
@@ -51,7 +50,7 @@ def _database() -> Database:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(events)
 def test_any_event_sequence_keeps_stock_consistent(sequence) -> None:  # type: ignore[no-untyped-def]
-    from sync.orders import ingest_orders
+    from lapak.sync.orders import ingest_orders
 
     db = _database()
     now = datetime.now(UTC)  # after the store was connected: every order counts

@@ -7,8 +7,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
-from sync.retry_backoff import FIRST, JITTER, LAST, retry_delay
+from lapak.sync.retry_backoff import FIRST, JITTER, LAST, retry_delay
 
 draws = st.floats(min_value=0, max_value=1, exclude_max=True)
 

@@ -6,9 +6,8 @@ import stat
 from pathlib import Path
 
 import pytest
-
-from sync.sealing import KEY_ENV, Sealer, SealingKeyError, UnsealError
-from wiring.secret_key import token_sealer
+from lapak.sync.sealing import KEY_ENV, Sealer, SealingKeyError, UnsealError
+from lapak.wiring.secret_key import token_sealer
 
 
 def test_a_bad_key_is_refused_without_showing_it() -> None:

@@ -13,15 +13,15 @@ from dataclasses import replace
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
+from lapak.sync.changes import products_changed
+from lapak.sync.orders import ingest_orders
+from lapak.sync.pull import holds_waiting, pull_orders
+from lapak.sync.push import push_store
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Product, Store
+from lapak.sync.types import OrderStatus
 from sqlalchemy import select, update
 
-from sync.changes import products_changed
-from sync.orders import ingest_orders
-from sync.pull import holds_waiting, pull_orders
-from sync.push import push_store
-from sync.store.db import Database
-from sync.store.models import Listing, Product, Store
-from sync.types import OrderStatus
 from tests.sync.memory_connector import MemoryConnector
 from tests.sync.test_engine import listing, order, setup_shop
 

@@ -8,14 +8,13 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 
+from lapak.sync.sealing import Sealer
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Token, utcnow
+from lapak.sync.tokens import DbTokenVault
+from lapak.sync.types import TokenSet
 from redis import Redis
-
-from sync.sealing import Sealer
-from sync.setup import StoreSettings, apply_settings
-from sync.store.db import Database
-from sync.store.models import Token, utcnow
-from sync.tokens import DbTokenVault
-from sync.types import TokenSet
 
 SEALER = Sealer([Sealer.generate_key()])
 

@@ -6,11 +6,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from lapak.config import load_config
+from lapak.sync.store.db import Database
+from lapak.wiring.runtime import Runtime
 
-from config import load_config
-from sync.store.db import Database
 from tests.shopee_setup import shop_env, write_config
-from wiring.runtime import Runtime
 
 
 @pytest.fixture

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 import redis
 from fastapi.testclient import TestClient
+from lapak.config import load_config
+from lapak.web.app import create_app
+from lapak.web.throttle import LIMIT, RedisThrottle
+from lapak.wiring.runtime import Runtime
 
-from config import load_config
 from tests.services import require_redis
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
-from web.app import create_app
-from web.throttle import LIMIT, RedisThrottle
-from wiring.runtime import Runtime
 
 REDIS_DB = "redis://127.0.0.1:6379/5"
 

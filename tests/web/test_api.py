@@ -15,19 +15,19 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from lapak.config import load_config
+from lapak.sync.catalog import import_catalog
+from lapak.sync.orders import ingest_orders
+from lapak.sync.shipping import confirm_shipment
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Order, Store
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime
 from sqlalchemy import select, update
 
-from config import load_config
-from sync.catalog import import_catalog
-from sync.orders import ingest_orders
-from sync.shipping import confirm_shipment
-from sync.store.db import Database
-from sync.store.models import Merchant, Order, Store
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
 from tests.shopee_setup import shop_env, write_catalog, write_config
 from tests.sync.memory_connector import MemoryConnector
-from web.app import create_app
-from wiring.runtime import Runtime
 
 TOKENS = {"dewi": "dewi-token-123456", "budi": "budi-token-abcdef", "sari": "sari-token-987654"}
 OPERATOR_TOKEN = "ops-token-0123456789"

@@ -13,20 +13,20 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from lapak.config import load_config
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.connections import save_grant
+from lapak.sync.registry import plugin_for
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import WebhookRecord
+from lapak.sync.types import Grant
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import select
 
-from config import load_config
-from sandboxes.registry import sandbox_for
-from sync.connections import save_grant
-from sync.registry import plugin_for
-from sync.store.db import Database
-from sync.store.models import WebhookRecord
-from sync.types import Grant
 from tests.shopee_setup import wait_for
 from tests.web.test_webhooks import Capture, Recorder
-from web.app import create_app
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 APP_PLATFORMS = ("shopee", "lazada", "tiktok", "tokopedia")
 STORES = ("satu", "dua")

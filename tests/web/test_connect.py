@@ -12,17 +12,16 @@ from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import pytest
+from lapak.config import load_config
+from lapak.sandboxes.kit.consent import press_authorize
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync import connect
+from lapak.sync.protocol import AuthError
+from lapak.sync.store.models import JobEvent, StoreGrant, Token
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import select
-
-from config import load_config
-from sandboxes.kit.consent import press_authorize
-from sandboxes.registry import sandbox_for
-from sync import connect
-from sync.protocol import AuthError
-from sync.store.models import JobEvent, StoreGrant, Token
-from web.app import create_app
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 OPERATOR_TOKEN = "ops-connect-test-token"
 APP_KEYS = {

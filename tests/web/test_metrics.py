@@ -16,16 +16,20 @@ import httpx
 import pytest
 from dramatiq.brokers.redis import RedisBroker
 from fastapi.testclient import TestClient
+from lapak.cli.embedded import Embedded
+from lapak.config import load_config
+from lapak.jobs.middleware import DramatiqMetrics
+from lapak.sync.catalog import import_catalog
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant
+from lapak.web.app import create_app
+from lapak.wiring.job_queues import job_queue_depths
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
 from sqlalchemy import select
 
-from cli.embedded import Embedded
-from config import load_config
-from jobs.middleware import DramatiqMetrics
-from sync.catalog import import_catalog
-from sync.store.db import Database
-from sync.store.models import Merchant
 from tests.redis_fixture import REDIS_URL
 from tests.shopee_setup import (
     SHOP_A,
@@ -35,10 +39,6 @@ from tests.shopee_setup import (
     write_catalog,
     write_config,
 )
-from web.app import create_app
-from wiring.job_queues import job_queue_depths
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 Samples = dict[tuple[str, tuple[tuple[str, str], ...]], float]
 
@@ -160,8 +160,8 @@ def test_a_scrape_after_real_work_counts_it(
 
 def test_marketplace_errors_are_counted_by_store_and_code(runtime: Runtime) -> None:
     """A refused call through a connector's Retrier counts under the marketplace's code."""
-    from connectors.http import Retrier, calling_store
-    from sync.protocol import PermanentError
+    from lapak.connectors.http import Retrier, calling_store
+    from lapak.sync.protocol import PermanentError
 
     def refused() -> None:
         raise PermanentError("update_stock: error_param: bad stock", code="error_param")
@@ -183,8 +183,8 @@ def test_marketplace_errors_are_counted_by_store_and_code(runtime: Runtime) -> N
 WORKER_PROCESS = """
 import dramatiq
 from dramatiq.brokers.stub import StubBroker
-from jobs.middleware import DramatiqMetrics, count_call
-from connectors.http import Retrier, calling_store
+from lapak.jobs.middleware import DramatiqMetrics, count_call
+from lapak.connectors.http import Retrier, calling_store
 
 broker = StubBroker()
 broker.add_middleware(DramatiqMetrics())

@@ -16,19 +16,16 @@ from decimal import Decimal
 from pathlib import Path
 
 import dramatiq
+import lapak.wiring.runtime
 import pytest
 from fastapi.testclient import TestClient
-from markupsafe import escape
-from sqlalchemy import select
-
-import wiring.runtime
-from config import load_config
-from jobs.broker import build_broker
-from jobs.replay import job_sender
-from sync.changes import products_changed
-from sync.orders import ingest_orders
-from sync.store.db import Database
-from sync.store.models import (
+from lapak.config import load_config
+from lapak.jobs.broker import build_broker
+from lapak.jobs.replay import job_sender
+from lapak.sync.changes import products_changed
+from lapak.sync.orders import ingest_orders
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import (
     DeadLetter,
     JobEvent,
     Listing,
@@ -39,10 +36,13 @@ from sync.store.models import (
     StrayListing,
     WebhookRecord,
 )
-from sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime, install
+from markupsafe import escape
+from sqlalchemy import select
+
 from tests.shopee_setup import shop_env, write_config
-from web.app import create_app
-from wiring.runtime import Runtime, install
 
 OPERATOR_TOKEN = "ops-token-0123456789"
 RESELLER_TOKEN = "dewi-token-123456"  # tests.shopee_setup's reseller, on shop-a
@@ -123,7 +123,7 @@ def ops(db: Database, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterat
     for key, value in shop_env(config).items():
         monkeypatch.setenv(key, value)
     monkeypatch.setenv("OPS_OPERATOR_TOKEN", OPERATOR_TOKEN)
-    monkeypatch.setattr(wiring.runtime, "_current", None)  # restored after the test
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", None)  # restored after the test
     runtime = Runtime(load_config(config))
     runtime.bootstrap()
     shop_a, shop_b = runtime.store_ids["shop-a"], runtime.store_ids["shop-b"]
@@ -262,7 +262,7 @@ def test_a_dead_letter_is_retried_once_from_the_page_and_runs(
 ) -> None:
     install(ops.runtime)
     broker = build_broker(None)
-    from jobs import actors  # noqa: F401  (declared on this broker)
+    from lapak.jobs import actors  # noqa: F401  (declared on this broker)
 
     worker = dramatiq.Worker(broker, worker_threads=1, worker_timeout=100)
     worker.start()

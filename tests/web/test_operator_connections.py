@@ -11,15 +11,15 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from lapak.config import load_config
+from lapak.sync.connections import save_grant
+from lapak.sync.store.db import Database
+from lapak.sync.types import Grant, TokenSet
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime
 
-from config import load_config
-from sync.connections import save_grant
-from sync.store.db import Database
-from sync.types import Grant, TokenSet
 from tests.shopee_setup import shop_env, write_config
 from tests.web.test_webhooks import Recorder
-from web.app import create_app
-from wiring.runtime import Runtime
 
 OPERATOR_TOKEN = "ops-token-0123456789"
 ACCESS, REFRESH = "access-token-never-shown-1234", "refresh-token-never-shown-5678"

@@ -9,13 +9,13 @@ from pathlib import Path
 import pytest
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
+from lapak.config import load_config
+from lapak.sync.store.db import Database
+from lapak.web.app import create_app
+from lapak.web.ids import MAX_BIG_ID, MAX_ROW_ID, parse_row_id
+from lapak.wiring.runtime import Runtime
 
-from config import load_config
-from sync.store.db import Database
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
-from web.app import create_app
-from web.ids import MAX_BIG_ID, MAX_ROW_ID, parse_row_id
-from wiring.runtime import Runtime
 
 HUGE = str(2**64)
 BEYOND_INTEGER = str(2**31)  # fits the driver, not an INTEGER column: PostgreSQL refuses it

@@ -5,8 +5,8 @@ cookie, signed in or not), Rupiah amounts on every card and times labelled WIB."
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
+from lapak.sync.i18n import translations
 
-from sync.i18n import translations
 from tests.web.test_api import TOKENS, Lapak, lapak
 from tests.web.test_reseller_pages import card, flash
 

@@ -10,8 +10,8 @@ import re
 
 import pytest
 from fastapi.testclient import TestClient
+from lapak.sync.shipping import confirm_shipment
 
-from sync.shipping import confirm_shipment
 from tests.sync.memory_connector import MemoryConnector
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Lapak, lapak, remote
 

@@ -10,20 +10,20 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
-
-from config import load_config
-from sync.i18n import using_language
-from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
-from web.app import create_app
-from web.sessions import (
+from lapak.config import load_config
+from lapak.sync.i18n import using_language
+from lapak.web.app import create_app
+from lapak.web.sessions import (
     CurrentOperator,
     Signer,
     derive_secret,
     local_time,
     time_left,
 )
-from web.throttle import MemoryThrottle
-from wiring.runtime import Runtime
+from lapak.web.throttle import MemoryThrottle
+from lapak.wiring.runtime import Runtime
+
+from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 
 
 def _config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, operator: bool = True) -> Path:

@@ -13,12 +13,15 @@ from pathlib import Path
 import dramatiq
 import pytest
 from fastapi.testclient import TestClient
+from lapak.config import load_config
+from lapak.jobs import actors
+from lapak.jobs.broker import build_broker
+from lapak.sync.store.db import Database
+from lapak.sync.webhooks import stores_with_pending_webhooks
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime, install
+from lapak.wiring.server import serve
 
-from config import load_config
-from jobs import actors
-from jobs.broker import build_broker
-from sync.store.db import Database
-from sync.webhooks import stores_with_pending_webhooks
 from tests.web.test_webhooks import (
     Recorder,
     _platform_config,
@@ -26,9 +29,6 @@ from tests.web.test_webhooks import (
     _records,
     _signed,
 )
-from web.app import create_app
-from wiring.runtime import Runtime, install
-from wiring.server import serve
 
 CAP = 1024 * 1024
 

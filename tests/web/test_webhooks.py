@@ -15,18 +15,21 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
+from lapak.cli.embedded import Embedded
+from lapak.config import load_config
+from lapak.connectors.shopee.signing import webhook_signature
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.catalog import import_catalog
+from lapak.sync.registry import platforms, plugin_for
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Order, WebhookRecord
+from lapak.sync.store.models import Store as StoreRow
+from lapak.sync.webhooks import Freshness, process_webhooks
+from lapak.web.app import create_app
+from lapak.wiring.runtime import Runtime
+from lapak.wiring.server import serve
 from sqlalchemy import func, select
 
-from cli.embedded import Embedded
-from config import load_config
-from connectors.shopee.signing import webhook_signature
-from sandboxes.registry import sandbox_for
-from sync.catalog import import_catalog
-from sync.registry import platforms, plugin_for
-from sync.store.db import Database
-from sync.store.models import Merchant, Order, WebhookRecord
-from sync.store.models import Store as StoreRow
-from sync.webhooks import Freshness, process_webhooks
 from tests.shopee_setup import (
     PARTNER_KEY,
     SHOP_A,
@@ -37,9 +40,6 @@ from tests.shopee_setup import (
     write_catalog,
     write_config,
 )
-from web.app import create_app
-from wiring.runtime import Runtime
-from wiring.server import serve
 
 
 class Recorder:

@@ -1,8 +1,7 @@
 """Alembic environment: runs on the connection `Database.migrate` hands over."""
 
 from alembic import context
-
-from sync.store.models import Base
+from lapak.sync.store.models import Base
 
 connection = context.config.attributes["connection"]
 context.configure(

@@ -14,14 +14,14 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.sandboxes.kit.control import SandboxControl
+from lapak.sandboxes.registry import platforms, sandbox_for
+from lapak.sync.protocol import Connector, ConnectorPlugin, StoreSpec
+from lapak.sync.registry import plugin_for
+from lapak.wiring.server import RunningServer, serve
 
-from connectors.http import RetryPolicy
-from sandboxes.kit.control import SandboxControl
-from sandboxes.registry import platforms, sandbox_for
-from sync.protocol import Connector, ConnectorPlugin, StoreSpec
-from sync.registry import plugin_for
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE = "conformance-store"
 FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=10.0)

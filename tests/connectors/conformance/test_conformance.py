@@ -14,12 +14,16 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from pydantic import SecretStr
-
-from connectors.http import RetryPolicy
-from sandboxes.kit.control import SandboxControl
-from sync.protocol import AuthError, Connector, ConnectorPlugin, PermanentError, TransientError
-from sync.types import (
+from lapak.connectors.http import RetryPolicy
+from lapak.sandboxes.kit.control import SandboxControl
+from lapak.sync.protocol import (
+    AuthError,
+    Connector,
+    ConnectorPlugin,
+    PermanentError,
+    TransientError,
+)
+from lapak.sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,
@@ -27,6 +31,8 @@ from sync.types import (
     PriceUpdate,
     StockUpdate,
 )
+from pydantic import SecretStr
+
 from tests.connectors.conformance.conftest import STORE
 from tests.connectors.conftest import Received
 from tests.connectors.doubles import MemoryVault

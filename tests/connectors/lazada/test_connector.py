@@ -12,23 +12,23 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.lazada import LazadaConnector, plugin
+from lapak.connectors.lazada import connector as lazada_connector
+from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
+from lapak.sandboxes.lazada import api_products as sandbox_products
+from lapak.sandboxes.lazada import orders as order_life
+from lapak.sandboxes.lazada.state import SAMPLE_CATEGORY
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
+from lapak.sync.registry import plugin_for
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
+from lapak.wiring.server import RunningServer, serve
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from connectors.http import RetryPolicy
-from connectors.lazada import LazadaConnector, plugin
-from connectors.lazada import connector as lazada_connector
-from sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
-from sandboxes.lazada import api_products as sandbox_products
-from sandboxes.lazada import orders as order_life
-from sandboxes.lazada.state import SAMPLE_CATEGORY
-from sandboxes.registry import sandbox_for
-from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
-from sync.registry import plugin_for
-from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 from tests.connectors.conftest import Received
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE = "toko-lazada"
 CREDS = sandbox_for(plugin.platform).credentials(STORE, 0)

@@ -9,12 +9,11 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-
-from connectors.kit.refusals import StaleTokenError
-from connectors.lazada import mapping, order_mapping, wire
-from connectors.lazada.client import LazadaError, auth_url_for, classify
-from sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
-from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
+from lapak.connectors.kit.refusals import StaleTokenError
+from lapak.connectors.lazada import mapping, order_mapping, wire
+from lapak.connectors.lazada.client import LazadaError, auth_url_for, classify
+from lapak.sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
 # --- statuses --------------------------------------------------------------------------------
 

@@ -9,15 +9,15 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.lazada import plugin, signing
+from lapak.sandboxes.kit.control import SandboxListing
+from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
+from lapak.sandboxes.lazada.state import SAMPLE_CATEGORY
+from lapak.sandboxes.registry import sandbox_for
+from lapak.wiring.server import RunningServer, serve
 from starlette.applications import Starlette
 
-from connectors.lazada import plugin, signing
-from sandboxes.kit.control import SandboxListing
-from sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
-from sandboxes.lazada.state import SAMPLE_CATEGORY
-from sandboxes.registry import sandbox_for
 from tests.connectors.conftest import Received
-from wiring.server import RunningServer, serve
 
 STORE = "toko-lazada"
 CREDS = sandbox_for(plugin.platform).credentials(STORE, 0)

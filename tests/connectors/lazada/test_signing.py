@@ -11,14 +11,13 @@ from typing import Any
 
 import pytest
 import requests
+from lapak.connectors.lazada import plugin, signing
+from lapak.connectors.lazada.client import signed_params
+from lapak.sandboxes.lazada import create_app, push_signature
+from lapak.sandboxes.registry import sandbox_for
+from lapak.wiring.server import RunningServer, serve
 from lazop_sdk import base as lazop
 from starlette.applications import Starlette
-
-from connectors.lazada import plugin, signing
-from connectors.lazada.client import signed_params
-from sandboxes.lazada import create_app, push_signature
-from sandboxes.registry import sandbox_for
-from wiring.server import RunningServer, serve
 
 # The doc's worked example (docs 108068/108069; docs/MARKETPLACES.md#lazada-auth-and-signing).
 DOC_SECRET = "helloworld"

@@ -9,9 +9,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-
-from sandboxes.shopee import ShopeeSandbox, create_app
-from wiring.server import serve
+from lapak.sandboxes.shopee import ShopeeSandbox, create_app
+from lapak.wiring.server import serve
 
 PARTNER_ID = 2001887
 PARTNER_KEY = "test-partner-key"

@@ -11,14 +11,11 @@ from typing import Any
 
 import httpx
 import pytest
-from pydantic import ValidationError
-from starlette.applications import Starlette
-
-from connectors.http import RetryPolicy
-from connectors.shopee import ShopeeConnector, ShopeeCredentials, plugin
-from sandboxes.kit.faults import FaultKind
-from sandboxes.shopee import ShopeeSandbox, create_app
-from sync.protocol import (
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.shopee import ShopeeConnector, ShopeeCredentials, plugin
+from lapak.sandboxes.kit.faults import FaultKind
+from lapak.sandboxes.shopee import ShopeeSandbox, create_app
+from lapak.sync.protocol import (
     AuthError,
     Connector,
     PermanentError,
@@ -26,8 +23,8 @@ from sync.protocol import (
     ThrottledError,
     TransientError,
 )
-from sync.registry import plugin_for
-from sync.types import (
+from lapak.sync.registry import plugin_for
+from lapak.sync.types import (
     ListingDraft,
     ListingRef,
     OrderStatus,
@@ -35,8 +32,11 @@ from sync.types import (
     RemoteListing,
     StockUpdate,
 )
+from lapak.wiring.server import RunningServer, serve
+from pydantic import ValidationError
+from starlette.applications import Starlette
+
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 PARTNER_ID, SHOP_ID = 2001887, 700001
 PARTNER_KEY = "lapak-test-partner-key"

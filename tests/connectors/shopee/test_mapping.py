@@ -8,10 +8,9 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-
-from connectors.shopee import mapping, order_mapping, wire
-from sync.protocol import PermanentError
-from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
+from lapak.connectors.shopee import mapping, order_mapping, wire
+from lapak.sync.protocol import PermanentError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
 # --- order status ----------------------------------------------------------------------------
 

@@ -10,12 +10,13 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+from lapak.sandboxes.kit.faults import FaultInjector, FaultKind, FaultSettings
+from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandboxes.kit.faults import FaultInjector, FaultKind, FaultSettings
 from tests.connectors.shopee.sandbox_client import (
     OTHER_SHOP_ID,
     PARTNER_KEY,
@@ -25,7 +26,6 @@ from tests.connectors.shopee.sandbox_client import (
     running_sandbox,
     with_variants,
 )
-from wiring.server import serve
 
 
 @pytest.fixture

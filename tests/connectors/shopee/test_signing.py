@@ -10,11 +10,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
+from lapak.connectors.shopee import signing
+from lapak.sandboxes.shopee import create_app
+from lapak.wiring.server import RunningServer, serve
 from pyshopee2.client import Client as PyShopeeClient
-
-from connectors.shopee import signing
-from sandboxes.shopee import create_app
-from wiring.server import RunningServer, serve
 
 # Sample key string from Shopee's official Go demo (docs/MARKETPLACES.md#shopee-auth-and-signing,
 # docs/MARKETPLACES.md#signature-test-vectors).

@@ -7,15 +7,15 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.shopify import ShopifyControl, ShopifySandbox, create_app
+from lapak.sync.protocol import StoreSpec
+from lapak.wiring.server import RunningServer, serve
 from starlette.applications import Starlette
 
-from connectors.http import RetryPolicy
-from connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
-from sandboxes.registry import sandbox_for
-from sandboxes.shopify import ShopifyControl, ShopifySandbox, create_app
-from sync.protocol import StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE = "toko-shopify"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

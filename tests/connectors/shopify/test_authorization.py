@@ -11,15 +11,15 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from lapak.connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
+from lapak.connectors.shopify.authorization import SCOPES
+from lapak.sandboxes.shopify import ShopifySandbox
+from lapak.sync.connections import StoredGrant, granted_credentials
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec
+from lapak.wiring.server import RunningServer
 
-from connectors.shopify import ShopifyConnector, ShopifyCredentials, plugin
-from connectors.shopify.authorization import SCOPES
-from sandboxes.shopify import ShopifySandbox
-from sync.connections import StoredGrant, granted_credentials
-from sync.protocol import AuthError, PermanentError, StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from tests.connectors.shopify.conftest import CREDENTIALS, DOMAIN, STORE, TOKEN
-from wiring.server import RunningServer
 
 REDIRECT = "https://lapak.example/connect/toko-shopify/callback"
 APP_KEYS = {key: CREDENTIALS[key] for key in ("client_id", "client_secret", "api_version")}

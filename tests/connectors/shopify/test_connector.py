@@ -11,13 +11,13 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.shopify import ShopifyConnector, plugin, signing
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
+from lapak.sync.protocol import AuthError, PermanentError, ThrottledError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
-from connectors.http import RetryPolicy
-from connectors.shopify import ShopifyConnector, plugin, signing
-from sandboxes.registry import sandbox_for
-from sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
-from sync.protocol import AuthError, PermanentError, ThrottledError
-from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 from tests.connectors.conftest import Received
 from tests.connectors.doubles import CountingPacer
 from tests.connectors.shopify.conftest import API, SECRET, STORE, TOKEN
@@ -51,7 +51,7 @@ def _stock(control: ShopifyControl) -> dict[str, int]:
 
 
 def test_the_plugin_is_registered_and_its_credentials_hide_their_secrets() -> None:
-    from sync.registry import plugin_for
+    from lapak.sync.registry import plugin_for
 
     assert plugin_for("shopify") is plugin
     credentials = plugin.credentials_model.model_validate(

@@ -10,17 +10,16 @@ from typing import Any
 
 import httpx
 import pytest
-
-from connectors.shopify import mapping, order_mapping, wire
-from connectors.shopify.client import (
+from lapak.connectors.shopify import mapping, order_mapping, wire
+from lapak.connectors.shopify.client import (
     classify,
     error_text,
     graphql_error,
     next_page_info,
     rest_retry_after,
 )
-from sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
-from sync.types import ListingDraft, ListingRef, OrderStatus
+from lapak.sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus
 
 
 def _order(**fields: Any) -> dict[str, Any]:

@@ -13,15 +13,15 @@ from typing import Any
 
 import pytest
 import shopify
+from lapak.connectors.shopify import ShopifyConnector
+from lapak.connectors.shopify.stock import SET_QUANTITIES
+from lapak.sandboxes.shopify import ShopifyControl
+from lapak.wiring.server import RunningServer, serve
 from pyactiveresource.connection import BadRequest, UnauthorizedAccess
 from starlette.applications import Starlette
 from starlette.types import Receive, Scope, Send
 
-from connectors.shopify import ShopifyConnector
-from connectors.shopify.stock import SET_QUANTITIES
-from sandboxes.shopify import ShopifyControl
 from tests.connectors.shopify.conftest import API, DOMAIN, STORE, TOKEN, VERSION
-from wiring.server import RunningServer, serve
 
 
 class Recorder:

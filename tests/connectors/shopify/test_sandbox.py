@@ -8,10 +8,10 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.shopify import signing
+from lapak.connectors.shopify.stock import SET_QUANTITIES
+from lapak.sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
 
-from connectors.shopify import signing
-from connectors.shopify.stock import SET_QUANTITIES
-from sandboxes.shopify import ShopifyControl, ShopifySandbox, api_graphql
 from tests.connectors.conftest import Received
 from tests.connectors.shopify.conftest import API, CREDENTIALS, DOMAIN, SECRET, STORE, TOKEN
 

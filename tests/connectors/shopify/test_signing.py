@@ -9,8 +9,7 @@ from typing import Any
 
 import pytest
 import shopify
-
-from connectors.shopify import signing
+from lapak.connectors.shopify import signing
 
 # ShopifyAPI's test/session_test.py, recomputed with Python hmac
 # (docs/MARKETPLACES.md#shopify-auth-and-signing).

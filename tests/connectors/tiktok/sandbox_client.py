@@ -11,9 +11,8 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-
-from sandboxes.tiktok import TikTokSandbox, create_app
-from wiring.server import serve
+from lapak.sandboxes.tiktok import TikTokSandbox, create_app
+from lapak.wiring.server import serve
 
 APP_KEY = "68xu9ks5p4i8"
 APP_SECRET = "test-app-secret"

@@ -11,21 +11,21 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
+from lapak.connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.tiktok import TikTokSandbox, create_app
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError
+from lapak.sync.registry import plugin_for
+from lapak.sync.types import ListingDraft, OrderStatus, PriceUpdate
+from lapak.wiring.server import RunningServer, serve
 from pydantic import ValidationError
 from starlette.applications import Starlette
 
-from connectors.http import RetryPolicy
-from connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
-from connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
-from sandboxes.registry import sandbox_for
-from sandboxes.tiktok import TikTokSandbox, create_app
-from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError
-from sync.registry import plugin_for
-from sync.types import ListingDraft, OrderStatus, PriceUpdate
 from tests.connectors.conftest import Received
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from tests.connectors.tiktok.sandbox_client import stock_of
-from wiring.server import RunningServer, serve
 
 STORE = "toko-tiktok"
 FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)

@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from connectors.tiktok import mapping, order_mapping, wire
-from sync.protocol import PermanentError, TransientError
-from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
+from lapak.connectors.tiktok import mapping, order_mapping, wire
+from lapak.sync.protocol import PermanentError, TransientError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
 
 def _draft(sku: str, group: str, **fields: Any) -> ListingDraft:

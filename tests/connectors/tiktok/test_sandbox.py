@@ -14,12 +14,13 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.sandboxes.tiktok import TikTokSandbox
+from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from sandboxes.tiktok import TikTokSandbox
 from tests.connectors.tiktok.sandbox_client import (
     APP_KEY,
     APP_SECRET,
@@ -29,7 +30,6 @@ from tests.connectors.tiktok.sandbox_client import (
     running,
     stock_of,
 )
-from wiring.server import serve
 
 STORE = "toko-a"
 UPLOAD = "/product/202309/images/upload"

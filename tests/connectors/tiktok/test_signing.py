@@ -17,10 +17,10 @@ from urllib.parse import parse_qsl
 
 import httpx
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.tiktok import TikTokConnector, TikTokCredentials, signing
+from lapak.sync.protocol import StoreSpec
 
-from connectors.http import RetryPolicy
-from connectors.tiktok import TikTokConnector, TikTokCredentials, signing
-from sync.protocol import StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from tests.connectors.tiktok.sandbox_client import (
     APP_KEY,

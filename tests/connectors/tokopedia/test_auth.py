@@ -10,8 +10,7 @@ import hashlib
 import hmac
 
 import pytest
-
-from connectors.tokopedia import auth
+from lapak.connectors.tokopedia import auth
 
 SECRET = "tokopedia-webhook-secret"
 BODY = (

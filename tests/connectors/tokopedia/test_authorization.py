@@ -10,15 +10,15 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.tokopedia import plugin
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.tokopedia import create_app
+from lapak.sync.connections import StoredGrant, granted_credentials
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec
+from lapak.wiring.server import RunningServer, serve
 from starlette.applications import Starlette
 
-from connectors.tokopedia import plugin
-from sandboxes.registry import sandbox_for
-from sandboxes.tokopedia import create_app
-from sync.connections import StoredGrant, granted_credentials
-from sync.protocol import AuthError, PermanentError, StoreSpec
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE, SECOND, OTHER = "toko-tokped", "toko-tokped-cabang", "toko-lain"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

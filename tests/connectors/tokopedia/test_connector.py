@@ -13,17 +13,17 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.http import RetryPolicy
+from lapak.connectors.tokopedia import TokopediaConnector, TokopediaCredentials, plugin
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.tokopedia import TokopediaSandbox
+from lapak.sync.protocol import AuthError, Connector, PermanentError, StoreSpec
+from lapak.sync.registry import plugin_for
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
+from lapak.wiring.server import RunningServer, serve
 from pydantic import ValidationError
 
-from connectors.http import RetryPolicy
-from connectors.tokopedia import TokopediaConnector, TokopediaCredentials, plugin
-from sandboxes.registry import sandbox_for
-from sandboxes.tokopedia import TokopediaSandbox
-from sync.protocol import AuthError, Connector, PermanentError, StoreSpec
-from sync.registry import plugin_for
-from sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE = "toko-tokopedia"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

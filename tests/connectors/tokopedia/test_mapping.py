@@ -10,11 +10,10 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-
-from connectors.tokopedia import mapping, order_mapping, wire
-from connectors.tokopedia.client import classify, rate_limit_wait
-from sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
-from sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
+from lapak.connectors.tokopedia import mapping, order_mapping, wire
+from lapak.connectors.tokopedia.client import classify, rate_limit_wait
+from lapak.sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
 
 # --- wire ----------------------------------------------------------------------------------
 

@@ -20,14 +20,13 @@ from unittest import mock
 
 import pytest
 import requests
+from lapak.connectors.tokopedia import auth, plugin
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.tokopedia import TokopediaSandbox
+from lapak.wiring.server import RunningServer, serve
 from tokopedia import AccessToken, Tokopedia
 from tokopedia import access_token as sdk_access_token
 from tokopedia.product import ResponseProduct
-
-from connectors.tokopedia import auth, plugin
-from sandboxes.registry import sandbox_for
-from sandboxes.tokopedia import TokopediaSandbox
-from wiring.server import RunningServer, serve
 
 STORE = "toko-real-client"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

@@ -10,12 +10,12 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.tokopedia import auth, plugin
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.tokopedia import TokopediaSandbox
+from lapak.wiring.server import RunningServer, serve
 
-from connectors.tokopedia import auth, plugin
-from sandboxes.registry import sandbox_for
-from sandboxes.tokopedia import TokopediaSandbox
 from tests.connectors.conftest import Received
-from wiring.server import RunningServer, serve
 
 STORE = "toko-sandbox"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

@@ -6,12 +6,11 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+from lapak.connectors.woocommerce import plugin, signing
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.woocommerce import create_app
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
-
-from connectors.woocommerce import plugin, signing
-from sandboxes.registry import sandbox_for
-from sandboxes.woocommerce import create_app
 
 STORE = "toko-uji"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

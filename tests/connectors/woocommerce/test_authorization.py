@@ -17,19 +17,19 @@ from urllib.parse import parse_qsl, urlsplit
 
 import httpx
 import pytest
+from lapak.connectors.woocommerce import plugin
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.woocommerce import WooSandbox, create_app
+from lapak.sync.connections import StoredGrant, granted_credentials
+from lapak.sync.protocol import AuthError, ConnectorError, PermanentError, StoreSpec
+from lapak.sync.types import Grant
+from lapak.wiring.server import RunningServer, serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from connectors.woocommerce import plugin
-from sandboxes.registry import sandbox_for
-from sandboxes.woocommerce import WooSandbox, create_app
-from sync.connections import StoredGrant, granted_credentials
-from sync.protocol import AuthError, ConnectorError, PermanentError, StoreSpec
-from sync.types import Grant
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE = "toko-woo"
 APP_KEYS = {"webhook_secret": sandbox_for(plugin.platform).credentials(STORE, 0)["webhook_secret"]}

@@ -12,21 +12,21 @@ from typing import Any
 
 import httpx
 import pytest
+from lapak.connectors.http import Retrier, RetryPolicy
+from lapak.connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials, plugin
+from lapak.connectors.woocommerce.client import WooClient
+from lapak.connectors.woocommerce.connector import STATIC_TOKEN
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.woocommerce import create_app
+from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
+from lapak.sync.registry import plugin_for
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
+from lapak.wiring.server import RunningServer, serve
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from connectors.http import Retrier, RetryPolicy
-from connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials, plugin
-from connectors.woocommerce.client import WooClient
-from connectors.woocommerce.connector import STATIC_TOKEN
-from sandboxes.registry import sandbox_for
-from sandboxes.woocommerce import create_app
-from sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
-from sync.registry import plugin_for
-from sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
 from tests.connectors.doubles import CountingPacer, MemoryVault
-from wiring.server import RunningServer, serve
 
 STORE = "toko-woo"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

@@ -8,11 +8,10 @@ from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
-
-from connectors.woocommerce import mapping, order_mapping, wire
-from connectors.woocommerce.client import classify
-from sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
-from sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
+from lapak.connectors.woocommerce import mapping, order_mapping, wire
+from lapak.connectors.woocommerce.client import classify
+from lapak.sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
+from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
 
 
 def _draft(sku: str, group: str, **fields: object) -> ListingDraft:

@@ -14,14 +14,13 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import pytest
 import requests
+from lapak.connectors.woocommerce import plugin, signing
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.woocommerce import create_app
+from lapak.wiring.server import RunningServer, serve
 from starlette.applications import Starlette
 from woocommerce import API
 from woocommerce.oauth import OAuth
-
-from connectors.woocommerce import plugin, signing
-from sandboxes.registry import sandbox_for
-from sandboxes.woocommerce import create_app
-from wiring.server import RunningServer, serve
 
 STORE = "toko-klien"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from lapak.sandboxes.woocommerce.push import MAX_FAILURES
 from starlette.applications import Starlette
 
-from sandboxes.woocommerce.push import MAX_FAILURES
 from tests.connectors.conftest import Received
 from tests.connectors.woocommerce.sandbox_client import STORE, WEBHOOK_SECRET, Signed, make_app
 

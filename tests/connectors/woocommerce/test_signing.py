@@ -10,9 +10,8 @@ from collections import OrderedDict
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
+from lapak.connectors.woocommerce import signing
 from woocommerce.oauth import OAuth
-
-from connectors.woocommerce import signing
 
 KEY = "ck_3929b8a4dd618d982ebf5a806652d2c7cd6c733e"
 SECRET = "cs_f5d72a84a484305bfbf0a674ce725b86a5a9af37"

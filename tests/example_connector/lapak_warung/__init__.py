@@ -16,10 +16,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lapak.sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 from pydantic import BaseModel
 
 from lapak_warung.connector import LIMITS, WarungConnector, WarungCredentials
-from sync.protocol import ConnectorLimits, Pacer, StoreSpec, TokenVault
 
 __all__ = ["LIMITS", "WarungConnector", "WarungCredentials", "WarungPlugin", "plugin"]
 

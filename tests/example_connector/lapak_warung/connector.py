@@ -32,10 +32,8 @@ from typing import Any, ClassVar, TypeVar
 from urllib.parse import quote
 
 import httpx
-from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
-
-from connectors.http import Retrier, RetryPolicy, make_client, parse_retry_after, send
-from sync.protocol import (
+from lapak.connectors.http import Retrier, RetryPolicy, make_client, parse_retry_after, send
+from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
     ConnectorLimits,
@@ -46,7 +44,7 @@ from sync.protocol import (
     TokenVault,
     TransientError,
 )
-from sync.types import (
+from lapak.sync.types import (
     ItemResult,
     ListingDraft,
     ListingRef,
@@ -59,6 +57,7 @@ from sync.types import (
     TokenSet,
     WebhookEvent,
 )
+from pydantic import BaseModel, ConfigDict, SecretStr, ValidationError
 
 log = logging.getLogger(__name__)
 

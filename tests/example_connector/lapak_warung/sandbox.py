@@ -30,14 +30,13 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 import httpx
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.faults import FaultInjector, FaultSettings
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-
-from sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
-from sandboxes.kit.faults import FaultInjector, FaultSettings
 
 B = TypeVar("B", bound=BaseModel)
 TOKEN_SECONDS = 7200

@@ -5,10 +5,9 @@ Revises:
 Create Date: 2026-11-28 23:58:10.978113
 """
 
+import lapak.sync.store.models
 import sqlalchemy as sa
 from alembic import op
-
-import sync.store.models
 
 revision = "0001"
 down_revision = None
@@ -27,8 +26,8 @@ def upgrade() -> None:
         sa.Column("args", sa.JSON(), nullable=False),
         sa.Column("kwargs", sa.JSON(), nullable=False),
         sa.Column("error", sa.Text(), nullable=True),
-        sa.Column("at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("retried_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("retried_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("message_id"),
     )
@@ -53,7 +52,7 @@ def upgrade() -> None:
         sa.Column("image_urls", sa.JSON(), nullable=False),
         sa.Column("categories", sa.JSON(), nullable=False),
         sa.Column("on_hand", sa.Integer(), nullable=False),
-        sa.Column("updated_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["merchant_id"],
             ["merchants.id"],
@@ -72,13 +71,23 @@ def upgrade() -> None:
         sa.Column("stock_allocation", sa.Integer(), nullable=True),
         sa.Column("markup_percent", sa.Numeric(precision=7, scale=3), nullable=False),
         sa.Column("round_to", sa.Numeric(precision=12, scale=2), nullable=False),
-        sa.Column("connected_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("scanned_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("push_requested_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_push_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_pull_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "connected_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("scanned_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "push_requested_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "last_push_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "last_pull_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("last_error_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_error_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["merchant_id"],
             ["merchants.id"],
@@ -89,7 +98,7 @@ def upgrade() -> None:
     op.create_table(
         "job_events",
         sa.Column("id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False),
-        sa.Column("at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor", sa.String(length=40), nullable=False),
         sa.Column("message_id", sa.String(length=64), nullable=True),
         sa.Column("store_id", sa.Integer(), nullable=True),
@@ -123,9 +132,15 @@ def upgrade() -> None:
         sa.Column("dirty", sa.Boolean(), nullable=False),
         sa.Column("failed", sa.Boolean(), nullable=False),
         sa.Column("last_error", sa.Text(), nullable=True),
-        sa.Column("last_error_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("last_pushed_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("create_started_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "last_error_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "last_pushed_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column(
+            "create_started_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.ForeignKeyConstraint(
             ["product_id"],
             ["products.id"],
@@ -150,21 +165,25 @@ def upgrade() -> None:
         sa.Column("buyer_city", sa.String(length=120), nullable=False),
         sa.Column("currency", sa.String(length=8), nullable=False),
         sa.Column("total", sa.Numeric(precision=14, scale=2), nullable=False),
-        sa.Column("ship_by", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("ship_by", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column(
-            "remote_created_at", sync.store.models.UTCDateTime(timezone=True), nullable=False
+            "remote_created_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False
         ),
         sa.Column(
-            "remote_updated_at", sync.store.models.UTCDateTime(timezone=True), nullable=False
+            "remote_updated_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False
         ),
         sa.Column("raw", sa.JSON(), nullable=False),
-        sa.Column("ingested_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "ingested_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column("updated_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("counts_stock", sa.Boolean(), nullable=False),
         sa.Column("unmapped_skus", sa.JSON(), nullable=False),
         sa.Column("claimed_by", sa.String(length=120), nullable=True),
-        sa.Column("claim_expires_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
-        sa.Column("packed_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "claim_expires_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
+        sa.Column("packed_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("tracking_number", sa.String(length=64), nullable=True),
         sa.Column("ship_state", sa.String(length=12), nullable=False),
         sa.Column("ship_error", sa.Text(), nullable=True),
@@ -182,7 +201,9 @@ def upgrade() -> None:
     op.create_table(
         "pull_cursors",
         sa.Column("store_id", sa.Integer(), nullable=False),
-        sa.Column("pulled_until", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column(
+            "pulled_until", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False
+        ),
         sa.ForeignKeyConstraint(
             ["store_id"],
             ["stores.id"],
@@ -194,11 +215,11 @@ def upgrade() -> None:
         sa.Column("store_id", sa.Integer(), nullable=False),
         sa.Column("access_token", sa.Text(), nullable=False),
         sa.Column("refresh_token", sa.Text(), nullable=False),
-        sa.Column("expires_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column(
-            "refresh_expires_at", sync.store.models.UTCDateTime(timezone=True), nullable=True
+            "refresh_expires_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
         ),
-        sa.Column("updated_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["store_id"],
             ["stores.id"],
@@ -211,8 +232,12 @@ def upgrade() -> None:
         sa.Column("store_id", sa.Integer(), nullable=False),
         sa.Column("topic", sa.String(length=60), nullable=False),
         sa.Column("body", sa.Text(), nullable=False),
-        sa.Column("received_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("processed_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column(
+            "received_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False
+        ),
+        sa.Column(
+            "processed_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+        ),
         sa.Column("error", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(
             ["store_id"],
@@ -248,8 +273,8 @@ def upgrade() -> None:
         sa.Column("product_id", sa.Integer(), nullable=False),
         sa.Column("quantity", sa.Integer(), nullable=False),
         sa.Column("state", sa.String(length=10), nullable=False),
-        sa.Column("created_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["order_line_id"],
             ["order_lines.id"],

@@ -8,10 +8,9 @@ Revision ID: 0002
 Revises: 0001
 """
 
+import lapak.sync.store.models
 import sqlalchemy as sa
 from alembic import op
-
-import sync.store.models
 
 revision = "0002"
 down_revision = "0001"
@@ -23,7 +22,7 @@ def upgrade() -> None:
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("delivery_id", sa.String(length=128), nullable=True))
         batch_op.add_column(
-            sa.Column("sent_at", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("sent_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.create_unique_constraint(
             "uq_webhook_events_store_delivery", ["store_id", "delivery_id"]

@@ -8,10 +8,9 @@ Revision ID: 0003
 Revises: 0002
 """
 
+import lapak.sync.store.models
 import sqlalchemy as sa
 from alembic import op
-
-import sync.store.models
 
 revision = "0003"
 down_revision = "0002"
@@ -32,10 +31,10 @@ def upgrade() -> None:
         sa.Column("item_id", sa.String(64), nullable=False),
         sa.Column("variant_id", sa.String(64), nullable=False),
         sa.Column("stock_seen", sa.Integer(), nullable=False),
-        sa.Column("found_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("seen_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("found_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("seen_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
         sa.Column("action", sa.String(10), nullable=False),
-        sa.Column("zeroed_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("zeroed_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True),
         sa.Column("error", sa.Text(), nullable=True),
         sa.UniqueConstraint("store_id", "item_id", "variant_id"),
     )
@@ -45,7 +44,9 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("held_stock", sa.Integer(), nullable=True))
         batch_op.add_column(
-            sa.Column("held_since", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "held_since", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+            )
         )
     with op.batch_alter_table("orders", schema=None) as batch_op:
         batch_op.add_column(
@@ -53,7 +54,9 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("webhook_events", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("claimed_until", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "claimed_until", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+            )
         )
         batch_op.add_column(sa.Column("claimed_by", sa.String(length=64), nullable=True))
 

@@ -4,10 +4,9 @@ Revision ID: 0004
 Revises: 0003
 """
 
+import lapak.sync.store.models
 import sqlalchemy as sa
 from alembic import op
-
-import sync.store.models
 
 revision = "0004"
 down_revision = "0003"
@@ -21,14 +20,14 @@ def upgrade() -> None:
         sa.Column("store_id", sa.Integer(), sa.ForeignKey("stores.id"), primary_key=True),
         sa.Column("identity", sa.Text(), nullable=False),
         sa.Column("secrets", sa.Text(), nullable=False),
-        sa.Column("granted_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("granted_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
     )
     op.create_table(
         "connect_requests",
         sa.Column("state_digest", sa.String(64), primary_key=True),
         sa.Column("store_id", sa.Integer(), sa.ForeignKey("stores.id"), nullable=False),
-        sa.Column("created_at", sync.store.models.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("used_at", sync.store.models.UTCDateTime(timezone=True), nullable=True),
+        sa.Column("created_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("used_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True),
     )
 
 

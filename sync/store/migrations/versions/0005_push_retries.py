@@ -4,10 +4,9 @@ Revision ID: 0005
 Revises: 0004
 """
 
+import lapak.sync.store.models
 import sqlalchemy as sa
 from alembic import op
-
-import sync.store.models
 
 revision = "0005"
 down_revision = "0004"
@@ -19,11 +18,13 @@ def upgrade() -> None:
     with op.batch_alter_table("stores", schema=None) as batch_op:
         batch_op.add_column(sa.Column("push_requested_by", sa.String(64), nullable=True))
         batch_op.add_column(
-            sa.Column("retry_push_at", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column(
+                "retry_push_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True
+            )
         )
     with op.batch_alter_table("listings", schema=None) as batch_op:
         batch_op.add_column(
-            sa.Column("retry_at", sync.store.models.UTCDateTime(timezone=True), nullable=True)
+            sa.Column("retry_at", lapak.sync.store.models.UTCDateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(
             sa.Column("retry_attempts", sa.Integer(), nullable=False, server_default="0")
