@@ -1,103 +1,53 @@
 """The sandbox control API under /_sandbox/ (ours, not WooCommerce's): JSON in and out, no
-authentication. Bodies are validated with pydantic; errors answer {"detail": ...} with 400
-(bad body or action), 404 (unknown store, SKU or order) or 409 (stock too short).
+authentication. The kit's shared routes (faults, rate limit, calls, buyers, clock) plus the
+store routes, which answer with the REST API's own product and order views. Errors answer
+{"detail": ...} with 400 (bad body or action), 404 (unknown store, SKU or order) or 409
+(stock too short).
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Awaitable, Callable
 from typing import Any
 
-from lapak.sandboxes.kit.faults import settings_from_request
+from lapak.sandboxes.kit.control_api import (
+    Body,
+    Endpoint,
+    NewListing,
+    NewOrder,
+    WebhookUrl,
+    guarded,
+    read_body,
+    shared_routes,
+)
 from lapak.sandboxes.woocommerce.orders import OutOfStockError
+from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 from lapak.sandboxes.woocommerce.views import order_view, product_view, variation_view
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 
-class _Body(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
-class Variant(_Body):
-    sku: str
-    option: str
-    price: int = Field(ge=0)
-    stock: int = Field(default=0, ge=0)
-
-
-class NewListing(_Body):
-    sku: str
-    name: str
-    price: int = Field(ge=0)
-    stock: int = Field(default=0, ge=0)
-    variants: list[Variant] = Field(default_factory=list)
-
-
-class StockEdit(_Body):
+class StockEdit(Body):
     stock: int = Field(ge=0)
 
 
-class OrderLineIn(_Body):
-    sku: str
-    quantity: int = Field(default=1, ge=1)
+def _sandbox(request: Request) -> WooSandbox:
+    return request.app.state.sandbox
 
 
-class NewOrder(_Body):
-    lines: list[OrderLineIn] = Field(default_factory=list)
-    paid: bool = True
+def _store(request: Request) -> str:
+    return str(request.path_params["store"])
 
 
-class WebhookConfig(_Body):
-    url: str | None = None
+def _out_of_stock(exc: Exception) -> bool:
+    return isinstance(exc, OutOfStockError)
 
 
-class RateLimit(_Body):
-    per_second: float = Field(ge=0)
-    burst: int | None = Field(default=None, ge=1)
-
-
-class Buyers(_Body):
-    orders_per_second: float = Field(ge=0)
-
-
-Handler = Callable[[Request], Awaitable[Any]]
-
-
-def _endpoint(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
-    async def endpoint(request: Request) -> Response:
-        try:
-            result = await handler(request)
-        except ValidationError as exc:
-            return JSONResponse({"detail": exc.errors(include_url=False)}, status_code=400)
-        except OutOfStockError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=409)
-        except LookupError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=404)
-        except ValueError as exc:
-            return JSONResponse({"detail": str(exc)}, status_code=400)
-        return JSONResponse(result)
-
-    return endpoint
-
-
-async def _json(request: Request) -> Any:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ValueError("request body is not valid JSON") from None
-
-
-async def shops(request: Request) -> Any:
-    sandbox = request.app.state.sandbox
+async def shops(request: Request) -> Response:
+    sandbox = _sandbox(request)
     with sandbox.lock:
-        return [
+        rows = [
             {
                 "name": shop.name,
                 "consumer_key": shop.consumer_key,
@@ -111,98 +61,77 @@ async def shops(request: Request) -> Any:
             }
             for shop in sandbox.shops.values()
         ]
+    return JSONResponse(rows)
 
 
-async def products(request: Request) -> Any:
-    sandbox = request.app.state.sandbox
-    name = request.path_params["store"]
+async def products(request: Request) -> Response:
+    sandbox = _sandbox(request)
     if request.method == "POST":
-        listing = NewListing.model_validate(await _json(request))
-        variants = [(v.sku, v.option, v.price, v.stock) for v in listing.variants]
+        body = await read_body(request, NewListing)
         item = sandbox.add_listing(
-            name,
-            sku=listing.sku,
-            title=listing.name,
-            price=listing.price,
-            stock=listing.stock,
-            variants=variants,
+            _store(request),
+            sku=body.sku,
+            title=body.name,
+            price=body.price,
+            stock=body.stock,
+            variants=body.variant_rows(),
         )
-        return {"id": item}
+        return JSONResponse({"id": item})
     with sandbox.lock:
-        shop = sandbox.shop(name)
-        return [
+        shop = sandbox.shop(_store(request))
+        views: list[Any] = [
             variation_view(shop, p) if p.type == "variation" else product_view(shop, p)
             for p in shop.products.values()
         ]
+    return JSONResponse(views)
 
 
-async def stock(request: Request) -> Any:
-    edit = StockEdit.model_validate(await _json(request))
-    request.app.state.sandbox.set_stock(
-        request.path_params["store"], request.path_params["sku"], edit.stock
-    )
-    return {"ok": True}
+async def stock(request: Request) -> Response:
+    body = await read_body(request, StockEdit)
+    _sandbox(request).set_stock(_store(request), request.path_params["sku"], body.stock)
+    return JSONResponse({"ok": True})
 
 
-async def orders(request: Request) -> Any:
-    sandbox = request.app.state.sandbox
-    name = request.path_params["store"]
+async def orders(request: Request) -> Response:
+    sandbox = _sandbox(request)
     if request.method == "POST":
-        new = NewOrder.model_validate(await _json(request))
-        lines = [(line.sku, line.quantity) for line in new.lines] or None
-        return {"id": sandbox.place_order(name, lines, paid=new.paid)}
+        body = await read_body(request, NewOrder)
+        order_id = sandbox.place_order(_store(request), body.line_pairs(), paid=body.paid)
+        return JSONResponse({"id": order_id})
     with sandbox.lock:
-        shop = sandbox.shop(name)
-        return [order_view(shop, o) for o in shop.orders.values()]
+        shop = sandbox.shop(_store(request))
+        views = [order_view(shop, o) for o in shop.orders.values()]
+    return JSONResponse(views)
 
 
-async def order(request: Request) -> Any:
-    sandbox = request.app.state.sandbox
-    name, order_id = request.path_params["store"], request.path_params["order"]
+async def order(request: Request) -> Response:
+    """One order's REST view; POSTed to with an action, after moving it on."""
+    sandbox, store, order_id = _sandbox(request), _store(request), request.path_params["order"]
     if request.method == "POST":
-        sandbox.change_order(name, order_id, request.path_params["action"])
+        sandbox.change_order(store, order_id, request.path_params["action"])
     with sandbox.lock:
-        shop = sandbox.shop(name)
-        return order_view(shop, sandbox.order_in(shop, order_id))
+        shop = sandbox.shop(store)
+        view = order_view(shop, sandbox.order_in(shop, order_id))
+    return JSONResponse(view)
 
 
-async def webhook(request: Request) -> Any:
-    config = WebhookConfig.model_validate(await _json(request))
-    request.app.state.sandbox.set_webhook_url(request.path_params["store"], config.url)
-    return {"ok": True}
+async def webhook(request: Request) -> Response:
+    body = await read_body(request, WebhookUrl)
+    _sandbox(request).set_webhook_url(_store(request), body.url)
+    return JSONResponse({"ok": True})
 
 
-async def faults(request: Request) -> Any:
-    settings = settings_from_request(await _json(request))
-    return request.app.state.sandbox.set_faults(settings).as_dict()
-
-
-async def rate_limit(request: Request) -> Any:
-    limit = RateLimit.model_validate(await _json(request))
-    request.app.state.sandbox.set_rate_limit(limit.per_second, limit.burst)
-    return {"per_second": limit.per_second, "burst": request.app.state.sandbox.limiter.burst}
-
-
-async def buyers(request: Request) -> Any:
-    wanted = Buyers.model_validate(await _json(request))
-    request.app.state.sandbox.buyers.start(wanted.orders_per_second)
-    return {"orders_per_second": request.app.state.sandbox.buyers.orders_per_second}
-
-
-async def calls(request: Request) -> Any:
-    return request.app.state.sandbox.call_counts()
+def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
+    return Route(f"/_sandbox{path}", guarded(endpoint, _out_of_stock), methods=methods)
 
 
 ROUTES = [
-    Route("/_sandbox/shops", _endpoint(shops)),
-    Route("/_sandbox/shops/{store}/products", _endpoint(products), methods=["GET", "POST"]),
-    Route("/_sandbox/shops/{store}/stock/{sku}", _endpoint(stock), methods=["POST"]),
-    Route("/_sandbox/shops/{store}/orders", _endpoint(orders), methods=["GET", "POST"]),
-    Route("/_sandbox/shops/{store}/orders/{order}", _endpoint(order)),
-    Route("/_sandbox/shops/{store}/orders/{order}/{action}", _endpoint(order), methods=["POST"]),
-    Route("/_sandbox/shops/{store}/webhook", _endpoint(webhook), methods=["POST"]),
-    Route("/_sandbox/faults", _endpoint(faults), methods=["POST"]),
-    Route("/_sandbox/rate_limit", _endpoint(rate_limit), methods=["POST"]),
-    Route("/_sandbox/buyers", _endpoint(buyers), methods=["POST"]),
-    Route("/_sandbox/calls", _endpoint(calls)),
+    *shared_routes(),
+    _route("/shops", shops, ["GET"]),
+    _route("/shops/{store}/products", products, ["GET", "POST"]),
+    _route("/shops/{store}/stock/{sku}", stock, ["POST"]),
+    _route("/shops/{store}/orders", orders, ["GET", "POST"]),
+    _route("/shops/{store}/orders/{order}", order, ["GET"]),
+    _route("/shops/{store}/orders/{order}/{action}", order, ["POST"]),
+    _route("/shops/{store}/webhook", webhook, ["POST"]),
 ]
