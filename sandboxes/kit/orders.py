@@ -1,0 +1,271 @@
+"""Order life as every sandbox runs it: checkout taking stock, status moves, stock back.
+
+An `OrderBook` holds a shop's orders over its `Catalog`. `place` takes the stock of every
+line or of none (`OutOfStockError`, nothing changes); `change_status` moves an order along
+and puts its units back when the platform's `OrderRules` say the move gives stock back
+(a cancel before shipping, a return after), once per order. The buyer is one of the
+Indonesian `BUYERS`; `random_lines` is the random checkout of the buyer simulator.
+
+A platform supplies its `OrderRules` (status names, which are paid, which moves give
+stock back, the control API's verbs), its id makers (order and line ids in its own
+format), and keeps its own order attributes in `fields`; how an order reads on the wire
+(names, addresses, masks) is its own. Callers hold the sandbox lock and send the pushes.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from lapak.sandboxes.kit.catalog import Catalog, Id, Price, Status, Unit
+
+T = TypeVar("T")
+
+
+class OutOfStockError(Exception):
+    """An order line asks for more than the unit has, or for less than one piece."""
+
+
+class UnknownSkuError(LookupError):
+    """An order line names a SKU no live listing has."""
+
+
+@dataclass(frozen=True, slots=True)
+class Buyer:
+    username: str
+    first_name: str
+    last_name: str
+    city: str
+    province: str
+    district: str
+    zipcode: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.first_name} {self.last_name}"
+
+
+BUYERS = (
+    Buyer(
+        "budi_santoso",
+        "Budi",
+        "Santoso",
+        "Jakarta Selatan",
+        "DKI Jakarta",
+        "Kebayoran Baru",
+        "12190",
+    ),
+    Buyer("sitinurhaliza", "Siti", "Nurhaliza", "Bandung", "Jawa Barat", "Coblong", "40115"),
+    Buyer("agus.pratama", "Agus", "Pratama", "Surabaya", "Jawa Timur", "Gubeng", "60271"),
+    Buyer(
+        "dewi_lestari", "Dewi", "Lestari", "Yogyakarta", "DI Yogyakarta", "Gondokusuman", "55213"
+    ),
+    Buyer("rizky_m", "Rizky", "Maulana", "Medan", "Sumatera Utara", "Medan Baru", "20112"),
+    Buyer("putri.ayu", "Putri", "Ayu", "Makassar", "Sulawesi Selatan", "Panakkukang", "90111"),
+    Buyer("hendra88", "Hendra", "Wijaya", "Semarang", "Jawa Tengah", "Candisari", "50132"),
+    Buyer("nanda_r", "Nanda", "Rahmawati", "Denpasar", "Bali", "Denpasar Barat", "80232"),
+)
+"""The sandboxes' Indonesian buyers (names and addresses are made up)."""
+
+
+@dataclass(slots=True)
+class OrderLine:
+    id: Id
+    listing_id: Id
+    variant_id: Id | None
+    sku: str
+    name: str
+    """The listing's name."""
+    options: list[str]
+    """The variant's option values (empty for a listing without variants)."""
+    quantity: int
+    price: Price
+    fields: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class Order:
+    id: Id
+    status: Status
+    created: int
+    updated: int
+    lines: list[OrderLine]
+    buyer: Buyer
+    paid_at: int | None = None
+    shipped_at: int | None = None
+    cancelled_at: int | None = None
+    tracking_number: str = ""
+    carrier: str = ""
+    cancelled_by: str = ""
+    cancel_reason: str = ""
+    stock_back: bool = False
+    """The order's units went back on the listings (cancelled or returned): only once."""
+    fields: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def total(self) -> Price:
+        return sum((line.price * line.quantity for line in self.lines), 0)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderRules:
+    """A platform's order statuses and what moving between them does.
+
+    `gives_back` maps a target status to the statuses an order may come from for the move
+    to put its stock back (Shopee: CANCELLED from any not-yet-shipped status).
+    """
+
+    statuses: tuple[Status, ...]
+    unpaid: Status
+    paid: Status
+    paid_statuses: frozenset[Status]
+    """Entering one stamps `paid_at` (when not stamped yet)."""
+    cancelled: frozenset[Status]
+    """Entering one stamps `cancelled_at` and `cancelled_by`."""
+    gives_back: Mapping[Status, frozenset[Status]]
+    shipped_statuses: frozenset[Status] = frozenset()
+    """Entering one stamps `shipped_at` (when not stamped yet)."""
+    verbs: Mapping[str, Status] = field(default_factory=dict)
+    """Friendly names of the control API ("pay", "cancel", ...) for the platform's own."""
+    canceller: str = "seller"
+    """`cancelled_by` when a cancel names nobody."""
+
+    def resolve(self, name: str) -> Status:
+        """A status by a verb or by its name in any case; ValueError naming the known ones."""
+        status = self.verbs.get(name.lower(), name.upper())
+        if status not in self.statuses:
+            known = ", ".join(str(s) for s in (*self.statuses, *self.verbs))
+            raise ValueError(f"unknown order status {name!r} (known: {known})")
+        return status
+
+
+class OrderBook:
+    """A shop's orders (in placing order) over its catalog, moved by the platform's rules."""
+
+    def __init__(self, catalog: Catalog, rules: OrderRules) -> None:
+        self.catalog = catalog
+        self.rules = rules
+        self.orders: dict[Id, Order] = {}
+
+    def get(self, order_id: Id) -> Order | None:
+        return self.orders.get(order_id)
+
+    def place(
+        self,
+        lines: Sequence[tuple[str, int]],
+        *,
+        now: int,
+        rng: random.Random,
+        order_id: Callable[[], Id],
+        line_id: Callable[[], Id],
+        paid: bool,
+        per_unit: bool = False,
+    ) -> Order:
+        """An order for `lines` ((sku, quantity)); its stock is taken, all or nothing.
+
+        `per_unit`: one line per piece bought (Lazada, TikTok), each of quantity 1. The
+        order is `rules.paid` (stamped paid now) when `paid`, else `rules.unpaid`.
+        Raises `UnknownSkuError` or `OutOfStockError` and changes nothing."""
+        wanted = take_stock(self.catalog, lines)
+        order_lines = [
+            OrderLine(
+                id=line_id(),
+                listing_id=unit.listing.id,
+                variant_id=unit.variant.id if unit.variant is not None else None,
+                sku=unit.sku,
+                name=unit.listing.name,
+                options=list(unit.variant.options) if unit.variant is not None else [],
+                quantity=piece,
+                price=unit.price,
+            )
+            for unit, quantity in wanted
+            for piece in ([1] * quantity if per_unit else [quantity])
+        ]
+        order = Order(
+            id=order_id(),
+            status=self.rules.paid if paid else self.rules.unpaid,
+            created=now,
+            updated=now,
+            lines=order_lines,
+            buyer=rng.choice(BUYERS),
+            paid_at=now if paid else None,
+        )
+        self.orders[order.id] = order
+        return order
+
+    def change_status(self, order: Order, status: Status, now: int, *, by: str = "") -> bool:
+        """Move `order` to `status`, putting its stock back when the rules say so.
+
+        Returns False when the order already had that status (nothing changes, no push)."""
+        if order.status == status:
+            return False
+        rules = self.rules
+        if order.status in rules.gives_back.get(status, ()):
+            self.restore_stock(order)
+        if status in rules.cancelled:
+            order.cancelled_at = now
+            order.cancelled_by = by or rules.canceller
+        if status in rules.paid_statuses and order.paid_at is None:
+            order.paid_at = now
+        if status in rules.shipped_statuses and order.shipped_at is None:
+            order.shipped_at = now
+        order.status = status
+        order.updated = max(now, order.updated)
+        return True
+
+    def restore_stock(self, order: Order) -> None:
+        """Put the order's units back on their listings, once (a line whose listing or
+        variant is gone gives nothing back)."""
+        if order.stock_back:
+            return
+        for line in order.lines:
+            unit = self.catalog.unit(line.listing_id, line.variant_id)
+            if unit is not None:
+                unit.stock += line.quantity
+        order.stock_back = True
+
+
+def take_stock(catalog: Catalog, lines: Sequence[tuple[str, int]]) -> list[tuple[Unit, int]]:
+    """The units of (sku, quantity) lines with their stock taken, all or nothing."""
+    if not lines:
+        raise OutOfStockError("an order needs at least one line")
+    wanted: dict[tuple[Id, Id | None], int] = {}
+    resolved: list[tuple[Unit, int]] = []
+    for sku, quantity in lines:
+        unit = catalog.find_sku(sku)
+        if unit is None:
+            raise UnknownSkuError(f"no listing with SKU {sku!r}")
+        if quantity < 1:
+            raise OutOfStockError(f"SKU {sku!r}: quantity must be >= 1")
+        wanted[unit.key] = wanted.get(unit.key, 0) + quantity
+        if unit.stock < wanted[unit.key]:
+            raise OutOfStockError(f"SKU {sku!r}: {wanted[unit.key]} wanted, {unit.stock} in stock")
+        resolved.append((unit, quantity))
+    for unit, quantity in resolved:
+        unit.stock -= quantity
+    return resolved
+
+
+def random_lines(catalog: Catalog, rng: random.Random) -> list[tuple[str, int]]:
+    """One or two random in-stock units, 1..3 pieces each (never more than held);
+    `OutOfStockError` when nothing is in stock."""
+    units = catalog.in_stock()
+    if not units:
+        raise OutOfStockError("nothing in stock")
+    picked = rng.sample(units, k=min(len(units), rng.choice((1, 1, 2))))
+    return [(unit.sku, rng.randint(1, min(3, unit.stock))) for unit in picked]
+
+
+def fresh(make: Callable[[], T], taken: Container[T]) -> T:
+    """A new id from `make` (a random one) that is not in `taken`."""
+    while True:
+        candidate = make()
+        if candidate not in taken:
+            return candidate
+
+
+def random_text(rng: random.Random, alphabet: str, length: int) -> str:
+    """`length` random characters of `alphabet` (order numbers, tokens, masked digits)."""
+    return "".join(rng.choice(alphabet) for _ in range(length))
