@@ -1,14 +1,6 @@
-"""A faithful fake of the Tokopedia FS Open API, for tests and the demo.
-
-    app = create_app([{"name": "toko-a", "fs_id": 13004, "client_id": "...",
-                       "client_secret": "...", "shop_id": 479573, "webhook_secret": "..."}])
-    sandbox = app.state.sandbox          # a TokopediaSandbox: drive it from Python
-    control = app.state.control          # the uniform SandboxControl, keyed by store name
-    with serve(app) as server: ...       # wiring.server.serve
-
-The token endpoint is served at /token next to the API (a connector whose base_url is the
-sandbox derives its token URL from it). See `TokopediaSandbox` for the Python control
-surface and control.py for the HTTP one.
+"""A fake of the Tokopedia FS Open API, for tests and the demo: `create_app(shops)` serves
+it (the token endpoint at /token beside the API); `app.state.sandbox` is its
+`TokopediaSandbox`, `app.state.control` the uniform `SandboxControl`.
 """
 
 from __future__ import annotations
@@ -18,14 +10,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
-from lapak.sandboxes.tokopedia.app import build_app
-from lapak.sandboxes.tokopedia.orders import OutOfStockError
-from lapak.sandboxes.tokopedia.push import push_signature
-from lapak.sandboxes.tokopedia.sandbox import (
-    TokopediaSandbox,
-    UnknownOrderError,
-    UnknownShopError,
-)
+from lapak.sandboxes.tokopedia.app import SandboxApp
+from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
 from starlette.applications import Starlette
 
 
@@ -35,7 +21,7 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     Each shop mapping has name, fs_id, client_id, client_secret, shop_id and webhook_secret
     (a store's credentials); shops sharing an fs_id share that app's credentials.
     """
-    return build_app(TokopediaSandbox(shops, seed=seed))
+    return SandboxApp(TokopediaSandbox(shops, seed=seed))
 
 
 def fake_credentials(name: str, index: int) -> dict[str, Any]:
@@ -55,13 +41,4 @@ sandbox = SandboxEntry("tokopedia", create_app, fake_credentials)
 """The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
 
 
-__all__ = [
-    "OutOfStockError",
-    "TokopediaSandbox",
-    "UnknownOrderError",
-    "UnknownShopError",
-    "create_app",
-    "fake_credentials",
-    "push_signature",
-    "sandbox",
-]
+__all__ = ["TokopediaSandbox", "create_app", "fake_credentials", "sandbox"]

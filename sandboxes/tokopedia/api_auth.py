@@ -1,8 +1,6 @@
-"""POST /token?grant_type=client_credentials with `Authorization: Basic
-base64(client_id:client_secret)` (guides/authentication) → `{"access_token", "expires_in",
-"token_type": "Bearer"}`, not enveloped. A refused client or grant answers with an OAuth2
-error body (RFC 6749 5.2: `{"error", "error_description"}`, status 401 / 400): Tokopedia's
-own refusal body is UNCONFIRMED.
+"""POST /token: client credentials for a bearer token, not enveloped
+(docs/MARKETPLACES.md#tokopedia-auth-and-signing); refusals in RFC 6749's shape
+(docs/MARKETPLACES.md#tokopedia-unconfirmed).
 """
 
 from __future__ import annotations

@@ -1,21 +1,14 @@
 """Order endpoints: Get All Orders, Get Single Order, accept (ack), reject (nack), confirm
-shipping (order status 500).
+shipping (order status 500); docs/MARKETPLACES.md#tokopedia-orders.
 
-Get All Orders (doc get-all-order): fs_id, from_date, to_date (unix seconds), page ≥ 1 and
-per_page required; only orders that reached 220; a range of 3 days or more is refused with
-ORD_DLV_013 "Date Range must be less than 3 days" (plvhx fixture get-all-orders-fail);
-per_page "Max Value is 100". Which time the range filters (creation here) and the order of
-the list (oldest first here) are UNCONFIRMED. Get Single Order: `order_id` or `invoice_num`;
-unknown → ORD_API_008 "Data Not Found" (fixture). Ack on an order past 220 → ORD_USC_001
-"Order Status not eligible to accept", nack → ORD_USC_008 "… not eligible to reject" (doc
-error tables). Confirm shipping on an order that is not accepted is refused with ORD_USC_009
-and the sandbox's reason "Order Status not eligible to confirm shipping" (code and reason
-UNCONFIRMED; the doc's example of this endpoint's refusal is LGS_USC_006 "Error When Request
-Confirm Shipping To Ext Service", an upstream failure).
+Get All Orders lists only orders that reached 220, filtered on creation time, oldest first;
+refusing confirm shipping on an order not accepted (ORD_USC_009) is the sandbox's guess
+(docs/MARKETPLACES.md#tokopedia-unconfirmed).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -43,7 +36,9 @@ def rfc3339(seconds: float | None) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
-def _product_lines(order: Order, name_key: str) -> list[dict[str, Any]]:
+def product_lines(order: Order, name_key: str, currency: str) -> list[dict[str, Any]]:
+    """The order's lines as Get All Orders ("name", "Rp") and the webhooks ("Name", "Rp.")
+    show them."""
     return [
         {
             "id": line.product_id,
@@ -54,11 +49,22 @@ def _product_lines(order: Order, name_key: str) -> list[dict[str, Any]]:
             "total_weight": round(line.weight_kg * line.quantity, 3),
             "price": line.price,
             "total_price": line.price * line.quantity,
-            "currency": "Rp",
+            "currency": currency,
             "sku": line.sku,
         }
         for line in order.lines
     ]
+
+
+def address_view(recipient: Mapping[str, str], address_full: str) -> dict[str, str]:
+    return {
+        "address_full": address_full,
+        "district": recipient["district"],
+        "city": recipient["city"],
+        "province": recipient["province"],
+        "country": "Indonesia",
+        "postal_code": recipient["postal_code"],
+    }
 
 
 def list_view(fs_id: int, order: Order) -> dict[str, Any]:
@@ -71,7 +77,7 @@ def list_view(fs_id: int, order: Order) -> dict[str, Any]:
         "accept_partial": False,
         "invoice_ref_num": order.invoice,
         "have_product_bundle": False,
-        "products": [{**p, "is_wholesale": False} for p in _product_lines(order, "name")],
+        "products": [{**p, "is_wholesale": False} for p in product_lines(order, "name", "Rp")],
         "products_fulfilled": [
             {"product_id": line.product_id, "quantity_deliver": line.quantity, "quantity_reject": 0}
             for line in order.lines
@@ -83,15 +89,11 @@ def list_view(fs_id: int, order: Order) -> dict[str, Any]:
         "recipient": {
             "name": recipient["name"],
             "phone": recipient["phone"],
-            "address": {
-                "address_full": f"{recipient['district']}, {recipient['city']}, "
+            "address": address_view(
+                recipient,
+                f"{recipient['district']}, {recipient['city']}, "
                 f"{recipient['province']}, {recipient['postal_code']}",
-                "district": recipient["district"],
-                "city": recipient["city"],
-                "province": recipient["province"],
-                "country": "Indonesia",
-                "postal_code": recipient["postal_code"],
-            },
+            ),
         },
         "logistics": {"shipping_id": 999, "shipping_agency": "Custom Logistik"},
         "amt": {

@@ -1,17 +1,10 @@
 """Product endpoints: product info, variants, category variants, stock/price update,
-create/edit V3.
+create/edit V3 (docs/MARKETPLACES.md#tokopedia-batches).
 
-Shapes from the fixtures of plvhx/tokopedia-php-sdk (get-product-info-ok-3,
-get-all-variants-by-product-id-ok, get-all-variants-by-category-id-ok,
-update-stock-only-fail/ok) and the doc pages (update-stock-only, update-price-only,
-create-product, bulk-request-rate-adjustment). Update stock/price: a JSON array of 1..100
-rows (`sku` prioritised over `product_id`), per-row failures in `failed_rows_data`,
-ERR_TOO_MANY_REQUEST for rows over the row limit. Create V3 answers synchronously with
-`success_rows_data[{product_id}]` / `failed_rows_data[{product_name, product_price, sku,
-error[]}]` (PyPI tokopedia create_product_v3 and its tests); a name already used in the
-shop is refused with "Value [..] of field [name] is already used, please use different
-value" (same source). Other validation messages are the sandbox's, in that style
-(UNCONFIRMED).
+Update stock/price take 1..100 rows (`sku` prioritised over `product_id`) and fail rows one
+by one, ERR_TOO_MANY_REQUEST for rows over the row limit
+(docs/MARKETPLACES.md#tokopedia-throttle). Create V3 answers per row; validation messages
+beyond "is already used" are the sandbox's (docs/MARKETPLACES.md#tokopedia-unconfirmed).
 """
 
 from __future__ import annotations
@@ -82,7 +75,7 @@ def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
         "basic": {
             "productID": product.product_id,
             "shopID": shop.shop_id,
-            "status": product.status,
+            "status": ACTIVE,
             "name": product.name,
             "condition": 1 if product.condition == "NEW" else 2,
             "childCategoryID": product.category_id,
@@ -152,7 +145,7 @@ def variant_view(shop: Shop, parent: Product, base_url: str) -> dict[str, Any]:
                 "main_stock": c.stock,
                 "sku": c.sku,
                 "option_ids": [c.option_id],
-                "enabled": c.status in (ACTIVE, 2),
+                "enabled": True,
                 "is_buyable": c.stock > 0,
                 "is_wishlist": False,
                 "picture": {

@@ -1,11 +1,5 @@
-"""Get Shop Info: `GET /v1/shop/fs/:fs_id/shop-info`, the shops linked to the app.
-
-With `shop_id`: that shop (403 when it is not linked to the caller's fs_id, as every
-shop-scoped call here answers; Tokopedia's own refusal is UNCONFIRMED); without: every
-linked shop, `page` (≥ 1) and `per_page` (default 50). Fields as the tokopedia-php test
-fixture of this endpoint shows them (shop_id, user_id, shop_name, logo, shop_url, is_open,
-status, date_shop_created, domain, admin_id, reason, district_id, province_name,
-warehouses, subscribe_tokocabang); values other than id and name are the sandbox's.
+"""Get Shop Info: the shops linked to the app (one with `shop_id`, else a page of them);
+values other than id and name are the sandbox's.
 """
 
 from __future__ import annotations

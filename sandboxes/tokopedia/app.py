@@ -27,8 +27,8 @@ from lapak.sandboxes.tokopedia.wire import (
     envelope,
     error_response,
     forbidden,
-    ratelimit_headers,
     server_error,
+    too_many_requests,
     unauthorized,
 )
 from starlette.requests import ClientDisconnect, Request
@@ -84,16 +84,9 @@ async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Resp
             app = _caller(sandbox, request)
             _check_fs(app, route, params, request)
         outcome = sandbox.limiter.take((app.fs_id, route.name))
-        limits = ratelimit_headers(
-            outcome.per_second, outcome.burst, outcome.remaining, outcome.reset_after
-        )
+        limits = outcome.headers
         if not outcome.granted:
-            raise TokopediaError(
-                "rate limit exceeded",
-                "ERR_TOO_MANY_REQUEST",
-                status=429,
-                messages="Too Many Requests",
-            )
+            raise too_many_requests()
         ctx = Ctx(
             sandbox=sandbox,
             app=app,
@@ -106,10 +99,7 @@ async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Resp
         with sandbox.lock:
             data = route.handler(ctx)
         if ctx.row_limit is not None:
-            rows = ctx.row_limit
-            limits = ratelimit_headers(
-                rows.per_second, rows.burst, rows.remaining, rows.reset_after
-            )
+            limits = ctx.row_limit.headers
     except TokopediaError as exc:
         return error_response(exc, limits)
     except ClientDisconnect:  # the caller went away mid-request: no one to answer
@@ -135,8 +125,3 @@ class SandboxApp(KitApp):
         path = request.scope["path"]
         self.sandbox.count_call(path)
         return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
-
-
-def build_app(sandbox: TokopediaSandbox) -> SandboxApp:
-    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
-    return SandboxApp(sandbox)

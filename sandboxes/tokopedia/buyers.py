@@ -1,10 +1,5 @@
-"""Buyer simulator: random checkouts on in-stock listings, and life after checkout.
-
-Each tick places one order on a random shop (some left unpaid at 100), and moves a few
-existing orders on: pays an unpaid one (→ 220), cancels one not yet accepted (→ 0),
-delivers a shipped one (500 → 600) or finishes a delivered one (600 → 700). Accepting and
-shipping are the seller's (Lapak's) job. Runs in a daemon thread at a given rate (orders
-per second), or one tick at a time from tests.
+"""Buyer simulator: after checkout, buyers pay (100 → 220) or cancel (→ 0) and the
+system delivers (500 → 600) and finishes (→ 700); accepting and shipping are Lapak's.
 """
 
 from __future__ import annotations

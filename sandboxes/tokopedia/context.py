@@ -86,18 +86,13 @@ class Router:
 
     def __init__(self, routes: list[Route]) -> None:
         self._routes = routes
-        self._static = {r.name: r for r in routes if ":" not in r.name}
 
     def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
-        candidates: list[tuple[Route, dict[str, str]]] = []
-        static = self._static.get(path)
-        if static is not None:
-            candidates.append((static, {}))
-        else:
-            for route in self._routes:
-                found = route.pattern.match(path)
-                if found:
-                    candidates.append((route, found.groupdict()))
+        candidates = [
+            (route, found.groupdict())
+            for route in self._routes
+            if (found := route.pattern.match(path)) is not None
+        ]
         if not candidates:
             raise TokopediaError(f"path {path} not found", "NOT_FOUND", status=404)
         for route, params in candidates:

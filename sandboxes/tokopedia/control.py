@@ -19,6 +19,7 @@ from lapak.sandboxes.kit.control_api import (
     shared_routes,
 )
 from lapak.sandboxes.tokopedia.orders import OutOfStockError
+from lapak.sandboxes.tokopedia.state import ACTIVE
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -54,7 +55,7 @@ def _product_json(product: Any) -> dict[str, Any]:
         "name": product.name,
         "price": product.price,
         "stock": product.stock,
-        "status": product.status,
+        "status": ACTIVE,
     }
 
 

@@ -1,11 +1,7 @@
-"""Per-app, per-endpoint token buckets: the sandbox's rate limit.
+"""Per-app, per-endpoint token buckets (docs/MARKETPLACES.md#tokopedia-rate-limits).
 
-guides/rate-limit: "Each endpoint at seller api have rate limit", shown in the
-X-Ratelimit-* headers (example "5 req/s (burst 5)"); over it, HTTP 429. Bulk endpoints
-count each payload row as one request (bulk-request-rate-adjustment); rows over the limit
-fail one by one with ERR_TOO_MANY_REQUEST while the call succeeds. Tokopedia raised the
-bulk endpoints' limits "with reasonable rate" without publishing them: the sandbox gives
-their rows `ROW_FACTOR` times the call rate (UNCONFIRMED).
+Bulk endpoints count each row; their rows get `ROW_FACTOR` times the call rate and burst
+(the sandbox's guess: docs/MARKETPLACES.md#tokopedia-unconfirmed).
 """
 
 from __future__ import annotations
@@ -14,6 +10,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.tokopedia.wire import ratelimit_headers
 
 DEFAULT_PER_SECOND = 5.0
 DEFAULT_BURST = 5
@@ -29,6 +26,10 @@ class Outcome:
     reset_after: float
     per_second: float
     burst: int
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return ratelimit_headers(self.per_second, self.burst, self.remaining, self.reset_after)
 
 
 class EndpointLimiter:

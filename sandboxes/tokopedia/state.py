@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ACTIVE, BEST, INACTIVE = 1, 2, 3
-"""Product `basic.status` values seen in the fixtures (1 active, 3 in the warehouse)."""
+ACTIVE = 1
+"""Product `basic.status` of every sandbox product (fixtures: 1 active, 3 in the warehouse)."""
 
 UNPAID_STATUSES = frozenset({100, 103, 200})
 TO_ACCEPT = frozenset({220, 221})
@@ -23,7 +23,6 @@ ACCEPTED = frozenset({400, 450})
 SHIPPED = frozenset({500, 501, 520, 530, 540})
 DONE = frozenset({600, 601, 700, 701})
 RETURNED = 550
-CANCELLED = frozenset({0, 2, 3, 4, 5, 6, 10, 15})
 NOT_SHIPPED = UNPAID_STATUSES | TO_ACCEPT | ACCEPTED
 SENT = SHIPPED | DONE
 DAYS_TO_ACCEPT = 2
@@ -88,7 +87,6 @@ class Product:
     weight: int
     weight_unit: str
     condition: str = "NEW"
-    status: int = ACTIVE
     min_order: int = 1
     pictures: list[str] = field(default_factory=list)
     parent_id: int = 0
@@ -105,10 +103,6 @@ class Product:
     @property
     def is_parent(self) -> bool:
         return bool(self.children)
-
-    @property
-    def is_variant(self) -> bool:
-        return bool(self.children) or bool(self.parent_id)
 
     @property
     def sellable(self) -> bool:
@@ -185,12 +179,5 @@ class Shop:
         return None
 
     def units(self) -> list[Product]:
-        """Every sellable product of an active listing."""
-        return [
-            p
-            for p in self.products.values()
-            if p.sellable and self._listed(p) and p.status in (ACTIVE, BEST)
-        ]
-
-    def _listed(self, product: Product) -> bool:
-        return not product.parent_id or product.parent_id in self.products
+        """Every sellable product."""
+        return [p for p in self.products.values() if p.sellable]

@@ -1,11 +1,5 @@
-"""Client-credentials tokens as the sandbox keeps them (guides/authentication, news
-2021-10-22).
-
-A token request with a valid Basic client_id:client_secret gets a bearer token valid for
-2 weeks; while that token is still valid, asking again returns the same token (with its
-remaining lifetime). `expire` kills a client's token at once (the next call gets 401 and
-the next token request a new token). Times come from the sandbox clock; callers hold the
-sandbox lock.
+"""Client-credentials tokens (docs/MARKETPLACES.md#tokopedia-tokens): valid 2 weeks, and
+asked again while valid, the same token. Callers hold the sandbox lock.
 """
 
 from __future__ import annotations

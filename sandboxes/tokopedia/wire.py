@@ -1,13 +1,10 @@
 """Tokopedia's envelope, error bodies and request-field readers, as the sandbox speaks them.
 
-Success: `{"header": {"process_time", "messages": "Your request has been processed
-successfully"}, "data": ...}`. Refusal: the header adds `reason` and `error_code` and
-`data` is null (doc pages; plvhx fixtures *-fail.json). Server error: "We had a problem
-with our server. Try again later.", reason "", error_code 0 (tokocabang stock-adjustment
-page). HTTP statuses: 400 for refusals, 401 for a missing, unknown or expired token (news
-item: 401 "unauthorized"), 403 for an fs_id or shop the token does not own, 404 for an
-unknown path, 429 when rate limited, 500 on server errors — beyond 401 and 429 these are
-the sandbox's choice (UNCONFIRMED), and so are the bodies of 401/403/404/429.
+Success: `{"header": {"process_time", "messages"}, "data": ...}`; a refusal's header adds
+`reason` and `error_code` and `data` is null. Statuses: 400 refusals, 401 a missing, unknown
+or expired token, 403 an fs_id or shop the token does not own, 404 unknown paths, 429 rate
+limited, 500 server errors; all but 401 and 429 are the sandbox's choice
+(docs/MARKETPLACES.md#tokopedia-unconfirmed).
 """
 
 from __future__ import annotations
@@ -51,6 +48,14 @@ def unauthorized(reason: str = "invalid or expired access token") -> TokopediaEr
 
 def forbidden(reason: str) -> TokopediaError:
     return TokopediaError(reason, "FORBIDDEN", status=403, messages="Forbidden")
+
+
+def too_many_requests() -> TokopediaError:
+    """HTTP 429 (body UNCONFIRMED: the envelope with ERR_TOO_MANY_REQUEST, the message
+    Tokopedia gives a throttled bulk row)."""
+    return TokopediaError(
+        "rate limit exceeded", "ERR_TOO_MANY_REQUEST", status=429, messages="Too Many Requests"
+    )
 
 
 def process_time() -> float:
@@ -104,13 +109,9 @@ def ratelimit_headers(
     }
 
 
-def throttled(reset_after: float = 1.0, per_second: float = 5, burst: int = 5) -> Response:
-    """HTTP 429 with the rate-limit headers (body UNCONFIRMED: the envelope with
-    ERR_TOO_MANY_REQUEST, the message Tokopedia gives a throttled bulk row)."""
-    error = TokopediaError(
-        "rate limit exceeded", "ERR_TOO_MANY_REQUEST", status=429, messages="Too Many Requests"
-    )
-    return error_response(error, ratelimit_headers(per_second, burst, 0, reset_after))
+def throttled() -> Response:
+    """An injected throttle: 429 with the headers of an empty 5 req/s bucket."""
+    return error_response(too_many_requests(), ratelimit_headers(5, 5, 0, 1.0))
 
 
 # --- field readers ------------------------------------------------------------------------
