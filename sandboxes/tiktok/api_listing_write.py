@@ -119,8 +119,8 @@ def _attributes(ctx: Ctx, raw: Any, names: dict[str, str]) -> list[dict[str, str
     return found
 
 
-def _skus(ctx: Ctx, raw: Any, existing: Product | None) -> list[Sku]:
-    """The SKUs of a create (or of a partial edit's `skus`, keeping listed ids)."""
+def _sku_list(raw: Any) -> list[Any]:
+    """The body's `skus`, refused when empty or too long."""
     if not isinstance(raw, list) or not raw:
         raise _err(
             12052902,
@@ -129,12 +129,17 @@ def _skus(ctx: Ctx, raw: Any, existing: Product | None) -> list[Sku]:
         )
     if len(raw) > MAX_SKUS:
         raise _err(12052050, "A single product cannot have more than 100 different SKUs")
+    return raw
+
+
+def _skus(ctx: Ctx, raw: Any, existing: Product | None) -> list[Sku]:
+    """The SKUs of a create (or of a partial edit's `skus`, keeping listed ids)."""
     names: dict[str, str] = {}
     if existing is not None:
         for sku in existing.skus.values():
             names.update((a["name"], a["id"]) for a in sku.sales_attributes)
     skus: list[Sku] = []
-    for entry in raw:
+    for entry in _sku_list(raw):
         if not isinstance(entry, Mapping):
             raise product_param("skus entries are objects")
         old = None
@@ -286,16 +291,8 @@ def partial_edit(ctx: Ctx) -> Any:
     return _created(product)
 
 
-def _sku_entries(body: Mapping[str, Any], product: Product) -> list[Mapping[str, Any]]:
-    entries = body.get("skus")
-    if not isinstance(entries, list) or not entries:
-        raise _err(
-            12052902,
-            "The SKU list is empty. Either omit the list entirely, or provide "
-            "all required details.",
-        )
-    if len(entries) > MAX_SKUS:
-        raise _err(12052050, "A single product cannot have more than 100 different SKUs")
+def _sku_entries(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    entries = _sku_list(body.get("skus"))
     ids = [e.get("id") if isinstance(e, Mapping) else None for e in entries]
     if any(not isinstance(i, str) or not i for i in ids):
         raise _err(12052036, "The SKU ID is necessary")
@@ -313,7 +310,7 @@ def update_inventory(ctx: Ctx) -> Any:
             "operation. Change the product status and try again.",
         )
     errors = []
-    for entry in _sku_entries(ctx.json, product):
+    for entry in _sku_entries(ctx.json):
         sku = product.skus.get(entry["id"])
         if sku is None:
             errors.append(_sku_error(12052556, "The SKU id not exist.", entry["id"]))
@@ -346,7 +343,7 @@ def update_price(ctx: Ctx) -> Any:
     if product.status != "ACTIVATE":
         raise _err(12019113, "product status is invalid")
     prices: list[tuple[Sku, int]] = []
-    for entry in _sku_entries(ctx.json, product):
+    for entry in _sku_entries(ctx.json):
         sku = product.skus.get(entry["id"])
         if sku is None:
             raise _err(12052557, "The SKU ID does not belong to the product.")

@@ -29,11 +29,10 @@ from lapak.sandboxes.tiktok.wire import (
     INVALID_FORMAT,
     INVALID_METHOD,
     INVALID_PATH,
-    JSONBody,
     TikTokError,
-    envelope,
     error_response,
     server_error,
+    success,
     throttled,
 )
 from starlette.requests import ClientDisconnect, Request
@@ -105,13 +104,13 @@ async def _serve(sandbox: TikTokSandbox, request: Request, route: Route, params:
         with sandbox.lock:
             data = route.handler(ctx)
     except TikTokError as exc:
-        return error_response(exc.code, exc.message, exc.status)
+        return error_response(exc.code, exc.message)
     except ClientDisconnect:  # the caller went away mid-request: no one to answer
         return Response(status_code=499)
     except Exception:  # a sandbox bug answers like TikTok's own hiccups, and is logged
         log.exception("tiktok_sandbox_handler_failed", path=request.url.path)
         return server_error()
-    return JSONBody(envelope(data))
+    return success(data)
 
 
 class SandboxApp(KitApp):

@@ -65,26 +65,25 @@ class Route:
 
 
 class Router:
-    """Finds the route of a path; `{name}` segments of a template become path params."""
+    """Finds the routes of a path (one a method); `{name}` segments become path params."""
 
     def __init__(self, routes: list[Route]) -> None:
-        self._exact: dict[str, list[Route]] = {}
-        self._patterns: list[tuple[re.Pattern[str], Route]] = []
+        by_template: dict[str, list[Route]] = {}
         for route in routes:
-            if "{" in route.template:
-                pattern = re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", route.template)
-                self._patterns.append((re.compile(f"^{pattern}$"), route))
-            else:
-                self._exact.setdefault(route.template, []).append(route)
+            by_template.setdefault(route.template, []).append(route)
+        self._exact = {t: found for t, found in by_template.items() if "{" not in t}
+        self._patterns = [
+            (re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "$"), found)
+            for t, found in by_template.items()
+            if "{" in t
+        ]
 
     def match(self, path: str) -> tuple[list[Route], dict[str, str]]:
         """The routes of this path (any method) and its path params."""
-        found = self._exact.get(path)
-        if found:
-            return found, {}
-        for pattern, _ in self._patterns:
+        if path in self._exact:
+            return self._exact[path], {}
+        for pattern, found in self._patterns:
             matched = pattern.match(path)
             if matched:
-                same = [r for p, r in self._patterns if p.pattern == pattern.pattern]
-                return same, matched.groupdict()
+                return found, matched.groupdict()
         return [], {}

@@ -32,10 +32,7 @@ class StockEdit(Body):
 
 
 def _conflict(exc: Exception) -> bool:
-    """Stock too short: the order book's own error, or a ValueError raised from it."""
-    return isinstance(exc, OutOfStockError) or (
-        isinstance(exc, ValueError) and isinstance(exc.__cause__, OutOfStockError)
-    )
+    return isinstance(exc, OutOfStockError)
 
 
 def _control(request: Request):

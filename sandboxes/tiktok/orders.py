@@ -38,8 +38,9 @@ NewId = Callable[[str], str]
 """Makes a fresh TikTok-like numeric id with the given leading digits."""
 
 
-class OutOfStockError(Exception):
-    """An order line asks for more than the SKU has (or names an unknown SKU)."""
+class OutOfStockError(ValueError):
+    """An order line asks for more than the SKU has (`SandboxControl.place_order`'s
+    ValueError)."""
 
 
 def random_lines(shop: Shop, rng: random.Random) -> list[tuple[str, int]]:
@@ -72,12 +73,9 @@ def place(
     wanted: dict[str, int] = {}
     resolved: list[tuple[Product, Sku, int]] = []
     for seller_sku, quantity in lines:
-        found = shop.find_sku(seller_sku)
-        if found is None:
-            raise LookupError(f"no listing with SKU {seller_sku!r} on store {shop.name}")
+        product, sku = shop.find_sku(seller_sku)
         if quantity < 1:
             raise OutOfStockError(f"SKU {seller_sku!r}: quantity must be >= 1")
-        product, sku = found
         wanted[sku.id] = wanted.get(sku.id, 0) + quantity
         if sku.quantity < wanted[sku.id]:
             raise OutOfStockError(

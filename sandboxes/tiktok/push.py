@@ -16,6 +16,7 @@ import json
 from typing import Any
 
 from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.tiktok.state import Order, Return
 
 JSON = {"Content-Type": "application/json"}
 
@@ -27,48 +28,26 @@ def push_signature(app_secret: str, app_key: str, body: bytes) -> str:
     return hmac.new(app_secret.encode(), app_key.encode() + body, hashlib.sha256).hexdigest()
 
 
-def order_status_payload(
-    notification_id: str, shop_id: str, order_id: str, status: str, update_time: int, now: int
-) -> dict[str, Any]:
-    """Type 1. The push spells CANCELLED as "CANCEL" (its documented status values)."""
+def order_status_data(order: Order) -> dict[str, Any]:
+    """Of a type 1 push. It spells CANCELLED as "CANCEL" (its documented status values)."""
     return {
-        "type": ORDER_STATUS_PUSH,
-        "tts_notification_id": notification_id,
-        "shop_id": shop_id,
-        "timestamp": now,
-        "data": {
-            "order_id": order_id,
-            "order_status": "CANCEL" if status == "CANCELLED" else status,
-            "is_on_hold_order": False,
-            "update_time": update_time,
-        },
+        "order_id": order.id,
+        "order_status": "CANCEL" if order.status == "CANCELLED" else order.status,
+        "is_on_hold_order": False,
+        "update_time": order.update_time,
     }
 
 
-def return_status_payload(
-    notification_id: str,
-    shop_id: str,
-    order_id: str,
-    return_id: str,
-    return_type: str,
-    return_status: str,
-    create_time: int,
-    now: int,
-) -> dict[str, Any]:
+def return_status_data(order: Order, record: Return, now: int) -> dict[str, Any]:
+    """Of a type 12 push."""
     return {
-        "type": RETURN_STATUS_PUSH,
-        "tts_notification_id": notification_id,
-        "shop_id": shop_id,
-        "timestamp": now,
-        "data": {
-            "order_id": order_id,
-            "return_role": "BUYER",
-            "return_type": return_type,
-            "return_status": return_status,
-            "return_id": return_id,
-            "create_time": create_time,
-            "update_time": now,
-        },
+        "order_id": order.id,
+        "return_role": "BUYER",
+        "return_type": record.return_type,
+        "return_status": record.return_status,
+        "return_id": record.return_id,
+        "create_time": record.create_time,
+        "update_time": now,
     }
 
 

@@ -17,9 +17,11 @@ from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.tiktok import orders as order_life
 from lapak.sandboxes.tiktok.buyers import BuyerSimulator
 from lapak.sandboxes.tiktok.push import (
+    ORDER_STATUS_PUSH,
+    RETURN_STATUS_PUSH,
     PushSender,
-    order_status_payload,
-    return_status_payload,
+    order_status_data,
+    return_status_data,
 )
 from lapak.sandboxes.tiktok.state import Order, Product, Return, Shop, Sku
 from lapak.sandboxes.tiktok.tokens import TokenStore
@@ -195,20 +197,14 @@ class TikTokSandbox(SandboxCore):
     def set_stock(self, store: str, seller_sku: str, stock: int) -> None:
         """A seller's hand edit in Seller Center (absolute stock)."""
         with self.lock:
-            found = self.shop(store).find_sku(seller_sku)
-            if found is None:
-                raise LookupError(f"no SKU {seller_sku!r} on store {store!r}")
-            product, sku = found
+            product, sku = self.shop(store).find_sku(seller_sku)
             sku.quantity = int(stock)
             product.update_time = self.clock.now_s()
 
     def delete_product_of(self, store: str, seller_sku: str) -> None:
         """The seller deletes the product holding this SKU (TikTok keeps it as DELETED)."""
         with self.lock:
-            found = self.shop(store).find_sku(seller_sku)
-            if found is None:
-                raise LookupError(f"no SKU {seller_sku!r} on store {store!r}")
-            product, _ = found
+            product, _ = self.shop(store).find_sku(seller_sku)
             product.status = "DELETED"
             product.update_time = self.clock.now_s()
 
@@ -245,30 +241,22 @@ class TikTokSandbox(SandboxCore):
         with self.lock:
             shop = self.shop(store)
             order = self.order_in(shop, order_id)
-            record = order_life.add_return(shop, order, self.clock.now_s(), self.new_id)
-            if shop.webhook_url:
-                payload = return_status_payload(
-                    self.new_id("7327"),
-                    shop.shop_id,
-                    order.id,
-                    record.return_id,
-                    record.return_type,
-                    record.return_status,
-                    record.create_time,
-                    self.clock.now_s(),
-                )
-                self.push.send(shop.webhook_url, shop.app_key, self.apps[shop.app_key], payload)
+            now = self.clock.now_s()
+            record = order_life.add_return(shop, order, now, self.new_id)
+            self._push(shop, RETURN_STATUS_PUSH, return_status_data(order, record, now))
             return record
 
     def notify(self, shop: Shop, order: Order) -> None:
         """Push an order-status change to the shop's webhook URL (lock held)."""
+        self._push(shop, ORDER_STATUS_PUSH, order_status_data(order))
+
+    def _push(self, shop: Shop, push_type: int, data: dict[str, Any]) -> None:
         if shop.webhook_url:
-            payload = order_status_payload(
-                self.new_id("7327"),
-                shop.shop_id,
-                order.id,
-                order.status,
-                order.update_time,
-                self.clock.now_s(),
-            )
+            payload = {
+                "type": push_type,
+                "tts_notification_id": self.new_id("7327"),
+                "shop_id": shop.shop_id,
+                "timestamp": self.clock.now_s(),
+                "data": data,
+            }
             self.push.send(shop.webhook_url, shop.app_key, self.apps[shop.app_key], payload)

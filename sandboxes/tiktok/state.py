@@ -149,10 +149,10 @@ class Shop:
     def live_products(self) -> list[Product]:
         return [p for p in self.products.values() if p.status != "DELETED"]
 
-    def find_sku(self, seller_sku: str) -> tuple[Product, Sku] | None:
-        """The live SKU with this seller SKU (the first, when listed twice)."""
+    def find_sku(self, seller_sku: str) -> tuple[Product, Sku]:
+        """The live SKU with this seller SKU (the first, when listed twice); LookupError."""
         for product in self.live_products():
             for sku in product.skus.values():
                 if sku.seller_sku == seller_sku:
                     return product, sku
-        return None
+        raise LookupError(f"no listing with SKU {seller_sku!r} on store {self.name}")

@@ -14,7 +14,6 @@ from decimal import Decimal
 
 from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
-from lapak.sandboxes.tiktok.orders import OutOfStockError
 from lapak.sandboxes.tiktok.sandbox import SAMPLE_CATEGORY, TikTokSandbox
 from lapak.sandboxes.tiktok.state import SHIPPED
 
@@ -64,10 +63,7 @@ class TikTokControl(SandboxSurface):
     def place_order(
         self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
     ) -> str:
-        try:
-            return self.sandbox.place_order(store, lines, paid=paid)
-        except OutOfStockError as short:
-            raise ValueError(str(short)) from short
+        return self.sandbox.place_order(store, lines, paid=paid)
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
         if action == "return":

@@ -36,32 +36,23 @@ UNCONFIRMED, borrowed from Ship Package's table)"""
 FULFILLMENT_PARAM = 21001001
 
 AUTH_ERRORS = frozenset({CREDENTIALS, EXPIRED, BAD_SIGN, NO_SHOP_CIPHER, TOKEN_SHOP_MISMATCH})
-
-
-def http_status(code: int) -> int:
-    if code in AUTH_ERRORS:
-        return 401
-    if code == THROTTLED:
-        return 429
-    if code == INTERNAL:
-        return 500
-    if code == INVALID_PATH:
-        return 404
-    if code == INVALID_METHOD:
-        return 405
-    if code == INVALID_FORMAT:
-        return 400
-    return 200
+HTTP_STATUS = dict.fromkeys(AUTH_ERRORS, 401) | {
+    THROTTLED: 429,
+    INTERNAL: 500,
+    INVALID_PATH: 404,
+    INVALID_METHOD: 405,
+    INVALID_FORMAT: 400,
+}
+"""Codes answered with another HTTP status than 200."""
 
 
 class TikTokError(Exception):
     """A request TikTok would refuse: `code` and `message` as on the wire."""
 
-    def __init__(self, code: int, message: str, *, status: int | None = None):
+    def __init__(self, code: int, message: str):
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
-        self.status = status if status is not None else http_status(code)
 
 
 def product_param(detail: str) -> TikTokError:
@@ -87,16 +78,13 @@ class JSONBody(Response):
         return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
-def envelope(data: Any) -> dict[str, Any]:
-    return {"code": 0, "message": "Success", "request_id": request_id(), "data": data}
+def success(data: Any) -> Response:
+    return JSONBody({"code": 0, "message": "Success", "request_id": request_id(), "data": data})
 
 
-def error_response(
-    code: int, message: str, status: int | None = None, headers: Mapping[str, str] | None = None
-) -> Response:
+def error_response(code: int, message: str, headers: Mapping[str, str] | None = None) -> Response:
     body = {"code": code, "message": message, "request_id": request_id(), "data": None}
-    http = status if status is not None else http_status(code)
-    return JSONBody(body, status_code=http, headers=dict(headers) if headers else None)
+    return JSONBody(body, status_code=HTTP_STATUS.get(code, 200), headers=headers)
 
 
 def server_error() -> Response:
@@ -127,20 +115,6 @@ def is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
-def body_str(body: Mapping[str, Any], field: str, error: TikTokError) -> str:
-    value = body.get(field)
-    if not isinstance(value, str) or not value:
-        raise error
-    return value
-
-
-def body_list(body: Mapping[str, Any], field: str, error: TikTokError) -> list[Any]:
-    value = body.get(field)
-    if not isinstance(value, list) or not value:
-        raise error
-    return value
-
-
 def optional_int(body: Mapping[str, Any], field: str, error: TikTokError) -> int | None:
     value = body.get(field)
     if value is None:
@@ -148,15 +122,3 @@ def optional_int(body: Mapping[str, Any], field: str, error: TikTokError) -> int
     if not is_int(value):
         raise error
     return value
-
-
-def query_int(query: Mapping[str, str], field: str, error: TikTokError) -> int:
-    raw = query.get(field)
-    try:
-        return int(raw) if raw is not None else _missing(error)
-    except ValueError:
-        raise error from None
-
-
-def _missing(error: TikTokError) -> int:
-    raise error
