@@ -3,7 +3,7 @@
 It authenticates every request as WooCommerce requires for the site's scheme (signing.py:
 HTTP Basic over https, OAuth 1.0a in the query over plain http), paces it through the
 store's `Pacer`, validates the answer and turns a refusal into the `sync.protocol` error
-it means (docs/rules.md, rule 7):
+it means (`TABLE`; docs/rules.md, rule 7):
 
     HTTP 429                                ThrottledError (Retry-After honoured, seconds)
     HTTP 5xx, timeouts, malformed bodies    TransientError (a 503's Retry-After honoured)
@@ -28,16 +28,11 @@ from urllib.parse import urlencode
 
 import httpx
 from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.refusals import ErrorTable
+from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.woocommerce import signing
 from lapak.connectors.woocommerce.wire import WPError, validate
-from lapak.sync.protocol import (
-    AuthError,
-    ConnectorError,
-    Pacer,
-    PermanentError,
-    ThrottledError,
-    TransientError,
-)
+from lapak.sync.protocol import ConnectorError, Pacer, TransientError
 
 M = TypeVar("M")
 
@@ -48,21 +43,21 @@ STALE_NONCE = "nonce has already been used"
 """`check_oauth_timestamp_and_nonce`: "Invalid nonce - nonce has already been used."."""
 
 
+TABLE = ErrorTable(
+    auth=frozenset({"rest_forbidden"}),
+    auth_statuses=frozenset({401}),
+    transient_if=lambda status, code, message: STALE_NONCE in message,
+    auth_if=lambda status, code, message: code.startswith("woocommerce_rest_cannot_"),
+)
+"""WooCommerce's refusals for the kit's classifier (`connectors/kit/refusals.py`), as the
+table above says; there is no stale token: the API keys are static."""
+
+
 def classify(
     path: str, status: int, code: str, message: str, retry_after: float | None
 ) -> ConnectorError:
     """The `ConnectorError` a refusal of `path` means (`code`/`message` from the WP body)."""
-    label = code or f"HTTP {status}"
-    text = f"{path}: {label}: {message}" if message else f"{path}: {label}"
-    if status == 429:
-        return ThrottledError(text, code=code or None, status=status, retry_after=retry_after)
-    if status >= 500:
-        return TransientError(text, code=code or None, status=status, retry_after=retry_after)
-    if STALE_NONCE in message:
-        return TransientError(text, code=code, status=status)
-    if status == 401 or code.startswith("woocommerce_rest_cannot_") or code == "rest_forbidden":
-        return AuthError(text, code=code or None, status=status)
-    return PermanentError(text, code=code or None, status=status)
+    return kit_classify(TABLE, path, status, code, message, retry_after)
 
 
 class WooClient:
