@@ -1,8 +1,6 @@
-"""System APIs of the sandbox: GenerateAccessToken (/auth/token/create, `code`) and
-RefreshAccessToken (/auth/token/refresh, `refresh_token`), signed like any call but without
-an access_token, answered at the top level (no `data`), as on the API pages' examples
-(docs/MARKETPLACES.md#lazada-tokens). The real ones live on https://auth.lazada.com/rest;
-the sandbox serves them on its own host.
+"""GenerateAccessToken (/auth/token/create) and RefreshAccessToken (/auth/token/refresh):
+signed without an access_token and answered at the top level (docs/MARKETPLACES.md#lazada-tokens).
+The real ones live on auth.lazada.com; the sandbox serves them on its own host.
 """
 
 from __future__ import annotations

@@ -1,10 +1,7 @@
-"""MigrateImage of the sandbox: an external image URL becomes a Lazada image URL ("Only
-Lazada image Urls can be used when products are created or updated", image-upload guide).
-
-Like Lazada it fetches the image (jpg or png, ≤ 3 MB, 5 s: maxOriginalMediaByteSize,
-downloadMediaTimeoutMilliSec); unlike Lazada, which refuses IP-address URLs and ports other
-than 80/443, it fetches from loopback test servers. Its refusal code and text are
-UNCONFIRMED (MigrateImage's error table was not found).
+"""MigrateImage of the sandbox: an external image URL becomes a Lazada image URL (image-upload
+guide). Like Lazada it fetches the image (jpg or png, ≤ 3 MB, 5 s); unlike Lazada it
+accepts IP-address URLs and any port (tests serve images on loopback); its refusal is the
+sandbox's (docs/MARKETPLACES.md#lazada-unconfirmed).
 """
 
 from __future__ import annotations
@@ -14,8 +11,9 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
+from lapak.sandboxes.kit.images import PNG_MAGIC
 from lapak.sandboxes.lazada.api_products import basic_required
-from lapak.sandboxes.lazada.context import Ctx, Route, async_route
+from lapak.sandboxes.lazada.context import Ctx, Route, route
 from lapak.sandboxes.lazada.wire import LazadaError, as_dict, payload, text
 
 IMAGE_BYTES_MAX = 3_145_728
@@ -23,10 +21,6 @@ IMAGE_TIMEOUT_SECONDS = 5.0
 
 
 async def migrate_image(ctx: Ctx) -> dict[str, Any]:
-    """Fetch the image like Lazada does (jpg/png, ≤ 3 MB, 5 s) and hand out a Lazada URL.
-
-    Lazada also refuses IP-address URLs and ports other than 80/443 (image-upload guide);
-    the sandbox, serving tests on loopback ports, does not."""
     request = payload(ctx.params)
     url = text(as_dict(request.get("Image")).get("Url")).strip()
     if not url:
@@ -54,16 +48,15 @@ async def migrate_image(ctx: Ctx) -> dict[str, Any]:
 
 
 def _image_failed(reason: str) -> LazadaError:
-    """UNCONFIRMED code and text (MigrateImage's error table was not found)."""
     return LazadaError("500", f"MIGRATE_IMAGE_FAILED: {reason}")
 
 
 def _image_kind(content: bytes) -> str | None:
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
+    if content.startswith(PNG_MAGIC):
         return "png"
     if content.startswith(b"\xff\xd8\xff"):
         return "jpg"
     return None
 
 
-ROUTES: dict[str, Route] = {"/image/migrate": async_route("POST", migrate_image)}
+ROUTES: dict[str, Route] = {"/image/migrate": route("POST", migrate_image)}

@@ -1,12 +1,10 @@
 """Product APIs of the sandbox: GetProducts, CreateProduct and UpdateProduct (paths and
 fields of their API pages; stock and prices in api_stock.py, images in api_media.py).
 
-Product payloads are accepted as XML or JSON (CreateProduct/UpdateProduct take either
-since 2022, doc 120759). Images in a product must be Lazada image URLs ("Only Lazada image
-Urls can be used when products are created or updated"): those /image/migrate handed out.
-Refusals follow the CreateProduct error table and the custom-sales-attributes guide; the
-texts for an unknown category or image (code 500, "a generic error code" with the business
-code in the message, per the Create/Update Product Q&A) are the sandbox's (UNCONFIRMED).
+Payloads are XML or JSON (doc 120759). Images must be Lazada image URLs, those
+/image/migrate handed out. Refusals follow the CreateProduct error table and the
+custom-sales-attributes guide; code 500 carries the business code in its message (Create/
+Update Product Q&A).
 """
 
 from __future__ import annotations

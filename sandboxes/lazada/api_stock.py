@@ -1,15 +1,10 @@
 """Stock and price APIs of the sandbox: UpdateSellableQuantity and UpdatePriceQuantity.
 
-Both take an XML (or JSON) payload of ≤ 50 SKUs (E204 / E4171 above), each named by
-ItemId + SkuId or SellerSku, by SkuId, or by SellerSku; a SKU twice is refused (4105), an
-empty request too (E030). A batch applies every SKU it can and reports the others in
-`detail` under E501 "Update product failed" (the code's own description: "check the detail
-field in the API response to understand the SKU where the error occurred").
-
-UpdateSellableQuantity sets what buyers can buy; UpdatePriceQuantity's `Quantity` sets the
-total, which cannot go below the units orders hold ("The inventory cannot be less than
-WithholdQuantity+OccupyQuantity", inventory-calculation-logic guide). The per-SKU messages
-other than SELLER_SKU_INVALID and the BIZ_CHECK_* codes are the sandbox's (UNCONFIRMED).
+Both take a payload of ≤ 50 SKUs (docs/MARKETPLACES.md#lazada-batches), each named by ItemId
++ SkuId or SellerSku, by SkuId, or by SellerSku. A batch applies every SKU it can and reports
+the others in `detail` under E501 "Update product failed". UpdatePriceQuantity's `Quantity`
+sets the total, which cannot go below the units orders hold (inventory-calculation-logic
+guide); UpdateSellableQuantity sets what buyers can buy.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ LazOP's envelope. Handlers raise `LazadaError` for Lazada's error bodies.
 
 from __future__ import annotations
 
-from typing import Any
+import inspect
 from urllib.parse import parse_qsl
 
 import structlog
@@ -87,11 +87,9 @@ async def _serve(sandbox: LazadaSandbox, request: Request, path: str) -> Respons
             return throttled()
         url = request.url
         ctx = Ctx(sandbox, caller.app_key, caller.seller, params, f"{url.scheme}://{url.netloc}")
-        data: Any
-        if route.async_handler is not None:
-            data = await route.async_handler(ctx)
+        if inspect.iscoroutinefunction(route.handler):
+            data = await route.handler(ctx)
         else:
-            assert route.handler is not None
             with sandbox.lock:
                 data = route.handler(ctx)
     except LazadaError as exc:
@@ -122,8 +120,3 @@ class SandboxApp(KitApp):
         path = api_path(request.scope["path"])
         self.sandbox.count_call(path)
         return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
-
-
-def build_app(sandbox: LazadaSandbox) -> SandboxApp:
-    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
-    return SandboxApp(sandbox)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -34,27 +34,20 @@ class Ctx:
         return self.sandbox.clock.now_s()
 
 
-Handler = Callable[[Ctx], Any]
-AsyncHandler = Callable[[Ctx], Awaitable[Any]]
-
-
 @dataclass(frozen=True, slots=True)
 class Route:
     """`methods` as the API page gives them; `seller` False for the token APIs (signed
     without access_token, answered at the top level); `key` where the answer goes ("data",
-    "result" for the fulfilment APIs); an `async_handler` runs outside the sandbox lock
+    "result" for the fulfilment APIs). A coroutine handler runs outside the sandbox lock
     (it takes the lock itself)."""
 
     methods: frozenset[str]
-    handler: Handler | None = None
-    async_handler: AsyncHandler | None = None
+    handler: Callable[[Ctx], Any]
     seller: bool = True
     key: str = "data"
 
 
-def route(methods: str, handler: Handler, *, seller: bool = True, key: str = "data") -> Route:
-    return Route(frozenset(methods.split("/")), handler=handler, seller=seller, key=key)
-
-
-def async_route(methods: str, handler: AsyncHandler) -> Route:
-    return Route(frozenset(methods.split("/")), async_handler=handler)
+def route(
+    methods: str, handler: Callable[[Ctx], Any], *, seller: bool = True, key: str = "data"
+) -> Route:
+    return Route(frozenset(methods.split("/")), handler, seller, key)

@@ -1,14 +1,7 @@
-"""The checks every LazOP call passes before its handler runs.
-
-Common parameters (every API page): app_key, timestamp ("1517820392000" in milliseconds,
-"less than 7200s difference from UTC time"; ISO "2017-11-11T12:00:00Z" also accepted per
-doc 108067), sign_method (sha256), sign, and access_token for seller APIs. The sign is
-HMAC-SHA256(app_secret, api_path + sorted name+value of every parameter but sign) in
-uppercase hex (doc 108068). A wrong sign answers IncompleteSignature "The request signature
-does not conform to lazop standards" (docs/MARKETPLACES.md#lazada-auth-and-signing). The
-order of the checks, the
-codes for an unknown app key, a bad timestamp or sign_method and the message of
-IllegalAccessToken are the sandbox's (UNCONFIRMED).
+"""The checks every LazOP call passes before its handler runs: common parameters, timestamp
+within 7200 s (milliseconds, or ISO 8601 per doc 108067), sign method and sign
+(docs/MARKETPLACES.md#lazada-auth-and-signing), then the access token of a seller API. The
+order of the checks and some codes are the sandbox's (docs/MARKETPLACES.md#lazada-unconfirmed).
 """
 
 from __future__ import annotations

@@ -1,14 +1,8 @@
-"""Lazada push (webhook) delivery: trade-order messages to a seller's callback URL.
-
-Signature (push-mechanism guide): header `Authorization` = hex HMAC-SHA256 with the app
-secret of `app_key + raw_body` (the guide's Java sample writes lowercase hex). Body of a
-trade-order message (message_type 0), one per order item whose status changed:
-`{"seller_id", "message_type": 0, "data": {"order_status", "status_update_time" (s),
-"trade_order_id", "trade_order_line_id"}, "timestamp" (ms), "site": "lazada_id"}`.
+"""Lazada push (webhook) delivery: one trade-order message (message_type 0) per order item
+whose status changed, signed as in docs/MARKETPLACES.md#lazada-webhooks.
 
 Lazada pushes to one callback URL per app; the sandbox keeps one per seller (a store's
-URL). Deliveries run in one background thread so an API answer never waits on a
-receiver. Lazada retries a failed push every 30 minutes, 12 times; the sandbox retries a few
+URL). Lazada retries a failed push every 30 minutes, 12 times; the sandbox retries a few
 times at once, then drops it.
 """
 

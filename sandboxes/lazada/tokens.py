@@ -1,12 +1,8 @@
-"""Lazada's OAuth tokens as the sandbox keeps them.
-
-Sources: the seller-authorization guide (code "valid for half an hour and can only be
-used once"; refresh returns "new access_token and refresh_token ... You must save the latest
-refresh_token"; "the duration of the access token will be reset, but the duration of the
-refresh token will not be reset") and its token table (app in "Test" status: access token
-7 days, refresh token 30 days). That a used refresh token dies at once, and that older
-access tokens live on until their own expiry, are the sandbox's reading (UNCONFIRMED).
-Times come from the sandbox clock (unix seconds). Callers hold the sandbox lock.
+"""Lazada's OAuth tokens as the sandbox keeps them (docs/MARKETPLACES.md#lazada-tokens): a
+code lives half an hour and is good once; a refresh rotates both tokens and keeps the
+authorization's end. Lifetimes are those of an app in "Test" status (access 7 days, refresh
+30 days); that a used refresh token dies at once is the sandbox's reading
+(docs/MARKETPLACES.md#lazada-unconfirmed). Callers hold the sandbox lock.
 """
 
 from __future__ import annotations

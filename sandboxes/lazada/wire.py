@@ -1,18 +1,9 @@
 """LazOP's envelope, error bodies and request readers, as the sandbox speaks them.
 
-Success: `{"code": "0", "data": ..., "request_id": ...}`. Error: `{"type", "code", "message",
-"request_id"}` plus `detail` for batch APIs (docs/MARKETPLACES.md#lazada-throttle; the detail
-shape from the
-product API pages' "Common Response Parameters"). Error types: gateway refusals (signature,
-parameters, token, frequency) are "ISV", business refusals "ISP", platform failures
-"SYSTEM" (the error-messages guide names the three; which refusal carries which type is
-the sandbox's reading, UNCONFIRMED). HTTP status 200 for every refusal but a platform
-failure, which is a 503 (UNCONFIRMED: Lazada documents none).
-
-Business codes and messages are those of the API pages' error tables where one fits
-(E005, E014, E017, E019, E030, E036, E037-E039, E056, E074, E075, E204, E501, 4104, 4105,
-4108, 4112, 4113, 4118, 4135, 4171, VARIATION_*); the rest are marked UNCONFIRMED where
-raised.
+Success: `{"code": "0", "data": ..., "request_id": ...}`; errors as in
+docs/MARKETPLACES.md#lazada-throttle. Business codes and messages are those of the API
+pages' error tables where one fits; the sandbox's own guesses (error types, HTTP statuses,
+some codes) are listed in docs/MARKETPLACES.md#lazada-unconfirmed.
 """
 
 from __future__ import annotations
