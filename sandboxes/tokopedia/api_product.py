@@ -9,7 +9,7 @@ beyond "is already used" are the sandbox's (docs/MARKETPLACES.md#tokopedia-uncon
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -518,29 +518,26 @@ def _check_variant(
     return checked, [dict(level) for level in selection]
 
 
-def create_v3(ctx: Ctx) -> dict[str, Any]:
+class _Refused(Exception):
+    """A create/edit row Tokopedia refuses, with what its failed row shows."""
+
+    def __init__(self, name: str, price: Any, sku: str, errors: list[str]) -> None:
+        super().__init__(errors)
+        self.row = {"product_name": name, "product_price": price, "sku": sku, "error": errors}
+
+
+Write = Callable[[Ctx, Shop, Mapping[str, Any]], dict[str, Any]]
+
+
+def _per_row(ctx: Ctx, write: Write) -> dict[str, Any]:
+    """Each product of a create/edit body through `write`: its success row or its failed row."""
     shop = ctx.shop()
     success, failures = [], []
     for item in _products(ctx.body):
-        item = item if isinstance(item, Mapping) else {}
-        errors: list[str] = []
-        fields = _check_product(shop, item, errors)
-        variants: list[dict[str, Any]] = []
-        selection: list[dict[str, Any]] = []
-        if item.get("variant") is not None:
-            variants, selection = _check_variant(fields["category_id"], item["variant"], errors)
-        if errors:
-            failures.append(
-                {
-                    "product_name": fields["name"],
-                    "product_price": fields["price"],
-                    "sku": fields["sku"],
-                    "error": errors,
-                }
-            )
-            continue
-        product = ctx.sandbox.add_product(shop, fields, variants, selection)
-        success.append({"product_id": product.product_id})
+        try:
+            success.append(write(ctx, shop, item if isinstance(item, Mapping) else {}))
+        except _Refused as refused:
+            failures.append(refused.row)
     return {
         "total_data": len(success) + len(failures),
         "success_data": len(success),
@@ -548,6 +545,22 @@ def create_v3(ctx: Ctx) -> dict[str, Any]:
         "success_rows_data": success,
         "failed_rows_data": failures,
     }
+
+
+def _create(ctx: Ctx, shop: Shop, item: Mapping[str, Any]) -> dict[str, Any]:
+    errors: list[str] = []
+    fields = _check_product(shop, item, errors)
+    variants: list[dict[str, Any]] = []
+    selection: list[dict[str, Any]] = []
+    if item.get("variant") is not None:
+        variants, selection = _check_variant(fields["category_id"], item["variant"], errors)
+    if errors:
+        raise _Refused(fields["name"], fields["price"], fields["sku"], errors)
+    return {"product_id": ctx.sandbox.add_product(shop, fields, variants, selection).product_id}
+
+
+def create_v3(ctx: Ctx) -> dict[str, Any]:
+    return _per_row(ctx, _create)
 
 
 EDITABLE = ("name", "description", "weight", "weight_unit", "condition", "min_order", "sku")
@@ -556,39 +569,24 @@ EDITABLE = ("name", "description", "weight", "weight_unit", "condition", "min_or
 def edit_v3(ctx: Ctx) -> dict[str, Any]:
     """PATCH edit: `{"products": [{"id", <changed fields>}]}`; price and stock of a product
     with variants stay on its variants."""
-    shop = ctx.shop()
-    success, failures = [], []
-    for item in _products(ctx.body):
-        item = item if isinstance(item, Mapping) else {}
-        raw_id = item.get("id")
-        product = shop.products.get(raw_id) if is_int(raw_id) else None
-        errors: list[str] = []
-        if product is None or product.parent_id:
-            errors.append(f"Value [{item.get('id')}] of field [id] is not a product of the shop")
-        else:
-            errors = _edit(ctx, shop, product, item)
-        if errors:
-            failures.append(
-                {
-                    "product_name": str(item.get("name", "")),
-                    "product_price": item.get("price", 0),
-                    "sku": str(item.get("sku", "")),
-                    "error": errors,
-                }
-            )
-        else:
-            assert product is not None
-            success.append({"product_id": product.product_id, "product_sku": product.sku})
-    return {
-        "total_data": len(success) + len(failures),
-        "success_data": len(success),
-        "fail_data": len(failures),
-        "success_rows_data": success,
-        "failed_rows_data": failures,
-    }
+    return _per_row(ctx, _edit)
 
 
-def _edit(ctx: Ctx, shop: Shop, product: Product, item: Mapping[str, Any]) -> list[str]:
+def _edit(ctx: Ctx, shop: Shop, item: Mapping[str, Any]) -> dict[str, Any]:
+    raw_id = item.get("id")
+    product = shop.products.get(raw_id) if is_int(raw_id) else None
+    if product is None or product.parent_id:
+        errors = [f"Value [{raw_id}] of field [id] is not a product of the shop"]
+    else:
+        errors = _edited(ctx, shop, product, item)
+    if errors or product is None:
+        name, sku = str(item.get("name", "")), str(item.get("sku", ""))
+        raise _Refused(name, item.get("price", 0), sku, errors)
+    return {"product_id": product.product_id, "product_sku": product.sku}
+
+
+def _edited(ctx: Ctx, shop: Shop, product: Product, item: Mapping[str, Any]) -> list[str]:
+    """Apply `item`'s changes to `product`, or its errors (nothing changed)."""
     merged = {
         "name": product.name,
         "category_id": product.category_id,
