@@ -1,13 +1,8 @@
-"""A faithful fake of the Shopify Admin API (REST 2025-01 + the GraphQL inventory mutation).
+"""A fake Shopify Admin API (REST 2025-01 + the GraphQL inventory mutation).
 
-    app = create_app([{"name": "toko-a", "shop_domain": "toko-a.myshopify.com",
-                       "access_token": "shpat_...", "client_secret": "...",
-                       "api_version": "2025-01"}])
-    sandbox = app.state.sandbox          # a ShopifySandbox: drive it from Python
-    control = app.state.control          # the uniform SandboxControl surface
-    with serve(app) as server: ...       # wiring.server.serve
-
-Point a client at the served URL as the shop's base URL (`{url}/admin/api/{version}/...`).
+`create_app(shops)` serves it; `app.state.sandbox` is the `ShopifySandbox`, `app.state.control`
+its `ShopifyControl`. A client takes the served URL as the shop's base URL
+(`{url}/admin/api/{version}/...`).
 """
 
 from __future__ import annotations
@@ -18,29 +13,21 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
-from lapak.sandboxes.shopify.app import build_app
-from lapak.sandboxes.shopify.orders import OutOfStockError
-from lapak.sandboxes.shopify.push import hmac_header
-from lapak.sandboxes.shopify.sandbox import ShopifySandbox, UnknownShopError
+from lapak.sandboxes.shopify.app import SandboxApp
+from lapak.sandboxes.shopify.sandbox import ShopifySandbox
 from lapak.sandboxes.shopify.surface import ShopifyControl
-from starlette.applications import Starlette
 
 
-def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:
-    """The sandbox ASGI app for these shops; `app.state.sandbox` is its `ShopifySandbox`,
-    `app.state.control` its `ShopifyControl`.
-
-    Each shop mapping has name, access_token, client_secret, and optionally shop_domain,
-    api_version and location_id (the credentials Lapak's config holds for the store).
-    """
-    return build_app(ShopifySandbox(shops, seed=seed))
+def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> SandboxApp:
+    """The sandbox app for these shops: each mapping has name, access_token, client_secret,
+    and optionally client_id, shop_domain, api_version and location_id (what Lapak's config
+    holds for the store)."""
+    return SandboxApp(ShopifySandbox(shops, seed=seed))
 
 
 def fake_credentials(name: str, index: int) -> dict[str, Any]:
-    """A custom app installed on one sandbox shop (fakes, derived from nothing secret:
-    `shpat_` is the prefix of Admin API access tokens, `shpss_` of shared secrets; a
-    Client ID is 32 hex digits). The sandbox hands `access_token` out when the app is
-    installed through its authorization page."""
+    """A custom app installed on one sandbox shop, derived from nothing secret (`shpat_`
+    prefixes access tokens, `shpss_` shared secrets; a Client ID is 32 hex digits)."""
     digest = hashlib.sha256(f"shopify/{name}/{index}".encode()).hexdigest()
     app_id = hashlib.sha256(f"shopify-app/{name}/{index}".encode()).hexdigest()
     slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"toko-{index}"
@@ -54,16 +41,6 @@ def fake_credentials(name: str, index: int) -> dict[str, Any]:
 
 
 sandbox = SandboxEntry("shopify", create_app, fake_credentials)
-"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+"""The `lapak.sandboxes` entry point."""
 
-
-__all__ = [
-    "OutOfStockError",
-    "ShopifyControl",
-    "ShopifySandbox",
-    "UnknownShopError",
-    "create_app",
-    "fake_credentials",
-    "hmac_header",
-    "sandbox",
-]
+__all__ = ["ShopifyControl", "ShopifySandbox", "create_app", "fake_credentials", "sandbox"]

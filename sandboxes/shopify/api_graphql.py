@@ -3,16 +3,10 @@ mutation Lapak sends: `inventorySetQuantities`.
 
 The sandbox does not parse GraphQL: it finds the operation's root field by name and reads
 its `input` from `variables` (what real clients send); it answers the whole payload,
-whatever the selection set. Input (InventorySetQuantitiesInput, 2025-01): `name`
-("available" or "on_hand"), `reason`, `ignoreCompareQuantity`, `referenceDocumentUri`,
-`quantities[{inventoryItemId, locationId, quantity, compareQuantity}]` with GIDs.
-
-Limits and errors: "Input arguments that accept an array have a maximum size of 250"
-(shopify.dev API limits) → top-level MAX_INPUT_SIZE_EXCEEDED; per-quantity userErrors with
-`field` ["input", "quantities", "<index>", ...] and the InventorySetQuantitiesUserErrorCode
-values and messages of the reference. The mutation is all-or-nothing here: with any
-userError no quantity changes and `inventoryAdjustmentGroup` is null (UNCONFIRMED; the
-error examples of the reference show a null group).
+whatever the selection set. An input array holds at most 250 entries, beyond that a
+top-level MAX_INPUT_SIZE_EXCEEDED (docs/MARKETPLACES.md#shopify-batches); each refused
+quantity is a userError with `field` ["input", "quantities", "<index>", ...]. With any
+userError nothing is applied and the group is null (docs/MARKETPLACES.md#shopify-unconfirmed).
 """
 
 from __future__ import annotations
@@ -30,9 +24,8 @@ from lapak.sandboxes.shopify.wire import (
 
 MAX_INPUT = 250
 ALL_OR_NOTHING = True
-"""With any userError nothing is applied (True, the sandbox's reading of the reference), or
-the valid quantities are applied and the refused ones reported (False). The connector
-copes with both: it resends the rest only when the payload's group is null."""
+"""False: the valid quantities are applied and the refused ones reported (the connector
+copes with both readings)."""
 MAX_QUANTITY = 1_000_000_000
 NAMES = frozenset({"available", "on_hand"})
 REASONS = frozenset(
@@ -55,7 +48,8 @@ REASONS = frozenset(
         "safety_stock",
         "shrinkage",
     }
-)  # the "possible reasons" list of the inventory quantities guide
+)
+"""The "possible reasons" list of the inventory quantities guide."""
 ROOT = re.compile(
     r"^\s*(?:(?:mutation|query)\b[^{]*)?\{\s*(?:(?P<alias>\w+)\s*:\s*)?(?P<field>\w+)", re.S
 )
@@ -99,26 +93,12 @@ def set_quantities(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
     errors: list[dict[str, Any]] = []
     name, reason = data.get("name"), data.get("reason")
     if name not in NAMES:
-        errors.append(
-            _user_error(
-                "INVALID_NAME",
-                ["input", "name"],
-                "The quantity name must be either 'available' or 'on_hand'.",
-            )
-        )
+        errors.append(_user_error("INVALID_NAME", "input", "name"))
     if reason not in REASONS:
-        errors.append(
-            _user_error("INVALID_REASON", ["input", "reason"], "The specified reason is invalid.")
-        )
+        errors.append(_user_error("INVALID_REASON", "input", "reason"))
     raw = data.get("quantities")
     if not isinstance(raw, list) or not raw:
-        errors.append(
-            _user_error(
-                "INVALID_INVENTORY_ITEM",
-                ["input", "quantities"],
-                "The specified inventory item could not be found.",
-            )
-        )
+        errors.append(_user_error("INVALID_INVENTORY_ITEM", "input", "quantities"))
         raw = []
     refused = bool(errors)  # the input as a whole: nothing can be applied
     ignore_compare = data.get("ignoreCompareQuantity") is True
@@ -126,12 +106,11 @@ def set_quantities(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
     planned: list[tuple[int, int]] = []
     seen: set[int] = set()
     for index, entry in enumerate(raw):
-        problem, item, quantity = _check(ctx, entry, items, ignore_compare, seen)
-        if problem is not None:
-            code, leaf, message = problem
-            errors.append(_user_error(code, ["input", "quantities", str(index), leaf], message))
-        else:
+        code, item, quantity = _problem(ctx, entry, items, ignore_compare, seen)
+        if code is None:
             planned.append((item, quantity))
+        else:
+            errors.append(_user_error(code, "input", "quantities", str(index), LEAVES[code]))
     if refused or (errors and (ALL_OR_NOTHING or not planned)):
         return {"inventoryAdjustmentGroup": None, "userErrors": errors}
     changes = []
@@ -156,52 +135,41 @@ def set_quantities(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
     return {"inventoryAdjustmentGroup": group, "userErrors": errors}
 
 
-PROBLEMS: dict[str, tuple[str, str]] = {
-    "INVALID_INVENTORY_ITEM": (
-        "inventoryItemId",
-        "The specified inventory item could not be found.",
-    ),
-    "INVALID_LOCATION": ("locationId", "The specified location could not be found."),
-    "ITEM_NOT_STOCKED_AT_LOCATION": (
-        "inventoryItemId",
-        "The specified inventory item is not stocked at the location.",
-    ),
-    "INVALID_QUANTITY_NEGATIVE": ("quantity", "The quantity can't be negative."),
-    "INVALID_QUANTITY_TOO_HIGH": (
-        "quantity",
-        "The total quantity can't be higher than 1,000,000,000.",
-    ),
+MESSAGES = {
+    "INVALID_NAME": "The quantity name must be either 'available' or 'on_hand'.",
+    "INVALID_REASON": "The specified reason is invalid.",
+    "INVALID_INVENTORY_ITEM": "The specified inventory item could not be found.",
+    "INVALID_LOCATION": "The specified location could not be found.",
+    "ITEM_NOT_STOCKED_AT_LOCATION": "The specified inventory item is not stocked at the location.",
+    "INVALID_QUANTITY_NEGATIVE": "The quantity can't be negative.",
+    "INVALID_QUANTITY_TOO_HIGH": "The total quantity can't be higher than 1,000,000,000.",
     "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR": (
-        "inventoryItemId",
-        "The combination of inventoryItemId and locationId must be unique.",
+        "The combination of inventoryItemId and locationId must be unique."
     ),
     "COMPARE_QUANTITY_REQUIRED": (
-        "compareQuantity",
         "The compareQuantity argument must be given to each quantity or ignored using "
-        "ignoreCompareQuantity.",
+        "ignoreCompareQuantity."
     ),
-    "COMPARE_QUANTITY_STALE": (
-        "compareQuantity",
-        "The compareQuantity value does not match persisted value.",
-    ),
+    "COMPARE_QUANTITY_STALE": "The compareQuantity value does not match persisted value.",
 }
-"""InventorySetQuantitiesUserErrorCode → (field leaf, message), from the enum reference."""
-
-
-def _check(
-    ctx: Ctx, entry: Any, items: dict[int, Any], ignore_compare: bool, seen: set[int]
-) -> tuple[tuple[str, str, str] | None, int, int]:
-    """(problem or None, inventory item id, quantity) of one InventoryQuantityInput."""
-    code, item, quantity = _problem(ctx, entry, items, ignore_compare, seen)
-    if code is None:
-        return None, item, quantity
-    leaf, message = PROBLEMS[code]
-    return (code, leaf, message), item, quantity
+"""InventorySetQuantitiesUserErrorCode → message, from the enum reference."""
+LEAVES = {
+    "INVALID_INVENTORY_ITEM": "inventoryItemId",
+    "INVALID_LOCATION": "locationId",
+    "ITEM_NOT_STOCKED_AT_LOCATION": "inventoryItemId",
+    "INVALID_QUANTITY_NEGATIVE": "quantity",
+    "INVALID_QUANTITY_TOO_HIGH": "quantity",
+    "NO_DUPLICATE_INVENTORY_ITEM_ID_GROUP_ID_PAIR": "inventoryItemId",
+    "COMPARE_QUANTITY_REQUIRED": "compareQuantity",
+    "COMPARE_QUANTITY_STALE": "compareQuantity",
+}
+"""The field of an InventoryQuantityInput each problem names."""
 
 
 def _problem(
     ctx: Ctx, entry: Any, items: dict[int, Any], ignore_compare: bool, seen: set[int]
 ) -> tuple[str | None, int, int]:
+    """(problem code or None, inventory item id, quantity) of one InventoryQuantityInput."""
     if not isinstance(entry, dict):
         return "INVALID_INVENTORY_ITEM", 0, 0
     item_match = ITEM_GID.match(str(entry.get("inventoryItemId") or ""))
@@ -229,8 +197,8 @@ def _problem(
     return None, item, quantity
 
 
-def _user_error(code: str, field: list[str], message: str) -> dict[str, Any]:
-    return {"code": code, "field": field, "message": message}
+def _user_error(code: str, *field: str) -> dict[str, Any]:
+    return {"code": code, "field": list(field), "message": MESSAGES[code]}
 
 
 def _cost(ctx: Ctx, actual: int | None) -> dict[str, Any]:

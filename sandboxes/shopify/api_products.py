@@ -1,10 +1,9 @@
 """REST catalog endpoints: products, variants, the shop, its location, inventory levels.
 
-Paths and bodies from the REST Admin API reference (2025-01): Product, Product Variant,
-Shop, Location, InventoryLevel. Since 2019-10 "apps can no longer set inventory using
-inventory_quantity" (Product Variant page): it is ignored on write; stock is set through
-inventory levels or GraphQL `inventorySetQuantities`. Validation messages are Rails-style
-as Shopify writes them ("can't be blank"); those marked UNCONFIRMED are the sandbox's own.
+Paths and bodies from the REST Admin API reference (2025-01). `inventory_quantity` is
+ignored on write (since 2019-10); stock is set through inventory levels or GraphQL
+`inventorySetQuantities`. Validation messages are Rails-style ("can't be blank"); several
+are the sandbox's own (docs/MARKETPLACES.md#shopify-unconfirmed).
 """
 
 from __future__ import annotations
@@ -19,7 +18,7 @@ from lapak.sandboxes.shopify.state import DEFAULT_TITLE, MAX_VARIANTS, Product, 
 from lapak.sandboxes.shopify.views import level_view, location_view, product_view, shop_view
 from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found, unprocessable
 
-INVENTORY_ITEM_IDS_MAX = 50  # inventory_levels.json inventory_item_ids: UNCONFIRMED limit
+INVENTORY_ITEM_IDS_MAX = 50  # docs/MARKETPLACES.md#shopify-batches
 WEIGHT_UNITS = frozenset({"g", "kg", "oz", "lb"})
 
 
@@ -86,14 +85,13 @@ def _image_urls(raw: Any) -> list[str]:
         src = image.get("src") if isinstance(image, dict) else None
         parsed = urlparse(str(src or ""))
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
-            raise unprocessable("image", "Image URL is invalid")  # UNCONFIRMED wording
+            raise unprocessable("image", "Image URL is invalid")
         urls.append(str(src))
     return urls
 
 
 def _check_options(specs: list[dict[str, Any]]) -> None:
     if len(specs) > MAX_VARIANTS:
-        # UNCONFIRMED wording; the limit itself is on the Product Variant page.
         raise unprocessable("variants", f"is too long (maximum is {MAX_VARIANTS} variants)")
     seen: set[str] = set()
     for spec in specs:
@@ -191,8 +189,7 @@ def _kept_images(product: Product, raw: Any) -> list[str]:
 
 def _replace_variants(ctx: Ctx, product: Product, raw: Any) -> None:
     """A product PUT with `variants`: listed ids are updated, new ones created, the rest
-    deleted (UNCONFIRMED that Shopify deletes unlisted variants; a careful client lists
-    every variant it keeps, which is what this sandbox holds it to)."""
+    deleted (docs/MARKETPLACES.md#shopify-unconfirmed)."""
     if not isinstance(raw, list):
         raise bad_request("variants", "expected an array")
     keep: dict[int, dict[str, Any]] = {}
@@ -236,14 +233,12 @@ def create_variant(ctx: Ctx) -> Reply:
     spec = _variant_spec(_object(ctx, "variant"))
     if not product.has_options:
         option = str(spec["option1"] or DEFAULT_TITLE)
-        # UNCONFIRMED wording: a product without options has room for its one variant only.
         raise unprocessable(
             "base", f"The variant '{option}' cannot be added: the product has no options"
         )
     _check_options([{"option1": v.option1} for v in product.variants.values()] + [spec])
     variant = ctx.sandbox.add_variant(ctx.shop, product, spec)
-    view = product_view(ctx.shop, product)["variants"][-1]
-    return Reply({"variant": view | {"id": variant.id}}, status=201)
+    return Reply({"variant": _variant_view(ctx, product, variant)}, status=201)
 
 
 def get_variant(ctx: Ctx) -> Reply:
@@ -284,9 +279,7 @@ def list_levels(ctx: Ctx) -> Reply:
         items = id_list(filters.get("inventory_item_ids"), "inventory_item_ids")
         locations = id_list(filters.get("location_ids"), "location_ids")
         if items is None and locations is None:
-            raise unprocessable(
-                "base", "inventory_item_ids or location_ids must be present"
-            )  # UNCONFIRMED wording
+            raise unprocessable("base", "inventory_item_ids or location_ids must be present")
         if items is not None and len(items) > INVENTORY_ITEM_IDS_MAX:
             raise unprocessable(
                 "inventory_item_ids", f"must have at most {INVENTORY_ITEM_IDS_MAX} items"
@@ -315,7 +308,7 @@ def set_level(ctx: Ctx) -> Reply:
             "base", "location_id, inventory_item_id and available are required"
         ) from None
     if location != ctx.shop.location_id:
-        raise ShopifyError(422, {"location_id": ["Location not found"]})  # UNCONFIRMED
+        raise ShopifyError(422, {"location_id": ["Location not found"]})
     if item not in ctx.shop.inventory_items():
         raise ShopifyError(422, {"inventory_item_id": ["Inventory item not found"]})
     if item not in ctx.shop.levels:

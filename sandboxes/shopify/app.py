@@ -94,20 +94,9 @@ async def _serve(sandbox: ShopifySandbox, request: Request, path: str) -> Respon
             filled = max(1, limits.rest.level(token))
             headers["X-Shopify-Shop-Api-Call-Limit"] = f"{filled}/{limits.rest_size}"
         body = await _json_body(request) if request.method in ("POST", "PUT") else {}
-        url = request.url
-        base = f"{url.scheme}://{url.netloc}"
+        url = f"{request.url.scheme}://{request.url.netloc}{path}"
         with sandbox.lock:
-            ctx = Ctx(
-                sandbox=sandbox,
-                shop=shop,
-                version=version,
-                query=request.query_params,
-                body=body,
-                params=params,
-                base_url=base,
-                resource_url=f"{base}{path}",
-            )
-            reply = route.handler(ctx)
+            reply = route.handler(Ctx(sandbox, shop, request.query_params, body, params, url))
     except ShopifyError as exc:
         return JSONBody({"errors": exc.errors}, status_code=exc.status, headers=headers)
     except ClientDisconnect:  # the caller went away mid-request: no one to answer
@@ -140,8 +129,3 @@ class SandboxApp(KitApp):
             return JSONBody({"errors": "Not Found"}, status_code=404)
         API_KIND.set("graphql" if path.endswith("/graphql.json") else "rest")
         return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
-
-
-def build_app(sandbox: ShopifySandbox) -> SandboxApp:
-    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
-    return SandboxApp(sandbox)

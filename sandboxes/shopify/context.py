@@ -1,11 +1,9 @@
 """What a Shopify API handler is given, parameter readers, and cursor pagination.
 
-REST cursor pagination (REST Admin API "Make paginated requests" guide): a list answers the
-first page; a `Link` header names the next/previous page by an opaque `page_info`; a
-request carrying `page_info` may add only `limit` and `fields` (anything else is refused:
-"created_at_min cannot be passed when page_info is present.", quoted on Shopify's forum);
-`limit` is 1..250 (default 50). Refusing a `limit` above 250 rather than capping it is the
-sandbox's stricter reading (UNCONFIRMED).
+REST cursor pagination ("Make paginated requests" guide, docs/MARKETPLACES.md#shopify): a
+`Link` header names the next/previous page by an opaque `page_info`; a request carrying
+`page_info` may add only `limit` and `fields`; `limit` is 1..250 (default 50), a larger one
+refused rather than capped (the sandbox's stricter reading, UNCONFIRMED).
 """
 
 from __future__ import annotations
@@ -16,11 +14,11 @@ from typing import TYPE_CHECKING, Any
 
 from lapak.sandboxes.shopify.state import Shop
 from lapak.sandboxes.shopify.wire import (
-    ShopifyError,
     bad_request,
     decode_page_info,
     encode_page_info,
     link_header,
+    not_found,
 )
 
 if TYPE_CHECKING:
@@ -47,13 +45,11 @@ class Ctx:
 
     sandbox: ShopifySandbox
     shop: Shop
-    version: str
     query: QueryParams
     body: dict[str, Any]
     params: Mapping[str, str]
-    base_url: str
-    """Scheme and host the caller used, for the URLs of Link headers."""
     resource_url: str
+    """The called URL without its query, for the Link header."""
 
     @property
     def now(self) -> int:
@@ -63,10 +59,7 @@ class Ctx:
         try:
             return int(self.params[name])
         except (KeyError, ValueError):
-            raise ShopifyError(404, "Not Found") from None
-
-
-Handler = Callable[[Ctx], Reply]
+            raise not_found() from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,15 +67,12 @@ class Route:
     method: str
     pattern: str
     """The path after /admin/api/{version}/, with {name} for a numeric id."""
-    handler: Handler
-
-
-# --- parameter readers -----------------------------------------------------------------------
+    handler: Callable[[Ctx], Reply]
 
 
 def id_list(raw: str | None, field: str) -> list[int] | None:
     """A comma-separated id list (`ids=1,2,3`), or None when absent."""
-    if raw is None or raw == "":
+    if not raw:
         return None
     try:
         return [int(part) for part in raw.split(",") if part.strip()]
@@ -98,9 +88,13 @@ def project(obj: dict[str, Any], fields: str | None) -> dict[str, Any]:
     return {key: obj[key] for key in wanted if key in obj}
 
 
-def limit_of(query: QueryParams) -> int:
+def filtered(items: Iterable[Any], *tests: Callable[[Any], bool]) -> list[Any]:
+    return [item for item in items if all(test(item) for test in tests)]
+
+
+def _limit(query: QueryParams) -> int:
     raw = query.get("limit")
-    if raw is None or raw == "":
+    if not raw:
         return DEFAULT_LIMIT
     try:
         limit = int(raw)
@@ -109,9 +103,6 @@ def limit_of(query: QueryParams) -> int:
     if not 1 <= limit <= MAX_LIMIT:
         raise bad_request("limit", f"limit must be between 1 and {MAX_LIMIT}")
     return limit
-
-
-# --- cursor pages ------------------------------------------------------------------------------
 
 
 def page(
@@ -123,69 +114,38 @@ def page(
 ) -> tuple[list[Any], dict[str, str] | None]:
     """One page of `rows(filters)` ordered by `key` (the id), with its Link header.
 
-    The first request's filters (every parameter but limit/fields/page_info) travel
-    inside the page_info, so later pages see the same result set.
+    The first request's filters travel inside the page_info, so later pages see the same
+    result set; the cursor is the last id seen, so rows that vanish in between shift nothing.
     """
     query = ctx.query
-    limit = limit_of(query)
+    limit = _limit(query)
+    sign = -1 if descending else 1
     raw_info = query.get("page_info")
+    start = 0
     if raw_info:
         extra = sorted(set(query.keys()) - PAGE_KEEPS)
         if extra:
-            name = extra[0]
-            raise bad_request(name, f"{name} cannot be passed when page_info is present.")
+            raise bad_request(extra[0], f"{extra[0]} cannot be passed when page_info is present.")
         cursor = decode_page_info(raw_info)
         filters = {str(k): str(v) for k, v in dict(cursor.get("filters") or {}).items()}
     else:
-        cursor = None
         filters = {k: v for k, v in query.items() if k not in PAGE_KEEPS}
-    ordered = sorted(rows(filters), key=key, reverse=descending)
-    start = 0
-    if cursor is not None:
-        start = _position(
-            ordered, key, int(cursor["last_id"]), cursor.get("direction"), limit, descending
-        )
+    ordered = sorted(rows(filters), key=lambda row: sign * key(row))
+    if raw_info:
+        mark = sign * int(cursor["last_id"])
+        if cursor.get("direction") == "prev":
+            start = max(0, sum(1 for row in ordered if sign * key(row) < mark) - limit)
+        else:
+            start = sum(1 for row in ordered if sign * key(row) <= mark)
     chunk = ordered[start : start + limit]
     more_after = start + limit < len(ordered)
-    headers = None
-    if chunk and (more_after or start > 0):
-        next_info = _info(filters, key(chunk[-1]), "next") if more_after else None
-        previous_info = _info(filters, key(chunk[0]), "prev") if start > 0 else None
-        kept = f"limit={limit}&"
-        if query.get("fields"):
-            kept += f"fields={query['fields']}&"
-        link = link_header(ctx.resource_url, next_info, previous_info, kept)
-        headers = {"Link": link}
-    return chunk, headers
+    if not chunk or not (more_after or start > 0):
+        return chunk, None
+    next_info = _info(filters, key(chunk[-1]), "next") if more_after else None
+    previous_info = _info(filters, key(chunk[0]), "prev") if start > 0 else None
+    kept = f"limit={limit}&" + (f"fields={query['fields']}&" if query.get("fields") else "")
+    return chunk, {"Link": link_header(ctx.resource_url, next_info, previous_info, kept)}
 
 
 def _info(filters: Mapping[str, str], last_id: int, direction: str) -> str:
     return encode_page_info({"filters": dict(filters), "last_id": last_id, "direction": direction})
-
-
-def _position(
-    ordered: Sequence[Any],
-    key: Callable[[Any], int],
-    last_id: int,
-    direction: Any,
-    limit: int,
-    descending: bool,
-) -> int:
-    """Where the page after (or before) the row `last_id` starts; rows that vanished in
-    between do not shift it (the cursor is a key, not an offset)."""
-    if direction == "prev":
-        before = sum(1 for row in ordered if _before(key(row), last_id, descending))
-        return max(0, before - limit)
-    return sum(1 for row in ordered if not _after(key(row), last_id, descending))
-
-
-def _after(row_id: int, last_id: int, descending: bool) -> bool:
-    return row_id < last_id if descending else row_id > last_id
-
-
-def _before(row_id: int, last_id: int, descending: bool) -> bool:
-    return row_id > last_id if descending else row_id < last_id
-
-
-def filtered(items: Iterable[Any], *tests: Callable[[Any], bool]) -> list[Any]:
-    return [item for item in items if all(test(item) for test in tests)]

@@ -1,9 +1,5 @@
-"""JSON representations of sandbox objects as the REST Admin API (2025-01) writes them.
-
-Field names follow the REST reference of each resource; only fields a client of this
-sandbox could meaningfully read are produced (Shopify's objects carry many more). Buyer
-PII is masked the way a sandbox should: no real person is behind it.
-"""
+"""JSON of sandbox objects as the REST Admin API (2025-01) writes them: the fields of each
+resource's REST reference that a client could meaningfully read (Shopify's carry more)."""
 
 from __future__ import annotations
 
@@ -277,12 +273,7 @@ def order_view(order: Order) -> dict[str, Any]:
         "total_discounts": "0.00",
         "gateway": order.gateway,
         "payment_gateway_names": [order.gateway],
-        "customer": {
-            "id": order.customer["id"],
-            "first_name": order.customer["first_name"],
-            "last_name": order.customer["last_name"],
-            "email": order.customer["email"],
-        },
+        "customer": dict(order.customer),
         "shipping_address": dict(order.shipping_address),
         "billing_address": dict(order.shipping_address),
         "line_items": [line_item_view(order, line) for line in order.line_items],

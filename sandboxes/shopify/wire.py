@@ -1,11 +1,9 @@
 """Shopify's error bodies, throttle answers and cursor pages, as the sandbox speaks them.
 
-REST errors are `{"errors": ...}` with a string (401, 404, 429, 5xx) or a field → messages
-object (400, 422): shapes from the REST reference and from client code that quotes them
-verbatim (the 429 and 401 texts appear alike in several clients' handlers and test
-fixtures). GraphQL answers HTTP 200 with
-top-level `errors` for request-level failures (THROTTLED, MAX_INPUT_SIZE_EXCEEDED) and
-`extensions.cost` on every answer (community-quoted throttle body, 2023).
+REST errors are `{"errors": ...}`: a string (401, 404, 429, 5xx) or field → messages (400,
+422). GraphQL answers HTTP 200 with top-level `errors` for request-level failures (THROTTLED,
+MAX_INPUT_SIZE_EXCEEDED) and `extensions.cost` on every answer
+(docs/MARKETPLACES.md#shopify-throttle; guessed wordings: #shopify-unconfirmed).
 """
 
 from __future__ import annotations
@@ -20,17 +18,15 @@ from typing import Any
 from starlette.responses import Response
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
-"""401 text (UNCONFIRMED wording, widely quoted by client test fixtures)."""
 REST_THROTTLED = (
     "Exceeded 2 calls per second for api client. Reduce request rates to resume uninterrupted "
     "service."
 )
 """429 text (the "2 calls" is the standard plan's leak rate)."""
-SERVER_ERROR = "Internal Server Error"  # UNCONFIRMED wording of Shopify's 5xx body
+SERVER_ERROR = "Internal Server Error"
 RATE_LIMIT_DOCS = "https://shopify.dev/api/usage/rate-limits"
 GRAPHQL_MUTATION_COST = 10
-"""Requested cost of one mutation ("mutations cost 10 points" in the GraphQL cost guide;
-UNCONFIRMED for inventorySetQuantities in particular)."""
+"""Requested cost of one mutation ("mutations cost 10 points", the GraphQL cost guide)."""
 
 API_KIND: ContextVar[str] = ContextVar("shopify_api_kind", default="rest")
 """"rest" or "graphql" for the request being served: an injected throttle or 5xx takes
@@ -49,14 +45,10 @@ class JSONBody(Response):
 class ShopifyError(Exception):
     """A request Shopify would refuse: HTTP `status` and the `errors` value it carries."""
 
-    def __init__(self, status: int, errors: Any, **headers: str):
+    def __init__(self, status: int, errors: Any):
         super().__init__(f"{status}: {errors}")
         self.status = status
         self.errors = errors
-        self.headers = headers
-
-    def response(self) -> Response:
-        return JSONBody({"errors": self.errors}, status_code=self.status, headers=self.headers)
 
 
 def not_found() -> ShopifyError:
@@ -78,8 +70,8 @@ def server_error() -> Response:
 
 
 def rest_throttled(retry_after: float, bucket_size: int) -> Response:
-    """HTTP 429 with Retry-After in seconds, one decimal ("2.0" in captures of Shopify's
-    answer; the sandbox sends the time one request takes to leak out: UNCONFIRMED)."""
+    """HTTP 429 with Retry-After in seconds, one decimal (the time one request takes to
+    leak out)."""
     headers = {
         "Retry-After": f"{max(0.1, retry_after):.1f}",
         "X-Shopify-Shop-Api-Call-Limit": f"{bucket_size}/{bucket_size}",
@@ -122,9 +114,6 @@ def graphql_error(message: str, code: str, path: list[str] | None = None) -> dic
     if path:
         error["path"] = path
     return error
-
-
-# --- cursor pages ---------------------------------------------------------------------------
 
 
 def encode_page_info(cursor: Mapping[str, Any]) -> str:
