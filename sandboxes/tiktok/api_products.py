@@ -183,28 +183,23 @@ def warehouses(ctx: Ctx) -> Any:
         "region_code": "ID",
         "phone_number": "(+62)8******12",
     }
+    kinds = (
+        (shop.warehouse_id, "gudang", "SALES_WAREHOUSE"),
+        (shop.return_warehouse_id, "retur", "RETURN_WAREHOUSE"),
+    )
     return {
         "warehouses": [
             {
-                "id": shop.warehouse_id,
+                "id": warehouse_id,
                 "entity_id": shop.warehouse_id[::-1],
-                "name": f"{shop.name} gudang",
+                "name": f"{shop.name} {label}",
                 "effect_status": "ENABLED",
-                "type": "SALES_WAREHOUSE",
+                "type": kind,
                 "sub_type": "DOMESTIC_WAREHOUSE",
                 "is_default": True,
                 "address": address,
-            },
-            {
-                "id": shop.return_warehouse_id,
-                "entity_id": shop.warehouse_id[::-1],
-                "name": f"{shop.name} retur",
-                "effect_status": "ENABLED",
-                "type": "RETURN_WAREHOUSE",
-                "sub_type": "DOMESTIC_WAREHOUSE",
-                "is_default": True,
-                "address": address,
-            },
+            }
+            for warehouse_id, label, kind in kinds
         ]
     }
 

@@ -75,18 +75,15 @@ def _address(order: Order) -> dict[str, Any]:
         "postal_code": r["postal_code"],
         "region_code": REGION,
         "district_info": [
-            {"address_level_name": "Country", "address_name": "Indonesia", "address_level": "L0"},
-            {
-                "address_level_name": "Province",
-                "address_name": r["province"],
-                "address_level": "L1",
-            },
-            {"address_level_name": "City", "address_name": r["city"], "address_level": "L2"},
-            {
-                "address_level_name": "District",
-                "address_name": r["district"],
-                "address_level": "L3",
-            },
+            {"address_level_name": level, "address_name": name, "address_level": f"L{depth}"}
+            for depth, (level, name) in enumerate(
+                (
+                    ("Country", "Indonesia"),
+                    ("Province", r["province"]),
+                    ("City", r["city"]),
+                    ("District", r["district"]),
+                )
+            )
         ],
     }
 
@@ -131,11 +128,11 @@ def order_view(shop: Shop, order: Order) -> dict[str, Any]:
         "payment": {
             "currency": CURRENCY,
             "sub_total": total,
+            "total_amount": total,
+            "original_total_product_price": total,
             "shipping_fee": "0",
             "seller_discount": "0",
             "platform_discount": "0",
-            "total_amount": total,
-            "original_total_product_price": total,
             "original_shipping_fee": "0",
             "shipping_fee_seller_discount": "0",
             "shipping_fee_platform_discount": "0",
