@@ -1,13 +1,8 @@
-"""A faithful fake of a WooCommerce store's REST API v3, for tests and the demo.
+"""A fake WooCommerce store's REST API v3 (and its /wc-auth/v1/ key approval).
 
-    app = create_app([{"name": "toko-woo", "consumer_key": "ck_…", "consumer_secret": "cs_…",
-                       "webhook_secret": "…"}])
-    sandbox = app.state.sandbox          # a WooSandbox: drive it from Python
-    control = app.state.control          # the uniform SandboxControl surface
-    with serve(app) as server: ...       # wiring.server.serve
-
-Served over plain http (loopback), so clients authenticate with OAuth 1.0a as WooCommerce
-requires there; an https ASGI scope (httpx's ASGITransport) takes HTTP Basic.
+`create_app(shops)` serves it; `app.state.sandbox` is the `WooSandbox`, `app.state.control`
+its `WooControl`. Served over plain http (loopback), clients sign with OAuth 1.0a as
+WooCommerce requires there; an https ASGI scope (httpx's ASGITransport) takes HTTP Basic.
 """
 
 from __future__ import annotations
@@ -17,45 +12,32 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
-from lapak.sandboxes.woocommerce.app import build_app
-from lapak.sandboxes.woocommerce.orders import OutOfStockError
-from lapak.sandboxes.woocommerce.sandbox import UnknownOrderError, UnknownStoreError, WooSandbox
-from starlette.applications import Starlette
+from lapak.sandboxes.woocommerce.app import WooApp
+from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 
 
-def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlette:
-    """The sandbox ASGI app for these stores; `app.state.sandbox` is its `WooSandbox`.
-
-    Each store mapping has name, consumer_key, consumer_secret and webhook_secret.
-    """
-    return build_app(WooSandbox(shops, seed=seed))
-
-
-def _fake(kind: str, name: str, index: int) -> str:
-    return hashlib.sha1(
-        f"woocommerce/{kind}/{name}/{index}".encode(), usedforsecurity=False
-    ).hexdigest()
+def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> WooApp:
+    """The sandbox app for these stores: each mapping has name, consumer_key,
+    consumer_secret and webhook_secret (a store without a key pair gets one when an app is
+    approved)."""
+    return WooApp(WooSandbox(shops, seed=seed))
 
 
 def fake_credentials(name: str, index: int) -> dict[str, Any]:
     """API keys shaped like WooCommerce's (`ck_`/`cs_` + 40 hex), derived from the name."""
+
+    def fake(kind: str) -> str:
+        seed = f"woocommerce/{kind}/{name}/{index}".encode()
+        return hashlib.sha1(seed, usedforsecurity=False).hexdigest()
+
     return {
-        "consumer_key": f"ck_{_fake('key', name, index)}",
-        "consumer_secret": f"cs_{_fake('secret', name, index)}",
-        "webhook_secret": _fake("webhook", name, index),
+        "consumer_key": f"ck_{fake('key')}",
+        "consumer_secret": f"cs_{fake('secret')}",
+        "webhook_secret": fake("webhook"),
     }
 
 
 sandbox = SandboxEntry("woocommerce", create_app, fake_credentials)
-"""The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
+"""The `lapak.sandboxes` entry point."""
 
-
-__all__ = [
-    "OutOfStockError",
-    "UnknownOrderError",
-    "UnknownStoreError",
-    "WooSandbox",
-    "create_app",
-    "fake_credentials",
-    "sandbox",
-]
+__all__ = ["WooSandbox", "create_app", "fake_credentials", "sandbox"]

@@ -18,7 +18,7 @@ from urllib.parse import parse_qsl
 
 import httpx
 import structlog
-from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.woocommerce import api_orders, api_products, control, wc_auth
 from lapak.sandboxes.woocommerce.catalog import Fetched, image_sources
 from lapak.sandboxes.woocommerce.context import Ctx, match
@@ -34,7 +34,6 @@ from lapak.sandboxes.woocommerce.wire import (
 )
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
-from starlette.types import Receive, Scope, Send
 
 log = structlog.get_logger(__name__)
 
@@ -131,30 +130,18 @@ async def _serve(sandbox: WooSandbox, request: Request, path: str) -> Response:
     return JSONBody(reply.body, status_code=reply.status, headers=reply.headers or None)
 
 
-class SandboxApp(KitApp):
+class WooApp(SandboxApp):
     """Starlette for the control API; REST calls (/wp-json/...) skip its routing."""
 
     sandbox: WooSandbox
 
     def __init__(self, sandbox: WooSandbox) -> None:
-        super().__init__(sandbox, WooControl(sandbox), control.ROUTES)
+        super().__init__(sandbox, WooControl(sandbox), [*control.ROUTES, wc_auth.ROUTE])
 
     def is_api(self, path: str) -> bool:
         return path.startswith("/wp-json/")
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and scope["path"].startswith("/wc-auth/"):
-            response = await wc_auth.serve(self.sandbox, Request(scope, receive))
-            await response(scope, receive, send)
-            return
-        await super().__call__(scope, receive, send)
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]
         self.sandbox.count_call(path)
         return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
-
-
-def build_app(sandbox: WooSandbox) -> SandboxApp:
-    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
-    return SandboxApp(sandbox)

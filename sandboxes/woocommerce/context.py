@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from lapak.sandboxes.woocommerce.catalog import Fetched
 from lapak.sandboxes.woocommerce.state import Shop
-from lapak.sandboxes.woocommerce.wire import Reply, WooError, int_param
+from lapak.sandboxes.woocommerce.wire import Reply, WooError, int_param, no_route
 
 if TYPE_CHECKING:
     from lapak.sandboxes.woocommerce.sandbox import WooSandbox
@@ -90,7 +90,7 @@ def match(routes: Sequence[Route], path: str, method: str) -> tuple[Route, Handl
         if found and method in candidate.methods:
             ids = {key: int(value) for key, value in found.groupdict().items()}
             return candidate, candidate.methods[method], ids
-    raise WooError("rest_no_route", "No route was found matching the URL and request method.", 404)
+    raise no_route()
 
 
 def paginate(

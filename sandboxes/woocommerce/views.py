@@ -23,6 +23,26 @@ from lapak.sandboxes.woocommerce.state import (
 )
 
 API = "/wp-json/wc/v3"
+PRODUCT_DEFAULTS: dict[str, Any] = {
+    "sale_price": "",
+    "on_sale": False,
+    "virtual": False,
+    "downloadable": False,
+    "tax_status": "taxable",
+    "tax_class": "",
+    "dimensions": {"length": "", "width": "", "height": ""},
+    "menu_order": 0,
+}
+"""What products and variations show alike: no sale, taxable, no dimensions, unordered."""
+NO_CHARGES = (
+    "discount_total",
+    "discount_tax",
+    "shipping_total",
+    "shipping_tax",
+    "cart_tax",
+    "total_tax",
+)
+"""An order's amounts the sandbox never charges (no coupons, shipping lines or taxes)."""
 
 
 def money(value: Decimal) -> str:
@@ -84,18 +104,12 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
         "sku": product.sku,
         "price": price,
         "regular_price": "" if variable else product.regular_price,
-        "sale_price": "",
-        "on_sale": False,
+        **PRODUCT_DEFAULTS,
         "purchasable": bool(price),
         "total_sales": 0,
-        "virtual": False,
-        "downloadable": False,
-        "tax_status": "taxable",
-        "tax_class": "",
         **_stock(product),
         "sold_individually": False,
         "weight": product.weight,
-        "dimensions": {"length": "", "width": "", "height": ""},
         "shipping_required": True,
         "parent_id": product.parent_id,
         "categories": [
@@ -107,7 +121,6 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
         "attributes": [dict(a) for a in product.attributes],
         "default_attributes": [],
         "variations": list(product.variations),
-        "menu_order": 0,
         "meta_data": meta_view(product.meta),
         "_links": {
             "self": [{"href": f"{shop.site_url}{API}/products/{product.id}"}],
@@ -133,23 +146,16 @@ def variation_view(shop: Shop, variation: Product) -> dict[str, Any]:
         "sku": variation.sku,
         "price": variation.regular_price,
         "regular_price": variation.regular_price,
-        "sale_price": "",
-        "on_sale": False,
+        **PRODUCT_DEFAULTS,
         "status": variation.status,
         "purchasable": bool(variation.regular_price),
-        "virtual": False,
-        "downloadable": False,
-        "tax_status": "taxable",
-        "tax_class": "",
         **_stock(variation),
         "weight": variation.weight,
-        "dimensions": {"length": "", "width": "", "height": ""},
         "image": image,
         "attributes": [
             {"id": 0, "name": names.get(slug, slug), "option": option}
             for slug, option in variation.variation_attributes.items()
         ],
-        "menu_order": 0,
         "meta_data": meta_view(variation.meta),
         "_links": {
             "self": [
@@ -195,15 +201,10 @@ def order_view(shop: Shop, order: Order) -> dict[str, Any]:
         "currency": CURRENCY,
         "version": WC_VERSION,
         "prices_include_tax": False,
-        "date_created": local_text(order.created),
-        "date_modified": local_text(order.modified),
-        "discount_total": "0",
-        "discount_tax": "0",
-        "shipping_total": "0",
-        "shipping_tax": "0",
-        "cart_tax": "0",
+        **dates("date_created", order.created),
+        **dates("date_modified", order.modified),
+        **dict.fromkeys(NO_CHARGES, "0"),
         "total": money(order.total),
-        "total_tax": "0",
         "customer_id": 0,
         "order_key": order.order_key,
         "billing": dict(order.billing),
@@ -215,8 +216,8 @@ def order_view(shop: Shop, order: Order) -> dict[str, Any]:
         "customer_user_agent": "",
         "created_via": "checkout",
         "customer_note": order.customer_note,
-        "date_completed": local_text(order.completed),
-        "date_paid": local_text(order.paid),
+        **dates("date_completed", order.completed),
+        **dates("date_paid", order.paid),
         "cart_hash": "",
         "number": str(order.id),
         "meta_data": meta_view(order.meta),
@@ -230,10 +231,6 @@ def order_view(shop: Shop, order: Order) -> dict[str, Any]:
         "is_editable": order.status in ("pending", "on-hold", "checkout-draft"),
         "needs_payment": order.status in ("pending", "failed"),
         "needs_processing": True,
-        "date_created_gmt": gmt_text(order.created),
-        "date_modified_gmt": gmt_text(order.modified),
-        "date_completed_gmt": gmt_text(order.completed),
-        "date_paid_gmt": gmt_text(order.paid),
         "currency_symbol": CURRENCY_SYMBOL,
         "_links": {
             "self": [{"href": f"{shop.site_url}{API}/orders/{order.id}"}],

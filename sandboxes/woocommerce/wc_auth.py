@@ -31,6 +31,7 @@ from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 from lapak.sandboxes.woocommerce.state import Shop
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 log = structlog.get_logger(__name__)
 
@@ -94,7 +95,8 @@ def _approve_link(sandbox: WooSandbox, shop: Shop, fields: dict[str, str]) -> st
     return f'<p><a class="approve" href="{html.escape(target)}">{label}</a></p>'
 
 
-async def serve(sandbox: WooSandbox, request: Request) -> Response:
+async def serve(request: Request) -> Response:
+    sandbox: WooSandbox = request.app.state.sandbox
     path = request.scope["path"]
     try:
         fields = _validated(dict(request.query_params))
@@ -149,3 +151,6 @@ async def _access_granted(
         raise
     back = _with_query(fields["return_url"], {"success": 1, "user_id": fields["user_id"]})
     return RedirectResponse(back, status_code=302)
+
+
+ROUTE = Route("/wc-auth/{page:path}", serve)
