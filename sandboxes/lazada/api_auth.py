@@ -1,26 +1,59 @@
 """GenerateAccessToken (/auth/token/create) and RefreshAccessToken (/auth/token/refresh):
 signed without an access_token and answered at the top level (docs/MARKETPLACES.md#lazada-tokens).
 The real ones live on auth.lazada.com; the sandbox serves them on its own host.
+
+Tokens live on the kit's `TokenStore` by `TOKEN_POLICY`: a code half an hour and once; a
+refresh rotates both tokens and keeps the authorization's end; lifetimes are those of an app
+in "Test" status. That a used refresh token dies at once is the sandbox's reading
+(docs/MARKETPLACES.md#lazada-unconfirmed).
 """
 
 from __future__ import annotations
 
+import random
+from collections.abc import Callable
 from typing import Any
 
+from lapak.sandboxes.kit.orders import random_text
+from lapak.sandboxes.kit.tokens import Issued, Kind, TokenPolicy, TokenRefused
 from lapak.sandboxes.lazada.context import Ctx, Route, route
-from lapak.sandboxes.lazada.tokens import IssuedTokens, illegal_refresh_token
-from lapak.sandboxes.lazada.wire import missing
+from lapak.sandboxes.lazada.wire import ISV, LazadaError, missing
 
 COUNTRY = "id"
+TOKEN_POLICY = TokenPolicy(
+    access_ttl=7 * 86400, refresh_ttl=30 * 86400, code_ttl=30 * 60, refresh_keeps_expiry=True
+)
+ALPHABET = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+PREFIXES: dict[Kind, tuple[str, int]] = {
+    "access": ("50000", 52),
+    "refresh": ("50001", 52),
+    "code": ("0_", 24),
+}
+"""Lazada-looking tokens ("50000601c30atpedfgu3LVvik87..." in the guide)."""
 
 
-def _reply(ctx: Ctx, seller_id: str, issued: IssuedTokens, list_key: str) -> dict[str, Any]:
-    seller = ctx.sandbox.sellers[seller_id]
+def token_maker(rng: random.Random) -> Callable[[Kind], str]:
+    def make(kind: Kind) -> str:
+        prefix, length = PREFIXES[kind]
+        return prefix + random_text(rng, ALPHABET, length)
+
+    return make
+
+
+def illegal_refresh_token() -> LazadaError:
+    """RefreshAccessToken error table (verbatim)."""
+    return LazadaError(
+        "IllegalRefreshToken", "The specified refresh token is invalid or expired", type=ISV
+    )
+
+
+def _reply(ctx: Ctx, issued: Issued[str], list_key: str) -> dict[str, Any]:
+    seller = ctx.sandbox.sellers[issued.owner]
     return {
         "access_token": issued.access_token,
         "refresh_token": issued.refresh_token,
-        "expires_in": issued.expires_in,
-        "refresh_expires_in": issued.refresh_expires_in,
+        "expires_in": TOKEN_POLICY.access_ttl,
+        "refresh_expires_in": max(0, int(issued.refresh_expires_at - ctx.sandbox.clock.now())),
         "country": COUNTRY,
         "account_id": seller.seller_id,
         "account_platform": "seller_center",
@@ -40,20 +73,28 @@ def create_token(ctx: Ctx) -> dict[str, Any]:
     code = ctx.params.get("code") or ""
     if not code:
         raise missing("code")
-    seller_id, issued = ctx.sandbox.tokens.redeem_code(code)
-    return _reply(ctx, seller_id, issued, "country_user_info")
+    try:
+        seller_id = ctx.sandbox.tokens.redeem_code(code)
+    except TokenRefused:
+        raise LazadaError(
+            "InvalidCode", "The specified code is invalid or expired", type=ISV
+        ) from None
+    return _reply(ctx, ctx.sandbox.tokens.issue(seller_id), "country_user_info")
 
 
 def refresh_token(ctx: Ctx) -> dict[str, Any]:
     token = ctx.params.get("refresh_token") or ""
     if not token:
         raise missing("refresh_token")
-    owner = ctx.sandbox.tokens.seller_of_refresh(token)
+    owner = ctx.sandbox.tokens.refresh_owner(token)
     seller = ctx.sandbox.sellers.get(owner) if owner is not None else None
     if seller is None or seller.app_key != ctx.app_key:
         raise illegal_refresh_token()
-    seller_id, issued = ctx.sandbox.tokens.refresh(token)
-    return _reply(ctx, seller_id, issued, "country_user_info_list")
+    try:
+        issued = ctx.sandbox.tokens.refresh(token)
+    except TokenRefused:
+        raise illegal_refresh_token() from None
+    return _reply(ctx, issued, "country_user_info_list")
 
 
 ROUTES: dict[str, Route] = {

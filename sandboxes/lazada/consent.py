@@ -4,7 +4,7 @@ The link (Lazada's "Seller authorization introduction"): `/oauth/authorize?respo
 code&force_auth=true&redirect_uri&client_id[&state]`, `client_id` being the app key. After
 the seller authorizes, Lazada sends the browser to `redirect_uri` with `code` (and the
 link's `state`, unchanged). The code "is valid for half an hour and can only be used once"
-(tokens.py); /auth/token/create exchanges it.
+(api_auth.py); /auth/token/create exchanges it.
 """
 
 from __future__ import annotations

@@ -15,7 +15,9 @@ from typing import Any
 
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.lazada import orders as order_life
+from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
 from lapak.sandboxes.lazada.buyers import BuyerSimulator
 from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
 from lapak.sandboxes.lazada.state import (
@@ -26,7 +28,6 @@ from lapak.sandboxes.lazada.state import (
     Seller,
     Sku,
 )
-from lapak.sandboxes.lazada.tokens import TokenStore
 from lapak.sandboxes.lazada.wire import server_error, throttled
 
 VARIANT_ATTRIBUTE = "Variant"
@@ -55,7 +56,7 @@ class LazadaSandbox(SandboxCore):
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
-        self.tokens = TokenStore(self.clock, self.rng)
+        self.tokens: TokenStore[str] = TokenStore(self.clock, TOKEN_POLICY, token_maker(self.rng))
         self.sellers: dict[str, Seller] = {}
         self.apps: dict[str, str] = {}
         self.images: dict[str, bytes] = {}
