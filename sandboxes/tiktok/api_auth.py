@@ -6,19 +6,44 @@ refresh_token&grant_type=refresh_token — not signed, the app secret in the que
 real ones live on https://auth.tiktok-shops.com; the sandbox serves them on its one host.
 Refusals of a refresh token: 36004005 "can not find related auth record" and 36004001 "rt
 has expired" (seen in the wild, EcomPHP/tiktokshop-php PR #15; UNCONFIRMED by the docs).
+
+Lifetimes (same guide): an auth code "expires in 30 minutes and can only be used once"; the
+access token's "default expiration time" is seven days; the refresh token lives as long as
+the seller's authorization. `*_expire_in` in replies are absolute unix timestamps. Sandbox
+choices (UNCONFIRMED): an authorization lasts 365 days; a refresh returns the same refresh
+token, expiry unchanged, and a new access token, earlier ones living to their own expiry.
 """
 
 from __future__ import annotations
 
+import base64
+import random
 from typing import Any
 
+from lapak.sandboxes.kit.tokens import Issued, TokenPolicy, TokenRefused
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.state import REGION
-from lapak.sandboxes.tiktok.tokens import Issued, RefusedToken
 from lapak.sandboxes.tiktok.wire import CREDENTIALS, TikTokError
 
 NO_AUTH_RECORD = 36004005
 REFRESH_EXPIRED = 36004001
+ACCESS_TTL = 7 * 86400
+TOKEN_POLICY = TokenPolicy(
+    access_ttl=ACCESS_TTL,
+    refresh_ttl=365 * 86400,
+    code_ttl=30 * 60,
+    rotate=False,
+    remember_expired_access=ACCESS_TTL,
+    forget_expired_refresh=False,
+)
+"""Tokens are owned by (app_key, shop_cipher); a dead access token is answered "expired"
+for a week after its expiry, "invalid" after that."""
+
+
+def token_text(rng: random.Random) -> str:
+    """A token or code as TikTok's look: "TTP_" and URL-safe base64."""
+    raw = rng.getrandbits(384).to_bytes(48, "big")
+    return "TTP_" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _app(ctx: Ctx, grant_type: str) -> str:
@@ -31,14 +56,13 @@ def _app(ctx: Ctx, grant_type: str) -> str:
     return app_key
 
 
-def _token_data(ctx: Ctx, issued: Issued) -> dict[str, Any]:
-    grant = ctx.sandbox.tokens.access(issued.access_token)
-    shop = ctx.sandbox.by_cipher.get(grant.shop_cipher) if grant else None
+def _token_data(ctx: Ctx, issued: Issued[tuple[str, str]]) -> dict[str, Any]:
+    shop = ctx.sandbox.by_cipher.get(issued.owner[1])
     return {
         "access_token": issued.access_token,
-        "access_token_expire_in": issued.access_token_expire_in,
+        "access_token_expire_in": int(issued.access_expires_at),
         "refresh_token": issued.refresh_token,
-        "refresh_token_expire_in": issued.refresh_token_expire_in,
+        "refresh_token_expire_in": int(issued.refresh_expires_at),
         "open_id": f"sandbox-open-{shop.shop_id if shop else ''}",
         "seller_name": shop.name if shop else "",
         "seller_base_region": REGION,
@@ -47,23 +71,31 @@ def _token_data(ctx: Ctx, issued: Issued) -> dict[str, Any]:
     }
 
 
+def _no_auth_record() -> TikTokError:
+    return TikTokError(NO_AUTH_RECORD, "can not find related auth record")
+
+
 def get_token(ctx: Ctx) -> Any:
     app_key = _app(ctx, "authorized_code")
     try:
-        issued = ctx.sandbox.tokens.redeem_code(app_key, ctx.query.get("auth_code", ""))
-    except RefusedToken:
-        raise TikTokError(NO_AUTH_RECORD, "can not find related auth record") from None
-    return _token_data(ctx, issued)
+        owner = ctx.sandbox.tokens.redeem_code(ctx.query.get("auth_code", ""))
+    except TokenRefused:
+        raise _no_auth_record() from None
+    if owner[0] != app_key:
+        raise _no_auth_record()
+    return _token_data(ctx, ctx.sandbox.tokens.issue(owner))
 
 
 def refresh_token(ctx: Ctx) -> Any:
     app_key = _app(ctx, "refresh_token")
+    token = ctx.query.get("refresh_token", "")
+    owner = ctx.sandbox.tokens.refresh_owner(token)
+    if owner is None or owner[0] != app_key:
+        raise _no_auth_record()
     try:
-        issued = ctx.sandbox.tokens.refresh(app_key, ctx.query.get("refresh_token", ""))
-    except RefusedToken as exc:
-        if "expired" in str(exc):
-            raise TikTokError(REFRESH_EXPIRED, "rt has expired") from None
-        raise TikTokError(NO_AUTH_RECORD, "can not find related auth record") from None
+        issued = ctx.sandbox.tokens.refresh(token)
+    except TokenRefused:  # a known refresh token is refused only when expired
+        raise TikTokError(REFRESH_EXPIRED, "rt has expired") from None
     return _token_data(ctx, issued)
 
 

@@ -100,7 +100,7 @@ def authenticate(
         raise TikTokError(BAD_SIGN, "Invalid credentials. The `sign` query parameter is invalid.")
     token = headers.get("x-tts-access-token", "")
     grant = sandbox.tokens.access(token) if token else None
-    if grant is None or grant.app_key != app_key:
+    if grant is None or grant.owner[0] != app_key:
         raise TikTokError(
             CREDENTIALS, "Invalid credentials. The `x-tts-access-token` header is invalid."
         )
@@ -117,7 +117,7 @@ def authenticate(
                 "Unexpected identifier. The `shop_cipher` query parameter is not required for "
                 "this request.",
             )
-        return Caller(app_key, grant.shop_cipher, None)
+        return Caller(app_key, grant.owner[1], None)
     if not cipher:
         raise TikTokError(
             NO_SHOP_CIPHER,
@@ -125,7 +125,7 @@ def authenticate(
             "the target shop.",
         )
     shop = sandbox.by_cipher.get(cipher)
-    if shop is None or cipher != grant.shop_cipher or shop.app_key != app_key:
+    if shop is None or cipher != grant.owner[1] or shop.app_key != app_key:
         raise TikTokError(
             TOKEN_SHOP_MISMATCH,
             "Invalid query or header. The `x-tts-access-token` header is invalid: the "

@@ -14,7 +14,9 @@ from typing import Any
 
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.tiktok import orders as order_life
+from lapak.sandboxes.tiktok.api_auth import TOKEN_POLICY, token_text
 from lapak.sandboxes.tiktok.buyers import BuyerSimulator
 from lapak.sandboxes.tiktok.push import (
     ORDER_STATUS_PUSH,
@@ -24,7 +26,6 @@ from lapak.sandboxes.tiktok.push import (
     return_status_data,
 )
 from lapak.sandboxes.tiktok.state import Order, Product, Return, Shop, Sku
-from lapak.sandboxes.tiktok.tokens import TokenStore
 from lapak.sandboxes.tiktok.wire import server_error, throttled
 
 OutOfStockError = order_life.OutOfStockError
@@ -62,7 +63,9 @@ class TikTokSandbox(SandboxCore):
     ) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.strict_content = strict_content
-        self.tokens = TokenStore(self.clock, self.rng)
+        self.tokens: TokenStore[tuple[str, str]] = TokenStore(
+            self.clock, TOKEN_POLICY, lambda kind: token_text(self.rng)
+        )
         self.shops: dict[str, Shop] = {}
         self.by_cipher: dict[str, Shop] = {}
         self.apps: dict[str, str] = {}
@@ -106,7 +109,7 @@ class TikTokSandbox(SandboxCore):
         self.shops[name] = shop
         self.by_cipher[cipher] = shop
         if spec.get("refresh_token"):
-            self.tokens.add_refresh_token(app_key, cipher, str(spec["refresh_token"]))
+            self.tokens.add_refresh_token((app_key, cipher), str(spec["refresh_token"]))
 
     # --- lookups and ids (callers hold the lock) ---------------------------------------
 
@@ -132,12 +135,13 @@ class TikTokSandbox(SandboxCore):
         """A one-time code as the seller's authorization redirect gives it."""
         with self.lock:
             shop = self.shop(store)
-            return self.tokens.issue_code(shop.app_key, shop.shop_cipher)
+            return self.tokens.issue_code((shop.app_key, shop.shop_cipher))
 
     def expire_token(self, store: str) -> int:
         """The store's access tokens die now (the next call gets 105002)."""
         with self.lock:
-            return self.tokens.expire_access(self.shop(store).shop_cipher)
+            shop = self.shop(store)
+            return self.tokens.expire_access((shop.app_key, shop.shop_cipher))
 
     def set_webhook_url(self, store: str, url: str | None) -> None:
         with self.lock:
