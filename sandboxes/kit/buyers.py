@@ -14,9 +14,14 @@ import threading
 from abc import abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from typing import Any, ClassVar, Protocol
+from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import structlog
+from lapak.sandboxes.kit.catalog import Status
+from lapak.sandboxes.kit.orders import OutOfStockError
+
+if TYPE_CHECKING:
+    from lapak.sandboxes.kit.stores import StoreSandbox
 
 log = structlog.get_logger(__name__)
 
@@ -163,3 +168,26 @@ class Buyers(BuyerLoop):
             candidates = by_status.get(source)
             if candidates and self._rng.random() < rate:
                 yield self._rng.choice(candidates), source, target, by
+
+
+class StoreBuyers(Buyers):
+    """The buyers of a `StoreSandbox` (kit/stores.py): checkouts through its `place_order`,
+    and `moves` rolled on each store's recent orders: (source status, target status, name
+    of the rate attribute, who moves it)."""
+
+    _sandbox: StoreSandbox[Any]
+    out_of_stock = (OutOfStockError,)
+    moves: ClassVar[tuple[tuple[Status, Status, str, str], ...]]
+
+    def _stores(self) -> Mapping[Any, Any]:
+        return self._sandbox.stores
+
+    def _place(self, store: Any, paid: bool) -> Any:
+        return self._sandbox.place_order(store, None, paid=paid)
+
+    def _move_on(self, shop: Any) -> None:
+        table = [
+            (source, target, getattr(self, rate), by) for source, target, rate, by in self.moves
+        ]
+        for order, _, target, by in self._rolled(shop, table):
+            self._sandbox.change_status_in(shop, order, target, by=by)

@@ -3,7 +3,8 @@
 A `Listing` is what a seller lists (Shopee's item, Lazada's and TikTok's product, a
 Tokopedia parent product); a listing with `variants` sells each variant (Shopee's model,
 a SKU, a Tokopedia child product), one without sells itself. Either is a `Unit`: one thing
-with a seller SKU, a price and a stock a buyer can order (docs/ARCHITECTURE.md#where-each-package-sits).
+with a seller SKU, a price and a stock a buyer can order
+(docs/ARCHITECTURE.md#where-each-package-sits).
 
 A platform supplies its ids (ints or strings, from its own sequences), its listing status
 names (which ones sell, which ones are gone), and keeps its own attributes in `fields`

@@ -24,7 +24,7 @@ from lapak.sandboxes.kit.catalog import Catalog, Id, Price, Status, Unit
 T = TypeVar("T")
 
 
-class OutOfStockError(Exception):
+class OutOfStockError(ValueError):
     """An order line asks for more than the unit has, or for less than one piece."""
 
 
@@ -47,27 +47,21 @@ class Buyer:
         return f"{self.first_name} {self.last_name}"
 
 
-BUYERS = (
-    Buyer(
-        "budi_santoso",
-        "Budi",
-        "Santoso",
-        "Jakarta Selatan",
-        "DKI Jakarta",
-        "Kebayoran Baru",
-        "12190",
-    ),
-    Buyer("sitinurhaliza", "Siti", "Nurhaliza", "Bandung", "Jawa Barat", "Coblong", "40115"),
-    Buyer("agus.pratama", "Agus", "Pratama", "Surabaya", "Jawa Timur", "Gubeng", "60271"),
-    Buyer(
-        "dewi_lestari", "Dewi", "Lestari", "Yogyakarta", "DI Yogyakarta", "Gondokusuman", "55213"
-    ),
-    Buyer("rizky_m", "Rizky", "Maulana", "Medan", "Sumatera Utara", "Medan Baru", "20112"),
-    Buyer("putri.ayu", "Putri", "Ayu", "Makassar", "Sulawesi Selatan", "Panakkukang", "90111"),
-    Buyer("hendra88", "Hendra", "Wijaya", "Semarang", "Jawa Tengah", "Candisari", "50132"),
-    Buyer("nanda_r", "Nanda", "Rahmawati", "Denpasar", "Bali", "Denpasar Barat", "80232"),
+BUYERS = tuple(
+    Buyer(*row.split("|"))
+    for row in (
+        "budi_santoso|Budi|Santoso|Jakarta Selatan|DKI Jakarta|Kebayoran Baru|12190",
+        "sitinurhaliza|Siti|Nurhaliza|Bandung|Jawa Barat|Coblong|40115",
+        "agus.pratama|Agus|Pratama|Surabaya|Jawa Timur|Gubeng|60271",
+        "dewi_lestari|Dewi|Lestari|Yogyakarta|DI Yogyakarta|Gondokusuman|55213",
+        "rizky_m|Rizky|Maulana|Medan|Sumatera Utara|Medan Baru|20112",
+        "putri.ayu|Putri|Ayu|Makassar|Sulawesi Selatan|Panakkukang|90111",
+        "hendra88|Hendra|Wijaya|Semarang|Jawa Tengah|Candisari|50132",
+        "nanda_r|Nanda|Rahmawati|Denpasar|Bali|Denpasar Barat|80232",
+    )
 )
-"""The sandboxes' Indonesian buyers (names and addresses are made up)."""
+"""The sandboxes' Indonesian buyers: username|first|last|city|province|district|zipcode
+(names and addresses are made up)."""
 
 
 @dataclass(slots=True)
@@ -258,7 +252,7 @@ def random_lines(catalog: Catalog, rng: random.Random) -> list[tuple[str, int]]:
     return [(unit.sku, rng.randint(1, min(3, unit.stock))) for unit in picked]
 
 
-def fresh(make: Callable[[], T], taken: Container[T]) -> T:
+def fresh(make: Callable[[], T], taken: Container[object]) -> T:
     """A new id from `make` (a random one) that is not in `taken`."""
     while True:
         candidate = make()

@@ -2,10 +2,10 @@
 
 A `TokenStore` hands out tokens for an owner (a shop id, a seller id, an (app, shop) pair:
 whatever the platform authorizes) with expiries on the sandbox clock. A `TokenPolicy` holds
-the platform's lifetimes and its refresh rules (docs/MARKETPLACES.md, "tokens" of each platform):
-whether a refresh rotates the refresh token, whether the new one keeps the old expiry,
-how long earlier access tokens live on. A platform supplies its token format (`make`) and
-turns a `TokenRefused` into its own error answer. Callers hold the sandbox lock.
+the platform's lifetimes and its refresh rules (each platform's "tokens" section of
+docs/MARKETPLACES.md): whether a refresh rotates the refresh token, whether the new one
+keeps the old expiry, how long earlier access tokens live on. A platform supplies its token
+format (`make`) and turns a `TokenRefused` into its own error answer. Callers hold the sandbox lock.
 """
 
 from __future__ import annotations

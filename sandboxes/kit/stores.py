@@ -1,0 +1,263 @@
+"""A sandbox's stores and the store half of `SandboxControl`, over the kit's shop state.
+
+`Store` is one shop: its name (as Lapak's config names it), its `Catalog`, its `OrderBook`
+and the URL its pushes go to; a platform subclasses it with its own keys and ids.
+`StoreSandbox` (mixed into a platform's `SandboxCore`) places and moves orders and sends
+the push of every change; `StoreSurface` answers listings, stock, orders and tokens by
+store name (`SandboxControl`, kit/control.py) for the conformance suite and the demo.
+
+A platform supplies: how a store is found by its key (`store`), its order and line ids,
+its push (`notify`), how a control-made listing looks (`new_listing`), its token expiry
+(`expire_token`) and, on the surface, the statuses behind pay/cancel/complete/return.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
+
+from lapak.sandboxes.kit.catalog import Catalog, Id, Listing, Status
+from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.orders import Order, OrderBook, random_lines
+from lapak.sandboxes.kit.surface import SandboxSurface
+
+if TYPE_CHECKING:
+    from lapak.sandboxes.kit.buyers import Buyers
+    from lapak.sandboxes.kit.push import RetryingPushQueue
+
+
+@dataclass(slots=True, kw_only=True)
+class Store:
+    name: str
+    catalog: Catalog
+    book: OrderBook
+    push_url: str | None = None
+
+    @property
+    def orders(self) -> dict[Id, Order]:
+        return self.book.orders
+
+
+S = TypeVar("S", bound=Store)
+
+
+class UnknownOrderError(LookupError):
+    def __init__(self, store: str, order_id: Id):
+        super().__init__(f"no order {order_id!r} on store {store}")
+
+
+class StoreSandbox(SandboxCore, Generic[S]):
+    """The order half every platform's sandbox shares; the caller of a method ending in
+    `_in` holds the lock, every other method takes it."""
+
+    stores: dict[Any, S]
+    push: RetryingPushQueue
+    buyers: Buyers
+    new_line_id: Callable[[], Id]
+    """The next order line id (a platform's counter)."""
+
+    @abstractmethod
+    def store(self, key: Any) -> S:
+        """The store by the key the platform's control methods take (LookupError)."""
+
+    @abstractmethod
+    def new_order_id(self, store: S) -> Id: ...
+
+    @abstractmethod
+    def notify(self, store: S, order: Order) -> None:
+        """Push the order's change to the store's URL (when it has one)."""
+
+    @abstractmethod
+    def new_listing(
+        self,
+        store: S,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int,
+        variants: Sequence[tuple[str, str, int, int]],
+    ) -> Listing:
+        """A seller's own listing as the platform makes it (not yet in the catalog)."""
+
+    per_unit: ClassVar[bool] = False
+    """One order line per piece bought (Lazada, TikTok)."""
+
+    def place_order(
+        self, key: Any, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
+    ) -> Id:
+        """A buyer checks out `lines` ((sku, quantity)); None picks random in-stock units.
+
+        Stock goes down at once (`OutOfStockError`, `UnknownSkuError`: nothing changes);
+        the order is paid or not, and pushed. Returns its id."""
+        with self.lock:
+            store = self.store(key)
+            order = store.book.place(
+                list(lines) if lines else random_lines(store.catalog, self.rng),
+                now=self.clock.now_s(),
+                rng=self.rng,
+                order_id=lambda: self.new_order_id(store),
+                line_id=self.new_line_id,
+                paid=paid,
+                per_unit=self.per_unit,
+            )
+            self.placed(store, order)
+            self.notify(store, order)
+            return order.id
+
+    def placed(self, store: S, order: Order) -> None:
+        """What the platform adds to a new order (its buyer id, ...), before its push."""
+
+    def order_in(self, store: S, order_id: Id) -> Order:
+        order = store.book.get(order_id)
+        if order is None:
+            raise UnknownOrderError(store.name, order_id)
+        return order
+
+    def change_status_in(self, store: S, order: Order, status: Status, *, by: str = "") -> bool:
+        """Status change with its side effects (stock back, push); False: no change."""
+        changed = store.book.change_status(order, status, self.clock.now_s(), by=by)
+        if changed:
+            self.notify(store, order)
+        return changed
+
+    def set_order_status(self, key: Any, order_id: Id, status: str, *, by: str = "") -> Order:
+        """Move an order (a status name or a verb of the rules); pushes if it changed."""
+        with self.lock:
+            store = self.store(key)
+            order = self.order_in(store, order_id)
+            self.change_status_in(store, order, store.book.rules.resolve(status), by=by)
+            return order
+
+    def stock_of(self, key: Any, sku: str) -> int | None:
+        """The stock held for a seller SKU (None: no such listing)."""
+        with self.lock:
+            unit = self.store(key).catalog.find_sku(sku)
+            return unit.stock if unit is not None else None
+
+    def add_listing(
+        self,
+        key: Any,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int = 0,
+        variants: Sequence[tuple[str, str, int, int]] = (),
+    ) -> Id:
+        """A seller's own listing, made outside Lapak; its id."""
+        with self.lock:
+            store = self.store(key)
+            listing = self.new_listing(
+                store, sku=sku, name=name, price=price, stock=stock, variants=variants
+            )
+            return store.catalog.add(listing).id
+
+    def set_push_url(self, key: Any, url: str | None) -> None:
+        with self.lock:
+            self.store(key).push_url = url or None
+
+
+class StoreSurface(SandboxSurface, Generic[S]):
+    """`SandboxControl`'s store half over a `StoreSandbox`, stores named as in Lapak."""
+
+    sandbox: StoreSandbox[S]
+    platform: ClassVar[str]
+    actions: ClassVar[Mapping[OrderAction, Status]]
+    """The platform's status for each order action."""
+
+    def _store(self, name: str) -> S:
+        for store in self.sandbox.stores.values():
+            if store.name == name:
+                return store
+        raise LookupError(f"no store {name!r} in this {self.platform} sandbox")
+
+    def _key(self, name: str) -> Any:
+        with self.sandbox.lock:
+            store = self._store(name)
+            return next(key for key, value in self.sandbox.stores.items() if value is store)
+
+    def add_listing(
+        self,
+        store: str,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int = 0,
+        variants: Sequence[tuple[str, str, int, int]] = (),
+    ) -> str:
+        listing_id = self.sandbox.add_listing(
+            self._key(store), sku=sku, name=name, price=price, stock=stock, variants=variants
+        )
+        return str(listing_id)
+
+    def listings(self, store: str) -> list[SandboxListing]:
+        with self.sandbox.lock:
+            return [
+                SandboxListing(
+                    sku=unit.sku,
+                    item_id=str(listing.id),
+                    variant_id=str(unit.variant.id) if unit.variant is not None else "",
+                    name=listing.name,
+                    price=Decimal(unit.price),
+                    stock=unit.stock,
+                )
+                for listing in self._store(store).catalog.live()
+                for unit in listing.units()
+            ]
+
+    def set_stock(self, store: str, sku: str, stock: int) -> None:
+        with self.sandbox.lock:
+            unit = self._store(store).catalog.find_sku(sku)
+            if unit is None:
+                raise LookupError(f"no SKU {sku!r} on store {store!r}")
+            unit.stock = stock
+            unit.listing.updated = self.sandbox.clock.now_s()
+
+    def remove_listing(self, store: str, sku: str) -> None:
+        with self.sandbox.lock:
+            catalog = self._store(store).catalog
+            unit = catalog.find_sku(sku)
+            if unit is None:
+                raise LookupError(f"no SKU {sku!r} on store {store!r}")
+            del catalog.listings[unit.listing.id]
+
+    def place_order(
+        self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
+    ) -> str:
+        return str(self.sandbox.place_order(self._key(store), lines, paid=paid))
+
+    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        with self.sandbox.lock:
+            shop = self._store(store)
+            order = self.sandbox.order_in(shop, self.order_id(external_id))
+            status = self.actions[action]
+            if action == "return" and order.status not in shop.book.rules.gives_back[status]:
+                raise ValueError(f"order {external_id} was not shipped: nothing to return")
+            self.sandbox.change_status_in(shop, order, status)
+
+    def order_id(self, external_id: str) -> Id:
+        """The order's id as the sandbox keys it (a platform with int ids converts)."""
+        return external_id
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        with self.sandbox.lock:
+            order = self.sandbox.order_in(self._store(store), self.order_id(external_id))
+            return SandboxOrder(
+                external_id=str(order.id),
+                status=str(order.status),
+                tracking_number=order.tracking_number or None,
+                lines=tuple((line.sku, line.quantity) for line in order.lines),
+            )
+
+    def order_ids(self, store: str) -> list[str]:
+        with self.sandbox.lock:
+            return [str(order_id) for order_id in self._store(store).orders]
+
+    def set_webhook_url(self, store: str, url: str | None) -> None:
+        self.sandbox.set_push_url(self._key(store), url)
