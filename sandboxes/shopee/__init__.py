@@ -15,10 +15,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.kit.orders import OutOfStockError
+from lapak.sandboxes.kit.stores import UnknownOrderError
 from lapak.sandboxes.shopee.app import build_app
-from lapak.sandboxes.shopee.orders import OutOfStockError
 from lapak.sandboxes.shopee.push import push_signature
-from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, UnknownOrderError, UnknownShopError
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, UnknownShopError
 from starlette.applications import Starlette
 
 

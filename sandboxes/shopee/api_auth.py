@@ -5,7 +5,9 @@ Both answer at top level (no "response" object), as on their reference pages.
 
 from __future__ import annotations
 
+from lapak.sandboxes.kit.tokens import TokenRefused
 from lapak.sandboxes.shopee.context import Ctx, Route
+from lapak.sandboxes.shopee.tokens import ACCESS_TTL
 from lapak.sandboxes.shopee.wire import Reply, ShopeeError, body_int, body_str, invalid
 
 AUTH_PARAM = "error_param"
@@ -19,7 +21,7 @@ def _partner_matches(ctx: Ctx) -> None:
 
 def _shop_id(ctx: Ctx) -> int:
     shop_id = body_int(ctx.json, "shop_id", AUTH_PARAM)
-    shop = ctx.sandbox.shops.get(shop_id)
+    shop = ctx.sandbox.stores.get(shop_id)
     if shop is None or shop.partner_id != ctx.partner_id:
         raise ShopeeError("error_auth", "Invalid partner_id or shopid.")
     return shop_id
@@ -30,12 +32,19 @@ def get_access_token(ctx: Ctx) -> Reply:
     code = body_str(ctx.json, "code", AUTH_PARAM)
     _partner_matches(ctx)
     shop_id = _shop_id(ctx)
-    issued = ctx.sandbox.tokens.redeem_code(code, shop_id)
+    tokens = ctx.sandbox.tokens
+    try:
+        owner = tokens.redeem_code(code)
+    except TokenRefused:
+        owner = None
+    if owner != shop_id:
+        raise ShopeeError("error_auth", "Invalid code")
+    issued = tokens.issue(shop_id)
     return Reply(
         {
             "refresh_token": issued.refresh_token,
             "access_token": issued.access_token,
-            "expire_in": issued.expire_in,
+            "expire_in": ACCESS_TTL,
         },
         top_level=True,
     )
@@ -46,14 +55,26 @@ def refresh_access_token(ctx: Ctx) -> Reply:
     refresh_token = body_str(ctx.json, "refresh_token", AUTH_PARAM)
     _partner_matches(ctx)
     shop_id = _shop_id(ctx)
-    issued = ctx.sandbox.tokens.refresh(refresh_token, shop_id)
+    tokens = ctx.sandbox.tokens
+    owner = tokens.refresh_owner(refresh_token)
+    if owner is None:
+        raise ShopeeError("error_auth", "Invalid refresh_token.")
+    if owner != shop_id:
+        raise ShopeeError(
+            "error_shop_refresh_token",
+            "Your refresh token is error ,please check refresh token or shopid.",
+        )
+    try:
+        issued = tokens.refresh(refresh_token)
+    except TokenRefused:
+        raise ShopeeError("refresh_token_expired", "Your refresh_token expired.") from None
     return Reply(
         {
             "partner_id": ctx.partner_id,
             "shop_id": shop_id,
             "refresh_token": issued.refresh_token,
             "access_token": issued.access_token,
-            "expire_in": issued.expire_in,
+            "expire_in": ACCESS_TTL,
         },
         top_level=True,
     )

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from lapak.sandboxes.kit.catalog import Listing, Variant
 from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.state import CURRENCY, ITEM_STATUSES, Item, Model
+from lapak.sandboxes.shopee.state import CURRENCY, DAYS_TO_SHIP, ITEM_STATUSES
 from lapak.sandboxes.shopee.wire import (
     PRODUCT_PARAM,
     Reply,
@@ -25,7 +26,7 @@ MAX_PAGE_SIZE = 100
 MAX_BASE_INFO_ITEMS = 50
 
 
-def price_info(price: int) -> list[dict[str, Any]]:
+def price_info(price: object) -> list[dict[str, Any]]:
     return [{"currency": CURRENCY, "original_price": price, "current_price": price}]
 
 
@@ -40,8 +41,12 @@ def image_urls(ctx: Ctx, image_ids: list[str]) -> list[str]:
     return [f"{ctx.base_url}/_sandbox/uploads/{image_id}" for image_id in image_ids]
 
 
-def find_item(ctx: Ctx, item_id: int) -> Item:
-    item = ctx.shop.items.get(item_id)
+PRE_ORDER = {"is_pre_order": False, "days_to_ship": DAYS_TO_SHIP}
+NO_BRAND = {"brand_id": 0, "original_brand_name": ""}
+
+
+def find_item(ctx: Ctx, item_id: int) -> Listing:
+    item = ctx.shop.catalog.listings.get(item_id)
     if item is None:
         raise ShopeeError("error_item_not_found", "Item_id is not found.")
     return item
@@ -64,18 +69,17 @@ def get_item_list(ctx: Ctx) -> Reply:
     until = query_int(query, "update_time_to", PRODUCT_PARAM, default=-1)
     matching = [
         item
-        for item in ctx.shop.items.values()
+        for item in ctx.shop.catalog.listings.values()
         if item.status in statuses
-        and (since < 0 or item.update_time >= since)
-        and (until < 0 or item.update_time <= until)
+        and (since < 0 or item.updated >= since)
+        and (until < 0 or item.updated <= until)
     ]
     page = matching[offset : offset + page_size]
     has_next = offset + page_size < len(matching)
     return Reply(
         {
             "item": [
-                {"item_id": i.item_id, "item_status": i.status, "update_time": i.update_time}
-                for i in page
+                {"item_id": i.id, "item_status": i.status, "update_time": i.updated} for i in page
             ],
             "total_count": len(matching),
             "has_next_page": has_next,
@@ -84,33 +88,34 @@ def get_item_list(ctx: Ctx) -> Reply:
     )
 
 
-def base_info(ctx: Ctx, item: Item) -> dict[str, Any]:
+def base_info(ctx: Ctx, item: Listing) -> dict[str, Any]:
+    fields = item.fields
     info: dict[str, Any] = {
-        "item_id": item.item_id,
-        "category_id": item.category_id,
-        "item_name": item.item_name,
-        "description": item.description,
-        "item_sku": item.item_sku,
-        "create_time": item.create_time,
-        "update_time": item.update_time,
+        "item_id": item.id,
+        "category_id": fields["category_id"],
+        "item_name": item.name,
+        "description": fields["description"],
+        "item_sku": item.sku,
+        "create_time": item.created,
+        "update_time": item.updated,
         "attribute_list": [],
         "image": {
-            "image_url_list": image_urls(ctx, item.image_ids),
-            "image_id_list": list(item.image_ids),
+            "image_url_list": image_urls(ctx, item.images),
+            "image_id_list": list(item.images),
         },
-        "weight": f"{item.weight:g}",
-        "logistic_info": [dict(entry) for entry in item.logistic_info],
-        "pre_order": {"is_pre_order": False, "days_to_ship": item.days_to_ship},
-        "condition": item.condition,
+        "weight": f"{fields['weight']:g}",
+        "logistic_info": [dict(entry) for entry in fields["logistic_info"]],
+        "pre_order": dict(PRE_ORDER),
+        "condition": fields.get("condition", "NEW"),
         "item_status": item.status,
-        "has_model": item.has_model,
-        "brand": dict(item.brand),
+        "has_model": item.has_variants,
+        "brand": dict(fields.get("brand", NO_BRAND)),
         "item_dangerous": 0,
         "description_type": "normal",
     }
-    if item.dimension is not None:
-        info["dimension"] = dict(item.dimension)
-    if not item.has_model:
+    if fields.get("dimension") is not None:
+        info["dimension"] = dict(fields["dimension"])
+    if not item.has_variants:
         info["price_info"] = price_info(item.price)
         info["stock_info_v2"] = stock_info_v2(item.stock)
     return info
@@ -126,21 +131,22 @@ def get_item_base_info(ctx: Ctx) -> Reply:
         item_ids = [int(value) for value in raw]
     except ValueError:
         raise invalid("item_id_list should be a list of integers", PRODUCT_PARAM) from None
-    items = [ctx.shop.items[i] for i in item_ids if i in ctx.shop.items]
+    listings = ctx.shop.catalog.listings
+    items = [listings[i] for i in item_ids if i in listings]
     return Reply({"item_list": [base_info(ctx, item) for item in items]})
 
 
-def model_view(item: Item, model: Model) -> dict[str, Any]:
+def model_view(item: Listing, model: Variant) -> dict[str, Any]:
     return {
-        "model_id": model.model_id,
-        "model_sku": model.model_sku,
-        "model_name": item.option_name(model),
+        "model_id": model.id,
+        "model_sku": model.sku,
+        "model_name": ",".join(model.options),
         "model_status": "MODEL_NORMAL",
-        "tier_index": list(model.tier_index),
+        "tier_index": list(model.fields["tier_index"]),
         "price_info": price_info(model.price),
         "stock_info_v2": stock_info_v2(model.stock),
-        "pre_order": {"is_pre_order": False, "days_to_ship": item.days_to_ship},
-        "weight": f"{item.weight:g}",
+        "pre_order": dict(PRE_ORDER),
+        "weight": f"{item.fields['weight']:g}",
     }
 
 
@@ -150,9 +156,9 @@ def get_model_list(ctx: Ctx) -> Reply:
         {
             "tier_variation": [
                 {"name": t["name"], "option_list": [dict(o) for o in t["option_list"]]}
-                for t in item.tier_variation
+                for t in item.fields["tier_variation"]
             ],
-            "model": [model_view(item, model) for model in item.models.values()],
+            "model": [model_view(item, model) for model in item.variants.values()],
         }
     )
 

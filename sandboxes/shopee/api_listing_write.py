@@ -10,12 +10,13 @@ init_tier_variation: at most 2 tiers, at most 50 models. update_stock / update_p
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
-from lapak.sandboxes.shopee.api_listing_read import find_item, image_urls
+from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.shopee.api_listing_read import PRE_ORDER, find_item, image_urls
 from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.state import CHANNEL_IDS, Item, Model
+from lapak.sandboxes.shopee.state import CHANNEL_IDS
 from lapak.sandboxes.shopee.wire import (
     PRODUCT_PARAM,
     Reply,
@@ -145,6 +146,16 @@ def _category(body: Mapping[str, Any]) -> int:
     return category
 
 
+FIELD_READERS: dict[str, Callable[[Mapping[str, Any]], Any]] = {
+    "description": lambda body: body_str(body, "description"),
+    "weight": _weight,
+    "category_id": _category,
+    "logistic_info": _logistics,
+    "brand": _brand,
+}
+"""update_item's fields kept in `Listing.fields`, each read as add_item reads it."""
+
+
 def add_item(ctx: Ctx) -> Reply:
     body = ctx.json
     price = _price(body)
@@ -155,47 +166,48 @@ def add_item(ctx: Ctx) -> Reply:
     category = _category(body)
     images = _images(ctx, body)
     stock = _seller_stock(body)
-    item = Item(
-        item_id=ctx.sandbox.new_item_id(),
-        item_sku=_sku(body, "item_sku"),
-        item_name=name,
-        description=description,
-        category_id=category,
-        weight=weight,
+    item = Listing(
+        id=ctx.sandbox.new_item_id(),
+        sku=_sku(body, "item_sku"),
+        name=name,
         price=price,
         stock=stock,
         status=_status(body, "NORMAL"),
-        image_ids=images,
-        logistic_info=logistics,
-        create_time=ctx.now,
-        update_time=ctx.now,
-        brand=_brand(body),
-        dimension=body.get("dimension") if isinstance(body.get("dimension"), dict) else None,
-        condition=str(body.get("condition") or "NEW"),
+        created=ctx.now,
+        updated=ctx.now,
+        images=images,
+        fields={
+            "description": description,
+            "category_id": category,
+            "weight": weight,
+            "logistic_info": logistics,
+            "brand": _brand(body),
+            "dimension": body.get("dimension") if isinstance(body.get("dimension"), dict) else None,
+            "condition": str(body.get("condition") or "NEW"),
+            "tier_variation": [],
+        },
     )
-    ctx.shop.items[item.item_id] = item
+    ctx.shop.catalog.add(item)
     return Reply(_item_echo(ctx, item))
 
 
-def _item_echo(ctx: Ctx, item: Item) -> dict[str, Any]:
+def _item_echo(ctx: Ctx, item: Listing) -> dict[str, Any]:
+    fields = item.fields
     echo = {
-        "item_id": item.item_id,
+        "item_id": item.id,
         "item_status": item.status,
-        "item_name": item.item_name,
-        "item_sku": item.item_sku,
-        "description": item.description,
-        "weight": item.weight,
-        "category_id": item.category_id,
-        "images": {
-            "image_id_list": item.image_ids,
-            "image_url_list": image_urls(ctx, item.image_ids),
-        },
-        "logistic_info": item.logistic_info,
-        "brand": item.brand,
-        "condition": item.condition,
-        "pre_order": {"is_pre_order": False, "days_to_ship": item.days_to_ship},
+        "item_name": item.name,
+        "item_sku": item.sku,
+        "description": fields["description"],
+        "weight": fields["weight"],
+        "category_id": fields["category_id"],
+        "images": {"image_id_list": item.images, "image_url_list": image_urls(ctx, item.images)},
+        "logistic_info": fields["logistic_info"],
+        "brand": fields["brand"],
+        "condition": fields["condition"],
+        "pre_order": dict(PRE_ORDER),
     }
-    if not item.has_model:
+    if not item.has_variants:
         echo["price_info"] = {"original_price": item.price, "current_price": item.price}
         echo["seller_stock"] = [{"stock": item.stock}]
     return echo
@@ -221,7 +233,7 @@ def _tiers(body: Mapping[str, Any]) -> list[dict[str, Any]]:
     return cleaned
 
 
-def _new_model(ctx: Ctx, entry: Any, tiers: list[dict[str, Any]], seen: set) -> Model:
+def _new_model(ctx: Ctx, entry: Any, tiers: list[dict[str, Any]], seen: set) -> Variant:
     if not isinstance(entry, Mapping):
         raise invalid("model should be a list of objects", PRODUCT_PARAM)
     index = entry.get("tier_index")
@@ -237,12 +249,13 @@ def _new_model(ctx: Ctx, entry: Any, tiers: list[dict[str, Any]], seen: set) -> 
     ):
         raise ShopeeError(PRODUCT_PARAM, "Model tier_index error.")
     seen.add(tuple(index))
-    return Model(
+    return Variant(
         ctx.sandbox.new_model_id(),
         _sku(entry, "model_sku"),
-        list(index),
         _price(entry),
         _seller_stock(entry),
+        [t["option_list"][i]["option"] for i, t in zip(index, tiers, strict=True)],
+        {"tier_index": list(index)},
     )
 
 
@@ -253,26 +266,26 @@ def init_tier_variation(ctx: Ctx) -> Reply:
     entries = body_list(body, "model")
     if len(entries) > MAX_MODELS:
         raise ShopeeError(PRODUCT_PARAM, _COUNT_MESSAGE)
-    if item.has_model:
+    if item.has_variants:
         # Shopee sends later structure changes to update_tier_variation (message UNCONFIRMED).
         raise invalid("item already has tier_variation, use update_tier_variation", PRODUCT_PARAM)
     seen: set[tuple[int, ...]] = set()
     models = [_new_model(ctx, entry, tiers, seen) for entry in entries]
-    item.tier_variation = tiers
-    item.models = {model.model_id: model for model in models}
-    item.update_time = ctx.now
+    item.fields["tier_variation"] = tiers
+    item.variants = {model.id: model for model in models}
+    item.updated = ctx.now
     return Reply(
         {
-            "item_id": item.item_id,
+            "item_id": item.id,
             "tier_variation": tiers,
             "model": [
                 {
-                    "tier_index": m.tier_index,
-                    "model_id": m.model_id,
-                    "model_sku": m.model_sku,
+                    "tier_index": m.fields["tier_index"],
+                    "model_id": m.id,
+                    "model_sku": m.sku,
                     "price_info": [{"original_price": m.price}],
                     "seller_stock": [{"location_id": "", "stock": m.stock}],
-                    "weight": item.weight,
+                    "weight": item.fields["weight"],
                 }
                 for m in models
             ],
@@ -285,29 +298,22 @@ def update_item(ctx: Ctx) -> Reply:
     item = find_item(ctx, body_int(body, "item_id"))
     changes: dict[str, Any] = {}
     if "item_name" in body:
-        item.item_name = changes["item_name"] = body_str(body, "item_name")
-    if "description" in body:
-        item.description = changes["description"] = body_str(body, "description")
-    if "weight" in body:
-        item.weight = changes["weight"] = _weight(body)
+        item.name = changes["item_name"] = body_str(body, "item_name")
     if "item_sku" in body:
-        item.item_sku = changes["item_sku"] = _sku(body, "item_sku")
-    if "category_id" in body:
-        item.category_id = changes["category_id"] = _category(body)
+        item.sku = changes["item_sku"] = _sku(body, "item_sku")
     if "image" in body:
-        item.image_ids = _images(ctx, body)
+        item.images = _images(ctx, body)
         changes["images"] = {
-            "image_id_list": item.image_ids,
-            "image_url_list": image_urls(ctx, item.image_ids),
+            "image_id_list": item.images,
+            "image_url_list": image_urls(ctx, item.images),
         }
-    if "logistic_info" in body:
-        item.logistic_info = changes["logistic_info"] = _logistics(body)
     if "item_status" in body:
-        item.status = changes["item_status"] = _status(body, item.status)
-    if "brand" in body:
-        item.brand = changes["brand"] = _brand(body)
-    item.update_time = ctx.now
-    return Reply({"item_id": item.item_id, **changes})
+        item.status = changes["item_status"] = _status(body, str(item.status))
+    for field, read in FIELD_READERS.items():
+        if field in body:
+            item.fields[field] = changes[field] = read(body)
+    item.updated = ctx.now
+    return Reply({"item_id": item.id, **changes})
 
 
 def _batch(body: Mapping[str, Any], field: str) -> list[Mapping[str, Any]]:
@@ -322,12 +328,12 @@ def _batch(body: Mapping[str, Any], field: str) -> list[Mapping[str, Any]]:
     return entries
 
 
-def _target(item: Item, model_id: Any) -> Model | Item | None:
+def _target(item: Listing, model_id: Any) -> Variant | Listing | None:
     """The unit an update names: a model of `item`, or the item itself for model_id 0."""
     if not is_int(model_id):
         return None
-    if item.has_model:
-        return item.models.get(model_id)
+    if item.has_variants:
+        return item.variants.get(model_id)
     return item if model_id == 0 else None
 
 
@@ -349,7 +355,7 @@ def update_stock(ctx: Ctx) -> Reply:
         target.stock = stock
         success.append({"model_id": model_id, "location_id": "", "stock": stock})
     if success:
-        item.update_time = ctx.now
+        item.updated = ctx.now
     return Reply({"failure_list": failure, "success_list": success})
 
 
@@ -362,7 +368,7 @@ def update_price(ctx: Ctx) -> Reply:
         target = _target(item, model_id)
         if target is None:
             reason = "Wrong model_id."
-            if item.has_model and model_id == 0:
+            if item.has_variants and model_id == 0:
                 reason = "Can't edit item price directly while item has models."
             failure.append({"model_id": model_id, "failed_reason": reason})
             continue
@@ -374,7 +380,7 @@ def update_price(ctx: Ctx) -> Reply:
         target.price = price
         success.append({"model_id": model_id, "original_price": price})
     if success:
-        item.update_time = ctx.now
+        item.updated = ctx.now
     return Reply({"failure_list": failure, "success_list": success})
 
 

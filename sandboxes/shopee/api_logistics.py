@@ -13,8 +13,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.state import ALREADY_SHIPPED, CHANNELS, SHIPPABLE, Order
+from lapak.sandboxes.shopee.state import ALREADY_SHIPPED, CHANNELS, SHIPPABLE
 from lapak.sandboxes.shopee.wire import (
     LOGISTICS_PARAM,
     Reply,
@@ -110,8 +111,8 @@ def ship_order(ctx: Ctx) -> Reply:
         raise ShopeeError(LOGISTICS_PARAM, "Order has been shipped.")
     if order.status not in SHIPPABLE:
         raise ShopeeError(LOGISTICS_PARAM, "The order status is not ready to ship.")
-    order.tracking_number, order.shipping_carrier = _tracking(ctx, order, body)
-    ctx.sandbox.change_status(ctx.shop, order, "PROCESSED")
+    order.tracking_number, order.carrier = _tracking(ctx, order, body)
+    ctx.sandbox.change_status_in(ctx.shop, order, "PROCESSED")
     return Reply(None)
 
 

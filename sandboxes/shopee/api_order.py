@@ -12,8 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Buyer, Order
 from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.state import CURRENCY, NOT_SHIPPED, ORDER_STATUSES, REGION, Order
+from lapak.sandboxes.shopee.sandbox import ship_by_date
+from lapak.sandboxes.shopee.state import CURRENCY, DAYS_TO_SHIP, NOT_SHIPPED, ORDER_STATUSES, REGION
 from lapak.sandboxes.shopee.wire import (
     Reply,
     ShopeeError,
@@ -53,12 +55,13 @@ def get_order_list(ctx: Ctx) -> Reply:
     status = query.get("order_status")
     if status and status not in ORDER_STATUSES:
         raise invalid(f"order_status {status} is invalid")
+    attribute = "created" if field == "create_time" else "updated"
     matching = [
         o
         for o in ctx.shop.orders.values()
-        if time_from <= getattr(o, field) <= time_to and (not status or o.status == status)
+        if time_from <= getattr(o, attribute) <= time_to and (not status or o.status == status)
     ]
-    matching.sort(key=lambda o: (getattr(o, field), o.order_sn), reverse=True)
+    matching.sort(key=lambda o: (getattr(o, attribute), o.id), reverse=True)
     start = int(cursor)
     page = matching[start : start + page_size]
     more = start + page_size < len(matching)
@@ -68,9 +71,7 @@ def get_order_list(ctx: Ctx) -> Reply:
             "more": more,
             "next_cursor": str(start + page_size) if more else "",
             "order_list": [
-                {"order_sn": o.order_sn, "order_status": o.status}
-                if with_status
-                else {"order_sn": o.order_sn}
+                {"order_sn": o.id, "order_status": o.status} if with_status else {"order_sn": o.id}
                 for o in page
             ],
         }
@@ -80,27 +81,27 @@ def get_order_list(ctx: Ctx) -> Reply:
 def _item_list(ctx: Ctx, order: Order) -> list[dict[str, Any]]:
     lines = []
     for line in order.lines:
-        item = ctx.shop.items.get(line.item_id)
-        image = item.image_ids[0] if item and item.image_ids else ""
+        item = ctx.shop.catalog.listings.get(line.listing_id)
+        image = item.images[0] if item and item.images else ""
         lines.append(
             {
-                "item_id": line.item_id,
-                "item_name": line.item_name,
-                "item_sku": line.item_sku,
-                "model_id": line.model_id,
-                "model_name": line.model_name,
-                "model_sku": line.model_sku,
+                "item_id": line.listing_id,
+                "item_name": line.name,
+                "item_sku": line.fields["item_sku"],
+                "model_id": line.variant_id or 0,
+                "model_name": ",".join(line.options),
+                "model_sku": line.sku if line.variant_id else "",
                 "model_quantity_purchased": line.quantity,
                 "model_original_price": line.price,
                 "model_discounted_price": line.price,
                 "wholesale": False,
-                "weight": line.weight,
+                "weight": line.fields["weight"],
                 "add_on_deal": False,
                 "main_item": False,
                 "add_on_deal_id": 0,
                 "promotion_type": "",
                 "promotion_id": 0,
-                "order_item_id": line.order_item_id,
+                "order_item_id": line.id,
                 "promotion_group_id": 0,
                 "image_info": {
                     "image_url": f"{ctx.base_url}/_sandbox/uploads/{image}" if image else ""
@@ -110,20 +111,36 @@ def _item_list(ctx: Ctx, order: Order) -> list[dict[str, Any]]:
     return lines
 
 
+def recipient_address(buyer: Buyer) -> dict[str, str]:
+    """The buyer's address masked the way Shopee masks buyer PII for sellers' apps."""
+    city, state, zipcode = buyer.city, buyer.province, buyer.zipcode
+    return {
+        "name": buyer.name,
+        "phone": "******" + zipcode[-2:],
+        "town": "",
+        "district": "",
+        "city": city,
+        "state": state,
+        "region": REGION,
+        "zipcode": zipcode,
+        "full_address": f"****, {city}, {state}, ID, {zipcode}",
+    }
+
+
 def _optional(ctx: Ctx, order: Order) -> dict[str, Any]:
     """Every optional field the sandbox knows, by its response_optional_fields name."""
     return {
-        "buyer_user_id": order.buyer_user_id,
-        "buyer_username": order.buyer_username,
-        "recipient_address": dict(order.recipient),
+        "buyer_user_id": order.fields["buyer_user_id"],
+        "buyer_username": order.buyer.username,
+        "recipient_address": recipient_address(order.buyer),
         "item_list": _item_list(ctx, order),
-        "pay_time": order.pay_time,
-        "total_amount": order.total_amount,
-        "note": order.note,
-        "cancel_by": order.cancel_by,
+        "pay_time": order.paid_at,
+        "total_amount": order.total,
+        "note": "",
+        "cancel_by": order.cancelled_by,
         "cancel_reason": order.cancel_reason,
         "buyer_cancel_reason": "",
-        "shipping_carrier": order.shipping_carrier,
+        "shipping_carrier": order.carrier,
         "payment_method": "Bank Transfer",
         "estimated_shipping_fee": 0,
         "actual_shipping_fee": 0,
@@ -131,11 +148,11 @@ def _optional(ctx: Ctx, order: Order) -> dict[str, Any]:
         "split_up": False,
         "package_list": [
             {
-                "package_number": f"PKG{order.order_sn}",
+                "package_number": f"PKG{order.id}",
                 "logistics_status": "LOGISTICS_READY"
                 if order.tracking_number
                 else "LOGISTICS_NOT_START",
-                "shipping_carrier": order.shipping_carrier,
+                "shipping_carrier": order.carrier,
             }
         ],
     }
@@ -143,16 +160,16 @@ def _optional(ctx: Ctx, order: Order) -> dict[str, Any]:
 
 def order_detail(ctx: Ctx, order: Order, wanted: list[str]) -> dict[str, Any]:
     detail: dict[str, Any] = {
-        "order_sn": order.order_sn,
+        "order_sn": order.id,
         "region": REGION,
         "currency": CURRENCY,
         "cod": False,
         "order_status": order.status,
         "message_to_seller": "",
-        "create_time": order.create_time,
-        "update_time": order.update_time,
-        "days_to_ship": order.days_to_ship,
-        "ship_by_date": order.ship_by_date,
+        "create_time": order.created,
+        "update_time": order.updated,
+        "days_to_ship": DAYS_TO_SHIP,
+        "ship_by_date": ship_by_date(order),
     }
     if wanted:
         optional = _optional(ctx, order)
@@ -190,8 +207,8 @@ def cancel_order(ctx: Ctx) -> Reply:
         # Shopee: "can only be performed before an order has been shipped" (message UNCONFIRMED)
         raise invalid(f"order status {order.status} can not be cancelled")
     order.cancel_reason = reason
-    ctx.sandbox.change_status(ctx.shop, order, "CANCELLED", by="seller")
-    return Reply({"update_time": order.update_time})
+    ctx.sandbox.change_status_in(ctx.shop, order, "CANCELLED", by="seller")
+    return Reply({"update_time": order.updated})
 
 
 ROUTES = {

@@ -38,7 +38,7 @@ async def authorize(request: Request) -> Response:
             caller = authenticate(sandbox, PATH, link, check_time=request.method == "GET")
             shops = [
                 (str(s.shop_id), s.name)
-                for s in sandbox.shops.values()
+                for s in sandbox.stores.values()
                 if s.partner_id == caller.partner_id
             ]
     except ShopeeError as refused:

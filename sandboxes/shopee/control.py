@@ -15,8 +15,9 @@ from lapak.sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
+from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.shopee.images import image_kind, placeholder_png
-from lapak.sandboxes.shopee.orders import OutOfStockError
+from lapak.sandboxes.shopee.sandbox import order_view
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -45,7 +46,7 @@ def _sandbox(request: Request):
 
 
 def _shop_id(request: Request) -> int:
-    return _sandbox(request).shop(request.path_params["shop_id"]).shop_id
+    return _sandbox(request).store(request.path_params["shop_id"]).shop_id
 
 
 async def shops(request: Request) -> Response:
@@ -91,7 +92,8 @@ async def orders(request: Request) -> Response:
 async def order_status(request: Request) -> Response:
     body = await read_body(request, StatusChange)
     sn = request.path_params["order_sn"]
-    return JSONResponse(_sandbox(request).set_order_status(_shop_id(request), sn, body.status))
+    order = _sandbox(request).set_order_status(_shop_id(request), sn, body.status)
+    return JSONResponse(order_view(order))
 
 
 async def push_config(request: Request) -> Response:

@@ -77,11 +77,11 @@ def authenticate(
     if not token:
         raise ShopeeError("error_param", "There is no access_token in query.")
     shop_id = _int(query.get("shop_id") or "")
-    shop = sandbox.shops.get(shop_id) if shop_id is not None else None
+    shop = sandbox.stores.get(shop_id) if shop_id is not None else None
     if shop is None or shop.partner_id != partner_id:
         raise ShopeeError("error_auth", "Invalid partner_id or shopid.")
     _check_sign(partner_key, f"{partner_id}{path}{timestamp}{token}{shop_id}", given_sign)
-    if not sandbox.tokens.access_valid(token, shop_id):
+    if sandbox.tokens.access_owner(token) != shop_id:
         raise ShopeeError("error_auth", "Invalid access_token.")
     return Caller(partner_id, shop)
 

@@ -2,26 +2,29 @@
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive the same object directly (or through the `/_sandbox/` control API).
-Every public method takes the lock, so it is safe from any thread.
+Shops are keyed by shop_id. Every public method takes the lock, so it is safe from any
+thread.
 """
 
 from __future__ import annotations
 
 import hashlib
 import itertools
+import string
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.buyers import StoreBuyers
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
+from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.shopee import orders as order_life
-from lapak.sandboxes.shopee.buyers import BuyerSimulator
+from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.shopee.push import PushSender, order_status_payload
-from lapak.sandboxes.shopee.state import Item, Model, Order, Shop
-from lapak.sandboxes.shopee.tokens import TokenStore
+from lapak.sandboxes.shopee.state import DAYS_TO_SHIP, RULES, Shop
+from lapak.sandboxes.shopee.tokens import POLICY, token_maker
 from lapak.sandboxes.shopee.wire import server_error, throttled
-
-OutOfStockError = order_life.OutOfStockError
 
 
 class UnknownShopError(LookupError):
@@ -29,26 +32,32 @@ class UnknownShopError(LookupError):
         super().__init__(f"no shop {shop_id!r} in this sandbox")
 
 
-class UnknownOrderError(LookupError):
-    def __init__(self, shop_id: int, order_sn: str):
-        super().__init__(f"no order {order_sn!r} on shop {shop_id}")
+class BuyerSimulator(StoreBuyers):
+    """Pays unpaid orders, cancels ready ones, and the courier ships and delivers."""
+
+    platform = "shopee"
+    moves = (
+        ("UNPAID", "READY_TO_SHIP", "pay_rate", "buyer"),
+        ("READY_TO_SHIP", "CANCELLED", "cancel_rate", "buyer"),
+        ("PROCESSED", "SHIPPED", "progress_rate", "system"),
+        ("SHIPPED", "COMPLETED", "progress_rate", "system"),
+    )
 
 
 def _shop_id_for(name: str) -> int:
     """A shop id for a shop given by name only (a config of app keys: the id comes with
     the seller's authorization), the same for the same name."""
-    return 10_000_000 + int(hashlib.sha256(f"shopee/{name}".encode()).hexdigest()[:8], 16) % (
-        90_000_000
-    )
+    digest = int(hashlib.sha256(f"shopee/{name}".encode()).hexdigest()[:8], 16)
+    return 10_000_000 + digest % 90_000_000
 
 
-class ShopeeSandbox(SandboxCore):
+class ShopeeSandbox(StoreSandbox[Shop]):
     """Shops (from store configs: name, partner_id, partner_key, shop_id, refresh_token)."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
-        self.tokens = TokenStore(self.clock, self.rng)
-        self.shops: dict[int, Shop] = {}
+        self.tokens: TokenStore[int] = TokenStore(self.clock, POLICY, token_maker(self.rng))
+        self.stores: dict[int, Shop] = {}
         self.partners: dict[int, str] = {}
         self.images: dict[str, bytes] = {}
         # Per shop: Shopee publishes no limit (UNCONFIRMED: 10/s, bursts of 20). Over it:
@@ -56,9 +65,9 @@ class ShopeeSandbox(SandboxCore):
         self.limiter: TokenBuckets = TokenBuckets(10.0, 20, self.clock.now)
         self.push: PushSender = PushSender()
         self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
-        self._item_ids = itertools.count(100_001)
-        self._model_ids = itertools.count(2_000_001)
-        self._line_ids = itertools.count(1)
+        self.new_item_id = itertools.count(100_001).__next__
+        self.new_model_id = itertools.count(2_000_001).__next__
+        self.new_line_id = itertools.count(1).__next__
         for spec in shops:
             self._add_shop(spec)
 
@@ -72,27 +81,86 @@ class ShopeeSandbox(SandboxCore):
         if self.partners.get(partner_id, key) != key:
             raise ValueError(f"sandbox shop {name!r}: partner {partner_id} has two partner_keys")
         self.partners[partner_id] = key
-        self.shops[shop_id] = Shop(
-            name=name, partner_id=partner_id, partner_key=key, shop_id=shop_id
+        catalog = Catalog(selling={"NORMAL"})
+        self.stores[shop_id] = Shop(
+            name=name,
+            catalog=catalog,
+            book=OrderBook(catalog, RULES),
+            partner_id=partner_id,
+            partner_key=key,
+            shop_id=shop_id,
         )
         if spec.get("refresh_token"):
             self.tokens.add_refresh_token(shop_id, str(spec["refresh_token"]))
 
-    # --- lookups and ids (callers hold the lock) ---------------------------------------
+    # --- the kit's hooks (lock held) ----------------------------------------------------
 
-    def shop(self, shop_id: int | str) -> Shop:
+    def store(self, key: int | str) -> Shop:
         try:
-            return self.shops[int(shop_id)]
+            return self.stores[int(key)]
         except (KeyError, ValueError):
-            raise UnknownShopError(shop_id) from None
+            raise UnknownShopError(key) from None
 
-    def new_item_id(self) -> int:
-        return next(self._item_ids)
+    def new_order_id(self, store: Shop) -> str:
+        """Shopee-like order_sn: YYMMDD of the order date + 8 upper-case letters/digits."""
+        day = time.strftime("%y%m%d", time.gmtime(self.clock.now()))
+        alphabet = string.ascii_uppercase + string.digits
+        return fresh(lambda: day + random_text(self.rng, alphabet, 8), store.orders)
 
-    def new_model_id(self) -> int:
-        return next(self._model_ids)
+    def placed(self, store: Shop, order: Order) -> None:
+        order.fields["buyer_user_id"] = self.rng.randint(10_000_000, 99_999_999)
+        for line in order.lines:
+            item = store.catalog.listings[line.listing_id]
+            line.fields.update(item_sku=item.sku, weight=item.fields["weight"])
 
-    # --- shops, tokens, pushes ---------------------------------------------------------
+    def notify(self, store: Shop, order: Order) -> None:
+        if store.push_url:
+            payload = order_status_payload(
+                store.shop_id, str(order.id), str(order.status), order.updated
+            )
+            self.push.send(store.push_url, store.partner_key, payload)
+
+    def new_listing(
+        self,
+        store: Shop,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int,
+        variants: Sequence[tuple[str, str, int, int]],
+    ) -> Listing:
+        """`variants` (model_sku, option name, price, stock) become one tier "Variant"
+        (and the item-level `stock` is then 0, as Shopee keeps stock on models)."""
+        now = self.clock.now_s()
+        item = Listing(
+            id=self.new_item_id(),
+            sku=sku,
+            name=name,
+            price=int(price),
+            stock=0 if variants else int(stock),
+            status="NORMAL",
+            created=now,
+            updated=now,
+            fields={
+                "description": name,
+                "category_id": 100001,
+                "weight": 0.5,
+                "logistic_info": [{"logistic_id": 8003, "enabled": True}],
+                "tier_variation": [],
+            },
+        )
+        if variants:
+            options = [{"option": option} for _, option, _, _ in variants]
+            item.fields["tier_variation"] = [{"name": "Variant", "option_list": options}]
+        for index, (model_sku, option, model_price, model_stock) in enumerate(variants):
+            model_id = self.new_model_id()
+            fields = {"tier_index": [index]}
+            model = Variant(model_id, model_sku, model_price, model_stock, [option], fields)
+            item.variants[model_id] = model
+        return item
+
+    # --- Shopee's own controls ------------------------------------------------------------
 
     def shop_list(self) -> list[dict[str, Any]]:
         with self.lock:
@@ -101,213 +169,102 @@ class ShopeeSandbox(SandboxCore):
                     "name": s.name,
                     "partner_id": s.partner_id,
                     "shop_id": s.shop_id,
-                    "callback_url": s.callback_url,
-                    "items": len(s.items),
+                    "callback_url": s.push_url,
+                    "items": len(s.catalog.listings),
                     "orders": len(s.orders),
                 }
-                for s in self.shops.values()
+                for s in self.stores.values()
             ]
 
     def issue_auth_code(self, shop_id: int) -> str:
         """A one-time code as Shopee's consent redirect gives it (for /api/v2/auth/token/get)."""
         with self.lock:
-            return self.tokens.issue_code(self.shop(shop_id).shop_id)
-
-    def add_refresh_token(self, shop_id: int, token: str) -> None:
-        with self.lock:
-            self.tokens.add_refresh_token(self.shop(shop_id).shop_id, token)
+            return self.tokens.issue_code(self.store(shop_id).shop_id)
 
     def expire_token(self, shop_id: int) -> int:
         """The shop's access tokens die now (the next call gets error_auth)."""
         with self.lock:
-            return self.tokens.expire_access(self.shop(shop_id).shop_id)
+            return self.tokens.expire_access(self.store(shop_id).shop_id)
 
     def set_push_config(self, shop_id: int, callback_url: str | None) -> None:
+        self.set_push_url(shop_id, callback_url)
+
+    def create_item(self, shop_id: int, *, status: str = "NORMAL", **listing: Any) -> int:
+        """A seller's own listing (`add_listing`'s sku, name, price, stock, variants)."""
         with self.lock:
-            self.shop(shop_id).callback_url = callback_url or None
-
-    # --- faults, rate limit, call counts -----------------------------------------------
-
-    # --- catalog ------------------------------------------------------------------------
-
-    def create_item(
-        self,
-        shop_id: int,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-        status: str = "NORMAL",
-    ) -> int:
-        """Put a listing on the shop directly (a seller's own, made outside Lapak).
-
-        `variants` are (model_sku, option name, price, stock); they become one tier "Variant"
-        (and the item-level `stock` is then ignored, as Shopee keeps stock on models).
-        """
-        with self.lock:
-            shop = self.shop(shop_id)
-            now = self.clock.now_s()
-            item = Item(
-                item_id=self.new_item_id(),
-                item_sku=sku,
-                item_name=name,
-                description=name,
-                category_id=100001,
-                weight=0.5,
-                price=int(price),
-                stock=0 if variants else int(stock),
-                status=status,
-                image_ids=[],
-                logistic_info=[{"logistic_id": 8003, "enabled": True}],
-                create_time=now,
-                update_time=now,
-            )
-            if variants:
-                options = [{"option": option} for _, option, _, _ in variants]
-                item.tier_variation = [{"name": "Variant", "option_list": options}]
-                for index, (model_sku, _, model_price, model_stock) in enumerate(variants):
-                    model = Model(self.new_model_id(), model_sku, [index], model_price, model_stock)
-                    item.models[model.model_id] = model
-            shop.items[item.item_id] = item
-            return item.item_id
+            item_id = self.add_listing(shop_id, **listing)
+            self.store(shop_id).catalog.listings[item_id].status = status
+            return int(item_id)
 
     def items(self, shop_id: int) -> list[dict[str, Any]]:
         with self.lock:
-            return [_item_view(item) for item in self.shop(shop_id).items.values()]
-
-    def stock_of(self, shop_id: int, sku: str) -> int | None:
-        """The stock Shopee holds for a seller SKU (None: no such listing)."""
-        with self.lock:
-            found = self.shop(shop_id).find_sku(sku)
-            if found is None:
-                return None
-            item, model = found
-            return model.stock if model is not None else item.stock
+            return [_item_view(item) for item in self.store(shop_id).catalog.listings.values()]
 
     def set_stock(self, shop_id: int, item_id: int, model_id: int, stock: int) -> None:
         """A seller's hand edit in Seller Centre (absolute stock)."""
         with self.lock:
-            item = self.shop(shop_id).items.get(int(item_id))
-            if item is None:
-                raise LookupError(f"no item {item_id} on shop {shop_id}")
-            if model_id:
-                if int(model_id) not in item.models:
-                    raise LookupError(f"no model {model_id} in item {item_id}")
-                item.models[int(model_id)].stock = int(stock)
-            else:
-                item.stock = int(stock)
-            item.update_time = self.clock.now_s()
-
-    # --- orders -------------------------------------------------------------------------
-
-    def place_order(
-        self,
-        shop_id: int,
-        lines: Sequence[tuple[str, int]] | None = None,
-        *,
-        paid: bool = True,
-    ) -> str:
-        """A buyer checks out `lines` ((sku, quantity)); None picks random in-stock units.
-
-        Stock goes down at once; raises `OutOfStockError` (nothing changes) when short.
-        The order is READY_TO_SHIP when `paid`, else UNPAID. Returns the order_sn.
-        """
-        with self.lock:
-            shop = self.shop(shop_id)
-            wanted = list(lines) if lines else order_life.random_lines(shop, self.rng)
-            order = order_life.place(
-                shop,
-                wanted,
-                now=self.clock.now_s(),
-                rng=self.rng,
-                line_ids=self._line_ids,
-                paid=paid,
-            )
-            self._notify(shop, order)
-            return order.order_sn
-
-    def order_in(self, shop: Shop, order_sn: str) -> Order:
-        order = shop.orders.get(order_sn)
-        if order is None:
-            raise UnknownOrderError(shop.shop_id, order_sn)
-        return order
-
-    def set_order_status(self, shop_id: int, order_sn: str, status: str, *, by: str = "") -> dict:
-        """Move an order (Shopee status name or pay/cancel/ship/complete); pushes if changed."""
-        with self.lock:
-            shop = self.shop(shop_id)
-            order = self.order_in(shop, order_sn)
-            self.change_status(shop, order, order_life.resolve_status(status), by=by)
-            return _order_view(order)
-
-    def change_status(self, shop: Shop, order: Order, status: str, *, by: str = "") -> bool:
-        """Status change with its side effects (stock back on cancel, push); lock held."""
-        changed = order_life.change_status(shop, order, status, self.clock.now_s(), by=by)
-        if changed:
-            self._notify(shop, order)
-        return changed
+            unit = self.store(shop_id).catalog.unit(int(item_id), int(model_id) or None)
+            if unit is None:
+                raise LookupError(f"no item {item_id} (model {model_id}) on shop {shop_id}")
+            unit.stock = int(stock)
+            unit.listing.updated = self.clock.now_s()
 
     def orders(self, shop_id: int) -> list[dict[str, Any]]:
         with self.lock:
-            return [_order_view(order) for order in self.shop(shop_id).orders.values()]
+            return [order_view(order) for order in self.store(shop_id).orders.values()]
 
     def order(self, shop_id: int, order_sn: str) -> dict[str, Any]:
         with self.lock:
-            return _order_view(self.order_in(self.shop(shop_id), order_sn))
-
-    def _notify(self, shop: Shop, order: Order) -> None:
-        if shop.callback_url:
-            payload = order_status_payload(
-                shop.shop_id, order.order_sn, order.status, order.update_time
-            )
-            self.push.send(shop.callback_url, shop.partner_key, payload)
+            return order_view(self.order_in(self.store(shop_id), order_sn))
 
 
-def _item_view(item: Item) -> dict[str, Any]:
+def _item_view(item: Listing) -> dict[str, Any]:
     return {
-        "item_id": item.item_id,
-        "item_sku": item.item_sku,
-        "item_name": item.item_name,
+        "item_id": item.id,
+        "item_sku": item.sku,
+        "item_name": item.name,
         "status": item.status,
         "price": item.price,
         "stock": item.stock,
-        "has_model": item.has_model,
-        "image_ids": list(item.image_ids),
-        "update_time": item.update_time,
+        "has_model": item.has_variants,
+        "image_ids": list(item.images),
+        "update_time": item.updated,
         "models": [
             {
-                "model_id": m.model_id,
-                "model_sku": m.model_sku,
-                "option": item.option_name(m),
+                "model_id": m.id,
+                "model_sku": m.sku,
+                "option": ",".join(m.options),
                 "price": m.price,
                 "stock": m.stock,
             }
-            for m in item.models.values()
+            for m in item.variants.values()
         ],
     }
 
 
-def _order_view(order: Order) -> dict[str, Any]:
+def order_view(order: Order) -> dict[str, Any]:
     return {
-        "order_sn": order.order_sn,
+        "order_sn": order.id,
         "status": order.status,
-        "create_time": order.create_time,
-        "update_time": order.update_time,
-        "pay_time": order.pay_time,
-        "ship_by_date": order.ship_by_date,
+        "create_time": order.created,
+        "update_time": order.updated,
+        "pay_time": order.paid_at,
+        "ship_by_date": ship_by_date(order),
         "tracking_number": order.tracking_number,
-        "total_amount": order.total_amount,
-        "buyer_username": order.buyer_username,
+        "total_amount": order.total,
+        "buyer_username": order.buyer.username,
         "lines": [
             {
-                "sku": line.model_sku or line.item_sku,
-                "item_id": line.item_id,
-                "model_id": line.model_id,
+                "sku": line.sku,
+                "item_id": line.listing_id,
+                "model_id": line.variant_id or 0,
                 "quantity": line.quantity,
                 "price": line.price,
             }
             for line in order.lines
         ],
     }
+
+
+def ship_by_date(order: Order) -> int:
+    return order.created + DAYS_TO_SHIP * 86400

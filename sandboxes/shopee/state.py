@@ -1,14 +1,19 @@
-"""In-memory state of the Shopee sandbox: shops, their catalog and their orders.
+"""The Shopee sandbox's shops and the platform facts its state follows.
 
-Plain mutable dataclasses, guarded by the `ShopeeSandbox` lock (never touched without it).
 Region is Indonesia: currency IDR, whole-rupiah prices (Shopee ID sets integer prices).
-Times are unix seconds from the sandbox clock.
+A shop's items are kit `Listing`s (its models are `Variant`s); Shopee's own item attributes
+live in `fields`: description, category_id, weight, logistic_info, brand, dimension,
+condition, tier_variation (and a model's tier_index). Orders are kit `Order`s keyed by
+order_sn, moved by `RULES` (docs/MARKETPLACES.md#shopee-orders).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
+
+from lapak.sandboxes.kit.orders import OrderRules
+from lapak.sandboxes.kit.stores import Store
 
 REGION = "ID"
 CURRENCY = "IDR"
@@ -36,127 +41,30 @@ ALREADY_SHIPPED = frozenset(
 )
 ITEM_STATUSES = ("NORMAL", "BANNED", "UNLIST", "REVIEWING", "SELLER_DELETE", "SHOPEE_DELETE")
 
-
-@dataclass(slots=True)
-class Model:
-    model_id: int
-    model_sku: str
-    tier_index: list[int]
-    price: int
-    stock: int
-
-
-@dataclass(slots=True)
-class Item:
-    item_id: int
-    item_sku: str
-    item_name: str
-    description: str
-    category_id: int
-    weight: float
-    price: int
-    stock: int
-    status: str
-    image_ids: list[str]
-    logistic_info: list[dict[str, Any]]
-    create_time: int
-    update_time: int
-    brand: dict[str, Any] = field(
-        default_factory=lambda: {"brand_id": 0, "original_brand_name": ""}
-    )
-    dimension: dict[str, Any] | None = None
-    condition: str = "NEW"
-    days_to_ship: int = DAYS_TO_SHIP
-    tier_variation: list[dict[str, Any]] = field(default_factory=list)
-    models: dict[int, Model] = field(default_factory=dict)
-
-    @property
-    def has_model(self) -> bool:
-        return bool(self.models)
-
-    def option_name(self, model: Model) -> str:
-        """The model's option names joined as Shopee shows `model_name` ("Red,XL")."""
-        names = []
-        for tier, index in zip(self.tier_variation, model.tier_index, strict=False):
-            options = tier.get("option_list") or []
-            if 0 <= index < len(options):
-                names.append(str(options[index].get("option", "")))
-        return ",".join(names)
+RULES = OrderRules(
+    statuses=ORDER_STATUSES,
+    unpaid="UNPAID",
+    paid="READY_TO_SHIP",
+    paid_statuses=frozenset({"READY_TO_SHIP"}),
+    cancelled=frozenset({"CANCELLED"}),
+    gives_back={"CANCELLED": NOT_SHIPPED, "TO_RETURN": ALREADY_SHIPPED},
+    verbs={
+        "pay": "READY_TO_SHIP",
+        "paid": "READY_TO_SHIP",
+        "cancel": "CANCELLED",
+        "ship": "SHIPPED",
+        "process": "PROCESSED",
+        "complete": "COMPLETED",
+    },
+)
+"""Cancelling before shipping, or a return, puts the order's units back."""
 
 
-@dataclass(slots=True)
-class OrderLine:
-    order_item_id: int
-    item_id: int
-    model_id: int
-    item_sku: str
-    model_sku: str
-    item_name: str
-    model_name: str
-    quantity: int
-    price: int
-    weight: float
-
-
-@dataclass(slots=True)
-class Order:
-    order_sn: str
-    status: str
-    create_time: int
-    update_time: int
-    lines: list[OrderLine]
-    buyer_user_id: int
-    buyer_username: str
-    recipient: dict[str, str]
-    pay_time: int | None = None
-    days_to_ship: int = DAYS_TO_SHIP
-    tracking_number: str = ""
-    shipping_carrier: str = ""
-    cancel_by: str = ""
-    cancel_reason: str = ""
-    note: str = ""
-
-    @property
-    def ship_by_date(self) -> int:
-        return self.create_time + self.days_to_ship * 86400
-
-    @property
-    def total_amount(self) -> int:
-        return sum(line.price * line.quantity for line in self.lines)
-
-
-@dataclass(slots=True)
-class Shop:
-    name: str
+@dataclass(slots=True, kw_only=True)
+class Shop(Store):
     partner_id: int
     partner_key: str
     shop_id: int
-    items: dict[int, Item] = field(default_factory=dict)
-    orders: dict[str, Order] = field(default_factory=dict)
-    callback_url: str | None = None
-
-    def find_sku(self, sku: str) -> tuple[Item, Model | None] | None:
-        """The sellable unit with this seller SKU: a model's `model_sku`, else an item's."""
-        for item in self.items.values():
-            if item.has_model:
-                for model in item.models.values():
-                    if model.model_sku == sku:
-                        return item, model
-            elif item.item_sku == sku:
-                return item, None
-        return None
-
-    def units(self) -> list[tuple[Item, Model | None]]:
-        """Every sellable unit (item without models, or each model) of NORMAL items."""
-        found: list[tuple[Item, Model | None]] = []
-        for item in self.items.values():
-            if item.status != "NORMAL":
-                continue
-            if item.has_model:
-                found.extend((item, model) for model in item.models.values())
-            else:
-                found.append((item, None))
-        return found
 
 
 def _channel(channel_id: int, name: str, *, seller_logistics: bool = False) -> dict[str, Any]:
