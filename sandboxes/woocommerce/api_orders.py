@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from lapak.sandboxes.woocommerce import orders as order_life
 from lapak.sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
-from lapak.sandboxes.woocommerce.state import ORDER_STATUSES, Order, Shop
+from lapak.sandboxes.woocommerce.state import ORDER_STATUSES, Shop, WooOrder
 from lapak.sandboxes.woocommerce.views import only_fields, order_view
 from lapak.sandboxes.woocommerce.wire import (
     Reply,
@@ -62,7 +62,7 @@ def list_orders(ctx: Ctx) -> Reply:
         if (o.status != "trash" if statuses is None else o.status in statuses)
         and (not include or o.id in include)
         and _within(int(o.created), bounds["after"], bounds["before"])
-        and _within(int(o.modified), bounds["modified_after"], bounds["modified_before"])
+        and _within(int(o.updated), bounds["modified_after"], bounds["modified_before"])
     ]
     page, headers = paginate(ctx, "/orders", sort_rows(rows, orderby, order, include))
     shop = ctx.require("list")
@@ -75,7 +75,7 @@ def _within(moment: int, after: float | None, before: float | None) -> bool:
     return (after is None or moment > after) and (before is None or moment < before)
 
 
-def _order(shop: Shop, order_id: int, status: int) -> Order:
+def _order(shop: Shop, order_id: int, status: int) -> WooOrder:
     order = shop.orders.get(order_id)
     if order is None:
         raise invalid_id(status)
@@ -105,7 +105,7 @@ def update_order(ctx: Ctx) -> Reply:
         order_life.change_status(shop, order, status, ctx.now)
     if body.get("set_paid") is True and order.status in ("pending", "failed"):
         order_life.change_status(shop, order, "processing", ctx.now)
-    order.modified = ctx.now
+    order.updated = int(ctx.now)
     ctx.sandbox.notify(shop, order, "order.updated")
     return Reply(order_view(shop, order))
 
@@ -123,7 +123,7 @@ def delete_order(ctx: Ctx) -> Reply:
                 "woocommerce_rest_already_trashed", "The order has already been deleted.", 410
             )
         order.status = "trash"
-        order.modified = ctx.now
+        order.updated = int(ctx.now)
         view = order_view(shop, order)
     ctx.sandbox.notify(shop, order, "order.deleted")
     return Reply(view)

@@ -134,7 +134,7 @@ def sanitize_title(name: str) -> str:
 
 def new_product(shop: Shop, body: Mapping[str, Any], now: float) -> Product:
     kind = body.get("type") if body.get("type") in PRODUCT_TYPES else "simple"
-    return Product(id=0, type=str(kind), name="", created=now, modified=now)
+    return Product(id=0, type=str(kind), name="", created=now, updated=now)
 
 
 def save_product(
@@ -188,7 +188,7 @@ def save_variation(
             404,
         )
     if variation is None:
-        draft = Product(id=0, type="variation", name=parent.name, created=now, modified=now)
+        draft = Product(id=0, type="variation", name=parent.name, created=now, updated=now)
     else:
         draft = copy.deepcopy(variation)
     draft.parent_id = parent_id
@@ -212,7 +212,7 @@ def save_variation(
     stored = _store(shop, draft, now)
     if stored.id not in parent.variations:
         parent.variations.append(stored.id)
-    parent.modified = now
+    parent.updated = now
     return stored
 
 
@@ -311,7 +311,7 @@ def _store(shop: Shop, draft: Product, now: float) -> Product:
     if not draft.id:
         draft.id = shop.new_id()
         draft.created = now
-    draft.modified = now
+    draft.updated = now
     shop.products[draft.id] = draft
     return draft
 

@@ -121,7 +121,7 @@ def sort_rows(rows: list[Any], orderby: str, order: str, include: Sequence[int])
     """WordPress orderings (date and modified fall back to the id, as WooCommerce adds it)."""
     keys: dict[str, Callable[[Any], Any]] = {
         "date": lambda r: (r.created, r.id),
-        "modified": lambda r: (r.modified, r.id),
+        "modified": lambda r: (r.updated, r.id),
         "id": lambda r: r.id,
         "title": lambda r: (getattr(r, "name", ""), r.id),
         "slug": lambda r: (getattr(r, "name", "").lower(), r.id),

@@ -1,41 +1,25 @@
 """Order life in the sandbox: checkout, status changes and what they do to stock.
 
-WooCommerce's stock rules (`wc-stock-functions.php`): an order's units leave stock when it
-is paid or put on hold (`wc_maybe_reduce_stock_levels` on payment complete and on the
-processing, completed and on-hold statuses), once, marked by `_order_stock_reduced`; they
-come back when a reduced order is cancelled or set back to pending
-(`wc_maybe_increase_stock_levels`), or when a refund restocks them. An unpaid (pending)
-order holds no stock: WooCommerce only keeps it out of other carts for "Hold stock"
-minutes, which the REST API does not show.
+Orders are the kit's (`kit/orders.py`: lines, an Indonesian buyer, paid and shipped stamps)
+with WooCommerce's own stock rules (`wc-stock-functions.php`), which the kit's order book
+does not follow: an order's units leave stock when it is paid or put on hold
+(`wc_maybe_reduce_stock_levels` on payment complete and on the processing, completed and
+on-hold statuses), once, marked by `_order_stock_reduced`; they come back when a reduced
+order is cancelled or set back to pending (`wc_maybe_increase_stock_levels`), or when a
+refund restocks them. An unpaid (pending) order holds no stock: WooCommerce only keeps it
+out of other carts for "Hold stock" minutes, which the REST API does not show.
 """
 
 from __future__ import annotations
 
-import hashlib
 import random
 from collections.abc import Sequence
 
-from lapak.sandboxes.woocommerce.state import STOCK_HELD, LineItem, Order, Product, Shop
+from lapak.sandboxes.kit.orders import BUYERS, OrderLine, OutOfStockError
+from lapak.sandboxes.woocommerce.state import STOCK_HELD, Product, Shop, WooOrder
 
 TRACKING_META = "_wc_shipment_tracking_items"
-
-FIRST_NAMES = ("Budi", "Siti", "Agus", "Dewi", "Rina", "Andi", "Putri", "Joko", "Wati", "Eko")
-LAST_NAMES = ("Santoso", "Rahayu", "Wijaya", "Lestari", "Saputra", "Hidayat", "Kusuma", "")
-CITIES = (
-    ("Jakarta Selatan", "JK"),
-    ("Bandung", "JB"),
-    ("Surabaya", "JI"),
-    ("Yogyakarta", "YO"),
-    ("Medan", "SU"),
-    ("Makassar", "SN"),
-    ("Denpasar", "BA"),
-    ("Semarang", "JT"),
-)
 PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
-
-
-class OutOfStockError(ValueError):
-    """A checkout asked for more units than a managed-stock product holds."""
 
 
 def find_sku(shop: Shop, sku: str) -> Product:
@@ -66,26 +50,9 @@ def random_lines(shop: Shop, rng: random.Random) -> list[tuple[str, int]]:
     return lines
 
 
-def _customer(rng: random.Random) -> dict[str, str]:
-    city, state = rng.choice(CITIES)
-    first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
-    return {
-        "first_name": first,
-        "last_name": last,
-        "company": "",
-        "address_1": f"Jl. Merdeka No. {rng.randint(1, 200)}",
-        "address_2": "",
-        "city": city,
-        "state": state,
-        "postcode": f"{rng.randint(10000, 99999)}",
-        "country": "ID",
-        "phone": f"08{rng.randint(1000000000, 9999999999)}",
-    }
-
-
 def place(
     shop: Shop, wanted: Sequence[tuple[str, int]], *, now: float, rng: random.Random, paid: bool
-) -> Order:
+) -> WooOrder:
     """A checkout: `processing` (paid, stock reduced at once) or `pending` (no stock taken)."""
     rows: list[tuple[Product, int]] = []
     for sku, quantity in wanted:
@@ -97,33 +64,26 @@ def place(
     lines = []
     for row, quantity in rows:
         parent = shop.products.get(row.parent_id) if row.parent_id else None
-        option = ", ".join(row.variation_attributes.values())
         lines.append(
-            LineItem(
+            OrderLine(
                 id=next(shop.line_ids),
-                product_id=parent.id if parent else row.id,
-                variation_id=row.id if parent else 0,
-                name=f"{parent.name} - {option}" if parent and option else row.name,
+                listing_id=parent.id if parent else row.id,
+                variant_id=row.id if parent else None,
                 sku=row.sku,
+                name=parent.name if parent else row.name,
+                options=list(row.variation_attributes.values()),
                 quantity=quantity,
                 price=row.price,
-                parent_name=parent.name if parent else "",
             )
         )
-    billing = _customer(rng)
-    method, title = rng.choice(PAYMENTS)
-    order_id = shop.new_id()
-    order = Order(
-        id=order_id,
+    order = WooOrder(
+        id=shop.new_id(),
         status="pending",
-        created=now,
-        modified=now,
+        created=int(now),
+        updated=int(now),
         lines=lines,
-        billing={**billing, "email": f"pembeli{order_id}@example.id"},
-        shipping=dict(billing),
-        order_key=f"wc_order_{hashlib.sha1(f'{shop.name}/{order_id}'.encode()).hexdigest()[:13]}",
-        payment_method=method,
-        payment_method_title=title,
+        buyer=rng.choice(BUYERS),
+        payment=rng.choice(PAYMENTS),
     )
     shop.orders[order.id] = order
     if paid:
@@ -142,7 +102,7 @@ def _check_stock(rows: Sequence[tuple[Product, int]]) -> None:
             )
 
 
-def change_status(shop: Shop, order: Order, status: str, now: float) -> bool:
+def change_status(shop: Shop, order: WooOrder, status: str, now: float) -> bool:
     """Set `status` with WooCommerce's side effects on stock and dates; True if it changed."""
     if status == order.status:
         return False
@@ -152,16 +112,16 @@ def change_status(shop: Shop, order: Order, status: str, now: float) -> bool:
     elif status in ("cancelled", "pending") and order.stock_reduced:
         _adjust(shop, order, +1)
         order.stock_reduced = False
-    if status in ("processing", "completed") and order.paid is None:
-        order.paid = now
-    if status == "completed" and order.completed is None:
-        order.completed = now
+    if status in ("processing", "completed") and order.paid_at is None:
+        order.paid_at = int(now)
+    if status == "completed" and order.shipped_at is None:
+        order.shipped_at = int(now)
     order.status = status
-    order.modified = now
+    order.updated = int(now)
     return True
 
 
-def refund(shop: Shop, order: Order, now: float, *, restock: bool = True) -> None:
+def refund(shop: Shop, order: WooOrder, now: float, *, restock: bool = True) -> None:
     """A full refund (`wc_create_refund` with "Restock refunded items"): status refunded."""
     order.refunds.append(
         {"id": shop.new_id(), "reason": "Barang dikembalikan", "total": f"-{order.total}"}
@@ -170,17 +130,17 @@ def refund(shop: Shop, order: Order, now: float, *, restock: bool = True) -> Non
         _adjust(shop, order, +1)
         order.stock_reduced = False
     order.status = "refunded"
-    order.modified = now
+    order.updated = int(now)
 
 
-def _adjust(shop: Shop, order: Order, sign: int) -> None:
+def _adjust(shop: Shop, order: WooOrder, sign: int) -> None:
     for line in order.lines:
-        row = shop.products.get(line.variation_id or line.product_id)
+        row = shop.products.get(int(line.variant_id or line.listing_id))
         if row is not None and row.manage_stock:
             row.stock_quantity = (row.stock_quantity or 0) + sign * line.quantity
 
 
-def tracking_number(order: Order) -> str | None:
+def tracking_number(order: WooOrder) -> str | None:
     """The last `tracking_number` of the order's shipment-tracking items."""
     items = order.meta_value(TRACKING_META)
     if isinstance(items, list):

@@ -22,10 +22,10 @@ from lapak.sandboxes.woocommerce.push import PushSender, delivery
 from lapak.sandboxes.woocommerce.state import (
     SHIPPED,
     UNCATEGORIZED,
-    Order,
     Product,
     Shop,
     Webhook,
+    WooOrder,
 )
 from lapak.sandboxes.woocommerce.views import order_view
 from lapak.sandboxes.woocommerce.wire import server_error, throttled
@@ -88,7 +88,7 @@ class WooSandbox(SandboxCore):
         except KeyError:
             raise UnknownStoreError(name) from None
 
-    def order_in(self, shop: Shop, order_id: Any) -> Order:
+    def order_in(self, shop: Shop, order_id: Any) -> WooOrder:
         try:
             return shop.orders[int(order_id)]
         except (KeyError, ValueError):
@@ -138,7 +138,7 @@ class WooSandbox(SandboxCore):
                 if url
             ]
 
-    def notify(self, shop: Shop, order: Order, topic: str) -> None:
+    def notify(self, shop: Shop, order: WooOrder, topic: str) -> None:
         """Queue the deliveries of `topic` for `order` (lock held)."""
         payload = {"id": order.id} if topic.endswith(".deleted") else order_view(shop, order)
         now = self.clock.now()
@@ -171,7 +171,7 @@ class WooSandbox(SandboxCore):
                 type="variable" if variants else "simple",
                 name=title,
                 created=now,
-                modified=now,
+                updated=now,
                 sku=sku,
                 regular_price="" if variants else str(int(price)),
                 manage_stock=not variants,
@@ -199,7 +199,7 @@ class WooSandbox(SandboxCore):
                         type="variation",
                         name=title,
                         created=now,
-                        modified=now,
+                        updated=now,
                         parent_id=product.id,
                         sku=variant_sku,
                         regular_price=str(int(variant_price)),
@@ -229,7 +229,7 @@ class WooSandbox(SandboxCore):
             product = self.row(name, sku)
             product.manage_stock = True
             product.stock_quantity = int(stock)
-            product.modified = self.clock.now()
+            product.updated = self.clock.now()
 
     def remove_listing(self, name: str, sku: str) -> None:
         """The seller deletes (permanently) the product holding `sku`, variations and all."""
@@ -282,6 +282,6 @@ class WooSandbox(SandboxCore):
                 raise ValueError(f"unknown order action {action!r}")
             self.notify(shop, order, "order.updated")
 
-    def order(self, name: str, order_id: Any) -> Order:
+    def order(self, name: str, order_id: Any) -> WooOrder:
         with self.lock:
             return self.order_in(self.shop(name), order_id)

@@ -15,6 +15,8 @@ from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order
+
 SITE_TZ = timezone(timedelta(hours=7), "WIB")
 CURRENCY = "IDR"
 CURRENCY_SYMBOL = "Rp"
@@ -78,7 +80,7 @@ class Product:
     type: str
     name: str
     created: float
-    modified: float
+    updated: float
     parent_id: int = 0
     sku: str = ""
     status: str = "publish"
@@ -115,43 +117,17 @@ class Attachment:
 
 
 @dataclass(slots=True)
-class LineItem:
-    id: int
-    product_id: int
-    variation_id: int
-    name: str
-    sku: str
-    quantity: int
-    price: Decimal
-    parent_name: str = ""
+class WooOrder(Order):
+    """The kit's order (`shipped_at` is `date_completed`, `updated` is `date_modified`,
+    the billing and shipping address are the buyer's) and what WooCommerce keeps besides."""
 
-    @property
-    def total(self) -> Decimal:
-        return self.price * self.quantity
-
-
-@dataclass(slots=True)
-class Order:
     id: int
     status: str
-    created: float
-    modified: float
-    lines: list[LineItem]
-    billing: dict[str, str]
-    shipping: dict[str, str]
-    order_key: str
-    payment_method: str = "bacs"
-    payment_method_title: str = "Transfer Bank"
-    paid: float | None = None
-    completed: float | None = None
+    payment: tuple[str, str] = ("bacs", "Transfer Bank")
+    """(payment_method, payment_method_title)."""
     stock_reduced: bool = False
     meta: list[Meta] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
-    customer_note: str = ""
-
-    @property
-    def total(self) -> Decimal:
-        return sum((line.total for line in self.lines), Decimal(0))
 
     def meta_value(self, key: str) -> Any:
         return next((m.value for m in self.meta if m.key == key), None)
@@ -191,7 +167,7 @@ class Shop:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     products: dict[int, Product] = field(default_factory=dict)
     attachments: dict[int, Attachment] = field(default_factory=dict)
-    orders: dict[int, Order] = field(default_factory=dict)
+    orders: dict[int, WooOrder] = field(default_factory=dict)
     nonces: dict[int, str] = field(default_factory=dict)
     """`nonces` column of the API key: timestamp → nonce (one per second, as WooCommerce
     stores them: `$used_nonces[ $timestamp ] = $nonce`)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
+from hashlib import sha1
 from typing import Any
 
 from lapak.sandboxes.woocommerce.state import (
@@ -15,9 +16,9 @@ from lapak.sandboxes.woocommerce.state import (
     CURRENCY_SYMBOL,
     WC_VERSION,
     Meta,
-    Order,
     Product,
     Shop,
+    WooOrder,
     gmt_text,
     local_text,
 )
@@ -43,11 +44,22 @@ NO_CHARGES = (
     "total_tax",
 )
 """An order's amounts the sandbox never charges (no coupons, shipping lines or taxes)."""
+PROVINCE_CODES = {
+    "DKI Jakarta": "JK",
+    "Jawa Barat": "JB",
+    "Jawa Tengah": "JT",
+    "Jawa Timur": "JI",
+    "DI Yogyakarta": "YO",
+    "Bali": "BA",
+    "Sumatera Utara": "SU",
+    "Sulawesi Selatan": "SN",
+}
+"""WooCommerce's state codes of the kit's buyers' provinces (`WC_Countries` for ID)."""
 
 
-def money(value: Decimal) -> str:
+def money(value: Decimal | int) -> str:
     """An IDR amount as WooCommerce stores it with 0 decimals ("150000")."""
-    return format(value.quantize(Decimal(1)), "f")
+    return format(Decimal(value).quantize(Decimal(1)), "f")
 
 
 def meta_view(meta: Iterable[Meta]) -> list[dict[str, Any]]:
@@ -94,7 +106,7 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
         "slug": product.name.lower().replace(" ", "-"),
         "permalink": f"{shop.site_url}/?p={product.id}",
         **dates("date_created", product.created),
-        **dates("date_modified", product.modified),
+        **dates("date_modified", product.updated),
         "type": product.type,
         "status": product.status,
         "featured": False,
@@ -140,7 +152,7 @@ def variation_view(shop: Shop, variation: Product) -> dict[str, Any]:
     return {
         "id": variation.id,
         **dates("date_created", variation.created),
-        **dates("date_modified", variation.modified),
+        **dates("date_modified", variation.updated),
         "description": variation.description,
         "permalink": f"{shop.site_url}/?p={variation.parent_id}&variation={variation.id}",
         "sku": variation.sku,
@@ -169,31 +181,48 @@ def variation_view(shop: Shop, variation: Product) -> dict[str, Any]:
     }
 
 
-def line_view(shop: Shop, order: Order) -> list[dict[str, Any]]:
+def line_view(order: WooOrder) -> list[dict[str, Any]]:
     return [
         {
             "id": line.id,
-            "name": line.name,
-            "product_id": line.product_id,
-            "variation_id": line.variation_id,
+            "name": f"{line.name} - {', '.join(line.options)}" if line.options else line.name,
+            "product_id": line.listing_id,
+            "variation_id": line.variant_id or 0,
             "quantity": line.quantity,
             "tax_class": "",
-            "subtotal": money(line.total),
+            "subtotal": money(line.price * line.quantity),
             "subtotal_tax": "0",
-            "total": money(line.total),
+            "total": money(line.price * line.quantity),
             "total_tax": "0",
             "taxes": [],
             "meta_data": [],
             "sku": line.sku,
             "price": float(line.price),
             "image": {"id": "", "src": ""},
-            "parent_name": line.parent_name or None,
+            "parent_name": line.name if line.variant_id else None,
         }
         for line in order.lines
     ]
 
 
-def order_view(shop: Shop, order: Order) -> dict[str, Any]:
+def address(order: WooOrder) -> dict[str, str]:
+    """The buyer's address as a billing or shipping block (names and numbers made up)."""
+    buyer = order.buyer
+    return {
+        "first_name": buyer.first_name,
+        "last_name": buyer.last_name,
+        "company": "",
+        "address_1": f"Jl. Merdeka No. {order.id % 200 + 1}",
+        "address_2": buyer.district,
+        "city": buyer.city,
+        "state": PROVINCE_CODES.get(buyer.province, ""),
+        "postcode": buyer.zipcode,
+        "country": "ID",
+        "phone": f"0812{order.id:08d}",
+    }
+
+
+def order_view(shop: Shop, order: WooOrder) -> dict[str, Any]:
     return {
         "id": order.id,
         "parent_id": 0,
@@ -202,26 +231,26 @@ def order_view(shop: Shop, order: Order) -> dict[str, Any]:
         "version": WC_VERSION,
         "prices_include_tax": False,
         **dates("date_created", order.created),
-        **dates("date_modified", order.modified),
+        **dates("date_modified", order.updated),
         **dict.fromkeys(NO_CHARGES, "0"),
         "total": money(order.total),
         "customer_id": 0,
-        "order_key": order.order_key,
-        "billing": dict(order.billing),
-        "shipping": dict(order.shipping),
-        "payment_method": order.payment_method,
-        "payment_method_title": order.payment_method_title,
+        "order_key": f"wc_order_{sha1(f'{shop.name}/{order.id}'.encode()).hexdigest()[:13]}",
+        "billing": {**address(order), "email": f"pembeli{order.id}@example.id"},
+        "shipping": address(order),
+        "payment_method": order.payment[0],
+        "payment_method_title": order.payment[1],
         "transaction_id": "",
         "customer_ip_address": "",
         "customer_user_agent": "",
         "created_via": "checkout",
-        "customer_note": order.customer_note,
-        **dates("date_completed", order.completed),
-        **dates("date_paid", order.paid),
+        "customer_note": "",
+        **dates("date_completed", order.shipped_at),
+        **dates("date_paid", order.paid_at),
         "cart_hash": "",
         "number": str(order.id),
         "meta_data": meta_view(order.meta),
-        "line_items": line_view(shop, order),
+        "line_items": line_view(order),
         "tax_lines": [],
         "shipping_lines": [],
         "fee_lines": [],

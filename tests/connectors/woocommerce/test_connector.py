@@ -271,7 +271,7 @@ def test_trashed_orders_are_listed_and_fetched(
     trashed = control.place_order(STORE, [("KOPI", 1)], paid=False)
     with app.state.sandbox.lock:
         order = app.state.sandbox.shop(STORE).orders[int(trashed)]
-        order.status, order.modified = "trash", control.now()
+        order.status, order.updated = "trash", int(control.now())
     since = datetime.fromtimestamp(control.now() - 60, UTC)
     until = datetime.fromtimestamp(control.now() + 60, UTC)
     ids = list(connector.list_order_ids(since, until))
