@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from lapak.sandboxes.shopify.context import Ctx, Reply, Route
-from lapak.sandboxes.shopify.state import iso
+from lapak.sandboxes.shopify.state import Variant, iso
 from lapak.sandboxes.shopify.wire import (
     GRAPHQL_MUTATION_COST,
     cost_extension,
@@ -115,8 +115,8 @@ def set_quantities(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
         return {"inventoryAdjustmentGroup": None, "userErrors": errors}
     changes = []
     for item, quantity in planned:
-        delta = quantity - ctx.shop.levels[item]
-        ctx.sandbox.set_available(ctx.shop, item, quantity)
+        delta = quantity - items[item].stock
+        ctx.sandbox.set_available(items[item], quantity)
         changes.append(
             {
                 "name": name,
@@ -167,7 +167,7 @@ LEAVES = {
 
 
 def _problem(
-    ctx: Ctx, entry: Any, items: dict[int, Any], ignore_compare: bool, seen: set[int]
+    ctx: Ctx, entry: Any, items: dict[int, Variant], ignore_compare: bool, seen: set[int]
 ) -> tuple[str | None, int, int]:
     """(problem code or None, inventory item id, quantity) of one InventoryQuantityInput."""
     if not isinstance(entry, dict):
@@ -180,7 +180,7 @@ def _problem(
         return "INVALID_INVENTORY_ITEM", item, 0
     if location_match is None or int(location_match[1]) != ctx.shop.location_id:
         return "INVALID_LOCATION", item, 0
-    if item not in ctx.shop.levels:
+    if not items[item].tracked:
         return "ITEM_NOT_STOCKED_AT_LOCATION", item, 0
     if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
         return "INVALID_QUANTITY_NEGATIVE", item, 0
@@ -192,7 +192,7 @@ def _problem(
     if not ignore_compare:
         if "compareQuantity" not in entry:
             return "COMPARE_QUANTITY_REQUIRED", item, 0
-        if entry["compareQuantity"] != ctx.shop.levels[item]:
+        if entry["compareQuantity"] != items[item].stock:
             return "COMPARE_QUANTITY_STALE", item, 0
     return None, item, quantity
 

@@ -15,9 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.shopify import orders as life
 from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
-from lapak.sandboxes.shopify.state import FulfillmentOrder, Order, parse_iso
+from lapak.sandboxes.shopify.state import FulfillmentOrder, fulfillment_status, parse_iso, shipping
 from lapak.sandboxes.shopify.views import fulfillment_order_view, fulfillment_view, order_view
 from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found
 
@@ -45,17 +46,17 @@ def _status_test(status: str) -> Callable[[Order], bool]:
     if status not in STATUSES:
         raise bad_request("status", f"status must be one of {', '.join(sorted(STATUSES))}")
     if status == "open":
-        return lambda o: o.closed_at is None and o.cancelled_at is None
+        return lambda o: shipping(o).closed_at is None and o.cancelled_at is None
     if status == "closed":
-        return lambda o: o.closed_at is not None
+        return lambda o: shipping(o).closed_at is not None
     if status == "cancelled":
         return lambda o: o.cancelled_at is not None
     return lambda o: True
 
 
 def _window(filters: Mapping[str, str], field: str) -> Callable[[Order], bool]:
-    low = _time_filter(filters, f"{field}_min")
-    high = _time_filter(filters, f"{field}_max")
+    low = _time_filter(filters, f"{field}_at_min")
+    high = _time_filter(filters, f"{field}_at_max")
 
     def test(order: Order) -> bool:
         value = getattr(order, field)
@@ -74,9 +75,9 @@ def list_orders(ctx: Ctx) -> Reply:
             _status_test(filters.get("status") or "open"),
             lambda o: ids is None or o.id in ids,
             lambda o: o.id > since,
-            _window(filters, "created_at"),
-            _window(filters, "updated_at"),
-            lambda o: financial == "any" or o.financial_status == financial,
+            _window(filters, "created"),
+            _window(filters, "updated"),
+            lambda o: financial == "any" or o.status == financial,
         )
 
     chunk, headers = page(ctx, rows, key=lambda o: o.id, descending=True)
@@ -90,13 +91,14 @@ def get_order(ctx: Ctx) -> Reply:
 
 def list_fulfillment_orders(ctx: Ctx) -> Reply:
     order = _order(ctx)
-    views = [fulfillment_order_view(order, fo) for fo in order.fulfillment_orders]
+    views = [fulfillment_order_view(order, fo) for fo in shipping(order).fulfillment_orders]
     return Reply({"fulfillment_orders": views})
 
 
 def list_fulfillments(ctx: Ctx) -> Reply:
     order = _order(ctx)
-    return Reply({"fulfillments": [fulfillment_view(order, f) for f in order.fulfillments]})
+    views = [fulfillment_view(order, f) for f in shipping(order).fulfillments]
+    return Reply({"fulfillments": views})
 
 
 def create_fulfillment(ctx: Ctx) -> Reply:
@@ -127,7 +129,7 @@ def create_fulfillment(ctx: Ctx) -> Reply:
         ids=ctx.sandbox.ids,
     )
     ctx.sandbox.touch(owner)
-    status = owner.fulfillment_status
+    status = fulfillment_status(owner)
     topic = "orders/fulfilled" if status == "fulfilled" else "orders/partially_fulfilled"
     ctx.sandbox.notify(ctx.shop, topic, order_view(owner))
     return Reply({"fulfillment": fulfillment_view(owner, fulfillment)}, status=201)
@@ -139,7 +141,7 @@ def _fulfillment_order(ctx: Ctx, group: Any) -> tuple[Order, FulfillmentOrder]:
     except (KeyError, TypeError, ValueError):
         raise bad_request("fulfillment_order_id", "Required parameter missing or invalid") from None
     for order in ctx.shop.orders.values():
-        for fo in order.fulfillment_orders:
+        for fo in shipping(order).fulfillment_orders:
             if fo.id == wanted:
                 return order, fo
     raise ShopifyError(422, ["Fulfillment order does not exist."])

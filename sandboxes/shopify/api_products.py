@@ -15,7 +15,13 @@ from urllib.parse import urlparse
 
 from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
 from lapak.sandboxes.shopify.state import DEFAULT_TITLE, MAX_VARIANTS, Product, Variant
-from lapak.sandboxes.shopify.views import level_view, location_view, product_view, shop_view
+from lapak.sandboxes.shopify.views import (
+    level_view,
+    location_view,
+    product_view,
+    shop_view,
+    variant_view,
+)
 from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found, unprocessable
 
 INVENTORY_ITEM_IDS_MAX = 50  # docs/MARKETPLACES.md#shopify-batches
@@ -118,13 +124,12 @@ def list_products(ctx: Ctx) -> Reply:
 
     chunk, headers = page(ctx, rows, key=lambda p: p.id)
     fields = ctx.query.get("fields")
-    body = [project(product_view(ctx.shop, p), fields) for p in chunk]
+    body = [project(product_view(p), fields) for p in chunk]
     return Reply({"products": body}, headers=headers)
 
 
 def get_product(ctx: Ctx) -> Reply:
-    view = product_view(ctx.shop, _product(ctx))
-    return Reply({"product": project(view, ctx.query.get("fields"))})
+    return Reply({"product": project(product_view(_product(ctx)), ctx.query.get("fields"))})
 
 
 def create_product(ctx: Ctx) -> Reply:
@@ -151,7 +156,7 @@ def create_product(ctx: Ctx) -> Reply:
         images=_image_urls(raw.get("images")),
         status=str(raw.get("status") or "active"),
     )
-    return Reply({"product": product_view(ctx.shop, product)}, status=201)
+    return Reply({"product": product_view(product)}, status=201)
 
 
 def update_product(ctx: Ctx) -> Reply:
@@ -161,23 +166,23 @@ def update_product(ctx: Ctx) -> Reply:
         title = str(raw.get("title") or "").strip()
         if not title:
             raise unprocessable("title", "can't be blank")
-        product.title = title
+        product.name = title
     for name in ("body_html", "product_type", "status"):
         if name in raw:
             setattr(product, name, str(raw[name] or ""))
     if "images" in raw:
-        ctx.sandbox.set_images(product, _kept_images(product, raw["images"]))
+        product.images = _kept_images(product, raw["images"])
     if "variants" in raw:
         _replace_variants(ctx, product, raw["variants"])
-    product.updated_at = ctx.now
-    return Reply({"product": product_view(ctx.shop, product)})
+    product.updated = ctx.now
+    return Reply({"product": product_view(product)})
 
 
 def _kept_images(product: Product, raw: Any) -> list[str]:
     """Images by `id` are kept, by `src` added; any other image of the product goes."""
     if not isinstance(raw, list):
         raise bad_request("images", "expected an array")
-    by_id = {image["id"]: image["src"] for image in product.images}
+    by_id = {product.id * 100 + n: url for n, url in enumerate(product.images, start=1)}
     urls = []
     for image in raw:
         if isinstance(image, dict) and image.get("id") in by_id and not image.get("src"):
@@ -204,12 +209,11 @@ def _replace_variants(ctx: Ctx, product: Product, raw: Any) -> None:
         else:
             new.append(_variant_spec(entry))
     for variant_id in [v for v in product.variants if v not in keep]:
-        gone = product.variants.pop(variant_id)
-        ctx.shop.levels.pop(gone.inventory_item_id, None)
-    for variant_id, entry in keep.items():
-        _apply_variant(product.variants[variant_id], entry, ctx.now)
+        del product.variants[variant_id]
+    for variant in product.skus:
+        _apply_variant(variant, keep[variant.id], ctx.now)
     for spec in new:
-        ctx.sandbox.add_variant(ctx.shop, product, spec)
+        ctx.sandbox.add_variant(product, spec)
 
 
 def _apply_variant(variant: Variant, raw: Mapping[str, Any], now: int) -> None:
@@ -218,11 +222,11 @@ def _apply_variant(variant: Variant, raw: Mapping[str, Any], now: int) -> None:
     if "sku" in raw:
         variant.sku = str(raw["sku"] or "")
     if raw.get("option1"):
-        variant.option1 = str(raw["option1"])
+        variant.options = [str(raw["option1"])]
     if "weight" in raw or "weight_unit" in raw or "grams" in raw:
         spec = _variant_spec({"weight": variant.weight, "weight_unit": variant.weight_unit, **raw})
         variant.weight, variant.weight_unit = spec["weight"], spec["weight_unit"]
-    variant.updated_at = now
+    variant.updated = now
 
 
 # --- variants ----------------------------------------------------------------------------------
@@ -236,31 +240,26 @@ def create_variant(ctx: Ctx) -> Reply:
         raise unprocessable(
             "base", f"The variant '{option}' cannot be added: the product has no options"
         )
-    _check_options([{"option1": v.option1} for v in product.variants.values()] + [spec])
-    variant = ctx.sandbox.add_variant(ctx.shop, product, spec)
-    return Reply({"variant": _variant_view(ctx, product, variant)}, status=201)
+    _check_options([{"option1": v.option1} for v in product.skus] + [spec])
+    variant = ctx.sandbox.add_variant(product, spec)
+    return Reply({"variant": variant_view(product, variant)}, status=201)
 
 
 def get_variant(ctx: Ctx) -> Reply:
     product, variant = _variant(ctx)
-    return Reply({"variant": _variant_view(ctx, product, variant)})
+    return Reply({"variant": variant_view(product, variant)})
 
 
 def update_variant(ctx: Ctx) -> Reply:
     product, variant = _variant(ctx)
     raw = _object(ctx, "variant")
     if raw.get("option1"):
-        others = {v.option1 for v in product.variants.values() if v.id != variant.id}
+        others = {v.option1 for v in product.skus if v.id != variant.id}
         if str(raw["option1"]) in others:
             raise unprocessable("base", f"The variant '{raw['option1']}' already exists.")
     _apply_variant(variant, raw, ctx.now)
-    product.updated_at = ctx.now
-    return Reply({"variant": _variant_view(ctx, product, variant)})
-
-
-def _variant_view(ctx: Ctx, product: Product, variant: Variant) -> dict[str, Any]:
-    views = product_view(ctx.shop, product)["variants"]
-    return next(view for view in views if view["id"] == variant.id)
+    product.updated = ctx.now
+    return Reply({"variant": variant_view(product, variant)})
 
 
 # --- shop, locations, inventory -----------------------------------------------------------------
@@ -275,7 +274,9 @@ def list_locations(ctx: Ctx) -> Reply:
 
 
 def list_levels(ctx: Ctx) -> Reply:
-    def rows(filters: Mapping[str, str]) -> list[int]:
+    stocked = {i: v for i, v in ctx.shop.inventory_items().items() if v.tracked}
+
+    def rows(filters: Mapping[str, str]) -> list[Variant]:
         items = id_list(filters.get("inventory_item_ids"), "inventory_item_ids")
         locations = id_list(filters.get("location_ids"), "location_ids")
         if items is None and locations is None:
@@ -286,13 +287,11 @@ def list_levels(ctx: Ctx) -> Reply:
             )
         if locations is not None and ctx.shop.location_id not in locations:
             return []
-        held = ctx.shop.levels
-        return [i for i in (items if items is not None else list(held)) if i in held]
+        return [stocked[i] for i in (items if items is not None else stocked) if i in stocked]
 
-    chunk, headers = page(ctx, rows, key=lambda item: item)
-    return Reply(
-        {"inventory_levels": [level_view(ctx.shop, item) for item in chunk]}, headers=headers
-    )
+    chunk, headers = page(ctx, rows, key=lambda variant: variant.inventory_item_id)
+    levels = [level_view(ctx.shop, variant) for variant in chunk]
+    return Reply({"inventory_levels": levels}, headers=headers)
 
 
 def set_level(ctx: Ctx) -> Reply:
@@ -307,14 +306,15 @@ def set_level(ctx: Ctx) -> Reply:
         raise bad_request(
             "base", "location_id, inventory_item_id and available are required"
         ) from None
+    variant = ctx.shop.inventory_items().get(item)
     if location != ctx.shop.location_id:
         raise ShopifyError(422, {"location_id": ["Location not found"]})
-    if item not in ctx.shop.inventory_items():
+    if variant is None:
         raise ShopifyError(422, {"inventory_item_id": ["Inventory item not found"]})
-    if item not in ctx.shop.levels:
+    if not variant.tracked:
         raise ShopifyError(422, ["Inventory item is not stocked at the location"])
-    ctx.sandbox.set_available(ctx.shop, item, available)
-    return Reply({"inventory_level": level_view(ctx.shop, item)})
+    ctx.sandbox.set_available(variant, available)
+    return Reply({"inventory_level": level_view(ctx.shop, variant)})
 
 
 ROUTES = (

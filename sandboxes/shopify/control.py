@@ -18,7 +18,7 @@ from lapak.sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from lapak.sandboxes.shopify.orders import OutOfStockError
+from lapak.sandboxes.kit.orders import OutOfStockError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route

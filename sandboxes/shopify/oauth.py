@@ -117,5 +117,5 @@ async def access_token(sandbox: ShopifySandbox, request: Request) -> Response:
             refusal = "The authorization code was not found or was already used"
             body = {"error": "invalid_request", "error_description": refusal}
             return JSONBody(body, status_code=400)
-        token = sandbox.shop(granted.shop).access_token
-    return JSONBody({"access_token": token, "scope": granted.scope})
+        shop, scope = granted
+    return JSONBody({"access_token": shop.access_token, "scope": scope})

@@ -1,9 +1,7 @@
-"""`ShopifySandbox`: the whole fake Shopify behind one lock, and its Python control surface.
-
-The ASGI app (app.py) serves the REST and GraphQL Admin API from this object; tests, the
-demo and the benchmarks drive the same object directly (or through `/_sandbox/`). Every
-public method takes the lock, so it is safe from any thread. Shops are keyed by their
-access token (the sandbox serves many shops on one host; Shopify tells them apart by host).
+"""`ShopifySandbox`: the whole fake Shopify behind one lock, driven by the app (app.py),
+the control surface and tests. Public methods take the lock; those documented "Lock held"
+expect it. Shops are found by name, and by access token on the API (the sandbox serves
+many shops on one host where Shopify tells them apart by host).
 """
 
 from __future__ import annotations
@@ -16,20 +14,14 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.orders import Order, random_lines
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.tokens import TokenPolicy, TokenRefused, TokenStore
 from lapak.sandboxes.shopify import orders as life
 from lapak.sandboxes.shopify.buyers import BuyerSimulator
 from lapak.sandboxes.shopify.push import PushSender, delivery
 from lapak.sandboxes.shopify.ratelimit import ShopRateLimits
-from lapak.sandboxes.shopify.state import (
-    DEFAULT_TITLE,
-    AuthCode,
-    Order,
-    Product,
-    Shop,
-    Variant,
-    iso,
-)
+from lapak.sandboxes.shopify.state import DEFAULT_TITLE, Product, Shop, Variant, iso
 from lapak.sandboxes.shopify.views import order_view, refund_view
 from lapak.sandboxes.shopify.wire import (
     API_KIND,
@@ -41,19 +33,14 @@ from lapak.sandboxes.shopify.wire import (
 from starlette.responses import Response
 
 DEFAULT_API_VERSION = "2025-01"
-AUTH_CODE_SECONDS = 600
-"""How long an authorization code is good: Shopify publishes no figure (UNCONFIRMED);
-RFC 6749 4.1.2 recommends at most 10 minutes."""
+CODES = TokenPolicy(access_ttl=0, refresh_ttl=0, code_ttl=600)
+"""Only authorization codes expire (600 s: docs/MARKETPLACES.md#shopify-unconfirmed); an
+offline access token never does (#shopify-tokens)."""
 GRANTED_SCOPES = (
     "read_products,write_products,read_inventory,write_inventory,read_orders,write_orders,"
     "read_merchant_managed_fulfillment_orders,write_merchant_managed_fulfillment_orders"
 )
 """Scopes of a code issued without an install page (`issue_auth_code`'s default)."""
-
-
-class UnknownShopError(LookupError):
-    def __init__(self, name: str):
-        super().__init__(f"no shop {name!r} in this Shopify sandbox")
 
 
 class ShopifySandbox(SandboxCore):
@@ -67,9 +54,10 @@ class ShopifySandbox(SandboxCore):
         self.ids = life.Ids()
         self.shops: dict[str, Shop] = {}
         self.by_token: dict[str, Shop] = {}
-        self.api_version: dict[str, str] = {}
-        self.codes: dict[str, AuthCode] = {}
-        """OAuth authorization codes (single use) and what each grants."""
+        self.codes: TokenStore[tuple[str, str]] = TokenStore(
+            self.clock, CODES, lambda kind: uuid.UUID(int=self.rng.getrandbits(128)).hex
+        )
+        """One-time authorization codes, each for a (shop name, granted scope)."""
         self.limits = ShopRateLimits(self.clock.now)
         self.limiter: TokenBuckets = self.limits.rest  # what /_sandbox/rate_limit reports
         self.push: PushSender = PushSender()
@@ -99,10 +87,10 @@ class ShopifySandbox(SandboxCore):
             client_secret=secret,
             location_id=location,
             client_id=str(spec.get("client_id") or seed[32:64]),
+            api_version=str(spec.get("api_version") or DEFAULT_API_VERSION),
         )
         self.shops[name] = shop
         self.by_token[token] = shop
-        self.api_version[name] = str(spec.get("api_version") or DEFAULT_API_VERSION)
 
     # --- lookups, calls -------------------------------------------------------------------
 
@@ -110,7 +98,7 @@ class ShopifySandbox(SandboxCore):
         try:
             return self.shops[name]
         except KeyError:
-            raise UnknownShopError(name) from None
+            raise LookupError(f"no shop {name!r} in this Shopify sandbox") from None
 
     def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
         self.limits.configure(per_second, burst)
@@ -125,25 +113,24 @@ class ShopifySandbox(SandboxCore):
     # --- tokens ----------------------------------------------------------------------------
 
     def issue_auth_code(self, name: str, scope: str = GRANTED_SCOPES) -> str:
-        """A one-time code as the OAuth consent redirect hands it to the app, good for
-        `AUTH_CODE_SECONDS` of the sandbox clock."""
+        """A one-time code as the OAuth consent redirect hands it to the app."""
         with self.lock:
-            code = uuid.UUID(int=self.rng.getrandbits(128)).hex
-            expires_at = self.clock.now() + AUTH_CODE_SECONDS
-            self.codes[code] = AuthCode(self.shop(name).name, expires_at, scope)
-            return code
+            return self.codes.issue_code((self.shop(name).name, scope))
 
-    def redeem_auth_code(self, code: str, client_id: str, client_secret: str) -> AuthCode | None:
-        """What `code` grants, once: None when unknown, used, expired or for another app
-        (a code is spent by any attempt, as an authorization code must be). Lock held."""
-        found = self.codes.pop(code, None)
-        if found is None or found.expires_at < self.clock.now():
+    def redeem_auth_code(
+        self, code: str, client_id: str, client_secret: str
+    ) -> tuple[Shop, str] | None:
+        """The shop and scope `code` grants, once: None when unknown, used, expired or for
+        another app (any attempt spends a code). Lock held."""
+        try:
+            name, scope = self.codes.redeem_code(code)
+        except TokenRefused:
             return None
-        shop = self.shops.get(found.shop)
+        shop = self.shops.get(name)
         if shop is None or (client_id, client_secret) != (shop.client_id, shop.client_secret):
             return None
         shop.revoked = False
-        return found
+        return shop, scope
 
     def revoke_token(self, name: str) -> None:
         """The merchant uninstalls the app: its offline token is refused from now on."""
@@ -165,76 +152,54 @@ class ShopifySandbox(SandboxCore):
         status: str = "active",
     ) -> Product:
         """A product with these variants (each: option1, sku, price, weight, weight_unit,
-        stock); every tracked inventory item is stocked at the shop's location. Lock held."""
+        inventory_management, stock). Lock held."""
         now = self.clock.now_s()
         product = Product(
             id=next(self.ids.product),
-            title=title,
+            sku="",
+            name=title,
+            price=0,
+            stock=0,
+            status=status,
+            created=now,
+            updated=now,
+            images=list(images),
             body_html=body_html,
             vendor=shop.name,
             product_type=product_type,
             handle=_handle(title, shop),
-            status=status,
             option_name=option_name,
-            variants={},
-            images=[],
-            created_at=now,
-            updated_at=now,
         )
-        self.set_images(product, images)
         for spec in variants:
-            self.add_variant(shop, product, spec)
-        shop.products[product.id] = product
+            self.add_variant(product, spec)
+        shop.catalog.add(product)
         return product
 
-    def add_variant(self, shop: Shop, product: Product, spec: Mapping[str, Any]) -> Variant:
+    def add_variant(self, product: Product, spec: Mapping[str, Any]) -> Variant:
         now = self.clock.now_s()
+        tracked = spec.get("inventory_management", "shopify") == "shopify"
         variant = Variant(
             id=next(self.ids.variant),
-            product_id=product.id,
-            option1=str(spec.get("option1") or DEFAULT_TITLE),
             sku=str(spec.get("sku") or ""),
             price=Decimal(str(spec.get("price") or "0")),
+            stock=int(spec.get("stock") or 0) if tracked else 0,
+            options=[str(spec.get("option1") or DEFAULT_TITLE)],
             inventory_item_id=next(self.ids.inventory_item),
             position=len(product.variants) + 1,
             weight=float(spec.get("weight") or 0),
             weight_unit=str(spec.get("weight_unit") or "g"),
-            inventory_management=spec.get("inventory_management", "shopify"),
-            created_at=now,
-            updated_at=now,
+            tracked=tracked,
+            created=now,
+            updated=now,
+            level_updated=now,
         )
         product.variants[variant.id] = variant
-        product.updated_at = now
-        if variant.inventory_management == "shopify":
-            shop.levels[variant.inventory_item_id] = int(spec.get("stock") or 0)
-            shop.level_updated[variant.inventory_item_id] = now
+        product.updated = now
         return variant
 
-    def set_images(self, product: Product, urls: Sequence[str]) -> None:
-        product.images = [
-            {
-                "id": product.id * 100 + n,
-                "product_id": product.id,
-                "position": n,
-                "src": url,
-                "alt": None,
-                "width": 1,
-                "height": 1,
-                "variant_ids": [],
-            }
-            for n, url in enumerate(urls, start=1)
-        ]
-
-    def delete_product(self, shop: Shop, product_id: int) -> None:
-        product = shop.products.pop(product_id, None)
-        if product is None:
-            raise LookupError(f"no product {product_id} on shop {shop.name!r}")
-        for variant in product.variants.values():
-            shop.levels.pop(variant.inventory_item_id, None)
-
-    def set_available(self, shop: Shop, inventory_item_id: int, available: int) -> None:
-        shop.levels[inventory_item_id] = int(available)
-        shop.level_updated[inventory_item_id] = self.clock.now_s()
+    def set_available(self, variant: Variant, available: int) -> None:
+        variant.stock = int(available)
+        variant.level_updated = self.clock.now_s()
 
     # --- orders ----------------------------------------------------------------------------
 
@@ -244,10 +209,9 @@ class ShopifySandbox(SandboxCore):
         """A checkout of `lines` ((sku, quantity); None: random in-stock units)."""
         with self.lock:
             shop = self.shop(name)
-            wanted = list(lines) if lines else life.random_lines(shop, self.rng)
-            order = life.place(
-                shop, wanted, now=self.clock.now_s(), rng=self.rng, ids=self.ids, paid=paid
-            )
+            wanted = list(lines) if lines else random_lines(shop.catalog, self.rng)
+            now = self.clock.now_s()
+            order = life.place(shop, wanted, now=now, rng=self.rng, ids=self.ids, paid=paid)
             self.notify(shop, "orders/create", order_view(order))
             return order
 
@@ -265,7 +229,7 @@ class ShopifySandbox(SandboxCore):
             now = self.clock.now_s()
             topic, payload = "orders/updated", None
             if action == "pay":
-                changed, topic = life.pay(order), "orders/paid"
+                changed, topic = life.pay(shop, order, now), "orders/paid"
             elif action == "cancel":
                 changed, topic = life.cancel(shop, order, now), "orders/cancelled"
             elif action == "complete":
@@ -282,7 +246,7 @@ class ShopifySandbox(SandboxCore):
             return order
 
     def touch(self, order: Order) -> None:
-        order.updated_at = max(self.clock.now_s(), order.updated_at)
+        order.updated = max(self.clock.now_s(), order.updated)
 
     def notify(self, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
         """Queue a webhook for `topic` when the shop subscribed a URL. Lock held."""
@@ -295,7 +259,7 @@ class ShopifySandbox(SandboxCore):
             payload=payload,
             client_secret=shop.client_secret,
             shop_domain=shop.domain,
-            api_version=self.api_version[shop.name],
+            api_version=shop.api_version,
             webhook_id=str(stamp),
             event_id=str(stamp.int % 10**12),
             triggered_at=iso(self.clock.now()) or "",

@@ -1,10 +1,10 @@
-"""In-memory state of the Shopify sandbox: shops, their catalog, stock and orders.
+"""The Shopify sandbox's state on the kit's: shops, products, variants, and what a Shopify
+order holds beyond the kit's `Order` (its number, fulfillment orders, fulfilments, refunds).
 
-Plain mutable dataclasses guarded by the `ShopifySandbox` lock (never touched without it).
-Shops sell in IDR from Jakarta (UTC+7), so timestamps go out as Shopify writes them for
-such a shop: ISO 8601 with the shop's offset ("2025-01-15T10:04:05+07:00"). Internally
-times are unix seconds from the sandbox clock. Each shop has one location (its primary
-one), where every tracked inventory item is stocked.
+Guarded by the `ShopifySandbox` lock. Shops sell in IDR from Jakarta, so timestamps go out
+with the shop's offset ("2025-01-15T10:04:05+07:00"); inside they are unix seconds of the
+sandbox clock. Each shop has one location, where every tracked inventory item is stocked:
+a variant's `stock` is its `available` there.
 """
 
 from __future__ import annotations
@@ -12,15 +12,27 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import cast
+
+from lapak.sandboxes.kit import catalog as kit
+from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
 
 CURRENCY = "IDR"
 SHOP_TZ = timezone(timedelta(hours=7), "WIB")
 DEFAULT_TITLE = "Default Title"
 """The option value of the one variant of a product without options (Shopify's own)."""
 MAX_VARIANTS = 100
-"""REST product resource: "Each product can have a maximum of three options and a maximum
-of 100 variants" (Product Variant reference, 2024-01..2025-10)."""
+"""A product has at most 100 variants (REST Product Variant reference)."""
+RULES = OrderRules(
+    statuses=("pending", "paid", "refunded", "voided"),
+    unpaid="pending",
+    paid="paid",
+    paid_statuses=frozenset({"paid"}),
+    cancelled=frozenset(),
+    gives_back={"refunded": frozenset({"pending", "paid"}), "voided": frozenset({"pending"})},
+)
+"""An order's kit status is its `financial_status`; a cancellation before shipping, or a
+refund, puts its units back on `available` (a fulfilment leaves it alone)."""
 
 
 def iso(seconds: float | None) -> str | None:
@@ -44,19 +56,23 @@ def money(amount: Decimal) -> str:
 
 
 @dataclass(slots=True)
-class Variant:
+class Variant(kit.Variant):
+    """`options[0]` is the variant's `option1`; `tracked`: its inventory_management is
+    "shopify" (only a tracked item is stocked at the location)."""
+
     id: int
-    product_id: int
-    option1: str
-    sku: str
-    price: Decimal
-    inventory_item_id: int
-    position: int
+    inventory_item_id: int = 0
+    position: int = 1
     weight: float = 0.0
     weight_unit: str = "g"
-    inventory_management: str | None = "shopify"
-    created_at: int = 0
-    updated_at: int = 0
+    tracked: bool = True
+    created: int = 0
+    updated: int = 0
+    level_updated: int = 0
+
+    @property
+    def option1(self) -> str:
+        return self.options[0] if self.options else DEFAULT_TITLE
 
     @property
     def grams(self) -> int:
@@ -65,50 +81,34 @@ class Variant:
 
 
 @dataclass(slots=True)
-class Product:
+class Product(kit.Listing):
+    """`name` is the product's title, `images` its image URLs."""
+
     id: int
-    title: str
-    body_html: str
-    vendor: str
-    product_type: str
-    handle: str
-    status: str
-    option_name: str
+    body_html: str = ""
+    vendor: str = ""
+    product_type: str = ""
+    handle: str = ""
+    option_name: str = "Title"
     """The one option's name ("Title" for a product without options)."""
-    variants: dict[int, Variant]
-    images: list[dict[str, Any]]
-    created_at: int
-    updated_at: int
+
+    @property
+    def skus(self) -> list[Variant]:
+        return cast("list[Variant]", list(self.variants.values()))
 
     @property
     def has_options(self) -> bool:
         """False for a product sold as one "Default Title" variant (no options)."""
-        only = list(self.variants.values())
+        only = self.skus
         return not (len(only) == 1 and only[0].option1 == DEFAULT_TITLE)
-
-
-@dataclass(slots=True)
-class LineItem:
-    id: int
-    variant_id: int
-    product_id: int
-    inventory_item_id: int
-    sku: str
-    title: str
-    variant_title: str
-    quantity: int
-    price: Decimal
-    grams: int
 
 
 @dataclass(slots=True)
 class FulfillmentOrder:
     id: int
-    order_id: int
     location_id: int
     status: str
-    """open, in_progress, closed, cancelled (the REST enum also has incomplete, on_hold,
-    scheduled: never reached here)."""
+    """open, in_progress, closed (the REST enum has more: never reached here)."""
     lines: list[dict[str, int]]
     """{"id", "line_item_id", "inventory_item_id", "variant_id", "quantity",
     "fulfillable_quantity"} per line."""
@@ -119,7 +119,6 @@ class FulfillmentOrder:
 @dataclass(slots=True)
 class Fulfillment:
     id: int
-    order_id: int
     location_id: int
     tracking_number: str | None
     tracking_company: str | None
@@ -127,64 +126,48 @@ class Fulfillment:
     """(line item id, quantity)."""
     created_at: int
     updated_at: int
-    status: str = "success"
     shipment_status: str | None = None
 
 
 @dataclass(slots=True)
 class Refund:
     id: int
-    order_id: int
-    restock: bool
     line_items: list[tuple[int, int]]
     created_at: int
-    note: str = ""
 
 
 @dataclass(slots=True)
-class Order:
-    id: int
+class Shipping:
+    """What a Shopify order holds beyond the kit's `Order` (`order.fields["shopify"]`)."""
+
     number: int
-    created_at: int
-    updated_at: int
-    financial_status: str
-    line_items: list[LineItem]
-    customer: dict[str, Any]
-    shipping_address: dict[str, Any]
+    customer_id: int
     gateway: str
-    fulfillment_orders: list[FulfillmentOrder] = field(default_factory=list)
+    fulfillment_orders: list[FulfillmentOrder]
     fulfillments: list[Fulfillment] = field(default_factory=list)
     refunds: list[Refund] = field(default_factory=list)
-    processed_at: int | None = None
-    cancelled_at: int | None = None
-    cancel_reason: str | None = None
     closed_at: int | None = None
-
-    @property
-    def name(self) -> str:
-        return f"#{self.number}"
-
-    @property
-    def total_price(self) -> Decimal:
-        return sum((line.price * line.quantity for line in self.line_items), Decimal(0))
 
     def fulfilled_quantity(self, line_id: int) -> int:
         return sum(q for f in self.fulfillments for i, q in f.line_items if i == line_id)
 
-    @property
-    def fulfillment_status(self) -> str | None:
-        """null (none shipped), "partial" or "fulfilled" — REST order field."""
-        shipped = [self.fulfilled_quantity(line.id) for line in self.line_items]
-        if not any(shipped):
-            return None
-        if all(q >= line.quantity for q, line in zip(shipped, self.line_items, strict=True)):
-            return "fulfilled"
-        return "partial"
+    def refunded_quantity(self, line_id: int) -> int:
+        return sum(q for r in self.refunds for i, q in r.line_items if i == line_id)
 
-    @property
-    def tracking_number(self) -> str | None:
-        numbers = [f.tracking_number for f in self.fulfillments if f.tracking_number]
-        return numbers[-1] if numbers else None
+
+def shipping(order: Order) -> Shipping:
+    return cast(Shipping, order.fields["shopify"])
+
+
+def fulfillment_status(order: Order) -> str | None:
+    """null (none shipped), "partial" or "fulfilled": the REST order field."""
+    held = shipping(order)
+    shipped = [held.fulfilled_quantity(int(line.id)) for line in order.lines]
+    if not any(shipped):
+        return None
+    if all(q >= line.quantity for q, line in zip(shipped, order.lines, strict=True)):
+        return "fulfilled"
+    return "partial"
 
 
 @dataclass(slots=True)
@@ -194,42 +177,32 @@ class Shop:
     access_token: str
     client_secret: str
     location_id: int
-    products: dict[int, Product] = field(default_factory=dict)
-    levels: dict[int, int] = field(default_factory=dict)
-    """Available quantity per inventory item at the shop's (one) location."""
-    level_updated: dict[int, int] = field(default_factory=dict)
-    orders: dict[int, Order] = field(default_factory=dict)
+    client_id: str
+    """The Client ID of the app installed on the shop: names it on the install page."""
+    api_version: str
+    catalog: kit.Catalog = field(default_factory=lambda: kit.Catalog(selling={"active"}))
+    book: OrderBook = field(init=False)
     webhook_url: str | None = None
     revoked: bool = False
     next_number: int = 1001
-    client_id: str = ""
-    """The Client ID (API key) of the app installed on the shop: names it on the install page."""
+
+    def __post_init__(self) -> None:
+        self.book = OrderBook(self.catalog, RULES)
+
+    @property
+    def products(self) -> dict[int, Product]:
+        return cast("dict[int, Product]", self.catalog.listings)
+
+    @property
+    def orders(self) -> dict[int, Order]:
+        return cast("dict[int, Order]", self.book.orders)
 
     def variant(self, variant_id: int) -> tuple[Product, Variant] | None:
         for product in self.products.values():
-            found = product.variants.get(variant_id)
-            if found is not None:
-                return product, found
-        return None
-
-    def find_sku(self, sku: str) -> tuple[Product, Variant] | None:
-        for product in self.products.values():
-            for variant in product.variants.values():
-                if variant.sku == sku:
+            for variant in product.skus:
+                if variant.id == variant_id:
                     return product, variant
         return None
 
-    def inventory_items(self) -> dict[int, tuple[Product, Variant]]:
-        return {
-            v.inventory_item_id: (p, v) for p in self.products.values() for v in p.variants.values()
-        }
-
-
-@dataclass(frozen=True, slots=True)
-class AuthCode:
-    """An OAuth authorization code handed out on an install: good once, until `expires_at`
-    (unix seconds), for the scopes the merchant approved."""
-
-    shop: str
-    expires_at: float
-    scope: str
+    def inventory_items(self) -> dict[int, Variant]:
+        return {v.inventory_item_id: v for p in self.products.values() for v in p.skus}

@@ -9,13 +9,20 @@ sandbox's `revoke_token` (an uninstalled app) is the way to see a token refused.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
 
 from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.kit.surface import SandboxSurface
-from lapak.sandboxes.shopify.orders import OutOfStockError
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
-from lapak.sandboxes.shopify.state import DEFAULT_TITLE, Product
+from lapak.sandboxes.shopify.state import (
+    DEFAULT_TITLE,
+    Product,
+    Variant,
+    fulfillment_status,
+    shipping,
+)
 
 VARIANT_OPTION = "Variant"
 
@@ -54,35 +61,33 @@ class ShopifyControl(SandboxSurface):
 
     def listings(self, store: str) -> list[SandboxListing]:
         with self.sandbox.lock:
-            shop = self.sandbox.shop(store)
             return [
                 SandboxListing(
                     sku=variant.sku,
                     item_id=str(product.id),
-                    variant_id=_variant_ref(product, variant.id),
-                    name=product.title,
-                    price=variant.price,
-                    stock=shop.levels.get(variant.inventory_item_id, 0),
+                    variant_id=str(variant.id) if product.has_options else "",
+                    name=product.name,
+                    price=Decimal(variant.price),
+                    stock=variant.stock,
                 )
-                for product in shop.products.values()
-                for variant in product.variants.values()
+                for product in self.sandbox.shop(store).products.values()
+                for variant in product.skus
             ]
 
     def set_stock(self, store: str, sku: str, stock: int) -> None:
         with self.sandbox.lock:
-            shop = self.sandbox.shop(store)
-            found = shop.find_sku(sku)
-            if found is None:
-                raise LookupError(f"no SKU {sku!r} on store {store!r}")
-            self.sandbox.set_available(shop, found[1].inventory_item_id, stock)
+            self.sandbox.set_available(self._unit(store, sku)[1], stock)
 
     def remove_listing(self, store: str, sku: str) -> None:
         with self.sandbox.lock:
-            shop = self.sandbox.shop(store)
-            found = shop.find_sku(sku)
-            if found is None:
-                raise LookupError(f"no SKU {sku!r} on store {store!r}")
-            self.sandbox.delete_product(shop, found[0].id)
+            product = self._unit(store, sku)[0]
+            del self.sandbox.shop(store).catalog.listings[product.id]
+
+    def _unit(self, store: str, sku: str) -> tuple[Product, Variant]:
+        unit = self.sandbox.shop(store).catalog.find_sku(sku)
+        if unit is None:
+            raise LookupError(f"no SKU {sku!r} on store {store!r}")
+        return cast(Product, unit.listing), cast(Variant, unit.variant)
 
     def place_order(
         self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
@@ -99,16 +104,16 @@ class ShopifyControl(SandboxSurface):
         with self.sandbox.lock:
             shop = self.sandbox.shop(store)
             order = self.sandbox.order_in(shop, external_id)
-            status = f"{order.financial_status}/{order.fulfillment_status or 'unfulfilled'}"
+            status = f"{order.status}/{fulfillment_status(order) or 'unfulfilled'}"
             if order.cancelled_at is not None:
                 status += "/cancelled"
-            elif order.closed_at is not None:
+            elif shipping(order).closed_at is not None:
                 status += "/closed"
             return SandboxOrder(
                 external_id=str(order.id),
                 status=status,
-                tracking_number=order.tracking_number,
-                lines=tuple((line.sku, line.quantity) for line in order.line_items),
+                tracking_number=order.tracking_number or None,
+                lines=tuple((line.sku, line.quantity) for line in order.lines),
             )
 
     def order_ids(self, store: str) -> list[str]:
@@ -121,7 +126,3 @@ class ShopifyControl(SandboxSurface):
 
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_webhook_url(store, url)
-
-
-def _variant_ref(product: Product, variant_id: int) -> str:
-    return str(variant_id) if product.has_options else ""

@@ -6,39 +6,41 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order, OrderLine
 from lapak.sandboxes.shopify.state import (
     CURRENCY,
     DEFAULT_TITLE,
     Fulfillment,
     FulfillmentOrder,
-    LineItem,
-    Order,
     Product,
     Refund,
     Shop,
     Variant,
+    fulfillment_status,
     iso,
     money,
+    shipping,
 )
 
 
-def variant_view(product: Product, variant: Variant, available: int) -> dict[str, Any]:
+def variant_view(product: Product, variant: Variant) -> dict[str, Any]:
+    available = variant.stock
     return {
         "id": variant.id,
         "product_id": product.id,
         "title": variant.option1,
-        "price": money(variant.price),
+        "price": money(Decimal(variant.price)),
         "sku": variant.sku,
         "position": variant.position,
         "inventory_policy": "deny",
         "compare_at_price": None,
         "fulfillment_service": "manual",
-        "inventory_management": variant.inventory_management,
+        "inventory_management": "shopify" if variant.tracked else None,
         "option1": variant.option1,
         "option2": None,
         "option3": None,
-        "created_at": iso(variant.created_at),
-        "updated_at": iso(variant.updated_at),
+        "created_at": iso(variant.created),
+        "updated_at": iso(variant.updated),
         "taxable": True,
         "barcode": None,
         "grams": variant.grams,
@@ -52,28 +54,37 @@ def variant_view(product: Product, variant: Variant, available: int) -> dict[str
     }
 
 
-def product_view(shop: Shop, product: Product) -> dict[str, Any]:
-    variants = [
-        variant_view(product, v, shop.levels.get(v.inventory_item_id, 0))
-        for v in product.variants.values()
+def product_view(product: Product) -> dict[str, Any]:
+    values = [v.option1 for v in product.skus] or [DEFAULT_TITLE]
+    images: list[dict[str, Any]] = [
+        {
+            "id": product.id * 100 + n,
+            "product_id": product.id,
+            "position": n,
+            "src": url,
+            "alt": None,
+            "width": 1,
+            "height": 1,
+            "variant_ids": [],
+        }
+        for n, url in enumerate(product.images, start=1)
     ]
-    values = [v.option1 for v in product.variants.values()] or [DEFAULT_TITLE]
     return {
         "id": product.id,
-        "title": product.title,
+        "title": product.name,
         "body_html": product.body_html,
         "vendor": product.vendor,
         "product_type": product.product_type,
-        "created_at": iso(product.created_at),
+        "created_at": iso(product.created),
         "handle": product.handle,
-        "updated_at": iso(product.updated_at),
-        "published_at": iso(product.created_at),
+        "updated_at": iso(product.updated),
+        "published_at": iso(product.created),
         "template_suffix": None,
         "published_scope": "global",
         "tags": "",
         "status": product.status,
         "admin_graphql_api_id": f"gid://shopify/Product/{product.id}",
-        "variants": variants,
+        "variants": [variant_view(product, v) for v in product.skus],
         "options": [
             {
                 "id": product.id * 10,
@@ -83,8 +94,8 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
                 "values": values,
             }
         ],
-        "images": list(product.images),
-        "image": product.images[0] if product.images else None,
+        "images": images,
+        "image": images[0] if images else None,
     }
 
 
@@ -120,36 +131,44 @@ def shop_view(shop: Shop) -> dict[str, Any]:
     }
 
 
-def level_view(shop: Shop, inventory_item_id: int) -> dict[str, Any]:
+def level_view(shop: Shop, variant: Variant) -> dict[str, Any]:
+    item = variant.inventory_item_id
     return {
-        "inventory_item_id": inventory_item_id,
+        "inventory_item_id": item,
         "location_id": shop.location_id,
-        "available": shop.levels.get(inventory_item_id, 0),
-        "updated_at": iso(shop.level_updated.get(inventory_item_id)),
+        "available": variant.stock,
+        "updated_at": iso(variant.level_updated),
         "admin_graphql_api_id": (
-            f"gid://shopify/InventoryLevel/{shop.location_id}?inventory_item_id={inventory_item_id}"
+            f"gid://shopify/InventoryLevel/{shop.location_id}?inventory_item_id={item}"
         ),
     }
 
 
-def line_item_view(order: Order, line: LineItem) -> dict[str, Any]:
-    fulfilled = order.fulfilled_quantity(line.id)
+def _variant_title(line: OrderLine) -> str:
+    """The option value ("" for the one variant of a product without options)."""
+    return "" if not line.options or line.options == [DEFAULT_TITLE] else line.options[0]
+
+
+def line_item_view(order: Order, line: OrderLine) -> dict[str, Any]:
+    held = shipping(order)
+    fulfilled = held.fulfilled_quantity(int(line.id))
+    variant_title = _variant_title(line)
     return {
         "id": line.id,
         "variant_id": line.variant_id,
-        "product_id": line.product_id,
-        "title": line.title,
-        "variant_title": line.variant_title,
-        "name": f"{line.title} - {line.variant_title}" if line.variant_title else line.title,
+        "product_id": line.listing_id,
+        "title": line.name,
+        "variant_title": variant_title,
+        "name": f"{line.name} - {variant_title}" if variant_title else line.name,
         "sku": line.sku,
         "quantity": line.quantity,
-        "current_quantity": line.quantity - _refunded(order, line.id),
+        "current_quantity": line.quantity - held.refunded_quantity(int(line.id)),
         "fulfillable_quantity": max(0, line.quantity - fulfilled) if not order.cancelled_at else 0,
         "fulfillment_status": (
             "fulfilled" if fulfilled >= line.quantity else ("partial" if fulfilled else None)
         ),
-        "price": money(line.price),
-        "grams": line.grams,
+        "price": money(Decimal(line.price)),
+        "grams": line.fields["grams"],
         "requires_shipping": True,
         "taxable": True,
         "total_discount": "0.00",
@@ -157,21 +176,18 @@ def line_item_view(order: Order, line: LineItem) -> dict[str, Any]:
     }
 
 
-def _refunded(order: Order, line_id: int) -> int:
-    return sum(q for r in order.refunds for i, q in r.line_items if i == line_id)
-
-
 def fulfillment_view(order: Order, fulfillment: Fulfillment) -> dict[str, Any]:
-    by_id = {line.id: line for line in order.line_items}
+    by_id = {line.id: line for line in order.lines}
+    held = shipping(order)
     number = fulfillment.tracking_number
     return {
         "id": fulfillment.id,
         "order_id": order.id,
-        "status": fulfillment.status,
+        "status": "success",
         "created_at": iso(fulfillment.created_at),
         "updated_at": iso(fulfillment.updated_at),
         "location_id": fulfillment.location_id,
-        "name": f"{order.name}.{order.fulfillments.index(fulfillment) + 1}",
+        "name": f"#{held.number}.{held.fulfillments.index(fulfillment) + 1}",
         "service": "manual",
         "shipment_status": fulfillment.shipment_status,
         "tracking_company": fulfillment.tracking_company,
@@ -217,22 +233,23 @@ def fulfillment_order_view(order: Order, fo: FulfillmentOrder) -> dict[str, Any]
 
 
 def refund_view(order: Order, refund: Refund) -> dict[str, Any]:
-    by_id = {line.id: line for line in order.line_items}
+    by_id = {line.id: line for line in order.lines}
+    fulfillments = shipping(order).fulfillments
     return {
         "id": refund.id,
         "order_id": order.id,
         "created_at": iso(refund.created_at),
         "processed_at": iso(refund.created_at),
-        "note": refund.note,
-        "restock": refund.restock,
+        "note": "",
+        "restock": True,
         "refund_line_items": [
             {
                 "id": refund.id * 10 + n,
                 "line_item_id": line_id,
                 "quantity": quantity,
-                "restock_type": "return" if refund.restock else "no_restock",
-                "location_id": order.fulfillments[0].location_id if order.fulfillments else None,
-                "subtotal": money(by_id[line_id].price * quantity) if line_id in by_id else "0.00",
+                "restock_type": "return",
+                "location_id": fulfillments[0].location_id if fulfillments else None,
+                "subtotal": money(Decimal(by_id[line_id].price * quantity)),
             }
             for n, (line_id, quantity) in enumerate(refund.line_items)
         ],
@@ -241,44 +258,62 @@ def refund_view(order: Order, refund: Refund) -> dict[str, Any]:
 
 
 def order_view(order: Order) -> dict[str, Any]:
-    total = money(order.total_price)
-    prices = {line.id: line.price for line in order.line_items}
-    refunded = sum(
-        (prices.get(i, 0) * q for r in order.refunds for i, q in r.line_items), Decimal(0)
-    )
+    held = shipping(order)
+    total = Decimal(order.total)
+    prices = {line.id: line.price for line in order.lines}
+    refunded = sum((prices[i] * q for r in held.refunds for i, q in r.line_items), Decimal(0))
+    buyer = order.buyer
+    email = f"{buyer.first_name.lower()}.{buyer.last_name.lower()}@example.com"
+    address = {
+        "first_name": buyer.first_name,
+        "last_name": buyer.last_name,
+        "name": buyer.name,
+        "address1": "Jl. Contoh No. 1",
+        "city": buyer.city,
+        "province": buyer.province,
+        "zip": buyer.zipcode,
+        "country": "Indonesia",
+        "country_code": "ID",
+        "phone": None,
+    }
     return {
         "id": order.id,
         "admin_graphql_api_id": f"gid://shopify/Order/{order.id}",
-        "name": order.name,
-        "number": order.number - 1000,
-        "order_number": order.number,
-        "email": order.customer["email"],
-        "contact_email": order.customer["email"],
-        "created_at": iso(order.created_at),
-        "updated_at": iso(order.updated_at),
-        "processed_at": iso(order.processed_at or order.created_at),
-        "closed_at": iso(order.closed_at),
+        "name": f"#{held.number}",
+        "number": held.number - 1000,
+        "order_number": held.number,
+        "email": email,
+        "contact_email": email,
+        "created_at": iso(order.created),
+        "updated_at": iso(order.updated),
+        "processed_at": iso(order.created),
+        "closed_at": iso(held.closed_at),
         "cancelled_at": iso(order.cancelled_at),
-        "cancel_reason": order.cancel_reason,
-        "financial_status": order.financial_status,
-        "fulfillment_status": order.fulfillment_status,
+        "cancel_reason": order.cancel_reason or None,
+        "financial_status": order.status,
+        "fulfillment_status": fulfillment_status(order),
         "confirmed": True,
         "test": False,
         "currency": CURRENCY,
         "presentment_currency": CURRENCY,
-        "subtotal_price": total,
-        "total_price": total,
-        "current_total_price": money(order.total_price - refunded),
+        "subtotal_price": money(total),
+        "total_price": money(total),
+        "current_total_price": money(total - refunded),
         "total_tax": "0.00",
         "total_discounts": "0.00",
-        "gateway": order.gateway,
-        "payment_gateway_names": [order.gateway],
-        "customer": dict(order.customer),
-        "shipping_address": dict(order.shipping_address),
-        "billing_address": dict(order.shipping_address),
-        "line_items": [line_item_view(order, line) for line in order.line_items],
-        "fulfillments": [fulfillment_view(order, f) for f in order.fulfillments],
-        "refunds": [refund_view(order, r) for r in order.refunds],
+        "gateway": held.gateway,
+        "payment_gateway_names": [held.gateway],
+        "customer": {
+            "id": held.customer_id,
+            "first_name": buyer.first_name,
+            "last_name": buyer.last_name,
+            "email": email,
+        },
+        "shipping_address": address,
+        "billing_address": dict(address),
+        "line_items": [line_item_view(order, line) for line in order.lines],
+        "fulfillments": [fulfillment_view(order, f) for f in held.fulfillments],
+        "refunds": [refund_view(order, r) for r in held.refunds],
         "shipping_lines": [],
         "tags": "",
         "note": None,
