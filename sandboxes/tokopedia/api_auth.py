@@ -52,12 +52,6 @@ def token(sandbox: TokopediaSandbox, request: Request) -> Response:
     app = sandbox.app_of_client(client_id)
     if app is None or not hmac.compare_digest(app.client_secret.encode(), secret.encode()):
         return _refusal(401, "invalid_client", "Client authentication failed")
-    now = sandbox.clock.now()
-    grant = sandbox.tokens.issue(client_id, now)
-    return JSONBody(
-        {
-            "access_token": grant.token,
-            "expires_in": max(1, int(grant.expires_at - now)),
-            "token_type": "Bearer",
-        }
-    )
+    token, expires_at = sandbox.token_for(client_id)
+    lifetime = max(1, round(expires_at - sandbox.clock.now()))
+    return JSONBody({"access_token": token, "expires_in": lifetime, "token_type": "Bearer"})

@@ -8,18 +8,17 @@ refusing confirm shipping on an order not accepted (ORD_USC_009) is the sandbox'
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from lapak.sandboxes.tokopedia import orders as life
+from lapak.sandboxes.kit.orders import Buyer, Order, OrderLine
+from lapak.sandboxes.tokopedia import state
 from lapak.sandboxes.tokopedia.context import Ctx, Route
 from lapak.sandboxes.tokopedia.state import (
-    ACCEPTED,
+    ACCEPTED_STATUSES,
     DAYS_TO_ACCEPT,
     DAYS_TO_SHIP,
     TO_ACCEPT,
-    Order,
     Shop,
 )
 from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
@@ -36,17 +35,26 @@ def rfc3339(seconds: float | None) -> str:
     return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
 
 
+def _product_id(line: OrderLine) -> Any:
+    return line.variant_id if line.variant_id is not None else line.listing_id
+
+
+def _line_name(line: OrderLine) -> str:
+    """The product's name: a variant's is its parent's and its options ("Kaos - M")."""
+    return f"{line.name} - {', '.join(line.options)}" if line.options else line.name
+
+
 def product_lines(order: Order, name_key: str, currency: str) -> list[dict[str, Any]]:
     """The order's lines as Get All Orders ("name", "Rp") and the webhooks ("Name", "Rp.")
     show them."""
     return [
         {
-            "id": line.product_id,
-            name_key: line.name,
+            "id": _product_id(line),
+            name_key: _line_name(line),
             "quantity": line.quantity,
             "notes": "",
-            "weight": line.weight_kg,
-            "total_weight": round(line.weight_kg * line.quantity, 3),
+            "weight": line.fields["weight_kg"],
+            "total_weight": round(line.fields["weight_kg"] * line.quantity, 3),
             "price": line.price,
             "total_price": line.price * line.quantity,
             "currency": currency,
@@ -56,51 +64,53 @@ def product_lines(order: Order, name_key: str, currency: str) -> list[dict[str, 
     ]
 
 
-def address_view(recipient: Mapping[str, str], address_full: str) -> dict[str, str]:
+def address_view(buyer: Buyer, address_full: str) -> dict[str, str]:
     return {
         "address_full": address_full,
-        "district": recipient["district"],
-        "city": recipient["city"],
-        "province": recipient["province"],
+        "district": buyer.district,
+        "city": buyer.city,
+        "province": buyer.province,
         "country": "Indonesia",
-        "postal_code": recipient["postal_code"],
+        "postal_code": buyer.zipcode,
     }
 
 
 def list_view(fs_id: int, order: Order) -> dict[str, Any]:
     """One order of Get All Orders (fixture get-all-orders-ok)."""
-    recipient = order.recipient
+    buyer, fields = order.buyer, order.fields
     return {
         "fs_id": str(fs_id),
-        "order_id": order.order_id,
+        "order_id": order.id,
         "is_cod_mitra": False,
         "accept_partial": False,
-        "invoice_ref_num": order.invoice,
+        "invoice_ref_num": fields["invoice"],
         "have_product_bundle": False,
         "products": [{**p, "is_wholesale": False} for p in product_lines(order, "name", "Rp")],
         "products_fulfilled": [
-            {"product_id": line.product_id, "quantity_deliver": line.quantity, "quantity_reject": 0}
+            {
+                "product_id": _product_id(line),
+                "quantity_deliver": line.quantity,
+                "quantity_reject": 0,
+            }
             for line in order.lines
         ],
         "device_type": "",
-        "buyer": {"id": order.buyer_id, "name": order.buyer_name, "phone": "", "email": ""},
-        "shop_id": order.shop_id,
-        "payment_id": order.payment_id,
+        "buyer": {"id": fields["buyer_id"], "name": buyer.name, "phone": "", "email": ""},
+        "shop_id": fields["shop_id"],
+        "payment_id": fields["payment_id"],
         "recipient": {
-            "name": recipient["name"],
-            "phone": recipient["phone"],
+            "name": buyer.name,
+            "phone": fields["phone"],
             "address": address_view(
-                recipient,
-                f"{recipient['district']}, {recipient['city']}, "
-                f"{recipient['province']}, {recipient['postal_code']}",
+                buyer, f"{buyer.district}, {buyer.city}, {buyer.province}, {buyer.zipcode}"
             ),
         },
         "logistics": {"shipping_id": 999, "shipping_agency": "Custom Logistik"},
         "amt": {
-            "ttl_product_price": order.item_price,
+            "ttl_product_price": order.total,
             "shipping_cost": 0,
             "insurance_cost": 0,
-            "ttl_amount": order.item_price,
+            "ttl_amount": order.total,
             "voucher_amount": 0,
             "toppoints_amount": 0,
         },
@@ -109,33 +119,33 @@ def list_view(fs_id: int, order: Order) -> dict[str, Any]:
         "order_status": order.status,
         "warehouse_id": 0,
         "fulfill_by": 0,
-        "create_time": order.create_time,
-        "custom_fields": {"awb": order.awb},
+        "create_time": order.created,
+        "custom_fields": {"awb": order.tracking_number},
     }
 
 
 def single_view(shop: Shop, order: Order) -> dict[str, Any]:
     """Get Single Order (fixture get-single-order-ok)."""
-    recipient = order.recipient
-    paid = order.pay_time
+    buyer, fields, paid = order.buyer, order.fields, order.paid_at
+    history = fields["history"]
     return {
-        "order_id": order.order_id,
-        "buyer_id": order.buyer_id,
+        "order_id": order.id,
+        "buyer_id": fields["buyer_id"],
         "seller_id": shop.shop_id,
-        "payment_id": order.payment_id,
+        "payment_id": fields["payment_id"],
         "is_affiliate": False,
         "is_fulfillment": False,
         "order_status": order.status,
-        "invoice_number": order.invoice,
-        "open_amt": order.item_price,
+        "invoice_number": fields["invoice"],
+        "open_amt": order.total,
         "lp_amt": 0,
         "cashback_amt": 0,
         "info": "",
         "comment": "",
-        "item_price": order.item_price,
+        "item_price": order.total,
         "buyer_info": {
-            "buyer_id": order.buyer_id,
-            "buyer_fullname": order.buyer_name,
+            "buyer_id": fields["buyer_id"],
+            "buyer_fullname": buyer.name,
             "buyer_email": "",
             "buyer_phone": "",
         },
@@ -146,19 +156,19 @@ def single_view(shop: Shop, order: Order) -> dict[str, Any]:
             "confirm_shipping_deadline": rfc3339(
                 paid + (DAYS_TO_ACCEPT + DAYS_TO_SHIP) * 86400 if paid else None
             ),
-            "is_accepted": order.accepted_time is not None,
-            "is_confirm_shipping": order.shipped_time is not None,
+            "is_accepted": any(status == state.ACCEPTED for status, _, _ in history),
+            "is_confirm_shipping": order.shipped_at is not None,
         },
         "order_info": {
             "order_detail": [
                 {
-                    "order_detail_id": line.order_detail_id,
-                    "product_id": line.product_id,
-                    "product_name": line.name,
+                    "order_detail_id": line.id,
+                    "product_id": _product_id(line),
+                    "product_name": _line_name(line),
                     "product_price": line.price,
                     "subtotal_price": line.price * line.quantity,
-                    "weight": line.weight_kg,
-                    "total_weight": round(line.weight_kg * line.quantity, 3),
+                    "weight": line.fields["weight_kg"],
+                    "total_weight": round(line.fields["weight_kg"] * line.quantity, 3),
                     "quantity": line.quantity,
                     "quantity_deliver": line.quantity,
                     "quantity_reject": 0,
@@ -175,7 +185,7 @@ def single_view(shop: Shop, order: Order) -> dict[str, Any]:
                     "timestamp": rfc3339(when),
                     "comment": "",
                 }
-                for status, when, by in reversed(order.history)
+                for status, when, by in reversed(history)
             ],
             "shipping_info": {
                 "sp_id": 999,
@@ -183,27 +193,27 @@ def single_view(shop: Shop, order: Order) -> dict[str, Any]:
                 "logistic_name": "Custom Logistik",
                 "logistic_service": "Service Normal",
                 "shipping_price": 0,
-                "awb": order.awb,
+                "awb": order.tracking_number,
             },
             "destination": {
-                "receiver_name": recipient["name"],
-                "receiver_phone": recipient["phone"],
+                "receiver_name": buyer.name,
+                "receiver_phone": fields["phone"],
                 "address_street": "****",
-                "address_district": recipient["district"],
-                "address_city": recipient["city"],
-                "address_province": recipient["province"],
-                "address_postal": recipient["postal_code"],
+                "address_district": buyer.district,
+                "address_city": buyer.city,
+                "address_province": buyer.province,
+                "address_postal": buyer.zipcode,
             },
         },
         "payment_info": {
-            "payment_id": order.payment_id,
+            "payment_id": fields["payment_id"],
             "payment_date": rfc3339(paid),
             "payment_status": "Verified" if paid else "Pending",
         },
-        "create_time": rfc3339(order.create_time),
-        "update_time": rfc3339(order.update_time),
+        "create_time": rfc3339(order.created),
+        "update_time": rfc3339(order.updated),
         "payment_date": rfc3339(paid) if paid else None,
-        "shipping_date": rfc3339(order.shipped_time) if order.shipped_time else None,
+        "shipping_date": rfc3339(order.shipped_at) if order.shipped_at else None,
     }
 
 
@@ -228,11 +238,11 @@ def get_all_orders(ctx: Ctx) -> list[dict[str, Any]]:
         order
         for shop in shops
         for order in shop.orders.values()
-        if order.pay_time is not None
-        and from_date <= order.create_time <= to_date
+        if order.paid_at is not None
+        and from_date <= order.created <= to_date
         and (status < 0 or order.status == status)
     ]
-    matching.sort(key=lambda o: (o.create_time, o.order_id))
+    matching.sort(key=lambda o: (o.created, o.id))
     start = (page - 1) * per_page
     return [list_view(ctx.app.fs_id, o) for o in matching[start : start + per_page]]
 
@@ -240,7 +250,7 @@ def get_all_orders(ctx: Ctx) -> list[dict[str, Any]]:
 def _find(ctx: Ctx, order_id: int | None = None, invoice: str | None = None):
     for shop in ctx.shops():
         for order in shop.orders.values():
-            if order.order_id == order_id or (invoice and order.invoice == invoice):
+            if order.id == order_id or (invoice and order.fields["invoice"] == invoice):
                 return shop, order
     raise TokopediaError("Data Not Found", "ORD_API_008")
 
@@ -267,7 +277,7 @@ def accept(ctx: Ctx) -> str:
     shop, order = _path_order(ctx)
     if order.status not in TO_ACCEPT:
         raise TokopediaError("Order Status not eligible to accept", "ORD_USC_001")
-    ctx.sandbox.change_status(shop, order, life.ACCEPTED, by="seller")
+    ctx.sandbox.change_status_in(shop, order, state.ACCEPTED, by="seller")
     return "success"
 
 
@@ -276,24 +286,24 @@ def reject(ctx: Ctx) -> str:
     body = ctx.body if isinstance(ctx.body, dict) else {}
     if body.get("reason_code") not in REJECT_REASONS or not body.get("reason"):
         raise TokopediaError("reason_code and reason are required", "ORD_USC_008")
-    if order.status not in TO_ACCEPT | ACCEPTED:
+    if order.status not in TO_ACCEPT | ACCEPTED_STATUSES:
         raise TokopediaError("Order Status not eligible to reject", "ORD_USC_008")
-    ctx.sandbox.change_status(shop, order, life.SELLER_REJECT, by="seller")
+    ctx.sandbox.change_status_in(shop, order, state.SELLER_REJECT, by="seller")
     return "success"
 
 
 def confirm_shipping(ctx: Ctx) -> str:
     shop, order = _path_order(ctx)
     body = ctx.body if isinstance(ctx.body, dict) else {}
-    if body.get("order_status") != life.SHIPPED:
+    if body.get("order_status") != state.SHIPPED:
         raise TokopediaError("order_status must be 500", "ORD_USC_009")
     awb = body.get("shipping_ref_num")
     if not isinstance(awb, str) or not awb.strip():
         raise TokopediaError("shipping_ref_num cannot be empty", "ORD_USC_009")
-    if order.status not in ACCEPTED:
+    if order.status not in ACCEPTED_STATUSES:
         raise TokopediaError("Order Status not eligible to confirm shipping", "ORD_USC_009")
-    order.awb = awb.strip()
-    ctx.sandbox.change_status(shop, order, life.SHIPPED, by="seller")
+    order.tracking_number = awb.strip()
+    ctx.sandbox.change_status_in(shop, order, state.SHIPPED, by="seller")
     return "Success"
 
 

@@ -13,8 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
+from lapak.sandboxes.kit.catalog import Listing
 from lapak.sandboxes.tokopedia.context import Ctx, Route
-from lapak.sandboxes.tokopedia.state import ACTIVE, CATEGORIES, Product, Shop
+from lapak.sandboxes.tokopedia.state import ACTIVE, CATEGORIES, SHARED, Product, Shop
 from lapak.sandboxes.tokopedia.wire import (
     TokopediaError,
     is_int,
@@ -55,10 +56,14 @@ def _picture_view(url: str, index: int, product_id: int) -> dict[str, Any]:
 
 def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
     """One product as GET product/info shows it (fixture get-product-info-ok-3)."""
-    children = [shop.products[c] for c in product.children if c in shop.products]
-    stock = sum(c.stock for c in children) if product.is_parent else product.stock
-    price = min((c.price for c in children), default=product.price)
-    category = CATEGORIES.get(product.category_id, ("", ()))[0]
+    fields, variants = product.listing.fields, product.listing.variants.values()
+    stock = sum(v.stock for v in variants) if product.is_parent else product.stock
+    price = (
+        min((v.price for v in variants), default=product.price)
+        if product.is_parent
+        else product.price
+    )
+    category = CATEGORIES.get(fields["category_id"], ("", ()))[0]
     price_view = {
         "value": price,
         "currency": CURRENCY_IDR,
@@ -77,21 +82,21 @@ def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
             "shopID": shop.shop_id,
             "status": ACTIVE,
             "name": product.name,
-            "condition": 1 if product.condition == "NEW" else 2,
-            "childCategoryID": product.category_id,
-            "shortDesc": product.description,
+            "condition": 1 if fields["condition"] == "NEW" else 2,
+            "childCategoryID": fields["category_id"],
+            "shortDesc": fields["description"],
         },
         "price": price_view,
-        "weight": {"value": product.weight, "unit": 1 if product.weight_unit == "GR" else 2},
+        "weight": {"value": fields["weight"], "unit": 1 if fields["weight_unit"] == "GR" else 2},
         "stock": {"useStock": True, "value": stock},
         "main_stock": stock,
         "reserve_stock": 0,
         "variant": variant,
         "menu": {"id": 0, "name": ""},
         "preorder": {},
-        "extraAttribute": {"minOrder": product.min_order, "lastUpdateCategory": 0},
+        "extraAttribute": {"minOrder": fields["min_order"], "lastUpdateCategory": 0},
         "categoryTree": [
-            {"id": product.category_id, "name": category, "title": category, "breadcrumbURL": ""}
+            {"id": fields["category_id"], "name": category, "title": category, "breadcrumbURL": ""}
         ],
         "pictures": [
             _picture_view(u, i, product.product_id) for i, u in enumerate(product.pictures)
@@ -113,8 +118,9 @@ def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
 
 def variant_view(shop: Shop, parent: Product, base_url: str) -> dict[str, Any]:
     """GET product/variant/:product_id (fixture get-all-variants-by-product-id-ok)."""
-    children = [shop.products[c] for c in parent.children if c in shop.products]
-    selection = parent.selection[0] if parent.selection else {"id": 0, "options": []}
+    listing = parent.listing
+    children = [Product(listing, variant) for variant in listing.variants.values()]
+    selection = listing.fields["selection"][0]
     variant_id = selection.get("id", 0)
     identifier = next(
         (t.identifier for _, ts in CATEGORIES.values() for t in ts if t.variant_id == variant_id),
@@ -176,7 +182,7 @@ def variant_view(shop: Shop, parent: Product, base_url: str) -> dict[str, Any]:
 
 
 def _owned(ctx: Ctx) -> list[tuple[Shop, Product]]:
-    return [(shop, p) for shop in ctx.shops() for p in shop.products.values()]
+    return [(shop, p) for shop in ctx.shops() for p in shop.products()]
 
 
 def product_info(ctx: Ctx) -> list[dict[str, Any]]:
@@ -209,7 +215,8 @@ def product_info(ctx: Ctx) -> list[dict[str, Any]]:
     if not 1 <= per_page <= MAX_PER_PAGE:
         raise TokopediaError("per_page must be between 1 and 50", "PRD_DLV_005")
     listed = sorted(
-        (p for p in shop.products.values() if not p.parent_id), key=lambda p: p.product_id
+        (Product(listing, None) for listing in shop.catalog.listings.values()),
+        key=lambda p: p.product_id,
     )
     start = (page - 1) * per_page
     return [product_view(shop, p, ctx.base_url) for p in listed[start : start + per_page]]
@@ -287,7 +294,7 @@ def _bulk(ctx: Ctx, field: str, apply: Any) -> dict[str, Any]:
         if message:
             failed.append({**echo, "message": message})
             continue
-        product.update_time = ctx.now
+        product.touch(ctx.now)
         succeeded.append(
             {
                 "productID": product.product_id,
@@ -313,7 +320,7 @@ def _row_product(shop: Shop, row: Mapping[str, Any]) -> tuple[Product | None, st
         found = shop.find_sku(sku)
         return (found, "") if found is not None else (None, "Invalid SKU.")
     product_id = row.get("product_id")
-    product = shop.products.get(product_id) if is_int(product_id) else None
+    product = shop.product(product_id) if is_int(product_id) else None
     if product is None:
         return None, "Invalid Product ID."
     if product.is_parent:
@@ -331,7 +338,7 @@ def _set_stock(product: Product, value: Any) -> str:
 def _set_price(product: Product, value: Any) -> str:
     if not is_int(value) or not MIN_PRICE <= value <= MAX_PRICE:
         return f"Invalid price, price must be between {MIN_PRICE} and {MAX_PRICE}."
-    product.price = value
+    product.set_price(value)
     return ""
 
 
@@ -356,10 +363,11 @@ def _products(body: Any) -> list[Any]:
 
 
 def _name_taken(shop: Shop, name: str, but: int = 0) -> bool:
+    """Whether another product of the shop has this name (a child's is its parent's)."""
     folded = name.strip().casefold()
     return any(
-        p.name.strip().casefold() == folded and not p.parent_id and p.product_id != but
-        for p in shop.products.values()
+        listing.name.strip().casefold() == folded and listing.id != but
+        for listing in shop.catalog.listings.values()
     )
 
 
@@ -401,14 +409,17 @@ def _check_stock(item: Mapping[str, Any], field: str, errors: list[str]) -> int:
     return 0 if status == "EMPTY" else int(stock)
 
 
-def _check_product(shop: Shop, item: Mapping[str, Any], errors: list[str]) -> dict[str, Any]:
-    """The validated fields of one create row (errors appended in Tokopedia's style)."""
+def _check_product(
+    shop: Shop, item: Mapping[str, Any], errors: list[str], but: int = 0
+) -> dict[str, Any]:
+    """The validated fields of one create or edit row (errors appended in Tokopedia's
+    style); `but`: the product edited, whose own name is not taken."""
     name = item.get("name")
     if not isinstance(name, str) or not name.strip():
         errors.append("Field [name] is required")
     elif len(name) > MAX_NAME:
         errors.append(f"Value [{name}] of field [name] must be at most {MAX_NAME} characters")
-    elif _name_taken(shop, name):
+    elif _name_taken(shop, name, but):
         errors.append(f"Value [{name}] of field [name] is already used, please use different value")
     category = item.get("category_id")
     if not is_int(category) or category not in CATEGORIES:
@@ -556,14 +567,11 @@ def _create(ctx: Ctx, shop: Shop, item: Mapping[str, Any]) -> dict[str, Any]:
         variants, selection = _check_variant(fields["category_id"], item["variant"], errors)
     if errors:
         raise _Refused(fields["name"], fields["price"], fields["sku"], errors)
-    return {"product_id": ctx.sandbox.add_product(shop, fields, variants, selection).product_id}
+    return {"product_id": ctx.sandbox.add_product(shop, fields, variants, selection).id}
 
 
 def create_v3(ctx: Ctx) -> dict[str, Any]:
     return _per_row(ctx, _create)
-
-
-EDITABLE = ("name", "description", "weight", "weight_unit", "condition", "min_order", "sku")
 
 
 def edit_v3(ctx: Ctx) -> dict[str, Any]:
@@ -574,52 +582,40 @@ def edit_v3(ctx: Ctx) -> dict[str, Any]:
 
 def _edit(ctx: Ctx, shop: Shop, item: Mapping[str, Any]) -> dict[str, Any]:
     raw_id = item.get("id")
-    product = shop.products.get(raw_id) if is_int(raw_id) else None
-    if product is None or product.parent_id:
+    listing = shop.catalog.listings.get(raw_id) if is_int(raw_id) else None
+    if listing is None:
         errors = [f"Value [{raw_id}] of field [id] is not a product of the shop"]
     else:
-        errors = _edited(ctx, shop, product, item)
-    if errors or product is None:
+        errors = _edited(ctx, shop, listing, item)
+    if errors or listing is None:
         name, sku = str(item.get("name", "")), str(item.get("sku", ""))
         raise _Refused(name, item.get("price", 0), sku, errors)
-    return {"product_id": product.product_id, "product_sku": product.sku}
+    return {"product_id": listing.id, "product_sku": listing.sku}
 
 
-def _edited(ctx: Ctx, shop: Shop, product: Product, item: Mapping[str, Any]) -> list[str]:
-    """Apply `item`'s changes to `product`, or its errors (nothing changed)."""
+def _edited(ctx: Ctx, shop: Shop, listing: Listing, item: Mapping[str, Any]) -> list[str]:
+    """Apply `item`'s changes to `listing`, or its errors (nothing changed)."""
     merged = {
-        "name": product.name,
-        "category_id": product.category_id,
-        "price": product.price,
-        "weight": product.weight,
-        "weight_unit": product.weight_unit,
-        "condition": product.condition,
-        "min_order": product.min_order,
-        "sku": product.sku,
-        "description": product.description,
-        "stock": product.stock,
+        **listing.fields,
+        "name": listing.name,
+        "price": listing.price,
+        "sku": listing.sku,
+        "stock": listing.stock,
         "status": "LIMITED",
-        "pictures": [{"file_path": u} for u in product.pictures],
+        "pictures": [{"file_path": u} for u in listing.images],
         **{k: v for k, v in item.items() if k != "id"},
     }
     errors: list[str] = []
-    name = merged.get("name")
-    taken = isinstance(name, str) and _name_taken(shop, name, but=product.product_id)
-    fields = _check_product(Shop(shop.name, shop.shop_id, shop.fs_id), merged, errors)
-    if taken:
-        errors.append(f"Value [{name}] of field [name] is already used, please use different value")
+    fields = _check_product(shop, merged, errors, but=int(listing.id))
     if errors:
         return errors
-    for key in (*EDITABLE, "category_id", "pictures"):
-        setattr(product, key, fields[key])
-    if not product.is_parent:
-        product.price, product.stock = fields["price"], fields["stock"]
-    product.update_time = ctx.now
-    for child_id in product.children:
-        child = shop.products.get(child_id)
-        if child is not None:
-            child.name = f"{product.name} - {child.option}"
-            child.update_time = ctx.now
+    listing.name, listing.sku, listing.images = fields["name"], fields["sku"], fields["pictures"]
+    listing.fields.update({key: fields[key] for key in SHARED})
+    if not listing.has_variants:
+        listing.price, listing.stock = fields["price"], fields["stock"]
+    listing.updated = ctx.now
+    for variant in listing.variants.values():
+        variant.fields["updated"] = ctx.now
     return []
 
 

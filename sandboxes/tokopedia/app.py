@@ -44,7 +44,7 @@ def _caller(sandbox: TokopediaSandbox, request: Request) -> App:
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise unauthorized("missing bearer token")
-    client_id = sandbox.tokens.client_of(token.strip(), sandbox.clock.now())
+    client_id = sandbox.tokens.access_owner(token.strip())
     app = sandbox.app_of_client(client_id) if client_id else None
     if app is None:
         raise unauthorized()

@@ -47,14 +47,14 @@ class Ctx:
         (PRD_DLV_042 "Invalid field [shop_id] format, value [] should be int": fixture
         create-product-fail.)"""
         shop_id = query_int(self.query, "shop_id", code)
-        found = self.sandbox.shops.get(shop_id)
+        found = self.sandbox.stores.get(shop_id)
         if found is None or found.fs_id != self.app.fs_id:
             raise forbidden(f"shop_id {shop_id} is not linked to fs_id {self.app.fs_id}")
         return found
 
     def shops(self) -> list[Shop]:
         """Every shop linked to the caller's fs_id."""
-        return [s for s in self.sandbox.shops.values() if s.fs_id == self.app.fs_id]
+        return [s for s in self.sandbox.stores.values() if s.fs_id == self.app.fs_id]
 
     def rows_allowed(self, rows: int) -> int:
         """How many rows of a bulk call the per-row rate limit lets through."""

@@ -18,8 +18,8 @@ from lapak.sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
-from lapak.sandboxes.tokopedia.orders import OutOfStockError
-from lapak.sandboxes.tokopedia.state import ACTIVE
+from lapak.sandboxes.kit.orders import Order, OutOfStockError
+from lapak.sandboxes.tokopedia.state import ACTIVE, Product
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -43,10 +43,10 @@ def _sandbox(request: Request) -> Any:
 
 
 def _shop_id(request: Request) -> int:
-    return _sandbox(request).shop(request.path_params["shop_id"]).shop_id
+    return _sandbox(request).store(request.path_params["shop_id"]).shop_id
 
 
-def _product_json(product: Any) -> dict[str, Any]:
+def _product_json(product: Product) -> dict[str, Any]:
     return {
         "product_id": product.product_id,
         "parent_id": product.parent_id,
@@ -59,14 +59,14 @@ def _product_json(product: Any) -> dict[str, Any]:
     }
 
 
-def _order_json(order: Any) -> dict[str, Any]:
+def _order_json(order: Order) -> dict[str, Any]:
     return {
-        "order_id": order.order_id,
-        "invoice": order.invoice,
+        "order_id": order.id,
+        "invoice": order.fields["invoice"],
         "status": order.status,
-        "awb": order.awb,
-        "create_time": order.create_time,
-        "update_time": order.update_time,
+        "awb": order.tracking_number,
+        "create_time": order.created,
+        "update_time": order.updated,
         "lines": [{"sku": x.sku, "quantity": x.quantity, "price": x.price} for x in order.lines],
     }
 
@@ -80,10 +80,10 @@ async def shops(request: Request) -> Response:
                 "shop_id": s.shop_id,
                 "fs_id": s.fs_id,
                 "webhooks": dict(sandbox.apps[s.fs_id].urls),
-                "products": len(s.products),
+                "products": len(s.products()),
                 "orders": len(s.orders),
             }
-            for s in sandbox.shops.values()
+            for s in sandbox.stores.values()
         ]
     return JSONResponse(rows)
 
@@ -94,7 +94,7 @@ async def products(request: Request) -> Response:
 
 async def create_product(request: Request) -> Response:
     body = await read_body(request, NewListing)
-    product_id = _sandbox(request).create_listing(
+    product_id = _sandbox(request).add_listing(
         _shop_id(request),
         sku=body.sku,
         name=body.name,
@@ -107,13 +107,21 @@ async def create_product(request: Request) -> Response:
 
 async def edit_stock(request: Request) -> Response:
     body = await read_body(request, StockEdit)
-    product_id = int(request.path_params["product_id"])
-    _sandbox(request).set_stock(_shop_id(request), product_id, body.stock)
+    sandbox, product_id = _sandbox(request), int(request.path_params["product_id"])
+    with sandbox.lock:
+        product = sandbox.store(_shop_id(request)).product(product_id)
+        if product is None or not product.sellable:
+            raise LookupError(f"no sellable product {product_id}")
+        product.stock = body.stock
+        product.touch(sandbox.clock.now_s())
     return JSONResponse({"product_id": product_id, "stock": body.stock})
 
 
 async def orders(request: Request) -> Response:
-    return JSONResponse([_order_json(o) for o in _sandbox(request).orders(_shop_id(request))])
+    sandbox = _sandbox(request)
+    with sandbox.lock:
+        rows = [_order_json(o) for o in sandbox.store(_shop_id(request)).orders.values()]
+    return JSONResponse(rows)
 
 
 async def place_order(request: Request) -> Response:
@@ -126,14 +134,16 @@ async def place_order(request: Request) -> Response:
 async def order_status(request: Request) -> Response:
     body = await read_body(request, StatusChange)
     sandbox, shop_id = _sandbox(request), _shop_id(request)
-    order_id = int(request.path_params["order_id"])
-    sandbox.set_order_status(shop_id, order_id, body.status, by="control")
-    return JSONResponse(_order_json(sandbox.order(shop_id, order_id)))
+    with sandbox.lock:
+        shop = sandbox.store(shop_id)
+        order = sandbox.order_in(shop, int(request.path_params["order_id"]))
+        sandbox.change_status_in(shop, order, body.status, by="control")
+        return JSONResponse(_order_json(order))
 
 
 async def webhook(request: Request) -> Response:
     body = await read_body(request, WebhookUrl)
-    _sandbox(request).set_webhook_urls(_shop_id(request), body.url)
+    _sandbox(request).set_push_url(_shop_id(request), body.url)
     return JSONResponse({"url": body.url})
 
 

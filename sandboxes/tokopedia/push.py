@@ -11,9 +11,9 @@ import hmac
 import json
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 from lapak.sandboxes.tokopedia.api_order import address_view, product_lines
-from lapak.sandboxes.tokopedia.state import Order
 
 JSON = {"Content-Type": "application/json"}
 
@@ -28,30 +28,30 @@ def order_status_payload(fs_id: int, order: Order) -> dict[str, Any]:
     return {
         "fs_id": fs_id,
         "order_status": order.status,
-        "order_id": order.order_id,
-        "shop_id": order.shop_id,
+        "order_id": order.id,
+        "shop_id": order.fields["shop_id"],
         "warehouse_id": 0,
         "product_details": product_lines(order, "Name", "Rp."),
     }
 
 
 def order_notification_payload(fs_id: int, order: Order) -> dict[str, Any]:
-    recipient = order.recipient
+    buyer, fields = order.buyer, order.fields
     return {
         "fs_id": fs_id,
-        "order_id": order.order_id,
-        "invoice_ref_num": order.invoice,
+        "order_id": order.id,
+        "invoice_ref_num": fields["invoice"],
         "products": product_lines(order, "Name", "Rp."),
-        "customer": {"id": order.buyer_id, "Name": order.buyer_name, "phone": "", "email": ""},
+        "customer": {"id": fields["buyer_id"], "Name": buyer.name, "phone": "", "email": ""},
         "recipient": {
-            "Name": recipient["name"],
-            "phone": recipient["phone"],
-            "address": address_view(recipient, f"{recipient['district']}, {recipient['city']}"),
+            "Name": buyer.name,
+            "phone": fields["phone"],
+            "address": address_view(buyer, f"{buyer.district}, {buyer.city}"),
         },
-        "shop_id": order.shop_id,
-        "payment_id": order.payment_id,
+        "shop_id": fields["shop_id"],
+        "payment_id": fields["payment_id"],
         "device_type": "",
-        "create_time": order.create_time,
+        "create_time": order.created,
     }
 
 

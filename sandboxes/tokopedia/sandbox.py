@@ -1,41 +1,37 @@
-"""`TokopediaSandbox`: the whole fake Tokopedia behind one lock, and its Python control
-surface (keyed by shop_id; `surface.TokopediaControl` keys it by store name).
+"""`TokopediaSandbox`: the whole fake Tokopedia behind one lock, its stores keyed by
+shop_id (`surface.TokopediaControl` names them as Lapak does).
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive the same object directly (or through the `/_sandbox/` control API).
-Every public method takes the lock, so it is safe from any thread.
 """
 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lapak.sandboxes.kit.core import SandboxCore
-from lapak.sandboxes.tokopedia import orders as life
-from lapak.sandboxes.tokopedia.buyers import BuyerSimulator
+from lapak.sandboxes.kit.buyers import StoreBuyers
+from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.kit.orders import Order, random_text
+from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenStore
+from lapak.sandboxes.tokopedia import state
 from lapak.sandboxes.tokopedia.push import (
     PushSender,
     order_notification_payload,
     order_status_payload,
 )
 from lapak.sandboxes.tokopedia.ratelimit import EndpointLimiter
-from lapak.sandboxes.tokopedia.state import (
-    CATEGORIES,
-    SAMPLE_CATEGORY,
-    App,
-    Order,
-    Product,
-    Shop,
-)
-from lapak.sandboxes.tokopedia.tokens import TokenStore
+from lapak.sandboxes.tokopedia.state import CATEGORIES, SAMPLE_CATEGORY, App, Product, Shop
 from lapak.sandboxes.tokopedia.wire import server_error, throttled
-
-OutOfStockError = life.OutOfStockError
 
 NOTIFICATION_URL = "order_notification_url"
 STATUS_URL = "order_status_url"
+ACCESS_TTL = 14 * 86400
+"""docs/MARKETPLACES.md#tokopedia-tokens: valid two weeks."""
+TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
 
 
 class UnknownShopError(LookupError):
@@ -43,23 +39,52 @@ class UnknownShopError(LookupError):
         super().__init__(f"no shop {shop_id!r} in this sandbox")
 
 
-class UnknownOrderError(LookupError):
-    def __init__(self, shop_id: int, order_id: Any):
-        super().__init__(f"no order {order_id!r} on shop {shop_id}")
+class BuyerSimulator(StoreBuyers):
+    """Buyers pay (100 → 220) or cancel (→ 0); the system delivers (500 → 600) and
+    finishes (→ 700); accepting and shipping are Lapak's."""
+
+    platform = "tokopedia"
+    moves = (
+        (state.PENDING, state.PAID, "pay_rate", "buyer"),
+        (state.PAID, state.SELLER_CANCEL, "cancel_rate", "buyer"),
+        (state.SHIPPED, state.DELIVERED, "progress_rate", "system"),
+        (state.DELIVERED, state.FINISHED, "progress_rate", "system"),
+    )
 
 
-class TokopediaSandbox(SandboxCore):
+def roman(number: int) -> str:
+    """1..99 in Roman numerals (invoice numbers write the year and month that way)."""
+    parts = []
+    for value, letters in ((90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V")):
+        while number >= value:
+            parts.append(letters)
+            number -= value
+    parts.append(("", "I", "II", "III", "IV")[number] if number < 5 else "")
+    return "".join(parts)
+
+
+def invoice_number(now: float, order_id: int) -> str:
+    """Tokopedia's invoice number: "INV/20200110/XX/I/502", "INV/20170720/XVII/VII/12472252"
+    (fixtures): the date, then the year (of the century) and the month in Roman numerals."""
+    moment = time.gmtime(now)
+    day = time.strftime("%Y%m%d", moment)
+    return f"INV/{day}/{roman(moment.tm_year % 100)}/{roman(moment.tm_mon)}/{order_id}"
+
+
+class TokopediaSandbox(StoreSandbox[Shop]):
     """Apps and shops from store credentials (name, fs_id, client_id, client_secret,
     shop_id, webhook_secret)."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
-        self.tokens = TokenStore(self.rng)
+        policy = TokenPolicy(access_ttl=ACCESS_TTL, refresh_ttl=ACCESS_TTL, code_ttl=0)
+        self.tokens: TokenStore[str] = TokenStore(self.clock, policy, self._new_token)
+        self._live_token: dict[str, str] = {}
         self.apps: dict[int, App] = {}
-        self.shops: dict[int, Shop] = {}
+        self.stores: dict[int, Shop] = {}
         self.limiter: EndpointLimiter = EndpointLimiter(self.clock.now)
         self.push: PushSender = PushSender()
-        self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
+        self.buyers = BuyerSimulator(self, seed=seed)
         self._product_ids = itertools.count(15_330_001)
         self._order_ids = itertools.count(43_481_289)
         self._line_ids = itertools.count(20_274_955)
@@ -81,33 +106,48 @@ class TokopediaSandbox(SandboxCore):
             app = self.apps[fs_id] = App(fs_id, client_id, secret, hook_secret)
         elif (app.client_id, app.client_secret) != (client_id, secret):
             raise ValueError(f"sandbox shop {name!r}: fs_id {fs_id} has two sets of credentials")
-        if shop_id in self.shops:
+        if shop_id in self.stores:
             raise ValueError(f"sandbox shop {name!r}: shop_id {shop_id} is taken")
-        self.shops[shop_id] = Shop(name=name, shop_id=shop_id, fs_id=fs_id)
+        self.stores[shop_id] = Shop.new(name, shop_id, fs_id)
 
     # --- lookups (callers hold the lock) ------------------------------------------------
 
-    def shop(self, shop_id: int | str) -> Shop:
+    def store(self, key: Any) -> Shop:
         try:
-            return self.shops[int(shop_id)]
+            return self.stores[int(key)]
         except (KeyError, ValueError):
-            raise UnknownShopError(shop_id) from None
+            raise UnknownShopError(key) from None
 
     def app_of_client(self, client_id: str) -> App | None:
         return next((a for a in self.apps.values() if a.client_id == client_id), None)
 
-    # --- tokens, webhooks, faults, rate limit, call counts ------------------------------
+    # --- tokens (docs/MARKETPLACES.md#tokopedia-tokens) ----------------------------------
+
+    def _new_token(self, kind: Kind) -> str:
+        # Tokopedia's tokens look like "c:zowIz-u4R26JRHVFdc72PQ" (guides/rate-limit example)
+        return "c:" + random_text(self.rng, TOKEN_ALPHABET, 22)
+
+    def token_for(self, client_id: str) -> tuple[str, float]:
+        """The client's live token and its expiry: asked again while it lives, the same one.
+        Lock held."""
+        token = self._live_token.get(client_id)
+        grant = self.tokens.access(token) if token is not None else None
+        if token is not None and grant is not None and not self.tokens.expired(grant):
+            return token, grant.expires_at
+        issued = self.tokens.issue(client_id)
+        self._live_token[client_id] = issued.access_token
+        return issued.access_token, issued.access_expires_at
 
     def expire_token(self, shop_id: int) -> bool:
         """The shop's app's token dies now (the next call gets HTTP 401)."""
         with self.lock:
-            app = self.apps[self.shop(shop_id).fs_id]
-            return self.tokens.expire(app.client_id, self.clock.now())
+            app = self.apps[self.store(shop_id).fs_id]
+            return self.tokens.expire_access(app.client_id) > 0
 
-    def set_webhook_urls(self, shop_id: int, url: str | None) -> None:
+    def set_push_url(self, key: Any, url: str | None) -> None:
         """Register `url` as the app's order_notification_url and order_status_url."""
         with self.lock:
-            app = self.apps[self.shop(shop_id).fs_id]
+            app = self.apps[self.store(key).fs_id]
             for kind in (NOTIFICATION_URL, STATUS_URL):
                 if url:
                     app.urls[kind] = url
@@ -122,185 +162,131 @@ class TokopediaSandbox(SandboxCore):
         fields: Mapping[str, Any],
         variants: Sequence[Mapping[str, Any]] = (),
         selection: Sequence[Mapping[str, Any]] = (),
-    ) -> Product:
+    ) -> Listing:
         """A product (and its variant children) from validated create fields. Lock held."""
+        return shop.catalog.add(self._product(fields, variants, selection))
+
+    def _product(
+        self,
+        fields: Mapping[str, Any],
+        variants: Sequence[Mapping[str, Any]],
+        selection: Sequence[Mapping[str, Any]],
+    ) -> Listing:
         now = self.clock.now_s()
-        parent = Product(
-            product_id=next(self._product_ids),
-            shop_id=shop.shop_id,
+        listing = Listing(
+            id=next(self._product_ids),
+            sku=fields["sku"],
             name=fields["name"],
-            description=fields.get("description", ""),
-            sku=fields.get("sku", ""),
             price=fields["price"],
-            stock=fields.get("stock", 0),
-            category_id=fields["category_id"],
-            weight=fields["weight"],
-            weight_unit=fields.get("weight_unit", "GR"),
-            condition=fields.get("condition", "NEW"),
-            min_order=fields.get("min_order", 1),
-            pictures=list(fields.get("pictures", [])),
-            selection=[dict(level) for level in selection],
-            create_time=now,
-            update_time=now,
+            stock=0 if variants else fields["stock"],
+            status=state.ACTIVE,
+            created=now,
+            updated=now,
+            images=list(fields["pictures"]),
+            fields={key: fields[key] for key in state.SHARED}
+            | {"selection": [dict(level) for level in selection]},
         )
-        shop.products[parent.product_id] = parent
         for variant in variants:
             values = [
                 selection[level]["options"][index]
                 for level, index in enumerate(variant["combination"])
             ]
-            option = ", ".join(str(v["value"]) for v in values)
-            child = Product(
-                product_id=next(self._product_ids),
-                shop_id=shop.shop_id,
-                name=f"{parent.name} - {option}",
-                description=parent.description,
+            option_id = int(values[0].get("unit_value_id") or 0) or next(self._option_ids)
+            child = Variant(
+                id=next(self._product_ids),
                 sku=variant["sku"],
                 price=variant["price"],
                 stock=variant["stock"],
-                category_id=parent.category_id,
-                weight=parent.weight,
-                weight_unit=parent.weight_unit,
-                condition=parent.condition,
-                pictures=list(variant.get("pictures") or parent.pictures),
-                parent_id=parent.product_id,
-                option=option,
-                option_id=int(values[0].get("unit_value_id") or 0) or next(self._option_ids),
-                create_time=now,
-                update_time=now,
+                options=[str(v["value"]) for v in values],
+                fields={"option_id": option_id, "pictures": list(variant.get("pictures") or [])},
             )
-            shop.products[child.product_id] = child
-            parent.children.append(child.product_id)
-        if parent.children:
-            parent.stock = 0
-        return parent
+            listing.variants[child.id] = child
+        return listing
 
-    def create_listing(
+    def new_listing(
         self,
-        shop_id: int,
+        store: Shop,
         *,
         sku: str,
         name: str,
         price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
+        stock: int,
+        variants: Sequence[tuple[str, str, int, int]],
         category_id: int = SAMPLE_CATEGORY,
-    ) -> int:
-        """A seller's own listing, made outside Lapak; returns its (parent) product_id.
-
-        `variants` are (sku, option, price, stock) under the category's first variant type.
-        """
-        with self.lock:
-            shop = self.shop(shop_id)
-            fields = {
-                "name": name,
-                "description": name,
-                "sku": sku,
-                "price": int(price),
-                "stock": int(stock),
-                "category_id": category_id,
-                "weight": 500,
-                "pictures": [],
-            }
-            kind = CATEGORIES[category_id][1]
-            selection = [
-                {
-                    "id": kind[0].variant_id if kind else 0,
-                    "unit_id": 0,
-                    "options": [
-                        {"value": option, "unit_value_id": 0} for _, option, _, _ in variants
-                    ],
-                }
-            ]
-            rows = [
-                {"combination": [n], "sku": s, "price": int(p), "stock": int(q)}
-                for n, (s, _, p, q) in enumerate(variants)
-            ]
-            product = self.add_product(shop, fields, rows, selection if variants else ())
-            return product.product_id
-
-    def set_stock(self, shop_id: int, product_id: int, stock: int) -> None:
-        """A seller's hand edit in Seller Center (absolute stock of one sellable product)."""
-        with self.lock:
-            product = self.shop(shop_id).products.get(int(product_id))
-            if product is None or not product.sellable:
-                raise LookupError(f"no sellable product {product_id} on shop {shop_id}")
-            product.stock = int(stock)
-            product.update_time = self.clock.now_s()
-
-    def delete_product(self, shop_id: int, product_id: int) -> None:
-        """The seller deletes a product (with its variants)."""
-        with self.lock:
-            shop = self.shop(shop_id)
-            product = shop.products.pop(int(product_id), None)
-            if product is None:
-                raise LookupError(f"no product {product_id} on shop {shop_id}")
-            for child in product.children:
-                shop.products.pop(child, None)
+    ) -> Listing:
+        """A seller's own listing, made outside Lapak: `variants` are (sku, option, price,
+        stock) under the category's first variant type."""
+        fields = {
+            "name": name,
+            "description": name,
+            "sku": sku,
+            "price": int(price),
+            "stock": int(stock),
+            "category_id": category_id,
+            "weight": 500,
+            "weight_unit": "GR",
+            "condition": "NEW",
+            "min_order": 1,
+            "pictures": [],
+        }
+        kind = CATEGORIES[category_id][1]
+        options = [{"value": option, "unit_value_id": 0} for _, option, _, _ in variants]
+        selection = [{"id": kind[0].variant_id if kind else 0, "unit_id": 0, "options": options}]
+        rows = [
+            {"combination": [n], "sku": s, "price": int(p), "stock": int(q)}
+            for n, (s, _, p, q) in enumerate(variants)
+        ]
+        return self._product(fields, rows, selection if variants else ())
 
     def products(self, shop_id: int) -> list[Product]:
         with self.lock:
-            return list(self.shop(shop_id).products.values())
+            return self.store(shop_id).products()
 
     # --- orders -------------------------------------------------------------------------
 
-    def place_order(
-        self, shop_id: int, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
-    ) -> int:
-        """A buyer checks out `lines` ((sku, quantity)); None picks random in-stock units.
+    def new_order_id(self, store: Shop) -> int:
+        return next(self._order_ids)
 
-        Stock goes down at once; raises `OutOfStockError` (nothing changes) when short, and
-        `LookupError` for an unknown SKU. Paid orders are at 220, others at 100.
-        """
-        with self.lock:
-            shop = self.shop(shop_id)
-            wanted = list(lines) if lines else life.random_lines(shop, self.rng)
-            order = life.place(
-                shop,
-                wanted,
-                now=self.clock.now_s(),
-                rng=self.rng,
-                order_ids=self._order_ids,
-                line_ids=self._line_ids,
-                paid=paid,
-            )
-            if paid:
-                self._notify(shop, order, NOTIFICATION_URL)
-            return order.order_id
+    def new_line_id(self) -> int:
+        return next(self._line_ids)
 
-    def order_in(self, shop: Shop, order_id: int | str) -> Order:
-        try:
-            return shop.orders[int(order_id)]
-        except (KeyError, ValueError):
-            raise UnknownOrderError(shop.shop_id, order_id) from None
+    def placed(self, store: Shop, order: Order) -> None:
+        """Tokopedia's own order attributes: invoice, buyer and payment ids, the buyer's
+        phone, each line's weight (kg) and the status history (status, time, by)."""
+        rng, now = self.rng, order.created
+        order.fields.update(
+            shop_id=store.shop_id,
+            invoice=invoice_number(now, int(order.id)),
+            buyer_id=rng.randint(5_000_000, 9_999_999),
+            payment_id=rng.randint(11_000_000, 19_999_999),
+            phone="62812" + random_text(rng, "0123456789", 7),
+            history=[(state.PENDING, now, "buyer")],
+        )
+        if order.paid_at is not None:
+            order.fields["history"].append((state.PAID, now, "buyer"))
+        for line in order.lines:
+            fields = store.catalog.listings[line.listing_id].fields
+            weight = fields["weight"]
+            line.fields["weight_kg"] = weight / 1000 if fields["weight_unit"] == "GR" else weight
 
-    def change_status(self, shop: Shop, order: Order, status: int, *, by: str = "") -> bool:
-        """A status change with its side effects (stock back, webhook). Lock held."""
-        was_paid = order.pay_time is not None
-        changed = life.change_status(shop, order, status, self.clock.now_s(), by=by)
+    def change_status_in(self, store: Shop, order: Order, status: Any, *, by: str = "") -> bool:
+        """A status change with its side effects (stock back, webhook, history)."""
+        changed = super().change_status_in(store, order, status, by=by)
         if changed:
-            if status == life.PAID and not was_paid:
-                self._notify(shop, order, NOTIFICATION_URL)
-            elif was_paid:
-                self._notify(shop, order, STATUS_URL)
+            order.fields["history"].append((status, order.updated, by or "system"))
         return changed
-
-    def set_order_status(self, shop_id: int, order_id: int, status: int, *, by: str = "") -> None:
-        with self.lock:
-            shop = self.shop(shop_id)
-            self.change_status(shop, self.order_in(shop, order_id), int(status), by=by)
 
     def order(self, shop_id: int, order_id: int | str) -> Order:
         with self.lock:
-            return self.order_in(self.shop(shop_id), order_id)
+            return self.order_in(self.store(shop_id), int(order_id))
 
-    def orders(self, shop_id: int) -> list[Order]:
-        with self.lock:
-            return list(self.shop(shop_id).orders.values())
-
-    def _notify(self, shop: Shop, order: Order, kind: str) -> None:
-        """Sellers only see orders from 220 on: nothing is pushed before payment."""
-        app = self.apps[shop.fs_id]
+    def notify(self, store: Shop, order: Order) -> None:
+        """order_notification when an order is paid, order_status on every later change;
+        sellers see nothing of an order before payment."""
+        if order.paid_at is None:
+            return
+        app = self.apps[store.fs_id]
+        kind = NOTIFICATION_URL if order.status == state.PAID else STATUS_URL
         url = app.urls.get(kind)
         if not url:
             return

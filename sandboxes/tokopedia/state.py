@@ -1,12 +1,11 @@
-"""In-memory state of the Tokopedia sandbox: apps (fs_id), shops, products, orders.
-
-Plain mutable dataclasses, guarded by the `TokopediaSandbox` lock (never touched without
-it). Currency IDR, whole-rupiah prices. Times are unix seconds from the sandbox clock.
+"""The Tokopedia sandbox's shops, categories, order statuses and products, over the kit's
+`Catalog` and `OrderBook`. Guarded by the `TokopediaSandbox` lock.
 
 Tokopedia's model: an app (fs_id, client credentials, webhook URLs and secret) has shops
-linked to it; a product with variants is a parent product whose variants are child products,
-each with its own product_id, sku, price and stock (fixture
-get-all-variants-by-product-id-ok: parent_id, children[].product_id/sku/stock).
+linked to it; a product with variants is a parent product whose variants are child
+products, each with its own product_id, sku, price and stock. Here a parent (or a product
+without variants) is a kit `Listing` and a child one of its `Variant`s; `Product` is either
+as Tokopedia shows it. Whole-rupiah prices, unix seconds from the sandbox clock.
 """
 
 from __future__ import annotations
@@ -14,19 +13,32 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from lapak.sandboxes.kit.catalog import Catalog, Unit
+from lapak.sandboxes.kit.orders import OrderBook, OrderRules
+from lapak.sandboxes.kit.stores import Store
+
 ACTIVE = 1
 """Product `basic.status` of every sandbox product (fixtures: 1 active, 3 in the warehouse)."""
 
-UNPAID_STATUSES = frozenset({100, 103, 200})
+# Order status codes (docs/MARKETPLACES.md#tokopedia-status-mapping).
+PENDING, PAID, ACCEPTED, SHIPPED, DELIVERED, FINISHED = 100, 220, 400, 500, 600, 700
+SELLER_CANCEL, SELLER_REJECT, RETURNED = 0, 10, 550
 TO_ACCEPT = frozenset({220, 221})
-ACCEPTED = frozenset({400, 450})
-SHIPPED = frozenset({500, 501, 520, 530, 540})
-DONE = frozenset({600, 601, 700, 701})
-RETURNED = 550
-NOT_SHIPPED = UNPAID_STATUSES | TO_ACCEPT | ACCEPTED
-SENT = SHIPPED | DONE
+ACCEPTED_STATUSES = frozenset({400, 450})
+SENT = frozenset({500, 501, 520, 530, 540, 600, 601, 700, 701})
+NOT_SHIPPED = frozenset({100, 103, 200}) | TO_ACCEPT | ACCEPTED_STATUSES
 DAYS_TO_ACCEPT = 2
 DAYS_TO_SHIP = 2
+
+RULES = OrderRules(
+    statuses=(PENDING, PAID, ACCEPTED, SHIPPED, DELIVERED, FINISHED, *SENT, 0, 10, RETURNED),
+    unpaid=PENDING,
+    paid=PAID,
+    paid_statuses=frozenset({PAID}),
+    cancelled=frozenset({SELLER_CANCEL, SELLER_REJECT}),
+    gives_back={SELLER_CANCEL: NOT_SHIPPED, SELLER_REJECT: NOT_SHIPPED, RETURNED: SENT},
+    shipped_statuses=frozenset({SHIPPED}),
+)
 
 
 # --- categories ----------------------------------------------------------------------------
@@ -69,86 +81,84 @@ CATEGORIES: dict[int, tuple[str, tuple[VariantType, ...]]] = {
 """Category ids from the fixtures (1817 create-product request, 1828 product info, 562
 create V3 example, 1166 product info); their names and variant types are the sandbox's."""
 SAMPLE_CATEGORY = 1817
+SHARED = ("description", "category_id", "weight", "weight_unit", "condition", "min_order")
+"""What a child product shares with its parent, kept in the listing's `fields`."""
 
 
-# --- catalog -------------------------------------------------------------------------------
+# --- products ------------------------------------------------------------------------------
 
 
-@dataclass(slots=True)
-class Product:
-    product_id: int
-    shop_id: int
-    name: str
-    description: str
-    sku: str
-    price: int
-    stock: int
-    category_id: int
-    weight: int
-    weight_unit: str
-    condition: str = "NEW"
-    min_order: int = 1
-    pictures: list[str] = field(default_factory=list)
-    parent_id: int = 0
-    """A variant's parent product; 0 for a product without variants and for a parent."""
-    children: list[int] = field(default_factory=list)
-    option: str = ""
-    """A variant's option value ("M", "Merah")."""
-    option_id: int = 0
-    selection: list[dict[str, Any]] = field(default_factory=list)
-    """A parent's variant.selection as created."""
-    create_time: int = 0
-    update_time: int = 0
+class Product(Unit):
+    """A Tokopedia product: a listing (a parent, or a product without variants) or one of
+    its variants (a child product). Attributes a child shares with its parent (category,
+    weight, condition, ...) are read from `listing.fields`."""
+
+    __slots__ = ()
+
+    @property
+    def product_id(self) -> int:
+        return int(self.variant.id if self.variant is not None else self.listing.id)
+
+    @property
+    def parent_id(self) -> int:
+        """A child's parent; 0 for a parent and a product without variants."""
+        return int(self.listing.id) if self.variant is not None else 0
 
     @property
     def is_parent(self) -> bool:
-        return bool(self.children)
+        return self.variant is None and self.listing.has_variants
 
     @property
     def sellable(self) -> bool:
         """A unit a buyer can order: a product without variants, or a variant."""
-        return not self.children
-
-
-# --- orders --------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class OrderLine:
-    order_detail_id: int
-    product_id: int
-    sku: str
-    name: str
-    quantity: int
-    price: int
-    weight_kg: float
-
-
-@dataclass(slots=True)
-class Order:
-    order_id: int
-    shop_id: int
-    invoice: str
-    status: int
-    create_time: int
-    update_time: int
-    lines: list[OrderLine]
-    buyer_id: int
-    buyer_name: str
-    recipient: dict[str, str]
-    payment_id: int
-    pay_time: int | None = None
-    accepted_time: int | None = None
-    shipped_time: int | None = None
-    awb: str = ""
-    history: list[tuple[int, int, str]] = field(default_factory=list)
-    """(status, time, by) in the order they happened."""
-    stock_back: bool = False
-    """The order's units went back on the listings (cancelled or returned)."""
+        return not self.is_parent
 
     @property
-    def item_price(self) -> int:
-        return sum(line.price * line.quantity for line in self.lines)
+    def children(self) -> list[int]:
+        return [int(v) for v in self.listing.variants] if self.variant is None else []
+
+    @property
+    def option(self) -> str:
+        """A child's option values ("M, Merah")."""
+        return ", ".join(self.variant.options) if self.variant is not None else ""
+
+    @property
+    def name(self) -> str:
+        return (
+            f"{self.listing.name} - {self.option}"
+            if self.variant is not None
+            else self.listing.name
+        )
+
+    @property
+    def pictures(self) -> list[str]:
+        own = self.variant.fields.get("pictures") if self.variant is not None else None
+        return list(own or self.listing.images)
+
+    @property
+    def update_time(self) -> int:
+        updated = self.variant.fields.get("updated") if self.variant is not None else None
+        return int(updated or self.listing.updated)
+
+    @property
+    def option_id(self) -> int:
+        return int(self.variant.fields["option_id"]) if self.variant is not None else 0
+
+    def set_price(self, price: int) -> None:
+        if self.variant is not None:
+            self.variant.price = price
+        else:
+            self.listing.price = price
+
+    def touch(self, now: int) -> None:
+        """Stamp the product's update time (a child's own, or its listing's)."""
+        if self.variant is not None:
+            self.variant.fields["updated"] = now
+        else:
+            self.listing.updated = now
+
+
+# --- apps and shops ------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
@@ -163,21 +173,36 @@ class App:
     """Registered webhook URLs by kind (order_notification_url, order_status_url, …)."""
 
 
-@dataclass(slots=True)
-class Shop:
-    name: str
+@dataclass(slots=True, kw_only=True)
+class Shop(Store):
     shop_id: int
     fs_id: int
-    products: dict[int, Product] = field(default_factory=dict)
-    orders: dict[int, Order] = field(default_factory=dict)
+
+    @classmethod
+    def new(cls, name: str, shop_id: int, fs_id: int) -> Shop:
+        catalog = Catalog(selling={ACTIVE})
+        return cls(
+            name=name, shop_id=shop_id, fs_id=fs_id, catalog=catalog, book=OrderBook(catalog, RULES)
+        )
+
+    def products(self) -> list[Product]:
+        """Every product: each listing, then its children."""
+        return [
+            Product(listing, variant)
+            for listing in self.catalog.listings.values()
+            for variant in (None, *listing.variants.values())
+        ]
+
+    def product(self, product_id: Any) -> Product | None:
+        """A parent, a child or a product without variants, by its product_id."""
+        for listing in self.catalog.listings.values():
+            if listing.id == product_id:
+                return Product(listing, None)
+            if product_id in listing.variants:
+                return Product(listing, listing.variants[product_id])
+        return None
 
     def find_sku(self, sku: str) -> Product | None:
         """The sellable product (one without variants, or a variant) with this seller SKU."""
-        for product in self.products.values():
-            if product.sellable and product.sku == sku:
-                return product
-        return None
-
-    def units(self) -> list[Product]:
-        """Every sellable product."""
-        return [p for p in self.products.values() if p.sellable]
+        unit = self.catalog.find_sku(sku)
+        return Product(unit.listing, unit.variant) if unit is not None else None

@@ -191,7 +191,7 @@ def test_a_scan_reads_variant_children_by_id_not_one_call_per_product(
 ) -> None:
     for n in range(40):
         sizes = [(f"KAOS{n}-{size}", size, 50000, n) for size in ("S", "M", "L")]
-        sandbox.create_listing(SHOP_ID, sku=f"KAOS{n}", name=f"Kaos {n}", price=1, variants=sizes)
+        sandbox.add_listing(SHOP_ID, sku=f"KAOS{n}", name=f"Kaos {n}", price=1, variants=sizes)
 
     listings = {x.ref.sku: x for x in connector.scan_listings()}
 
@@ -204,11 +204,9 @@ def test_scan_and_read_back_page_through_many_products(
     connector: TokopediaConnector, sandbox: TokopediaSandbox, pacer: CountingPacer
 ) -> None:
     for n in range(120):
-        sandbox.create_listing(SHOP_ID, sku=f"S{n:03}", name=f"Barang {n}", price=1000 + n, stock=n)
+        sandbox.add_listing(SHOP_ID, sku=f"S{n:03}", name=f"Barang {n}", price=1000 + n, stock=n)
     variants = [("CELANA-S", "S", 90000, 4), ("CELANA-L", "L", 95000, 6)]
-    celana = sandbox.create_listing(
-        SHOP_ID, sku="CELANA", name="Celana", price=1, variants=variants
-    )
+    celana = sandbox.add_listing(SHOP_ID, sku="CELANA", name="Celana", price=1, variants=variants)
 
     listings = {x.ref.sku: x for x in connector.scan_listings()}
 
@@ -285,7 +283,7 @@ def test_rows_refused_by_the_row_rate_limit_are_sent_again(
     connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
 ) -> None:
     for n in range(30):
-        sandbox.create_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
+        sandbox.add_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
     waits: list[float] = []
 
     def sleep(seconds: float) -> None:
@@ -309,7 +307,7 @@ def test_rows_still_throttled_after_the_retries_stay_transient(
     connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
 ) -> None:
     for n in range(25):
-        sandbox.create_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
+        sandbox.add_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
     connector = connect(retry_policy=RetryPolicy(attempts=1), sleep=time.sleep)
     refs = [x.ref for x in connector.scan_listings()]
     sandbox.set_rate_limit(1, 1)
@@ -328,7 +326,7 @@ def test_rows_still_throttled_after_the_retries_stay_transient(
 def test_an_older_order_is_listed_again_when_its_status_changed(
     connector: TokopediaConnector, sandbox: TokopediaSandbox
 ) -> None:
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
     ancient = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
     sandbox.clock.advance(20 * DAY)
     older = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
@@ -348,7 +346,7 @@ def test_an_older_order_is_listed_again_when_its_status_changed(
 def test_the_lookback_can_be_turned_off(
     connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
 ) -> None:
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
     sandbox.place_order(SHOP_ID, [("KOPI", 1)])
     sandbox.clock.advance(DAY)
     fresh = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
@@ -361,7 +359,7 @@ def test_the_lookback_can_be_turned_off(
 def test_unknown_orders_are_left_out(
     connector: TokopediaConnector, sandbox: TokopediaSandbox
 ) -> None:
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
     order = str(sandbox.place_order(SHOP_ID, [("KOPI", 2)]))
     orders = connector.get_orders(["1", order, "not-a-number"])
     assert [o.external_id for o in orders] == [order]
@@ -371,7 +369,7 @@ def test_unknown_orders_are_left_out(
 def test_shipping_accepts_the_order_first(
     connector: TokopediaConnector, sandbox: TokopediaSandbox
 ) -> None:
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
     order = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
     connector.get_orders([str(order)])  # warm the token
     sandbox.reset_calls()
@@ -380,7 +378,7 @@ def test_shipping_accepts_the_order_first(
 
     base = f"/v1/order/{order}/fs/{FS_ID}"
     assert sandbox.call_counts() == {ORDER: 1, f"{base}/ack": 1, f"{base}/status": 1}
-    assert [status for status, _, _ in sandbox.order(SHOP_ID, order).history] == [
+    assert [status for status, _, _ in sandbox.order(SHOP_ID, order).fields["history"]] == [
         100,
         220,
         400,

@@ -125,8 +125,8 @@ def test_the_clients_product_calls_are_accepted_and_parsed(
     app: Any, server: RunningServer, wire: TokenRequests
 ) -> None:
     sandbox: TokopediaSandbox = app.state.sandbox
-    kopi = sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=5)
-    sandbox.create_listing(SHOP_ID, sku="TEH", name="Teh", price=15000, stock=2)
+    kopi = sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=5)
+    sandbox.add_listing(SHOP_ID, sku="TEH", name="Teh", price=15000, stock=2)
     client = _client(server, _token(server))
 
     one = client.product.get_product_by_id(FS_ID, kopi)

@@ -140,7 +140,7 @@ def test_a_window_of_three_days_or_more_is_refused(
 
 
 def test_only_paid_orders_are_listed_in_pages(api: httpx.Client, sandbox: TokopediaSandbox) -> None:
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=1000)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=1000)
     start = sandbox.clock.now()
     paid = [sandbox.place_order(SHOP_ID, [("KOPI", 1)]) for _ in range(7)]
     unpaid = sandbox.place_order(SHOP_ID, [("KOPI", 1)], paid=False)
@@ -158,7 +158,7 @@ def test_only_paid_orders_are_listed_in_pages(api: httpx.Client, sandbox: Tokope
 
 
 def test_shipping_needs_an_accepted_order(api: httpx.Client, sandbox: TokopediaSandbox) -> None:
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
     order = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
     base = f"/v1/order/{order}/fs/{FS_ID}"
     ship = {"order_status": 500, "shipping_ref_num": "JNE01"}
@@ -170,7 +170,7 @@ def test_shipping_needs_an_accepted_order(api: httpx.Client, sandbox: TokopediaS
     assert api.post(f"{base}/status", json={**ship, "shipping_ref_num": ""}).status_code == 400
     assert api.post(f"{base}/status", json=ship).json()["data"] == "Success"
     assert sandbox.order(SHOP_ID, order).status == 500
-    assert sandbox.order(SHOP_ID, order).awb == "JNE01"
+    assert sandbox.order(SHOP_ID, order).tracking_number == "JNE01"
     assert _header(api.post(f"{base}/status", json=ship))["error_code"] == "ORD_USC_009"
 
 
@@ -188,8 +188,8 @@ def test_a_bulk_update_over_100_rows_or_not_an_array_is_refused(
 
 
 def test_bulk_rows_fail_one_by_one(api: httpx.Client, sandbox: TokopediaSandbox) -> None:
-    kopi = sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=1)
-    kaos = sandbox.create_listing(
+    kopi = sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=1)
+    kaos = sandbox.add_listing(
         SHOP_ID, sku="KAOS", name="Kaos", price=1, variants=[("KAOS-S", "S", 75000, 1)]
     )
     rows = [
@@ -213,7 +213,7 @@ def test_bulk_rows_fail_one_by_one(api: httpx.Client, sandbox: TokopediaSandbox)
 
 
 def test_rate_limits_answer_429_or_fail_rows(api: httpx.Client, sandbox: TokopediaSandbox) -> None:
-    kopi = sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=1)
+    kopi = sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=1)
     sandbox.set_rate_limit(1, 1)  # 1 call/s, burst 1; rows: 20/s, burst 20
     path = f"/inventory/v1/fs/{FS_ID}/stock/update"
 
@@ -346,7 +346,7 @@ def test_webhooks_are_signed_and_start_at_payment(
 ) -> None:
     url, received = receiver
     app.state.control.set_webhook_url(STORE, url)
-    sandbox.create_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
     unpaid = sandbox.place_order(SHOP_ID, [("KOPI", 1)], paid=False)
     assert sandbox.push.flush(5) and received == []  # sellers see nothing before payment
 
