@@ -74,7 +74,7 @@ def get_products(ctx: Ctx) -> dict[str, Any]:
         skus = set(listed)
     found = [
         product
-        for product in sorted(ctx.seller.products.values(), key=lambda p: p.item_id)
+        for product in sorted(ctx.seller.products.values(), key=lambda p: p.id)
         if _matches(product, wanted, bounds, skus)
     ]
     page = found[offset : offset + limit]
@@ -100,8 +100,7 @@ def _matches(product: Product, wanted: str, bounds: dict[str, int], skus: set[st
     status_ok = {
         "live": product.status == "Active",
         "inactive": product.status == "InActive",
-        "sold-out": product.status == "Active"
-        and all(s.sellable == 0 for s in product.skus.values()),
+        "sold-out": product.status == "Active" and all(s.stock == 0 for s in product.skus.values()),
         "pending": False,
         "rejected": False,
     }.get(wanted, True)
@@ -109,7 +108,7 @@ def _matches(product: Product, wanted: str, bounds: dict[str, int], skus: set[st
     in_time = bounds.get("create_after", created) <= created <= bounds.get(
         "create_before", created
     ) and bounds.get("update_after", updated) <= updated <= bounds.get("update_before", updated)
-    in_list = skus is None or any(s.seller_sku in skus for s in product.skus.values())
+    in_list = skus is None or any(s.sku in skus for s in product.skus.values())
     return status_ok and in_time and in_list
 
 
@@ -142,23 +141,20 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     _check_unique(ctx.seller, [text(as_dict(raw).get("SellerSku")).strip() for raw in skus_in])
     skus = [_new_sku(ctx, raw, variation, several=len(skus_in) > 1) for raw in skus_in]
     _check_combinations(skus)
-    product = Product(
-        item_id=ctx.sandbox.new_item_id(),
+    product = ctx.sandbox.add_product(
+        ctx.seller,
+        skus,
         category=category,
         name=name,
         description=text(attributes.get("description")),
         brand=brand,
-        created=ctx.now,
-        updated=ctx.now,
         images=images,
         variation=variation,
     )
-    product.skus = {sku.sku_id: sku for sku in skus}
-    ctx.seller.products[product.item_id] = product
     return {
-        "item_id": product.item_id,
+        "item_id": product.id,
         "sku_list": [
-            {"shop_sku": views.shop_sku(product, s), "seller_sku": s.seller_sku, "sku_id": s.sku_id}
+            {"shop_sku": views.shop_sku(product, s), "seller_sku": s.sku, "sku_id": s.id}
             for s in skus
         ],
     }
@@ -275,13 +271,8 @@ def _new_sku(ctx: Ctx, raw: Any, variation: dict[str, dict[str, Any]], *, severa
         raise basic_required("quantity (a whole number ≥ 0)")
     sale_prop = {text(k): text(v).strip() for k, v in as_dict(raw.get("saleProp")).items()}
     _check_sale_prop(seller_sku, sale_prop, variation, several=several)
-    return Sku(
-        sku_id=ctx.sandbox.new_sku_id(),
-        seller_sku=seller_sku,
-        price=amount,
-        sellable=quantity,
-        sale_prop=sale_prop,
-        package=_package(raw, required=True),
+    return ctx.sandbox.new_sku(
+        seller_sku, amount, quantity, sale_prop, _package(raw, required=True)
     )
 
 
@@ -408,7 +399,7 @@ def update_product(ctx: Ctx) -> dict[str, Any]:
             quantity = count(raw.get("quantity"), default=None)
             if quantity is None:
                 raise basic_required("quantity (a whole number ≥ 0)")
-            sku.sellable = quantity
+            sku.stock = quantity
     product.updated = ctx.now
     return {}
 

@@ -27,7 +27,7 @@ def update_sellable(ctx: Ctx) -> dict[str, Any]:
         if quantity is None:
             detail.append(_detail(raw, sku, "SellableQuantity", "SELLABLE_QUANTITY_INVALID"))
             continue
-        sku.sellable = quantity
+        sku.stock = quantity
     return _batch_outcome(detail)
 
 
@@ -76,7 +76,7 @@ def update_price_quantity(ctx: Ctx) -> dict[str, Any]:
         if amount is not None:
             sku.price = amount
         if quantity is not None:
-            sku.sellable = quantity - sku.withhold - sku.occupy
+            sku.stock = quantity - sku.withhold - sku.occupy
     return _batch_outcome(detail)
 
 
@@ -125,13 +125,13 @@ def _sku_named(seller: Seller, raw: dict[str, Any]) -> Sku | None:
             sku = product.sku_by_seller_sku(seller_sku)
         else:
             sku = None
-        if sku is not None and (not seller_sku or sku.seller_sku == seller_sku):
+        if sku is not None and (not seller_sku or sku.sku == seller_sku):
             return sku
     return None
 
 
 def _detail(raw: dict[str, Any], sku: Sku | None, field: str, message: str) -> dict[str, Any]:
-    seller_sku = text(raw.get("SellerSku")).strip() or (sku.seller_sku if sku else "")
+    seller_sku = text(raw.get("SellerSku")).strip() or (sku.sku if sku else "")
     entry: dict[str, Any] = {"field": field, "message": message}
     if seller_sku:
         entry["seller_sku"] = seller_sku

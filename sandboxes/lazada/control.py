@@ -111,7 +111,10 @@ async def webhook(request: Request) -> Response:
 
 
 async def expire_token(request: Request) -> Response:
-    return JSONResponse({"expired": _control(request).sandbox.expire_token(_store(request))})
+    sandbox = _control(request).sandbox
+    with sandbox.lock:
+        expired = sandbox.tokens.expire_access(sandbox.seller(_store(request)).seller_id)
+    return JSONResponse({"expired": expired})
 
 
 async def auth_code(request: Request) -> Response:

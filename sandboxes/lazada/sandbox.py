@@ -1,9 +1,9 @@
-"""`LazadaSandbox`: the whole fake Lazada behind one lock, and its Python control surface.
+"""`LazadaSandbox`: the whole fake Lazada behind one lock.
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
-benchmarks drive the same object directly, through `LazadaControl` (surface.py, keyed by
-store name) or through the `/_sandbox/` control API. Every public method takes the lock,
-so it is safe from any thread.
+benchmarks drive it through `LazadaControl` (surface.py, stores by name) or the
+`/_sandbox/` control API. Methods named for the wire's helpers (ids, `moved`) expect the
+lock held; the others take it.
 """
 
 from __future__ import annotations
@@ -14,29 +14,15 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.orders import random_lines
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
 from lapak.sandboxes.lazada.buyers import BuyerSimulator
 from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
-from lapak.sandboxes.lazada.state import (
-    SAMPLE_CATEGORY,
-    Order,
-    OrderItem,
-    Product,
-    Seller,
-    Sku,
-)
+from lapak.sandboxes.lazada.state import ACTIVE, Order, OrderItem, Product, Seller, Sku
 from lapak.sandboxes.lazada.wire import server_error, throttled
-
-VARIANT_ATTRIBUTE = "Variant"
-DEFAULT_PACKAGE = {
-    "package_weight": "0.5",
-    "package_length": "10",
-    "package_width": "10",
-    "package_height": "10",
-}
 
 
 class UnknownSellerError(LookupError):
@@ -61,7 +47,7 @@ class LazadaSandbox(SandboxCore):
         self.apps: dict[str, str] = {}
         self.images: dict[str, bytes] = {}
         # Per seller, every API: "each seller can only call the inventory API 50 times per
-        # second" (doc 121234); Lazada publishes no other number. Over it: ApiCallLimit (wire).
+        # second" (docs/MARKETPLACES.md#lazada-rate-limits). Over it: ApiCallLimit (wire).
         self.limiter: TokenBuckets = TokenBuckets(50.0, 50, self.clock.now)
         self.push: PushSender = PushSender()
         self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
@@ -89,8 +75,6 @@ class LazadaSandbox(SandboxCore):
         if spec.get("refresh_token"):
             self.tokens.add_refresh_token(seller_id, str(spec["refresh_token"]))
 
-    # --- lookups and ids (callers hold the lock) ---------------------------------------
-
     def seller(self, key: str) -> Seller:
         """A seller by seller_id or by store name."""
         found = self.sellers.get(str(key)) or next(
@@ -100,101 +84,67 @@ class LazadaSandbox(SandboxCore):
             raise UnknownSellerError(key)
         return found
 
-    def new_item_id(self) -> int:
-        return next(self._item_ids)
-
-    def new_sku_id(self) -> int:
-        return next(self._sku_ids)
-
-    def new_package(self) -> tuple[str, str]:
-        """A package id and the tracking number Lazada's 3PL gives it ("FP…", "LEXID…")."""
-        n = next(self._packages)
-        return f"FP{94_612_143_977_600 + n}", f"LEXID{6_938_800 + n:010d}"
-
-    # --- tokens, pushes, faults, rate limit ----------------------------------------------
-
     def issue_auth_code(self, seller: str) -> str:
         """A one-time code as Lazada's consent redirect gives it (for /auth/token/create)."""
         with self.lock:
             return self.tokens.issue_code(self.seller(seller).seller_id)
 
-    def expire_token(self, seller: str) -> int:
-        """The seller's access tokens die now (the next call gets IllegalAccessToken)."""
-        with self.lock:
-            return self.tokens.expire_access(self.seller(seller).seller_id)
-
-    def set_webhook_url(self, seller: str, url: str | None) -> None:
-        with self.lock:
-            self.seller(seller).webhook_url = url or None
-
-    # --- catalog ------------------------------------------------------------------------
-
-    def create_product(
+    def new_sku(
         self,
-        seller: str,
-        *,
-        sku: str,
-        name: str,
+        seller_sku: str,
         price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-        category: str = SAMPLE_CATEGORY,
-    ) -> int:
-        """Put a product on the seller directly (a seller's own, made in Seller Center).
+        stock: int,
+        sale_prop: dict[str, str],
+        package: dict[str, str],
+    ) -> Sku:
+        """A SKU with the next SkuId; its options are its sales attributes' values."""
+        return Sku(
+            id=next(self._sku_ids),
+            sku=seller_sku,
+            price=price,
+            stock=stock,
+            options=list(sale_prop.values()),
+            sale_prop=sale_prop,
+            package=package,
+        )
 
-        `variants` are (seller sku, option name, price, stock); they become SKUs differing by
-        one custom sales attribute "Variant" (`sku`, `price` and `stock` are then unused:
-        Lazada keeps price and stock on SKUs only)."""
-        with self.lock:
-            owner = self.seller(seller)
-            now = self.clock.now_s()
-            product = Product(
-                item_id=self.new_item_id(),
-                category=category,
-                name=name,
-                description=name,
-                brand="No Brand",
-                created=now,
-                updated=now,
-            )
-            rows = list(variants) or [(sku, "", price, stock)]
-            for seller_sku, option, unit_price, units in rows:
-                if owner.find_sku(seller_sku) is not None:
-                    raise ValueError(f"SKU {seller_sku!r} is already listed by this seller")
-                sale_prop = {VARIANT_ATTRIBUTE: option} if variants else {}
-                new = Sku(self.new_sku_id(), seller_sku, int(unit_price), int(units), sale_prop)
-                new.package = dict(DEFAULT_PACKAGE)
-                product.skus[new.sku_id] = new
-            if variants:
-                options = [option for _, option, _, _ in variants]
-                product.variation = {
-                    VARIANT_ATTRIBUTE: {"customize": True, "hasImage": False, "options": options}
-                }
-            owner.products[product.item_id] = product
-            return product.item_id
+    def add_product(
+        self,
+        seller: Seller,
+        skus: Sequence[Sku],
+        *,
+        category: str,
+        name: str,
+        description: str,
+        brand: str,
+        images: Sequence[str] = (),
+        variation: dict[str, dict[str, Any]] | None = None,
+    ) -> Product:
+        """A new product with the next item id, in the seller's catalog."""
+        now = self.clock.now_s()
+        product = Product(
+            id=next(self._item_ids),
+            sku="",
+            name=name,
+            price=0,
+            stock=0,
+            status=ACTIVE,
+            created=now,
+            updated=now,
+            images=list(images),
+            variants={sku.id: sku for sku in skus},
+            category=category,
+            description=description,
+            brand=brand,
+            variation=variation or {},
+        )
+        seller.catalog.add(product)
+        return product
 
-    def set_sellable(self, seller: str, seller_sku: str, stock: int) -> None:
-        """A seller's hand edit of one SKU's sellable stock in Seller Center."""
-        with self.lock:
-            owner = self.seller(seller)
-            found = owner.find_sku(seller_sku)
-            if found is None:
-                raise LookupError(f"no SKU {seller_sku!r} on seller {owner.seller_id}")
-            product, sku = found
-            sku.sellable = int(stock)
-            product.updated = self.clock.now_s()
-
-    def remove_product(self, seller: str, seller_sku: str) -> None:
-        """The seller deletes the product holding this SKU (RemoveProduct: status Deleted)."""
-        with self.lock:
-            owner = self.seller(seller)
-            found = owner.find_sku(seller_sku)
-            if found is None:
-                raise LookupError(f"no SKU {seller_sku!r} on seller {owner.seller_id}")
-            found[0].status = "Deleted"
-            found[0].updated = self.clock.now_s()
-
-    # --- orders -------------------------------------------------------------------------
+    def new_package(self) -> tuple[str, str]:
+        """A package id and the tracking number Lazada's 3PL gives it ("FP…", "LEXID…")."""
+        n = next(self._packages)
+        return f"FP{94_612_143_977_600 + n}", f"LEXID{6_938_800 + n:010d}"
 
     def place_order(
         self, seller: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
@@ -205,10 +155,9 @@ class LazadaSandbox(SandboxCore):
         changes). Items are pending when `paid`, else unpaid. Returns the order_id."""
         with self.lock:
             owner = self.seller(seller)
-            wanted = list(lines) if lines else order_life.random_lines(owner, self.rng)
             order = order_life.place(
                 owner,
-                wanted,
+                list(lines) if lines else random_lines(owner.catalog, self.rng),
                 now=self.clock.now_s(),
                 rng=self.rng,
                 order_ids=self._order_ids,
@@ -223,18 +172,6 @@ class LazadaSandbox(SandboxCore):
         if order is None:
             raise LookupError(f"no order {order_id!r} on seller {owner.seller_id}")
         return order
-
-    def move_items(
-        self, seller: str, order_id: int | str, status: str, *, only: frozenset[str]
-    ) -> int:
-        """Move the order's items whose status is in `only` to `status`; how many moved."""
-        with self.lock:
-            owner = self.seller(seller)
-            order = self.order_of(owner, order_id)
-            items = [i for i in order.items if i.status in only]
-            moved = order_life.move(owner, order, items, status, self.clock.now_s())
-            self.moved(owner, order, moved)
-            return len(moved)
 
     def moved(self, owner: Seller, order: Order, items: Sequence[OrderItem]) -> None:
         """Push one trade-order message per item whose status changed. Lock held."""

@@ -1,23 +1,28 @@
 """In-memory state of the Lazada sandbox: sellers, their products and their orders.
 
-Plain mutable dataclasses, guarded by the `LazadaSandbox` lock (never touched without it).
-Venture is Indonesia: currency IDR, whole-rupiah prices, times shown in WIB (+07:00).
-Times are unix seconds from the sandbox clock.
+A seller's products live in a kit `Catalog`: a `Product` is a `Listing` whose variants are
+its Lazada SKUs (every product has at least one; the listing's own sku, price and stock are
+unused). Guarded by the `LazadaSandbox` lock. Venture Indonesia: IDR, whole rupiah; times
+are unix seconds from the sandbox clock.
 
-Stock per SKU follows Lazada's inventory-calculation-logic guide: `sellable` is what buyers
-can buy (UpdateSellableQuantity sets it), `withhold` holds units of unpaid orders,
-`occupy` units of paid orders until they are set ready to ship; their sum is the SKU's
-total quantity (what UpdatePriceQuantity's `Quantity` sets).
+Stock per SKU follows Lazada's inventory-calculation-logic guide: the kit's `stock` is what
+buyers can buy (sellable: UpdateSellableQuantity sets it), `withhold` holds units of unpaid
+orders, `occupy` units of paid orders until they are set ready to ship; their sum is the
+SKU's total quantity (what UpdatePriceQuantity's `Quantity` sets).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
+
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
+from lapak.sandboxes.kit.orders import Buyer
 
 CURRENCY = "IDR"
 SITE = "lazada_id"
 WAREHOUSE = "dropshipping"
+ACTIVE, INACTIVE, DELETED = "Active", "InActive", "Deleted"
 SAMPLE_CATEGORY = "10002019"
 """The category of the CreateProduct examples; the sandbox accepts the ids below."""
 CATEGORIES = {
@@ -60,12 +65,10 @@ CANCELLABLE = frozenset({UNPAID, PENDING, PACKED, REPACKED})
 SENT = frozenset({READY_TO_SHIP, SHIPPED, DELIVERED})
 
 
-@dataclass(slots=True)
-class Sku:
-    sku_id: int
-    seller_sku: str
+@dataclass(slots=True, kw_only=True)
+class Sku(Variant):
+    id: int
     price: int
-    sellable: int
     sale_prop: dict[str, str] = field(default_factory=dict)
     package: dict[str, str] = field(default_factory=dict)
     images: list[str] = field(default_factory=list)
@@ -75,35 +78,33 @@ class Sku:
 
     @property
     def total(self) -> int:
-        return self.sellable + self.withhold + self.occupy
+        return self.stock + self.withhold + self.occupy
 
 
-@dataclass(slots=True)
-class Product:
-    item_id: int
+@dataclass(slots=True, kw_only=True)
+class Product(Listing):
+    id: int
     category: str
-    name: str
     description: str
     brand: str
-    created: int
-    updated: int
-    skus: dict[int, Sku] = field(default_factory=dict)
-    images: list[str] = field(default_factory=list)
     variation: dict[str, dict[str, Any]] = field(default_factory=dict)
     """Declared sales attributes: name → {"customize": bool, "hasImage": bool, "options": [..]}."""
-    status: str = "Active"
+
+    @property
+    def skus(self) -> dict[int, Sku]:
+        return cast("dict[int, Sku]", self.variants)
 
     @property
     def has_variants(self) -> bool:
         """More than one SKU or a declared variation: its SKUs are (item_id, SkuId) listings."""
-        return len(self.skus) > 1 or bool(self.variation)
+        return len(self.variants) > 1 or bool(self.variation)
 
     @property
     def deleted(self) -> bool:
-        return self.status == "Deleted"
+        return self.status == DELETED
 
     def sku_by_seller_sku(self, seller_sku: str) -> Sku | None:
-        return next((s for s in self.skus.values() if s.seller_sku == seller_sku), None)
+        return next((s for s in self.skus.values() if s.sku == seller_sku), None)
 
 
 @dataclass(slots=True)
@@ -132,9 +133,7 @@ class Order:
     created: int
     updated: int
     items: list[OrderItem]
-    first_name: str
-    last_name: str
-    city: str
+    buyer: Buyer
     phone: str
     payment_method: str
     shipping_fee: int = 0
@@ -154,17 +153,21 @@ class Seller:
     app_key: str
     app_secret: str
     seller_id: str
-    products: dict[int, Product] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=lambda: Catalog(selling={ACTIVE}, gone={DELETED}))
     orders: dict[int, Order] = field(default_factory=dict)
     webhook_url: str | None = None
 
+    @property
+    def products(self) -> dict[int, Product]:
+        """The catalog's listings, every one a `Product`."""
+        return cast("dict[int, Product]", self.catalog.listings)
+
     def live_products(self) -> list[Product]:
-        return [p for p in self.products.values() if not p.deleted]
+        return cast("list[Product]", self.catalog.live())
 
     def find_sku(self, seller_sku: str) -> tuple[Product, Sku] | None:
         """The SKU with this SellerSku among the products not deleted."""
-        for product in self.live_products():
-            sku = product.sku_by_seller_sku(seller_sku)
-            if sku is not None:
-                return product, sku
-        return None
+        unit = self.catalog.find_sku(seller_sku)
+        if unit is None:
+            return None
+        return cast(Product, unit.listing), cast(Sku, unit.variant)

@@ -13,10 +13,12 @@ from decimal import Decimal
 
 from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
+from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 from lapak.sandboxes.lazada.state import (
     CANCELED,
     CANCELLABLE,
+    DELETED,
     DELIVERED,
     PENDING,
     READY_TO_SHIP,
@@ -25,6 +27,9 @@ from lapak.sandboxes.lazada.state import (
     SENT,
     SHIPPED,
     UNPAID,
+    Product,
+    Seller,
+    Sku,
 )
 
 ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
@@ -32,6 +37,14 @@ ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
     "cancel": (CANCELED, CANCELLABLE),
     "complete": (DELIVERED, frozenset({READY_TO_SHIP, SHIPPED})),
     "return": (RETURNED, SENT),
+}
+VARIANT_ATTRIBUTE = "Variant"
+"""The custom sales attribute of a seller's own product with variants."""
+DEFAULT_PACKAGE = {
+    "package_weight": "0.5",
+    "package_length": "10",
+    "package_width": "10",
+    "package_height": "10",
 }
 
 
@@ -51,32 +64,69 @@ class LazadaControl(SandboxSurface):
         stock: int = 0,
         variants: Sequence[tuple[str, str, int, int]] = (),
     ) -> str:
-        item_id = self.sandbox.create_product(
-            store, sku=sku, name=name, price=price, stock=stock, variants=variants
-        )
-        return str(item_id)
+        """A product made in Seller Center: `variants` become SKUs differing by the custom
+        sales attribute "Variant" (Lazada keeps price and stock on SKUs only)."""
+        with self.sandbox.lock:
+            owner = self.sandbox.seller(store)
+            rows = list(variants) or [(sku, "", price, stock)]
+            skus = []
+            for seller_sku, option, unit_price, units in rows:
+                if owner.find_sku(seller_sku) is not None:
+                    raise ValueError(f"SKU {seller_sku!r} is already listed by this seller")
+                sale_prop = {VARIANT_ATTRIBUTE: option} if variants else {}
+                skus.append(
+                    self.sandbox.new_sku(
+                        seller_sku, unit_price, units, sale_prop, dict(DEFAULT_PACKAGE)
+                    )
+                )
+            options = [option for _, option, _, _ in variants]
+            spec = {"customize": True, "hasImage": False, "options": options}
+            product = self.sandbox.add_product(
+                owner,
+                skus,
+                category=SAMPLE_CATEGORY,
+                name=name,
+                description=name,
+                brand="No Brand",
+                variation={VARIANT_ATTRIBUTE: spec} if variants else {},
+            )
+            return str(product.id)
 
     def listings(self, store: str) -> list[SandboxListing]:
         with self.sandbox.lock:
             seller = self.sandbox.seller(store)
             return [
                 SandboxListing(
-                    sku=sku.seller_sku,
-                    item_id=str(product.item_id),
-                    variant_id=str(sku.sku_id) if product.has_variants else "",
+                    sku=sku.sku,
+                    item_id=str(product.id),
+                    variant_id=str(sku.id) if product.has_variants else "",
                     name=product.name,
                     price=Decimal(sku.price),
-                    stock=sku.sellable,
+                    stock=sku.stock,
                 )
                 for product in seller.live_products()
                 for sku in product.skus.values()
             ]
 
+    def _sku(self, seller: Seller, seller_sku: str) -> tuple[Product, Sku]:
+        found = seller.find_sku(seller_sku)
+        if found is None:
+            raise LookupError(f"no SKU {seller_sku!r} on seller {seller.seller_id}")
+        return found
+
     def set_stock(self, store: str, sku: str, stock: int) -> None:
-        self.sandbox.set_sellable(store, sku, stock)
+        """A seller's hand edit of one SKU's sellable stock in Seller Center."""
+        with self.sandbox.lock:
+            product, found = self._sku(self.sandbox.seller(store), sku)
+            found.stock = int(stock)
+            product.updated = self.sandbox.clock.now_s()
 
     def remove_listing(self, store: str, sku: str) -> None:
-        self.sandbox.remove_product(store, sku)
+        """RemoveProduct: the product's status becomes Deleted."""
+        with self.sandbox.lock:
+            product, _ = self._sku(self.sandbox.seller(store), sku)
+            product.status = DELETED
+            product.updated = self.sandbox.clock.now_s()
 
     def place_order(
         self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
@@ -84,15 +134,21 @@ class LazadaControl(SandboxSurface):
         return str(self.sandbox.place_order(store, lines, paid=paid))
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        """Move the order's items that may make the move (each pushed)."""
         status, allowed = ACTIONS[action]
-        if not self.sandbox.move_items(store, external_id, status, only=allowed):
-            current = self.order(store, external_id).status
-            raise ValueError(f"order {external_id} is {current}: cannot {action} it")
-
-    def order(self, store: str, external_id: str) -> SandboxOrder:
         with self.sandbox.lock:
             seller = self.sandbox.seller(store)
             order = self.sandbox.order_of(seller, external_id)
+            items = [i for i in order.items if i.status in allowed]
+            moved = order_life.move(seller, order, items, status, self.sandbox.clock.now_s())
+            self.sandbox.moved(seller, order, moved)
+            if not moved:
+                current = ",".join(order.statuses)
+                raise ValueError(f"order {external_id} is {current}: cannot {action} it")
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        with self.sandbox.lock:
+            order = self.sandbox.order_of(self.sandbox.seller(store), external_id)
             lines: dict[str, int] = {}
             for item in order.items:
                 lines[item.seller_sku] = lines.get(item.seller_sku, 0) + 1
@@ -109,7 +165,10 @@ class LazadaControl(SandboxSurface):
             return [str(order_id) for order_id in self.sandbox.seller(store).orders]
 
     def expire_token(self, store: str) -> None:
-        self.sandbox.expire_token(store)
+        """The seller's access tokens die now (the next call gets IllegalAccessToken)."""
+        with self.sandbox.lock:
+            self.sandbox.tokens.expire_access(self.sandbox.seller(store).seller_id)
 
     def set_webhook_url(self, store: str, url: str | None) -> None:
-        self.sandbox.set_webhook_url(store, url)
+        with self.sandbox.lock:
+            self.sandbox.seller(store).webhook_url = url or None

@@ -13,7 +13,7 @@ DAYS_TO_SHIP = 2
 
 
 def shop_sku(product: Product, sku: Sku) -> str:
-    return f"{product.item_id}_ID-{sku.sku_id}"
+    return f"{product.id}_ID-{sku.id}"
 
 
 def money(amount: int) -> str:
@@ -22,7 +22,7 @@ def money(amount: int) -> str:
 
 def product(p: Product) -> dict[str, Any]:
     return {
-        "item_id": p.item_id,
+        "item_id": p.id,
         "primary_category": int(p.category),
         "status": p.status,
         "created_time": millis(p.created),
@@ -52,23 +52,23 @@ def product(p: Product) -> dict[str, Any]:
 
 def sku(p: Product, s: Sku) -> dict[str, Any]:
     return {
-        "SkuId": s.sku_id,
-        "SellerSku": s.seller_sku,
+        "SkuId": s.id,
+        "SellerSku": s.sku,
         "ShopSku": shop_sku(p, s),
         "Status": s.status,
         "quantity": s.total,
-        "Available": s.sellable,
+        "Available": s.stock,
         "price": float(s.price),
         "special_price": 0.0,
         "saleProp": dict(s.sale_prop),
         "Images": list(s.images),
-        "Url": f"https://www.lazada.co.id/-i{p.item_id}-s{s.sku_id}.html",
+        "Url": f"https://www.lazada.co.id/-i{p.id}-s{s.id}.html",
         "multiWarehouseInventories": [
             {
                 "warehouseCode": WAREHOUSE,
                 "quantity": s.total,
                 "totalQuantity": s.total,
-                "sellableQuantity": s.sellable,
+                "sellableQuantity": s.stock,
                 "occupyQuantity": s.occupy,
                 "withholdQuantity": s.withhold,
             }
@@ -81,16 +81,16 @@ def sku(p: Product, s: Sku) -> dict[str, Any]:
 def _address(order: Order) -> dict[str, str]:
     """Masked the way Lazada masks buyer PII for apps without sensitive-data access."""
     return {
-        "first_name": order.first_name,
-        "last_name": order.last_name,
+        "first_name": order.buyer.first_name,
+        "last_name": order.buyer.last_name,
         "phone": order.phone,
         "phone2": "",
         "address1": "****",
         "address2": "",
         "address3": "",
-        "address4": order.city,
+        "address4": order.buyer.city,
         "address5": "",
-        "city": order.city,
+        "city": order.buyer.city,
         "post_code": "",
         "country": "Indonesia",
     }
@@ -105,8 +105,8 @@ def order_header(order: Order) -> dict[str, Any]:
         "price": money(order.price),
         "statuses": order.statuses,
         "items_count": len(order.items),
-        "customer_first_name": order.first_name,
-        "customer_last_name": order.last_name,
+        "customer_first_name": order.buyer.first_name,
+        "customer_last_name": order.buyer.last_name,
         "payment_method": order.payment_method,
         "shipping_fee": money(order.shipping_fee),
         "shipping_fee_original": money(order.shipping_fee),

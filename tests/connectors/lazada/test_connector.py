@@ -258,7 +258,7 @@ def test_stock_sets_what_buyers_can_buy_next_to_what_orders_hold(
     assert sandbox.call_counts()["/product/stock/sellable/update"] == 2  # a SKU once per call
     with sandbox.lock:
         sku = sandbox.seller(STORE).find_sku("KOPI")[1]  # type: ignore[index]
-        assert (sku.sellable, sku.withhold, sku.total) == (6, 2, 8)  # the last value stays
+        assert (sku.stock, sku.withhold, sku.total) == (6, 2, 8)  # the last value stays
     assert [x.stock for x in connector.read_stock([ref])] == [6]
 
 

@@ -86,6 +86,11 @@ def sandbox(app: Starlette) -> LazadaSandbox:
 
 
 @pytest.fixture
+def control(app: Starlette) -> LazadaControl:
+    return app.state.control
+
+
+@pytest.fixture
 def server(app: Starlette) -> Iterator[RunningServer]:
     with serve(app) as running:
         yield running
@@ -332,24 +337,24 @@ def test_images_must_be_migrated_first(api: Api, images: tuple[str, Any]) -> Non
     assert "MIGRATE_IMAGE_FAILED" in missing["message"]
 
 
-def test_products_paging_limits(api: Api, sandbox: LazadaSandbox) -> None:
+def test_products_paging_limits(api: Api, sandbox: LazadaSandbox, control: LazadaControl) -> None:
     for n in range(12):
-        sandbox.create_product(STORE, sku=f"P{n:02d}", name=f"P{n}", price=1000, stock=n)
+        control.add_listing(STORE, sku=f"P{n:02d}", name=f"P{n}", price=1000, stock=n)
     page = api.call("/products/get", {"filter": "all", "offset": 10, "limit": 50})[1]["data"]
     assert page["total_products"] == 12 and len(page["products"]) == 2
     listed = api.call("/products/get", {"filter": "all", "sku_seller_list": '["P03", "P07"]'})[1]
     assert [p["skus"][0]["SellerSku"] for p in listed["data"]["products"]] == ["P03", "P07"]
     _error(api.call("/products/get", {"limit": 51})[1], "19")
     _error(api.call("/products/get", {"offset": 10_001})[1], "14")
-    sandbox.remove_product(STORE, "P00")
+    control.remove_listing(STORE, "P00")
     assert api.call("/products/get", {"filter": "all"})[1]["data"]["total_products"] == 11
     assert api.call("/products/get", {"filter": "deleted"})[1]["data"]["total_products"] == 1
     assert api.call("/products/get", {"filter": "sold-out"})[1]["data"]["total_products"] == 0
 
 
-def test_stock_and_price_batches(api: Api, sandbox: LazadaSandbox) -> None:
-    item = sandbox.create_product(STORE, sku="A", name="A", price=1000, stock=1)
-    sandbox.create_product(STORE, sku="B", name="B", price=1000, stock=1)
+def test_stock_and_price_batches(api: Api, sandbox: LazadaSandbox, control: LazadaControl) -> None:
+    item = control.add_listing(STORE, sku="A", name="A", price=1000, stock=1)
+    control.add_listing(STORE, sku="B", name="B", price=1000, stock=1)
     rows = [
         {"ItemId": item, "SellerSku": "A", "SellableQuantity": 8},
         {"SellerSku": "GHOST", "SellableQuantity": 1},
@@ -412,8 +417,10 @@ def _fulfil(api: Api, path: str, name: str, request: dict[str, Any]) -> dict[str
     return body["result"]
 
 
-def test_stock_moves_with_the_order_steps(api: Api, sandbox: LazadaSandbox) -> None:
-    sandbox.create_product(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
+def test_stock_moves_with_the_order_steps(
+    api: Api, sandbox: LazadaSandbox, control: LazadaControl
+) -> None:
+    control.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
     order_id = sandbox.place_order(STORE, [("KOPI", 2)], paid=False)
     held = _skus_of(api, "KOPI")
     assert (held["sellableQuantity"], held["withholdQuantity"], held["totalQuantity"]) == (8, 2, 10)
@@ -430,7 +437,7 @@ def test_stock_moves_with_the_order_steps(api: Api, sandbox: LazadaSandbox) -> N
         ("700026", "item current status not allow to pack")
     }
 
-    sandbox.move_items(STORE, order_id, "pending", only=frozenset({"unpaid"}))
+    control.change_order(STORE, str(order_id), "pay")
     assert _skus_of(api, "KOPI")["occupyQuantity"] == 2
     refusals: list[tuple[dict[str, Any], str]] = [
         ({"delivery_type": "pickup"}, "700004"),
@@ -469,8 +476,10 @@ def test_stock_moves_with_the_order_steps(api: Api, sandbox: LazadaSandbox) -> N
     assert gone[0] == 404 and gone[1]["code"] == "InvalidApiPath"  # offline since April 2023
 
 
-def test_orders_paging_and_filters(api: Api, sandbox: LazadaSandbox) -> None:
-    sandbox.create_product(STORE, sku="KOPI", name="Kopi", price=30000, stock=1000)
+def test_orders_paging_and_filters(
+    api: Api, sandbox: LazadaSandbox, control: LazadaControl
+) -> None:
+    control.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=1000)
     placed = [sandbox.place_order(STORE, [("KOPI", 1)]) for _ in range(5)]
     sandbox.clock.advance(3600)
     later = sandbox.place_order(STORE, [("KOPI", 1)], paid=False)
@@ -506,13 +515,13 @@ def test_orders_paging_and_filters(api: Api, sandbox: LazadaSandbox) -> None:
 
 
 def test_every_unit_status_change_is_pushed_signed(
-    sandbox: LazadaSandbox, receiver: tuple[str, Received]
+    sandbox: LazadaSandbox, control: LazadaControl, receiver: tuple[str, Received]
 ) -> None:
     url, received = receiver
-    sandbox.set_webhook_url(STORE, url)
-    sandbox.create_product(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
+    control.set_webhook_url(STORE, url)
+    control.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
     order_id = sandbox.place_order(STORE, [("KOPI", 2)], paid=False)
-    sandbox.move_items(STORE, order_id, "pending", only=frozenset({"unpaid"}))
+    control.change_order(STORE, str(order_id), "pay")
     assert sandbox.push.flush(5)
 
     assert len(received) == 4  # two units, two changes each
@@ -530,8 +539,10 @@ def test_every_unit_status_change_is_pushed_signed(
     ]
 
 
-def test_the_buyer_simulator_places_and_moves_orders(sandbox: LazadaSandbox) -> None:
-    sandbox.create_product(STORE, sku="KOPI", name="Kopi", price=30000, stock=50)
+def test_the_buyer_simulator_places_and_moves_orders(
+    sandbox: LazadaSandbox, control: LazadaControl
+) -> None:
+    control.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=50)
     placed = [sandbox.buyers.step() for _ in range(20)]
     assert all(placed) and sandbox.buyers.placed == 20
     with sandbox.lock:
