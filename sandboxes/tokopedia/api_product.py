@@ -154,10 +154,7 @@ def variant_view(shop: Shop, parent: Product, base_url: str) -> dict[str, Any]:
                 "enabled": True,
                 "is_buyable": c.stock > 0,
                 "is_wishlist": False,
-                "picture": {
-                    "original": (c.pictures or parent.pictures or [""])[0],
-                    "thumbnail": (c.pictures or parent.pictures or [""])[0],
-                },
+                "picture": dict.fromkeys(("original", "thumbnail"), (c.pictures or [""])[0]),
                 "campaign": {
                     "is_active": False,
                     "discounted_percentage": 0,

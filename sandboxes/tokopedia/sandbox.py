@@ -54,13 +54,11 @@ class BuyerSimulator(StoreBuyers):
 
 def roman(number: int) -> str:
     """1..99 in Roman numerals (invoice numbers write the year and month that way)."""
-    parts = []
+    text = ""
     for value, letters in ((90, "XC"), (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V")):
-        while number >= value:
-            parts.append(letters)
-            number -= value
-    parts.append(("", "I", "II", "III", "IV")[number] if number < 5 else "")
-    return "".join(parts)
+        count, number = divmod(number, value)
+        text += letters * count
+    return text + ("", "I", "II", "III", "IV")[number]
 
 
 def invoice_number(now: float, order_id: int) -> str:
@@ -212,7 +210,6 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         price: int,
         stock: int,
         variants: Sequence[tuple[str, str, int, int]],
-        category_id: int = SAMPLE_CATEGORY,
     ) -> Listing:
         """A seller's own listing, made outside Lapak: `variants` are (sku, option, price,
         stock) under the category's first variant type."""
@@ -222,14 +219,14 @@ class TokopediaSandbox(StoreSandbox[Shop]):
             "sku": sku,
             "price": int(price),
             "stock": int(stock),
-            "category_id": category_id,
+            "category_id": SAMPLE_CATEGORY,
             "weight": 500,
             "weight_unit": "GR",
             "condition": "NEW",
             "min_order": 1,
             "pictures": [],
         }
-        kind = CATEGORIES[category_id][1]
+        kind = CATEGORIES[SAMPLE_CATEGORY][1]
         options = [{"value": option, "unit_value_id": 0} for _, option, _, _ in variants]
         selection = [{"id": kind[0].variant_id if kind else 0, "unit_id": 0, "options": options}]
         rows = [
