@@ -1,11 +1,12 @@
-"""Fixtures of the conformance suite: every platform with a sandbox, over real HTTP.
+"""Fixtures of the conformance suite: a platform's sandbox served over real HTTP and its
+connector pointed at it.
 
-Each test runs once per platform of the `lapak.sandboxes` entry-point group (a connector of
-`lapak.connectors` that ships no sandbox is not in the suite; a sandbox whose platform has no
-connector fails it). The sandbox is driven only through its entry (`sandboxes.registry`) and
-`app.state.control` (`sandboxes.kit.control.SandboxControl`), the connector only through its
-plugin (`ConnectorPlugin.create`), so a third-party connector is held to exactly what Lapak's
-own are.
+Each test runs once per platform `lapak.testing.chosen_platforms` names (a connector of
+`lapak.connectors` that ships no sandbox cannot be named; a sandbox whose platform has no
+connector fails every test). The sandbox is driven only through its entry
+(`lapak.sandboxes.registry`) and `app.state.control`
+(`lapak.sandboxes.kit.control.SandboxControl`), the connector only through its plugin
+(`ConnectorPlugin.create`), so a third-party connector is held to exactly what Lapak's own are.
 """
 
 from __future__ import annotations
@@ -14,20 +15,27 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+
 from lapak.connectors.http import RetryPolicy
 from lapak.sandboxes.kit.control import SandboxControl
-from lapak.sandboxes.registry import platforms, sandbox_for
+from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.protocol import Connector, ConnectorPlugin, StoreSpec
 from lapak.sync.registry import plugin_for
+from lapak.testing import chosen_platforms
+from lapak.testing.doubles import CountingPacer, MemoryVault
 from lapak.wiring.server import RunningServer, serve
-
-from tests.connectors.doubles import CountingPacer, MemoryVault
 
 STORE = "conformance-store"
 FAST = RetryPolicy(attempts=6, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=10.0)
 
 
-@pytest.fixture(params=platforms())
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test that needs a `plugin` (all of the suite's do) runs once per platform."""
+    if "plugin" in metafunc.fixturenames:
+        metafunc.parametrize("plugin", chosen_platforms(metafunc.config), indirect=True)
+
+
+@pytest.fixture
 def plugin(request: pytest.FixtureRequest) -> ConnectorPlugin:
     return plugin_for(request.param)
 
