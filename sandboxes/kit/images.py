@@ -18,6 +18,7 @@ from typing import Any
 from starlette.responses import Response
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+JPEG_MAGIC = b"\xff\xd8\xff"
 PLACEHOLDER_SIZE = 600
 """Pixels a side: at least what the marketplaces ask of a product photo (Shopee: 500)."""
 PLACEHOLDER_PATH = re.compile(r"/_sandbox/images/(?P<name>[A-Za-z0-9._-]{1,100})\.png")
@@ -40,6 +41,15 @@ def placeholder_png(name: str, size: int = 16) -> bytes:
         + _chunk(b"IDAT", zlib.compress(rows))
         + _chunk(b"IEND", b"")
     )
+
+
+def image_kind(data: bytes) -> str | None:
+    """ "png" or "jpeg" when `data` starts like one, else None."""
+    if data.startswith(PNG_MAGIC):
+        return "png"
+    if data.startswith(JPEG_MAGIC):
+        return "jpeg"
+    return None
 
 
 class WithPlaceholderImages:

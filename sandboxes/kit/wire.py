@@ -1,0 +1,109 @@
+"""What every sandbox's wire code shares: the compact JSON response, the call a handler is
+given, the answer to a failed handler, and the field and multipart readers.
+
+A platform keeps its envelopes, its error bodies and its field errors; these pieces have
+no platform in them.
+"""
+
+from __future__ import annotations
+
+import email.parser
+import email.policy
+import json
+import math
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any, TypeGuard, TypeVar
+
+import structlog
+from starlette.datastructures import QueryParams
+from starlette.requests import ClientDisconnect, Request
+from starlette.responses import Response
+
+log = structlog.get_logger(__name__)
+E = TypeVar("E", bound=Exception)
+
+
+class JSONBody(Response):
+    """A compact JSON response (no pretty printing, UTF-8)."""
+
+    media_type = "application/json"
+
+    def render(self, content: Any) -> bytes:
+        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(slots=True, kw_only=True)
+class Call:
+    """One API request as its handler sees it; a platform's context adds the caller.
+    `body` is the parsed JSON object, or the raw bytes of a multipart upload."""
+
+    request: Request
+    query: QueryParams
+    body: Any
+
+    @property
+    def content_type(self) -> str:
+        return self.request.headers.get("content-type", "")
+
+    @property
+    def json(self) -> Mapping[str, Any]:
+        return self.body if isinstance(self.body, Mapping) else {}
+
+    @property
+    def base_url(self) -> str:
+        """Scheme and host the caller used, for URLs the sandbox hands out."""
+        url = self.request.url
+        return f"{url.scheme}://{url.netloc}"
+
+
+async def answered(
+    serve: Callable[[], Awaitable[Response]],
+    *,
+    refused: type[E],
+    refusal: Callable[[E], Response],
+    failed: Callable[[], Response],
+    platform: str,
+    path: str,
+) -> Response:
+    """`serve()`'s response; the platform's refusal of its own error (`refused`), nobody
+    answered when the caller went away mid-request (a killed worker), and a sandbox bug
+    logged and answered like the platform's own hiccups (`failed`)."""
+    try:
+        return await serve()
+    except refused as exc:
+        return refusal(exc)
+    except ClientDisconnect:
+        return Response(status_code=499)
+    except Exception:
+        log.exception("sandbox_handler_failed", platform=platform, path=path)
+        return failed()
+
+
+def is_int(value: Any) -> TypeGuard[int]:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def is_number(value: Any) -> TypeGuard[int | float]:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def query_list(values: list[str]) -> list[str]:
+    """A list parameter sent comma-joined, repeated, or both."""
+    return [part.strip() for value in values for part in value.split(",") if part.strip()]
+
+
+def multipart_file(content_type: str, body: bytes, field: str) -> bytes | None:
+    """The bytes of the file field `field` of a multipart/form-data body, or None."""
+    if not content_type.lower().startswith("multipart/form-data"):
+        return None
+    header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
+    parser = email.parser.BytesParser(policy=email.policy.HTTP)
+    message = parser.parsebytes(header + body)
+    if not message.is_multipart():
+        return None
+    for part in message.iter_parts():
+        if part.get_param("name", header="content-disposition") == field:
+            payload = part.get_payload(decode=True)
+            return payload if isinstance(payload, bytes) else None
+    return None
