@@ -30,8 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from lapak.sandboxes.kit.control import SandboxControl
+from lapak.sandboxes.kit.images import placeholder_png
 from lapak.sandboxes.registry import sandbox_for
-from lapak.sandboxes.shopee.images import placeholder_png
 from lapak.sync.catalog import import_catalog
 from lapak.sync.changes import products_changed
 from lapak.sync.protocol import ConnectorPlugin, StoreSpec

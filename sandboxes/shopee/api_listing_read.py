@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.kit.wire import query_list
 from lapak.sandboxes.shopee.context import Ctx, Route
 from lapak.sandboxes.shopee.state import CURRENCY, DAYS_TO_SHIP, ITEM_STATUSES
 from lapak.sandboxes.shopee.wire import (
@@ -19,7 +20,6 @@ from lapak.sandboxes.shopee.wire import (
     invalid,
     missing,
     query_int,
-    query_list,
 )
 
 MAX_PAGE_SIZE = 100

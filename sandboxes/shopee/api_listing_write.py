@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.kit.wire import is_int, is_number
 from lapak.sandboxes.shopee.api_listing_read import PRE_ORDER, find_item, image_urls
 from lapak.sandboxes.shopee.context import Ctx, Route
 from lapak.sandboxes.shopee.state import CHANNEL_IDS
@@ -25,8 +26,6 @@ from lapak.sandboxes.shopee.wire import (
     body_list,
     body_str,
     invalid,
-    is_int,
-    is_number,
     missing,
 )
 

@@ -6,10 +6,13 @@ image_url_list entries ({image_url_region, image_url}) is UNCONFIRMED.
 
 from __future__ import annotations
 
+from lapak.sandboxes.kit.images import image_kind
+from lapak.sandboxes.kit.wire import multipart_file
 from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.images import MAX_IMAGE_BYTES, image_kind
 from lapak.sandboxes.shopee.state import REGION
-from lapak.sandboxes.shopee.wire import Reply, invalid, missing, multipart_file
+from lapak.sandboxes.shopee.wire import Reply, invalid, missing
+
+MAX_IMAGE_BYTES = 10 * 1024 * 1024  # "Max 10.0 MB each"
 
 
 def upload_image(ctx: Ctx) -> Reply:

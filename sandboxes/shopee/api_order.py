@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from lapak.sandboxes.kit.orders import Buyer, Order
+from lapak.sandboxes.kit.wire import query_list
 from lapak.sandboxes.shopee.context import Ctx, Route
 from lapak.sandboxes.shopee.sandbox import ship_by_date
 from lapak.sandboxes.shopee.state import CURRENCY, DAYS_TO_SHIP, NOT_SHIPPED, ORDER_STATUSES, REGION
@@ -23,7 +24,6 @@ from lapak.sandboxes.shopee.wire import (
     invalid,
     missing,
     query_int,
-    query_list,
 )
 
 MAX_WINDOW_SECONDS = 15 * 86400

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import json
 
-import structlog
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.wire import JSONBody, answered
 from lapak.sandboxes.shopee import (
     api_auth,
     api_listing_read,
@@ -27,7 +27,6 @@ from lapak.sandboxes.shopee.gate import authenticate
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
 from lapak.sandboxes.shopee.surface import ShopeeControl
 from lapak.sandboxes.shopee.wire import (
-    JSONBody,
     ShopeeError,
     envelope,
     error_response,
@@ -35,11 +34,9 @@ from lapak.sandboxes.shopee.wire import (
     server_error,
     throttled,
 )
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
-
-log = structlog.get_logger(__name__)
 
 API_ROUTES: dict[str, Route] = {
     **api_auth.ROUTES,
@@ -76,32 +73,28 @@ async def _serve(sandbox: ShopeeSandbox, request: Request, path: str) -> Respons
         detail = f"Wrong parameters, detail: {path} takes {route.method}."
         return error_response("error_param", detail, 405)
     query = request.query_params
-    try:
-        with sandbox.lock:
-            caller = authenticate(sandbox, path, query)
-        bucket = caller.shop.shop_id if caller.shop else ("partner", caller.partner_id)
-        wait = sandbox.limiter.take(bucket)
-        if wait:
-            return throttled(wait)
-        ctx = Ctx(
-            sandbox=sandbox,
-            partner_id=caller.partner_id,
-            shop_or_none=caller.shop,
-            query=query,
-            body=await _read_body(request, route),
-            content_type=request.headers.get("content-type", ""),
-            request=request,
-        )
-        with sandbox.lock:
-            reply = route.handler(ctx)
-    except ShopeeError as exc:
-        return error_response(exc.error, exc.message, exc.status)
-    except ClientDisconnect:  # the caller went away mid-request (a killed worker): no one to answer
-        return Response(status_code=499)
-    except Exception:  # a sandbox bug answers like Shopee's own hiccups, and is logged
-        log.exception("shopee_sandbox_handler_failed", path=path)
-        return server_error()
+    with sandbox.lock:
+        caller = authenticate(sandbox, path, query)
+    bucket = caller.shop.shop_id if caller.shop else ("partner", caller.partner_id)
+    wait = sandbox.limiter.take(bucket)
+    if wait:
+        return throttled(wait)
+    body = await _read_body(request, route)
+    ctx = Ctx(
+        request=request,
+        query=query,
+        body=body,
+        sandbox=sandbox,
+        partner_id=caller.partner_id,
+        shop_or_none=caller.shop,
+    )
+    with sandbox.lock:
+        reply = route.handler(ctx)
     return JSONBody(envelope(reply))
+
+
+def _refusal(exc: ShopeeError) -> Response:
+    return error_response(exc.error, exc.message, exc.status)
 
 
 class SandboxApp(KitApp):
@@ -122,7 +115,17 @@ class SandboxApp(KitApp):
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]
         self.sandbox.count_call(path)
-        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+        return await self.sandbox.faults.run(
+            path,
+            lambda: answered(
+                lambda: _serve(self.sandbox, request, path),
+                refused=ShopeeError,
+                refusal=_refusal,
+                failed=server_error,
+                platform="shopee",
+                path=path,
+            ),
+        )
 
 
 def build_app(sandbox: ShopeeSandbox) -> SandboxApp:

@@ -15,8 +15,8 @@ from lapak.sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
+from lapak.sandboxes.kit.images import image_kind, placeholder_png
 from lapak.sandboxes.kit.orders import OutOfStockError
-from lapak.sandboxes.shopee.images import image_kind, placeholder_png
 from lapak.sandboxes.shopee.sandbox import order_view
 from pydantic import Field
 from starlette.requests import Request

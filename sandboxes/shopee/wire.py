@@ -8,15 +8,13 @@ state none; UNCONFIRMED): 403 auth/sign, 404 not found, 429 throttled, 500 serve
 
 from __future__ import annotations
 
-import email.parser
-import email.policy
-import json
 import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from lapak.sandboxes.kit.wire import JSONBody, is_int
 from starlette.responses import Response
 
 AUTH_ERRORS = frozenset(
@@ -81,15 +79,6 @@ def request_id() -> str:
     return os.urandom(16).hex()
 
 
-class JSONBody(Response):
-    """A compact JSON response (no pretty printing, UTF-8)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def error_response(
     error: str,
     message: str,
@@ -139,14 +128,6 @@ def envelope(reply: Reply) -> dict[str, Any]:
 # --- field readers ------------------------------------------------------------------------
 
 
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
-def is_number(value: Any) -> bool:
-    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def body_int(body: Mapping[str, Any], field: str, error: str = PRODUCT_PARAM) -> int:
     value = body.get(field)
     if value is None:
@@ -184,24 +165,3 @@ def query_int(query: Mapping[str, str], field: str, error: str, *, default: int 
         return int(raw)
     except ValueError:
         raise invalid(f"{field} should be an integer", error) from None
-
-
-def query_list(values: list[str]) -> list[str]:
-    """A list parameter sent comma-joined, repeated, or both."""
-    return [part.strip() for value in values for part in value.split(",") if part.strip()]
-
-
-def multipart_file(content_type: str, body: bytes, field: str) -> bytes | None:
-    """The bytes of the file field `field` of a multipart/form-data body, or None."""
-    if not content_type.lower().startswith("multipart/form-data"):
-        return None
-    header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
-    parser = email.parser.BytesParser(policy=email.policy.HTTP)
-    message = parser.parsebytes(header + body)
-    if not message.is_multipart():
-        return None
-    for part in message.iter_parts():
-        if part.get_param("name", header="content-disposition") == field:
-            payload = part.get_payload(decode=True)
-            return payload if isinstance(payload, bytes) else None
-    return None

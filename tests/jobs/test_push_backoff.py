@@ -13,7 +13,7 @@ from dramatiq import Message
 from lapak.config import load_config
 from lapak.jobs import actors
 from lapak.jobs.broker import build_broker
-from lapak.sandboxes.shopee.images import placeholder_png
+from lapak.sandboxes.kit.images import placeholder_png
 from lapak.sync.catalog import import_catalog, set_stock
 from lapak.sync.push import push_store
 from lapak.sync.retry_backoff import FIRST, JITTER
