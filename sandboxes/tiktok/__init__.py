@@ -17,10 +17,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
+from lapak.sandboxes.kit.orders import OutOfStockError
+from lapak.sandboxes.kit.stores import UnknownOrderError
 from lapak.sandboxes.tiktok.app import build_app
-from lapak.sandboxes.tiktok.orders import OutOfStockError
 from lapak.sandboxes.tiktok.push import push_signature
-from lapak.sandboxes.tiktok.sandbox import TikTokSandbox, UnknownOrderError, UnknownStoreError
+from lapak.sandboxes.tiktok.sandbox import TikTokSandbox, UnknownStoreError
 from starlette.applications import Starlette
 
 

@@ -12,12 +12,13 @@ the whole call (its response documents no per-SKU errors).
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from lapak.sandboxes.kit.catalog import Listing, Variant
 from lapak.sandboxes.tiktok.context import Ctx, Route
-from lapak.sandboxes.tiktok.state import CURRENCY, Product, Shop, Sku
+from lapak.sandboxes.tiktok.state import CURRENCY, Shop, new_sku
 from lapak.sandboxes.tiktok.wire import TikTokError, is_int, product_param
 
 MAX_SKUS = 100  # "Max SKUs for other regions: 100"
@@ -35,8 +36,8 @@ def _err(code: int, message: str) -> TikTokError:
     return TikTokError(code, message)
 
 
-def live_product(shop: Shop, product_id: str) -> Product:
-    product = shop.products.get(product_id)
+def live_product(shop: Shop, product_id: str) -> Listing:
+    product = shop.catalog.listings.get(product_id)
     if product is None or product.status in ("DELETED", "FREEZE"):
         raise _err(12052032, "The product does not exist")
     return product
@@ -132,43 +133,44 @@ def _sku_list(raw: Any) -> list[Any]:
     return raw
 
 
-def _skus(ctx: Ctx, raw: Any, existing: Product | None) -> list[Sku]:
+def _skus(ctx: Ctx, raw: Any, existing: Listing | None) -> list[Variant]:
     """The SKUs of a create (or of a partial edit's `skus`, keeping listed ids)."""
     names: dict[str, str] = {}
     if existing is not None:
-        for sku in existing.skus.values():
-            names.update((a["name"], a["id"]) for a in sku.sales_attributes)
-    skus: list[Sku] = []
+        for sku in existing.variants.values():
+            names.update((a["name"], a["id"]) for a in sku.fields["sales_attributes"])
+    skus: list[Variant] = []
     for entry in _sku_list(raw):
         if not isinstance(entry, Mapping):
             raise product_param("skus entries are objects")
         old = None
         if entry.get("id"):
-            old = existing.skus.get(str(entry["id"])) if existing else None
+            old = existing.variants.get(str(entry["id"])) if existing else None
             if old is None:
                 raise _err(12052557, "The SKU ID does not belong to the product.")
         quantity = _quantity(ctx.shop, entry.get("inventory"), required=old is None)
         attributes = _attributes(ctx, entry.get("sales_attributes"), names)
         skus.append(
-            Sku(
-                id=old.id if old else ctx.sandbox.new_id("1730"),
-                seller_sku=_seller_sku(entry.get("seller_sku")) or (old.seller_sku if old else ""),
-                price=_amount(entry.get("price")),
-                quantity=quantity if quantity is not None else (old.quantity if old else 0),
-                sales_attributes=attributes or (list(old.sales_attributes) if old else []),
+            new_sku(
+                str(old.id) if old else ctx.sandbox.new_id("1730"),
+                _seller_sku(entry.get("seller_sku")) or (old.sku if old else ""),
+                _amount(entry.get("price")),
+                quantity if quantity is not None else (old.stock if old else 0),
+                attributes or (list(old.fields["sales_attributes"]) if old else []),
             )
         )
     _check_variations(skus)
     return skus
 
 
-def _check_variations(skus: list[Sku]) -> None:
+def _check_variations(skus: list[Variant]) -> None:
     if len(skus) == 1:
         return
-    shapes = {tuple(sorted(a["name"] or a["id"] for a in sku.sales_attributes)) for sku in skus}
+    attributes = [sku.fields["sales_attributes"] for sku in skus]
+    shapes = {tuple(sorted(a["name"] or a["id"] for a in each)) for each in attributes}
     if len(shapes) != 1 or () in shapes:
         raise _err(12052550, "SKU property must contain all properties")
-    combos = [tuple(a["value_name"] or a["value_id"] for a in sku.sales_attributes) for sku in skus]
+    combos = [tuple(a["value_name"] or a["value_id"] for a in each) for each in attributes]
     if len(set(combos)) != len(combos):
         raise _err(
             12052251,
@@ -223,18 +225,33 @@ def _category(value: Any) -> str:
     return value
 
 
-def _created(product: Product) -> dict[str, Any]:
+def _properties(ctx: Ctx, body: Mapping[str, Any], edited: Listing | None) -> dict[str, Any]:
+    """The product properties the body names, checked; a create (`edited` None) names them
+    all, a missing one refused like an empty one. Title and main images become the
+    listing's name and images, the rest its `fields`."""
+    readers: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+        ("title", lambda value: _title(ctx, value)),
+        ("description", _description),
+        ("category_id", _category),
+        ("main_images", lambda value: _images(ctx, value)),
+        ("package_weight", _weight),
+    )
+    return {name: read(body.get(name)) for name, read in readers if edited is None or name in body}
+
+
+def _created(product: Listing) -> dict[str, Any]:
     return {
         "product_id": product.id,
         "skus": [
             {
                 "id": sku.id,
-                "seller_sku": sku.seller_sku,
+                "seller_sku": sku.sku,
                 "sales_attributes": [
-                    {"id": a["id"], "value_id": a["value_id"]} for a in sku.sales_attributes
+                    {"id": a["id"], "value_id": a["value_id"]}
+                    for a in sku.fields["sales_attributes"]
                 ],
             }
-            for sku in product.skus.values()
+            for sku in product.variants.values()
         ],
         "warnings": [],
     }
@@ -244,25 +261,28 @@ def create_product(ctx: Ctx) -> Any:
     body, shop = ctx.json, ctx.shop
     key = body.get("idempotency_key")
     if isinstance(key, str) and key in shop.idempotency:
-        return _created(shop.products[shop.idempotency[key]])
+        return _created(shop.catalog.listings[shop.idempotency[key]])
     save_mode = body.get("save_mode", "LISTING")
     if save_mode not in ("LISTING", "AS_DRAFT"):
         raise product_param("save_mode is LISTING or AS_DRAFT.")
-    product = Product(
+    properties = _properties(ctx, body, None)
+    skus = _skus(ctx, body.get("skus"), None)
+    product = Listing(
         id=ctx.sandbox.new_id("1729"),
-        title=_title(ctx, body.get("title")),
-        description=_description(body.get("description")),
-        category_id=_category(body.get("category_id")),
+        sku="",
+        name=properties.pop("title"),
+        price=0,
+        stock=0,
         status="ACTIVATE" if save_mode == "LISTING" else "DRAFT",
-        main_images=_images(ctx, body.get("main_images")),
-        weight_kg=_weight(body.get("package_weight")),
-        create_time=ctx.now,
-        update_time=ctx.now,
+        created=ctx.now,
+        updated=ctx.now,
+        images=properties.pop("main_images"),
+        variants={sku.id: sku for sku in skus},
+        fields=properties,
     )
-    product.skus = {sku.id: sku for sku in _skus(ctx, body.get("skus"), None)}
-    shop.products[product.id] = product
+    shop.catalog.add(product)
     if isinstance(key, str) and key:
-        shop.idempotency[key] = product.id
+        shop.idempotency[key] = str(product.id)
     return _created(product)
 
 
@@ -271,23 +291,14 @@ def partial_edit(ctx: Ctx) -> Any:
     ids are edited, SKUs without id created, and existing SKUs left out deleted."""
     body = ctx.json
     product = live_product(ctx.shop, ctx.params["product_id"])
-    changes: dict[str, Any] = {}
-    if "title" in body:
-        changes["title"] = _title(ctx, body["title"])
-    if "description" in body:
-        changes["description"] = _description(body["description"])
-    if "main_images" in body:
-        changes["main_images"] = _images(ctx, body["main_images"])
-    if "package_weight" in body:
-        changes["weight_kg"] = _weight(body["package_weight"])
-    if "category_id" in body:
-        changes["category_id"] = _category(body["category_id"])
+    properties = _properties(ctx, body, product)
     skus = _skus(ctx, body["skus"], product) if "skus" in body else None
-    for name, value in changes.items():
-        setattr(product, name, value)
+    product.name = properties.pop("title", product.name)
+    product.images = properties.pop("main_images", product.images)
+    product.fields.update(properties)
     if skus is not None:
-        product.skus = {sku.id: sku for sku in skus}
-    product.update_time = ctx.now
+        product.variants = {sku.id: sku for sku in skus}
+    product.updated = ctx.now
     return _created(product)
 
 
@@ -311,17 +322,17 @@ def update_inventory(ctx: Ctx) -> Any:
         )
     errors = []
     for entry in _sku_entries(ctx.json):
-        sku = product.skus.get(entry["id"])
+        sku = product.variants.get(entry["id"])
         if sku is None:
             errors.append(_sku_error(12052556, "The SKU id not exist.", entry["id"]))
             continue
         try:
             quantity = _quantity(ctx.shop, entry.get("inventory"), required=True)
         except TikTokError as refused:
-            errors.append(_sku_error(12052990, "Check failed", sku.id, refused, ctx.shop))
+            errors.append(_sku_error(12052990, "Check failed", str(sku.id), refused, ctx.shop))
             continue
-        sku.quantity = quantity if quantity is not None else sku.quantity
-    product.update_time = ctx.now
+        sku.stock = quantity if quantity is not None else sku.stock
+    product.updated = ctx.now
     return {"errors": errors}
 
 
@@ -342,15 +353,15 @@ def update_price(ctx: Ctx) -> Any:
     product = live_product(ctx.shop, ctx.params["product_id"])
     if product.status != "ACTIVATE":
         raise _err(12019113, "product status is invalid")
-    prices: list[tuple[Sku, int]] = []
+    prices: list[tuple[Variant, int]] = []
     for entry in _sku_entries(ctx.json):
-        sku = product.skus.get(entry["id"])
+        sku = product.variants.get(entry["id"])
         if sku is None:
             raise _err(12052557, "The SKU ID does not belong to the product.")
         prices.append((sku, _amount(entry.get("price"))))
     for sku, amount in prices:
         sku.price = amount
-    product.update_time = ctx.now
+    product.updated = ctx.now
     return {}
 
 

@@ -20,13 +20,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
     ORDER_STATUSES,
     PAID_NOT_SHIPPED,
     SHIPPING_PROVIDERS,
-    Order,
+    returns_of,
 )
 from lapak.sandboxes.tiktok.views import order_view
 from lapak.sandboxes.tiktok.wire import (
@@ -39,6 +40,8 @@ from lapak.sandboxes.tiktok.wire import (
 MAX_PAGE_SIZE = 100
 MAX_DETAIL_IDS = 50
 RETURN_PAGE_SIZES = range(10, 51)  # search-returns.spec.json: "Valid range: [10-50]"
+SORT_FIELDS = {"create_time": "created", "update_time": "updated"}
+"""The order attribute each of the wire's time fields reads."""
 
 
 def _cursor(token: str | None) -> tuple[int, str] | None:
@@ -67,8 +70,8 @@ def _page_size(ctx: Ctx, allowed: range) -> int:
 
 def search_orders(ctx: Ctx) -> Any:
     page_size = _page_size(ctx, range(1, MAX_PAGE_SIZE + 1))
-    field = ctx.query.get("sort_field", "create_time")
-    if field not in ("create_time", "update_time"):
+    field = SORT_FIELDS.get(ctx.query.get("sort_field", "create_time"))
+    if field is None:
         raise order_param("sort_field is create_time or update_time.")
     order = ctx.query.get("sort_order", "DESC")
     if order not in ("ASC", "DESC"):
@@ -85,8 +88,8 @@ def search_orders(ctx: Ctx) -> Any:
     def wanted(o: Order) -> bool:
         if status is not None and o.status != status:
             return False
-        for name in ("create_time", "update_time"):
-            value = getattr(o, name)
+        for name, attribute in SORT_FIELDS.items():
+            value = getattr(o, attribute)
             low, high = bounds[f"{name}_ge"], bounds[f"{name}_lt"]
             if (low is not None and value < low) or (high is not None and value >= high):
                 return False
@@ -95,7 +98,7 @@ def search_orders(ctx: Ctx) -> Any:
     descending = order == "DESC"
     matching = sorted(
         (o for o in ctx.shop.orders.values() if wanted(o)),
-        key=lambda o: (getattr(o, field), o.id),
+        key=lambda o: (getattr(o, field), str(o.id)),
         reverse=descending,
     )
     after = _cursor(ctx.query.get("page_token"))
@@ -104,9 +107,9 @@ def search_orders(ctx: Ctx) -> Any:
             o
             for o in matching
             if (
-                (getattr(o, field), o.id) < after
+                (getattr(o, field), str(o.id)) < after
                 if descending
-                else (getattr(o, field), o.id) > after
+                else (getattr(o, field), str(o.id)) > after
             )
         ]
     page = matching[:page_size]
@@ -115,7 +118,7 @@ def search_orders(ctx: Ctx) -> Any:
     return {
         "total_count": len(matching),
         "orders": [order_view(ctx.shop, o) for o in page],
-        "next_page_token": _token(getattr(last, field), last.id) if more and last else "",
+        "next_page_token": _token(getattr(last, field), str(last.id)) if more and last else "",
     }
 
 
@@ -138,10 +141,10 @@ def search_returns(ctx: Ctx) -> Any:
     for order in ctx.shop.orders.values():
         if isinstance(order_ids, list) and order_ids and order.id not in order_ids:
             continue
-        for record in order.returns:
+        for record in returns_of(order):
             if isinstance(statuses, list) and statuses and record.return_status not in statuses:
                 continue
-            found.append((order, record))
+            found.append((str(order.id), record))
     found.sort(key=lambda pair: (pair[1].create_time, pair[1].return_id))
     after = _cursor(ctx.query.get("page_token"))
     if after is not None:
@@ -151,7 +154,7 @@ def search_returns(ctx: Ctx) -> Any:
     return {
         "return_orders": [
             {
-                "order_id": order.id,
+                "order_id": order_id,
                 "return_id": record.return_id,
                 "return_type": record.return_type,
                 "return_status": record.return_status,
@@ -162,7 +165,7 @@ def search_returns(ctx: Ctx) -> Any:
                 "create_time": record.create_time,
                 "update_time": record.update_time,
             }
-            for order, record in page
+            for order_id, record in page
         ],
         "total_count": len(found),
         "next_page_token": (
@@ -173,10 +176,10 @@ def search_returns(ctx: Ctx) -> Any:
 
 def ship_package(ctx: Ctx) -> Any:
     shop = ctx.shop
-    order_id = shop.packages.get(ctx.params["package_id"])
-    if order_id is None:
+    package_order = shop.packages.get(ctx.params["package_id"])
+    if package_order is None:
         raise TikTokError(21011028, "The package does not belong to the current shop.   ")
-    order = shop.orders[order_id]
+    order = shop.orders[package_order]
     if order.status == "CANCELLED":
         raise TikTokError(21011041, "Cannot complete the operation when order is cancelled. ")
     if order.status not in NOT_SHIPPED:
@@ -201,10 +204,9 @@ def ship_package(ctx: Ctx) -> Any:
     if any(o.tracking_number == tracking for o in shop.orders.values()):
         raise TikTokError(21011025, "Duplicate tracking number. ")
     order.tracking_number = tracking
-    order.shipping_provider_id = str(shipment["shipping_provider_id"])
-    order.shipping_provider = provider
-    order.rts_time = ctx.now
-    ctx.sandbox.move_order(shop, order, "AWAITING_COLLECTION", by="SELLER")
+    order.fields["shipping_provider_id"] = str(shipment["shipping_provider_id"])
+    order.carrier = provider
+    ctx.sandbox.change_status_in(shop, order, "AWAITING_COLLECTION", by="SELLER")
     return {}
 
 

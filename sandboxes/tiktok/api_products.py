@@ -15,6 +15,7 @@ import email.parser
 import email.policy
 from typing import Any
 
+from lapak.sandboxes.kit.catalog import Listing
 from lapak.sandboxes.tiktok.api_listing_write import live_product
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.images import (
@@ -144,23 +145,22 @@ def search_products(ctx: Ctx) -> Any:
         for name in ("create_time_ge", "create_time_le", "update_time_ge", "update_time_le")
     }
 
-    def wanted(product) -> bool:
+    def wanted(product: Listing) -> bool:
         if status != "ALL" and product.status != status:
             return False
-        skus = product.skus.values()
-        if seller_skus and not any(s.seller_sku in seller_skus for s in skus):
+        skus = product.variants.values()
+        if seller_skus and not any(s.sku in seller_skus for s in skus):
             return False
         if sku_ids and not any(s.id in sku_ids for s in skus):
             return False
-        for field in ("create_time", "update_time"):
-            value = getattr(product, field)
+        for field, value in (("create_time", product.created), ("update_time", product.updated)):
             low, high = bounds[f"{field}_ge"], bounds[f"{field}_le"]
             if (low is not None and value < low) or (high is not None and value > high):
                 return False
         return True
 
-    matching = [p for p in ctx.shop.products.values() if wanted(p)]
-    matching.sort(key=lambda p: (p.create_time, p.id))
+    matching = [p for p in ctx.shop.catalog.listings.values() if wanted(p)]
+    matching.sort(key=lambda p: (p.created, str(p.id)))
     page = matching[offset : offset + page_size]
     more = offset + page_size < len(matching)
     return {

@@ -37,7 +37,7 @@ async def authorize(request: Request) -> Response:
         app_key = sandbox.services.get(service_id)
         if app_key is None:
             return refusal("TikTok Shop", f"no service with service_id {service_id!r}", 404)
-        shops = [(s.name, s.name) for s in sandbox.shops.values() if s.app_key == app_key]
+        shops = [(s.name, s.name) for s in sandbox.stores.values() if s.app_key == app_key]
     if request.method == "GET":
         return consent_page(
             platform="TikTok Shop", app=f"app {app_key}", action=PATH, hidden=link, shops=shops

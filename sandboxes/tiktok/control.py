@@ -19,8 +19,8 @@ from lapak.sandboxes.kit.control_api import (
     read_body,
     shared_routes,
 )
+from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.tiktok.images import image_kind
-from lapak.sandboxes.tiktok.orders import OutOfStockError
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -41,7 +41,7 @@ def _control(request: Request):
 
 def _store(request: Request) -> str:
     name = request.path_params["store"]
-    request.app.state.sandbox.shop(name)  # 404 for an unknown store
+    request.app.state.sandbox.store(name)  # 404 for an unknown store
     return name
 
 
@@ -53,11 +53,11 @@ async def stores(request: Request) -> Response:
                 "name": s.name,
                 "shop_cipher": s.shop_cipher,
                 "shop_id": s.shop_id,
-                "webhook_url": s.webhook_url,
-                "products": len(s.live_products()),
+                "webhook_url": s.push_url,
+                "products": len(s.catalog.live()),
                 "orders": len(s.orders),
             }
-            for s in sandbox.shops.values()
+            for s in sandbox.stores.values()
         ]
     return JSONResponse(rows)
 

@@ -15,8 +15,9 @@ import hmac
 import json
 from typing import Any
 
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
-from lapak.sandboxes.tiktok.state import Order, Return
+from lapak.sandboxes.tiktok.state import Return
 
 JSON = {"Content-Type": "application/json"}
 
@@ -34,7 +35,7 @@ def order_status_data(order: Order) -> dict[str, Any]:
         "order_id": order.id,
         "order_status": "CANCEL" if order.status == "CANCELLED" else order.status,
         "is_on_hold_order": False,
-        "update_time": order.update_time,
+        "update_time": order.updated,
     }
 
 

@@ -1,4 +1,4 @@
-"""`TikTokSandbox`: the whole fake TikTok Shop behind one lock, and its Python control surface.
+"""`TikTokSandbox`: the whole fake TikTok Shop behind one lock, on the kit's stores.
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive the same object directly, through `TikTokControl` (surface.py) or the
@@ -12,12 +12,13 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.buyers import StoreBuyers
+from lapak.sandboxes.kit.catalog import Listing, Status
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import TokenStore
-from lapak.sandboxes.tiktok import orders as order_life
 from lapak.sandboxes.tiktok.api_auth import TOKEN_POLICY, token_text
-from lapak.sandboxes.tiktok.buyers import BuyerSimulator
 from lapak.sandboxes.tiktok.push import (
     ORDER_STATUS_PUSH,
     RETURN_STATUS_PUSH,
@@ -25,10 +26,17 @@ from lapak.sandboxes.tiktok.push import (
     order_status_data,
     return_status_data,
 )
-from lapak.sandboxes.tiktok.state import Order, Product, Return, Shop, Sku
+from lapak.sandboxes.tiktok.state import (
+    NOT_SHIPPED,
+    SHIPPED,
+    STAMPED,
+    Return,
+    Shop,
+    new_sku,
+    returns_of,
+)
 from lapak.sandboxes.tiktok.wire import server_error, throttled
 
-OutOfStockError = order_life.OutOfStockError
 SAMPLE_CATEGORY = "601226"
 """A leaf category id the sandbox accepts (it takes any numeric id: it has no category tree)."""
 
@@ -38,25 +46,37 @@ class UnknownStoreError(LookupError):
         super().__init__(f"no store {name!r} in this TikTok Shop sandbox")
 
 
-class UnknownOrderError(LookupError):
-    def __init__(self, store: str, order_id: str):
-        super().__init__(f"no order {order_id!r} on store {store!r}")
-
-
 def _cipher_for(name: str) -> str:
     """A shop cipher for a shop given by name only (a config of app keys: the cipher comes
     with the seller's authorization), the same for the same name."""
     return f"ROW_{hashlib.sha256(f'tiktok/{name}'.encode()).hexdigest()[:30]}"
 
 
-class TikTokSandbox(SandboxCore):
-    """Shops from store configs (name, app_key, app_secret, shop_cipher, refresh_token).
+class BuyerSimulator(StoreBuyers):
+    """Pays unpaid orders, cancels some awaiting shipment, carries shipped parcels along
+    AWAITING_COLLECTION → IN_TRANSIT → DELIVERED → COMPLETED."""
+
+    platform = "tiktok"
+    moves = (
+        ("UNPAID", "AWAITING_SHIPMENT", "pay_rate", "BUYER"),
+        ("AWAITING_SHIPMENT", "CANCELLED", "cancel_rate", "BUYER"),
+        ("AWAITING_COLLECTION", "IN_TRANSIT", "progress_rate", "SYSTEM"),
+        ("IN_TRANSIT", "DELIVERED", "progress_rate", "SYSTEM"),
+        ("DELIVERED", "COMPLETED", "progress_rate", "SYSTEM"),
+    )
+
+
+class TikTokSandbox(StoreSandbox[Shop]):
+    """Shops from store configs (name, app_key, app_secret, shop_cipher, refresh_token),
+    by name.
 
     `strict_content` (the default) enforces two content rules of TikTok Shop Indonesia: a
     title of 25–255 characters (create-product.spec.json "Other regions: [25, 255]") and
     main images of at least 300x300 px (upload-product-image.spec.json, use_case
     MAIN_IMAGE). Tests of other rules may turn it off.
     """
+
+    per_unit = True
 
     def __init__(
         self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0, strict_content: bool = True
@@ -66,7 +86,7 @@ class TikTokSandbox(SandboxCore):
         self.tokens: TokenStore[tuple[str, str]] = TokenStore(
             self.clock, TOKEN_POLICY, lambda kind: token_text(self.rng)
         )
-        self.shops: dict[str, Shop] = {}
+        self.stores: dict[str, Shop] = {}
         self.by_cipher: dict[str, Shop] = {}
         self.apps: dict[str, str] = {}
         self.services: dict[str, str] = {}
@@ -91,7 +111,7 @@ class TikTokSandbox(SandboxCore):
             raise ValueError(f"sandbox shop {dict(spec).get('name', '?')!r}: {exc!r}") from exc
         if self.apps.get(app_key, secret) != secret:
             raise ValueError(f"sandbox shop {name!r}: app {app_key} has two app secrets")
-        if name in self.shops or cipher in self.by_cipher:
+        if name in self.stores or cipher in self.by_cipher:
             raise ValueError(f"sandbox shop {name!r}: name or shop_cipher given twice")
         self.apps[app_key] = secret
         if spec.get("service_id"):
@@ -106,156 +126,91 @@ class TikTokSandbox(SandboxCore):
             return_warehouse_id=f"70007146{digits % 10**11:011d}",
             delivery_option_id=f"69550346{digits % 10**11:011d}",
         )
-        self.shops[name] = shop
+        self.stores[name] = shop
         self.by_cipher[cipher] = shop
         if spec.get("refresh_token"):
             self.tokens.add_refresh_token((app_key, cipher), str(spec["refresh_token"]))
 
     # --- lookups and ids (callers hold the lock) ---------------------------------------
 
-    def shop(self, name: str) -> Shop:
+    def store(self, key: str) -> Shop:
         try:
-            return self.shops[name]
+            return self.stores[key]
         except KeyError:
-            raise UnknownStoreError(name) from None
+            raise UnknownStoreError(key) from None
 
     def new_id(self, prefix: str) -> str:
         """A 19-digit id with TikTok-like leading digits (unique across the sandbox)."""
         return f"{prefix}{next(self._ids):015d}"
 
-    def order_in(self, shop: Shop, order_id: str) -> Order:
-        order = shop.orders.get(order_id)
-        if order is None:
-            raise UnknownOrderError(shop.name, order_id)
-        return order
+    def new_order_id(self, store: Shop) -> str:
+        return self.new_id("5764")
 
-    # --- tokens, pushes, faults, rate limit ----------------------------------------------
+    def new_line_id(self) -> str:
+        return self.new_id("5770")
+
+    def placed(self, store: Shop, order: Order) -> None:
+        order.fields["package_id"] = self.new_id("1152")
+        order.fields["user_id"] = self.new_id("7021")
+        store.packages[order.fields["package_id"]] = str(order.id)
+
+    def new_listing(
+        self,
+        store: Shop,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int,
+        variants: Sequence[tuple[str, str, int, int]],
+    ) -> Listing:
+        """A seller's own product, made in Seller Center. `variants` are (seller sku, option,
+        price, stock) of one sales attribute "Variant"; without them the product has one
+        SKU carrying `sku`, `price` and `stock`."""
+        now = self.clock.now_s()
+        product = Listing(
+            id=self.new_id("1729"),
+            sku="",
+            name=name,
+            price=0,
+            stock=0,
+            status="ACTIVATE",
+            created=now,
+            updated=now,
+            fields={
+                "description": f"<p>{name}</p>",
+                "category_id": SAMPLE_CATEGORY,
+                "package_weight": "0.5",
+            },
+        )
+        attribute_id = self.new_id("1000") if variants else ""
+        for seller_sku, option, unit_price, unit_stock in variants or [(sku, "", price, stock)]:
+            option_attribute = {"id": attribute_id, "name": "Variant", "value_name": option}
+            attributes = [{**option_attribute, "value_id": self.new_id("1731")}] if variants else []
+            unit = new_sku(self.new_id("1730"), seller_sku, unit_price, unit_stock, attributes)
+            product.variants[unit.id] = unit
+        return product
+
+    # --- tokens, pushes ------------------------------------------------------------------
 
     def issue_auth_code(self, store: str) -> str:
         """A one-time code as the seller's authorization redirect gives it."""
         with self.lock:
-            shop = self.shop(store)
+            shop = self.store(store)
             return self.tokens.issue_code((shop.app_key, shop.shop_cipher))
 
     def expire_token(self, store: str) -> int:
         """The store's access tokens die now (the next call gets 105002)."""
         with self.lock:
-            shop = self.shop(store)
+            shop = self.store(store)
             return self.tokens.expire_access((shop.app_key, shop.shop_cipher))
 
-    def set_webhook_url(self, store: str, url: str | None) -> None:
-        with self.lock:
-            self.shop(store).webhook_url = url or None
-
-    # --- catalog ------------------------------------------------------------------------
-
-    def create_product(
-        self,
-        store: str,
-        *,
-        sku: str,
-        title: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> str:
-        """A seller's own product, made in Seller Center; returns its product id.
-
-        `variants` are (seller sku, option, price, stock) of one sales attribute "Variant";
-        without them the product has one SKU carrying `sku`, `price` and `stock`.
-        """
-        with self.lock:
-            shop = self.shop(store)
-            now = self.clock.now_s()
-            product = Product(
-                id=self.new_id("1729"),
-                title=title,
-                description=f"<p>{title}</p>",
-                category_id=SAMPLE_CATEGORY,
-                status="ACTIVATE",
-                main_images=[],
-                weight_kg="0.5",
-                create_time=now,
-                update_time=now,
-            )
-            if variants:
-                attribute_id = self.new_id("1000")
-                for seller_sku, option, option_price, option_stock in variants:
-                    attribute = {
-                        "id": attribute_id,
-                        "name": "Variant",
-                        "value_id": self.new_id("1731"),
-                        "value_name": option,
-                    }
-                    unit = Sku(
-                        self.new_id("1730"), seller_sku, int(option_price), int(option_stock)
-                    )
-                    unit.sales_attributes.append(attribute)
-                    product.skus[unit.id] = unit
-            else:
-                unit = Sku(self.new_id("1730"), sku, int(price), int(stock))
-                product.skus[unit.id] = unit
-            shop.products[product.id] = product
-            return product.id
-
-    def set_stock(self, store: str, seller_sku: str, stock: int) -> None:
-        """A seller's hand edit in Seller Center (absolute stock)."""
-        with self.lock:
-            product, sku = self.shop(store).find_sku(seller_sku)
-            sku.quantity = int(stock)
-            product.update_time = self.clock.now_s()
-
-    def delete_product_of(self, store: str, seller_sku: str) -> None:
-        """The seller deletes the product holding this SKU (TikTok keeps it as DELETED)."""
-        with self.lock:
-            product, _ = self.shop(store).find_sku(seller_sku)
-            product.status = "DELETED"
-            product.update_time = self.clock.now_s()
-
-    # --- orders -------------------------------------------------------------------------
-
-    def place_order(
-        self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
-    ) -> str:
-        """A buyer checks out `lines` ((seller sku, quantity)); None picks random in-stock
-        units. Stock falls at once; raises `LookupError` for an unknown SKU and
-        `OutOfStockError` when short. Paid orders wait for shipment (AWAITING_SHIPMENT)."""
-        with self.lock:
-            shop = self.shop(store)
-            wanted = list(lines) if lines else order_life.random_lines(shop, self.rng)
-            order = order_life.place(
-                shop, wanted, now=self.clock.now_s(), rng=self.rng, new_id=self.new_id, paid=paid
-            )
-            self.notify(shop, order)
-            return order.id
-
-    def move_order(self, shop: Shop, order: Order, status: str, *, by: str = "") -> bool:
-        """A status change with its side effects (stock back on cancel, push); lock held."""
-        now = self.clock.now_s()
-        if status == "CANCELLED":
-            changed = order_life.cancel(shop, order, now, by=by or "BUYER")
-        else:
-            changed = order_life.change_status(order, status, now, by=by)
-        if changed:
-            self.notify(shop, order)
-        return changed
-
-    def return_order(self, store: str, order_id: str) -> Return:
-        """The buyer returns a shipped order: a completed return record, stock back."""
-        with self.lock:
-            shop = self.shop(store)
-            order = self.order_in(shop, order_id)
-            now = self.clock.now_s()
-            record = order_life.add_return(shop, order, now, self.new_id)
-            self._push(shop, RETURN_STATUS_PUSH, return_status_data(order, record, now))
-            return record
-
-    def notify(self, shop: Shop, order: Order) -> None:
+    def notify(self, store: Shop, order: Order) -> None:
         """Push an order-status change to the shop's webhook URL (lock held)."""
-        self._push(shop, ORDER_STATUS_PUSH, order_status_data(order))
+        self._push(store, ORDER_STATUS_PUSH, order_status_data(order))
 
     def _push(self, shop: Shop, push_type: int, data: dict[str, Any]) -> None:
-        if shop.webhook_url:
+        if shop.push_url:
             payload = {
                 "type": push_type,
                 "tts_notification_id": self.new_id("7327"),
@@ -263,4 +218,50 @@ class TikTokSandbox(SandboxCore):
                 "timestamp": self.clock.now_s(),
                 "data": data,
             }
-            self.push.send(shop.webhook_url, shop.app_key, self.apps[shop.app_key], payload)
+            self.push.send(shop.push_url, shop.app_key, self.apps[shop.app_key], payload)
+
+    # --- catalog and orders --------------------------------------------------------------
+
+    def delete_product_of(self, store: str, seller_sku: str) -> None:
+        """The seller deletes the product holding this SKU (TikTok keeps it as DELETED)."""
+        with self.lock:
+            unit = self.store(store).catalog.find_sku(seller_sku)
+            if unit is None:
+                raise LookupError(f"no SKU {seller_sku!r} on store {store!r}")
+            unit.listing.status = "DELETED"
+            unit.listing.updated = self.clock.now_s()
+
+    def change_status_in(self, store: Shop, order: Order, status: Status, *, by: str = "") -> bool:
+        """A status change with its side effects (stock back on cancel, push); lock held.
+        A shipped order cannot be cancelled (it is returned)."""
+        if status == "CANCELLED" and order.status in SHIPPED:
+            raise ValueError(f"order {order.id} is {order.status}: shipped orders are returned")
+        changed = super().change_status_in(store, order, status, by=by)
+        if changed and status in STAMPED:
+            order.fields[STAMPED[status]] = self.clock.now_s()
+        return changed
+
+    def return_order(self, store: str, order_id: str) -> Return:
+        """The buyer sent a shipped order back and was refunded: a completed
+        RETURN_AND_REFUND record, and its units back in stock."""
+        with self.lock:
+            shop = self.store(store)
+            order = self.order_in(shop, order_id)
+            if order.status in NOT_SHIPPED or order.status == "CANCELLED":
+                raise ValueError(f"order {order.id} was not shipped: nothing to return")
+            returns = returns_of(order)
+            if any(r.return_status == "RETURN_OR_REFUND_REQUEST_COMPLETE" for r in returns):
+                raise ValueError(f"order {order.id} was already returned")
+            now = self.clock.now_s()
+            record = Return(
+                self.new_id("4035"),
+                "RETURN_AND_REFUND",
+                "RETURN_OR_REFUND_REQUEST_COMPLETE",
+                now,
+                now,
+            )
+            returns.append(record)
+            order.updated = max(now, order.updated)
+            shop.book.restore_stock(order)
+            self._push(shop, RETURN_STATUS_PUSH, return_status_data(order, record, now))
+            return record

@@ -1,14 +1,28 @@
-"""In-memory state of the TikTok Shop sandbox: shops, their products and orders.
+"""In-memory state of the TikTok Shop sandbox: shops over the kit's catalog and order book.
 
-Plain mutable dataclasses, guarded by the `TikTokSandbox` lock (never touched without it).
 Region is Indonesia: currency IDR, whole-rupiah prices, one sales warehouse per shop, all
 orders shipped by the seller (shipping_type SELLER, delivery option SEND_BY_SELLER).
-Times are unix seconds from the sandbox clock.
+
+A product is a kit `Listing` whose variants are its SKUs (a single-SKU product has one);
+its `fields` hold description, category_id and package_weight (kilograms), a SKU's `fields` its
+sales_attributes ({"id", "name", "value_id", "value_name"}, at most 3), whose value names
+are the SKU's `options`. An order line is one unit (TikTok has no quantity on a line item);
+an order's `fields` hold package_id, user_id, shipping_provider_id, collection_time,
+delivery_time and its returns.
+
+Status flow (get-order-list.spec.json): UNPAID → (ON_HOLD →) AWAITING_SHIPMENT →
+AWAITING_COLLECTION (seller shipped) → IN_TRANSIT → DELIVERED → COMPLETED; CANCELLED before
+shipping. A return is a record of the Return & Refund API, not an order status: the order
+keeps its status and its update_time moves (UNCONFIRMED whether TikTok moves it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+from lapak.sandboxes.kit.catalog import Catalog, Variant
+from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
+from lapak.sandboxes.kit.stores import Store
 
 REGION = "ID"
 CURRENCY = "IDR"
@@ -31,6 +45,19 @@ PAID_NOT_SHIPPED = frozenset({"ON_HOLD", "AWAITING_SHIPMENT"})
 SHIPPED = frozenset(
     {"PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"}
 )
+ORDER_RULES = OrderRules(
+    statuses=ORDER_STATUSES,
+    unpaid="UNPAID",
+    paid="AWAITING_SHIPMENT",
+    paid_statuses=PAID_NOT_SHIPPED,
+    cancelled=frozenset({"CANCELLED"}),
+    gives_back={"CANCELLED": NOT_SHIPPED},
+    shipped_statuses=frozenset({"AWAITING_COLLECTION"}),
+    canceller="BUYER",
+)
+"""Its `shipped_at` is TikTok's rts_time (the seller shipped)."""
+STAMPED = {"IN_TRANSIT": "collection_time", "DELIVERED": "delivery_time"}
+"""The order field stamped with the time an order enters these statuses."""
 PRODUCT_STATUSES = (
     "DRAFT",
     "PENDING",
@@ -50,46 +77,12 @@ SHIPPING_PROVIDERS = (
 """Providers of the seller-shipping delivery option (ids and list are the sandbox's own)."""
 
 
-@dataclass(slots=True)
-class Sku:
-    id: str
-    seller_sku: str
-    price: int
-    quantity: int
-    sales_attributes: list[dict[str, str]] = field(default_factory=list)
-    """{"id", "name", "value_id", "value_name"} per sales attribute (at most 3)."""
-
-    @property
-    def option_name(self) -> str:
-        """The SKU's attribute values joined as TikTok shows `sku_name` ("Red, XL")."""
-        return ", ".join(a["value_name"] for a in self.sales_attributes)
-
-
-@dataclass(slots=True)
-class Product:
-    id: str
-    title: str
-    description: str
-    category_id: str
-    status: str
-    main_images: list[str]
-    weight_kg: str
-    create_time: int
-    update_time: int
-    skus: dict[str, Sku] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class LineItem:
-    """One unit of an order (TikTok has no quantity on a line item)."""
-
-    id: str
-    product_id: str
-    sku_id: str
-    seller_sku: str
-    product_name: str
-    sku_name: str
-    price: int
+def new_sku(
+    sku_id: str, seller_sku: str, price: int, stock: int, attributes: list[dict[str, str]]
+) -> Variant:
+    """A TikTok SKU: a variant whose options are its sales attributes' value names."""
+    options = [a["value_name"] for a in attributes]
+    return Variant(sku_id, seller_sku, price, stock, options, {"sales_attributes": attributes})
 
 
 @dataclass(slots=True)
@@ -101,58 +94,27 @@ class Return:
     update_time: int
 
 
-@dataclass(slots=True)
-class Order:
-    id: str
-    status: str
-    create_time: int
-    update_time: int
-    line_items: list[LineItem]
-    package_id: str
-    user_id: str
-    recipient: dict[str, str]
-    paid_time: int | None = None
-    tracking_number: str = ""
-    shipping_provider_id: str = ""
-    shipping_provider: str = ""
-    rts_time: int | None = None
-    collection_time: int | None = None
-    delivery_time: int | None = None
-    cancel_time: int | None = None
-    cancel_reason: str = ""
-    cancellation_initiator: str = ""
-    buyer_message: str = ""
-    returns: list[Return] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return sum(item.price for item in self.line_items)
+def returns_of(order: Order) -> list[Return]:
+    returns: list[Return] = order.fields.setdefault("returns", [])
+    return returns
 
 
-@dataclass(slots=True)
-class Shop:
-    name: str
+@dataclass(slots=True, kw_only=True)
+class Shop(Store):
     app_key: str
     shop_cipher: str
     shop_id: str
     warehouse_id: str
     return_warehouse_id: str
     delivery_option_id: str
-    products: dict[str, Product] = field(default_factory=dict)
-    orders: dict[str, Order] = field(default_factory=dict)
+    catalog: Catalog = field(
+        default_factory=lambda: Catalog(selling={"ACTIVATE"}, gone={"DELETED"})
+    )
+    book: OrderBook = field(init=False)
     packages: dict[str, str] = field(default_factory=dict)
     """package id → order id."""
-    webhook_url: str | None = None
     idempotency: dict[str, str] = field(default_factory=dict)
     """create-product idempotency_key → product id."""
 
-    def live_products(self) -> list[Product]:
-        return [p for p in self.products.values() if p.status != "DELETED"]
-
-    def find_sku(self, seller_sku: str) -> tuple[Product, Sku]:
-        """The live SKU with this seller SKU (the first, when listed twice); LookupError."""
-        for product in self.live_products():
-            for sku in product.skus.values():
-                if sku.seller_sku == seller_sku:
-                    return product, sku
-        raise LookupError(f"no listing with SKU {seller_sku!r} on store {self.name}")
+    def __post_init__(self) -> None:
+        self.book = OrderBook(self.catalog, ORDER_RULES)

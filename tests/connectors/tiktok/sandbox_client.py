@@ -104,9 +104,7 @@ def running(**options: Any) -> Iterator[tuple[TikTok, TikTokSandbox]]:
 
 def stock_of(sandbox: TikTokSandbox, seller_sku: str, store: str = "toko-a") -> int:
     """The stock the sandbox holds for a seller SKU of `store`."""
-    with sandbox.lock:
-        for shop in sandbox.shops.values():
-            found = shop.find_sku(seller_sku) if shop.name == store else None
-            if found is not None:
-                return found[1].quantity
-    raise LookupError(f"no SKU {seller_sku!r} on {store!r}")
+    stock = sandbox.stock_of(store, seller_sku)
+    if stock is None:
+        raise LookupError(f"no SKU {seller_sku!r} on {store!r}")
+    return stock

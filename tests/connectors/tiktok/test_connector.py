@@ -230,14 +230,14 @@ def test_a_create_whose_answer_is_lost_is_retried_without_a_duplicate(
     (result,) = connector.upsert_listings([_draft(images[0], "KOPI", "KOPI")])
     assert result.ok and result.ref is not None
     assert sandbox.call_counts()[CREATE] == 2
-    assert [p.id for p in sandbox.shop(STORE).products.values()] == [result.ref.item_id]
+    assert [p.id for p in sandbox.store(STORE).catalog.listings.values()] == [result.ref.item_id]
 
 
 def test_a_price_refused_for_one_sku_is_retried_per_sku(
     connector: TikTokConnector, sandbox: TikTokSandbox
 ) -> None:
     variants = [(f"V-{n}", f"opsi {n}", 20000, 1) for n in range(3)]
-    sandbox.create_product(STORE, sku="V", title="Varian", price=20000, variants=variants)
+    sandbox.add_listing(STORE, sku="V", name="Varian", price=20000, variants=variants)
     refs = [x.ref for x in connector.scan_listings()]
     foreign = type(refs[0])("GHOST", refs[0].item_id, "1730999999999999999")
     sandbox.reset_calls()
@@ -247,7 +247,9 @@ def test_a_price_refused_for_one_sku_is_retried_per_sku(
     assert [(r.ok, r.permanent) for r in results] == [(True, False)] * 3 + [(False, True)]
     assert "12052557" in (results[3].error or "")
     assert sandbox.call_counts() == {"/product/202309/products/{product_id}/prices/update": 5}
-    assert {s.price for s in sandbox.shop(STORE).products[refs[0].item_id].skus.values()} == {21000}
+    assert {
+        s.price for s in sandbox.store(STORE).catalog.listings[refs[0].item_id].variants.values()
+    } == {21000}
 
 
 def test_a_retry_after_beyond_the_in_call_cap_propagates(
@@ -268,7 +270,7 @@ def test_a_retry_after_beyond_the_in_call_cap_propagates(
 def test_a_return_is_found_through_search_returns(
     connector: TikTokConnector, sandbox: TikTokSandbox
 ) -> None:
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=20)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=20)
     shipped = sandbox.place_order(STORE, [("KOPI", 2)])
     waiting = sandbox.place_order(STORE, [("KOPI", 1)])
     connector.ship_order(shipped, "JNT0001")
@@ -288,11 +290,11 @@ def test_ship_with_the_sellers_own_courier(
     connect: Callable[..., TikTokConnector], sandbox: TikTokSandbox
 ) -> None:
     connector = connect(credentials={"shipping_provider_id": "7117858858072016003"})
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=20)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=20)
     order_id = sandbox.place_order(STORE, [("KOPI", 1)])
     connector.ship_order(order_id, "JNE0001")
-    order = sandbox.shop(STORE).orders[order_id]
-    assert (order.status, order.shipping_provider, order.tracking_number) == (
+    order = sandbox.store(STORE).orders[order_id]
+    assert (order.status, order.carrier, order.tracking_number) == (
         "AWAITING_COLLECTION",
         "JNE",
         "JNE0001",
@@ -308,10 +310,10 @@ def test_a_return_push_is_verified_and_parsed(
     connector: TikTokConnector, sandbox: TikTokSandbox, receiver: tuple[str, Received]
 ) -> None:
     url, received = receiver
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=20)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=20)
     order_id = sandbox.place_order(STORE, [("KOPI", 1)])
     connector.ship_order(order_id, "SC0001")
-    sandbox.set_webhook_url(STORE, url)
+    sandbox.set_push_url(STORE, url)
     sandbox.return_order(STORE, order_id)
     assert sandbox.push.flush(5)
     ((headers, body),) = received

@@ -173,7 +173,7 @@ def test_the_throttle_and_the_5xx_look_like_tiktoks(tiktok: tuple[TikTok, TikTok
 
 def test_order_paging_limits_and_a_stable_cursor(tiktok: tuple[TikTok, TikTokSandbox]) -> None:
     client, sandbox = tiktok
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=1000)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=1000)
     placed = [sandbox.place_order(STORE, [("KOPI", 1)]) for _ in range(25)]
     assert client.call("POST", SEARCH_ORDERS, {}, page_size=101).json()["code"] == 11001002
     assert (
@@ -191,8 +191,8 @@ def test_order_paging_limits_and_a_stable_cursor(tiktok: tuple[TikTok, TikTokSan
         if not seen[10:] and len(seen) == 10:  # after the first page, an early order moves on
             sandbox.clock.advance(5)
             with sandbox.lock:
-                shop = sandbox.shop(STORE)
-                sandbox.move_order(shop, shop.orders[placed[0]], "CANCELLED")
+                shop = sandbox.store(STORE)
+                sandbox.change_status_in(shop, shop.orders[placed[0]], "CANCELLED")
         if not page["next_page_token"]:
             break
         params["page_token"] = page["next_page_token"]
@@ -206,7 +206,7 @@ def test_search_products_pages_with_offset_tokens_up_to_10000(
 ) -> None:
     client, sandbox = tiktok
     for n in range(3):
-        sandbox.create_product(STORE, sku=f"S{n}", title=f"Barang {n}", price=1000, stock=1)
+        sandbox.add_listing(STORE, sku=f"S{n}", name=f"Barang {n}", price=1000, stock=1)
     first = _data(client.call("POST", SEARCH_PRODUCTS, {"status": "ACTIVATE"}, page_size=2))
     assert base64.b64decode(first["next_page_token"]) == b"offset=2\n"
     assert first["total_count"] == 3 and len(first["products"]) == 2
@@ -235,7 +235,7 @@ def test_create_a_product_from_an_uploaded_image(tiktok: tuple[TikTok, TikTokSan
     sku = product["skus"][0]
     assert sku["price"]["sale_price"] == "185000" and sku["inventory"][0]["quantity"] == 5
     assert sku["sales_attributes"][0]["name"] == "Ukuran"
-    assert len(sandbox.shop(STORE).products) == 1
+    assert len(sandbox.store(STORE).catalog.listings) == 1
 
 
 @pytest.mark.parametrize(
@@ -317,7 +317,7 @@ def test_inventory_update_reports_per_sku_errors(tiktok: tuple[TikTok, TikTokSan
         "skus": [
             {
                 "id": medium,
-                "inventory": [{"warehouse_id": sandbox.shop(STORE).warehouse_id, "quantity": 9}],
+                "inventory": [{"warehouse_id": sandbox.store(STORE).warehouse_id, "quantity": 9}],
             },
             {"id": large, "inventory": [{"warehouse_id": "7068517275539719942", "quantity": 9}]},
             {"id": "1729000000000000000", "inventory": [{"quantity": 9}]},
@@ -329,7 +329,9 @@ def test_inventory_update_reports_per_sku_errors(tiktok: tuple[TikTok, TikTokSan
         (12052556, "1729000000000000000"),
     ]
     assert data["errors"][0]["detail"]["extra_errors"][0]["code"] == 12052097
-    quantities = {s.id: s.quantity for s in sandbox.shop(STORE).products[product_id].skus.values()}
+    quantities = {
+        s.id: s.stock for s in sandbox.store(STORE).catalog.listings[product_id].variants.values()
+    }
     assert quantities == {medium: 9, large: 5}
     over = {"skus": [{"id": str(n), "inventory": [{"quantity": 1}]} for n in range(101)]}
     assert client.call("POST", path, over).json()["code"] == 12052050
@@ -351,7 +353,9 @@ def test_price_update_is_all_or_nothing(tiktok: tuple[TikTok, TikTokSandbox]) ->
     assert client.call("POST", path, bad).json()["code"] == 12052557
     good = {"skus": [{"id": large, "price": {"amount": "199000", "currency": "IDR"}}]}
     assert _data(client.call("POST", path, good)) == {}
-    prices = {s.id: s.price for s in sandbox.shop(STORE).products[product_id].skus.values()}
+    prices = {
+        s.id: s.price for s in sandbox.store(STORE).catalog.listings[product_id].variants.values()
+    }
     assert prices == {medium: 185000, large: 199000}
     sandbox.delete_product_of(STORE, "BTK-M")
     assert client.call("POST", path, good).json()["code"] == 12052032
@@ -363,8 +367,8 @@ def test_partial_edit_replaces_what_it_names(tiktok: tuple[TikTok, TikTokSandbox
     product_id, (medium, _large) = _product(client)
     path = f"{CREATE}/{product_id}/partial_edit"
     _data(client.call("POST", path, {"title": "Kemeja Batik Parang (baru) lengan panjang"}))
-    product = sandbox.shop(STORE).products[product_id]
-    assert product.title.endswith("(baru) lengan panjang") and len(product.skus) == 2
+    product = sandbox.store(STORE).catalog.listings[product_id]
+    assert product.name.endswith("(baru) lengan panjang") and len(product.variants) == 2
     skus = [
         {"id": medium, "price": {"amount": "150000", "currency": "IDR"}},
         {
@@ -376,7 +380,7 @@ def test_partial_edit_replaces_what_it_names(tiktok: tuple[TikTok, TikTokSandbox
     ]
     edited = _data(client.call("POST", path, {"skus": skus}))
     assert [s["seller_sku"] for s in edited["skus"]] == ["BTK-M", "BTK-XL"]  # L was left out
-    held = {s.seller_sku: (s.price, s.quantity) for s in product.skus.values()}
+    held = {s.sku: (s.price, s.stock) for s in product.variants.values()}
     assert held == {"BTK-M": (150000, 5), "BTK-XL": (200000, 2)}
 
 
@@ -385,7 +389,7 @@ def test_partial_edit_replaces_what_it_names(tiktok: tuple[TikTok, TikTokSandbox
 
 def test_orders_on_the_wire(tiktok: tuple[TikTok, TikTokSandbox]) -> None:
     client, sandbox = tiktok
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=10)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
     unpaid = sandbox.place_order(STORE, [("KOPI", 2)], paid=False)
     (order,) = _data(client.call("GET", DETAIL, ids=unpaid))["orders"]
     assert order["status"] == "UNPAID" and "recipient_address" not in order  # not before paid
@@ -396,24 +400,24 @@ def test_orders_on_the_wire(tiktok: tuple[TikTok, TikTokSandbox]) -> None:
 
 def test_ship_package_rules(tiktok: tuple[TikTok, TikTokSandbox]) -> None:
     client, sandbox = tiktok
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=10)
-    shop = sandbox.shop(STORE)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
+    shop = sandbox.store(STORE)
     paid, unpaid, dropped = (
         sandbox.place_order(STORE, [("KOPI", 1)]),
         sandbox.place_order(STORE, [("KOPI", 1)], paid=False),
         sandbox.place_order(STORE, [("KOPI", 1)]),
     )
     with sandbox.lock:
-        sandbox.move_order(shop, shop.orders[dropped], "CANCELLED")
+        sandbox.change_status_in(shop, shop.orders[dropped], "CANCELLED")
 
     def ship(order_id: str, tracking: str, provider: str = "7117858858072016002") -> int:
-        path = f"/fulfillment/202309/packages/{shop.orders[order_id].package_id}/ship"
+        path = f"/fulfillment/202309/packages/{shop.orders[order_id].fields['package_id']}/ship"
         body = {"self_shipment": {"tracking_number": tracking, "shipping_provider_id": provider}}
         return client.call("POST", path, body).json()["code"]
 
     assert ship(paid, "SC001", provider="42") == 21011022
     assert ship(paid, "SC001") == 0
-    assert (shop.orders[paid].status, shop.orders[paid].shipping_provider) == (
+    assert (shop.orders[paid].status, shop.orders[paid].carrier) == (
         "AWAITING_COLLECTION",
         "SiCepat",
     )
@@ -450,12 +454,12 @@ def test_pushes_carry_tiktoks_signature(
 ) -> None:
     _, sandbox = tiktok
     url, received = receiver
-    sandbox.set_webhook_url(STORE, url)
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=10)
+    sandbox.set_push_url(STORE, url)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
     order = sandbox.place_order(STORE, [("KOPI", 1)])
     with sandbox.lock:
-        shop = sandbox.shop(STORE)
-        sandbox.move_order(shop, shop.orders[order], "CANCELLED")
+        shop = sandbox.store(STORE)
+        sandbox.change_status_in(shop, shop.orders[order], "CANCELLED")
     assert sandbox.push.flush(5)
     bodies = [json.loads(body) for _, body in received]
     assert [(b["type"], b["data"]["order_status"]) for b in bodies] == [
@@ -467,7 +471,7 @@ def test_pushes_carry_tiktoks_signature(
             APP_SECRET.encode(), APP_KEY.encode() + body, hashlib.sha256
         ).hexdigest()
         assert headers["authorization"] == expected
-    assert bodies[0]["shop_id"] == sandbox.shop(STORE).shop_id
+    assert bodies[0]["shop_id"] == sandbox.store(STORE).shop_id
     assert len({b["tts_notification_id"] for b in bodies}) == 2
 
 
@@ -476,13 +480,13 @@ def test_pushes_carry_tiktoks_signature(
 
 def test_the_buyer_simulator_places_and_moves_orders(tiktok: tuple[TikTok, TikTokSandbox]) -> None:
     _, sandbox = tiktok
-    sandbox.create_product(STORE, sku="KOPI", title="Kopi", price=30000, stock=500)
+    sandbox.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=500)
     for _ in range(40):
         sandbox.buyers.step()
-    statuses = {o.status for o in sandbox.shop(STORE).orders.values()}
+    statuses = {o.status for o in sandbox.store(STORE).orders.values()}
     assert sandbox.buyers.placed == 40 and "AWAITING_SHIPMENT" in statuses
     total = sum(
-        len(o.line_items) for o in sandbox.shop(STORE).orders.values() if o.status != "CANCELLED"
+        len(o.lines) for o in sandbox.store(STORE).orders.values() if o.status != "CANCELLED"
     )
     assert stock_of(sandbox, "KOPI") == 500 - total
 
@@ -492,7 +496,7 @@ def test_the_control_api(tiktok: tuple[TikTok, TikTokSandbox]) -> None:
     http = client.http
     assert [s["shop_cipher"] for s in http.get("/_sandbox/stores").json()] == [
         CIPHER,
-        sandbox.shop("toko-b").shop_cipher,
+        sandbox.store("toko-b").shop_cipher,
     ]
     made = http.post(
         f"/_sandbox/stores/{STORE}/listings",
