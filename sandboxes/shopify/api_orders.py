@@ -131,7 +131,7 @@ def create_fulfillment(ctx: Ctx) -> Reply:
     ctx.sandbox.touch(owner)
     status = fulfillment_status(owner)
     topic = "orders/fulfilled" if status == "fulfilled" else "orders/partially_fulfilled"
-    ctx.sandbox.notify(ctx.shop, topic, order_view(owner))
+    ctx.sandbox.webhook(ctx.shop, topic, order_view(owner))
     return Reply({"fulfillment": fulfillment_view(owner, fulfillment)}, status=201)
 
 

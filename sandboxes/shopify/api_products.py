@@ -146,7 +146,7 @@ def create_product(ctx: Ctx) -> Reply:
     option_name = "Title"
     if isinstance(options, list) and options and isinstance(options[0], dict):
         option_name = str(options[0].get("name") or "Title")
-    product = ctx.sandbox.new_product(
+    product = ctx.sandbox.product(
         ctx.shop,
         title=title,
         body_html=str(raw.get("body_html") or ""),
@@ -156,6 +156,7 @@ def create_product(ctx: Ctx) -> Reply:
         images=_image_urls(raw.get("images")),
         status=str(raw.get("status") or "active"),
     )
+    ctx.shop.catalog.add(product)
     return Reply({"product": product_view(product)}, status=201)
 
 

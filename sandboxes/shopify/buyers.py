@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.kit.catalog import Id
 from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.shopify.state import fulfillment_status, shipping
 
@@ -22,10 +23,10 @@ class BuyerSimulator(Buyers):
     out_of_stock = (OutOfStockError,)
 
     def _stores(self) -> Mapping[str, Shop]:
-        return self._sandbox.shops
+        return self._sandbox.stores
 
-    def _place(self, store: str, paid: bool) -> int:
-        return int(self._sandbox.place_order(store, None, paid=paid).id)
+    def _place(self, store: str, paid: bool) -> Id:
+        return self._sandbox.place_order(store, None, paid=paid)
 
     def _move_on(self, shop: Shop) -> None:
         live = [o for o in self._recent(shop) if not o.cancelled_at]

@@ -52,11 +52,11 @@ async def shops(request: Request) -> Response:
                 "name": shop.name,
                 "domain": shop.domain,
                 "location_id": shop.location_id,
-                "webhook_url": shop.webhook_url,
+                "webhook_url": shop.push_url,
                 "products": len(shop.products),
                 "orders": len(shop.orders),
             }
-            for shop in sandbox.shops.values()
+            for shop in sandbox.stores.values()
         ]
     return JSONResponse(rows)
 

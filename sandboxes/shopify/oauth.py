@@ -52,7 +52,7 @@ def _error(message: str) -> HTMLResponse:
 def _checked(sandbox: ShopifySandbox, fields: dict[str, str]) -> list[Shop] | HTMLResponse:
     """The shops this install request may go to, or the error page it gets."""
     client_id = fields.get("client_id", "")
-    shops = [shop for shop in sandbox.shops.values() if client_id and shop.client_id == client_id]
+    shops = [shop for shop in sandbox.stores.values() if client_id and shop.client_id == client_id]
     if not shops:
         return _error("The client_id is not an app installed on this sandbox")
     if not valid_redirect(fields.get("redirect_uri", "")):

@@ -10,7 +10,6 @@ a refund puts the units back.
 from __future__ import annotations
 
 import itertools
-import random
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import cast
@@ -51,25 +50,10 @@ class Ids:
     customer: Iterator[int] = field(default_factory=lambda: _count(7_100_000_001))
 
 
-def place(
-    shop: Shop,
-    lines: Sequence[tuple[str, int]],
-    *,
-    now: int,
-    rng: random.Random,
-    ids: Ids,
-    paid: bool,
-) -> Order:
-    """The kit's checkout of `lines` ((sku, quantity)), all or nothing, and the one open
-    fulfillment order at the shop's location that ships it."""
-    order = shop.book.place(
-        lines,
-        now=now,
-        rng=rng,
-        order_id=ids.order.__next__,
-        line_id=ids.line_item.__next__,
-        paid=paid,
-    )
+def opened(shop: Shop, order: Order, ids: Ids) -> None:
+    """What Shopify adds to the kit's new order: its number, each line's inventory item and
+    weight, and the one open fulfillment order at the shop's location that ships it."""
+    now = order.created
     fo_lines = []
     for line in order.lines:
         variant = cast(Variant, _variant_of(shop, line))
@@ -80,16 +64,15 @@ def place(
                 "id": next(ids.fulfillment_order_line),
                 "line_item_id": int(line.id),
                 "inventory_item_id": variant.inventory_item_id,
-                "variant_id": int(variant.id),
+                "variant_id": variant.id,
                 "quantity": line.quantity,
                 "fulfillable_quantity": line.quantity,
             }
         )
     fo = FulfillmentOrder(next(ids.fulfillment_order), shop.location_id, "open", fo_lines, now, now)
-    gateway = "bogus" if paid else "Cash on Delivery (COD)"
+    gateway = "bogus" if order.status == "paid" else "Cash on Delivery (COD)"
     order.fields["shopify"] = Shipping(shop.next_number, next(ids.customer), gateway, [fo])
     shop.next_number += 1
-    return order
 
 
 def _variant_of(shop: Shop, line: OrderLine) -> Variant | None:

@@ -13,15 +13,16 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
-from lapak.sandboxes.kit.core import SandboxCore
-from lapak.sandboxes.kit.orders import Order, random_lines
+from lapak.sandboxes.kit.catalog import Catalog, Id
+from lapak.sandboxes.kit.orders import Order, OrderBook
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import TokenPolicy, TokenRefused, TokenStore
 from lapak.sandboxes.shopify import orders as life
 from lapak.sandboxes.shopify.buyers import BuyerSimulator
 from lapak.sandboxes.shopify.push import PushSender, delivery
 from lapak.sandboxes.shopify.ratelimit import ShopRateLimits
-from lapak.sandboxes.shopify.state import DEFAULT_TITLE, Product, Shop, Variant, iso
+from lapak.sandboxes.shopify.state import DEFAULT_TITLE, RULES, Product, Shop, Variant, iso
 from lapak.sandboxes.shopify.views import order_view, refund_view
 from lapak.sandboxes.shopify.wire import (
     API_KIND,
@@ -43,16 +44,17 @@ GRANTED_SCOPES = (
 """Scopes of a code issued without an install page (`issue_auth_code`'s default)."""
 
 
-class ShopifySandbox(SandboxCore):
-    """Shops from store configs: name, shop_domain, access_token, client_secret,
-    api_version and (optionally) location_id."""
+class ShopifySandbox(StoreSandbox[Shop]):
+    """Shops from store configs: name, client_secret, and optionally access_token,
+    client_id, shop_domain, api_version and location_id."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(
             seed=seed, error_response=server_error, throttle_response=self._fault_throttle
         )
         self.ids = life.Ids()
-        self.shops: dict[str, Shop] = {}
+        self.new_line_id = self.ids.line_item.__next__
+        self.stores: dict[str, Shop] = {}
         self.by_token: dict[str, Shop] = {}
         self.codes: TokenStore[tuple[str, str]] = TokenStore(
             self.clock, CODES, lambda kind: uuid.UUID(int=self.rng.getrandbits(128)).hex
@@ -76,29 +78,30 @@ class ShopifySandbox(SandboxCore):
         seed = hashlib.sha256(f"shopify-sandbox/{name}/{index}".encode()).hexdigest()
         token = str(spec.get("access_token") or f"shpat_{seed[:32]}")
         slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"shop-{index}"
-        domain = str(spec.get("shop_domain") or f"{slug}.myshopify.com")
-        location = int(spec.get("location_id") or 71_200_000_001 + index * 10)
         if token in self.by_token:
             raise ValueError(f"sandbox shop {name!r}: access token shared with another shop")
+        catalog = Catalog(selling={"active"})
         shop = Shop(
             name=name,
-            domain=domain,
+            catalog=catalog,
+            book=OrderBook(catalog, RULES),
+            domain=str(spec.get("shop_domain") or f"{slug}.myshopify.com"),
             access_token=token,
             client_secret=secret,
-            location_id=location,
             client_id=str(spec.get("client_id") or seed[32:64]),
             api_version=str(spec.get("api_version") or DEFAULT_API_VERSION),
+            location_id=int(spec.get("location_id") or 71_200_000_001 + index * 10),
         )
-        self.shops[name] = shop
+        self.stores[name] = shop
         self.by_token[token] = shop
 
     # --- lookups, calls -------------------------------------------------------------------
 
-    def shop(self, name: str) -> Shop:
+    def store(self, key: str) -> Shop:
         try:
-            return self.shops[name]
+            return self.stores[key]
         except KeyError:
-            raise LookupError(f"no shop {name!r} in this Shopify sandbox") from None
+            raise LookupError(f"no shop {key!r} in this Shopify sandbox") from None
 
     def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
         self.limits.configure(per_second, burst)
@@ -115,7 +118,7 @@ class ShopifySandbox(SandboxCore):
     def issue_auth_code(self, name: str, scope: str = GRANTED_SCOPES) -> str:
         """A one-time code as the OAuth consent redirect hands it to the app."""
         with self.lock:
-            return self.codes.issue_code((self.shop(name).name, scope))
+            return self.codes.issue_code((self.store(name).name, scope))
 
     def redeem_auth_code(
         self, code: str, client_id: str, client_secret: str
@@ -126,7 +129,7 @@ class ShopifySandbox(SandboxCore):
             name, scope = self.codes.redeem_code(code)
         except TokenRefused:
             return None
-        shop = self.shops.get(name)
+        shop = self.stores.get(name)
         if shop is None or (client_id, client_secret) != (shop.client_id, shop.client_secret):
             return None
         shop.revoked = False
@@ -135,11 +138,29 @@ class ShopifySandbox(SandboxCore):
     def revoke_token(self, name: str) -> None:
         """The merchant uninstalls the app: its offline token is refused from now on."""
         with self.lock:
-            self.shop(name).revoked = True
+            self.store(name).revoked = True
 
     # --- catalog ---------------------------------------------------------------------------
 
-    def new_product(
+    def new_listing(
+        self,
+        store: Shop,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int,
+        variants: Sequence[tuple[str, str, int, int]],
+    ) -> Product:
+        """A seller's own product: one "Default Title" variant, or an option "Variant"."""
+        specs = [
+            {"option1": option, "sku": v_sku, "price": v_price, "stock": v_stock}
+            for v_sku, option, v_price, v_stock in variants
+        ] or [{"option1": DEFAULT_TITLE, "sku": sku, "price": price, "stock": stock}]
+        option = "Variant" if variants else "Title"
+        return self.product(store, title=name, body_html=name, variants=specs, option_name=option)
+
+    def product(
         self,
         shop: Shop,
         *,
@@ -152,7 +173,7 @@ class ShopifySandbox(SandboxCore):
         status: str = "active",
     ) -> Product:
         """A product with these variants (each: option1, sku, price, weight, weight_unit,
-        inventory_management, stock). Lock held."""
+        inventory_management, stock), not yet in the shop's catalog. Lock held."""
         now = self.clock.now_s()
         product = Product(
             id=next(self.ids.product),
@@ -172,7 +193,6 @@ class ShopifySandbox(SandboxCore):
         )
         for spec in variants:
             self.add_variant(product, spec)
-        shop.catalog.add(product)
         return product
 
     def add_variant(self, product: Product, spec: Mapping[str, Any]) -> Variant:
@@ -203,28 +223,21 @@ class ShopifySandbox(SandboxCore):
 
     # --- orders ----------------------------------------------------------------------------
 
-    def place_order(
-        self, name: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
-    ) -> Order:
-        """A checkout of `lines` ((sku, quantity); None: random in-stock units)."""
-        with self.lock:
-            shop = self.shop(name)
-            wanted = list(lines) if lines else random_lines(shop.catalog, self.rng)
-            now = self.clock.now_s()
-            order = life.place(shop, wanted, now=now, rng=self.rng, ids=self.ids, paid=paid)
-            self.notify(shop, "orders/create", order_view(order))
-            return order
+    def new_order_id(self, store: Shop) -> int:
+        return next(self.ids.order)
 
-    def order_in(self, shop: Shop, order_id: int | str) -> Order:
-        try:
-            return shop.orders[int(order_id)]
-        except (KeyError, ValueError):
-            raise LookupError(f"no order {order_id!r} on shop {shop.name!r}") from None
+    def placed(self, store: Shop, order: Order) -> None:
+        life.opened(store, order, self.ids)
 
-    def change_order(self, name: str, order_id: int | str, action: str) -> Order:
+    def notify(self, store: Shop, order: Order) -> None:
+        """The kit's checkout pushes `orders/create`; the lifecycle (orders.py) moves orders
+        itself and sends each change's own topic."""
+        self.webhook(store, "orders/create", order_view(order))
+
+    def change_order(self, name: str, order_id: Id, action: str) -> Order:
         """pay, cancel, complete (delivered and archived) or return (refunded, restocked)."""
         with self.lock:
-            shop = self.shop(name)
+            shop = self.store(name)
             order = self.order_in(shop, order_id)
             now = self.clock.now_s()
             topic, payload = "orders/updated", None
@@ -242,19 +255,19 @@ class ShopifySandbox(SandboxCore):
                 raise ValueError(f"unknown order action {action!r}")
             if changed:
                 self.touch(order)
-                self.notify(shop, topic, payload or order_view(order))
+                self.webhook(shop, topic, payload or order_view(order))
             return order
 
     def touch(self, order: Order) -> None:
         order.updated = max(self.clock.now_s(), order.updated)
 
-    def notify(self, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
+    def webhook(self, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
         """Queue a webhook for `topic` when the shop subscribed a URL. Lock held."""
-        if not shop.webhook_url:
+        if not shop.push_url:
             return
         stamp = uuid.UUID(int=self.rng.getrandbits(128))
         item = delivery(
-            shop.webhook_url,
+            shop.push_url,
             topic=topic,
             payload=payload,
             client_secret=shop.client_secret,
@@ -265,10 +278,6 @@ class ShopifySandbox(SandboxCore):
             triggered_at=iso(self.clock.now()) or "",
         )
         self.push.send(item)
-
-    def set_webhook_url(self, name: str, url: str | None) -> None:
-        with self.lock:
-            self.shop(name).webhook_url = url or None
 
 
 def _handle(title: str, shop: Shop) -> str:

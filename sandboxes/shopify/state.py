@@ -15,7 +15,8 @@ from decimal import Decimal
 from typing import cast
 
 from lapak.sandboxes.kit import catalog as kit
-from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
+from lapak.sandboxes.kit.orders import Order, OrderRules
+from lapak.sandboxes.kit.stores import Store
 
 CURRENCY = "IDR"
 SHOP_TZ = timezone(timedelta(hours=7), "WIB")
@@ -170,32 +171,24 @@ def fulfillment_status(order: Order) -> str | None:
     return "partial"
 
 
-@dataclass(slots=True)
-class Shop:
-    name: str
+@dataclass(slots=True, kw_only=True)
+class Shop(Store):
+    """A shop (the kit's `Store`, its `name` as Lapak's config names it) with the custom
+    app installed on it: its offline token, the app's keys, and its one location."""
+
     domain: str
     access_token: str
     client_secret: str
-    location_id: int
     client_id: str
     """The Client ID of the app installed on the shop: names it on the install page."""
     api_version: str
-    catalog: kit.Catalog = field(default_factory=lambda: kit.Catalog(selling={"active"}))
-    book: OrderBook = field(init=False)
-    webhook_url: str | None = None
+    location_id: int
     revoked: bool = False
     next_number: int = 1001
-
-    def __post_init__(self) -> None:
-        self.book = OrderBook(self.catalog, RULES)
 
     @property
     def products(self) -> dict[int, Product]:
         return cast("dict[int, Product]", self.catalog.listings)
-
-    @property
-    def orders(self) -> dict[int, Order]:
-        return cast("dict[int, Order]", self.book.orders)
 
     def variant(self, variant_id: int) -> tuple[Product, Variant] | None:
         for product in self.products.values():

@@ -201,7 +201,7 @@ def test_a_cold_connector_resolves_its_refs_by_product_ids(
 ) -> None:
     _seed(control, 3)
     refs = _refs(connect())
-    cold = connect(credentials={"location_id": sandbox.shop(STORE).location_id})
+    cold = connect(credentials={"location_id": sandbox.store(STORE).location_id})
     sandbox.reset_calls()
 
     assert all(r.ok for r in cold.update_stock([StockUpdate(ref, 8) for ref in refs.values()]))

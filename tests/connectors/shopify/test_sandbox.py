@@ -20,7 +20,7 @@ INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wr
 
 def _quantities(sandbox: ShopifySandbox, stock: dict[str, int]) -> list[dict[str, Any]]:
     """inventorySetQuantities input for SKUs of the shop (an unknown SKU: item id 1)."""
-    shop = sandbox.shop(STORE)
+    shop = sandbox.store(STORE)
     quantities = []
     for sku, quantity in stock.items():
         found = shop.catalog.find_sku(sku)
@@ -344,10 +344,10 @@ def test_the_control_api_and_the_buyer_simulator(
         assert ctl.post("/faults", json={}).json()["error_rate"] == 0.0
         assert ctl.get("/shops").json()[0]["orders"] == 1
 
-    before = len(sandbox.shop(STORE).orders)
+    before = len(sandbox.store(STORE).orders)
     for _ in range(20):
         sandbox.buyers.step()
-    orders = sandbox.shop(STORE).orders.values()
+    orders = sandbox.store(STORE).orders.values()
     assert len(orders) > before
     assert {o.status for o in orders} >= {"paid"}  # the financial_status
     assert sum(line.quantity for o in orders if not o.cancelled_at for line in o.lines) == (
