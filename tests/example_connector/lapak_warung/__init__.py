@@ -6,10 +6,11 @@ Lapak finds it through the entry point in this package's pyproject.toml::
     [project.entry-points."lapak.connectors"]
     warung = "lapak_warung:plugin"
 
-`plugin` satisfies `sync.protocol.ConnectorPlugin`: it makes a `WarungConnector` for a store
+`plugin` satisfies `lapak.sync.protocol.ConnectorPlugin`: it makes a `WarungConnector` for a store
 (`connector.py`). The fake Warung Online (`sandbox.py`) registers apart, under
 `lapak.sandboxes` (`warung = "lapak_warung.sandbox:sandbox"`): the connector runs without it,
-and Lapak's conformance suite runs against it (`pytest tests/connectors/conformance -k warung`).
+and Lapak's conformance suite runs against it
+(`pytest -p lapak.testing --lapak-platform warung`).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ __all__ = ["LIMITS", "WarungConnector", "WarungCredentials", "WarungPlugin", "pl
 
 
 class WarungPlugin:
-    """`sync.protocol.ConnectorPlugin` for Warung Online."""
+    """`lapak.sync.protocol.ConnectorPlugin` for Warung Online."""
 
     platform: str = "warung"
     limits: ConnectorLimits = LIMITS

@@ -1,4 +1,4 @@
-"""`WarungConnector`: `sync.protocol.Connector` for one Warung Online shop.
+"""`WarungConnector`: `lapak.sync.protocol.Connector` for one Warung Online shop.
 
 Warung Online (a fictional marketplace) speaks JSON over REST; `lapak_warung.sandbox` fakes it:
 

@@ -1,5 +1,5 @@
 """A fake Warung Online: its API (listed in `connector.py`), its own state, a buyer simulator
-and signed webhook pushes, all driven through `sandboxes.kit.control.SandboxControl`.
+and signed webhook pushes, all driven through `lapak.sandboxes.kit.control.SandboxControl`.
 
 Registered apart from the connector, under its own entry point (`sandbox` at the end of this
 module; a connector needs a sandbox only to run Lapak's conformance suite).
