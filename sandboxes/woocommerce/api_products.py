@@ -82,7 +82,7 @@ def update_product(ctx: Ctx) -> Reply:
 def _create(shop: Shop, body: dict[str, Any], ctx: Ctx) -> Product:
     if body.get("id"):
         raise WooError("woocommerce_rest_product_exists", "Cannot create existing product.", 400)
-    draft = catalog.new_product(shop, body, ctx.now)
+    draft = catalog.new_product(body, ctx.now)
     return catalog.save_product(shop, draft, body, ctx.images, ctx.now)
 
 

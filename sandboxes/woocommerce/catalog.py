@@ -19,7 +19,7 @@ from __future__ import annotations
 import copy
 import posixpath
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -132,9 +132,58 @@ def sanitize_title(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-")
 
 
-def new_product(shop: Shop, body: Mapping[str, Any], now: float) -> Product:
+def new_product(body: Mapping[str, Any], now: float) -> Product:
     kind = body.get("type") if body.get("type") in PRODUCT_TYPES else "simple"
     return Product(id=0, type=str(kind), name="", created=now, updated=now)
+
+
+def seller_product(
+    shop: Shop,
+    *,
+    sku: str,
+    name: str,
+    price: int,
+    stock: int,
+    variants: Sequence[tuple[str, str, int, int]],
+    now: float,
+) -> Product:
+    """A seller's own product, made in wp-admin: simple, or variable with one custom
+    attribute "Variant" and a variation per (sku, option, price, stock)."""
+    product = Product(
+        id=shop.new_id(),
+        type="variable" if variants else "simple",
+        name=name,
+        created=now,
+        updated=now,
+        sku=sku,
+        regular_price="" if variants else str(int(price)),
+        manage_stock=not variants,
+        stock_quantity=None if variants else int(stock),
+        weight="0.5",
+        category_ids=[UNCATEGORIZED],
+    )
+    shop.products[product.id] = product
+    if variants:
+        options = [option for _, option, _, _ in variants]
+        variant = {"name": "Variant", "options": options, "visible": True, "variation": True}
+        product.attributes = _attributes([variant])
+    for variant_sku, option, variant_price, variant_stock in variants:
+        variation = Product(
+            id=shop.new_id(),
+            type="variation",
+            name=name,
+            created=now,
+            updated=now,
+            parent_id=product.id,
+            sku=variant_sku,
+            regular_price=str(int(variant_price)),
+            manage_stock=True,
+            stock_quantity=int(variant_stock),
+            variation_attributes={"variant": option},
+        )
+        shop.products[variation.id] = variation
+        product.variations.append(variation.id)
+    return product
 
 
 def save_product(

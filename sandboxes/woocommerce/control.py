@@ -68,15 +68,15 @@ async def products(request: Request) -> Response:
     sandbox = _sandbox(request)
     if request.method == "POST":
         body = await read_body(request, NewListing)
-        item = sandbox.add_listing(
+        item = request.app.state.control.add_listing(
             _store(request),
             sku=body.sku,
-            title=body.name,
+            name=body.name,
             price=body.price,
             stock=body.stock,
             variants=body.variant_rows(),
         )
-        return JSONResponse({"id": item})
+        return JSONResponse({"id": int(item)})
     with sandbox.lock:
         shop = sandbox.shop(_store(request))
         views: list[Any] = [
@@ -88,7 +88,7 @@ async def products(request: Request) -> Response:
 
 async def stock(request: Request) -> Response:
     body = await read_body(request, StockEdit)
-    _sandbox(request).set_stock(_store(request), request.path_params["sku"], body.stock)
+    request.app.state.control.set_stock(_store(request), request.path_params["sku"], body.stock)
     return JSONResponse({"ok": True})
 
 

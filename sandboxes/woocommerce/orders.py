@@ -16,10 +16,38 @@ import random
 from collections.abc import Sequence
 
 from lapak.sandboxes.kit.orders import BUYERS, OrderLine, OutOfStockError
-from lapak.sandboxes.woocommerce.state import STOCK_HELD, Product, Shop, WooOrder
+from lapak.sandboxes.woocommerce.state import SHIPPED, STOCK_HELD, Product, Shop, WooOrder
 
 TRACKING_META = "_wc_shipment_tracking_items"
 PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
+
+
+ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "pay": (frozenset({"pending", "failed", "on-hold"}), "processing", "nothing to pay"),
+    "cancel": (
+        frozenset({"pending", "processing", "on-hold", "failed"}),
+        "cancelled",
+        "too late to cancel",
+    ),
+    "complete": (SHIPPED, "delivered", "not shipped"),
+    "return": (SHIPPED, "refunded", "nothing to return"),
+}
+"""What a buyer or the shop does to an order: (from statuses, to status, refusal). A
+delivered order was shipped and is now with the buyer; a returned one is refunded with
+its units restocked."""
+
+
+def act(shop: Shop, order: WooOrder, action: str, now: float) -> None:
+    """Move `order` on by a control action; ValueError if it cannot be done."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown order action {action!r}")
+    allowed, target, refusal = ACTIONS[action]
+    if order.status not in allowed:
+        raise ValueError(f"order {order.id} is {order.status}: {refusal}")
+    if target == "refunded":
+        refund(shop, order, now)
+    else:
+        change_status(shop, order, target, now)
 
 
 def find_sku(shop: Shop, sku: str) -> Product:

@@ -1,9 +1,9 @@
-"""`WooSandbox`: every fake WooCommerce store behind one lock, and its Python control surface.
+"""`WooSandbox`: every fake WooCommerce store behind one lock.
 
-The ASGI app (app.py) serves the REST API from this object; tests, the demo and the
-benchmarks drive the same object directly (or through the `/_sandbox/` control API).
-Stores are keyed by their Lapak store name; a request finds its store by the consumer key
-it authenticates with. Every public method takes the lock, so it is safe from any thread.
+The ASGI app (app.py) serves the REST API from this object; `WooControl` (surface.py) and
+the `/_sandbox/` control API drive it. Stores are keyed by their Lapak store name; a request
+finds its store by the consumer key it authenticates with. Every public method takes the
+lock, so it is safe from any thread.
 """
 
 from __future__ import annotations
@@ -15,14 +15,11 @@ from typing import Any
 
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.stores import UnknownOrderError
 from lapak.sandboxes.woocommerce import orders as order_life
 from lapak.sandboxes.woocommerce.buyers import BuyerSimulator
-from lapak.sandboxes.woocommerce.catalog import sanitize_title
 from lapak.sandboxes.woocommerce.push import PushSender, delivery
 from lapak.sandboxes.woocommerce.state import (
-    SHIPPED,
-    UNCATEGORIZED,
-    Product,
     Shop,
     Webhook,
     WooOrder,
@@ -30,18 +27,12 @@ from lapak.sandboxes.woocommerce.state import (
 from lapak.sandboxes.woocommerce.views import order_view
 from lapak.sandboxes.woocommerce.wire import server_error, throttled
 
-OutOfStockError = order_life.OutOfStockError
 ORDER_TOPICS = ("order.created", "order.updated", "order.deleted")
 
 
 class UnknownStoreError(LookupError):
     def __init__(self, name: str):
         super().__init__(f"no store {name!r} in this WooCommerce sandbox")
-
-
-class UnknownOrderError(LookupError):
-    def __init__(self, name: str, order_id: Any):
-        super().__init__(f"no order {order_id!r} on store {name!r}")
 
 
 class WooSandbox(SandboxCore):
@@ -102,7 +93,7 @@ class WooSandbox(SandboxCore):
             for key in (shop.consumer_key, *shop.granted_keys):
                 self.keys.pop(key, None)
 
-    def grant_key(self, name: str, app_name: str, user_id: str, scope: str) -> dict[str, Any]:
+    def grant_key(self, name: str, user_id: str, scope: str) -> dict[str, Any]:
         """A new key pair for the store (`WC_Auth::create_keys`): usable at once; the
         consumer data WooCommerce posts to the app's callback_url."""
         with self.lock:
@@ -126,7 +117,7 @@ class WooSandbox(SandboxCore):
             self.shop(name).granted_keys.pop(consumer_key, None)
             self.keys.pop(consumer_key, None)
 
-    # --- faults, rate limit, webhooks --------------------------------------------------
+    # --- webhooks ------------------------------------------------------------------------
 
     def set_webhook_url(self, name: str, url: str | None) -> None:
         """Order webhooks (created, updated, deleted) of the store to `url` (None: none)."""
@@ -149,98 +140,6 @@ class WooSandbox(SandboxCore):
                 body, headers = delivery(webhook, payload, source=source, salt=salt, now=now)
                 self.push.send(webhook, body, headers)
 
-    # --- catalog -------------------------------------------------------------------------
-
-    def add_listing(
-        self,
-        name: str,
-        *,
-        sku: str,
-        title: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> int:
-        """A seller's own product, made in wp-admin: simple, or variable with one custom
-        attribute "Variant" and a variation per (sku, option, price, stock)."""
-        with self.lock:
-            shop = self.shop(name)
-            now = self.clock.now()
-            product = Product(
-                id=shop.new_id(),
-                type="variable" if variants else "simple",
-                name=title,
-                created=now,
-                updated=now,
-                sku=sku,
-                regular_price="" if variants else str(int(price)),
-                manage_stock=not variants,
-                stock_quantity=None if variants else int(stock),
-                weight="0.5",
-                category_ids=[UNCATEGORIZED],
-            )
-            shop.products[product.id] = product
-            if variants:
-                options = [option for _, option, _, _ in variants]
-                product.attributes = [
-                    {
-                        "id": 0,
-                        "name": "Variant",
-                        "slug": sanitize_title("Variant"),
-                        "position": 0,
-                        "visible": True,
-                        "variation": True,
-                        "options": options,
-                    }
-                ]
-                for variant_sku, option, variant_price, variant_stock in variants:
-                    variation = Product(
-                        id=shop.new_id(),
-                        type="variation",
-                        name=title,
-                        created=now,
-                        updated=now,
-                        parent_id=product.id,
-                        sku=variant_sku,
-                        regular_price=str(int(variant_price)),
-                        manage_stock=True,
-                        stock_quantity=int(variant_stock),
-                        variation_attributes={"variant": option},
-                    )
-                    shop.products[variation.id] = variation
-                    product.variations.append(variation.id)
-            return product.id
-
-    def sellable(self, name: str) -> list[Product]:
-        with self.lock:
-            return list(self.shop(name).sellable())
-
-    def row(self, name: str, sku: str) -> Product:
-        """The sellable row (simple product or variation) holding `sku`."""
-        with self.lock:
-            for product in self.shop(name).sellable():
-                if product.sku == sku:
-                    return product
-        raise LookupError(f"no SKU {sku!r} on store {name!r}")
-
-    def set_stock(self, name: str, sku: str, stock: int) -> None:
-        """A hand edit in wp-admin: the row manages its stock, now `stock`."""
-        with self.lock:
-            product = self.row(name, sku)
-            product.manage_stock = True
-            product.stock_quantity = int(stock)
-            product.updated = self.clock.now()
-
-    def remove_listing(self, name: str, sku: str) -> None:
-        """The seller deletes (permanently) the product holding `sku`, variations and all."""
-        with self.lock:
-            shop = self.shop(name)
-            row = self.row(name, sku)
-            product = shop.products[row.parent_id] if row.parent_id else row
-            for child in product.variations:
-                shop.products.pop(child, None)
-            del shop.products[product.id]
-
     # --- orders --------------------------------------------------------------------------
 
     def place_order(
@@ -261,27 +160,5 @@ class WooSandbox(SandboxCore):
         with self.lock:
             shop = self.shop(name)
             order = self.order_in(shop, order_id)
-            now = self.clock.now()
-            if action == "pay":
-                if order.status not in ("pending", "failed", "on-hold"):
-                    raise ValueError(f"order {order.id} is {order.status}: nothing to pay")
-                order_life.change_status(shop, order, "processing", now)
-            elif action == "cancel":
-                if order.status not in ("pending", "processing", "on-hold", "failed"):
-                    raise ValueError(f"order {order.id} is {order.status}: too late to cancel")
-                order_life.change_status(shop, order, "cancelled", now)
-            elif action == "complete":
-                if order.status not in SHIPPED:
-                    raise ValueError(f"order {order.id} is {order.status}: not shipped")
-                order_life.change_status(shop, order, "delivered", now)
-            elif action == "return":
-                if order.status not in SHIPPED:
-                    raise ValueError(f"order {order.id} is {order.status}: nothing to return")
-                order_life.refund(shop, order, now)
-            else:
-                raise ValueError(f"unknown order action {action!r}")
+            order_life.act(shop, order, action, self.clock.now())
             self.notify(shop, order, "order.updated")
-
-    def order(self, name: str, order_id: Any) -> WooOrder:
-        with self.lock:
-            return self.order_in(self.shop(name), order_id)

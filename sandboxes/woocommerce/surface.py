@@ -13,8 +13,10 @@ from collections.abc import Sequence
 
 from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
-from lapak.sandboxes.woocommerce.orders import OutOfStockError, tracking_number
+from lapak.sandboxes.woocommerce.catalog import seller_product
+from lapak.sandboxes.woocommerce.orders import tracking_number
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
+from lapak.sandboxes.woocommerce.state import Product
 
 
 class WooControl(SandboxSurface):
@@ -34,10 +36,12 @@ class WooControl(SandboxSurface):
         stock: int = 0,
         variants: Sequence[tuple[str, str, int, int]] = (),
     ) -> str:
-        item = self.sandbox.add_listing(
-            store, sku=sku, title=name, price=price, stock=stock, variants=variants
-        )
-        return str(item)
+        with self.sandbox.lock:
+            shop, now = self.sandbox.shop(store), self.sandbox.clock.now()
+            product = seller_product(
+                shop, sku=sku, name=name, price=price, stock=stock, variants=variants, now=now
+            )
+            return str(product.id)
 
     def listings(self, store: str) -> list[SandboxListing]:
         with self.sandbox.lock:
@@ -54,26 +58,40 @@ class WooControl(SandboxSurface):
                 for row in shop.sellable()
             ]
 
+    def _row(self, store: str, sku: str) -> Product:
+        """The sellable row (simple product or variation) holding `sku` (lock held)."""
+        for row in self.sandbox.shop(store).sellable():
+            if row.sku == sku:
+                return row
+        raise LookupError(f"no SKU {sku!r} on store {store!r}")
+
     def set_stock(self, store: str, sku: str, stock: int) -> None:
-        self.sandbox.set_stock(store, sku, stock)
+        """A hand edit in wp-admin: the row manages its stock, now `stock`."""
+        with self.sandbox.lock:
+            row = self._row(store, sku)
+            row.manage_stock, row.stock_quantity = True, int(stock)
+            row.updated = self.sandbox.clock.now()
 
     def remove_listing(self, store: str, sku: str) -> None:
-        self.sandbox.remove_listing(store, sku)
+        """The seller deletes (permanently) the product holding `sku`, variations and all."""
+        with self.sandbox.lock:
+            products = self.sandbox.shop(store).products
+            row = self._row(store, sku)
+            product = products[row.parent_id] if row.parent_id else row
+            for child in (*product.variations, product.id):
+                products.pop(child, None)
 
     def place_order(
         self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
     ) -> str:
-        try:
-            return str(self.sandbox.place_order(store, lines, paid=paid))
-        except OutOfStockError as short:
-            raise ValueError(str(short)) from short
+        return str(self.sandbox.place_order(store, lines, paid=paid))
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
         self.sandbox.change_order(store, external_id, action)
 
     def order(self, store: str, external_id: str) -> SandboxOrder:
         with self.sandbox.lock:
-            order = self.sandbox.order(store, external_id)
+            order = self.sandbox.order_in(self.sandbox.shop(store), external_id)
             return SandboxOrder(
                 external_id=str(order.id),
                 status=order.status,

@@ -134,9 +134,7 @@ async def _access_granted(
             nonce.encode(), _nonce(sandbox, shop, fields["user_id"]).encode()
         ):
             raise AuthRefused("Invalid nonce verification")
-    consumer_data = sandbox.grant_key(
-        shop.name, fields["app_name"], fields["user_id"], fields["scope"]
-    )
+    consumer_data = sandbox.grant_key(shop.name, fields["user_id"], fields["scope"])
     try:
         async with httpx.AsyncClient(timeout=CALLBACK_TIMEOUT_SECONDS) as client:
             answer = await client.post(fields["callback_url"], json=consumer_data)
