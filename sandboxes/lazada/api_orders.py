@@ -30,12 +30,13 @@ from lapak.sandboxes.lazada.wire import (
     LazadaError,
     as_dict,
     as_list,
+    in_window,
     int_param,
     invalid_format,
     json_list,
     missing,
-    parse_iso,
     text,
+    time_bounds,
 )
 
 LIMIT_MAX = 100
@@ -52,11 +53,7 @@ def get_orders(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     if not params.get("created_after") and not params.get("update_after"):
         raise missing("created_after or update_after")
-    bounds = {
-        name: parse_iso(params[name])
-        for name in ("created_after", "created_before", "update_after", "update_before")
-        if params.get(name)
-    }
+    bounds = time_bounds(params, "created_after", "created_before", "update_after", "update_before")
     status = params.get("status") or ""
     if status and status != "all" and status not in ITEM_STATUSES:
         raise LazadaError("36", "E036: Invalid status filter")
@@ -84,10 +81,9 @@ def get_orders(ctx: Ctx) -> dict[str, Any]:
 
 
 def _within(order: Order, bounds: dict[str, int]) -> bool:
-    created, updated = order.created, order.updated
-    return bounds.get("created_after", created) <= created <= bounds.get(
-        "created_before", created
-    ) and bounds.get("update_after", updated) <= updated <= bounds.get("update_before", updated)
+    return in_window(bounds, "created_after", "created_before", order.created) and in_window(
+        bounds, "update_after", "update_before", order.updated
+    )
 
 
 def _order(ctx: Ctx) -> Order:

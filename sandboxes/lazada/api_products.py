@@ -9,14 +9,15 @@ Update Product Q&A).
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lapak.sandboxes.lazada import views
 from lapak.sandboxes.lazada.context import Ctx, Route, route
 from lapak.sandboxes.lazada.state import (
+    ACTIVE,
     CATEGORIES,
+    INACTIVE,
     STANDARD_SALE_PROPS,
     Product,
     Seller,
@@ -26,11 +27,13 @@ from lapak.sandboxes.lazada.wire import (
     LazadaError,
     as_dict,
     as_list,
+    in_window,
     int_param,
     invalid_format,
-    parse_iso,
+    json_list,
     payload,
     text,
+    time_bounds,
 )
 
 FILTERS = frozenset({"all", "live", "inactive", "deleted", "pending", "rejected", "sold-out"})
@@ -61,14 +64,11 @@ def get_products(ctx: Ctx) -> dict[str, Any]:
         raise invalid_format(f"filter {wanted!r}")
     limit = int_param(params, "limit", 10, 1, PAGE_MAX, "19", 'E019: "{value}" Invalid Limit')
     offset = int_param(params, "offset", 0, 0, OFFSET_MAX, "14", 'E014: "{value}" Invalid Offset')
-    bounds = {
-        name: parse_iso(params[name])
-        for name in ("create_after", "create_before", "update_after", "update_before")
-        if params.get(name)
-    }
+    bounds = time_bounds(params, "create_after", "create_before", "update_after", "update_before")
     skus: set[str] | None = None
     if params.get("sku_seller_list"):
-        listed = _json_strings(params["sku_seller_list"])
+        refusal = "E005: Invalid Request Format (sku_seller_list is not a JSON array)"
+        listed = [text(v) for v in json_list(params, "sku_seller_list", "5", refusal)]
         if len(listed) > SKU_LIST_MAX:
             raise invalid_format(f"sku_seller_list has more than {SKU_LIST_MAX} SKUs")
         skus = set(listed)
@@ -81,16 +81,6 @@ def get_products(ctx: Ctx) -> dict[str, Any]:
     return {"total_products": len(found), "products": [views.product(p) for p in page]}
 
 
-def _json_strings(raw: str) -> list[str]:
-    try:
-        value = json.loads(raw)
-    except ValueError:
-        raise invalid_format("sku_seller_list is not a JSON array") from None
-    if not isinstance(value, list):
-        raise invalid_format("sku_seller_list is not a JSON array")
-    return [text(v) for v in value]
-
-
 def _matches(product: Product, wanted: str, bounds: dict[str, int], skus: set[str] | None) -> bool:
     if wanted == "deleted":
         if not product.deleted:
@@ -98,16 +88,15 @@ def _matches(product: Product, wanted: str, bounds: dict[str, int], skus: set[st
     elif product.deleted:
         return False
     status_ok = {
-        "live": product.status == "Active",
-        "inactive": product.status == "InActive",
-        "sold-out": product.status == "Active" and all(s.stock == 0 for s in product.skus.values()),
+        "live": product.status == ACTIVE,
+        "inactive": product.status == INACTIVE,
+        "sold-out": product.status == ACTIVE and all(s.stock == 0 for s in product.skus.values()),
         "pending": False,
         "rejected": False,
     }.get(wanted, True)
-    created, updated = product.created, product.updated
-    in_time = bounds.get("create_after", created) <= created <= bounds.get(
-        "create_before", created
-    ) and bounds.get("update_after", updated) <= updated <= bounds.get("update_before", updated)
+    in_time = in_window(bounds, "create_after", "create_before", product.created) and in_window(
+        bounds, "update_after", "update_before", product.updated
+    )
     in_list = skus is None or any(s.sku in skus for s in product.skus.values())
     return status_ok and in_time and in_list
 

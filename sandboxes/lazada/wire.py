@@ -124,6 +124,16 @@ def parse_iso(value: str) -> int:
     return int(moment.timestamp())
 
 
+def time_bounds(params: Mapping[str, str], *names: str) -> dict[str, int]:
+    """The ISO 8601 time filters given among `names`, as unix seconds."""
+    return {name: parse_iso(params[name]) for name in names if params.get(name)}
+
+
+def in_window(bounds: Mapping[str, int], after: str, before: str, moment: int) -> bool:
+    """`moment` within the bounds named `after` and `before` (inclusive; either may lack)."""
+    return bounds.get(after, moment) <= moment <= bounds.get(before, moment)
+
+
 def millis(seconds: int) -> str:
     return str(seconds * 1000)
 
