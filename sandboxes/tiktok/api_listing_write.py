@@ -18,7 +18,7 @@ from typing import Any
 
 from lapak.sandboxes.kit.catalog import Listing, Variant
 from lapak.sandboxes.tiktok.context import Ctx, Route
-from lapak.sandboxes.tiktok.state import CURRENCY, Shop, new_sku
+from lapak.sandboxes.tiktok.state import CURRENCY, Shop, new_product, new_sku
 from lapak.sandboxes.tiktok.wire import TikTokError, is_int, product_param
 
 MAX_SKUS = 100  # "Max SKUs for other regions: 100"
@@ -267,19 +267,10 @@ def create_product(ctx: Ctx) -> Any:
         raise product_param("save_mode is LISTING or AS_DRAFT.")
     properties = _properties(ctx, body, None)
     skus = _skus(ctx, body.get("skus"), None)
-    product = Listing(
-        id=ctx.sandbox.new_id("1729"),
-        sku="",
-        name=properties.pop("title"),
-        price=0,
-        stock=0,
-        status="ACTIVATE" if save_mode == "LISTING" else "DRAFT",
-        created=ctx.now,
-        updated=ctx.now,
-        images=properties.pop("main_images"),
-        variants={sku.id: sku for sku in skus},
-        fields=properties,
-    )
+    status = "ACTIVATE" if save_mode == "LISTING" else "DRAFT"
+    title, images = properties.pop("title"), properties.pop("main_images")
+    product = new_product(ctx.sandbox.new_id("1729"), title, status, ctx.now, images, properties)
+    product.variants = {sku.id: sku for sku in skus}
     shop.catalog.add(product)
     if isinstance(key, str) and key:
         shop.idempotency[key] = str(product.id)

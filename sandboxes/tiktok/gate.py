@@ -54,23 +54,17 @@ def _timestamp(raw: str | None, now: float) -> None:
     except ValueError:
         value = -1
     if value < 0:
-        raise TikTokError(
-            CREDENTIALS,
-            "Invalid timestamp. The value of the `timestamp` query parameter must not be "
-            "lesser than 0.",
-        )
-    if value < now - PAST_SKEW_SECONDS:
-        raise TikTokError(
-            CREDENTIALS,
-            "Invalid timestamp. The value of the `timestamp` query parameter must not be "
-            "earlier than 5 minutes before the current time.",
-        )
-    if value > now + FUTURE_SKEW_SECONDS:
-        raise TikTokError(
-            CREDENTIALS,
-            "Invalid timestamp. The value of the `timestamp` query parameter must not "
-            "exceed the current time by more than 30 seconds.",
-        )
+        rule = "be lesser than 0"
+    elif value < now - PAST_SKEW_SECONDS:
+        rule = "be earlier than 5 minutes before the current time"
+    elif value > now + FUTURE_SKEW_SECONDS:
+        rule = "exceed the current time by more than 30 seconds"
+    else:
+        return
+    raise TikTokError(
+        CREDENTIALS,
+        f"Invalid timestamp. The value of the `timestamp` query parameter must not {rule}.",
+    )
 
 
 def authenticate(

@@ -32,6 +32,7 @@ from lapak.sandboxes.tiktok.state import (
     STAMPED,
     Return,
     Shop,
+    new_product,
     new_sku,
     returns_of,
 )
@@ -167,22 +168,12 @@ class TikTokSandbox(StoreSandbox[Shop]):
         """A seller's own product, made in Seller Center. `variants` are (seller sku, option,
         price, stock) of one sales attribute "Variant"; without them the product has one
         SKU carrying `sku`, `price` and `stock`."""
-        now = self.clock.now_s()
-        product = Listing(
-            id=self.new_id("1729"),
-            sku="",
-            name=name,
-            price=0,
-            stock=0,
-            status="ACTIVATE",
-            created=now,
-            updated=now,
-            fields={
-                "description": f"<p>{name}</p>",
-                "category_id": SAMPLE_CATEGORY,
-                "package_weight": "0.5",
-            },
-        )
+        fields = {
+            "description": f"<p>{name}</p>",
+            "category_id": SAMPLE_CATEGORY,
+            "package_weight": "0.5",
+        }
+        product = new_product(self.new_id("1729"), name, "ACTIVATE", self.clock.now_s(), [], fields)
         attribute_id = self.new_id("1000") if variants else ""
         for seller_sku, option, unit_price, unit_stock in variants or [(sku, "", price, stock)]:
             option_attribute = {"id": attribute_id, "name": "Variant", "value_name": option}

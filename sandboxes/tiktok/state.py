@@ -19,8 +19,9 @@ keeps its status and its update_time moves (UNCONFIRMED whether TikTok moves it)
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
-from lapak.sandboxes.kit.catalog import Catalog, Variant
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
 from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
 from lapak.sandboxes.kit.stores import Store
 
@@ -75,6 +76,14 @@ SHIPPING_PROVIDERS = (
     ("7117858858072016004", "AnterAja"),
 )
 """Providers of the seller-shipping delivery option (ids and list are the sandbox's own)."""
+
+
+def new_product(
+    product_id: str, name: str, status: str, now: int, images: list[str], fields: dict[str, Any]
+) -> Listing:
+    """A TikTok product: a listing that sells its SKUs (its `variants`), its own sku, price
+    and stock unused."""
+    return Listing(product_id, "", name, 0, 0, status, now, now, images, fields=fields)
 
 
 def new_sku(
