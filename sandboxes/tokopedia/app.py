@@ -18,6 +18,7 @@ import structlog
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
 from lapak.sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
 from lapak.sandboxes.tokopedia.context import Ctx, Route, Router
+from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
 from lapak.sandboxes.tokopedia.state import App
 from lapak.sandboxes.tokopedia.surface import TokopediaControl
@@ -83,9 +84,9 @@ async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Resp
         with sandbox.lock:
             app = _caller(sandbox, request)
             _check_fs(app, route, params, request)
-        outcome = sandbox.limiter.take((app.fs_id, route.name))
-        limits = outcome.headers
-        if not outcome.granted:
+        grant = sandbox.limiter.take_upto((app.fs_id, route.name), 1)
+        limits = bucket_headers(sandbox.limiter, grant)
+        if not grant.granted:
             raise too_many_requests()
         ctx = Ctx(
             sandbox=sandbox,
@@ -98,8 +99,7 @@ async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Resp
         )
         with sandbox.lock:
             data = route.handler(ctx)
-        if ctx.row_limit is not None:
-            limits = ctx.row_limit.headers
+        limits = ctx.row_limits or limits
     except TokopediaError as exc:
         return error_response(exc, limits)
     except ClientDisconnect:  # the caller went away mid-request: no one to answer

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lapak.sandboxes.tokopedia.ratelimit import Outcome
+from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.state import App, Shop
 from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
 
@@ -28,9 +28,9 @@ class Ctx:
     query: QueryParams
     body: Any
     request: Request
-    row_limit: Outcome | None = None
-    """What the per-row limit granted (bulk endpoints); the answer's X-Ratelimit-* headers
-    then describe the row bucket (UNCONFIRMED which bucket Tokopedia's headers show)."""
+    row_limits: dict[str, str] = field(default_factory=dict)
+    """The rows' bucket's X-Ratelimit-* headers (bulk endpoints), which the answer then
+    carries (UNCONFIRMED which bucket Tokopedia's headers show)."""
 
     @property
     def now(self) -> int:
@@ -58,9 +58,10 @@ class Ctx:
 
     def rows_allowed(self, rows: int) -> int:
         """How many rows of a bulk call the per-row rate limit lets through."""
-        outcome = self.sandbox.limiter.take((self.app.fs_id, self.route.name), rows, rows=True)
-        self.row_limit = outcome
-        return outcome.granted
+        buckets = self.sandbox.limiter.rows
+        grant = buckets.take_upto((self.app.fs_id, self.route.name), rows)
+        self.row_limits = bucket_headers(buckets, grant)
+        return grant.granted
 
 
 Handler = Callable[[Ctx], Any]

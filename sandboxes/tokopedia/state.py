@@ -31,7 +31,7 @@ DAYS_TO_ACCEPT = 2
 DAYS_TO_SHIP = 2
 
 RULES = OrderRules(
-    statuses=(PENDING, PAID, ACCEPTED, SHIPPED, DELIVERED, FINISHED, *SENT, 0, 10, RETURNED),
+    statuses=(*NOT_SHIPPED, *SENT, SELLER_CANCEL, SELLER_REJECT, RETURNED),
     unpaid=PENDING,
     paid=PAID,
     paid_statuses=frozenset({PAID}),
