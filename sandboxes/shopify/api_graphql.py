@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from lapak.sandboxes.kit.wire import is_int
 from lapak.sandboxes.shopify.context import Ctx, Reply, Route
 from lapak.sandboxes.shopify.state import Variant, iso
 from lapak.sandboxes.shopify.wire import (
@@ -182,7 +183,7 @@ def _problem(
         return "INVALID_LOCATION", item, 0
     if not items[item].tracked:
         return "ITEM_NOT_STOCKED_AT_LOCATION", item, 0
-    if not isinstance(quantity, int) or isinstance(quantity, bool) or quantity < 0:
+    if not is_int(quantity) or quantity < 0:
         return "INVALID_QUANTITY_NEGATIVE", item, 0
     if quantity > MAX_QUANTITY:
         return "INVALID_QUANTITY_TOO_HIGH", item, 0

@@ -13,8 +13,8 @@ from __future__ import annotations
 import json
 import re
 
-import structlog
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.wire import JSONBody, answered
 from lapak.sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
 from lapak.sandboxes.shopify.context import Ctx, Route
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
@@ -23,17 +23,14 @@ from lapak.sandboxes.shopify.wire import (
     API_KIND,
     GRAPHQL_MUTATION_COST,
     INVALID_TOKEN,
-    JSONBody,
     ShopifyError,
     graphql_throttled,
     not_found,
     rest_throttled,
     server_error,
 )
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
-
-log = structlog.get_logger(__name__)
 
 API_PREFIX = "/admin/api/"
 VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
@@ -70,40 +67,35 @@ async def _json_body(request: Request) -> dict:
     return body
 
 
-async def _serve(sandbox: ShopifySandbox, request: Request, path: str) -> Response:
+async def _serve(
+    sandbox: ShopifySandbox, request: Request, path: str, headers: dict[str, str]
+) -> Response:
     version, _, rest = path[len(API_PREFIX) :].partition("/")
-    graphql = rest == "graphql.json"
-    headers = {"X-Shopify-API-Version": version}
-    try:
-        if not VERSION.match(version):
-            raise not_found()
-        route, params = _match(request.method, rest)
-        token = request.headers.get("x-shopify-access-token", "")
-        with sandbox.lock:
-            shop = sandbox.by_token.get(token)
-            if shop is None or shop.revoked:
-                raise ShopifyError(401, INVALID_TOKEN)
-        limits = sandbox.limits
-        if graphql:
-            if limits.graphql.take(token, GRAPHQL_MUTATION_COST):
-                maximum, available, restore = limits.graphql_status(token)
-                return graphql_throttled(GRAPHQL_MUTATION_COST, maximum, available, restore)
-        else:
-            if limits.rest.take(token):
-                return rest_throttled(limits.rest_retry_after(), limits.rest_size)
-            filled = max(1, limits.rest.level(token))
-            headers["X-Shopify-Shop-Api-Call-Limit"] = f"{filled}/{limits.rest_size}"
-        body = await _json_body(request) if request.method in ("POST", "PUT") else {}
-        url = f"{request.url.scheme}://{request.url.netloc}{path}"
-        with sandbox.lock:
-            reply = route.handler(Ctx(sandbox, shop, request.query_params, body, params, url))
-    except ShopifyError as exc:
-        return JSONBody({"errors": exc.errors}, status_code=exc.status, headers=headers)
-    except ClientDisconnect:  # the caller went away mid-request: no one to answer
-        return Response(status_code=499)
-    except Exception:  # a sandbox bug answers like Shopify's own hiccups, and is logged
-        log.exception("shopify_sandbox_handler_failed", path=path)
-        return server_error()
+    if not VERSION.match(version):
+        raise not_found()
+    route, params = _match(request.method, rest)
+    token = request.headers.get("x-shopify-access-token", "")
+    with sandbox.lock:
+        shop = sandbox.by_token.get(token)
+        if shop is None or shop.revoked:
+            raise ShopifyError(401, INVALID_TOKEN)
+    limits = sandbox.limits
+    if rest == "graphql.json":
+        if limits.graphql.take(token, GRAPHQL_MUTATION_COST):
+            maximum, available, restore = limits.graphql_status(token)
+            return graphql_throttled(GRAPHQL_MUTATION_COST, maximum, available, restore)
+    else:
+        if limits.rest.take(token):
+            return rest_throttled(limits.rest_retry_after(), limits.rest_size)
+        filled = max(1, limits.rest.level(token))
+        headers["X-Shopify-Shop-Api-Call-Limit"] = f"{filled}/{limits.rest_size}"
+    body = await _json_body(request) if request.method in ("POST", "PUT") else {}
+    with sandbox.lock:
+        query = request.query_params
+        ctx = Ctx(
+            request=request, query=query, body=body, sandbox=sandbox, shop=shop, params=params
+        )
+        reply = route.handler(ctx)
     return JSONBody(reply.body, status_code=reply.status, headers=headers | (reply.headers or {}))
 
 
@@ -128,4 +120,19 @@ class SandboxApp(KitApp):
         if not path.startswith(API_PREFIX):
             return JSONBody({"errors": "Not Found"}, status_code=404)
         API_KIND.set("graphql" if path.endswith("/graphql.json") else "rest")
-        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+        headers = {"X-Shopify-API-Version": path[len(API_PREFIX) :].partition("/")[0]}
+
+        def refusal(exc: ShopifyError) -> Response:
+            return JSONBody({"errors": exc.errors}, status_code=exc.status, headers=headers)
+
+        return await self.sandbox.faults.run(
+            path,
+            lambda: answered(
+                lambda: _serve(self.sandbox, request, path, headers),
+                refused=ShopifyError,
+                refusal=refusal,
+                failed=server_error,
+                platform="shopify",
+                path=path,
+            ),
+        )

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from lapak.sandboxes.kit.wire import Call
 from lapak.sandboxes.shopify.state import Shop
 from lapak.sandboxes.shopify.wire import (
     bad_request,
@@ -39,17 +40,18 @@ class Reply:
     headers: dict[str, str] | None = None
 
 
-@dataclass(slots=True)
-class Ctx:
+@dataclass(slots=True, kw_only=True)
+class Ctx(Call):
     """One authenticated call. `params` are the path's captured ids (as text)."""
 
     sandbox: ShopifySandbox
     shop: Shop
-    query: QueryParams
-    body: dict[str, Any]
     params: Mapping[str, str]
-    resource_url: str
-    """The called URL without its query, for the Link header."""
+
+    @property
+    def resource_url(self) -> str:
+        """The called URL without its query, for the Link header."""
+        return f"{self.base_url}{self.request.url.path}"
 
     @property
     def now(self) -> int:

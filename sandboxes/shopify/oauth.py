@@ -22,9 +22,9 @@ from urllib.parse import parse_qsl
 
 from lapak.connectors.shopify import signing
 from lapak.sandboxes.kit.consent import form_of, redirect_with, valid_redirect
+from lapak.sandboxes.kit.wire import JSONBody
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
 from lapak.sandboxes.shopify.state import Shop
-from lapak.sandboxes.shopify.wire import JSONBody
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
+from lapak.sandboxes.kit.wire import JSONBody
 from starlette.responses import Response
 
 INVALID_TOKEN = "[API] Invalid API key or access token (unrecognized login or wrong password)"
@@ -31,15 +32,6 @@ GRAPHQL_MUTATION_COST = 10
 API_KIND: ContextVar[str] = ContextVar("shopify_api_kind", default="rest")
 """"rest" or "graphql" for the request being served: an injected throttle or 5xx takes
 the shape of that API's own answer."""
-
-
-class JSONBody(Response):
-    """A compact JSON response (no pretty printing, UTF-8)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 class ShopifyError(Exception):
