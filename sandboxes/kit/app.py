@@ -1,7 +1,9 @@
 """The ASGI app every sandbox serves: the platform's API on a short path, the rest on Starlette.
 
 Requests whose path `is_api` claims skip Starlette's routing and middleware (benchmarks drive
-thousands of calls a second) and go to the platform's `api`; everything else — the
+thousands of calls a second) and go to `api`: the call is counted, run through the fault
+plan and served by the platform's `serve`, its own error (`refused`) answered by its
+`refusal`, a handler bug by its `failed` (kit/wire.py `answered`). Everything else — the
 /_sandbox/ control API, consent pages — is routed as usual. Shutting the app down closes the
 sandbox (its buyer and push threads).
 """
@@ -9,10 +11,12 @@ sandbox (its buyer and push threads).
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
+from typing import Any, ClassVar
 
 from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.wire import answered
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
@@ -21,6 +25,10 @@ from starlette.types import Receive, Scope, Send
 
 
 class SandboxApp(Starlette):
+    platform: ClassVar[str]
+    refused: ClassVar[type[Exception]]
+    """The platform's own error, raised by its handlers for its error answers."""
+
     def __init__(self, sandbox: SandboxCore, control: object, routes: Sequence[BaseRoute]) -> None:
         @asynccontextmanager
         async def lifespan(_: Starlette) -> AsyncIterator[None]:
@@ -36,9 +44,37 @@ class SandboxApp(Starlette):
     def is_api(self, path: str) -> bool:
         """Whether `path` is one of the platform's API calls."""
 
-    @abstractmethod
+    def api_path(self, request: Request) -> str:
+        """The API path a request calls (its counter and fault plan key)."""
+        return str(request.scope["path"])
+
+    async def serve(self, request: Request, path: str) -> Response:
+        """Serve one API call (raising `refused` for the platform's error answers)."""
+        raise NotImplementedError
+
+    def refusal(self, error: Any) -> Response:
+        """The platform's answer to its own error."""
+        raise NotImplementedError
+
+    def failed(self) -> Response:
+        """The platform's answer to a server error."""
+        raise NotImplementedError
+
     async def api(self, request: Request) -> Response:
-        """Serve one API call."""
+        path = self.api_path(request)
+        self.sandbox.count_call(path)
+
+        def serve() -> Awaitable[Response]:
+            return answered(
+                lambda: self.serve(request, path),
+                refused=self.refused,
+                refusal=self.refusal,
+                failed=self.failed,
+                platform=self.platform,
+                path=path,
+            )
+
+        return await self.sandbox.faults.run(path, serve)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.is_api(scope.get("path", "")):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody, answered
+from lapak.sandboxes.kit.wire import JSONBody
 from lapak.sandboxes.shopee import (
     api_auth,
     api_listing_read,
@@ -65,38 +65,6 @@ async def _read_body(request: Request, route: Route) -> object:
     return body
 
 
-async def _serve(sandbox: ShopeeSandbox, request: Request, path: str) -> Response:
-    route = API_ROUTES.get(path)
-    if route is None:
-        return error_response("error_not_found", "Wrong parameters, detail: api not found.", 404)
-    if request.method != route.method:
-        detail = f"Wrong parameters, detail: {path} takes {route.method}."
-        return error_response("error_param", detail, 405)
-    query = request.query_params
-    with sandbox.lock:
-        caller = authenticate(sandbox, path, query)
-    bucket = caller.shop.shop_id if caller.shop else ("partner", caller.partner_id)
-    wait = sandbox.limiter.take(bucket)
-    if wait:
-        return throttled(wait)
-    body = await _read_body(request, route)
-    ctx = Ctx(
-        request=request,
-        query=query,
-        body=body,
-        sandbox=sandbox,
-        partner_id=caller.partner_id,
-        shop_or_none=caller.shop,
-    )
-    with sandbox.lock:
-        reply = route.handler(ctx)
-    return JSONBody(envelope(reply))
-
-
-def _refusal(exc: ShopeeError) -> Response:
-    return error_response(exc.error, exc.message, exc.status)
-
-
 class SandboxApp(KitApp):
     """Starlette for the control API; Shopee calls (/api/...) skip its routing and middleware.
 
@@ -104,6 +72,8 @@ class SandboxApp(KitApp):
     """
 
     sandbox: ShopeeSandbox
+    platform = "shopee"
+    refused = ShopeeError
 
     def __init__(self, sandbox: ShopeeSandbox) -> None:
         consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
@@ -112,20 +82,39 @@ class SandboxApp(KitApp):
     def is_api(self, path: str) -> bool:
         return path.startswith("/api/") and path != consent.PATH
 
-    async def api(self, request: Request) -> Response:
-        path = request.scope["path"]
-        self.sandbox.count_call(path)
-        return await self.sandbox.faults.run(
-            path,
-            lambda: answered(
-                lambda: _serve(self.sandbox, request, path),
-                refused=ShopeeError,
-                refusal=_refusal,
-                failed=server_error,
-                platform="shopee",
-                path=path,
-            ),
+    def refusal(self, error: ShopeeError) -> Response:
+        return error_response(error.error, error.message, error.status)
+
+    def failed(self) -> Response:
+        return server_error()
+
+    async def serve(self, request: Request, path: str) -> Response:
+        route = API_ROUTES.get(path)
+        if route is None:
+            detail = "Wrong parameters, detail: api not found."
+            return error_response("error_not_found", detail, 404)
+        if request.method != route.method:
+            detail = f"Wrong parameters, detail: {path} takes {route.method}."
+            return error_response("error_param", detail, 405)
+        sandbox, query = self.sandbox, request.query_params
+        with sandbox.lock:
+            caller = authenticate(sandbox, path, query)
+        bucket = caller.shop.shop_id if caller.shop else ("partner", caller.partner_id)
+        wait = sandbox.limiter.take(bucket)
+        if wait:
+            return throttled(wait)
+        body = await _read_body(request, route)
+        ctx = Ctx(
+            request=request,
+            query=query,
+            body=body,
+            sandbox=sandbox,
+            partner_id=caller.partner_id,
+            shop_or_none=caller.shop,
         )
+        with sandbox.lock:
+            reply = route.handler(ctx)
+        return JSONBody(envelope(reply))
 
 
 def build_app(sandbox: ShopeeSandbox) -> SandboxApp:
