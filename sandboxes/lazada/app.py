@@ -32,7 +32,6 @@ from lapak.sandboxes.lazada.wire import (
     ISV,
     JSONBody,
     LazadaError,
-    error_body,
     error_response,
     ok,
     request_id,
@@ -73,11 +72,11 @@ async def _params(request: Request) -> dict[str, str]:
 async def _serve(sandbox: LazadaSandbox, request: Request, path: str) -> Response:
     route = API_ROUTES.get(path)
     if route is None:
-        error = LazadaError("InvalidApiPath", f"The specified API {path} is invalid", type=ISV)
-        return JSONBody(error_body(error), status_code=404)
+        text = f"The specified API {path} is invalid"
+        return error_response(LazadaError("InvalidApiPath", text, type=ISV, status=404))
     if request.method not in route.methods:
         text = f"The API {path} takes {'/'.join(sorted(route.methods))}"
-        return JSONBody(error_body(LazadaError("InvalidMethod", text, type=ISV)), status_code=405)
+        return error_response(LazadaError("InvalidMethod", text, type=ISV, status=405))
     try:
         params = await _params(request)
         with sandbox.lock:

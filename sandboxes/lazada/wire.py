@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.etree import ElementTree
 
+from lapak.sandboxes.kit.wire import JSONBody
 from starlette.responses import Response
 
 WIB = timezone(timedelta(hours=7))
@@ -56,15 +57,6 @@ def invalid_format(detail: str = "") -> LazadaError:
 
 def request_id() -> str:
     return os.urandom(12).hex() + "0"
-
-
-class JSONBody(Response):
-    """A compact JSON response (no pretty printing, UTF-8)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def ok(data: Any, key: str = "data") -> dict[str, Any]:
