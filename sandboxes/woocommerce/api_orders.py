@@ -97,10 +97,7 @@ def update_order(ctx: Ctx) -> Reply:
     if meta is not None and not isinstance(meta, list):
         raise invalid_param("meta_data", "meta_data is not of type array.")
     order = _order(shop, ctx.ids["id"], 400)
-    for entry in meta or []:
-        if isinstance(entry, dict) and entry.get("key"):
-            meta_id = entry.get("id") if isinstance(entry.get("id"), int) else None
-            shop.set_meta(order.meta, str(entry["key"]), entry.get("value"), meta_id)
+    shop.update_meta(order.meta, meta)
     if status:
         order_life.change_status(shop, order, status, ctx.now)
     if body.get("set_paid") is True and order.status in ("pending", "failed"):

@@ -195,16 +195,14 @@ def save_product(
     draft = copy.deepcopy(product)
     if "type" in body and body["type"] in PRODUCT_TYPES and product.id:
         draft.type = str(body["type"])
-    _common(draft, body)
-    if "sku" in body and body["sku"] is not None:
-        _set_sku(shop, draft, str(body["sku"]).strip())
+    if body.get("name") is not None:
+        draft.name = str(body["name"])
+    if body.get("status") is not None:
+        status = str(body["status"])
+        draft.status = status if status in PRODUCT_STATUSES else "draft"
+    _common(shop, draft, body)
     if isinstance(body.get("attributes"), list):
         draft.attributes = _attributes(body["attributes"])
-    if draft.type in ("variable", "grouped"):
-        draft.regular_price = ""
-    elif "regular_price" in body and body["regular_price"] is not None:
-        draft.regular_price = _decimal_text(body["regular_price"])
-    _stock(draft, body)
     if isinstance(body.get("categories"), list):
         known = [int(c["id"]) for c in body["categories"] if _known_category(c)]
         draft.category_ids = known or [UNCATEGORIZED]
@@ -216,7 +214,7 @@ def save_product(
             upload(shop, images, str(src), now, "woocommerce_product_image_upload_error")
             for src in srcs
         ]
-    _meta(shop, draft, body)
+    shop.update_meta(draft.meta, body.get("meta_data"))
     return _store(shop, draft, now)
 
 
@@ -241,23 +239,15 @@ def save_variation(
     else:
         draft = copy.deepcopy(variation)
     draft.parent_id = parent_id
-    if "status" in body and body["status"] in PRODUCT_STATUSES:
+    if body.get("status") in PRODUCT_STATUSES:
         draft.status = str(body["status"])
-    if "sku" in body and body["sku"] is not None:
-        _set_sku(shop, draft, str(body["sku"]).strip())
+    _common(shop, draft, body)
     if isinstance(body.get("image"), dict) and body["image"].get("src"):
         code = "woocommerce_variation_image_upload_error"
         draft.image_ids = [upload(shop, images, str(body["image"]["src"]), now, code)]
-    if "weight" in body and body["weight"] is not None:
-        draft.weight = str(body["weight"])
-    _stock(draft, body)
-    if "regular_price" in body and body["regular_price"] is not None:
-        draft.regular_price = _decimal_text(body["regular_price"])
-    if "description" in body and body["description"] is not None:
-        draft.description = str(body["description"])
     if isinstance(body.get("attributes"), list):
         draft.variation_attributes = _variation_attributes(parent, body["attributes"])
-    _meta(shop, draft, body)
+    shop.update_meta(draft.meta, body.get("meta_data"))
     stored = _store(shop, draft, now)
     if stored.id not in parent.variations:
         parent.variations.append(stored.id)
@@ -265,16 +255,18 @@ def save_variation(
     return stored
 
 
-def _common(draft: Product, body: Mapping[str, Any]) -> None:
-    if body.get("name") is not None:
-        draft.name = str(body["name"])
-    if body.get("description") is not None:
-        draft.description = str(body["description"])
-    if "status" in body and body["status"] is not None:
-        status = str(body["status"])
-        draft.status = status if status in PRODUCT_STATUSES else "draft"
-    if body.get("weight") is not None:
-        draft.weight = str(body["weight"])
+def _common(shop: Shop, draft: Product, body: Mapping[str, Any]) -> None:
+    """What products and variations take alike: description, weight, SKU, price, stock."""
+    for name in ("description", "weight"):
+        if body.get(name) is not None:
+            setattr(draft, name, str(body[name]))
+    if body.get("sku") is not None:
+        _set_sku(shop, draft, str(body["sku"]).strip())
+    if draft.type in ("variable", "grouped"):
+        draft.regular_price = ""  # the variations have the prices
+    elif body.get("regular_price") is not None:
+        draft.regular_price = _decimal_text(body["regular_price"])
+    _stock(draft, body)
 
 
 def _set_sku(shop: Shop, draft: Product, sku: str) -> None:
@@ -347,13 +339,6 @@ def _known_category(entry: Any) -> bool:
         return isinstance(entry, dict) and int(entry.get("id", 0)) in CATEGORIES
     except (TypeError, ValueError):
         return False
-
-
-def _meta(shop: Shop, draft: Product, body: Mapping[str, Any]) -> None:
-    for entry in body.get("meta_data") or []:
-        if isinstance(entry, dict) and entry.get("key"):
-            meta_id = entry.get("id") if isinstance(entry.get("id"), int) else None
-            shop.set_meta(draft.meta, str(entry["key"]), entry.get("value"), meta_id)
 
 
 def _store(shop: Shop, draft: Product, now: float) -> Product:

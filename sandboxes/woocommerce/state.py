@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
@@ -49,20 +49,6 @@ STOCK_HELD = frozenset({"processing", "on-hold", "completed", "delivered"})
 completed/on-hold); cancelled and pending give reduced stock back."""
 SHIPPED = frozenset({"completed", "delivered"})
 PRODUCT_STATUSES = ("publish", "draft", "pending", "private", "future", "trash")
-
-
-def local_text(moment: float | None) -> str | None:
-    """A site-time date as WooCommerce shows `date_*` ("2024-05-01T17:00:00")."""
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(int(moment), SITE_TZ).strftime("%Y-%m-%dT%H:%M:%S")
-
-
-def gmt_text(moment: float | None) -> str | None:
-    """A UTC date as WooCommerce shows `date_*_gmt` ("2024-05-01T10:00:00")."""
-    if moment is None:
-        return None
-    return datetime.fromtimestamp(int(moment), UTC).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 @dataclass(slots=True)
@@ -207,10 +193,17 @@ class Shop:
                 rows.extend(self.products[v] for v in product.variations if v in self.products)
         return sorted(rows, key=lambda p: p.id)
 
-    def set_meta(self, meta: list[Meta], key: str, value: Any, meta_id: int | None = None) -> None:
-        """`WC_Data::update_meta_data`: replace the entry by id or key, else add one."""
-        for entry in meta:
-            if (meta_id and entry.id == meta_id) or (not meta_id and entry.key == key):
-                entry.key, entry.value = key, value
-                return
-        meta.append(Meta(next(self.meta_ids), key, value))
+    def update_meta(self, meta: list[Meta], entries: Any) -> None:
+        """`WC_Data::update_meta_data` for each {id?, key, value} of a body's `meta_data`:
+        replace the entry by id or key, else add one."""
+        for entry in entries if isinstance(entries, list) else []:
+            if not isinstance(entry, dict) or not entry.get("key"):
+                continue
+            meta_id = entry.get("id") if isinstance(entry.get("id"), int) else None
+            key, value = str(entry["key"]), entry.get("value")
+            found = (m for m in meta if (m.id == meta_id if meta_id else m.key == key))
+            held = next(found, None)
+            if held is None:
+                meta.append(Meta(next(self.meta_ids), key, value))
+            else:
+                held.key, held.value = key, value

@@ -6,6 +6,7 @@ with WooCommerce's types: money as strings, ids as integers, dates in site time 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from decimal import Decimal
 from hashlib import sha1
 from typing import Any
@@ -14,16 +15,16 @@ from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
     CURRENCY,
     CURRENCY_SYMBOL,
+    SITE_TZ,
     WC_VERSION,
     Meta,
     Product,
     Shop,
     WooOrder,
-    gmt_text,
-    local_text,
 )
 
 API = "/wp-json/wc/v3"
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 PRODUCT_DEFAULTS: dict[str, Any] = {
     "sale_price": "",
     "on_sale": False,
@@ -67,7 +68,11 @@ def meta_view(meta: Iterable[Meta]) -> list[dict[str, Any]]:
 
 
 def dates(prefix: str, moment: float | None) -> dict[str, str | None]:
-    return {prefix: local_text(moment), f"{prefix}_gmt": gmt_text(moment)}
+    """`date_*` in site time and `date_*_gmt` in UTC, as WooCommerce shows them."""
+    if moment is None:
+        return {prefix: None, f"{prefix}_gmt": None}
+    local, gmt = (datetime.fromtimestamp(int(moment), tz) for tz in (SITE_TZ, UTC))
+    return {prefix: local.strftime(DATE_FORMAT), f"{prefix}_gmt": gmt.strftime(DATE_FORMAT)}
 
 
 def image_view(shop: Shop, image_id: int) -> dict[str, Any] | None:
