@@ -10,7 +10,7 @@ import binascii
 import hmac
 from typing import TYPE_CHECKING
 
-from lapak.sandboxes.tokopedia.wire import JSONBody
+from lapak.sandboxes.kit.wire import JSONBody
 from starlette.requests import Request
 from starlette.responses import Response
 

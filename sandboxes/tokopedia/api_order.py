@@ -283,7 +283,7 @@ def accept(ctx: Ctx) -> str:
 
 def reject(ctx: Ctx) -> str:
     shop, order = _path_order(ctx)
-    body = ctx.body if isinstance(ctx.body, dict) else {}
+    body = ctx.json
     if body.get("reason_code") not in REJECT_REASONS or not body.get("reason"):
         raise TokopediaError("reason_code and reason are required", "ORD_USC_008")
     if order.status not in TO_ACCEPT | ACCEPTED_STATUSES:
@@ -294,7 +294,7 @@ def reject(ctx: Ctx) -> str:
 
 def confirm_shipping(ctx: Ctx) -> str:
     shop, order = _path_order(ctx)
-    body = ctx.body if isinstance(ctx.body, dict) else {}
+    body = ctx.json
     if body.get("order_status") != state.SHIPPED:
         raise TokopediaError("order_status must be 500", "ORD_USC_009")
     awb = body.get("shipping_ref_num")
@@ -310,7 +310,7 @@ def confirm_shipping(ctx: Ctx) -> str:
 def register_webhook(ctx: Ctx) -> str:
     """POST /v1/fs/:fs_id/register: replaces every URL ("provide a copy of your current
     urls to prevent it being replaced by empty string") and the webhook secret."""
-    body = ctx.body if isinstance(ctx.body, dict) else {}
+    body = ctx.json
     if body.get("fs_id") not in (None, ctx.app.fs_id):
         raise forbidden(f"fs_id {body.get('fs_id')} is not yours")
     urls = {k: str(v or "") for k, v in body.items() if k.endswith("_url")}

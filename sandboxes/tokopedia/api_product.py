@@ -14,14 +14,10 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from lapak.sandboxes.kit.catalog import Listing
+from lapak.sandboxes.kit.wire import is_int, is_number
 from lapak.sandboxes.tokopedia.context import Ctx, Route
 from lapak.sandboxes.tokopedia.state import ACTIVE, CATEGORIES, SHARED, Product, Shop
-from lapak.sandboxes.tokopedia.wire import (
-    TokopediaError,
-    is_int,
-    query_ids,
-    query_int,
-)
+from lapak.sandboxes.tokopedia.wire import TokopediaError, query_ids, query_int
 
 MAX_BULK_ROWS = 100
 MAX_PER_PAGE = 50
@@ -425,7 +421,7 @@ def _check_product(
         errors.append(f"Value [{item.get('price_currency')}] of field [price_currency] is invalid")
     price = _check_price(item.get("price"), "price", errors)
     weight = item.get("weight")
-    if not isinstance(weight, int | float) or isinstance(weight, bool) or weight <= 0:
+    if not is_number(weight) or weight <= 0:
         errors.append(f"Value [{weight}] of field [weight] must be greater than 0")
     unit = item.get("weight_unit", "GR")
     if unit not in ("GR", "KG"):
@@ -444,7 +440,7 @@ def _check_product(
         "name": str(name or "").strip(),
         "category_id": category if is_int(category) else 0,
         "price": price,
-        "weight": int(weight) if isinstance(weight, int | float) else 0,
+        "weight": int(weight) if is_number(weight) else 0,
         "weight_unit": unit,
         "condition": condition,
         "min_order": min_order if is_int(min_order) else 1,

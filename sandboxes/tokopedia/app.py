@@ -14,8 +14,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import structlog
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.wire import JSONBody, answered
 from lapak.sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
 from lapak.sandboxes.tokopedia.context import Ctx, Route, Router
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
@@ -23,7 +23,6 @@ from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
 from lapak.sandboxes.tokopedia.state import App
 from lapak.sandboxes.tokopedia.surface import TokopediaControl
 from lapak.sandboxes.tokopedia.wire import (
-    JSONBody,
     TokopediaError,
     envelope,
     error_response,
@@ -32,10 +31,8 @@ from lapak.sandboxes.tokopedia.wire import (
     too_many_requests,
     unauthorized,
 )
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
-
-log = structlog.get_logger(__name__)
 
 ROUTER = Router([*api_product.ROUTES, *api_order.ROUTES, *api_shop.ROUTES])
 
@@ -74,40 +71,46 @@ async def _read_body(request: Request, route: Route) -> Any:
         raise TokopediaError("request body is not valid JSON", "BAD_JSON") from None
 
 
+async def _call(
+    sandbox: TokopediaSandbox, request: Request, path: str, limits: dict[str, str]
+) -> Response:
+    """One FS API call; `limits` gets the X-Ratelimit-* headers its answer carries."""
+    route, params = ROUTER.match(request.method, path)
+    with sandbox.lock:
+        app = _caller(sandbox, request)
+        _check_fs(app, route, params, request)
+    grant = sandbox.limiter.take_upto((app.fs_id, route.name), 1)
+    limits.update(bucket_headers(sandbox.limiter, grant))
+    if not grant.granted:
+        raise too_many_requests()
+    ctx = Ctx(
+        request=request,
+        query=request.query_params,
+        body=await _read_body(request, route),
+        sandbox=sandbox,
+        app=app,
+        route=route,
+        params=params,
+    )
+    with sandbox.lock:
+        data = route.handler(ctx)
+    limits.update(ctx.row_limits)
+    return JSONBody(envelope(data), headers=limits or None)
+
+
 async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Response:
     if path == api_auth.TOKEN_PATH:
         with sandbox.lock:
             return api_auth.token(sandbox, request)
     limits: dict[str, str] = {}
-    try:
-        route, params = ROUTER.match(request.method, path)
-        with sandbox.lock:
-            app = _caller(sandbox, request)
-            _check_fs(app, route, params, request)
-        grant = sandbox.limiter.take_upto((app.fs_id, route.name), 1)
-        limits = bucket_headers(sandbox.limiter, grant)
-        if not grant.granted:
-            raise too_many_requests()
-        ctx = Ctx(
-            sandbox=sandbox,
-            app=app,
-            route=route,
-            params=params,
-            query=request.query_params,
-            body=await _read_body(request, route),
-            request=request,
-        )
-        with sandbox.lock:
-            data = route.handler(ctx)
-        limits = ctx.row_limits or limits
-    except TokopediaError as exc:
-        return error_response(exc, limits)
-    except ClientDisconnect:  # the caller went away mid-request: no one to answer
-        return Response(status_code=499)
-    except Exception:  # a sandbox bug answers like Tokopedia's own hiccups, and is logged
-        log.exception("tokopedia_sandbox_handler_failed", path=path)
-        return server_error()
-    return JSONBody(envelope(data), headers=limits or None)
+    return await answered(
+        lambda: _call(sandbox, request, path, limits),
+        refused=TokopediaError,
+        refusal=lambda exc: error_response(exc, limits),
+        failed=server_error,
+        platform="tokopedia",
+        path=path,
+    )
 
 
 class SandboxApp(KitApp):

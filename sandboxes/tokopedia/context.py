@@ -7,27 +7,23 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from lapak.sandboxes.kit.wire import Call
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.state import App, Shop
 from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
 
 if TYPE_CHECKING:
     from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
-    from starlette.datastructures import QueryParams
-    from starlette.requests import Request
 
 
-@dataclass(slots=True)
-class Ctx:
-    """One authorized call: the app its token belongs to, path parameters, query, body."""
+@dataclass(slots=True, kw_only=True)
+class Ctx(Call):
+    """One authorized call: the app its token belongs to and the path parameters."""
 
     sandbox: TokopediaSandbox
     app: App
     route: Route
     params: Mapping[str, str]
-    query: QueryParams
-    body: Any
-    request: Request
     row_limits: dict[str, str] = field(default_factory=dict)
     """The rows' bucket's X-Ratelimit-* headers (bulk endpoints), which the answer then
     carries (UNCONFIRMED which bucket Tokopedia's headers show)."""
@@ -35,11 +31,6 @@ class Ctx:
     @property
     def now(self) -> int:
         return self.sandbox.clock.now_s()
-
-    @property
-    def base_url(self) -> str:
-        url = self.request.url
-        return f"{url.scheme}://{url.netloc}"
 
     def shop(self, code: str = "PRD_DLV_042") -> Shop:
         """The shop of `shop_id` in the query; it must be linked to the caller's fs_id.

@@ -9,12 +9,12 @@ limited, 500 server errors; all but 401 and 429 are the sandbox's choice
 
 from __future__ import annotations
 
-import json
 import math
 import random
 from collections.abc import Mapping
-from typing import Any, TypeGuard
+from typing import Any
 
+from lapak.sandboxes.kit.wire import JSONBody, query_list
 from starlette.responses import Response
 
 OK = "Your request has been processed successfully"
@@ -60,15 +60,6 @@ def too_many_requests() -> TokopediaError:
 
 def process_time() -> float:
     return round(random.uniform(0.01, 0.2), 9)
-
-
-class JSONBody(Response):
-    """A compact JSON response (no pretty printing, UTF-8)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def envelope(data: Any) -> dict[str, Any]:
@@ -117,10 +108,6 @@ def throttled() -> Response:
 # --- field readers ------------------------------------------------------------------------
 
 
-def is_int(value: Any) -> TypeGuard[int]:
-    return isinstance(value, int) and not isinstance(value, bool)
-
-
 def query_int(
     query: Mapping[str, str], field: str, code: str, *, default: int | None = None
 ) -> int:
@@ -140,10 +127,4 @@ def query_int(
 
 def query_ids(values: list[str]) -> list[int]:
     """Ids sent comma-joined, repeated, or both; non-numbers are dropped."""
-    found = []
-    for value in values:
-        for part in value.split(","):
-            part = part.strip()
-            if part.isdigit():
-                found.append(int(part))
-    return found
+    return [int(part) for part in query_list(values) if part.isdigit()]
