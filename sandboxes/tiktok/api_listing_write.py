@@ -17,9 +17,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.kit.wire import is_int
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.state import CURRENCY, Shop, new_product, new_sku
-from lapak.sandboxes.tiktok.wire import TikTokError, is_int, product_param
+from lapak.sandboxes.tiktok.wire import TikTokError, product_param
 
 MAX_SKUS = 100  # "Max SKUs for other regions: 100"
 MAX_ATTRIBUTES = 3

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from lapak.sandboxes.kit.orders import Order
+from lapak.sandboxes.kit.wire import query_list
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
@@ -123,7 +124,7 @@ def search_orders(ctx: Ctx) -> Any:
 
 
 def order_detail(ctx: Ctx) -> Any:
-    ids = [i.strip() for v in ctx.query.getlist("ids") for i in v.split(",") if i.strip()]
+    ids = query_list(ctx.query.getlist("ids"))
     if not ids:
         raise order_param("ids is required.")
     if len(ids) > MAX_DETAIL_IDS:

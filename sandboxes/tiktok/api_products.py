@@ -11,11 +11,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import email.parser
-import email.policy
 from typing import Any
 
 from lapak.sandboxes.kit.catalog import Listing
+from lapak.sandboxes.kit.wire import multipart_file
 from lapak.sandboxes.tiktok.api_listing_write import live_product
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.images import (
@@ -42,31 +41,14 @@ USE_CASES = frozenset(
 )
 
 
-def multipart_fields(content_type: str, body: bytes) -> dict[str, bytes]:
-    """The fields of a multipart/form-data body by name (values as raw bytes)."""
-    if not content_type.lower().startswith("multipart/form-data"):
-        return {}
-    header = f"Content-Type: {content_type}\r\n\r\n".encode("latin-1")
-    message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(header + body)
-    if not message.is_multipart():
-        return {}
-    fields = {}
-    for part in message.iter_parts():
-        name = part.get_param("name", header="content-disposition")
-        payload = part.get_payload(decode=True)
-        if isinstance(name, str) and isinstance(payload, bytes):
-            fields[name] = payload
-    return fields
-
-
 def upload_image(ctx: Ctx) -> Any:
-    fields = multipart_fields(ctx.content_type, ctx.body or b"")
-    data = fields.get("data")
+    data = multipart_file(ctx.content_type, ctx.body or b"", "data")
     if not data:
         raise TikTokError(
             12038002, "Invalid upload file. Please ensure you are passing the correct file data."
         )
-    use_case = fields.get("use_case", b"MAIN_IMAGE").decode("utf-8", "replace")
+    use_case_field = multipart_file(ctx.content_type, ctx.body or b"", "use_case")
+    use_case = "MAIN_IMAGE" if use_case_field is None else use_case_field.decode("utf-8", "replace")
     if use_case not in USE_CASES:
         raise TikTokError(11050001, "invalid param")
     if len(data) > MAX_IMAGE_BYTES:

@@ -98,7 +98,6 @@ async def _serve(sandbox: TikTokSandbox, request: Request, route: Route, params:
             query=request.query_params,
             params=params,
             body=body,
-            content_type=content_type,
             request=request,
         )
         with sandbox.lock:

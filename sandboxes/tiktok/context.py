@@ -7,41 +7,27 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from lapak.sandboxes.kit.wire import Call
 from lapak.sandboxes.tiktok.gate import Caller
 from lapak.sandboxes.tiktok.state import Shop
 
 if TYPE_CHECKING:
     from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
-    from starlette.datastructures import QueryParams
-    from starlette.requests import Request
 
 
-@dataclass(slots=True)
-class Ctx:
-    """One authenticated call. `body` is the parsed JSON object, or the raw multipart bytes."""
+@dataclass(slots=True, kw_only=True)
+class Ctx(Call):
+    """One authenticated call."""
 
     sandbox: TikTokSandbox
     caller: Caller | None
-    query: QueryParams
     params: Mapping[str, str]
-    body: Any
-    content_type: str
-    request: Request
 
     @property
     def shop(self) -> Shop:
         if self.caller is None or self.caller.shop is None:
             raise RuntimeError("shop API handler called without a shop")
         return self.caller.shop
-
-    @property
-    def json(self) -> Mapping[str, Any]:
-        return self.body if isinstance(self.body, Mapping) else {}
-
-    @property
-    def base_url(self) -> str:
-        url = self.request.url
-        return f"{url.scheme}://{url.netloc}"
 
     @property
     def now(self) -> int:

@@ -8,26 +8,22 @@ from __future__ import annotations
 
 import struct
 
-from lapak.sandboxes.kit.images import PNG_MAGIC
+from lapak.sandboxes.kit.images import JPEG_MAGIC, PNG_MAGIC
+from lapak.sandboxes.kit.images import image_kind as png_or_jpeg
 
 MAX_IMAGE_BYTES = 10 * 1024 * 1024
 MAIN_MIN_SIDE, MAIN_MAX_SIDE = 300, 4000
-JPEG_MAGIC = b"\xff\xd8\xff"
 
 
 def image_kind(data: bytes) -> str | None:
     """The format of `data` by its magic bytes, or None when it is none TikTok takes."""
-    if data.startswith(PNG_MAGIC):
-        return "png"
-    if data.startswith(JPEG_MAGIC):
-        return "jpeg"
     if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
         return "webp"
     if data[:2] == b"BM":
         return "bmp"
     if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"):
         return "heic"
-    return None
+    return png_or_jpeg(data)
 
 
 def dimensions(data: bytes) -> tuple[int, int] | None:

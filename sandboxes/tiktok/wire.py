@@ -9,13 +9,13 @@ page. HTTP statuses: 429 for throttling and 503/500 for overload and internal er
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import time
 from collections.abc import Mapping
 from typing import Any
 
+from lapak.sandboxes.kit.wire import JSONBody, is_int
 from starlette.responses import Response
 
 THROTTLED = 36009002
@@ -69,15 +69,6 @@ def request_id(now: float | None = None) -> str:
     return stamp + os.urandom(10).hex().upper()
 
 
-class JSONBody(Response):
-    """A compact JSON response (no pretty printing, UTF-8)."""
-
-    media_type = "application/json"
-
-    def render(self, content: Any) -> bytes:
-        return json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
 def success(data: Any) -> Response:
     return JSONBody({"code": 0, "message": "Success", "request_id": request_id(), "data": data})
 
@@ -109,10 +100,6 @@ def throttled(retry_after_seconds: float | None = None) -> Response:
 
 
 # --- field readers ------------------------------------------------------------------------
-
-
-def is_int(value: Any) -> bool:
-    return isinstance(value, int) and not isinstance(value, bool)
 
 
 def optional_int(body: Mapping[str, Any], field: str, error: TikTokError) -> int | None:
