@@ -13,6 +13,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 from lapak.sandboxes.kit.faults import settings_from_request
+from lapak.sandboxes.kit.orders import OutOfStockError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -83,11 +84,12 @@ async def read_body(request: Request, model: type[M]) -> M:
     return model.model_validate_json(await request.body() or b"{}")
 
 
-def _never(exc: Exception) -> bool:
-    return False
+def out_of_stock(exc: Exception) -> bool:
+    """The kit's conflict: an order the stock cannot fill (kit/orders.py)."""
+    return isinstance(exc, OutOfStockError)
 
 
-def guarded(endpoint: Endpoint, conflict: Conflict = _never) -> Endpoint:
+def guarded(endpoint: Endpoint, conflict: Conflict = out_of_stock) -> Endpoint:
     """`endpoint` with bad bodies and values answered 400, conflicts 409, unknowns 404."""
 
     async def run(request: Request) -> Response:
@@ -108,6 +110,11 @@ def guarded(endpoint: Endpoint, conflict: Conflict = _never) -> Endpoint:
             raise
 
     return run
+
+
+def route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
+    """A control API route answering its errors as `guarded` does."""
+    return Route(path, guarded(endpoint), methods=methods)
 
 
 def _control(request: Request) -> Any:

@@ -8,20 +8,17 @@ from __future__ import annotations
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    Endpoint,
     NewListing,
     NewOrder,
-    guarded,
     read_body,
+    route,
     shared_routes,
 )
 from lapak.sandboxes.kit.images import image_kind, placeholder_png
-from lapak.sandboxes.kit.orders import OutOfStockError
-from lapak.sandboxes.shopee.sandbox import order_view
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, order_view
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 
 class StockEdit(Body):
@@ -37,11 +34,7 @@ class PushConfig(Body):
     callback_url: str | None = None
 
 
-def _conflict(exc: Exception) -> bool:
-    return isinstance(exc, OutOfStockError)
-
-
-def _sandbox(request: Request):
+def _sandbox(request: Request) -> ShopeeSandbox:
     return request.app.state.sandbox
 
 
@@ -59,15 +52,8 @@ async def items(request: Request) -> Response:
 
 async def create_item(request: Request) -> Response:
     body = await read_body(request, NewListing)
-    variants = body.variant_rows()
-    item_id = _sandbox(request).create_item(
-        _shop_id(request),
-        sku=body.sku,
-        name=body.name,
-        price=body.price,
-        stock=body.stock,
-        variants=variants,
-    )
+    listing = body.model_dump() | {"variants": body.variant_rows()}
+    item_id = _sandbox(request).create_item(_shop_id(request), **listing)
     return JSONResponse({"item_id": item_id}, status_code=201)
 
 
@@ -80,8 +66,7 @@ async def edit_stock(request: Request) -> Response:
 
 async def place_order(request: Request) -> Response:
     body = await read_body(request, NewOrder)
-    lines = body.line_pairs()
-    order_sn = _sandbox(request).place_order(_shop_id(request), lines, paid=body.paid)
+    order_sn = _sandbox(request).place_order(_shop_id(request), body.line_pairs(), paid=body.paid)
     return JSONResponse({"order_sn": order_sn}, status_code=201)
 
 
@@ -122,22 +107,19 @@ async def uploaded_image(request: Request) -> Response:
     return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
 
 
-def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, guarded(endpoint, _conflict), methods=methods)
-
-
+SHOP = "/_sandbox/shops/{shop_id}"
 ROUTES = [
     *shared_routes(),
-    _route("/_sandbox/shops", shops, ["GET"]),
-    _route("/_sandbox/shops/{shop_id}/items", items, ["GET"]),
-    _route("/_sandbox/shops/{shop_id}/items", create_item, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/items/{item_id}/stock", edit_stock, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/orders", orders, ["GET"]),
-    _route("/_sandbox/shops/{shop_id}/orders", place_order, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/orders/{order_sn}/status", order_status, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/push_config", push_config, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/expire_token", expire_token, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/auth_code", auth_code, ["POST"]),
-    _route("/_sandbox/images/{name}.png", placeholder_image, ["GET"]),
-    _route("/_sandbox/uploads/{image_id}", uploaded_image, ["GET"]),
+    route("/_sandbox/shops", shops, ["GET"]),
+    route(f"{SHOP}/items", items, ["GET"]),
+    route(f"{SHOP}/items", create_item, ["POST"]),
+    route(f"{SHOP}/items/{{item_id}}/stock", edit_stock, ["POST"]),
+    route(f"{SHOP}/orders", orders, ["GET"]),
+    route(f"{SHOP}/orders", place_order, ["POST"]),
+    route(f"{SHOP}/orders/{{order_sn}}/status", order_status, ["POST"]),
+    route(f"{SHOP}/push_config", push_config, ["POST"]),
+    route(f"{SHOP}/expire_token", expire_token, ["POST"]),
+    route(f"{SHOP}/auth_code", auth_code, ["POST"]),
+    route("/_sandbox/images/{name}.png", placeholder_image, ["GET"]),
+    route("/_sandbox/uploads/{image_id}", uploaded_image, ["GET"]),
 ]
