@@ -17,7 +17,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
-from lapak.sandboxes.lazada.app import SandboxApp
+from lapak.sandboxes.lazada.app import LazadaApp
 from lapak.sandboxes.lazada.push import push_signature
 from lapak.sandboxes.lazada.sandbox import LazadaSandbox, UnknownSellerError
 from lapak.sandboxes.lazada.surface import LazadaControl
@@ -30,7 +30,7 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     Each shop mapping has name, app_key, app_secret, seller_id and refresh_token (the first
     refresh token the store's config holds: accepted once, as Lazada hands a new one back).
     """
-    return SandboxApp(LazadaSandbox(shops, seed=seed))
+    return LazadaApp(LazadaSandbox(shops, seed=seed))
 
 
 SANDBOX_APP_KEY = "100132"

@@ -11,7 +11,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 import httpx
-from lapak.sandboxes.kit.images import PNG_MAGIC
+from lapak.sandboxes.kit.images import image_kind
 from lapak.sandboxes.lazada.api_products import basic_required
 from lapak.sandboxes.lazada.context import Ctx, Route, route
 from lapak.sandboxes.lazada.wire import LazadaError, as_dict, payload, text
@@ -37,11 +37,11 @@ async def migrate_image(ctx: Ctx) -> dict[str, Any]:
     content = response.content
     if len(content) > IMAGE_BYTES_MAX:
         raise _image_failed(f"image larger than {IMAGE_BYTES_MAX} bytes")
-    kind = _image_kind(content)
+    kind = image_kind(content)
     if kind is None:
         raise _image_failed("only jpg and png images are supported")
     digest = hashlib.md5(content, usedforsecurity=False).hexdigest()
-    lazada_url = f"{ctx.base_url}/_sandbox/p/{digest}.{kind}"
+    lazada_url = f"{ctx.base_url}/_sandbox/p/{digest}.{'jpg' if kind == 'jpeg' else kind}"
     with ctx.sandbox.lock:
         ctx.sandbox.images[lazada_url] = content
     return {"image": {"url": lazada_url, "hash_code": digest}}
@@ -49,14 +49,6 @@ async def migrate_image(ctx: Ctx) -> dict[str, Any]:
 
 def _image_failed(reason: str) -> LazadaError:
     return LazadaError("500", f"MIGRATE_IMAGE_FAILED: {reason}")
-
-
-def _image_kind(content: bytes) -> str | None:
-    if content.startswith(PNG_MAGIC):
-        return "png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    return None
 
 
 ROUTES: dict[str, Route] = {"/image/migrate": route("POST", migrate_image)}

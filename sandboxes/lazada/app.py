@@ -1,11 +1,11 @@
 """The sandbox's ASGI app: LazOP API paths at the root (or under /rest, as on
 api.lazada.co.id/rest), our control API under /_sandbox/.
 
-One API request: count it, run it through the fault plan, look its handler up by path,
-read its parameters (query string and form-urlencoded body merged: lazop-sdk POSTs every
-parameter as a form body), authenticate (gate.py), spend a token of the seller's
-rate-limit bucket, then run the handler under the sandbox lock and wrap its answer in
-LazOP's envelope. Handlers raise `LazadaError` for Lazada's error bodies.
+The kit's `SandboxApp` counts a call and runs it through the fault plan; `serve` looks its
+handler up by path, reads its parameters (query string and form-urlencoded body merged:
+lazop-sdk POSTs every parameter as a form body), authenticates (gate.py), spends a token of
+the seller's rate-limit bucket, then runs the handler under the sandbox lock and wraps its
+answer in LazOP's envelope. Handlers raise `LazadaError` for Lazada's error bodies.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from __future__ import annotations
 import inspect
 from urllib.parse import parse_qsl
 
-import structlog
-from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.lazada import (
     api_auth,
     api_media,
@@ -38,11 +37,9 @@ from lapak.sandboxes.lazada.wire import (
     server_error,
     throttled,
 )
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
-
-log = structlog.get_logger(__name__)
 
 API_ROUTES: dict[str, Route] = {
     **api_auth.ROUTES,
@@ -55,10 +52,6 @@ REST_PREFIX = "/rest"
 FORM = "application/x-www-form-urlencoded"
 
 
-def api_path(path: str) -> str:
-    return path[len(REST_PREFIX) :] if path.startswith(REST_PREFIX + "/") else path
-
-
 async def _params(request: Request) -> dict[str, str]:
     params = dict(request.query_params)
     if request.method == "POST":
@@ -69,16 +62,40 @@ async def _params(request: Request) -> dict[str, str]:
     return params
 
 
-async def _serve(sandbox: LazadaSandbox, request: Request, path: str) -> Response:
-    route = API_ROUTES.get(path)
-    if route is None:
-        text = f"The specified API {path} is invalid"
-        return error_response(LazadaError("InvalidApiPath", text, type=ISV, status=404))
-    if request.method not in route.methods:
-        text = f"The API {path} takes {'/'.join(sorted(route.methods))}"
-        return error_response(LazadaError("InvalidMethod", text, type=ISV, status=405))
-    try:
+class LazadaApp(SandboxApp):
+    """Starlette for the control API and the consent page; LazOP calls skip its routing."""
+
+    sandbox: LazadaSandbox
+    platform = "lazada"
+    refused = LazadaError
+
+    def __init__(self, sandbox: LazadaSandbox) -> None:
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(sandbox, LazadaControl(sandbox), [*control.ROUTES, consent_route])
+
+    def is_api(self, path: str) -> bool:
+        return not path.startswith("/_sandbox/") and path != consent.PATH
+
+    def api_path(self, request: Request) -> str:
+        path = str(request.scope["path"])
+        return path[len(REST_PREFIX) :] if path.startswith(REST_PREFIX + "/") else path
+
+    def refusal(self, error: LazadaError) -> Response:
+        return error_response(error)
+
+    def failed(self) -> Response:
+        return server_error()
+
+    async def serve(self, request: Request, path: str) -> Response:
+        route = API_ROUTES.get(path)
+        if route is None:
+            text = f"The specified API {path} is invalid"
+            raise LazadaError("InvalidApiPath", text, type=ISV, status=404)
+        if request.method not in route.methods:
+            text = f"The API {path} takes {'/'.join(sorted(route.methods))}"
+            raise LazadaError("InvalidMethod", text, type=ISV, status=405)
         params = await _params(request)
+        sandbox = self.sandbox
         with sandbox.lock:
             caller = authenticate(sandbox, path, params, seller_api=route.seller)
         bucket = caller.seller.seller_id if caller.seller else ("app", caller.app_key)
@@ -91,31 +108,6 @@ async def _serve(sandbox: LazadaSandbox, request: Request, path: str) -> Respons
         else:
             with sandbox.lock:
                 data = route.handler(ctx)
-    except LazadaError as exc:
-        return error_response(exc)
-    except ClientDisconnect:  # the caller went away mid-request: no one to answer
-        return Response(status_code=499)
-    except Exception:  # a sandbox bug answers like Lazada's own hiccups, and is logged
-        log.exception("lazada_sandbox_handler_failed", path=path)
-        return server_error()
-    if not route.seller:  # token APIs answer at the top level
-        return JSONBody({**data, "code": "0", "request_id": request_id()})
-    return JSONBody(ok(data, route.key))
-
-
-class SandboxApp(KitApp):
-    """Starlette for the control API; Lazada calls skip its routing and middleware."""
-
-    sandbox: LazadaSandbox
-
-    def __init__(self, sandbox: LazadaSandbox) -> None:
-        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(sandbox, LazadaControl(sandbox), [*control.ROUTES, consent_route])
-
-    def is_api(self, path: str) -> bool:
-        return not path.startswith("/_sandbox/") and path != consent.PATH
-
-    async def api(self, request: Request) -> Response:
-        path = api_path(request.scope["path"])
-        self.sandbox.count_call(path)
-        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+        if not route.seller:  # token APIs answer at the top level
+            return JSONBody({**data, "code": "0", "request_id": request_id()})
+        return JSONBody(ok(data, route.key))
