@@ -10,19 +10,16 @@ body names (outside the lock), then run the handler under the sandbox lock.
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import Sequence
 from typing import Any
 from urllib.parse import parse_qsl
 
-import httpx
 import structlog
 from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.woocommerce import api_orders, api_products, control, wc_auth
-from lapak.sandboxes.woocommerce.catalog import Fetched, image_sources
 from lapak.sandboxes.woocommerce.context import Ctx, match
 from lapak.sandboxes.woocommerce.gate import authenticate
+from lapak.sandboxes.woocommerce.media import download, image_sources
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 from lapak.sandboxes.woocommerce.surface import WooControl
 from lapak.sandboxes.woocommerce.wire import (
@@ -38,8 +35,6 @@ from starlette.responses import Response
 log = structlog.get_logger(__name__)
 
 ROUTES = [*api_products.ROUTES, *api_orders.ROUTES]
-IMAGE_TIMEOUT_SECONDS = 10.0
-"""`wc_rest_upload_image_from_url` downloads with `download_url` (its own timeout)."""
 
 
 def _params(query_string: bytes) -> dict[str, str]:
@@ -59,23 +54,6 @@ def _rate_key(params: dict[str, str], authorization: str | None) -> str:
         or params.get("consumer_key")
         or (authorization or "anonymous")
     )
-
-
-async def _fetch_images(urls: Sequence[str]) -> dict[str, Fetched]:
-    if not urls:
-        return {}
-    async with httpx.AsyncClient(timeout=IMAGE_TIMEOUT_SECONDS, follow_redirects=True) as client:
-
-        async def one(url: str) -> tuple[str, Fetched]:
-            try:
-                response = await client.get(url)
-            except httpx.HTTPError as exc:
-                return url, Fetched(None, f"cURL error: {type(exc).__name__}")
-            if response.status_code != 200:
-                return url, Fetched(None, response.reason_phrase or str(response.status_code))
-            return url, Fetched(response.content)
-
-        return dict(await asyncio.gather(*(one(url) for url in urls)))
 
 
 def _body(raw: bytes, method: str) -> Any:
@@ -113,7 +91,7 @@ async def _serve(sandbox: WooSandbox, request: Request, path: str) -> Response:
             )
         route, handler, ids = match(ROUTES, path, method)
         body = _body(await request.body(), method)
-        images = await _fetch_images(image_sources(body)) if route.fetches_images else {}
+        images = await download(image_sources(body)) if route.fetches_images else {}
         with sandbox.lock:
             if caller is not None:
                 caller.site_url = site_url

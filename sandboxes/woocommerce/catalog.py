@@ -1,13 +1,11 @@
 """Products and variations as WooCommerce saves them (`prepare_object_for_database` of the
 v3 products and variations controllers, `WC_Product` setters), for single and batch calls.
 
-What the sandbox reproduces, in WooCommerce's order: a variation refused by the products
-endpoint; name, description, status, weight; the SKU, unique among live products and
-variations (`product_invalid_sku`, naming the holder in `resource_id`); attributes; prices
-(a variable parent has none); stock (`stock_quantity` ignored unless `manage_stock`);
-categories (unknown ids dropped silently, "Uncategorized" when none); images, downloaded
-from `src` (`woocommerce_product_image_upload_error` when the download fails or the file
-name has no image extension); meta data. A refusal leaves the product unchanged.
+What the sandbox reproduces: a variation refused by the products endpoint; the SKU, unique
+among live products and variations (`product_invalid_sku`, naming the holder in
+`resource_id`); attributes; prices (a variable parent has none); stock (`stock_quantity`
+ignored unless `manage_stock`); categories (unknown ids dropped silently, "Uncategorized"
+when none); images (media.py); meta data. A refusal leaves the product unchanged.
 
 Single-item endpoints validate field types first, as WordPress does against the schema;
 batch entries skip that validation (WC_REST_Controller::batch_items calls create_item and
@@ -17,39 +15,20 @@ update_item directly) and are coerced by the setters instead.
 from __future__ import annotations
 
 import copy
-import posixpath
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
-from urllib.parse import urlparse
 
+from lapak.sandboxes.woocommerce.media import Images, upload
 from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
     PRODUCT_STATUSES,
-    SITE_TZ,
     UNCATEGORIZED,
-    Attachment,
     Product,
     Shop,
 )
 from lapak.sandboxes.woocommerce.wire import WooError, invalid_param
 
-IMAGE_EXTENSIONS = frozenset(
-    {"jpg", "jpeg", "jpe", "gif", "png", "bmp", "tiff", "tif", "ico", "webp"}
-)
-"""`wc_rest_allowed_image_mime_types`."""
-IMAGE_MAGIC = (
-    b"\x89PNG",
-    b"\xff\xd8\xff",
-    b"GIF8",
-    b"BM",
-    b"II*\x00",
-    b"MM\x00*",
-    b"RIFF",
-    b"\x00\x00\x01\x00",
-)
 PRODUCT_TYPES = ("simple", "grouped", "external", "variable")
 FIELD_TYPES: dict[str, str] = {
     "name": "string",
@@ -72,17 +51,6 @@ VARIATION_ONLY_MESSAGE = (
     "To manipulate product variations you should use the "
     "/products/&lt;product_id&gt;/variations/&lt;id&gt; endpoint."
 )
-
-
-@dataclass(frozen=True, slots=True)
-class Fetched:
-    """One image download: its bytes, or why it failed (as WordPress's HTTP API says)."""
-
-    content: bytes | None
-    error: str | None = None
-
-
-Images = Mapping[str, Fetched]
 
 
 def check_types(body: Mapping[str, Any]) -> None:
@@ -348,53 +316,3 @@ def _store(shop: Shop, draft: Product, now: float) -> Product:
     draft.updated = now
     shop.products[draft.id] = draft
     return draft
-
-
-def upload(shop: Shop, images: Images, src: str, now: float, code: str) -> int:
-    """`wc_rest_upload_image_from_url` + `wc_rest_set_uploaded_image_as_attachment`.
-
-    Unlike WordPress (`wp_safe_remote_get` refuses loopback and private addresses), the
-    sandbox downloads from loopback: the tests' image host lives there.
-    """
-    fetched = images.get(src) or Fetched(None, "the image was not downloaded")
-    if fetched.error is not None or fetched.content is None:
-        message = f"Error getting remote image {src}. Error: {fetched.error}"
-        raise WooError(code, message, 400)
-    name = posixpath.basename(urlparse(src).path)
-    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-    if extension not in IMAGE_EXTENSIONS or not fetched.content.startswith(IMAGE_MAGIC):
-        message = "Invalid image: Sorry, you are not allowed to upload this file type."
-        raise WooError(code, message, 400)
-    taken = {a.name for a in shop.attachments.values()}
-    stem, unique, n = name.rsplit(".", 1)[0], name, 0
-    while unique in taken:
-        n += 1
-        unique = f"{stem}-{n}.{extension}"
-    month = datetime.fromtimestamp(now, SITE_TZ).strftime("%Y/%m")
-    attachment = Attachment(
-        id=shop.new_id(),
-        src=f"{shop.site_url}/wp-content/uploads/{month}/{unique}",
-        name=unique,
-        created=now,
-    )
-    shop.attachments[attachment.id] = attachment
-    return attachment.id
-
-
-def image_sources(body: Any) -> list[str]:
-    """Every image URL a products/variations request body asks WooCommerce to download."""
-    found: list[str] = []
-    if not isinstance(body, dict):
-        return found
-    objects = [body]
-    for key in ("create", "update"):
-        if isinstance(body.get(key), list):
-            objects.extend(entry for entry in body[key] if isinstance(entry, dict))
-    for item in objects:
-        for image in item.get("images") or []:
-            if isinstance(image, dict) and isinstance(image.get("src"), str):
-                found.append(image["src"])
-        image = item.get("image")
-        if isinstance(image, dict) and isinstance(image.get("src"), str):
-            found.append(image["src"])
-    return list(dict.fromkeys(found))

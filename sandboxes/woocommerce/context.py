@@ -10,14 +10,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
-from lapak.sandboxes.woocommerce.catalog import Fetched
+from lapak.sandboxes.woocommerce.media import Fetched
 from lapak.sandboxes.woocommerce.state import Shop
-from lapak.sandboxes.woocommerce.wire import Reply, WooError, int_param, no_route
+from lapak.sandboxes.woocommerce.wire import API, Reply, WooError, int_param, no_route
 
 if TYPE_CHECKING:
     from lapak.sandboxes.woocommerce.sandbox import WooSandbox
-
-API = "/wp-json/wc/v3"
 
 PERMISSION: dict[str, tuple[str, str]] = {
     "list": ("woocommerce_rest_cannot_view", "Sorry, you cannot list resources."),

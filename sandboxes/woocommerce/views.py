@@ -22,8 +22,8 @@ from lapak.sandboxes.woocommerce.state import (
     Shop,
     WooOrder,
 )
+from lapak.sandboxes.woocommerce.wire import API
 
-API = "/wp-json/wc/v3"
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 PRODUCT_DEFAULTS: dict[str, Any] = {
     "sale_price": "",

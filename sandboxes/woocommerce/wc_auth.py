@@ -27,6 +27,7 @@ from urllib.parse import urlencode, urlsplit
 
 import httpx
 import structlog
+from lapak.sandboxes.kit.consent import valid_redirect
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 from lapak.sandboxes.woocommerce.state import Shop
 from starlette.requests import Request
@@ -73,8 +74,7 @@ def _validated(query: dict[str, str]) -> dict[str, str]:
     if query["scope"] not in SCOPES:
         raise AuthRefused(f"Invalid scope {query['scope']}")
     for name in ("return_url", "callback_url"):
-        parts = urlsplit(query[name])
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not valid_redirect(query[name]):
             raise AuthRefused(f"The {query[name]} is not a valid URL")
     callback = urlsplit(query["callback_url"])
     if callback.scheme != "https" and callback.hostname not in LOOPBACK_HOSTS:

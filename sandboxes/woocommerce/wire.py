@@ -22,6 +22,7 @@ from typing import Any
 from lapak.sandboxes.woocommerce.state import SITE_TZ
 from starlette.responses import Response
 
+API = "/wp-json/wc/v3"
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}(?::\d{2})?)?$")
 """`rest_parse_date`'s pattern (RFC 3339, the offset optional)."""
 
