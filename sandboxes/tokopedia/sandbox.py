@@ -282,16 +282,11 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         sellers see nothing of an order before payment."""
         if order.paid_at is None:
             return
-        app = self.apps[store.fs_id]
-        kind = NOTIFICATION_URL if order.status == state.PAID else STATUS_URL
-        url = app.urls.get(kind)
-        if not url:
-            return
-        if kind == NOTIFICATION_URL:
-            payload = order_notification_payload(app.fs_id, order)
-        else:
-            payload = order_status_payload(app.fs_id, order)
-        self.push.send(url, app.webhook_secret, payload)
+        app, paid_now = self.apps[store.fs_id], order.status == state.PAID
+        url = app.urls.get(NOTIFICATION_URL if paid_now else STATUS_URL)
+        if url:
+            payload = order_notification_payload if paid_now else order_status_payload
+            self.push.send(url, app.webhook_secret, payload(app.fs_id, order))
 
 
 def _secret(value: Any) -> str:
