@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 from urllib.parse import urlparse
 
+from lapak.sandboxes.kit.wire import is_number
 from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
 from lapak.sandboxes.shopify.state import DEFAULT_TITLE, MAX_VARIANTS, Product, Variant
 from lapak.sandboxes.shopify.views import (
@@ -76,7 +77,7 @@ def _variant_spec(raw: Any) -> dict[str, Any]:
         "weight_unit": unit,
         "inventory_management": raw.get("inventory_management", "shopify"),
     }
-    if not isinstance(spec["weight"], int | float) or spec["weight"] < 0:
+    if not is_number(spec["weight"]) or spec["weight"] < 0:
         raise unprocessable("weight", "must be greater than or equal to 0")
     return spec
 

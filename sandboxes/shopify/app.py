@@ -4,8 +4,7 @@ One request to /admin/api/{version}/...: count it, run it through the fault plan
 handler by method and path, authenticate the `X-Shopify-Access-Token` header (401 with
 Shopify's text otherwise), spend the shop's REST request or GraphQL points, then run the
 handler under the sandbox lock. REST answers carry `X-Shopify-Shop-Api-Call-Limit`; every
-answer carries `X-Shopify-API-Version`. The app install (oauth.py: the authorization page
-and the token exchange) lives beside it, unversioned and unauthenticated.
+answer carries `X-Shopify-API-Version`.
 """
 
 from __future__ import annotations
@@ -14,7 +13,7 @@ import json
 import re
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody, answered
+from lapak.sandboxes.kit.wire import JSONBody
 from lapak.sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
 from lapak.sandboxes.shopify.context import Ctx, Route
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
@@ -33,6 +32,12 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 API_PREFIX = "/admin/api/"
+INSTALL = {
+    ("GET", oauth.AUTHORIZE_PATH): oauth.authorize,
+    ("POST", oauth.AUTHORIZE_PATH): oauth.authorize,
+    ("POST", oauth.TOKEN_PATH): oauth.access_token,
+}
+"""The app install (oauth.py), beside the API: unversioned and unauthenticated."""
 VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 
 
@@ -103,6 +108,8 @@ class SandboxApp(KitApp):
     """Starlette for the control API; Shopify calls (/admin/...) skip its routing."""
 
     sandbox: ShopifySandbox
+    platform = "shopify"
+    refused = ShopifyError
 
     def __init__(self, sandbox: ShopifySandbox) -> None:
         super().__init__(sandbox, ShopifyControl(sandbox), control.ROUTES)
@@ -112,27 +119,24 @@ class SandboxApp(KitApp):
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]
-        self.sandbox.count_call(path)
-        if path == oauth.TOKEN_PATH and request.method == "POST":
-            return await oauth.access_token(self.sandbox, request)
-        if path == oauth.AUTHORIZE_PATH and request.method in ("GET", "POST"):
-            return await oauth.authorize(self.sandbox, request)
-        if not path.startswith(API_PREFIX):
-            return JSONBody({"errors": "Not Found"}, status_code=404)
+        install = INSTALL.get((request.method, path))
+        if install is not None:  # counted, never faulted
+            self.sandbox.count_call(path)
+            return await install(self.sandbox, request)
         API_KIND.set("graphql" if path.endswith("/graphql.json") else "rest")
+        return await super().api(request)
+
+    async def serve(self, request: Request, path: str) -> Response:
+        if not path.startswith(API_PREFIX):
+            raise not_found()
         headers = {"X-Shopify-API-Version": path[len(API_PREFIX) :].partition("/")[0]}
+        try:
+            return await _serve(self.sandbox, request, path, headers)
+        except ShopifyError as exc:  # with the version and call-limit headers
+            return self.refusal(exc, headers)
 
-        def refusal(exc: ShopifyError) -> Response:
-            return JSONBody({"errors": exc.errors}, status_code=exc.status, headers=headers)
+    def refusal(self, error: ShopifyError, headers: dict[str, str] | None = None) -> Response:
+        return JSONBody({"errors": error.errors}, status_code=error.status, headers=headers)
 
-        return await self.sandbox.faults.run(
-            path,
-            lambda: answered(
-                lambda: _serve(self.sandbox, request, path, headers),
-                refused=ShopifyError,
-                refusal=refusal,
-                failed=server_error,
-                platform="shopify",
-                path=path,
-            ),
-        )
+    def failed(self) -> Response:
+        return server_error()

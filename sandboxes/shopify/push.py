@@ -61,6 +61,3 @@ class PushSender(RetryingPushQueue):
 
     platform = "shopify"
     timeout = httpx.Timeout(TOTAL_TIMEOUT_SECONDS, connect=CONNECT_TIMEOUT_SECONDS)
-
-    def send(self, item: Delivery) -> None:
-        self.put(item)

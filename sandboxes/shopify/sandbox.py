@@ -277,7 +277,7 @@ class ShopifySandbox(StoreSandbox[Shop]):
             event_id=str(stamp.int % 10**12),
             triggered_at=iso(self.clock.now()) or "",
         )
-        self.push.send(item)
+        self.push.put(item)
 
 
 def _handle(title: str, shop: Shop) -> str:
