@@ -336,51 +336,46 @@ def _target(item: Listing, model_id: Any) -> Variant | Listing | None:
     return item if model_id == 0 else None
 
 
-def update_stock(ctx: Ctx) -> Reply:
+def _per_model(
+    ctx: Ctx,
+    field: str,
+    attribute: str,
+    read: Callable[[Mapping[str, Any]], int],
+    echo: Callable[[int], dict[str, Any]],
+) -> Reply:
+    """update_stock / update_price: each entry sets `attribute` of one model (or of the
+    item without models), answered per model in success_list or failure_list."""
     body = ctx.json
     item = find_item(ctx, body_int(body, "item_id"))
     success, failure = [], []
-    for entry in _batch(body, "stock_list"):
+    for entry in _batch(body, field):
         model_id = entry.get("model_id", 0)
         target = _target(item, model_id)
-        if target is None:
-            failure.append({"model_id": model_id, "failed_reason": "Wrong model_id."})
-            continue
         try:
-            stock = _seller_stock(entry)
+            if target is None:
+                reason = "Wrong model_id."
+                if attribute == "price" and item.has_variants and model_id == 0:
+                    reason = "Can't edit item price directly while item has models."
+                raise ShopeeError(PRODUCT_PARAM, reason)
+            value = read(entry)
         except ShopeeError as exc:
             failure.append({"model_id": model_id, "failed_reason": exc.message})
             continue
-        target.stock = stock
-        success.append({"model_id": model_id, "location_id": "", "stock": stock})
+        setattr(target, attribute, value)
+        success.append({"model_id": model_id, **echo(value)})
     if success:
         item.updated = ctx.now
     return Reply({"failure_list": failure, "success_list": success})
+
+
+def update_stock(ctx: Ctx) -> Reply:
+    return _per_model(
+        ctx, "stock_list", "stock", _seller_stock, lambda stock: {"location_id": "", "stock": stock}
+    )
 
 
 def update_price(ctx: Ctx) -> Reply:
-    body = ctx.json
-    item = find_item(ctx, body_int(body, "item_id"))
-    success, failure = [], []
-    for entry in _batch(body, "price_list"):
-        model_id = entry.get("model_id", 0)
-        target = _target(item, model_id)
-        if target is None:
-            reason = "Wrong model_id."
-            if item.has_variants and model_id == 0:
-                reason = "Can't edit item price directly while item has models."
-            failure.append({"model_id": model_id, "failed_reason": reason})
-            continue
-        try:
-            price = _price(entry)
-        except ShopeeError as exc:
-            failure.append({"model_id": model_id, "failed_reason": exc.message})
-            continue
-        target.price = price
-        success.append({"model_id": model_id, "original_price": price})
-    if success:
-        item.updated = ctx.now
-    return Reply({"failure_list": failure, "success_list": success})
+    return _per_model(ctx, "price_list", "price", _price, lambda price: {"original_price": price})
 
 
 ROUTES = {
