@@ -43,10 +43,8 @@ class LazadaError(Exception):
 
 
 def missing(name: str) -> LazadaError:
-    """A missing parameter (the API pages' error example: "missing required parameter: X";
-    the code is spelled MissingParameter in the signature guide
-    (docs/MARKETPLACES.md#lazada-auth-and-signing), MISSING_PARAMETER in that
-    example: UNCONFIRMED which)."""
+    """The API pages' "missing required parameter: X" under the signature guide's code
+    (docs/MARKETPLACES.md#lazada-unconfirmed)."""
     return LazadaError("MissingParameter", f"missing required parameter: {name}", type=ISV)
 
 
@@ -63,7 +61,7 @@ def ok(data: Any, key: str = "data") -> dict[str, Any]:
     return {"code": "0", key: data, "request_id": request_id()}
 
 
-def error_body(error: LazadaError) -> dict[str, Any]:
+def error_response(error: LazadaError) -> Response:
     body: dict[str, Any] = {
         "type": error.type,
         "code": error.code,
@@ -72,16 +70,12 @@ def error_body(error: LazadaError) -> dict[str, Any]:
     }
     if error.detail:
         body["detail"] = error.detail
-    return body
-
-
-def error_response(error: LazadaError) -> Response:
-    return JSONBody(error_body(error), status_code=error.status)
+    return JSONBody(body, status_code=error.status)
 
 
 def server_error() -> Response:
-    """A platform failure (UNCONFIRMED text; "ServiceUnavailable" is the code the API pages
-    give as an example of an error code)."""
+    """A platform failure: "ServiceUnavailable" is the API pages' example of an error code;
+    the text is the sandbox's."""
     error = LazadaError(
         "ServiceUnavailable",
         "The request has failed due to a temporary failure of the server.",
