@@ -14,7 +14,6 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
-import structlog
 from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.woocommerce import api_orders, api_products, control, wc_auth
 from lapak.sandboxes.woocommerce.context import Ctx, match
@@ -29,10 +28,8 @@ from lapak.sandboxes.woocommerce.wire import (
     server_error,
     throttled,
 )
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
-
-log = structlog.get_logger(__name__)
 
 ROUTES = [*api_products.ROUTES, *api_orders.ROUTES]
 
@@ -70,15 +67,33 @@ def _body(raw: bytes, method: str) -> Any:
         ) from None
 
 
-async def _serve(sandbox: WooSandbox, request: Request, path: str) -> Response:
-    method = request.method
-    params = _params(request.scope.get("query_string", b""))
-    authorization = request.headers.get("authorization")
-    wait = sandbox.limiter.take(_rate_key(params, authorization))
-    if wait:
-        return throttled(wait, sandbox.limiter.burst)
-    site_url = f"{request.url.scheme}://{request.url.netloc}"
-    try:
+class WooApp(SandboxApp):
+    """Starlette for the control API; REST calls (/wp-json/...) skip its routing."""
+
+    sandbox: WooSandbox
+    platform = "woocommerce"
+    refused = WooError
+
+    def __init__(self, sandbox: WooSandbox) -> None:
+        super().__init__(sandbox, WooControl(sandbox), [*control.ROUTES, wc_auth.ROUTE])
+
+    def is_api(self, path: str) -> bool:
+        return path.startswith("/wp-json/")
+
+    def refusal(self, error: WooError) -> Response:
+        return error_response(error)
+
+    def failed(self) -> Response:
+        return server_error()
+
+    async def serve(self, request: Request, path: str) -> Response:
+        sandbox, method = self.sandbox, request.method
+        params = _params(request.scope.get("query_string", b""))
+        authorization = request.headers.get("authorization")
+        wait = sandbox.limiter.take(_rate_key(params, authorization))
+        if wait:
+            return throttled(wait, sandbox.limiter.burst)
+        site_url = f"{request.url.scheme}://{request.url.netloc}"
         with sandbox.lock:
             caller = authenticate(
                 sandbox.keys,
@@ -95,31 +110,6 @@ async def _serve(sandbox: WooSandbox, request: Request, path: str) -> Response:
         with sandbox.lock:
             if caller is not None:
                 caller.site_url = site_url
-            ctx = Ctx(sandbox, caller, method, params, body, ids, site_url, sandbox.clock.now())
-            ctx.images = images
-            reply = handler(ctx)
-    except WooError as exc:
-        return error_response(exc)
-    except ClientDisconnect:  # the caller went away mid-request (a killed worker)
-        return Response(status_code=499)
-    except Exception:  # a sandbox bug answers like a PHP fatal error, and is logged
-        log.exception("woocommerce_sandbox_handler_failed", path=path)
-        return server_error()
-    return JSONBody(reply.body, status_code=reply.status, headers=reply.headers or None)
-
-
-class WooApp(SandboxApp):
-    """Starlette for the control API; REST calls (/wp-json/...) skip its routing."""
-
-    sandbox: WooSandbox
-
-    def __init__(self, sandbox: WooSandbox) -> None:
-        super().__init__(sandbox, WooControl(sandbox), [*control.ROUTES, wc_auth.ROUTE])
-
-    def is_api(self, path: str) -> bool:
-        return path.startswith("/wp-json/")
-
-    async def api(self, request: Request) -> Response:
-        path = request.scope["path"]
-        self.sandbox.count_call(path)
-        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+            now = sandbox.clock.now()
+            reply = handler(Ctx(sandbox, caller, method, params, body, ids, site_url, now, images))
+        return JSONBody(reply.body, status_code=reply.status, headers=reply.headers or None)

@@ -11,21 +11,18 @@ from typing import Any
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    Endpoint,
     NewListing,
     NewOrder,
     WebhookUrl,
-    guarded,
     read_body,
+    route,
     shared_routes,
 )
-from lapak.sandboxes.woocommerce.orders import OutOfStockError
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 from lapak.sandboxes.woocommerce.views import order_view, product_view, variation_view
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 
 class StockEdit(Body):
@@ -38,10 +35,6 @@ def _sandbox(request: Request) -> WooSandbox:
 
 def _store(request: Request) -> str:
     return str(request.path_params["store"])
-
-
-def _out_of_stock(exc: Exception) -> bool:
-    return isinstance(exc, OutOfStockError)
 
 
 async def shops(request: Request) -> Response:
@@ -121,17 +114,13 @@ async def webhook(request: Request) -> Response:
     return JSONResponse({"ok": True})
 
 
-def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(f"/_sandbox{path}", guarded(endpoint, _out_of_stock), methods=methods)
-
-
 ROUTES = [
     *shared_routes(),
-    _route("/shops", shops, ["GET"]),
-    _route("/shops/{store}/products", products, ["GET", "POST"]),
-    _route("/shops/{store}/stock/{sku}", stock, ["POST"]),
-    _route("/shops/{store}/orders", orders, ["GET", "POST"]),
-    _route("/shops/{store}/orders/{order}", order, ["GET"]),
-    _route("/shops/{store}/orders/{order}/{action}", order, ["POST"]),
-    _route("/shops/{store}/webhook", webhook, ["POST"]),
+    route("/_sandbox/shops", shops, ["GET"]),
+    route("/_sandbox/shops/{store}/products", products, ["GET", "POST"]),
+    route("/_sandbox/shops/{store}/stock/{sku}", stock, ["POST"]),
+    route("/_sandbox/shops/{store}/orders", orders, ["GET", "POST"]),
+    route("/_sandbox/shops/{store}/orders/{order}", order, ["GET"]),
+    route("/_sandbox/shops/{store}/orders/{order}/{action}", order, ["POST"]),
+    route("/_sandbox/shops/{store}/webhook", webhook, ["POST"]),
 ]
