@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody, answered
+from lapak.sandboxes.kit.wire import JSONBody
 from lapak.sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
 from lapak.sandboxes.tokopedia.context import Ctx, Route, Router
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
@@ -71,52 +71,12 @@ async def _read_body(request: Request, route: Route) -> Any:
         raise TokopediaError("request body is not valid JSON", "BAD_JSON") from None
 
 
-async def _call(
-    sandbox: TokopediaSandbox, request: Request, path: str, limits: dict[str, str]
-) -> Response:
-    """One FS API call; `limits` gets the X-Ratelimit-* headers its answer carries."""
-    route, params = ROUTER.match(request.method, path)
-    with sandbox.lock:
-        app = _caller(sandbox, request)
-        _check_fs(app, route, params, request)
-    grant = sandbox.limiter.take_upto((app.fs_id, route.name), 1)
-    limits.update(bucket_headers(sandbox.limiter, grant))
-    if not grant.granted:
-        raise too_many_requests()
-    ctx = Ctx(
-        request=request,
-        query=request.query_params,
-        body=await _read_body(request, route),
-        sandbox=sandbox,
-        app=app,
-        route=route,
-        params=params,
-    )
-    with sandbox.lock:
-        data = route.handler(ctx)
-    limits.update(ctx.row_limits)
-    return JSONBody(envelope(data), headers=limits or None)
-
-
-async def _serve(sandbox: TokopediaSandbox, request: Request, path: str) -> Response:
-    if path == api_auth.TOKEN_PATH:
-        with sandbox.lock:
-            return api_auth.token(sandbox, request)
-    limits: dict[str, str] = {}
-    return await answered(
-        lambda: _call(sandbox, request, path, limits),
-        refused=TokopediaError,
-        refusal=lambda exc: error_response(exc, limits),
-        failed=server_error,
-        platform="tokopedia",
-        path=path,
-    )
-
-
 class SandboxApp(KitApp):
     """Starlette for the control API; Tokopedia calls skip its routing and middleware."""
 
     sandbox: TokopediaSandbox
+    platform = "tokopedia"
+    refused = TokopediaError
 
     def __init__(self, sandbox: TokopediaSandbox) -> None:
         super().__init__(sandbox, TokopediaControl(sandbox), control.ROUTES)
@@ -124,7 +84,39 @@ class SandboxApp(KitApp):
     def is_api(self, path: str) -> bool:
         return not path.startswith("/_sandbox/")
 
-    async def api(self, request: Request) -> Response:
-        path = request.scope["path"]
-        self.sandbox.count_call(path)
-        return await self.sandbox.faults.run(path, lambda: _serve(self.sandbox, request, path))
+    async def serve(self, request: Request, path: str) -> Response:
+        sandbox = self.sandbox
+        if path == api_auth.TOKEN_PATH:
+            with sandbox.lock:
+                return api_auth.token(sandbox, request)
+        route, params = ROUTER.match(request.method, path)
+        with sandbox.lock:
+            app = _caller(sandbox, request)
+            _check_fs(app, route, params, request)
+        grant = sandbox.limiter.take_upto((app.fs_id, route.name), 1)
+        limits = bucket_headers(sandbox.limiter, grant)
+        try:
+            if not grant.granted:
+                raise too_many_requests()
+            body = await _read_body(request, route)
+            ctx = Ctx(
+                request=request,
+                query=request.query_params,
+                body=body,
+                sandbox=sandbox,
+                app=app,
+                route=route,
+                params=params,
+            )
+            with sandbox.lock:
+                data = route.handler(ctx)
+        except TokopediaError as error:  # every answer after the limit carries its headers
+            error.headers = {**limits, **error.headers}
+            raise
+        return JSONBody(envelope(data), headers={**limits, **ctx.row_limits})
+
+    def refusal(self, error: TokopediaError) -> Response:
+        return error_response(error)
+
+    def failed(self) -> Response:
+        return server_error()

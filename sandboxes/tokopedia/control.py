@@ -10,20 +10,18 @@ from typing import Any
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    Endpoint,
     NewListing,
     NewOrder,
     WebhookUrl,
-    guarded,
     read_body,
+    route,
     shared_routes,
 )
-from lapak.sandboxes.kit.orders import Order, OutOfStockError
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.tokopedia.state import ACTIVE, Product
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 
 class StockEdit(Body):
@@ -32,10 +30,6 @@ class StockEdit(Body):
 
 class StatusChange(Body):
     status: int
-
-
-def _conflict(exc: Exception) -> bool:
-    return isinstance(exc, OutOfStockError)
 
 
 def _sandbox(request: Request) -> Any:
@@ -151,19 +145,15 @@ async def expire_token(request: Request) -> Response:
     return JSONResponse({"expired": _sandbox(request).expire_token(_shop_id(request))})
 
 
-def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, guarded(endpoint, _conflict), methods=methods)
-
-
 ROUTES = [
     *shared_routes(),
-    _route("/_sandbox/shops", shops, ["GET"]),
-    _route("/_sandbox/shops/{shop_id}/products", products, ["GET"]),
-    _route("/_sandbox/shops/{shop_id}/products", create_product, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/products/{product_id}/stock", edit_stock, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/orders", orders, ["GET"]),
-    _route("/_sandbox/shops/{shop_id}/orders", place_order, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/orders/{order_id}/status", order_status, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/webhook", webhook, ["POST"]),
-    _route("/_sandbox/shops/{shop_id}/expire_token", expire_token, ["POST"]),
+    route("/_sandbox/shops", shops, ["GET"]),
+    route("/_sandbox/shops/{shop_id}/products", products, ["GET"]),
+    route("/_sandbox/shops/{shop_id}/products", create_product, ["POST"]),
+    route("/_sandbox/shops/{shop_id}/products/{product_id}/stock", edit_stock, ["POST"]),
+    route("/_sandbox/shops/{shop_id}/orders", orders, ["GET"]),
+    route("/_sandbox/shops/{shop_id}/orders", place_order, ["POST"]),
+    route("/_sandbox/shops/{shop_id}/orders/{order_id}/status", order_status, ["POST"]),
+    route("/_sandbox/shops/{shop_id}/webhook", webhook, ["POST"]),
+    route("/_sandbox/shops/{shop_id}/expire_token", expire_token, ["POST"]),
 ]
