@@ -17,11 +17,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
-from lapak.sandboxes.kit.orders import OutOfStockError
-from lapak.sandboxes.kit.stores import UnknownOrderError
-from lapak.sandboxes.tiktok.app import build_app
-from lapak.sandboxes.tiktok.push import push_signature
-from lapak.sandboxes.tiktok.sandbox import TikTokSandbox, UnknownStoreError
+from lapak.sandboxes.tiktok.app import TikTokApp
+from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
 from starlette.applications import Starlette
 
 
@@ -34,7 +31,7 @@ def create_app(
     seller authorization's refresh token the store's config holds). `strict_content`: see
     `TikTokSandbox`.
     """
-    return build_app(TikTokSandbox(shops, seed=seed, strict_content=strict_content))
+    return TikTokApp(TikTokSandbox(shops, seed=seed, strict_content=strict_content))
 
 
 def fake_credentials(name: str, index: int) -> dict[str, Any]:
@@ -56,13 +53,4 @@ sandbox = SandboxEntry("tiktok", create_app, fake_credentials)
 """The `lapak.sandboxes` entry point (`sandboxes.registry.Sandbox`)."""
 
 
-__all__ = [
-    "OutOfStockError",
-    "TikTokSandbox",
-    "UnknownOrderError",
-    "UnknownStoreError",
-    "create_app",
-    "fake_credentials",
-    "push_signature",
-    "sandbox",
-]
+__all__ = ["TikTokSandbox", "create_app", "fake_credentials", "sandbox"]

@@ -1,18 +1,18 @@
 """The sandbox's ASGI app: TikTok Shop API paths, our control API under /_sandbox/.
 
-One API request: count it, run it through the fault plan, find its route by path template,
-authenticate it (gate.py; the auth host's token endpoints check the app secret instead),
-spend a token of the (app, shop, API) rate-limit bucket, then run the handler under the
-sandbox lock and wrap its `data` in TikTok's envelope. Handlers raise `TikTokError` for
-TikTok's error bodies.
+One API request is counted and run through the fault plan by its path template (kit/app.py);
+then it is authenticated (gate.py; the auth host's token endpoints check the app secret
+instead), spends a token of the (app, shop, API) rate-limit bucket, and its handler runs
+under the sandbox lock, its `data` wrapped in TikTok's envelope. Handlers raise
+`TikTokError` for TikTok's error bodies.
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-import structlog
-from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.tiktok import (
     api_auth,
     api_listing_write,
@@ -35,18 +35,16 @@ from lapak.sandboxes.tiktok.wire import (
     success,
     throttled,
 )
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route as StarletteRoute
-
-log = structlog.get_logger(__name__)
 
 ROUTER = Router(
     [*api_auth.ROUTES, *api_products.ROUTES, *api_listing_write.ROUTES, *api_orders.ROUTES]
 )
 
 
-def _json_body(raw: bytes) -> dict:
+def _json_body(raw: bytes) -> dict[str, Any]:
     if not raw:
         return {}
     try:
@@ -62,10 +60,45 @@ def _json_body(raw: bytes) -> dict:
     return body
 
 
-async def _serve(sandbox: TikTokSandbox, request: Request, route: Route, params: dict) -> Response:
-    content_type = request.headers.get("content-type", "")
-    multipart = content_type.lower().startswith("multipart/form-data")
-    try:
+def _route(request: Request) -> tuple[Route, dict[str, str]]:
+    routes, params = ROUTER.match(request.url.path)
+    if not routes:
+        raise TikTokError(
+            INVALID_PATH, "Invalid path. The specified path does not match any available endpoint."
+        )
+    route = next((r for r in routes if r.method == request.method), None)
+    if route is None:
+        raise TikTokError(
+            INVALID_METHOD,
+            "Invalid method. The HTTP method used is not supported by this endpoint.",
+        )
+    return route, params
+
+
+class TikTokApp(SandboxApp):
+    """Starlette for the control API and the consent page; TikTok calls skip its routing."""
+
+    sandbox: TikTokSandbox
+    platform = "tiktok"
+    refused = TikTokError
+
+    def __init__(self, sandbox: TikTokSandbox) -> None:
+        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
+        super().__init__(sandbox, TikTokControl(sandbox), [*control_api.ROUTES, consent_route])
+
+    def is_api(self, path: str) -> bool:
+        return not path.startswith("/_sandbox/") and path != consent.PATH
+
+    def api_path(self, request: Request) -> str:
+        routes, _ = ROUTER.match(request.url.path)
+        return routes[0].template if routes else request.url.path
+
+    async def serve(self, request: Request, path: str) -> Response:
+        sandbox = self.sandbox
+        route, params = _route(request)
+        multipart = (
+            request.headers.get("content-type", "").lower().startswith("multipart/form-data")
+        )
         raw = await request.body() if route.method != "GET" else b""
         if route.multipart and not multipart:
             raise TikTokError(
@@ -102,49 +135,10 @@ async def _serve(sandbox: TikTokSandbox, request: Request, route: Route, params:
         )
         with sandbox.lock:
             data = route.handler(ctx)
-    except TikTokError as exc:
-        return error_response(exc.code, exc.message)
-    except ClientDisconnect:  # the caller went away mid-request: no one to answer
-        return Response(status_code=499)
-    except Exception:  # a sandbox bug answers like TikTok's own hiccups, and is logged
-        log.exception("tiktok_sandbox_handler_failed", path=request.url.path)
+        return success(data)
+
+    def refusal(self, error: TikTokError) -> Response:
+        return error_response(error.code, error.message)
+
+    def failed(self) -> Response:
         return server_error()
-    return success(data)
-
-
-class SandboxApp(KitApp):
-    """Starlette for the control API; TikTok calls skip its routing and middleware."""
-
-    sandbox: TikTokSandbox
-
-    def __init__(self, sandbox: TikTokSandbox) -> None:
-        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(sandbox, TikTokControl(sandbox), [*control_api.ROUTES, consent_route])
-
-    def is_api(self, path: str) -> bool:
-        return not path.startswith("/_sandbox/") and path != consent.PATH
-
-    async def api(self, request: Request) -> Response:
-        path = request.scope["path"]
-        routes, params = ROUTER.match(path)
-        self.sandbox.count_call(routes[0].template if routes else path)
-        return await self.sandbox.faults.run(path, lambda: self._dispatch(request, routes, params))
-
-    async def _dispatch(self, request: Request, routes: list[Route], params: dict) -> Response:
-        if not routes:
-            return error_response(
-                INVALID_PATH,
-                "Invalid path. The specified path does not match any available endpoint.",
-            )
-        route = next((r for r in routes if r.method == request.method), None)
-        if route is None:
-            return error_response(
-                INVALID_METHOD,
-                "Invalid method. The HTTP method used is not supported by this endpoint.",
-            )
-        return await _serve(self.sandbox, request, route, params)
-
-
-def build_app(sandbox: TikTokSandbox) -> SandboxApp:
-    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
-    return SandboxApp(sandbox)
