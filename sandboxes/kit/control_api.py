@@ -10,8 +10,10 @@ simulator and clock. A platform's control.py adds its store, listing and order r
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from dataclasses import asdict
+from typing import Any, TypeVar, get_args
 
+from lapak.sandboxes.kit.control import OrderAction
 from lapak.sandboxes.kit.faults import settings_from_request
 from lapak.sandboxes.kit.orders import OutOfStockError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -162,6 +164,31 @@ async def clock(request: Request) -> Response:
     if request.method == "POST":
         control.advance_clock((await read_body(request, ClockMove)).advance)
     return JSONResponse({"now": control.now()})
+
+
+async def store_listings(request: Request) -> Response:
+    """GET /_sandbox/.../{store}/...: every SKU of the store, as `SandboxListing` rows."""
+    rows = _control(request).listings(request.path_params["store"])
+    return JSONResponse([asdict(row) | {"price": str(row.price)} for row in rows])
+
+
+async def store_order(request: Request) -> Response:
+    """GET .../{store}/orders/{order_id}: the order as `SandboxOrder`; POST
+    .../{order_id}/{action}: the order after pay, cancel, complete or return."""
+    control, store = _control(request), request.path_params["store"]
+    order_id, action = request.path_params["order_id"], request.path_params.get("action")
+    if action is not None:
+        if action not in get_args(OrderAction):
+            raise ValueError(f"unknown action {action!r} (pay, cancel, complete, return)")
+        control.change_order(store, order_id, action)
+    return JSONResponse(asdict(control.order(store, order_id)))
+
+
+async def store_webhook(request: Request) -> Response:
+    """POST .../{store}/webhook {"url"}: where the store's pushes go (null: nowhere)."""
+    body = await read_body(request, WebhookUrl)
+    _control(request).set_webhook_url(request.path_params["store"], body.url)
+    return JSONResponse({"url": body.url})
 
 
 def shared_routes() -> list[Route]:

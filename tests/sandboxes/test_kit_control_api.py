@@ -1,0 +1,82 @@
+"""The kit's store endpoints of the control API, over a StoreSurface (Shopee's sandbox)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from lapak.sandboxes.kit.control_api import route, store_listings, store_order, store_webhook
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+from lapak.sandboxes.shopee.surface import ShopeeControl
+from lapak.wiring.server import serve
+from starlette.applications import Starlette
+
+SHOP = {"name": "toko", "partner_id": 1, "partner_key": "k", "shop_id": 5}
+STORE = "/_sandbox/stores/{store}"
+
+
+@pytest.fixture
+def sandbox() -> Iterator[ShopeeSandbox]:
+    sandbox = ShopeeSandbox([SHOP])
+    yield sandbox
+    sandbox.close()
+
+
+@pytest.fixture
+def control(sandbox: ShopeeSandbox) -> ShopeeControl:
+    return ShopeeControl(sandbox)
+
+
+@pytest.fixture
+def client(sandbox: ShopeeSandbox, control: ShopeeControl) -> Iterator[httpx.Client]:
+    app = Starlette(
+        routes=[
+            route(f"{STORE}/listings", store_listings, ["GET"]),
+            route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
+            route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
+            route(f"{STORE}/webhook", store_webhook, ["POST"]),
+        ]
+    )
+    app.state.control = control
+    with serve(app) as server, httpx.Client(base_url=server.url, timeout=5) as http:
+        yield http
+
+
+def test_listings_are_rows_per_sku(client: httpx.Client, control: ShopeeControl) -> None:
+    control.add_listing("toko", sku="TEH", name="Teh", price=5000, stock=3)
+    control.add_listing("toko", sku="KAOS", name="Kaos", price=1, variants=[("KAOS-M", "M", 9, 2)])
+    rows = client.get("/_sandbox/stores/toko/listings").json()
+    assert [(r["sku"], r["price"], r["stock"], bool(r["variant_id"])) for r in rows] == [
+        ("TEH", "5000", 3, False),
+        ("KAOS-M", "9", 2, True),
+    ]
+    assert client.get("/_sandbox/stores/nope/listings").status_code == 404
+
+
+def test_order_actions_move_the_order_and_its_stock(
+    client: httpx.Client, control: ShopeeControl
+) -> None:
+    control.add_listing("toko", sku="TEH", name="Teh", price=5000, stock=3)
+    order_id = control.place_order("toko", [("TEH", 2)], paid=False)
+    url = f"/_sandbox/stores/toko/orders/{order_id}"
+    assert client.get(url).json() == {
+        "external_id": order_id,
+        "status": "UNPAID",
+        "tracking_number": None,
+        "lines": [["TEH", 2]],
+    }
+    assert client.post(f"{url}/pay").json()["status"] == "READY_TO_SHIP"
+    assert client.post(f"{url}/return").status_code == 400  # not shipped
+    assert client.post(f"{url}/cancel").json()["status"] == "CANCELLED"
+    assert control.listings("toko")[0].stock == 3
+    assert client.post(f"{url}/explode").status_code == 400
+    assert client.get("/_sandbox/stores/toko/orders/NOPE").status_code == 404
+
+
+def test_webhook_url_is_set_and_cleared(client: httpx.Client, sandbox: ShopeeSandbox) -> None:
+    url = "/_sandbox/stores/toko/webhook"
+    assert client.post(url, json={"url": "http://x/hook"}).json() == {"url": "http://x/hook"}
+    assert sandbox.store(5).push_url == "http://x/hook"
+    client.post(url, json={})
+    assert sandbox.store(5).push_url is None
