@@ -2,7 +2,8 @@
 
 A thin HTTP face of `LazadaControl` (stores by Lapak store name). Bodies are validated with
 pydantic; errors answer {"detail": ...} with 400 (bad body or a move the order cannot
-make) or 404 (unknown store, SKU or order). Also serves the images /image/migrate stored.
+make), 404 (unknown store, SKU or order) or 409 (stock too short). Also serves the images
+/image/migrate stored.
 """
 
 from __future__ import annotations
@@ -11,19 +12,17 @@ from dataclasses import asdict
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    Endpoint,
     NewListing,
     NewOrder,
     WebhookUrl,
-    guarded,
     read_body,
+    route,
     shared_routes,
 )
 from lapak.sandboxes.lazada.surface import LazadaControl
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 
 class StockEdit(Body):
@@ -135,22 +134,18 @@ async def image(request: Request) -> Response:
     return Response(data, media_type=f"image/{kind}")
 
 
-def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, guarded(endpoint), methods=methods)
-
-
 STORE = "/_sandbox/stores/{store}"
 ROUTES = [
     *shared_routes(),
-    _route("/_sandbox/stores", stores, ["GET"]),
-    _route(f"{STORE}/listings", listings, ["GET"]),
-    _route(f"{STORE}/listings", add_listing, ["POST"]),
-    _route(f"{STORE}/stock", edit_stock, ["POST"]),
-    _route(f"{STORE}/orders", place_order, ["POST"]),
-    _route(f"{STORE}/orders/{{order_id}}", order, ["GET"]),
-    _route(f"{STORE}/orders/{{order_id}}/{{action}}", change_order, ["POST"]),
-    _route(f"{STORE}/webhook", webhook, ["POST"]),
-    _route(f"{STORE}/expire_token", expire_token, ["POST"]),
-    _route(f"{STORE}/auth_code", auth_code, ["POST"]),
-    _route("/_sandbox/p/{name}", image, ["GET"]),
+    route("/_sandbox/stores", stores, ["GET"]),
+    route(f"{STORE}/listings", listings, ["GET"]),
+    route(f"{STORE}/listings", add_listing, ["POST"]),
+    route(f"{STORE}/stock", edit_stock, ["POST"]),
+    route(f"{STORE}/orders", place_order, ["POST"]),
+    route(f"{STORE}/orders/{{order_id}}", order, ["GET"]),
+    route(f"{STORE}/orders/{{order_id}}/{{action}}", change_order, ["POST"]),
+    route(f"{STORE}/webhook", webhook, ["POST"]),
+    route(f"{STORE}/expire_token", expire_token, ["POST"]),
+    route(f"{STORE}/auth_code", auth_code, ["POST"]),
+    route("/_sandbox/p/{name}", image, ["GET"]),
 ]
