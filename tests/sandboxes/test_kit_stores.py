@@ -1,0 +1,97 @@
+"""The kit's StoreSandbox and StoreBuyers over a minimal platform of its own."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Sequence
+
+import pytest
+from lapak.sandboxes.kit.buyers import StoreBuyers
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
+from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules, OutOfStockError
+from lapak.sandboxes.kit.stores import Store, StoreSandbox, UnknownOrderError
+from lapak.sandboxes.kit.wire import JSONBody
+
+RULES = OrderRules(
+    statuses=("NEW", "PAID", "SENT", "DONE", "VOID"),
+    unpaid="NEW",
+    paid="PAID",
+    paid_statuses=frozenset({"PAID"}),
+    cancelled=frozenset({"VOID"}),
+    gives_back={"VOID": frozenset({"NEW", "PAID"})},
+    verbs={"pay": "PAID", "cancel": "VOID"},
+)
+
+
+class Buyers(StoreBuyers):
+    platform = "toy"
+    moves = (("NEW", "PAID", "pay_rate", "buyer"), ("PAID", "SENT", "progress_rate", "system"))
+
+
+class ToySandbox(StoreSandbox[Store]):
+    per_unit = True
+
+    def __init__(self) -> None:
+        super().__init__(seed=3, error_response=JSONBody, throttle_response=JSONBody)
+        catalog = Catalog(selling={"ON"})
+        self.stores = {"a": Store(name="A", catalog=catalog, book=OrderBook(catalog, RULES))}
+        self.buyers = Buyers(self, seed=3, pay_rate=1.0, progress_rate=1.0)
+        self.new_line_id = itertools.count(1).__next__
+        self.order_ids = itertools.count(100)
+        self.pushed: list[tuple[str, object]] = []
+
+    def store(self, key: str) -> Store:
+        return self.stores[key]
+
+    def new_order_id(self, store: Store) -> str:
+        return f"O{next(self.order_ids)}"
+
+    def notify(self, store: Store, order: Order) -> None:
+        if store.push_url:
+            self.pushed.append((store.push_url, order.status))
+
+    def new_listing(
+        self,
+        store: Store,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int,
+        variants: Sequence[tuple[str, str, int, int]],
+    ) -> Listing:
+        listing = Listing(len(store.catalog.listings) + 1, sku, name, price, stock, "ON", 0, 0)
+        for vsku, option, vprice, vstock in variants:
+            listing.variants[vsku] = Variant(vsku, vsku, vprice, vstock, [option])
+        return listing
+
+
+@pytest.fixture
+def toy() -> ToySandbox:
+    return ToySandbox()
+
+
+def test_orders_take_stock_push_and_move_by_verbs(toy: ToySandbox) -> None:
+    toy.add_listing("a", sku="TEH", name="Teh", price=5, stock=4)
+    toy.set_push_url("a", "http://hook")
+    order_id = toy.place_order("a", [("TEH", 3)], paid=False)
+    order = toy.store("a").orders[order_id]
+    assert [line.quantity for line in order.lines] == [1, 1, 1]  # per_unit
+    assert toy.stock_of("a", "TEH") == 1 and toy.stock_of("a", "NOPE") is None
+    assert toy.set_order_status("a", order_id, "cancel").status == "VOID"
+    assert toy.stock_of("a", "TEH") == 4
+    assert toy.pushed == [("http://hook", "NEW"), ("http://hook", "VOID")]
+    with pytest.raises(UnknownOrderError):
+        toy.set_order_status("a", "O999", "pay")
+    with pytest.raises(OutOfStockError):
+        toy.place_order("a", [("TEH", 5)])
+
+
+def test_buyers_check_out_and_roll_the_platforms_moves(toy: ToySandbox) -> None:
+    toy.add_listing("a", sku="", name="Kaos", price=1, variants=[("KAOS-M", "M", 9, 50)])
+    for _ in range(5):
+        toy.buyers.step()
+    statuses = {order.status for order in toy.store("a").orders.values()}
+    assert toy.buyers.placed == 5 and statuses <= {"NEW", "PAID", "SENT"} and "SENT" in statuses
+    toy.set_push_url("a", None)
+    assert toy.store("a").push_url is None
