@@ -6,34 +6,25 @@ Shops are named as in Lapak's config. Bodies are validated with pydantic; errors
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    Endpoint,
     NewListing,
     NewOrder,
     WebhookUrl,
-    guarded,
     read_body,
+    route,
     shared_routes,
 )
-from lapak.sandboxes.kit.orders import OutOfStockError
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 
 class StockEdit(Body):
     sku: str
     stock: int
-
-
-def _conflict(exc: Exception) -> bool:
-    """Stock too short: the order book's own error, or a ValueError saying so."""
-    return isinstance(exc, OutOfStockError) or (
-        isinstance(exc, ValueError) and "in stock" in str(exc)
-    )
 
 
 def _control(request: Request) -> Any:
@@ -76,19 +67,7 @@ async def listings(request: Request) -> Response:
         )
         return JSONResponse({"item_id": item_id}, status_code=201)
     rows = control.listings(_store(request))
-    return JSONResponse(
-        [
-            {
-                "sku": r.sku,
-                "item_id": r.item_id,
-                "variant_id": r.variant_id,
-                "name": r.name,
-                "price": str(r.price),
-                "stock": r.stock,
-            }
-            for r in rows
-        ]
-    )
+    return JSONResponse([asdict(row) | {"price": str(row.price)} for row in rows])
 
 
 async def stock(request: Request) -> Response:
@@ -131,18 +110,14 @@ async def revoke(request: Request) -> Response:
     return JSONResponse({"revoked": True})
 
 
-def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, guarded(endpoint, _conflict), methods=methods)
-
-
 ROUTES = [
     *shared_routes(),
-    _route("/_sandbox/shops", shops, ["GET"]),
-    _route("/_sandbox/shops/{store}/listings", listings, ["GET", "POST"]),
-    _route("/_sandbox/shops/{store}/stock", stock, ["POST"]),
-    _route("/_sandbox/shops/{store}/orders", orders, ["POST"]),
-    _route("/_sandbox/shops/{store}/orders/{order_id}/{action}", order_action, ["POST"]),
-    _route("/_sandbox/shops/{store}/webhook", webhook, ["POST"]),
-    _route("/_sandbox/shops/{store}/auth_code", auth_code, ["POST"]),
-    _route("/_sandbox/shops/{store}/revoke", revoke, ["POST"]),
+    route("/_sandbox/shops", shops, ["GET"]),
+    route("/_sandbox/shops/{store}/listings", listings, ["GET", "POST"]),
+    route("/_sandbox/shops/{store}/stock", stock, ["POST"]),
+    route("/_sandbox/shops/{store}/orders", orders, ["POST"]),
+    route("/_sandbox/shops/{store}/orders/{order_id}/{action}", order_action, ["POST"]),
+    route("/_sandbox/shops/{store}/webhook", webhook, ["POST"]),
+    route("/_sandbox/shops/{store}/auth_code", auth_code, ["POST"]),
+    route("/_sandbox/shops/{store}/revoke", revoke, ["POST"]),
 ]
