@@ -6,10 +6,10 @@ Bulk endpoints count each row; their rows get `ROW_FACTOR` times the call rate a
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 
 from lapak.sandboxes.kit.ratelimit import Grant, TokenBuckets
-from lapak.sandboxes.tokopedia.wire import ratelimit_headers
 
 DEFAULT_PER_SECOND = 5.0
 DEFAULT_BURST = 5
@@ -27,6 +27,21 @@ class EndpointLimiter(TokenBuckets):
     def configure(self, per_second: float, burst: int | None = None) -> None:
         super().configure(per_second, burst)
         self.rows.configure(per_second * ROW_FACTOR, self.burst * ROW_FACTOR)
+
+
+def ratelimit_headers(
+    per_second: float, burst: int, remaining: float, reset_after: float
+) -> dict[str, str]:
+    """Tokopedia's X-Ratelimit-* headers (docs/MARKETPLACES.md#tokopedia-throttle);
+    Reset-After is "-0.000000" while requests remain."""
+    limit = f"{per_second:g} req/s (burst {burst})" if per_second > 0 else "unlimited"
+    full = (burst - remaining) / per_second if per_second > 0 else 0.0
+    return {
+        "X-Ratelimit-Limit": limit,
+        "X-Ratelimit-Remaining": str(max(0, math.floor(remaining))),
+        "X-Ratelimit-Reset-After": f"{reset_after:.6f}" if reset_after > 0 else "-0.000000",
+        "X-Ratelimit-Full-Reset-After": f"{max(0.0, full):.6f}",
+    }
 
 
 def bucket_headers(buckets: TokenBuckets, grant: Grant) -> dict[str, str]:

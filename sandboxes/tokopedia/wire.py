@@ -9,12 +9,12 @@ limited, 500 server errors; all but 401 and 429 are the sandbox's choice
 
 from __future__ import annotations
 
-import math
 import random
 from collections.abc import Mapping
 from typing import Any
 
 from lapak.sandboxes.kit.wire import JSONBody, query_list
+from lapak.sandboxes.tokopedia.ratelimit import ratelimit_headers
 from starlette.responses import Response
 
 OK = "Your request has been processed successfully"
@@ -50,11 +50,15 @@ def forbidden(reason: str) -> TokopediaError:
     return TokopediaError(reason, "FORBIDDEN", status=403, messages="Forbidden")
 
 
-def too_many_requests() -> TokopediaError:
+def too_many_requests(headers: Mapping[str, str] | None = None) -> TokopediaError:
     """HTTP 429 (body UNCONFIRMED: the envelope with ERR_TOO_MANY_REQUEST, the message
     Tokopedia gives a throttled bulk row)."""
     return TokopediaError(
-        "rate limit exceeded", "ERR_TOO_MANY_REQUEST", status=429, messages="Too Many Requests"
+        "rate limit exceeded",
+        "ERR_TOO_MANY_REQUEST",
+        status=429,
+        messages="Too Many Requests",
+        headers=headers,
     )
 
 
@@ -66,43 +70,24 @@ def envelope(data: Any) -> dict[str, Any]:
     return {"header": {"process_time": process_time(), "messages": OK}, "data": data}
 
 
-def error_body(error: TokopediaError) -> dict[str, Any]:
+def error_response(error: TokopediaError) -> Response:
     header = {
         "process_time": process_time(),
         "messages": error.messages,
         "reason": error.reason,
         "error_code": error.error_code,
     }
-    return {"header": header, "data": None}
-
-
-def error_response(error: TokopediaError, headers: Mapping[str, str] | None = None) -> Response:
-    merged = {**(headers or {}), **error.headers}
-    return JSONBody(error_body(error), status_code=error.status, headers=merged or None)
+    body = {"header": header, "data": None}
+    return JSONBody(body, status_code=error.status, headers=error.headers or None)
 
 
 def server_error() -> Response:
     return error_response(TokopediaError("", 0, status=500, messages=SERVER))
 
 
-def ratelimit_headers(
-    per_second: float, burst: int, remaining: float, reset_after: float
-) -> dict[str, str]:
-    """Tokopedia's X-Ratelimit-* headers (guides/rate-limit): Reset-After is "-0.000000"
-    while requests remain."""
-    limit = f"{per_second:g} req/s (burst {burst})" if per_second > 0 else "unlimited"
-    full = (burst - remaining) / per_second if per_second > 0 else 0.0
-    return {
-        "X-Ratelimit-Limit": limit,
-        "X-Ratelimit-Remaining": str(max(0, math.floor(remaining))),
-        "X-Ratelimit-Reset-After": f"{reset_after:.6f}" if reset_after > 0 else "-0.000000",
-        "X-Ratelimit-Full-Reset-After": f"{max(0.0, full):.6f}",
-    }
-
-
 def throttled() -> Response:
     """An injected throttle: 429 with the headers of an empty 5 req/s bucket."""
-    return error_response(too_many_requests(), ratelimit_headers(5, 5, 0, 1.0))
+    return error_response(too_many_requests(ratelimit_headers(5, 5, 0, 1.0)))
 
 
 # --- field readers ------------------------------------------------------------------------
