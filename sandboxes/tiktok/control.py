@@ -11,28 +11,21 @@ import dataclasses
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    Endpoint,
     NewListing,
     NewOrder,
     WebhookUrl,
-    guarded,
     read_body,
+    route,
     shared_routes,
 )
-from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.tiktok.images import image_kind
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-from starlette.routing import Route
 
 
 class StockEdit(Body):
     stock: int = Field(ge=0)
-
-
-def _conflict(exc: Exception) -> bool:
-    return isinstance(exc, OutOfStockError)
 
 
 def _control(request: Request):
@@ -40,9 +33,8 @@ def _control(request: Request):
 
 
 def _store(request: Request) -> str:
-    name = request.path_params["store"]
-    request.app.state.sandbox.store(name)  # 404 for an unknown store
-    return name
+    """The store the path names (an unknown one is the control's LookupError: 404)."""
+    return str(request.path_params["store"])
 
 
 async def stores(request: Request) -> Response:
@@ -124,20 +116,16 @@ async def image(request: Request) -> Response:
     return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
 
 
-def _route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
-    return Route(path, guarded(endpoint, _conflict), methods=methods)
-
-
 ROUTES = [
     *shared_routes(),
-    _route("/_sandbox/stores", stores, ["GET"]),
-    _route("/_sandbox/stores/{store}/listings", listings, ["GET", "POST"]),
-    _route("/_sandbox/stores/{store}/listings/{sku}/stock", stock, ["POST"]),
-    _route("/_sandbox/stores/{store}/orders", orders, ["POST"]),
-    _route("/_sandbox/stores/{store}/orders/{order}", order, ["GET"]),
-    _route("/_sandbox/stores/{store}/orders/{order}/{action}", order, ["POST"]),
-    _route("/_sandbox/stores/{store}/expire_token", expire_token, ["POST"]),
-    _route("/_sandbox/stores/{store}/auth_code", auth_code, ["POST"]),
-    _route("/_sandbox/stores/{store}/webhook", webhook, ["POST"]),
-    _route("/_sandbox/images/{uri:path}", image, ["GET"]),
+    route("/_sandbox/stores", stores, ["GET"]),
+    route("/_sandbox/stores/{store}/listings", listings, ["GET", "POST"]),
+    route("/_sandbox/stores/{store}/listings/{sku}/stock", stock, ["POST"]),
+    route("/_sandbox/stores/{store}/orders", orders, ["POST"]),
+    route("/_sandbox/stores/{store}/orders/{order}", order, ["GET"]),
+    route("/_sandbox/stores/{store}/orders/{order}/{action}", order, ["POST"]),
+    route("/_sandbox/stores/{store}/expire_token", expire_token, ["POST"]),
+    route("/_sandbox/stores/{store}/auth_code", auth_code, ["POST"]),
+    route("/_sandbox/stores/{store}/webhook", webhook, ["POST"]),
+    route("/_sandbox/images/{uri:path}", image, ["GET"]),
 ]
