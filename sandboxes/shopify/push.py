@@ -1,12 +1,7 @@
-"""Shopify webhook delivery: order topics POSTed to a shop's subscription URL.
-
-Headers (shopify.dev "Verify webhooks" / delivery structure): `X-Shopify-Hmac-SHA256` =
-base64 HMAC-SHA256(app client secret, raw body); `X-Shopify-Topic` ("orders/create"…);
-`X-Shopify-Shop-Domain`; `X-Shopify-API-Version`; `X-Shopify-Webhook-Id` (the same on a
-retried delivery, so receivers dedupe by it); `X-Shopify-Event-Id`; `X-Shopify-Triggered-At`
-(ISO 8601, when the event fired). Shopify gives a receiver 1 s to connect and 5 s in all
-and retries failures 8 times over 4 hours; this sandbox retries a few times at once.
-Deliveries run on one daemon thread so an API answer never waits on a receiver.
+"""Shopify webhook delivery: order topics POSTed to a shop's subscription URL, signed in
+`X-Shopify-Hmac-SHA256` (docs/MARKETPLACES.md#shopify-webhooks); `X-Shopify-Webhook-Id` is
+the same on a retried delivery, so receivers dedupe by it. Shopify gives a receiver 1 s to
+connect and 5 s in all and retries for hours; the kit's queue retries a few times at once.
 """
 
 from __future__ import annotations
@@ -16,9 +11,11 @@ import hashlib
 import hmac
 import json
 from typing import Any
+from uuid import UUID
 
 import httpx
 from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.shopify.state import Shop
 
 CONNECT_TIMEOUT_SECONDS = 1.0
 TOTAL_TIMEOUT_SECONDS = 5.0
@@ -30,30 +27,21 @@ def hmac_header(client_secret: str, body: bytes) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def delivery(
-    url: str,
-    *,
-    topic: str,
-    payload: dict[str, Any],
-    client_secret: str,
-    shop_domain: str,
-    api_version: str,
-    webhook_id: str,
-    event_id: str,
-    triggered_at: str,
-) -> Delivery:
+def delivery(shop: Shop, topic: str, payload: dict[str, Any], stamp: UUID, at: str) -> Delivery:
+    """One webhook of `shop` (to its push URL): `stamp` names the delivery and the event,
+    `at` is when the event fired."""
     body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
     headers = {
         "Content-Type": "application/json",
         "X-Shopify-Topic": topic,
-        "X-Shopify-Hmac-SHA256": hmac_header(client_secret, body),
-        "X-Shopify-Shop-Domain": shop_domain,
-        "X-Shopify-API-Version": api_version,
-        "X-Shopify-Webhook-Id": webhook_id,
-        "X-Shopify-Event-Id": event_id,
-        "X-Shopify-Triggered-At": triggered_at,
+        "X-Shopify-Hmac-SHA256": hmac_header(shop.client_secret, body),
+        "X-Shopify-Shop-Domain": shop.domain,
+        "X-Shopify-API-Version": shop.api_version,
+        "X-Shopify-Webhook-Id": str(stamp),
+        "X-Shopify-Event-Id": str(stamp.int % 10**12),
+        "X-Shopify-Triggered-At": at,
     }
-    return Delivery(url, body, headers)
+    return Delivery(shop.push_url or "", body, headers)
 
 
 class PushSender(RetryingPushQueue):

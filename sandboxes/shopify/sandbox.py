@@ -263,21 +263,9 @@ class ShopifySandbox(StoreSandbox[Shop]):
 
     def webhook(self, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
         """Queue a webhook for `topic` when the shop subscribed a URL. Lock held."""
-        if not shop.push_url:
-            return
-        stamp = uuid.UUID(int=self.rng.getrandbits(128))
-        item = delivery(
-            shop.push_url,
-            topic=topic,
-            payload=payload,
-            client_secret=shop.client_secret,
-            shop_domain=shop.domain,
-            api_version=shop.api_version,
-            webhook_id=str(stamp),
-            event_id=str(stamp.int % 10**12),
-            triggered_at=iso(self.clock.now()) or "",
-        )
-        self.push.put(item)
+        if shop.push_url:
+            stamp = uuid.UUID(int=self.rng.getrandbits(128))
+            self.push.put(delivery(shop, topic, payload, stamp, iso(self.clock.now()) or ""))
 
 
 def _handle(title: str, shop: Shop) -> str:
