@@ -11,13 +11,7 @@ from lapak.sandboxes.woocommerce import catalog
 from lapak.sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
 from lapak.sandboxes.woocommerce.state import CATEGORIES, PRODUCT_STATUSES, Product, Shop
 from lapak.sandboxes.woocommerce.views import only_fields, product_view, variation_view
-from lapak.sandboxes.woocommerce.wire import (
-    Reply,
-    WooError,
-    enum_param,
-    id_list_param,
-    list_param,
-)
+from lapak.sandboxes.woocommerce.wire import Reply, WooError, enum_param, id_list_param, list_param
 
 BATCH_LIMIT = 100
 ORDERBY = ("date", "id", "include", "title", "slug", "modified", "menu_order", "price")

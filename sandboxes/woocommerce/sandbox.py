@@ -19,11 +19,7 @@ from lapak.sandboxes.kit.stores import UnknownOrderError
 from lapak.sandboxes.woocommerce import orders as order_life
 from lapak.sandboxes.woocommerce.buyers import BuyerSimulator
 from lapak.sandboxes.woocommerce.push import PushSender, delivery
-from lapak.sandboxes.woocommerce.state import (
-    Shop,
-    Webhook,
-    WooOrder,
-)
+from lapak.sandboxes.woocommerce.state import Shop, Webhook, WooOrder
 from lapak.sandboxes.woocommerce.views import order_view
 from lapak.sandboxes.woocommerce.wire import server_error, throttled
 
