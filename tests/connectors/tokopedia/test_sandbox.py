@@ -367,18 +367,18 @@ def test_webhooks_are_signed_and_start_at_payment(
 
 
 def test_the_control_api(http: httpx.Client, sandbox: TokopediaSandbox) -> None:
-    (shop,) = http.get("/_sandbox/shops").json()
+    (shop,) = http.get("/_sandbox/stores").json()
     assert (shop["name"], shop["shop_id"], shop["fs_id"]) == (STORE, SHOP_ID, FS_ID)
     made = http.post(
-        f"/_sandbox/shops/{SHOP_ID}/products",
+        f"/_sandbox/stores/{STORE}/listings",
         json={"sku": "A", "name": "A", "price": 1000, "stock": 2},
     )
     assert made.status_code == 201
     order = http.post(
-        f"/_sandbox/shops/{SHOP_ID}/orders", json={"lines": [{"sku": "A", "quantity": 3}]}
+        f"/_sandbox/stores/{STORE}/orders", json={"lines": [{"sku": "A", "quantity": 3}]}
     )
     assert order.status_code == 409
     assert (
-        http.post(f"/_sandbox/shops/{SHOP_ID}/orders", json={"lines": [{"sku": "Z"}]}).status_code
+        http.post(f"/_sandbox/stores/{STORE}/orders", json={"lines": [{"sku": "Z"}]}).status_code
         == 404
     )
