@@ -33,28 +33,24 @@ MAX_QUANTITY = 99_999
 WEIGHT = re.compile(r"^\d+(\.\d{1,3})?$")  # KILOGRAM: "up to 3 decimal places"
 
 
-def _err(code: int, message: str) -> TikTokError:
-    return TikTokError(code, message)
-
-
 def live_product(shop: Shop, product_id: str) -> Listing:
     product = shop.catalog.listings.get(product_id)
     if product is None or product.status in ("DELETED", "FREEZE"):
-        raise _err(12052032, "The product does not exist")
+        raise TikTokError(12052032, "The product does not exist")
     return product
 
 
 def _amount(price: Any) -> int:
     if not isinstance(price, Mapping):
-        raise _err(12052012, "Incorrect price format")
+        raise TikTokError(12052012, "Incorrect price format")
     if price.get("currency") != CURRENCY:
-        raise _err(12052084, "The provided currency is not available for this shop/region.")
+        raise TikTokError(12052084, "The provided currency is not available for this shop/region.")
     try:
         amount = Decimal(str(price.get("amount")))
     except InvalidOperation:
-        raise _err(12052012, "Incorrect price format") from None
+        raise TikTokError(12052012, "Incorrect price format") from None
     if not amount.is_finite() or amount <= 0 or amount != amount.to_integral_value():
-        raise _err(12052073, "The product price is invalid")
+        raise TikTokError(12052073, "The product price is invalid")
     return int(amount)
 
 
@@ -62,18 +58,18 @@ def _quantity(shop: Shop, inventory: Any, *, required: bool) -> int | None:
     if inventory is None and not required:
         return None
     if not isinstance(inventory, list) or not inventory:
-        raise _err(12019022, "SKU must contain a valid warehouse.")
+        raise TikTokError(12019022, "SKU must contain a valid warehouse.")
     if len(inventory) > 1:
-        raise _err(12052094, "No multiple warehouse permission")
+        raise TikTokError(12052094, "No multiple warehouse permission")
     entry = inventory[0]
     if not isinstance(entry, Mapping):
         raise product_param("inventory entries are objects")
     warehouse = entry.get("warehouse_id")
     if warehouse is not None and warehouse != shop.warehouse_id:
-        raise _err(12052097, "The warehouse does not exist")
+        raise TikTokError(12052097, "The warehouse does not exist")
     quantity = entry.get("quantity", 0)
     if not is_int(quantity) or not 0 <= quantity <= MAX_QUANTITY:
-        raise _err(
+        raise TikTokError(
             12052055, "The SKU inventory quantity for the warehouse must be within allowed limits."
         )
     return quantity
@@ -83,9 +79,9 @@ def _seller_sku(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str) or not 1 <= len(value) <= MAX_SELLER_SKU:
-        raise _err(12052054, "The seller SKU text length cannot exceed max limit characters")
+        raise TikTokError(12052054, "The seller SKU text length cannot exceed max limit characters")
     if any(c.isspace() for c in value):
-        raise _err(12019059, "seller sku is invalid")
+        raise TikTokError(12019059, "seller sku is invalid")
     return value
 
 
@@ -94,7 +90,7 @@ def _attributes(ctx: Ctx, raw: Any, names: dict[str, str]) -> list[dict[str, str
     if raw is None:
         return []
     if not isinstance(raw, list) or len(raw) > MAX_ATTRIBUTES:
-        raise _err(12052525, " The attribute max num cannot exceed 3.")
+        raise TikTokError(12052525, " The attribute max num cannot exceed 3.")
     found = []
     for attribute in raw:
         if not isinstance(attribute, Mapping):
@@ -102,11 +98,13 @@ def _attributes(ctx: Ctx, raw: Any, names: dict[str, str]) -> list[dict[str, str
         name = str(attribute.get("name") or "")
         value = str(attribute.get("value_name") or "")
         if not (name or attribute.get("id")) or not (value or attribute.get("value_id")):
-            raise _err(12052241, "attribute name or attribute id is empty.")
+            raise TikTokError(12052241, "attribute name or attribute id is empty.")
         if len(name) > MAX_ATTRIBUTE_NAME:
-            raise _err(12052242, " The attribute name characters cannot exceed max_limit")
+            raise TikTokError(12052242, " The attribute name characters cannot exceed max_limit")
         if len(value) > MAX_ATTRIBUTE_VALUE:
-            raise _err(12052249, " The sales attribute value name characters cannot exceed 50")
+            raise TikTokError(
+                12052249, " The sales attribute value name characters cannot exceed 50"
+            )
         attribute_id = str(
             attribute.get("id") or names.setdefault(name, ctx.sandbox.new_id("1000"))
         )
@@ -124,13 +122,13 @@ def _attributes(ctx: Ctx, raw: Any, names: dict[str, str]) -> list[dict[str, str
 def _sku_list(raw: Any) -> list[Any]:
     """The body's `skus`, refused when empty or too long."""
     if not isinstance(raw, list) or not raw:
-        raise _err(
+        raise TikTokError(
             12052902,
             "The SKU list is empty. Either omit the list entirely, or provide "
             "all required details.",
         )
     if len(raw) > MAX_SKUS:
-        raise _err(12052050, "A single product cannot have more than 100 different SKUs")
+        raise TikTokError(12052050, "A single product cannot have more than 100 different SKUs")
     return raw
 
 
@@ -148,7 +146,7 @@ def _skus(ctx: Ctx, raw: Any, existing: Listing | None) -> list[Variant]:
         if entry.get("id"):
             old = existing.variants.get(str(entry["id"])) if existing else None
             if old is None:
-                raise _err(12052557, "The SKU ID does not belong to the product.")
+                raise TikTokError(12052557, "The SKU ID does not belong to the product.")
         quantity = _quantity(ctx.shop, entry.get("inventory"), required=old is None)
         attributes = _attributes(ctx, entry.get("sales_attributes"), names)
         skus.append(
@@ -170,10 +168,10 @@ def _check_variations(skus: list[Variant]) -> None:
     attributes = [sku.fields["sales_attributes"] for sku in skus]
     shapes = {tuple(sorted(a["name"] or a["id"] for a in each)) for each in attributes}
     if len(shapes) != 1 or () in shapes:
-        raise _err(12052550, "SKU property must contain all properties")
+        raise TikTokError(12052550, "SKU property must contain all properties")
     combos = [tuple(a["value_name"] or a["value_id"] for a in each) for each in attributes]
     if len(set(combos)) != len(combos):
-        raise _err(
+        raise TikTokError(
             12052251,
             "Duplicated attribute values found for an attribute. Remove or modify the "
             "duplicated value.",
@@ -182,9 +180,9 @@ def _check_variations(skus: list[Variant]) -> None:
 
 def _title(ctx: Ctx, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _err(12052261, "product name is empty")
+        raise TikTokError(12052261, "product name is empty")
     if len(value) > MAX_TITLE:
-        raise _err(12052051, "The product name exceed max limit characters")
+        raise TikTokError(12052051, "The product name exceed max limit characters")
     if ctx.sandbox.strict_content and len(value) < MIN_TITLE_ID:
         raise product_param("Title length for ID shops: [25, 255].")
     return value
@@ -192,37 +190,37 @@ def _title(ctx: Ctx, value: Any) -> str:
 
 def _description(value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
-        raise _err(12052015, "The product description is required")
+        raise TikTokError(12052015, "The product description is required")
     if len(value) > MAX_DESCRIPTION:
-        raise _err(12052013, "The product description cannot exceed maximum characters")
+        raise TikTokError(12052013, "The product description cannot exceed maximum characters")
     return value
 
 
 def _images(ctx: Ctx, value: Any) -> list[str]:
     if not isinstance(value, list) or not value:
-        raise _err(12052028, "Main product image is required")
+        raise TikTokError(12052028, "Main product image is required")
     if len(value) > MAX_MAIN_IMAGES:
-        raise _err(12052306, "main product images count exceed limit")
+        raise TikTokError(12052306, "main product images count exceed limit")
     uris = [entry.get("uri") if isinstance(entry, Mapping) else None for entry in value]
     if any(uri not in ctx.sandbox.images for uri in uris):
-        raise _err(12052300, "product main image uri illegal")
+        raise TikTokError(12052300, "product main image uri illegal")
     return [str(uri) for uri in uris]
 
 
 def _weight(value: Any) -> str:
     if not isinstance(value, Mapping) or value.get("unit") != "KILOGRAM":
-        raise _err(12052006, "Incorrect parcel weight format")
+        raise TikTokError(12052006, "Incorrect parcel weight format")
     raw = value.get("value")
     if not isinstance(raw, str) or not WEIGHT.match(raw):
-        raise _err(12052006, "Incorrect parcel weight format")
+        raise TikTokError(12052006, "Incorrect parcel weight format")
     if Decimal(raw) == 0:
-        raise _err(12052181, "The package weight of the product can not be zero.")
+        raise TikTokError(12052181, "The package weight of the product can not be zero.")
     return raw
 
 
 def _category(value: Any) -> str:
     if not isinstance(value, str) or not value.isdigit():
-        raise _err(12052002, "Incorrect category format")
+        raise TikTokError(12052002, "Incorrect category format")
     return value
 
 
@@ -298,16 +296,16 @@ def _sku_entries(body: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     entries = _sku_list(body.get("skus"))
     ids = [e.get("id") if isinstance(e, Mapping) else None for e in entries]
     if any(not isinstance(i, str) or not i for i in ids):
-        raise _err(12052036, "The SKU ID is necessary")
+        raise TikTokError(12052036, "The SKU ID is necessary")
     if len(set(ids)) != len(ids):
-        raise _err(12052553, "Sku id duplicate")
+        raise TikTokError(12052553, "Sku id duplicate")
     return entries
 
 
 def update_inventory(ctx: Ctx) -> Any:
     product = live_product(ctx.shop, ctx.params["product_id"])
     if product.status != "ACTIVATE":
-        raise _err(
+        raise TikTokError(
             12052901,
             "The product in its current status is not available for this "
             "operation. Change the product status and try again.",
@@ -344,12 +342,12 @@ def update_price(ctx: Ctx) -> Any:
     """All or nothing: every SKU is checked before any price changes."""
     product = live_product(ctx.shop, ctx.params["product_id"])
     if product.status != "ACTIVATE":
-        raise _err(12019113, "product status is invalid")
+        raise TikTokError(12019113, "product status is invalid")
     prices: list[tuple[Variant, int]] = []
     for entry in _sku_entries(ctx.json):
         sku = product.variants.get(entry["id"])
         if sku is None:
-            raise _err(12052557, "The SKU ID does not belong to the product.")
+            raise TikTokError(12052557, "The SKU ID does not belong to the product.")
         prices.append((sku, _amount(entry.get("price"))))
     for sku, amount in prices:
         sku.price = amount

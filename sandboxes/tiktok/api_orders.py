@@ -17,8 +17,8 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.wire import query_list
@@ -41,6 +41,7 @@ from lapak.sandboxes.tiktok.wire import (
 MAX_PAGE_SIZE = 100
 MAX_DETAIL_IDS = 50
 RETURN_PAGE_SIZES = range(10, 51)  # search-returns.spec.json: "Valid range: [10-50]"
+T = TypeVar("T")
 SORT_FIELDS = {"create_time": "created", "update_time": "updated"}
 """The order attribute each of the wire's time fields reads."""
 
@@ -55,8 +56,19 @@ def _cursor(token: str | None) -> tuple[int, str] | None:
         raise order_param("page_token is invalid.") from None
 
 
-def _token(value: int, order_id: str) -> str:
-    return base64.b64encode(json.dumps([value, order_id]).encode()).decode()
+def _keyset_page(
+    ctx: Ctx, rows: list[T], key: Callable[[T], tuple[int, str]], size: int, descending: bool
+) -> tuple[list[T], int, str]:
+    """The rows sorted by `key` and after the page_token's cursor: the first `size` of them,
+    how many there are, and the token of the next page ("" on the last)."""
+    rows = sorted(rows, key=key, reverse=descending)
+    after = _cursor(ctx.query.get("page_token"))
+    if after is not None:
+        rows = [r for r in rows if (key(r) < after if descending else key(r) > after)]
+    page = rows[:size]
+    more = len(rows) > size
+    token = base64.b64encode(json.dumps(key(page[-1])).encode()).decode() if more else ""
+    return page, len(rows), token
 
 
 def _page_size(ctx: Ctx, allowed: range) -> int:
@@ -96,30 +108,14 @@ def search_orders(ctx: Ctx) -> Any:
                 return False
         return True
 
-    descending = order == "DESC"
-    matching = sorted(
-        (o for o in ctx.shop.orders.values() if wanted(o)),
-        key=lambda o: (getattr(o, field), str(o.id)),
-        reverse=descending,
+    matching = [o for o in ctx.shop.orders.values() if wanted(o)]
+    page, total, token = _keyset_page(
+        ctx, matching, lambda o: (getattr(o, field), str(o.id)), page_size, order == "DESC"
     )
-    after = _cursor(ctx.query.get("page_token"))
-    if after is not None:
-        matching = [
-            o
-            for o in matching
-            if (
-                (getattr(o, field), str(o.id)) < after
-                if descending
-                else (getattr(o, field), str(o.id)) > after
-            )
-        ]
-    page = matching[:page_size]
-    more = len(matching) > page_size
-    last = page[-1] if page else None
     return {
-        "total_count": len(matching),
+        "total_count": total,
         "orders": [order_view(ctx.shop, o) for o in page],
-        "next_page_token": _token(getattr(last, field), str(last.id)) if more and last else "",
+        "next_page_token": token,
     }
 
 
@@ -146,12 +142,9 @@ def search_returns(ctx: Ctx) -> Any:
             if isinstance(statuses, list) and statuses and record.return_status not in statuses:
                 continue
             found.append((str(order.id), record))
-    found.sort(key=lambda pair: (pair[1].create_time, pair[1].return_id))
-    after = _cursor(ctx.query.get("page_token"))
-    if after is not None:
-        found = [p for p in found if (p[1].create_time, p[1].return_id) > after]
-    page = found[:page_size]
-    more = len(found) > page_size
+    page, total, token = _keyset_page(
+        ctx, found, lambda pair: (pair[1].create_time, pair[1].return_id), page_size, False
+    )
     return {
         "return_orders": [
             {
@@ -168,10 +161,8 @@ def search_returns(ctx: Ctx) -> Any:
             }
             for order_id, record in page
         ],
-        "total_count": len(found),
-        "next_page_token": (
-            _token(page[-1][1].create_time, page[-1][1].return_id) if more and page else ""
-        ),
+        "total_count": total,
+        "next_page_token": token,
     }
 
 
