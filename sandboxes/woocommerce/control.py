@@ -1,36 +1,40 @@
 """The sandbox control API under /_sandbox/ (ours, not WooCommerce's): JSON in and out, no
-authentication. The kit's shared routes (faults, rate limit, calls, buyers, clock) plus the
-store routes, which answer with the REST API's own product and order views. Errors answer
-{"detail": ...} with 400 (bad body or action), 404 (unknown store, SKU or order) or 409
-(stock too short).
+authentication. The kit's shared and store routes (kit/control_api.py) over `WooControl`,
+under WooCommerce's paths: /_sandbox/shops/{store}/products, /stock/{sku} and /orders.
+Errors answer {"detail": ...} with 400 (bad body or action), 404 (unknown store, SKU or
+order) or 409 (stock too short).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 from lapak.sandboxes.kit.control_api import (
     Body,
     NewListing,
     NewOrder,
-    WebhookUrl,
     read_body,
     route,
     shared_routes,
+    store_listings,
+    store_order,
+    store_webhook,
 )
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
-from lapak.sandboxes.woocommerce.views import order_view, product_view, variation_view
+from lapak.sandboxes.woocommerce.surface import WooControl
 from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
+
+SHOP = "/_sandbox/shops/{store}"
 
 
 class StockEdit(Body):
     stock: int = Field(ge=0)
 
 
-def _sandbox(request: Request) -> WooSandbox:
-    return request.app.state.sandbox
+def _control(request: Request) -> WooControl:
+    return request.app.state.control
 
 
 def _store(request: Request) -> str:
@@ -38,7 +42,7 @@ def _store(request: Request) -> str:
 
 
 async def shops(request: Request) -> Response:
-    sandbox = _sandbox(request)
+    sandbox: WooSandbox = request.app.state.sandbox
     with sandbox.lock:
         rows = [
             {
@@ -57,70 +61,43 @@ async def shops(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def products(request: Request) -> Response:
-    sandbox = _sandbox(request)
-    if request.method == "POST":
-        body = await read_body(request, NewListing)
-        item = request.app.state.control.add_listing(
-            _store(request),
-            sku=body.sku,
-            name=body.name,
-            price=body.price,
-            stock=body.stock,
-            variants=body.variant_rows(),
-        )
-        return JSONResponse({"id": int(item)})
-    with sandbox.lock:
-        shop = sandbox.shop(_store(request))
-        views: list[Any] = [
-            variation_view(shop, p) if p.type == "variation" else product_view(shop, p)
-            for p in shop.products.values()
-        ]
-    return JSONResponse(views)
+async def add_product(request: Request) -> Response:
+    body = await read_body(request, NewListing)
+    item = _control(request).add_listing(
+        _store(request),
+        sku=body.sku,
+        name=body.name,
+        price=body.price,
+        stock=body.stock,
+        variants=body.variant_rows(),
+    )
+    return JSONResponse({"id": int(item)})
 
 
 async def stock(request: Request) -> Response:
     body = await read_body(request, StockEdit)
-    request.app.state.control.set_stock(_store(request), request.path_params["sku"], body.stock)
+    _control(request).set_stock(_store(request), request.path_params["sku"], body.stock)
     return JSONResponse({"ok": True})
 
 
 async def orders(request: Request) -> Response:
-    sandbox = _sandbox(request)
+    """POST: a checkout ({"id"}); GET: every order of the store as `SandboxOrder`."""
+    control, store = _control(request), _store(request)
     if request.method == "POST":
         body = await read_body(request, NewOrder)
-        order_id = sandbox.place_order(_store(request), body.line_pairs(), paid=body.paid)
-        return JSONResponse({"id": order_id})
-    with sandbox.lock:
-        shop = sandbox.shop(_store(request))
-        views = [order_view(shop, o) for o in shop.orders.values()]
-    return JSONResponse(views)
-
-
-async def order(request: Request) -> Response:
-    """One order's REST view; POSTed to with an action, after moving it on."""
-    sandbox, store, order_id = _sandbox(request), _store(request), request.path_params["order"]
-    if request.method == "POST":
-        sandbox.change_order(store, order_id, request.path_params["action"])
-    with sandbox.lock:
-        shop = sandbox.shop(store)
-        view = order_view(shop, sandbox.order_in(shop, order_id))
-    return JSONResponse(view)
-
-
-async def webhook(request: Request) -> Response:
-    body = await read_body(request, WebhookUrl)
-    _sandbox(request).set_webhook_url(_store(request), body.url)
-    return JSONResponse({"ok": True})
+        order_id = control.place_order(store, body.line_pairs(), paid=body.paid)
+        return JSONResponse({"id": int(order_id)})
+    return JSONResponse([asdict(control.order(store, i)) for i in control.order_ids(store)])
 
 
 ROUTES = [
     *shared_routes(),
     route("/_sandbox/shops", shops, ["GET"]),
-    route("/_sandbox/shops/{store}/products", products, ["GET", "POST"]),
-    route("/_sandbox/shops/{store}/stock/{sku}", stock, ["POST"]),
-    route("/_sandbox/shops/{store}/orders", orders, ["GET", "POST"]),
-    route("/_sandbox/shops/{store}/orders/{order}", order, ["GET"]),
-    route("/_sandbox/shops/{store}/orders/{order}/{action}", order, ["POST"]),
-    route("/_sandbox/shops/{store}/webhook", webhook, ["POST"]),
+    route(f"{SHOP}/products", store_listings, ["GET"]),
+    route(f"{SHOP}/products", add_product, ["POST"]),
+    route(f"{SHOP}/stock/{{sku}}", stock, ["POST"]),
+    route(f"{SHOP}/orders", orders, ["GET", "POST"]),
+    route(f"{SHOP}/orders/{{order_id}}", store_order, ["GET"]),
+    route(f"{SHOP}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
+    route(f"{SHOP}/webhook", store_webhook, ["POST"]),
 ]
