@@ -1,13 +1,10 @@
-"""REST order endpoints: orders, their fulfillment orders and fulfilments.
+"""REST order endpoints: orders, their fulfillment orders and fulfilments (REST Admin API
+reference 2025-01, docs/MARKETPLACES.md#shopify-orders).
 
-From the REST Admin API reference (2025-01): `GET orders.json` lists only open orders
-unless `status=any` (or closed/cancelled), 50 per page by default, ≤ 250 with `limit`,
-filtered by `ids`, `since_id`, `created_at_min/max`, `updated_at_min/max` (inclusive),
-cursor-paged by Link headers; newest first (the default sort is UNCONFIRMED). Shipping goes
-through the FulfillmentOrder API: `GET orders/{id}/fulfillment_orders.json`, then
-`POST fulfillments.json` with `line_items_by_fulfillment_order` and `tracking_info`.
-Refusal texts are Shopify's ("Fulfillment order N has an unfulfillable status= closed.",
-quoted by clients that met it); their REST `{"errors": [...]}` wrapping is UNCONFIRMED.
+`GET orders.json` lists only open orders unless `status` says otherwise, newest first,
+filtered by `ids`, `since_id`, `created_at_min/max`, `updated_at_min/max` (inclusive).
+Shipping goes through the FulfillmentOrder API: `GET orders/{id}/fulfillment_orders.json`,
+then `POST fulfillments.json` with `line_items_by_fulfillment_order` and `tracking_info`.
 """
 
 from __future__ import annotations
@@ -22,7 +19,13 @@ from lapak.sandboxes.shopify.state import FulfillmentOrder, fulfillment_status, 
 from lapak.sandboxes.shopify.views import fulfillment_order_view, fulfillment_view, order_view
 from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found
 
-STATUSES = frozenset({"open", "closed", "cancelled", "any"})
+STATUSES: dict[str, Callable[[Order], bool]] = {
+    "open": lambda o: shipping(o).closed_at is None and o.cancelled_at is None,
+    "closed": lambda o: shipping(o).closed_at is not None,
+    "cancelled": lambda o: o.cancelled_at is not None,
+    "any": lambda o: True,
+}
+"""What each `status` filter of orders.json keeps."""
 
 
 def _order(ctx: Ctx) -> Order:
@@ -45,13 +48,7 @@ def _time_filter(filters: Mapping[str, str], name: str) -> float | None:
 def _status_test(status: str) -> Callable[[Order], bool]:
     if status not in STATUSES:
         raise bad_request("status", f"status must be one of {', '.join(sorted(STATUSES))}")
-    if status == "open":
-        return lambda o: shipping(o).closed_at is None and o.cancelled_at is None
-    if status == "closed":
-        return lambda o: shipping(o).closed_at is not None
-    if status == "cancelled":
-        return lambda o: o.cancelled_at is not None
-    return lambda o: True
+    return STATUSES[status]
 
 
 def _window(filters: Mapping[str, str], field: str) -> Callable[[Order], bool]:

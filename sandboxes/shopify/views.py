@@ -217,16 +217,7 @@ def fulfillment_order_view(order: Order, fo: FulfillmentOrder) -> dict[str, Any]
         "created_at": iso(fo.created_at),
         "updated_at": iso(fo.updated_at),
         "line_items": [
-            {
-                "id": line["id"],
-                "shop_id": fo.location_id // 10 + 1,
-                "fulfillment_order_id": fo.id,
-                "line_item_id": line["line_item_id"],
-                "inventory_item_id": line["inventory_item_id"],
-                "quantity": line["quantity"],
-                "fulfillable_quantity": line["fulfillable_quantity"],
-                "variant_id": line["variant_id"],
-            }
+            {**line, "shop_id": fo.location_id // 10 + 1, "fulfillment_order_id": fo.id}
             for line in fo.lines
         ],
     }
