@@ -16,7 +16,14 @@ from typing import Any
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
 from lapak.sandboxes.kit.wire import JSONBody
-from lapak.sandboxes.tokopedia import api_auth, api_order, api_product, api_shop, control
+from lapak.sandboxes.tokopedia import (
+    api_auth,
+    api_order,
+    api_product,
+    api_product_v3,
+    api_shop,
+    control,
+)
 from lapak.sandboxes.tokopedia.context import Ctx, Route, Router
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
@@ -34,7 +41,7 @@ from lapak.sandboxes.tokopedia.wire import (
 from starlette.requests import Request
 from starlette.responses import Response
 
-ROUTER = Router([*api_product.ROUTES, *api_order.ROUTES, *api_shop.ROUTES])
+ROUTER = Router([*api_product.ROUTES, *api_product_v3.ROUTES, *api_order.ROUTES, *api_shop.ROUTES])
 
 
 def _caller(sandbox: TokopediaSandbox, request: Request) -> App:
