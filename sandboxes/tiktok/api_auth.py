@@ -80,8 +80,8 @@ def get_token(ctx: Ctx) -> Any:
     try:
         owner = ctx.sandbox.tokens.redeem_code(ctx.query.get("auth_code", ""))
     except TokenRefused:
-        raise _no_auth_record() from None
-    if owner[0] != app_key:
+        owner = None
+    if owner is None or owner[0] != app_key:
         raise _no_auth_record()
     return _token_data(ctx, ctx.sandbox.tokens.issue(owner))
 

@@ -27,8 +27,9 @@ from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
     ORDER_STATUSES,
     PAID_NOT_SHIPPED,
+    RETURN_STATUS,
+    RETURN_TYPE,
     SHIPPING_PROVIDERS,
-    returns_of,
 )
 from lapak.sandboxes.tiktok.views import order_view
 from lapak.sandboxes.tiktok.wire import (
@@ -134,32 +135,31 @@ def search_returns(ctx: Ctx) -> Any:
     body = ctx.json
     order_ids = body.get("order_ids")
     statuses = body.get("return_status")
-    found = []
-    for order in ctx.shop.orders.values():
-        if isinstance(order_ids, list) and order_ids and order.id not in order_ids:
-            continue
-        for record in returns_of(order):
-            if isinstance(statuses, list) and statuses and record.return_status not in statuses:
-                continue
-            found.append((str(order.id), record))
+    found = [
+        order
+        for order in ctx.shop.orders.values()
+        if "return_id" in order.fields
+        and not (isinstance(order_ids, list) and order_ids and order.id not in order_ids)
+        and not (isinstance(statuses, list) and statuses and RETURN_STATUS not in statuses)
+    ]
     page, total, token = _keyset_page(
-        ctx, found, lambda pair: (pair[1].create_time, pair[1].return_id), page_size, False
+        ctx, found, lambda o: (o.fields["return_time"], o.fields["return_id"]), page_size, False
     )
     return {
         "return_orders": [
             {
-                "order_id": order_id,
-                "return_id": record.return_id,
-                "return_type": record.return_type,
-                "return_status": record.return_status,
+                "order_id": order.id,
+                "return_id": order.fields["return_id"],
+                "return_type": RETURN_TYPE,
+                "return_status": RETURN_STATUS,
                 "role": "BUYER",
                 "return_reason": "ecom_order_delivered_refund_and_return_reason_wrong_item",
                 "return_reason_text": "Barang tidak sesuai",
                 "shipment_type": "PLATFORM",
-                "create_time": record.create_time,
-                "update_time": record.update_time,
+                "create_time": order.fields["return_time"],
+                "update_time": order.fields["return_time"],
             }
-            for order_id, record in page
+            for order in page
         ],
         "total_count": total,
         "next_page_token": token,

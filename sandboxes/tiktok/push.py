@@ -17,7 +17,7 @@ from typing import Any
 
 from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
-from lapak.sandboxes.tiktok.state import Return
+from lapak.sandboxes.tiktok.state import RETURN_STATUS, RETURN_TYPE
 
 JSON = {"Content-Type": "application/json"}
 
@@ -39,16 +39,16 @@ def order_status_data(order: Order) -> dict[str, Any]:
     }
 
 
-def return_status_data(order: Order, record: Return, now: int) -> dict[str, Any]:
+def return_status_data(order: Order) -> dict[str, Any]:
     """Of a type 12 push."""
     return {
         "order_id": order.id,
         "return_role": "BUYER",
-        "return_type": record.return_type,
-        "return_status": record.return_status,
-        "return_id": record.return_id,
-        "create_time": record.create_time,
-        "update_time": now,
+        "return_type": RETURN_TYPE,
+        "return_status": RETURN_STATUS,
+        "return_id": order.fields["return_id"],
+        "create_time": order.fields["return_time"],
+        "update_time": order.fields["return_time"],
     }
 
 

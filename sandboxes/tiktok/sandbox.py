@@ -30,11 +30,9 @@ from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
     SHIPPED,
     STAMPED,
-    Return,
     Shop,
     new_product,
     new_sku,
-    returns_of,
 )
 from lapak.sandboxes.tiktok.wire import server_error, throttled
 
@@ -232,27 +230,19 @@ class TikTokSandbox(StoreSandbox[Shop]):
             order.fields[STAMPED[status]] = self.clock.now_s()
         return changed
 
-    def return_order(self, store: str, order_id: str) -> Return:
+    def return_order(self, store: str, order_id: str) -> str:
         """The buyer sent a shipped order back and was refunded: a completed
-        RETURN_AND_REFUND record, and its units back in stock."""
+        RETURN_AND_REFUND record (its id), and the order's units back in stock."""
         with self.lock:
             shop = self.store(store)
             order = self.order_in(shop, order_id)
             if order.status in NOT_SHIPPED or order.status == "CANCELLED":
                 raise ValueError(f"order {order.id} was not shipped: nothing to return")
-            returns = returns_of(order)
-            if any(r.return_status == "RETURN_OR_REFUND_REQUEST_COMPLETE" for r in returns):
+            if "return_id" in order.fields:
                 raise ValueError(f"order {order.id} was already returned")
             now = self.clock.now_s()
-            record = Return(
-                self.new_id("4035"),
-                "RETURN_AND_REFUND",
-                "RETURN_OR_REFUND_REQUEST_COMPLETE",
-                now,
-                now,
-            )
-            returns.append(record)
+            order.fields.update(return_id=self.new_id("4035"), return_time=now)
             order.updated = max(now, order.updated)
             shop.book.restore_stock(order)
-            self._push(shop, RETURN_STATUS_PUSH, return_status_data(order, record, now))
-            return record
+            self._push(shop, RETURN_STATUS_PUSH, return_status_data(order))
+            return str(order.fields["return_id"])

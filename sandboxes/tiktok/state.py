@@ -8,7 +8,7 @@ its `fields` hold description, category_id and package_weight (kilograms), a SKU
 sales_attributes ({"id", "name", "value_id", "value_name"}, at most 3), whose value names
 are the SKU's `options`. An order line is one unit (TikTok has no quantity on a line item);
 an order's `fields` hold package_id, user_id, shipping_provider_id, collection_time,
-delivery_time and its returns.
+delivery_time and, once returned, return_id and return_time.
 
 Status flow (get-order-list.spec.json): UNPAID → (ON_HOLD →) AWAITING_SHIPMENT →
 AWAITING_COLLECTION (seller shipped) → IN_TRANSIT → DELIVERED → COMPLETED; CANCELLED before
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
-from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
+from lapak.sandboxes.kit.orders import OrderBook, OrderRules
 from lapak.sandboxes.kit.stores import Store
 
 REGION = "ID"
@@ -57,6 +57,8 @@ ORDER_RULES = OrderRules(
     canceller="BUYER",
 )
 """Its `shipped_at` is TikTok's rts_time (the seller shipped)."""
+RETURN_TYPE, RETURN_STATUS = "RETURN_AND_REFUND", "RETURN_OR_REFUND_REQUEST_COMPLETE"
+"""The one return the sandbox knows: the buyer sent the goods back and was refunded."""
 STAMPED = {"IN_TRANSIT": "collection_time", "DELIVERED": "delivery_time"}
 """The order field stamped with the time an order enters these statuses."""
 PRODUCT_STATUSES = (
@@ -92,20 +94,6 @@ def new_sku(
     """A TikTok SKU: a variant whose options are its sales attributes' value names."""
     options = [a["value_name"] for a in attributes]
     return Variant(sku_id, seller_sku, price, stock, options, {"sales_attributes": attributes})
-
-
-@dataclass(slots=True)
-class Return:
-    return_id: str
-    return_type: str
-    return_status: str
-    create_time: int
-    update_time: int
-
-
-def returns_of(order: Order) -> list[Return]:
-    returns: list[Return] = order.fields.setdefault("returns", [])
-    return returns
 
 
 @dataclass(slots=True, kw_only=True)

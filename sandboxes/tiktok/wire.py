@@ -63,10 +63,9 @@ def order_param(detail: str) -> TikTokError:
     return TikTokError(ORDER_PARAM, f"invalid param. {detail}")
 
 
-def request_id(now: float | None = None) -> str:
+def request_id() -> str:
     """Like TikTok's: a UTC timestamp (YYYYMMDDhhmmss) + 20 upper-case hex digits."""
-    stamp = time.strftime("%Y%m%d%H%M%S", time.gmtime(now if now is not None else time.time()))
-    return stamp + os.urandom(10).hex().upper()
+    return time.strftime("%Y%m%d%H%M%S", time.gmtime()) + os.urandom(10).hex().upper()
 
 
 def success(data: Any) -> Response:
@@ -97,9 +96,6 @@ def throttled(retry_after_seconds: float | None = None) -> Response:
         "Too many requests. You've made too many requests in a short period of time.",
         headers=headers,
     )
-
-
-# --- field readers ------------------------------------------------------------------------
 
 
 def optional_int(body: Mapping[str, Any], field: str, error: TikTokError) -> int | None:
