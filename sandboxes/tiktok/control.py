@@ -1,22 +1,22 @@
 """The sandbox control API under /_sandbox/ (ours, not TikTok's): JSON in and out, no sign.
 
-It drives the same `TikTokControl` as Python callers. Bodies are validated with pydantic;
-errors answer {"detail": ...} with 400 (bad body or action), 404 (unknown store, SKU or
-order) or 409 (stock too short for an order).
+The kit's shared and store routes (kit/control_api.py, answering errors as its `guarded`
+does) over `TikTokControl`, and TikTok's own: its stores, new listings, stock, orders, token
+expiry, auth codes and the images Upload Product Image stored.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 from lapak.sandboxes.kit.control_api import (
     Body,
     NewListing,
     NewOrder,
-    WebhookUrl,
     read_body,
     route,
     shared_routes,
+    store_listings,
+    store_order,
+    store_webhook,
 )
 from lapak.sandboxes.tiktok.images import image_kind
 from pydantic import Field
@@ -54,22 +54,17 @@ async def stores(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def listings(request: Request) -> Response:
-    control, store = _control(request), _store(request)
-    if request.method == "POST":
-        body = await read_body(request, NewListing)
-        variants = body.variant_rows()
-        item_id = control.add_listing(
-            store,
-            sku=body.sku,
-            name=body.name,
-            price=body.price,
-            stock=body.stock,
-            variants=variants,
-        )
-        return JSONResponse({"product_id": item_id}, status_code=201)
-    rows = [dataclasses.asdict(row) | {"price": str(row.price)} for row in control.listings(store)]
-    return JSONResponse(rows)
+async def new_listing(request: Request) -> Response:
+    body = await read_body(request, NewListing)
+    item_id = _control(request).add_listing(
+        _store(request),
+        sku=body.sku,
+        name=body.name,
+        price=body.price,
+        stock=body.stock,
+        variants=body.variant_rows(),
+    )
+    return JSONResponse({"product_id": item_id}, status_code=201)
 
 
 async def stock(request: Request) -> Response:
@@ -80,18 +75,8 @@ async def stock(request: Request) -> Response:
 
 async def orders(request: Request) -> Response:
     body = await read_body(request, NewOrder)
-    lines = body.line_pairs()
-    order_id = _control(request).place_order(_store(request), lines, paid=body.paid)
+    order_id = _control(request).place_order(_store(request), body.line_pairs(), paid=body.paid)
     return JSONResponse({"order_id": order_id}, status_code=201)
-
-
-async def order(request: Request) -> Response:
-    control, store, order_id = _control(request), _store(request), request.path_params["order"]
-    action = request.path_params.get("action")
-    if action is not None:
-        control.change_order(store, order_id, action)
-    view = control.order(store, order_id)
-    return JSONResponse(dataclasses.asdict(view))
 
 
 async def expire_token(request: Request) -> Response:
@@ -101,12 +86,6 @@ async def expire_token(request: Request) -> Response:
 
 async def auth_code(request: Request) -> Response:
     return JSONResponse({"auth_code": request.app.state.sandbox.issue_auth_code(_store(request))})
-
-
-async def webhook(request: Request) -> Response:
-    body = await read_body(request, WebhookUrl)
-    _control(request).set_webhook_url(_store(request), body.url)
-    return JSONResponse({"url": body.url})
 
 
 async def image(request: Request) -> Response:
@@ -119,13 +98,14 @@ async def image(request: Request) -> Response:
 ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
-    route("/_sandbox/stores/{store}/listings", listings, ["GET", "POST"]),
+    route("/_sandbox/stores/{store}/listings", store_listings, ["GET"]),
+    route("/_sandbox/stores/{store}/listings", new_listing, ["POST"]),
     route("/_sandbox/stores/{store}/listings/{sku}/stock", stock, ["POST"]),
     route("/_sandbox/stores/{store}/orders", orders, ["POST"]),
-    route("/_sandbox/stores/{store}/orders/{order}", order, ["GET"]),
-    route("/_sandbox/stores/{store}/orders/{order}/{action}", order, ["POST"]),
+    route("/_sandbox/stores/{store}/orders/{order_id}", store_order, ["GET"]),
+    route("/_sandbox/stores/{store}/orders/{order_id}/{action}", store_order, ["POST"]),
     route("/_sandbox/stores/{store}/expire_token", expire_token, ["POST"]),
     route("/_sandbox/stores/{store}/auth_code", auth_code, ["POST"]),
-    route("/_sandbox/stores/{store}/webhook", webhook, ["POST"]),
+    route("/_sandbox/stores/{store}/webhook", store_webhook, ["POST"]),
     route("/_sandbox/images/{uri:path}", image, ["GET"]),
 ]
