@@ -34,7 +34,7 @@ def invalid_id(status: int) -> WooError:
 
 def _statuses(ctx: Ctx) -> set[str] | None:
     """The statuses asked for (None: "any"), as WC_REST_Orders_Controller reads the list."""
-    wanted = list_param(ctx.params, "status") or ["any"]
+    wanted = list_param(ctx.query, "status") or ["any"]
     chosen: set[str] = set()
     for position, status in enumerate(wanted):
         if status not in STATUS_FILTERS:
@@ -48,14 +48,14 @@ def _statuses(ctx: Ctx) -> set[str] | None:
 
 def list_orders(ctx: Ctx) -> Reply:
     statuses = _statuses(ctx)
-    include = id_list_param(ctx.params, "include")
-    gmt = bool_param(ctx.params, "dates_are_gmt")
+    include = id_list_param(ctx.query, "include")
+    gmt = bool_param(ctx.query, "dates_are_gmt")
     bounds = {
-        name: date_param(ctx.params, name, gmt=gmt)
+        name: date_param(ctx.query, name, gmt=gmt)
         for name in ("after", "before", "modified_after", "modified_before")
     }
-    orderby = enum_param(ctx.params, "orderby", "date", ORDERBY)
-    order = enum_param(ctx.params, "order", "desc", ("asc", "desc"))
+    orderby = enum_param(ctx.query, "orderby", "date", ORDERBY)
+    order = enum_param(ctx.query, "order", "desc", ("asc", "desc"))
     rows = [
         o
         for o in (ctx.caller.orders.values() if ctx.caller else ())
@@ -66,7 +66,7 @@ def list_orders(ctx: Ctx) -> Reply:
     ]
     page, headers = paginate(ctx, "/orders", sort_rows(rows, orderby, order, include))
     shop = ctx.require("list")
-    fields = list_param(ctx.params, "_fields")
+    fields = list_param(ctx.query, "_fields")
     return Reply([only_fields(order_view(shop, o), fields) for o in page], headers=headers)
 
 
@@ -112,7 +112,7 @@ def delete_order(ctx: Ctx) -> Reply:
     shop = ctx.require("delete")
     order = _order(shop, ctx.ids["id"], 404)
     view = order_view(shop, order)
-    if bool_param(ctx.params, "force"):
+    if bool_param(ctx.query, "force"):
         del shop.orders[order.id]
     else:
         if order.status == "trash":

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
@@ -23,11 +23,11 @@ def invalid_id(kind: str, status: int) -> WooError:
 
 
 def _collection(ctx: Ctx, path: str, rows: list[Product], view: Callable) -> Reply:
-    include = id_list_param(ctx.params, "include")
-    status = enum_param(ctx.params, "status", "any", STATUSES)
-    orderby = enum_param(ctx.params, "orderby", "date", ORDERBY)
-    order = enum_param(ctx.params, "order", "desc", ("asc", "desc"))
-    skus = set(list_param(ctx.params, "sku"))
+    include = id_list_param(ctx.query, "include")
+    status = enum_param(ctx.query, "status", "any", STATUSES)
+    orderby = enum_param(ctx.query, "orderby", "date", ORDERBY)
+    order = enum_param(ctx.query, "order", "desc", ("asc", "desc"))
+    skus = set(list_param(ctx.query, "sku"))
     rows = [
         r
         for r in rows
@@ -36,7 +36,7 @@ def _collection(ctx: Ctx, path: str, rows: list[Product], view: Callable) -> Rep
         and (not skus or r.sku in skus)
     ]
     page, headers = paginate(ctx, path, sort_rows(rows, orderby, order, include))
-    fields = list_param(ctx.params, "_fields")
+    fields = list_param(ctx.query, "_fields")
     shop = ctx.require("list")
     return Reply([only_fields(view(shop, r), fields) for r in page], headers=headers)
 
@@ -47,7 +47,7 @@ def _collection(ctx: Ctx, path: str, rows: list[Product], view: Callable) -> Rep
 def list_products(ctx: Ctx) -> Reply:
     # Parameters are validated before the permission check (WP_REST_Server::dispatch).
     # With `sku`, WooCommerce looks among products and variations alike.
-    with_variations = bool(ctx.params.get("sku"))
+    with_variations = bool(ctx.query.get("sku"))
     products = ctx.caller.products.values() if ctx.caller else ()
     rows = [p for p in products if with_variations or p.type != "variation"]
     return _collection(ctx, "/products", rows, product_view)
@@ -73,14 +73,14 @@ def update_product(ctx: Ctx) -> Reply:
     return Reply(product_view(shop, _update(shop, ctx.ids["id"], ctx.json, ctx)))
 
 
-def _create(shop: Shop, body: dict[str, Any], ctx: Ctx) -> Product:
+def _create(shop: Shop, body: Mapping[str, Any], ctx: Ctx) -> Product:
     if body.get("id"):
         raise WooError("woocommerce_rest_product_exists", "Cannot create existing product.", 400)
     draft = catalog.new_product(body, ctx.now)
     return catalog.save_product(shop, draft, body, ctx.images, ctx.now)
 
 
-def _update(shop: Shop, product_id: Any, body: dict[str, Any], ctx: Ctx) -> Product:
+def _update(shop: Shop, product_id: Any, body: Mapping[str, Any], ctx: Ctx) -> Product:
     product = shop.products.get(product_id) if isinstance(product_id, int) else None
     if product is None:
         raise invalid_id("product", 400)

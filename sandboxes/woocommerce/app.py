@@ -11,8 +11,8 @@ body names (outside the lock), then run the handler under the sandbox lock.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from typing import Any
-from urllib.parse import parse_qsl
 
 from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.woocommerce import api_orders, api_products, control, wc_auth
@@ -34,18 +34,13 @@ from starlette.responses import Response
 ROUTES = [*api_products.ROUTES, *api_orders.ROUTES]
 
 
-def _params(query_string: bytes) -> dict[str, str]:
-    """The query as PHP's `$_GET` holds it: decoded, the last of repeated names winning."""
-    return dict(parse_qsl(query_string.decode("latin-1"), keep_blank_values=True))
-
-
 def _raw_path(request: Request) -> str:
     """The path as sent (REQUEST_URI's, not percent-decoded), which OAuth signs."""
     raw = request.scope.get("raw_path")
     return raw.decode("latin-1").split("?", 1)[0] if raw else request.scope["path"]
 
 
-def _rate_key(params: dict[str, str], authorization: str | None) -> str:
+def _rate_key(params: Mapping[str, str], authorization: str | None) -> str:
     return (
         params.get("oauth_consumer_key")
         or params.get("consumer_key")
@@ -88,7 +83,7 @@ class WooApp(SandboxApp):
 
     async def serve(self, request: Request, path: str) -> Response:
         sandbox, method = self.sandbox, request.method
-        params = _params(request.scope.get("query_string", b""))
+        params = request.query_params  # as PHP's `$_GET`: the last of repeated names wins
         authorization = request.headers.get("authorization")
         wait = sandbox.limiter.take(_rate_key(params, authorization))
         if wait:
@@ -110,6 +105,15 @@ class WooApp(SandboxApp):
         with sandbox.lock:
             if caller is not None:
                 caller.site_url = site_url
-            now = sandbox.clock.now()
-            reply = handler(Ctx(sandbox, caller, method, params, body, ids, site_url, now, images))
+            ctx = Ctx(
+                request=request,
+                query=params,
+                body=body,
+                sandbox=sandbox,
+                caller=caller,
+                ids=ids,
+                now=sandbox.clock.now(),
+                images=images,
+            )
+            reply = handler(ctx)
         return JSONBody(reply.body, status_code=reply.status, headers=reply.headers or None)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
+from lapak.sandboxes.kit.wire import Call
 from lapak.sandboxes.woocommerce.media import Fetched
 from lapak.sandboxes.woocommerce.state import Shop
 from lapak.sandboxes.woocommerce.wire import API, Reply, WooError, int_param, no_route
@@ -34,29 +35,21 @@ PERMISSION: dict[str, tuple[str, str]] = {
 """The permission callbacks' refusals of an unauthenticated call (401: nobody logged in)."""
 
 
-@dataclass(slots=True)
-class Ctx:
+@dataclass(slots=True, kw_only=True)
+class Ctx(Call):
     """One call that passed authentication (`caller` None: no credentials were sent)."""
 
     sandbox: WooSandbox
     caller: Shop | None
-    method: str
-    params: Mapping[str, str]
-    body: Any
     ids: Mapping[str, int]
-    site_url: str
     now: float
-    images: Mapping[str, Fetched] = field(default_factory=dict)
+    images: Mapping[str, Fetched]
 
     def require(self, action: str) -> Shop:
         if self.caller is None:
             code, message = PERMISSION[action]
             raise WooError(code, message, 401)
         return self.caller
-
-    @property
-    def json(self) -> dict[str, Any]:
-        return self.body if isinstance(self.body, dict) else {}
 
 
 Handler = Callable[[Ctx], Reply]
@@ -95,15 +88,15 @@ def paginate(
     ctx: Ctx, path: str, rows: Sequence[Any], default_per_page: int = 10
 ) -> tuple[Sequence[Any], dict[str, str]]:
     """One page of `rows` and the X-WP-Total / X-WP-TotalPages / Link headers."""
-    page = int_param(ctx.params, "page", 1, 1)
-    per_page = int_param(ctx.params, "per_page", default_per_page, 1, 100)
+    page = int_param(ctx.query, "page", 1, 1)
+    per_page = int_param(ctx.query, "per_page", default_per_page, 1, 100)
     total = len(rows)
     pages = math.ceil(total / per_page)
     start = (page - 1) * per_page
     headers = {"X-WP-Total": str(total), "X-WP-TotalPages": str(pages)}
     links = []
-    base = {k: v for k, v in ctx.params.items() if not k.startswith("oauth_")}
-    url = f"{ctx.site_url}{API}{path}"
+    base = {k: v for k, v in ctx.query.items() if not k.startswith("oauth_")}
+    url = f"{ctx.base_url}{API}{path}"
     if page > 1:
         links.append(
             f'<{url}?{urlencode(base | {"page": min(page - 1, max(pages, 1))})}>; rel="prev"'
