@@ -1,22 +1,22 @@
-"""The sandbox control API under /_sandbox/ (ours, not Shopify's): JSON in and out.
-
-Shops are named as in Lapak's config. Bodies are validated with pydantic; errors answer
-{"detail": ...} with 400 (bad body), 404 (unknown shop/SKU/order) or 409 (stock short).
+"""The sandbox control API under /_sandbox/ (ours, not Shopify's): the kit's shared and
+store endpoints (kit/control_api.py), shops named as in Lapak's config, and Shopify's own:
+its shops, a listing or an order made by hand, a stock edit, an install code, an uninstall.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from typing import Any
 
 from lapak.sandboxes.kit.control_api import (
     Body,
     NewListing,
     NewOrder,
-    WebhookUrl,
     read_body,
     route,
     shared_routes,
+    store_listings,
+    store_order,
+    store_webhook,
 )
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
@@ -52,22 +52,17 @@ async def shops(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def listings(request: Request) -> Response:
-    control = _control(request)
-    if request.method == "POST":
-        body = await read_body(request, NewListing)
-        variants = body.variant_rows()
-        item_id = control.add_listing(
-            _store(request),
-            sku=body.sku,
-            name=body.name,
-            price=body.price,
-            stock=body.stock,
-            variants=variants,
-        )
-        return JSONResponse({"item_id": item_id}, status_code=201)
-    rows = control.listings(_store(request))
-    return JSONResponse([asdict(row) | {"price": str(row.price)} for row in rows])
+async def add_listing(request: Request) -> Response:
+    body = await read_body(request, NewListing)
+    item_id = _control(request).add_listing(
+        _store(request),
+        sku=body.sku,
+        name=body.name,
+        price=body.price,
+        stock=body.stock,
+        variants=body.variant_rows(),
+    )
+    return JSONResponse({"item_id": item_id}, status_code=201)
 
 
 async def stock(request: Request) -> Response:
@@ -83,24 +78,6 @@ async def orders(request: Request) -> Response:
     return JSONResponse({"order_id": order_id}, status_code=201)
 
 
-async def order_action(request: Request) -> Response:
-    control = _control(request)
-    order_id, action = request.path_params["order_id"], request.path_params["action"]
-    if action not in ("pay", "cancel", "complete", "return"):
-        raise ValueError(f"unknown order action {action!r}")
-    control.change_order(_store(request), order_id, action)
-    view = control.order(_store(request), order_id)
-    return JSONResponse(
-        {"order_id": view.external_id, "status": view.status, "tracking": view.tracking_number}
-    )
-
-
-async def webhook(request: Request) -> Response:
-    body = await read_body(request, WebhookUrl)
-    _control(request).set_webhook_url(_store(request), body.url)
-    return JSONResponse({"url": body.url})
-
-
 async def auth_code(request: Request) -> Response:
     return JSONResponse({"code": request.app.state.sandbox.issue_auth_code(_store(request))})
 
@@ -110,14 +87,17 @@ async def revoke(request: Request) -> Response:
     return JSONResponse({"revoked": True})
 
 
+SHOP = "/_sandbox/shops/{store}"
 ROUTES = [
     *shared_routes(),
     route("/_sandbox/shops", shops, ["GET"]),
-    route("/_sandbox/shops/{store}/listings", listings, ["GET", "POST"]),
-    route("/_sandbox/shops/{store}/stock", stock, ["POST"]),
-    route("/_sandbox/shops/{store}/orders", orders, ["POST"]),
-    route("/_sandbox/shops/{store}/orders/{order_id}/{action}", order_action, ["POST"]),
-    route("/_sandbox/shops/{store}/webhook", webhook, ["POST"]),
-    route("/_sandbox/shops/{store}/auth_code", auth_code, ["POST"]),
-    route("/_sandbox/shops/{store}/revoke", revoke, ["POST"]),
+    route(f"{SHOP}/listings", store_listings, ["GET"]),
+    route(f"{SHOP}/listings", add_listing, ["POST"]),
+    route(f"{SHOP}/stock", stock, ["POST"]),
+    route(f"{SHOP}/orders", orders, ["POST"]),
+    route(f"{SHOP}/orders/{{order_id}}", store_order, ["GET"]),
+    route(f"{SHOP}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
+    route(f"{SHOP}/webhook", store_webhook, ["POST"]),
+    route(f"{SHOP}/auth_code", auth_code, ["POST"]),
+    route(f"{SHOP}/revoke", revoke, ["POST"]),
 ]
