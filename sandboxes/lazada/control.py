@@ -8,16 +8,16 @@ make), 404 (unknown store, SKU or order) or 409 (stock too short). Also serves t
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 from lapak.sandboxes.kit.control_api import (
     Body,
     NewListing,
     NewOrder,
-    WebhookUrl,
     read_body,
     route,
     shared_routes,
+    store_listings,
+    store_order,
+    store_webhook,
 )
 from lapak.sandboxes.lazada.surface import LazadaControl
 from pydantic import Field
@@ -55,13 +55,6 @@ async def stores(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def listings(request: Request) -> Response:
-    rows = [
-        asdict(x) | {"price": str(x.price)} for x in _control(request).listings(_store(request))
-    ]
-    return JSONResponse(rows)
-
-
 async def add_listing(request: Request) -> Response:
     body = await read_body(request, NewListing)
     variants = body.variant_rows()
@@ -87,26 +80,6 @@ async def place_order(request: Request) -> Response:
     lines = body.line_pairs()
     order_id = _control(request).place_order(_store(request), lines, paid=body.paid)
     return JSONResponse({"order_id": order_id}, status_code=201)
-
-
-async def change_order(request: Request) -> Response:
-    action = request.path_params["action"]
-    if action not in ("pay", "cancel", "complete", "return"):
-        raise ValueError(f"unknown action {action!r} (pay, cancel, complete, return)")
-    control, order_id = _control(request), request.path_params["order_id"]
-    control.change_order(_store(request), order_id, action)
-    return JSONResponse(asdict(control.order(_store(request), order_id)))
-
-
-async def order(request: Request) -> Response:
-    found = _control(request).order(_store(request), request.path_params["order_id"])
-    return JSONResponse(asdict(found))
-
-
-async def webhook(request: Request) -> Response:
-    body = await read_body(request, WebhookUrl)
-    _control(request).set_webhook_url(_store(request), body.url)
-    return JSONResponse({"url": body.url})
 
 
 async def expire_token(request: Request) -> Response:
@@ -138,13 +111,13 @@ STORE = "/_sandbox/stores/{store}"
 ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
-    route(f"{STORE}/listings", listings, ["GET"]),
+    route(f"{STORE}/listings", store_listings, ["GET"]),
     route(f"{STORE}/listings", add_listing, ["POST"]),
     route(f"{STORE}/stock", edit_stock, ["POST"]),
     route(f"{STORE}/orders", place_order, ["POST"]),
-    route(f"{STORE}/orders/{{order_id}}", order, ["GET"]),
-    route(f"{STORE}/orders/{{order_id}}/{{action}}", change_order, ["POST"]),
-    route(f"{STORE}/webhook", webhook, ["POST"]),
+    route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
+    route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
+    route(f"{STORE}/webhook", store_webhook, ["POST"]),
     route(f"{STORE}/expire_token", expire_token, ["POST"]),
     route(f"{STORE}/auth_code", auth_code, ["POST"]),
     route("/_sandbox/p/{name}", image, ["GET"]),
