@@ -211,24 +211,13 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         stock: int,
         variants: Sequence[tuple[str, str, int, int]],
     ) -> Listing:
-        """A seller's own listing, made outside Lapak: `variants` are (sku, option, price,
-        stock) under the category's first variant type."""
-        fields = {
-            "name": name,
-            "description": name,
-            "sku": sku,
-            "price": int(price),
-            "stock": int(stock),
-            "category_id": SAMPLE_CATEGORY,
-            "weight": 500,
-            "weight_unit": "GR",
-            "condition": "NEW",
-            "min_order": 1,
-            "pictures": [],
-        }
-        kind = CATEGORIES[SAMPLE_CATEGORY][1]
+        """A seller's own listing, made outside Lapak, in the sample category: `variants`
+        are (sku, option, price, stock) under its first variant type."""
+        fields = {**state.CONTROL_LISTING, "name": name, "description": name, "sku": sku}
+        fields |= {"price": int(price), "stock": int(stock)}
+        kind = CATEGORIES[SAMPLE_CATEGORY][1][0]
         options = [{"value": option, "unit_value_id": 0} for _, option, _, _ in variants]
-        selection = [{"id": kind[0].variant_id if kind else 0, "unit_id": 0, "options": options}]
+        selection = [{"id": kind.variant_id, "unit_id": 0, "options": options}]
         rows = [
             {"combination": [n], "sku": s, "price": int(p), "stock": int(q)}
             for n, (s, _, p, q) in enumerate(variants)

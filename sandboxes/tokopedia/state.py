@@ -83,6 +83,16 @@ create V3 example, 1166 product info); their names and variant types are the san
 SAMPLE_CATEGORY = 1817
 SHARED = ("description", "category_id", "weight", "weight_unit", "condition", "min_order")
 """What a child product shares with its parent, kept in the listing's `fields`."""
+CONTROL_LISTING = {
+    "category_id": SAMPLE_CATEGORY,
+    "weight": 500,
+    "weight_unit": "GR",
+    "condition": "NEW",
+    "min_order": 1,
+    "pictures": [],
+}
+"""What a seller's own listing (made through the control API) has beside its name, SKU,
+price and stock."""
 
 
 # --- products ------------------------------------------------------------------------------
