@@ -17,7 +17,7 @@ from typing import Any
 from lapak.sandboxes.kit.entry import SandboxEntry
 from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.kit.stores import UnknownOrderError
-from lapak.sandboxes.shopee.app import build_app
+from lapak.sandboxes.shopee.app import SandboxApp
 from lapak.sandboxes.shopee.push import push_signature
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, UnknownShopError
 from starlette.applications import Starlette
@@ -29,7 +29,7 @@ def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> Starlett
     Each shop mapping has name, partner_id, partner_key, shop_id and refresh_token (the
     initial refresh token the store's config holds: accepted once, as Shopee does).
     """
-    return build_app(ShopeeSandbox(shops, seed=seed))
+    return SandboxApp(ShopeeSandbox(shops, seed=seed))
 
 
 def fake_credentials(name: str, index: int) -> dict[str, Any]:

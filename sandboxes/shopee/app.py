@@ -115,8 +115,3 @@ class SandboxApp(KitApp):
         with sandbox.lock:
             reply = route.handler(ctx)
         return JSONBody(envelope(reply))
-
-
-def build_app(sandbox: ShopeeSandbox) -> SandboxApp:
-    """The ASGI app serving `sandbox` (stops its background threads on shutdown)."""
-    return SandboxApp(sandbox)
