@@ -75,7 +75,7 @@ def _records(runtime: Runtime) -> list[WebhookRecord]:
 
 def _tiktok_shop_ids(sandbox: Any) -> dict[str, str]:
     """The shop id of each TikTok sandbox shop (what its authorization names)."""
-    return {name: shop.shop_id for name, shop in sandbox.state.sandbox.shops.items()}
+    return {name: shop.shop_id for name, shop in sandbox.state.sandbox.stores.items()}
 
 
 @pytest.mark.parametrize("platform", APP_PLATFORMS)
