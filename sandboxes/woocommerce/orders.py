@@ -20,8 +20,6 @@ from lapak.sandboxes.woocommerce.state import SHIPPED, STOCK_HELD, Product, Shop
 
 TRACKING_META = "_wc_shipment_tracking_items"
 PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
-
-
 ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
     "pay": (frozenset({"pending", "failed", "on-hold"}), "processing", "nothing to pay"),
     "cancel": (
