@@ -5,7 +5,7 @@ The link (TikTok Shop's authorization guide, 202309): `/open/authorize?service_i
 the redirect URL registered for the app, with `code` and the link's `state`. The sandbox
 has no Partner Center: it sends the browser to the link's own `redirect_uri` (Lapak's link
 names it; TikTok reads the registered one). The code "expires in 30 minutes and can only
-be used once" (tokens.py); GET /api/v2/token/get exchanges it.
+be used once" (api_auth.py); GET /api/v2/token/get exchanges it.
 """
 
 from __future__ import annotations
