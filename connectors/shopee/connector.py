@@ -13,7 +13,7 @@ import posixpath
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import ClassVar
 from urllib.parse import urlparse
 
 import httpx
@@ -21,6 +21,7 @@ import structlog
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.paging import Query, pages, time_windows, token_pages
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import ShopeeClient
 from lapak.sync.protocol import (
@@ -150,10 +151,8 @@ class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
     # --- listings ------------------------------------------------------------------------
 
     def scan_listings(self) -> Iterator[RemoteListing]:
-        offset = 0
-        while True:
-            params = {"offset": offset, "page_size": ITEM_PAGE_SIZE, "item_status": "NORMAL"}
-            page = self._client.get(ITEM_LIST, params, wire.ItemList)
+        first = {"offset": 0, "page_size": ITEM_PAGE_SIZE, "item_status": "NORMAL"}
+        for page in pages(self._item_list, first, _next_items):
             item_ids = [entry.item_id for entry in page.item]
             for start in range(0, len(item_ids), ITEM_INFO_BATCH):
                 for item, models in self._items(item_ids[start : start + ITEM_INFO_BATCH]):
@@ -161,11 +160,9 @@ class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
                         yield mapping.item_listing(item)
                     else:
                         yield from mapping.model_listings(item, models)
-            if not page.has_next_page:
-                return
-            if page.next_offset <= offset:
-                raise TransientError(f"{ITEM_LIST}: has_next_page without a later next_offset")
-            offset = page.next_offset
+
+    def _item_list(self, params: Query) -> wire.ItemList:
+        return self._client.get(ITEM_LIST, params, wire.ItemList)
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         item_ids = list(dict.fromkeys(mapping.parse_ref(ref)[0] for ref in refs))
@@ -290,27 +287,29 @@ class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
 
     def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
         seen: set[str] = set()
-        for time_from, time_to in order_mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
+        for time_from, time_to in time_windows(since, until, ORDER_WINDOW_SECONDS):
             for order_sn in self._order_pages(time_from, time_to):
                 if order_sn not in seen:
                     seen.add(order_sn)
                     yield order_sn
 
     def _order_pages(self, time_from: int, time_to: int) -> Iterator[str]:
-        params: dict[str, Any] = {
+        """One window's order numbers. Consecutive windows share their boundary second: an
+        order updated exactly then is listed by both and de-duplicated by the caller."""
+        params = {
             "time_range_field": "update_time",
             "time_from": time_from,
             "time_to": time_to,
             "page_size": LIMITS.order_page_size,
         }
-        while True:
-            page = self._client.get(ORDER_LIST, params, wire.OrderList)
+        for page in token_pages(
+            lambda query: self._client.get(ORDER_LIST, query, wire.OrderList),
+            params,
+            "cursor",
+            lambda page: page.next_cursor if page.more else None,
+            stuck=f"{ORDER_LIST}: more=true without a new next_cursor",
+        ):
             yield from (ref.order_sn for ref in page.order_list)
-            if not page.more:
-                return
-            if not page.next_cursor or page.next_cursor == params.get("cursor"):
-                raise TransientError(f"{ORDER_LIST}: more=true without a new next_cursor")
-            params["cursor"] = page.next_cursor
 
     def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
         orders: list[RemoteOrder] = []
@@ -367,3 +366,12 @@ def _maybe_arranged(exc: PermanentError) -> bool:
     return (exc.code or "").endswith(ALREADY_ARRANGED) or any(
         word in message for word in ALREADY_ARRANGED_WORDS
     )
+
+
+def _next_items(page: wire.ItemList, query: Query) -> Query | None:
+    """get_item_list's next query: at the `next_offset` it names while `has_next_page`."""
+    if not page.has_next_page:
+        return None
+    if page.next_offset <= query["offset"]:
+        raise TransientError(f"{ITEM_LIST}: has_next_page without a later next_offset")
+    return {**query, "offset": page.next_offset}

@@ -6,9 +6,7 @@ Shopee's order item id and model id; an order-status push names the order to fet
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
-from datetime import datetime
 from typing import Any
 
 from lapak.connectors.intake import checked_webhook, read_order
@@ -37,21 +35,6 @@ doc pages (UNCONFIRMED); they are mapped in case Shopee sends them."""
 
 
 # --- orders --------------------------------------------------------------------------------
-
-
-def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[tuple[int, int]]:
-    """[since, until] as (time_from, time_to) unix-second windows of ≤ `span_seconds`.
-
-    Consecutive windows share their boundary second, so an order updated exactly then is
-    listed by both (callers de-duplicate) rather than by neither.
-    """
-    start, end = math.floor(since.timestamp()), math.ceil(until.timestamp())
-    windows = []
-    while start < end:
-        stop = min(start + span_seconds, end)
-        windows.append((start, stop))
-        start = stop
-    return windows
 
 
 def order_status(status: str, order_sn: str) -> OrderStatus:

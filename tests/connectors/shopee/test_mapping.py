@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import itertools
 import json
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from decimal import Decimal
 
 import pytest
@@ -130,27 +129,6 @@ def test_repeated_line_keys_are_made_unique() -> None:
     }
     lines = order_mapping.remote_order(_order(item_list=[item, item, item])).lines
     assert [line.line_key for line in lines] == ["5:9", "5:9#2", "5:9#3"]
-
-
-def test_order_windows_cover_the_range_in_spans_of_at_most_the_limit() -> None:
-    since = datetime(2024, 1, 1, tzinfo=UTC)
-    until = since + timedelta(days=40, seconds=0.5)
-    span = 15 * 86400 - 1
-    windows = order_mapping.order_windows(since, until, span)
-    assert windows[0][0] == int(since.timestamp())
-    assert windows[-1][1] == int(until.timestamp()) + 1  # rounded up, never cut short
-    assert all(0 < stop - start <= span for start, stop in windows)
-    assert all(a[1] == b[0] for a, b in itertools.pairwise(windows))
-    assert len(windows) == 3
-
-
-def test_order_windows_of_an_empty_range() -> None:
-    moment = datetime(2024, 1, 1, tzinfo=UTC)
-    assert order_mapping.order_windows(moment, moment, 100) == []
-    assert order_mapping.order_windows(moment, moment - timedelta(days=1), 100) == []
-
-
-# --- drafts → items ----------------------------------------------------------------------------
 
 
 def _draft(sku: str, group: str, **overrides: object) -> ListingDraft:

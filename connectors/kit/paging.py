@@ -1,0 +1,129 @@
+"""Paginators: a marketplace list read page by page, the loop written once.
+
+Each takes `fetch(query)`, the call that reads one page, and yields the pages in order,
+every page fetched once and none after the last; the platform says only where its cursor
+goes in the query and how a page names the next. `time_windows` splits a long range for
+the platforms that cap the span of one order query (docs/MARKETPLACES.md, each platform's
+"orders" section).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
+from datetime import datetime
+from typing import Any, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+from lapak.sync.protocol import TransientError
+
+P = TypeVar("P")
+Q = TypeVar("Q")
+T = TypeVar("T")
+
+Query = dict[str, Any]
+
+NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="?next"?')
+
+
+def time_windows(
+    since: datetime, until: datetime, span: int, *, half_open: bool = False
+) -> list[tuple[int, int]]:
+    """[since, until] as consecutive (start, stop) unix-second windows of at most `span`
+    seconds, each starting where the one before stopped. Together they run from since's
+    second to until's rounded up or, `half_open`, to the second after until's (for an
+    exclusive upper bound such as TikTok's `update_time_lt`). None when until is not later.
+
+    A platform whose bounds are both inclusive lists an order on a shared boundary second
+    in both windows; callers de-duplicate rather than miss it."""
+    start = math.floor(since.timestamp())
+    end = math.floor(until.timestamp()) + 1 if half_open else math.ceil(until.timestamp())
+    return [(at, min(at + span, end)) for at in range(start, end, span)]
+
+
+def pages(fetch: Callable[[Q], P], first: Q, following: Callable[[P, Q], Q | None]) -> Iterator[P]:
+    """`fetch(first)`, then each page's `following(page, query)`: the next page's query, or
+    None when that page was the last."""
+    query: Q | None = first
+    while query is not None:
+        page = fetch(query)
+        yield page
+        query = following(page, query)
+
+
+def token_pages(
+    fetch: Callable[[Query], P],
+    params: Mapping[str, Any],
+    key: str,
+    next_token: Callable[[P], Any],
+    *,
+    stuck: str | None,
+) -> Iterator[P]:
+    """The pages of a list paged by a cursor or page token: `params` first, then with each
+    page's `next_token(page)` as `key`. None ends the list. A token that does not move on
+    (empty, or the one just sent) raises `TransientError(stuck)`, or ends the list when
+    `stuck` is None."""
+
+    def following(page: P, query: Query) -> Query | None:
+        token = next_token(page)
+        if token is None:
+            return None
+        if token and token != query.get(key):
+            return {**query, key: token}
+        if stuck is None:
+            return None
+        raise TransientError(stuck)
+
+    return pages(fetch, dict(params), following)
+
+
+def numbered_pages(
+    fetch: Callable[[Query], tuple[Sequence[T], int | None]],
+    params: Mapping[str, Any],
+    size: int,
+    key: str = "page",
+) -> Iterator[Sequence[T]]:
+    """The items of pages 1, 2, … of a list paged by number (`key` in the query), `size`
+    items to a full page. `fetch` answers a page's items and the number of the last page
+    when the platform tells it (WooCommerce's `X-WP-TotalPages`), else None. The list ends
+    with an empty page, the last page, or, the last one unknown, a short page."""
+
+    def following(page: tuple[Sequence[T], int | None], query: Query) -> Query | None:
+        items, last = page
+        number = query[key]
+        if not items or (number >= last if last is not None else len(items) < size):
+            return None
+        return {**query, key: number + 1}
+
+    for items, _ in pages(fetch, {**params, key: 1}, following):
+        yield items
+
+
+def offset_pages(
+    fetch: Callable[[Query], P],
+    params: Mapping[str, Any],
+    items: Callable[[P], Sized],
+    total: Callable[[P], int],
+    key: str = "offset",
+) -> Iterator[P]:
+    """The pages of a list paged by offset (`key` in the query, from 0), each page's offset
+    past the items read before it. The list ends with an empty page or once `total(page)`
+    items are read."""
+
+    def following(page: P, query: Query) -> Query | None:
+        count = len(items(page))
+        read = query[key] + count
+        if not count or read >= total(page):
+            return None
+        return {**query, key: read}
+
+    return pages(fetch, {**params, key: 0}, following)
+
+
+def next_link_param(link: str | None, name: str) -> str | None:
+    """The `name` query value of the rel="next" URL in a Link header (Shopify's
+    `page_info`), or None on the last page."""
+    found = NEXT_LINK.search(link or "")
+    values = parse_qs(urlsplit(found[1]).query).get(name) if found else None
+    return values[0] if values else None
