@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -10,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from lapak.sandboxes.kit.wire import Call
 from lapak.sandboxes.tiktok.gate import Caller
 from lapak.sandboxes.tiktok.state import Shop
+from starlette.routing import compile_path
 
 if TYPE_CHECKING:
     from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
@@ -58,11 +58,7 @@ class Router:
         for route in routes:
             by_template.setdefault(route.template, []).append(route)
         self._exact = {t: found for t, found in by_template.items() if "{" not in t}
-        self._patterns = [
-            (re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", t) + "$"), found)
-            for t, found in by_template.items()
-            if "{" in t
-        ]
+        self._patterns = [(compile_path(t)[0], f) for t, f in by_template.items() if "{" in t]
 
     def match(self, path: str) -> tuple[list[Route], dict[str, str]]:
         """The routes of this path (any method) and its path params."""
