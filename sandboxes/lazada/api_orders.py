@@ -16,7 +16,6 @@ from typing import Any
 
 from lapak.sandboxes.lazada import views
 from lapak.sandboxes.lazada.context import Ctx, Route, route
-from lapak.sandboxes.lazada.orders import move
 from lapak.sandboxes.lazada.state import (
     CANCELED,
     ITEM_STATUSES,
@@ -187,7 +186,7 @@ def _pack_order(ctx: Ctx, entry: dict[str, Any]) -> list[dict[str, Any]]:
             package = ctx.sandbox.new_package()
         item.package_id, item.tracking_code = package
         item.shipment_provider = LEX
-        ctx.sandbox.moved(ctx.seller, order, move(ctx.seller, order, [item], PACKED, ctx.now))
+        ctx.sandbox.move_items(ctx.seller, order, [item], PACKED)
         answers.append(
             {
                 "order_item_id": item.order_item_id,
@@ -235,8 +234,7 @@ def ready_to_ship(ctx: Ctx) -> dict[str, Any]:
             answers.append(_package(package_id, "700000", message))
         else:
             for order, item in found:
-                moved = move(ctx.seller, order, [item], READY_TO_SHIP, ctx.now)
-                ctx.sandbox.moved(ctx.seller, order, moved)
+                ctx.sandbox.move_items(ctx.seller, order, [item], READY_TO_SHIP)
             answers.append(_package(package_id, "0", "success"))
     return {"success": True, "data": {"packages": answers}}
 

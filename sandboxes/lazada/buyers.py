@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from lapak.sandboxes.kit.buyers import Buyers
-from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.state import (
     CANCELED,
     DELIVERED,
@@ -45,12 +44,10 @@ class BuyerSimulator(Buyers):
             (READY_TO_SHIP, SHIPPED, self.progress_rate, "system"),
             (SHIPPED, DELIVERED, self.progress_rate, "system"),
         )
-        now = self._sandbox.clock.now_s()
         # an order's items move one by one: it stands in every status one of its items is in
         for order, source, target, _ in self._rolled(seller, moves, lambda o: set(o.statuses)):
             items = [i for i in order.items if i.status == source]
-            moved = order_life.move(seller, order, items, target, now)
+            moved = self._sandbox.move_items(seller, order, items, target)
             if target == CANCELED:
                 for item in moved:
                     item.cancel_return_initiator = "buyer-cancel"
-            self._sandbox.moved(seller, order, moved)

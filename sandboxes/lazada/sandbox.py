@@ -2,8 +2,8 @@
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive it through `LazadaControl` (surface.py, stores by name) or the
-`/_sandbox/` control API. Methods named for the wire's helpers (ids, `moved`) expect the
-lock held; the others take it.
+`/_sandbox/` control API. The wire's helpers (ids, `add_product`, `move_items`) expect the
+lock held; the other methods take it.
 """
 
 from __future__ import annotations
@@ -164,7 +164,7 @@ class LazadaSandbox(SandboxCore):
                 item_ids=self._order_item_ids,
                 paid=paid,
             )
-            self.moved(owner, order, order.items)
+            self._push(owner, order, order.items)
             return order.order_id
 
     def order_of(self, owner: Seller, order_id: int | str) -> Order:
@@ -173,8 +173,17 @@ class LazadaSandbox(SandboxCore):
             raise LookupError(f"no order {order_id!r} on seller {owner.seller_id}")
         return order
 
-    def moved(self, owner: Seller, order: Order, items: Sequence[OrderItem]) -> None:
-        """Push one trade-order message per item whose status changed. Lock held."""
+    def move_items(
+        self, owner: Seller, order: Order, items: Sequence[OrderItem], status: str
+    ) -> list[OrderItem]:
+        """Move `items` to `status` (their stock follows) and push each that changed; those
+        that moved. Lock held."""
+        moved = order_life.move(owner, order, items, status, self.clock.now_s())
+        self._push(owner, order, moved)
+        return moved
+
+    def _push(self, owner: Seller, order: Order, items: Sequence[OrderItem]) -> None:
+        """One trade-order message per item whose status changed."""
         if not owner.webhook_url:
             return
         now_ms = int(self.clock.now() * 1000)

@@ -13,7 +13,6 @@ from decimal import Decimal
 
 from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
-from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 from lapak.sandboxes.lazada.state import (
     CANCELED,
@@ -140,9 +139,7 @@ class LazadaControl(SandboxSurface):
             seller = self.sandbox.seller(store)
             order = self.sandbox.order_of(seller, external_id)
             items = [i for i in order.items if i.status in allowed]
-            moved = order_life.move(seller, order, items, status, self.sandbox.clock.now_s())
-            self.sandbox.moved(seller, order, moved)
-            if not moved:
+            if not self.sandbox.move_items(seller, order, items, status):
                 current = ",".join(order.statuses)
                 raise ValueError(f"order {external_id} is {current}: cannot {action} it")
 
