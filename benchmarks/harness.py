@@ -109,6 +109,18 @@ def wait_until(check: Callable[[], bool], timeout: float, every: float = 0.5) ->
         time.sleep(every)
 
 
+def open_loop(rate: float, seconds: float) -> Iterator[int]:
+    """0, 1, 2, … `rate` times a second for `seconds`, each yielded at its scheduled time
+    however long the caller took over the ones before (open loop: work piles up in flight
+    instead of slowing the arrivals)."""
+    started = time.monotonic()
+    for n in range(max(1, round(rate * seconds))):
+        pause = started + n / rate - time.monotonic()
+        if pause > 0:
+            time.sleep(pause)
+        yield n
+
+
 def percentile(values: Sequence[float], share: float) -> float | None:
     if not values:
         return None
@@ -185,6 +197,19 @@ class Marketplaces:
             control.close()
         for server in self._servers:
             server.stop()
+
+
+def store_plans(count: int) -> list[StorePlan]:
+    """`count` stores selling the merchant's catalog: `SIX_STORES` first, then reseller
+    stores taking the platforms in turn (the fan-out of one sale to many stores)."""
+    plans = list(SIX_STORES[:count])
+    for n in range(count - len(plans)):
+        base = SIX_STORES[n % len(SIX_STORES)]
+        plans.append(
+            StorePlan(f"{base.platform}-reseller-{n + 1:02d}", base.platform,
+                      markup_percent=base.markup_percent)
+        )  # fmt: skip
+    return plans
 
 
 def write_catalog(
@@ -321,10 +346,16 @@ def write_config(
     redis_url: str | None,
     public_url: str,
     poll_interval_seconds: float,
+    rate_limit_per_second: float | None = None,
 ) -> tuple[Path, dict[str, str]]:
-    """`lapak.toml` for the run's stores (no rate-limit override: the platforms' own) and
-    the environment its credential names point at. No `redis_url`: Lapak runs embedded."""
+    """`lapak.toml` for the run's stores and the environment its credential names point
+    at. No `redis_url`: Lapak runs embedded. Lapak paces each store at its platform's
+    published rate unless `rate_limit_per_second` overrides it for every store."""
     env = {"RUN_RESELLER_TOKEN": RESELLER_TOKEN, "RUN_OPERATOR_TOKEN": OPERATOR_TOKEN}
+    pacing = (
+        "" if rate_limit_per_second is None
+        else f"rate_limit_per_second = {rate_limit_per_second}\n"
+    )  # fmt: skip
     tables = []
     for plan in marketplaces.plans:
         names = []
@@ -340,7 +371,7 @@ merchant = "{MERCHANT}"
 base_url = "{marketplaces.urls[plan.name]}"
 stock_buffer = {plan.stock_buffer}
 poll_interval_seconds = {poll_interval_seconds}
-price_rule = {{ markup_percent = {plan.markup_percent}, round_to = {ROUND_TO} }}
+{pacing}price_rule = {{ markup_percent = {plan.markup_percent}, round_to = {ROUND_TO} }}
 
 [stores.credentials]
 {chr(10).join(names)}
