@@ -10,14 +10,14 @@ and the demo's scripted "click", read). Sandbox-only: never on a production code
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
 
 import httpx
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 SHOP_FIELD = "shop"
 """The form field naming the shop that authorizes (its id on the platform)."""
@@ -51,6 +51,34 @@ def consent_page(
         '<button type="submit">Authorize</button></form>'
     )
     return _html(platform, body, 200)
+
+
+async def link_fields(request: Request) -> dict[str, str]:
+    """The authorization link's fields: its query on GET, the posted form on POST."""
+    return dict(request.query_params) if request.method == "GET" else await form_of(request)
+
+
+def consent_answer(
+    request: Request,
+    fields: Mapping[str, str],
+    *,
+    platform: str,
+    app: str,
+    action: str,
+    link: Mapping[str, str],
+    shops: Sequence[tuple[str, str]],
+    issue_code: Callable[[str], Mapping[str, str]],
+    redirect: str,
+) -> Response:
+    """The consent page on GET; on POST the redirect to `redirect` with what `issue_code`
+    gives for the chosen shop (its code, and what else the platform adds), or a 404 for a
+    shop the app may not ask for."""
+    if request.method == "GET":
+        return consent_page(platform=platform, app=app, action=action, hidden=link, shops=shops)
+    chosen = fields.get(SHOP_FIELD, "")
+    if chosen not in {key for key, _ in shops}:
+        return refusal(platform, f"no shop {chosen!r} of {app}", 404)
+    return redirect_with(redirect, issue_code(chosen))
 
 
 def refusal(platform: str, message: str, status: int = 400) -> HTMLResponse:

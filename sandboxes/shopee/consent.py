@@ -9,14 +9,7 @@ the redirect URL's query). The code is single use and lives 10 minutes (tokens.p
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.consent import (
-    SHOP_FIELD,
-    consent_page,
-    form_of,
-    redirect_with,
-    refusal,
-    valid_redirect,
-)
+from lapak.sandboxes.kit.consent import consent_answer, link_fields, refusal, valid_redirect
 from lapak.sandboxes.shopee.gate import authenticate
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
 from lapak.sandboxes.shopee.wire import ShopeeError
@@ -29,7 +22,7 @@ LINK_FIELDS = ("partner_id", "timestamp", "sign", "redirect")
 
 async def authorize(request: Request) -> Response:
     sandbox: ShopeeSandbox = request.app.sandbox
-    fields = dict(request.query_params) if request.method == "GET" else await form_of(request)
+    fields = await link_fields(request)
     link = {key: fields.get(key, "") for key in LINK_FIELDS}
     if not valid_redirect(link["redirect"]):
         return refusal("Shopee", "the link has no valid redirect URL")
@@ -43,11 +36,17 @@ async def authorize(request: Request) -> Response:
             ]
     except ShopeeError as refused:
         return refusal("Shopee", f"{refused.error}: {refused.message}")
-    if request.method == "GET":
-        app = f"partner {caller.partner_id}"
-        return consent_page(platform="Shopee", app=app, action=PATH, hidden=link, shops=shops)
-    chosen = fields.get(SHOP_FIELD, "")
-    if chosen not in {shop_id for shop_id, _ in shops}:
-        return refusal("Shopee", f"no shop {chosen!r} of partner {caller.partner_id}", 404)
-    code = sandbox.issue_auth_code(int(chosen))
-    return redirect_with(link["redirect"], {"code": code, "shop_id": chosen})
+    return consent_answer(
+        request,
+        fields,
+        platform="Shopee",
+        app=f"partner {caller.partner_id}",
+        action=PATH,
+        link=link,
+        shops=shops,
+        issue_code=lambda shop_id: {
+            "code": sandbox.issue_auth_code(int(shop_id)),
+            "shop_id": shop_id,
+        },
+        redirect=link["redirect"],
+    )

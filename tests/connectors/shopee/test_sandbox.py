@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import httpx
 import pytest
 
 from tests.connectors.shopee.sandbox_client import (
+    OTHER_SHOP_ID,
     PARTNER_ID,
     SHOP_ID,
     Shopee,
@@ -94,6 +96,21 @@ def test_authorization_code_is_exchanged_once(shopee: Shopee):
     assert first.status_code == 200 and first.json()["access_token"]
     again = shopee.http.post(path, params=shopee.query(path, token=None), json=body)
     assert error_of(again) == (403, "error_auth", "Invalid code")
+
+
+def test_consent_page_lets_a_partner_shop_authorize(shopee: Shopee):
+    path = "/api/v2/shop/auth_partner"
+    link = shopee.query(path, token=None) | {"redirect": "http://app.test/back?x=1"}
+    page = shopee.http.get(path, params=link)
+    assert page.status_code == 200 and "toko-a" in page.text and "toko-b" in page.text
+    form = {**{k: str(v) for k, v in link.items()}, "shop": str(OTHER_SHOP_ID)}
+    back = shopee.http.post(path, data=form)
+    assert back.status_code == 303
+    query = dict(httpx.URL(back.headers["location"]).params)
+    assert query["x"] == "1" and query["shop_id"] == str(OTHER_SHOP_ID) and query["code"]
+    assert shopee.http.post(path, data={**form, "shop": "1"}).status_code == 404
+    bad_sign = shopee.http.get(path, params=link | {"sign": "0" * 64})
+    assert bad_sign.status_code == 400 and "error_sign" in bad_sign.text
 
 
 # --- catalog --------------------------------------------------------------------------------
