@@ -118,21 +118,21 @@ def _batch(
 ) -> dict[str, list[dict[str, Any]]]:
     """`WC_REST_Controller::batch_items`: ≤ 100 objects in all, each answered in order."""
     body = ctx.json
-    lists = {key: body.get(key) or [] for key in ("create", "update", "delete")}
-    total = sum(len(v) for v in lists.values() if isinstance(v, list))
-    if total > BATCH_LIMIT:
+    given = {key: body.get(key) for key in ("create", "update", "delete")}
+    lists: dict[str, list[Any]] = {k: v if isinstance(v, list) else [] for k, v in given.items()}
+    if sum(map(len, lists.values())) > BATCH_LIMIT:
         raise WooError(
             "woocommerce_rest_request_entity_too_large",
             f"Unable to accept more than {BATCH_LIMIT} items for this request.",
             413,
         )
     answer: dict[str, list[dict[str, Any]]] = {}
-    for item in lists["create"] if isinstance(lists["create"], list) else []:
+    for item in lists["create"]:
         answer.setdefault("create", []).append(_entry(0, partial(create, _obj(item))))
-    for item in lists["update"] if isinstance(lists["update"], list) else []:
+    for item in lists["update"]:
         entry_id = item.get("id") if isinstance(item, dict) else None
         answer.setdefault("update", []).append(_entry(entry_id, partial(update, _obj(item))))
-    for item in lists["delete"] if isinstance(lists["delete"], list) else []:
+    for item in lists["delete"]:
         try:
             pid = int(item)
         except (TypeError, ValueError):

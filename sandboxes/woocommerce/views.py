@@ -25,17 +25,6 @@ from lapak.sandboxes.woocommerce.state import (
 from lapak.sandboxes.woocommerce.wire import API
 
 DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
-PRODUCT_DEFAULTS: dict[str, Any] = {
-    "sale_price": "",
-    "on_sale": False,
-    "virtual": False,
-    "downloadable": False,
-    "tax_status": "taxable",
-    "tax_class": "",
-    "dimensions": {"length": "", "width": "", "height": ""},
-    "menu_order": 0,
-}
-"""What products and variations show alike: no sale, taxable, no dimensions, unordered."""
 NO_CHARGES = (
     "discount_total",
     "discount_tax",
@@ -89,14 +78,32 @@ def image_view(shop: Shop, image_id: int) -> dict[str, Any] | None:
     }
 
 
-def _stock(product: Product) -> dict[str, Any]:
+def _post(product: Product) -> dict[str, Any]:
+    """What products and variations show alike: their post's id, dates, description, SKU,
+    status, stock, weight and meta data; no sale, taxable, no dimensions, no backorders."""
     return {
+        "id": product.id,
+        **dates("date_created", product.created),
+        **dates("date_modified", product.updated),
+        "description": product.description,
+        "sku": product.sku,
+        "status": product.status,
+        "sale_price": "",
+        "on_sale": False,
+        "virtual": False,
+        "downloadable": False,
+        "tax_status": "taxable",
+        "tax_class": "",
+        "dimensions": {"length": "", "width": "", "height": ""},
+        "menu_order": 0,
         "manage_stock": product.manage_stock,
         "stock_quantity": product.stock_quantity if product.manage_stock else None,
         "stock_status": product.stock_status,
         "backorders": "no",
         "backorders_allowed": False,
         "backordered": False,
+        "weight": product.weight,
+        "meta_data": meta_view(product.meta),
     }
 
 
@@ -106,27 +113,19 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
     price = money(min(prices)) if variable and prices else product.regular_price
     images = [view for i in product.image_ids if (view := image_view(shop, i))]
     return {
-        "id": product.id,
+        **_post(product),
         "name": product.name,
         "slug": product.name.lower().replace(" ", "-"),
         "permalink": f"{shop.site_url}/?p={product.id}",
-        **dates("date_created", product.created),
-        **dates("date_modified", product.updated),
         "type": product.type,
-        "status": product.status,
         "featured": False,
         "catalog_visibility": "visible",
-        "description": product.description,
         "short_description": "",
-        "sku": product.sku,
         "price": price,
         "regular_price": "" if variable else product.regular_price,
-        **PRODUCT_DEFAULTS,
         "purchasable": bool(price),
         "total_sales": 0,
-        **_stock(product),
         "sold_individually": False,
-        "weight": product.weight,
         "shipping_required": True,
         "parent_id": product.parent_id,
         "categories": [
@@ -138,7 +137,6 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
         "attributes": [dict(a) for a in product.attributes],
         "default_attributes": [],
         "variations": list(product.variations),
-        "meta_data": meta_view(product.meta),
         "_links": {
             "self": [{"href": f"{shop.site_url}{API}/products/{product.id}"}],
             "collection": [{"href": f"{shop.site_url}{API}/products"}],
@@ -155,25 +153,16 @@ def variation_view(shop: Shop, variation: Product) -> dict[str, Any]:
     }
     image = image_view(shop, variation.image_ids[0]) if variation.image_ids else None
     return {
-        "id": variation.id,
-        **dates("date_created", variation.created),
-        **dates("date_modified", variation.updated),
-        "description": variation.description,
+        **_post(variation),
         "permalink": f"{shop.site_url}/?p={variation.parent_id}&variation={variation.id}",
-        "sku": variation.sku,
         "price": variation.regular_price,
         "regular_price": variation.regular_price,
-        **PRODUCT_DEFAULTS,
-        "status": variation.status,
         "purchasable": bool(variation.regular_price),
-        **_stock(variation),
-        "weight": variation.weight,
         "image": image,
         "attributes": [
             {"id": 0, "name": names.get(slug, slug), "option": option}
             for slug, option in variation.variation_attributes.items()
         ],
-        "meta_data": meta_view(variation.meta),
         "_links": {
             "self": [
                 {
