@@ -20,7 +20,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
 import httpx
@@ -28,6 +28,7 @@ import structlog
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.paging import time_windows, token_pages
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
 from lapak.sync.protocol import (
@@ -52,6 +53,8 @@ from lapak.sync.types import (
 from pydantic import BaseModel, ConfigDict, SecretStr
 
 log = structlog.get_logger(__name__)
+
+Paged = TypeVar("Paged", bound=wire.SearchPage)
 
 LIMITS = ConnectorLimits(
     # rate-limits.md: "a default rate limit of 50 QPS ... for each API", keyed on app + shop.
@@ -180,19 +183,30 @@ class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
     # --- listings ------------------------------------------------------------------------
 
     def scan_listings(self) -> Iterator[RemoteListing]:
-        params: dict[str, Any] = {"page_size": PRODUCT_PAGE_SIZE}
-        while True:
-            page = self._client.post(
-                SEARCH_PRODUCTS, {"status": "ALL"}, wire.ProductPage, params=params
-            )
+        params = {"page_size": PRODUCT_PAGE_SIZE}
+        for page in self._search(SEARCH_PRODUCTS, {"status": "ALL"}, wire.ProductPage, params):
             for product in page.products:
                 if product.status not in mapping.GONE_STATUSES:
                     yield from mapping.product_listings(product)
-            if not page.next_page_token:
-                return
-            if page.next_page_token == params.get("page_token"):
-                raise TransientError(f"{SEARCH_PRODUCTS}: the same next_page_token again")
-            params["page_token"] = page.next_page_token
+
+    def _search(
+        self,
+        path: str,
+        body: Mapping[str, Any],
+        model: type[Paged],
+        params: Mapping[str, Any],
+        *,
+        repeat_ends: bool = False,
+    ) -> Iterator[Paged]:
+        """The pages of a search, each asked with the last one's `next_page_token`. The same
+        token again is transient, or the end of the list with `repeat_ends`."""
+        return token_pages(
+            lambda query: self._client.post(path, body, model, params=query),
+            params,
+            "page_token",
+            lambda page: page.next_page_token or None,
+            stuck=None if repeat_ends else f"{path}: the same next_page_token again",
+        )
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         found: dict[tuple[str, str], RemoteListing] = {}
@@ -308,28 +322,24 @@ class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
     # --- orders --------------------------------------------------------------------------
 
     def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
+        """The order search filters are `update_time_ge` inclusive and `update_time_lt`
+        exclusive: half-open windows that end after until's second."""
         seen: set[str] = set()
-        for ge, lt in order_mapping.order_windows(since, until, ORDER_WINDOW_SECONDS):
+        for ge, lt in time_windows(since, until, ORDER_WINDOW_SECONDS, half_open=True):
             for order_id in self._order_pages(ge, lt):
                 if order_id not in seen:
                     seen.add(order_id)
                     yield order_id
 
     def _order_pages(self, ge: int, lt: int) -> Iterator[str]:
-        params: dict[str, Any] = {
+        params = {
             "page_size": LIMITS.order_page_size,
             "sort_field": "update_time",
             "sort_order": "ASC",
         }
         body = {"update_time_ge": ge, "update_time_lt": lt}
-        while True:
-            page = self._client.post(SEARCH_ORDERS, body, wire.OrderPage, params=params)
+        for page in self._search(SEARCH_ORDERS, body, wire.OrderPage, params):
             yield from (order.id for order in page.orders)
-            if not page.next_page_token:
-                return
-            if page.next_page_token == params.get("page_token"):
-                raise TransientError(f"{SEARCH_ORDERS}: the same next_page_token again")
-            params["page_token"] = page.next_page_token
 
     def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
         wanted = list(dict.fromkeys(external_ids))
@@ -366,13 +376,11 @@ class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
         returned: set[str] = set()
         for start in range(0, len(order_ids), RETURN_ORDER_BATCH):
             body = {"order_ids": list(order_ids[start : start + RETURN_ORDER_BATCH])}
-            params: dict[str, Any] = {"page_size": RETURN_PAGE_SIZE}
-            while True:
-                page = self._client.post(SEARCH_RETURNS, body, wire.ReturnPage, params=params)
+            params = {"page_size": RETURN_PAGE_SIZE}
+            for page in self._search(
+                SEARCH_RETURNS, body, wire.ReturnPage, params, repeat_ends=True
+            ):
                 returned |= order_mapping.returned_orders(page.return_orders)
-                if not page.next_page_token or page.next_page_token == params.get("page_token"):
-                    break
-                params["page_token"] = page.next_page_token
         return returned
 
     def ship_order(self, external_id: str, tracking_number: str) -> str | None:

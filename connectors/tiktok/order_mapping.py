@@ -11,7 +11,6 @@ the units of one SKU are folded into one line keyed "{product_id}:{sku_id}".
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -52,18 +51,6 @@ RETURN_TYPES_WITH_GOODS = frozenset({"RETURN_AND_REFUND"})
 ORDER_STATUS_PUSH = 1
 CANCELLATION_PUSH = 11
 RETURN_PUSH = 12
-
-
-def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[tuple[int, int]]:
-    """[since, until] as [ge, lt) unix-second windows of ≤ `span_seconds` (the order search
-    filters are `update_time_ge` inclusive and `update_time_lt` exclusive)."""
-    start, end = math.floor(since.timestamp()), math.floor(until.timestamp()) + 1
-    windows = []
-    while start < end:
-        stop = min(start + span_seconds, end)
-        windows.append((start, stop))
-        start = stop
-    return windows
 
 
 def order_status(status: str, order_id: str, *, returned: bool = False) -> OrderStatus:

@@ -138,12 +138,17 @@ class Product(Wire):
     update_time: int = 0
 
 
-class ProductPage(Wire):
-    """POST /product/202309/products/search. `next_page_token` is "" on the last page."""
+class SearchPage(Wire):
+    """A page of a search; `next_page_token` is "" on the last page."""
+
+    next_page_token: str = ""
+
+
+class ProductPage(SearchPage):
+    """POST /product/202309/products/search."""
 
     products: list[Product] = []
     total_count: int = 0
-    next_page_token: str = ""
 
 
 class CreatedSku(Wire):
@@ -233,12 +238,11 @@ class Order(Wire):
     packages: list[Package] = []
 
 
-class OrderPage(Wire):
+class OrderPage(SearchPage):
     """POST /order/202309/orders/search."""
 
     orders: list[Order] = []
     total_count: int = 0
-    next_page_token: str = ""
 
 
 class Orders(Wire):
@@ -261,11 +265,10 @@ class ReturnOrder(Wire):
     return_status: str = ""
 
 
-class ReturnPage(Wire):
+class ReturnPage(SearchPage):
     """POST /return_refund/202309/returns/search."""
 
     return_orders: list[ReturnOrder] = []
-    next_page_token: str = ""
 
 
 class ShippingProvider(Wire):

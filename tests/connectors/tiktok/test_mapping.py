@@ -336,17 +336,6 @@ def test_a_discounted_unit_is_its_own_line() -> None:
     ]
 
 
-def test_order_windows_are_half_open_and_cover_until() -> None:
-    since = datetime.fromtimestamp(1000.7, UTC)
-    until = datetime.fromtimestamp(1250.2, UTC)
-    assert order_mapping.order_windows(since, until, 100) == [
-        (1000, 1100),
-        (1100, 1200),
-        (1200, 1251),
-    ]
-    assert order_mapping.order_windows(until, since, 100) == []
-
-
 def test_the_guides_push_examples() -> None:
     status = {
         "type": 1,
