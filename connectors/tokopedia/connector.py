@@ -13,13 +13,14 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import httpx
 import structlog
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.paging import Query, numbered_pages, time_windows
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
 from lapak.sync.protocol import (
@@ -43,6 +44,8 @@ from lapak.sync.types import (
     WebhookEvent,
 )
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+M = TypeVar("M", bound=BaseModel)
 
 log = structlog.get_logger(__name__)
 
@@ -181,10 +184,10 @@ class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
         products per the sirclo spec, is not used: UNCONFIRMED). The children of a page's
         parents (their `childrenID`) are read by id, 50 a call, not one product/variant
         call per parent: a shop of 80 sized shirts costs 2 calls for them, not 80."""
-        page = 1
-        while True:
-            params = {**self._shop, "page": page, "per_page": PRODUCT_PAGE_SIZE}
-            products = self._client.get_list(self._paths["product_info"], params, wire.ProductInfo)
+        params = {**self._shop, "per_page": PRODUCT_PAGE_SIZE}
+        for products in numbered_pages(
+            self._lister(self._paths["product_info"], wire.ProductInfo), params, PRODUCT_PAGE_SIZE
+        ):
             parent_of: dict[int, int] = {}
             for product in products:
                 if product.variant.is_parent:
@@ -194,9 +197,6 @@ class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
                     yield mapping.product_listing(product)
                 # a child listed on its own is reported with its parent
             yield from self._child_listings(parent_of)
-            if not products or len(products) < PRODUCT_PAGE_SIZE:
-                return
-            page += 1
 
     def _child_listings(self, parent_of: Mapping[int, int]) -> Iterator[RemoteListing]:
         """Variant children by product id (product/info by ids; that it answers children
@@ -363,7 +363,7 @@ class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
         seen: set[str] = set()
         since_s = since.timestamp()
         horizon = since - self._update_lookback
-        for from_date, to_date in order_mapping.order_windows(horizon, until, ORDER_WINDOW_SECONDS):
+        for from_date, to_date in time_windows(horizon, until, ORDER_WINDOW_SECONDS):
             for entry in self._order_pages(from_date, to_date):
                 order_id = str(entry.order_id)
                 if order_id in seen:
@@ -373,21 +373,22 @@ class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
                     yield order_id
 
     def _order_pages(self, from_date: int, to_date: int) -> Iterator[wire.OrderEntry]:
-        page = 1
-        while True:
-            params = {
-                "fs_id": self._fs_id,
-                "shop_id": self._shop_id,
-                "from_date": from_date,
-                "to_date": to_date,
-                "page": page,
-                "per_page": LIMITS.order_page_size,
-            }
-            entries = self._client.get_list(self._paths["order_list"], params, wire.OrderEntry)
+        """One window's orders. Consecutive windows share their boundary second: an order
+        created exactly then is listed by both and de-duplicated by the caller."""
+        params = {
+            "fs_id": self._fs_id,
+            "shop_id": self._shop_id,
+            "from_date": from_date,
+            "to_date": to_date,
+            "per_page": LIMITS.order_page_size,
+        }
+        lister = self._lister(self._paths["order_list"], wire.OrderEntry)
+        for entries in numbered_pages(lister, params, LIMITS.order_page_size):
             yield from entries
-            if not entries or len(entries) < LIMITS.order_page_size:
-                return
-            page += 1
+
+    def _lister(self, path: str, model: type[M]) -> Callable[[Query], tuple[list[M], int | None]]:
+        """One numbered page of a list (its last page is never told: a short page is)."""
+        return lambda query: (self._client.get_list(path, query, model), None)
 
     def _changed(self, order_id: str, status: int) -> bool:
         return self._known_status.get(order_id) != status

@@ -8,7 +8,6 @@ is UNCONFIRMED against an official page.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -78,21 +77,6 @@ def order_status(code: int, order_id: int | str) -> OrderStatus:
 
 
 # --- listing windows -----------------------------------------------------------------------
-
-
-def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[tuple[int, int]]:
-    """[since, until] as (from_date, to_date) unix-second windows of ≤ `span_seconds`.
-
-    Consecutive windows share their boundary second, so an order created exactly then is
-    listed by both (callers de-duplicate) rather than by neither.
-    """
-    start, end = math.floor(since.timestamp()), math.ceil(until.timestamp())
-    windows = []
-    while start < end:
-        stop = min(start + span_seconds, end)
-        windows.append((start, stop))
-        start = stop
-    return windows
 
 
 # --- orders --------------------------------------------------------------------------------

@@ -3,7 +3,6 @@ orders and webhooks. Payloads are shaped like the doc examples and plvhx's fixtu
 
 from __future__ import annotations
 
-import itertools
 import json
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -131,16 +130,6 @@ def test_known_status_codes(code: int, status: OrderStatus) -> None:
 )
 def test_unknown_status_codes_map_by_range_without_crashing(code: int, status: OrderStatus) -> None:
     assert order_mapping.order_status(code, 1) is status
-
-
-def test_windows_are_less_than_three_days_and_share_their_boundary() -> None:
-    since = datetime(2024, 1, 1, tzinfo=UTC)
-    until = datetime(2024, 1, 8, 0, 0, 1, tzinfo=UTC)
-    windows = order_mapping.order_windows(since, until, 3 * 86400 - 1)
-    assert windows[0][0] == int(since.timestamp())
-    assert windows[-1][1] == int(until.timestamp())
-    assert all(b - a < 3 * 86400 for a, b in windows)
-    assert all(w[1] == n[0] for w, n in itertools.pairwise(windows))
 
 
 def test_go_zero_times_are_none() -> None:
