@@ -24,6 +24,7 @@ import httpx
 import structlog
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.paging import numbered_pages
 from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
 from lapak.connectors.woocommerce.client import WooClient
 from lapak.connectors.woocommerce.listings import (
@@ -161,15 +162,12 @@ class WooCommerceConnector:
 
     def _pages(self, path: str, model: Any, params: Mapping[str, Any]) -> Iterator[Any]:
         """Every item of a collection, page by page (`X-WP-TotalPages` says when to stop)."""
-        page = 1
-        while True:
-            query = {**params, "per_page": PAGE_SIZE, "page": page}
-            items, total_pages = self._client.get_page(path, list[model], query)
+        for items in numbered_pages(
+            lambda query: self._client.get_page(path, list[model], query),
+            {**params, "per_page": PAGE_SIZE},
+            PAGE_SIZE,
+        ):
             yield from items
-            last = total_pages if total_pages is not None else page + (len(items) == PAGE_SIZE)
-            if page >= last or not items:
-                return
-            page += 1
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         found: dict[tuple[str, str], RemoteListing] = {}

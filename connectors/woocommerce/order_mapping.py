@@ -25,7 +25,6 @@ tracking_number, date_shipped, tracking_id}; format as those plugins' public cod
 from __future__ import annotations
 
 import hashlib
-import math
 import re
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
@@ -35,6 +34,7 @@ from typing import Any
 import structlog
 from lapak.connectors.intake import checked_webhook, read_order
 from lapak.connectors.json_body import load_json
+from lapak.connectors.kit.paging import time_windows
 from lapak.connectors.woocommerce import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -76,13 +76,10 @@ def order_windows(since: datetime, until: datetime, span_seconds: int) -> list[t
     without `inclusive`), so each window is widened by one second at both ends; orders on a
     shared boundary are listed twice and de-duplicated by the caller, never missed.
     """
-    start, end = math.floor(since.timestamp()), math.ceil(until.timestamp())
-    windows = []
-    while start < end:
-        stop = min(start + span_seconds, end)
-        windows.append((gmt_text(start - 1), gmt_text(stop + 1)))
-        start = stop
-    return windows
+    return [
+        (gmt_text(start - 1), gmt_text(stop + 1))
+        for start, stop in time_windows(since, until, span_seconds)
+    ]
 
 
 def parse_gmt(text: str) -> datetime:
