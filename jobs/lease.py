@@ -12,7 +12,7 @@ the mutex, a killed one loses it one TTL after its last renewal.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import structlog
@@ -22,13 +22,23 @@ from redis.exceptions import RedisError
 log = structlog.get_logger(__name__)
 
 
+Wait = Callable[[threading.Event, float], bool]
+"""The clock the renewals keep: blocks until the event is set or the seconds have passed,
+and says whether the event was set (`threading.Event.wait`; a test passes a fake clock)."""
+
+
+def _real_wait(event: threading.Event, seconds: float) -> bool:
+    return event.wait(seconds)
+
+
 class Lease:
     """Holds `limiter` (a `ConcurrentRateLimiter` of limit 1) and keeps its TTL fresh."""
 
-    def __init__(self, limiter: ConcurrentRateLimiter):
+    def __init__(self, limiter: ConcurrentRateLimiter, wait: Wait = _real_wait):
         if limiter.limit != 1:
             raise ValueError(f"a lease needs a mutex (limit 1), not limit {limiter.limit}")
         self._limiter = limiter
+        self._wait = wait
         self.renewals = 0
 
     @property
@@ -56,7 +66,7 @@ class Lease:
                 renewer.join()
 
     def _renew_until(self, done: threading.Event) -> None:
-        while not done.wait(self.renew_every):
+        while not self._wait(done, self.renew_every):
             try:
                 # The held value (1) written again with a fresh TTL, through the backend's
                 # own compare-and-set: on Redis, WATCH/MULTI; embedded, under its lock.
