@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
-from typing import Any
 
 import structlog
 from lapak.connectors.shopify import mapping, wire
@@ -42,18 +41,12 @@ class Catalog:
         self._location = location_id
 
     def scan(self) -> Iterator[RemoteListing]:
-        page_info: str | None = None
-        while True:
-            params: dict[str, Any] = {"limit": PRODUCT_PAGE, "fields": PRODUCT_FIELDS}
-            if page_info:
-                params["page_info"] = page_info
-            page, page_info = self._client.get_page("products.json", params, wire.ProductList)
+        params = {"limit": PRODUCT_PAGE, "fields": PRODUCT_FIELDS}
+        for page in self._client.pages("products.json", params, wire.ProductList):
             self.remember(page.products)
             stock = self.levels([v.inventory_item_id for p in page.products for v in p.variants])
             for product in page.products:
                 yield from mapping.listings(product, stock)
-            if not page_info:
-                return
 
     def read(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         products = {str(p.id): p for p in self.products(refs)}

@@ -18,14 +18,13 @@ Nothing here logs or raises the token; messages name the API path only.
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any, TypeVar
-from urllib.parse import parse_qs, urlsplit
 
 import httpx
 import structlog
 from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.paging import Query, next_link_param, token_pages
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.shopify.wire import GraphQLReply, validate
@@ -48,7 +47,9 @@ REST_LEAK_PER_SECOND = 2.0
 requests/second"), used to turn a call-limit fill into a wait when Retry-After is absent."""
 GRAPHQL_TRANSIENT_CODES = frozenset({"INTERNAL_SERVER_ERROR", "SERVICE_UNAVAILABLE"})
 GRAPHQL_AUTH_CODES = frozenset({"ACCESS_DENIED", "UNAUTHORIZED"})
-NEXT_LINK = re.compile(r'<([^>]+)>;\s*rel="?next"?')
+LATER_PAGE_KEEPS = ("limit", "fields")
+"""What a page after the first sends beside its `page_info`: the list's filters ride in the
+cursor, and Shopify refuses them beside it."""
 
 
 def error_text(errors: Any) -> str:
@@ -89,17 +90,6 @@ def classify(path: str, status: int, message: str, retry_after: float | None) ->
     return kit_classify(TABLE, path, status, "", message, retry_after)
 
 
-def next_page_info(link: str | None) -> str | None:
-    """The `page_info` of the rel="next" URL of a Link header, or None on the last page."""
-    if not link:
-        return None
-    found = NEXT_LINK.search(link)
-    if found is None:
-        return None
-    values = parse_qs(urlsplit(found[1]).query).get("page_info")
-    return values[0] if values else None
-
-
 class ShopifyClient:
     """Paced, classified calls to one shop's Admin API (`/admin/api/{version}/...`)."""
 
@@ -121,9 +111,28 @@ class ShopifyClient:
     # --- REST ----------------------------------------------------------------------------
 
     def get(self, resource: str, params: Mapping[str, Any], model: type[M]) -> M:
-        return self.get_page(resource, params, model)[0]
+        return self._get_page(resource, params, model)[0]
 
-    def get_page(
+    def pages(self, resource: str, params: Mapping[str, Any], model: type[M]) -> Iterator[M]:
+        """Every page of a REST list: `params`, then the `page_info` of each page's Link
+        header rel="next" (docs/MARKETPLACES.md#shopify-orders)."""
+        later = {key: value for key, value in params.items() if key in LATER_PAGE_KEEPS}
+
+        def fetch(query: Query) -> tuple[M, str | None]:
+            if "page_info" in query:
+                query = {**later, "page_info": query["page_info"]}
+            return self._get_page(resource, query, model)
+
+        for page, _ in token_pages(
+            fetch,
+            params,
+            "page_info",
+            lambda reply: reply[1],
+            stuck=f"{resource}: the same page_info again",
+        ):
+            yield page
+
+    def _get_page(
         self, resource: str, params: Mapping[str, Any], model: type[M]
     ) -> tuple[M, str | None]:
         """One page and the next page's `page_info` (None: last page)."""
@@ -151,7 +160,8 @@ class ShopifyClient:
         path = self._prefix + resource
         response = self._send(method, path, params, body)
         payload = self._payload(path, response)
-        return validate(model, payload, path), next_page_info(response.headers.get("Link"))
+        next_page = next_link_param(response.headers.get("Link"), "page_info")
+        return validate(model, payload, path), next_page
 
     # --- GraphQL -------------------------------------------------------------------------
 

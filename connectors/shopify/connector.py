@@ -300,7 +300,7 @@ class ShopifyConnector:
 
     def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
         """Orders updated in [since, until] (a creation is an update), every status."""
-        first: dict[str, Any] = {
+        params = {
             "status": "any",
             "updated_at_min": _iso(math.floor(since.timestamp())),
             "updated_at_max": _iso(math.ceil(until.timestamp())),
@@ -308,20 +308,11 @@ class ShopifyConnector:
             "fields": "id,updated_at",
         }
         seen: set[int] = set()
-        params = first
-        while True:
-            page, page_info = self._client.get_page("orders.json", params, wire.OrderIdList)
+        for page in self._client.pages("orders.json", params, wire.OrderIdList):
             for order in page.orders:
                 if order.id not in seen:
                     seen.add(order.id)
                     yield str(order.id)
-            if not page_info:
-                return
-            params = {
-                "limit": LIMITS.order_page_size,
-                "fields": "id,updated_at",
-                "page_info": page_info,
-            }
 
     def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
         wanted = [i for i in dict.fromkeys(external_ids) if i.isdigit()]

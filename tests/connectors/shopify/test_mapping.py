@@ -15,7 +15,6 @@ from lapak.connectors.shopify.client import (
     classify,
     error_text,
     graphql_error,
-    next_page_info,
     rest_retry_after,
 )
 from lapak.sync.protocol import AuthError, PermanentError, ThrottledError, TransientError
@@ -301,14 +300,3 @@ def test_a_graphql_throttle_wait_comes_from_the_cost_extension() -> None:
         {"errors": [{"message": "no", "extensions": {"code": "MAX_INPUT_SIZE_EXCEEDED"}}]}
     )
     assert isinstance(graphql_error("/g", "x", other), PermanentError)
-
-
-def test_the_next_page_info_is_read_from_the_link_header() -> None:
-    link = (
-        "<https://t.myshopify.com/admin/api/2025-01/products.json?limit=2&page_info=abc>; "
-        'rel="previous", <https://t.myshopify.com/admin/api/2025-01/products.json?limit=2'
-        '&page_info=def>; rel="next"'
-    )
-    assert next_page_info(link) == "def"
-    assert next_page_info(link.split(", ")[0]) is None
-    assert next_page_info(None) is None
