@@ -37,6 +37,7 @@ import structlog
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.paging import Query, offset_pages, pages
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
 from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
 from lapak.sync.protocol import (
@@ -197,9 +198,12 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
     def _products(self) -> Iterator[wire.Product]:
         """Every product but the deleted ones. Offset paging stops at 10,000, so a bigger
         shop is read in creation-time windows, halved until each fits."""
-        first = self._product_page({"filter": "all"}, 0)
+        everything = self._product_pages({"filter": "all"})
+        first = next(everything)
         if first.total_products <= PRODUCT_MAX_OFFSET + PRODUCT_PAGE_SIZE:
-            yield from self._product_pages({"filter": "all"}, first)
+            yield from first.products
+            for page in everything:
+                yield from page.products
             return
         yield from self._window(LAUNCH, self._clock() + 86_400)
 
@@ -209,7 +213,8 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
             "create_after": order_mapping.iso(start),
             "create_before": order_mapping.iso(end, up=True),
         }
-        first = self._product_page(params, 0)
+        window = self._product_pages(params)
+        first = next(window)
         too_many = first.total_products > PRODUCT_MAX_OFFSET + PRODUCT_PAGE_SIZE
         if too_many and end - start > 1:
             middle = (start + end) // 2
@@ -218,22 +223,19 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
             return
         if too_many:
             raise TransientError(f"{PRODUCTS}: more than {PRODUCT_MAX_OFFSET} products in 1 s")
-        yield from self._product_pages(params, first)
-
-    def _product_pages(
-        self, params: Mapping[str, Any], first: wire.ProductPage
-    ) -> Iterator[wire.Product]:
-        page, offset = first, 0
-        while True:
+        yield from first.products
+        for page in window:
             yield from page.products
-            offset += len(page.products)
-            if not page.products or offset >= page.total_products:
-                return
-            page = self._product_page(params, offset)
 
-    def _product_page(self, params: Mapping[str, Any], offset: int) -> wire.ProductPage:
-        query = {**params, "offset": offset, "limit": PRODUCT_PAGE_SIZE}
-        return self._client.get(PRODUCTS, query, wire.ProductPage)
+    def _product_pages(self, params: Mapping[str, Any]) -> Iterator[wire.ProductPage]:
+        """The pages of GetProducts at offsets 0, 50, … (nothing is asked until the first
+        is wanted)."""
+        return offset_pages(
+            lambda query: self._client.get(PRODUCTS, query, wire.ProductPage),
+            {**params, "limit": PRODUCT_PAGE_SIZE},
+            lambda page: page.products,
+            lambda page: page.total_products,
+        )
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         skus = list(dict.fromkeys(ref.sku for ref in refs))
@@ -241,9 +243,9 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
         for start in range(0, len(skus), SKU_LIST_SIZE):
             chunk = skus[start : start + SKU_LIST_SIZE]
             params = {"filter": "all", "sku_seller_list": json.dumps(chunk, ensure_ascii=False)}
-            first = self._product_page(params, 0)
-            for product in self._product_pages(params, first):
-                found.update((mapping.ref_key(x.ref), x) for x in mapping.listings(product))
+            for page in self._product_pages(params):
+                for product in page.products:
+                    found.update((mapping.ref_key(x.ref), x) for x in mapping.listings(product))
         results = []
         for ref in refs:
             listing = found.get(mapping.ref_key(ref))
@@ -322,34 +324,23 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
         again and are skipped), so the offset stays 0 unless one second holds a full page."""
         self._headers.clear()
         seen: set[str] = set()
-        cursor, offset = order_mapping.epoch(since), 0
-        before = order_mapping.iso(until.timestamp(), up=True)
-        while True:
-            params = {
-                "update_after": order_mapping.iso(cursor),
-                "update_before": before,
-                "sort_by": "updated_at",
-                "sort_direction": "ASC",
-                "offset": offset,
-                "limit": LIMITS.order_page_size,
-            }
-            page = self._client.get(ORDERS, params, wire.OrderPage)
+        first = {
+            "update_after": order_mapping.iso(order_mapping.epoch(since)),
+            "update_before": order_mapping.iso(until.timestamp(), up=True),
+            "sort_by": "updated_at",
+            "sort_direction": "ASC",
+            "offset": 0,
+            "limit": LIMITS.order_page_size,
+        }
+        orders = pages(
+            lambda query: self._client.get(ORDERS, query, wire.OrderPage), first, _next_orders
+        )
+        for page in orders:
             for header in page.orders:
                 if header.order_id not in seen:
                     seen.add(header.order_id)
                     self._remember(header)
                     yield header.order_id
-            if not page.orders or offset + len(page.orders) >= page.countTotal:
-                return
-            last = order_mapping.epoch(page.orders[-1].updated_at)
-            if last > cursor:
-                cursor, offset = last, 0
-            else:
-                offset += len(page.orders)
-                if offset > ORDER_MAX_OFFSET:
-                    raise TransientError(
-                        f"{ORDERS}: more than {ORDER_MAX_OFFSET} orders updated in one second"
-                    )
 
     def _remember(self, header: wire.OrderHeader) -> None:
         if len(self._headers) >= HEADER_CACHE_SIZE:
@@ -505,3 +496,17 @@ def _refused(
 def _joined(tracking: set[str]) -> str | None:
     """Lazada's tracking numbers of an order's packages, as one string (None: none yet)."""
     return ", ".join(sorted(t for t in tracking if t)) or None
+
+
+def _next_orders(page: wire.OrderPage, query: Query) -> Query | None:
+    """GetOrders' next query: `update_after` moved to the page's last update time, or, when
+    the whole page was updated within the cursor's second, the offset moved past it."""
+    offset = query["offset"] + len(page.orders)
+    if not page.orders or offset >= page.countTotal:
+        return None
+    last = order_mapping.epoch(page.orders[-1].updated_at)
+    if last > order_mapping.epoch(datetime.fromisoformat(query["update_after"])):
+        return {**query, "update_after": order_mapping.iso(last), "offset": 0}
+    if offset > ORDER_MAX_OFFSET:
+        raise TransientError(f"{ORDERS}: more than {ORDER_MAX_OFFSET} orders updated in one second")
+    return {**query, "offset": offset}
