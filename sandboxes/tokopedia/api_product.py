@@ -47,12 +47,9 @@ def _picture_view(url: str, index: int, product_id: int) -> dict[str, Any]:
 def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
     """One product as GET product/info shows it (fixture get-product-info-ok-3)."""
     fields, variants = product.listing.fields, product.listing.variants.values()
-    stock = sum(v.stock for v in variants) if product.is_parent else product.stock
-    price = (
-        min((v.price for v in variants), default=product.price)
-        if product.is_parent
-        else product.price
-    )
+    stock, price = product.stock, product.price
+    if product.is_parent:  # what its children hold, and the cheapest of them
+        stock, price = sum(v.stock for v in variants), min(v.price for v in variants)
     category = CATEGORIES.get(fields["category_id"], ("", ()))[0]
     price_view = {
         "value": price,
@@ -62,7 +59,11 @@ def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
     }
     variant: dict[str, Any] = {}
     if product.is_parent:
-        variant = {"isParent": True, "isVariant": True, "childrenID": list(product.children)}
+        variant = {
+            "isParent": True,
+            "isVariant": True,
+            "childrenID": list(product.listing.variants),
+        }
     elif product.parent_id:
         variant = {"isParent": False, "isVariant": True, "childrenID": []}
     url = f"{base_url}/shop-{shop.shop_id}/{_slug(product.name)}"
@@ -188,7 +189,7 @@ def product_info(ctx: Ctx) -> list[dict[str, Any]]:
         return [
             product_view(shop, p, ctx.base_url)
             for shop, p in _owned(ctx)
-            if p.sku == sku and p.sellable
+            if p.sku == sku and not p.is_parent
         ]
     if query.get("shop_id") is None:
         raise TokopediaError("product_id, product_url, sku or shop_id is required", "PRD_DLV_001")

@@ -119,26 +119,15 @@ class Product(Unit):
         return self.variant is None and self.listing.has_variants
 
     @property
-    def sellable(self) -> bool:
-        """A unit a buyer can order: a product without variants, or a variant."""
-        return not self.is_parent
-
-    @property
-    def children(self) -> list[int]:
-        return [int(v) for v in self.listing.variants] if self.variant is None else []
-
-    @property
     def option(self) -> str:
         """A child's option values ("M, Merah")."""
         return ", ".join(self.variant.options) if self.variant is not None else ""
 
     @property
     def name(self) -> str:
-        return (
-            f"{self.listing.name} - {self.option}"
-            if self.variant is not None
-            else self.listing.name
-        )
+        if self.variant is None:
+            return self.listing.name
+        return f"{self.listing.name} - {self.option}"
 
     @property
     def pictures(self) -> list[str]:
