@@ -96,7 +96,8 @@ class Product(Listing):
 
     @property
     def has_variants(self) -> bool:
-        """More than one SKU or a declared variation: its SKUs are (item_id, SkuId) listings."""
+        """More than one SKU or a declared variation: its SKUs are (item_id, SkuId) listings
+        (Lazada's rule, the connector's too; the kit's counts a lone SKU as a variant)."""
         return len(self.variants) > 1 or bool(self.variation)
 
     @property
