@@ -271,15 +271,10 @@ def _bulk(ctx: Ctx, field: str, apply: Any) -> dict[str, Any]:
             "product_url": "",
             field: row.get(field),
         }
-        if position >= allowed:
-            failed.append({**echo, "message": THROTTLED_ROW})
-            continue
-        product, message = _row_product(shop, row)
-        if product is None:
-            failed.append({**echo, "message": message})
-            continue
-        message = apply(product, row.get(field))
-        if message:
+        product, message = _row_product(shop, row) if position < allowed else (None, THROTTLED_ROW)
+        if product is not None:
+            message = apply(product, row.get(field))
+        if message or product is None:
             failed.append({**echo, "message": message})
             continue
         product.touch(ctx.now)
