@@ -172,6 +172,28 @@ async def store_listings(request: Request) -> Response:
     return JSONResponse([asdict(row) | {"price": str(row.price)} for row in rows])
 
 
+async def store_add_listing(request: Request) -> Response:
+    """POST .../{store}/listings (`NewListing`): a seller's own listing; 201 {"item_id"}."""
+    body = await read_body(request, NewListing)
+    item_id = _control(request).add_listing(
+        request.path_params["store"],
+        sku=body.sku,
+        name=body.name,
+        price=body.price,
+        stock=body.stock,
+        variants=body.variant_rows(),
+    )
+    return JSONResponse({"item_id": item_id}, status_code=201)
+
+
+async def store_place_order(request: Request) -> Response:
+    """POST .../{store}/orders (`NewOrder`): a buyer's checkout; 201 {"order_id"}."""
+    body = await read_body(request, NewOrder)
+    control, store = _control(request), request.path_params["store"]
+    order_id = control.place_order(store, body.line_pairs(), paid=body.paid)
+    return JSONResponse({"order_id": order_id}, status_code=201)
+
+
 async def store_order(request: Request) -> Response:
     """GET .../{store}/orders/{order_id}: the order as `SandboxOrder`; POST
     .../{order_id}/{action}: the order after pay, cancel, complete or return."""

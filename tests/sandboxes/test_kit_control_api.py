@@ -6,7 +6,14 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from lapak.sandboxes.kit.control_api import route, store_listings, store_order, store_webhook
+from lapak.sandboxes.kit.control_api import (
+    route,
+    store_add_listing,
+    store_listings,
+    store_order,
+    store_place_order,
+    store_webhook,
+)
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
 from lapak.sandboxes.shopee.surface import ShopeeControl
 from lapak.wiring.server import serve
@@ -33,6 +40,8 @@ def client(sandbox: ShopeeSandbox, control: ShopeeControl) -> Iterator[httpx.Cli
     app = Starlette(
         routes=[
             route(f"{STORE}/listings", store_listings, ["GET"]),
+            route(f"{STORE}/listings", store_add_listing, ["POST"]),
+            route(f"{STORE}/orders", store_place_order, ["POST"]),
             route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
             route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
             route(f"{STORE}/webhook", store_webhook, ["POST"]),
@@ -72,6 +81,21 @@ def test_order_actions_move_the_order_and_its_stock(
     assert control.listings("toko")[0].stock == 3
     assert client.post(f"{url}/explode").status_code == 400
     assert client.get("/_sandbox/stores/toko/orders/NOPE").status_code == 404
+
+
+def test_listings_and_orders_are_made_over_http(client: httpx.Client) -> None:
+    url = "/_sandbox/stores/toko"
+    listing = {"sku": "KOPI", "name": "Kopi", "price": 20000, "stock": 5}
+    made = client.post(f"{url}/listings", json=listing)
+    assert made.status_code == 201 and made.json()["item_id"]
+    assert client.post(f"{url}/listings", json={"sku": "X"}).status_code == 400
+    order = client.post(f"{url}/orders", json={"lines": [{"sku": "KOPI", "quantity": 5}]})
+    assert order.status_code == 201
+    assert client.get(f"{url}/orders/{order.json()['order_id']}").json()["lines"] == [["KOPI", 5]]
+    short = client.post(f"{url}/orders", json={"lines": [{"sku": "KOPI", "quantity": 1}]})
+    assert short.status_code == 409
+    unknown = client.post(f"{url}/orders", json={"lines": [{"sku": "TEH", "quantity": 1}]})
+    assert unknown.status_code == 404
 
 
 def test_webhook_url_is_set_and_cleared(client: httpx.Client, sandbox: ShopeeSandbox) -> None:
