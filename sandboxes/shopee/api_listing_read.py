@@ -42,7 +42,6 @@ def image_urls(ctx: Ctx, image_ids: list[str]) -> list[str]:
 
 
 PRE_ORDER = {"is_pre_order": False, "days_to_ship": DAYS_TO_SHIP}
-NO_BRAND = {"brand_id": 0, "original_brand_name": ""}
 
 
 def find_item(ctx: Ctx, item_id: int) -> Listing:
@@ -106,14 +105,14 @@ def base_info(ctx: Ctx, item: Listing) -> dict[str, Any]:
         "weight": f"{fields['weight']:g}",
         "logistic_info": [dict(entry) for entry in fields["logistic_info"]],
         "pre_order": dict(PRE_ORDER),
-        "condition": fields.get("condition", "NEW"),
+        "condition": fields["condition"],
         "item_status": item.status,
         "has_model": item.has_variants,
-        "brand": dict(fields.get("brand", NO_BRAND)),
+        "brand": dict(fields["brand"]),
         "item_dangerous": 0,
         "description_type": "normal",
     }
-    if fields.get("dimension") is not None:
+    if fields["dimension"] is not None:
         info["dimension"] = dict(fields["dimension"])
     if not item.has_variants:
         info["price_info"] = price_info(item.price)

@@ -147,6 +147,9 @@ class ShopeeSandbox(StoreSandbox[Shop]):
                 "category_id": 100001,
                 "weight": 0.5,
                 "logistic_info": [{"logistic_id": 8003, "enabled": True}],
+                "brand": {"brand_id": 0, "original_brand_name": ""},
+                "dimension": None,
+                "condition": "NEW",
                 "tier_variation": [],
             },
         )
