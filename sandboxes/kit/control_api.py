@@ -206,6 +206,12 @@ async def store_order(request: Request) -> Response:
     return JSONResponse(asdict(control.order(store, order_id)))
 
 
+async def store_expire_token(request: Request) -> Response:
+    """POST .../{store}/expire_token: the store's access tokens die now."""
+    _control(request).expire_token(request.path_params["store"])
+    return JSONResponse({"expired": True})
+
+
 async def store_webhook(request: Request) -> Response:
     """POST .../{store}/webhook {"url"}: where the store's pushes go (null: nowhere)."""
     body = await read_body(request, WebhookUrl)

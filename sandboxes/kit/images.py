@@ -15,7 +15,7 @@ import zlib
 from functools import lru_cache
 from typing import Any
 
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 JPEG_MAGIC = b"\xff\xd8\xff"
@@ -50,6 +50,13 @@ def image_kind(data: bytes) -> str | None:
     if data.startswith(JPEG_MAGIC):
         return "jpeg"
     return None
+
+
+def image_response(data: bytes | None) -> Response:
+    """An image the sandbox keeps (an upload), or 404 when there is none."""
+    if data is None:
+        return JSONResponse({"detail": "no such image"}, status_code=404)
+    return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
 
 
 class WithPlaceholderImages:

@@ -14,7 +14,7 @@ from lapak.sandboxes.kit.control_api import (
     route,
     shared_routes,
 )
-from lapak.sandboxes.kit.images import image_kind, placeholder_png
+from lapak.sandboxes.kit.images import image_response, placeholder_png
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, order_view
 from pydantic import Field
 from starlette.requests import Request
@@ -101,10 +101,7 @@ async def placeholder_image(request: Request) -> Response:
 
 
 async def uploaded_image(request: Request) -> Response:
-    data = _sandbox(request).images.get(request.path_params["image_id"])
-    if data is None:
-        return JSONResponse({"detail": "no such image"}, status_code=404)
-    return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
+    return image_response(_sandbox(request).images.get(request.path_params["image_id"]))
 
 
 SHOP = "/_sandbox/shops/{shop_id}"

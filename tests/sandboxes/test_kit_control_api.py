@@ -9,6 +9,7 @@ import pytest
 from lapak.sandboxes.kit.control_api import (
     route,
     store_add_listing,
+    store_expire_token,
     store_listings,
     store_order,
     store_place_order,
@@ -45,6 +46,7 @@ def client(sandbox: ShopeeSandbox, control: ShopeeControl) -> Iterator[httpx.Cli
             route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
             route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
             route(f"{STORE}/webhook", store_webhook, ["POST"]),
+            route(f"{STORE}/expire_token", store_expire_token, ["POST"]),
         ]
     )
     app.state.control = control
@@ -96,6 +98,14 @@ def test_listings_and_orders_are_made_over_http(client: httpx.Client) -> None:
     assert short.status_code == 409
     unknown = client.post(f"{url}/orders", json={"lines": [{"sku": "TEH", "quantity": 1}]})
     assert unknown.status_code == 404
+
+
+def test_expire_token_kills_the_stores_access_tokens(
+    client: httpx.Client, sandbox: ShopeeSandbox
+) -> None:
+    issued = sandbox.tokens.issue(5)
+    assert client.post("/_sandbox/stores/toko/expire_token").json() == {"expired": True}
+    assert sandbox.tokens.access_owner(issued.access_token) is None
 
 
 def test_webhook_url_is_set_and_cleared(client: httpx.Client, sandbox: ShopeeSandbox) -> None:

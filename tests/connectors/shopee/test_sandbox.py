@@ -146,6 +146,10 @@ def test_add_item_requires_fields_and_integer_prices(shopee: Shopee):
     created = shopee.post(path, add_item_body(image_id))
     assert created.status_code == 200, created.text
     item_id = created.json()["response"]["item_id"]
+    (url,) = created.json()["response"]["images"]["image_url_list"]
+    served = shopee.http.get(url)
+    assert served.headers["content-type"] == "image/png" and served.content.startswith(b"\x89PNG")
+    assert shopee.http.get("/_sandbox/uploads/nope").status_code == 404
 
     body = add_item_body(image_id)
     del body["item_name"]
