@@ -9,21 +9,15 @@ schedule is UNCONFIRMED), then dropped.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from typing import Any
 
-from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
-
-JSON = {"Content-Type": "application/json"}
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 
 ORDER_STATUS_CODE = 3
 
 
 def push_signature(partner_key: str, callback_url: str, body: bytes) -> str:
-    base = callback_url.encode("utf-8") + b"|" + body
-    return hmac.new(partner_key.encode("utf-8"), base, hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(partner_key, callback_url.encode("utf-8") + b"|" + body)
 
 
 def order_status_payload(shop_id: int, order_sn: str, status: str, update_time: int) -> dict:
@@ -47,6 +41,7 @@ class PushSender(RetryingPushQueue):
     platform = "shopee"
 
     def send(self, callback_url: str, partner_key: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        signature = push_signature(partner_key, callback_url, body)
-        self.put(Delivery(callback_url, body, {"Authorization": signature, **JSON}))
+        def sign(body: bytes) -> dict[str, str]:
+            return {"Authorization": push_signature(partner_key, callback_url, body)}
+
+        self.send_json(callback_url, payload, sign)
