@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    NewListing,
-    NewOrder,
     read_body,
     route,
     shared_routes,
+    store_add_listing,
+    store_expire_token,
     store_listings,
     store_order,
+    store_place_order,
     store_webhook,
 )
 from pydantic import Field
@@ -46,35 +47,10 @@ async def stores(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def add_listing(request: Request) -> Response:
-    body = await read_body(request, NewListing)
-    product_id = request.app.state.control.add_listing(
-        request.path_params["store"],
-        sku=body.sku,
-        name=body.name,
-        price=body.price,
-        stock=body.stock,
-        variants=body.variant_rows(),
-    )
-    return JSONResponse({"item_id": product_id}, status_code=201)
-
-
 async def stock(request: Request) -> Response:
     body = await read_body(request, StockEdit)
     request.app.state.control.set_stock(request.path_params["store"], body.sku, body.stock)
     return JSONResponse({"sku": body.sku, "stock": body.stock})
-
-
-async def place_order(request: Request) -> Response:
-    body = await read_body(request, NewOrder)
-    control, store = request.app.state.control, request.path_params["store"]
-    order_id = control.place_order(store, body.line_pairs(), paid=body.paid)
-    return JSONResponse({"order_id": order_id}, status_code=201)
-
-
-async def expire_token(request: Request) -> Response:
-    request.app.state.control.expire_token(request.path_params["store"])
-    return JSONResponse({"expired": True})
 
 
 STORE = "/_sandbox/stores/{store}"
@@ -83,11 +59,11 @@ ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
     route(f"{STORE}/listings", store_listings, ["GET"]),
-    route(f"{STORE}/listings", add_listing, ["POST"]),
+    route(f"{STORE}/listings", store_add_listing, ["POST"]),
     route(f"{STORE}/stock", stock, ["POST"]),
-    route(f"{STORE}/orders", place_order, ["POST"]),
+    route(f"{STORE}/orders", store_place_order, ["POST"]),
     route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
     route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
     route(f"{STORE}/webhook", store_webhook, ["POST"]),
-    route(f"{STORE}/expire_token", expire_token, ["POST"]),
+    route(f"{STORE}/expire_token", store_expire_token, ["POST"]),
 ]

@@ -6,22 +6,13 @@ docs/MARKETPLACES.md#tokopedia-unconfirmed).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from typing import Any
 
 from lapak.sandboxes.kit.orders import Order
-from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.tokopedia.api_order import address_view, product_lines
 
-JSON = {"Content-Type": "application/json"}
-
 HEADER = "Authorization-Hmac"
-
-
-def push_signature(webhook_secret: str, body: bytes) -> str:
-    return hmac.new(webhook_secret.encode("utf-8"), body, hashlib.sha256).hexdigest()
 
 
 def order_status_payload(fs_id: int, order: Order) -> dict[str, Any]:
@@ -61,6 +52,4 @@ class PushSender(RetryingPushQueue):
     platform = "tokopedia"
 
     def send(self, url: str, webhook_secret: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        signature = push_signature(webhook_secret, body)
-        self.put(Delivery(url, body, {HEADER: signature, **JSON}))
+        self.send_json(url, payload, lambda body: {HEADER: hmac_sha256_hex(webhook_secret, body)})
