@@ -27,7 +27,7 @@ from lapak.sandboxes.kit.surface import SandboxSurface
 
 if TYPE_CHECKING:
     from lapak.sandboxes.kit.buyers import Buyers
-    from lapak.sandboxes.kit.push import RetryingPushQueue
+    from lapak.sandboxes.kit.push import PushQueue
 
 
 @dataclass(slots=True, kw_only=True)
@@ -55,7 +55,7 @@ class StoreSandbox(SandboxCore, Generic[S]):
     `_in` holds the lock, every other method takes it."""
 
     stores: dict[Any, S]
-    push: RetryingPushQueue
+    push: PushQueue[Any]
     buyers: Buyers
     new_line_id: Callable[[], Id]
     """The next order line id (a platform's counter)."""
