@@ -92,7 +92,7 @@ def test_a_stray_gone_from_the_store_is_forgotten(
     assert sweep_strays(db, store_id, connector).found == 1
     sandbox = marketplace.control.sandbox  # type: ignore[attr-defined]  # Shopee's own
     with sandbox.lock:  # the seller deletes the duplicate
-        del sandbox.shop(int(marketplace.credentials["shop_id"])).items[int(twin)]
+        del sandbox.store(marketplace.credentials["shop_id"]).catalog.listings[int(twin)]
 
     sweep = sweep_strays(db, store_id, connector)
 
