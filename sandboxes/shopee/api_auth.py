@@ -1,14 +1,31 @@
-"""v2.public.get_access_token (/auth/token/get) and v2.public.refresh_access_token.
+"""v2.public.get_access_token (/auth/token/get) and v2.public.refresh_access_token, and
+the token rules behind them (docs/MARKETPLACES.md#shopee-tokens).
 
 Both answer at top level (no "response" object), as on their reference pages.
+access_token 4 hours; refresh_token 30 days and single use (refreshing returns a new one
+and kills the old); after a refresh the old access_token stays valid 5 more minutes; an
+authorization code is single use and lives 10 minutes.
 """
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.tokens import TokenRefused
+import random
+from collections.abc import Callable
+
+from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenRefused
 from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.tokens import ACCESS_TTL
 from lapak.sandboxes.shopee.wire import Reply, ShopeeError, body_int, body_str, invalid
+
+ACCESS_TTL = 4 * 3600
+POLICY = TokenPolicy(
+    access_ttl=ACCESS_TTL, refresh_ttl=30 * 86400, code_ttl=10 * 60, old_access_grace=5 * 60
+)
+
+
+def token_maker(rng: random.Random) -> Callable[[Kind], str]:
+    """Shopee's tokens and codes: 32 lowercase hex digits."""
+    return lambda kind: f"{rng.getrandbits(128):032x}"
+
 
 AUTH_PARAM = "error_param"
 

@@ -21,9 +21,9 @@ from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import TokenStore
+from lapak.sandboxes.shopee.api_auth import POLICY, token_maker
 from lapak.sandboxes.shopee.push import PushSender, order_status_payload
 from lapak.sandboxes.shopee.state import DAYS_TO_SHIP, RULES, Shop
-from lapak.sandboxes.shopee.tokens import POLICY, token_maker
 from lapak.sandboxes.shopee.wire import server_error, throttled
 
 
