@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -38,7 +39,7 @@ if __package__ in (None, ""):
 
 import httpx
 from lapak.sync.store.db import Database
-from lapak.sync.store.models import Order, Store
+from lapak.sync.store.models import Order, Store, WebhookRecord
 from sqlalchemy import select
 
 from benchmarks import harness
@@ -46,6 +47,8 @@ from benchmarks.floor import REDIS_URL_ENV, RedisFloor, StubFloor, worker_comman
 from benchmarks.follow import Follow
 
 MODES = ("embedded", "redis")
+WORD = re.compile(r"[A-Za-z0-9_-]+")
+"""A word of a webhook body, as external order ids are written."""
 LIFTED_RATE_PER_SECOND = 1000.0
 """Lapak's pacing per store with `--lift-limits` (the sandboxes' own limits lifted)."""
 
@@ -175,6 +178,28 @@ def intake_seconds(db: Database, follow: Follow) -> list[float]:
     ]
 
 
+def webhook_seconds(db: Database, follow: Follow) -> list[float]:
+    """Per sale: seconds from checkout until Lapak's web stored the first webhook naming
+    its order (found by its external id among the words of each stored body): the part
+    the marketplace's delivery and Lapak's webhook endpoint take."""
+    first: dict[str, datetime] = {}
+    with db.session() as session:
+        rows = session.execute(
+            select(WebhookRecord.body, WebhookRecord.received_at)
+            .join(Store, Store.id == WebhookRecord.store_id)
+            .where(Store.name == follow.seller)
+            .order_by(WebhookRecord.id)
+        ).all()
+    for body, received_at in rows:
+        for word in WORD.findall(body):
+            first.setdefault(word, received_at)
+    return [
+        first[sale.external_id].timestamp() - sale.wall
+        for sale in follow.sales
+        if sale.external_id in first
+    ]
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mode", choices=MODES, default="redis")
@@ -192,7 +217,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         help="lift the sandboxes' rate limits and pace Lapak at 1,000 calls/s per store",
     )  # fmt: skip
     parser.add_argument("--redis-port", type=int, default=6394)
-    parser.add_argument("--settle-timeout", type=float, default=120.0)
+    parser.add_argument("--settle-timeout", type=float, default=300.0)
     parser.add_argument("--list-timeout", type=float, default=600.0)
     parser.add_argument("--seed", type=int, default=11)
     parser.add_argument("--keep", type=Path, help="keep config and logs in this directory")
@@ -253,6 +278,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         orders = harness.check_orders(lapak.db, market)
         oversold = harness.stock_truth(lapak.db).oversold_units
         intake = intake_seconds(lapak.db, follow)
+        delivered = webhook_seconds(lapak.db, follow)
         latencies = follow.latencies()
         unseen = follow.unseen_by_store()
         by_store = follow.by_store()
@@ -273,6 +299,8 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         "refused_sold_out": refused,
         "not_followed": len(follow.sales) - len(latencies),
         "max_ms": _ms(latencies, 1.0),
+        "webhook_p50_ms": _ms(delivered, 0.5),
+        "webhook_p99_ms": _ms(delivered, 0.99),
         "intake_p50_ms": _ms(intake, 0.5),
         "intake_p99_ms": _ms(intake, 0.99),
         "floor_p50_ms": _ms(floor, 0.5),
@@ -305,6 +333,8 @@ def print_table(
         ("orders / lost / refused (sold out)",
          f"{figures['orders']} / {figures['orders_lost']} / {figures['refused_sold_out']}"),
         ("checkout → every other store shows it", f"{spread('')} · max {figures['max_ms']} ms"),
+        ("checkout → its webhook stored by Lapak",
+         f"p50 {figures['webhook_p50_ms']} ms · p99 {figures['webhook_p99_ms']} ms"),
         ("checkout → order stored in Lapak",
          f"p50 {figures['intake_p50_ms']} ms · p99 {figures['intake_p99_ms']} ms"),
         ("floor: two chained actors", f"{spread('floor_')} ({figures['floor_lost']} lost)"),
