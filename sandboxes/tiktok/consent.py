@@ -10,14 +10,7 @@ be used once" (api_auth.py); GET /api/v2/token/get exchanges it.
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.consent import (
-    SHOP_FIELD,
-    consent_page,
-    form_of,
-    redirect_with,
-    refusal,
-    valid_redirect,
-)
+from lapak.sandboxes.kit.consent import consent_answer, link_fields, refusal, valid_redirect
 from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
 from starlette.requests import Request
 from starlette.responses import Response
@@ -28,7 +21,7 @@ LINK_FIELDS = ("service_id", "state", "redirect_uri")
 
 async def authorize(request: Request) -> Response:
     sandbox: TikTokSandbox = request.app.sandbox
-    fields = dict(request.query_params) if request.method == "GET" else await form_of(request)
+    fields = await link_fields(request)
     link = {key: fields[key] for key in LINK_FIELDS if key in fields}
     service_id = link.get("service_id", "")
     if not valid_redirect(link.get("redirect_uri", "")):
@@ -38,15 +31,15 @@ async def authorize(request: Request) -> Response:
         if app_key is None:
             return refusal("TikTok Shop", f"no service with service_id {service_id!r}", 404)
         shops = [(s.name, s.name) for s in sandbox.stores.values() if s.app_key == app_key]
-    if request.method == "GET":
-        return consent_page(
-            platform="TikTok Shop", app=f"app {app_key}", action=PATH, hidden=link, shops=shops
-        )
-    chosen = fields.get(SHOP_FIELD, "")
-    if chosen not in {name for name, _ in shops}:
-        return refusal("TikTok Shop", f"no shop {chosen!r} of app {app_key}", 404)
-    code = sandbox.issue_auth_code(chosen)
-    answer = {"code": code}
-    if "state" in link:
-        answer["state"] = link["state"]
-    return redirect_with(link["redirect_uri"], answer)
+    state = {"state": link["state"]} if "state" in link else {}
+    return consent_answer(
+        request,
+        fields,
+        platform="TikTok Shop",
+        app=f"app {app_key}",
+        action=PATH,
+        link=link,
+        shops=shops,
+        issue_code=lambda name: {"code": sandbox.issue_auth_code(name), **state},
+        redirect=link["redirect_uri"],
+    )

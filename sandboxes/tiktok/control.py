@@ -1,23 +1,25 @@
 """The sandbox control API under /_sandbox/ (ours, not TikTok's): JSON in and out, no sign.
 
 The kit's shared and store routes (kit/control_api.py, answering errors as its `guarded`
-does) over `TikTokControl`, and TikTok's own: its stores, new listings, stock, orders, token
-expiry, auth codes and the images Upload Product Image stored.
+does) over `TikTokControl`, and TikTok's own: its stores, stock by SKU path, auth codes and
+the images Upload Product Image stored.
 """
 
 from __future__ import annotations
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    NewListing,
-    NewOrder,
     read_body,
     route,
     shared_routes,
+    store_add_listing,
+    store_expire_token,
     store_listings,
     store_order,
+    store_place_order,
     store_webhook,
 )
+from lapak.sandboxes.kit.images import image_response
 from lapak.sandboxes.tiktok.images import image_kind
 from pydantic import Field
 from starlette.requests import Request
@@ -54,34 +56,10 @@ async def stores(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def new_listing(request: Request) -> Response:
-    body = await read_body(request, NewListing)
-    item_id = _control(request).add_listing(
-        _store(request),
-        sku=body.sku,
-        name=body.name,
-        price=body.price,
-        stock=body.stock,
-        variants=body.variant_rows(),
-    )
-    return JSONResponse({"product_id": item_id}, status_code=201)
-
-
 async def stock(request: Request) -> Response:
     body = await read_body(request, StockEdit)
     _control(request).set_stock(_store(request), request.path_params["sku"], body.stock)
     return JSONResponse({"sku": request.path_params["sku"], "stock": body.stock})
-
-
-async def orders(request: Request) -> Response:
-    body = await read_body(request, NewOrder)
-    order_id = _control(request).place_order(_store(request), body.line_pairs(), paid=body.paid)
-    return JSONResponse({"order_id": order_id}, status_code=201)
-
-
-async def expire_token(request: Request) -> Response:
-    _control(request).expire_token(_store(request))
-    return JSONResponse({"expired": True})
 
 
 async def auth_code(request: Request) -> Response:
@@ -89,9 +67,10 @@ async def auth_code(request: Request) -> Response:
 
 
 async def image(request: Request) -> Response:
+    """An uploaded image, typed by TikTok's wider set of formats (WEBP, BMP, HEIC too)."""
     data = request.app.state.sandbox.images.get(request.path_params["uri"])
     if data is None:
-        return JSONResponse({"detail": "no such image"}, status_code=404)
+        return image_response(None)
     return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
 
 
@@ -99,12 +78,12 @@ ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
     route("/_sandbox/stores/{store}/listings", store_listings, ["GET"]),
-    route("/_sandbox/stores/{store}/listings", new_listing, ["POST"]),
+    route("/_sandbox/stores/{store}/listings", store_add_listing, ["POST"]),
     route("/_sandbox/stores/{store}/listings/{sku}/stock", stock, ["POST"]),
-    route("/_sandbox/stores/{store}/orders", orders, ["POST"]),
+    route("/_sandbox/stores/{store}/orders", store_place_order, ["POST"]),
     route("/_sandbox/stores/{store}/orders/{order_id}", store_order, ["GET"]),
     route("/_sandbox/stores/{store}/orders/{order_id}/{action}", store_order, ["POST"]),
-    route("/_sandbox/stores/{store}/expire_token", expire_token, ["POST"]),
+    route("/_sandbox/stores/{store}/expire_token", store_expire_token, ["POST"]),
     route("/_sandbox/stores/{store}/auth_code", auth_code, ["POST"]),
     route("/_sandbox/stores/{store}/webhook", store_webhook, ["POST"]),
     route("/_sandbox/images/{uri:path}", image, ["GET"]),

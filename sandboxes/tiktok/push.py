@@ -10,23 +10,20 @@ one background thread, so an API answer never waits on a receiver.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
+from collections.abc import Callable
 from typing import Any
 
 from lapak.sandboxes.kit.orders import Order
-from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.tiktok.state import RETURN_STATUS, RETURN_TYPE
-
-JSON = {"Content-Type": "application/json"}
 
 ORDER_STATUS_PUSH = 1
 RETURN_STATUS_PUSH = 12
 
 
-def push_signature(app_secret: str, app_key: str, body: bytes) -> str:
-    return hmac.new(app_secret.encode(), app_key.encode() + body, hashlib.sha256).hexdigest()
+def signed_by(app_key: str, app_secret: str) -> Callable[[bytes], dict[str, str]]:
+    """The headers of a push of the app: its signature over the raw body."""
+    return lambda body: {"Authorization": hmac_sha256_hex(app_secret, app_key.encode() + body)}
 
 
 def order_status_data(order: Order) -> dict[str, Any]:
@@ -56,13 +53,7 @@ class PushSender(RetryingPushQueue):
     """Queues pushes and delivers them from a daemon thread (started on first use)."""
 
     platform = "tiktok"
-
     timeout = 3.0  # TikTok wants the answer "within 3 seconds"
-
-    def send(self, url: str, app_key: str, app_secret: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        signature = push_signature(app_secret, app_key, body)
-        self.put(Delivery(url, body, {"Authorization": signature, **JSON}))
 
     def accepts(self, status: int) -> bool:
         return status == 200

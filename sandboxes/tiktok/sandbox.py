@@ -25,6 +25,7 @@ from lapak.sandboxes.tiktok.push import (
     PushSender,
     order_status_data,
     return_status_data,
+    signed_by,
 )
 from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
@@ -207,7 +208,8 @@ class TikTokSandbox(StoreSandbox[Shop]):
                 "timestamp": self.clock.now_s(),
                 "data": data,
             }
-            self.push.send(shop.push_url, shop.app_key, self.apps[shop.app_key], payload)
+            sign = signed_by(shop.app_key, self.apps[shop.app_key])
+            self.push.send_json(shop.push_url, payload, sign)
 
     # --- catalog and orders --------------------------------------------------------------
 
