@@ -6,7 +6,7 @@ and the URL its pushes go to; a platform subclasses it with its own keys and ids
 the push of every change; `StoreSurface` answers listings, stock, orders and tokens by
 store name (`SandboxControl`, kit/control.py) for the conformance suite and the demo.
 
-A platform supplies: how a store is found by its key (`store`), its order and line ids,
+A platform supplies: its stores by key (`stores`, looked up by `store`), its order and line ids,
 its push (`notify`), how a control-made listing looks (`new_listing`), its token expiry
 (`expire_token`) and, on the surface, the statuses behind pay/cancel/complete/return.
 """
@@ -45,6 +45,11 @@ class Store:
 S = TypeVar("S", bound=Store)
 
 
+class UnknownStoreError(LookupError):
+    def __init__(self, key: Any):
+        super().__init__(f"no store {key!r} in this sandbox")
+
+
 class UnknownOrderError(LookupError):
     def __init__(self, store: str, order_id: Id):
         super().__init__(f"no order {order_id!r} on store {store}")
@@ -60,9 +65,12 @@ class StoreSandbox(SandboxCore, Generic[S]):
     new_line_id: Callable[[], Id]
     """The next order line id (a platform's counter)."""
 
-    @abstractmethod
     def store(self, key: Any) -> S:
-        """The store by the key the platform's control methods take (LookupError)."""
+        """The store by the key the platform's control methods take (`stores`' key)."""
+        try:
+            return self.stores[key]
+        except (KeyError, TypeError):
+            raise UnknownStoreError(key) from None
 
     @abstractmethod
     def new_order_id(self, store: S) -> Id: ...

@@ -16,10 +16,10 @@ from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
 from lapak.sandboxes.kit.orders import OutOfStockError
-from lapak.sandboxes.kit.stores import UnknownOrderError
+from lapak.sandboxes.kit.stores import UnknownOrderError, UnknownStoreError
 from lapak.sandboxes.shopee.app import SandboxApp
 from lapak.sandboxes.shopee.push import push_signature
-from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, UnknownShopError
+from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
 from starlette.applications import Starlette
 
 
@@ -50,7 +50,7 @@ __all__ = [
     "OutOfStockError",
     "ShopeeSandbox",
     "UnknownOrderError",
-    "UnknownShopError",
+    "UnknownStoreError",
     "create_app",
     "fake_credentials",
     "push_signature",

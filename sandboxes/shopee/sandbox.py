@@ -19,17 +19,12 @@ from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
 from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.stores import StoreSandbox, UnknownStoreError
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.shopee.api_auth import POLICY, token_maker
 from lapak.sandboxes.shopee.push import PushSender, order_status_payload
 from lapak.sandboxes.shopee.state import DAYS_TO_SHIP, RULES, Shop
 from lapak.sandboxes.shopee.wire import server_error, throttled
-
-
-class UnknownShopError(LookupError):
-    def __init__(self, shop_id: Any):
-        super().__init__(f"no shop {shop_id!r} in this sandbox")
 
 
 class BuyerSimulator(StoreBuyers):
@@ -96,10 +91,11 @@ class ShopeeSandbox(StoreSandbox[Shop]):
     # --- the kit's hooks (lock held) ----------------------------------------------------
 
     def store(self, key: int | str) -> Shop:
+        """The shop by its shop_id (an int, or its digits)."""
         try:
-            return self.stores[int(key)]
-        except (KeyError, ValueError):
-            raise UnknownShopError(key) from None
+            return super().store(int(key))
+        except ValueError:
+            raise UnknownStoreError(key) from None
 
     def new_order_id(self, store: Shop) -> str:
         """Shopee-like order_sn: YYMMDD of the order date + 8 upper-case letters/digits."""

@@ -9,7 +9,7 @@ import pytest
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
 from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules, OutOfStockError
-from lapak.sandboxes.kit.stores import Store, StoreSandbox, UnknownOrderError
+from lapak.sandboxes.kit.stores import Store, StoreSandbox, UnknownOrderError, UnknownStoreError
 from lapak.sandboxes.kit.wire import JSONBody
 
 RULES = OrderRules(
@@ -39,9 +39,6 @@ class ToySandbox(StoreSandbox[Store]):
         self.new_line_id = itertools.count(1).__next__
         self.order_ids = itertools.count(100)
         self.pushed: list[tuple[str, object]] = []
-
-    def store(self, key: str) -> Store:
-        return self.stores[key]
 
     def new_order_id(self, store: Store) -> str:
         return f"O{next(self.order_ids)}"
@@ -85,6 +82,8 @@ def test_orders_take_stock_push_and_move_by_verbs(toy: ToySandbox) -> None:
         toy.set_order_status("a", "O999", "pay")
     with pytest.raises(OutOfStockError):
         toy.place_order("a", [("TEH", 5)])
+    with pytest.raises(UnknownStoreError, match="no store 'b'"):
+        toy.stock_of("b", "TEH")
 
 
 def test_buyers_check_out_and_roll_the_platforms_moves(toy: ToySandbox) -> None:
