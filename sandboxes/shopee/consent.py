@@ -4,7 +4,7 @@ The link (Shopee's authorization guide) is `/api/v2/shop/auth_partner?partner_id
 &sign&redirect=`, signed the public way (partner_id + path + timestamp) and good while its
 timestamp is within the API's 5-minute window. After the seller authorizes, Shopee sends the
 browser to `redirect` with `code` and `shop_id` added (no `state`: an app keeps its own in
-the redirect URL's query). The code is single use and lives 10 minutes (tokens.py).
+the redirect URL's query). The code is single use and lives 10 minutes (api_auth.py).
 """
 
 from __future__ import annotations
