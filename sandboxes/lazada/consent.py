@@ -9,14 +9,7 @@ link's `state`, unchanged). The code "is valid for half an hour and can only be 
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.consent import (
-    SHOP_FIELD,
-    consent_page,
-    form_of,
-    redirect_with,
-    refusal,
-    valid_redirect,
-)
+from lapak.sandboxes.kit.consent import consent_answer, link_fields, refusal, valid_redirect
 from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 from starlette.requests import Request
 from starlette.responses import Response
@@ -27,7 +20,7 @@ LINK_FIELDS = ("response_type", "force_auth", "client_id", "redirect_uri", "stat
 
 async def authorize(request: Request) -> Response:
     sandbox: LazadaSandbox = request.app.sandbox
-    fields = dict(request.query_params) if request.method == "GET" else await form_of(request)
+    fields = await link_fields(request)
     link = {key: fields[key] for key in LINK_FIELDS if key in fields}
     app_key = link.get("client_id", "")
     if link.get("response_type") != "code":
@@ -38,15 +31,17 @@ async def authorize(request: Request) -> Response:
         if app_key not in sandbox.apps:
             return refusal("Lazada", f"no app with client_id {app_key!r}", 404)
         sellers = [(s.seller_id, s.name) for s in sandbox.sellers.values() if s.app_key == app_key]
-    if request.method == "GET":
-        return consent_page(
-            platform="Lazada", app=f"app {app_key}", action=PATH, hidden=link, shops=sellers
-        )
-    chosen = fields.get(SHOP_FIELD, "")
-    if chosen not in {seller_id for seller_id, _ in sellers}:
-        return refusal("Lazada", f"no seller {chosen!r} of app {app_key}", 404)
-    code = sandbox.issue_auth_code(chosen)
-    answer = {"code": code}
-    if "state" in link:
-        answer["state"] = link["state"]
-    return redirect_with(link["redirect_uri"], answer)
+    return consent_answer(
+        request,
+        fields,
+        platform="Lazada",
+        app=f"app {app_key}",
+        action=PATH,
+        link=link,
+        shops=sellers,
+        issue_code=lambda seller_id: {
+            "code": sandbox.issue_auth_code(seller_id),
+            **({"state": link["state"]} if "state" in link else {}),
+        },
+        redirect=link["redirect_uri"],
+    )

@@ -10,15 +10,16 @@ from __future__ import annotations
 
 from lapak.sandboxes.kit.control_api import (
     Body,
-    NewListing,
-    NewOrder,
     read_body,
     route,
     shared_routes,
+    store_add_listing,
     store_listings,
     store_order,
+    store_place_order,
     store_webhook,
 )
+from lapak.sandboxes.kit.images import image_response
 from lapak.sandboxes.lazada.surface import LazadaControl
 from pydantic import Field
 from starlette.requests import Request
@@ -55,31 +56,10 @@ async def stores(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def add_listing(request: Request) -> Response:
-    body = await read_body(request, NewListing)
-    variants = body.variant_rows()
-    item_id = _control(request).add_listing(
-        _store(request),
-        sku=body.sku,
-        name=body.name,
-        price=body.price,
-        stock=body.stock,
-        variants=variants,
-    )
-    return JSONResponse({"item_id": item_id}, status_code=201)
-
-
 async def edit_stock(request: Request) -> Response:
     body = await read_body(request, StockEdit)
     _control(request).set_stock(_store(request), body.sku, body.stock)
     return JSONResponse({"sku": body.sku, "stock": body.stock})
-
-
-async def place_order(request: Request) -> Response:
-    body = await read_body(request, NewOrder)
-    lines = body.line_pairs()
-    order_id = _control(request).place_order(_store(request), lines, paid=body.paid)
-    return JSONResponse({"order_id": order_id}, status_code=201)
 
 
 async def expire_token(request: Request) -> Response:
@@ -101,10 +81,7 @@ async def image(request: Request) -> Response:
         data = next(
             (v for k, v in sandbox.images.items() if k.endswith(f"/_sandbox/p/{name}")), None
         )
-    if data is None:
-        return JSONResponse({"detail": "no such image"}, status_code=404)
-    kind = "png" if name.endswith(".png") else "jpeg"
-    return Response(data, media_type=f"image/{kind}")
+    return image_response(data)
 
 
 STORE = "/_sandbox/stores/{store}"
@@ -112,9 +89,9 @@ ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
     route(f"{STORE}/listings", store_listings, ["GET"]),
-    route(f"{STORE}/listings", add_listing, ["POST"]),
+    route(f"{STORE}/listings", store_add_listing, ["POST"]),
     route(f"{STORE}/stock", edit_stock, ["POST"]),
-    route(f"{STORE}/orders", place_order, ["POST"]),
+    route(f"{STORE}/orders", store_place_order, ["POST"]),
     route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
     route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
     route(f"{STORE}/webhook", store_webhook, ["POST"]),

@@ -8,23 +8,16 @@ times at once, then drops it.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from typing import Any
 
-from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.lazada.state import SITE
-
-JSON = {"Content-Type": "application/json"}
 
 TRADE_ORDER = 0
 
 
 def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
-    return hmac.new(
-        app_secret.encode("utf-8"), app_key.encode("utf-8") + body, hashlib.sha256
-    ).hexdigest()
+    return hmac_sha256_hex(app_secret, app_key.encode("utf-8") + body)
 
 
 def trade_order_payload(
@@ -50,9 +43,9 @@ class PushSender(RetryingPushQueue):
     platform = "lazada"
 
     def send(self, url: str, app_key: str, app_secret: str, payload: dict[str, Any]) -> None:
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        signature = push_signature(app_key, app_secret, body)
-        self.put(Delivery(url, body, {"Authorization": signature, **JSON}))
+        self.send_json(
+            url, payload, lambda body: {"Authorization": push_signature(app_key, app_secret, body)}
+        )
 
     def accepts(self, status: int) -> bool:
         return status == 200  # "ack with Http status code 200"
