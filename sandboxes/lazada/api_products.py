@@ -143,7 +143,7 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     return {
         "item_id": product.id,
         "sku_list": [
-            {"shop_sku": views.shop_sku(product, s), "seller_sku": s.sku, "sku_id": s.id}
+            {"shop_sku": views.shop_sku(product.id, s.id), "seller_sku": s.sku, "sku_id": s.id}
             for s in skus
         ],
     }

@@ -12,8 +12,8 @@ from lapak.sandboxes.lazada.wire import iso, millis
 DAYS_TO_SHIP = 2
 
 
-def shop_sku(product: Product, sku: Sku) -> str:
-    return f"{product.id}_ID-{sku.id}"
+def shop_sku(item_id: int, sku_id: int) -> str:
+    return f"{item_id}_ID-{sku_id}"
 
 
 def money(amount: int) -> str:
@@ -54,7 +54,7 @@ def sku(p: Product, s: Sku) -> dict[str, Any]:
     return {
         "SkuId": s.id,
         "SellerSku": s.sku,
-        "ShopSku": shop_sku(p, s),
+        "ShopSku": shop_sku(p.id, s.id),
         "Status": s.status,
         "quantity": s.total,
         "Available": s.stock,
@@ -137,7 +137,7 @@ def order_item(order: Order, item: OrderItem) -> dict[str, Any]:
         "purchase_order_number": "",
         "name": item.name,
         "sku": item.seller_sku,
-        "shop_sku": f"{item.item_id}_ID-{item.sku_id}",
+        "shop_sku": shop_sku(item.item_id, item.sku_id),
         "product_id": item.item_id,
         "sku_id": item.sku_id,
         "variation": item.variation,
