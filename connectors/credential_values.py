@@ -15,3 +15,8 @@ def credential_text(credentials: Mapping[str, Any], name: str) -> str:
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     return "" if value is None else str(value)
+
+
+def secret_text(value: SecretStr | None) -> str | None:
+    """An optional secret credential opened (None stays None)."""
+    return value.get_secret_value() if value is not None else None

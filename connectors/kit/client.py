@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
 import httpx
@@ -19,27 +20,33 @@ from lapak.sync.types import TokenSet
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class Wiring:
+    """What a marketplace client is built on, one per connector (`kit.connector`): its
+    HTTP client, the retrier, the store's pacer and token vault, the store's name for the
+    messages, and the clock that signs and dates."""
+
+    http: httpx.Client
+    retrier: Retrier
+    pacer: Pacer
+    tokens: TokenVault
+    store_name: str = ""
+    clock: Callable[[], float] = time.time
+
+
 class TokenClient:
     """Holds what every token-bearing call needs; `platform` names the log lines."""
 
     platform: ClassVar[str]
 
-    def __init__(
-        self,
-        http: httpx.Client,
-        retrier: Retrier,
-        pacer: Pacer,
-        tokens: TokenVault,
-        store_name: str = "",
-        clock: Callable[[], float] = time.time,
-    ):
-        self._http = http
-        self._base_url = str(http.base_url).rstrip("/")
-        self._retrier = retrier
-        self._pacer = pacer
-        self._tokens = tokens
-        self._store_name = store_name
-        self._clock = clock
+    def __init__(self, wiring: Wiring):
+        self._http = wiring.http
+        self._base_url = str(wiring.http.base_url).rstrip("/")
+        self._retrier = wiring.retrier
+        self._pacer = wiring.pacer
+        self._tokens = wiring.tokens
+        self._store_name = wiring.store_name
+        self._clock = wiring.clock
 
     def refresh(self, current: TokenSet | None) -> TokenSet:
         """A new token set (a `Refresh` for the vault)."""

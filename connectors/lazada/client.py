@@ -29,26 +29,23 @@ the app secret, and messages name the API path, never the URL or the parameters.
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
 import httpx
 import structlog
-from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import json_object
-from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.lazada import signing
 from lapak.connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, validate
 from lapak.sync.protocol import (
     ConnectorError,
-    Pacer,
     PermanentError,
-    TokenVault,
     not_connected,
 )
 from lapak.sync.types import TokenSet
@@ -165,22 +162,17 @@ class LazadaClient(TokenClient):
 
     def __init__(
         self,
+        wiring: Wiring,
         *,
-        http: httpx.Client,
-        retrier: Retrier,
-        pacer: Pacer,
-        tokens: TokenVault,
         api_url: str,
         auth_url: str,
         app_key: str,
         app_secret: str,
         initial_refresh_token: str | None,
-        store_name: str = "",
-        clock: Callable[[], float] = time.time,
     ):
         """`initial_refresh_token` None: a seller not connected yet (nothing stored either
-        means `sync.protocol.not_connected`, naming `store_name`)."""
-        super().__init__(http, retrier, pacer, tokens, store_name, clock)
+        means `sync.protocol.not_connected`, naming the store)."""
+        super().__init__(wiring)
         self._api_url = api_url.rstrip("/")
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key

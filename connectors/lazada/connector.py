@@ -27,15 +27,15 @@ sellable, inventory-calculation-logic guide), while Lapak pushes what buyers may
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
-import httpx
 import structlog
+from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
-from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, offset_pages, pages
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
@@ -43,10 +43,8 @@ from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_f
 from lapak.sync.protocol import (
     AlreadyExistsError,
     ConnectorLimits,
-    Pacer,
     PermanentError,
     StoreSpec,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import (
@@ -133,7 +131,7 @@ class LazadaCredentials(BaseModel):
         return self.refresh_token is not None
 
 
-class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
+class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.DraftGroup]):
     """One Lazada seller. Build it through `connectors.lazada.plugin.create`."""
 
     group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
@@ -142,48 +140,37 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
     platform: ClassVar[str] = "lazada"
     limits: ClassVar[ConnectorLimits] = LIMITS
 
+    relative_paths: ClassVar[bool] = False
+
     def __init__(
         self,
         store: StoreSpec,
         credentials: LazadaCredentials,
         *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: httpx.BaseTransport | None = None,
-        retry_policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
         auth_url: str | None = None,
         package_cm: tuple[float, float, float] = mapping.DEFAULT_PACKAGE_CM,
+        **plumbing: Unpack[Plumbing],
     ):
-        """`timeout` is per HTTP call (seconds); `clock` gives the unix seconds that sign
-        requests (tests pass a sandbox's clock). `auth_url` overrides where the token APIs
-        live (default: `client.auth_url_for(store.base_url)`); `package_cm` is the parcel
-        (length, width, height in cm) declared for new products."""
-        self.store = store
+        """`auth_url` overrides where the token APIs live (default:
+        `client.auth_url_for(store.base_url)`); `package_cm` is the parcel (length, width,
+        height in cm) declared for new products."""
+        self._auth_url = auth_url or auth_url_for(store.base_url)
+        self._package_cm = package_cm
+        super().__init__(store, credentials, **plumbing)
+
+    def _connect(self, credentials: LazadaCredentials, wiring: Wiring) -> None:
         self._app_key = credentials.app_key
         self._app_secret = credentials.app_secret.get_secret_value()
         self._seller_id = credentials.seller_id
-        self._http = make_client(timeout=timeout, transport=transport)
-        self._retry_policy = retry_policy or RetryPolicy()
         self._client = LazadaClient(
-            http=self._http,
-            retrier=Retrier(self._retry_policy),
-            pacer=pacer,
-            tokens=tokens,
-            api_url=store.base_url,
-            auth_url=auth_url or auth_url_for(store.base_url),
+            wiring,
+            api_url=self.store.base_url,
+            auth_url=self._auth_url,
             app_key=credentials.app_key,
             app_secret=self._app_secret,
-            initial_refresh_token=(
-                credentials.refresh_token.get_secret_value() if credentials.refresh_token else None
-            ),
-            store_name=store.name,
-            clock=clock,
+            initial_refresh_token=secret_text(credentials.refresh_token),
         )
-        self._clock = clock
         self._images: dict[str, str] = {}
-        self._package_cm = package_cm
         self._headers: dict[str, wire.OrderHeader] = {}
 
     # --- listings ------------------------------------------------------------------------
@@ -468,9 +455,7 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
         """Lazada signs the body only (not the URL): Authorization = HMAC(app_key + body)."""
-        authorization = next(
-            (value for key, value in headers.items() if key.lower() == "authorization"), None
-        )
+        authorization = header_value(headers, "Authorization")
         return signing.verify_webhook(self._app_key, self._app_secret, body, authorization)
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
@@ -478,9 +463,6 @@ class LazadaConnector(UpsertByGroup[mapping.DraftGroup]):
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
         return self._client.refresh(current)
-
-    def close(self) -> None:
-        self._http.close()
 
 
 def _refused(

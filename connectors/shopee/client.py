@@ -17,25 +17,22 @@ Access tokens live only in the `TokenVault`; nothing here logs a token or the pa
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlencode
 
 import httpx
 import structlog
-from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import comma_joined, download_image, json_object
-from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.shopee import signing
 from lapak.connectors.shopee.wire import Envelope, TokenReply, validate
 from lapak.sync.protocol import (
     ConnectorError,
-    Pacer,
-    TokenVault,
     not_connected,
 )
 from lapak.sync.types import TokenSet
@@ -120,21 +117,16 @@ class ShopeeClient(TokenClient):
 
     def __init__(
         self,
+        wiring: Wiring,
         *,
-        http: httpx.Client,
-        retrier: Retrier,
-        pacer: Pacer,
-        tokens: TokenVault,
         partner_id: int,
         partner_key: str,
         shop_id: int | None,
         initial_refresh_token: str | None,
-        store_name: str = "",
-        clock: Callable[[], float] = time.time,
     ):
         """`shop_id` and `initial_refresh_token` are None for a shop not connected yet:
-        every call then fails with `sync.protocol.not_connected` naming `store_name`."""
-        super().__init__(http, retrier, pacer, tokens, store_name, clock)
+        every call then fails with `sync.protocol.not_connected` naming the store."""
+        super().__init__(wiring)
         self._partner_id = partner_id
         self._partner_key = partner_key
         self._shop_id = shop_id

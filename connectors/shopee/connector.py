@@ -10,26 +10,23 @@ retries wait (the job layer reschedules the whole push after it).
 from __future__ import annotations
 
 import posixpath
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
 from urllib.parse import urlparse
 
-import httpx
 import structlog
+from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
-from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, pages, time_windows, token_pages
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import ShopeeClient
 from lapak.sync.protocol import (
     ConnectorLimits,
-    Pacer,
     PermanentError,
-    StoreSpec,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import (
@@ -103,7 +100,7 @@ class ShopeeCredentials(BaseModel):
         return self.shop_id is not None and self.refresh_token is not None
 
 
-class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
+class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.DraftGroup]):
     """One Shopee shop. Build it through `connectors.shopee.plugin.create`."""
 
     group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
@@ -112,38 +109,15 @@ class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
     platform: ClassVar[str] = "shopee"
     limits: ClassVar[ConnectorLimits] = LIMITS
 
-    def __init__(
-        self,
-        store: StoreSpec,
-        credentials: ShopeeCredentials,
-        *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: httpx.BaseTransport | None = None,
-        retry_policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
-    ):
-        """`timeout` is per HTTP call (seconds); `clock` gives the unix seconds that sign
-        requests (tests pass a sandbox's clock)."""
-        self.store = store
+    def _connect(self, credentials: ShopeeCredentials, wiring: Wiring) -> None:
         self._partner_key = credentials.partner_key.get_secret_value()
         self._shop_id = credentials.shop_id
-        self._http = make_client(base_url=store.base_url, timeout=timeout, transport=transport)
-        self._retry_policy = retry_policy or RetryPolicy()
         self._client = ShopeeClient(
-            http=self._http,
-            retrier=Retrier(self._retry_policy),
-            pacer=pacer,
-            tokens=tokens,
+            wiring,
             partner_id=credentials.partner_id,
             partner_key=self._partner_key,
             shop_id=credentials.shop_id,
-            initial_refresh_token=(
-                credentials.refresh_token.get_secret_value() if credentials.refresh_token else None
-            ),
-            store_name=store.name,
-            clock=clock,
+            initial_refresh_token=secret_text(credentials.refresh_token),
         )
         self._image_ids: dict[str, str] = {}
         self._logistic_ids: list[int] | None = None
@@ -344,9 +318,7 @@ class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
     # --- webhooks, tokens ----------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
-        authorization = next(
-            (value for key, value in headers.items() if key.lower() == "authorization"), None
-        )
+        authorization = header_value(headers, "Authorization")
         return signing.verify_webhook(self._partner_key, url, body, authorization)
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
@@ -356,9 +328,6 @@ class ShopeeConnector(UpsertByGroup[mapping.DraftGroup]):
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
         return self._client.refresh(current)
-
-    def close(self) -> None:
-        self._http.close()
 
 
 def _maybe_arranged(exc: PermanentError) -> bool:

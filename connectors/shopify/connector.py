@@ -13,29 +13,24 @@ goes on. Two failures stop the whole method instead, because carrying on cannot 
 from __future__ import annotations
 
 import math
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
 from typing import Any, ClassVar
 
-import httpx
 import structlog
 from lapak.connectors.drafts import guarded
-from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.shopify import mapping, order_mapping, signing, wire
 from lapak.connectors.shopify.catalog import Catalog
 from lapak.connectors.shopify.client import ShopifyClient
 from lapak.connectors.shopify.stock import STOCK_BATCH, StockWriter
 from lapak.sync.protocol import (
-    AuthError,
     ConnectorError,
     ConnectorLimits,
-    Pacer,
     PermanentError,
-    StoreSpec,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import (
@@ -101,43 +96,28 @@ class ShopifyCredentials(BaseModel):
         return self.access_token is not None
 
 
-class ShopifyConnector:
+class ShopifyConnector(ConnectorBase[ShopifyCredentials]):
     """One Shopify shop. Build it through `connectors.shopify.plugin.create`."""
 
     platform: ClassVar[str] = "shopify"
     limits: ClassVar[ConnectorLimits] = LIMITS
 
-    def __init__(
-        self,
-        store: StoreSpec,
-        credentials: ShopifyCredentials,
-        *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: httpx.BaseTransport | None = None,
-        retry_policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
-    ):
-        """`timeout` is per HTTP call (seconds); `clock` (unix seconds) judges the age of
-        OAuth callbacks. `tokens` is not consulted: the offline token never changes."""
+    def _connect(self, credentials: ShopifyCredentials, wiring: Wiring) -> None:
+        """`tokens` is not consulted: the offline token never changes; the clock judges the
+        age of OAuth callbacks."""
         if credentials.access_token is None:
-            raise AuthError(f"{store.name}: not connected yet: run `lapak connect {store.name}`")
-        self.store = store
+            raise not_connected_yet(self.store)
         self._token = credentials.access_token.get_secret_value()
         self._secret = credentials.client_secret.get_secret_value()
         self._domain = credentials.shop_domain
-        self._clock = clock
-        self._http = make_client(base_url=store.base_url, timeout=timeout, transport=transport)
-        self._retry_policy = retry_policy or RetryPolicy()
         self._client = ShopifyClient(
-            http=self._http,
-            retrier=Retrier(self._retry_policy),
-            pacer=pacer,
+            http=wiring.http,
+            retrier=wiring.retrier,
+            pacer=wiring.pacer,
             access_token=self._token,
             api_version=credentials.api_version,
         )
-        self._catalog = Catalog(self._client, store.name, credentials.location_id)
+        self._catalog = Catalog(self._client, self.store.name, credentials.location_id)
         self._stock = StockWriter(self._client, self._retry_policy, self._catalog.location_id)
 
     # --- listings ------------------------------------------------------------------------
@@ -399,9 +379,6 @@ class ShopifyConnector:
         return TokenSet(
             access_token=self._token, refresh_token="", expires_at=OFFLINE_TOKEN_EXPIRES
         )
-
-    def close(self) -> None:
-        self._http.close()
 
 
 class RawOrderList(BaseModel):

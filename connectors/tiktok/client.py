@@ -24,8 +24,7 @@ app secret and the refresh token in its query, as TikTok's auth host wants them)
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
@@ -33,9 +32,9 @@ from urllib.parse import urlsplit
 
 import httpx
 import structlog
-from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import comma_joined, download_image, json_object
-from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable, StaleTokenError
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.tiktok import signing
@@ -43,9 +42,7 @@ from lapak.connectors.tiktok.wire import Envelope, TokenReply, validate
 from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
-    Pacer,
     PermanentError,
-    TokenVault,
     not_connected,
 )
 from lapak.sync.types import TokenSet
@@ -126,22 +123,17 @@ class TikTokClient(TokenClient):
 
     def __init__(
         self,
+        wiring: Wiring,
         *,
-        http: httpx.Client,
-        retrier: Retrier,
-        pacer: Pacer,
-        tokens: TokenVault,
         app_key: str,
         app_secret: str,
         shop_cipher: str | None,
         initial_refresh_token: str | None,
         auth_url: str,
-        store_name: str = "",
-        clock: Callable[[], float] = time.time,
     ):
         """`shop_cipher` and `initial_refresh_token` are None for a shop not connected yet:
-        its calls fail with `sync.protocol.not_connected`, naming `store_name`."""
-        super().__init__(http, retrier, pacer, tokens, store_name, clock)
+        its calls fail with `sync.protocol.not_connected`, naming the store."""
+        super().__init__(wiring)
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret

@@ -16,17 +16,17 @@ As Shipped is for the seller-shipping markets (US, UK, EU, JP) only
 from __future__ import annotations
 
 import posixpath
-import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
-import httpx
 import structlog
+from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
-from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import time_windows, token_pages
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
@@ -34,10 +34,7 @@ from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
 from lapak.sync.protocol import (
     AuthError,
     ConnectorLimits,
-    Pacer,
     PermanentError,
-    StoreSpec,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import (
@@ -132,7 +129,7 @@ class TikTokCredentials(BaseModel):
         return self.shop_cipher is not None and self.refresh_token is not None
 
 
-class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
+class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.DraftGroup]):
     """One TikTok shop. Build it through `connectors.tiktok.plugin.create`."""
 
     group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
@@ -141,40 +138,17 @@ class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
     platform: ClassVar[str] = "tiktok"
     limits: ClassVar[ConnectorLimits] = LIMITS
 
-    def __init__(
-        self,
-        store: StoreSpec,
-        credentials: TikTokCredentials,
-        *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: httpx.BaseTransport | None = None,
-        retry_policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
-    ):
-        """`timeout` is per HTTP call (seconds); `clock` gives the unix seconds that sign
-        requests (tests pass a sandbox's clock)."""
-        self.store = store
+    def _connect(self, credentials: TikTokCredentials, wiring: Wiring) -> None:
         self._app_key = credentials.app_key
         self._app_secret = credentials.app_secret.get_secret_value()
         self._provider_id = credentials.shipping_provider_id
-        self._http = make_client(base_url=store.base_url, timeout=timeout, transport=transport)
-        self._retry_policy = retry_policy or RetryPolicy()
         self._client = TikTokClient(
-            http=self._http,
-            retrier=Retrier(self._retry_policy),
-            pacer=pacer,
-            tokens=tokens,
+            wiring,
             app_key=credentials.app_key,
             app_secret=self._app_secret,
             shop_cipher=credentials.shop_cipher,
-            initial_refresh_token=(
-                credentials.refresh_token.get_secret_value() if credentials.refresh_token else None
-            ),
-            store_name=store.name,
-            auth_url=auth_base_url(store.base_url, credentials.auth_base_url),
-            clock=clock,
+            initial_refresh_token=secret_text(credentials.refresh_token),
+            auth_url=auth_base_url(self.store.base_url, credentials.auth_base_url),
         )
         self._image_uris: dict[str, str] = {}
         self._warehouse_id: str | None = None
@@ -430,9 +404,7 @@ class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
     # --- webhooks, tokens ----------------------------------------------------------------
 
     def verify_webhook(self, url: str, headers: Mapping[str, str], body: bytes) -> bool:
-        authorization = next(
-            (value for key, value in headers.items() if key.lower() == "authorization"), None
-        )
+        authorization = header_value(headers, "Authorization")
         return signing.verify_webhook(self._app_secret, self._app_key, body, authorization)
 
     def parse_webhook(self, body: bytes, headers: Mapping[str, str] | None = None) -> WebhookEvent:
@@ -440,6 +412,3 @@ class TikTokConnector(UpsertByGroup[mapping.DraftGroup]):
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
         return self._client.refresh(current)
-
-    def close(self) -> None:
-        self._http.close()

@@ -21,6 +21,7 @@ from typing import Any
 
 from lapak.connectors.credential_values import credential_text
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.client import Wiring
 from lapak.connectors.tokopedia import auth
 from lapak.connectors.tokopedia.client import TokopediaClient
 from lapak.connectors.tokopedia.wire import Wire
@@ -94,17 +95,14 @@ class TokopediaAuthorization:
         with make_client(
             base_url=store.base_url, timeout=self._timeout, transport=transport
         ) as http:
+            wiring = Wiring(http, Retrier(RetryPolicy()), _Unpaced(), vault, clock=self._clock)
             client = TokopediaClient(
-                http=http,
-                retrier=Retrier(RetryPolicy()),
-                pacer=_Unpaced(),
-                tokens=vault,
+                wiring,
                 client_id=client_id,
                 client_secret=credential_text(credentials, "client_secret"),
                 token_url=auth.token_url_for(
                     store.base_url, credential_text(credentials, "token_url") or None
                 ),
-                clock=self._clock,
             )
             try:
                 token = vault.token(client.refresh)

@@ -22,7 +22,6 @@ Tokens live only in the `TokenVault`; nothing here logs a token or the client se
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,9 +29,9 @@ from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
 import structlog
-from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import comma_joined, json_object
-from lapak.connectors.kit.client import TokenClient
+from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.tokopedia import auth
@@ -46,10 +45,8 @@ from lapak.connectors.tokopedia.wire import (
 from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
-    Pacer,
     PermanentError,
     ThrottledError,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import TokenSet
@@ -124,19 +121,8 @@ class TokopediaClient(TokenClient):
 
     platform: ClassVar[str] = "tokopedia"
 
-    def __init__(
-        self,
-        *,
-        http: httpx.Client,
-        retrier: Retrier,
-        pacer: Pacer,
-        tokens: TokenVault,
-        client_id: str,
-        client_secret: str,
-        token_url: str,
-        clock: Callable[[], float] = time.time,
-    ):
-        super().__init__(http, retrier, pacer, tokens, clock=clock)
+    def __init__(self, wiring: Wiring, *, client_id: str, client_secret: str, token_url: str):
+        super().__init__(wiring)
         self._basic = auth.basic_authorization(client_id, client_secret)
         self._token_url = token_url
 

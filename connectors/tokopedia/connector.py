@@ -13,24 +13,21 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, Unpack
 
-import httpx
 import structlog
 from lapak.connectors.drafts import UpsertByGroup
-from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.connector import ConnectorBase, Plumbing, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, numbered_pages, time_windows
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
 from lapak.sync.protocol import (
     AlreadyExistsError,
-    AuthError,
     ConnectorLimits,
-    Pacer,
     PermanentError,
     StoreSpec,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import (
@@ -123,7 +120,7 @@ class TokopediaCredentials(BaseModel):
     shop_name: str | None = None
 
 
-class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
+class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapping.DraftGroup]):
     """One Tokopedia shop. Build it through `connectors.tokopedia.plugin.create`."""
 
     group_type: ClassVar[type[mapping.DraftGroup]] = mapping.DraftGroup
@@ -137,38 +134,28 @@ class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
         store: StoreSpec,
         credentials: TokopediaCredentials,
         *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: httpx.BaseTransport | None = None,
-        retry_policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
         update_lookback: timedelta = UPDATE_LOOKBACK,
         sleep: Callable[[float], None] = time.sleep,
+        **plumbing: Unpack[Plumbing],
     ):
-        """`timeout` is per HTTP call (seconds); `clock` gives unix seconds (token expiry);
-        `sleep` waits before rows refused with ERR_TOO_MANY_REQUEST are sent again."""
+        """`sleep` waits before rows refused with ERR_TOO_MANY_REQUEST are sent again."""
+        self._update_lookback = update_lookback
+        self._sleep = sleep
+        super().__init__(store, credentials, **plumbing)
+
+    def _connect(self, credentials: TokopediaCredentials, wiring: Wiring) -> None:
         if credentials.shop_id is None:
-            raise AuthError(f"{store.name}: not connected yet: run `lapak connect {store.name}`")
-        self.store = store
+            raise not_connected_yet(self.store)
         self._fs_id = credentials.fs_id
         self._shop_id = credentials.shop_id
         self._webhook_secret = credentials.webhook_secret.get_secret_value()
-        self._http = make_client(base_url=store.base_url, timeout=timeout, transport=transport)
-        self._retry_policy = retry_policy or RetryPolicy()
         self._client = TokopediaClient(
-            http=self._http,
-            retrier=Retrier(self._retry_policy),
-            pacer=pacer,
-            tokens=tokens,
+            wiring,
             client_id=credentials.client_id,
             client_secret=credentials.client_secret.get_secret_value(),
-            token_url=auth.token_url_for(store.base_url, credentials.token_url),
-            clock=clock,
+            token_url=auth.token_url_for(self.store.base_url, credentials.token_url),
         )
         self._paths = _paths(self._fs_id)
-        self._update_lookback = update_lookback
-        self._sleep = sleep
         self._variant_choices: dict[str, mapping.VariantChoice | None] = {}
         self._known_status: OrderedDict[str, int] = OrderedDict()
 
@@ -476,6 +463,3 @@ class TokopediaConnector(UpsertByGroup[mapping.DraftGroup]):
 
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
         return self._client.refresh(current)
-
-    def close(self) -> None:
-        self._http.close()

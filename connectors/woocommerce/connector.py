@@ -15,14 +15,14 @@ expires (no HTTP), so Lapak's scheduled token check is a no-op for WooCommerce s
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
-import httpx
 import structlog
-from lapak.connectors.http import Retrier, RetryPolicy, make_client
+from lapak.connectors.credential_values import secret_text
+from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import numbered_pages
 from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
@@ -36,12 +36,8 @@ from lapak.connectors.woocommerce.listings import (
 )
 from lapak.connectors.woocommerce.mapping import BATCH_LIMIT
 from lapak.sync.protocol import (
-    AuthError,
     ConnectorLimits,
-    Pacer,
     PermanentError,
-    StoreSpec,
-    TokenVault,
     TransientError,
 )
 from lapak.sync.types import (
@@ -106,45 +102,30 @@ class WooCommerceCredentials(BaseModel):
         return self.consumer_key is not None and self.consumer_secret is not None
 
 
-class WooCommerceConnector:
+class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
     """One WooCommerce store. Build it through `connectors.woocommerce.plugin.create`."""
 
     platform: ClassVar[str] = "woocommerce"
     limits: ClassVar[ConnectorLimits] = LIMITS
 
-    def __init__(
-        self,
-        store: StoreSpec,
-        credentials: WooCommerceCredentials,
-        *,
-        pacer: Pacer,
-        tokens: TokenVault,
-        transport: httpx.BaseTransport | None = None,
-        retry_policy: RetryPolicy | None = None,
-        timeout: float = 10.0,
-        clock: Callable[[], float] = time.time,
-    ):
-        """`store.base_url` is the site's home URL; `timeout` is per HTTP call (seconds);
-        `clock` gives the unix seconds of OAuth timestamps (tests pass a sandbox's clock).
-        `tokens` is accepted for the protocol and unused: the keys never change."""
+    relative_paths: ClassVar[bool] = False
+
+    def _connect(self, credentials: WooCommerceCredentials, wiring: Wiring) -> None:
+        """`store.base_url` is the site's home URL. `tokens` is accepted for the protocol
+        and unused: the keys never change."""
         if credentials.consumer_key is None or credentials.consumer_secret is None:
-            raise AuthError(f"{store.name}: not connected yet: run `lapak connect {store.name}`")
-        self.store = store
-        secret = credentials.webhook_secret
-        self._webhook_secret = secret.get_secret_value() if secret else None
-        self._http = make_client(timeout=timeout, transport=transport)
-        self._retry_policy = retry_policy or RetryPolicy()
-        self._clock = clock
+            raise not_connected_yet(self.store)
+        self._webhook_secret = secret_text(credentials.webhook_secret)
         self._client = WooClient(
-            http=self._http,
-            retrier=Retrier(self._retry_policy),
-            pacer=pacer,
-            site_url=store.base_url,
+            http=wiring.http,
+            retrier=wiring.retrier,
+            pacer=wiring.pacer,
+            site_url=self.store.base_url,
             consumer_key=credentials.consumer_key,
             consumer_secret=credentials.consumer_secret.get_secret_value(),
-            clock=clock,
+            clock=wiring.clock,
         )
-        self._writer = ListingWriter(self._client, self._retry_policy, store.name)
+        self._writer = ListingWriter(self._client, self._retry_policy, self.store.name)
 
     # --- listings ------------------------------------------------------------------------
 
@@ -326,6 +307,3 @@ class WooCommerceConnector:
     def refresh_token(self, current: TokenSet | None) -> TokenSet:
         """Nothing to renew: the marker the vault keeps for a store with static API keys."""
         return STATIC_TOKEN
-
-    def close(self) -> None:
-        self._http.close()
