@@ -1,0 +1,318 @@
+"""Order intake: orders per second one process fetches, normalizes, stores and reserves.
+
+A Shopee sandbox shop holding N orders (placed through its `SandboxControl` before the
+clock starts, over `--skus` listings with stock enough for all of them, one order in ten
+left unpaid) runs in its own process, its rate limit lifted. This process then runs
+`sync.pull.pull_orders` — what the `pull_orders` job runs (`jobs/actors.py`): the order
+list pages, `get_order_detail` in batches of 50, and the intake of each batch
+(`sync.pull.fetch_orders` → `sync.orders.ingest_orders`: upsert, reservations, listings
+marked for a stock recheck) — over real HTTP against a fresh SQLite file or a fresh
+PostgreSQL database. Usage:
+
+    python benchmarks/intake.py [--orders 100000] [--db sqlite|postgres] [--skus 200]
+
+It prints the wall and CPU seconds of the pull, orders per second, the calls the sandbox
+served, and checks that every order of the shop is in Lapak exactly once with one active
+reservation per line of its quantity, and that each product's reserved units are the units
+the shop sold (else exit 1). `--again` times a second pull over the same window (every
+order seen again, as the overlap of the next pull sees them): nothing may change. The
+last line is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import multiprocessing
+import os
+import random
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sync.catalog import import_catalog
+from lapak.sync.protocol import Connector, StoreSpec
+from lapak.sync.pull import PullReport, pull_orders
+from lapak.sync.registry import plugin_for
+from lapak.sync.sealing import Sealer
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Merchant, Order, OrderLine, Product, Reservation
+from lapak.sync.tokens import DbTokenVault
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.pacing import UnpacedPacer
+from lapak.wiring.server import serve
+from sqlalchemy import func, select
+
+from benchmarks.harness import PostgresDatabase
+
+PLATFORM = "shopee"
+STORE = "intake-shop"
+MERCHANT = "bench"
+STOCK = 10_000_000
+"""Units of each SKU, on the shop and on hand in Lapak: no order is ever short."""
+UNPAID_EVERY = 10
+AIM = 1_000
+
+
+@dataclass(frozen=True)
+class ShopOrder:
+    """An order as the shop holds it: its lines as (SKU, quantity)."""
+
+    external_id: str
+    lines: tuple[tuple[str, int], ...]
+
+
+def skus_of(count: int) -> list[str]:
+    return [f"KOPI-{n:04d}" for n in range(count)]
+
+
+def serve_shop(orders: int, skus: int, seed: int, conn: Connection) -> None:
+    """Child process: a Shopee sandbox shop with `orders` orders, served until told to stop.
+
+    Answers "calls" (served API calls by path) and "orders" (every `ShopOrder`)."""
+    sandbox = sandbox_for(PLATFORM)
+    credentials = sandbox.credentials(STORE, 0)
+    app = sandbox.app([{"name": STORE, **credentials}], seed=seed)
+    control = app.state.control
+    control.set_rate_limit(0)
+    names = skus_of(skus)
+    for sku in names:
+        control.add_listing(STORE, sku=sku, name=f"Kopi {sku}", price=25_000, stock=STOCK)
+    rng = random.Random(seed)
+    placed = []
+    for n in range(orders):
+        lines = [(sku, rng.randint(1, 3)) for sku in rng.sample(names, rng.randint(1, 3))]
+        external_id = control.place_order(STORE, lines, paid=n % UNPAID_EVERY != 0)
+        placed.append(ShopOrder(external_id, tuple(lines)))
+    control.reset_calls()
+    with serve(app) as server:
+        conn.send((server.url, credentials))
+        while (command := conn.recv()) != "stop":
+            conn.send(control.call_counts() if command == "calls" else placed)
+    control.close()
+
+
+class Shop:
+    """The sandbox shop in a child process (spawned: it shares no GIL with Lapak)."""
+
+    def __init__(self, orders: int, skus: int, seed: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._process = context.Process(
+            target=serve_shop, args=(orders, skus, seed, child), daemon=True
+        )
+        self._process.start()
+        self.url, self.credentials = self._conn.recv()
+
+    def calls(self) -> dict[str, int]:
+        self._conn.send("calls")
+        return dict(self._conn.recv())
+
+    def orders(self) -> list[ShopOrder]:
+        self._conn.send("orders")
+        return list(self._conn.recv())
+
+    def stop(self) -> None:
+        self._conn.send("stop")
+        self._process.join(10)
+        if self._process.is_alive():
+            self._process.terminate()
+
+
+@contextmanager
+def database(kind: str, directory: Path) -> Iterator[Database]:
+    if kind == "sqlite":
+        db = Database(f"sqlite:///{directory / 'intake.db'}")
+        yield db
+        db.dispose()
+        return
+    created = PostgresDatabase("lapak_intake")
+    try:
+        yield created.db
+    finally:
+        created.drop()
+
+
+def setup_lapak(db: Database, shop: Shop, skus: int, directory: Path) -> tuple[int, Connector]:
+    """Schema, the store, a catalog of the shop's SKUs, and the store's connector."""
+    db.migrate()
+    store_id = apply_settings(db, [MERCHANT], [StoreSettings(STORE, PLATFORM, MERCHANT)])[STORE]
+    with db.session() as session:
+        merchant_id = session.scalar(select(Merchant.id).where(Merchant.name == MERCHANT))
+    assert merchant_id is not None
+    catalog = directory / "catalog.csv"
+    with catalog.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "name", "price", "stock", "weight_grams"])
+        writer.writerows([sku, f"Kopi {sku}", 25_000, STOCK, 250] for sku in skus_of(skus))
+    imported = import_catalog(db, merchant_id, catalog)
+    if imported.errors:
+        raise SystemExit(f"catalog import failed: {imported.errors[:3]}")
+    plugin = plugin_for(PLATFORM)
+    lock = threading.Lock()
+    connector = plugin.create(
+        StoreSpec(STORE, PLATFORM, shop.url),
+        plugin.credentials_model.model_validate(shop.credentials),
+        pacer=UnpacedPacer(),
+        tokens=DbTokenVault(db, store_id, lambda _: lock, Sealer([Sealer.generate_key()])),
+    )
+    return store_id, connector
+
+
+@dataclass
+class Timed:
+    report: PullReport
+    seconds: float
+    cpu: float
+    calls: dict[str, int]
+
+    def rate(self) -> float:
+        return self.report.seen / self.seconds
+
+
+def timed_pull(db: Database, store_id: int, connector: Connector, shop: Shop) -> Timed:
+    before = shop.calls()
+    started, cpu = time.perf_counter(), time.process_time()
+    report = pull_orders(db, store_id, connector)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    calls = Counter(shop.calls())
+    calls.subtract(before)
+    return Timed(report, seconds, cpu, {path: n for path, n in calls.items() if n})
+
+
+def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
+    """What is wrong with Lapak's orders and reservations against the shop's orders."""
+    found: list[str] = []
+    with db.session() as session:
+        held = Counter(session.scalars(select(Order.external_id).where(Order.store_id == store_id)))
+        rows = session.execute(
+            select(
+                Order.external_id, OrderLine.sku, OrderLine.quantity,
+                func.count(Reservation.id), func.min(Reservation.state),
+                func.min(Reservation.quantity),
+            )
+            .join(OrderLine, OrderLine.order_id == Order.id)
+            .outerjoin(Reservation, Reservation.order_line_id == OrderLine.id)
+            .where(Order.store_id == store_id)
+            .group_by(Order.external_id, OrderLine.id, OrderLine.sku, OrderLine.quantity)
+        ).all()  # fmt: skip
+        reserved = dict(
+            session.execute(
+                select(Product.sku, func.sum(Reservation.quantity))
+                .join(Reservation, Reservation.product_id == Product.id)
+                .where(Reservation.state == "active")
+                .group_by(Product.sku)
+            ).all()
+        )
+    twice = [external_id for external_id, n in held.items() if n > 1]
+    if twice:
+        found.append(f"{len(twice)} orders held more than once, e.g. {twice[:3]}")
+    missing = [order.external_id for order in placed if order.external_id not in held]
+    if missing:
+        found.append(f"{len(missing)} orders missing, e.g. {missing[:3]}")
+    if len(held) > len(placed):
+        found.append(f"{len(held) - len(placed)} orders Lapak holds that the shop never had")
+    lines = {
+        (external_id, sku): (qty, n, state, r_qty)
+        for external_id, sku, qty, n, state, r_qty in rows
+    }
+    wrong = [
+        (order.external_id, sku)
+        for order in placed
+        for sku, quantity in order.lines
+        if lines.get((order.external_id, sku)) != (quantity, 1, "active", quantity)
+    ]
+    if wrong:
+        found.append(
+            f"{len(wrong)} order lines without their one active reservation, e.g. {wrong[:3]}"
+        )
+    if len(rows) != sum(len(order.lines) for order in placed):
+        found.append(f"{len(rows)} order lines in Lapak, the shop's orders have a different count")
+    sold: Counter[str] = Counter()
+    for order in placed:
+        for sku, quantity in order.lines:
+            sold[sku] += quantity
+    off = [sku for sku in sold if reserved.get(sku) != sold[sku]]
+    if off:
+        found.append(
+            f"{len(off)} SKUs whose reserved units differ from the units sold, e.g. {off[:3]}"
+        )
+    return found
+
+
+def show(label: str, timed: Timed) -> None:
+    print(
+        f"{label}: {timed.report.seen:,} orders in {timed.seconds:.1f} s wall, {timed.cpu:.1f} s "
+        f"CPU → {timed.rate():,.0f} orders/s ({timed.report.as_counts()})"
+    )
+    print(f"  sandbox calls: {sum(timed.calls.values()):,} {timed.calls}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--orders", type=int, default=100_000)
+    parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument("--skus", type=int, default=200)
+    parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument(
+        "--again", action="store_true", help="time a second pull of the same orders"
+    )
+    args = parser.parse_args()
+    configure_logging("WARNING", json=False)
+    started = time.perf_counter()
+    shop = Shop(args.orders, args.skus, args.seed)
+    print(f"{args.orders:,} orders placed on a {PLATFORM} sandbox shop over {args.skus} SKUs in "
+          f"{time.perf_counter() - started:.0f} s (not timed); {os.cpu_count()} cores, "
+          f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")  # fmt: skip
+    try:
+        with tempfile.TemporaryDirectory() as directory, database(args.db, Path(directory)) as db:
+            store_id, connector = setup_lapak(db, shop, args.skus, Path(directory))
+            first = timed_pull(db, store_id, connector, shop)
+            show(f"pull ({args.db})", first)
+            again = timed_pull(db, store_id, connector, shop) if args.again else None
+            if again is not None:
+                show(f"pull again ({args.db})", again)
+                if again.report.new_orders or again.report.updated_orders:
+                    print("FAILED: the second pull changed orders it had already taken in")
+                    raise SystemExit(1)
+            found = problems(db, store_id, shop.orders())
+            connector.close()
+    finally:
+        shop.stop()
+    for problem in found:
+        print(f"FAILED: {problem}")
+    if not found:
+        print(f"checked: all {args.orders:,} orders in Lapak once, each line reserved once")
+    figures: dict[str, Any] = {
+        "db": args.db,
+        "orders": args.orders,
+        "seconds": round(first.seconds, 2),
+        "cpu_seconds": round(first.cpu, 2),
+        "orders_per_second": round(first.rate()),
+        "calls": sum(first.calls.values()),
+        "ok": not found,
+        "aim": AIM,
+    }
+    if again is not None:
+        figures["again_orders_per_second"] = round(again.rate())
+    print(json.dumps(figures))
+    if found:
+        raise SystemExit(1)
+
+
+if __name__ == "__main__":
+    main()
