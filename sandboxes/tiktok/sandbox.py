@@ -41,11 +41,6 @@ SAMPLE_CATEGORY = "601226"
 """A leaf category id the sandbox accepts (it takes any numeric id: it has no category tree)."""
 
 
-class UnknownStoreError(LookupError):
-    def __init__(self, name: str):
-        super().__init__(f"no store {name!r} in this TikTok Shop sandbox")
-
-
 def _cipher_for(name: str) -> str:
     """A shop cipher for a shop given by name only (a config of app keys: the cipher comes
     with the seller's authorization), the same for the same name."""
@@ -132,12 +127,6 @@ class TikTokSandbox(StoreSandbox[Shop]):
             self.tokens.add_refresh_token((app_key, cipher), str(spec["refresh_token"]))
 
     # --- lookups and ids (callers hold the lock) ---------------------------------------
-
-    def store(self, key: str) -> Shop:
-        try:
-            return self.stores[key]
-        except KeyError:
-            raise UnknownStoreError(key) from None
 
     def new_id(self, prefix: str) -> str:
         """A 19-digit id with TikTok-like leading digits (unique across the sandbox)."""

@@ -9,7 +9,10 @@ back; the order keeps its status).
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.control import OrderAction
+from collections import Counter
+from dataclasses import replace
+
+from lapak.sandboxes.kit.control import OrderAction, SandboxOrder
 from lapak.sandboxes.kit.stores import StoreSurface
 from lapak.sandboxes.tiktok.sandbox import SAMPLE_CATEGORY, TikTokSandbox
 from lapak.sandboxes.tiktok.state import SHIPPED, Shop
@@ -44,6 +47,14 @@ class TikTokControl(StoreSurface[Shop]):
                     self.sandbox.change_status_in(shop, order, "DELIVERED", by="SYSTEM")
             else:
                 raise ValueError(f"unknown order action {action!r}")
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        """Its lines summed per SKU (TikTok's line items are one unit each)."""
+        view = super().order(store, external_id)
+        pieces: Counter[str] = Counter()
+        for sku, quantity in view.lines:
+            pieces[sku] += quantity
+        return replace(view, lines=tuple(pieces.items()))
 
     def expire_token(self, store: str) -> None:
         self.sandbox.expire_token(store)
