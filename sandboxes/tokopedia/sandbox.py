@@ -15,7 +15,7 @@ from typing import Any
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Variant
 from lapak.sandboxes.kit.orders import Order, random_text
-from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.stores import StoreSandbox, UnknownStoreError
 from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenStore
 from lapak.sandboxes.tokopedia import state
 from lapak.sandboxes.tokopedia.push import (
@@ -32,11 +32,6 @@ STATUS_URL = "order_status_url"
 ACCESS_TTL = 14 * 86400
 """docs/MARKETPLACES.md#tokopedia-tokens: valid two weeks."""
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
-
-
-class UnknownShopError(LookupError):
-    def __init__(self, shop_id: Any):
-        super().__init__(f"no shop {shop_id!r} in this sandbox")
 
 
 class BuyerSimulator(StoreBuyers):
@@ -85,7 +80,7 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         self.buyers = BuyerSimulator(self, seed=seed)
         self._product_ids = itertools.count(15_330_001)
         self._order_ids = itertools.count(43_481_289)
-        self._line_ids = itertools.count(20_274_955)
+        self.new_line_id = itertools.count(20_274_955).__next__
         self._option_ids = itertools.count(41_368)
         for spec in shops:
             self._add_shop(spec)
@@ -111,10 +106,11 @@ class TokopediaSandbox(StoreSandbox[Shop]):
     # --- lookups (callers hold the lock) ------------------------------------------------
 
     def store(self, key: Any) -> Shop:
+        """The shop by its shop_id (an int, or its digits)."""
         try:
-            return self.stores[int(key)]
-        except (KeyError, ValueError):
-            raise UnknownShopError(key) from None
+            return super().store(int(key))
+        except ValueError:
+            raise UnknownStoreError(key) from None
 
     def app_of_client(self, client_id: str) -> App | None:
         return next((a for a in self.apps.values() if a.client_id == client_id), None)
@@ -232,9 +228,6 @@ class TokopediaSandbox(StoreSandbox[Shop]):
 
     def new_order_id(self, store: Shop) -> int:
         return next(self._order_ids)
-
-    def new_line_id(self) -> int:
-        return next(self._line_ids)
 
     def placed(self, store: Shop, order: Order) -> None:
         """Tokopedia's own order attributes: invoice, buyer and payment ids, the buyer's
