@@ -1,17 +1,16 @@
 """The auth host's token endpoints and Get Authorized Shops.
 
-Token endpoints (authorization-guide-202309.md): GET /api/v2/token/get?app_key&app_secret&
-auth_code&grant_type=authorized_code and GET /api/v2/token/refresh?app_key&app_secret&
-refresh_token&grant_type=refresh_token — not signed, the app secret in the query. The
-real ones live on https://auth.tiktok-shops.com; the sandbox serves them on its one host.
-Refusals of a refresh token: 36004005 "can not find related auth record" and 36004001 "rt
-has expired" (seen in the wild, EcomPHP/tiktokshop-php PR #15; UNCONFIRMED by the docs).
+Token endpoints (docs/MARKETPLACES.md#tiktok-shop-tokens): GET /api/v2/token/get?app_key&
+app_secret&auth_code&grant_type=authorized_code and GET /api/v2/token/refresh?app_key&
+app_secret&refresh_token&grant_type=refresh_token, not signed, the app secret in the query;
+the real ones live on the auth host, the sandbox serves them on its one host. An auth code
+lives 30 minutes and is good once; an access token seven days (the authorization guide's
+"default expiration time"); a refresh token as long as the authorization.
 
-Lifetimes (same guide): an auth code "expires in 30 minutes and can only be used once"; the
-access token's "default expiration time" is seven days; the refresh token lives as long as
-the seller's authorization. `*_expire_in` in replies are absolute unix timestamps. Sandbox
-choices (UNCONFIRMED): an authorization lasts 365 days; a refresh returns the same refresh
-token, expiry unchanged, and a new access token, earlier ones living to their own expiry.
+Guessed (docs/MARKETPLACES.md#tiktok-shop-unconfirmed): refusals of a refresh token 36004005
+"can not find related auth record" and 36004001 "rt has expired"; an authorization lasting
+365 days; a refresh returning the same refresh token, expiry unchanged, and a new access
+token, earlier ones living to their own expiry.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Create Product, Partial Edit Product, Update Inventory and Update Price (202309).
 
-Rules and error codes from create-product, partial-edit-product, update-inventory and
-update-price .spec.json (lazykern/ecommerce-api-docs). Sandbox readings (UNCONFIRMED):
+Rules and error codes as those APIs' references give them (docs/MARKETPLACES.md#tiktok-shop
+names the source; the SKU limit: #tiktok-shop-batches). Sandbox readings (UNCONFIRMED):
 IDR amounts must be whole rupiah; an inventory quantity of 0 is accepted (the spec text
 says "Valid range: [1, 99,999]", but a seller must be able to sell out); the sandbox has no
 category tree and takes any numeric category id as a leaf; a SKU-level problem of Update

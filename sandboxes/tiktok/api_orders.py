@@ -8,7 +8,7 @@ page_token is a keyset cursor (the last order's sort value and id, base64), so a
 updated while a caller pages is never skipped; the real token is opaque (UNCONFIRMED how
 it behaves). Get Order Detail: 1..50 ids; unknown ids are left out (UNCONFIRMED).
 
-Ship Package (ship-package.spec.json, Seller Shipping): `self_shipment` {tracking_number,
+Ship Package (docs/MARKETPLACES.md#tiktok-shop-orders): `self_shipment` {tracking_number,
 shipping_provider_id} for a SEND_BY_SELLER package; the order becomes AWAITING_COLLECTION.
 """
 
@@ -41,7 +41,7 @@ from lapak.sandboxes.tiktok.wire import (
 
 MAX_PAGE_SIZE = 100
 MAX_DETAIL_IDS = 50
-RETURN_PAGE_SIZES = range(10, 51)  # search-returns.spec.json: "Valid range: [10-50]"
+RETURN_PAGE_SIZES = range(10, 51)  # Search Returns' reference: "Valid range: [10-50]"
 T = TypeVar("T")
 SORT_FIELDS = {"create_time": "created", "update_time": "updated"}
 """The order attribute each of the wire's time fields reads."""

@@ -1,11 +1,9 @@
 """The checks every TikTok Shop API call passes before its handler runs.
 
-Codes and messages from common-errors.md; their order is the sandbox's reading
-(UNCONFIRMED): app_key, sign and timestamp present; timestamp within [now − 5 min,
-now + 30 s]; app_key known; sign correct (signing recipe of sign-your-api-request.md: the
-query without sign and access_token, sorted, after the path, then the body unless the
-request is multipart/form-data, wrapped in the app secret); x-tts-access-token valid and
-not expired; shop_cipher present for shop APIs (absent for the others) and the token's.
+In the sandbox's order (docs/MARKETPLACES.md#tiktok-shop-unconfirmed): app_key, sign and
+timestamp present; timestamp within [now − 5 min, now + 30 s]; app_key known; sign correct
+(docs/MARKETPLACES.md#tiktok-shop-auth-and-signing); x-tts-access-token valid and not
+expired; shop_cipher present for shop APIs (absent for the others) and the token's.
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """What Upload Product Image checks of an image: its format, size and dimensions.
 
-source: upload-product-image.spec.json — "Supported formats: JPG, JPEG, PNG, WEBP, HEIC,
-BMP", "Max size: 10MB", and for use_case=MAIN_IMAGE "between 300x300 px and 4000x4000 px".
+As its reference says (docs/MARKETPLACES.md#tiktok-shop names the source): "Supported
+formats: JPG, JPEG, PNG, WEBP, HEIC, BMP", "Max size: 10MB", and for use_case=MAIN_IMAGE
+"between 300x300 px and 4000x4000 px".
 """
 
 from __future__ import annotations

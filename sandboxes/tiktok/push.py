@@ -1,11 +1,8 @@
 """TikTok Shop webhook delivery: order status (type 1) and return status (type 12) pushes.
 
-Signature: header `Authorization` = lowercase hex HMAC-SHA256(app_secret, app_key +
-raw_body) — UNCONFIRMED by the official configuration guide, source easycb/easycb-go
-tiktok/sign.go. Bodies as webhooks/order/1-order-status-change.md and
-return-and-refund/12-return-status-change.md show them. TikTok retries a failed push after
-2 min, 30 min, 3 h and 12 h; the sandbox retries a few times within a second instead, from
-one background thread, so an API answer never waits on a receiver.
+Signature and bodies: docs/MARKETPLACES.md#tiktok-shop-webhooks (the signature is
+UNCONFIRMED). TikTok retries a failed push after 2 min, 30 min, 3 h and 12 h; the sandbox
+retries a few times within a second instead, from one background thread (kit/push.py).
 """
 
 from __future__ import annotations

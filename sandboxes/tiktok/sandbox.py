@@ -66,9 +66,9 @@ class TikTokSandbox(StoreSandbox[Shop]):
     by name.
 
     `strict_content` (the default) enforces two content rules of TikTok Shop Indonesia: a
-    title of 25–255 characters (create-product.spec.json "Other regions: [25, 255]") and
-    main images of at least 300x300 px (upload-product-image.spec.json, use_case
-    MAIN_IMAGE). Tests of other rules may turn it off.
+    title of 25–255 characters (Create Product: "Other regions: [25, 255]") and main images
+    of at least 300x300 px (Upload Product Image, use_case MAIN_IMAGE). Tests of other rules
+    may turn it off.
     """
 
     per_unit = True
@@ -87,9 +87,8 @@ class TikTokSandbox(StoreSandbox[Shop]):
         self.services: dict[str, str] = {}
         """service_id (the authorization link's) → app_key."""
         self.images: dict[str, bytes] = {}
-        # Per (app, shop, API): "a default rate limit of 50 QPS ... for each API", "based on
-        # the combination of the app and shop" (rate-limits.md); the burst, one second's worth,
-        # is the sandbox's choice. Over it: HTTP 429, code 36009002 (wire).
+        # 50 a second per (app, shop, API) (docs/MARKETPLACES.md#tiktok-shop-rate-limits); the
+        # burst, one second's worth, is the sandbox's choice. Over it: HTTP 429, 36009002.
         self.limiter: TokenBuckets = TokenBuckets(50.0, 50, self.clock.now)
         self.push: PushSender = PushSender()
         self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)

@@ -10,10 +10,11 @@ are the SKU's `options`. An order line is one unit (TikTok has no quantity on a 
 an order's `fields` hold package_id, user_id, shipping_provider_id, collection_time,
 delivery_time and, once returned, return_id and return_time.
 
-Status flow (get-order-list.spec.json): UNPAID → (ON_HOLD →) AWAITING_SHIPMENT →
-AWAITING_COLLECTION (seller shipped) → IN_TRANSIT → DELIVERED → COMPLETED; CANCELLED before
-shipping. A return is a record of the Return & Refund API, not an order status: the order
-keeps its status and its update_time moves (UNCONFIRMED whether TikTok moves it).
+Status flow (docs/MARKETPLACES.md#tiktok-shop-status-mapping): UNPAID → (ON_HOLD →)
+AWAITING_SHIPMENT → AWAITING_COLLECTION (seller shipped) → IN_TRANSIT → DELIVERED →
+COMPLETED; CANCELLED before shipping. A return is a record of the Return & Refund API, not
+an order status: the order keeps its status and its update_time moves (UNCONFIRMED whether
+TikTok moves it).
 """
 
 from __future__ import annotations

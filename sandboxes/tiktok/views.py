@@ -1,5 +1,5 @@
 """Products and orders as TikTok Shop's 202309 responses show them (field names and shapes
-from search-products, get-product, get-order-list and get-order-detail reference pages)."""
+of the Search Products, Get Product, Get Order List and Get Order Detail references)."""
 
 from __future__ import annotations
 
@@ -94,7 +94,7 @@ def _line_status(order: Order) -> tuple[str, str]:
 
 def order_view(shop: Shop, order: Order) -> dict[str, Any]:
     """An order of Get Order List / Get Order Detail. The recipient address is "not
-    available under UNPAID and ON_HOLD status" (get-order-detail.spec.json)."""
+    available under UNPAID and ON_HOLD status" (Get Order Detail's reference)."""
     total = str(order.total)
     display_status, package_status = _line_status(order)
     user_id, package_id = order.fields["user_id"], order.fields["package_id"]

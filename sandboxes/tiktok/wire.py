@@ -1,10 +1,10 @@
 """TikTok Shop's envelope, error bodies and request-field readers, as the sandbox speaks them.
 
-Every answer is {"code", "message", "request_id", "data"} (code 0 = success). Codes and
-messages come from the guides' common-errors.md and the error tables of each API reference
-page. HTTP statuses: 429 for throttling and 503/500 for overload and internal errors
-(rate-limits.md); for credential refusals the sandbox answers 401 and for other refusals
-200 with the non-zero code — both the sandbox's choice (UNCONFIRMED).
+Every answer is {"code", "message", "request_id", "data"} (code 0 = success), codes and
+messages as TikTok's common errors and each API's reference give them; HTTP 429 for
+throttling, 500 for internal errors (docs/MARKETPLACES.md#tiktok-shop-throttle). 401 for
+credential refusals and 200 with the code for the others are the sandbox's guesses
+(docs/MARKETPLACES.md#tiktok-shop-unconfirmed).
 """
 
 from __future__ import annotations
