@@ -97,12 +97,6 @@ class ShopifySandbox(StoreSandbox[Shop]):
 
     # --- lookups, calls -------------------------------------------------------------------
 
-    def store(self, key: str) -> Shop:
-        try:
-            return self.stores[key]
-        except KeyError:
-            raise LookupError(f"no shop {key!r} in this Shopify sandbox") from None
-
     def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
         self.limits.configure(per_second, burst)
 
