@@ -37,6 +37,7 @@ from lapak.sandboxes.tiktok.wire import (
     TikTokError,
     optional_int,
     order_param,
+    page_size,
 )
 
 MAX_PAGE_SIZE = 100
@@ -73,17 +74,12 @@ def _keyset_page(
 
 
 def _page_size(ctx: Ctx, allowed: range) -> int:
-    try:
-        size = int(ctx.query.get("page_size", ""))
-    except ValueError:
-        size = 0
-    if size not in allowed:
-        raise order_param(f"page_size must be within [{allowed.start}-{allowed.stop - 1}].")
-    return size
+    error = order_param(f"page_size must be within [{allowed.start}-{allowed.stop - 1}].")
+    return page_size(ctx.query, allowed, error)
 
 
 def search_orders(ctx: Ctx) -> Any:
-    page_size = _page_size(ctx, range(1, MAX_PAGE_SIZE + 1))
+    size = _page_size(ctx, range(1, MAX_PAGE_SIZE + 1))
     field = SORT_FIELDS.get(ctx.query.get("sort_field", "create_time"))
     if field is None:
         raise order_param("sort_field is create_time or update_time.")
@@ -111,7 +107,7 @@ def search_orders(ctx: Ctx) -> Any:
 
     matching = [o for o in ctx.shop.orders.values() if wanted(o)]
     page, total, token = _keyset_page(
-        ctx, matching, lambda o: (getattr(o, field), str(o.id)), page_size, order == "DESC"
+        ctx, matching, lambda o: (getattr(o, field), str(o.id)), size, order == "DESC"
     )
     return {
         "total_count": total,
@@ -131,7 +127,7 @@ def order_detail(ctx: Ctx) -> Any:
 
 
 def search_returns(ctx: Ctx) -> Any:
-    page_size = _page_size(ctx, RETURN_PAGE_SIZES)
+    size = _page_size(ctx, RETURN_PAGE_SIZES)
     body = ctx.json
     order_ids = body.get("order_ids")
     statuses = body.get("return_status")
@@ -143,7 +139,7 @@ def search_returns(ctx: Ctx) -> Any:
         and not (isinstance(statuses, list) and statuses and RETURN_STATUS not in statuses)
     ]
     page, total, token = _keyset_page(
-        ctx, found, lambda o: (o.fields["return_time"], o.fields["return_id"]), page_size, False
+        ctx, found, lambda o: (o.fields["return_time"], o.fields["return_id"]), size, False
     )
     return {
         "return_orders": [

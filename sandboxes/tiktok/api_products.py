@@ -26,7 +26,7 @@ from lapak.sandboxes.tiktok.images import (
 )
 from lapak.sandboxes.tiktok.state import PRODUCT_STATUSES, SHIPPING_PROVIDERS
 from lapak.sandboxes.tiktok.views import product_detail, product_summary
-from lapak.sandboxes.tiktok.wire import TikTokError, optional_int, product_param
+from lapak.sandboxes.tiktok.wire import TikTokError, optional_int, page_size, product_param
 
 MAX_RESULTS = 10_000
 MAX_FILTER_IDS = 10
@@ -101,14 +101,9 @@ def _page_token(offset: int) -> str:
 
 
 def search_products(ctx: Ctx) -> Any:
-    try:
-        page_size = int(ctx.query.get("page_size", ""))
-    except ValueError:
-        page_size = 0
-    if not 1 <= page_size <= 100:
-        raise TikTokError(12019109, "page size is invalid")
+    size = page_size(ctx.query, range(1, 101), TikTokError(12019109, "page size is invalid"))
     offset = _page_offset(ctx.query.get("page_token"))
-    if offset + page_size > MAX_RESULTS:
+    if offset + size > MAX_RESULTS:
         raise TikTokError(12052180, "The total number of search results can not exceed 10000.")
     body = ctx.json
     status = body.get("status", "ALL")
@@ -143,12 +138,12 @@ def search_products(ctx: Ctx) -> Any:
 
     matching = [p for p in ctx.shop.catalog.listings.values() if wanted(p)]
     matching.sort(key=lambda p: (p.created, str(p.id)))
-    page = matching[offset : offset + page_size]
-    more = offset + page_size < len(matching)
+    page = matching[offset : offset + size]
+    more = offset + size < len(matching)
     return {
         "total_count": len(matching),
         "products": [product_summary(ctx.shop, p) for p in page],
-        "next_page_token": _page_token(offset + page_size) if more else "",
+        "next_page_token": _page_token(offset + size) if more else "",
     }
 
 

@@ -98,6 +98,17 @@ def throttled(retry_after_seconds: float | None = None) -> Response:
     )
 
 
+def page_size(query: Mapping[str, str], allowed: range, error: TikTokError) -> int:
+    """The query's page_size, refused with `error` when missing or outside `allowed`."""
+    try:
+        size = int(query.get("page_size", ""))
+    except ValueError:
+        size = 0
+    if size not in allowed:
+        raise error
+    return size
+
+
 def optional_int(body: Mapping[str, Any], field: str, error: TikTokError) -> int | None:
     value = body.get(field)
     if value is None:
