@@ -273,37 +273,40 @@ def _path_order(ctx: Ctx) -> tuple[Shop, Order]:
     return _find(ctx, order_id=int(raw))
 
 
+def _move(
+    ctx: Ctx, found: tuple[Shop, Order], allowed: frozenset[int], to: int, code: str, verb: str
+) -> Order:
+    """The seller moves the order `to` a status, from one of `allowed` only."""
+    shop, order = found
+    if order.status not in allowed:
+        raise TokopediaError(f"Order Status not eligible to {verb}", code)
+    ctx.sandbox.change_status_in(shop, order, to, by="seller")
+    return order
+
+
 def accept(ctx: Ctx) -> str:
-    shop, order = _path_order(ctx)
-    if order.status not in TO_ACCEPT:
-        raise TokopediaError("Order Status not eligible to accept", "ORD_USC_001")
-    ctx.sandbox.change_status_in(shop, order, state.ACCEPTED, by="seller")
+    _move(ctx, _path_order(ctx), TO_ACCEPT, state.ACCEPTED, "ORD_USC_001", "accept")
     return "success"
 
 
 def reject(ctx: Ctx) -> str:
-    shop, order = _path_order(ctx)
-    body = ctx.json
+    found, body = _path_order(ctx), ctx.json
     if body.get("reason_code") not in REJECT_REASONS or not body.get("reason"):
         raise TokopediaError("reason_code and reason are required", "ORD_USC_008")
-    if order.status not in TO_ACCEPT | ACCEPTED_STATUSES:
-        raise TokopediaError("Order Status not eligible to reject", "ORD_USC_008")
-    ctx.sandbox.change_status_in(shop, order, state.SELLER_REJECT, by="seller")
+    allowed = TO_ACCEPT | ACCEPTED_STATUSES
+    _move(ctx, found, allowed, state.SELLER_REJECT, "ORD_USC_008", "reject")
     return "success"
 
 
 def confirm_shipping(ctx: Ctx) -> str:
-    shop, order = _path_order(ctx)
-    body = ctx.json
+    found, body = _path_order(ctx), ctx.json
     if body.get("order_status") != state.SHIPPED:
         raise TokopediaError("order_status must be 500", "ORD_USC_009")
     awb = body.get("shipping_ref_num")
     if not isinstance(awb, str) or not awb.strip():
         raise TokopediaError("shipping_ref_num cannot be empty", "ORD_USC_009")
-    if order.status not in ACCEPTED_STATUSES:
-        raise TokopediaError("Order Status not eligible to confirm shipping", "ORD_USC_009")
+    order = _move(ctx, found, ACCEPTED_STATUSES, state.SHIPPED, "ORD_USC_009", "confirm shipping")
     order.tracking_number = awb.strip()
-    ctx.sandbox.change_status_in(shop, order, state.SHIPPED, by="seller")
     return "Success"
 
 
