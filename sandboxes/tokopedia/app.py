@@ -5,8 +5,8 @@ One API request: count it, run it through the fault plan, route it by method and
 template, check its bearer token (401 when missing, unknown or expired) and that the
 token's app owns the fs_id of the path or query (403), spend a token of the app's bucket
 for that endpoint (429 with X-Ratelimit-* headers when empty), then run the handler under
-the sandbox lock and wrap its answer in Tokopedia's envelope. Every API answer carries the
-X-Ratelimit-* headers. Handlers raise `TokopediaError` for Tokopedia's error bodies.
+the sandbox lock and wrap its answer in Tokopedia's envelope. Every answer past the limit
+carries the X-Ratelimit-* headers. Handlers raise `TokopediaError` for Tokopedia's errors.
 """
 
 from __future__ import annotations
