@@ -319,7 +319,12 @@ def update_inventory(ctx: Ctx) -> Any:
         try:
             quantity = _quantity(ctx.shop, entry.get("inventory"), required=True)
         except TikTokError as refused:
-            errors.append(_sku_error(12052990, "Check failed", str(sku.id), refused, ctx.shop))
+            cause = {
+                "code": refused.code,
+                "message": refused.message,
+                "warehouse_id": ctx.shop.warehouse_id,
+            }
+            errors.append(_sku_error(12052990, "Check failed", str(sku.id), [cause]))
             continue
         sku.stock = quantity if quantity is not None else sku.stock
     product.updated = ctx.now
@@ -327,14 +332,11 @@ def update_inventory(ctx: Ctx) -> Any:
 
 
 def _sku_error(
-    code: int, message: str, sku_id: str, cause: TikTokError | None = None, shop: Shop | None = None
+    code: int, message: str, sku_id: str, extra_errors: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
     detail: dict[str, Any] = {"sku_id": sku_id}
-    if cause is not None:
-        extra = {"code": cause.code, "message": cause.message}
-        if shop is not None:
-            extra["warehouse_id"] = shop.warehouse_id
-        detail["extra_errors"] = [extra]
+    if extra_errors:
+        detail["extra_errors"] = extra_errors
     return {"code": code, "message": message, "detail": detail}
 
 

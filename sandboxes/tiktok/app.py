@@ -124,7 +124,7 @@ class TikTokApp(SandboxApp):
         wait = sandbox.limiter.take(bucket)
         if wait:
             return throttled(wait)
-        body = raw if route.multipart else (_json_body(raw) if route.method != "GET" else {})
+        body = raw if route.multipart else _json_body(raw)
         ctx = Ctx(
             sandbox=sandbox,
             caller=caller,
