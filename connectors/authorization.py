@@ -1,13 +1,25 @@
 """What the platforms' seller authorizations (`connectors/<platform>/authorization.py`)
-share: reading the redirect's parameters and telling a refused code from a hiccup."""
+share: the `sync.protocol.Authorization` shape (`SellerAuthorization`), reading the
+redirect's parameters and telling a refused code from a hiccup."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
-from lapak.sync.protocol import AuthError, ConnectorError, PermanentError, TransientError
+import httpx
+from lapak.connectors.http import make_client
+from lapak.sync.protocol import (
+    AuthError,
+    ConnectorError,
+    PermanentError,
+    StoreSpec,
+    TransientError,
+)
+from lapak.sync.types import Grant
 from pydantic import BaseModel, ValidationError
 
 
@@ -49,3 +61,61 @@ def exchanging(platform: str) -> Iterator[None]:
             code=exc.code,
             status=exc.status,
         ) from None
+
+
+@dataclass(frozen=True, slots=True)
+class Callback:
+    """What `complete` is handed: the store being connected, its credentials from the
+    config, the parameters the platform sent back to Lapak's callback (a redirect's query,
+    WooCommerce's posted keys) and the transport of the exchange (tests replace the
+    network)."""
+
+    store: StoreSpec
+    credentials: Mapping[str, Any]
+    params: Mapping[str, Any]
+    transport: Any = None
+
+
+class SellerAuthorization:
+    """A platform's `sync.protocol.Authorization`: the protocol's `begin` and `complete`
+    written once over the platform's `_link` and `_grant`. It keeps the clock (links and
+    exchanges are signed and dated) and the timeout of the exchange's HTTP calls."""
+
+    app_keys: tuple[str, ...]
+
+    def __init__(self, clock: Callable[[], float] = time.time, timeout: float = 10.0) -> None:
+        self._clock = clock
+        self._timeout = timeout
+
+    def begin(
+        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    ) -> str | None:
+        return self._link(store, credentials, redirect_uri, state)
+
+    def complete(
+        self,
+        store: StoreSpec,
+        credentials: Mapping[str, Any],
+        params: Mapping[str, str],
+        *,
+        redirect_uri: str,
+        transport: Any = None,
+    ) -> Grant:
+        """`redirect_uri` is the link's: no platform's exchange names it again."""
+        return self._grant(Callback(store, credentials, params, transport))
+
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
+    ) -> str | None:
+        """The link the seller opens (None: the platform has no seller step)."""
+        raise NotImplementedError
+
+    def _grant(self, back: Callback) -> Grant:
+        """What the seller's authorization sent back turned into a `Grant`."""
+        raise NotImplementedError
+
+    @contextmanager
+    def _exchange_client(self, platform: str, transport: Any) -> Iterator[httpx.Client]:
+        """An HTTP client for a code exchange; a refusal within is `exchanging(platform)`'s."""
+        with make_client(timeout=self._timeout, transport=transport) as http, exchanging(platform):
+            yield http

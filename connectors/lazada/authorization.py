@@ -14,19 +14,17 @@ On a sandbox (any other host) the authorization page and the token API are the s
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-from lapak.connectors.authorization import exchanging, required, validated_keys
-from lapak.connectors.http import make_client, send
+from lapak.connectors.authorization import Callback, SellerAuthorization, required, validated_keys
+from lapak.connectors.http import send
 from lapak.connectors.lazada.client import _payload, auth_url_for, signed_params
 from lapak.connectors.lazada.connector import LazadaCredentials
 from lapak.connectors.lazada.wire import CreatedToken, validate
 from lapak.sync.protocol import AuthError, StoreSpec
-from lapak.sync.types import Grant, TokenSet
+from lapak.sync.types import Grant
 
 AUTHORIZE_PATH = "/oauth/authorize"
 CREATE_PATH = "/auth/token/create"
@@ -41,18 +39,15 @@ def authorize_host(base_url: str) -> str:
     return auth.removesuffix("/rest")
 
 
-class LazadaAuthorization:
+class LazadaAuthorization(SellerAuthorization):
     """`sync.protocol.Authorization` for Lazada."""
 
     app_keys = ("app_key", "app_secret")
     """The credentials that are the app's own (the config's); the seller's id and tokens
     come from the authorization."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-
-    def begin(
-        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
     ) -> str:
         keys: LazadaCredentials = validated_keys(LazadaCredentials, credentials, store.name)
         query = {
@@ -64,22 +59,16 @@ class LazadaAuthorization:
         }
         return f"{authorize_host(store.base_url)}{AUTHORIZE_PATH}?{urlencode(query)}"
 
-    def complete(
-        self,
-        store: StoreSpec,
-        credentials: Mapping[str, Any],
-        params: Mapping[str, str],
-        *,
-        redirect_uri: str,
-        transport: Any = None,
-    ) -> Grant:
-        keys: LazadaCredentials = validated_keys(LazadaCredentials, credentials, store.name)
-        code = required(params, "code", "Lazada")
+    def _grant(self, back: Callback) -> Grant:
+        keys: LazadaCredentials = validated_keys(
+            LazadaCredentials, back.credentials, back.store.name
+        )
+        code = required(back.params, "code", "Lazada")
         issued = self._clock()
         secret = keys.app_secret.get_secret_value()
         signed = signed_params(keys.app_key, secret, CREATE_PATH, {"code": code}, None, issued)
-        url = f"{auth_url_for(store.base_url)}{CREATE_PATH}"
-        with make_client(transport=transport) as http, exchanging("Lazada"):
+        url = f"{auth_url_for(back.store.base_url)}{CREATE_PATH}"
+        with self._exchange_client("Lazada", back.transport) as http:
             response = send(http, http.build_request("POST", url, data=signed))
             reply = validate(CreatedToken, _payload(CREATE_PATH, response), CREATE_PATH)
         sellers = reply.country_user_info
@@ -88,17 +77,4 @@ class LazadaAuthorization:
         )
         if seller is None or not seller.seller_id:
             raise AuthError("Lazada's token answer names no seller (country_user_info is empty)")
-        refresh_expires = (
-            datetime.fromtimestamp(issued + reply.refresh_expires_in, UTC)
-            if reply.refresh_expires_in
-            else None
-        )
-        return Grant(
-            identity={"seller_id": seller.seller_id},
-            token=TokenSet(
-                access_token=reply.access_token,
-                refresh_token=reply.refresh_token,
-                expires_at=datetime.fromtimestamp(issued + reply.expires_in, UTC),
-                refresh_expires_at=refresh_expires,
-            ),
-        )
+        return Grant(identity={"seller_id": seller.seller_id}, token=reply.token_set(issued))

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlparse
 
@@ -255,19 +254,9 @@ class LazadaClient(TokenClient):
             raise not_connected(self._store_name)
         issued = self._clock()
         reply = self._retrier.call(self._refresh_once, refresh_token, idempotent=False)
-        expires_at = datetime.fromtimestamp(issued + reply.expires_in, UTC)
-        refresh_expires_at = (
-            datetime.fromtimestamp(issued + reply.refresh_expires_in, UTC)
-            if reply.refresh_expires_in
-            else None
-        )
-        log.info("lazada_token_refreshed", expires_at=expires_at.isoformat())
-        return TokenSet(
-            access_token=reply.access_token,
-            refresh_token=reply.refresh_token,
-            expires_at=expires_at,
-            refresh_expires_at=refresh_expires_at,
-        )
+        tokens = reply.token_set(issued)
+        log.info("lazada_token_refreshed", expires_at=tokens.expires_at.isoformat())
+        return tokens
 
     def _refresh_once(self, refresh_token: str) -> TokenReply:
         params = {"refresh_token": refresh_token}

@@ -20,6 +20,7 @@ from typing import Annotated, Any, TypeVar
 from lapak.connectors.intake import MAX_UNIX_SECONDS, Count, Money
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
+from lapak.sync.types import TokenSet
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
 
 
@@ -107,6 +108,19 @@ class TokenReply(Wire):
     refresh_expires_in: int | None = None
     country: str | None = None
     account_platform: str | None = None
+
+    def token_set(self, issued: float) -> TokenSet:
+        """The pair as the vault keeps it, its lifetimes counted from `issued` (unix
+        seconds of the request); no refresh expiry when Lazada names none."""
+        refresh_lifetime = self.refresh_expires_in
+        return TokenSet(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=datetime.fromtimestamp(issued + self.expires_in, UTC),
+            refresh_expires_at=datetime.fromtimestamp(issued + refresh_lifetime, UTC)
+            if refresh_lifetime
+            else None,
+        )
 
 
 class CountryUser(Wire):

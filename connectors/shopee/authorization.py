@@ -13,37 +13,32 @@
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
-from lapak.connectors.authorization import exchanging, required, validated_keys
-from lapak.connectors.http import make_client, send
+from lapak.connectors.authorization import Callback, SellerAuthorization, required, validated_keys
+from lapak.connectors.http import send
 from lapak.connectors.shopee import signing
-from lapak.connectors.shopee.client import REFRESH_TOKEN_LIFETIME, _payload
+from lapak.connectors.shopee.client import _payload
 from lapak.connectors.shopee.connector import ShopeeCredentials
 from lapak.connectors.shopee.wire import TokenReply, validate
 from lapak.sync.protocol import PermanentError, StoreSpec
-from lapak.sync.types import Grant, TokenSet
+from lapak.sync.types import Grant
 
 AUTH_PARTNER = "/api/v2/shop/auth_partner"
 TOKEN_GET = "/api/v2/auth/token/get"
 
 
-class ShopeeAuthorization:
+class ShopeeAuthorization(SellerAuthorization):
     """`sync.protocol.Authorization` for Shopee."""
 
     app_keys = ("partner_id", "partner_key")
     """The credentials that are the app's own (the config's); the shop's id and tokens
     come from the authorization."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-
-    def begin(
-        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
     ) -> str:
         keys: ShopeeCredentials = validated_keys(ShopeeCredentials, credentials, store.name)
         timestamp = int(self._clock())
@@ -56,18 +51,12 @@ class ShopeeAuthorization:
         }
         return f"{store.base_url.rstrip('/')}{AUTH_PARTNER}?{urlencode(query)}"
 
-    def complete(
-        self,
-        store: StoreSpec,
-        credentials: Mapping[str, Any],
-        params: Mapping[str, str],
-        *,
-        redirect_uri: str,
-        transport: Any = None,
-    ) -> Grant:
-        keys: ShopeeCredentials = validated_keys(ShopeeCredentials, credentials, store.name)
-        code = required(params, "code", "Shopee")
-        raw_shop_id = required(params, "shop_id", "Shopee")
+    def _grant(self, back: Callback) -> Grant:
+        keys: ShopeeCredentials = validated_keys(
+            ShopeeCredentials, back.credentials, back.store.name
+        )
+        code = required(back.params, "code", "Shopee")
+        raw_shop_id = required(back.params, "shop_id", "Shopee")
         if not raw_shop_id.isdigit():
             raise PermanentError(f"Shopee sent shop_id {raw_shop_id!r}, which is not a number")
         shop_id = int(raw_shop_id)
@@ -80,19 +69,11 @@ class ShopeeAuthorization:
             "sign": signing.public_sign(key, keys.partner_id, TOKEN_GET, timestamp),
         }
         body = {"code": code, "shop_id": shop_id, "partner_id": keys.partner_id}
-        url = f"{store.base_url.rstrip('/')}{TOKEN_GET}?{urlencode(query)}"
-        with make_client(transport=transport) as http, exchanging("Shopee"):
+        url = f"{back.store.base_url.rstrip('/')}{TOKEN_GET}?{urlencode(query)}"
+        with self._exchange_client("Shopee", back.transport) as http:
             request = http.build_request("POST", url, json=body)
             reply = validate(TokenReply, _payload(TOKEN_GET, send(http, request)), TOKEN_GET)
-        return Grant(
-            identity={"shop_id": str(shop_id)},
-            token=TokenSet(
-                access_token=reply.access_token,
-                refresh_token=reply.refresh_token,
-                expires_at=datetime.fromtimestamp(issued + reply.expire_in, UTC),
-                refresh_expires_at=datetime.fromtimestamp(issued, UTC) + REFRESH_TOKEN_LIFETIME,
-            ),
-        )
+        return Grant(identity={"shop_id": str(shop_id)}, token=reply.token_set(issued))
 
 
 def with_query(uri: str, params: Mapping[str, str]) -> str:

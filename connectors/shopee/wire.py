@@ -9,13 +9,18 @@ field, because a malformed body is treated like a server hiccup (docs/rules.md, 
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
+from lapak.sync.types import TokenSet
 from pydantic import BaseModel, ConfigDict, Field
+
+REFRESH_TOKEN_LIFETIME = timedelta(days=30)
+"""v2.public.refresh_access_token: a refresh_token "is valid for 30 days"."""
 
 
 class Wire(BaseModel):
@@ -50,6 +55,16 @@ class TokenReply(Wire):
     refresh_token: str = Field(min_length=1)
     expire_in: int = Field(gt=0)
     """Seconds the access token lives (14400 in the doc example)."""
+
+    def token_set(self, issued: float) -> TokenSet:
+        """The pair as the vault keeps it, its lifetimes counted from `issued` (unix
+        seconds of the request)."""
+        return TokenSet(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=datetime.fromtimestamp(issued + self.expire_in, UTC),
+            refresh_expires_at=datetime.fromtimestamp(issued, UTC) + REFRESH_TOKEN_LIFETIME,
+        )
 
 
 # --- product -------------------------------------------------------------------------------

@@ -21,12 +21,12 @@ too, so a forged one fails the hmac. A code is single use: the exchange is never
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 import httpx
+from lapak.connectors.authorization import Callback, SellerAuthorization
 from lapak.connectors.credential_values import credential_text
 from lapak.connectors.http import make_client, send
 from lapak.connectors.shopify import signing
@@ -52,7 +52,7 @@ CALLBACK_FIELDS = ("code", "hmac", "shop", "state", "timestamp")
 TOKEN_PATH = "/admin/oauth/access_token"
 
 
-class ShopifyAuthorization:
+class ShopifyAuthorization(SellerAuthorization):
     """`sync.protocol.Authorization` for Shopify (`plugin.authorization`)."""
 
     app_keys = ("client_id", "client_secret")
@@ -62,12 +62,8 @@ class ShopifyAuthorization:
     state_param = "state"
     """The callback parameter that carries the `state` Lapak handed out."""
 
-    def __init__(self, clock: Callable[[], float] = time.time, timeout: float = 10.0) -> None:
-        self._clock = clock
-        self._timeout = timeout
-
-    def begin(
-        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
     ) -> str:
         client_id = credential_text(credentials, "client_id")
         if not client_id:
@@ -85,31 +81,23 @@ class ShopifyAuthorization:
         )
         return f"{store.base_url.rstrip('/')}/admin/oauth/authorize?{query}"
 
-    def complete(
-        self,
-        store: StoreSpec,
-        credentials: Mapping[str, Any],
-        params: Mapping[str, str],
-        *,
-        redirect_uri: str,
-        transport: Any = None,
-    ) -> Grant:
-        missing = [name for name in CALLBACK_FIELDS if not params.get(name)]
+    def _grant(self, back: Callback) -> Grant:
+        missing = [name for name in CALLBACK_FIELDS if not back.params.get(name)]
         if missing:
             raise PermanentError(
-                f"{store.name}: the Shopify redirect lacks {', '.join(missing)}: paste the "
+                f"{back.store.name}: the Shopify redirect lacks {', '.join(missing)}: paste the "
                 "whole address the browser was sent to after approving the install"
             )
-        secret = credential_text(credentials, "client_secret")
-        if not signing.verify_oauth_callback(secret, params, self._clock()):
+        secret = credential_text(back.credentials, "client_secret")
+        if not signing.verify_oauth_callback(secret, back.params, self._clock()):
             raise AuthError(
-                f"{store.name}: the redirect's hmac is not signed with this app's client "
+                f"{back.store.name}: the redirect's hmac is not signed with this app's client "
                 "secret (or is over 24 hours old): start the connection again"
             )
-        shop = str(params["shop"]).strip().lower()
-        self._check_shop(store, credentials, shop)
-        token, scope = self._exchange(store, credentials, str(params["code"]), transport)
-        self._check_scopes(store, scope)
+        shop = str(back.params["shop"]).strip().lower()
+        self._check_shop(back.store, back.credentials, shop)
+        token, scope = self._exchange(back, str(back.params["code"]))
+        self._check_scopes(back.store, scope)
         return Grant(identity={"shop_domain": shop}, secrets={"access_token": token})
 
     def _check_shop(self, store: StoreSpec, credentials: Mapping[str, Any], shop: str) -> None:
@@ -127,16 +115,16 @@ class ShopifyAuthorization:
                 f"{expected}: sign in to {expected} and connect again"
             )
 
-    def _exchange(
-        self, store: StoreSpec, credentials: Mapping[str, Any], code: str, transport: Any
-    ) -> tuple[str, str]:
+    def _exchange(self, back: Callback, code: str) -> tuple[str, str]:
+        """The offline token and its granted scopes for `code`."""
+        store, credentials = back.store, back.credentials
         body = {
             "client_id": credential_text(credentials, "client_id"),
             "client_secret": credential_text(credentials, "client_secret"),
             "code": code,
         }
         url = f"{store.base_url.rstrip('/')}{TOKEN_PATH}"
-        with make_client(timeout=self._timeout, transport=transport) as http:
+        with make_client(timeout=self._timeout, transport=back.transport) as http:
             response = send(http, http.build_request("POST", url, json=body))
         payload = _json(response)
         if response.status_code == 200 and isinstance(payload.get("access_token"), str):

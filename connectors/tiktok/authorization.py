@@ -16,20 +16,18 @@ On a sandbox (any other API host) the page and the auth APIs are the sandbox's.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
-from lapak.connectors.authorization import exchanging, required, validated_keys
-from lapak.connectors.http import make_client, send
+from lapak.connectors.authorization import Callback, SellerAuthorization, required, validated_keys
+from lapak.connectors.http import send
 from lapak.connectors.tiktok import signing
 from lapak.connectors.tiktok.client import API_HOST, _data, auth_base_url
 from lapak.connectors.tiktok.connector import TikTokCredentials
 from lapak.connectors.tiktok.wire import AuthorizedShops, TokenReply, validate
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec
-from lapak.sync.types import Grant, TokenSet
+from lapak.sync.types import Grant
 
 SERVICES_URL = "https://services.tiktokshop.com"
 AUTHORIZE_PATH = "/open/authorize"
@@ -45,18 +43,15 @@ def services_url(base_url: str) -> str:
     return SERVICES_URL if urlsplit(base_url).hostname == API_HOST else base_url.rstrip("/")
 
 
-class TikTokAuthorization:
+class TikTokAuthorization(SellerAuthorization):
     """`sync.protocol.Authorization` for TikTok Shop."""
 
     app_keys = ("app_key", "app_secret", "service_id")
     """The credentials that are the app's own (the config's); the shop's cipher, id and
     tokens come from the authorization."""
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-
-    def begin(
-        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
     ) -> str:
         keys: TikTokCredentials = validated_keys(TikTokCredentials, credentials, store.name)
         if not keys.service_id:
@@ -67,17 +62,11 @@ class TikTokAuthorization:
         query = {"service_id": keys.service_id, "state": state, "redirect_uri": redirect_uri}
         return f"{services_url(store.base_url)}{AUTHORIZE_PATH}?{urlencode(query)}"
 
-    def complete(
-        self,
-        store: StoreSpec,
-        credentials: Mapping[str, Any],
-        params: Mapping[str, str],
-        *,
-        redirect_uri: str,
-        transport: Any = None,
-    ) -> Grant:
-        keys: TikTokCredentials = validated_keys(TikTokCredentials, credentials, store.name)
-        code = required(params, "code", "TikTok Shop")
+    def _grant(self, back: Callback) -> Grant:
+        keys: TikTokCredentials = validated_keys(
+            TikTokCredentials, back.credentials, back.store.name
+        )
+        code = required(back.params, "code", "TikTok Shop")
         secret = keys.app_secret.get_secret_value()
         token_query = {
             "app_key": keys.app_key,
@@ -85,15 +74,15 @@ class TikTokAuthorization:
             "auth_code": code,
             "grant_type": "authorized_code",
         }
-        auth_url = auth_base_url(store.base_url, keys.auth_base_url)
-        with make_client(transport=transport) as http, exchanging("TikTok Shop"):
+        auth_url = auth_base_url(back.store.base_url, keys.auth_base_url)
+        with self._exchange_client("TikTok Shop", back.transport) as http:
             request = http.build_request("GET", f"{auth_url}{TOKEN_GET}", params=token_query)
             reply = validate(TokenReply, _data(TOKEN_GET, send(http, request)), TOKEN_GET)
             query: dict[str, Any] = {"app_key": keys.app_key, "timestamp": int(self._clock())}
             query["sign"] = signing.sign(secret, SHOPS_PATH, query)
             request = http.build_request(
                 "GET",
-                f"{store.base_url.rstrip('/')}{SHOPS_PATH}",
+                f"{back.store.base_url.rstrip('/')}{SHOPS_PATH}",
                 params=query,
                 headers={"x-tts-access-token": reply.access_token},
             )
@@ -103,17 +92,6 @@ class TikTokAuthorization:
         )
         if shop is None:
             raise AuthError("TikTok Shop's Get Authorized Shops lists no shop for this seller")
-        refresh_expires = (
-            datetime.fromtimestamp(reply.refresh_token_expire_in, UTC)
-            if reply.refresh_token_expire_in
-            else None
-        )
         return Grant(
-            identity={"shop_cipher": shop.cipher, "shop_id": shop.id},
-            token=TokenSet(
-                access_token=reply.access_token,
-                refresh_token=reply.refresh_token,
-                expires_at=datetime.fromtimestamp(reply.access_token_expire_in, UTC),
-                refresh_expires_at=refresh_expires,
-            ),
+            identity={"shop_cipher": shop.cipher, "shop_id": shop.id}, token=reply.token_set()
         )

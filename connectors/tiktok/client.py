@@ -26,7 +26,6 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -217,20 +216,9 @@ class TikTokClient(TokenClient):
         refresh_token = current.refresh_token if current else self._initial_refresh_token
         if refresh_token is None:
             raise not_connected(self._store_name)
-        reply = self._retrier.call(self._refresh_once, refresh_token)
-        expires_at = datetime.fromtimestamp(reply.access_token_expire_in, UTC)
-        refresh_expires = (
-            datetime.fromtimestamp(reply.refresh_token_expire_in, UTC)
-            if reply.refresh_token_expire_in
-            else None
-        )
-        log.info("tiktok_token_refreshed", expires_at=expires_at.isoformat())
-        return TokenSet(
-            access_token=reply.access_token,
-            refresh_token=reply.refresh_token,
-            expires_at=expires_at,
-            refresh_expires_at=refresh_expires,
-        )
+        tokens = self._retrier.call(self._refresh_once, refresh_token).token_set()
+        log.info("tiktok_token_refreshed", expires_at=tokens.expires_at.isoformat())
+        return tokens
 
     def _refresh_once(self, refresh_token: str) -> TokenReply:
         self._pacer.acquire()

@@ -10,12 +10,14 @@ the API path and the field: a malformed body is treated like a server hiccup
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
+from lapak.sync.types import TokenSet
 from pydantic import BaseModel, ConfigDict, Field
 
 
@@ -56,6 +58,18 @@ class TokenReply(Wire):
     refresh_token_expire_in: int = 0
     open_id: str = ""
     seller_name: str = ""
+
+    def token_set(self) -> TokenSet:
+        """The pair as the vault keeps it (no refresh expiry when TikTok names none)."""
+        refresh_expires = self.refresh_token_expire_in
+        return TokenSet(
+            access_token=self.access_token,
+            refresh_token=self.refresh_token,
+            expires_at=datetime.fromtimestamp(self.access_token_expire_in, UTC),
+            refresh_expires_at=datetime.fromtimestamp(refresh_expires, UTC)
+            if refresh_expires
+            else None,
+        )
 
 
 class AuthorizedShop(Wire):

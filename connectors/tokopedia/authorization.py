@@ -15,10 +15,10 @@ guides/authentication; Get Shop Info as the tokopedia-php client calls it.)
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+from lapak.connectors.authorization import Callback, SellerAuthorization
 from lapak.connectors.credential_values import credential_text
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.client import Wiring
@@ -56,7 +56,7 @@ class _OneToken:
         return self.current
 
 
-class TokopediaAuthorization:
+class TokopediaAuthorization(SellerAuthorization):
     """`sync.protocol.Authorization` for Tokopedia (`plugin.authorization`)."""
 
     app_keys = ("fs_id", "client_id", "client_secret", "webhook_secret")
@@ -65,54 +65,42 @@ class TokopediaAuthorization:
 
     state_param = "state"
 
-    def __init__(self, clock: Callable[[], float] = time.time, timeout: float = 10.0) -> None:
-        self._clock = clock
-        self._timeout = timeout
-
-    def begin(
-        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
-    ) -> str | None:
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
+    ) -> None:
         """No link: the seller links the shop to the app in Tokopedia beforehand."""
         return None
 
-    def complete(
-        self,
-        store: StoreSpec,
-        credentials: Mapping[str, Any],
-        params: Mapping[str, str],
-        *,
-        redirect_uri: str,
-        transport: Any = None,
-    ) -> Grant:
-        fs_id = credential_text(credentials, "fs_id")
-        client_id = credential_text(credentials, "client_id")
-        if not (fs_id and client_id and credential_text(credentials, "client_secret")):
+    def _grant(self, back: Callback) -> Grant:
+        fs_id = credential_text(back.credentials, "fs_id")
+        client_id = credential_text(back.credentials, "client_id")
+        if not (fs_id and client_id and credential_text(back.credentials, "client_secret")):
             raise PermanentError(
-                f"{store.name}: fs_id, client_id and client_secret must be set: the app's "
+                f"{back.store.name}: fs_id, client_id and client_secret must be set: the app's "
                 "keys from the Tokopedia Developer Console"
             )
         vault = _OneToken()
         with make_client(
-            base_url=store.base_url, timeout=self._timeout, transport=transport
+            base_url=back.store.base_url, timeout=self._timeout, transport=back.transport
         ) as http:
             wiring = Wiring(http, Retrier(RetryPolicy()), _Unpaced(), vault, clock=self._clock)
             client = TokopediaClient(
                 wiring,
                 client_id=client_id,
-                client_secret=credential_text(credentials, "client_secret"),
+                client_secret=credential_text(back.credentials, "client_secret"),
                 token_url=auth.token_url_for(
-                    store.base_url, credential_text(credentials, "token_url") or None
+                    back.store.base_url, credential_text(back.credentials, "token_url") or None
                 ),
             )
             try:
                 token = vault.token(client.refresh)
             except AuthError as refused:
                 raise AuthError(
-                    f"{store.name}: Tokopedia refused the app's client_id/client_secret "
+                    f"{back.store.name}: Tokopedia refused the app's client_id/client_secret "
                     f"({refused}): check the values of those env vars",
                     status=refused.status,
                 ) from None
-            shop = self._linked_shop(store, client, int(fs_id), credentials)
+            shop = self._linked_shop(back.store, client, int(fs_id), back.credentials)
         return Grant(
             identity={"shop_id": str(shop.shop_id), "shop_name": shop.shop_name}, token=token
         )

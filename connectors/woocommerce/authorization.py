@@ -29,6 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
+from lapak.connectors.authorization import Callback, SellerAuthorization
 from lapak.connectors.credential_values import credential_text
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec
 from lapak.sync.types import Grant
@@ -39,7 +40,7 @@ SCOPE = "read_write"
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
-class WooCommerceAuthorization:
+class WooCommerceAuthorization(SellerAuthorization):
     """`sync.protocol.Authorization` for WooCommerce (`plugin.authorization`)."""
 
     app_keys = ("webhook_secret",)
@@ -54,8 +55,8 @@ class WooCommerceAuthorization:
         keys): the keys were posted before, and that post took the state."""
         return str(params.get("success", "")) == "1" and not params.get("consumer_key")
 
-    def begin(
-        self, store: StoreSpec, credentials: Mapping[str, Any], *, redirect_uri: str, state: str
+    def _link(
+        self, store: StoreSpec, credentials: Mapping[str, Any], redirect_uri: str, state: str
     ) -> str:
         target = urlsplit(redirect_uri)
         site = urlsplit(store.base_url)
@@ -76,32 +77,24 @@ class WooCommerceAuthorization:
         )
         return f"{store.base_url.rstrip('/')}/wc-auth/v1/authorize?{query}"
 
-    def complete(
-        self,
-        store: StoreSpec,
-        credentials: Mapping[str, Any],
-        params: Mapping[str, Any],
-        *,
-        redirect_uri: str,
-        transport: Any = None,
-    ) -> Grant:
+    def _grant(self, back: Callback) -> Grant:
         """The keys of the callback POST (its JSON fields, `key_id` possibly a number)."""
-        if str(params.get("success", "")) == "0":
+        if str(back.params.get("success", "")) == "0":
             raise AuthError(
-                f"{store.name}: the site's admin declined the request (no key was made): "
+                f"{back.store.name}: the site's admin declined the request (no key was made): "
                 "connect again and click Approve"
             )
-        key = credential_text(params, "consumer_key")
-        secret = credential_text(params, "consumer_secret")
+        key = credential_text(back.params, "consumer_key")
+        secret = credential_text(back.params, "consumer_secret")
         if not (key.startswith("ck_") and secret.startswith("cs_")):
             raise PermanentError(
-                f"{store.name}: the callback carries no WooCommerce key pair: WooCommerce "
+                f"{back.store.name}: the callback carries no WooCommerce key pair: WooCommerce "
                 "posts the keys to the callback itself, before the browser comes back"
             )
-        permissions = credential_text(params, "key_permissions") or SCOPE
+        permissions = credential_text(back.params, "key_permissions") or SCOPE
         if permissions != SCOPE:
             raise AuthError(
-                f"{store.name}: the key WooCommerce made allows {permissions!r} only; Lapak "
+                f"{back.store.name}: the key WooCommerce made allows {permissions!r} only; Lapak "
                 f"needs {SCOPE!r}: connect again (the key can be revoked in WooCommerce > "
                 "Settings > Advanced > REST API)"
             )
