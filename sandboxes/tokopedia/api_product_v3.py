@@ -137,6 +137,17 @@ def _check_variant(
     if not isinstance(selection, list) or not 1 <= len(selection) <= MAX_VARIANT_LEVELS:
         errors.append("Field [variant.selection] must have 1 or 2 variant levels")
         return [], []
+    sizes = _option_counts(category_id, selection, errors)
+    if sizes is None:
+        return [], []
+    if not isinstance(products, list) or not products:
+        errors.append("Field [variant.products] is required")
+        return [], []
+    return _check_children(products, sizes, errors), [dict(level) for level in selection]
+
+
+def _option_counts(category_id: int, selection: list[Any], errors: list[str]) -> list[int] | None:
+    """How many options each variant level has (None: a level without options)."""
     allowed = {t.variant_id for t in CATEGORIES.get(category_id, ("", ()))[1]}
     sizes = []
     for level in selection:
@@ -149,16 +160,20 @@ def _check_variant(
             )
         if not isinstance(options, list) or not options:
             errors.append("Field [variant.selection.options] is required")
-            return [], []
+            return None
         values = [o.get("value") if isinstance(o, Mapping) else None for o in options]
         if any(not isinstance(v, str) or not v.strip() for v in values):
             errors.append("Field [variant.selection.options.value] is required")
         elif len({v.casefold() for v in values if isinstance(v, str)}) != len(values):
             errors.append("Field [variant.selection.options.value] must be unique")
         sizes.append(len(options))
-    if not isinstance(products, list) or not products:
-        errors.append("Field [variant.products] is required")
-        return [], []
+    return sizes
+
+
+def _check_children(
+    products: list[Any], sizes: list[int], errors: list[str]
+) -> list[dict[str, Any]]:
+    """The variant products, each naming one option per level (`combination`)."""
     combinations = set()
     checked = []
     for item in products:
@@ -194,7 +209,7 @@ def _check_variant(
                 ],
             }
         )
-    return checked, [dict(level) for level in selection]
+    return checked
 
 
 class _Refused(Exception):
