@@ -36,8 +36,8 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
-from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, offset_pages, pages
+from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
 from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
 from lapak.sync.protocol import (
@@ -287,21 +287,19 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
         return self._push(UPDATE_PRICE, plan, updates)
 
     def _push(
-        self, path: str, plan: mapping.Plan, updates: Sequence[StockUpdate | PriceUpdate]
+        self, path: str, plan: Plan[mapping.Batch], updates: Sequence[Update]
     ) -> list[ItemResult]:
-        """One call per batch of the plan; one result per update, in input order."""
-        results = dict(plan.rejected)
-        for batch in plan.batches:
+        """One call to `path` per batch of the plan (`kit.updates.push_plan`); a refusal
+        whose detail names SKUs fails only those (`mapping.batch_results`)."""
+
+        def send(batch: mapping.Batch) -> Results:
             try:
                 self._client.post(path, {"payload": batch.payload}, wire.Nothing)
             except LazadaError as refusal:
-                results.update(mapping.batch_results(batch, updates, refusal, path))
-            except (TransientError, PermanentError) as exc:
-                permanent = kept_failure(exc, self._retry_policy)
-                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
-            else:
-                results.update(mapping.batch_results(batch, updates, None, path))
-        return [results[i] for i in range(len(updates))]
+                return mapping.batch_results(batch, updates, refusal, path)
+            return mapping.batch_results(batch, updates, None, path)
+
+        return push_plan(plan, updates, send, self._retry_policy)
 
     # --- orders --------------------------------------------------------------------------
 

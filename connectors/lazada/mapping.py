@@ -34,6 +34,7 @@ from xml.etree import ElementTree  # nosec B405
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
+from lapak.connectors.kit.updates import Plan, batch_failed, update_failed
 from lapak.connectors.lazada import wire
 from lapak.connectors.lazada.client import LazadaError
 from lapak.sync.protocol import PermanentError
@@ -243,21 +244,15 @@ class Batch:
     payload: str
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    batches: list[Batch]
-    rejected: list[tuple[int, ItemResult]]
-
-
-def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan:
+def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan[Batch]:
     return _plan(updates, size, lambda u: [("SellableQuantity", str(max(0, u.stock)))])
 
 
-def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
+def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
     return _plan(updates, size, lambda u: [("Price", price_to_wire(u.price))])
 
 
-def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], list]) -> Plan:
+def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], list]) -> Plan[Batch]:
     """Updates in input order, cut into calls of ≤ `size`; a SKU repeated goes to a later call
     so the last value given for it is the one that stays."""
     rejected: list[tuple[int, ItemResult]] = []
@@ -267,7 +262,7 @@ def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], list]) -> P
         try:
             address = sku_address(update.ref)
         except PermanentError as exc:
-            rejected.append((index, _failed(update, str(exc), permanent=True)))
+            rejected.append((index, update_failed(update, str(exc), permanent=True)))
             continue
         key = ref_key(update.ref)
         if len(chunks[-1]) >= size or key in keys:
@@ -313,18 +308,8 @@ def batch_results(
             continue
         reason = entry.message or refusal.code or "refused"
         error = f"{path}: lazada SKU {update.ref.sku}: {reason}"
-        results.append((index, _failed(update, error, permanent=is_permanent_reason(reason))))
+        results.append((index, update_failed(update, error, permanent=is_permanent_reason(reason))))
     return results
-
-
-def batch_failed(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], error: str, *, permanent: bool
-) -> list[tuple[int, ItemResult]]:
-    return [(i, _failed(updates[i], error, permanent=permanent)) for i in batch.indices]
-
-
-def _failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
-    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
 
 
 # --- products read back --------------------------------------------------------------------

@@ -20,8 +20,8 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
-from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, pages, time_windows, token_pages
+from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import ShopeeClient
 from lapak.sync.protocol import (
@@ -243,19 +243,15 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
         return self._push(UPDATE_PRICE, mapping.price_plan(updates, LIMITS.price_batch), updates)
 
     def _push(
-        self, path: str, plan: mapping.Plan, updates: Sequence[StockUpdate | PriceUpdate]
+        self, path: str, plan: Plan[mapping.Batch], updates: Sequence[Update]
     ) -> list[ItemResult]:
-        """One call per batch of the plan; one result per update, in input order."""
-        results = dict(plan.rejected)
-        for batch in plan.batches:
-            try:
-                reply = self._client.post(path, batch.body, wire.BatchResult)
-            except (TransientError, PermanentError) as exc:
-                permanent = kept_failure(exc, self._retry_policy)
-                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
-            else:
-                results.update(mapping.batch_results(batch, updates, reply))
-        return [results[i] for i in range(len(updates))]
+        """One call to `path` per batch of the plan (`kit.updates.push_plan`)."""
+
+        def send(batch: mapping.Batch) -> Results:
+            reply = self._client.post(path, batch.body, wire.BatchResult)
+            return mapping.batch_results(batch, updates, reply)
+
+        return push_plan(plan, updates, send, self._retry_policy)
 
     # --- orders --------------------------------------------------------------------------
 

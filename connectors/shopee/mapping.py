@@ -18,6 +18,7 @@ from typing import Any
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
+from lapak.connectors.kit.updates import Plan, update_failed
 from lapak.connectors.shopee import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -189,13 +190,7 @@ class Batch:
     body: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    batches: list[Batch]
-    rejected: list[tuple[int, ItemResult]]
-
-
-def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan:
+def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan[Batch]:
     return _plan(
         updates,
         size,
@@ -204,7 +199,7 @@ def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan:
     )
 
 
-def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
+def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
     return _plan(
         updates,
         size,
@@ -213,7 +208,7 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
     )
 
 
-def _plan(updates: Sequence[Any], size: int, field: str, entry: Callable[..., dict]) -> Plan:
+def _plan(updates: Sequence[Any], size: int, field: str, entry: Callable[..., dict]) -> Plan[Batch]:
     """Updates grouped by item, split so no call exceeds `size` models or repeats a model
     (Shopee refuses "Repeat model_id."; a repeated model goes to a later call, in order)."""
     rejected: list[tuple[int, ItemResult]] = []
@@ -223,7 +218,7 @@ def _plan(updates: Sequence[Any], size: int, field: str, entry: Callable[..., di
         try:
             item_id, model_id = parse_ref(update.ref)
         except PermanentError as exc:
-            rejected.append((index, _failed(update, str(exc), permanent=True)))
+            rejected.append((index, update_failed(update, str(exc), permanent=True)))
             continue
         chunk = open_chunks.setdefault(item_id, [])
         if len(chunk) >= size or any(m == model_id for _, m in chunk):
@@ -259,24 +254,14 @@ def batch_results(
         if model_id in failed:
             reason = failed[model_id]
             error = f"shopee item {batch.item_id} model {model_id}: {reason}"
-            result = _failed(update, error, permanent=is_permanent_reason(reason))
+            result = update_failed(update, error, permanent=is_permanent_reason(reason))
         elif model_id in succeeded:
             result = ItemResult.success(update.ref.sku, update.ref)
         else:
             error = f"shopee item {batch.item_id} model {model_id}: not in success_list"
-            result = _failed(update, error, permanent=False)
+            result = update_failed(update, error, permanent=False)
         results.append((index, result))
     return results
-
-
-def batch_failed(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], error: str, *, permanent: bool
-) -> list[tuple[int, ItemResult]]:
-    return [(i, _failed(updates[i], error, permanent=permanent)) for i in batch.indices]
-
-
-def _failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
-    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
 
 
 # --- listings read back --------------------------------------------------------------------

@@ -29,6 +29,7 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import time_windows, token_pages
+from lapak.connectors.kit.updates import Results, batch_failed, push_plan, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
 from lapak.sync.protocol import (
@@ -253,22 +254,15 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
             warehouse = self._warehouse()
         except (TransientError, PermanentError) as exc:
             permanent = kept_failure(exc, self._retry_policy)
-            return [
-                ItemResult.failure(u.ref.sku, str(exc), permanent=permanent, ref=u.ref)
-                for u in updates
-            ]
+            return [update_failed(u, str(exc), permanent=permanent) for u in updates]
         plan = mapping.stock_plan(updates, LIMITS.stock_batch, warehouse)
-        results = dict(plan.rejected)
-        for batch in plan.batches:
+
+        def send(batch: mapping.Batch) -> Results:
             path = UPDATE_INVENTORY.format(batch.product_id)
-            try:
-                reply = self._client.post(path, batch.body, wire.InventoryResult)
-            except (TransientError, PermanentError) as exc:
-                permanent = kept_failure(exc, self._retry_policy)
-                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
-            else:
-                results.update(mapping.inventory_results(batch, updates, reply))
-        return [results[i] for i in range(len(updates))]
+            reply = self._client.post(path, batch.body, wire.InventoryResult)
+            return mapping.inventory_results(batch, updates, reply)
+
+        return push_plan(plan, updates, send, self._retry_policy)
 
     def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
         """Update Price answers for the whole call; when it refuses because of one SKU, the
@@ -288,7 +282,7 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
                     pending[:0] = mapping.single_batches(batch)
                     continue
                 permanent = isinstance(exc, PermanentError)
-                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
+                results.update(batch_failed(batch, updates, str(exc), permanent=permanent))
             else:
                 results.update(mapping.batch_ok(batch, updates))
         return [results[i] for i in range(len(updates))]

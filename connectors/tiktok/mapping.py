@@ -26,6 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
+from lapak.connectors.kit.updates import Plan, update_failed
 from lapak.connectors.tiktok import wire
 from lapak.connectors.tiktok.client import transient_code
 from lapak.sync.types import (
@@ -181,13 +182,7 @@ class Batch:
     body: dict[str, Any]
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    batches: list[Batch]
-    rejected: list[tuple[int, ItemResult]]
-
-
-def stock_plan(updates: Sequence[StockUpdate], size: int, warehouse_id: str) -> Plan:
+def stock_plan(updates: Sequence[StockUpdate], size: int, warehouse_id: str) -> Plan[Batch]:
     return _plan(
         updates,
         size,
@@ -198,7 +193,7 @@ def stock_plan(updates: Sequence[StockUpdate], size: int, warehouse_id: str) -> 
     )
 
 
-def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
+def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
     return _plan(
         updates,
         size,
@@ -209,7 +204,7 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan:
     )
 
 
-def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, Any]]) -> Plan:
+def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, Any]]) -> Plan[Batch]:
     """Updates grouped by product, split so no call exceeds `size` SKUs or repeats one
     (TikTok refuses 12052553 "Sku id duplicate"; a repeat goes to a later call, in order)."""
     rejected: list[tuple[int, ItemResult]] = []
@@ -219,7 +214,7 @@ def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, An
         ref = update.ref
         if not ref.item_id or not ref.variant_id:
             error = f"{ref.sku}: {ref!r} lacks the tiktok product id or sku id"
-            rejected.append((index, _failed(update, error, permanent=True)))
+            rejected.append((index, update_failed(update, error, permanent=True)))
             continue
         chunk = open_chunks.setdefault(ref.item_id, [])
         if len(chunk) >= size or any(updates[i].ref.variant_id == ref.variant_id for i in chunk):
@@ -258,7 +253,7 @@ def inventory_results(
             continue
         text = f"tiktok product {batch.product_id} sku {update.ref.variant_id}: {_reason(refusal)}"
         permanent = not transient_code(refusal.code)
-        results.append((index, _failed(update, text, permanent=permanent)))
+        results.append((index, update_failed(update, text, permanent=permanent)))
     return results
 
 
@@ -277,22 +272,12 @@ def batch_ok(
     return [(i, ItemResult.success(updates[i].ref.sku, updates[i].ref)) for i in batch.indices]
 
 
-def batch_failed(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], error: str, *, permanent: bool
-) -> list[tuple[int, ItemResult]]:
-    return [(i, _failed(updates[i], error, permanent=permanent)) for i in batch.indices]
-
-
 def single_batches(batch: Batch) -> list[Batch]:
     """The batch as one call per SKU (to tell which SKU a whole-call refusal was about)."""
     return [
         Batch(batch.product_id, (index,), {"skus": [entry]})
         for index, entry in zip(batch.indices, batch.body["skus"], strict=True)
     ]
-
-
-def _failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
-    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
 
 
 # --- listings read back --------------------------------------------------------------------

@@ -23,8 +23,8 @@ import structlog
 from lapak.connectors.credential_values import secret_text
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
-from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import numbered_pages
+from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
 from lapak.connectors.woocommerce.client import WooClient
 from lapak.connectors.woocommerce.listings import (
@@ -38,7 +38,6 @@ from lapak.connectors.woocommerce.mapping import BATCH_LIMIT
 from lapak.sync.protocol import (
     ConnectorLimits,
     PermanentError,
-    TransientError,
 )
 from lapak.sync.types import (
     LASTING,
@@ -193,20 +192,14 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
     def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
         return self._push(mapping.price_plan(updates, LIMITS.price_batch), updates)
 
-    def _push(
-        self, plan: mapping.Plan, updates: Sequence[StockUpdate | PriceUpdate]
-    ) -> list[ItemResult]:
-        """One call per batch of the plan; one result per update, in input order."""
-        results = dict(plan.rejected)
-        for batch in plan.batches:
-            try:
-                reply = self._client.post(batch.path, batch.body, wire.BatchResult)
-            except (TransientError, PermanentError) as exc:
-                permanent = kept_failure(exc, self._retry_policy)
-                results.update(mapping.batch_failed(batch, updates, str(exc), permanent=permanent))
-            else:
-                results.update(mapping.batch_results(batch, updates, reply.update))
-        return [results[i] for i in range(len(updates))]
+    def _push(self, plan: Plan[mapping.Batch], updates: Sequence[Update]) -> list[ItemResult]:
+        """One call per batch of the plan, to the batch's path (`kit.updates.push_plan`)."""
+
+        def send(batch: mapping.Batch) -> Results:
+            reply = self._client.post(batch.path, batch.body, wire.BatchResult)
+            return mapping.batch_results(batch, updates, reply.update)
+
+        return push_plan(plan, updates, send, self._retry_policy)
 
     # --- orders --------------------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.connectors import drafts
+from lapak.connectors.kit.updates import Plan, update_failed
 from lapak.connectors.woocommerce import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -244,21 +245,17 @@ class Batch:
         return {"update": list(self.entries)}
 
 
-@dataclass(frozen=True, slots=True)
-class Plan:
-    batches: list[Batch]
-    rejected: list[tuple[int, ItemResult]]
-
-
-def stock_plan(updates: Sequence[StockUpdate], size: int = BATCH_LIMIT) -> Plan:
+def stock_plan(updates: Sequence[StockUpdate], size: int = BATCH_LIMIT) -> Plan[Batch]:
     return _plan(updates, size, lambda u: stock_fields(u.stock))
 
 
-def price_plan(updates: Sequence[PriceUpdate], size: int = BATCH_LIMIT) -> Plan:
+def price_plan(updates: Sequence[PriceUpdate], size: int = BATCH_LIMIT) -> Plan[Batch]:
     return _plan(updates, size, lambda u: {"regular_price": price_to_wire(u.price)})
 
 
-def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], dict[str, Any]]) -> Plan:
+def _plan(
+    updates: Sequence[Any], size: int, fields: Callable[[Any], dict[str, Any]]
+) -> Plan[Batch]:
     """Simple products together in `/products/batch`, variations per parent in its
     `/variations/batch` (`/products/batch` refuses a variation: "To manipulate product
     variations you should use the /products/<product_id>/variations/<id> endpoint."),
@@ -269,7 +266,7 @@ def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], dict[str, A
         try:
             product_id, variation_id = parse_ref(update.ref)
         except PermanentError as exc:
-            rejected.append((index, _failed(update, str(exc), permanent=True)))
+            rejected.append((index, update_failed(update, str(exc), permanent=True)))
             continue
         if variation_id:
             path, entry_id = f"/products/{product_id}/variations/batch", variation_id
@@ -306,24 +303,14 @@ def batch_results(
         entry = entries[position] if position < len(entries) else None
         if entry is None:
             error = f"woocommerce {batch.path}: no answer for entry {position}"
-            result = _failed(update, error, permanent=False)
+            result = update_failed(update, error, permanent=False)
         elif entry.error is not None:
             error = f"woocommerce {batch.path} id {entry.id}: {item_error_text(entry.error)}"
-            result = _failed(update, error, permanent=is_permanent(entry.error))
+            result = update_failed(update, error, permanent=is_permanent(entry.error))
         else:
             result = ItemResult.success(update.ref.sku, update.ref)
         results.append((index, result))
     return results
-
-
-def batch_failed(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], error: str, *, permanent: bool
-) -> list[tuple[int, ItemResult]]:
-    return [(i, _failed(updates[i], error, permanent=permanent)) for i in batch.indices]
-
-
-def _failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
-    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
 
 
 # --- listings read back --------------------------------------------------------------------
