@@ -106,14 +106,15 @@ class Follow:
         with self._lock:
             return sum(1 for sale in self.sales if len(sale.seen) < self.others)
 
-    def latencies(self) -> list[float]:
-        """Seconds from checkout until the last other store showed it, per followed sale."""
+    def followed(self) -> dict[str, float]:
+        """Per sale every other store showed (by external id): seconds from checkout until
+        the last of them showed it."""
         with self._lock:
-            return [
-                max(sale.seen.values()) - sale.at
+            return {
+                sale.external_id: max(sale.seen.values()) - sale.at
                 for sale in self.sales
                 if len(sale.seen) == self.others
-            ]
+            }
 
     def by_store(self) -> dict[str, list[float]]:
         """Per other store: seconds from checkout until it showed each sale it showed."""
