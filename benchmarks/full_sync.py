@@ -1,0 +1,561 @@
+"""Full sync to one store of every platform: first listing, then a stock sync, per store.
+
+An N-SKU catalog (a fifth of the SKUs in items of 4 variants, the rest single) is imported
+into one SQLite database with six stores (one per platform), listed on every store, then
+every product's on-hand stock changes and is pushed, all through `sync.push.push_store`
+over real HTTP. The six sandboxes run in a child process (spawned: their work, memory and
+GIL stay out of this one) and count every API call. Per store it prints the calls made
+(creates and stock updates apart), the fewest the batch rules allow for the stock sync
+(`ConnectorLimits.fewest_calls`), the wall time, and checks one listing per SKU with the
+stock Lapak wants.
+
+`--limits published` (default): each sandbox enforces its default rate limit (the
+platform's published one, docs/MARKETPLACES.md) and Lapak paces each store with its own
+`TokenBucketPacer` at `plugin.limits` (as `lapak run` does embedded); the six stores are
+pushed at once, one thread each. Each phase's floor is the sync's calls ÷ Lapak's pace:
+the calls cannot go faster without being throttled.
+
+`--limits lifted`: no rate limit on either side (`UnpacedPacer`); the stores go one after
+another, and right after each store's timed stock push a bare httpx loop (one keep-alive
+connection, one call at a time) sends the very requests that push sent — recorded by the
+sandbox as they arrived: method, URL, headers and body, byte for byte — to the same
+sandbox. Stock is set as an absolute value, so the replay changes nothing. Lapak's call
+rate is set against the bare loop's; the peak RSS of this process (Lapak's side only) is
+printed at the end.
+
+    python benchmarks/full_sync.py [--skus 1000] [--limits published|lifted]
+                                   [--platforms shopee lazada ...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import multiprocessing
+import os
+import resource
+import tempfile
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+import httpx
+from lapak.connectors.woocommerce import signing as woo_signing
+from lapak.sandboxes.kit.images import placeholder_png
+from lapak.sync.catalog import import_catalog
+from lapak.sync.changes import products_changed
+from lapak.sync.protocol import Connector, Pacer, StoreSpec
+from lapak.sync.push import PushReport, push_store
+from lapak.sync.registry import platforms, plugin_for
+from lapak.sync.sealing import Sealer
+from lapak.sync.setup import StoreSettings, apply_settings
+from lapak.sync.store.db import Database
+from lapak.sync.store.models import Listing, Merchant, Product
+from lapak.sync.tokens import DbTokenVault
+from lapak.sync.types import ListingRef
+from lapak.wiring.logging import configure_logging
+from lapak.wiring.pacing import TokenBucketPacer, UnpacedPacer
+from sqlalchemy import select, update
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+MERCHANT = "bench"
+VARIANTS = 4
+GOAL_WALL_RATIO = 1.1
+GOAL_BARE_RATIO = 0.9
+STOCK_WRITE_PATHS = {
+    # the stock batch endpoint of each platform (docs/MARKETPLACES.md, "... batches"); every
+    # other call of a stock push is the read of what the store shows, made before writing
+    # anything but zero (docs/ARCHITECTURE.md: never pushed back up)
+    "lazada": "/product/stock/sellable/update",
+    "shopee": "/product/update_stock",
+    "shopify": "/graphql.json",
+    "tiktok": "/inventory/update",
+    "tokopedia": "/stock/update",
+    "woocommerce": "/batch",
+}
+
+
+# --- the sandboxes, in a child process ------------------------------------------------------
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    headers: list[tuple[bytes, bytes]]
+    body: bytes
+
+
+class Recorder:
+    """ASGI wrapper in front of one sandbox: while `on`, keeps every API request (not the
+    `/_sandbox/` control API) exactly as it arrived, for the bare loop to send again."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.state = app.state
+        self.on = False
+        self.requests: list[RecordedRequest] = []
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if not self.on or scope["type"] != "http" or scope["path"].startswith("/_sandbox/"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+
+        async def recording_receive() -> Any:
+            message = await receive()
+            if message["type"] == "http.request":
+                chunks.append(message.get("body", b""))
+            return message
+
+        await self.app(scope, recording_receive, send)
+        query = scope.get("query_string", b"").decode("latin-1")
+        path = scope["raw_path"].decode("latin-1") + (f"?{query}" if query else "")
+        self.requests.append(
+            RecordedRequest(scope["method"], path, list(scope["headers"]), b"".join(chunks))
+        )
+
+
+def image_host() -> Starlette:
+    """The catalog's pictures, as a merchant's own web host would serve them."""
+
+    async def image(request: Request) -> Response:
+        return Response(placeholder_png(request.path_params["name"], 600), media_type="image/png")
+
+    return Starlette(routes=[Route("/img/{name}.png", image)])
+
+
+def host_sandboxes(platform_names: list[str], lifted: bool, conn: Connection) -> None:
+    """Child process: the image host, then one sandbox store per platform; answers
+    (method, args) over `conn`."""
+    from lapak.sandboxes.registry import sandbox_for
+    from lapak.wiring.server import serve
+
+    recorders: dict[str, Recorder] = {}
+    servers = [serve(image_host())]
+    conn.send(servers[0].url)
+    for index, platform in enumerate(platform_names):
+        credentials = sandbox_for(platform).credentials(platform, index)
+        recorder = Recorder(sandbox_for(platform).app([{"name": platform, **credentials}]))
+        if lifted:
+            recorder.state.control.set_rate_limit(0)
+        recorders[platform] = recorder
+        servers.append(serve(recorder))
+        conn.send((platform, servers[-1].url, credentials))
+    conn.send(None)
+
+    def limits(platform: str) -> tuple[float, int]:
+        limiter = recorders[platform].state.sandbox.limiter
+        return float(limiter.per_second), int(limiter.burst)
+
+    def recorded(platform: str) -> list[RecordedRequest]:
+        recorder = recorders[platform]
+        recorder.on = False
+        requests, recorder.requests = recorder.requests, []
+        return requests
+
+    def record(platform: str) -> None:
+        recorders[platform].on = True
+
+    def stock(platform: str) -> list[tuple[str, int]]:
+        return [
+            (row.sku, row.stock) for row in recorders[platform].state.control.listings(platform)
+        ]
+
+    def category(platform: str) -> str:
+        return str(recorders[platform].state.control.sample_category)
+
+    def control(platform: str, method: str, *args: Any) -> Any:
+        return getattr(recorders[platform].state.control, method)(*args)
+
+    calls: dict[str, Callable[..., Any]] = {
+        "limits": limits, "recorded": recorded, "record": record, "stock": stock,
+        "category": category, "control": control,
+    }  # fmt: skip
+    while (message := conn.recv()) is not None:
+        name, args = message
+        conn.send(calls[name](*args))
+    for recorder in recorders.values():
+        recorder.state.control.close()
+    for server in servers:
+        server.stop()
+
+
+@dataclass
+class SandboxStore:
+    platform: str
+    url: str
+    credentials: dict[str, Any]
+
+
+class Sandboxes:
+    """The child process hosting the sandboxes, and a thread-safe way to ask it things."""
+
+    def __init__(self, platform_names: list[str], lifted: bool) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._conn, child = context.Pipe()
+        self._lock = threading.Lock()
+        self._process = context.Process(
+            target=host_sandboxes, args=(platform_names, lifted, child), daemon=True
+        )
+        self._process.start()
+        self.images: str = self._receive(60)
+        self.stores: dict[str, SandboxStore] = {}
+        while (started := self._receive(60)) is not None:
+            platform, url, credentials = started
+            self.stores[platform] = SandboxStore(platform, url, credentials)
+
+    def _receive(self, timeout: float) -> Any:
+        deadline = time.monotonic() + timeout
+        while not self._conn.poll(1):
+            if not self._process.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError("the sandbox process does not answer")
+        return self._conn.recv()
+
+    def ask(self, name: str, *args: Any) -> Any:
+        with self._lock:
+            self._conn.send((name, args))
+            return self._receive(600)
+
+    def calls(self, platform: str) -> dict[str, int]:
+        return dict(self.ask("control", platform, "call_counts"))
+
+    def reset_calls(self, platform: str) -> None:
+        self.ask("control", platform, "reset_calls")
+
+    def close(self) -> None:
+        self._conn.send(None)
+        self._process.join(30)
+        if self._process.is_alive():
+            self._process.terminate()
+
+
+# --- Lapak's side ---------------------------------------------------------------------------
+
+
+def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str) -> None:
+    grouped = skus // 5 // VARIANTS * VARIANTS
+    names = sorted(categories)
+    with path.open("w", newline="", encoding="utf-8") as file:
+        writer = csv.writer(file)
+        writer.writerow(
+            ["sku", "group_sku", "variant_name", "name", "description", "price", "stock",
+             "weight_grams", "image_urls", *(f"category_{p}" for p in names)]
+        )  # fmt: skip
+        for n in range(skus):
+            sku = f"SKU{n:06d}"
+            group = f"G{n // VARIANTS:05d}" if n < grouped else sku
+            variant = f"Ukuran {n % VARIANTS}" if n < grouped else ""
+            name = f"Produk UMKM nomor {group} buatan Yogyakarta"
+            writer.writerow(
+                [sku, group, variant, name, f"{name}, dikirim dari Yogyakarta.", 25000, 10, 300,
+                 f"{images}/{group}.png", *(categories[p] for p in names)]
+            )  # fmt: skip
+
+
+@dataclass
+class Phase:
+    """One push of one store until settled: its calls by API path and its wall time."""
+
+    calls: dict[str, int]
+    seconds: float
+    report: PushReport
+
+    @property
+    def total(self) -> int:
+        return sum(self.calls.values())
+
+    def writes(self, platform: str) -> int:
+        """Calls to the platform's stock batch endpoint."""
+        return sum(n for path, n in self.calls.items() if STOCK_WRITE_PATHS[platform] in path)
+
+
+@dataclass
+class StoreRun:
+    platform: str
+    store_id: int
+    connector: Connector
+    pace: tuple[float, int]
+    """Lapak's pacing of this store: calls per second and burst (0: unpaced)."""
+    enforced: tuple[float, int]
+    """The sandbox's rate limit: calls per second and burst (0: lifted)."""
+    phases: dict[str, Phase] = field(default_factory=dict)
+    fewest_stock: int = 0
+    bare: tuple[int, float] | None = None
+    """The bare loop: calls sent and seconds."""
+    listings_per_sku: Counter[int] = field(default_factory=Counter)
+    wrong_stock: int = 0
+
+    def checked_ok(self) -> bool:
+        """One listing per SKU, each with the stock Lapak wants."""
+        return set(self.listings_per_sku) == {1} and not self.wrong_stock
+
+
+def push_until_settled(db: Database, run: StoreRun) -> PushReport:
+    """Push until a push finds nothing left (each push stops at its time budget or after a
+    few passes, and the job would be sent again)."""
+    total = PushReport()
+    while True:
+        report = push_store(db, run.store_id, run.connector)
+        for key, value in report.as_counts().items():
+            setattr(total, key, getattr(total, key) + value)
+        total.errors += report.errors
+        if not report.settled:
+            return total
+
+
+def timed_phase(db: Database, sandboxes: Sandboxes, run: StoreRun, name: str) -> None:
+    sandboxes.reset_calls(run.platform)
+    started = time.perf_counter()
+    report = push_until_settled(db, run)
+    seconds = time.perf_counter() - started
+    run.phases[name] = Phase(sandboxes.calls(run.platform), seconds, report)
+
+
+def fewest_stock_calls(db: Database, run: StoreRun) -> int:
+    plugin = plugin_for(run.platform)
+    with db.session() as session:
+        rows = session.execute(
+            select(Listing.item_id, Listing.variant_id).where(Listing.store_id == run.store_id)
+        ).all()
+    refs = [ListingRef(sku="", item_id=str(item), variant_id=variant) for item, variant in rows]
+    return plugin.limits.fewest_calls(refs, plugin.limits.stock_batch)
+
+
+def change_all_stock(db: Database) -> None:
+    """One unit less of every product (a sale each): written at once, where a rise waits
+    for a pull to take the store's orders in first (docs/ARCHITECTURE.md)."""
+    with db.session() as session:
+        session.execute(update(Product).values(on_hand=Product.on_hand - 1))
+        products_changed(session, session.scalars(select(Product.id)).all())
+
+
+def fresh_oauth_query(store: SandboxStore, method: str, path: str) -> str:
+    """The path with its OAuth 1.0a query signed again under a new nonce and timestamp:
+    WooCommerce refuses a nonce used before (docs/MARKETPLACES.md#woocommerce-auth-and-signing)."""
+    endpoint, _, query = path.partition("?")
+    params = {k: v for k, v in parse_qsl(query) if not k.startswith("oauth_")}
+    signed = woo_signing.signed_params(
+        store.credentials["consumer_key"], store.credentials["consumer_secret"], method,
+        f"{store.url}{endpoint}", params, timestamp=int(time.time()),
+        nonce=woo_signing.new_nonce(),
+    )  # fmt: skip
+    return f"{endpoint}?{urlencode(signed)}"
+
+
+def bare_replay(store: SandboxStore, requests: Sequence[RecordedRequest]) -> float:
+    """Send the recorded requests again, one at a time over one keep-alive connection
+    (WooCommerce's signed again with a fresh nonce, as each of Lapak's is); returns the
+    seconds it took. Every answer must be a success."""
+    with httpx.Client(base_url=store.url, timeout=30) as client:
+        started = time.perf_counter()
+        for request in requests:
+            path = request.path
+            if "oauth_nonce=" in path:
+                path = fresh_oauth_query(store, request.method, path)
+            headers = [(k, v) for k, v in request.headers if k.lower() != b"host"]
+            answer = client.request(request.method, path, headers=headers,
+                                    content=request.body)  # fmt: skip
+            if answer.status_code >= 400:
+                raise SystemExit(f"bare loop: {request.method} {request.path}: {answer.text}")
+        return time.perf_counter() - started
+
+
+def check_store(db: Database, sandboxes: Sandboxes, run: StoreRun) -> None:
+    """One listing per SKU on the store, each with the stock Lapak wants."""
+    held = sandboxes.ask("stock", run.platform)
+    per_sku = Counter(sku for sku, _ in held)
+    shown = dict(held)
+    with db.session() as session:
+        wanted = session.execute(
+            select(Product.sku, Listing.desired_stock)
+            .join(Listing, Listing.product_id == Product.id)
+            .where(Listing.store_id == run.store_id)
+        ).all()
+    run.listings_per_sku = Counter(per_sku.get(sku, 0) for sku, _ in wanted)
+    run.wrong_stock = sum(1 for sku, stock in wanted if shown.get(sku) != stock)
+
+
+def in_threads(work: Callable[[StoreRun], None], runs: Sequence[StoreRun]) -> None:
+    """`work` for every store at once, one thread each; the first error is raised."""
+    errors: list[BaseException] = []
+
+    def guarded(run: StoreRun) -> None:
+        try:
+            work(run)
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=guarded, args=(run,)) for run in runs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if errors:
+        raise errors[0]
+
+
+# --- the run --------------------------------------------------------------------------------
+
+
+def set_up(
+    directory: Path, sandboxes: Sandboxes, skus: int, lifted: bool
+) -> tuple[Database, list[StoreRun]]:
+    db = Database(f"sqlite:///{directory / 'lapak.db'}")
+    db.migrate()
+    names = list(sandboxes.stores)
+    ids = apply_settings(db, [MERCHANT], [StoreSettings(p, p, MERCHANT) for p in names])
+    with db.session() as session:
+        merchant_id = session.scalar(select(Merchant.id))
+    assert merchant_id is not None
+    categories = {p: sandboxes.ask("category", p) for p in names}
+    images = f"{sandboxes.images}/img"
+    catalog = directory / "catalog.csv"
+    write_catalog(catalog, skus, categories, images)
+    started = time.perf_counter()
+    imported = import_catalog(db, merchant_id, catalog)
+    if imported.errors:
+        raise SystemExit(f"{catalog}: {imported.errors[:3]}")
+    print(f"catalog: {skus} SKUs imported for {len(names)} stores in "
+          f"{time.perf_counter() - started:.1f} s (not timed)")  # fmt: skip
+    lock = threading.Lock()
+    sealer = Sealer([Sealer.generate_key()])
+    runs = []
+    for platform in names:
+        plugin = plugin_for(platform)
+        store = sandboxes.stores[platform]
+        pacer: Pacer = UnpacedPacer()
+        pace = (0.0, 0)
+        if not lifted:
+            pace = (plugin.limits.rate_per_second, plugin.limits.burst)
+            pacer = TokenBucketPacer(platform, *pace)
+        connector = plugin.create(
+            StoreSpec(platform, platform, store.url),
+            plugin.credentials_model.model_validate(store.credentials),
+            pacer=pacer,
+            tokens=DbTokenVault(db, ids[platform], lambda _: lock, sealer),
+        )
+        enforced = sandboxes.ask("limits", platform)
+        runs.append(StoreRun(platform, ids[platform], connector, pace, enforced))
+    return db, runs
+
+
+def run_published(db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun]) -> None:
+    in_threads(lambda run: timed_phase(db, sandboxes, run, "list"), runs)
+    change_all_stock(db)
+    for run in runs:
+        run.fewest_stock = fewest_stock_calls(db, run)
+    in_threads(lambda run: timed_phase(db, sandboxes, run, "stock"), runs)
+
+
+def run_lifted(db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun]) -> None:
+    for run in runs:
+        timed_phase(db, sandboxes, run, "list")
+    change_all_stock(db)
+    for run in runs:
+        run.fewest_stock = fewest_stock_calls(db, run)
+        sandboxes.ask("record", run.platform)
+        timed_phase(db, sandboxes, run, "stock")
+        requests = sandboxes.ask("recorded", run.platform)
+        run.bare = (len(requests), bare_replay(sandboxes.stores[run.platform], requests))
+
+
+def print_published(runs: Sequence[StoreRun]) -> None:
+    print("\nrate limits published: the sandbox enforces, Lapak paces (calls/s, burst); floor ="
+          " calls ÷ Lapak's pace, stock floor over the fewest writes plus the reads")  # fmt: skip
+    print(f"{'store':<12} {'enforced':>9} {'paced':>6} │ {'list calls':>10} {'wall s':>7} "
+          f"{'floor s':>7} {'ratio':>5} │ {'writes/fewest':>13} {'reads':>5} {'wall s':>6} "
+          f"{'floor s':>7} {'ratio':>5} │ verdict")  # fmt: skip
+    for run in runs:
+        listing, stock = run.phases["list"], run.phases["stock"]
+        writes = stock.writes(run.platform)
+        reads = stock.total - writes
+        list_floor = listing.total / run.pace[0]
+        stock_floor = (run.fewest_stock + reads) / run.pace[0]
+        list_ratio, stock_ratio = listing.seconds / list_floor, stock.seconds / stock_floor
+        ok = (
+            writes == run.fewest_stock
+            and max(list_ratio, stock_ratio) <= GOAL_WALL_RATIO
+            and run.checked_ok()
+        )
+        print(
+            f"{run.platform:<12} {_rate(run.enforced):>9} {_rate(run.pace):>6} │ "
+            f"{listing.total:>10} {listing.seconds:>7.1f} {list_floor:>7.1f} {list_ratio:>5.2f} │ "
+            f"{f'{writes}/{run.fewest_stock}':>13} {reads:>5} {stock.seconds:>6.1f} "
+            f"{stock_floor:>7.1f} {stock_ratio:>5.2f} │ {'OK' if ok else 'MISSED'}"
+        )
+
+
+def print_lifted(runs: Sequence[StoreRun]) -> None:
+    print("\nrate limits lifted; bare = the stock push's requests (reads and writes) sent again"
+          " by a plain httpx loop")  # fmt: skip
+    print(f"{'store':<12} {'list calls':>10} {'list s':>7} │ {'writes/fewest':>13} {'reads':>5} "
+          f"{'SKU upd/s':>9} {'Lapak calls/s':>13} {'bare calls/s':>12} {'ratio':>5} │ "
+          "verdict")  # fmt: skip
+    for run in runs:
+        listing, stock = run.phases["list"], run.phases["stock"]
+        assert run.bare is not None
+        writes = stock.writes(run.platform)
+        rate, bare_rate = stock.total / stock.seconds, run.bare[0] / run.bare[1]
+        ok = writes == run.fewest_stock and rate >= GOAL_BARE_RATIO * bare_rate and run.checked_ok()
+        print(
+            f"{run.platform:<12} {listing.total:>10} {listing.seconds:>7.1f} │ "
+            f"{f'{writes}/{run.fewest_stock}':>13} {stock.total - writes:>5} "
+            f"{stock.report.stock / stock.seconds:>9,.0f} {rate:>13,.0f} {bare_rate:>12,.0f} "
+            f"{rate / bare_rate:>5.2f} │ {'OK' if ok else 'MISSED'}"
+        )
+
+
+def _rate(pace: tuple[float, int]) -> str:
+    return "lifted" if pace[0] <= 0 else f"{pace[0]:g}/{pace[1]}"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--skus", type=int, default=1000)
+    parser.add_argument("--limits", choices=["published", "lifted"], default="published")
+    parser.add_argument("--platforms", nargs="*", default=platforms())
+    args = parser.parse_args()
+    configure_logging("WARNING", json=False)
+    lifted = args.limits == "lifted"
+    started = time.perf_counter()
+    sandboxes = Sandboxes(args.platforms, lifted)
+    try:
+        with tempfile.TemporaryDirectory() as directory:
+            db, runs = set_up(Path(directory), sandboxes, args.skus, lifted)
+            (run_lifted if lifted else run_published)(db, sandboxes, runs)
+            for run in runs:
+                check_store(db, sandboxes, run)
+                run.connector.close()
+                listing = run.phases["list"].report
+                if listing.created != args.skus:
+                    raise SystemExit(
+                        f"{run.platform}: listed {listing.as_counts()}: {listing.errors[:3]}"
+                    )
+            db.dispose()
+    finally:
+        sandboxes.close()
+    print(f"{args.skus} SKUs ({args.skus // 5 // VARIANTS} items of {VARIANTS} variants, the "
+          f"rest single) on {len(runs)} stores; {os.cpu_count()} cores, load "
+          f"{' '.join(f'{n:.2f}' for n in os.getloadavg())}")  # fmt: skip
+    (print_lifted if lifted else print_published)(runs)
+    for run in runs:
+        if not run.checked_ok():
+            print(f"{run.platform}: listings per SKU {dict(run.listings_per_sku)}, "
+                  f"{run.wrong_stock} SKUs with other stock")  # fmt: skip
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"peak RSS of this process (Lapak's side): {peak_mb:,.0f} MB; "
+          f"run {time.perf_counter() - started:.0f} s")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
