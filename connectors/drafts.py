@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import ClassVar, Generic, TypeVar, cast
+from typing import ClassVar, Generic, Self, TypeVar, cast
 
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.kit.failures import kept_failure
 from lapak.sync.protocol import AlreadyExistsError, PermanentError, TransientError
-from lapak.sync.types import ItemResult, ListingDraft
+from lapak.sync.types import ItemResult, ListingDraft, ListingRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,23 +47,42 @@ class DraftGroup:
     def weight_grams(self) -> int:
         return max(d.weight_grams for d in self.drafts)
 
+    @classmethod
+    def grouped(
+        cls, drafts: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
+    ) -> list[Self]:
+        """(index, draft) pairs grouped by `key`, groups and members in input order."""
+        members: dict[str, list[tuple[int, ListingDraft]]] = {}
+        for index, draft in drafts:
+            members.setdefault(key(draft), []).append((index, draft))
+        return [
+            cls(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
+            for name, pairs in members.items()
+        ]
+
 
 Group = TypeVar("Group", bound=DraftGroup)
 
 
-def group_drafts(
-    drafts: Iterable[tuple[int, ListingDraft]],
-    key: Callable[[ListingDraft], str],
-    group_type: type[Group],
-) -> list[Group]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    members: dict[str, list[tuple[int, ListingDraft]]] = {}
-    for index, draft in drafts:
-        members.setdefault(key(draft), []).append((index, draft))
-    return [
-        group_type(name, tuple(i for i, _ in pairs), tuple(d for _, d in pairs))
-        for name, pairs in members.items()
-    ]
+def created_results(
+    group: DraftGroup,
+    item_id: str,
+    variant_of: Callable[[int, ListingDraft], str | None],
+    missing: str,
+) -> list[ItemResult]:
+    """One result per draft of a newly created item: bound to `item_id` and the variant
+    `variant_of(position, draft)` names, or, where it names none, failed permanently with
+    "<missing> <sku>"."""
+    results = []
+    for position, draft in enumerate(group.drafts):
+        variant = variant_of(position, draft)
+        if variant is None:
+            error = f"{missing} {draft.sku}"
+            results.append(ItemResult.failure(draft.sku, error, permanent=True))
+        else:
+            ref = ListingRef(draft.sku, item_id, variant)
+            results.append(ItemResult.success(draft.sku, ref))
+    return results
 
 
 def guarded(
@@ -104,9 +123,9 @@ class UpsertByGroup(Generic[Group]):
         unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
         bound_groups = {d.group for _, d in bound}
         kind = cast(type[Group], self.group_type)
-        for group in group_drafts(bound, lambda d: d.ref.item_id if d.ref else "", kind):
+        for group in kind.grouped(bound, lambda d: d.ref.item_id if d.ref else ""):
             results.update(guarded(group, self._update_group, self._retry_policy))
-        for group in group_drafts(unbound, lambda d: d.group, kind):
+        for group in kind.grouped(unbound, lambda d: d.group):
             if group.key in bound_groups:
                 error = f"adding a variant to an existing {self.item_name} is not supported"
                 results.update(

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
 from typing import Any
@@ -94,13 +94,6 @@ class DraftGroup(drafts.DraftGroup):
     """Drafts that become (or are) one Lazada product."""
 
 
-def group_drafts(
-    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
-) -> list[DraftGroup]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    return drafts.group_drafts(pairs, key, DraftGroup)
-
-
 def missing_for_create(group: DraftGroup) -> str | None:
     """What a group lacks that Lazada needs to create a product (None: nothing)."""
     if group.category_id is None:
@@ -163,20 +156,16 @@ def create_payload(
 
 
 def created_results(group: DraftGroup, created: wire.CreatedProduct) -> list[ItemResult]:
-    """One result per draft of a newly created product."""
+    """One result per draft of a newly created product (a product without variants is
+    bound by its item id alone)."""
     sku_ids = {entry.seller_sku: entry.sku_id for entry in created.sku_list}
-    results = []
-    for draft in group.drafts:
+
+    def variant_of(position: int, draft: ListingDraft) -> str | None:
         sku_id = sku_ids.get(draft.sku)
-        if sku_id is None:
-            error = f"product {created.item_id}: /product/create returned no SKU {draft.sku}"
-            results.append(ItemResult.failure(draft.sku, error, permanent=True))
-            continue
-        variant = sku_id if group.has_variants else ""
-        results.append(
-            ItemResult.success(draft.sku, ListingRef(draft.sku, created.item_id, variant))
-        )
-    return results
+        return sku_id if sku_id is None or group.has_variants else ""
+
+    missing = f"product {created.item_id}: /product/create returned no SKU"
+    return drafts.created_results(group, created.item_id, variant_of, missing)
 
 
 def update_payload(

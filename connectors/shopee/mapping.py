@@ -10,7 +10,7 @@ prices only, v2.product.update_price); weights go out in kilograms.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -85,13 +85,6 @@ class DraftGroup(drafts.DraftGroup):
         return grams_to_kg(self.weight_grams)
 
 
-def group_drafts(
-    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
-) -> list[DraftGroup]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    return drafts.group_drafts(pairs, key, DraftGroup)
-
-
 def add_item_body(
     group: DraftGroup, image_ids: Sequence[str], logistic_ids: Sequence[int]
 ) -> dict[str, Any]:
@@ -148,16 +141,13 @@ def created_results(
         return [ItemResult.success(group.lead.sku, ListingRef(group.lead.sku, str(item_id)))]
     by_sku = {m.model_sku: m.model_id for m in created.model if m.model_sku}
     by_tier = {tuple(m.tier_index): m.model_id for m in created.model}
-    results = []
-    for position, draft in enumerate(group.drafts):
+
+    def variant_of(position: int, draft: ListingDraft) -> str | None:
         model_id = by_sku.get(draft.sku, by_tier.get((position,)))
-        if model_id is None:
-            error = f"item {item_id}: init_tier_variation returned no model for {draft.sku}"
-            results.append(ItemResult.failure(draft.sku, error, permanent=True))
-        else:
-            ref = ListingRef(draft.sku, str(item_id), str(model_id))
-            results.append(ItemResult.success(draft.sku, ref))
-    return results
+        return None if model_id is None else str(model_id)
+
+    missing = f"item {item_id}: init_tier_variation returned no model for"
+    return drafts.created_results(group, str(item_id), variant_of, missing)
 
 
 def update_item_body(

@@ -136,9 +136,11 @@ class ShopifyConnector(ConnectorBase[ShopifyCredentials]):
         unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
         bound_products = {d.group: d.ref.item_id for _, d in bound if d.ref is not None}
         todo: list[tuple[int, ListingRef, int, int]] = []  # index, ref, inventory item, stock
-        for group in mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else ""):
+        for group in mapping.DraftGroup.grouped(
+            bound, key=lambda d: d.ref.item_id if d.ref else ""
+        ):
             results.update(guarded(group, self._update_group, self._retry_policy))
-        for group in mapping.group_drafts(unbound, key=lambda d: d.group):
+        for group in mapping.DraftGroup.grouped(unbound, key=lambda d: d.group):
             product_id = bound_products.get(group.key)
             if product_id is None:
                 create = partial(self._create_group, todo=todo)

@@ -10,7 +10,7 @@ the product body: "Apps can no longer set inventory using inventory_quantity".
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -94,13 +94,6 @@ class DraftGroup(drafts.DraftGroup):
     @property
     def product_type(self) -> str:
         return self.category_id or ""
-
-
-def group_drafts(
-    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
-) -> list[DraftGroup]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def option_value(draft: ListingDraft) -> str:

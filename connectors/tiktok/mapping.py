@@ -20,7 +20,7 @@ up to 3 decimal places").
 from __future__ import annotations
 
 import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -78,13 +78,6 @@ class DraftGroup(drafts.DraftGroup):
         return tuple(urls)[:MAX_MAIN_IMAGES]
 
 
-def group_drafts(
-    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
-) -> list[DraftGroup]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    return drafts.group_drafts(pairs, key, DraftGroup)
-
-
 def missing_for_create(group: DraftGroup) -> str | None:
     """What TikTok needs to create this product and the drafts lack (None: nothing).
 
@@ -139,16 +132,10 @@ def create_body(
 def created_results(group: DraftGroup, created: wire.CreatedProduct) -> list[ItemResult]:
     """One result per draft of a newly created product, matched by seller SKU."""
     by_sku = {sku.seller_sku: sku.id for sku in created.skus}
-    results = []
-    for draft in group.drafts:
-        sku_id = by_sku.get(draft.sku)
-        if sku_id is None:
-            error = f"product {created.product_id}: create returned no SKU for {draft.sku}"
-            results.append(ItemResult.failure(draft.sku, error, permanent=True))
-        else:
-            ref = ListingRef(draft.sku, created.product_id, sku_id)
-            results.append(ItemResult.success(draft.sku, ref))
-    return results
+    missing = f"product {created.product_id}: create returned no SKU for"
+    return drafts.created_results(
+        group, created.product_id, lambda _, draft: by_sku.get(draft.sku), missing
+    )
 
 
 def partial_edit_body(group: DraftGroup, image_uris: Sequence[str]) -> dict[str, Any]:

@@ -23,7 +23,7 @@ Prices are whole rupiah (IDR, integer `price`/`new_price`); weights go out in gr
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -79,13 +79,6 @@ def product_id(ref: ListingRef) -> int:
 @dataclass(frozen=True, slots=True)
 class DraftGroup(drafts.DraftGroup):
     """Drafts that become (or are) one Tokopedia product."""
-
-
-def group_drafts(
-    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
-) -> list[DraftGroup]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def missing_for_create(group: DraftGroup) -> str | None:
@@ -234,16 +227,13 @@ def created_results(
     by_sku: dict[str, int] = {}
     for child in children.children:
         by_sku.setdefault(child.sku, child.product_id)
-    results = []
-    for draft in group.drafts:
+
+    def variant_of(position: int, draft: ListingDraft) -> str | None:
         child_id = by_sku.get(draft.sku)
-        if child_id is None:
-            error = f"product {product}: tokopedia made no variant with sku {draft.sku}"
-            results.append(ItemResult.failure(draft.sku, error, permanent=True))
-        else:
-            ref = ListingRef(draft.sku, str(product), str(child_id))
-            results.append(ItemResult.success(draft.sku, ref))
-    return results
+        return None if child_id is None else str(child_id)
+
+    missing = f"product {product}: tokopedia made no variant with sku"
+    return drafts.created_results(group, str(product), variant_of, missing)
 
 
 # --- stock and price batches ---------------------------------------------------------------

@@ -51,10 +51,10 @@ class ListingWriter:
         results: dict[int, ItemResult] = {}
         bound = [(i, d) for i, d in enumerate(drafts) if d.ref is not None]
         unbound = [(i, d) for i, d in enumerate(drafts) if d.ref is None]
-        groups = mapping.group_drafts(bound, key=lambda d: d.ref.item_id if d.ref else "")
+        groups = mapping.DraftGroup.grouped(bound, key=lambda d: d.ref.item_id if d.ref else "")
         for chunk in chunks(groups, BATCH_LIMIT):
             results.update(self._guarded(chunk, self._update_groups))
-        groups = mapping.group_drafts(unbound, key=lambda d: d.group)
+        groups = mapping.DraftGroup.grouped(unbound, key=lambda d: d.group)
         for chunk in chunks(groups, BATCH_LIMIT):
             results.update(self._guarded(chunk, self._create_groups))
         return [results[i] for i in range(len(drafts))]

@@ -16,7 +16,7 @@ ignores `stock_quantity` when it does not manage the row's stock.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -107,13 +107,6 @@ class DraftGroup(drafts.DraftGroup):
     def parent_sku(self) -> str:
         """The variable parent's SKU: the group key, unless a variation already uses it."""
         return "" if any(d.sku == self.key for d in self.drafts) else self.key
-
-
-def group_drafts(
-    pairs: Iterable[tuple[int, ListingDraft]], key: Callable[[ListingDraft], str]
-) -> list[DraftGroup]:
-    """(index, draft) pairs grouped by `key`, groups and members in input order."""
-    return drafts.group_drafts(pairs, key, DraftGroup)
 
 
 def image_fields(urls: Sequence[str]) -> dict[str, Any]:

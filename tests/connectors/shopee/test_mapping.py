@@ -148,7 +148,7 @@ def _draft(sku: str, group: str, **overrides: object) -> ListingDraft:
 
 
 def test_a_single_draft_whose_sku_is_its_group_is_an_item_without_models() -> None:
-    (group,) = mapping.group_drafts([(0, _draft("TOPI", "TOPI"))], key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped([(0, _draft("TOPI", "TOPI"))], key=lambda d: d.group)
     assert not group.has_variants
     body = mapping.add_item_body(group, ["img1"], [8003, 8005])
     assert body["item_sku"] == "TOPI"
@@ -170,7 +170,7 @@ def test_variants_become_one_item_with_one_tier_and_a_model_per_sku() -> None:
         (1, _draft("TOPI", "TOPI")),
         (2, _draft("KAOS-B", "KAOS", variant_name="Biru", price=Decimal("55000"), stock=3)),
     ]
-    kaos, topi = mapping.group_drafts(drafts, key=lambda d: d.group)
+    kaos, topi = mapping.DraftGroup.grouped(drafts, key=lambda d: d.group)
     assert (kaos.key, kaos.indices, topi.indices) == ("KAOS", (0, 2), (1,))
     assert kaos.has_variants
     item = mapping.add_item_body(kaos, [], [1])
@@ -199,7 +199,7 @@ def test_variants_become_one_item_with_one_tier_and_a_model_per_sku() -> None:
 
 
 def test_a_single_draft_under_another_group_name_is_an_item_with_one_variant() -> None:
-    (group,) = mapping.group_drafts([(0, _draft("KAOS-M", "KAOS"))], key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped([(0, _draft("KAOS-M", "KAOS"))], key=lambda d: d.group)
     assert group.has_variants
     assert mapping.tier_variation_body(1, group)["tier_variation"][0]["option_list"] == [
         {"option": "KAOS-M"}  # no variant name: the SKU is the option
@@ -207,7 +207,7 @@ def test_a_single_draft_under_another_group_name_is_an_item_with_one_variant() -
 
 
 def test_a_group_without_category_is_refused() -> None:
-    (group,) = mapping.group_drafts(
+    (group,) = mapping.DraftGroup.grouped(
         [(0, _draft("A", "A", category_id=None))], key=lambda d: d.group
     )
     with pytest.raises(PermanentError, match="category_id missing for shopee"):
@@ -216,7 +216,7 @@ def test_a_group_without_category_is_refused() -> None:
 
 def test_created_models_are_bound_by_sku() -> None:
     drafts = [(0, _draft("K-M", "K", variant_name="M")), (1, _draft("K-B", "K", variant_name="B"))]
-    (group,) = mapping.group_drafts(drafts, key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped(drafts, key=lambda d: d.group)
     created = wire.TierVariationResult.model_validate(
         {
             "item_id": 5,

@@ -175,7 +175,7 @@ def test_a_group_with_variants_becomes_one_product_with_a_variant_option() -> No
         (0, _draft("KAOS-S", "KAOS", variant_name="S")),
         (1, _draft("KAOS-M", "KAOS", variant_name="M", price=Decimal("80000.5"))),
     ]
-    [group] = mapping.group_drafts(drafts, key=lambda d: d.group)
+    [group] = mapping.DraftGroup.grouped(drafts, key=lambda d: d.group)
     body = mapping.product_body(group)["product"]
     assert body["options"] == [{"name": "Variant", "values": ["S", "M"]}]
     assert [
@@ -194,7 +194,7 @@ def test_a_group_with_variants_becomes_one_product_with_a_variant_option() -> No
         "active",
     )
 
-    [single] = mapping.group_drafts([(0, _draft("KOPI", "KOPI"))], key=lambda d: d.group)
+    [single] = mapping.DraftGroup.grouped([(0, _draft("KOPI", "KOPI"))], key=lambda d: d.group)
     body = mapping.product_body(single)["product"]
     assert "options" not in body and "option1" not in body["variants"][0]
 
@@ -202,10 +202,10 @@ def test_a_group_with_variants_becomes_one_product_with_a_variant_option() -> No
 def test_a_group_shopify_would_refuse_fails_before_any_call() -> None:
     same = [(n, _draft(f"K{n}", "K", variant_name="S")) for n in range(2)]
     with pytest.raises(PermanentError, match="variant name"):
-        mapping.product_body(mapping.group_drafts(same, key=lambda d: d.group)[0])
+        mapping.product_body(mapping.DraftGroup.grouped(same, key=lambda d: d.group)[0])
     many = [(n, _draft(f"K{n}", "K", variant_name=str(n))) for n in range(101)]
     with pytest.raises(PermanentError, match="allows 100"):
-        mapping.product_body(mapping.group_drafts(many, key=lambda d: d.group)[0])
+        mapping.product_body(mapping.DraftGroup.grouped(many, key=lambda d: d.group)[0])
 
 
 def test_a_product_without_options_is_bound_without_a_variant_id() -> None:

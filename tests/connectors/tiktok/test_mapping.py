@@ -29,7 +29,7 @@ def _draft(sku: str, group: str, **fields: Any) -> ListingDraft:
 
 
 def _group(*drafts: ListingDraft) -> mapping.DraftGroup:
-    (group,) = mapping.group_drafts(enumerate(drafts), key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped(enumerate(drafts), key=lambda d: d.group)
     return group
 
 

@@ -257,7 +257,9 @@ def _draft(sku: str, group: str, **fields: Any) -> ListingDraft:
 
 
 def test_a_product_without_variants() -> None:
-    (group,) = mapping.group_drafts([(0, _draft("KOPI", "KOPI", stock=0))], key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped(
+        [(0, _draft("KOPI", "KOPI", stock=0))], key=lambda d: d.group
+    )
     (product,) = mapping.create_body(group, None)["products"]
     assert product["sku"] == "KOPI" and product["price"] == 50001  # whole rupiah, half up
     assert (product["stock"], product["status"]) == (0, "EMPTY")
@@ -272,7 +274,7 @@ def test_a_product_with_variants_names_the_categorys_variant_type() -> None:
         (1, _draft("KAOS-M", "KAOS", variant_name="m", stock=0, price=Decimal(60000))),
         (2, _draft("KAOS-Z", "KAOS", variant_name="Zebra")),
     ]
-    (group,) = mapping.group_drafts(drafts, key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped(drafts, key=lambda d: d.group)
     types = [
         wire.CategoryVariant.model_validate(
             {
@@ -322,7 +324,7 @@ def test_a_product_with_variants_names_the_categorys_variant_type() -> None:
 
 
 def test_a_category_without_variant_types_cannot_take_variants() -> None:
-    (group,) = mapping.group_drafts(
+    (group,) = mapping.DraftGroup.grouped(
         [(0, _draft("A-1", "A", variant_name="1")), (1, _draft("A-2", "A", variant_name="2"))],
         key=lambda d: d.group,
     )
@@ -340,13 +342,13 @@ def test_a_category_without_variant_types_cannot_take_variants() -> None:
     ],
 )
 def test_what_a_new_product_needs(fields: dict[str, Any], missing: str) -> None:
-    (group,) = mapping.group_drafts([(0, _draft("X", "X", **fields))], key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped([(0, _draft("X", "X", **fields))], key=lambda d: d.group)
     assert missing in (mapping.missing_for_create(group) or "")
 
 
 def test_created_variants_are_matched_by_sku() -> None:
     drafts = [(0, _draft("K-S", "K", variant_name="S")), (1, _draft("K-M", "K", variant_name="M"))]
-    (group,) = mapping.group_drafts(drafts, key=lambda d: d.group)
+    (group,) = mapping.DraftGroup.grouped(drafts, key=lambda d: d.group)
     children = wire.VariantProduct.model_validate(
         {
             "parent_id": 900,

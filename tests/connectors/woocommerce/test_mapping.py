@@ -48,7 +48,7 @@ def test_refs_parse_into_product_and_variation_ids() -> None:
 
 
 def test_a_simple_product_body() -> None:
-    group = mapping.group_drafts([(0, _draft("KOPI", "KOPI"))], key=lambda d: d.group)[0]
+    group = mapping.DraftGroup.grouped([(0, _draft("KOPI", "KOPI"))], key=lambda d: d.group)[0]
     assert not group.has_variants
     body = mapping.simple_body(group)
     assert body == {
@@ -68,12 +68,12 @@ def test_a_simple_product_body() -> None:
 
 
 def test_a_category_that_is_not_an_id_is_a_permanent_error() -> None:
-    group = mapping.group_drafts(
+    group = mapping.DraftGroup.grouped(
         [(0, _draft("KOPI", "KOPI", category_id="Minuman"))], key=lambda d: d.group
     )[0]
     with pytest.raises(PermanentError, match="category_id"):
         mapping.simple_body(group)
-    no_category = mapping.group_drafts(
+    no_category = mapping.DraftGroup.grouped(
         [(0, _draft("KOPI", "KOPI", category_id=None))], key=lambda d: d.group
     )[0]
     assert "categories" not in mapping.simple_body(no_category)  # "Uncategorized" then
@@ -85,7 +85,7 @@ def test_a_variable_product_body_and_its_variations() -> None:
         _draft("KAOS-M", "KAOS", variant_name="S"),  # a repeated option falls back to the SKU
         _draft("KAOS-L", "KAOS"),
     ]
-    group = mapping.group_drafts(enumerate(drafts), key=lambda d: d.group)[0]
+    group = mapping.DraftGroup.grouped(enumerate(drafts), key=lambda d: d.group)[0]
     assert group.has_variants and group.parent_sku == "KAOS"
     assert mapping.variant_options(group) == ["S", "KAOS-M", "KAOS-L"]
     body = mapping.parent_body(group)
@@ -107,7 +107,7 @@ def test_a_variable_product_body_and_its_variations() -> None:
         "weight": "0.25",
         "attributes": [{"name": "Variant", "option": "S"}],
     }
-    clash = mapping.group_drafts(
+    clash = mapping.DraftGroup.grouped(
         enumerate([_draft("KAOS", "KAOS", variant_name="S"), _draft("KAOS-M", "KAOS")]),
         key=lambda d: d.group,
     )[0]
