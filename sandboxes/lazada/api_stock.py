@@ -13,7 +13,7 @@ from typing import Any
 
 from lapak.sandboxes.lazada.api_products import count, price
 from lapak.sandboxes.lazada.context import Ctx, Route, route
-from lapak.sandboxes.lazada.state import Seller, Sku
+from lapak.sandboxes.lazada.state import WAREHOUSE, Seller, Sku
 from lapak.sandboxes.lazada.wire import LazadaError, as_dict, as_list, payload, text
 
 BATCH_MAX = 50  # UpdatePriceQuantity / UpdateSellableQuantity
@@ -41,7 +41,7 @@ def _sellable_in(raw: dict[str, Any]) -> Any:
         (
             as_dict(w).get("SellableQuantity")
             for w in warehouses
-            if text(as_dict(w).get("WarehouseCode")) == "dropshipping"
+            if text(as_dict(w).get("WarehouseCode")) == WAREHOUSE
         ),
         None,
     )
