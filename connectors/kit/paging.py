@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence, Sized
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence, Sized
 from datetime import datetime
 from typing import Any, TypeVar
 from urllib.parse import parse_qs, urlsplit
@@ -40,6 +40,16 @@ def time_windows(
     start = math.floor(since.timestamp())
     end = math.floor(until.timestamp()) + 1 if half_open else math.ceil(until.timestamp())
     return [(at, min(at + span, end)) for at in range(start, end, span)]
+
+
+def first_seen(items: Iterable[T], key: Callable[[T], Hashable] = lambda item: item) -> Iterator[T]:
+    """Each item once, the first time its `key` comes: a list read in overlapping windows or
+    pages (a shared boundary second, a page that moved under the reader) names some twice."""
+    seen: set[Hashable] = set()
+    for item in items:
+        if key(item) not in seen:
+            seen.add(key(item))
+            yield item
 
 
 def pages(fetch: Callable[[Q], P], first: Q, following: Callable[[P, Q], Q | None]) -> Iterator[P]:

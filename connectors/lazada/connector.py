@@ -36,7 +36,7 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
-from lapak.connectors.kit.paging import Query, offset_pages, pages
+from lapak.connectors.kit.paging import Query, first_seen, offset_pages, pages
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
 from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
@@ -176,11 +176,8 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
     # --- listings ------------------------------------------------------------------------
 
     def scan_listings(self) -> Iterator[RemoteListing]:
-        seen: set[str] = set()
-        for product in self._products():
-            if product.item_id not in seen:
-                seen.add(product.item_id)
-                yield from mapping.listings(product)
+        for product in first_seen(self._products(), key=lambda product: product.item_id):
+            yield from mapping.listings(product)
 
     def _products(self) -> Iterator[wire.Product]:
         """Every product but the deleted ones. Offset paging stops at 10,000, so a bigger
@@ -308,7 +305,6 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
         update_after cursor to the last update time it saw (orders of that second come
         again and are skipped), so the offset stays 0 unless one second holds a full page."""
         self._headers.clear()
-        seen: set[str] = set()
         first = {
             "update_after": order_mapping.iso(order_mapping.epoch(since)),
             "update_before": order_mapping.iso(until.timestamp(), up=True),
@@ -320,12 +316,10 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
         orders = pages(
             lambda query: self._client.get(ORDERS, query, wire.OrderPage), first, _next_orders
         )
-        for page in orders:
-            for header in page.orders:
-                if header.order_id not in seen:
-                    seen.add(header.order_id)
-                    self._remember(header)
-                    yield header.order_id
+        headers = (header for page in orders for header in page.orders)
+        for header in first_seen(headers, key=lambda header: header.order_id):
+            self._remember(header)
+            yield header.order_id
 
     def _remember(self, header: wire.OrderHeader) -> None:
         if len(self._headers) >= HEADER_CACHE_SIZE:

@@ -20,7 +20,7 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
-from lapak.connectors.kit.paging import Query, pages, time_windows, token_pages
+from lapak.connectors.kit.paging import Query, first_seen, pages, time_windows, token_pages
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import ShopeeClient
@@ -256,12 +256,10 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
     # --- orders --------------------------------------------------------------------------
 
     def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
-        seen: set[str] = set()
-        for time_from, time_to in time_windows(since, until, ORDER_WINDOW_SECONDS):
-            for order_sn in self._order_pages(time_from, time_to):
-                if order_sn not in seen:
-                    seen.add(order_sn)
-                    yield order_sn
+        windows = time_windows(since, until, ORDER_WINDOW_SECONDS)
+        yield from first_seen(
+            sn for start, stop in windows for sn in self._order_pages(start, stop)
+        )
 
     def _order_pages(self, time_from: int, time_to: int) -> Iterator[str]:
         """One window's order numbers. Consecutive windows share their boundary second: an

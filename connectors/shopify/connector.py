@@ -23,6 +23,7 @@ from lapak.connectors.drafts import guarded
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.paging import first_seen
 from lapak.connectors.shopify import mapping, order_mapping, signing, wire
 from lapak.connectors.shopify.catalog import Catalog
 from lapak.connectors.shopify.client import ShopifyClient
@@ -289,12 +290,10 @@ class ShopifyConnector(ConnectorBase[ShopifyCredentials]):
             "limit": LIMITS.order_page_size,
             "fields": "id,updated_at",
         }
-        seen: set[int] = set()
-        for page in self._client.pages("orders.json", params, wire.OrderIdList):
-            for order in page.orders:
-                if order.id not in seen:
-                    seen.add(order.id)
-                    yield str(order.id)
+        listed = self._client.pages("orders.json", params, wire.OrderIdList)
+        orders = (order for page in listed for order in page.orders)
+        for order in first_seen(orders, key=lambda order: order.id):
+            yield str(order.id)
 
     def get_orders(self, external_ids: Sequence[str]) -> list[RemoteOrder]:
         wanted = [i for i in dict.fromkeys(external_ids) if i.isdigit()]

@@ -28,7 +28,7 @@ from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
-from lapak.connectors.kit.paging import time_windows, token_pages
+from lapak.connectors.kit.paging import first_seen, time_windows, token_pages
 from lapak.connectors.kit.updates import Results, batch_failed, push_plan, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
@@ -292,12 +292,8 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
     def list_order_ids(self, since: datetime, until: datetime) -> Iterator[str]:
         """The order search filters are `update_time_ge` inclusive and `update_time_lt`
         exclusive: half-open windows that end after until's second."""
-        seen: set[str] = set()
-        for ge, lt in time_windows(since, until, ORDER_WINDOW_SECONDS, half_open=True):
-            for order_id in self._order_pages(ge, lt):
-                if order_id not in seen:
-                    seen.add(order_id)
-                    yield order_id
+        windows = time_windows(since, until, ORDER_WINDOW_SECONDS, half_open=True)
+        yield from first_seen(order for ge, lt in windows for order in self._order_pages(ge, lt))
 
     def _order_pages(self, ge: int, lt: int) -> Iterator[str]:
         params = {

@@ -12,6 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from lapak.connectors.kit.paging import (
+    first_seen,
     next_link_param,
     numbered_pages,
     offset_pages,
@@ -172,3 +173,21 @@ def test_the_next_page_info_is_read_from_the_link_header() -> None:
     assert next_link_param(link, "page_info") == "def"
     assert next_link_param(link.split(", ")[0], "page_info") is None
     assert next_link_param(None, "page_info") is None
+
+
+@given(st.lists(st.integers(0, 9)))
+def test_first_seen_keeps_each_item_once_in_first_seen_order(items: list[int]) -> None:
+    assert list(first_seen(items)) == list(dict.fromkeys(items))
+
+
+def test_first_seen_compares_by_key_and_reads_lazily() -> None:
+    read: list[tuple[str, int]] = []
+
+    def rows() -> Any:
+        for row in [("a", 1), ("b", 2), ("a", 3), ("c", 4)]:
+            read.append(row)
+            yield row
+
+    unique = first_seen(rows(), key=lambda row: row[0])
+    assert next(unique) == ("a", 1) and read == [("a", 1)]
+    assert list(unique) == [("b", 2), ("c", 4)]
