@@ -161,8 +161,9 @@ def shop(
     return refused, time.monotonic() - started
 
 
-def intake_seconds(db: Database, follow: Follow) -> list[float]:
-    """Per sale in Lapak: seconds from checkout until Lapak stored the order."""
+def intake_seconds(db: Database, follow: Follow) -> dict[str, float]:
+    """Per sale in Lapak (by external id): seconds from checkout until Lapak stored the
+    order."""
     with db.session() as session:
         stored: dict[str, datetime] = dict(
             session.execute(
@@ -171,11 +172,11 @@ def intake_seconds(db: Database, follow: Follow) -> list[float]:
                 .where(Store.name == follow.seller)
             ).all()
         )
-    return [
-        stored[sale.external_id].timestamp() - sale.wall
+    return {
+        sale.external_id: stored[sale.external_id].timestamp() - sale.wall
         for sale in follow.sales
         if sale.external_id in stored
-    ]
+    }
 
 
 def webhook_seconds(db: Database, follow: Follow) -> dict[str, float]:
@@ -198,6 +199,28 @@ def webhook_seconds(db: Database, follow: Follow) -> dict[str, float]:
         for sale in follow.sales
         if sale.external_id in first
     }
+
+
+def where_time_goes(db: Database, follow: Follow) -> dict[str, float | None]:
+    """p50/p99 (ms) of checkout → webhook stored, checkout → order stored, and Lapak knew
+    of the order → every other store shows it."""
+    delivered = webhook_seconds(db, follow)
+    intake = intake_seconds(db, follow)
+    # Lapak first knows of an order by its webhook or, when the marketplace's pushes lag,
+    # by a pull (`catch_up_orders`) that stores the order before its webhook arrives
+    from_known = [
+        took - min(delivered.get(id_, took), intake.get(id_, took))
+        for id_, took in follow.followed().items()
+    ]
+    stages: dict[str, float | None] = {}
+    for name, seconds in (
+        ("webhook", list(delivered.values())),
+        ("intake", list(intake.values())),
+        ("from_known", from_known),
+    ):
+        stages[f"{name}_p50_ms"] = _ms(seconds, 0.5)
+        stages[f"{name}_p99_ms"] = _ms(seconds, 0.99)
+    return stages
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -277,11 +300,8 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         floor, floor_sent = lapak.floor.measure(args.rate, args.seconds)
         orders = harness.check_orders(lapak.db, market)
         oversold = harness.stock_truth(lapak.db).oversold_units
-        intake = intake_seconds(lapak.db, follow)
-        delivered = webhook_seconds(lapak.db, follow)
-        followed = follow.followed()
-        latencies = list(followed.values())
-        from_webhook = [took - delivered[id_] for id_, took in followed.items() if id_ in delivered]
+        stages = where_time_goes(lapak.db, follow)
+        latencies = list(follow.followed().values())
         unseen = follow.unseen_by_store()
         by_store = follow.by_store()
     p99, floor_p99 = _ms(latencies, 0.99), _ms(floor, 0.99)
@@ -301,12 +321,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         "refused_sold_out": refused,
         "not_followed": len(follow.sales) - len(latencies),
         "max_ms": _ms(latencies, 1.0),
-        "webhook_p50_ms": _ms(list(delivered.values()), 0.5),
-        "webhook_p99_ms": _ms(list(delivered.values()), 0.99),
-        "from_webhook_p50_ms": _ms(from_webhook, 0.5),
-        "from_webhook_p99_ms": _ms(from_webhook, 0.99),
-        "intake_p50_ms": _ms(intake, 0.5),
-        "intake_p99_ms": _ms(intake, 0.99),
+        **stages,
         "floor_p50_ms": _ms(floor, 0.5),
         "floor_p95_ms": _ms(floor, 0.95),
         "floor_lost": floor_sent - len(floor),
@@ -339,10 +354,10 @@ def print_table(
         ("checkout → every other store shows it", f"{spread('')} · max {figures['max_ms']} ms"),
         ("checkout → its webhook stored by Lapak",
          f"p50 {figures['webhook_p50_ms']} ms · p99 {figures['webhook_p99_ms']} ms"),
-        ("its webhook stored → every other store shows it",
-         f"p50 {figures['from_webhook_p50_ms']} ms · p99 {figures['from_webhook_p99_ms']} ms"),
         ("checkout → order stored in Lapak",
          f"p50 {figures['intake_p50_ms']} ms · p99 {figures['intake_p99_ms']} ms"),
+        ("Lapak knew of it → every other store shows it",
+         f"p50 {figures['from_known_p50_ms']} ms · p99 {figures['from_known_p99_ms']} ms"),
         ("floor: two chained actors", f"{spread('floor_')} ({figures['floor_lost']} lost)"),
         ("p99 / floor p99", figures["ratio"]),
         ("orders some store never showed", figures["not_followed"]),
