@@ -10,9 +10,16 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from lapak.sync.protocol import PermanentError, TransientError
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 M = TypeVar("M", bound=BaseModel)
+
+
+class Wire(BaseModel):
+    """The base of a platform's wire models: frozen, and blind to fields Lapak does not
+    read (the platforms add fields without notice)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 def first_error(exc: ValidationError) -> str:

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
 from lapak.connectors.intake import MAX_UNIX_SECONDS, Count, Money
+from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
 from lapak.sync.types import TokenSet
@@ -55,10 +56,6 @@ IdText = Annotated[str, BeforeValidator(_id_text)]
 LazTime = Annotated[datetime, BeforeValidator(parse_time)]
 OptionalTime = Annotated[datetime | None, BeforeValidator(_optional_time)]
 Amount = Annotated[Money, BeforeValidator(lambda v: "0" if v in (None, "", "null") else v)]
-
-
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
+from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
 from lapak.sync.types import TokenSet
@@ -21,10 +22,6 @@ from pydantic import BaseModel, ConfigDict, Field
 
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 """v2.public.refresh_access_token: a refresh_token "is valid for 30 days"."""
-
-
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -13,14 +13,10 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from lapak.connectors.intake import Money
+from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
-from pydantic import BaseModel, ConfigDict, Field, field_validator
-
-
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+from pydantic import BaseModel, Field, field_validator
 
 M = TypeVar("M", bound=BaseModel)
 

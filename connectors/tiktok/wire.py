@@ -15,15 +15,16 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
+from lapak.connectors.kit import validation as kit
 from lapak.connectors.kit.validation import validate as validate
 from lapak.connectors.kit.validation import validate_body
 from lapak.sync.types import TokenSet
 from pydantic import BaseModel, ConfigDict, Field
 
 
-class Wire(BaseModel):
+class Wire(kit.Wire):
     # ids are strings on the wire; a number where a string is expected is taken as its text
-    model_config = ConfigDict(extra="ignore", frozen=True, coerce_numbers_to_str=True)
+    model_config = ConfigDict(coerce_numbers_to_str=True)
 
 
 M = TypeVar("M", bound=BaseModel)

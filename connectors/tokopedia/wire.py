@@ -18,14 +18,15 @@ from functools import cache
 from typing import Any, TypeVar
 
 from lapak.connectors.intake import Count, Money
+from lapak.connectors.kit import validation as kit
 from lapak.connectors.kit.validation import first_error, validate_body
 from lapak.connectors.kit.validation import validate as validate
 from lapak.sync.protocol import TransientError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 
 
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+class Wire(kit.Wire):
+    model_config = ConfigDict(populate_by_name=True)
 
     @model_validator(mode="before")
     @classmethod

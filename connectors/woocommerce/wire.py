@@ -14,14 +14,10 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, TypeVar
 
 from lapak.connectors.intake import MAX_MONEY, StockQuantity
+from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import first_error
 from lapak.sync.protocol import PermanentError, TransientError
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, field_validator
-
-
-class Wire(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
-
+from pydantic import ConfigDict, Field, TypeAdapter, ValidationError, field_validator
 
 M = TypeVar("M")
 
