@@ -15,13 +15,15 @@ webhook both, reserves once, deducts once and restores once.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
 
-from lapak.sync.changes import lock_stock_rows, reserved_units
-from lapak.sync.stock import available
-from lapak.sync.store.dialect import affected, insert_ignore
-from lapak.sync.store.models import Listing, Order, OrderLine, Product, Reservation, Store, utcnow
+from lapak.sync.changes import lock_stock_rows
+from lapak.sync.reservations import Settled, Settling, settle
+from lapak.sync.store.dialect import insert_ignore, inserted_rows
+from lapak.sync.store.models import Listing, Order, OrderLine, Product, Store
 from lapak.sync.types import OrderStatus, RemoteOrder
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -74,9 +76,12 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
     A new order or a status change also moved stock on the marketplace itself (at checkout
     on Shopee, at payment on WooCommerce, back on cancel…), each platform at its own
     moment: the store's stock for those products is no longer known to be what Lapak last
-    confirmed, so it is pushed again (absolute values make that safe)."""
+    confirmed, so it is pushed again (absolute values make that safe).
+
+    The whole batch takes a few set-based statements (`sync.reservations`); the outcome is
+    that of taking the orders in one by one, sorted by external id (an id reported twice is
+    taken in twice, in the order given)."""
     result = IntakeResult()
-    moved: set[int] = set()
     skus = {line.sku for remote in orders for line in remote.lines}
     products: dict[str, int] = {
         sku: product_id
@@ -87,27 +92,100 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
         )
     }
     lock_stock_rows(session, products.values())
-    for remote in sorted(orders, key=lambda order: order.external_id):
-        created = _upsert_order(session, store, remote, products)
-        order = _locked_order(session, store.id, remote.external_id)
-        status = next_status(None if created else OrderStatus(order.status), remote.status)
-        changed = _apply(session, store, order, status, first_seen=created)
-        result.changed_product_ids |= changed
-        if created:
-            result.new_orders += 1
-            result.oversold_orders += order.oversold_units > 0
-        elif changed or order.status != status:
-            result.updated_orders += 1
-        if created or order.status != status:
-            moved |= {products[ln.sku] for ln in remote.lines if ln.sku in products}
-        order.status = status
-        if remote.updated_at > order.remote_updated_at:
-            order.remote_updated_at = remote.updated_at
-            order.raw = remote.raw
+    moved: set[int] = set()
+    for batch in _once_each(sorted(orders, key=lambda order: order.external_id)):
+        moved |= _ingest_batch(session, store, batch, products, result)
     if moved:
         _recheck_stock(session, store.id, moved)
         result.own_stock_unconfirmed = True
     return result
+
+
+def _once_each(orders: Sequence[RemoteOrder]) -> Iterator[list[RemoteOrder]]:
+    """Batches in which each external id appears once, keeping the given order."""
+    remaining = list(orders)
+    while remaining:
+        seen: set[str] = set()
+        batch: list[RemoteOrder] = []
+        later: list[RemoteOrder] = []
+        for remote in remaining:
+            (later if remote.external_id in seen else batch).append(remote)
+            seen.add(remote.external_id)
+        yield batch
+        remaining = later
+
+
+@dataclass
+class _Known:
+    """An order row as intake reads it (no ORM object: a batch holds many)."""
+
+    id: int
+    status: OrderStatus
+    counts_stock: bool
+    remote_updated_at: datetime
+    first_seen: bool
+
+
+def _ingest_batch(
+    session: Session,
+    store: Store,
+    batch: list[RemoteOrder],
+    products: dict[str, int],
+    result: IntakeResult,
+) -> set[int]:
+    """Take in orders of distinct external ids; returns the products whose stock the
+    marketplace moved itself (new orders, changed statuses)."""
+    known = _insert_new(session, store, batch, products)
+    known |= _locked_existing(
+        session, store.id, [r.external_id for r in batch if r.external_id not in known]
+    )
+    statuses = {
+        remote.external_id: next_status(
+            None if known[remote.external_id].first_seen else known[remote.external_id].status,
+            remote.status,
+        )
+        for remote in batch
+    }
+    counting = [remote for remote in batch if known[remote.external_id].counts_stock]
+    settled = dict(
+        zip(
+            [remote.external_id for remote in counting],
+            settle(
+                session,
+                [
+                    Settling(
+                        known[remote.external_id].id,
+                        reservation_target(statuses[remote.external_id]),
+                        known[remote.external_id].first_seen,
+                    )
+                    for remote in counting
+                ],
+            ),
+            strict=True,
+        )
+    )
+    moved: set[int] = set()
+    changes: list[dict[str, Any]] = []
+    for remote in batch:
+        row, status = known[remote.external_id], statuses[remote.external_id]
+        outcome = settled.get(remote.external_id, Settled())
+        result.changed_product_ids |= outcome.changed
+        if row.first_seen:
+            result.new_orders += 1
+            result.oversold_orders += (outcome.oversold_units or 0) > 0
+        elif outcome.changed or row.status != status:
+            result.updated_orders += 1
+        if row.first_seen or row.status != status:
+            moved |= {products[ln.sku] for ln in remote.lines if ln.sku in products}
+        change = _order_change(row, status, remote, outcome)
+        if change:
+            changes.append({"id": row.id, **change})
+    for change in sorted(changes, key=lambda change: change["id"]):
+        session.execute(
+            update(Order).where(Order.id == change.pop("id")).values(**change),
+            execution_options={"synchronize_session": False},
+        )
+    return moved
 
 
 def _recheck_stock(session: Session, store_id: int, product_ids: set[int]) -> None:
@@ -127,160 +205,111 @@ def _recheck_stock(session: Session, store_id: int, product_ids: set[int]) -> No
     )
 
 
-def _upsert_order(
-    session: Session, store: Store, remote: RemoteOrder, products: dict[str, int]
-) -> bool:
-    """Insert the order and its lines unless present; True when the order is new."""
-    inserted = insert_ignore(
-        session,
-        Order,
-        [
-            {
-                "store_id": store.id,
-                "external_id": remote.external_id,
-                "status": remote.status.value,
-                "buyer_name": remote.buyer_name[:120],
-                "buyer_city": remote.buyer_city[:120],
-                "currency": remote.currency,
-                "total": remote.total,
-                "ship_by": remote.ship_by,
-                "remote_created_at": remote.created_at,
-                "remote_updated_at": remote.updated_at,
-                "raw": remote.raw,
-                "unmapped_skus": sorted({ln.sku for ln in remote.lines if ln.sku not in products}),
-            }
-        ],
-        ["store_id", "external_id"],
+def _order_change(
+    row: _Known, status: OrderStatus, remote: RemoteOrder, outcome: Settled
+) -> dict[str, Any]:
+    """The columns of the order row that take a new value."""
+    change: dict[str, Any] = {}
+    if status != row.status:
+        change["status"] = status.value
+    if outcome.oversold_units is not None and (outcome.oversold_units or not row.first_seen):
+        change["oversold_units"] = outcome.oversold_units
+    if remote.updated_at > row.remote_updated_at:
+        change.update(remote_updated_at=remote.updated_at, raw=remote.raw)
+    return change
+
+
+def _insert_new(
+    session: Session, store: Store, batch: list[RemoteOrder], products: dict[str, int]
+) -> dict[str, _Known]:
+    """Insert the orders not yet present, and their lines; the new ones by external id.
+
+    An order finished before Lapak took the store over counts no stock: the on-hand count
+    already reflects it."""
+    rows: list[dict[str, Any]] = [
+        {
+            "store_id": store.id,
+            "external_id": remote.external_id,
+            "status": remote.status.value,
+            "buyer_name": remote.buyer_name[:120],
+            "buyer_city": remote.buyer_city[:120],
+            "currency": remote.currency,
+            "total": remote.total,
+            "ship_by": remote.ship_by,
+            "remote_created_at": remote.created_at,
+            "remote_updated_at": remote.updated_at,
+            "raw": remote.raw,
+            "unmapped_skus": sorted({ln.sku for ln in remote.lines if ln.sku not in products}),
+            "counts_stock": reservation_target(remote.status) == "active"
+            or remote.created_at >= store.connected_at,
+        }
+        for remote in batch
+    ]
+    inserted = inserted_rows(
+        session, Order, rows, ["store_id", "external_id"], Order.id, Order.external_id
     )
-    if inserted:
-        order_id = session.scalar(
-            select(Order.id).where(
-                Order.store_id == store.id, Order.external_id == remote.external_id
-            )
+    ids = {external_id: order_id for order_id, external_id in inserted}
+    lines = [
+        {
+            "order_id": ids[remote.external_id],
+            "line_key": line.line_key,
+            "sku": line.sku,
+            "product_id": products.get(line.sku),
+            "name": line.name[:255],
+            "quantity": line.quantity,
+            "unit_price": line.unit_price,
+        }
+        for remote in batch
+        if remote.external_id in ids
+        for line in remote.lines
+    ]
+    insert_ignore(session, OrderLine, lines, ["order_id", "line_key"])
+    return {
+        remote.external_id: _Known(
+            ids[remote.external_id],
+            remote.status,
+            row["counts_stock"],
+            remote.updated_at,
+            first_seen=True,
         )
-        insert_ignore(
-            session,
-            OrderLine,
-            [
-                {
-                    "order_id": order_id,
-                    "line_key": line.line_key,
-                    "sku": line.sku,
-                    "product_id": products.get(line.sku),
-                    "name": line.name[:255],
-                    "quantity": line.quantity,
-                    "unit_price": line.unit_price,
-                }
-                for line in remote.lines
-            ],
-            ["order_id", "line_key"],
-        )
-    return inserted > 0
+        for remote, row in zip(batch, rows, strict=True)
+        if remote.external_id in ids
+    }
 
 
-def _locked_order(session: Session, store_id: int, external_id: str) -> Order:
-    """The order row, locked until commit (PostgreSQL), so concurrent intakes serialize."""
-    query = select(Order).where(Order.store_id == store_id, Order.external_id == external_id)
-    return session.scalars(query.with_for_update(of=Order, key_share=True)).one()
+def _locked_existing(session: Session, store_id: int, external_ids: list[str]) -> dict[str, _Known]:
+    """These orders' rows, locked until commit in external id order (PostgreSQL), so
+    concurrent intakes of the same orders serialize (docs/stock.md#no-deadlock-syncchangespy)."""
+    if not external_ids:
+        return {}
+    query = (
+        select(
+            Order.external_id,
+            Order.id,
+            Order.status,
+            Order.counts_stock,
+            Order.remote_updated_at,
+        )
+        .where(Order.store_id == store_id, Order.external_id.in_(external_ids))
+        .order_by(Order.external_id)
+        .with_for_update(key_share=True)
+    )
+    return {
+        external_id: _Known(order_id, OrderStatus(status), counts_stock, updated, first_seen=False)
+        for external_id, order_id, status, counts_stock, updated in session.execute(query)
+    }
 
 
 def advance(session: Session, order: Order, incoming: OrderStatus) -> set[int]:
     """Apply a status Lapak itself learned (a confirmed shipment); returns changed products."""
     status = next_status(OrderStatus(order.status), incoming)
-    changed = _apply(session, order.store, order, status, first_seen=False)
+    if order.counts_stock:
+        (outcome,) = settle(
+            session, [Settling(order.id, reservation_target(status), first_seen=False)]
+        )
+    else:
+        outcome = Settled()
+    if outcome.oversold_units is not None:
+        order.oversold_units = outcome.oversold_units
     order.status = status
-    return changed
-
-
-def _apply(
-    session: Session, store: Store, order: Order, status: OrderStatus, *, first_seen: bool
-) -> set[int]:
-    """Create missing reservations and move them to what `status` implies."""
-    target = reservation_target(status)
-    if first_seen and target != "active" and order.remote_created_at < store.connected_at:
-        # Finished before Lapak took the store over: the on-hand count already reflects it.
-        order.counts_stock = False
-    if not order.counts_stock:
-        return set()
-    lines = session.scalars(
-        select(OrderLine).where(OrderLine.order_id == order.id, OrderLine.product_id.is_not(None))
-    ).all()
-    changed: set[int] = set()
-    if target != "released" or not first_seen:
-        created = insert_ignore(
-            session,
-            Reservation,
-            [
-                {"order_line_id": ln.id, "product_id": ln.product_id, "quantity": ln.quantity}
-                for ln in lines
-            ],
-            ["order_line_id"],
-        )
-        if created:
-            changed |= {ln.product_id for ln in lines if ln.product_id is not None}
-            if target in ("active", "deducted"):
-                order.oversold_units = _oversold_units(session, lines)
-    if target == "active":
-        return changed
-    if target == "returned":
-        changed |= _restore_returned(session, lines)
-        target = "released"  # units Lapak never saw leave are simply no longer held
-    for line in lines:
-        moved = affected(
-            session.execute(
-                update(Reservation)
-                .where(Reservation.order_line_id == line.id, Reservation.state == "active")
-                .values(state=target, updated_at=utcnow())
-            )
-        )
-        if moved and line.product_id is not None:
-            changed.add(line.product_id)
-            if target == "deducted":
-                session.execute(
-                    update(Product)
-                    .where(Product.id == line.product_id)
-                    .values(on_hand=Product.on_hand - line.quantity)
-                )
-    return changed
-
-
-def _oversold_units(session: Session, lines: Sequence[OrderLine]) -> int:
-    """Units these newly reserved lines took beyond what was available (on hand less every
-    active reservation, theirs included): under the product locks of `lock_stock_rows`,
-    so each order is measured against the orders that reached Lapak before it."""
-    wanted: dict[int, int] = {}
-    for line in lines:
-        if line.product_id is not None:
-            wanted[line.product_id] = wanted.get(line.product_id, 0) + line.quantity
-    if not wanted:
-        return 0
-    on_hand = dict(
-        session.execute(select(Product.id, Product.on_hand).where(Product.id.in_(wanted))).all()
-    )
-    reserved = reserved_units(session, list(wanted))
-    short = 0
-    for product_id, quantity in wanted.items():
-        left = available(on_hand[product_id], reserved.get(product_id, 0))
-        short += min(quantity, max(0, -left))
-    return short
-
-
-def _restore_returned(session: Session, lines: Sequence[OrderLine]) -> set[int]:
-    """Units of a returned order that were deducted come back on hand (once per line)."""
-    changed: set[int] = set()
-    for line in lines:
-        back = affected(
-            session.execute(
-                update(Reservation)
-                .where(Reservation.order_line_id == line.id, Reservation.state == "deducted")
-                .values(state="returned", updated_at=utcnow())
-            )
-        )
-        if back and line.product_id is not None:
-            changed.add(line.product_id)
-            session.execute(
-                update(Product)
-                .where(Product.id == line.product_id)
-                .values(on_hand=Product.on_hand + line.quantity)
-            )
-    return changed
+    return outcome.changed

@@ -27,12 +27,32 @@ def insert_ignore(
 
     Returns how many rows were inserted.
     """
-    if not rows:
-        return 0
-    statement = insert_for(session, model).values(list(rows))
-    statement = statement.on_conflict_do_nothing(index_elements=list(conflict))
     # RETURNING counts reliably on both backends (psycopg reports rowcount -1 here).
-    return len(session.execute(statement.returning(literal_column("1"))).all())
+    return len(inserted_rows(session, model, rows, conflict, literal_column("1")))
+
+
+def inserted_rows(
+    session: Session,
+    model: Any,
+    rows: Sequence[dict[str, Any]],
+    conflict: Sequence[str],
+    *returning: Any,
+) -> list[tuple[Any, ...]]:
+    """INSERT rows, skipping those that collide on the unique `conflict` columns; the
+    `returning` columns of each row inserted.
+
+    One compiled statement run over every row (SQLAlchemy batches them into multi-row
+    INSERTs itself): a statement of many VALUES compiled afresh for each batch cost more
+    than the database's work."""
+    if not rows:
+        return []
+    table = model.__table__
+    statement = (
+        insert_for(session, table)
+        .on_conflict_do_nothing(index_elements=list(conflict))
+        .returning(*returning)
+    )
+    return [tuple(row) for row in session.execute(statement, list(rows))]
 
 
 def affected(result: Result[Any]) -> int:
