@@ -4,7 +4,9 @@ The request bodies (pydantic, unknown fields refused), the error answers ({"deta
 with 400 for a bad body or value, 404 for an unknown store/item/order, 409 for stock too
 short), and the endpoints that only need `SandboxControl` (`app.state.control`) and the
 sandbox's faults, limiter and buyers (`app.state.sandbox`): faults, rate limit, calls, buyer
-simulator and clock. A platform's control.py adds its store, listing and order routes.
+simulator and clock; and the store endpoints (`store_*`, path param {store}) over
+`SandboxControl`: listings, stock, checkouts, order moves, webhook, token expiry. A
+platform's control.py lists them under its own paths and adds what is its own.
 """
 
 from __future__ import annotations
@@ -64,6 +66,12 @@ class NewOrder(Body):
         return [(line.sku, line.quantity) for line in self.lines] or None
 
 
+class StockEdit(Body):
+    sku: str | None = None
+    """The SKU, when the path does not name it."""
+    stock: int = Field(ge=0)
+
+
 class WebhookUrl(Body):
     url: str | None = None
 
@@ -105,13 +113,21 @@ def guarded(endpoint: Endpoint, conflict: Conflict = out_of_stock) -> Endpoint:
                 return JSONResponse({"detail": str(exc)}, status_code=409)
             if isinstance(exc, ValueError):
                 return JSONResponse({"detail": str(exc)}, status_code=400)
-            return JSONResponse({"detail": str(exc).strip("'\"")}, status_code=404)
+            return JSONResponse({"detail": _lookup_message(exc)}, status_code=404)
         except Exception as exc:
             if conflict(exc):
                 return JSONResponse({"detail": str(exc)}, status_code=409)
             raise
 
     return run
+
+
+def _lookup_message(exc: LookupError) -> str:
+    """The message of an unknown store/item/order; a KeyError's without the quotes its
+    str() adds."""
+    if isinstance(exc, KeyError) and len(exc.args) == 1 and isinstance(exc.args[0], str):
+        return exc.args[0]
+    return str(exc)
 
 
 def route(path: str, endpoint: Endpoint, methods: list[str]) -> Route:
@@ -172,10 +188,10 @@ async def store_listings(request: Request) -> Response:
     return JSONResponse([asdict(row) | {"price": str(row.price)} for row in rows])
 
 
-async def store_add_listing(request: Request) -> Response:
-    """POST .../{store}/listings (`NewListing`): a seller's own listing; 201 {"item_id"}."""
+async def new_listing(request: Request) -> str:
+    """A seller's own listing (`NewListing` body) on the path's {store}; its item id."""
     body = await read_body(request, NewListing)
-    item_id = _control(request).add_listing(
+    return _control(request).add_listing(
         request.path_params["store"],
         sku=body.sku,
         name=body.name,
@@ -183,15 +199,35 @@ async def store_add_listing(request: Request) -> Response:
         stock=body.stock,
         variants=body.variant_rows(),
     )
-    return JSONResponse({"item_id": item_id}, status_code=201)
+
+
+async def new_order(request: Request) -> str:
+    """A buyer's checkout (`NewOrder` body) on the path's {store}; its order id."""
+    body = await read_body(request, NewOrder)
+    return _control(request).place_order(
+        request.path_params["store"], body.line_pairs(), paid=body.paid
+    )
+
+
+async def store_add_listing(request: Request) -> Response:
+    """POST .../{store}/listings (`NewListing`): a seller's own listing; 201 {"item_id"}."""
+    return JSONResponse({"item_id": await new_listing(request)}, status_code=201)
 
 
 async def store_place_order(request: Request) -> Response:
     """POST .../{store}/orders (`NewOrder`): a buyer's checkout; 201 {"order_id"}."""
-    body = await read_body(request, NewOrder)
-    control, store = _control(request), request.path_params["store"]
-    order_id = control.place_order(store, body.line_pairs(), paid=body.paid)
-    return JSONResponse({"order_id": order_id}, status_code=201)
+    return JSONResponse({"order_id": await new_order(request)}, status_code=201)
+
+
+async def store_stock(request: Request) -> Response:
+    """POST .../{store}/stock {"sku", "stock"} (or a path naming {sku}, body {"stock"}):
+    the seller sets a SKU's stock; echoes {"sku", "stock"}."""
+    body = await read_body(request, StockEdit)
+    sku = request.path_params.get("sku", body.sku)
+    if sku is None:
+        raise ValueError("sku is required")
+    _control(request).set_stock(request.path_params["store"], sku, body.stock)
+    return JSONResponse({"sku": sku, "stock": body.stock})
 
 
 async def store_order(request: Request) -> Response:
@@ -227,4 +263,17 @@ def shared_routes() -> list[Route]:
         Route("/_sandbox/calls", guarded(calls), methods=["GET", "DELETE"]),
         Route("/_sandbox/buyers", guarded(buyers), methods=["POST"]),
         Route("/_sandbox/clock", guarded(clock), methods=["GET", "POST"]),
+    ]
+
+
+def store_routes(prefix: str) -> list[Route]:
+    """The store endpoints every platform serves alike under `prefix` (naming {store}):
+    listings (GET, POST), checkouts, an order and its moves, and the webhook URL."""
+    return [
+        route(f"{prefix}/listings", store_listings, ["GET"]),
+        route(f"{prefix}/listings", store_add_listing, ["POST"]),
+        route(f"{prefix}/orders", store_place_order, ["POST"]),
+        route(f"{prefix}/orders/{{order_id}}", store_order, ["GET"]),
+        route(f"{prefix}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
+        route(f"{prefix}/webhook", store_webhook, ["POST"]),
     ]

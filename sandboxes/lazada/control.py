@@ -8,27 +8,11 @@ make), 404 (unknown store, SKU or order) or 409 (stock too short). Also serves t
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.control_api import (
-    Body,
-    read_body,
-    route,
-    shared_routes,
-    store_add_listing,
-    store_listings,
-    store_order,
-    store_place_order,
-    store_webhook,
-)
+from lapak.sandboxes.kit.control_api import route, shared_routes, store_routes, store_stock
 from lapak.sandboxes.kit.images import image_response
 from lapak.sandboxes.lazada.surface import LazadaControl
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-
-
-class StockEdit(Body):
-    sku: str
-    stock: int = Field(ge=0)
 
 
 def _control(request: Request) -> LazadaControl:
@@ -54,12 +38,6 @@ async def stores(request: Request) -> Response:
             for s in sandbox.sellers.values()
         ]
     return JSONResponse(rows)
-
-
-async def edit_stock(request: Request) -> Response:
-    body = await read_body(request, StockEdit)
-    _control(request).set_stock(_store(request), body.sku, body.stock)
-    return JSONResponse({"sku": body.sku, "stock": body.stock})
 
 
 async def expire_token(request: Request) -> Response:
@@ -88,13 +66,8 @@ STORE = "/_sandbox/stores/{store}"
 ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
-    route(f"{STORE}/listings", store_listings, ["GET"]),
-    route(f"{STORE}/listings", store_add_listing, ["POST"]),
-    route(f"{STORE}/stock", edit_stock, ["POST"]),
-    route(f"{STORE}/orders", store_place_order, ["POST"]),
-    route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
-    route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
-    route(f"{STORE}/webhook", store_webhook, ["POST"]),
+    *store_routes(STORE),
+    route(f"{STORE}/stock", store_stock, ["POST"]),
     route(f"{STORE}/expire_token", expire_token, ["POST"]),
     route(f"{STORE}/auth_code", auth_code, ["POST"]),
     route("/_sandbox/p/{name}", image, ["GET"]),

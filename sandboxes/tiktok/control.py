@@ -8,30 +8,16 @@ the images Upload Product Image stored.
 from __future__ import annotations
 
 from lapak.sandboxes.kit.control_api import (
-    Body,
-    read_body,
     route,
     shared_routes,
-    store_add_listing,
     store_expire_token,
-    store_listings,
-    store_order,
-    store_place_order,
-    store_webhook,
+    store_routes,
+    store_stock,
 )
 from lapak.sandboxes.kit.images import image_response
 from lapak.sandboxes.tiktok.images import image_kind
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
-
-
-class StockEdit(Body):
-    stock: int = Field(ge=0)
-
-
-def _control(request: Request):
-    return request.app.state.control
 
 
 def _store(request: Request) -> str:
@@ -56,12 +42,6 @@ async def stores(request: Request) -> Response:
     return JSONResponse(rows)
 
 
-async def stock(request: Request) -> Response:
-    body = await read_body(request, StockEdit)
-    _control(request).set_stock(_store(request), request.path_params["sku"], body.stock)
-    return JSONResponse({"sku": request.path_params["sku"], "stock": body.stock})
-
-
 async def auth_code(request: Request) -> Response:
     return JSONResponse({"auth_code": request.app.state.sandbox.issue_auth_code(_store(request))})
 
@@ -74,17 +54,13 @@ async def image(request: Request) -> Response:
     return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
 
 
+STORE = "/_sandbox/stores/{store}"
 ROUTES = [
     *shared_routes(),
     route("/_sandbox/stores", stores, ["GET"]),
-    route("/_sandbox/stores/{store}/listings", store_listings, ["GET"]),
-    route("/_sandbox/stores/{store}/listings", store_add_listing, ["POST"]),
-    route("/_sandbox/stores/{store}/listings/{sku}/stock", stock, ["POST"]),
-    route("/_sandbox/stores/{store}/orders", store_place_order, ["POST"]),
-    route("/_sandbox/stores/{store}/orders/{order_id}", store_order, ["GET"]),
-    route("/_sandbox/stores/{store}/orders/{order_id}/{action}", store_order, ["POST"]),
-    route("/_sandbox/stores/{store}/expire_token", store_expire_token, ["POST"]),
-    route("/_sandbox/stores/{store}/auth_code", auth_code, ["POST"]),
-    route("/_sandbox/stores/{store}/webhook", store_webhook, ["POST"]),
+    *store_routes(STORE),
+    route(f"{STORE}/listings/{{sku}}/stock", store_stock, ["POST"]),
+    route(f"{STORE}/expire_token", store_expire_token, ["POST"]),
+    route(f"{STORE}/auth_code", auth_code, ["POST"]),
     route("/_sandbox/images/{uri:path}", image, ["GET"]),
 ]

@@ -10,27 +10,21 @@ from __future__ import annotations
 from dataclasses import asdict
 
 from lapak.sandboxes.kit.control_api import (
-    Body,
-    NewListing,
-    NewOrder,
-    read_body,
+    new_listing,
+    new_order,
     route,
     shared_routes,
     store_listings,
     store_order,
+    store_stock,
     store_webhook,
 )
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
 from lapak.sandboxes.woocommerce.surface import WooControl
-from pydantic import Field
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 SHOP = "/_sandbox/shops/{store}"
-
-
-class StockEdit(Body):
-    stock: int = Field(ge=0)
 
 
 def _control(request: Request) -> WooControl:
@@ -62,31 +56,14 @@ async def shops(request: Request) -> Response:
 
 
 async def add_product(request: Request) -> Response:
-    body = await read_body(request, NewListing)
-    item = _control(request).add_listing(
-        _store(request),
-        sku=body.sku,
-        name=body.name,
-        price=body.price,
-        stock=body.stock,
-        variants=body.variant_rows(),
-    )
-    return JSONResponse({"id": int(item)})
-
-
-async def stock(request: Request) -> Response:
-    body = await read_body(request, StockEdit)
-    _control(request).set_stock(_store(request), request.path_params["sku"], body.stock)
-    return JSONResponse({"ok": True})
+    return JSONResponse({"id": int(await new_listing(request))})
 
 
 async def orders(request: Request) -> Response:
     """POST: a checkout ({"id"}); GET: every order of the store as `SandboxOrder`."""
-    control, store = _control(request), _store(request)
     if request.method == "POST":
-        body = await read_body(request, NewOrder)
-        order_id = control.place_order(store, body.line_pairs(), paid=body.paid)
-        return JSONResponse({"id": int(order_id)})
+        return JSONResponse({"id": int(await new_order(request))})
+    control, store = _control(request), _store(request)
     return JSONResponse([asdict(control.order(store, i)) for i in control.order_ids(store)])
 
 
@@ -95,7 +72,7 @@ ROUTES = [
     route("/_sandbox/shops", shops, ["GET"]),
     route(f"{SHOP}/products", store_listings, ["GET"]),
     route(f"{SHOP}/products", add_product, ["POST"]),
-    route(f"{SHOP}/stock/{{sku}}", stock, ["POST"]),
+    route(f"{SHOP}/stock/{{sku}}", store_stock, ["POST"]),
     route(f"{SHOP}/orders", orders, ["GET", "POST"]),
     route(f"{SHOP}/orders/{{order_id}}", store_order, ["GET"]),
     route(f"{SHOP}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),

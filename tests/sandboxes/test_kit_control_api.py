@@ -1,24 +1,26 @@
-"""The kit's store endpoints of the control API, over a StoreSurface (Shopee's sandbox)."""
+"""The kit's store endpoints of the control API, over a StoreSurface (Shopee's sandbox),
+and how its `guarded` answers errors."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
 import pytest
 from lapak.sandboxes.kit.control_api import (
+    guarded,
     route,
-    store_add_listing,
     store_expire_token,
-    store_listings,
-    store_order,
-    store_place_order,
-    store_webhook,
+    store_routes,
+    store_stock,
 )
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
 from lapak.sandboxes.shopee.surface import ShopeeControl
 from lapak.wiring.server import serve
 from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response
 
 SHOP = {"name": "toko", "partner_id": 1, "partner_key": "k", "shop_id": 5}
 STORE = "/_sandbox/stores/{store}"
@@ -40,12 +42,9 @@ def control(sandbox: ShopeeSandbox) -> ShopeeControl:
 def client(sandbox: ShopeeSandbox, control: ShopeeControl) -> Iterator[httpx.Client]:
     app = Starlette(
         routes=[
-            route(f"{STORE}/listings", store_listings, ["GET"]),
-            route(f"{STORE}/listings", store_add_listing, ["POST"]),
-            route(f"{STORE}/orders", store_place_order, ["POST"]),
-            route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
-            route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
-            route(f"{STORE}/webhook", store_webhook, ["POST"]),
+            *store_routes(STORE),
+            route(f"{STORE}/stock", store_stock, ["POST"]),
+            route(f"{STORE}/listings/{{sku}}/stock", store_stock, ["POST"]),
             route(f"{STORE}/expire_token", store_expire_token, ["POST"]),
         ]
     )
@@ -114,3 +113,33 @@ def test_webhook_url_is_set_and_cleared(client: httpx.Client, sandbox: ShopeeSan
     assert sandbox.store(5).push_url == "http://x/hook"
     client.post(url, json={})
     assert sandbox.store(5).push_url is None
+
+
+def test_stock_is_set_by_the_bodys_or_the_paths_sku(
+    client: httpx.Client, control: ShopeeControl
+) -> None:
+    control.add_listing("toko", sku="TEH", name="Teh", price=5000, stock=3)
+    url = "/_sandbox/stores/toko"
+    edit = client.post(f"{url}/stock", json={"sku": "TEH", "stock": 7})
+    assert edit.json() == {"sku": "TEH", "stock": 7}
+    assert client.post(f"{url}/listings/TEH/stock", json={"stock": 2}).json()["stock"] == 2
+    assert control.listings("toko")[0].stock == 2
+    assert client.post(f"{url}/stock", json={"stock": 1}).status_code == 400  # no sku
+    assert client.post(f"{url}/stock", json={"sku": "TEH", "stock": -1}).status_code == 400
+    assert client.post(f"{url}/stock", json={"sku": "KOPI", "stock": 1}).status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("error", "detail"),
+    [
+        (KeyError("TEH"), "TEH"),
+        (LookupError("no order '102' on store 's'"), "no order '102' on store 's'"),
+    ],
+)
+def test_a_lookup_error_answers_404_with_its_whole_message(error: LookupError, detail: str) -> None:
+    async def endpoint(request: Request) -> Response:
+        raise error
+
+    answer = asyncio.run(guarded(endpoint)(Request({"type": "http", "method": "GET"})))
+    assert answer.status_code == 404
+    assert answer.body == f'{{"detail":"{detail}"}}'.encode()
