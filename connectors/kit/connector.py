@@ -11,15 +11,19 @@ keeps its own keywords and passes the rest (`Plumbing`) on.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import ClassVar, Generic, Required, TypedDict, TypeVar
 
 import httpx
+import structlog
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.client import Wiring
 from lapak.sync.protocol import AuthError, ConnectorLimits, Pacer, StoreSpec, TokenVault
+from lapak.sync.types import ListingRef, RemoteListing
 
 C = TypeVar("C")
+
+log = structlog.get_logger(__name__)
 
 
 class Plumbing(TypedDict, total=False):
@@ -83,6 +87,24 @@ class ConnectorBase(Generic[C]):
         """Read the credentials and build the platform's client on `wiring`; raise
         `not_connected_yet(self.store)` when the store cannot be reached without them."""
         raise NotImplementedError
+
+    def _in_ref_order(
+        self,
+        refs: Sequence[ListingRef],
+        found: Mapping[tuple[str, str], RemoteListing],
+        key: Callable[[ListingRef], tuple[str, str]] = lambda ref: (ref.item_id, ref.variant_id),
+    ) -> list[RemoteListing]:
+        """`read_stock`'s answer: the listings read back (`found`, by the `key` of their
+        ref) in the order of `refs`, each under the ref asked for; a ref not read back is
+        logged ("<platform>_listing_missing") and left out."""
+        results = []
+        for ref in refs:
+            listing = found.get(key(ref))
+            if listing is None:
+                log.warning(f"{self.platform}_listing_missing", store=self.store.name, sku=ref.sku)
+                continue
+            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
+        return results
 
     def close(self) -> None:
         self._http.close()

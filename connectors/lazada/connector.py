@@ -230,14 +230,7 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
             for page in self._product_pages(params):
                 for product in page.products:
                     found.update((mapping.ref_key(x.ref), x) for x in mapping.listings(product))
-        results = []
-        for ref in refs:
-            listing = found.get(mapping.ref_key(ref))
-            if listing is None:
-                log.warning("lazada_listing_missing", store=self.store.name, sku=ref.sku)
-                continue
-            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
-        return results
+        return self._in_ref_order(refs, found, mapping.ref_key)
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)

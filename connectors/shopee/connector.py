@@ -149,14 +149,7 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
                     else mapping.model_listings(item, models)
                 )
                 found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
-        results = []
-        for ref in refs:
-            listing = found.get((ref.item_id, ref.variant_id))
-            if listing is None:
-                log.warning("shopee_listing_missing", store=self.store.name, sku=ref.sku)
-                continue
-            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
-        return results
+        return self._in_ref_order(refs, found)
 
     def _items(
         self, item_ids: Sequence[int]

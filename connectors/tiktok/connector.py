@@ -197,14 +197,7 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
             found.update(
                 ((x.ref.item_id, x.ref.variant_id), x) for x in mapping.product_listings(product)
             )
-        results = []
-        for ref in refs:
-            listing = found.get((ref.item_id, ref.variant_id))
-            if listing is None:
-                log.warning("tiktok_listing_missing", store=self.store.name, sku=ref.sku)
-                continue
-            results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
-        return results
+        return self._in_ref_order(refs, found)
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)

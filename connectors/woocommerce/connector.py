@@ -172,14 +172,7 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
                 for variation in included(self._client, path, wire.Variation, chunk):
                     listing = mapping.variation_listing(product_id, "", variation)
                     found[(listing.ref.item_id, listing.ref.variant_id)] = listing
-        results = []
-        for ref in refs:
-            read = found.get((ref.item_id, ref.variant_id))
-            if read is None:
-                log.warning("woocommerce_listing_missing", store=self.store.name, sku=ref.sku)
-                continue
-            results.append(RemoteListing(ref, read.stock, read.price, read.name))
-        return results
+        return self._in_ref_order(refs, found)
 
     def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
         return self._writer.upsert(drafts)
