@@ -4,14 +4,14 @@ Requests whose path `is_api` claims skip Starlette's routing and middleware (ben
 thousands of calls a second) and go to `api`: the call is counted, run through the fault
 plan and served by the platform's `serve`, its own error (`refused`) answered by its
 `refusal`, a handler bug by its `failed` (kit/wire.py `answered`). Everything else — the
-/_sandbox/ control API, consent pages — is routed as usual. Shutting the app down closes the
+/_sandbox/ control API, the consent page (`consent`: its path and endpoint, GET and POST)
+— is routed as usual. Shutting the app down closes the
 sandbox (its buyer and push threads).
 """
 
 from __future__ import annotations
 
-from abc import abstractmethod
-from collections.abc import AsyncIterator, Awaitable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
@@ -20,7 +20,7 @@ from lapak.sandboxes.kit.wire import answered
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import BaseRoute
+from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
 
@@ -29,20 +29,31 @@ class SandboxApp(Starlette):
     refused: ClassVar[type[Exception]]
     """The platform's own error, raised by its handlers for its error answers."""
 
-    def __init__(self, sandbox: SandboxCore, control: object, routes: Sequence[BaseRoute]) -> None:
+    def __init__(
+        self,
+        sandbox: SandboxCore,
+        control: object,
+        routes: Sequence[BaseRoute],
+        *,
+        consent: tuple[str, Callable[[Request], Awaitable[Response]]] | None = None,
+    ) -> None:
         @asynccontextmanager
         async def lifespan(_: Starlette) -> AsyncIterator[None]:
             yield
             sandbox.close()
 
+        self.consent_path = consent[0] if consent is not None else None
+        if consent is not None:
+            routes = [*routes, Route(consent[0], consent[1], methods=["GET", "POST"])]
         super().__init__(routes=list(routes), lifespan=lifespan)
         self.state.sandbox = sandbox
         self.state.control = control
         self.sandbox = sandbox
 
-    @abstractmethod
     def is_api(self, path: str) -> bool:
-        """Whether `path` is one of the platform's API calls."""
+        """Whether `path` is one of the platform's API calls (by default: any path but the
+        control API's and the consent page's)."""
+        return not path.startswith("/_sandbox/") and path != self.consent_path
 
     def api_path(self, request: Request) -> str:
         """The API path a request calls (its counter and fault plan key)."""

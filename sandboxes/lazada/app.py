@@ -39,7 +39,6 @@ from lapak.sandboxes.lazada.wire import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
 
 API_ROUTES: dict[str, Route] = {
     **api_auth.ROUTES,
@@ -70,11 +69,8 @@ class LazadaApp(SandboxApp):
     refused = LazadaError
 
     def __init__(self, sandbox: LazadaSandbox) -> None:
-        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(sandbox, LazadaControl(sandbox), [*control.ROUTES, consent_route])
-
-    def is_api(self, path: str) -> bool:
-        return not path.startswith("/_sandbox/") and path != consent.PATH
+        consent_page = (consent.PATH, consent.authorize)
+        super().__init__(sandbox, LazadaControl(sandbox), control.ROUTES, consent=consent_page)
 
     def api_path(self, request: Request) -> str:
         path = str(request.scope["path"])

@@ -36,7 +36,6 @@ from lapak.sandboxes.shopee.wire import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
 
 API_ROUTES: dict[str, Route] = {
     **api_auth.ROUTES,
@@ -76,11 +75,11 @@ class SandboxApp(KitApp):
     refused = ShopeeError
 
     def __init__(self, sandbox: ShopeeSandbox) -> None:
-        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(sandbox, ShopeeControl(sandbox), [*control.ROUTES, consent_route])
+        consent_page = (consent.PATH, consent.authorize)
+        super().__init__(sandbox, ShopeeControl(sandbox), control.ROUTES, consent=consent_page)
 
     def is_api(self, path: str) -> bool:
-        return path.startswith("/api/") and path != consent.PATH
+        return path.startswith("/api/") and path != self.consent_path
 
     def refusal(self, error: ShopeeError) -> Response:
         return error_response(error.error, error.message, error.status)

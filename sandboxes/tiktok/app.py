@@ -37,7 +37,6 @@ from lapak.sandboxes.tiktok.wire import (
 )
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route as StarletteRoute
 
 ROUTER = Router(
     [*api_auth.ROUTES, *api_products.ROUTES, *api_listing_write.ROUTES, *api_orders.ROUTES]
@@ -83,11 +82,8 @@ class TikTokApp(SandboxApp):
     refused = TikTokError
 
     def __init__(self, sandbox: TikTokSandbox) -> None:
-        consent_route = StarletteRoute(consent.PATH, consent.authorize, methods=["GET", "POST"])
-        super().__init__(sandbox, TikTokControl(sandbox), [*control_api.ROUTES, consent_route])
-
-    def is_api(self, path: str) -> bool:
-        return not path.startswith("/_sandbox/") and path != consent.PATH
+        consent_page = (consent.PATH, consent.authorize)
+        super().__init__(sandbox, TikTokControl(sandbox), control_api.ROUTES, consent=consent_page)
 
     def api_path(self, request: Request) -> str:
         routes, _ = ROUTER.match(request.url.path)
