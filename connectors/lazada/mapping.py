@@ -34,7 +34,7 @@ from xml.etree import ElementTree  # nosec B405
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
-from lapak.connectors.kit.updates import Plan, batch_failed, update_failed
+from lapak.connectors.kit.updates import Plan, Results, Update, batch_failed, update_failed
 from lapak.connectors.lazada import wire
 from lapak.connectors.lazada.client import LazadaError
 from lapak.sync.protocol import PermanentError
@@ -244,7 +244,7 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
 def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], list]) -> Plan[Batch]:
     """Updates in input order, cut into calls of ≤ `size`; a SKU repeated goes to a later call
     so the last value given for it is the one that stays."""
-    rejected: list[tuple[int, ItemResult]] = []
+    rejected: Results = []
     chunks: list[list[tuple[int, list[tuple[str, str]]]]] = [[]]
     keys: set[tuple[str, str]] = set()
     for index, update in enumerate(updates):
@@ -273,10 +273,10 @@ def is_permanent_reason(reason: str) -> bool:
 
 def batch_results(
     batch: Batch,
-    updates: Sequence[StockUpdate | PriceUpdate],
+    updates: Sequence[Update],
     refusal: LazadaError | None,
     path: str,
-) -> list[tuple[int, ItemResult]]:
+) -> Results:
     """Per-update results of one call: all succeeded, or the refusal's `detail` names the
     SKUs that failed (the rest went through). A refusal that names no SKU of the batch
     fails the whole batch."""

@@ -18,7 +18,7 @@ from typing import Any
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
-from lapak.connectors.kit.updates import Plan, update_failed
+from lapak.connectors.kit.updates import Plan, Results, Update, update_failed
 from lapak.connectors.shopee import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -201,7 +201,7 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
 def _plan(updates: Sequence[Any], size: int, field: str, entry: Callable[..., dict]) -> Plan[Batch]:
     """Updates grouped by item, split so no call exceeds `size` models or repeats a model
     (Shopee refuses "Repeat model_id."; a repeated model goes to a later call, in order)."""
-    rejected: list[tuple[int, ItemResult]] = []
+    rejected: Results = []
     open_chunks: dict[int, list[tuple[int, int]]] = {}
     closed: list[tuple[int, list[tuple[int, int]]]] = []
     for index, update in enumerate(updates):
@@ -231,9 +231,7 @@ def is_permanent_reason(reason: str) -> bool:
     return bool(_PERMANENT_REASON.search(reason))
 
 
-def batch_results(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], reply: wire.BatchResult
-) -> list[tuple[int, ItemResult]]:
+def batch_results(batch: Batch, updates: Sequence[Update], reply: wire.BatchResult) -> Results:
     """Per-update results of one call from its failure_list/success_list."""
     failed = {f.model_id: f.failed_reason or "refused" for f in reply.failure_list}
     succeeded = {s.model_id for s in reply.success_list}

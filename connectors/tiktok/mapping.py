@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
-from lapak.connectors.kit.updates import Plan, update_failed
+from lapak.connectors.kit.updates import Plan, Results, Update, update_failed
 from lapak.connectors.tiktok import wire
 from lapak.connectors.tiktok.client import transient_code
 from lapak.sync.types import (
@@ -194,7 +194,7 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
 def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, Any]]) -> Plan[Batch]:
     """Updates grouped by product, split so no call exceeds `size` SKUs or repeats one
     (TikTok refuses 12052553 "Sku id duplicate"; a repeat goes to a later call, in order)."""
-    rejected: list[tuple[int, ItemResult]] = []
+    rejected: Results = []
     open_chunks: dict[str, list[int]] = {}
     closed: list[tuple[str, list[int]]] = []
     for index, update in enumerate(updates):
@@ -218,7 +218,7 @@ def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, An
 
 def inventory_results(
     batch: Batch, updates: Sequence[StockUpdate], reply: wire.InventoryResult
-) -> list[tuple[int, ItemResult]]:
+) -> Results:
     """Per-update results of one inventory call from its `data.errors[]` (code 0 overall).
 
     An error naming no SKU fails every update of the call.
@@ -253,9 +253,7 @@ def _reason(error: wire.SkuError) -> str:
     return f"{main} ({details})" if details else main
 
 
-def batch_ok(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate]
-) -> list[tuple[int, ItemResult]]:
+def batch_ok(batch: Batch, updates: Sequence[Update]) -> Results:
     return [(i, ItemResult.success(updates[i].ref.sku, updates[i].ref)) for i in batch.indices]
 
 

@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
+from lapak.connectors.kit.updates import Results
 from lapak.connectors.tokopedia import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -248,17 +249,15 @@ class Row:
     value: int
 
 
-def stock_rows(updates: Sequence[StockUpdate]) -> tuple[list[Row], list[tuple[int, ItemResult]]]:
+def stock_rows(updates: Sequence[StockUpdate]) -> tuple[list[Row], Results]:
     return _rows(updates, lambda u: u.stock)
 
 
-def price_rows(updates: Sequence[PriceUpdate]) -> tuple[list[Row], list[tuple[int, ItemResult]]]:
+def price_rows(updates: Sequence[PriceUpdate]) -> tuple[list[Row], Results]:
     return _rows(updates, lambda u: price_to_wire(u.price))
 
 
-def _rows(
-    updates: Sequence[Any], value: Callable[[Any], int]
-) -> tuple[list[Row], list[tuple[int, ItemResult]]]:
+def _rows(updates: Sequence[Any], value: Callable[[Any], int]) -> tuple[list[Row], Results]:
     rows, rejected = [], []
     for index, update in enumerate(updates):
         try:

@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.connectors import drafts
-from lapak.connectors.kit.updates import Plan, update_failed
+from lapak.connectors.kit.updates import Plan, Results, Update, update_failed
 from lapak.connectors.woocommerce import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -253,7 +253,7 @@ def _plan(
     `/variations/batch` (`/products/batch` refuses a variation: "To manipulate product
     variations you should use the /products/<product_id>/variations/<id> endpoint."),
     each call ≤ `size` entries."""
-    rejected: list[tuple[int, ItemResult]] = []
+    rejected: Results = []
     by_path: dict[str, list[tuple[int, dict[str, Any]]]] = {}
     for index, update in enumerate(updates):
         try:
@@ -287,8 +287,8 @@ def item_error_text(error: wire.BatchItemError) -> str:
 
 
 def batch_results(
-    batch: Batch, updates: Sequence[StockUpdate | PriceUpdate], entries: Sequence[wire.BatchEntry]
-) -> list[tuple[int, ItemResult]]:
+    batch: Batch, updates: Sequence[Update], entries: Sequence[wire.BatchEntry]
+) -> Results:
     """Per-update results of one call: answer entries come in request order."""
     results = []
     for position, index in enumerate(batch.indices):
