@@ -83,7 +83,8 @@ def skus_of(count: int) -> list[str]:
 def serve_shop(orders: int, skus: int, seed: int, conn: Connection) -> None:
     """Child process: a Shopee sandbox shop with `orders` orders, served until told to stop.
 
-    Answers "calls" (served API calls by path) and "orders" (every `ShopOrder`)."""
+    Answers "calls" (served API calls by path and the CPU seconds this process has used)
+    and "orders" (every `ShopOrder`)."""
     sandbox = sandbox_for(PLATFORM)
     credentials = sandbox.credentials(STORE, 0)
     app = sandbox.app([{"name": STORE, **credentials}], seed=seed)
@@ -102,7 +103,8 @@ def serve_shop(orders: int, skus: int, seed: int, conn: Connection) -> None:
     with serve(app) as server:
         conn.send((server.url, credentials))
         while (command := conn.recv()) != "stop":
-            conn.send(control.call_counts() if command == "calls" else placed)
+            calls = (control.call_counts(), time.process_time())
+            conn.send(calls if command == "calls" else placed)
     control.close()
 
 
@@ -118,9 +120,11 @@ class Shop:
         self._process.start()
         self.url, self.credentials = self._conn.recv()
 
-    def calls(self) -> dict[str, int]:
+    def calls(self) -> tuple[dict[str, int], float]:
+        """Calls served by path, and the sandbox process's CPU seconds so far."""
         self._conn.send("calls")
-        return dict(self._conn.recv())
+        counts, cpu = self._conn.recv()
+        return dict(counts), cpu
 
     def orders(self) -> list[ShopOrder]:
         self._conn.send("orders")
@@ -179,19 +183,27 @@ class Timed:
     seconds: float
     cpu: float
     calls: dict[str, int]
+    sandbox_cpu: float
 
     def rate(self) -> float:
         return self.report.seen / self.seconds
 
+    def cpu_rate(self) -> float:
+        """Orders per CPU second of this process: its rate with a marketplace that answers
+        at once and a core of its own."""
+        return self.report.seen / self.cpu
+
 
 def timed_pull(db: Database, store_id: int, connector: Connector, shop: Shop) -> Timed:
-    before = shop.calls()
+    before, sandbox_cpu = shop.calls()
     started, cpu = time.perf_counter(), time.process_time()
     report = pull_orders(db, store_id, connector)
     seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
-    calls = Counter(shop.calls())
+    after, sandbox_after = shop.calls()
+    calls = Counter(after)
     calls.subtract(before)
-    return Timed(report, seconds, cpu, {path: n for path, n in calls.items() if n})
+    served = {path: n for path, n in calls.items() if n}
+    return Timed(report, seconds, cpu, served, sandbox_after - sandbox_cpu)
 
 
 def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
@@ -257,9 +269,13 @@ def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
 def show(label: str, timed: Timed) -> None:
     print(
         f"{label}: {timed.report.seen:,} orders in {timed.seconds:.1f} s wall, {timed.cpu:.1f} s "
-        f"CPU → {timed.rate():,.0f} orders/s ({timed.report.as_counts()})"
+        f"CPU → {timed.rate():,.0f} orders/s, {timed.cpu_rate():,.0f} per CPU second "
+        f"({timed.report.as_counts()})"
     )
-    print(f"  sandbox calls: {sum(timed.calls.values()):,} {timed.calls}")
+    print(
+        f"  sandbox: {timed.sandbox_cpu:.1f} s CPU serving "
+        f"{sum(timed.calls.values()):,} calls {timed.calls}"
+    )
 
 
 def main() -> None:
@@ -303,6 +319,8 @@ def main() -> None:
         "seconds": round(first.seconds, 2),
         "cpu_seconds": round(first.cpu, 2),
         "orders_per_second": round(first.rate()),
+        "orders_per_cpu_second": round(first.cpu_rate()),
+        "sandbox_cpu_seconds": round(first.sandbox_cpu, 2),
         "calls": sum(first.calls.values()),
         "ok": not found,
         "aim": AIM,
