@@ -182,6 +182,13 @@ async def clock(request: Request) -> Response:
     return JSONResponse({"now": control.now()})
 
 
+async def store_list(request: Request) -> Response:
+    """GET /_sandbox/stores: every store of a `StoreSandbox` (`Store.summary`)."""
+    sandbox = _sandbox(request)
+    with sandbox.lock:
+        return JSONResponse([store.summary() for store in sandbox.stores.values()])
+
+
 async def store_listings(request: Request) -> Response:
     """GET /_sandbox/.../{store}/...: every SKU of the store, as `SandboxListing` rows."""
     rows = _control(request).listings(request.path_params["store"])

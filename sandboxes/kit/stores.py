@@ -41,6 +41,20 @@ class Store:
     def orders(self) -> dict[Id, Order]:
         return self.book.orders
 
+    def ids(self) -> dict[str, Any]:
+        """The platform's ids of the store, shown by the control API's store list."""
+        return {}
+
+    def summary(self) -> dict[str, Any]:
+        """The store as the control API lists it: name, ids, webhook URL, what it holds."""
+        return {
+            "name": self.name,
+            **self.ids(),
+            "webhook_url": self.push_url,
+            "products": len(self.catalog.live()),
+            "orders": len(self.orders),
+        }
+
 
 S = TypeVar("S", bound=Store)
 

@@ -1,8 +1,8 @@
 """The sandbox control API under /_sandbox/ (ours, not TikTok's): JSON in and out, no sign.
 
 The kit's shared and store routes (kit/control_api.py, answering errors as its `guarded`
-does) over `TikTokControl`, and TikTok's own: its stores, stock by SKU path, auth codes and
-the images Upload Product Image stored.
+does) over `TikTokControl`, and TikTok's own: stock by SKU path, auth codes and the images
+Upload Product Image stored.
 """
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from lapak.sandboxes.kit.control_api import (
     route,
     shared_routes,
     store_expire_token,
+    store_list,
     store_routes,
     store_stock,
 )
@@ -23,23 +24,6 @@ from starlette.responses import JSONResponse, Response
 def _store(request: Request) -> str:
     """The store the path names (an unknown one is the control's LookupError: 404)."""
     return str(request.path_params["store"])
-
-
-async def stores(request: Request) -> Response:
-    sandbox = request.app.state.sandbox
-    with sandbox.lock:
-        rows = [
-            {
-                "name": s.name,
-                "shop_cipher": s.shop_cipher,
-                "shop_id": s.shop_id,
-                "webhook_url": s.push_url,
-                "products": len(s.catalog.live()),
-                "orders": len(s.orders),
-            }
-            for s in sandbox.stores.values()
-        ]
-    return JSONResponse(rows)
 
 
 async def auth_code(request: Request) -> Response:
@@ -57,7 +41,7 @@ async def image(request: Request) -> Response:
 STORE = "/_sandbox/stores/{store}"
 ROUTES = [
     *shared_routes(),
-    route("/_sandbox/stores", stores, ["GET"]),
+    route("/_sandbox/stores", store_list, ["GET"]),
     *store_routes(STORE),
     route(f"{STORE}/listings/{{sku}}/stock", store_stock, ["POST"]),
     route(f"{STORE}/expire_token", store_expire_token, ["POST"]),

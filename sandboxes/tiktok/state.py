@@ -116,3 +116,6 @@ class Shop(Store):
 
     def __post_init__(self) -> None:
         self.book = OrderBook(self.catalog, ORDER_RULES)
+
+    def ids(self) -> dict[str, Any]:
+        return {"shop_cipher": self.shop_cipher, "shop_id": self.shop_id}

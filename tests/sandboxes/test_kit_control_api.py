@@ -12,6 +12,7 @@ from lapak.sandboxes.kit.control_api import (
     guarded,
     route,
     store_expire_token,
+    store_list,
     store_routes,
     store_stock,
 )
@@ -42,15 +43,26 @@ def control(sandbox: ShopeeSandbox) -> ShopeeControl:
 def client(sandbox: ShopeeSandbox, control: ShopeeControl) -> Iterator[httpx.Client]:
     app = Starlette(
         routes=[
+            route("/_sandbox/stores", store_list, ["GET"]),
             *store_routes(STORE),
             route(f"{STORE}/stock", store_stock, ["POST"]),
             route(f"{STORE}/listings/{{sku}}/stock", store_stock, ["POST"]),
             route(f"{STORE}/expire_token", store_expire_token, ["POST"]),
         ]
     )
-    app.state.control = control
+    app.state.sandbox, app.state.control = sandbox, control
     with serve(app) as server, httpx.Client(base_url=server.url, timeout=5) as http:
         yield http
+
+
+def test_stores_are_listed_with_what_they_hold(
+    client: httpx.Client, control: ShopeeControl
+) -> None:
+    control.add_listing("toko", sku="TEH", name="Teh", price=5000, stock=3)
+    control.set_webhook_url("toko", "http://x/hook")
+    assert client.get("/_sandbox/stores").json() == [
+        {"name": "toko", "webhook_url": "http://x/hook", "products": 1, "orders": 0}
+    ]
 
 
 def test_listings_are_rows_per_sku(client: httpx.Client, control: ShopeeControl) -> None:
