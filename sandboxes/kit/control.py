@@ -29,6 +29,17 @@ stock goes back on the listing)."""
 
 
 @dataclass(frozen=True, slots=True)
+class ListingSpec:
+    """A seller's own listing as `SandboxControl.add_listing` is asked for it."""
+
+    sku: str
+    name: str
+    price: int
+    stock: int = 0
+    variants: Sequence[tuple[str, str, int, int]] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class SandboxListing:
     """One seller SKU as the fake marketplace holds it (a variant is its own row)."""
 

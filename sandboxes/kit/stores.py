@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from lapak.sandboxes.kit.catalog import Catalog, Id, Listing, Status
-from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.orders import Order, OrderBook, random_lines
 from lapak.sandboxes.kit.surface import SandboxSurface
@@ -203,18 +203,14 @@ class StoreSurface(SandboxSurface, Generic[S]):
             store = self._store(name)
             return next(key for key, value in self.sandbox.stores.items() if value is store)
 
-    def add_listing(
-        self,
-        store: str,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> str:
+    def create_listing(self, store: str, listing: ListingSpec) -> str:
         listing_id = self.sandbox.add_listing(
-            self._key(store), sku=sku, name=name, price=price, stock=stock, variants=variants
+            self._key(store),
+            sku=listing.sku,
+            name=listing.name,
+            price=listing.price,
+            stock=listing.stock,
+            variants=listing.variants,
         )
         return str(listing_id)
 

@@ -1,12 +1,15 @@
 """The half of `SandboxControl` every sandbox answers the same way: clock, faults, rate
 limit, pushes, call counts, the buyer simulator and closing. A platform's control class
 subclasses `SandboxSurface` and adds the store-level half (listings, orders, tokens,
-webhooks) in its own terms."""
+webhooks) in its own terms; a new listing reaches it as one `ListingSpec`
+(`create_listing`)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any, Protocol
 
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.faults import FaultSettings
 
 
@@ -50,6 +53,22 @@ class SandboxSurface:
 
     def advance_clock(self, seconds: float) -> None:
         self.sandbox.clock.advance(seconds)
+
+    def add_listing(
+        self,
+        store: str,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int = 0,
+        variants: Sequence[tuple[str, str, int, int]] = (),
+    ) -> str:
+        return self.create_listing(store, ListingSpec(sku, name, price, stock, variants))
+
+    def create_listing(self, store: str, listing: ListingSpec) -> str:
+        """The platform makes a seller's own listing on the store; its item id."""
+        raise NotImplementedError
 
     def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
         return self.sandbox.set_faults(settings, **changes)

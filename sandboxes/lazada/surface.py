@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from decimal import Decimal
 
-from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
 from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 from lapak.sandboxes.lazada.state import (
@@ -53,21 +53,13 @@ class LazadaControl(SandboxSurface):
     tokens_expire = True
     sample_category = SAMPLE_CATEGORY
 
-    def add_listing(
-        self,
-        store: str,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> str:
+    def create_listing(self, store: str, listing: ListingSpec) -> str:
         """A product made in Seller Center: `variants` become SKUs differing by the custom
         sales attribute "Variant" (Lazada keeps price and stock on SKUs only)."""
         with self.sandbox.lock:
             owner = self.sandbox.seller(store)
-            rows = list(variants) or [(sku, "", price, stock)]
+            variants = listing.variants
+            rows = list(variants) or [(listing.sku, "", listing.price, listing.stock)]
             skus = []
             for seller_sku, option, unit_price, units in rows:
                 if owner.find_sku(seller_sku) is not None:
@@ -84,8 +76,8 @@ class LazadaControl(SandboxSurface):
                 owner,
                 skus,
                 category=SAMPLE_CATEGORY,
-                name=name,
-                description=name,
+                name=listing.name,
+                description=listing.name,
                 brand="No Brand",
                 variation={VARIANT_ATTRIBUTE: spec} if variants else {},
             )

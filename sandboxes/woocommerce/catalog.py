@@ -16,9 +16,10 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.woocommerce.media import Images, upload
 from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
@@ -105,28 +106,20 @@ def new_product(body: Mapping[str, Any], now: float) -> Product:
     return Product(id=0, type=str(kind), name="", created=now, updated=now)
 
 
-def seller_product(
-    shop: Shop,
-    *,
-    sku: str,
-    name: str,
-    price: int,
-    stock: int,
-    variants: Sequence[tuple[str, str, int, int]],
-    now: float,
-) -> Product:
+def seller_product(shop: Shop, listing: ListingSpec, *, now: float) -> Product:
     """A seller's own product, made in wp-admin: simple, or variable with one custom
     attribute "Variant" and a variation per (sku, option, price, stock)."""
+    variants = listing.variants
     product = Product(
         id=shop.new_id(),
         type="variable" if variants else "simple",
-        name=name,
+        name=listing.name,
         created=now,
         updated=now,
-        sku=sku,
-        regular_price="" if variants else str(int(price)),
+        sku=listing.sku,
+        regular_price="" if variants else str(int(listing.price)),
         manage_stock=not variants,
-        stock_quantity=None if variants else int(stock),
+        stock_quantity=None if variants else int(listing.stock),
         weight="0.5",
         category_ids=[UNCATEGORIZED],
     )
@@ -139,7 +132,7 @@ def seller_product(
         variation = Product(
             id=shop.new_id(),
             type="variation",
-            name=name,
+            name=listing.name,
             created=now,
             updated=now,
             parent_id=product.id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
 from lapak.sandboxes.woocommerce.catalog import seller_product
 from lapak.sandboxes.woocommerce.orders import tracking_number
@@ -26,21 +26,10 @@ class WooControl(SandboxSurface):
     sample_category = "16"
     """"Pakaian", a product category of every sandbox site."""
 
-    def add_listing(
-        self,
-        store: str,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> str:
+    def create_listing(self, store: str, listing: ListingSpec) -> str:
         with self.sandbox.lock:
             shop, now = self.sandbox.shop(store), self.sandbox.clock.now()
-            product = seller_product(
-                shop, sku=sku, name=name, price=price, stock=stock, variants=variants, now=now
-            )
+            product = seller_product(shop, listing, now=now)
             return str(product.id)
 
     def listings(self, store: str) -> list[SandboxListing]:
