@@ -1,5 +1,6 @@
 """What every sandbox's wire code shares: the compact JSON response, the call a handler is
-given, the answer to a failed handler, and the field and multipart readers.
+given, the path-template router, the answer to a failed handler, and the field and
+multipart readers.
 
 A platform keeps its envelopes, its error bodies and its field errors; these pieces have
 no platform in them.
@@ -13,12 +14,13 @@ import json
 import math
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any, TypeGuard, TypeVar
+from typing import Any, Generic, Protocol, TypeGuard, TypeVar
 
 import structlog
 from starlette.datastructures import QueryParams
 from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
+from starlette.routing import compile_path
 
 log = structlog.get_logger(__name__)
 E = TypeVar("E", bound=Exception)
@@ -55,6 +57,36 @@ class Call:
         """Scheme and host the caller used, for URLs the sandbox hands out."""
         url = self.request.url
         return f"{url.scheme}://{url.netloc}"
+
+
+class Templated(Protocol):
+    @property
+    def template(self) -> str: ...
+
+
+R = TypeVar("R", bound=Templated)
+
+
+class Router(Generic[R]):
+    """Finds the routes of a path (a platform keeps one a method) by their `template`:
+    `{name}` segments become path params; templates without any are looked up first."""
+
+    def __init__(self, routes: list[R]) -> None:
+        by_template: dict[str, list[R]] = {}
+        for route in routes:
+            by_template.setdefault(route.template, []).append(route)
+        self._exact = {t: found for t, found in by_template.items() if "{" not in t}
+        self._patterns = [(compile_path(t)[0], f) for t, f in by_template.items() if "{" in t]
+
+    def match(self, path: str) -> tuple[list[R], dict[str, str]]:
+        """The routes of this path (any method) and its path params; none: ([], {})."""
+        if path in self._exact:
+            return self._exact[path], {}
+        for pattern, found in self._patterns:
+            matched = pattern.match(path)
+            if matched:
+                return found, matched.groupdict()
+        return [], {}
 
 
 async def answered(

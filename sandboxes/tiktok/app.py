@@ -13,6 +13,7 @@ import json
 from typing import Any
 
 from lapak.sandboxes.kit.app import SandboxApp
+from lapak.sandboxes.kit.wire import Router
 from lapak.sandboxes.tiktok import (
     api_auth,
     api_listing_write,
@@ -21,7 +22,7 @@ from lapak.sandboxes.tiktok import (
     consent,
 )
 from lapak.sandboxes.tiktok import control as control_api
-from lapak.sandboxes.tiktok.context import Ctx, Route, Router
+from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.gate import authenticate
 from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
 from lapak.sandboxes.tiktok.surface import TikTokControl

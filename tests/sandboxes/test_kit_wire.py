@@ -1,12 +1,14 @@
-"""The kit's wire pieces: the failed-handler answers and the field readers."""
+"""The kit's wire pieces: the router, the failed-handler answers and the field readers."""
 
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 
 import pytest
 from lapak.sandboxes.kit.wire import (
     JSONBody,
+    Router,
     answered,
     is_int,
     is_number,
@@ -74,3 +76,18 @@ def test_multipart_file() -> None:
     assert multipart_file(content_type, body, "image") == b"\x89PNG\x00\x01"
     assert multipart_file(content_type, body, "other") is None
     assert multipart_file("application/json", body, "image") is None
+
+
+@dataclass(frozen=True)
+class _Route:
+    method: str
+    template: str
+
+
+def test_router_finds_a_paths_routes_and_params() -> None:
+    search, get = _Route("POST", "/orders"), _Route("GET", "/orders")
+    ship = _Route("POST", "/packages/{package_id}/ship")
+    router = Router([search, get, ship])
+    assert router.match("/orders") == ([search, get], {})
+    assert router.match("/packages/77/ship") == ([ship], {"package_id": "77"})
+    assert router.match("/packages/77") == ([], {})
