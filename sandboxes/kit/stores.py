@@ -7,14 +7,15 @@ the push of every change; `StoreSurface` answers listings, stock, orders and tok
 store name (`SandboxControl`, kit/control.py) for the conformance suite and the demo.
 
 A platform supplies: its stores by key (`stores`, looked up by `store`), its order and line ids,
-its push (`notify`), how a control-made listing looks (`new_listing`), its token expiry
-(`expire_token`) and, on the surface, the statuses behind pay/cancel/complete/return.
+its push (`notify`), how a control-made listing looks (`new_listing`), whom a store's
+tokens belong to (`token_owner`, for auth codes and token expiry) and, on the surface, the
+statuses behind pay/cancel/complete/return.
 """
 
 from __future__ import annotations
 
 from abc import abstractmethod
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
@@ -28,6 +29,7 @@ from lapak.sandboxes.kit.surface import SandboxSurface
 if TYPE_CHECKING:
     from lapak.sandboxes.kit.buyers import Buyers
     from lapak.sandboxes.kit.push import PushQueue
+    from lapak.sandboxes.kit.tokens import TokenStore
 
 
 @dataclass(slots=True, kw_only=True)
@@ -78,6 +80,7 @@ class StoreSandbox(SandboxCore, Generic[S]):
     buyers: Buyers
     new_line_id: Callable[[], Id]
     """The next order line id (a platform's counter)."""
+    tokens: TokenStore[Any]
 
     def store(self, key: Any) -> S:
         """The store by the key the platform's control methods take (`stores`' key)."""
@@ -183,6 +186,20 @@ class StoreSandbox(SandboxCore, Generic[S]):
         with self.lock:
             self.store(key).push_url = url or None
 
+    def token_owner(self, store: S) -> Hashable:
+        """Whom the store's tokens belong to in `tokens` (its shop id, say)."""
+        raise NotImplementedError
+
+    def issue_auth_code(self, key: Any) -> str:
+        """A one-time code as the platform's consent redirect gives it."""
+        with self.lock:
+            return self.tokens.issue_code(self.token_owner(self.store(key)))
+
+    def expire_token(self, key: Any) -> int:
+        """The store's access tokens die now (the next call is refused as expired)."""
+        with self.lock:
+            return self.tokens.expire_access(self.token_owner(self.store(key)))
+
 
 class StoreSurface(SandboxSurface, Generic[S]):
     """`SandboxControl`'s store half over a `StoreSandbox`, stores named as in Lapak."""
@@ -279,3 +296,6 @@ class StoreSurface(SandboxSurface, Generic[S]):
 
     def set_webhook_url(self, store: str, url: str | None) -> None:
         self.sandbox.set_push_url(self._key(store), url)
+
+    def expire_token(self, store: str) -> None:
+        self.sandbox.expire_token(self._key(store))

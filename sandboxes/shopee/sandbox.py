@@ -175,15 +175,8 @@ class ShopeeSandbox(StoreSandbox[Shop]):
                 for s in self.stores.values()
             ]
 
-    def issue_auth_code(self, shop_id: int) -> str:
-        """A one-time code as Shopee's consent redirect gives it (for /api/v2/auth/token/get)."""
-        with self.lock:
-            return self.tokens.issue_code(self.store(shop_id).shop_id)
-
-    def expire_token(self, shop_id: int) -> int:
-        """The shop's access tokens die now (the next call gets error_auth)."""
-        with self.lock:
-            return self.tokens.expire_access(self.store(shop_id).shop_id)
+    def token_owner(self, store: Shop) -> int:
+        return store.shop_id
 
     def set_push_config(self, shop_id: int, callback_url: str | None) -> None:
         self.set_push_url(shop_id, callback_url)

@@ -22,6 +22,3 @@ class ShopeeControl(StoreSurface[Shop]):
         "complete": "COMPLETED",
         "return": "TO_RETURN",
     }
-
-    def expire_token(self, store: str) -> None:
-        self.sandbox.expire_token(self._key(store))

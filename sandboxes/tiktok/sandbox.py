@@ -171,17 +171,8 @@ class TikTokSandbox(StoreSandbox[Shop]):
 
     # --- tokens, pushes ------------------------------------------------------------------
 
-    def issue_auth_code(self, store: str) -> str:
-        """A one-time code as the seller's authorization redirect gives it."""
-        with self.lock:
-            shop = self.store(store)
-            return self.tokens.issue_code((shop.app_key, shop.shop_cipher))
-
-    def expire_token(self, store: str) -> int:
-        """The store's access tokens die now (the next call gets 105002)."""
-        with self.lock:
-            shop = self.store(store)
-            return self.tokens.expire_access((shop.app_key, shop.shop_cipher))
+    def token_owner(self, store: Shop) -> tuple[str, str]:
+        return (store.app_key, store.shop_cipher)
 
     def notify(self, store: Shop, order: Order) -> None:
         """Push an order-status change to the shop's webhook URL (lock held)."""

@@ -55,6 +55,3 @@ class TikTokControl(StoreSurface[Shop]):
         for sku, quantity in view.lines:
             pieces[sku] += quantity
         return replace(view, lines=tuple(pieces.items()))
-
-    def expire_token(self, store: str) -> None:
-        self.sandbox.expire_token(store)
