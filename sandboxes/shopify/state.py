@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import cast
+from typing import Any, cast
 
 from lapak.sandboxes.kit import catalog as kit
 from lapak.sandboxes.kit.orders import Order, OrderRules
@@ -189,6 +189,9 @@ class Shop(Store):
     @property
     def products(self) -> dict[int, Product]:
         return cast("dict[int, Product]", self.catalog.listings)
+
+    def ids(self) -> dict[str, Any]:
+        return {"domain": self.domain, "location_id": self.location_id}
 
     def variant(self, variant_id: int) -> tuple[Product, Variant] | None:
         for product in self.products.values():
