@@ -208,6 +208,8 @@ class StoreSurface(SandboxSurface, Generic[S]):
     platform: ClassVar[str]
     actions: ClassVar[Mapping[OrderAction, Status]]
     """The platform's status for each order action."""
+    removed_status: ClassVar[Status | None] = None
+    """The status a listing the seller deleted keeps (None: it leaves the catalog)."""
 
     def _store(self, name: str) -> S:
         for store in self.sandbox.stores.values():
@@ -260,7 +262,11 @@ class StoreSurface(SandboxSurface, Generic[S]):
             unit = catalog.find_sku(sku)
             if unit is None:
                 raise LookupError(f"no SKU {sku!r} on store {store!r}")
-            del catalog.listings[unit.listing.id]
+            if self.removed_status is None:
+                del catalog.listings[unit.listing.id]
+            else:
+                unit.listing.status = self.removed_status
+                unit.listing.updated = self.sandbox.clock.now_s()
 
     def place_order(
         self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True

@@ -192,15 +192,6 @@ class TikTokSandbox(StoreSandbox[Shop]):
 
     # --- catalog and orders --------------------------------------------------------------
 
-    def delete_product_of(self, store: str, seller_sku: str) -> None:
-        """The seller deletes the product holding this SKU (TikTok keeps it as DELETED)."""
-        with self.lock:
-            unit = self.store(store).catalog.find_sku(seller_sku)
-            if unit is None:
-                raise LookupError(f"no SKU {seller_sku!r} on store {store!r}")
-            unit.listing.status = "DELETED"
-            unit.listing.updated = self.clock.now_s()
-
     def change_status_in(self, store: Shop, order: Order, status: Status, *, by: str = "") -> bool:
         """A status change with its side effects (stock back on cancel, push); lock held.
         A shipped order cannot be cancelled (it is returned)."""

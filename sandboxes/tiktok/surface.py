@@ -23,9 +23,8 @@ class TikTokControl(StoreSurface[Shop]):
     platform = "tiktok"
     tokens_expire = True
     sample_category = SAMPLE_CATEGORY
-
-    def remove_listing(self, store: str, sku: str) -> None:
-        self.sandbox.delete_product_of(store, sku)
+    removed_status = "DELETED"
+    """TikTok keeps a deleted product (Search Products still lists it)."""
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
         if action == "return":

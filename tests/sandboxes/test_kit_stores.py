@@ -1,4 +1,4 @@
-"""The kit's StoreSandbox and StoreBuyers over a minimal platform of its own."""
+"""The kit's StoreSandbox, StoreSurface and StoreBuyers over a minimal platform of its own."""
 
 from __future__ import annotations
 
@@ -9,7 +9,13 @@ import pytest
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
 from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules, OutOfStockError
-from lapak.sandboxes.kit.stores import Store, StoreSandbox, UnknownOrderError, UnknownStoreError
+from lapak.sandboxes.kit.stores import (
+    Store,
+    StoreSandbox,
+    StoreSurface,
+    UnknownOrderError,
+    UnknownStoreError,
+)
 from lapak.sandboxes.kit.wire import JSONBody
 
 RULES = OrderRules(
@@ -33,7 +39,7 @@ class ToySandbox(StoreSandbox[Store]):
 
     def __init__(self) -> None:
         super().__init__(seed=3, error_response=JSONBody, throttle_response=JSONBody)
-        catalog = Catalog(selling={"ON"})
+        catalog = Catalog(selling={"ON"}, gone={"GONE"})
         self.stores = {"a": Store(name="A", catalog=catalog, book=OrderBook(catalog, RULES))}
         self.buyers = Buyers(self, seed=3, pay_rate=1.0, progress_rate=1.0)
         self.new_line_id = itertools.count(1).__next__
@@ -61,6 +67,17 @@ class ToySandbox(StoreSandbox[Store]):
         for vsku, option, vprice, vstock in variants:
             listing.variants[vsku] = Variant(vsku, vsku, vprice, vstock, [option])
         return listing
+
+
+class ToyControl(StoreSurface[Store]):
+    platform = "toy"
+    tokens_expire = False
+    sample_category = "1"
+    actions = {"pay": "PAID", "cancel": "VOID", "complete": "DONE", "return": "VOID"}
+
+
+class KeepingControl(ToyControl):
+    removed_status = "GONE"
 
 
 @pytest.fixture
@@ -94,3 +111,17 @@ def test_buyers_check_out_and_roll_the_platforms_moves(toy: ToySandbox) -> None:
     assert toy.buyers.placed == 5 and statuses <= {"NEW", "PAID", "SENT"} and "SENT" in statuses
     toy.set_push_url("a", None)
     assert toy.store("a").push_url is None
+
+
+@pytest.mark.parametrize(("control", "kept"), [(ToyControl, None), (KeepingControl, "GONE")])
+def test_a_removed_listing_leaves_the_catalog_or_keeps_the_removed_status(
+    toy: ToySandbox, control: type[ToyControl], kept: str | None
+) -> None:
+    toy.add_listing("a", sku="TEH", name="Teh", price=5, stock=4)
+    control(toy).remove_listing("A", "TEH")
+    assert [item.status for item in toy.store("a").catalog.listings.values()] == (
+        [kept] if kept else []
+    )
+    assert toy.stock_of("a", "TEH") is None
+    with pytest.raises(LookupError, match="no SKU 'TEH'"):
+        control(toy).remove_listing("A", "TEH")

@@ -15,6 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from lapak.sandboxes.tiktok import TikTokSandbox
+from lapak.sandboxes.tiktok.surface import TikTokControl
 from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -357,7 +358,7 @@ def test_price_update_is_all_or_nothing(tiktok: tuple[TikTok, TikTokSandbox]) ->
         s.id: s.price for s in sandbox.store(STORE).catalog.listings[product_id].variants.values()
     }
     assert prices == {medium: 185000, large: 199000}
-    sandbox.delete_product_of(STORE, "BTK-M")
+    TikTokControl(sandbox).remove_listing(STORE, "BTK-M")
     assert client.call("POST", path, good).json()["code"] == 12052032
     assert client.call("GET", f"{CREATE}/{product_id}").json()["code"] == 12052032
 
