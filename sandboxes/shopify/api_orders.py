@@ -158,8 +158,8 @@ def _line_quantities(group: Mapping[str, Any]) -> dict[int, int] | None:
 
 ROUTES = (
     Route("GET", "orders.json", list_orders),
-    Route("GET", "orders/{order_id}.json", get_order),
-    Route("GET", "orders/{order_id}/fulfillment_orders.json", list_fulfillment_orders),
-    Route("GET", "orders/{order_id}/fulfillments.json", list_fulfillments),
+    Route("GET", "orders/{order_id:int}.json", get_order),
+    Route("GET", "orders/{order_id:int}/fulfillment_orders.json", list_fulfillment_orders),
+    Route("GET", "orders/{order_id:int}/fulfillments.json", list_fulfillments),
     Route("POST", "fulfillments.json", create_fulfillment),
 )

@@ -13,7 +13,7 @@ import json
 import re
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody
+from lapak.sandboxes.kit.wire import JSONBody, Router
 from lapak.sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
 from lapak.sandboxes.shopify.context import Ctx, Route
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
@@ -41,21 +41,14 @@ INSTALL = {
 VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 
 
-def _compile(route: Route) -> tuple[re.Pattern[str], Route]:
-    pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>\\d+)", re.escape(route.pattern))
-    return re.compile(f"^{pattern}$"), route
-
-
-ROUTES = [
-    _compile(route) for route in (*api_products.ROUTES, *api_orders.ROUTES, *api_graphql.ROUTES)
-]
+ROUTER = Router([*api_products.ROUTES, *api_orders.ROUTES, *api_graphql.ROUTES])
 
 
 def _match(method: str, rest: str) -> tuple[Route, dict[str, str]]:
-    for pattern, route in ROUTES:
-        found = pattern.match(rest)
-        if found and route.method == method:
-            return route, found.groupdict()
+    routes, params = ROUTER.match(rest)
+    for route in routes:
+        if route.method == method:
+            return route, params
     raise not_found()
 
 

@@ -67,8 +67,8 @@ class Ctx(Call):
 @dataclass(frozen=True, slots=True)
 class Route:
     method: str
-    pattern: str
-    """The path after /admin/api/{version}/, with {name} for a numeric id."""
+    template: str
+    """The path after /admin/api/{version}/, with {name:int} for a numeric id."""
     handler: Callable[[Ctx], Reply]
 
 
