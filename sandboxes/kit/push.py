@@ -3,9 +3,9 @@
 A sandbox's API answer never waits on a receiver: pushes are queued and a thread (started
 on first use) posts them. `flush()` waits until the queue is drained, which is how tests and
 the demo know every push was delivered or given up. `RetryingPushQueue` delivers a signed
-`Delivery` with a few quick retries (the real platforms retry over minutes or hours);
-a platform with other delivery rules (WooCommerce: no retry, a failure count that disables
-the webhook) subclasses `PushQueue` and writes its own `_deliver`.
+`Delivery` with a few quick retries (the real platforms retry over minutes or hours); a
+platform with other delivery rules sets `attempts` and `accepts` and hears of each outcome
+(`succeeded`, `gave_up`: WooCommerce counts a webhook's failures and disables it).
 """
 
 from __future__ import annotations
@@ -97,6 +97,8 @@ class Delivery:
     url: str
     body: bytes
     headers: dict[str, str]
+    subject: Any = None
+    """What the platform's outcome hooks need of it (WooCommerce: the webhook)."""
 
 
 class RetryingPushQueue(PushQueue[Delivery]):
@@ -114,12 +116,19 @@ class RetryingPushQueue(PushQueue[Delivery]):
         """The receiver's answer counts as delivered (default: any 2xx)."""
         return 200 <= status < 300
 
+    def succeeded(self, job: Delivery) -> None:
+        """Called from the push thread once `job` is delivered."""
+
+    def gave_up(self, job: Delivery) -> None:
+        """Called from the push thread once every attempt at `job` failed."""
+
     def _deliver(self, client: httpx.Client, job: Delivery) -> None:
         for attempt in range(1, self.attempts + 1):
             try:
                 response = client.post(job.url, content=job.body, headers=job.headers)
                 if self.accepts(response.status_code):
                     self.delivered += 1
+                    self.succeeded(job)
                     return
                 log.warning(
                     "push_refused", platform=self.platform, url=job.url, status=response.status_code
@@ -131,3 +140,4 @@ class RetryingPushQueue(PushQueue[Delivery]):
             if attempt < self.attempts:
                 time.sleep(self.retry_delay * attempt)
         self.failed += 1
+        self.gave_up(job)

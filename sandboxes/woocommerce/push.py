@@ -20,14 +20,10 @@ import hmac
 import threading
 from typing import Any
 
-import httpx
-import structlog
 from lapak.connectors.woocommerce import signing
-from lapak.sandboxes.kit.push import PushQueue
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 from lapak.sandboxes.woocommerce.state import WC_VERSION, WP_VERSION, Webhook
 from lapak.sandboxes.woocommerce.wire import php_json
-
-log = structlog.get_logger(__name__)
 
 MAX_FAILURES = 5
 TIMEOUT_SECONDS = 5.0  # WooCommerce waits MINUTE_IN_SECONDS; tests need answers sooner
@@ -59,39 +55,31 @@ def delivery(
     return body, headers
 
 
-class PushSender(PushQueue[tuple[Webhook, bytes, dict[str, str]]]):
-    """Queues deliveries and sends them from a daemon thread (started on first use).
-
-    As WooCommerce does, a failed delivery is not retried; after more than `MAX_FAILURES`
-    in a row the webhook is disabled."""
+class PushSender(RetryingPushQueue):
+    """Sends each delivery once, as WooCommerce does (no retry); after more than
+    `MAX_FAILURES` failures in a row the webhook is disabled."""
 
     platform = "woocommerce"
     timeout = TIMEOUT_SECONDS
+    attempts = 1
 
     def __init__(self) -> None:
         super().__init__()
         self._state_lock = threading.Lock()
 
     def send(self, webhook: Webhook, body: bytes, headers: dict[str, str]) -> None:
-        self.put((webhook, body, headers))
+        self.put(Delivery(webhook.delivery_url, body, headers, subject=webhook))
 
-    def _deliver(self, client: httpx.Client, job: tuple[Webhook, bytes, dict[str, str]]) -> None:
-        webhook, body, headers = job
-        status = 0
-        try:
-            status = client.post(webhook.delivery_url, content=body, headers=headers).status_code
-        except httpx.HTTPError as exc:
-            log.warning(
-                "woocommerce_webhook_failed", url=webhook.delivery_url, error=type(exc).__name__
-            )
+    def accepts(self, status: int) -> bool:
+        return 200 <= status < 303
+
+    def succeeded(self, job: Delivery) -> None:
         with self._state_lock:
-            if 200 <= status < 303:
-                self.delivered += 1
-                webhook.failure_count = 0
-                return
-            self.failed += 1
-            if status:
-                log.warning("woocommerce_webhook_refused", url=webhook.delivery_url, status=status)
+            job.subject.failure_count = 0
+
+    def gave_up(self, job: Delivery) -> None:
+        webhook: Webhook = job.subject
+        with self._state_lock:
             if webhook.failure_count > MAX_FAILURES:
                 webhook.status = "disabled"
             else:
