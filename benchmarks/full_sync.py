@@ -243,6 +243,8 @@ class Sandboxes:
 
 
 def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str) -> None:
+    """N SKUs, a fifth in items of `VARIANTS` variants; `categories` by platform; pictures
+    on the `image_host` at `images`."""
     grouped = skus // 5 // VARIANTS * VARIANTS
     names = sorted(categories)
     with path.open("w", newline="", encoding="utf-8") as file:
@@ -258,7 +260,7 @@ def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str
             name = f"Produk UMKM nomor {group} buatan Yogyakarta"
             writer.writerow(
                 [sku, group, variant, name, f"{name}, dikirim dari Yogyakarta.", 25000, 10, 300,
-                 f"{images}/{group}.png", *(categories[p] for p in names)]
+                 f"{images}/img/{group}.png", *(categories[p] for p in names)]
             )  # fmt: skip
 
 
@@ -300,12 +302,12 @@ class StoreRun:
         return set(self.listings_per_sku) == {1} and not self.wrong_stock
 
 
-def push_until_settled(db: Database, run: StoreRun) -> PushReport:
+def push_until_settled(db: Database, store_id: int, connector: Connector) -> PushReport:
     """Push until a push finds nothing left (each push stops at its time budget or after a
     few passes, and the job would be sent again)."""
     total = PushReport()
     while True:
-        report = push_store(db, run.store_id, run.connector)
+        report = push_store(db, store_id, connector)
         for key, value in report.as_counts().items():
             setattr(total, key, getattr(total, key) + value)
         total.errors += report.errors
@@ -316,7 +318,7 @@ def push_until_settled(db: Database, run: StoreRun) -> PushReport:
 def timed_phase(db: Database, sandboxes: Sandboxes, run: StoreRun, name: str) -> None:
     sandboxes.reset_calls(run.platform)
     started = time.perf_counter()
-    report = push_until_settled(db, run)
+    report = push_until_settled(db, run.store_id, run.connector)
     seconds = time.perf_counter() - started
     run.phases[name] = Phase(sandboxes.calls(run.platform), seconds, report)
 
@@ -418,9 +420,8 @@ def set_up(
         merchant_id = session.scalar(select(Merchant.id))
     assert merchant_id is not None
     categories = {p: sandboxes.ask("category", p) for p in names}
-    images = f"{sandboxes.images}/img"
     catalog = directory / "catalog.csv"
-    write_catalog(catalog, skus, categories, images)
+    write_catalog(catalog, skus, categories, sandboxes.images)
     started = time.perf_counter()
     imported = import_catalog(db, merchant_id, catalog)
     if imported.errors:

@@ -1,10 +1,12 @@
 """Stock and price pushes to every platform's sandbox: calls made against the fewest.
 
 For each registered platform (or those named), publishes an N-SKU catalog to one sandbox
-store (not timed), then changes every product's stock and pushes, then every product's
-price and pushes, through `sync.push.push_store` (the real engine path) over real HTTP with
-the sandbox's rate limit lifted. It prints, per platform, the API calls each push made
-(counted by the sandbox) against the fewest that platform's batch rules allow:
+store (not timed), then lowers every product's stock by one and pushes (a rise would wait
+for a pull: docs/ARCHITECTURE.md), then every product's price and pushes, through
+`sync.push.push_store` (the real engine path) over real HTTP with the sandbox's rate limit
+lifted. It prints, per platform, the API calls each push made
+(counted by the sandbox; for stock, the calls to the stock batch endpoint, without the
+reads a push makes first) against the fewest that platform's batch rules allow:
 
 `ConnectorLimits.fewest_calls`: ceil(SKUs / batch size) where a call mixes SKUs of any
 items; the sum over items of ceil(its SKUs / batch size) where a call covers one item's
@@ -22,20 +24,21 @@ compare platforms' call counts, not raw speed (`push_shopee.py` measures that).
 from __future__ import annotations
 
 import argparse
-import csv
+import sys
 import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import Any
 
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
 from lapak.sandboxes.kit.control import SandboxControl
-from lapak.sandboxes.kit.images import placeholder_png
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.catalog import import_catalog
 from lapak.sync.changes import products_changed
 from lapak.sync.protocol import ConnectorPlugin, StoreSpec
-from lapak.sync.push import PushReport, push_store
 from lapak.sync.registry import platforms, plugin_for
 from lapak.sync.sealing import Sealer
 from lapak.sync.setup import StoreSettings, apply_settings
@@ -47,55 +50,16 @@ from lapak.wiring.logging import configure_logging
 from lapak.wiring.pacing import UnpacedPacer
 from lapak.wiring.server import serve
 from sqlalchemy import select, update
-from starlette.applications import Starlette
-from starlette.requests import Request
-from starlette.responses import Response
-from starlette.routing import Route
+
+from benchmarks.full_sync import (
+    STOCK_WRITE_PATHS,
+    VARIANTS,
+    image_host,
+    push_until_settled,
+    write_catalog,
+)
 
 STORE = "bench"
-VARIANTS = 4
-
-
-def image_host() -> Starlette:
-    async def image(request: Request) -> Response:
-        return Response(placeholder_png(request.path_params["name"], 600), media_type="image/png")
-
-    return Starlette(routes=[Route("/img/{name}.png", image)])
-
-
-def write_catalog(path: Path, skus: int, platform: str, category: str, images: str) -> None:
-    grouped = skus // 5 // VARIANTS * VARIANTS
-    with path.open("w", newline="", encoding="utf-8") as file:
-        writer = csv.writer(file)
-        writer.writerow(
-            [
-                "sku", "group_sku", "variant_name", "name", "description", "price", "stock",
-                "weight_grams", "image_urls", f"category_{platform}",
-            ]
-        )  # fmt: skip
-        for n in range(skus):
-            sku = f"SKU{n:06d}"
-            group = f"G{n // VARIANTS:05d}" if n < grouped else sku
-            variant = f"Ukuran {n % VARIANTS}" if n < grouped else ""
-            name = f"Produk UMKM nomor {group} buatan Yogyakarta"
-            image = f"{images}/img/{group}.png"
-            writer.writerow(
-                [sku, group, variant, name, f"{name}, dikirim dari Yogyakarta.", 25000, 10, 300,
-                 image, category]
-            )  # fmt: skip
-
-
-def push_all_of(db: Database, store_id: int, connector: Any) -> PushReport:
-    """Push until a push finds nothing left to do (each stops at its time budget or after a
-    few passes, and the job would be sent again)."""
-    total = PushReport()
-    while True:
-        report = push_store(db, store_id, connector)
-        for key, value in report.as_counts().items():
-            setattr(total, key, getattr(total, key) + value)
-        total.errors += report.errors
-        if not report.settled:
-            return total
 
 
 def fewest(plugin: ConnectorPlugin, db: Database, store_id: int, batch: int) -> int:
@@ -118,8 +82,9 @@ def bench(platform: str, skus: int, images: str, directory: Path) -> dict[str, A
     store_id = apply_settings(db, ["bench"], [StoreSettings(STORE, platform, "bench")])[STORE]
     with db.session() as session:
         merchant_id = session.scalar(select(Merchant.id))
+    assert merchant_id is not None
     catalog = directory / f"{platform}.csv"
-    write_catalog(catalog, skus, platform, control.sample_category, images)
+    write_catalog(catalog, skus, {platform: control.sample_category}, images)
     imported = import_catalog(db, merchant_id, catalog)
     if imported.errors:
         raise SystemExit(f"{catalog}: {imported.errors[:3]}")
@@ -133,14 +98,14 @@ def bench(platform: str, skus: int, images: str, directory: Path) -> dict[str, A
             clock=control.now,
         )
         started = time.perf_counter()
-        published = push_all_of(db, store_id, connector)
+        published = push_until_settled(db, store_id, connector)
         publish_s = time.perf_counter() - started
         if published.created != skus:
             raise SystemExit(f"{platform}: published {published.as_counts()}: {published.errors}")
 
         figures: dict[str, Any] = {"platform": platform, "publish_s": publish_s}
         for kind, change in (
-            ("stock", {"on_hand": Product.on_hand + 1}),
+            ("stock", {"on_hand": Product.on_hand - 1}),  # a rise waits for a pull
             ("price", {"price": Product.price + 100}),
         ):
             with db.session() as session:
@@ -148,16 +113,16 @@ def bench(platform: str, skus: int, images: str, directory: Path) -> dict[str, A
                 products_changed(session, session.scalars(select(Product.id)).all())
             control.reset_calls()
             started = time.perf_counter()
-            report = push_all_of(db, store_id, connector)
+            report = push_until_settled(db, store_id, connector)
             seconds = time.perf_counter() - started
             done = report.stock if kind == "stock" else report.prices
             if done != skus or report.failed or report.deferred:
                 raise SystemExit(f"{platform} {kind} push incomplete: {report.as_counts()}")
             batch = plugin.limits.stock_batch if kind == "stock" else plugin.limits.price_batch
-            figures[kind] = (
-                sum(control.call_counts().values()),
-                fewest(plugin, db, store_id, batch),
-            )
+            calls = control.call_counts()
+            if kind == "stock":  # the writes; the reads made before them are Lapak's own rule
+                calls = {p: n for p, n in calls.items() if STOCK_WRITE_PATHS[platform] in p}
+            figures[kind] = (sum(calls.values()), fewest(plugin, db, store_id, batch))
             figures[f"{kind}_rate"] = skus / seconds
         held = {row.sku: row for row in control.listings(STORE)}
         with db.session() as session:
