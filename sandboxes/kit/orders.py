@@ -127,8 +127,10 @@ class OrderRules:
     """`cancelled_by` when a cancel names nobody."""
 
     def resolve(self, name: str) -> Status:
-        """A status by a verb or by its name in any case; ValueError naming the known ones."""
-        status = self.verbs.get(name.lower(), name.upper())
+        """A status by a verb, or by its name in any case (a number status by its digits,
+        Tokopedia's 220 by "220"); ValueError naming the known ones."""
+        numbers = {str(s): s for s in self.statuses if isinstance(s, int)}
+        status = self.verbs.get(name.lower(), numbers.get(name, name.upper()))
         if status not in self.statuses:
             known = ", ".join(str(s) for s in (*self.statuses, *self.verbs))
             raise ValueError(f"unknown order status {name!r} (known: {known})")

@@ -152,6 +152,21 @@ def test_rules_resolve_verbs_and_names() -> None:
         RULES.resolve("lost")
 
 
+def test_rules_resolve_number_statuses_by_their_digits() -> None:
+    rules = OrderRules(
+        statuses=(220, 400, 500),
+        unpaid=220,
+        paid=400,
+        paid_statuses=frozenset({400}),
+        cancelled=frozenset({500}),
+        gives_back={},
+        verbs={"pay": 400},
+    )
+    assert rules.resolve("500") == 500 and rules.resolve("pay") == 400
+    with pytest.raises(ValueError, match="known: 220, 400, 500, pay"):
+        rules.resolve("501")
+
+
 def test_random_lines_pick_in_stock_units_within_their_stock() -> None:
     catalog = _catalog()
     rng = random.Random(3)
