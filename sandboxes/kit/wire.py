@@ -120,6 +120,17 @@ def is_number(value: Any) -> TypeGuard[int | float]:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
+def int_field(raw: str | None, not_int: Callable[[str], Exception]) -> int | None:
+    """A query or form field as an int (None when absent or empty); `not_int(raw)` is
+    raised for text that is not an integer."""
+    if raw is None or raw == "":
+        return None
+    try:
+        return int(raw)
+    except ValueError:
+        raise not_int(raw) from None
+
+
 def query_list(values: list[str]) -> list[str]:
     """A list parameter sent comma-joined, repeated, or both."""
     return [part.strip() for value in values for part in value.split(",") if part.strip()]

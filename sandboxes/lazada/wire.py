@@ -15,7 +15,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from xml.etree import ElementTree
 
-from lapak.sandboxes.kit.wire import JSONBody
+from lapak.sandboxes.kit.wire import JSONBody, int_field
 from starlette.responses import Response
 
 WIB = timezone(timedelta(hours=7))
@@ -130,15 +130,14 @@ def millis(seconds: int) -> str:
 def int_param(
     params: Mapping[str, str], name: str, default: int, low: int, high: int, code: str, text: str
 ) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
+    def refused(raw: str) -> LazadaError:
+        return LazadaError(code, text.format(value=raw))
+
+    value = int_field(params.get(name), refused)
+    if value is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise LazadaError(code, text.format(value=raw)) from None
     if not low <= value <= high:
-        raise LazadaError(code, text.format(value=raw))
+        raise refused(params[name])
     return value
 
 

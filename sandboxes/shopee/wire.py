@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from lapak.sandboxes.kit.wire import JSONBody, is_int
+from lapak.sandboxes.kit.wire import JSONBody, int_field, is_int
 from starlette.responses import Response
 
 AUTH_ERRORS = frozenset(
@@ -156,12 +156,9 @@ def body_list(body: Mapping[str, Any], field: str, error: str = PRODUCT_PARAM) -
 
 
 def query_int(query: Mapping[str, str], field: str, error: str, *, default: int | None = None):
-    raw = query.get(field)
-    if raw is None or raw == "":
-        if default is not None:
-            return default
-        raise missing(field, error)
-    try:
-        return int(raw)
-    except ValueError:
-        raise invalid(f"{field} should be an integer", error) from None
+    value = int_field(query.get(field), lambda _: invalid(f"{field} should be an integer", error))
+    if value is not None:
+        return value
+    if default is not None:
+        return default
+    raise missing(field, error)

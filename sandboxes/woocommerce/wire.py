@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from lapak.sandboxes.kit.wire import int_field
 from lapak.sandboxes.woocommerce.state import SITE_TZ
 from starlette.responses import Response
 
@@ -135,13 +136,11 @@ class Reply:
 def int_param(
     params: Mapping[str, str], name: str, default: int, minimum: int, maximum: int | None = None
 ) -> int:
-    raw = params.get(name)
-    if raw is None or raw == "":
+    value = int_field(
+        params.get(name), lambda _: invalid_param(name, f"{name} is not of type integer.")
+    )
+    if value is None:
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise invalid_param(name, f"{name} is not of type integer.") from None
     if value < minimum or (maximum is not None and value > maximum):
         bounds = (
             f"between {minimum} (inclusive) and {maximum} (inclusive)"

@@ -10,6 +10,7 @@ from lapak.sandboxes.kit.wire import (
     JSONBody,
     Router,
     answered,
+    int_field,
     is_int,
     is_number,
     multipart_file,
@@ -91,3 +92,10 @@ def test_router_finds_a_paths_routes_and_params() -> None:
     assert router.match("/orders") == ([search, get], {})
     assert router.match("/packages/77/ship") == ([ship], {"package_id": "77"})
     assert router.match("/packages/77") == ([], {})
+
+
+def test_int_field_is_none_when_absent_or_empty_and_refuses_other_text() -> None:
+    assert int_field("42", ValueError) == 42
+    assert int_field(None, ValueError) is None and int_field("", ValueError) is None
+    with pytest.raises(ValueError, match="x1"):
+        int_field("x1", ValueError)
