@@ -103,22 +103,27 @@ def settle(session: Session, orders: Sequence[Settling]) -> list[Settled]:
     """Create missing reservations and move them to each order's target, in this order
     (each order once)."""
     lines = _lines_of(session, [order.order_id for order in orders])
-    products = sorted({line.product_id for found in lines.values() for line in found})
-    ledger = _Ledger(
-        on_hand=_on_hand(session, products),
-        reserved=defaultdict(int, reserved_units(session, products)),
-    )
-    creating = [
-        line
+    reserving = [
+        lines[order.order_id]
         for order in orders
         if order.target != "released" or not order.first_seen
-        for line in lines[order.order_id]
-        if line.state is None
     ]
+    creating = [line for found in reserving for line in found if line.state is None]
+    # The stock is read only to measure orders getting new reservations (`_Ledger.short`);
+    # the moves of existing ones are written as deltas without it.
+    products = sorted({line.product_id for found in reserving for line in found if _any_new(found)})
+    ledger = _Ledger(
+        on_hand=defaultdict(int, _on_hand(session, products)),
+        reserved=defaultdict(int, reserved_units(session, products) if products else {}),
+    )
     created = _insert_active(session, creating)
     outcomes = [_settle_one(ledger, order, lines[order.order_id], created) for order in orders]
     _write(session, ledger)
     return outcomes
+
+
+def _any_new(lines: Sequence[_Line]) -> bool:
+    return any(line.state is None for line in lines)
 
 
 def _settle_one(ledger: _Ledger, order: Settling, lines: list[_Line], created: set[int]) -> Settled:
