@@ -97,16 +97,7 @@ class StoreSandbox(SandboxCore, Generic[S]):
         """Push the order's change to the store's URL (when it has one)."""
 
     @abstractmethod
-    def new_listing(
-        self,
-        store: S,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int,
-        variants: Sequence[tuple[str, str, int, int]],
-    ) -> Listing:
+    def new_listing(self, store: S, spec: ListingSpec) -> Listing:
         """A seller's own listing as the platform makes it (not yet in the catalog)."""
 
     per_unit: ClassVar[bool] = False
@@ -177,9 +168,7 @@ class StoreSandbox(SandboxCore, Generic[S]):
         """A seller's own listing, made outside Lapak; its id."""
         with self.lock:
             store = self.store(key)
-            listing = self.new_listing(
-                store, sku=sku, name=name, price=price, stock=stock, variants=variants
-            )
+            listing = self.new_listing(store, ListingSpec(sku, name, price, stock, variants))
             return store.catalog.add(listing).id
 
     def set_push_url(self, key: Any, url: str | None) -> None:

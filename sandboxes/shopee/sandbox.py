@@ -17,6 +17,7 @@ from typing import Any
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox, UnknownStoreError
@@ -116,30 +117,21 @@ class ShopeeSandbox(StoreSandbox[Shop]):
             )
             self.push.send(store.push_url, store.partner_key, payload)
 
-    def new_listing(
-        self,
-        store: Shop,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int,
-        variants: Sequence[tuple[str, str, int, int]],
-    ) -> Listing:
+    def new_listing(self, store: Shop, spec: ListingSpec) -> Listing:
         """`variants` (model_sku, option name, price, stock) become one tier "Variant"
         (and the item-level `stock` is then 0, as Shopee keeps stock on models)."""
         now = self.clock.now_s()
         item = Listing(
             id=self.new_item_id(),
-            sku=sku,
-            name=name,
-            price=int(price),
-            stock=0 if variants else int(stock),
+            sku=spec.sku,
+            name=spec.name,
+            price=int(spec.price),
+            stock=0 if spec.variants else int(spec.stock),
             status="NORMAL",
             created=now,
             updated=now,
             fields={
-                "description": name,
+                "description": spec.name,
                 "category_id": 100001,
                 "weight": 0.5,
                 "logistic_info": [{"logistic_id": 8003, "enabled": True}],
@@ -149,10 +141,10 @@ class ShopeeSandbox(StoreSandbox[Shop]):
                 "tier_variation": [],
             },
         )
-        if variants:
-            options = [{"option": option} for _, option, _, _ in variants]
+        if spec.variants:
+            options = [{"option": option} for _, option, _, _ in spec.variants]
             item.fields["tier_variation"] = [{"name": "Variant", "option_list": options}]
-        for index, (model_sku, option, model_price, model_stock) in enumerate(variants):
+        for index, (model_sku, option, model_price, model_stock) in enumerate(spec.variants):
             model_id = self.new_model_id()
             fields = {"tier_index": [index]}
             model = Variant(model_id, model_sku, model_price, model_stock, [option], fields)

@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.sandboxes.kit.catalog import Catalog, Id
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OrderBook
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox
@@ -136,23 +137,16 @@ class ShopifySandbox(StoreSandbox[Shop]):
 
     # --- catalog ---------------------------------------------------------------------------
 
-    def new_listing(
-        self,
-        store: Shop,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int,
-        variants: Sequence[tuple[str, str, int, int]],
-    ) -> Product:
+    def new_listing(self, store: Shop, spec: ListingSpec) -> Product:
         """A seller's own product: one "Default Title" variant, or an option "Variant"."""
         specs = [
             {"option1": option, "sku": v_sku, "price": v_price, "stock": v_stock}
-            for v_sku, option, v_price, v_stock in variants
-        ] or [{"option1": DEFAULT_TITLE, "sku": sku, "price": price, "stock": stock}]
-        option = "Variant" if variants else "Title"
-        return self.product(store, title=name, body_html=name, variants=specs, option_name=option)
+            for v_sku, option, v_price, v_stock in spec.variants
+        ] or [{"option1": DEFAULT_TITLE, "sku": spec.sku, "price": spec.price, "stock": spec.stock}]
+        option = "Variant" if spec.variants else "Title"
+        return self.product(
+            store, title=spec.name, body_html=spec.name, variants=specs, option_name=option
+        )
 
     def product(
         self,

@@ -14,6 +14,7 @@ from typing import Any
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Status
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox
@@ -142,29 +143,24 @@ class TikTokSandbox(StoreSandbox[Shop]):
         order.fields["user_id"] = self.new_id("7021")
         store.packages[order.fields["package_id"]] = str(order.id)
 
-    def new_listing(
-        self,
-        store: Shop,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int,
-        variants: Sequence[tuple[str, str, int, int]],
-    ) -> Listing:
+    def new_listing(self, store: Shop, spec: ListingSpec) -> Listing:
         """A seller's own product, made in Seller Center. `variants` are (seller sku, option,
         price, stock) of one sales attribute "Variant"; without them the product has one
         SKU carrying `sku`, `price` and `stock`."""
         fields = {
-            "description": f"<p>{name}</p>",
+            "description": f"<p>{spec.name}</p>",
             "category_id": SAMPLE_CATEGORY,
             "package_weight": "0.5",
         }
-        product = new_product(self.new_id("1729"), name, "ACTIVATE", self.clock.now_s(), [], fields)
-        attribute_id = self.new_id("1000") if variants else ""
-        for seller_sku, option, unit_price, unit_stock in variants or [(sku, "", price, stock)]:
+        product = new_product(
+            self.new_id("1729"), spec.name, "ACTIVATE", self.clock.now_s(), [], fields
+        )
+        attribute_id = self.new_id("1000") if spec.variants else ""
+        single = [(spec.sku, "", spec.price, spec.stock)]
+        for seller_sku, option, unit_price, unit_stock in spec.variants or single:
             option_attribute = {"id": attribute_id, "name": "Variant", "value_name": option}
-            attributes = [{**option_attribute, "value_id": self.new_id("1731")}] if variants else []
+            value_id = self.new_id("1731") if spec.variants else ""
+            attributes = [{**option_attribute, "value_id": value_id}] if spec.variants else []
             unit = new_sku(self.new_id("1730"), seller_sku, unit_price, unit_stock, attributes)
             product.variants[unit.id] = unit
         return product

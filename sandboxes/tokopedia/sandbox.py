@@ -14,6 +14,7 @@ from typing import Any
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, random_text
 from lapak.sandboxes.kit.stores import StoreSandbox, UnknownStoreError
 from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenStore
@@ -197,28 +198,19 @@ class TokopediaSandbox(StoreSandbox[Shop]):
             listing.variants[child.id] = child
         return listing
 
-    def new_listing(
-        self,
-        store: Shop,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int,
-        variants: Sequence[tuple[str, str, int, int]],
-    ) -> Listing:
+    def new_listing(self, store: Shop, spec: ListingSpec) -> Listing:
         """A seller's own listing, made outside Lapak, in the sample category: `variants`
         are (sku, option, price, stock) under its first variant type."""
-        fields = {**state.CONTROL_LISTING, "name": name, "description": name, "sku": sku}
-        fields |= {"price": int(price), "stock": int(stock)}
+        fields = {**state.CONTROL_LISTING, "name": spec.name, "description": spec.name}
+        fields |= {"sku": spec.sku, "price": int(spec.price), "stock": int(spec.stock)}
         kind = CATEGORIES[SAMPLE_CATEGORY][1][0]
-        options = [{"value": option, "unit_value_id": 0} for _, option, _, _ in variants]
+        options = [{"value": option, "unit_value_id": 0} for _, option, _, _ in spec.variants]
         selection = [{"id": kind.variant_id, "unit_id": 0, "options": options}]
         rows = [
             {"combination": [n], "sku": s, "price": int(p), "stock": int(q)}
-            for n, (s, _, p, q) in enumerate(variants)
+            for n, (s, _, p, q) in enumerate(spec.variants)
         ]
-        return self._product(fields, rows, selection if variants else ())
+        return self._product(fields, rows, selection if spec.variants else ())
 
     def products(self, shop_id: int) -> list[Product]:
         with self.lock:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
 
 import pytest
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules, OutOfStockError
 from lapak.sandboxes.kit.stores import (
     Store,
@@ -53,18 +53,10 @@ class ToySandbox(StoreSandbox[Store]):
         if store.push_url:
             self.pushed.append((store.push_url, order.status))
 
-    def new_listing(
-        self,
-        store: Store,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int,
-        variants: Sequence[tuple[str, str, int, int]],
-    ) -> Listing:
-        listing = Listing(len(store.catalog.listings) + 1, sku, name, price, stock, "ON", 0, 0)
-        for vsku, option, vprice, vstock in variants:
+    def new_listing(self, store: Store, spec: ListingSpec) -> Listing:
+        number = len(store.catalog.listings) + 1
+        listing = Listing(number, spec.sku, spec.name, spec.price, spec.stock, "ON", 0, 0)
+        for vsku, option, vprice, vstock in spec.variants:
             listing.variants[vsku] = Variant(vsku, vsku, vprice, vstock, [option])
         return listing
 
