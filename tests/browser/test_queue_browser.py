@@ -20,6 +20,7 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from lapak.cli.embedded import Embedded
@@ -31,6 +32,9 @@ from lapak.wiring.server import serve
 from sqlalchemy import select
 
 from tests.services import require_chromium
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
 from tests.shopee_setup import (
     SHOP_A,
     sandbox_app,
@@ -44,6 +48,19 @@ CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("LAPAK_SCREENSHOTS")
 """Where to keep a copy of the 390x844 queue screenshot (unset: only in pytest's tmp dir)."""
 PHONE = {"width": 390, "height": 844}
+
+
+def assert_fits_phones(page: Page) -> None:
+    """The page is no wider than a 360 px or a 390 px phone's screen.
+
+    A page wider than the screen scrolls sideways under the reseller's thumb, and in
+    Chromium's mobile emulation a tap lands beside its target (the header bar once made the
+    queue 433 px wide and the "Klaim" tap hit the order total above the button).
+    """
+    for width in (360, PHONE["width"]):
+        page.set_viewport_size({"width": width, "height": PHONE["height"]})
+        wide = page.evaluate("document.documentElement.scrollWidth")
+        assert wide <= width, f"{page.url} is {wide} px wide on a {width} px phone"
 
 
 @dataclass
@@ -127,6 +144,8 @@ def test_a_reseller_claims_and_ships_an_order_from_a_phone(
         for sn in placed:
             expect(page.locator("article.order", has_text=sn)).to_be_visible()
 
+        assert_fits_phones(page)
+
         card = page.locator(f"#order-{order_id}")
         expect(card).to_contain_text("Belum diklaim")
         expect(card).to_contain_text("batas kirim")
@@ -162,6 +181,7 @@ def test_a_reseller_claims_and_ships_an_order_from_a_phone(
         expect(page).to_have_url(f"{running.web_url}/history")
         expect(page.locator("html")).to_have_attribute("lang", "en")
         expect(page.locator(f"#order-{order_id}")).to_contain_text("Confirmed by the marketplace")
+        assert_fits_phones(page)
         page.get_by_role("button", name="ID", exact=True).click()
         expect(page).to_have_url(f"{running.web_url}/history")
         expect(page.locator("h1")).to_contain_text("Pesanan terkirim")
