@@ -3,13 +3,17 @@
 An `OrderBook` holds a shop's orders over its `Catalog`. `place` takes the stock of every
 line or of none (`OutOfStockError`, nothing changes); `change_status` moves an order along
 and puts its units back when the platform's `OrderRules` say the move gives stock back
-(a cancel before shipping, a return after), once per order. The buyer is one of the
-Indonesian `BUYERS`; `random_lines` is the random checkout of the buyer simulator.
+(a cancel before shipping, a return after), once. Where each line keeps its own status
+(Lazada's order items: `OrderRules.line_statuses`), `move_lines` moves lines alone, each
+giving its units back once. The buyer is one of the Indonesian `BUYERS`; `random_lines`
+is the random checkout of the buyer simulator.
 
 A platform supplies its `OrderRules` (status names, which are paid, which moves give
 stock back, the control API's verbs), its id makers (order and line ids in its own
-format), and keeps its own order attributes in `fields`; how an order reads on the wire
-(names, addresses, masks) is its own. Callers hold the sandbox lock and send the pushes.
+format), and keeps its own order attributes in `fields` (or in subclasses of `Order` and
+`OrderLine` its book makes: `order_type`, `line_type`, with `held` for what it counts
+besides stock); how an order reads on the wire (names, addresses, masks) is its own.
+Callers hold the sandbox lock and send the pushes.
 """
 
 from __future__ import annotations
@@ -76,6 +80,12 @@ class OrderLine:
     """The variant's option values (empty for a listing without variants)."""
     quantity: int
     price: Price
+    status: Status | None = None
+    """The line's own status (`OrderRules.line_statuses`); None: the order's is the line's."""
+    updated: int = 0
+    """When the line last moved (with line statuses)."""
+    stock_back: bool = False
+    """The line's units went back on their listing (cancelled or returned): only once."""
     fields: dict[str, Any] = field(default_factory=dict)
 
 
@@ -94,13 +104,22 @@ class Order:
     carrier: str = ""
     cancelled_by: str = ""
     cancel_reason: str = ""
-    stock_back: bool = False
-    """The order's units went back on the listings (cancelled or returned): only once."""
     fields: dict[str, Any] = field(default_factory=dict)
 
     @property
     def total(self) -> Price:
         return sum((line.price * line.quantity for line in self.lines), 0)
+
+    @property
+    def stock_back(self) -> bool:
+        """The order's units went back on the listings (cancelled or returned)."""
+        return all(line.stock_back for line in self.lines)
+
+    @property
+    def statuses(self) -> list[Status]:
+        """Its lines' distinct statuses where they keep their own, else its status."""
+        own = [line.status for line in self.lines if line.status is not None]
+        return list(dict.fromkeys(own)) if own else [self.status]
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +144,9 @@ class OrderRules:
     """Friendly names of the control API ("pay", "cancel", ...) for the platform's own."""
     canceller: str = "seller"
     """`cancelled_by` when a cancel names nobody."""
+    line_statuses: bool = False
+    """Each line keeps its own status and moves alone (`OrderBook.move_lines`); the order's
+    `status` is the one its lines last all had."""
 
     def resolve(self, name: str) -> Status:
         """A status by a verb, or by its name in any case (a number status by its digits,
@@ -138,7 +160,13 @@ class OrderRules:
 
 
 class OrderBook:
-    """A shop's orders (in placing order) over its catalog, moved by the platform's rules."""
+    """A shop's orders (in placing order) over its catalog, moved by the platform's rules.
+
+    A platform with its own order or line attributes subclasses the book with its
+    `order_type` and `line_type` (subclasses of `Order` and `OrderLine`)."""
+
+    order_type: type[Order] = Order
+    line_type: type[OrderLine] = OrderLine
 
     def __init__(self, catalog: Catalog, rules: OrderRules) -> None:
         self.catalog = catalog
@@ -162,11 +190,15 @@ class OrderBook:
         """An order for `lines` ((sku, quantity)); its stock is taken, all or nothing.
 
         `per_unit`: one line per piece bought (Lazada, TikTok), each of quantity 1. The
-        order is `rules.paid` (stamped paid now) when `paid`, else `rules.unpaid`.
-        Raises `UnknownSkuError` or `OutOfStockError` and changes nothing."""
+        order is `rules.paid` (stamped paid now) when `paid`, else `rules.unpaid`, and so
+        are its lines with line statuses. Raises `UnknownSkuError` or `OutOfStockError`
+        and changes nothing."""
+        status = self.rules.paid if paid else self.rules.unpaid
         wanted = take_stock(self.catalog, lines)
+        for unit, quantity in wanted:
+            self.held(unit, quantity, None, status)
         order_lines = [
-            OrderLine(
+            self.line_type(
                 id=line_id(),
                 listing_id=unit.listing.id,
                 variant_id=unit.variant.id if unit.variant is not None else None,
@@ -175,13 +207,15 @@ class OrderBook:
                 options=list(unit.variant.options) if unit.variant is not None else [],
                 quantity=piece,
                 price=unit.price,
+                status=status if self.rules.line_statuses else None,
+                updated=now,
             )
             for unit, quantity in wanted
             for piece in ([1] * quantity if per_unit else [quantity])
         ]
-        order = Order(
+        order = self.order_type(
             id=order_id(),
-            status=self.rules.paid if paid else self.rules.unpaid,
+            status=status,
             created=now,
             updated=now,
             lines=order_lines,
@@ -211,16 +245,42 @@ class OrderBook:
         order.updated = max(now, order.updated)
         return True
 
-    def restore_stock(self, order: Order) -> None:
-        """Put the order's units back on their listings, once (a line whose listing or
-        variant is gone gives nothing back)."""
-        if order.stock_back:
-            return
-        for line in order.lines:
+    def move_lines(
+        self, order: Order, lines: Sequence[OrderLine], status: Status, now: int
+    ) -> list[OrderLine]:
+        """Move `lines` of `order` (line statuses) to `status` one by one, each putting its
+        stock back when the rules say so; returns those that moved (no stamps)."""
+        moved = [line for line in lines if line.status != status]
+        for line in moved:
             unit = self.catalog.unit(line.listing_id, line.variant_id)
+            if line.status in self.rules.gives_back.get(status, ()):
+                self._give_back(line, unit)
             if unit is not None:
-                unit.stock += line.quantity
-        order.stock_back = True
+                self.held(unit, line.quantity, line.status, status)
+            line.status = status
+            line.updated = max(now, line.updated)
+        if moved:
+            order.updated = max(now, order.updated)
+            if all(line.status == status for line in order.lines):
+                order.status = status
+        return moved
+
+    def held(self, unit: Unit, quantity: int, old: Status | None, new: Status) -> None:
+        """What else `quantity` units of `unit` going from `old` (None: checkout) to `new`
+        does: nothing here; a platform's book that counts units held by orders besides
+        stock (Lazada's withhold and occupy) says it."""
+
+    def restore_stock(self, order: Order) -> None:
+        """Put the order's units back on their listings, each line once."""
+        for line in order.lines:
+            self._give_back(line, self.catalog.unit(line.listing_id, line.variant_id))
+
+    @staticmethod
+    def _give_back(line: OrderLine, unit: Unit | None) -> None:
+        """The line's units back on `unit`, once (a listing or variant gone takes none)."""
+        if not line.stock_back and unit is not None:
+            unit.stock += line.quantity
+        line.stock_back = True
 
 
 def take_stock(catalog: Catalog, lines: Sequence[tuple[str, int]]) -> list[tuple[Unit, int]]:

@@ -70,7 +70,7 @@ def get_orders(ctx: Ctx) -> dict[str, Any]:
         if _within(order, bounds) and (not status or status == "all" or status in order.statuses)
     ]
     field = "created" if sort_by == "created_at" else "updated"
-    found.sort(key=lambda o: (getattr(o, field), o.order_id), reverse=direction == "DESC")
+    found.sort(key=lambda o: (getattr(o, field), o.id), reverse=direction == "DESC")
     page = found[offset : offset + limit]
     return {
         "count": len(page),
@@ -117,7 +117,7 @@ def get_multiple_order_items(ctx: Ctx) -> list[dict[str, Any]]:
         raise LazadaError("39", "E039: No orders were found")
     return [
         {
-            "order_id": order.order_id,
+            "order_id": order.id,
             "order_number": order.order_number,
             "order_items": [views.order_item(order, item) for item in order.items],
         }
@@ -189,7 +189,7 @@ def _pack_order(ctx: Ctx, entry: dict[str, Any]) -> list[dict[str, Any]]:
         ctx.sandbox.move_items(ctx.seller, order, [item], PACKED)
         answers.append(
             {
-                "order_item_id": item.order_item_id,
+                "order_item_id": item.id,
                 "item_err_code": "0",
                 "msg": "success",
                 "tracking_number": item.tracking_code,
@@ -204,7 +204,7 @@ def _pack_order(ctx: Ctx, entry: dict[str, Any]) -> list[dict[str, Any]]:
 def _item_of(order: Order | None, raw_id: str) -> OrderItem | None:
     if order is None or not raw_id.isdigit():
         return None
-    return next((i for i in order.items if i.order_item_id == int(raw_id)), None)
+    return next((i for i in order.items if i.id == int(raw_id)), None)
 
 
 def _item_failed(raw_id: Any, code: str, message: str) -> dict[str, Any]:

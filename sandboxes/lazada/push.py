@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from lapak.sandboxes.kit.catalog import Id
 from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.lazada.state import SITE
 
@@ -21,7 +22,7 @@ def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
 
 
 def trade_order_payload(
-    seller_id: str, order_id: int, order_item_id: int, status: str, update_time: int, now_ms: int
+    seller_id: str, order_id: Id, order_item_id: Id, status: str, update_time: int, now_ms: int
 ) -> dict[str, Any]:
     return {
         "seller_id": seller_id,

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.orders import random_lines
@@ -21,7 +21,15 @@ from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
 from lapak.sandboxes.lazada.buyers import BuyerSimulator
 from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
-from lapak.sandboxes.lazada.state import ACTIVE, Order, OrderItem, Product, Seller, Sku
+from lapak.sandboxes.lazada.state import (
+    ACTIVE,
+    PAYMENT_METHODS,
+    Order,
+    OrderItem,
+    Product,
+    Seller,
+    Sku,
+)
 from lapak.sandboxes.lazada.wire import server_error, throttled
 
 
@@ -152,20 +160,26 @@ class LazadaSandbox(SandboxCore):
         """A buyer checks out `lines` ((seller sku, quantity); None: random in-stock units).
 
         Stock is held at once (`LookupError` unknown SKU, `ValueError` short: nothing
-        changes). Items are pending when `paid`, else unpaid. Returns the order_id."""
+        changes). One item per unit, pending when `paid`, else unpaid. Returns the order_id."""
         with self.lock:
             owner = self.seller(seller)
-            order = order_life.place(
-                owner,
+            placed = owner.book.place(
                 list(lines) if lines else random_lines(owner.catalog, self.rng),
                 now=self.clock.now_s(),
                 rng=self.rng,
-                order_ids=self._order_ids,
-                item_ids=self._order_item_ids,
+                order_id=self._order_ids.__next__,
+                line_id=self._order_item_ids.__next__,
                 paid=paid,
+                per_unit=True,
             )
+            order = cast(Order, placed)
+            order.phone = "62" + "*" * 7 + str(self.rng.randint(10, 99))
+            order.payment_method = self.rng.choice(PAYMENT_METHODS)
+            for item in order.items:  # its sales attributes as they were at checkout
+                sku = owner.products[cast(int, item.listing_id)].skus[cast(int, item.variant_id)]
+                item.variation = ", ".join(f"{k}:{v}" for k, v in sku.sale_prop.items())
             self._push(owner, order, order.items)
-            return order.order_id
+            return int(order.id)
 
     def order_of(self, owner: Seller, order_id: int | str) -> Order:
         order = owner.orders.get(int(order_id)) if str(order_id).isdigit() else None
@@ -189,11 +203,6 @@ class LazadaSandbox(SandboxCore):
         now_ms = int(self.clock.now() * 1000)
         for item in items:
             payload = trade_order_payload(
-                owner.seller_id,
-                order.order_id,
-                item.order_item_id,
-                item.status,
-                item.updated,
-                now_ms,
+                owner.seller_id, order.id, item.id, str(item.status), item.updated, now_ms
             )
             self.push.send(owner.webhook_url, owner.app_key, owner.app_secret, payload)

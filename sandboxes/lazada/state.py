@@ -5,10 +5,14 @@ its Lazada SKUs (every product has at least one; the listing's own sku, price an
 unused). Guarded by the `LazadaSandbox` lock. Venture Indonesia: IDR, whole rupiah; times
 are unix seconds from the sandbox clock.
 
+A seller's orders are a kit `OrderBook` whose lines are Lazada's order items, one per unit
+bought, each with its own status (the kit's line statuses).
+
 Stock per SKU follows Lazada's inventory-calculation-logic guide: the kit's `stock` is what
 buyers can buy (sellable: UpdateSellableQuantity sets it), `withhold` holds units of unpaid
 orders, `occupy` units of paid orders until they are set ready to ship; their sum is the
-SKU's total quantity (what UpdatePriceQuantity's `Quantity` sets).
+SKU's total quantity (what UpdatePriceQuantity's `Quantity` sets). A cancellation before
+the units left puts them back on sale, as does a return.
 """
 
 from __future__ import annotations
@@ -16,8 +20,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
-from lapak.sandboxes.kit.orders import Buyer
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Status, Unit, Variant
+from lapak.sandboxes.kit.orders import Order as KitOrder
+from lapak.sandboxes.kit.orders import OrderBook, OrderLine, OrderRules
 
 CURRENCY = "IDR"
 SITE = "lazada_id"
@@ -108,18 +113,12 @@ class Product(Listing):
         return next((s for s in self.skus.values() if s.sku == seller_sku), None)
 
 
-@dataclass(slots=True)
-class OrderItem:
-    order_item_id: int
-    item_id: int
-    sku_id: int
-    seller_sku: str
-    name: str
-    variation: str
-    price: int
-    status: str
-    created: int
-    updated: int
+@dataclass(slots=True, kw_only=True)
+class OrderItem(OrderLine):
+    """One unit bought, with its own status (the kit's line: `id` is its order_item_id,
+    `listing_id` its item_id, `variant_id` its SkuId, `sku` its SellerSku)."""
+
+    variation: str = ""
     tracking_code: str = ""
     shipment_provider: str = ""
     package_id: str = ""
@@ -127,25 +126,51 @@ class OrderItem:
     cancel_return_initiator: str = ""
 
 
-@dataclass(slots=True)
-class Order:
-    order_id: int
-    order_number: int
-    created: int
-    updated: int
-    items: list[OrderItem]
-    buyer: Buyer
-    phone: str
-    payment_method: str
-    shipping_fee: int = 0
+@dataclass(slots=True, kw_only=True)
+class Order(KitOrder):
+    phone: str = ""
+    payment_method: str = ""
 
     @property
-    def statuses(self) -> list[str]:
-        return list(dict.fromkeys(item.status for item in self.items))
+    def items(self) -> list[OrderItem]:
+        return cast("list[OrderItem]", self.lines)
 
     @property
-    def price(self) -> int:
-        return sum(item.price for item in self.items)
+    def order_number(self) -> int:
+        return int(self.id) % 1_000_000_000_000 + 300_000_000_000
+
+
+RULES = OrderRules(
+    statuses=ITEM_STATUSES,
+    unpaid=UNPAID,
+    paid=PENDING,
+    paid_statuses=frozenset({PENDING}),
+    cancelled=frozenset({CANCELED}),
+    gives_back={CANCELED: frozenset(ITEM_STATUSES) - SENT, RETURNED: SENT},
+    line_statuses=True,
+)
+PAYMENT_METHODS = ("COD", "MIXEDCARD", "DANA", "OVO")
+WITHHOLD = frozenset({UNPAID})
+OCCUPY = frozenset({PENDING, PACKED, REPACKED, "topack", "toship"})
+
+
+class Items(OrderBook):
+    """A seller's orders: their items move alone; the units of unpaid ones are withheld,
+    those of paid ones occupied until they are set ready to ship."""
+
+    order_type = Order
+    line_type = OrderItem
+
+    def held(self, unit: Unit, quantity: int, old: Status | None, new: Status) -> None:
+        sku = cast(Sku, unit.variant)
+        if old in WITHHOLD:
+            sku.withhold -= quantity
+        elif old in OCCUPY:
+            sku.occupy -= quantity
+        if new in WITHHOLD:
+            sku.withhold += quantity
+        elif new in OCCUPY:
+            sku.occupy += quantity
 
 
 @dataclass(slots=True)
@@ -155,8 +180,15 @@ class Seller:
     app_secret: str
     seller_id: str
     catalog: Catalog = field(default_factory=lambda: Catalog(selling={ACTIVE}, gone={DELETED}))
-    orders: dict[int, Order] = field(default_factory=dict)
+    book: Items = field(init=False)
     webhook_url: str | None = None
+
+    def __post_init__(self) -> None:
+        self.book = Items(self.catalog, RULES)
+
+    @property
+    def orders(self) -> dict[int, Order]:
+        return cast("dict[int, Order]", self.book.orders)
 
     @property
     def products(self) -> dict[int, Product]:

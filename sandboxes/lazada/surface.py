@@ -132,7 +132,7 @@ class LazadaControl(SandboxSurface):
             order = self.sandbox.order_of(seller, external_id)
             items = [i for i in order.items if i.status in allowed]
             if not self.sandbox.move_items(seller, order, items, status):
-                current = ",".join(order.statuses)
+                current = ",".join(map(str, order.statuses))
                 raise ValueError(f"order {external_id} is {current}: cannot {action} it")
 
     def order(self, store: str, external_id: str) -> SandboxOrder:
@@ -140,11 +140,11 @@ class LazadaControl(SandboxSurface):
             order = self.sandbox.order_of(self.sandbox.seller(store), external_id)
             lines: dict[str, int] = {}
             for item in order.items:
-                lines[item.seller_sku] = lines.get(item.seller_sku, 0) + 1
+                lines[item.sku] = lines.get(item.sku, 0) + 1
             tracking = next((i.tracking_code for i in order.items if i.tracking_code), None)
             return SandboxOrder(
-                external_id=str(order.order_id),
-                status=",".join(order.statuses),
+                external_id=str(order.id),
+                status=",".join(map(str, order.statuses)),
                 tracking_number=tracking,
                 lines=tuple(lines.items()),
             )

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from lapak.sandboxes.kit.catalog import Id, Price
 from lapak.sandboxes.lazada.state import CURRENCY, WAREHOUSE, Order, OrderItem, Product, Sku
 from lapak.sandboxes.lazada.wire import iso, millis
 
 DAYS_TO_SHIP = 2
 
 
-def shop_sku(item_id: int, sku_id: int) -> str:
+def shop_sku(item_id: Id, sku_id: Id | None) -> str:
     return f"{item_id}_ID-{sku_id}"
 
 
-def money(amount: int) -> str:
+def money(amount: Price) -> str:
     return f"{amount}.00"
 
 
@@ -98,18 +99,18 @@ def _address(order: Order) -> dict[str, str]:
 
 def order_header(order: Order) -> dict[str, Any]:
     return {
-        "order_id": order.order_id,
+        "order_id": order.id,
         "order_number": order.order_number,
         "created_at": iso(order.created),
         "updated_at": iso(order.updated),
-        "price": money(order.price),
+        "price": money(order.total),
         "statuses": order.statuses,
         "items_count": len(order.items),
         "customer_first_name": order.buyer.first_name,
         "customer_last_name": order.buyer.last_name,
         "payment_method": order.payment_method,
-        "shipping_fee": money(order.shipping_fee),
-        "shipping_fee_original": money(order.shipping_fee),
+        "shipping_fee": "0.00",
+        "shipping_fee_original": "0.00",
         "shipping_fee_discount_seller": "0.00",
         "shipping_fee_discount_platform": "0.00",
         "voucher": "0.00",
@@ -131,15 +132,15 @@ def order_header(order: Order) -> dict[str, Any]:
 
 def order_item(order: Order, item: OrderItem) -> dict[str, Any]:
     return {
-        "order_item_id": item.order_item_id,
-        "order_id": order.order_id,
+        "order_item_id": item.id,
+        "order_id": order.id,
         "purchase_order_id": "",
         "purchase_order_number": "",
         "name": item.name,
-        "sku": item.seller_sku,
-        "shop_sku": shop_sku(item.item_id, item.sku_id),
-        "product_id": item.item_id,
-        "sku_id": item.sku_id,
+        "sku": item.sku,
+        "shop_sku": shop_sku(item.listing_id, item.variant_id),
+        "product_id": item.listing_id,
+        "sku_id": item.variant_id,
         "variation": item.variation,
         "item_price": money(item.price),
         "paid_price": money(item.price),
@@ -158,8 +159,8 @@ def order_item(order: Order, item: OrderItem) -> dict[str, Any]:
         "cancel_return_initiator": item.cancel_return_initiator,
         "return_status": "",
         "is_digital": 0,
-        "created_at": iso(item.created),
+        "created_at": iso(order.created),
         "updated_at": iso(item.updated),
-        "promised_shipping_time": iso(item.created + DAYS_TO_SHIP * 86400),
+        "promised_shipping_time": iso(order.created + DAYS_TO_SHIP * 86400),
         "invoice_number": "",
     }

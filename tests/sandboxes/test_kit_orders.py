@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 
 import pytest
-from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Status, Unit, Variant
 from lapak.sandboxes.kit.orders import (
     BUYERS,
     OrderBook,
@@ -143,6 +144,44 @@ def test_stock_of_a_removed_variant_is_not_given_back() -> None:
     del book.catalog.listings[2].variants[21]
     book.change_status(order, "CANCELLED", 110)
     assert order.stock_back
+
+
+class HoldingBook(OrderBook):
+    """A book that counts the units orders hold besides stock, by status."""
+
+    def __init__(self) -> None:
+        super().__init__(_catalog(), dataclasses.replace(RULES, line_statuses=True))
+        self.holding: dict[object, int] = {}
+
+    def held(self, unit: Unit, quantity: int, old: Status | None, new: Status) -> None:
+        self.holding[old] = self.holding.get(old, 0) - quantity
+        self.holding[new] = self.holding.get(new, 0) + quantity
+
+
+def test_lines_with_their_own_statuses_move_alone_and_give_stock_back_once() -> None:
+    book = HoldingBook()
+    order = book.place(
+        [("MUG", 3)],
+        now=1,
+        rng=random.Random(1),
+        order_id=lambda: 1,
+        line_id=itertools.count(1).__next__,
+        paid=True,
+        per_unit=True,
+    )
+    first, second, third = order.lines
+    assert order.statuses == ["PAID"] and book.holding == {None: -3, "PAID": 3}
+    assert book.move_lines(order, [first, second], "SHIPPED", 5) == [first, second]
+    assert book.move_lines(order, [first, third], "CANCELLED", 6) == [first, third]
+    assert book.move_lines(order, [third], "CANCELLED", 7) == []
+    assert [line.status for line in order.lines] == ["CANCELLED", "SHIPPED", "CANCELLED"]
+    assert (order.statuses, order.status, order.updated) == (["CANCELLED", "SHIPPED"], "PAID", 6)
+    assert (first.updated, second.updated, third.updated) == (6, 5, 6)
+    assert book.catalog.find_sku("MUG").stock == 3  # type: ignore[union-attr]  # third only
+    book.move_lines(order, [second], "RETURNED", 8)
+    book.move_lines(order, [first, third], "RETURNED", 9)  # not shipped: nothing comes back
+    assert order.status == "RETURNED" and book.catalog.find_sku("MUG").stock == 4  # type: ignore[union-attr]
+    assert book.holding["PAID"] == 0 and book.holding["RETURNED"] == 3
 
 
 def test_rules_resolve_verbs_and_names() -> None:
