@@ -157,6 +157,10 @@ class ConnectorLimits:
     """Items one create call carries (WooCommerce: 100 per /products/batch; most platforms
     create one item per call). A push hands creates over this many items at a time and
     checks its time budget between them."""
+    parallel_calls: int = 4
+    """Calls of one push a connector may have in flight at once where a push is many calls
+    (one per item, or per batch); the pacer still spaces them (docs/push.md, "Calls side by
+    side"). 1: one call after another."""
 
     def fewest_calls(self, refs: Sequence[ListingRef], batch: int) -> int:
         """The fewest calls these batching rules allow for updates of `refs`, `batch` SKUs

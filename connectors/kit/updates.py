@@ -13,6 +13,7 @@ from typing import Generic, Protocol, TypeVar
 
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.parallel import in_parallel
 from lapak.sync.protocol import PermanentError, TransientError
 from lapak.sync.types import ItemResult, PriceUpdate, StockUpdate
 
@@ -56,15 +57,22 @@ def push_plan(
     updates: Sequence[Update],
     send: Callable[[B], Results],
     retry_policy: RetryPolicy,
+    *,
+    at_once: int,
 ) -> list[ItemResult]:
-    """`send(batch)` for each batch of the plan: the call and its results. A call that
-    fails transiently or permanently fails its updates (a throttle beyond the in-call cap
-    propagates, for the job to wait it out). One result per update, in input order."""
-    results = dict(plan.rejected)
-    for batch in plan.batches:
+    """`send(batch)` for each batch of the plan, up to `at_once` calls in flight
+    (`kit.parallel`): the call and its results. A call that fails transiently or
+    permanently fails its updates (a throttle beyond the in-call cap propagates, for the
+    job to wait it out). One result per update, in input order."""
+
+    def sent(batch: B) -> Results:
         try:
-            results.update(send(batch))
+            return send(batch)
         except (TransientError, PermanentError) as exc:
             permanent = kept_failure(exc, retry_policy)
-            results.update(batch_failed(batch, updates, str(exc), permanent=permanent))
+            return batch_failed(batch, updates, str(exc), permanent=permanent)
+
+    results = dict(plan.rejected)
+    for answered in in_parallel(sent, plan.batches, at_once=at_once):
+        results.update(answered)
     return [results[i] for i in range(len(updates))]

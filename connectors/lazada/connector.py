@@ -289,7 +289,9 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
                 return mapping.batch_results(batch, updates, refusal, path)
             return mapping.batch_results(batch, updates, None, path)
 
-        return push_plan(plan, updates, send, self._retry_policy)
+        return push_plan(
+            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
+        )
 
     # --- orders --------------------------------------------------------------------------
 

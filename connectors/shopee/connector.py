@@ -21,6 +21,7 @@ from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.paging import Query, first_seen, pages, time_windows, token_pages
+from lapak.connectors.kit.parallel import in_parallel
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import ShopeeClient
@@ -158,12 +159,13 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
         if not item_ids:
             return []
         info = self._client.get(BASE_INFO, {"item_id_list": item_ids}, wire.BaseInfo)
-        return [
-            (item, self._client.get(MODEL_LIST, {"item_id": item.item_id}, wire.ModelList))
-            if item.has_model
-            else (item, None)
-            for item in info.item_list
-        ]
+        with_models = [item for item in info.item_list if item.has_model]
+        models = in_parallel(self._models, with_models, at_once=LIMITS.parallel_calls)
+        by_item = {item.item_id: listed for item, listed in zip(with_models, models, strict=True)}
+        return [(item, by_item.get(item.item_id)) for item in info.item_list]
+
+    def _models(self, item: wire.BaseInfoItem) -> wire.ModelList:
+        return self._client.get(MODEL_LIST, {"item_id": item.item_id}, wire.ModelList)
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         if group.category_id is None:
@@ -244,7 +246,9 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
             reply = self._client.post(path, batch.body, wire.BatchResult)
             return mapping.batch_results(batch, updates, reply)
 
-        return push_plan(plan, updates, send, self._retry_policy)
+        return push_plan(
+            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
+        )
 
     # --- orders --------------------------------------------------------------------------
 

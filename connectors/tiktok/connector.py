@@ -29,6 +29,7 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import first_seen, time_windows, token_pages
+from lapak.connectors.kit.parallel import in_parallel
 from lapak.connectors.kit.updates import Results, batch_failed, push_plan, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
@@ -184,20 +185,26 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         )
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        """One product detail call per product, side by side (`kit.parallel`)."""
+        product_ids = list(dict.fromkeys(ref.item_id for ref in refs if ref.item_id))
         found: dict[tuple[str, str], RemoteListing] = {}
-        for product_id in dict.fromkeys(ref.item_id for ref in refs if ref.item_id):
-            try:
-                product = self._client.get(GET_PRODUCT.format(product_id), {}, wire.Product)
-            except PermanentError as exc:
-                if exc.code not in VANISHED_CODES:
-                    raise
-                continue
-            if product.status in mapping.GONE_STATUSES:
-                continue
-            found.update(
-                ((x.ref.item_id, x.ref.variant_id), x) for x in mapping.product_listings(product)
-            )
+        for product in in_parallel(self._live_product, product_ids, at_once=LIMITS.parallel_calls):
+            if product is not None:
+                found.update(
+                    ((x.ref.item_id, x.ref.variant_id), x)
+                    for x in mapping.product_listings(product)
+                )
         return self._in_ref_order(refs, found)
+
+    def _live_product(self, product_id: str) -> wire.Product | None:
+        """The product, or None when TikTok Shop no longer has it (deleted, gone)."""
+        try:
+            product = self._client.get(GET_PRODUCT.format(product_id), {}, wire.Product)
+        except PermanentError as exc:
+            if exc.code not in VANISHED_CODES:
+                raise
+            return None
+        return None if product.status in mapping.GONE_STATUSES else product
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)
@@ -255,7 +262,9 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
             reply = self._client.post(path, batch.body, wire.InventoryResult)
             return mapping.inventory_results(batch, updates, reply)
 
-        return push_plan(plan, updates, send, self._retry_policy)
+        return push_plan(
+            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
+        )
 
     def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
         """Update Price answers for the whole call; when it refuses because of one SKU, the

@@ -24,6 +24,7 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.paging import numbered_pages
+from lapak.connectors.kit.parallel import in_parallel
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
 from lapak.connectors.woocommerce.client import WooClient
@@ -166,13 +167,23 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
             for product in included(self._client, "/products", wire.Product, chunk):
                 listing = mapping.product_listing(product)
                 found[(listing.ref.item_id, "")] = listing
-        for product_id, ids in variations.items():
-            for chunk in chunks(list(dict.fromkeys(ids)), PAGE_SIZE):
-                path = f"/products/{product_id}/variations"
-                for variation in included(self._client, path, wire.Variation, chunk):
-                    listing = mapping.variation_listing(product_id, "", variation)
-                    found[(listing.ref.item_id, listing.ref.variant_id)] = listing
+        parents = [
+            (product_id, chunk)
+            for product_id, ids in variations.items()
+            for chunk in chunks(list(dict.fromkeys(ids)), PAGE_SIZE)
+        ]
+        for listings in in_parallel(self._variations, parents, at_once=LIMITS.parallel_calls):
+            found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
         return self._in_ref_order(refs, found)
+
+    def _variations(self, parent: tuple[int, Sequence[int]]) -> list[RemoteListing]:
+        """These variations of one parent product (one call: `include`, ≤ 100 ids)."""
+        product_id, ids = parent
+        path = f"/products/{product_id}/variations"
+        return [
+            mapping.variation_listing(product_id, "", variation)
+            for variation in included(self._client, path, wire.Variation, ids)
+        ]
 
     def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
         return self._writer.upsert(drafts)
@@ -192,7 +203,9 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
             reply = self._client.post(batch.path, batch.body, wire.BatchResult)
             return mapping.batch_results(batch, updates, reply.update)
 
-        return push_plan(plan, updates, send, self._retry_policy)
+        return push_plan(
+            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
+        )
 
     # --- orders --------------------------------------------------------------------------
 

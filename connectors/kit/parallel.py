@@ -1,0 +1,34 @@
+"""Calls of one push sent side by side (docs/push.md, "Calls side by side").
+
+Where a platform's batch covers one item (Shopee's update_stock, TikTok Shop's inventory
+update, WooCommerce's variations of one parent) a push to many items is many calls. Sent one
+after another they take the sum of their round trips, and at a flash sale a store falls
+behind its orders although its rate limit would allow more; sent side by side they take the
+pacer's spacing instead. The store's pacer still spaces every call (`sync.protocol.Pacer`,
+shared by all threads and processes), so this never sends faster than the platform allows.
+"""
+
+from __future__ import annotations
+
+import contextvars
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def in_parallel(call: Callable[[T], R], items: Sequence[T], *, at_once: int) -> list[R]:
+    """`call(item)` for every item, up to `at_once` at a time; the results in item order.
+
+    Every call runs to its end, then the first exception (in item order) is raised: the
+    calls after a failing one are still made, where a loop would have stopped. Each call
+    runs in a copy of the caller's context, so its log lines keep the job's bound fields
+    (job id, store). One item, or `at_once` 1: a plain loop in the calling thread."""
+    if at_once <= 1 or len(items) <= 1:
+        return [call(item) for item in items]
+    context = contextvars.copy_context()
+    with ThreadPoolExecutor(max_workers=min(at_once, len(items))) as pool:
+        futures = [pool.submit(context.copy().run, call, item) for item in items]
+    return [future.result() for future in futures]
