@@ -23,7 +23,7 @@ from lapak.jobs.lease import Lease
 from lapak.jobs.middleware import record_counts
 from lapak.sync import pull, push, queue, shipping, strays, webhooks
 from lapak.sync import reconcile as reconciling
-from lapak.sync.dispatch import claim_retry_push, request_pushes
+from lapak.sync.dispatch import claim_retry_push, push_requested, request_pushes
 from lapak.sync.jobs_log import store_of_order
 from lapak.sync.protocol import ThrottledError
 from lapak.sync.store.models import utcnow
@@ -35,8 +35,6 @@ MAX_RETRIES = 8
 MIN_BACKOFF_MS = 1_000
 MAX_BACKOFF_MS = 300_000
 
-PUSH_REQUEUE_MS = 300
-"""When another worker holds a store's push mutex: come back after this many ms."""
 RETRY_PUSH_SLACK_MS = 50
 """A delayed push for items backing off comes this much after their `retry_at`."""
 CATCH_UP_DELAY_MS = 5_000
@@ -83,6 +81,12 @@ def honour_throttling(fn: F) -> F:
 def push_lease(store_id: int) -> Lease:
     """The one-push-per-store mutex (dramatiq's ConcurrentRateLimiter), held as a lease."""
     return _store_lease("push", store_id)
+
+
+def webhook_lease(store_id: int) -> Lease:
+    """One webhook job per store at a time: it takes every delivery waiting, so the orders
+    of a burst go to the marketplace in a few batch calls instead of one call each."""
+    return _store_lease("webhooks", store_id)
 
 
 def pull_lease(store_id: int) -> Lease:
@@ -139,19 +143,22 @@ dispatcher = Dispatcher()
 @retried_actor(queue_name="push", time_limit=1_800_000)
 @honour_throttling
 def push_store(store_id: int) -> None:
-    """Push every dirty listing of one store (at most one at a time per store)."""
+    """Push every dirty listing of one store (at most one at a time per store).
+
+    A push that finds the store busy ends at once: the request behind it is on record
+    (`Store.push_requested_at`), and the push holding the store looks for one when it lets
+    go (docs/push.md, "Coalescing") — no message waits on a mutex or polls for it."""
     with push_lease(store_id).hold() as acquired:
         if not acquired:
-            push_store.send_with_options(args=(store_id,), delay=PUSH_REQUEUE_MS)
-            record_counts({"requeued": 1})
+            record_counts({"coalesced": 1})
             return
         runtime = current()
         report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
     record_counts(report.as_counts())
     if report.held:
         catch_up_orders.send_with_options(args=(store_id,), delay=CATCH_UP_DELAY_MS)
-    if report.incomplete:
-        push_store.send(store_id)  # the rest, as a new message (the mutex is free again)
+    if report.incomplete or push_requested(runtime.db, store_id):
+        push_store.send(store_id)  # the rest, or what was asked meanwhile (the mutex is free)
     if report.next_retry_at is not None:
         _push_at(store_id, report.next_retry_at)
 
@@ -201,17 +208,25 @@ def fetch_orders(store_id: int, external_ids: list[str]) -> None:
 @retried_actor(queue_name="orders", time_limit=120_000)
 @honour_throttling
 def process_webhooks(store_id: int) -> None:
-    """Fetch the orders named by the store's stored, not yet processed webhooks."""
+    """Fetch the orders named by the store's stored, not yet processed webhooks.
+
+    One such job per store at a time (`webhook_lease`): a job that finds the store busy
+    ends at once — its deliveries are stored, and the job holding the store looks for
+    waiting ones when it lets go."""
     runtime = current()
-    message = CurrentMessage.get_current_message()
-    report = webhooks.process_webhooks(
-        runtime.db,
-        store_id,
-        runtime.connector(store_id),
-        claimant=message.message_id if message else None,
-    )
+    with webhook_lease(store_id).hold() as acquired:
+        if not acquired:
+            record_counts({"coalesced": 1})
+            return
+        message = CurrentMessage.get_current_message()
+        report = webhooks.process_webhooks(
+            runtime.db,
+            store_id,
+            runtime.connector(store_id),
+            claimant=message.message_id if message else None,
+        )
     _took_in(runtime, report)
-    if report.more:
+    if report.more or webhooks.webhooks_waiting(runtime.db, store_id):
         process_webhooks.send(store_id)
 
 

@@ -2,7 +2,9 @@
 
 Jobs carry ids, never state (docs/rules.md, rule 1). A push request is coalesced through
 `Store.push_requested_at`: only the first request since the last push started enqueues a
-job; a request older than `STALE_AFTER` counts as lost and is sent again.
+job; a request older than `STALE_AFTER` counts as lost and is sent again. A push job that
+finds its store busy leaves it to the push holding it, which asks `push_requested` when it
+lets go (docs/push.md, "Coalescing").
 
 Each request is stamped with the process that made it (`ORIGIN`). With Redis every process
 shares one broker, so the stamp changes nothing. Embedded (`lapak run` on dramatiq's
@@ -67,6 +69,14 @@ def request_pushes(
             dispatcher.push(store_id)
             sent.append(store_id)
     return sent
+
+
+def push_requested(db: Database, store_id: int) -> bool:
+    """Whether a push of the store was asked for since the last one started: what the push
+    that held the store looks at when it lets go, for the requests it turned away."""
+    with db.session() as session:
+        requested = session.scalar(select(Store.push_requested_at).where(Store.id == store_id))
+    return requested is not None
 
 
 def foreign_push_requests(db: Database) -> list[tuple[int, datetime, str | None]]:

@@ -207,6 +207,17 @@ def stores_with_pending_webhooks(db: Database, *, now: datetime | None = None) -
         )
 
 
+def webhooks_waiting(db: Database, store_id: int, *, now: datetime | None = None) -> bool:
+    """Whether stored deliveries of the store wait for a job (none holds them)."""
+    with db.session() as session:
+        waiting = session.scalar(
+            select(WebhookRecord.id)
+            .where(WebhookRecord.store_id == store_id, _unclaimed(now or utcnow()))
+            .limit(1)
+        )
+    return waiting is not None
+
+
 def _unclaimed(now: datetime, claimant: str | None = None) -> ColumnElement[bool]:
     """Pending and held by no job — or by `claimant`: a job's message that comes back after
     its worker died takes its own deliveries again at once."""

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import lapak.sync.push
 import lapak.wiring.runtime
 import pytest
 from lapak.cli import app as cli
@@ -143,13 +144,9 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
     assert "push_store" not in listed.output
 
 
-def test_stored_webhooks_fetch_their_orders_and_malformed_ones_are_kept(setup: tuple) -> None:
-    runtime, sandbox, skus, _ = setup
-    store_a = runtime.store_ids["shop-a"]
-    connector = runtime.connector(store_a)
-    push_store(runtime.db, store_a, connector)
-    order_sn = sandbox.place_order(SHOP_A, [(skus[0], 2)])
-    body = json.dumps(
+def _order_status_push(order_sn: str) -> bytes:
+    """Shopee's order status push (code 3) for one order, as its sandbox sends it."""
+    return json.dumps(
         {
             "data": {
                 "items": [],
@@ -163,7 +160,15 @@ def test_stored_webhooks_fetch_their_orders_and_malformed_ones_are_kept(setup: t
             "timestamp": int(time.time()),
         }
     ).encode()
-    good = record_webhook(runtime.db, store_a, "order_status", body)
+
+
+def test_stored_webhooks_fetch_their_orders_and_malformed_ones_are_kept(setup: tuple) -> None:
+    runtime, sandbox, skus, _ = setup
+    store_a = runtime.store_ids["shop-a"]
+    connector = runtime.connector(store_a)
+    push_store(runtime.db, store_a, connector)
+    order_sn = sandbox.place_order(SHOP_A, [(skus[0], 2)])
+    good = record_webhook(runtime.db, store_a, "order_status", _order_status_push(order_sn))
     bad = record_webhook(runtime.db, store_a, "order_status", b'{"code": 3, "data": ')
     assert stores_with_pending_webhooks(runtime.db) == {store_a}
     report = process_webhooks(runtime.db, store_a, connector)
@@ -194,6 +199,75 @@ def test_a_pull_while_another_pull_of_the_store_runs_is_skipped(
     actors.pull_orders.fn(store_a)
     with runtime.db.session() as session:
         assert session.scalar(select(func.count(Order.id))) == 1
+
+
+class Sent:
+    """Records the messages an actor would send instead of enqueueing them."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, actor: Any) -> None:
+        self.now: list[Any] = []
+        self.delayed: list[Any] = []
+        monkeypatch.setattr(actor, "send", lambda *args: self.now.append(args))
+        monkeypatch.setattr(
+            actor, "send_with_options", lambda **options: self.delayed.append(options)
+        )
+
+
+def test_a_push_asked_while_the_store_is_busy_is_sent_again_by_the_push_holding_it(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The message of a request made during a push ends at once (no message waits or polls
+    for the store's mutex), and the push holding the store sends one when it lets go."""
+    runtime, sandbox, skus, _ = setup
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
+    store_a = runtime.store_ids["shop-a"]
+    push_store(runtime.db, store_a, runtime.connector(store_a))  # the catalog on shop A
+    with runtime.db.session() as session:
+        merchant_id = session.scalar(select(Merchant.id))
+    sent = Sent(monkeypatch, actors.push_store)
+    original = lapak.sync.push.push_store
+
+    def push_meanwhile_asked(*args: Any, **kwargs: Any) -> Any:
+        report = original(*args, **kwargs)
+        set_stock(runtime.db, merchant_id, skus[0], 4)  # a stock take while the push runs
+        assert request_pushes(runtime.db, actors.dispatcher, [store_a]) == [store_a]
+        turned_away = len(sent.now)
+        actors.push_store.fn(store_a)  # that request's message: the store is busy
+        assert len(sent.now) == turned_away and sent.delayed == []  # it ended, sent nothing
+        return report
+
+    monkeypatch.setattr(lapak.sync.push, "push_store", push_meanwhile_asked)
+    sent.now.clear()  # request_pushes above sends through the same actor
+    actors.push_store.fn(store_a)
+    assert sent.now[-1] == (store_a,)  # the holder, letting go, sends the push asked for
+    assert sandbox.stock_of(SHOP_A, skus[0]) == 10
+    monkeypatch.setattr(lapak.sync.push, "push_store", original)
+    actors.push_store.fn(store_a)  # that message
+    assert sandbox.stock_of(SHOP_A, skus[0]) == 4
+
+
+def test_a_webhook_job_while_another_holds_the_store_leaves_its_delivery_to_it(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a flash sale every delivery sends a job; one job per store fetches, taking every
+    delivery waiting, and the ones that found the store busy end at once."""
+    runtime, sandbox, skus, _ = setup
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
+    store_a = runtime.store_ids["shop-a"]
+    push_store(runtime.db, store_a, runtime.connector(store_a))
+    order_sn = sandbox.place_order(SHOP_A, [(skus[0], 1)])
+    record_webhook(runtime.db, store_a, "order_status", _order_status_push(order_sn))
+    sent = Sent(monkeypatch, actors.process_webhooks)
+    with actors.webhook_lease(store_a).hold() as held:
+        assert held
+        actors.process_webhooks.fn(store_a)  # the delivery's job, while another holds
+    assert sent.now == [] and stores_with_pending_webhooks(runtime.db) == {store_a}
+    with runtime.db.session() as session:
+        assert session.scalar(select(func.count(Order.id))) == 0
+    actors.process_webhooks.fn(store_a)
+    with runtime.db.session() as session:
+        assert session.scalar(select(Order.external_id)) == order_sn
+    assert stores_with_pending_webhooks(runtime.db) == set() and sent.now == []
 
 
 def test_set_stock_from_another_process_reaches_a_running_lapak_within_seconds(
