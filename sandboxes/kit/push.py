@@ -1,11 +1,13 @@
-"""Webhook delivery from a sandbox: a queue drained by one daemon thread.
+"""Webhook delivery from a sandbox: a queue drained by a few daemon threads.
 
-A sandbox's API answer never waits on a receiver: pushes are queued and a thread (started
-on first use) posts them. `flush()` waits until the queue is drained, which is how tests and
-the demo know every push was delivered or given up. `RetryingPushQueue` delivers a signed
-`Delivery` with a few quick retries (the real platforms retry over minutes or hours); a
-platform with other delivery rules sets `attempts` and `accepts` and hears of each outcome
-(`succeeded`, `gave_up`: WooCommerce counts a webhook's failures and disables it).
+A sandbox's API answer never waits on a receiver: pushes are queued and `senders` threads
+(started on first use) post them side by side, as a marketplace's delivery fleet does — so
+deliveries, like the real platforms', may arrive out of order. `flush()` waits until the
+queue is drained, which is how tests and the demo know every push was delivered or given up.
+`RetryingPushQueue` delivers a signed `Delivery` with a few quick retries (the real
+platforms retry over minutes or hours); a platform with other delivery rules sets `attempts`
+and `accepts` and hears of each outcome (`succeeded`, `gave_up`: WooCommerce counts a
+webhook's failures and disables it).
 """
 
 from __future__ import annotations
@@ -33,16 +35,19 @@ class PushQueue(Generic[Job]):
     timeout: ClassVar[float | httpx.Timeout] = 5.0
     """Of one POST to the receiver (seconds, or an httpx.Timeout)."""
     follow_redirects: ClassVar[bool] = False
+    senders: ClassVar[int] = 4
+    """Deliveries in flight at once."""
 
     def __init__(self) -> None:
         self._queue: queue.Queue[Job | None] = queue.Queue()
-        self._thread: threading.Thread | None = None
+        self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()
+        self._count_lock = threading.Lock()
         self.delivered = 0
         self.failed = 0
 
     def put(self, job: Job) -> None:
-        self._ensure_thread()
+        self._ensure_threads()
         self._queue.put(job)
 
     def flush(self, timeout: float = 5.0) -> bool:
@@ -57,18 +62,31 @@ class PushQueue(Generic[Job]):
         return True
 
     def close(self) -> None:
-        if self._thread is not None and self._thread.is_alive():
+        alive = [thread for thread in self._threads if thread.is_alive()]
+        for _ in alive:
             self._queue.put(None)
-            total = self.timeout if isinstance(self.timeout, float) else self.timeout.read
-            self._thread.join(total or 5.0)
+        total = self.timeout if isinstance(self.timeout, float) else self.timeout.read
+        for thread in alive:
+            thread.join(total or 5.0)
 
-    def _ensure_thread(self) -> None:
+    def _ensure_threads(self) -> None:
         with self._start_lock:
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._run, name=f"{self.platform}-push", daemon=True
+            self._threads = [thread for thread in self._threads if thread.is_alive()]
+            while len(self._threads) < self.senders:
+                thread = threading.Thread(
+                    target=self._run,
+                    name=f"{self.platform}-push-{len(self._threads)}",
+                    daemon=True,
                 )
-                self._thread.start()
+                thread.start()
+                self._threads.append(thread)
+
+    def _count(self, *, delivered: bool) -> None:
+        with self._count_lock:
+            if delivered:
+                self.delivered += 1
+            else:
+                self.failed += 1
 
     def _run(self) -> None:
         with httpx.Client(timeout=self.timeout, follow_redirects=self.follow_redirects) as client:
@@ -127,7 +145,7 @@ class RetryingPushQueue(PushQueue[Delivery]):
             try:
                 response = client.post(job.url, content=job.body, headers=job.headers)
                 if self.accepts(response.status_code):
-                    self.delivered += 1
+                    self._count(delivered=True)
                     self.succeeded(job)
                     return
                 log.warning(
@@ -139,5 +157,5 @@ class RetryingPushQueue(PushQueue[Delivery]):
                 )
             if attempt < self.attempts:
                 time.sleep(self.retry_delay * attempt)
-        self.failed += 1
+        self._count(delivered=False)
         self.gave_up(job)
