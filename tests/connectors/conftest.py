@@ -1,6 +1,55 @@
-"""What every connector test needs around a sandbox: an image host and a webhook receiver.
-They live in `lapak.testing.hosts` (the conformance suite's plugin serves them too)."""
+"""What every connector test needs around a sandbox. The sandbox app, its server, the
+connector to it and the doubles it is handed are the conformance suite's fixtures
+(`lapak.testing.fixtures`): a platform's test module picks its platform, store and seed by
+overriding `target`. The image host and webhook receiver live in `lapak.testing.hosts`."""
 
+from typing import Any
+
+import pytest
+from lapak.connectors.http import RetryPolicy
+
+from lapak.testing.fixtures import (
+    app,
+    connect,
+    connector,
+    control,
+    credentials,
+    pacer,
+    plugin,
+    server,
+    vault,
+)
 from lapak.testing.hosts import Received, images, receiver
 
-__all__ = ["Received", "images", "receiver"]
+__all__ = [
+    "Received",
+    "app",
+    "connect",
+    "connector",
+    "control",
+    "credentials",
+    "images",
+    "pacer",
+    "plugin",
+    "receiver",
+    "retry_policy",
+    "sandbox",
+    "server",
+    "vault",
+]
+
+FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
+"""The connector tests' retries: quick, and fewer than the suite's, so a test that exhausts
+them makes fewer calls."""
+
+
+@pytest.fixture
+def retry_policy() -> RetryPolicy:
+    return FAST
+
+
+@pytest.fixture
+def sandbox(app: Any) -> Any:
+    """The platform's sandbox object behind its control (`app.state.sandbox`): what a
+    platform's own tests reach past `SandboxControl`."""
+    return app.state.sandbox

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -15,7 +15,7 @@ import pytest
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.lazada import LazadaConnector, plugin
 from lapak.connectors.lazada import connector as lazada_connector
-from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
+from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox
 from lapak.sandboxes.lazada import api_products as sandbox_products
 from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.state import SAMPLE_CATEGORY
@@ -23,16 +23,14 @@ from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from lapak.sync.registry import plugin_for
 from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, PriceUpdate, StockUpdate
-from lapak.wiring.server import RunningServer, serve
 from pydantic import ValidationError
-from starlette.applications import Starlette
 
-from tests.connectors.conftest import Received
+from lapak.testing.fixtures import Target
+from tests.connectors.conftest import FAST, Received
 from tests.connectors.doubles import CountingPacer, MemoryVault
 
 STORE = "toko-lazada"
 CREDS = sandbox_for(plugin.platform).credentials(STORE, 0)
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 
 
 def _credentials(**changes: Any) -> Any:
@@ -40,64 +38,8 @@ def _credentials(**changes: Any) -> Any:
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **CREDS}], seed=7)
-    app.state.sandbox.set_rate_limit(0)  # pacing is the Pacer's job; throttles come from faults
-    yield app
-    app.state.sandbox.close()
-
-
-@pytest.fixture
-def sandbox(app: Starlette) -> LazadaSandbox:
-    return app.state.sandbox
-
-
-@pytest.fixture
-def control(app: Starlette) -> LazadaControl:
-    return app.state.control
-
-
-@pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
-
-
-@pytest.fixture
-def vault(sandbox: LazadaSandbox) -> MemoryVault:
-    return MemoryVault(sandbox.clock.now)
-
-
-@pytest.fixture
-def pacer() -> CountingPacer:
-    return CountingPacer()
-
-
-@pytest.fixture
-def connect(
-    server: RunningServer, sandbox: LazadaSandbox, vault: MemoryVault, pacer: CountingPacer
-) -> Iterator[Callable[..., LazadaConnector]]:
-    """Makes connectors to the sandbox seller, signing with the sandbox clock."""
-    made: list[LazadaConnector] = []
-
-    def make(**options: Any) -> LazadaConnector:
-        options.setdefault("retry_policy", FAST)
-        credentials = options.pop("credentials", _credentials())
-        store = StoreSpec(name=STORE, platform="lazada", base_url=server.url)
-        connector = plugin.create(
-            store, credentials, pacer=pacer, tokens=vault, clock=sandbox.clock.now, **options
-        )
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
-
-
-@pytest.fixture
-def connector(connect: Callable[..., LazadaConnector]) -> LazadaConnector:
-    return connect()
+def target() -> Target:
+    return Target("lazada", STORE, seed=7)
 
 
 def _draft(sku: str, group: str, image: str | None = None, **fields: Any) -> ListingDraft:
@@ -458,7 +400,7 @@ def test_a_refused_pack_item_is_an_error_by_its_retry_flag(retry: str, error: ty
 def test_a_refused_refresh_token_is_an_auth_error_naming_no_secret(
     connect: Callable[..., LazadaConnector],
 ) -> None:
-    connector = connect(credentials=_credentials(refresh_token="50001600-not-the-token"))
+    connector = connect(credentials={"refresh_token": "50001600-not-the-token"})
     with pytest.raises(AuthError, match="IllegalRefreshToken") as refused:
         list(connector.scan_listings())
     assert "50001600-not-the-token" not in str(refused.value)
@@ -569,7 +511,7 @@ def test_a_push_is_verified_and_parsed_for_this_seller_only(
     assert event.sent_at is not None
     assert abs(event.sent_at.timestamp() - control.now()) < 60
 
-    other = connect(credentials=_credentials(seller_id="42"))
+    other = connect(credentials={"seller_id": "42"})
     with pytest.raises(PermanentError, match="not seller 42"):
         other.parse_webhook(body)
     assert json.loads(body)["seller_id"] == CREDS["seller_id"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
@@ -14,7 +14,8 @@ import pytest
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.shopee import ShopeeConnector, ShopeeCredentials, plugin
 from lapak.sandboxes.kit.faults import FaultKind
-from lapak.sandboxes.shopee import ShopeeSandbox, create_app
+from lapak.sandboxes.registry import sandbox_for
+from lapak.sandboxes.shopee import ShopeeSandbox
 from lapak.sync.protocol import (
     AuthError,
     Connector,
@@ -32,16 +33,17 @@ from lapak.sync.types import (
     RemoteListing,
     StockUpdate,
 )
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 from pydantic import ValidationError
-from starlette.applications import Starlette
 
+from lapak.testing.fixtures import Target
+from tests.connectors.conftest import FAST
 from tests.connectors.doubles import CountingPacer, MemoryVault
 
-PARTNER_ID, SHOP_ID = 2001887, 700001
-PARTNER_KEY = "lapak-test-partner-key"
-REFRESH_TOKEN = "initial-refresh-token"
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
+STORE = "toko-shopee"
+CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
+SHOP_ID, PARTNER_KEY = CREDENTIALS["shop_id"], CREDENTIALS["partner_key"]
+REFRESH_TOKEN = CREDENTIALS["refresh_token"]
 
 PATH = "/api/v2/"
 UPDATE_STOCK = PATH + "product/update_stock"
@@ -50,84 +52,17 @@ ORDER_DETAIL = PATH + "order/get_order_detail"
 REFRESH = PATH + "auth/access_token/get"
 
 
-def _credentials(refresh_token: str = REFRESH_TOKEN) -> ShopeeCredentials:
-    return ShopeeCredentials(
-        partner_id=PARTNER_ID,
-        partner_key=PARTNER_KEY,
-        shop_id=SHOP_ID,
-        refresh_token=refresh_token,
-    )
+def _credentials() -> ShopeeCredentials:
+    return ShopeeCredentials.model_validate(CREDENTIALS)
 
 
 def _store(url: str) -> StoreSpec:
-    return StoreSpec(name="toko-shopee", platform="shopee", base_url=url)
+    return StoreSpec(name=STORE, platform="shopee", base_url=url)
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    shop = {
-        "name": "toko-shopee",
-        "partner_id": PARTNER_ID,
-        "partner_key": PARTNER_KEY,
-        "shop_id": SHOP_ID,
-        "refresh_token": REFRESH_TOKEN,
-    }
-    app = create_app([shop], seed=7)
-    app.state.sandbox.set_rate_limit(0)  # pacing is the Pacer's job; throttles come from faults
-    yield app
-    app.state.sandbox.close()
-
-
-@pytest.fixture
-def sandbox(app: Starlette) -> ShopeeSandbox:
-    return app.state.sandbox
-
-
-@pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
-
-
-@pytest.fixture
-def vault(sandbox: ShopeeSandbox) -> MemoryVault:
-    return MemoryVault(sandbox.clock.now)
-
-
-@pytest.fixture
-def pacer() -> CountingPacer:
-    return CountingPacer()
-
-
-@pytest.fixture
-def connect(
-    server: RunningServer, sandbox: ShopeeSandbox, vault: MemoryVault, pacer: CountingPacer
-) -> Iterator[Callable[..., ShopeeConnector]]:
-    """Makes connectors to the sandbox shop, signing with the sandbox clock."""
-    made: list[ShopeeConnector] = []
-
-    def make(**options: Any) -> ShopeeConnector:
-        options.setdefault("retry_policy", FAST)
-        options.setdefault("credentials", _credentials())
-        connector = ShopeeConnector(
-            _store(server.url),
-            options.pop("credentials"),
-            pacer=pacer,
-            tokens=vault,
-            clock=sandbox.clock.now,
-            **options,
-        )
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
-
-
-@pytest.fixture
-def connector(connect: Callable[..., ShopeeConnector]) -> ShopeeConnector:
-    return connect()
+def target() -> Target:
+    return Target("shopee", STORE, seed=7)
 
 
 def _draft(sku: str, group: str, image: str, **fields: Any) -> ListingDraft:
@@ -429,7 +364,7 @@ def test_an_expired_token_is_refreshed_once_and_the_call_retried(
 def test_a_refused_refresh_token_is_an_auth_error(
     connect: Callable[..., ShopeeConnector],
 ) -> None:
-    connector = connect(credentials=_credentials("not-the-refresh-token"))
+    connector = connect(credentials={"refresh_token": "not-the-refresh-token"})
     with pytest.raises(AuthError, match="Invalid refresh_token") as refused:
         list(connector.scan_listings())
     assert "not-the-refresh-token" not in str(refused.value)

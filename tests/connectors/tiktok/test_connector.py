@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -15,20 +15,19 @@ from lapak.connectors.http import RetryPolicy
 from lapak.connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
 from lapak.connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
 from lapak.sandboxes.registry import sandbox_for
-from lapak.sandboxes.tiktok import TikTokSandbox, create_app
+from lapak.sandboxes.tiktok import TikTokSandbox
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError
 from lapak.sync.registry import plugin_for
 from lapak.sync.types import ListingDraft, OrderStatus, PriceUpdate
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 from pydantic import ValidationError
-from starlette.applications import Starlette
 
-from tests.connectors.conftest import Received
+from lapak.testing.fixtures import Target
+from tests.connectors.conftest import FAST, Received
 from tests.connectors.doubles import CountingPacer, MemoryVault
 from tests.connectors.tiktok.sandbox_client import stock_of
 
 STORE = "toko-tiktok"
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 CREATE = "/product/202309/products"
 RETURNS = "/return_refund/202309/returns/search"
 PROVIDERS = "/logistics/202309/delivery_options/{delivery_option_id}/shipping_providers"
@@ -36,59 +35,8 @@ CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **CREDENTIALS}], seed=3)
-    app.state.sandbox.set_rate_limit(0)
-    yield app
-    app.state.sandbox.close()
-
-
-@pytest.fixture
-def sandbox(app: Starlette) -> TikTokSandbox:
-    return app.state.sandbox
-
-
-@pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
-
-
-@pytest.fixture
-def vault(sandbox: TikTokSandbox) -> MemoryVault:
-    return MemoryVault(sandbox.clock.now)
-
-
-@pytest.fixture
-def connect(
-    server: RunningServer, sandbox: TikTokSandbox, vault: MemoryVault
-) -> Iterator[Callable[..., TikTokConnector]]:
-    made: list[TikTokConnector] = []
-
-    def make(**options: Any) -> TikTokConnector:
-        options.setdefault("retry_policy", FAST)
-        credentials = TikTokCredentials.model_validate(
-            {**CREDENTIALS, **options.pop("credentials", {})}
-        )
-        connector = TikTokConnector(
-            StoreSpec(STORE, "tiktok", server.url),
-            credentials,
-            pacer=CountingPacer(),
-            tokens=vault,
-            clock=sandbox.clock.now,
-            **options,
-        )
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
-
-
-@pytest.fixture
-def connector(connect: Callable[..., TikTokConnector]) -> TikTokConnector:
-    return connect()
+def target() -> Target:
+    return Target("tiktok", STORE, seed=3)
 
 
 def _draft(base: str, sku: str, group: str, **fields: Any) -> ListingDraft:

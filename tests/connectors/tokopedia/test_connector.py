@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -20,15 +20,15 @@ from lapak.sandboxes.tokopedia import TokopediaSandbox
 from lapak.sync.protocol import AuthError, Connector, PermanentError, StoreSpec
 from lapak.sync.registry import plugin_for
 from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
-from lapak.wiring.server import RunningServer, serve
 from pydantic import ValidationError
 
+from lapak.testing.fixtures import Target
+from tests.connectors.conftest import FAST
 from tests.connectors.doubles import CountingPacer, MemoryVault
 
 STORE = "toko-tokopedia"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
 FS_ID, SHOP_ID = CREDENTIALS["fs_id"], CREDENTIALS["shop_id"]
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 DAY = 86400
 PRODUCT_INFO = f"/inventory/v1/fs/{FS_ID}/product/info"
 STOCK = f"/inventory/v1/fs/{FS_ID}/stock/update"
@@ -41,58 +41,8 @@ def _credentials(**changes: Any) -> TokopediaCredentials:
 
 
 @pytest.fixture
-def app() -> Iterator[Any]:
-    app = sandbox_for(plugin.platform).app([{"name": STORE, **CREDENTIALS}], seed=9)
-    app.state.sandbox.set_rate_limit(0)
-    yield app
-    app.state.control.close()
-
-
-@pytest.fixture
-def sandbox(app: Any) -> TokopediaSandbox:
-    return app.state.sandbox
-
-
-@pytest.fixture
-def server(app: Any) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
-
-
-@pytest.fixture
-def pacer() -> CountingPacer:
-    return CountingPacer()
-
-
-@pytest.fixture
-def vault(sandbox: TokopediaSandbox) -> MemoryVault:
-    return MemoryVault(sandbox.clock.now)
-
-
-@pytest.fixture
-def connect(
-    server: RunningServer, sandbox: TokopediaSandbox, vault: MemoryVault, pacer: CountingPacer
-) -> Iterator[Callable[..., TokopediaConnector]]:
-    made: list[TokopediaConnector] = []
-
-    def make(**options: Any) -> TokopediaConnector:
-        options.setdefault("retry_policy", FAST)
-        credentials = options.pop("credentials", _credentials())
-        store = StoreSpec(name=STORE, platform="tokopedia", base_url=server.url)
-        connector = plugin.create(
-            store, credentials, pacer=pacer, tokens=vault, clock=sandbox.clock.now, **options
-        )
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
-
-
-@pytest.fixture
-def connector(connect: Callable[..., TokopediaConnector]) -> TokopediaConnector:
-    return connect()
+def target() -> Target:
+    return Target("tokopedia", STORE, seed=9)
 
 
 def _moment(seconds: float) -> datetime:
@@ -150,7 +100,7 @@ def test_a_refused_client_secret_is_an_auth_error_without_the_secret(
     connect: Callable[..., TokopediaConnector],
 ) -> None:
     wrong = "not-the-client-secret"
-    connector = connect(credentials=_credentials(client_secret=wrong))
+    connector = connect(credentials={"client_secret": wrong})
     with pytest.raises(AuthError, match="invalid_client") as refused:
         list(connector.scan_listings())
     assert wrong not in str(refused.value)

@@ -5,83 +5,38 @@ from __future__ import annotations
 
 import itertools
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 import httpx
 import pytest
-from lapak.connectors.http import Retrier, RetryPolicy
+from lapak.connectors.http import Retrier
 from lapak.connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials, plugin
 from lapak.connectors.woocommerce.client import WooClient
 from lapak.connectors.woocommerce.connector import STATIC_TOKEN
 from lapak.sandboxes.registry import sandbox_for
-from lapak.sandboxes.woocommerce import create_app
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from lapak.sync.registry import plugin_for
 from lapak.sync.types import ListingDraft, ListingRef, OrderStatus, StockUpdate
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 from pydantic import ValidationError
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
+from lapak.testing.fixtures import Target
+from tests.connectors.conftest import FAST
 from tests.connectors.doubles import CountingPacer, MemoryVault
 
 STORE = "toko-woo"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
-FAST = RetryPolicy(attempts=4, base_delay=0.01, max_delay=0.05, max_retry_after=3.0, budget=5.0)
 API = "/wp-json/wc/v3"
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **CREDENTIALS}], seed=9)
-    app.state.control.set_rate_limit(0)
-    yield app
-    app.state.control.close()
-
-
-@pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
-
-
-@pytest.fixture
-def vault(app: Starlette) -> MemoryVault:
-    return MemoryVault(app.state.control.now)
-
-
-@pytest.fixture
-def connect(
-    server: RunningServer, app: Starlette, vault: MemoryVault
-) -> Iterator[Callable[..., WooCommerceConnector]]:
-    made: list[WooCommerceConnector] = []
-
-    def make(**options: Any) -> WooCommerceConnector:
-        options.setdefault("retry_policy", FAST)
-        credentials = options.pop("credentials", WooCommerceCredentials(**CREDENTIALS))
-        base_url = options.pop("base_url", server.url)
-        connector = plugin.create(
-            StoreSpec(name=STORE, platform="woocommerce", base_url=base_url),
-            credentials,
-            pacer=options.pop("pacer", CountingPacer()),
-            tokens=vault,
-            clock=app.state.control.now,
-            **options,
-        )
-        made.append(connector)
-        return connector
-
-    yield make
-    for connector in made:
-        connector.close()
-
-
-@pytest.fixture
-def connector(connect: Callable[..., WooCommerceConnector]) -> WooCommerceConnector:
-    return connect()
+def target() -> Target:
+    return Target("woocommerce", STORE, seed=9)
 
 
 def _draft(image_base: str, sku: str, group: str, **fields: Any) -> ListingDraft:
@@ -314,8 +269,7 @@ def test_shipping_guards_and_tracking_meta(connector: WooCommerceConnector, app:
 def test_a_refused_key_is_an_auth_error_at_once_without_the_secret(
     connect: Callable[..., WooCommerceConnector], app: Starlette
 ) -> None:
-    wrong = WooCommerceCredentials(**{**CREDENTIALS, "consumer_secret": "cs_wrong-secret"})
-    connector = connect(credentials=wrong)
+    connector = connect(credentials={"consumer_secret": "cs_wrong-secret"})
     app.state.control.reset_calls()
     with pytest.raises(AuthError) as refused:
         list(connector.scan_listings())
@@ -396,8 +350,7 @@ def test_a_5xx_on_get_orders_is_transient(connector: WooCommerceConnector, app: 
 def test_without_a_webhook_secret_nothing_verifies(
     connect: Callable[..., WooCommerceConnector],
 ) -> None:
-    bare = {k: v for k, v in CREDENTIALS.items() if k != "webhook_secret"}
-    connector = connect(credentials=WooCommerceCredentials(**bare))
+    connector = connect(credentials={"webhook_secret": None})
     assert not connector.verify_webhook("https://lapak/x", {"X-WC-Webhook-Signature": "x"}, b"{}")
 
 
