@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,12 +10,12 @@ import httpx
 import pytest
 from lapak.connectors.lazada import plugin, signing
 from lapak.sandboxes.kit.control import SandboxListing
-from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox, create_app
+from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox
 from lapak.sandboxes.lazada.state import SAMPLE_CATEGORY
 from lapak.sandboxes.registry import sandbox_for
-from lapak.wiring.server import RunningServer, serve
-from starlette.applications import Starlette
+from lapak.wiring.server import RunningServer
 
+from lapak.testing.fixtures import Target
 from tests.connectors.conftest import Received
 
 STORE = "toko-lazada"
@@ -73,27 +72,8 @@ class Api:
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **CREDS}], seed=5)
-    app.state.sandbox.set_rate_limit(0)
-    yield app
-    app.state.sandbox.close()
-
-
-@pytest.fixture
-def sandbox(app: Starlette) -> LazadaSandbox:
-    return app.state.sandbox
-
-
-@pytest.fixture
-def control(app: Starlette) -> LazadaControl:
-    return app.state.control
-
-
-@pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
+def target() -> Target:
+    return Target("lazada", STORE, seed=5)
 
 
 @pytest.fixture

@@ -6,18 +6,19 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 import requests
 from lapak.connectors.lazada import plugin, signing
 from lapak.connectors.lazada.client import signed_params
-from lapak.sandboxes.lazada import create_app, push_signature
+from lapak.sandboxes.lazada import push_signature
 from lapak.sandboxes.registry import sandbox_for
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 from lazop_sdk import base as lazop
 from starlette.applications import Starlette
+
+from lapak.testing.fixtures import Target
 
 # The doc's worked example (docs 108068/108069; docs/MARKETPLACES.md#lazada-auth-and-signing).
 DOC_SECRET = "helloworld"
@@ -86,17 +87,14 @@ def test_our_client_signs_what_it_sends() -> None:
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **CREDS}])
-    app.state.control.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
-    yield app
-    app.state.control.close()
+def target() -> Target:
+    return Target("lazada", STORE, seed=0)
 
 
 @pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
+def app(app: Starlette) -> Starlette:
+    app.state.control.add_listing(STORE, sku="KOPI", name="Kopi", price=30000, stock=10)
+    return app
 
 
 @pytest.fixture

@@ -23,10 +23,12 @@ import requests
 from lapak.connectors.tokopedia import auth, plugin
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sandboxes.tokopedia import TokopediaSandbox
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 from tokopedia import AccessToken, Tokopedia
 from tokopedia import access_token as sdk_access_token
 from tokopedia.product import ResponseProduct
+
+from lapak.testing.fixtures import Target
 
 STORE = "toko-real-client"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
@@ -55,16 +57,8 @@ class TokenRequests:
 
 
 @pytest.fixture
-def app() -> Iterator[Any]:
-    app = sandbox_for(plugin.platform).app([{"name": STORE, **CREDENTIALS}], seed=3)
-    yield app
-    app.state.control.close()
-
-
-@pytest.fixture
-def server(app: Any) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
+def target() -> Target:
+    return Target("tokopedia", STORE, seed=3)
 
 
 @pytest.fixture

@@ -13,8 +13,9 @@ import pytest
 from lapak.connectors.tokopedia import auth, plugin
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sandboxes.tokopedia import TokopediaSandbox
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 
+from lapak.testing.fixtures import Target
 from tests.connectors.conftest import Received
 
 STORE = "toko-sandbox"
@@ -25,22 +26,8 @@ DAY = 86400
 
 
 @pytest.fixture
-def app() -> Iterator[Any]:
-    app = sandbox_for(plugin.platform).app([{"name": STORE, **CREDENTIALS}], seed=5)
-    app.state.sandbox.set_rate_limit(0)
-    yield app
-    app.state.control.close()
-
-
-@pytest.fixture
-def sandbox(app: Any) -> TokopediaSandbox:
-    return app.state.sandbox
-
-
-@pytest.fixture
-def server(app: Any) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
+def target() -> Target:
+    return Target("tokopedia", STORE, seed=5)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ import httpx
 import pytest
 from lapak.connectors.woocommerce import plugin
 from lapak.sandboxes.registry import sandbox_for
-from lapak.sandboxes.woocommerce import WooSandbox, create_app
+from lapak.sandboxes.woocommerce import WooSandbox
 from lapak.sync.connections import StoredGrant, granted_credentials
 from lapak.sync.protocol import AuthError, ConnectorError, PermanentError, StoreSpec
 from lapak.sync.types import Grant
@@ -29,6 +29,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
+from lapak.testing.fixtures import Target
 from tests.connectors.doubles import CountingPacer, MemoryVault
 
 STORE = "toko-woo"
@@ -51,27 +52,18 @@ class Callback:
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **APP_KEYS}], seed=3)  # a site with no key yet
-    app.state.control.set_rate_limit(0)
-    yield app
-    app.state.control.close()
+def target() -> Target:
+    return Target("woocommerce", STORE, seed=3)
 
 
 @pytest.fixture
-def sandbox(app: Starlette) -> WooSandbox:
-    return app.state.sandbox
+def credentials() -> dict[str, Any]:
+    return APP_KEYS  # a site with no key yet
 
 
 @pytest.fixture
-def site(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
-
-
-@pytest.fixture
-def callback(site: RunningServer) -> Iterator[Callback]:
-    lapak = Callback(site=site.url)
+def callback(server: RunningServer) -> Iterator[Callback]:
+    lapak = Callback(site=server.url)
     authorization = plugin.authorization
 
     async def receive(request: Request) -> Response:

@@ -7,7 +7,6 @@ too long ago is refused with WooCommerce's own error body.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -16,11 +15,12 @@ import pytest
 import requests
 from lapak.connectors.woocommerce import plugin, signing
 from lapak.sandboxes.registry import sandbox_for
-from lapak.sandboxes.woocommerce import create_app
-from lapak.wiring.server import RunningServer, serve
+from lapak.wiring.server import RunningServer
 from starlette.applications import Starlette
 from woocommerce import API
 from woocommerce.oauth import OAuth
+
+from lapak.testing.fixtures import Target
 
 STORE = "toko-klien"
 CREDENTIALS = sandbox_for(plugin.platform).credentials(STORE, 0)
@@ -28,17 +28,8 @@ KEY, SECRET = CREDENTIALS["consumer_key"], CREDENTIALS["consumer_secret"]
 
 
 @pytest.fixture
-def app() -> Iterator[Starlette]:
-    app = create_app([{"name": STORE, **CREDENTIALS}], seed=3)
-    app.state.control.set_rate_limit(0)
-    yield app
-    app.state.control.close()
-
-
-@pytest.fixture
-def server(app: Starlette) -> Iterator[RunningServer]:
-    with serve(app) as running:
-        yield running
+def target() -> Target:
+    return Target("woocommerce", STORE, seed=3)
 
 
 @pytest.fixture
