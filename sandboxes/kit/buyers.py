@@ -12,13 +12,13 @@ import itertools
 import random
 import threading
 from abc import abstractmethod
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any, ClassVar, Protocol
 
 import structlog
 from lapak.sandboxes.kit.catalog import Status
-from lapak.sandboxes.kit.orders import OutOfStockError
+from lapak.sandboxes.kit.orders import Order, OutOfStockError
 
 if TYPE_CHECKING:
     from lapak.sandboxes.kit.stores import StoreSandbox
@@ -153,16 +153,14 @@ class Buyers(BuyerLoop):
         return itertools.islice(reversed(shop.orders.values()), RECENT_ORDERS)
 
     def _rolled(
-        self,
-        shop: Any,
-        moves: Sequence[tuple[Any, Any, float, str]],
-        statuses: Callable[[Any], Iterable[Any]] = lambda order: (order.status,),
+        self, shop: Any, moves: Sequence[tuple[Any, Any, float, str]]
     ) -> Iterator[tuple[Any, Any, Any, str]]:
         """For each (source, target, rate, by) move whose dice roll hits, a random recent
-        order in `source`: (order, source, target, by)."""
+        order in `source` (an order stands in each of its `statuses`: its lines' where they
+        keep their own): (order, source, target, by)."""
         by_status: dict[Any, list[Any]] = {}
         for order in self._recent(shop):
-            for status in statuses(order):
+            for status in order.statuses:
                 by_status.setdefault(status, []).append(order)
         for source, target, rate, by in moves:
             candidates = by_status.get(source)
@@ -189,5 +187,10 @@ class StoreBuyers(Buyers):
         table = [
             (source, target, getattr(self, rate), by) for source, target, rate, by in self.moves
         ]
-        for order, _, target, by in self._rolled(shop, table):
-            self._sandbox.change_status_in(shop, order, target, by=by)
+        for order, source, target, by in self._rolled(shop, table):
+            self._move(shop, order, source, target, by)
+
+    def _move(self, shop: Any, order: Order, source: Status, target: Status, by: str) -> None:
+        """One rolled move: the order's status (a platform whose lines keep their own moves
+        those in `source`)."""
+        self._sandbox.change_status_in(shop, order, target, by=by)

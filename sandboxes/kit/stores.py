@@ -40,7 +40,7 @@ class Store:
     push_url: str | None = None
 
     @property
-    def orders(self) -> dict[Id, Order]:
+    def orders(self) -> Mapping[Id, Order]:
         return self.book.orders
 
     def ids(self) -> dict[str, Any]:
@@ -223,12 +223,16 @@ class StoreSurface(SandboxSurface, Generic[S]):
         return str(listing_id)
 
     def listings(self, store: str) -> list[SandboxListing]:
+        """One row a unit; its `variant_id` "" where the listing has no variants by the
+        platform's rule (`Listing.has_variants`: Lazada's lone SKU is none)."""
         with self.sandbox.lock:
             return [
                 SandboxListing(
                     sku=unit.sku,
                     item_id=str(listing.id),
-                    variant_id=str(unit.variant.id) if unit.variant is not None else "",
+                    variant_id=str(unit.variant.id)
+                    if unit.variant is not None and listing.has_variants
+                    else "",
                     name=listing.name,
                     price=Decimal(unit.price),
                     stock=unit.stock,

@@ -48,7 +48,7 @@ def illegal_refresh_token() -> LazadaError:
 
 
 def _reply(ctx: Ctx, issued: Issued[str], list_key: str) -> dict[str, Any]:
-    seller = ctx.sandbox.sellers[issued.owner]
+    seller = ctx.sandbox.stores[issued.owner]
     return {
         "access_token": issued.access_token,
         "refresh_token": issued.refresh_token,
@@ -87,7 +87,7 @@ def refresh_token(ctx: Ctx) -> dict[str, Any]:
     if not token:
         raise missing("refresh_token")
     owner = ctx.sandbox.tokens.refresh_owner(token)
-    seller = ctx.sandbox.sellers.get(owner) if owner is not None else None
+    seller = ctx.sandbox.stores.get(owner) if owner is not None else None
     if seller is None or seller.app_key != ctx.app_key:
         raise illegal_refresh_token()
     try:

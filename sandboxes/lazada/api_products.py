@@ -130,8 +130,7 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
     _check_unique(ctx.seller, [text(as_dict(raw).get("SellerSku")).strip() for raw in skus_in])
     skus = [_new_sku(ctx, raw, variation, several=len(skus_in) > 1) for raw in skus_in]
     _check_combinations(skus)
-    product = ctx.sandbox.add_product(
-        ctx.seller,
+    product = ctx.sandbox.new_product(
         skus,
         category=category,
         name=name,
@@ -140,6 +139,7 @@ def create_product(ctx: Ctx) -> dict[str, Any]:
         images=images,
         variation=variation,
     )
+    ctx.seller.catalog.add(product)
     return {
         "item_id": product.id,
         "sku_list": [

@@ -30,7 +30,7 @@ async def authorize(request: Request) -> Response:
     with sandbox.lock:
         if app_key not in sandbox.apps:
             return refusal("Lazada", f"no app with client_id {app_key!r}", 404)
-        sellers = [(s.seller_id, s.name) for s in sandbox.sellers.values() if s.app_key == app_key]
+        sellers = [(s.seller_id, s.name) for s in sandbox.stores.values() if s.app_key == app_key]
     return consent_answer(
         request,
         fields,

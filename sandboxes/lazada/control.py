@@ -8,7 +8,13 @@ make), 404 (unknown store, SKU or order) or 409 (stock too short). Also serves t
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.control_api import route, shared_routes, store_routes, store_stock
+from lapak.sandboxes.kit.control_api import (
+    route,
+    shared_routes,
+    store_list,
+    store_routes,
+    store_stock,
+)
 from lapak.sandboxes.kit.images import image_response
 from lapak.sandboxes.lazada.surface import LazadaControl
 from starlette.requests import Request
@@ -23,28 +29,9 @@ def _store(request: Request) -> str:
     return request.path_params["store"]
 
 
-async def stores(request: Request) -> Response:
-    sandbox = _control(request).sandbox
-    with sandbox.lock:
-        rows = [
-            {
-                "name": s.name,
-                "seller_id": s.seller_id,
-                "app_key": s.app_key,
-                "webhook_url": s.webhook_url,
-                "products": len(s.live_products()),
-                "orders": len(s.orders),
-            }
-            for s in sandbox.sellers.values()
-        ]
-    return JSONResponse(rows)
-
-
 async def expire_token(request: Request) -> Response:
-    sandbox = _control(request).sandbox
-    with sandbox.lock:
-        expired = sandbox.tokens.expire_access(sandbox.seller(_store(request)).seller_id)
-    return JSONResponse({"expired": expired})
+    """The count of access tokens that died (the kit's answers True)."""
+    return JSONResponse({"expired": _control(request).sandbox.expire_token(_store(request))})
 
 
 async def auth_code(request: Request) -> Response:
@@ -65,7 +52,7 @@ async def image(request: Request) -> Response:
 STORE = "/_sandbox/stores/{store}"
 ROUTES = [
     *shared_routes(),
-    route("/_sandbox/stores", stores, ["GET"]),
+    route("/_sandbox/stores", store_list, ["GET"]),
     *store_routes(STORE),
     route(f"{STORE}/stock", store_stock, ["POST"]),
     route(f"{STORE}/expire_token", expire_token, ["POST"]),

@@ -73,7 +73,7 @@ def authenticate(
     if not seller_api:
         return Caller(app_key, None)
     seller_id = sandbox.tokens.access_owner(params["access_token"])
-    seller = sandbox.sellers.get(seller_id) if seller_id is not None else None
+    seller = sandbox.stores.get(seller_id) if seller_id is not None else None
     if seller is None or seller.app_key != app_key:
         raise LazadaError(
             "IllegalAccessToken", "The specified access token is invalid or expired", type=ISV

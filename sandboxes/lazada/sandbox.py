@@ -2,8 +2,8 @@
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive it through `LazadaControl` (surface.py, stores by name) or the
-`/_sandbox/` control API. The wire's helpers (ids, `add_product`, `move_items`) expect the
-lock held; the other methods take it.
+`/_sandbox/` control API. Sellers are the kit's stores (kit/stores.py: checkouts, tokens,
+push URLs); the wire's helpers (ids, `new_product`, `move_items`) expect the lock held.
 """
 
 from __future__ import annotations
@@ -13,9 +13,10 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from lapak.sandboxes.kit.core import SandboxCore
-from lapak.sandboxes.kit.orders import random_lines
+from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.orders import Order as KitOrder
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
+from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
@@ -24,6 +25,7 @@ from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
 from lapak.sandboxes.lazada.state import (
     ACTIVE,
     PAYMENT_METHODS,
+    SAMPLE_CATEGORY,
     Order,
     OrderItem,
     Product,
@@ -45,13 +47,26 @@ def _seller_id_for(name: str) -> str:
     return str(1_000_000_000 + int(digest[:8], 16) % 1_000_000_000)
 
 
-class LazadaSandbox(SandboxCore):
-    """Sellers (from store configs: name, app_key, app_secret, refresh_token, seller_id)."""
+VARIANT_ATTRIBUTE = "Variant"
+"""The custom sales attribute of a seller's own product with variants."""
+DEFAULT_PACKAGE = {
+    "package_weight": "0.5",
+    "package_length": "10",
+    "package_width": "10",
+    "package_height": "10",
+}
+
+
+class LazadaSandbox(StoreSandbox[Seller]):
+    """Sellers (from store configs: name, app_key, app_secret, refresh_token, seller_id),
+    by seller_id; an order has one item per unit bought."""
+
+    per_unit = True
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
         self.tokens: TokenStore[str] = TokenStore(self.clock, TOKEN_POLICY, token_maker(self.rng))
-        self.sellers: dict[str, Seller] = {}
+        self.stores: dict[str, Seller] = {}
         self.apps: dict[str, str] = {}
         self.images: dict[str, bytes] = {}
         # Per seller, every API: "each seller can only call the inventory API 50 times per
@@ -76,26 +91,34 @@ class LazadaSandbox(SandboxCore):
             raise ValueError(f"sandbox shop {dict(spec).get('name', '?')!r}: no {exc}") from exc
         if self.apps.get(app_key, app_secret) != app_secret:
             raise ValueError(f"sandbox shop {name!r}: app {app_key} has two app secrets")
-        if seller_id in self.sellers:
+        if seller_id in self.stores:
             raise ValueError(f"sandbox shop {name!r}: seller {seller_id} is configured twice")
         self.apps[app_key] = app_secret
-        self.sellers[seller_id] = Seller(name, app_key, app_secret, seller_id)
+        self.stores[seller_id] = Seller(
+            name=name, app_key=app_key, app_secret=app_secret, seller_id=seller_id
+        )
         if spec.get("refresh_token"):
             self.tokens.add_refresh_token(seller_id, str(spec["refresh_token"]))
 
-    def seller(self, key: str) -> Seller:
+    def store(self, key: Any) -> Seller:
         """A seller by seller_id or by store name."""
-        found = self.sellers.get(str(key)) or next(
-            (s for s in self.sellers.values() if s.name == key), None
+        found = self.stores.get(str(key)) or next(
+            (s for s in self.stores.values() if s.name == key), None
         )
         if found is None:
             raise UnknownSellerError(key)
         return found
 
-    def issue_auth_code(self, seller: str) -> str:
-        """A one-time code as Lazada's consent redirect gives it (for /auth/token/create)."""
-        with self.lock:
-            return self.tokens.issue_code(self.seller(seller).seller_id)
+    seller = store
+
+    def token_owner(self, store: Seller) -> str:
+        return store.seller_id
+
+    def new_order_id(self, store: Seller) -> int:
+        return next(self._order_ids)
+
+    def new_line_id(self) -> int:
+        return next(self._order_item_ids)
 
     def new_sku(
         self,
@@ -116,9 +139,8 @@ class LazadaSandbox(SandboxCore):
             package=package,
         )
 
-    def add_product(
+    def new_product(
         self,
-        seller: Seller,
         skus: Sequence[Sku],
         *,
         category: str,
@@ -128,9 +150,9 @@ class LazadaSandbox(SandboxCore):
         images: Sequence[str] = (),
         variation: dict[str, dict[str, Any]] | None = None,
     ) -> Product:
-        """A new product with the next item id, in the seller's catalog."""
+        """A new product with the next item id (not in a catalog yet)."""
         now = self.clock.now_s()
-        product = Product(
+        return Product(
             id=next(self._item_ids),
             sku="",
             name=name,
@@ -146,46 +168,33 @@ class LazadaSandbox(SandboxCore):
             brand=brand,
             variation=variation or {},
         )
-        seller.catalog.add(product)
-        return product
+
+    def new_listing(self, store: Seller, spec: ListingSpec) -> Product:
+        """A product made in Seller Center: `variants` become SKUs differing by the custom
+        sales attribute "Variant" (Lazada keeps price and stock on SKUs only)."""
+        variants = spec.variants
+        skus = []
+        rows = list(variants) or [(spec.sku, "", spec.price, spec.stock)]
+        for seller_sku, option, price, stock in rows:
+            if store.find_sku(seller_sku) is not None:
+                raise ValueError(f"SKU {seller_sku!r} is already listed by this seller")
+            sale_prop = {VARIANT_ATTRIBUTE: option} if variants else {}
+            skus.append(self.new_sku(seller_sku, price, stock, sale_prop, dict(DEFAULT_PACKAGE)))
+        options = [option for _, option, _, _ in variants]
+        attribute = {"customize": True, "hasImage": False, "options": options}
+        return self.new_product(
+            skus,
+            category=SAMPLE_CATEGORY,
+            name=spec.name,
+            description=spec.name,
+            brand="No Brand",
+            variation={VARIANT_ATTRIBUTE: attribute} if variants else {},
+        )
 
     def new_package(self) -> tuple[str, str]:
         """A package id and the tracking number Lazada's 3PL gives it ("FP…", "LEXID…")."""
         n = next(self._packages)
         return f"FP{94_612_143_977_600 + n}", f"LEXID{6_938_800 + n:010d}"
-
-    def place_order(
-        self, seller: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
-    ) -> int:
-        """A buyer checks out `lines` ((seller sku, quantity); None: random in-stock units).
-
-        Stock is held at once (`LookupError` unknown SKU, `ValueError` short: nothing
-        changes). One item per unit, pending when `paid`, else unpaid. Returns the order_id."""
-        with self.lock:
-            owner = self.seller(seller)
-            placed = owner.book.place(
-                list(lines) if lines else random_lines(owner.catalog, self.rng),
-                now=self.clock.now_s(),
-                rng=self.rng,
-                order_id=self._order_ids.__next__,
-                line_id=self._order_item_ids.__next__,
-                paid=paid,
-                per_unit=True,
-            )
-            order = cast(Order, placed)
-            order.phone = "62" + "*" * 7 + str(self.rng.randint(10, 99))
-            order.payment_method = self.rng.choice(PAYMENT_METHODS)
-            for item in order.items:  # its sales attributes as they were at checkout
-                sku = owner.products[cast(int, item.listing_id)].skus[cast(int, item.variant_id)]
-                item.variation = ", ".join(f"{k}:{v}" for k, v in sku.sale_prop.items())
-            self._push(owner, order, order.items)
-            return int(order.id)
-
-    def order_of(self, owner: Seller, order_id: int | str) -> Order:
-        order = owner.orders.get(int(order_id)) if str(order_id).isdigit() else None
-        if order is None:
-            raise LookupError(f"no order {order_id!r} on seller {owner.seller_id}")
-        return order
 
     def move_items(
         self, owner: Seller, order: Order, items: Sequence[OrderItem], status: str
@@ -196,13 +205,27 @@ class LazadaSandbox(SandboxCore):
         self._push(owner, order, moved)
         return moved
 
+    def placed(self, store: Seller, order: KitOrder) -> None:
+        """The buyer's masked phone, the payment and each item's sales attributes as they
+        were at checkout."""
+        placed = cast(Order, order)
+        placed.phone = "62" + "*" * 7 + str(self.rng.randint(10, 99))
+        placed.payment_method = self.rng.choice(PAYMENT_METHODS)
+        for item in placed.items:
+            sku = store.products[cast(int, item.listing_id)].skus[cast(int, item.variant_id)]
+            item.variation = ", ".join(f"{k}:{v}" for k, v in sku.sale_prop.items())
+
+    def notify(self, store: Seller, order: KitOrder) -> None:
+        """A new order: each item's message."""
+        self._push(store, cast(Order, order), cast(Order, order).items)
+
     def _push(self, owner: Seller, order: Order, items: Sequence[OrderItem]) -> None:
         """One trade-order message per item whose status changed."""
-        if not owner.webhook_url:
+        if not owner.push_url:
             return
         now_ms = int(self.clock.now() * 1000)
         for item in items:
             payload = trade_order_payload(
                 owner.seller_id, order.id, item.id, str(item.status), item.updated, now_ms
             )
-            self.push.send(owner.webhook_url, owner.app_key, owner.app_secret, payload)
+            self.push.send(owner.push_url, owner.app_key, owner.app_secret, payload)

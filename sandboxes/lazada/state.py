@@ -17,12 +17,14 @@ the units left puts them back on sale, as does a return.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from lapak.sandboxes.kit.catalog import Catalog, Listing, Status, Unit, Variant
+from lapak.sandboxes.kit.catalog import Catalog, Id, Listing, Status, Unit, Variant
 from lapak.sandboxes.kit.orders import Order as KitOrder
 from lapak.sandboxes.kit.orders import OrderBook, OrderLine, OrderRules
+from lapak.sandboxes.kit.stores import Store
 
 CURRENCY = "IDR"
 SITE = "lazada_id"
@@ -173,22 +175,23 @@ class Items(OrderBook):
             sku.occupy += quantity
 
 
-@dataclass(slots=True)
-class Seller:
-    name: str
+@dataclass(slots=True, kw_only=True)
+class Seller(Store):
     app_key: str
     app_secret: str
     seller_id: str
     catalog: Catalog = field(default_factory=lambda: Catalog(selling={ACTIVE}, gone={DELETED}))
-    book: Items = field(init=False)
-    webhook_url: str | None = None
+    book: OrderBook = field(init=False)
 
     def __post_init__(self) -> None:
         self.book = Items(self.catalog, RULES)
 
+    def ids(self) -> dict[str, Any]:
+        return {"seller_id": self.seller_id, "app_key": self.app_key}
+
     @property
-    def orders(self) -> dict[int, Order]:
-        return cast("dict[int, Order]", self.book.orders)
+    def orders(self) -> Mapping[Id, Order]:
+        return cast("dict[Id, Order]", self.book.orders)
 
     @property
     def products(self) -> dict[int, Product]:
