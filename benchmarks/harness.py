@@ -131,6 +131,11 @@ def percentile(values: Sequence[float], share: float) -> float | None:
 # --- the marketplaces -----------------------------------------------------------------------
 
 
+DELIVERY_SENDERS = 8
+"""Webhooks each sandbox posts side by side: a marketplace's delivery fleet does not queue a
+flash sale's pushes behind one receiver's answers (the sandboxes' default, one, does)."""
+
+
 class Marketplaces:
     """The sandboxes of `plans`, one store each, served on loopback ports in this process."""
 
@@ -155,6 +160,7 @@ class Marketplaces:
             app = sandbox_for(plugin.platform).app(
                 [{"name": plan.name, **creds}], seed=seed + index
             )
+            app.state.sandbox.push.senders = DELIVERY_SENDERS
             server = serve(wrap(app))
             self._servers.append(server)
             self.credentials[plan.name] = creds

@@ -1,9 +1,11 @@
 """Webhook delivery from a sandbox: a queue drained by a few daemon threads.
 
 A sandbox's API answer never waits on a receiver: pushes are queued and `senders` threads
-(started on first use) post them side by side, as a marketplace's delivery fleet does — so
-deliveries, like the real platforms', may arrive out of order. `flush()` waits until the
-queue is drained, which is how tests and the demo know every push was delivered or given up.
+(started on first use) post them. One sender (the default) delivers in the order the
+pushes were made, which the platform tests read; a load test sets more, as a marketplace's
+delivery fleet posts side by side (and, like the real platforms, promises no order then).
+`flush()` waits until the queue is drained, which is how tests and the demo know every push
+was delivered or given up.
 `RetryingPushQueue` delivers a signed `Delivery` with a few quick retries (the real
 platforms retry over minutes or hours); a platform with other delivery rules sets `attempts`
 and `accepts` and hears of each outcome (`succeeded`, `gave_up`: WooCommerce counts a
@@ -35,10 +37,9 @@ class PushQueue(Generic[Job]):
     timeout: ClassVar[float | httpx.Timeout] = 5.0
     """Of one POST to the receiver (seconds, or an httpx.Timeout)."""
     follow_redirects: ClassVar[bool] = False
-    senders: ClassVar[int] = 4
-    """Deliveries in flight at once."""
 
     def __init__(self) -> None:
+        self.senders = 1  # deliveries in flight at once: set it before the first push
         self._queue: queue.Queue[Job | None] = queue.Queue()
         self._threads: list[threading.Thread] = []
         self._start_lock = threading.Lock()

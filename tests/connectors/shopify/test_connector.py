@@ -360,7 +360,7 @@ def test_webhooks_are_verified_for_this_shop_and_parsed_with_their_headers(
     for headers, body in received:
         assert connector.verify_webhook(url, headers, body)
         events.append(connector.parse_webhook(body, headers))
-    # in either order: Shopify promises none, and the sandbox delivers side by side too
+    # in either order: Shopify promises no order of delivery
     assert sorted((e.topic, e.order_ids) for e in events) == [
         ("orders/cancelled", (order,)),
         ("orders/create", (order,)),
