@@ -40,6 +40,9 @@ RETRY_PUSH_SLACK_MS = 50
 CATCH_UP_DELAY_MS = 5_000
 """A push that held an increase asks for a pull this long after: by then the webhooks of the
 sales behind the lower stock have usually arrived, and the pull is skipped."""
+BUSY_RETRY_MS = 10_000
+"""A webhook job holding claims of its own that finds the store's lease held comes back
+after this long (a third of the TTL: a dead holder's lease is gone within three)."""
 PUSH_MUTEX_TTL_MS = 30_000
 """How long a dead worker's push mutex outlives its last renewal. A live push renews it every
 third of this (`jobs.lease.Lease`) for as long as it runs, however long that is."""
@@ -214,11 +217,16 @@ def process_webhooks(store_id: int) -> None:
     ends at once — its deliveries are stored, and the job holding the store looks for
     waiting ones when it lets go."""
     runtime = current()
+    message = CurrentMessage.get_current_message()
     with webhook_lease(store_id).hold() as acquired:
         if not acquired:
+            if message and webhooks.holds_claims(runtime.db, store_id, message.message_id):
+                # this message's earlier attempt claimed deliveries and died (perhaps still
+                # holding the lease, which runs out one TTL after its last renewal): no other
+                # job takes them, so this one comes back for them
+                raise dramatiq.Retry("the store's webhook lease is held", delay=BUSY_RETRY_MS)
             record_counts({"coalesced": 1})
             return
-        message = CurrentMessage.get_current_message()
         report = webhooks.process_webhooks(
             runtime.db,
             store_id,

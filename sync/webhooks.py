@@ -218,6 +218,23 @@ def webhooks_waiting(db: Database, store_id: int, *, now: datetime | None = None
     return waiting is not None
 
 
+def holds_claims(db: Database, store_id: int, claimant: str) -> bool:
+    """Whether `claimant` (a job's message id) holds deliveries of the store it has not
+    processed: its earlier attempt claimed them and died before it was done."""
+    with db.session() as session:
+        held = session.scalar(
+            select(WebhookRecord.id)
+            .where(
+                WebhookRecord.store_id == store_id,
+                WebhookRecord.claimed_by == claimant,
+                WebhookRecord.processed_at.is_(None),
+                WebhookRecord.error.is_(None),
+            )
+            .limit(1)
+        )
+    return held is not None
+
+
 def _unclaimed(now: datetime, claimant: str | None = None) -> ColumnElement[bool]:
     """Pending and held by no job — or by `claimant`: a job's message that comes back after
     its worker died takes its own deliveries again at once."""

@@ -8,9 +8,12 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
+import dramatiq
 import lapak.sync.push
 import lapak.wiring.runtime
 import pytest
@@ -22,12 +25,20 @@ from lapak.sync.catalog import import_catalog, set_stock
 from lapak.sync.dispatch import request_pushes
 from lapak.sync.protocol import TransientError
 from lapak.sync.push import push_store
-from lapak.sync.store.models import DeadLetter, JobEvent, Listing, Merchant, Order, WebhookRecord
+from lapak.sync.store.models import (
+    DeadLetter,
+    JobEvent,
+    Listing,
+    Merchant,
+    Order,
+    WebhookRecord,
+    utcnow,
+)
 from lapak.sync.webhooks import process_webhooks, record_webhook, stores_with_pending_webhooks
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from typer.testing import CliRunner
 
 from tests.shopee_setup import (
@@ -268,6 +279,35 @@ def test_a_webhook_job_while_another_holds_the_store_leaves_its_delivery_to_it(
     with runtime.db.session() as session:
         assert session.scalar(select(Order.external_id)) == order_sn
     assert stores_with_pending_webhooks(runtime.db) == set() and sent.now == []
+
+
+def test_a_webhook_job_back_for_its_own_claims_waits_for_the_lease_instead_of_ending(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed while its webhook job held the store: the message comes back with
+    that attempt's claims, which no other job takes. Finding the lease still held (the dead
+    attempt's, until its TTL runs out), it is retried later rather than acknowledged."""
+    runtime, sandbox, skus, _ = setup
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
+    store_a = runtime.store_ids["shop-a"]
+    push_store(runtime.db, store_a, runtime.connector(store_a))
+    order_sn = sandbox.place_order(SHOP_A, [(skus[0], 1)])
+    record_webhook(runtime.db, store_a, "order_status", _order_status_push(order_sn))
+    with runtime.db.session() as session:  # the killed attempt's claim
+        session.execute(
+            update(WebhookRecord).values(
+                claimed_by="message-1", claimed_until=utcnow() + timedelta(minutes=5)
+            )
+        )
+    message = SimpleNamespace(message_id="message-1")
+    monkeypatch.setattr(actors.CurrentMessage, "get_current_message", lambda: message)
+    with actors.webhook_lease(store_a).hold() as held:
+        assert held
+        with pytest.raises(dramatiq.Retry):
+            actors.process_webhooks.fn(store_a)
+    actors.process_webhooks.fn(store_a)  # the retry, once the lease is free
+    with runtime.db.session() as session:
+        assert session.scalar(select(Order.external_id)) == order_sn
 
 
 def test_set_stock_from_another_process_reaches_a_running_lapak_within_seconds(
