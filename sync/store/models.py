@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     TypeDecorator,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -303,6 +304,15 @@ class WebhookRecord(Base):
     __tablename__ = "webhook_events"
     __table_args__ = (
         UniqueConstraint("store_id", "delivery_id", name="uq_webhook_events_store_delivery"),
+        # the deliveries still to process, a handful among a store's thousands: what every
+        # webhook job and the reconciler look up (`sync.webhooks`)
+        Index(
+            "ix_webhook_events_pending",
+            "store_id",
+            "claimed_by",
+            postgresql_where=text("processed_at IS NULL AND error IS NULL"),
+            sqlite_where=text("processed_at IS NULL AND error IS NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
