@@ -21,7 +21,8 @@ from typing import Any
 
 import structlog
 from lapak.sync.changes import chunked, lock_listings, refresh_dirty
-from lapak.sync.protocol import Connector
+from lapak.sync.parallel import in_parallel
+from lapak.sync.protocol import Connector, ConnectorError
 from lapak.sync.retry_backoff import retry_delay
 from lapak.sync.stock import content_hash
 from lapak.sync.stock_check import Hold, StockRow, plan_stock
@@ -37,8 +38,8 @@ log = structlog.get_logger(__name__)
 CHUNK = 500
 MAX_PASSES = 5
 BUDGET_SECONDS = 10.0
-"""A push stops after the marketplace call that crosses this (a create call of
-`limits.create_batch` items, an update chunk) and reports `incomplete`: the job layer sends
+"""A push stops after the marketplace calls that cross this (a round of create calls of
+`limits.create_batch` items each, an update chunk) and reports `incomplete`: the job layer sends
 the rest as a new message, so one message never holds its store's mutex for long."""
 CREATE_HOLD = timedelta(minutes=2)
 """How long a create intent (`Listing.create_started_at`) belongs to the push that recorded
@@ -262,7 +263,8 @@ def _create_pass(
     now: datetime,
 ) -> None:
     """Create unbound listings with no create intent, `limits.create_batch` items (whole
-    variant groups) per call, checking the budget before each call.
+    variant groups) per call, `limits.parallel_calls` calls side by side (`sync.parallel`:
+    the store's pacer still spaces them), checking the budget before each round of calls.
 
     Each batch is claimed first: its intent is recorded only where none is, in one
     statement, so two pushes that overlap never send the same listing's create. A group
@@ -278,22 +280,48 @@ def _create_pass(
             .order_by(None)
             .order_by(Product.group_sku, Listing.id)
         ).all()
-    for batch in _item_batches(pending, connector.limits.create_batch):
+    batches = _item_batches(pending, connector.limits.create_batch)
+    at_once = connector.limits.parallel_calls
+    for start in range(0, len(batches), at_once):
         if time.monotonic() > deadline:
             report.incomplete = True
             return
-        with db.session() as session:
-            claimed = _claim(session, batch)
-            listings = session.scalars(select(Listing).where(Listing.id.in_(claimed))).all()
-            drafts = {listing.id: _draft(listing, platform) for listing in listings}
-        if not drafts:
-            continue
-        results = connector.upsert_listings(list(drafts.values()))
-        _record(db, list(drafts.items()), results, report, skip, kind="created")
+        round_of = batches[start : start + at_once]
+        calls = [drafts for batch in round_of if (drafts := _claimed_drafts(db, batch, platform))]
+        answers = in_parallel(lambda drafts: _create(connector, drafts), calls, at_once=at_once)
+        for drafts, results in zip(calls, answers, strict=True):
+            if not isinstance(results, ConnectorError):
+                _record(db, list(drafts.items()), results, report, skip, kind="created")
+        # a throttle or a refused token stops the push once every answer is recorded; the
+        # stopped calls' intents make their listings due for adoption (`CREATE_HOLD`)
+        stopped = next((a for a in answers if isinstance(a, ConnectorError)), None)
+        if stopped is not None:
+            raise stopped
     if report.refused_existing:
         refused, report.refused_existing = report.refused_existing, {}
         report.adopted += adopt_existing(db, store_id, connector, refused=refused)
         skip.difference_update(refused)
+
+
+def _create(
+    connector: Connector, drafts: dict[int, ListingDraft]
+) -> list[ItemResult] | ConnectorError:
+    """One create call's results, or the failure that stops the push (a connector fails an
+    item's create in its result; a throttle or a refused token stops every call)."""
+    try:
+        return connector.upsert_listings(list(drafts.values()))
+    except ConnectorError as stopped:
+        return stopped
+
+
+def _claimed_drafts(
+    db: Database, batch: Sequence[Sequence[int]], platform: str
+) -> dict[int, ListingDraft]:
+    """The drafts of the batch's groups this push claimed whole (`_claim`), by listing id."""
+    with db.session() as session:
+        claimed = _claim(session, batch)
+        listings = session.scalars(select(Listing).where(Listing.id.in_(claimed))).all()
+        return {listing.id: _draft(listing, platform) for listing in listings}
 
 
 def _item_batches(rows: Sequence[Any], items: int) -> list[list[list[int]]]:

@@ -13,7 +13,7 @@ from typing import Generic, Protocol, TypeVar
 
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.kit.failures import kept_failure
-from lapak.connectors.kit.parallel import in_parallel
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import PermanentError, TransientError
 from lapak.sync.types import ItemResult, PriceUpdate, StockUpdate
 
@@ -61,7 +61,7 @@ def push_plan(
     at_once: int,
 ) -> list[ItemResult]:
     """`send(batch)` for each batch of the plan, up to `at_once` calls in flight
-    (`kit.parallel`): the call and its results. A call that fails transiently or
+    (`sync.parallel`): the call and its results. A call that fails transiently or
     permanently fails its updates (a throttle beyond the in-call cap propagates, for the
     job to wait it out). One result per update, in input order."""
 

@@ -21,10 +21,10 @@ from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.paging import Query, first_seen, pages, time_windows, token_pages
-from lapak.connectors.kit.parallel import in_parallel
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import ShopeeClient
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     ConnectorLimits,
     PermanentError,

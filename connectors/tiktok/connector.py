@@ -29,10 +29,10 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import first_seen, time_windows, token_pages
-from lapak.connectors.kit.parallel import in_parallel
 from lapak.connectors.kit.updates import Results, batch_failed, push_plan, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     AuthError,
     ConnectorLimits,
@@ -185,7 +185,7 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         )
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
-        """One product detail call per product, side by side (`kit.parallel`)."""
+        """One product detail call per product, side by side (`sync.parallel`)."""
         product_ids = list(dict.fromkeys(ref.item_id for ref in refs if ref.item_id))
         found: dict[tuple[str, str], RemoteListing] = {}
         for product in in_parallel(self._live_product, product_ids, at_once=LIMITS.parallel_calls):

@@ -24,7 +24,6 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.paging import numbered_pages
-from lapak.connectors.kit.parallel import in_parallel
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
 from lapak.connectors.woocommerce.client import WooClient
@@ -36,6 +35,7 @@ from lapak.connectors.woocommerce.listings import (
     included,
 )
 from lapak.connectors.woocommerce.mapping import BATCH_LIMIT
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     ConnectorLimits,
     PermanentError,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -11,7 +13,7 @@ from lapak.sync import push as push_module
 from lapak.sync.changes import products_changed
 from lapak.sync.dispatch import request_pushes
 from lapak.sync.orders import ingest_orders
-from lapak.sync.protocol import PermanentError
+from lapak.sync.protocol import PermanentError, ThrottledError
 from lapak.sync.pull import fetch_orders, pull_orders
 from lapak.sync.push import push_store
 from lapak.sync.queue import QueueError, claim, list_orders, ship
@@ -339,6 +341,39 @@ def test_worker_dying_after_create_does_not_duplicate(db: Database) -> None:
     assert (report.adopted, report.created) == (1, 0)
     assert a.listings["NEW"].ref.item_id == item_id  # bound to the one created, not a twin
     assert listing(db, stores["a"], "NEW").item_id == item_id
+
+
+def test_creates_go_side_by_side_and_a_throttle_stops_the_push_after_the_rest_is_recorded(
+    db: Database,
+) -> None:
+    """A store's first listings are created `limits.parallel_calls` calls at a time; one
+    call throttled beyond its wait stops the push, but the items the other calls of its
+    round created are bound, not left for adoption."""
+    stores = setup_shop(db, products=6)
+    a = MemoryConnector()
+    created = a.upsert_listings
+    in_flight = {"now": 0, "most": 0}
+    lock = threading.Lock()
+
+    def slow_create(drafts):  # type: ignore[no-untyped-def]
+        with lock:
+            in_flight["now"] += 1
+            in_flight["most"] = max(in_flight["most"], in_flight["now"])
+        time.sleep(0.05)
+        with lock:
+            in_flight["now"] -= 1
+        if drafts[0].sku == "SKU-1":
+            raise ThrottledError("429: wait 60 s", retry_after=60)
+        return created(drafts)
+
+    a.upsert_listings = slow_create  # type: ignore[method-assign]
+    with pytest.raises(ThrottledError):
+        push_store(db, stores["a"], a)
+    assert in_flight["most"] == a.limits.parallel_calls == 4
+    bound = {f"SKU-{n}": listing(db, stores["a"], f"SKU-{n}").item_id for n in range(6)}
+    assert [sku for sku, item in bound.items() if item is None] == ["SKU-1", "SKU-4", "SKU-5"]
+    assert all(a.listings[sku].ref.item_id == item for sku, item in bound.items() if item)
+    assert listing(db, stores["a"], "SKU-1").create_started_at is not None  # adopted later
 
 
 def test_push_stops_at_its_budget_and_the_rest_follows(db: Database) -> None:

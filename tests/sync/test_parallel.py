@@ -1,4 +1,4 @@
-"""`kit.parallel.in_parallel`: a push's calls side by side, answered in order."""
+"""`sync.parallel.in_parallel`: a push's calls side by side, answered in order."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lapak.connectors.kit.parallel import in_parallel
+from lapak.sync.parallel import in_parallel
 
 JOB = contextvars.ContextVar("job", default="none")
 
