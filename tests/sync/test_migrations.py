@@ -22,6 +22,4 @@ def test_pending_webhooks_are_found_by_a_partial_index(db: Database) -> None:
     pending = indexes["ix_webhook_events_pending"]
     assert pending["column_names"] == ["store_id", "claimed_by"]
     where = pending.get("dialect_options", {})
-    assert "processed_at IS NULL" in str(
-        where.get("postgresql_where") or where.get("sqlite_where")
-    )
+    assert "processed_at IS NULL" in str(where.get("postgresql_where") or where.get("sqlite_where"))
