@@ -257,17 +257,25 @@ def test_a_push_asked_while_the_store_is_busy_is_sent_again_by_the_push_holding_
     assert sandbox.stock_of(SHOP_A, skus[0]) == 4
 
 
-def test_a_webhook_job_while_another_holds_the_store_leaves_its_delivery_to_it(
-    setup: tuple, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """At a flash sale every delivery sends a job; one job per store fetches, taking every
-    delivery waiting, and the ones that found the store busy end at once."""
+def _a_delivery_waiting(setup: tuple, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
+    """Shop A listed, one order placed on it and its webhook stored, not yet processed;
+    the actors running on this runtime. Returns shop A's store id and the order's id."""
     runtime, sandbox, skus, _ = setup
     monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
     store_a = runtime.store_ids["shop-a"]
     push_store(runtime.db, store_a, runtime.connector(store_a))
     order_sn = sandbox.place_order(SHOP_A, [(skus[0], 1)])
     record_webhook(runtime.db, store_a, "order_status", _order_status_push(order_sn))
+    return store_a, order_sn
+
+
+def test_a_webhook_job_while_another_holds_the_store_leaves_its_delivery_to_it(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """At a flash sale every delivery sends a job; one job per store fetches, taking every
+    delivery waiting, and the ones that found the store busy end at once."""
+    runtime = setup[0]
+    store_a, order_sn = _a_delivery_waiting(setup, monkeypatch)
     sent = Sent(monkeypatch, actors.process_webhooks)
     with actors.webhook_lease(store_a).hold() as held:
         assert held
@@ -287,12 +295,8 @@ def test_a_webhook_job_back_for_its_own_claims_waits_for_the_lease_instead_of_en
     """A worker killed while its webhook job held the store: the message comes back with
     that attempt's claims, which no other job takes. Finding the lease still held (the dead
     attempt's, until its TTL runs out), it is retried later rather than acknowledged."""
-    runtime, sandbox, skus, _ = setup
-    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
-    store_a = runtime.store_ids["shop-a"]
-    push_store(runtime.db, store_a, runtime.connector(store_a))
-    order_sn = sandbox.place_order(SHOP_A, [(skus[0], 1)])
-    record_webhook(runtime.db, store_a, "order_status", _order_status_push(order_sn))
+    runtime = setup[0]
+    store_a, order_sn = _a_delivery_waiting(setup, monkeypatch)
     with runtime.db.session() as session:  # the killed attempt's claim
         session.execute(
             update(WebhookRecord).values(

@@ -10,6 +10,7 @@ import pytest
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Status, Unit, Variant
 from lapak.sandboxes.kit.orders import (
     BUYERS,
+    Order,
     OrderBook,
     OrderRules,
     OutOfStockError,
@@ -96,17 +97,22 @@ def test_place_is_all_or_nothing() -> None:
     assert book.orders == {}
 
 
-def test_per_unit_orders_have_one_line_per_piece() -> None:
-    book = _book()
-    order = book.place(
+def _three_mugs_per_unit(book: OrderBook, *, paid: bool) -> Order:
+    """Order 1: three MUGs, one line per piece (lines 1, 2 and 3)."""
+    return book.place(
         [("MUG", 3)],
         now=1,
         rng=random.Random(1),
         order_id=lambda: 1,
         line_id=itertools.count(1).__next__,
-        paid=False,
+        paid=paid,
         per_unit=True,
     )
+
+
+def test_per_unit_orders_have_one_line_per_piece() -> None:
+    book = _book()
+    order = _three_mugs_per_unit(book, paid=False)
     assert [(line.id, line.quantity) for line in order.lines] == [(1, 1), (2, 1), (3, 1)]
     assert order.status == "UNPAID" and order.paid_at is None
 
@@ -160,15 +166,7 @@ class HoldingBook(OrderBook):
 
 def test_lines_with_their_own_statuses_move_alone_and_give_stock_back_once() -> None:
     book = HoldingBook()
-    order = book.place(
-        [("MUG", 3)],
-        now=1,
-        rng=random.Random(1),
-        order_id=lambda: 1,
-        line_id=itertools.count(1).__next__,
-        paid=True,
-        per_unit=True,
-    )
+    order = _three_mugs_per_unit(book, paid=True)
     first, second, third = order.lines
     assert order.statuses == ["PAID"] and book.holding == {None: -3, "PAID": 3}
     assert book.move_lines(order, [first, second], "SHIPPED", 5) == [first, second]
