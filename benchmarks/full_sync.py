@@ -34,6 +34,7 @@ import csv
 import multiprocessing
 import os
 import resource
+import sys
 import tempfile
 import threading
 import time
@@ -44,6 +45,9 @@ from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import httpx
 from lapak.connectors.woocommerce import signing as woo_signing
@@ -66,6 +70,8 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
+
+from benchmarks import harness
 
 MERCHANT = "bench"
 VARIANTS = 4
@@ -249,10 +255,7 @@ def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str
     names = sorted(categories)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(
-            ["sku", "group_sku", "variant_name", "name", "description", "price", "stock",
-             "weight_grams", "image_urls", *(f"category_{p}" for p in names)]
-        )  # fmt: skip
+        writer.writerow(harness.catalog_header(names))
         for n in range(skus):
             sku = f"SKU{n:06d}"
             group = f"G{n // VARIANTS:05d}" if n < grouped else sku

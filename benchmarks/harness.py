@@ -218,6 +218,14 @@ def store_plans(count: int) -> list[StorePlan]:
     return plans
 
 
+def catalog_header(platforms: Sequence[str]) -> list[str]:
+    """The catalog CSV's header row, with a category column per platform."""
+    return [
+        "sku", "group_sku", "variant_name", "name", "description", "price", "stock",
+        "weight_grams", "image_urls", *(f"category_{p}" for p in platforms),
+    ]  # fmt: skip
+
+
 def write_catalog(
     path: Path,
     marketplaces: Marketplaces,
@@ -254,10 +262,7 @@ def write_catalog(
         n += 1
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
-        writer.writerow(
-            ["sku", "group_sku", "variant_name", "name", "description", "price", "stock",
-             "weight_grams", "image_urls", *(f"category_{p}" for p in platforms)]
-        )  # fmt: skip
+        writer.writerow(catalog_header(platforms))
         for sku, group, variant, name, index in rows:
             writer.writerow(
                 [sku, group, variant, name, f"{name}, buatan UMKM Indonesia.", price_of(index),
