@@ -272,14 +272,7 @@ def _create_pass(
     there are adopted by one scan at the end of the pass."""
     with db.session() as session:
         platform = session.get_one(Store, store_id).platform
-        pending = session.execute(
-            _due(store_id, skip, now)
-            .with_only_columns(Listing.id, Product.group_sku)
-            .join(Product, Listing.product_id == Product.id)
-            .where(Listing.item_id.is_(None), Listing.create_started_at.is_(None))
-            .order_by(None)
-            .order_by(Product.group_sku, Listing.id)
-        ).all()
+        pending = _whole_groups(session, store_id, skip, now)
     batches = _item_batches(pending, connector.limits.create_batch)
     at_once = connector.limits.parallel_calls
     for start in range(0, len(batches), at_once):
@@ -301,6 +294,38 @@ def _create_pass(
         refused, report.refused_existing = report.refused_existing, {}
         report.adopted += adopt_existing(db, store_id, connector, refused=refused)
         skip.difference_update(refused)
+
+
+def _whole_groups(
+    session: Session, store_id: int, skip: set[int], now: datetime
+) -> list[tuple[int, str]]:
+    """(listing id, group) of every unbound listing in a variant group with a member due,
+    sorted by group. A group is created whole, in one call, however its members' jittered
+    back-offs fall (created in parts, its first part becomes a product of its own and the
+    next part's create is refused by name); a group with a member held by another push's
+    intent or failed in this push waits."""
+    due_groups = (
+        _due(store_id, skip, now)
+        .with_only_columns(Product.group_sku)
+        .select_from(Listing)
+        .join(Product, Listing.product_id == Product.id)
+        .where(Listing.item_id.is_(None), Listing.create_started_at.is_(None))
+        .order_by(None)
+        .distinct()
+    )
+    rows = session.execute(
+        select(Listing.id, Product.group_sku, Listing.create_started_at)
+        .join(Product, Listing.product_id == Product.id)
+        .where(
+            Listing.store_id == store_id,
+            Listing.item_id.is_(None),
+            Listing.failed.is_(False),
+            Product.group_sku.in_(due_groups),
+        )
+        .order_by(Product.group_sku, Listing.id)
+    ).all()
+    waiting = {group for lid, group, intent in rows if intent is not None or lid in skip}
+    return [(lid, group) for lid, group, _ in rows if group not in waiting]
 
 
 def _create(

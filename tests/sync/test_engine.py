@@ -458,3 +458,52 @@ def test_an_unreadable_order_fails_alone_with_its_payload_kept(db: Database) -> 
     (unreadable,) = report.as_counts()["unreadable_orders"]
     assert unreadable["order"] == "BAD" and "not an order" in unreadable["error"]
     assert "order_sn" in unreadable["raw"] and len(unreadable["raw"]) <= 4_000
+
+
+def test_a_variant_group_backing_off_is_created_whole_when_its_first_member_is_due(
+    db: Database,
+) -> None:
+    """Each listing of a group that failed to be created gets its own jittered `retry_at`;
+    the group is still sent whole once any member is due. (Created alone, the first size
+    became its own product and Tokopedia refused the next size's create by its name.)"""
+    stores = setup_shop(db, products=0)
+    with db.session() as session:
+        merchant_id = session.scalar(select(Store.merchant_id).where(Store.id == stores["a"]))
+        for size in ("M", "L"):
+            session.add(
+                Product(
+                    merchant_id=merchant_id,
+                    sku=f"KAWUNG-{size}",
+                    group_sku="KAWUNG",
+                    variant_name=size,
+                    name="Kemeja Batik Kawung",
+                    description="",
+                    price=Decimal(175_000),
+                    weight_grams=260,
+                    image_urls=[],
+                    categories={},
+                    on_hand=5,
+                )
+            )
+        session.flush()
+        products_changed(session, session.scalars(select(Product.id)).all())
+    a = MemoryConnector()
+    a.fail_skus = {"KAWUNG-M": False, "KAWUNG-L": False}  # a 5xx for the group's create
+    assert push_store(db, stores["a"], a).deferred == 2
+    a.fail_skus = {}
+    with db.session() as session:  # the jitter made L due first
+        for sku, retry_at in (
+            ("KAWUNG-L", NOW - timedelta(seconds=1)),
+            ("KAWUNG-M", NOW + timedelta(hours=1)),
+        ):
+            row = session.scalars(
+                select(Listing)
+                .join(Product)
+                .where(Listing.store_id == stores["a"], Product.sku == sku)
+            ).one()
+            row.retry_at = retry_at
+    a.calls.clear()
+    report = push_store(db, stores["a"], a)
+    assert report.created == 2
+    assert [call for call in a.calls if call[0] == "upsert"] == [("upsert", 2)]
+    assert listing(db, stores["a"], "KAWUNG-M").item_id is not None
