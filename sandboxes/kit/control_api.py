@@ -11,7 +11,7 @@ platform's control.py lists them under its own paths and adds what is its own.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import asdict
 from typing import Any, TypeVar, get_args
 
@@ -255,6 +255,18 @@ async def store_expire_token(request: Request) -> Response:
     return JSONResponse({"expired": True})
 
 
+async def store_expired_count(request: Request) -> Response:
+    """POST .../{store}/expire_token: the store's access tokens die now; answers how many
+    were alive (`StoreSandbox.expire_token`, the store by the sandbox's own key or name)."""
+    expired = _sandbox(request).expire_token(request.path_params["store"])
+    return JSONResponse({"expired": expired})
+
+
+async def store_auth_code(request: Request) -> Response:
+    """POST .../{store}/auth_code: a one-time code as the consent redirect gives it."""
+    return JSONResponse({"code": _sandbox(request).issue_auth_code(request.path_params["store"])})
+
+
 async def store_webhook(request: Request) -> Response:
     """POST .../{store}/webhook {"url"}: where the store's pushes go (null: nowhere)."""
     body = await read_body(request, WebhookUrl)
@@ -284,3 +296,22 @@ def store_routes(prefix: str) -> list[Route]:
         route(f"{prefix}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
         route(f"{prefix}/webhook", store_webhook, ["POST"]),
     ]
+
+
+def control_routes(
+    stores: str, own: Mapping[str, Endpoint] | None = None, *, kit_store_routes: bool = True
+) -> list[Route]:
+    """A platform's whole control API: its `own` routes, GET /_sandbox/{stores} (the kit's
+    store list), the kit's store routes under /_sandbox/{stores}/{store} (unless
+    `kit_store_routes` is False) and the shared ones.
+
+    `own` maps "METHOD path" to an endpoint: a path starting with "/" is absolute, any
+    other is under the store's path. Listed first, an own route wins over a kit store
+    route of the same method and path; "GET /_sandbox/{stores}" replaces the store list."""
+    store = f"/_sandbox/{stores}/{{store}}"
+    routes = []
+    for key, endpoint in ({f"GET /_sandbox/{stores}": store_list} | (own or {})).items():
+        method, _, path = key.partition(" ")
+        full = path if path.startswith("/") else f"{store}/{path}"
+        routes.append(route(full, endpoint, [method]))
+    return [*routes, *(store_routes(store) if kit_store_routes else ()), *shared_routes()]

@@ -1,7 +1,8 @@
 """The sandbox control API under /_sandbox/ (ours, not Shopee's): JSON in and out, no sign.
 
-Bodies are validated with pydantic; errors answer {"detail": ...} with 400 (bad body),
-404 (unknown shop/item/order) or 409 (stock too short for an order).
+Shopee's own routes, shops by shop_id, with the kit's shared ones and its errors
+(kit/control_api.py): bodies are validated with pydantic; errors answer {"detail": ...}
+with 400 (bad body), 404 (unknown shop/item/order) or 409 (stock too short for an order).
 """
 
 from __future__ import annotations
@@ -10,9 +11,10 @@ from lapak.sandboxes.kit.control_api import (
     Body,
     NewListing,
     NewOrder,
+    control_routes,
     read_body,
-    route,
-    shared_routes,
+    store_auth_code,
+    store_expired_count,
 )
 from lapak.sandboxes.kit.images import image_response, placeholder_png
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox, order_view
@@ -39,7 +41,7 @@ def _sandbox(request: Request) -> ShopeeSandbox:
 
 
 def _shop_id(request: Request) -> int:
-    return _sandbox(request).store(request.path_params["shop_id"]).shop_id
+    return _sandbox(request).store(request.path_params["store"]).shop_id
 
 
 async def shops(request: Request) -> Response:
@@ -87,15 +89,6 @@ async def push_config(request: Request) -> Response:
     return JSONResponse({"callback_url": body.callback_url})
 
 
-async def expire_token(request: Request) -> Response:
-    expired = _sandbox(request).expire_token(_shop_id(request))
-    return JSONResponse({"expired": expired})
-
-
-async def auth_code(request: Request) -> Response:
-    return JSONResponse({"code": _sandbox(request).issue_auth_code(_shop_id(request))})
-
-
 async def placeholder_image(request: Request) -> Response:
     return Response(placeholder_png(request.path_params["name"], 600), media_type="image/png")
 
@@ -104,19 +97,21 @@ async def uploaded_image(request: Request) -> Response:
     return image_response(_sandbox(request).images.get(request.path_params["image_id"]))
 
 
-SHOP = "/_sandbox/shops/{shop_id}"
-ROUTES = [
-    *shared_routes(),
-    route("/_sandbox/shops", shops, ["GET"]),
-    route(f"{SHOP}/items", items, ["GET"]),
-    route(f"{SHOP}/items", create_item, ["POST"]),
-    route(f"{SHOP}/items/{{item_id}}/stock", edit_stock, ["POST"]),
-    route(f"{SHOP}/orders", orders, ["GET"]),
-    route(f"{SHOP}/orders", place_order, ["POST"]),
-    route(f"{SHOP}/orders/{{order_sn}}/status", order_status, ["POST"]),
-    route(f"{SHOP}/push_config", push_config, ["POST"]),
-    route(f"{SHOP}/expire_token", expire_token, ["POST"]),
-    route(f"{SHOP}/auth_code", auth_code, ["POST"]),
-    route("/_sandbox/images/{name}.png", placeholder_image, ["GET"]),
-    route("/_sandbox/uploads/{image_id}", uploaded_image, ["GET"]),
-]
+ROUTES = control_routes(
+    "shops",
+    {
+        "GET /_sandbox/shops": shops,
+        "GET items": items,
+        "POST items": create_item,
+        "POST items/{item_id}/stock": edit_stock,
+        "GET orders": orders,
+        "POST orders": place_order,
+        "POST orders/{order_sn}/status": order_status,
+        "POST push_config": push_config,
+        "POST expire_token": store_expired_count,
+        "POST auth_code": store_auth_code,
+        "GET /_sandbox/images/{name}.png": placeholder_image,
+        "GET /_sandbox/uploads/{image_id}": uploaded_image,
+    },
+    kit_store_routes=False,
+)

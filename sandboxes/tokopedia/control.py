@@ -1,23 +1,18 @@
 """The sandbox control API under /_sandbox/ (ours, not Tokopedia's): JSON in and out, no
 auth, stores named as in Lapak and driven through `SandboxControl` (`app.state.control`).
 
-Bodies are validated with pydantic; errors answer {"detail": ...} with 400 (bad body),
-404 (unknown store, SKU or order) or 409 (stock too short for an order).
+The kit's routes (kit/control_api.py): errors answer {"detail": ...} with 400 (bad body),
+404 (unknown store, SKU or order) or 409 (stock too short for an order). Tokopedia's own:
+its store list (with its ids and webhook URLs) and stock by SKU in the body.
 """
 
 from __future__ import annotations
 
 from lapak.sandboxes.kit.control_api import (
     Body,
+    control_routes,
     read_body,
-    route,
-    shared_routes,
-    store_add_listing,
     store_expire_token,
-    store_listings,
-    store_order,
-    store_place_order,
-    store_webhook,
 )
 from pydantic import Field
 from starlette.requests import Request
@@ -53,17 +48,7 @@ async def stock(request: Request) -> Response:
     return JSONResponse({"sku": body.sku, "stock": body.stock})
 
 
-STORE = "/_sandbox/stores/{store}"
-
-ROUTES = [
-    *shared_routes(),
-    route("/_sandbox/stores", stores, ["GET"]),
-    route(f"{STORE}/listings", store_listings, ["GET"]),
-    route(f"{STORE}/listings", store_add_listing, ["POST"]),
-    route(f"{STORE}/stock", stock, ["POST"]),
-    route(f"{STORE}/orders", store_place_order, ["POST"]),
-    route(f"{STORE}/orders/{{order_id}}", store_order, ["GET"]),
-    route(f"{STORE}/orders/{{order_id}}/{{action}}", store_order, ["POST"]),
-    route(f"{STORE}/webhook", store_webhook, ["POST"]),
-    route(f"{STORE}/expire_token", store_expire_token, ["POST"]),
-]
+ROUTES = control_routes(
+    "stores",
+    {"GET /_sandbox/stores": stores, "POST stock": stock, "POST expire_token": store_expire_token},
+)
