@@ -2,14 +2,17 @@
 
 A platform plans a push as batches (one call each, its own body) and the updates refused
 before any call; `push_plan` sends the batches in turn and keeps a failed call on the
-updates it carried, so one call never fails the whole push.
+updates it carried, so one call never fails the whole push. Planning reads each update's
+ids (`addressed`) and cuts the updates into calls that never name a listing twice (`cut`,
+`item_plan`): the platform says only how its calls address a listing and what a call body
+holds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Generic, Protocol, TypeVar
+from typing import Any, Generic, Protocol, TypeVar
 
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.kit.failures import kept_failure
@@ -30,6 +33,11 @@ class Batched(Protocol):
 
 
 B = TypeVar("B", bound=Batched)
+U = TypeVar("U", bound=Update)
+A = TypeVar("A")
+T = TypeVar("T")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +46,16 @@ class Plan(Generic[B]):
 
     batches: list[B]
     rejected: Results
+
+
+@dataclass(frozen=True, slots=True)
+class ItemBatch(Generic[K]):
+    """One call that updates variants of one item (Shopee's update_stock, TikTok's inventory
+    update): the item's id, the input positions of the updates it carries, and its body."""
+
+    item_id: K
+    indices: tuple[int, ...]
+    body: dict[str, Any]
 
 
 def update_failed(update: Update, error: str, *, permanent: bool) -> ItemResult:
@@ -50,6 +68,68 @@ def batch_failed(
 ) -> Results:
     """Each update of a failed call, failed with the call's error."""
     return [(i, update_failed(updates[i], error, permanent=permanent)) for i in batch.indices]
+
+
+def addressed(
+    updates: Sequence[U], address: Callable[[U], A]
+) -> tuple[list[tuple[int, A]], Results]:
+    """Each update's input position with `address(update)`, what a call names it by (its
+    ids, maybe its value); an update `address` refuses (`PermanentError`: a ref that is not
+    the platform's ids) is rejected, failed permanently."""
+    found: list[tuple[int, A]] = []
+    rejected: Results = []
+    for index, update in enumerate(updates):
+        try:
+            found.append((index, address(update)))
+        except PermanentError as exc:
+            rejected.append((index, update_failed(update, str(exc), permanent=True)))
+    return found, rejected
+
+
+def cut(entries: Iterable[T], size: int, key: Callable[[T], Hashable]) -> list[list[T]]:
+    """`entries` in calls of at most `size`, in order. An entry whose `key` the open call
+    already holds starts the next call: the marketplaces refuse a listing named twice in one
+    call (or answer ambiguously), and the later value lands last."""
+    calls: list[list[T]] = []
+    current: list[T] = []
+    keys: set[Hashable] = set()
+    for entry in entries:
+        if current and (len(current) >= size or key(entry) in keys):
+            calls.append(current)
+            current, keys = [], set()
+        current.append(entry)
+        keys.add(key(entry))
+    if current:
+        calls.append(current)
+    return calls
+
+
+def item_plan(
+    updates: Sequence[U],
+    size: int,
+    address: Callable[[U], tuple[K, V]],
+    body: Callable[[K, list[tuple[int, V]]], dict[str, Any]],
+) -> Plan[ItemBatch[K]]:
+    """A push to a platform whose call updates variants of one item. `address(update)` is
+    the (item, variant) an update names (a `PermanentError` rejects the update); the updates
+    are grouped by item and cut so no call carries more than `size` variants or one twice (a
+    repeat goes to a later call, in order); `body(item, [(input position, variant), …])` is
+    a call's body. The calls that filled up come first, then the rest in the order their
+    items first came."""
+    found, rejected = addressed(updates, address)
+    open_calls: dict[K, list[tuple[int, V]]] = {}
+    closed: list[tuple[K, list[tuple[int, V]]]] = []
+    for index, (item, variant) in found:
+        call = open_calls.setdefault(item, [])
+        if len(call) >= size or any(held == variant for _, held in call):
+            closed.append((item, call))
+            call = open_calls[item] = []
+        call.append((index, variant))
+    closed.extend(open_calls.items())
+    batches = [
+        ItemBatch(item, tuple(i for i, _ in call), body(item, call)) for item, call in closed
+    ]
+    return Plan(batches, rejected)
 
 
 def push_plan(

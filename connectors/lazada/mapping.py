@@ -34,7 +34,15 @@ from xml.etree import ElementTree  # nosec B405
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
-from lapak.connectors.kit.updates import Plan, Results, Update, batch_failed, update_failed
+from lapak.connectors.kit.updates import (
+    Plan,
+    Results,
+    Update,
+    addressed,
+    batch_failed,
+    cut,
+    update_failed,
+)
 from lapak.connectors.lazada import wire
 from lapak.connectors.lazada.client import LazadaError
 from lapak.sync.protocol import PermanentError
@@ -244,25 +252,11 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
 def _plan(updates: Sequence[Any], size: int, fields: Callable[[Any], list]) -> Plan[Batch]:
     """Updates in input order, cut into calls of ≤ `size`; a SKU repeated goes to a later call
     so the last value given for it is the one that stays."""
-    rejected: Results = []
-    chunks: list[list[tuple[int, list[tuple[str, str]]]]] = [[]]
-    keys: set[tuple[str, str]] = set()
-    for index, update in enumerate(updates):
-        try:
-            address = sku_address(update.ref)
-        except PermanentError as exc:
-            rejected.append((index, update_failed(update, str(exc), permanent=True)))
-            continue
-        key = ref_key(update.ref)
-        if len(chunks[-1]) >= size or key in keys:
-            chunks.append([])
-            keys = set()
-        chunks[-1].append((index, address + fields(update)))
-        keys.add(key)
+    addresses, rejected = addressed(updates, lambda update: sku_address(update.ref))
+    calls = cut(addresses, size, key=lambda entry: ref_key(updates[entry[0]].ref))
     batches = [
-        Batch(tuple(i for i, _ in chunk), sku_xml([row for _, row in chunk]))
-        for chunk in chunks
-        if chunk
+        Batch(tuple(i for i, _ in call), sku_xml([row + fields(updates[i]) for i, row in call]))
+        for call in calls
     ]
     return Plan(batches, rejected)
 

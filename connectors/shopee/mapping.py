@@ -18,7 +18,7 @@ from typing import Any
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
-from lapak.connectors.kit.updates import Plan, Results, Update, update_failed
+from lapak.connectors.kit.updates import ItemBatch, Plan, Results, Update, item_plan, update_failed
 from lapak.connectors.shopee import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -171,13 +171,8 @@ def update_item_body(
 # --- stock and price batches ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """One update_stock/update_price call: one item, ≤ batch size distinct models."""
-
-    item_id: int
-    indices: tuple[int, ...]
-    body: dict[str, Any]
+Batch = ItemBatch[int]
+"""One update_stock/update_price call: one item, ≤ batch size distinct models."""
 
 
 def stock_plan(updates: Sequence[StockUpdate], size: int) -> Plan[Batch]:
@@ -201,30 +196,11 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
 def _plan(updates: Sequence[Any], size: int, field: str, entry: Callable[..., dict]) -> Plan[Batch]:
     """Updates grouped by item, split so no call exceeds `size` models or repeats a model
     (Shopee refuses "Repeat model_id."; a repeated model goes to a later call, in order)."""
-    rejected: Results = []
-    open_chunks: dict[int, list[tuple[int, int]]] = {}
-    closed: list[tuple[int, list[tuple[int, int]]]] = []
-    for index, update in enumerate(updates):
-        try:
-            item_id, model_id = parse_ref(update.ref)
-        except PermanentError as exc:
-            rejected.append((index, update_failed(update, str(exc), permanent=True)))
-            continue
-        chunk = open_chunks.setdefault(item_id, [])
-        if len(chunk) >= size or any(m == model_id for _, m in chunk):
-            closed.append((item_id, chunk))
-            chunk = open_chunks[item_id] = []
-        chunk.append((index, model_id))
-    closed.extend(open_chunks.items())
-    batches = [
-        Batch(
-            item_id,
-            tuple(i for i, _ in chunk),
-            {"item_id": item_id, field: [entry(updates[i], m) for i, m in chunk]},
-        )
-        for item_id, chunk in closed
-    ]
-    return Plan(batches, rejected)
+
+    def body(item_id: int, call: list[tuple[int, int]]) -> dict[str, Any]:
+        return {"item_id": item_id, field: [entry(updates[i], model_id) for i, model_id in call]}
+
+    return item_plan(updates, size, lambda update: parse_ref(update.ref), body)
 
 
 def is_permanent_reason(reason: str) -> bool:

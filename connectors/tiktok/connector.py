@@ -258,7 +258,7 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         plan = mapping.stock_plan(updates, LIMITS.stock_batch, warehouse)
 
         def send(batch: mapping.Batch) -> Results:
-            path = UPDATE_INVENTORY.format(batch.product_id)
+            path = UPDATE_INVENTORY.format(batch.item_id)
             reply = self._client.post(path, batch.body, wire.InventoryResult)
             return mapping.inventory_results(batch, updates, reply)
 
@@ -275,7 +275,7 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         while pending:
             batch = pending.pop(0)
             try:
-                self._client.post(UPDATE_PRICE.format(batch.product_id), batch.body, wire.Empty)
+                self._client.post(UPDATE_PRICE.format(batch.item_id), batch.body, wire.Empty)
             except (TransientError, PermanentError) as exc:
                 if self._retry_policy.beyond_cap(exc):
                     raise

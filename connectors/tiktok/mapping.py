@@ -26,9 +26,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
-from lapak.connectors.kit.updates import Plan, Results, Update, update_failed
+from lapak.connectors.kit.updates import ItemBatch, Plan, Results, Update, item_plan, update_failed
 from lapak.connectors.tiktok import wire
 from lapak.connectors.tiktok.client import transient_code
+from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
     ItemResult,
     ListingDraft,
@@ -160,13 +161,8 @@ def partial_edit_body(group: DraftGroup, image_uris: Sequence[str]) -> dict[str,
 # --- stock and price batches ---------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
-class Batch:
-    """One inventory/price update call: one product, ≤ batch size distinct SKUs."""
-
-    product_id: str
-    indices: tuple[int, ...]
-    body: dict[str, Any]
+Batch = ItemBatch[str]
+"""One inventory/price update call: one product, ≤ batch size distinct SKUs."""
 
 
 def stock_plan(updates: Sequence[StockUpdate], size: int, warehouse_id: str) -> Plan[Batch]:
@@ -194,26 +190,18 @@ def price_plan(updates: Sequence[PriceUpdate], size: int) -> Plan[Batch]:
 def _plan(updates: Sequence[Any], size: int, entry: Callable[[Any], dict[str, Any]]) -> Plan[Batch]:
     """Updates grouped by product, split so no call exceeds `size` SKUs or repeats one
     (TikTok refuses 12052553 "Sku id duplicate"; a repeat goes to a later call, in order)."""
-    rejected: Results = []
-    open_chunks: dict[str, list[int]] = {}
-    closed: list[tuple[str, list[int]]] = []
-    for index, update in enumerate(updates):
-        ref = update.ref
-        if not ref.item_id or not ref.variant_id:
-            error = f"{ref.sku}: {ref!r} lacks the tiktok product id or sku id"
-            rejected.append((index, update_failed(update, error, permanent=True)))
-            continue
-        chunk = open_chunks.setdefault(ref.item_id, [])
-        if len(chunk) >= size or any(updates[i].ref.variant_id == ref.variant_id for i in chunk):
-            closed.append((ref.item_id, chunk))
-            chunk = open_chunks[ref.item_id] = []
-        chunk.append(index)
-    closed.extend(open_chunks.items())
-    batches = [
-        Batch(product_id, tuple(chunk), {"skus": [entry(updates[i]) for i in chunk]})
-        for product_id, chunk in closed
-    ]
-    return Plan(batches, rejected)
+
+    def body(product_id: str, call: list[tuple[int, str]]) -> dict[str, Any]:
+        return {"skus": [entry(updates[i]) for i, _ in call]}
+
+    return item_plan(updates, size, lambda update: _ids(update.ref), body)
+
+
+def _ids(ref: ListingRef) -> tuple[str, str]:
+    """The (product id, SKU id) of `ref`, which a call needs both of."""
+    if not ref.item_id or not ref.variant_id:
+        raise PermanentError(f"{ref.sku}: {ref!r} lacks the tiktok product id or sku id")
+    return ref.item_id, ref.variant_id
 
 
 def inventory_results(
@@ -238,7 +226,7 @@ def inventory_results(
         if refusal is None:
             results.append((index, ItemResult.success(update.ref.sku, update.ref)))
             continue
-        text = f"tiktok product {batch.product_id} sku {update.ref.variant_id}: {_reason(refusal)}"
+        text = f"tiktok product {batch.item_id} sku {update.ref.variant_id}: {_reason(refusal)}"
         permanent = not transient_code(refusal.code)
         results.append((index, update_failed(update, text, permanent=permanent)))
     return results
@@ -260,7 +248,7 @@ def batch_ok(batch: Batch, updates: Sequence[Update]) -> Results:
 def single_batches(batch: Batch) -> list[Batch]:
     """The batch as one call per SKU (to tell which SKU a whole-call refusal was about)."""
     return [
-        Batch(batch.product_id, (index,), {"skus": [entry]})
+        ItemBatch(batch.item_id, (index,), {"skus": [entry]})
         for index, entry in zip(batch.indices, batch.body["skus"], strict=True)
     ]
 

@@ -21,6 +21,7 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, numbered_pages, time_windows
+from lapak.connectors.kit.updates import update_failed
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
 from lapak.sync.protocol import (
@@ -310,7 +311,7 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
                 except (TransientError, PermanentError) as exc:
                     permanent = kept_failure(exc, self._retry_policy)
                     for row in pending:
-                        results[row.index] = mapping.failed(
+                        results[row.index] = update_failed(
                             updates[row.index], str(exc), permanent=permanent
                         )
                     break
@@ -324,7 +325,7 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
                     elif message != mapping.THROTTLED_ROW:
                         error = f"tokopedia product {row.product_id}: {message}"
                         permanent = mapping.is_permanent_message(message)
-                        results[row.index] = mapping.failed(update, error, permanent=permanent)
+                        results[row.index] = update_failed(update, error, permanent=permanent)
                 if not throttled:
                     break
                 # every throttled row needs a token again: wait for the whole burst
@@ -333,7 +334,7 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
                 if last or wait > self._retry_policy.max_retry_after:
                     for row in throttled:
                         error = f"tokopedia product {row.product_id}: {mapping.THROTTLED_ROW}"
-                        results[row.index] = mapping.failed(
+                        results[row.index] = update_failed(
                             updates[row.index], error, permanent=False
                         )
                     break

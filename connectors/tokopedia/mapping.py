@@ -29,7 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
-from lapak.connectors.kit.updates import Results
+from lapak.connectors.kit.updates import Results, addressed, cut
 from lapak.connectors.tokopedia import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -258,28 +258,14 @@ def price_rows(updates: Sequence[PriceUpdate]) -> tuple[list[Row], Results]:
 
 
 def _rows(updates: Sequence[Any], value: Callable[[Any], int]) -> tuple[list[Row], Results]:
-    rows, rejected = [], []
-    for index, update in enumerate(updates):
-        try:
-            rows.append(Row(index, product_id(update.ref), value(update)))
-        except PermanentError as exc:
-            rejected.append((index, failed(update, str(exc), permanent=True)))
-    return rows, rejected
+    found, rejected = addressed(updates, lambda update: (product_id(update.ref), value(update)))
+    return [Row(index, product, new) for index, (product, new) in found], rejected
 
 
 def batches(rows: Sequence[Row], size: int) -> list[list[Row]]:
     """Rows in calls of ≤ `size`, in order; a product repeated within a call starts the next
     call, so each answer is unambiguous and the later value lands last."""
-    calls: list[list[Row]] = []
-    current: list[Row] = []
-    for row in rows:
-        if len(current) >= size or any(r.product_id == row.product_id for r in current):
-            calls.append(current)
-            current = []
-        current.append(row)
-    if current:
-        calls.append(current)
-    return calls
+    return cut(rows, size, key=lambda row: row.product_id)
 
 
 def bulk_body(rows: Sequence[Row], field: str) -> list[dict[str, int]]:
@@ -305,10 +291,6 @@ def row_failures(rows: Sequence[Row], reply: wire.BulkResult) -> dict[int, str]:
         unnamed = f"tokopedia counted {reply.failed_rows} failed rows but named {len(found)}"
         found.update((row.index, unnamed) for row in rows if row.index not in found)
     return found
-
-
-def failed(update: StockUpdate | PriceUpdate, error: str, *, permanent: bool) -> ItemResult:
-    return ItemResult.failure(update.ref.sku, error, permanent=permanent, ref=update.ref)
 
 
 # --- listings read back --------------------------------------------------------------------

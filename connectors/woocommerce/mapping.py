@@ -22,7 +22,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.connectors import drafts
-from lapak.connectors.kit.updates import Plan, Results, Update, update_failed
+from lapak.connectors.kit.updates import Plan, Results, Update, addressed, update_failed
 from lapak.connectors.woocommerce import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import (
@@ -253,19 +253,14 @@ def _plan(
     `/variations/batch` (`/products/batch` refuses a variation: "To manipulate product
     variations you should use the /products/<product_id>/variations/<id> endpoint."),
     each call ≤ `size` entries."""
-    rejected: Results = []
+    refs, rejected = addressed(updates, lambda update: parse_ref(update.ref))
     by_path: dict[str, list[tuple[int, dict[str, Any]]]] = {}
-    for index, update in enumerate(updates):
-        try:
-            product_id, variation_id = parse_ref(update.ref)
-        except PermanentError as exc:
-            rejected.append((index, update_failed(update, str(exc), permanent=True)))
-            continue
+    for index, (product_id, variation_id) in refs:
         if variation_id:
             path, entry_id = f"/products/{product_id}/variations/batch", variation_id
         else:
             path, entry_id = "/products/batch", product_id
-        by_path.setdefault(path, []).append((index, {"id": entry_id, **fields(update)}))
+        by_path.setdefault(path, []).append((index, {"id": entry_id, **fields(updates[index])}))
     batches = [
         Batch(path, tuple(i for i, _ in chunk), tuple(e for _, e in chunk))
         for path, entries in by_path.items()

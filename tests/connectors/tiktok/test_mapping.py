@@ -110,7 +110,7 @@ def test_plans_group_by_product_split_at_the_batch_size_and_never_repeat_a_sku()
         *(StockUpdate(r, 6) for r in refs[2:]),
     ]
     plan = mapping.stock_plan(updates, 2, "W")
-    assert [(b.product_id, b.indices) for b in plan.batches] == [
+    assert [(b.item_id, b.indices) for b in plan.batches] == [
         ("P1", (0, 2)),
         ("P1", (3, 5)),
         ("P1", (6, 7)),
