@@ -6,6 +6,9 @@ a SKU, a Tokopedia child product), one without sells itself. Either is a `Unit`:
 with a seller SKU, a price and a stock a buyer can order
 (docs/ARCHITECTURE.md#where-each-package-sits).
 
+A unit's stock may go uncounted (`manage_stock` False: WooCommerce's unmanaged stock): its
+`stock` stays 0 and means nothing (kit/orders.py sells any quantity of it).
+
 A platform supplies its ids (ints or strings, from its own sequences), its listing status
 names (which ones sell, which ones are gone), and keeps its own attributes in `fields`
 (Shopee's category_id and logistics, TikTok's main_images, ...); the JSON a platform
@@ -36,6 +39,8 @@ class Variant:
     options: list[str] = field(default_factory=list)
     """The variant's option values, one per variation tier ("Merah", "XL")."""
     fields: dict[str, Any] = field(default_factory=dict)
+    manage_stock: bool = True
+    """False: its stock is not counted (see the module's docstring)."""
 
 
 @dataclass(slots=True)
@@ -51,6 +56,8 @@ class Listing:
     images: list[str] = field(default_factory=list)
     variants: dict[Id, Variant] = field(default_factory=dict)
     fields: dict[str, Any] = field(default_factory=dict)
+    manage_stock: bool = True
+    """False: its own stock is not counted (see the module's docstring)."""
 
     @property
     def has_variants(self) -> bool:
@@ -92,6 +99,12 @@ class Unit:
             self.variant.stock = value
         else:
             self.listing.stock = value
+
+    @property
+    def manage_stock(self) -> bool:
+        """False: its stock is not counted (see the module's docstring)."""
+        owner = self.variant if self.variant is not None else self.listing
+        return owner.manage_stock
 
 
 class Catalog:

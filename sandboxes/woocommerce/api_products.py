@@ -3,13 +3,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from functools import partial
 from typing import Any
 
 from lapak.sandboxes.woocommerce import catalog
 from lapak.sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
-from lapak.sandboxes.woocommerce.state import CATEGORIES, PRODUCT_STATUSES, Product, Shop
+from lapak.sandboxes.woocommerce.state import (
+    CATEGORIES,
+    PRODUCT_STATUSES,
+    Post,
+    Product,
+    Shop,
+    Variation,
+)
 from lapak.sandboxes.woocommerce.views import only_fields, product_view, variation_view
 from lapak.sandboxes.woocommerce.wire import Reply, WooError, enum_param, id_list_param, list_param
 
@@ -22,7 +29,7 @@ def invalid_id(kind: str, status: int) -> WooError:
     return WooError(f"woocommerce_rest_{kind}_invalid_id", "Invalid ID.", status)
 
 
-def _collection(ctx: Ctx, path: str, rows: list[Product], view: Callable) -> Reply:
+def _collection(ctx: Ctx, path: str, rows: Sequence[Post], view: Callable) -> Reply:
     include = id_list_param(ctx.query, "include")
     status = enum_param(ctx.query, "status", "any", STATUSES)
     orderby = enum_param(ctx.query, "orderby", "date", ORDERBY)
@@ -47,15 +54,16 @@ def _collection(ctx: Ctx, path: str, rows: list[Product], view: Callable) -> Rep
 def list_products(ctx: Ctx) -> Reply:
     # Parameters are validated before the permission check (WP_REST_Server::dispatch).
     # With `sku`, WooCommerce looks among products and variations alike.
-    with_variations = bool(ctx.query.get("sku"))
-    products = ctx.caller.products.values() if ctx.caller else ()
-    rows = [p for p in products if with_variations or p.type != "variation"]
+    shop = ctx.caller
+    rows: Sequence[Post] = []
+    if shop is not None:
+        rows = shop.posts() if ctx.query.get("sku") else list(shop.products.values())
     return _collection(ctx, "/products", rows, product_view)
 
 
 def get_product(ctx: Ctx) -> Reply:
     shop = ctx.require("read")
-    product = shop.products.get(ctx.ids["id"])
+    product = shop.post(ctx.ids["id"])
     if product is None:
         raise invalid_id("product", 404)
     return Reply(product_view(shop, product))
@@ -81,7 +89,7 @@ def _create(shop: Shop, body: Mapping[str, Any], ctx: Ctx) -> Product:
 
 
 def _update(shop: Shop, product_id: Any, body: Mapping[str, Any], ctx: Ctx) -> Product:
-    product = shop.products.get(product_id) if isinstance(product_id, int) else None
+    product = shop.post(product_id) if isinstance(product_id, int) else None
     if product is None:
         raise invalid_id("product", 400)
     return catalog.save_product(shop, product, body, ctx.images, ctx.now)
@@ -90,10 +98,8 @@ def _update(shop: Shop, product_id: Any, body: Mapping[str, Any], ctx: Ctx) -> P
 def _delete(shop: Shop, product_id: Any, ctx: Ctx) -> Product:
     """`force=true` (batch deletes force): the product and its variations are gone."""
     product = shop.products.get(product_id) if isinstance(product_id, int) else None
-    if product is None or product.type == "variation":
+    if product is None:
         raise invalid_id("product", 404)
-    for child in product.variations:
-        shop.products.pop(child, None)
     return shop.products.pop(product.id)
 
 
@@ -159,19 +165,20 @@ def _entry(entry_id: Any, run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
 # --- variations ----------------------------------------------------------------------------
 
 
-def _variation(shop: Shop, parent_id: int, variation_id: Any, status: int) -> Product:
-    variation = shop.products.get(variation_id) if isinstance(variation_id, int) else None
+def _variation(shop: Shop, parent_id: int, variation_id: Any, status: int) -> Variation:
+    parent = shop.products.get(parent_id)
+    found = parent.variation(variation_id) if parent and isinstance(variation_id, int) else None
     # WooCommerce would re-parent a variation updated under another product; the sandbox
     # refuses that instead (UNCONFIRMED which message real stores give).
-    if variation is None or variation.type != "variation" or variation.parent_id != parent_id:
+    if found is None:
         raise invalid_id("product_variation", status)
-    return variation
+    return found
 
 
 def list_variations(ctx: Ctx) -> Reply:
     parent = ctx.ids["product_id"]
-    products = ctx.caller.products.values() if ctx.caller else ()
-    rows = [p for p in products if p.type == "variation" and p.parent_id == parent]
+    product = ctx.caller.products.get(parent) if ctx.caller else None
+    rows = product.children() if product else []
     return _collection(ctx, f"/products/{parent}/variations", rows, variation_view)
 
 
@@ -212,10 +219,7 @@ def batch_variations(ctx: Ctx) -> Reply:
 
     def delete(variation_id: int) -> dict[str, Any]:
         variation = _variation(shop, parent, variation_id, 404)
-        shop.products.pop(variation.id)
-        owner = shop.products.get(parent)
-        if owner is not None and variation.id in owner.variations:
-            owner.variations.remove(variation.id)
+        del shop.products[parent].variants[variation.id]
         return variation_view(shop, variation)
 
     return Reply(_batch(ctx, create=create, update=update, delete=delete))

@@ -1,5 +1,6 @@
 """Products and variations as WooCommerce saves them (`prepare_object_for_database` of the
-v3 products and variations controllers, `WC_Product` setters), for single and batch calls.
+v3 products and variations controllers, `WC_Product` setters), for single and batch calls,
+in the site's kit catalog (state.py): a variation is saved into its parent product.
 
 What the sandbox reproduces: a variation refused by the products endpoint; the SKU, unique
 among live products and variations (`product_invalid_sku`, naming the holder in
@@ -25,8 +26,11 @@ from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
     PRODUCT_STATUSES,
     UNCATEGORIZED,
+    Post,
     Product,
     Shop,
+    Variation,
+    set_regular_price,
 )
 from lapak.sandboxes.woocommerce.wire import WooError, invalid_param
 
@@ -103,7 +107,7 @@ def sanitize_title(name: str) -> str:
 
 def new_product(body: Mapping[str, Any], now: float) -> Product:
     kind = body.get("type") if body.get("type") in PRODUCT_TYPES else "simple"
-    return Product(id=0, type=str(kind), name="", created=now, updated=now)
+    return Product(id=0, type=str(kind), name="", created=int(now), updated=int(now))
 
 
 def seller_product(shop: Shop, listing: ListingSpec, *, now: float) -> Product:
@@ -114,44 +118,42 @@ def seller_product(shop: Shop, listing: ListingSpec, *, now: float) -> Product:
         id=shop.new_id(),
         type="variable" if variants else "simple",
         name=listing.name,
-        created=now,
-        updated=now,
+        created=int(now),
+        updated=int(now),
         sku=listing.sku,
-        regular_price="" if variants else str(int(listing.price)),
         manage_stock=not variants,
-        stock_quantity=None if variants else int(listing.stock),
+        stock=0 if variants else int(listing.stock),
         weight="0.5",
         category_ids=[UNCATEGORIZED],
     )
-    shop.products[product.id] = product
+    set_regular_price(product, "" if variants else str(int(listing.price)))
+    shop.catalog.add(product)
     if variants:
         options = [option for _, option, _, _ in variants]
         variant = {"name": "Variant", "options": options, "visible": True, "variation": True}
         product.attributes = _attributes([variant])
     for variant_sku, option, variant_price, variant_stock in variants:
-        variation = Product(
+        variation = Variation(
             id=shop.new_id(),
-            type="variation",
-            name=listing.name,
-            created=now,
-            updated=now,
             parent_id=product.id,
+            name=listing.name,
+            created=int(now),
+            updated=int(now),
             sku=variant_sku,
-            regular_price=str(int(variant_price)),
             manage_stock=True,
-            stock_quantity=int(variant_stock),
-            variation_attributes={"variant": option},
+            stock=int(variant_stock),
         )
-        shop.products[variation.id] = variation
-        product.variations.append(variation.id)
+        set_regular_price(variation, str(int(variant_price)))
+        variation.choose({"variant": option})
+        product.variants[variation.id] = variation
     return product
 
 
 def save_product(
-    shop: Shop, product: Product, body: Mapping[str, Any], images: Images, now: float
+    shop: Shop, product: Post, body: Mapping[str, Any], images: Images, now: float
 ) -> Product:
     """Apply `body` to (a copy of) `product` and store it; raises `WooError` unchanged."""
-    if product.type == "variation":
+    if isinstance(product, Variation):
         raise WooError("woocommerce_rest_invalid_product_id", VARIATION_ONLY_MESSAGE, 404)
     draft = copy.deepcopy(product)
     if "type" in body and body["type"] in PRODUCT_TYPES and product.id:
@@ -176,30 +178,33 @@ def save_product(
             for src in srcs
         ]
     shop.update_meta(draft.meta, body.get("meta_data"))
-    return _store(shop, draft, now)
+    _stamp(shop, draft, now)
+    shop.catalog.add(draft)
+    return draft
 
 
 def save_variation(
     shop: Shop,
     parent_id: int,
-    variation: Product | None,
+    variation: Variation | None,
     body: Mapping[str, Any],
     images: Images,
     now: float,
-) -> Product:
+) -> Variation:
     """Create (`variation` None) or update a variation of product `parent_id`."""
     parent = shop.products.get(parent_id)
-    if parent is None or not shop.live(parent) or parent.type == "variation":
+    if parent is None or not shop.live(parent):
         raise WooError(
             "woocommerce_rest_product_variation_invalid_parent",
             "Cannot set attributes due to invalid parent product.",
             404,
         )
     if variation is None:
-        draft = Product(id=0, type="variation", name=parent.name, created=now, updated=now)
+        draft = Variation(
+            id=0, parent_id=parent_id, name=parent.name, created=int(now), updated=int(now)
+        )
     else:
         draft = copy.deepcopy(variation)
-    draft.parent_id = parent_id
     if body.get("status") in PRODUCT_STATUSES:
         draft.status = str(body["status"])
     _common(shop, draft, body)
@@ -207,16 +212,15 @@ def save_variation(
         code = "woocommerce_variation_image_upload_error"
         draft.image_ids = [upload(shop, images, str(body["image"]["src"]), now, code)]
     if isinstance(body.get("attributes"), list):
-        draft.variation_attributes = _variation_attributes(parent, body["attributes"])
+        draft.choose(_variation_attributes(parent, body["attributes"]))
     shop.update_meta(draft.meta, body.get("meta_data"))
-    stored = _store(shop, draft, now)
-    if stored.id not in parent.variations:
-        parent.variations.append(stored.id)
-    parent.updated = now
-    return stored
+    _stamp(shop, draft, now)
+    parent.variants[draft.id] = draft
+    parent.updated = int(now)
+    return draft
 
 
-def _common(shop: Shop, draft: Product, body: Mapping[str, Any]) -> None:
+def _common(shop: Shop, draft: Post, body: Mapping[str, Any]) -> None:
     """What products and variations take alike: description, weight, SKU, price, stock."""
     for name in ("description", "weight"):
         if body.get(name) is not None:
@@ -224,13 +228,13 @@ def _common(shop: Shop, draft: Product, body: Mapping[str, Any]) -> None:
     if body.get("sku") is not None:
         _set_sku(shop, draft, str(body["sku"]).strip())
     if draft.type in ("variable", "grouped"):
-        draft.regular_price = ""  # the variations have the prices
+        set_regular_price(draft, "")  # the variations have the prices
     elif body.get("regular_price") is not None:
-        draft.regular_price = _decimal_text(body["regular_price"])
+        set_regular_price(draft, _decimal_text(body["regular_price"]))
     _stock(draft, body)
 
 
-def _set_sku(shop: Shop, draft: Product, sku: str) -> None:
+def _set_sku(shop: Shop, draft: Post, sku: str) -> None:
     """`WC_Product::set_sku`: unique among live products and variations."""
     holder = shop.sku_holder(sku, besides=draft.id) if sku else None
     if holder is not None:
@@ -283,16 +287,15 @@ def _variation_attributes(parent: Product, entries: list[Any]) -> dict[str, str]
     return chosen
 
 
-def _stock(draft: Product, body: Mapping[str, Any]) -> None:
+def _stock(draft: Post, body: Mapping[str, Any]) -> None:
+    """`stock_quantity` counts only with `manage_stock`; unmanaged stock is 0 (null on the
+    wire), which is where managing it again starts when no quantity is sent."""
     if "manage_stock" in body and body["manage_stock"] is not None:
         draft.manage_stock = _bool(body["manage_stock"])
-    if draft.manage_stock:
-        if body.get("stock_quantity") is not None:
-            draft.stock_quantity = _stock_amount(body["stock_quantity"])
-        elif draft.stock_quantity is None:
-            draft.stock_quantity = 0
-    else:
-        draft.stock_quantity = None
+    if not draft.manage_stock:
+        draft.stock = 0
+    elif body.get("stock_quantity") is not None:
+        draft.stock = _stock_amount(body["stock_quantity"])
 
 
 def _known_category(entry: Any) -> bool:
@@ -302,10 +305,9 @@ def _known_category(entry: Any) -> bool:
         return False
 
 
-def _store(shop: Shop, draft: Product, now: float) -> Product:
+def _stamp(shop: Shop, draft: Post, now: float) -> None:
+    """A new post takes the site's next id; every save is its modification."""
     if not draft.id:
         draft.id = shop.new_id()
-        draft.created = now
-    draft.updated = now
-    shop.products[draft.id] = draft
-    return draft
+        draft.created = int(now)
+    draft.updated = int(now)

@@ -43,7 +43,7 @@ async def shops(request: Request) -> Response:
                 "name": shop.name,
                 "consumer_key": shop.consumer_key,
                 "site_url": shop.site_url,
-                "products": len(shop.products),
+                "products": len(shop.posts()),
                 "orders": len(shop.orders),
                 "webhooks": [
                     {"topic": w.topic, "url": w.delivery_url, "status": w.status}

@@ -15,8 +15,9 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from lapak.sandboxes.kit.catalog import Unit
 from lapak.sandboxes.kit.orders import BUYERS, OrderLine, OutOfStockError
-from lapak.sandboxes.woocommerce.state import SHIPPED, STOCK_HELD, Product, Shop, WooOrder
+from lapak.sandboxes.woocommerce.state import SHIPPED, STOCK_HELD, Shop, WooOrder, post_of
 
 TRACKING_META = "_wc_shipment_tracking_items"
 PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
@@ -48,31 +49,31 @@ def act(shop: Shop, order: WooOrder, action: str, now: float) -> None:
         change_status(shop, order, target, now)
 
 
-def find_sku(shop: Shop, sku: str) -> Product:
-    """The purchasable row with this SKU (a simple product or a live parent's variation)."""
-    for row in shop.sellable():
-        if row.sku == sku and row.status == "publish":
-            return row
+def find_sku(shop: Shop, sku: str) -> Unit:
+    """The purchasable unit with this SKU (a simple product or a live parent's variation)."""
+    for unit in shop.sellable():
+        if unit.sku == sku and post_of(unit).status == "publish":
+            return unit
     raise LookupError(f"no purchasable SKU {sku!r} on store {shop.name!r}")
 
 
 def random_lines(shop: Shop, rng: random.Random) -> list[tuple[str, int]]:
     """One to three in-stock SKUs, one or two units each."""
     candidates = [
-        row
-        for row in shop.sellable()
-        if row.sku
-        and row.status == "publish"
-        and row.regular_price
-        and (not row.manage_stock or (row.stock_quantity or 0) > 0)
+        unit
+        for unit in shop.sellable()
+        if unit.sku
+        and post_of(unit).status == "publish"
+        and post_of(unit).regular_price
+        and (not unit.manage_stock or unit.stock > 0)
     ]
     if not candidates:
         raise OutOfStockError(f"nothing in stock on store {shop.name!r}")
     picked = rng.sample(candidates, k=min(len(candidates), rng.randint(1, 3)))
     lines = []
-    for row in picked:
-        most = row.stock_quantity if row.manage_stock and row.stock_quantity else 2
-        lines.append((row.sku, min(most, rng.randint(1, 2))))
+    for unit in picked:
+        most = unit.stock if unit.manage_stock and unit.stock else 2
+        lines.append((unit.sku, min(most, rng.randint(1, 2))))
     return lines
 
 
@@ -80,7 +81,7 @@ def place(
     shop: Shop, wanted: Sequence[tuple[str, int]], *, now: float, rng: random.Random, paid: bool
 ) -> WooOrder:
     """A checkout: `processing` (paid, stock reduced at once) or `pending` (no stock taken)."""
-    rows: list[tuple[Product, int]] = []
+    rows: list[tuple[Unit, int]] = []
     for sku, quantity in wanted:
         if quantity < 1:
             raise ValueError(f"quantity of {sku!r} must be at least 1")
@@ -88,18 +89,17 @@ def place(
     if paid:
         _check_stock(rows)
     lines = []
-    for row, quantity in rows:
-        parent = shop.products.get(row.parent_id) if row.parent_id else None
+    for unit, quantity in rows:
         lines.append(
             OrderLine(
                 id=next(shop.line_ids),
-                listing_id=parent.id if parent else row.id,
-                variant_id=row.id if parent else None,
-                sku=row.sku,
-                name=parent.name if parent else row.name,
-                options=list(row.variation_attributes.values()),
+                listing_id=unit.listing.id,
+                variant_id=unit.variant.id if unit.variant is not None else None,
+                sku=unit.sku,
+                name=unit.listing.name,
+                options=list(unit.variant.options) if unit.variant is not None else [],
                 quantity=quantity,
-                price=row.price,
+                price=unit.price,
             )
         )
     order = WooOrder(
@@ -117,15 +117,13 @@ def place(
     return order
 
 
-def _check_stock(rows: Sequence[tuple[Product, int]]) -> None:
-    wanted: dict[int, int] = {}
-    for row, quantity in rows:
-        wanted[row.id] = wanted.get(row.id, 0) + quantity
-    for row, _ in rows:
-        if row.manage_stock and (row.stock_quantity or 0) < wanted[row.id]:
-            raise OutOfStockError(
-                f"{row.sku}: {wanted[row.id]} wanted, {row.stock_quantity or 0} in stock"
-            )
+def _check_stock(rows: Sequence[tuple[Unit, int]]) -> None:
+    wanted: dict[object, int] = {}
+    for unit, quantity in rows:
+        wanted[unit.key] = wanted.get(unit.key, 0) + quantity
+    for unit, _ in rows:
+        if unit.manage_stock and unit.stock < wanted[unit.key]:
+            raise OutOfStockError(f"{unit.sku}: {wanted[unit.key]} wanted, {unit.stock} in stock")
 
 
 def change_status(shop: Shop, order: WooOrder, status: str, now: float) -> bool:
@@ -161,9 +159,9 @@ def refund(shop: Shop, order: WooOrder, now: float, *, restock: bool = True) -> 
 
 def _adjust(shop: Shop, order: WooOrder, sign: int) -> None:
     for line in order.lines:
-        row = shop.products.get(int(line.variant_id or line.listing_id))
-        if row is not None and row.manage_stock:
-            row.stock_quantity = (row.stock_quantity or 0) + sign * line.quantity
+        unit = shop.catalog.unit(line.listing_id, line.variant_id)
+        if unit is not None and unit.manage_stock:
+            unit.stock += sign * line.quantity
 
 
 def tracking_number(order: WooOrder) -> str | None:

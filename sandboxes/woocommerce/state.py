@@ -5,6 +5,13 @@ Plain mutable dataclasses, guarded by the `WooSandbox` lock. A store is an Indon
 currency IDR with no decimals, site time zone Asia/Jakarta (UTC+7, no DST), weights in kg.
 Products, variations, orders and media share one id sequence per site, as WordPress posts
 do (HPOS keeps order ids in that sequence too). Times are unix seconds of the sandbox clock.
+
+A site's products live in a kit `Catalog` (kit/catalog.py): a `Product` is a `Listing`, a
+variable one's variations its `Variation`s (the kit's variants); a simple product sells
+itself, a variable one its variations, a grouped or external one nothing. A product or
+variation with stock management off ("unmanaged stock", `stock_quantity` null) is a unit
+whose stock the kit does not count. WooCommerce keeps a price as the text it was sent
+(`regular_price`); the kit's `price` is its amount.
 """
 
 from __future__ import annotations
@@ -12,9 +19,10 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
-from decimal import Decimal
-from typing import Any
+from decimal import Decimal, InvalidOperation
+from typing import Any, cast
 
+from lapak.sandboxes.kit.catalog import Catalog, Listing, Unit, Variant
 from lapak.sandboxes.kit.orders import Order
 
 SITE_TZ = timezone(timedelta(hours=7), "WIB")
@@ -58,40 +66,112 @@ class Meta:
     value: Any
 
 
-@dataclass(slots=True)
-class Product:
-    """A product post: "simple", "variable" or "variation" (then `parent_id` is set)."""
+@dataclass(slots=True, kw_only=True)
+class Product(Listing):
+    """A product post: "simple", "variable", "grouped" or "external"; a variable one's
+    variations are its `variants`, in the order they were made."""
 
     id: int
     type: str
-    name: str
-    created: float
-    updated: float
-    parent_id: int = 0
     sku: str = ""
+    price: Decimal = Decimal(0)
+    stock: int = 0
     status: str = "publish"
-    description: str = ""
-    regular_price: str = ""
     manage_stock: bool = False
-    stock_quantity: int | None = None
+    regular_price: str = ""
+    description: str = ""
     weight: str = ""
     image_ids: list[int] = field(default_factory=list)
     category_ids: list[int] = field(default_factory=list)
     attributes: list[dict[str, Any]] = field(default_factory=list)
-    """Parent: [{id, name, options, position, visible, variation}]; variation: {slug: option}."""
-    variation_attributes: dict[str, str] = field(default_factory=dict)
-    variations: list[int] = field(default_factory=list)
+    """[{id, name, slug, options, position, visible, variation}]."""
     meta: list[Meta] = field(default_factory=list)
 
-    @property
-    def stock_status(self) -> str:
-        if self.manage_stock and self.stock_quantity is not None:
-            return "instock" if self.stock_quantity > 0 else "outofstock"
-        return "instock"
+    parent_id = 0
+    """A product has no parent (a variation has)."""
 
     @property
-    def price(self) -> Decimal:
-        return Decimal(self.regular_price or 0)
+    def variations(self) -> list[int]:
+        """Its variations' ids (the wire's `variations`)."""
+        return [int(variation_id) for variation_id in self.variants]
+
+    def children(self) -> list[Variation]:
+        return cast("list[Variation]", list(self.variants.values()))
+
+    def variation(self, variation_id: int) -> Variation | None:
+        return cast("Variation | None", self.variants.get(variation_id))
+
+    def units(self) -> list[Unit]:
+        """What a buyer can order: a simple product itself, a variable one's variations."""
+        if self.type == "variable":
+            return [Unit(self, variation) for variation in self.variants.values()]
+        return [Unit(self, None)] if self.type == "simple" else []
+
+
+@dataclass(slots=True, kw_only=True)
+class Variation(Variant):
+    """A variation post of product `parent_id`: its attribute values by attribute slug,
+    whose values are the kit's `options`. Its `name` is the parent's when it was made."""
+
+    id: int
+    parent_id: int
+    name: str
+    created: int
+    updated: int
+    sku: str = ""
+    price: Decimal = Decimal(0)
+    stock: int = 0
+    status: str = "publish"
+    manage_stock: bool = False
+    regular_price: str = ""
+    description: str = ""
+    weight: str = ""
+    image_ids: list[int] = field(default_factory=list)
+    variation_attributes: dict[str, str] = field(default_factory=dict)
+    meta: list[Meta] = field(default_factory=list)
+
+    type = "variation"
+
+    @property
+    def attributes(self) -> list[dict[str, Any]]:
+        """A variation has no attributes of its own (its values are `variation_attributes`)."""
+        return []
+
+    @property
+    def category_ids(self) -> list[int]:
+        return []
+
+    @property
+    def variations(self) -> list[int]:
+        return []
+
+    def choose(self, attributes: dict[str, str]) -> None:
+        """Its attribute values ({slug: option}), the kit's options in step."""
+        self.variation_attributes = attributes
+        self.options = list(attributes.values())
+
+
+Post = Product | Variation
+"""A product or variation post (they share the site's ids, SKUs and most fields)."""
+
+
+def set_regular_price(post: Post, text: str) -> None:
+    """The price as WooCommerce keeps it (text) and its amount (0 when it is none)."""
+    post.regular_price = text
+    try:
+        post.price = Decimal(text or 0)
+    except InvalidOperation:
+        post.price = Decimal(0)
+
+
+def stock_quantity(post: Post) -> int | None:
+    """`stock_quantity`: null unless the stock is managed."""
+    return post.stock if post.manage_stock else None
+
+
+def post_of(unit: Unit) -> Post:
+    """The post behind a unit: a simple product or a variation."""
+    return cast(Post, unit.variant if unit.variant is not None else unit.listing)
 
 
 @dataclass(slots=True)
@@ -151,7 +231,7 @@ class Shop:
     granted_keys: dict[str, str] = field(default_factory=dict)
     """consumer_key → consumer_secret of the keys apps were granted."""
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
-    products: dict[int, Product] = field(default_factory=dict)
+    catalog: Catalog = field(default_factory=lambda: Catalog(selling={"publish"}, gone={"trash"}))
     attachments: dict[int, Attachment] = field(default_factory=dict)
     orders: dict[int, WooOrder] = field(default_factory=dict)
     nonces: dict[int, str] = field(default_factory=dict)
@@ -171,27 +251,41 @@ class Shop:
             return self.consumer_secret
         return self.granted_keys[consumer_key]
 
-    def live(self, product: Product) -> bool:
-        return product.status != "trash"
+    @property
+    def products(self) -> dict[int, Product]:
+        """The catalog's listings (products, not their variations) by id."""
+        return cast("dict[int, Product]", self.catalog.listings)
 
-    def sku_holder(self, sku: str, *, besides: int = 0) -> Product | None:
-        """The non-trashed product or variation holding `sku` (`wc_product_has_unique_sku`)."""
+    def posts(self) -> list[Post]:
+        """Every product and every variation."""
+        posts: list[Post] = []
         for product in self.products.values():
-            if product.id != besides and product.sku == sku and self.live(product):
-                return product
+            posts.append(product)
+            posts.extend(product.children())
+        return posts
+
+    def post(self, post_id: int) -> Post | None:
+        """The product or variation with this id."""
+        product = self.products.get(post_id)
+        if product is not None:
+            return product
+        return next((v for p in self.products.values() if (v := p.variation(post_id))), None)
+
+    def live(self, post: Post) -> bool:
+        return post.status != "trash"
+
+    def sku_holder(self, sku: str, *, besides: int = 0) -> Post | None:
+        """The non-trashed product or variation holding `sku` (`wc_product_has_unique_sku`)."""
+        for post in self.posts():
+            if post.id != besides and post.sku == sku and self.live(post):
+                return post
         return None
 
-    def sellable(self) -> list[Product]:
-        """Simple products and variations of live variable products, in id order."""
-        rows = []
-        for product in self.products.values():
-            if not self.live(product):
-                continue
-            if product.type == "simple":
-                rows.append(product)
-            elif product.type == "variable":
-                rows.extend(self.products[v] for v in product.variations if v in self.products)
-        return sorted(rows, key=lambda p: p.id)
+    def sellable(self) -> list[Unit]:
+        """Simple products and the variations of variable products not trashed, in id
+        order (the posts' order)."""
+        units = [unit for product in self.catalog.live() for unit in product.units()]
+        return sorted(units, key=lambda unit: post_of(unit).id)
 
     def update_meta(self, meta: list[Meta], entries: Any) -> None:
         """`WC_Data::update_meta_data` for each {id?, key, value} of a body's `meta_data`:

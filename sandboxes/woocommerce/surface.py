@@ -10,13 +10,15 @@ restocks its units; API keys never expire, `expire_token` revokes the store's ke
 from __future__ import annotations
 
 from collections.abc import Sequence
+from decimal import Decimal
 
+from lapak.sandboxes.kit.catalog import Unit
 from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.surface import SandboxSurface
 from lapak.sandboxes.woocommerce.catalog import seller_product
 from lapak.sandboxes.woocommerce.orders import tracking_number
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
-from lapak.sandboxes.woocommerce.state import Product
+from lapak.sandboxes.woocommerce.state import post_of
 
 
 class WooControl(SandboxSurface):
@@ -34,41 +36,37 @@ class WooControl(SandboxSurface):
 
     def listings(self, store: str) -> list[SandboxListing]:
         with self.sandbox.lock:
-            shop = self.sandbox.shop(store)
             return [
                 SandboxListing(
-                    sku=row.sku,
-                    item_id=str(row.parent_id or row.id),
-                    variant_id=str(row.id) if row.parent_id else "",
-                    name=shop.products[row.parent_id].name if row.parent_id else row.name,
-                    price=row.price,
-                    stock=(row.stock_quantity or 0) if row.manage_stock else 0,
+                    sku=unit.sku,
+                    item_id=str(unit.listing.id),
+                    variant_id=str(unit.variant.id) if unit.variant is not None else "",
+                    name=unit.listing.name,
+                    price=Decimal(unit.price),
+                    stock=unit.stock,
                 )
-                for row in shop.sellable()
+                for unit in self.sandbox.shop(store).sellable()
             ]
 
-    def _row(self, store: str, sku: str) -> Product:
-        """The sellable row (simple product or variation) holding `sku` (lock held)."""
-        for row in self.sandbox.shop(store).sellable():
-            if row.sku == sku:
-                return row
+    def _unit(self, store: str, sku: str) -> Unit:
+        """The sellable unit (simple product or variation) holding `sku` (lock held)."""
+        for unit in self.sandbox.shop(store).sellable():
+            if unit.sku == sku:
+                return unit
         raise LookupError(f"no SKU {sku!r} on store {store!r}")
 
     def set_stock(self, store: str, sku: str, stock: int) -> None:
         """A hand edit in wp-admin: the row manages its stock, now `stock`."""
         with self.sandbox.lock:
-            row = self._row(store, sku)
-            row.manage_stock, row.stock_quantity = True, int(stock)
-            row.updated = self.sandbox.clock.now()
+            post = post_of(self._unit(store, sku))
+            post.manage_stock, post.stock = True, int(stock)
+            post.updated = self.sandbox.clock.now_s()
 
     def remove_listing(self, store: str, sku: str) -> None:
         """The seller deletes (permanently) the product holding `sku`, variations and all."""
         with self.sandbox.lock:
-            products = self.sandbox.shop(store).products
-            row = self._row(store, sku)
-            product = products[row.parent_id] if row.parent_id else row
-            for child in (*product.variations, product.id):
-                products.pop(child, None)
+            unit = self._unit(store, sku)
+            del self.sandbox.shop(store).catalog.listings[unit.listing.id]
 
     def place_order(
         self, store: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True

@@ -18,9 +18,12 @@ from lapak.sandboxes.woocommerce.state import (
     SITE_TZ,
     WC_VERSION,
     Meta,
+    Post,
     Product,
     Shop,
+    Variation,
     WooOrder,
+    stock_quantity,
 )
 from lapak.sandboxes.woocommerce.wire import API
 
@@ -78,7 +81,7 @@ def image_view(shop: Shop, image_id: int) -> dict[str, Any] | None:
     }
 
 
-def _post(product: Product) -> dict[str, Any]:
+def _post(product: Post) -> dict[str, Any]:
     """What products and variations show alike: their post's id, dates, description, SKU,
     status, stock, weight and meta data; no sale, taxable, no dimensions, no backorders."""
     return {
@@ -97,8 +100,8 @@ def _post(product: Product) -> dict[str, Any]:
         "dimensions": {"length": "", "width": "", "height": ""},
         "menu_order": 0,
         "manage_stock": product.manage_stock,
-        "stock_quantity": product.stock_quantity if product.manage_stock else None,
-        "stock_status": product.stock_status,
+        "stock_quantity": stock_quantity(product),
+        "stock_status": "outofstock" if product.manage_stock and product.stock <= 0 else "instock",
         "backorders": "no",
         "backorders_allowed": False,
         "backordered": False,
@@ -107,9 +110,10 @@ def _post(product: Product) -> dict[str, Any]:
     }
 
 
-def product_view(shop: Shop, product: Product) -> dict[str, Any]:
-    variable = product.type == "variable"
-    prices = [shop.products[v].price for v in product.variations if v in shop.products]
+def product_view(shop: Shop, product: Post) -> dict[str, Any]:
+    """A product, or a variation as the products endpoint shows one (listed by SKU)."""
+    variable = isinstance(product, Product) and product.type == "variable"
+    prices = [v.price for v in product.children()] if isinstance(product, Product) else []
     price = money(min(prices)) if variable and prices else product.regular_price
     images = [view for i in product.image_ids if (view := image_view(shop, i))]
     return {
@@ -144,7 +148,7 @@ def product_view(shop: Shop, product: Product) -> dict[str, Any]:
     }
 
 
-def variation_view(shop: Shop, variation: Product) -> dict[str, Any]:
+def variation_view(shop: Shop, variation: Variation) -> dict[str, Any]:
     parent = shop.products.get(variation.parent_id)
     names = {
         a["name"].lower(): a["name"]
