@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.sync.stock import available, content_hash, store_price, store_stock
-from lapak.sync.store.models import Listing, Product, Reservation, Store
+from lapak.sync.store.models import Listing, Product, Store
 from sqlalchemy import and_, func, insert, not_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
@@ -85,13 +85,14 @@ def chunked(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
 
 
 def reserved_units(session: Session, product_ids: Sequence[int]) -> dict[int, int]:
-    """Active reservations per product."""
+    """Units held by active reservations, per product (`Product.reserved`: one row read per
+    product however many orders are open)."""
     rows = session.execute(
-        select(Reservation.product_id, func.sum(Reservation.quantity))
-        .where(Reservation.product_id.in_(product_ids), Reservation.state == "active")
-        .group_by(Reservation.product_id)
+        select(Product.id, Product.reserved).where(
+            Product.id.in_(product_ids), Product.reserved != 0
+        )
     )
-    return {product_id: int(total) for product_id, total in rows}
+    return {product_id: reserved for product_id, reserved in rows}
 
 
 def desired_state(product: Product, reserved: int, store: Store) -> dict[str, Any]:

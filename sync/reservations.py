@@ -6,7 +6,8 @@ Each order's status implies what every reservation of its lines must be (active,
 deducted, returned: `sync.orders.reservation_target`). `settle` does that for a batch of
 orders with one read of their lines with their reservations, one of their products' stock,
 one INSERT of the missing reservations, one UPDATE per kind of move and one executemany
-UPDATE of the on-hand counts that move. The outcome is that of settling the orders one
+UPDATE of the on-hand and reserved counts that move (`Product.reserved` is kept here, the
+one place reservations are written). The outcome is that of settling the orders one
 after the other in the given order, which it computes in memory: each new order is
 measured for oversold units against the orders settled before it (docs/stock.md, "Oversold
 orders"). The caller holds the products' locks (`sync.changes.lock_stock_rows`) and the
@@ -66,17 +67,18 @@ class _Ledger:
     moves: dict[tuple[str, str], list[int]] = field(default_factory=lambda: defaultdict(list))
     """(from state, to state) → order line ids."""
     on_hand_delta: dict[int, int] = field(default_factory=lambda: defaultdict(int))
+    reserved_delta: dict[int, int] = field(default_factory=lambda: defaultdict(int))
 
     def reserve(self, line: _Line) -> None:
         """A reservation just inserted for the line (active)."""
         line.state = "active"
-        self.reserved[line.product_id] += line.quantity
+        self._reserved(line.product_id, line.quantity)
 
     def move(self, line: _Line, to: str) -> None:
         assert line.state is not None
         self.moves[(line.state, to)].append(line.id)
         if line.state == "active":
-            self.reserved[line.product_id] -= line.quantity
+            self._reserved(line.product_id, -line.quantity)
         if to == "deducted":
             self._on_hand(line.product_id, -line.quantity)
         elif to == "returned":
@@ -86,6 +88,10 @@ class _Ledger:
     def _on_hand(self, product_id: int, delta: int) -> None:
         self.on_hand[product_id] += delta
         self.on_hand_delta[product_id] += delta
+
+    def _reserved(self, product_id: int, delta: int) -> None:
+        self.reserved[product_id] += delta
+        self.reserved_delta[product_id] += delta
 
     def short(self, lines: Sequence[_Line]) -> int:
         """Units of these lines beyond what is available now (theirs reserved already)."""
@@ -195,7 +201,7 @@ def _on_hand(session: Session, product_ids: Sequence[int]) -> dict[int, int]:
 
 def _write(session: Session, ledger: _Ledger) -> None:
     """The ledger's moves: one UPDATE per (from, to) pair of states, one executemany UPDATE
-    of the on-hand counts, by product id."""
+    of the on-hand and reserved counts, by product id."""
     now = utcnow()
     for (was, to), line_ids in sorted(ledger.moves.items()):
         session.execute(
@@ -204,16 +210,24 @@ def _write(session: Session, ledger: _Ledger) -> None:
             .values(state=to, updated_at=now),
             execution_options={"synchronize_session": False},
         )
+    moved = sorted(set(ledger.on_hand_delta) | set(ledger.reserved_delta))
     deltas = [
-        {"product": product_id, "delta": delta}
-        for product_id, delta in sorted(ledger.on_hand_delta.items())
-        if delta
+        {
+            "product": product_id,
+            "on_hand_delta": ledger.on_hand_delta.get(product_id, 0),
+            "reserved_delta": ledger.reserved_delta.get(product_id, 0),
+        }
+        for product_id in moved
     ]
+    deltas = [row for row in deltas if row["on_hand_delta"] or row["reserved_delta"]]
     if deltas:
         table = cast(Table, Product.__table__)
         session.execute(
             update(table)
             .where(table.c.id == bindparam("product"))
-            .values(on_hand=table.c.on_hand + bindparam("delta")),
+            .values(
+                on_hand=table.c.on_hand + bindparam("on_hand_delta"),
+                reserved=table.c.reserved + bindparam("reserved_delta"),
+            ),
             deltas,
         )

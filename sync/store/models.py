@@ -119,6 +119,9 @@ class Product(Base):
     categories: Mapped[dict[str, Any]] = mapped_column(default=dict)
     """Per-platform category id, e.g. {"shopee": "100644"}."""
     on_hand: Mapped[int] = mapped_column(Integer, default=0)
+    reserved: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Units its active reservations hold: kept by `sync.reservations`, the one writer of
+    reservations, in the transaction that moves them (docs/stock.md, "Reserved units")."""
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 

@@ -78,6 +78,7 @@ def test_any_event_sequence_keeps_stock_consistent(sequence) -> None:  # type: i
     )
     with db.session() as session:
         on_hand = session.scalar(select(Product.on_hand))
+        kept = session.scalar(select(Product.reserved))
         active = session.scalar(
             select(func.coalesce(func.sum(Reservation.quantity), 0)).where(
                 Reservation.state == "active"
@@ -87,4 +88,5 @@ def test_any_event_sequence_keeps_stock_consistent(sequence) -> None:  # type: i
     db.dispose()
     assert on_hand == INITIAL - shipped
     assert active == waiting
+    assert kept == active  # the count intake reads is the reservations' sum
     assert shown == {"a": max(0, on_hand - active), "b": max(0, on_hand - active - 3)}
