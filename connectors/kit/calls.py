@@ -1,5 +1,5 @@
 """The call shapes every token-bearing marketplace client shares: a JSON body read before
-its envelope, the call that refreshes a refused token once, and a catalog image download."""
+its envelope, and the call that refreshes a refused token once."""
 
 from __future__ import annotations
 
@@ -8,12 +8,11 @@ from typing import Any, TypeVar
 
 import httpx
 import structlog
-from lapak.connectors.http import Retrier, send
+from lapak.connectors.http import Retrier
 from lapak.connectors.kit.refusals import StaleTokenError
 from lapak.sync.protocol import (
     AuthError,
     ConnectorError,
-    PermanentError,
     TokenVault,
     TransientError,
 )
@@ -76,24 +75,3 @@ def with_fresh_token(
             code=exc.code,
             status=exc.status,
         ) from None
-
-
-def download_image(
-    http: httpx.Client, retrier: Retrier, url: str, *, max_bytes: int, limit: str
-) -> tuple[bytes, str]:
-    """The bytes and content type at `url` (a catalog image; not paced: not the marketplace),
-    retried. `limit` names the size cap in the refusal ("Shopee's 10 MB image limit")."""
-    return retrier.call(_download_once, http, url, max_bytes, limit)
-
-
-def _download_once(http: httpx.Client, url: str, max_bytes: int, limit: str) -> tuple[bytes, str]:
-    response = send(http, http.build_request("GET", url))
-    where = f"image {url}"
-    if response.status_code >= 500 or response.status_code == 429:
-        raise TransientError(f"{where}: HTTP {response.status_code}")
-    if response.status_code != 200:
-        raise PermanentError(f"{where}: HTTP {response.status_code}")
-    if len(response.content) > max_bytes:
-        raise PermanentError(f"{where}: larger than {limit}")
-    content_type = response.headers.get("Content-Type", "image/jpeg").split(";")[0]
-    return response.content, content_type

@@ -36,6 +36,7 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
+from lapak.connectors.kit.images import HostedImages
 from lapak.connectors.kit.paging import Query, first_seen, offset_pages, pages
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
@@ -170,7 +171,7 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
             app_secret=self._app_secret,
             initial_refresh_token=secret_text(credentials.refresh_token),
         )
-        self._images: dict[str, str] = {}
+        self._image = HostedImages(self._migrated_image)
         self._headers: dict[str, wire.OrderHeader] = {}
 
     # --- listings ------------------------------------------------------------------------
@@ -257,14 +258,12 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
         self._client.post(UPDATE, {"payload": payload}, wire.Nothing)
         return [ItemResult.success(d.sku, d.ref) for d in group.drafts]
 
-    def _image(self, url: str) -> str:
-        """The Lazada image URL for a catalog image URL, migrated once per connector ("Only
-        Lazada image Urls can be used when products are created or updated")."""
-        if url not in self._images:
-            payload = mapping.image_xml(url)
-            migrated = self._client.post(MIGRATE_IMAGE, {"payload": payload}, wire.MigratedImage)
-            self._images[url] = migrated.image.url
-        return self._images[url]
+    def _migrated_image(self, url: str) -> str:
+        """The Lazada image URL for a catalog image URL ("Only Lazada image Urls can be used
+        when products are created or updated")."""
+        payload = mapping.image_xml(url)
+        migrated = self._client.post(MIGRATE_IMAGE, {"payload": payload}, wire.MigratedImage)
+        return migrated.image.url
 
     # --- stock and prices ----------------------------------------------------------------
 

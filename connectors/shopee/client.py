@@ -24,7 +24,7 @@ from urllib.parse import urlencode
 import httpx
 import structlog
 from lapak.connectors.http import parse_retry_after, send
-from lapak.connectors.kit.calls import comma_joined, download_image, json_object
+from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
@@ -228,14 +228,6 @@ class ShopeeClient(TokenClient):
 
     def _refresh_once(self, body: Mapping[str, Any]) -> TokenReply:
         return self._once("POST", REFRESH_PATH, TokenReply, None, body, None, top_level=True)
-
-    # --- outside Shopee --------------------------------------------------------------------
-
-    def download(self, url: str) -> tuple[bytes, str]:
-        """The bytes and content type at `url` (a catalog image; not paced: not Shopee)."""
-        return download_image(
-            self._http, self._retrier, url, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT
-        )
 
 
 def _payload(path: str, response: httpx.Response) -> dict[str, Any]:

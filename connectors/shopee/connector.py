@@ -9,21 +9,20 @@ retries wait (the job layer reschedules the whole push after it).
 
 from __future__ import annotations
 
-import posixpath
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import ClassVar
-from urllib.parse import urlparse
 
 import structlog
 from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
+from lapak.connectors.kit.images import HostedImages, uploaded
 from lapak.connectors.kit.paging import Query, first_seen, pages, time_windows, token_pages
 from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
-from lapak.connectors.shopee.client import ShopeeClient
+from lapak.connectors.shopee.client import IMAGE_LIMIT, MAX_IMAGE_BYTES, ShopeeClient
 from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     ConnectorLimits,
@@ -120,7 +119,9 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
             shop_id=credentials.shop_id,
             initial_refresh_token=secret_text(credentials.refresh_token),
         )
-        self._image_ids: dict[str, str] = {}
+        self._image_id = HostedImages(
+            uploaded(wiring, self._upload_image, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT)
+        )
         self._logistic_ids: list[int] | None = None
 
     # --- listings ------------------------------------------------------------------------
@@ -212,14 +213,10 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
         self._client.post(UPDATE_ITEM, body, wire.AddedItem)
         return [ItemResult.success(d.sku, d.ref) for d in group.drafts]
 
-    def _image_id(self, url: str) -> str:
-        """Shopee's image id for a catalog image URL, uploaded once per connector."""
-        if url not in self._image_ids:
-            content, content_type = self._client.download(url)
-            name = posixpath.basename(urlparse(url).path) or "image.jpg"
-            uploaded = self._client.upload_image(name, content, content_type, wire.UploadedImage)
-            self._image_ids[url] = uploaded.image_info.image_id
-        return self._image_ids[url]
+    def _upload_image(self, name: str, content: bytes, content_type: str) -> str:
+        """Shopee's image id for an image uploaded to its media space."""
+        reply = self._client.upload_image(name, content, content_type, wire.UploadedImage)
+        return reply.image_info.image_id
 
     def _logistics(self) -> list[int]:
         """Ids of the shop's enabled logistics channels (fetched once per connector)."""

@@ -32,7 +32,7 @@ from urllib.parse import urlsplit
 import httpx
 import structlog
 from lapak.connectors.http import parse_retry_after, send
-from lapak.connectors.kit.calls import comma_joined, download_image, json_object
+from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable, StaleTokenError
 from lapak.connectors.kit.refusals import classify as kit_classify
@@ -237,14 +237,6 @@ class TikTokClient(TokenClient):
         except PermanentError as exc:
             raise AuthError(str(exc), code=exc.code, status=exc.status) from None
         return validate(TokenReply, data, REFRESH_PATH)
-
-    # --- outside TikTok ------------------------------------------------------------------
-
-    def download(self, url: str) -> tuple[bytes, str]:
-        """The bytes and content type at `url` (a catalog image; not paced: not TikTok)."""
-        return download_image(
-            self._http, self._retrier, url, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT
-        )
 
 
 @dataclass(frozen=True, slots=True)

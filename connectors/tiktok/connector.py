@@ -15,12 +15,10 @@ As Shipped is for the seller-shipping markets (US, UK, EU, JP) only
 
 from __future__ import annotations
 
-import posixpath
 import uuid
 from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any, ClassVar, TypeVar
-from urllib.parse import urlparse
 
 import structlog
 from lapak.connectors.credential_values import secret_text
@@ -28,10 +26,11 @@ from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
+from lapak.connectors.kit.images import HostedImages, uploaded
 from lapak.connectors.kit.paging import first_seen, time_windows, token_pages
 from lapak.connectors.kit.updates import Results, batch_failed, push_plan, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
-from lapak.connectors.tiktok.client import TikTokClient, auth_base_url
+from lapak.connectors.tiktok.client import IMAGE_LIMIT, MAX_IMAGE_BYTES, TikTokClient, auth_base_url
 from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     AuthError,
@@ -152,7 +151,9 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
             initial_refresh_token=secret_text(credentials.refresh_token),
             auth_url=auth_base_url(self.store.base_url, credentials.auth_base_url),
         )
-        self._image_uris: dict[str, str] = {}
+        self._image_uri = HostedImages(
+            uploaded(wiring, self._upload_image, max_bytes=MAX_IMAGE_BYTES, limit=IMAGE_LIMIT)
+        )
         self._warehouse_id: str | None = None
         self._providers: dict[str, str] = {}
 
@@ -224,14 +225,9 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         self._client.post(PARTIAL_EDIT.format(group.key), body, wire.Empty)
         return [ItemResult.success(d.sku, d.ref) for d in group.drafts]
 
-    def _image_uri(self, url: str) -> str:
-        """TikTok's image URI for a catalog image URL, uploaded once per connector."""
-        if url not in self._image_uris:
-            content, content_type = self._client.download(url)
-            name = posixpath.basename(urlparse(url).path) or "image.jpg"
-            uploaded = self._client.upload_image(name, content, content_type, wire.UploadedImage)
-            self._image_uris[url] = uploaded.uri
-        return self._image_uris[url]
+    def _upload_image(self, name: str, content: bytes, content_type: str) -> str:
+        """TikTok's URI for an image uploaded to it."""
+        return self._client.upload_image(name, content, content_type, wire.UploadedImage).uri
 
     def _warehouse(self) -> str:
         """The shop's sales warehouse (the default one when several), fetched once."""
