@@ -7,7 +7,8 @@ with a seller SKU, a price and a stock a buyer can order
 (docs/ARCHITECTURE.md#where-each-package-sits).
 
 A unit's stock may go uncounted (`manage_stock` False: WooCommerce's unmanaged stock): its
-`stock` stays 0 and means nothing (kit/orders.py sells any quantity of it).
+`stock` stays 0 and means nothing; any quantity of it sells, and orders take and give back
+none of it (kit/orders.py).
 
 A platform supplies its ids (ints or strings, from its own sequences), its listing status
 names (which ones sell, which ones are gone), and keeps its own attributes in `fields`
@@ -155,5 +156,8 @@ class Catalog:
         ]
 
     def in_stock(self) -> list[Unit]:
-        """The selling units with a SKU and stock (what a random buyer can pick)."""
-        return [unit for unit in self.units() if unit.stock > 0 and unit.sku]
+        """The selling units with a SKU and stock, or stock not counted (what a random
+        buyer can pick)."""
+        return [
+            unit for unit in self.units() if (unit.stock > 0 or not unit.manage_stock) and unit.sku
+        ]

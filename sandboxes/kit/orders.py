@@ -5,7 +5,10 @@ line or of none (`OutOfStockError`, nothing changes); `change_status` moves an o
 and puts its units back when the platform's `OrderRules` say the move gives stock back
 (a cancel before shipping, a return after), once. Where each line keeps its own status
 (Lazada's order items: `OrderRules.line_statuses`), `move_lines` moves lines alone, each
-giving its units back once. The buyer is one of the Indonesian `BUYERS`; `random_lines`
+giving its units back once. Where the order's statuses say when it holds its stock
+(WooCommerce: `OrderRules.takes_stock`), an unpaid checkout takes none and stock goes and
+comes back with the moves. A unit whose stock is not counted (`Unit.manage_stock`) sells
+any quantity and moves no stock. The buyer is one of the Indonesian `BUYERS`; `random_lines`
 is the random checkout of the buyer simulator.
 
 A platform supplies its `OrderRules` (status names, which are paid, which moves give
@@ -85,7 +88,8 @@ class OrderLine:
     updated: int = 0
     """When the line last moved (with line statuses)."""
     stock_back: bool = False
-    """The line's units went back on their listing (cancelled or returned): only once."""
+    """The line holds none of its units: they went back on their listing (cancelled or
+    returned), only once, or were never taken (`OrderRules.takes_stock`)."""
     fields: dict[str, Any] = field(default_factory=dict)
 
 
@@ -112,7 +116,7 @@ class Order:
 
     @property
     def stock_back(self) -> bool:
-        """The order's units went back on the listings (cancelled or returned)."""
+        """The order holds none of its units (they went back, or were never taken)."""
         return all(line.stock_back for line in self.lines)
 
     @property
@@ -147,6 +151,16 @@ class OrderRules:
     line_statuses: bool = False
     """Each line keeps its own status and moves alone (`OrderBook.move_lines`); the order's
     `status` is the one its lines last all had."""
+    takes_stock: frozenset[Status] | None = None
+    """None: the checkout takes the order's stock, a move `gives_back` puts it back once.
+    Else the statuses in which the order holds it (WooCommerce's paid and on-hold ones,
+    `wc_maybe_reduce_stock_levels`): a checkout into another takes none, entering one takes
+    it (unchecked) whenever the order holds none, and a move `gives_back` puts it back
+    (`wc_maybe_increase_stock_levels`), to be taken again by the next entry."""
+
+    def holds_stock(self, status: Status) -> bool:
+        """Whether an order in `status` holds its stock, by `takes_stock`."""
+        return self.takes_stock is None or status in self.takes_stock
 
     def resolve(self, name: str) -> Status:
         """A status by a verb, or by its name in any case (a number status by its digits,
@@ -191,10 +205,12 @@ class OrderBook:
 
         `per_unit`: one line per piece bought (Lazada, TikTok), each of quantity 1. The
         order is `rules.paid` (stamped paid now) when `paid`, else `rules.unpaid`, and so
-        are its lines with line statuses. Raises `UnknownSkuError` or `OutOfStockError`
-        and changes nothing."""
+        are its lines with line statuses; a status that holds no stock
+        (`OrderRules.takes_stock`) takes none and checks none. Raises `UnknownSkuError` or
+        `OutOfStockError` and changes nothing."""
         status = self.rules.paid if paid else self.rules.unpaid
-        wanted = take_stock(self.catalog, lines)
+        takes = self.rules.holds_stock(status)
+        wanted = take_stock(self.catalog, lines, take=takes)
         for unit, quantity in wanted:
             self.held(unit, quantity, None, status)
         order_lines = [
@@ -209,6 +225,7 @@ class OrderBook:
                 price=unit.price,
                 status=status if self.rules.line_statuses else None,
                 updated=now,
+                stock_back=not takes,
             )
             for unit, quantity in wanted
             for piece in ([1] * quantity if per_unit else [quantity])
@@ -234,6 +251,8 @@ class OrderBook:
         rules = self.rules
         if order.status in rules.gives_back.get(status, ()):
             self.restore_stock(order)
+        if rules.takes_stock is not None and status in rules.takes_stock:
+            self.retake_stock(order)
         if status in rules.cancelled:
             order.cancelled_at = now
             order.cancelled_by = by or rules.canceller
@@ -275,16 +294,29 @@ class OrderBook:
         for line in order.lines:
             self._give_back(line, self.catalog.unit(line.listing_id, line.variant_id))
 
+    def retake_stock(self, order: Order) -> None:
+        """Take the units of the order's lines that hold none, unchecked (stock may go
+        below zero, as WooCommerce's does); a listing or variant gone gives none."""
+        for line in order.lines:
+            unit = self.catalog.unit(line.listing_id, line.variant_id)
+            if line.stock_back and unit is not None and unit.manage_stock:
+                unit.stock -= line.quantity
+            line.stock_back = False
+
     @staticmethod
     def _give_back(line: OrderLine, unit: Unit | None) -> None:
-        """The line's units back on `unit`, once (a listing or variant gone takes none)."""
-        if not line.stock_back and unit is not None:
+        """The line's units back on `unit`, once (a listing or variant gone, or one whose
+        stock is not counted, takes none)."""
+        if not line.stock_back and unit is not None and unit.manage_stock:
             unit.stock += line.quantity
         line.stock_back = True
 
 
-def take_stock(catalog: Catalog, lines: Sequence[tuple[str, int]]) -> list[tuple[Unit, int]]:
-    """The units of (sku, quantity) lines with their stock taken, all or nothing."""
+def take_stock(
+    catalog: Catalog, lines: Sequence[tuple[str, int]], *, take: bool = True
+) -> list[tuple[Unit, int]]:
+    """The units of (sku, quantity) lines with their stock taken, all or nothing (`take`
+    False: only found, no stock checked or taken); uncounted stock is never short."""
     if not lines:
         raise OutOfStockError("an order needs at least one line")
     wanted: dict[tuple[Id, Id | None], int] = {}
@@ -296,11 +328,12 @@ def take_stock(catalog: Catalog, lines: Sequence[tuple[str, int]]) -> list[tuple
         if quantity < 1:
             raise OutOfStockError(f"SKU {sku!r}: quantity must be >= 1")
         wanted[unit.key] = wanted.get(unit.key, 0) + quantity
-        if unit.stock < wanted[unit.key]:
+        if take and unit.manage_stock and unit.stock < wanted[unit.key]:
             raise OutOfStockError(f"SKU {sku!r}: {wanted[unit.key]} wanted, {unit.stock} in stock")
         resolved.append((unit, quantity))
     for unit, quantity in resolved:
-        unit.stock -= quantity
+        if take and unit.manage_stock:
+            unit.stock -= quantity
     return resolved
 
 
@@ -311,7 +344,10 @@ def random_lines(catalog: Catalog, rng: random.Random) -> list[tuple[str, int]]:
     if not units:
         raise OutOfStockError("nothing in stock")
     picked = rng.sample(units, k=min(len(units), rng.choice((1, 1, 2))))
-    return [(unit.sku, rng.randint(1, min(3, unit.stock))) for unit in picked]
+    return [
+        (unit.sku, rng.randint(1, min(3, unit.stock) if unit.manage_stock else 3))
+        for unit in picked
+    ]
 
 
 def fresh(make: Callable[[], T], taken: Container[object]) -> T:

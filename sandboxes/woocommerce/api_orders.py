@@ -9,7 +9,6 @@ WooCommerce itself accepts any status change, so this sandbox does too.
 
 from __future__ import annotations
 
-from lapak.sandboxes.woocommerce import orders as order_life
 from lapak.sandboxes.woocommerce.context import EDITABLE, Ctx, paginate, route, sort_rows
 from lapak.sandboxes.woocommerce.state import ORDER_STATUSES, Shop, WooOrder
 from lapak.sandboxes.woocommerce.views import only_fields, order_view
@@ -99,9 +98,9 @@ def update_order(ctx: Ctx) -> Reply:
     order = _order(shop, ctx.ids["id"], 400)
     shop.update_meta(order.meta, meta)
     if status:
-        order_life.change_status(shop, order, status, ctx.now)
+        shop.book.change_status(order, status, int(ctx.now))
     if body.get("set_paid") is True and order.status in ("pending", "failed"):
-        order_life.change_status(shop, order, "processing", ctx.now)
+        shop.book.change_status(order, "processing", int(ctx.now))
     order.updated = int(ctx.now)
     ctx.sandbox.notify(shop, order, "order.updated")
     return Reply(order_view(shop, order))

@@ -1,23 +1,20 @@
-"""Order life in the sandbox: checkout, status changes and what they do to stock.
+"""Order life in the sandbox: checkout, what a buyer or the shop does to an order, refunds
+and shipment tracking.
 
-Orders are the kit's (`kit/orders.py`: lines, an Indonesian buyer, paid and shipped stamps)
-with WooCommerce's own stock rules (`wc-stock-functions.php`), which the kit's order book
-does not follow: an order's units leave stock when it is paid or put on hold
-(`wc_maybe_reduce_stock_levels` on payment complete and on the processing, completed and
-on-hold statuses), once, marked by `_order_stock_reduced`; they come back when a reduced
-order is cancelled or set back to pending (`wc_maybe_increase_stock_levels`), or when a
-refund restocks them. An unpaid (pending) order holds no stock: WooCommerce only keeps it
-out of other carts for "Hold stock" minutes, which the REST API does not show.
+Orders are the kit's (`kit/orders.py`: lines, an Indonesian buyer, paid and shipped
+stamps, stock taken and given back) in the site's order book, under WooCommerce's own
+stock rules (`RULES`, state.py): an unpaid order takes no stock until it is paid.
 """
 
 from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import cast
 
 from lapak.sandboxes.kit.catalog import Unit
-from lapak.sandboxes.kit.orders import BUYERS, OrderLine, OutOfStockError
-from lapak.sandboxes.woocommerce.state import SHIPPED, STOCK_HELD, Shop, WooOrder, post_of
+from lapak.sandboxes.kit.orders import OutOfStockError
+from lapak.sandboxes.woocommerce.state import SHIPPED, Shop, WooOrder, post_of
 
 TRACKING_META = "_wc_shipment_tracking_items"
 PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
@@ -46,7 +43,7 @@ def act(shop: Shop, order: WooOrder, action: str, now: float) -> None:
     if target == "refunded":
         refund(shop, order, now)
     else:
-        change_status(shop, order, target, now)
+        shop.book.change_status(order, target, int(now))
 
 
 def find_sku(shop: Shop, sku: str) -> Unit:
@@ -78,90 +75,35 @@ def random_lines(shop: Shop, rng: random.Random) -> list[tuple[str, int]]:
 
 
 def place(
-    shop: Shop, wanted: Sequence[tuple[str, int]], *, now: float, rng: random.Random, paid: bool
+    shop: Shop, wanted: Sequence[tuple[str, int]], *, now: int, rng: random.Random, paid: bool
 ) -> WooOrder:
-    """A checkout: `processing` (paid, stock reduced at once) or `pending` (no stock taken)."""
-    rows: list[tuple[Unit, int]] = []
+    """A checkout of published simple products and variations: `processing` (paid, stock
+    taken at once, all or nothing) or `pending` (no stock taken)."""
     for sku, quantity in wanted:
         if quantity < 1:
             raise ValueError(f"quantity of {sku!r} must be at least 1")
-        rows.append((find_sku(shop, sku), int(quantity)))
-    if paid:
-        _check_stock(rows)
-    lines = []
-    for unit, quantity in rows:
-        lines.append(
-            OrderLine(
-                id=next(shop.line_ids),
-                listing_id=unit.listing.id,
-                variant_id=unit.variant.id if unit.variant is not None else None,
-                sku=unit.sku,
-                name=unit.listing.name,
-                options=list(unit.variant.options) if unit.variant is not None else [],
-                quantity=quantity,
-                price=unit.price,
-            )
-        )
-    order = WooOrder(
-        id=shop.new_id(),
-        status="pending",
-        created=int(now),
-        updated=int(now),
-        lines=lines,
-        buyer=rng.choice(BUYERS),
-        payment=rng.choice(PAYMENTS),
+        find_sku(shop, sku)
+    order = shop.book.place(
+        wanted,
+        now=now,
+        rng=rng,
+        order_id=shop.new_id,
+        line_id=shop.line_ids.__next__,
+        paid=paid,
     )
-    shop.orders[order.id] = order
-    if paid:
-        change_status(shop, order, "processing", now)
-    return order
+    woo_order = cast(WooOrder, order)
+    woo_order.payment = rng.choice(PAYMENTS)
+    return woo_order
 
 
-def _check_stock(rows: Sequence[tuple[Unit, int]]) -> None:
-    wanted: dict[object, int] = {}
-    for unit, quantity in rows:
-        wanted[unit.key] = wanted.get(unit.key, 0) + quantity
-    for unit, _ in rows:
-        if unit.manage_stock and unit.stock < wanted[unit.key]:
-            raise OutOfStockError(f"{unit.sku}: {wanted[unit.key]} wanted, {unit.stock} in stock")
-
-
-def change_status(shop: Shop, order: WooOrder, status: str, now: float) -> bool:
-    """Set `status` with WooCommerce's side effects on stock and dates; True if it changed."""
-    if status == order.status:
-        return False
-    if status in STOCK_HELD and not order.stock_reduced:
-        _adjust(shop, order, -1)
-        order.stock_reduced = True
-    elif status in ("cancelled", "pending") and order.stock_reduced:
-        _adjust(shop, order, +1)
-        order.stock_reduced = False
-    if status in ("processing", "completed") and order.paid_at is None:
-        order.paid_at = int(now)
-    if status == "completed" and order.shipped_at is None:
-        order.shipped_at = int(now)
-    order.status = status
-    order.updated = int(now)
-    return True
-
-
-def refund(shop: Shop, order: WooOrder, now: float, *, restock: bool = True) -> None:
-    """A full refund (`wc_create_refund` with "Restock refunded items"): status refunded."""
+def refund(shop: Shop, order: WooOrder, now: float) -> None:
+    """A full refund (`wc_create_refund` with "Restock refunded items"): its units back in
+    stock, status refunded."""
     order.refunds.append(
         {"id": shop.new_id(), "reason": "Barang dikembalikan", "total": f"-{order.total}"}
     )
-    if restock and order.stock_reduced:
-        _adjust(shop, order, +1)
-        order.stock_reduced = False
-    order.status = "refunded"
-    order.updated = int(now)
-
-
-def _adjust(shop: Shop, order: WooOrder, sign: int) -> None:
-    for line in order.lines:
-        unit = shop.catalog.unit(line.listing_id, line.variant_id)
-        if unit is not None and unit.manage_stock:
-            unit.stock += sign * line.quantity
+    shop.book.restore_stock(order)
+    shop.book.change_status(order, "refunded", int(now))
 
 
 def tracking_number(order: WooOrder) -> str | None:

@@ -146,7 +146,7 @@ class WooSandbox(SandboxCore):
         with self.lock:
             shop = self.shop(name)
             wanted = list(lines) if lines else order_life.random_lines(shop, self.rng)
-            order = order_life.place(shop, wanted, now=self.clock.now(), rng=self.rng, paid=paid)
+            order = order_life.place(shop, wanted, now=self.clock.now_s(), rng=self.rng, paid=paid)
             self.notify(shop, order, "order.created")
             return order.id
 

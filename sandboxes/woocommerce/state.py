@@ -11,7 +11,8 @@ variable one's variations its `Variation`s (the kit's variants); a simple produc
 itself, a variable one its variations, a grouped or external one nothing. A product or
 variation with stock management off ("unmanaged stock", `stock_quantity` null) is a unit
 whose stock the kit does not count. WooCommerce keeps a price as the text it was sent
-(`regular_price`); the kit's `price` is its amount.
+(`regular_price`); the kit's `price` is its amount. A site's orders are a kit `OrderBook`
+over that catalog, moved by WooCommerce's `RULES`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, cast
 
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Unit, Variant
-from lapak.sandboxes.kit.orders import Order
+from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
 
 SITE_TZ = timezone(timedelta(hours=7), "WIB")
 CURRENCY = "IDR"
@@ -56,6 +57,24 @@ STOCK_HELD = frozenset({"processing", "on-hold", "completed", "delivered"})
 """Statuses whose entry reduces stock (`wc_maybe_reduce_stock_levels` on payment/processing/
 completed/on-hold); cancelled and pending give reduced stock back."""
 SHIPPED = frozenset({"completed", "delivered"})
+RULES = OrderRules(
+    statuses=ORDER_STATUSES,
+    unpaid="pending",
+    paid="processing",
+    paid_statuses=frozenset({"processing", "completed"}),
+    cancelled=frozenset({"cancelled"}),
+    gives_back=dict.fromkeys(("cancelled", "pending"), frozenset((*ORDER_STATUSES, "trash"))),
+    shipped_statuses=frozenset({"completed"}),
+    takes_stock=STOCK_HELD,
+)
+"""WooCommerce's stock rules (`wc-stock-functions.php`), which are not the other platforms':
+an order's units leave stock when it is paid or put on hold, once, marked by
+`_order_stock_reduced` (the kit's lines holding their units); they come back when a
+reduced order is cancelled or set back to pending (`wc_maybe_increase_stock_levels`), or
+when a refund restocks them. An unpaid (pending) order holds no stock: WooCommerce only
+keeps it out of other carts for "Hold stock" minutes, which the REST API does not show.
+Paying stamps `date_paid`, completing `date_completed`; any other status change moves
+nothing (WooCommerce itself accepts every change)."""
 PRODUCT_STATUSES = ("publish", "draft", "pending", "private", "future", "trash")
 
 
@@ -191,12 +210,17 @@ class WooOrder(Order):
     status: str
     payment: tuple[str, str] = ("bacs", "Transfer Bank")
     """(payment_method, payment_method_title)."""
-    stock_reduced: bool = False
     meta: list[Meta] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
 
     def meta_value(self, key: str) -> Any:
         return next((m.value for m in self.meta if m.key == key), None)
+
+
+class WooBook(OrderBook):
+    """A site's orders, each a `WooOrder`."""
+
+    order_type = WooOrder
 
 
 @dataclass(slots=True)
@@ -232,8 +256,8 @@ class Shop:
     """consumer_key → consumer_secret of the keys apps were granted."""
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     catalog: Catalog = field(default_factory=lambda: Catalog(selling={"publish"}, gone={"trash"}))
+    book: OrderBook = field(init=False)
     attachments: dict[int, Attachment] = field(default_factory=dict)
-    orders: dict[int, WooOrder] = field(default_factory=dict)
     nonces: dict[int, str] = field(default_factory=dict)
     """`nonces` column of the API key: timestamp → nonce (one per second, as WooCommerce
     stores them: `$used_nonces[ $timestamp ] = $nonce`)."""
@@ -242,8 +266,15 @@ class Shop:
     meta_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1001))
     line_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    def __post_init__(self) -> None:
+        self.book = WooBook(self.catalog, RULES)
+
     def new_id(self) -> int:
         return next(self.ids)
+
+    @property
+    def orders(self) -> dict[int, WooOrder]:
+        return cast("dict[int, WooOrder]", self.book.orders)
 
     def secret_of(self, consumer_key: str) -> str:
         """The secret of one of the shop's keys."""

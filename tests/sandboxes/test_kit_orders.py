@@ -182,6 +182,45 @@ def test_lines_with_their_own_statuses_move_alone_and_give_stock_back_once() -> 
     assert book.holding["PAID"] == 0 and book.holding["RETURNED"] == 3
 
 
+def test_rules_that_hold_stock_in_some_statuses_take_it_on_entering_them() -> None:
+    """WooCommerce's way: unpaid orders hold nothing, paying takes the stock (unchecked),
+    a cancel or a move back to unpaid puts it back, to be taken again."""
+    rules = dataclasses.replace(
+        RULES,
+        takes_stock=frozenset({"PAID", "SHIPPED"}),
+        gives_back={"CANCELLED": frozenset(RULES.statuses), "UNPAID": frozenset(RULES.statuses)},
+    )
+    book = OrderBook(_catalog(), rules)
+    mug = book.catalog.find_sku("MUG")
+    assert mug is not None
+    unpaid = _place(book, [("MUG", 7)], paid=False)  # more than held: nothing is taken
+    assert unpaid.stock_back and mug.stock == 5
+    book.change_status(unpaid, "PAID", 110)
+    assert not unpaid.stock_back and mug.stock == -2
+    book.change_status(unpaid, "UNPAID", 120)
+    book.change_status(unpaid, "SHIPPED", 130)
+    book.change_status(unpaid, "CANCELLED", 140)
+    book.change_status(unpaid, "CANCELLED", 150)
+    assert mug.stock == 5
+    with pytest.raises(OutOfStockError):
+        _place(book, [("MUG", 6)])
+    paid = _place(book, [("MUG", 2)])
+    book.change_status(paid, "SHIPPED", 160)
+    assert mug.stock == 3
+
+
+def test_stock_not_counted_sells_any_quantity_and_moves_nothing() -> None:
+    book = _book()
+    mug = book.catalog.listings[1]
+    mug.manage_stock, mug.stock = False, 0
+    assert [u.sku for u in book.catalog.in_stock()] == ["MUG", "KAOS-M"]
+    order = _place(book, [("MUG", 9)])
+    book.change_status(order, "CANCELLED", 110)
+    assert order.stock_back and mug.stock == 0
+    for sku, quantity in random_lines(book.catalog, random.Random(1)):
+        assert 1 <= quantity <= 3 if sku == "MUG" else quantity <= 2
+
+
 def test_rules_resolve_verbs_and_names() -> None:
     assert RULES.resolve("pay") == "PAID"
     assert RULES.resolve("shipped") == "SHIPPED"
