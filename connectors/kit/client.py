@@ -14,7 +14,7 @@ from typing import Any, ClassVar, TypeVar
 import httpx
 from lapak.connectors.http import Retrier
 from lapak.connectors.kit.calls import with_fresh_token
-from lapak.sync.protocol import Pacer, TokenVault
+from lapak.sync.protocol import Pacer, TokenVault, not_connected
 from lapak.sync.types import TokenSet
 
 T = TypeVar("T")
@@ -39,7 +39,10 @@ class TokenClient:
 
     platform: ClassVar[str]
 
-    def __init__(self, wiring: Wiring):
+    def __init__(self, wiring: Wiring, initial_refresh_token: str | None = None):
+        """`initial_refresh_token`: the configured one a first refresh sends while the vault
+        holds none (None: a platform without refresh tokens, or a store not connected)."""
+        self._initial_refresh_token = initial_refresh_token
         self._http = wiring.http
         self._base_url = str(wiring.http.base_url).rstrip("/")
         self._retrier = wiring.retrier
@@ -51,6 +54,14 @@ class TokenClient:
     def refresh(self, current: TokenSet | None) -> TokenSet:
         """A new token set (a `Refresh` for the vault)."""
         raise NotImplementedError
+
+    def _refresh_token(self, current: TokenSet | None) -> str:
+        """The refresh token a refresh sends: the vault's (`current`), else the configured
+        initial one; with neither the store is not connected yet (`not_connected`)."""
+        refresh_token = current.refresh_token if current else self._initial_refresh_token
+        if refresh_token is None:
+            raise not_connected(self._store_name)
+        return refresh_token
 
     def _with_token(
         self,

@@ -45,7 +45,6 @@ from lapak.connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, vali
 from lapak.sync.protocol import (
     ConnectorError,
     PermanentError,
-    not_connected,
 )
 from lapak.sync.types import TokenSet
 from pydantic import BaseModel
@@ -171,12 +170,11 @@ class LazadaClient(TokenClient):
     ):
         """`initial_refresh_token` None: a seller not connected yet (nothing stored either
         means `sync.protocol.not_connected`, naming the store)."""
-        super().__init__(wiring)
+        super().__init__(wiring, initial_refresh_token)
         self._api_url = api_url.rstrip("/")
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret
-        self._initial_refresh_token = initial_refresh_token
 
     # --- seller API calls ----------------------------------------------------------------
 
@@ -249,9 +247,7 @@ class LazadaClient(TokenClient):
         Lazada hands back a new refresh token that must be kept ("You must save the latest
         refresh_token"), so only a throttled refresh is retried in-call.
         """
-        refresh_token = current.refresh_token if current else self._initial_refresh_token
-        if refresh_token is None:
-            raise not_connected(self._store_name)
+        refresh_token = self._refresh_token(current)
         issued = self._clock()
         reply = self._retrier.call(self._refresh_once, refresh_token, idempotent=False)
         tokens = reply.token_set(issued)

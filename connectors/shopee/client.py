@@ -122,11 +122,10 @@ class ShopeeClient(TokenClient):
     ):
         """`shop_id` and `initial_refresh_token` are None for a shop not connected yet:
         every call then fails with `sync.protocol.not_connected` naming the store."""
-        super().__init__(wiring)
+        super().__init__(wiring, initial_refresh_token)
         self._partner_id = partner_id
         self._partner_key = partner_key
         self._shop_id = shop_id
-        self._initial_refresh_token = initial_refresh_token
 
     # --- shop API calls ------------------------------------------------------------------
 
@@ -212,8 +211,8 @@ class ShopeeClient(TokenClient):
         Uses `current.refresh_token`, or the configured initial one when nothing is stored.
         The refresh token is single-use, so only a throttled refresh is retried in-call.
         """
-        refresh_token = current.refresh_token if current else self._initial_refresh_token
-        if refresh_token is None or self._shop_id is None:
+        refresh_token = self._refresh_token(current)
+        if self._shop_id is None:
             raise not_connected(self._store_name)
         body = {
             "refresh_token": refresh_token,

@@ -132,12 +132,11 @@ class TikTokClient(TokenClient):
     ):
         """`shop_cipher` and `initial_refresh_token` are None for a shop not connected yet:
         its calls fail with `sync.protocol.not_connected`, naming the store."""
-        super().__init__(wiring)
+        super().__init__(wiring, initial_refresh_token)
         self._auth_url = auth_url.rstrip("/")
         self._app_key = app_key
         self._app_secret = app_secret
         self._shop_cipher = shop_cipher
-        self._initial_refresh_token = initial_refresh_token
 
     # --- API calls -----------------------------------------------------------------------
 
@@ -213,9 +212,7 @@ class TikTokClient(TokenClient):
         """A new token set from GET /api/v2/token/refresh on the auth host (a `Refresh` for
         the vault). Uses `current.refresh_token`, or the configured one when nothing is
         stored. Not signed: the app secret rides in the query, as the auth guide shows."""
-        refresh_token = current.refresh_token if current else self._initial_refresh_token
-        if refresh_token is None:
-            raise not_connected(self._store_name)
+        refresh_token = self._refresh_token(current)
         tokens = self._retrier.call(self._refresh_once, refresh_token).token_set()
         log.info("tiktok_token_refreshed", expires_at=tokens.expires_at.isoformat())
         return tokens
