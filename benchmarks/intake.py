@@ -13,8 +13,8 @@ PostgreSQL database. Usage:
 
 It prints the wall and CPU seconds of the pull, orders per second, the calls the sandbox
 served, and checks that every order of the shop is in Lapak exactly once with one active
-reservation per line of its quantity, and that each product's reserved units are the units
-the shop sold (else exit 1). `--again` times a second pull over the same window (every
+reservation per line of its quantity, and that each product's reserved units (its kept count
+and its reservations' sum) are the units the shop sold (else exit 1). `--again` times a second pull over the same window (every
 order seen again, as the overlap of the next pull sees them): nothing may change. The
 last line is one JSON object with the figures.
 """
@@ -230,6 +230,7 @@ def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
                 .group_by(Product.sku)
             ).all()
         )
+        kept = dict(session.execute(select(Product.sku, Product.reserved)).all())
     twice = [external_id for external_id, n in held.items() if n > 1]
     if twice:
         found.append(f"{len(twice)} orders held more than once, e.g. {twice[:3]}")
@@ -262,6 +263,12 @@ def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
     if off:
         found.append(
             f"{len(off)} SKUs whose reserved units differ from the units sold, e.g. {off[:3]}"
+        )
+    drift = [sku for sku, units in kept.items() if units != reserved.get(sku, 0)]
+    if drift:
+        found.append(
+            f"{len(drift)} SKUs whose kept reserved count is not their reservations' sum,"
+            f" e.g. {drift[:3]}"
         )
     return found
 
