@@ -7,6 +7,10 @@ plan and served by the platform's `serve`, its own error (`refused`) answered by
 /_sandbox/ control API, the consent page (`consent`: its path and endpoint, GET and POST)
 — is routed as usual. Shutting the app down closes the
 sandbox (its buyer and push threads).
+
+A platform's app declares what it is made of — `surface` (its `SandboxControl` class, built
+over the sandbox), `control_routes`, `consent_page`, `api_prefix` — and is built from its
+sandbox alone.
 """
 
 from __future__ import annotations
@@ -23,25 +27,40 @@ from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
 
+Consent = tuple[str, Callable[[Request], Awaitable[Response]]]
+
 
 class SandboxApp(Starlette):
     platform: ClassVar[str]
     refused: ClassVar[type[Exception]]
     """The platform's own error, raised by its handlers for its error answers."""
+    surface: ClassVar[Callable[[Any], object]]
+    """The platform's `SandboxControl`, made over its sandbox (`app.state.control`)."""
+    control_routes: ClassVar[Sequence[BaseRoute]] = ()
+    """The /_sandbox/ control API (kit/control_api.py `control_routes`)."""
+    consent_page: ClassVar[Consent | None] = None
+    """The seller's consent page: its path and endpoint (GET and POST)."""
+    api_prefix: ClassVar[str | None] = None
+    """Where the API lives (None: every path but the control API's and the consent page's)."""
 
     def __init__(
         self,
         sandbox: SandboxCore,
-        control: object,
-        routes: Sequence[BaseRoute],
+        control: object | None = None,
+        routes: Sequence[BaseRoute] | None = None,
         *,
-        consent: tuple[str, Callable[[Request], Awaitable[Response]]] | None = None,
+        consent: Consent | None = None,
     ) -> None:
+        """The app over `sandbox`; what is not given is the platform's declaration."""
+
         @asynccontextmanager
         async def lifespan(_: Starlette) -> AsyncIterator[None]:
             yield
             sandbox.close()
 
+        control = self.surface(sandbox) if control is None else control
+        routes = self.control_routes if routes is None else routes
+        consent = consent or self.consent_page
         self.consent_path = consent[0] if consent is not None else None
         if consent is not None:
             routes = [*routes, Route(consent[0], consent[1], methods=["GET", "POST"])]
@@ -51,9 +70,13 @@ class SandboxApp(Starlette):
         self.sandbox = sandbox
 
     def is_api(self, path: str) -> bool:
-        """Whether `path` is one of the platform's API calls (by default: any path but the
-        control API's and the consent page's)."""
-        return not path.startswith("/_sandbox/") and path != self.consent_path
+        """Whether `path` is one of the platform's API calls: under `api_prefix` (None: any
+        path but the control API's), never the consent page."""
+        if path == self.consent_path:
+            return False
+        if self.api_prefix is None:
+            return not path.startswith("/_sandbox/")
+        return path.startswith(self.api_prefix)
 
     def api_path(self, request: Request) -> str:
         """The API path a request calls (its counter and fault plan key)."""

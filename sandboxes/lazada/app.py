@@ -67,20 +67,15 @@ class LazadaApp(SandboxApp):
     sandbox: LazadaSandbox
     platform = "lazada"
     refused = LazadaError
-
-    def __init__(self, sandbox: LazadaSandbox) -> None:
-        consent_page = (consent.PATH, consent.authorize)
-        super().__init__(sandbox, LazadaControl(sandbox), control.ROUTES, consent=consent_page)
+    surface = LazadaControl
+    control_routes = control.ROUTES
+    consent_page = (consent.PATH, consent.authorize)
+    refusal = staticmethod(error_response)
+    failed = staticmethod(server_error)
 
     def api_path(self, request: Request) -> str:
         path = str(request.scope["path"])
         return path[len(REST_PREFIX) :] if path.startswith(REST_PREFIX + "/") else path
-
-    def refusal(self, error: LazadaError) -> Response:
-        return error_response(error)
-
-    def failed(self) -> Response:
-        return server_error()
 
     async def serve(self, request: Request, path: str) -> Response:
         route = API_ROUTES.get(path)

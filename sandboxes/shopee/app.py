@@ -73,19 +73,14 @@ class SandboxApp(KitApp):
     sandbox: ShopeeSandbox
     platform = "shopee"
     refused = ShopeeError
-
-    def __init__(self, sandbox: ShopeeSandbox) -> None:
-        consent_page = (consent.PATH, consent.authorize)
-        super().__init__(sandbox, ShopeeControl(sandbox), control.ROUTES, consent=consent_page)
-
-    def is_api(self, path: str) -> bool:
-        return path.startswith("/api/") and path != self.consent_path
+    surface = ShopeeControl
+    control_routes = control.ROUTES
+    consent_page = (consent.PATH, consent.authorize)
+    api_prefix = "/api/"
+    failed = staticmethod(server_error)
 
     def refusal(self, error: ShopeeError) -> Response:
         return error_response(error.error, error.message, error.status)
-
-    def failed(self) -> Response:
-        return server_error()
 
     async def serve(self, request: Request, path: str) -> Response:
         route = API_ROUTES.get(path)

@@ -103,12 +103,10 @@ class SandboxApp(KitApp):
     sandbox: ShopifySandbox
     platform = "shopify"
     refused = ShopifyError
-
-    def __init__(self, sandbox: ShopifySandbox) -> None:
-        super().__init__(sandbox, ShopifyControl(sandbox), control.ROUTES)
-
-    def is_api(self, path: str) -> bool:
-        return path.startswith("/admin/")
+    surface = ShopifyControl
+    control_routes = control.ROUTES
+    api_prefix = "/admin/"
+    failed = staticmethod(server_error)
 
     async def api(self, request: Request) -> Response:
         path = request.scope["path"]
@@ -130,6 +128,3 @@ class SandboxApp(KitApp):
 
     def refusal(self, error: ShopifyError, headers: dict[str, str] | None = None) -> Response:
         return JSONBody({"errors": error.errors}, status_code=error.status, headers=headers)
-
-    def failed(self) -> Response:
-        return server_error()

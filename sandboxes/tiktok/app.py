@@ -20,8 +20,8 @@ from lapak.sandboxes.tiktok import (
     api_orders,
     api_products,
     consent,
+    control,
 )
-from lapak.sandboxes.tiktok import control as control_api
 from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.gate import authenticate
 from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
@@ -81,10 +81,10 @@ class TikTokApp(SandboxApp):
     sandbox: TikTokSandbox
     platform = "tiktok"
     refused = TikTokError
-
-    def __init__(self, sandbox: TikTokSandbox) -> None:
-        consent_page = (consent.PATH, consent.authorize)
-        super().__init__(sandbox, TikTokControl(sandbox), control_api.ROUTES, consent=consent_page)
+    surface = TikTokControl
+    control_routes = control.ROUTES
+    consent_page = (consent.PATH, consent.authorize)
+    failed = staticmethod(server_error)
 
     def api_path(self, request: Request) -> str:
         routes, _ = ROUTER.match(request.url.path)
@@ -136,6 +136,3 @@ class TikTokApp(SandboxApp):
 
     def refusal(self, error: TikTokError) -> Response:
         return error_response(error.code, error.message)
-
-    def failed(self) -> Response:
-        return server_error()

@@ -84,12 +84,10 @@ class SandboxApp(KitApp):
     sandbox: TokopediaSandbox
     platform = "tokopedia"
     refused = TokopediaError
-
-    def __init__(self, sandbox: TokopediaSandbox) -> None:
-        super().__init__(sandbox, TokopediaControl(sandbox), control.ROUTES)
-
-    def is_api(self, path: str) -> bool:
-        return not path.startswith("/_sandbox/")
+    surface = TokopediaControl
+    control_routes = control.ROUTES
+    refusal = staticmethod(error_response)
+    failed = staticmethod(server_error)
 
     async def serve(self, request: Request, path: str) -> Response:
         sandbox = self.sandbox
@@ -121,9 +119,3 @@ class SandboxApp(KitApp):
             error.headers = {**limits, **error.headers}
             raise
         return JSONBody(envelope(data), headers={**limits, **ctx.row_limits})
-
-    def refusal(self, error: TokopediaError) -> Response:
-        return error_response(error)
-
-    def failed(self) -> Response:
-        return server_error()
