@@ -13,10 +13,10 @@ PostgreSQL database. Usage:
 
 It prints the wall and CPU seconds of the pull, orders per second, the calls the sandbox
 served, and checks that every order of the shop is in Lapak exactly once with one active
-reservation per line of its quantity, and that each product's reserved units (its kept count
-and its reservations' sum) are the units the shop sold (else exit 1). `--again` times a second pull over the same window (every
-order seen again, as the overlap of the next pull sees them): nothing may change. The
-last line is one JSON object with the figures.
+reservation per line of its quantity, and that each product's reserved units (its kept
+count and its reservations' sum) are the units the shop sold (else exit 1). `--again` times a
+second pull over the same window (every order seen again, as the overlap of the next pull
+sees them): nothing may change. The last line is one JSON object with the figures.
 """
 
 from __future__ import annotations
