@@ -30,7 +30,6 @@ from lapak.sandboxes.woocommerce.state import (
     Product,
     Shop,
     Variation,
-    set_regular_price,
 )
 from lapak.sandboxes.woocommerce.wire import WooError, invalid_param
 
@@ -126,7 +125,7 @@ def seller_product(shop: Shop, listing: ListingSpec, *, now: float) -> Product:
         weight="0.5",
         category_ids=[UNCATEGORIZED],
     )
-    set_regular_price(product, "" if variants else str(int(listing.price)))
+    product.set_regular_price("" if variants else str(int(listing.price)))
     shop.catalog.add(product)
     if variants:
         options = [option for _, option, _, _ in variants]
@@ -143,7 +142,7 @@ def seller_product(shop: Shop, listing: ListingSpec, *, now: float) -> Product:
             manage_stock=True,
             stock=int(variant_stock),
         )
-        set_regular_price(variation, str(int(variant_price)))
+        variation.set_regular_price(str(int(variant_price)))
         variation.choose({"variant": option})
         product.variants[variation.id] = variation
     return product
@@ -228,9 +227,9 @@ def _common(shop: Shop, draft: Post, body: Mapping[str, Any]) -> None:
     if body.get("sku") is not None:
         _set_sku(shop, draft, str(body["sku"]).strip())
     if draft.type in ("variable", "grouped"):
-        set_regular_price(draft, "")  # the variations have the prices
+        draft.set_regular_price("")  # the variations have the prices
     elif body.get("regular_price") is not None:
-        set_regular_price(draft, _decimal_text(body["regular_price"]))
+        draft.set_regular_price(_decimal_text(body["regular_price"]))
     _stock(draft, body)
 
 

@@ -21,7 +21,7 @@ import itertools
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from decimal import Decimal, InvalidOperation
-from typing import Any, cast
+from typing import Any, ClassVar, cast
 
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Unit, Variant
 from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
@@ -85,15 +85,17 @@ class Meta:
     value: Any
 
 
-@dataclass(slots=True, kw_only=True)
-class Product(Listing):
-    """A product post: "simple", "variable", "grouped" or "external"; a variable one's
-    variations are its `variants`, in the order they were made."""
+@dataclass(kw_only=True)
+class PostFields:
+    """What products and variations keep alike (posts sharing the site's ids and SKUs),
+    over the kit's listing or variant fields: WooCommerce's defaults for them, the price
+    as WooCommerce keeps it (`regular_price`, text) and its stock management."""
 
-    id: int
-    type: str
+    created: int
+    updated: int
     sku: str = ""
     price: Decimal = Decimal(0)
+    """The amount of `regular_price` (set with it by `set_regular_price`)."""
     stock: int = 0
     status: str = "publish"
     manage_stock: bool = False
@@ -101,10 +103,34 @@ class Product(Listing):
     description: str = ""
     weight: str = ""
     image_ids: list[int] = field(default_factory=list)
+    meta: list[Meta] = field(default_factory=list)
+
+    def set_regular_price(self, text: str) -> None:
+        """The price as it was sent, and its amount (0 when it is none)."""
+        self.regular_price = text
+        try:
+            self.price = Decimal(text or 0)
+        except InvalidOperation:
+            self.price = Decimal(0)
+
+    @property
+    def stock_quantity(self) -> int | None:
+        """`stock_quantity`: null unless the stock is managed."""
+        return self.stock if self.manage_stock else None
+
+
+@dataclass(kw_only=True)
+class Product(PostFields, Listing):
+    """A product post: "simple", "variable", "grouped" or "external"; a variable one's
+    variations are its `variants`, in the order they were made."""
+
+    id: int
+    price: Decimal = Decimal(0)
+    status: str = "publish"
+    type: str
     category_ids: list[int] = field(default_factory=list)
     attributes: list[dict[str, Any]] = field(default_factory=list)
     """[{id, name, slug, options, position, visible, variation}]."""
-    meta: list[Meta] = field(default_factory=list)
 
     parent_id = 0
     """A product has no parent (a variation has)."""
@@ -127,42 +153,23 @@ class Product(Listing):
         return [Unit(self, None)] if self.type == "simple" else []
 
 
-@dataclass(slots=True, kw_only=True)
-class Variation(Variant):
+@dataclass(kw_only=True)
+class Variation(PostFields, Variant):
     """A variation post of product `parent_id`: its attribute values by attribute slug,
     whose values are the kit's `options`. Its `name` is the parent's when it was made."""
 
     id: int
+    price: Decimal = Decimal(0)
     parent_id: int
     name: str
-    created: int
-    updated: int
-    sku: str = ""
-    price: Decimal = Decimal(0)
-    stock: int = 0
-    status: str = "publish"
-    manage_stock: bool = False
-    regular_price: str = ""
-    description: str = ""
-    weight: str = ""
-    image_ids: list[int] = field(default_factory=list)
     variation_attributes: dict[str, str] = field(default_factory=dict)
-    meta: list[Meta] = field(default_factory=list)
 
     type = "variation"
-
-    @property
-    def attributes(self) -> list[dict[str, Any]]:
-        """A variation has no attributes of its own (its values are `variation_attributes`)."""
-        return []
-
-    @property
-    def category_ids(self) -> list[int]:
-        return []
-
-    @property
-    def variations(self) -> list[int]:
-        return []
+    attributes: ClassVar[list[dict[str, Any]]] = []
+    """A variation has no attributes of its own (its values are `variation_attributes`),
+    categories or variations."""
+    category_ids: ClassVar[list[int]] = []
+    variations: ClassVar[list[int]] = []
 
     def choose(self, attributes: dict[str, str]) -> None:
         """Its attribute values ({slug: option}), the kit's options in step."""
@@ -171,21 +178,7 @@ class Variation(Variant):
 
 
 Post = Product | Variation
-"""A product or variation post (they share the site's ids, SKUs and most fields)."""
-
-
-def set_regular_price(post: Post, text: str) -> None:
-    """The price as WooCommerce keeps it (text) and its amount (0 when it is none)."""
-    post.regular_price = text
-    try:
-        post.price = Decimal(text or 0)
-    except InvalidOperation:
-        post.price = Decimal(0)
-
-
-def stock_quantity(post: Post) -> int | None:
-    """`stock_quantity`: null unless the stock is managed."""
-    return post.stock if post.manage_stock else None
+"""A product or variation post."""
 
 
 def post_of(unit: Unit) -> Post:

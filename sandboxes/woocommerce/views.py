@@ -23,7 +23,6 @@ from lapak.sandboxes.woocommerce.state import (
     Shop,
     Variation,
     WooOrder,
-    stock_quantity,
 )
 from lapak.sandboxes.woocommerce.wire import API
 
@@ -100,7 +99,7 @@ def _post(product: Post) -> dict[str, Any]:
         "dimensions": {"length": "", "width": "", "height": ""},
         "menu_order": 0,
         "manage_stock": product.manage_stock,
-        "stock_quantity": stock_quantity(product),
+        "stock_quantity": product.stock_quantity,
         "stock_status": "outofstock" if product.manage_stock and product.stock <= 0 else "instock",
         "backorders": "no",
         "backorders_allowed": False,
