@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from urllib.parse import urlparse
 
 import httpx
@@ -40,6 +40,7 @@ from lapak.connectors.kit.calls import json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.kit.validation import M
 from lapak.connectors.lazada import signing
 from lapak.connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, validate
 from lapak.sync.protocol import (
@@ -47,9 +48,6 @@ from lapak.sync.protocol import (
     PermanentError,
 )
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel
-
-M = TypeVar("M", bound=BaseModel)
 
 log = structlog.get_logger(__name__)
 

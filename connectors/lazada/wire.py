@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 from lapak.connectors.intake import MAX_UNIX_SECONDS, Count, Money
+from lapak.connectors.kit.validation import M, validate_body
 from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
-from lapak.connectors.kit.validation import validate_body
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, RootModel
+from pydantic import BeforeValidator, ConfigDict, Field, RootModel
 
 
 def _id_text(value: Any) -> Any:
@@ -56,9 +56,6 @@ IdText = Annotated[str, BeforeValidator(_id_text)]
 LazTime = Annotated[datetime, BeforeValidator(parse_time)]
 OptionalTime = Annotated[datetime | None, BeforeValidator(_optional_time)]
 Amount = Annotated[Money, BeforeValidator(lambda v: "0" if v in (None, "", "null") else v)]
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def validate_push(model: type[M], data: Any) -> M:

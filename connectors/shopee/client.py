@@ -18,7 +18,7 @@ Access tokens live only in the `TokenVault`; nothing here logs a token or the pa
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import httpx
@@ -28,6 +28,7 @@ from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.kit.validation import M
 from lapak.connectors.shopee import signing
 from lapak.connectors.shopee.wire import Envelope, TokenReply, validate
 from lapak.sync.protocol import (
@@ -35,9 +36,6 @@ from lapak.sync.protocol import (
     not_connected,
 )
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel
-
-M = TypeVar("M", bound=BaseModel)
 
 log = structlog.get_logger(__name__)
 

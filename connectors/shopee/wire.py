@@ -11,20 +11,17 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
+from lapak.connectors.kit.validation import M, validate_body
 from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
-from lapak.connectors.kit.validation import validate_body
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 REFRESH_TOKEN_LIFETIME = timedelta(days=30)
 """v2.public.refresh_access_token: a refresh_token "is valid for 30 days"."""
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def validate_push(model: type[M], data: Any) -> M:

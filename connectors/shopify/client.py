@@ -19,7 +19,7 @@ Nothing here logs or raises the token; messages name the API path only.
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Any, TypeVar
+from typing import Any
 
 import httpx
 import structlog
@@ -27,6 +27,7 @@ from lapak.connectors.http import Retrier, parse_retry_after, send
 from lapak.connectors.kit.paging import Query, next_link_param, token_pages
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.kit.validation import M
 from lapak.connectors.shopify.wire import GraphQLReply, validate
 from lapak.sync.protocol import (
     AuthError,
@@ -36,9 +37,6 @@ from lapak.sync.protocol import (
     ThrottledError,
     TransientError,
 )
-from pydantic import BaseModel
-
-M = TypeVar("M", bound=BaseModel)
 
 log = structlog.get_logger(__name__)
 

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from lapak.connectors.intake import Money
+from lapak.connectors.kit.validation import M, validate_body
 from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
-from lapak.connectors.kit.validation import validate_body
-from pydantic import BaseModel, Field, field_validator
-
-M = TypeVar("M", bound=BaseModel)
+from pydantic import Field, field_validator
 
 
 def validate_webhook(model: type[M], data: Any) -> M:

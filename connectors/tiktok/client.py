@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import httpx
@@ -36,6 +36,7 @@ from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable, StaleTokenError
 from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.kit.validation import M
 from lapak.connectors.tiktok import signing
 from lapak.connectors.tiktok.wire import Envelope, TokenReply, validate
 from lapak.sync.protocol import (
@@ -45,9 +46,6 @@ from lapak.sync.protocol import (
     not_connected,
 )
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel
-
-M = TypeVar("M", bound=BaseModel)
 
 log = structlog.get_logger(__name__)
 

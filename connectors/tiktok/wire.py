@@ -12,22 +12,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any, TypeVar
+from typing import Any
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
 from lapak.connectors.kit import validation as kit
+from lapak.connectors.kit.validation import M, validate_body
 from lapak.connectors.kit.validation import validate as validate
-from lapak.connectors.kit.validation import validate_body
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 
 class Wire(kit.Wire):
     # ids are strings on the wire; a number where a string is expected is taken as its text
     model_config = ConfigDict(coerce_numbers_to_str=True)
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 def validate_push(model: type[M], data: Any) -> M:

@@ -34,6 +34,7 @@ from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth
 from lapak.connectors.tokopedia.wire import (
     Envelope,
@@ -50,11 +51,8 @@ from lapak.sync.protocol import (
     TransientError,
 )
 from lapak.sync.types import TokenSet
-from pydantic import BaseModel
 
 T = TypeVar("T")
-M = TypeVar("M", bound=BaseModel)
-
 log = structlog.get_logger(__name__)
 
 TRANSIENT_CODES = frozenset({"ORD_API_006", "ORD_USC_007", "ORD_USC_014", "LGS_USC_006"})

@@ -13,7 +13,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any, ClassVar, TypeVar, Unpack
+from typing import Any, ClassVar, Unpack
 
 import structlog
 from lapak.connectors.drafts import UpsertByGroup
@@ -22,6 +22,7 @@ from lapak.connectors.kit.connector import ConnectorBase, Plumbing, not_connecte
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import Query, numbered_pages, time_windows
 from lapak.connectors.kit.updates import update_failed
+from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
 from lapak.sync.protocol import (
@@ -42,8 +43,6 @@ from lapak.sync.types import (
     WebhookEvent,
 )
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
-
-M = TypeVar("M", bound=BaseModel)
 
 log = structlog.get_logger(__name__)
 

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cache
-from typing import Any, TypeVar
+from typing import Any
 
 from lapak.connectors.intake import Count, Money
 from lapak.connectors.kit import validation as kit
-from lapak.connectors.kit.validation import first_error, validate_body
+from lapak.connectors.kit.validation import M, first_error, validate_body
 from lapak.connectors.kit.validation import validate as validate
 from lapak.sync.protocol import TransientError
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
@@ -36,9 +36,6 @@ class Wire(kit.Wire):
             return data
         optional = _optional_keys(cls)
         return {k: v for k, v in data.items() if v is not None or k not in optional}
-
-
-M = TypeVar("M", bound=BaseModel)
 
 
 @cache
