@@ -73,11 +73,6 @@ class WPError(Wire):
     message: Any = ""
     data: Any = None
 
-    @property
-    def status(self) -> int | None:
-        status = self.data.get("status") if isinstance(self.data, dict) else None
-        return status if isinstance(status, int) else None
-
 
 # --- products ------------------------------------------------------------------------------
 
