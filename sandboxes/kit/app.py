@@ -20,6 +20,7 @@ from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
 from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.surface import SandboxSurface
 from lapak.sandboxes.kit.wire import answered
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -34,7 +35,7 @@ class SandboxApp(Starlette):
     platform: ClassVar[str]
     refused: ClassVar[type[Exception]]
     """The platform's own error, raised by its handlers for its error answers."""
-    surface: ClassVar[Callable[[Any], object]]
+    surface: ClassVar[type[SandboxSurface]]
     """The platform's `SandboxControl`, made over its sandbox (`app.state.control`)."""
     control_routes: ClassVar[Sequence[BaseRoute]] = ()
     """The /_sandbox/ control API (kit/control_api.py `control_routes`)."""

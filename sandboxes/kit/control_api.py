@@ -310,7 +310,7 @@ def control_routes(
     route of the same method and path; "GET /_sandbox/{stores}" replaces the store list."""
     store = f"/_sandbox/{stores}/{{store}}"
     routes = []
-    for key, endpoint in ({f"GET /_sandbox/{stores}": store_list} | (own or {})).items():
+    for key, endpoint in {f"GET /_sandbox/{stores}": store_list, **(own or {})}.items():
         method, _, path = key.partition(" ")
         full = path if path.startswith("/") else f"{store}/{path}"
         routes.append(route(full, endpoint, [method]))

@@ -22,18 +22,20 @@ class _Configurable(Protocol):
     def configure(self, per_second: float, burst: int | None = ...) -> None: ...
 
 
-class _Stoppable(Protocol):
+class _Buyers(Protocol):
+    def start(self, orders_per_second: float) -> None: ...
     def stop(self) -> None: ...
 
 
-class _Closable(Protocol):
+class _Push(Protocol):
+    def flush(self, timeout: float = ...) -> bool: ...
     def close(self) -> None: ...
 
 
 class SandboxCore:
     limiter: _Configurable
-    buyers: _Stoppable
-    push: _Closable
+    buyers: _Buyers
+    push: _Push
 
     def __init__(
         self,

@@ -7,45 +7,15 @@ webhooks) in its own terms; a new listing reaches it as one `ListingSpec`
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any
 
 from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.faults import FaultSettings
 
 
-class _Clock(Protocol):
-    def now(self) -> float: ...
-    def advance(self, seconds: float) -> None: ...
-
-
-class _Push(Protocol):
-    def flush(self, timeout: float = ...) -> bool: ...
-
-
-class _Buyers(Protocol):
-    def start(self, orders_per_second: float) -> None: ...
-    def stop(self) -> None: ...
-
-
-class Sandbox(Protocol):
-    """What the shared half reads of a platform's sandbox object."""
-
-    @property
-    def clock(self) -> _Clock: ...
-    @property
-    def push(self) -> _Push: ...
-    @property
-    def buyers(self) -> _Buyers: ...
-
-    def set_faults(self, settings: FaultSettings | None = ..., **changes: Any) -> FaultSettings: ...
-    def set_rate_limit(self, per_second: float, burst: int | None = ...) -> None: ...
-    def call_counts(self) -> dict[str, int]: ...
-    def reset_calls(self) -> None: ...
-    def close(self) -> None: ...
-
-
 class SandboxSurface:
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: SandboxCore) -> None:
         self.sandbox = sandbox
 
     def now(self) -> float:
