@@ -7,7 +7,7 @@ supplies the attempt (its signing, paths and envelope reader, raising the refusa
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
 
@@ -32,6 +32,20 @@ class Wiring:
     tokens: TokenVault
     store_name: str = ""
     clock: Callable[[], float] = time.time
+
+
+@dataclass(frozen=True, slots=True)
+class Request:
+    """One API call as a marketplace client is asked for it (by its `get`, `post`, …): what
+    its attempt then paces, signs and sends. `params` go in the query, `body` as JSON, or
+    `files` and `form` as a multipart body."""
+
+    method: str
+    path: str
+    params: Mapping[str, Any] | None = None
+    body: Any = None
+    files: Mapping[str, Any] | None = None
+    form: Mapping[str, str] | None = None
 
 
 class TokenClient:

@@ -25,7 +25,7 @@ import httpx
 import structlog
 from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import comma_joined, json_object
-from lapak.connectors.kit.client import TokenClient, Wiring
+from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.kit.validation import M
@@ -128,57 +128,50 @@ class ShopeeClient(TokenClient):
     # --- shop API calls ------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any], model: type[M]) -> M:
-        return self._shop_call("GET", path, model, params=params)
+        return self._shop_call(Request("GET", path, params), model)
 
     def post(
         self, path: str, body: Mapping[str, Any], model: type[M], *, idempotent: bool = True
     ) -> M:
-        return self._shop_call("POST", path, model, json=body, idempotent=idempotent)
+        return self._shop_call(Request("POST", path, body=body), model, idempotent=idempotent)
 
     def upload_image(self, filename: str, content: bytes, content_type: str, model: type[M]) -> M:
         """POST the image as multipart field `image` (public-signed, see `PUBLIC_PATHS`)."""
         files = {"image": (filename, content, content_type)}
-        return self._retrier.call(self._once, "POST", UPLOAD_IMAGE_PATH, model, None, None, files)
+        return self._retrier.call(
+            self._once, Request("POST", UPLOAD_IMAGE_PATH, files=files), model
+        )
 
-    def _shop_call(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Mapping[str, Any] | None = None,
-        idempotent: bool = True,
-    ) -> M:
+    def _shop_call(self, request: Request, model: type[M], *, idempotent: bool = True) -> M:
         """One call, retried; on a refused token: refresh once and call once more."""
         if self._shop_id is None:
             raise not_connected(self._store_name)
-        args = (method, path, model, params, json, None)
         return self._with_token(
-            self._once, *args, path=path, idempotent=idempotent, shop_id=self._shop_id
+            self._once,
+            request,
+            model,
+            path=request.path,
+            idempotent=idempotent,
+            shop_id=self._shop_id,
         )
 
     def _once(
         self,
-        method: str,
-        path: str,
+        request: Request,
         model: type[M],
-        params: Mapping[str, Any] | None,
-        json: Mapping[str, Any] | None,
-        files: Mapping[str, Any] | None,
         access_token: str | None = None,
         *,
         top_level: bool = False,
     ) -> M:
         """One paced, signed attempt. `access_token` None signs the public way."""
         self._pacer.acquire()
+        path = request.path
         query = self._query(path, access_token)
-        if params:  # lists comma-joined (docs/MARKETPLACES.md#shopee-auth-and-signing)
-            query.update((key, comma_joined(value)) for key, value in params.items())
+        if request.params:  # lists comma-joined (docs/MARKETPLACES.md#shopee-auth-and-signing)
+            query.update((key, comma_joined(value)) for key, value in request.params.items())
         url = f"{self._base_url}{path}?{urlencode(query, safe=',')}"  # parsed once, not thrice
-        request = self._http.build_request(method, url, json=json, files=files)
-        response = send(self._http, request)
-        payload = _payload(path, response)
+        sent = self._http.build_request(request.method, url, json=request.body, files=request.files)
+        payload = _payload(path, send(self._http, sent))
         data = payload if top_level else payload.get("response") or {}
         return validate(model, data, path)
 
@@ -224,7 +217,7 @@ class ShopeeClient(TokenClient):
         return tokens
 
     def _refresh_once(self, body: Mapping[str, Any]) -> TokenReply:
-        return self._once("POST", REFRESH_PATH, TokenReply, None, body, None, top_level=True)
+        return self._once(Request("POST", REFRESH_PATH, body=body), TokenReply, top_level=True)
 
 
 def _payload(path: str, response: httpx.Response) -> dict[str, Any]:

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -33,7 +32,7 @@ import httpx
 import structlog
 from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import comma_joined, json_object
-from lapak.connectors.kit.client import TokenClient, Wiring
+from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable, StaleTokenError
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.kit.validation import M
@@ -139,7 +138,7 @@ class TikTokClient(TokenClient):
     # --- API calls -----------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any], model: type[M], *, shop: bool = True) -> M:
-        return self._call("GET", path, model, params=params, shop=shop)
+        return self._call(Request("GET", path, params), model, shop=shop)
 
     def post(
         self,
@@ -150,7 +149,7 @@ class TikTokClient(TokenClient):
         params: Mapping[str, Any] | None = None,
         idempotent: bool = True,
     ) -> M:
-        return self._call("POST", path, model, params=params, body=body, idempotent=idempotent)
+        return self._call(Request("POST", path, params, body), model, idempotent=idempotent)
 
     def upload_image(self, filename: str, content: bytes, content_type: str, model: type[M]) -> M:
         """POST the image as multipart field `data` with use_case MAIN_IMAGE. Upload Product
@@ -158,37 +157,30 @@ class TikTokClient(TokenClient):
         is not signed."""
         files = {"data": (filename, content, content_type)}
         form = {"use_case": "MAIN_IMAGE"}
-        return self._call("POST", UPLOAD_IMAGE_PATH, model, files=files, form=form, shop=False)
+        request = Request("POST", UPLOAD_IMAGE_PATH, files=files, form=form)
+        return self._call(request, model, shop=False)
 
     def _call(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
-        files: Mapping[str, Any] | None = None,
-        form: Mapping[str, str] | None = None,
-        shop: bool = True,
-        idempotent: bool = True,
+        self, request: Request, model: type[M], *, shop: bool = True, idempotent: bool = True
     ) -> M:
-        """One call, retried; on a refused token: refresh once and call once more."""
-        raw = json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body else None
-        request = _Request(method, path, dict(params or {}), raw, files, form, shop)
+        """One call, retried; on a refused token: refresh once and call once more. `shop`:
+        the call names the shop (its cipher)."""
         if shop and self._shop_cipher is None:
             raise not_connected(self._store_name)
-        return self._with_token(self._once, request, model, path=path, idempotent=idempotent)
+        return self._with_token(
+            self._once, request, model, shop, path=request.path, idempotent=idempotent
+        )
 
-    def _once(self, request: _Request, model: type[M], access_token: str) -> M:
+    def _once(self, request: Request, model: type[M], shop: bool, access_token: str) -> M:
         """One paced, signed attempt."""
         self._pacer.acquire()
+        body = _json_text(request.body)
         query: dict[str, Any] = {"app_key": self._app_key, "timestamp": int(self._clock())}
-        if request.shop and self._shop_cipher is not None:
+        if shop and self._shop_cipher is not None:
             query["shop_cipher"] = self._shop_cipher
         # list parameters (order ids) comma-joined, as get-order-detail's example shows
-        query.update((key, comma_joined(value)) for key, value in request.params.items())
-        query["sign"] = signing.sign(self._app_secret, request.path, query, request.body or "")
+        query.update((key, comma_joined(value)) for key, value in (request.params or {}).items())
+        query["sign"] = signing.sign(self._app_secret, request.path, query, body or "")
         headers = {"x-tts-access-token": access_token}
         if request.files is None:
             headers["content-type"] = "application/json"
@@ -196,7 +188,7 @@ class TikTokClient(TokenClient):
             request.method,
             f"{self._base_url}{request.path}",
             params=query,
-            content=request.body.encode() if request.body is not None else None,
+            content=body.encode() if body is not None else None,
             files=request.files,
             data=request.form,
             headers=headers,
@@ -234,17 +226,9 @@ class TikTokClient(TokenClient):
         return validate(TokenReply, data, REFRESH_PATH)
 
 
-@dataclass(frozen=True, slots=True)
-class _Request:
-    """What one API call sends (the attempt adds the timestamp and the sign)."""
-
-    method: str
-    path: str
-    params: dict[str, Any]
-    body: str | None
-    files: Mapping[str, Any] | None
-    form: Mapping[str, str] | None
-    shop: bool
+def _json_text(body: Any) -> str | None:
+    """A JSON body as TikTok signs and reads it: compact, UTF-8 kept (None: no body)."""
+    return json.dumps(body, separators=(",", ":"), ensure_ascii=False) if body else None
 
 
 def _data(path: str, response: httpx.Response) -> Any:

@@ -31,7 +31,7 @@ import httpx
 import structlog
 from lapak.connectors.http import parse_retry_after, send
 from lapak.connectors.kit.calls import comma_joined, json_object
-from lapak.connectors.kit.client import TokenClient, Wiring
+from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.kit.validation import M
@@ -127,10 +127,10 @@ class TokopediaClient(TokenClient):
     # --- API calls -----------------------------------------------------------------------
 
     def get(self, path: str, params: Mapping[str, Any], model: type[M]) -> M:
-        return self.call("GET", path, _model(model, path), params=params).data
+        return self.call(Request("GET", path, params), _model(model, path)).data
 
     def get_list(self, path: str, params: Mapping[str, Any], model: type[M]) -> list[M]:
-        return self.call("GET", path, _models(model, path), params=params).data
+        return self.call(Request("GET", path, params), _models(model, path)).data
 
     def post(
         self,
@@ -141,64 +141,43 @@ class TokopediaClient(TokenClient):
         *,
         idempotent: bool = True,
     ) -> M:
-        parse = _model(model, path)
-        return self.call("POST", path, parse, params=params, json=body, idempotent=idempotent).data
+        request = Request("POST", path, params, body)
+        return self.call(request, _model(model, path), idempotent=idempotent).data
 
     def patch(self, path: str, params: Mapping[str, Any], body: Any, model: type[M]) -> M:
-        return self.call("PATCH", path, _model(model, path), params=params, json=body).data
+        return self.call(Request("PATCH", path, params, body), _model(model, path)).data
 
     def post_bulk(
         self, path: str, params: Mapping[str, Any], body: Any, model: type[M]
     ) -> Reply[M]:
         """A bulk POST, with the wait its rate-limit headers ask before the next one."""
-        return self.call("POST", path, _model(model, path), params=params, json=body)
+        return self.call(Request("POST", path, params, body), _model(model, path))
 
     def post_text(self, path: str, body: Any = None) -> str:
         """A POST whose `data` is a message string ("success", "Success")."""
-        return self.call("POST", path, _text(path), json=body).data
+        return self.call(Request("POST", path, body=body), _text(path)).data
 
     def call(
-        self,
-        method: str,
-        path: str,
-        parse: Callable[[Any], T],
-        *,
-        params: Mapping[str, Any] | None = None,
-        json: Any = None,
-        idempotent: bool = True,
+        self, request: Request, parse: Callable[[Any], T], *, idempotent: bool = True
     ) -> Reply[T]:
         """One call, retried (a malformed answer too); on a refused token: refresh once and
         call once more. `parse` validates the envelope's `data`."""
         return self._with_token(
-            self._once,
-            method,
-            path,
-            parse,
-            params,
-            json,
-            path=path,
-            idempotent=idempotent,
+            self._once, request, parse, path=request.path, idempotent=idempotent
         )
 
-    def _once(
-        self,
-        method: str,
-        path: str,
-        parse: Callable[[Any], T],
-        params: Mapping[str, Any] | None,
-        json: Any,
-        access_token: str,
-    ) -> Reply[T]:
+    def _once(self, request: Request, parse: Callable[[Any], T], access_token: str) -> Reply[T]:
         self._pacer.acquire()
-        request = self._http.build_request(
-            method,
+        path = request.path
+        sent = self._http.build_request(
+            request.method,
             f"{self._base_url}{path}",
             # lists comma-joined, as product info's `product=1,2,3`
-            params={k: comma_joined(v) for k, v in (params or {}).items()},
-            json=json,
+            params={k: comma_joined(v) for k, v in (request.params or {}).items()},
+            json=request.body,
             headers={"Authorization": auth.bearer_authorization(access_token)},
         )
-        response = send(self._http, request)
+        response = send(self._http, sent)
         wait = rate_limit_wait(response.headers)
         full = _seconds(response.headers.get("X-Ratelimit-Full-Reset-After"))
         return Reply(parse(_data(path, response, wait)), wait, full)

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 import httpx
 from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.client import Request
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.woocommerce import signing
@@ -94,50 +95,35 @@ class WooClient:
         return not self._https
 
     def get(self, path: str, model: type[M], params: Mapping[str, Any] | None = None) -> M:
-        return self.call("GET", path, model, params=params)[0]
+        return self.call(Request("GET", path, params), model)[0]
 
     def get_page(
         self, path: str, model: type[M], params: Mapping[str, Any]
     ) -> tuple[M, int | None]:
         """A collection page and its `X-WP-TotalPages` (None when the header is missing)."""
-        items, headers = self.call("GET", path, model, params=params)
+        items, headers = self.call(Request("GET", path, params), model)
         return items, _int_header(headers, "X-WP-TotalPages")
 
     def post(
         self, path: str, body: Mapping[str, Any], model: type[M], *, idempotent: bool = True
     ) -> M:
-        return self.call("POST", path, model, body=body, idempotent=idempotent)[0]
+        return self.call(Request("POST", path, body=body), model, idempotent=idempotent)[0]
 
     def put(self, path: str, body: Mapping[str, Any], model: type[M]) -> M:
-        return self.call("PUT", path, model, body=body)[0]
+        return self.call(Request("PUT", path, body=body), model)[0]
 
     def call(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        *,
-        params: Mapping[str, Any] | None = None,
-        body: Mapping[str, Any] | None = None,
-        idempotent: bool = True,
+        self, request: Request, model: type[M], *, idempotent: bool = True
     ) -> tuple[M, httpx.Headers]:
         """One call, retried under the retry policy; (validated body, response headers)."""
-        return self._retrier.call(
-            self._once, method, path, model, params, body, idempotent=idempotent
-        )
+        return self._retrier.call(self._once, request, model, idempotent=idempotent)
 
-    def _once(
-        self,
-        method: str,
-        path: str,
-        model: type[M],
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-    ) -> tuple[M, httpx.Headers]:
+    def _once(self, request: Request, model: type[M]) -> tuple[M, httpx.Headers]:
         """One paced, authenticated attempt (a retry is signed afresh: new nonce)."""
         self._pacer.acquire()
-        endpoint = f"{self._root}{path}"
-        query = {key: signing.php_string(value) for key, value in (params or {}).items()}
+        endpoint = f"{self._root}{request.path}"
+        params = request.params or {}
+        query = {key: signing.php_string(value) for key, value in params.items()}
         headers = {"Accept": "application/json"}
         if self._https:
             headers["Authorization"] = self._basic
@@ -145,16 +131,16 @@ class WooClient:
             query = signing.signed_params(
                 self._key,
                 self._secret,
-                method,
+                request.method,
                 endpoint,
                 query,
                 timestamp=int(self._clock()),
                 nonce=self._nonce(),
             )
         url = f"{endpoint}?{urlencode(query)}" if query else endpoint
-        request = self._http.build_request(method, url, json=body, headers=headers)
-        response = send(self._http, request)
-        return validate(model, _payload(path, response), path), response.headers
+        sent = self._http.build_request(request.method, url, json=request.body, headers=headers)
+        response = send(self._http, sent)
+        return validate(model, _payload(request.path, response), request.path), response.headers
 
 
 def _int_header(headers: httpx.Headers, name: str) -> int | None:
