@@ -3,13 +3,15 @@
 get_order_list: time_range_field create_time|update_time, [time_from, time_to] at most
 15 days apart (else order.order_list_invalid_time), page_size 1..100, cursor paging
 ("next_cursor" is "" when more is false). The sandbox sorts newest first and its cursor
-is an offset (both UNCONFIRMED). get_order_detail: 1..50 order_sn, default fields plus
-those named in response_optional_fields; unknown order_sn are left out and named in
-"warning" (UNCONFIRMED).
+names the last order of the page, the next page starting below it (both UNCONFIRMED): a
+page costs one pass over the shop's orders, not a sort of them all. get_order_detail:
+1..50 order_sn, default fields plus those named in response_optional_fields; unknown
+order_sn are left out and named in "warning" (UNCONFIRMED).
 """
 
 from __future__ import annotations
 
+import heapq
 from typing import Any
 
 from lapak.sandboxes.kit.orders import Buyer, Order
@@ -49,33 +51,46 @@ def get_order_list(ctx: Ctx) -> Reply:
     page_size = query_int(query, "page_size", "error_param")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise invalid("page_size should be between 1 and 100")
-    cursor = query.get("cursor") or "0"
-    if not cursor.isdigit():
-        raise invalid("cursor is invalid")
+    after = _cursor_key(query.get("cursor") or "")
     status = query.get("order_status")
     if status and status not in ORDER_STATUSES:
         raise invalid(f"order_status {status} is invalid")
     attribute = "created" if field == "create_time" else "updated"
-    matching = [
+
+    def key(order: Order) -> tuple[int, str]:
+        return getattr(order, attribute), str(order.id)
+
+    matching = (
         o
         for o in ctx.shop.orders.values()
-        if time_from <= getattr(o, attribute) <= time_to and (not status or o.status == status)
-    ]
-    matching.sort(key=lambda o: (getattr(o, attribute), o.id), reverse=True)
-    start = int(cursor)
-    page = matching[start : start + page_size]
-    more = start + page_size < len(matching)
+        if time_from <= getattr(o, attribute) <= time_to
+        and (not status or o.status == status)
+        and (after is None or key(o) < after)
+    )
+    page = heapq.nlargest(page_size + 1, matching, key=key)
+    more = len(page) > page_size
+    page = page[:page_size]
     with_status = "order_status" in query_list(query.getlist("response_optional_fields"))
     return Reply(
         {
             "more": more,
-            "next_cursor": str(start + page_size) if more else "",
+            "next_cursor": "{}.{}".format(*key(page[-1])) if more else "",
             "order_list": [
                 {"order_sn": o.id, "order_status": o.status} if with_status else {"order_sn": o.id}
                 for o in page
             ],
         }
     )
+
+
+def _cursor_key(cursor: str) -> tuple[int, str] | None:
+    """The (time, order_sn) a cursor names; None for the first page."""
+    if not cursor:
+        return None
+    time_part, dot, order_sn = cursor.partition(".")
+    if not dot or not time_part.isdigit() or not order_sn:
+        raise invalid("cursor is invalid")
+    return int(time_part), order_sn
 
 
 def _item_list(ctx: Ctx, order: Order) -> list[dict[str, Any]]:
