@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import Any, Generic, Literal, Protocol, TypeVar, runtime_checkable
 
 from lapak.sandboxes.kit.faults import FaultSettings
 
@@ -37,6 +37,31 @@ class ListingSpec:
     price: int
     stock: int = 0
     variants: Sequence[tuple[str, str, int, int]] = ()
+
+
+Key = TypeVar("Key")
+ItemId = TypeVar("ItemId")
+
+
+class ListingMaker(Generic[Key, ItemId]):
+    """`add_listing`'s keywords as one `ListingSpec`, made by the class's `create_listing`
+    (a store named as in Lapak on a surface, by the sandbox's own key on a sandbox)."""
+
+    def add_listing(
+        self,
+        store: Key,
+        *,
+        sku: str,
+        name: str,
+        price: int,
+        stock: int = 0,
+        variants: Sequence[tuple[str, str, int, int]] = (),
+    ) -> ItemId:
+        return self.create_listing(store, ListingSpec(sku, name, price, stock, variants))
+
+    def create_listing(self, store: Key, listing: ListingSpec) -> ItemId:
+        """A seller's own listing, made outside Lapak, on the store; its item id."""
+        raise NotImplementedError
 
 
 @dataclass(frozen=True, slots=True)

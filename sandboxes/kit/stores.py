@@ -21,7 +21,13 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Any, ClassVar, Generic, TypeVar
 
 from lapak.sandboxes.kit.catalog import Catalog, Id, Listing, Status
-from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.control import (
+    ListingMaker,
+    ListingSpec,
+    OrderAction,
+    SandboxListing,
+    SandboxOrder,
+)
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.orders import Order, OrderBook, random_lines
 from lapak.sandboxes.kit.surface import SandboxSurface
@@ -71,7 +77,7 @@ class UnknownOrderError(LookupError):
         super().__init__(f"no order {order_id!r} on store {store}")
 
 
-class StoreSandbox(SandboxCore, Generic[S]):
+class StoreSandbox(SandboxCore, ListingMaker[Any, Id], Generic[S]):
     """The order half every platform's sandbox shares; the caller of a method ending in
     `_in` holds the lock, every other method takes it."""
 
@@ -155,21 +161,10 @@ class StoreSandbox(SandboxCore, Generic[S]):
             unit = self.store(key).catalog.find_sku(sku)
             return unit.stock if unit is not None else None
 
-    def add_listing(
-        self,
-        key: Any,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> Id:
-        """A seller's own listing, made outside Lapak; its id."""
+    def create_listing(self, key: Any, listing: ListingSpec) -> Id:
         with self.lock:
             store = self.store(key)
-            listing = self.new_listing(store, ListingSpec(sku, name, price, stock, variants))
-            return store.catalog.add(listing).id
+            return store.catalog.add(self.new_listing(store, listing)).id
 
     def set_push_url(self, key: Any, url: str | None) -> None:
         with self.lock:
@@ -212,15 +207,7 @@ class StoreSurface(SandboxSurface, Generic[S]):
             return next(key for key, value in self.sandbox.stores.items() if value is store)
 
     def create_listing(self, store: str, listing: ListingSpec) -> str:
-        listing_id = self.sandbox.add_listing(
-            self._key(store),
-            sku=listing.sku,
-            name=listing.name,
-            price=listing.price,
-            stock=listing.stock,
-            variants=listing.variants,
-        )
-        return str(listing_id)
+        return str(self.sandbox.create_listing(self._key(store), listing))
 
     def listings(self, store: str) -> list[SandboxListing]:
         """One row a unit; its `variant_id` "" where the listing has no variants by the

@@ -6,15 +6,14 @@ webhooks) in its own terms; a new listing reaches it as one `ListingSpec`
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
-from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.control import ListingMaker
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.faults import FaultSettings
 
 
-class SandboxSurface:
+class SandboxSurface(ListingMaker[str, str]):
     def __init__(self, sandbox: SandboxCore) -> None:
         self.sandbox = sandbox
 
@@ -23,22 +22,6 @@ class SandboxSurface:
 
     def advance_clock(self, seconds: float) -> None:
         self.sandbox.clock.advance(seconds)
-
-    def add_listing(
-        self,
-        store: str,
-        *,
-        sku: str,
-        name: str,
-        price: int,
-        stock: int = 0,
-        variants: Sequence[tuple[str, str, int, int]] = (),
-    ) -> str:
-        return self.create_listing(store, ListingSpec(sku, name, price, stock, variants))
-
-    def create_listing(self, store: str, listing: ListingSpec) -> str:
-        """The platform makes a seller's own listing on the store; its item id."""
-        raise NotImplementedError
 
     def set_faults(self, settings: FaultSettings | None = None, **changes: Any) -> FaultSettings:
         return self.sandbox.set_faults(settings, **changes)
