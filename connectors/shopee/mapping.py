@@ -18,6 +18,7 @@ from typing import Any
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
+from lapak.connectors.kit.ids import id_reader
 from lapak.connectors.kit.updates import ItemBatch, Plan, Results, Update, item_plan, update_failed
 from lapak.connectors.shopee import wire
 from lapak.sync.protocol import PermanentError
@@ -57,12 +58,8 @@ def timestamp_to_datetime(seconds: int) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
-def as_id(value: str, sku: str, what: str) -> int:
-    """A Shopee numeric id from its text (`what` names it in the error)."""
-    try:
-        return int(value)
-    except ValueError:
-        raise PermanentError(f"{sku}: {what} {value!r} is not a Shopee id") from None
+as_id = id_reader("Shopee")
+"""A Shopee numeric id from its text: `as_id(value, sku, what)`."""
 
 
 def parse_ref(ref: ListingRef) -> tuple[int, int]:

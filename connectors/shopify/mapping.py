@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.connectors import drafts
+from lapak.connectors.kit.ids import id_reader
 from lapak.connectors.shopify import wire
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import ItemResult, ListingDraft, ListingRef, RemoteListing
@@ -29,12 +30,8 @@ def money(price: Decimal) -> str:
     return f"{price.quantize(Decimal('0.01')):f}"
 
 
-def as_id(value: str, sku: str, what: str) -> int:
-    """A Shopify numeric id from its text (`what` names it in the error)."""
-    try:
-        return int(value)
-    except ValueError:
-        raise PermanentError(f"{sku}: {what} {value!r} is not a Shopify id") from None
+as_id = id_reader("Shopify")
+"""A Shopify numeric id from its text: `as_id(value, sku, what)`."""
 
 
 def item_gid(inventory_item_id: int) -> str:

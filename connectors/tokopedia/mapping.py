@@ -29,6 +29,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
+from lapak.connectors.kit.ids import id_reader
 from lapak.connectors.kit.updates import Results, addressed, cut
 from lapak.connectors.tokopedia import wire
 from lapak.sync.protocol import PermanentError
@@ -61,12 +62,8 @@ def price_to_wire(price: Decimal) -> int:
     return int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def as_id(value: str, sku: str, what: str) -> int:
-    """A Tokopedia numeric id from its text (`what` names it in the error)."""
-    try:
-        return int(value)
-    except ValueError:
-        raise PermanentError(f"{sku}: {what} {value!r} is not a Tokopedia id") from None
+as_id = id_reader("Tokopedia")
+"""A Tokopedia numeric id from its text: `as_id(value, sku, what)`."""
 
 
 def product_id(ref: ListingRef) -> int:
