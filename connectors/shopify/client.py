@@ -24,6 +24,7 @@ from typing import Any
 import httpx
 import structlog
 from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.kit.client import Request
 from lapak.connectors.kit.paging import Query, next_link_param, token_pages
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
@@ -134,32 +135,29 @@ class ShopifyClient:
         self, resource: str, params: Mapping[str, Any], model: type[M]
     ) -> tuple[M, str | None]:
         """One page and the next page's `page_info` (None: last page)."""
-        return self._retrier.call(self._rest, "GET", resource, params, None, model)
+        return self._retrier.call(self._rest, self._request("GET", resource, params), model)
 
     def post(
         self, resource: str, body: Mapping[str, Any], model: type[M], *, idempotent: bool = True
     ) -> M:
-        page, _ = self._retrier.call(
-            self._rest, "POST", resource, None, body, model, idempotent=idempotent
-        )
+        request = self._request("POST", resource, body=body)
+        page, _ = self._retrier.call(self._rest, request, model, idempotent=idempotent)
         return page
 
     def put(self, resource: str, body: Mapping[str, Any], model: type[M]) -> M:
-        return self._retrier.call(self._rest, "PUT", resource, None, body, model)[0]
+        return self._retrier.call(self._rest, self._request("PUT", resource, body=body), model)[0]
 
-    def _rest(
-        self,
-        method: str,
-        resource: str,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-        model: type[M],
-    ) -> tuple[M, str | None]:
-        path = self._prefix + resource
-        response = self._send(method, path, params, body)
-        payload = self._payload(path, response)
+    def _request(
+        self, method: str, resource: str, params: Mapping[str, Any] | None = None, body: Any = None
+    ) -> Request:
+        """A call of the REST `resource` ("orders.json") of the store's API version."""
+        return Request(method, self._prefix + resource, params, body)
+
+    def _rest(self, request: Request, model: type[M]) -> tuple[M, str | None]:
+        response = self._send(request)
+        payload = self._payload(request.path, response)
         next_page = next_link_param(response.headers.get("Link"), "page_info")
-        return validate(model, payload, path), next_page
+        return validate(model, payload, request.path), next_page
 
     # --- GraphQL -------------------------------------------------------------------------
 
@@ -169,7 +167,7 @@ class ShopifyClient:
 
     def _graphql(self, query: str, variables: Mapping[str, Any], field: str) -> dict[str, Any]:
         path = self._prefix + "graphql.json"
-        response = self._send("POST", path, None, {"query": query, "variables": variables})
+        response = self._send(Request("POST", path, body={"query": query, "variables": variables}))
         reply = validate(GraphQLReply, self._payload(path, response), path)
         if reply.errors:
             raise graphql_error(path, field, reply)
@@ -180,19 +178,14 @@ class ShopifyClient:
 
     # --- one attempt ---------------------------------------------------------------------
 
-    def _send(
-        self,
-        method: str,
-        path: str,
-        params: Mapping[str, Any] | None,
-        body: Mapping[str, Any] | None,
-    ) -> httpx.Response:
+    def _send(self, request: Request) -> httpx.Response:
         self._pacer.acquire()
         headers = {"X-Shopify-Access-Token": self._token, "Accept": "application/json"}
-        request = self._http.build_request(
-            method, path, params=dict(params) if params else None, json=body, headers=headers
+        params = dict(request.params) if request.params else None
+        sent = self._http.build_request(
+            request.method, request.path, params=params, json=request.body, headers=headers
         )
-        return send(self._http, request)
+        return send(self._http, sent)
 
     def _payload(self, path: str, response: httpx.Response) -> dict[str, Any]:
         status = response.status_code
