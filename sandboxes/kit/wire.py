@@ -59,6 +59,29 @@ class Call:
         return f"{url.scheme}://{url.netloc}"
 
 
+@dataclass(slots=True, kw_only=True)
+class SandboxCall(Call):
+    """A call with the sandbox serving it (a platform's context names its type), whose
+    clock is the call's `now`."""
+
+    sandbox: Any
+
+    @property
+    def now(self) -> int:
+        return int(self.sandbox.clock.now_s())
+
+
+T = TypeVar("T")
+
+
+def given(value: T | None, what: str) -> T:
+    """What the gate found for an API that requires it (a shop, a seller); None there is a
+    routing bug, not a caller's error."""
+    if value is None:
+        raise RuntimeError(f"{what} API handler called without a {what}")
+    return value
+
+
 class Templated(Protocol):
     @property
     def template(self) -> str: ...

@@ -92,8 +92,15 @@ class LazadaApp(SandboxApp):
         bucket = caller.seller.seller_id if caller.seller else ("app", caller.app_key)
         if sandbox.limiter.take(bucket):
             return throttled()
-        url = request.url
-        ctx = Ctx(sandbox, caller.app_key, caller.seller, params, f"{url.scheme}://{url.netloc}")
+        ctx = Ctx(
+            request=request,
+            query=request.query_params,
+            body=None,
+            sandbox=sandbox,
+            app_key=caller.app_key,
+            seller_or_none=caller.seller,
+            params=params,
+        )
         if inspect.iscoroutinefunction(route.handler):
             data = await route.handler(ctx)
         else:

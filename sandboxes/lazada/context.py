@@ -6,32 +6,25 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from lapak.sandboxes.kit.wire import SandboxCall, given
 from lapak.sandboxes.lazada.state import Seller
 
 if TYPE_CHECKING:
     from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 
 
-@dataclass(slots=True)
-class Ctx:
+@dataclass(slots=True, kw_only=True)
+class Ctx(SandboxCall):
     """One authenticated call: its parameters (query and form body merged) and its caller."""
 
     sandbox: LazadaSandbox
     app_key: str
     seller_or_none: Seller | None
     params: Mapping[str, str]
-    base_url: str
-    """Scheme and host the caller used, for URLs the sandbox hands out."""
 
     @property
     def seller(self) -> Seller:
-        if self.seller_or_none is None:
-            raise RuntimeError("seller API handler called without a seller")
-        return self.seller_or_none
-
-    @property
-    def now(self) -> int:
-        return self.sandbox.clock.now_s()
+        return given(self.seller_or_none, "seller")
 
 
 @dataclass(frozen=True, slots=True)

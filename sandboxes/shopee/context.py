@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from lapak.sandboxes.kit.wire import Call
+from lapak.sandboxes.kit.wire import SandboxCall, given
 from lapak.sandboxes.shopee.state import Shop
 from lapak.sandboxes.shopee.wire import Reply
 
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True, kw_only=True)
-class Ctx(Call):
+class Ctx(SandboxCall):
     """One authenticated call: the partner, and the shop of a shop API."""
 
     sandbox: ShopeeSandbox
@@ -24,13 +24,7 @@ class Ctx(Call):
 
     @property
     def shop(self) -> Shop:
-        if self.shop_or_none is None:
-            raise RuntimeError("shop API handler called without a shop")
-        return self.shop_or_none
-
-    @property
-    def now(self) -> int:
-        return self.sandbox.clock.now_s()
+        return given(self.shop_or_none, "shop")
 
 
 Handler = Callable[[Ctx], Reply]

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lapak.sandboxes.kit.wire import Call
+from lapak.sandboxes.kit.wire import SandboxCall
 from lapak.sandboxes.shopify.state import Shop
 from lapak.sandboxes.shopify.wire import (
     bad_request,
@@ -41,7 +41,7 @@ class Reply:
 
 
 @dataclass(slots=True, kw_only=True)
-class Ctx(Call):
+class Ctx(SandboxCall):
     """One authenticated call. `params` are the path's captured ids (as text)."""
 
     sandbox: ShopifySandbox
@@ -52,10 +52,6 @@ class Ctx(Call):
     def resource_url(self) -> str:
         """The called URL without its query, for the Link header."""
         return f"{self.base_url}{self.request.url.path}"
-
-    @property
-    def now(self) -> int:
-        return self.sandbox.clock.now_s()
 
     def param_id(self, name: str) -> int:
         try:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from lapak.sandboxes.kit.wire import Call
+from lapak.sandboxes.kit.wire import SandboxCall, given
 from lapak.sandboxes.tiktok.gate import Caller
 from lapak.sandboxes.tiktok.state import Shop
 
@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True, kw_only=True)
-class Ctx(Call):
+class Ctx(SandboxCall):
     """One authenticated call."""
 
     sandbox: TikTokSandbox
@@ -25,13 +25,7 @@ class Ctx(Call):
 
     @property
     def shop(self) -> Shop:
-        if self.caller is None or self.caller.shop is None:
-            raise RuntimeError("shop API handler called without a shop")
-        return self.caller.shop
-
-    @property
-    def now(self) -> int:
-        return self.sandbox.clock.now_s()
+        return given(self.caller.shop if self.caller is not None else None, "shop")
 
 
 Handler = Callable[[Ctx], Any]

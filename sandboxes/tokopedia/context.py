@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lapak.sandboxes.kit.wire import Call
+from lapak.sandboxes.kit.wire import SandboxCall
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.state import App, Shop
 from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 
 
 @dataclass(slots=True, kw_only=True)
-class Ctx(Call):
+class Ctx(SandboxCall):
     """One authorized call: the app its token belongs to and the path parameters."""
 
     sandbox: TokopediaSandbox
@@ -27,10 +27,6 @@ class Ctx(Call):
     row_limits: dict[str, str] = field(default_factory=dict)
     """The rows' bucket's X-Ratelimit-* headers (bulk endpoints), which the answer then
     carries (UNCONFIRMED which bucket Tokopedia's headers show)."""
-
-    @property
-    def now(self) -> int:
-        return self.sandbox.clock.now_s()
 
     def shop(self, code: str = "PRD_DLV_042") -> Shop:
         """The shop of `shop_id` in the query; it must be linked to the caller's fs_id.
