@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
@@ -92,6 +92,17 @@ def read_order(raw: Any, what: str, build: Callable[[Any], RemoteOrder]) -> Remo
     if problem:
         raise PermanentError(f"{where}: {problem}", raw=raw)
     return order
+
+
+def numbered(keys: Iterable[str]) -> list[str]:
+    """An order's line keys made unique within it: a key's second and later comings get
+    "#2", "#3", … (an order may list the same product twice; each line is kept)."""
+    seen: dict[str, int] = {}
+    unique = []
+    for key in keys:
+        seen[key] = seen.get(key, 0) + 1
+        unique.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
+    return unique
 
 
 def first_error(error: ValidationError) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.intake import checked_webhook, numbered, read_order
 from lapak.connectors.json_body import load_json
 from lapak.connectors.shopee import wire
 from lapak.connectors.shopee.mapping import timestamp_to_datetime
@@ -75,13 +75,8 @@ def line_key(item: wire.OrderItem) -> str:
 
 def order_lines(items: Sequence[wire.OrderItem]) -> tuple[RemoteOrderLine, ...]:
     """Lines with keys unique within the order (a repeated key gets "#2", "#3", …)."""
-    seen: dict[str, int] = {}
     lines = []
-    for item in items:
-        key = line_key(item)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}#{seen[key]}"
+    for key, item in zip(numbered(line_key(item) for item in items), items, strict=True):
         price = item.model_discounted_price or item.model_original_price
         name = f"{item.item_name} - {item.model_name}" if item.model_name else item.item_name
         lines.append(

@@ -17,7 +17,7 @@ from decimal import Decimal
 from typing import Any
 
 import structlog
-from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.intake import checked_webhook, numbered, read_order
 from lapak.connectors.json_body import load_json
 from lapak.connectors.tiktok import wire
 from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine, WebhookEvent
@@ -123,11 +123,9 @@ def order_lines(items: Sequence[wire.LineItem]) -> tuple[RemoteOrderLine, ...]:
     for item in items:
         key = f"{item.product_id}:{item.sku_id or item.seller_sku}"
         folded.setdefault((key, item.sale_price), []).append(item)
-    seen: dict[str, int] = {}
+    keys = numbered(key for key, _ in folded)
     lines = []
-    for (key, price), units in folded.items():
-        seen[key] = seen.get(key, 0) + 1
-        line_key = key if seen[key] == 1 else f"{key}#{seen[key]}"
+    for line_key, ((_, price), units) in zip(keys, folded.items(), strict=True):
         first = units[0]
         name = f"{first.product_name} - {first.sku_name}" if first.sku_name else first.product_name
         lines.append(

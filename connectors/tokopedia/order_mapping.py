@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import structlog
-from lapak.connectors.intake import checked_webhook, read_order
+from lapak.connectors.intake import checked_webhook, numbered, read_order
 from lapak.connectors.json_body import load_json
 from lapak.connectors.tokopedia import wire
 from lapak.sync.protocol import OtherShopError, PermanentError
@@ -133,13 +133,9 @@ def remote_order(order: wire.SingleOrder) -> RemoteOrder:
 
 def order_lines(details: Sequence[wire.OrderDetailLine]) -> tuple[RemoteOrderLine, ...]:
     """Lines keyed by order_detail_id (a repeated key gets "#2", "#3", …)."""
-    seen: dict[str, int] = {}
+    keys = numbered(str(detail.order_detail_id or detail.product_id) for detail in details)
     lines = []
-    for detail in details:
-        key = str(detail.order_detail_id or detail.product_id)
-        seen[key] = seen.get(key, 0) + 1
-        if seen[key] > 1:
-            key = f"{key}#{seen[key]}"
+    for key, detail in zip(keys, details, strict=True):
         lines.append(
             RemoteOrderLine(
                 line_key=key,
