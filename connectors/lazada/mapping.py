@@ -26,7 +26,7 @@ import json
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_CEILING, ROUND_HALF_UP, Decimal
+from decimal import ROUND_CEILING, Decimal
 from typing import Any
 
 # Only builds request XML, never parses any (parsing would need defusedxml):
@@ -34,6 +34,7 @@ from xml.etree import ElementTree  # nosec B405
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
+from lapak.connectors.kit.rupiah import whole_rupiah
 from lapak.connectors.kit.updates import (
     Plan,
     Results,
@@ -77,8 +78,8 @@ _PERMANENT_REASON = re.compile(
 
 
 def price_to_wire(price: Decimal) -> str:
-    """Whole rupiah, rounded half up."""
-    return str(int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    """Whole rupiah, as text."""
+    return str(whole_rupiah(price))
 
 
 def grams_to_kg(grams: int) -> str:

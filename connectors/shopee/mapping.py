@@ -13,12 +13,13 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from lapak.connectors import drafts
 from lapak.connectors.intake import MAX_COUNT
 from lapak.connectors.kit.ids import id_reader
+from lapak.connectors.kit.rupiah import whole_rupiah
 from lapak.connectors.kit.updates import ItemBatch, Plan, Results, Update, item_plan, update_failed
 from lapak.connectors.shopee import wire
 from lapak.sync.protocol import PermanentError
@@ -45,9 +46,7 @@ _PERMANENT_REASON = re.compile(
 # --- scalars -------------------------------------------------------------------------------
 
 
-def price_to_wire(price: Decimal) -> int:
-    """Whole rupiah, rounded half up."""
-    return int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+price_to_wire = whole_rupiah
 
 
 def grams_to_kg(grams: int) -> float:

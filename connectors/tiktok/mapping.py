@@ -22,10 +22,11 @@ from __future__ import annotations
 import html
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from lapak.connectors import drafts
+from lapak.connectors.kit.rupiah import whole_rupiah
 from lapak.connectors.kit.updates import ItemBatch, Plan, Results, Update, item_plan, update_failed
 from lapak.connectors.tiktok import wire
 from lapak.connectors.tiktok.client import transient_code
@@ -50,8 +51,8 @@ GONE_STATUSES = frozenset({"DELETED"})
 
 
 def price_to_wire(price: Decimal) -> str:
-    """Whole rupiah as TikTok's price string, rounded half up."""
-    return str(int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
+    """Whole rupiah as TikTok's price string."""
+    return str(whole_rupiah(price))
 
 
 def grams_to_kg(grams: int) -> str:

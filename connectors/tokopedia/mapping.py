@@ -25,11 +25,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from lapak.connectors import drafts
 from lapak.connectors.kit.ids import id_reader
+from lapak.connectors.kit.rupiah import whole_rupiah
 from lapak.connectors.kit.updates import Results, addressed, cut
 from lapak.connectors.tokopedia import wire
 from lapak.sync.protocol import PermanentError
@@ -57,9 +57,7 @@ _PERMANENT_MESSAGE = re.compile(
 # --- scalars -------------------------------------------------------------------------------
 
 
-def price_to_wire(price: Decimal) -> int:
-    """Whole rupiah, rounded half up."""
-    return int(price.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+price_to_wire = whole_rupiah
 
 
 as_id = id_reader("Tokopedia")
