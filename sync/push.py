@@ -285,11 +285,15 @@ def _create_pass(
         for drafts, results in zip(calls, answers, strict=True):
             if not isinstance(results, ConnectorError):
                 _record(db, list(drafts.items()), results, report, skip, kind="created")
-        # a throttle or a refused token stops the push once every answer is recorded; the
-        # stopped calls' intents make their listings due for adoption (`CREATE_HOLD`)
-        stopped = next((a for a in answers if isinstance(a, ConnectorError)), None)
-        if stopped is not None:
-            raise stopped
+        # a throttle or a refused token stops the push once every answer is recorded
+        stopped = [
+            (drafts, a)
+            for drafts, a in zip(calls, answers, strict=True)
+            if isinstance(a, ConnectorError)
+        ]
+        if stopped:
+            _calls_over(db, [(lid, error) for drafts, error in stopped for lid in drafts])
+            raise stopped[0][1]
     if report.refused_existing:
         refused, report.refused_existing = report.refused_existing, {}
         report.adopted += adopt_existing(db, store_id, connector, refused=refused)
@@ -326,6 +330,23 @@ def _whole_groups(
     ).all()
     waiting = {group for lid, group, intent in rows if intent is not None or lid in skip}
     return [(lid, group) for lid, group, _ in rows if group not in waiting]
+
+
+def _calls_over(db: Database, stopped: Sequence[tuple[int, ConnectorError]]) -> None:
+    """Create calls that ended in an error: each listing's intent is dated `CREATE_HOLD`
+    back (the call is over; it may have made the item before failing), so the next push
+    adopts or creates it at once by one scan instead of waiting the hold out."""
+    now = utcnow()
+    rows = [
+        {
+            "id": listing_id,
+            "create_started_at": now - CREATE_HOLD,
+            "last_error": f"created: {error}",
+            "last_error_at": now,
+        }
+        for listing_id, error in stopped
+    ]
+    db.transaction(lambda session: _write_rows(session, rows))
 
 
 def _create(

@@ -373,7 +373,11 @@ def test_creates_go_side_by_side_and_a_throttle_stops_the_push_after_the_rest_is
     bound = {f"SKU-{n}": listing(db, stores["a"], f"SKU-{n}").item_id for n in range(6)}
     assert [sku for sku, item in bound.items() if item is None] == ["SKU-1", "SKU-4", "SKU-5"]
     assert all(a.listings[sku].ref.item_id == item for sku, item in bound.items() if item)
-    assert listing(db, stores["a"], "SKU-1").create_started_at is not None  # adopted later
+    assert listing(db, stores["a"], "SKU-1").create_started_at is not None  # adopted first
+    a.upsert_listings = created  # type: ignore[method-assign]
+    report = push_store(db, stores["a"], a)  # the throttled call is over: no hold to wait out
+    assert (report.adopted, report.created) == (0, 3)
+    assert all(listing(db, stores["a"], f"SKU-{n}").item_id for n in range(6))
 
 
 def test_push_stops_at_its_budget_and_the_rest_follows(db: Database) -> None:
