@@ -4,7 +4,7 @@ Requests whose path `is_api` claims skip Starlette's routing and middleware (ben
 thousands of calls a second) and go to `api`: the call is counted, run through the fault
 plan and served by the platform's `serve`, its own error (`refused`) answered by its
 `refusal`, a handler bug by its `failed` (kit/wire.py `answered`). Everything else — the
-/_sandbox/ control API, the consent page (`consent`: its path and endpoint, GET and POST)
+/_sandbox/ control API, the consent page (`consent`, GET and POST on its path)
 — is routed as usual. Shutting the app down closes the
 sandbox (its buyer and push threads).
 
@@ -15,10 +15,11 @@ sandbox alone.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Sequence
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar
 
+from lapak.sandboxes.kit.consent import ConsentPage
 from lapak.sandboxes.kit.core import SandboxCore
 from lapak.sandboxes.kit.surface import SandboxSurface
 from lapak.sandboxes.kit.wire import answered
@@ -27,8 +28,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route
 from starlette.types import Receive, Scope, Send
-
-Consent = tuple[str, Callable[[Request], Awaitable[Response]]]
 
 
 class SandboxApp(Starlette):
@@ -39,8 +38,8 @@ class SandboxApp(Starlette):
     """The platform's `SandboxControl`, made over its sandbox (`app.state.control`)."""
     control_routes: ClassVar[Sequence[BaseRoute]] = ()
     """The /_sandbox/ control API (kit/control_api.py `control_routes`)."""
-    consent_page: ClassVar[Consent | None] = None
-    """The seller's consent page: its path and endpoint (GET and POST)."""
+    consent_page: ClassVar[ConsentPage | None] = None
+    """The seller's consent page (kit/consent.py), on its path for GET and POST."""
     api_prefix: ClassVar[str | None] = None
     """Where the API lives (None: every path but the control API's and the consent page's)."""
 
@@ -50,7 +49,7 @@ class SandboxApp(Starlette):
         control: object | None = None,
         routes: Sequence[BaseRoute] | None = None,
         *,
-        consent: Consent | None = None,
+        consent: ConsentPage | None = None,
     ) -> None:
         """The app over `sandbox`; what is not given is the platform's declaration."""
 
@@ -62,9 +61,9 @@ class SandboxApp(Starlette):
         control = self.surface(sandbox) if control is None else control
         routes = self.control_routes if routes is None else routes
         consent = consent or self.consent_page
-        self.consent_path = consent[0] if consent is not None else None
+        self.consent_path = consent.path if consent is not None else None
         if consent is not None:
-            routes = [*routes, Route(consent[0], consent[1], methods=["GET", "POST"])]
+            routes = [*routes, Route(consent.path, consent.serve, methods=["GET", "POST"])]
         super().__init__(routes=list(routes), lifespan=lifespan)
         self.state.sandbox = sandbox
         self.state.control = control

@@ -4,13 +4,15 @@ On the real marketplace the seller signs in and sees "<app> wants to manage your
 clicking Authorize sends the browser back to the app with a one-time code. A sandbox has
 no seller accounts, so its page lets the seller pick which of the app's shops authorizes
 (one shop: it is preselected) and posts back to the same path, where the sandbox issues the
-code and answers 303 to the redirect URI. Pages and errors are plain HTML (what a browser,
-and the demo's scripted "click", read). Sandbox-only: never on a production code path.
+code and answers 303 to the redirect URI (`ConsentPage`: a platform reads its link into a
+`Grant`). Pages and errors are plain HTML (what a browser, and the demo's scripted
+"click", read). Sandbox-only: never on a production code path.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
@@ -53,32 +55,58 @@ def consent_page(
     return _html(platform, body, 200)
 
 
-async def link_fields(request: Request) -> dict[str, str]:
-    """The authorization link's fields: its query on GET, the posted form on POST."""
-    return dict(request.query_params) if request.method == "GET" else await form_of(request)
+class ConsentRefused(Exception):
+    """A link the platform cannot honour: its error page says why."""
+
+    def __init__(self, message: str, status: int = 400) -> None:
+        super().__init__(message)
+        self.message, self.status = message, status
 
 
-def consent_answer(
-    request: Request,
-    fields: Mapping[str, str],
-    *,
-    platform: str,
-    app: str,
-    action: str,
-    link: Mapping[str, str],
-    shops: Sequence[tuple[str, str]],
-    issue_code: Callable[[str], Mapping[str, str]],
-    redirect: str,
-) -> Response:
-    """The consent page on GET; on POST the redirect to `redirect` with what `issue_code`
-    gives for the chosen shop (its code, and what else the platform adds), or a 404 for a
-    shop the app may not ask for."""
-    if request.method == "GET":
-        return consent_page(platform=platform, app=app, action=action, hidden=link, shops=shops)
-    chosen = fields.get(SHOP_FIELD, "")
-    if chosen not in {key for key, _ in shops}:
-        return refusal(platform, f"no shop {chosen!r} of {app}", 404)
-    return redirect_with(redirect, issue_code(chosen))
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """What an authorization link asks for, as the platform read it: the app (as the page
+    names it), the shops it may ask for ((id, name) pairs), what the redirect carries for
+    the chosen shop (its code, and what else the platform adds) and where it goes."""
+
+    app: str
+    shops: Sequence[tuple[str, str]]
+    issue_code: Callable[[str], Mapping[str, str]]
+    redirect: str
+
+
+@dataclass(frozen=True, slots=True)
+class ConsentPage:
+    """A platform's consent page at `path` (GET and POST): the link's `fields` (its query
+    on GET, the posted form on POST) read by `grant` (with the request), which raises
+    `ConsentRefused` for a link it cannot honour."""
+
+    platform: str
+    path: str
+    fields: tuple[str, ...]
+    grant: Callable[[Request, Mapping[str, str]], Grant]
+
+    async def serve(self, request: Request) -> Response:
+        """The page on GET; on POST the redirect with the chosen shop's code, or a 404 for
+        a shop the app may not ask for."""
+        fields = dict(request.query_params) if request.method == "GET" else await form_of(request)
+        link = {key: fields[key] for key in self.fields if key in fields}
+        try:
+            grant = self.grant(request, link)
+        except ConsentRefused as refused:
+            return refusal(self.platform, refused.message, refused.status)
+        if request.method == "GET":
+            return consent_page(
+                platform=self.platform,
+                app=grant.app,
+                action=self.path,
+                hidden=link,
+                shops=grant.shops,
+            )
+        chosen = fields.get(SHOP_FIELD, "")
+        if chosen not in {key for key, _ in grant.shops}:
+            return refusal(self.platform, f"no shop {chosen!r} of {grant.app}", 404)
+        return redirect_with(grant.redirect, grant.issue_code(chosen))
 
 
 def refusal(platform: str, message: str, status: int = 400) -> HTMLResponse:

@@ -69,7 +69,7 @@ class LazadaApp(SandboxApp):
     refused = LazadaError
     surface = LazadaControl
     control_routes = control.ROUTES
-    consent_page = (consent.PATH, consent.authorize)
+    consent_page = consent.PAGE
     refusal = staticmethod(error_response)
     failed = staticmethod(server_error)
 

@@ -75,7 +75,7 @@ class SandboxApp(KitApp):
     refused = ShopeeError
     surface = ShopeeControl
     control_routes = control.ROUTES
-    consent_page = (consent.PATH, consent.authorize)
+    consent_page = consent.PAGE
     api_prefix = "/api/"
     failed = staticmethod(server_error)
 

@@ -9,23 +9,22 @@ the redirect URL's query). The code is single use and lives 10 minutes (api_auth
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.consent import consent_answer, link_fields, refusal, valid_redirect
+from collections.abc import Mapping
+
+from lapak.sandboxes.kit.consent import ConsentPage, ConsentRefused, Grant, valid_redirect
 from lapak.sandboxes.shopee.gate import authenticate
 from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
 from lapak.sandboxes.shopee.wire import ShopeeError
 from starlette.requests import Request
-from starlette.responses import Response
 
 PATH = "/api/v2/shop/auth_partner"
 LINK_FIELDS = ("partner_id", "timestamp", "sign", "redirect")
 
 
-async def authorize(request: Request) -> Response:
+def grant(request: Request, link: Mapping[str, str]) -> Grant:
     sandbox: ShopeeSandbox = request.app.sandbox
-    fields = await link_fields(request)
-    link = {key: fields.get(key, "") for key in LINK_FIELDS}
-    if not valid_redirect(link["redirect"]):
-        return refusal("Shopee", "the link has no valid redirect URL")
+    if not valid_redirect(link.get("redirect", "")):
+        raise ConsentRefused("the link has no valid redirect URL")
     try:
         with sandbox.lock:
             caller = authenticate(sandbox, PATH, link, check_time=request.method == "GET")
@@ -35,18 +34,13 @@ async def authorize(request: Request) -> Response:
                 if s.partner_id == caller.partner_id
             ]
     except ShopeeError as refused:
-        return refusal("Shopee", f"{refused.error}: {refused.message}")
-    return consent_answer(
-        request,
-        fields,
-        platform="Shopee",
-        app=f"partner {caller.partner_id}",
-        action=PATH,
-        link=link,
-        shops=shops,
-        issue_code=lambda shop_id: {
-            "code": sandbox.issue_auth_code(int(shop_id)),
-            "shop_id": shop_id,
-        },
-        redirect=link["redirect"],
+        raise ConsentRefused(f"{refused.error}: {refused.message}") from None
+    return Grant(
+        f"partner {caller.partner_id}",
+        shops,
+        lambda shop_id: {"code": sandbox.issue_auth_code(int(shop_id)), "shop_id": shop_id},
+        link["redirect"],
     )
+
+
+PAGE = ConsentPage("Shopee", PATH, LINK_FIELDS, grant)

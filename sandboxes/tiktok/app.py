@@ -83,7 +83,7 @@ class TikTokApp(SandboxApp):
     refused = TikTokError
     surface = TikTokControl
     control_routes = control.ROUTES
-    consent_page = (consent.PATH, consent.authorize)
+    consent_page = consent.PAGE
     failed = staticmethod(server_error)
 
     def api_path(self, request: Request) -> str:

@@ -10,36 +10,32 @@ be used once" (api_auth.py); GET /api/v2/token/get exchanges it.
 
 from __future__ import annotations
 
-from lapak.sandboxes.kit.consent import consent_answer, link_fields, refusal, valid_redirect
+from collections.abc import Mapping
+
+from lapak.sandboxes.kit.consent import ConsentPage, ConsentRefused, Grant, valid_redirect
 from lapak.sandboxes.tiktok.sandbox import TikTokSandbox
 from starlette.requests import Request
-from starlette.responses import Response
 
-PATH = "/open/authorize"
 LINK_FIELDS = ("service_id", "state", "redirect_uri")
 
 
-async def authorize(request: Request) -> Response:
+def grant(request: Request, link: Mapping[str, str]) -> Grant:
     sandbox: TikTokSandbox = request.app.sandbox
-    fields = await link_fields(request)
-    link = {key: fields[key] for key in LINK_FIELDS if key in fields}
     service_id = link.get("service_id", "")
     if not valid_redirect(link.get("redirect_uri", "")):
-        return refusal("TikTok Shop", "no redirect URL is registered for this service")
+        raise ConsentRefused("no redirect URL is registered for this service")
     with sandbox.lock:
         app_key = sandbox.services.get(service_id)
         if app_key is None:
-            return refusal("TikTok Shop", f"no service with service_id {service_id!r}", 404)
+            raise ConsentRefused(f"no service with service_id {service_id!r}", 404)
         shops = [(s.name, s.name) for s in sandbox.stores.values() if s.app_key == app_key]
     state = {"state": link["state"]} if "state" in link else {}
-    return consent_answer(
-        request,
-        fields,
-        platform="TikTok Shop",
-        app=f"app {app_key}",
-        action=PATH,
-        link=link,
-        shops=shops,
-        issue_code=lambda name: {"code": sandbox.issue_auth_code(name), **state},
-        redirect=link["redirect_uri"],
+    return Grant(
+        f"app {app_key}",
+        shops,
+        lambda name: {"code": sandbox.issue_auth_code(name), **state},
+        link["redirect_uri"],
     )
+
+
+PAGE = ConsentPage("TikTok Shop", "/open/authorize", LINK_FIELDS, grant)
