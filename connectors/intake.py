@@ -21,6 +21,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, TypeVar
 
+from lapak.connectors.kit.validation import first_error
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import RemoteOrder, WebhookEvent
 from pydantic import BaseModel, Field, ValidationError
@@ -103,13 +104,6 @@ def numbered(keys: Iterable[str]) -> list[str]:
         seen[key] = seen.get(key, 0) + 1
         unique.append(key if seen[key] == 1 else f"{key}#{seen[key]}")
     return unique
-
-
-def first_error(error: ValidationError) -> str:
-    """The first problem of a pydantic `ValidationError`, as "field.path: message"."""
-    first = error.errors(include_url=False)[0]
-    field = ".".join(str(part) for part in first["loc"]) or "body"
-    return f"{field}: {first['msg']}"
 
 
 def validated(model: type[BaseModel], raw: Any) -> Any:
