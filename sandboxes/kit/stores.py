@@ -88,11 +88,14 @@ class StoreSandbox(SandboxCore, ListingMaker[Any, Id], Generic[S]):
     """The next order line id (a platform's counter)."""
     tokens: TokenStore[Any]
 
+    numeric_keys: ClassVar[bool] = False
+    """`stores` are keyed by an int (a shop_id), which `store` also finds by its digits."""
+
     def store(self, key: Any) -> S:
         """The store by the key the platform's control methods take (`stores`' key)."""
         try:
-            return self.stores[key]
-        except (KeyError, TypeError):
+            return self.stores[int(key) if self.numeric_keys else key]
+        except (KeyError, TypeError, ValueError):
             raise UnknownStoreError(key) from None
 
     @abstractmethod
@@ -194,6 +197,8 @@ class StoreSurface(SandboxSurface, Generic[S]):
     """The platform's status for each order action."""
     removed_status: ClassVar[Status | None] = None
     """The status a listing the seller deleted keeps (None: it leaves the catalog)."""
+    numeric_order_ids: ClassVar[bool] = False
+    """The sandbox keys orders by int: an external id of digits is one."""
 
     def _store(self, name: str) -> S:
         for store in self.sandbox.stores.values():
@@ -263,7 +268,9 @@ class StoreSurface(SandboxSurface, Generic[S]):
             self.sandbox.change_status_in(shop, order, status)
 
     def order_id(self, external_id: str) -> Id:
-        """The order's id as the sandbox keys it (a platform with int ids converts)."""
+        """The order's id as the sandbox keys it."""
+        if self.numeric_order_ids and external_id.isdigit():
+            return int(external_id)
         return external_id
 
     def order(self, store: str, external_id: str) -> SandboxOrder:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from typing import cast
 
-from lapak.sandboxes.kit.catalog import Id
 from lapak.sandboxes.kit.control import OrderAction, SandboxOrder
 from lapak.sandboxes.kit.stores import StoreSurface
 from lapak.sandboxes.lazada.sandbox import LazadaSandbox
@@ -45,9 +44,7 @@ class LazadaControl(StoreSurface[Seller]):
     sample_category = SAMPLE_CATEGORY
     removed_status = DELETED
     """RemoveProduct: the product's status becomes Deleted."""
-
-    def order_id(self, external_id: str) -> Id:
-        return int(external_id) if external_id.isdigit() else external_id
+    numeric_order_ids = True
 
     def _order(self, store: str, external_id: str) -> tuple[Seller, Order]:
         seller = self._store(store)

@@ -20,7 +20,7 @@ from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
 from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox, UnknownStoreError
+from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.shopee.api_auth import POLICY, token_maker
 from lapak.sandboxes.shopee.push import PushSender, order_status_payload
@@ -48,7 +48,10 @@ def _shop_id_for(name: str) -> int:
 
 
 class ShopeeSandbox(StoreSandbox[Shop]):
-    """Shops (from store configs: name, partner_id, partner_key, shop_id, refresh_token)."""
+    """Shops (from store configs: name, partner_id, partner_key, shop_id, refresh_token),
+    by shop_id (an int, or its digits)."""
+
+    numeric_keys = True
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
@@ -90,13 +93,6 @@ class ShopeeSandbox(StoreSandbox[Shop]):
             self.tokens.add_refresh_token(shop_id, str(spec["refresh_token"]))
 
     # --- the kit's hooks (lock held) ----------------------------------------------------
-
-    def store(self, key: int | str) -> Shop:
-        """The shop by its shop_id (an int, or its digits)."""
-        try:
-            return super().store(int(key))
-        except ValueError:
-            raise UnknownStoreError(key) from None
 
     def new_order_id(self, store: Shop) -> str:
         """Shopee-like order_sn: YYMMDD of the order date + 8 upper-case letters/digits."""

@@ -12,7 +12,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import cast
 
-from lapak.sandboxes.kit.catalog import Id
 from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.stores import StoreSurface
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
@@ -26,6 +25,7 @@ class ShopifyControl(StoreSurface[Shop]):
     sample_category = "Makanan & Minuman"
     """Shopify needs no category to create a product; Lapak's `category_id` becomes the
     product's free-text `product_type`."""
+    numeric_order_ids = True
 
     def listings(self, store: str) -> list[SandboxListing]:
         with self.sandbox.lock:
@@ -48,9 +48,6 @@ class ShopifyControl(StoreSurface[Shop]):
             if unit is None:
                 raise LookupError(f"no SKU {sku!r} on store {store!r}")
             self.sandbox.set_available(cast(Variant, unit.variant), stock)
-
-    def order_id(self, external_id: str) -> Id:
-        return int(external_id) if external_id.isdigit() else external_id
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
         self.sandbox.change_order(store, self.order_id(external_id), action)

@@ -16,7 +16,7 @@ from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Variant
 from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, random_text
-from lapak.sandboxes.kit.stores import StoreSandbox, UnknownStoreError
+from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenStore
 from lapak.sandboxes.tokopedia import state
 from lapak.sandboxes.tokopedia.push import (
@@ -67,7 +67,9 @@ def invoice_number(now: float, order_id: int) -> str:
 
 class TokopediaSandbox(StoreSandbox[Shop]):
     """Apps and shops from store credentials (name, fs_id, client_id, client_secret,
-    shop_id, webhook_secret)."""
+    shop_id, webhook_secret); shops by shop_id (an int, or its digits)."""
+
+    numeric_keys = True
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
@@ -105,13 +107,6 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         self.stores[shop_id] = Shop.new(name, shop_id, fs_id)
 
     # --- lookups (callers hold the lock) ------------------------------------------------
-
-    def store(self, key: Any) -> Shop:
-        """The shop by its shop_id (an int, or its digits)."""
-        try:
-            return super().store(int(key))
-        except ValueError:
-            raise UnknownStoreError(key) from None
 
     def app_of_client(self, client_id: str) -> App | None:
         return next((a for a in self.apps.values() if a.client_id == client_id), None)

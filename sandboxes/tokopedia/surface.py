@@ -15,9 +15,7 @@ class TokopediaControl(StoreSurface[Shop]):
     platform = "tokopedia"
     tokens_expire = True
     sample_category = str(state.SAMPLE_CATEGORY)
-
-    def order_id(self, external_id: str) -> int | str:
-        return int(external_id) if external_id.isdigit() else external_id
+    numeric_order_ids = True
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
         with self.sandbox.lock:
@@ -50,6 +48,3 @@ class TokopediaControl(StoreSurface[Shop]):
         with self.sandbox.lock:
             orders = self._store(store).orders
             return [str(order_id) for order_id, o in orders.items() if o.paid_at is not None]
-
-    def expire_token(self, store: str) -> None:
-        self.sandbox.expire_token(self._key(store))
