@@ -18,8 +18,9 @@ import httpx
 import structlog
 from lapak.connectors.http import Retrier, RetryPolicy, make_client
 from lapak.connectors.kit.client import Wiring
+from lapak.connectors.kit.updates import B, Plan, Results, Update, push_plan
 from lapak.sync.protocol import AuthError, ConnectorLimits, Pacer, StoreSpec, TokenVault
-from lapak.sync.types import ListingRef, RemoteListing
+from lapak.sync.types import ItemResult, ListingRef, RemoteListing
 
 C = TypeVar("C")
 
@@ -105,6 +106,15 @@ class ConnectorBase(Generic[C]):
                 continue
             results.append(RemoteListing(ref, listing.stock, listing.price, listing.name))
         return results
+
+    def _push_plan(
+        self, plan: Plan[B], updates: Sequence[Update], send: Callable[[B], Results]
+    ) -> list[ItemResult]:
+        """`send` each batch of a stock or price plan (`kit.updates.push_plan`) under this
+        connector's retry policy, `limits.parallel_calls` calls at once."""
+        return push_plan(
+            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
+        )
 
     def close(self) -> None:
         self._http.close()

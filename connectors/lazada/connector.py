@@ -38,7 +38,7 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
 from lapak.connectors.kit.images import HostedImages
 from lapak.connectors.kit.paging import Query, first_seen, offset_pages, pages
-from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
+from lapak.connectors.kit.updates import Plan, Results, Update
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
 from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
 from lapak.sync.protocol import (
@@ -288,9 +288,7 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
                 return mapping.batch_results(batch, updates, refusal, path)
             return mapping.batch_results(batch, updates, None, path)
 
-        return push_plan(
-            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
-        )
+        return self._push_plan(plan, updates, send)
 
     # --- orders --------------------------------------------------------------------------
 

@@ -20,7 +20,7 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.images import HostedImages, uploaded
 from lapak.connectors.kit.paging import Query, first_seen, pages, time_windows, token_pages
-from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
+from lapak.connectors.kit.updates import Plan, Results, Update
 from lapak.connectors.shopee import mapping, order_mapping, signing, wire
 from lapak.connectors.shopee.client import IMAGE_LIMIT, MAX_IMAGE_BYTES, ShopeeClient
 from lapak.sync.parallel import in_parallel
@@ -243,9 +243,7 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
             reply = self._client.post(path, batch.body, wire.BatchResult)
             return mapping.batch_results(batch, updates, reply)
 
-        return push_plan(
-            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
-        )
+        return self._push_plan(plan, updates, send)
 
     # --- orders --------------------------------------------------------------------------
 

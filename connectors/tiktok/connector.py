@@ -28,7 +28,7 @@ from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.images import HostedImages, uploaded
 from lapak.connectors.kit.paging import first_seen, time_windows, token_pages
-from lapak.connectors.kit.updates import Results, batch_failed, push_plan, update_failed
+from lapak.connectors.kit.updates import Results, batch_failed, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import IMAGE_LIMIT, MAX_IMAGE_BYTES, TikTokClient, auth_base_url
 from lapak.sync.parallel import in_parallel
@@ -258,9 +258,7 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
             reply = self._client.post(path, batch.body, wire.InventoryResult)
             return mapping.inventory_results(batch, updates, reply)
 
-        return push_plan(
-            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
-        )
+        return self._push_plan(plan, updates, send)
 
     def update_prices(self, updates: Sequence[PriceUpdate]) -> list[ItemResult]:
         """Update Price answers for the whole call; when it refuses because of one SKU, the

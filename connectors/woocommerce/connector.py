@@ -24,7 +24,7 @@ from lapak.connectors.credential_values import secret_text
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.paging import numbered_pages
-from lapak.connectors.kit.updates import Plan, Results, Update, push_plan
+from lapak.connectors.kit.updates import Plan, Results, Update
 from lapak.connectors.woocommerce import mapping, order_mapping, signing, wire
 from lapak.connectors.woocommerce.client import WooClient
 from lapak.connectors.woocommerce.listings import (
@@ -203,9 +203,7 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
             reply = self._client.post(batch.path, batch.body, wire.BatchResult)
             return mapping.batch_results(batch, updates, reply.update)
 
-        return push_plan(
-            plan, updates, send, self._retry_policy, at_once=self.limits.parallel_calls
-        )
+        return self._push_plan(plan, updates, send)
 
     # --- orders --------------------------------------------------------------------------
 
