@@ -84,6 +84,8 @@ def given(value: T | None, what: str) -> T:
 
 class Templated(Protocol):
     @property
+    def method(self) -> str: ...
+    @property
     def template(self) -> str: ...
 
 
@@ -110,6 +112,24 @@ class Router(Generic[R]):
             if matched:
                 return found, matched.groupdict()
         return [], {}
+
+    def find(
+        self,
+        method: str,
+        path: str,
+        *,
+        no_path: Callable[[], Exception],
+        no_method: Callable[[list[R]], Exception],
+    ) -> tuple[R, dict[str, str]]:
+        """The route of this method and path and its path params; `no_path()` is raised for
+        a path no route has, `no_method(routes)` for one whose routes take other methods."""
+        routes, params = self.match(path)
+        if not routes:
+            raise no_path()
+        for route in routes:
+            if route.method == method:
+                return route, params
+        raise no_method(routes)
 
 
 async def answered(

@@ -15,7 +15,7 @@ import re
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
 from lapak.sandboxes.kit.wire import JSONBody, Router
 from lapak.sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
-from lapak.sandboxes.shopify.context import Ctx, Route
+from lapak.sandboxes.shopify.context import Ctx
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
 from lapak.sandboxes.shopify.surface import ShopifyControl
 from lapak.sandboxes.shopify.wire import (
@@ -44,14 +44,6 @@ VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 ROUTER = Router([*api_products.ROUTES, *api_orders.ROUTES, *api_graphql.ROUTES])
 
 
-def _match(method: str, rest: str) -> tuple[Route, dict[str, str]]:
-    routes, params = ROUTER.match(rest)
-    for route in routes:
-        if route.method == method:
-            return route, params
-    raise not_found()
-
-
 async def _json_body(request: Request) -> dict:
     raw = await request.body()
     if not raw:
@@ -71,7 +63,9 @@ async def _serve(
     version, _, rest = path[len(API_PREFIX) :].partition("/")
     if not VERSION.match(version):
         raise not_found()
-    route, params = _match(request.method, rest)
+    route, params = ROUTER.find(
+        request.method, rest, no_path=not_found, no_method=lambda _: not_found()
+    )
     token = request.headers.get("x-shopify-access-token", "")
     with sandbox.lock:
         shop = sandbox.by_token.get(token)

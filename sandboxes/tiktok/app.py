@@ -60,19 +60,14 @@ def _json_body(raw: bytes) -> dict[str, Any]:
     return body
 
 
-def _route(request: Request) -> tuple[Route, dict[str, str]]:
-    routes, params = ROUTER.match(request.url.path)
-    if not routes:
-        raise TikTokError(
-            INVALID_PATH, "Invalid path. The specified path does not match any available endpoint."
-        )
-    route = next((r for r in routes if r.method == request.method), None)
-    if route is None:
-        raise TikTokError(
-            INVALID_METHOD,
-            "Invalid method. The HTTP method used is not supported by this endpoint.",
-        )
-    return route, params
+def _no_path() -> TikTokError:
+    text = "Invalid path. The specified path does not match any available endpoint."
+    return TikTokError(INVALID_PATH, text)
+
+
+def _no_method(_: list[Route]) -> TikTokError:
+    text = "Invalid method. The HTTP method used is not supported by this endpoint."
+    return TikTokError(INVALID_METHOD, text)
 
 
 class TikTokApp(SandboxApp):
@@ -92,7 +87,9 @@ class TikTokApp(SandboxApp):
 
     async def serve(self, request: Request, path: str) -> Response:
         sandbox = self.sandbox
-        route, params = _route(request)
+        route, params = ROUTER.find(
+            request.method, request.url.path, no_path=_no_path, no_method=_no_method
+        )
         multipart = (
             request.headers.get("content-type", "").lower().startswith("multipart/form-data")
         )

@@ -325,10 +325,10 @@ def register_webhook(ctx: Ctx) -> str:
 
 
 ROUTES = [
-    Route.of("GET", "/v2/order/list", get_all_orders),
-    Route.of("GET", "/v2/fs/:fs_id/order", get_single_order),
-    Route.of("POST", "/v1/order/:order_id/fs/:fs_id/ack", accept),
-    Route.of("POST", "/v1/order/:order_id/fs/:fs_id/nack", reject),
-    Route.of("POST", "/v1/order/:order_id/fs/:fs_id/status", confirm_shipping),
-    Route.of("POST", "/v1/fs/:fs_id/register", register_webhook),
+    Route("GET", "/v2/order/list", get_all_orders),
+    Route("GET", "/v2/fs/:fs_id/order", get_single_order),
+    Route("POST", "/v1/order/:order_id/fs/:fs_id/ack", accept),
+    Route("POST", "/v1/order/:order_id/fs/:fs_id/nack", reject),
+    Route("POST", "/v1/order/:order_id/fs/:fs_id/status", confirm_shipping),
+    Route("POST", "/v1/fs/:fs_id/register", register_webhook),
 ]

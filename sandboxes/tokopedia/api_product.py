@@ -334,9 +334,9 @@ def update_price(ctx: Ctx) -> dict[str, Any]:
 
 
 ROUTES = [
-    Route.of("GET", "/inventory/v1/fs/:fs_id/product/info", product_info),
-    Route.of("GET", "/inventory/v1/fs/:fs_id/product/variant/:product_id", product_variant),
-    Route.of("GET", "/inventory/v1/fs/:fs_id/category/get_variant", category_variant),
-    Route.of("POST", "/inventory/v1/fs/:fs_id/stock/update", update_stock),
-    Route.of("POST", "/inventory/v1/fs/:fs_id/price/update", update_price),
+    Route("GET", "/inventory/v1/fs/:fs_id/product/info", product_info),
+    Route("GET", "/inventory/v1/fs/:fs_id/product/variant/:product_id", product_variant),
+    Route("GET", "/inventory/v1/fs/:fs_id/category/get_variant", category_variant),
+    Route("POST", "/inventory/v1/fs/:fs_id/stock/update", update_stock),
+    Route("POST", "/inventory/v1/fs/:fs_id/price/update", update_price),
 ]

@@ -303,6 +303,6 @@ def _edited(ctx: Ctx, shop: Shop, listing: Listing, item: Mapping[str, Any]) -> 
 
 
 ROUTES = [
-    Route.of("POST", "/v3/products/fs/:fs_id/create", create_v3),
-    Route.of("PATCH", "/v3/products/fs/:fs_id/edit", edit_v3),
+    Route("POST", "/v3/products/fs/:fs_id/create", create_v3),
+    Route("PATCH", "/v3/products/fs/:fs_id/edit", edit_v3),
 ]

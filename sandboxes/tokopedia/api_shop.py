@@ -43,4 +43,4 @@ def shop_info(ctx: Ctx) -> list[dict[str, Any]]:
     return [shop_view(shop) for shop in shops[(page - 1) * per_page : page * per_page]]
 
 
-ROUTES = [Route.of("GET", "/v1/shop/fs/:fs_id/shop-info", shop_info)]
+ROUTES = [Route("GET", "/v1/shop/fs/:fs_id/shop-info", shop_info)]

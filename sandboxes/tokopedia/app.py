@@ -15,7 +15,7 @@ import json
 from typing import Any
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody
+from lapak.sandboxes.kit.wire import JSONBody, Router
 from lapak.sandboxes.tokopedia import (
     api_auth,
     api_order,
@@ -24,7 +24,7 @@ from lapak.sandboxes.tokopedia import (
     api_shop,
     control,
 )
-from lapak.sandboxes.tokopedia.context import Ctx, Route, Router
+from lapak.sandboxes.tokopedia.context import Ctx, Route, find_route
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.sandbox import TokopediaSandbox
 from lapak.sandboxes.tokopedia.state import App
@@ -94,7 +94,7 @@ class SandboxApp(KitApp):
         if path == api_auth.TOKEN_PATH:
             with sandbox.lock:
                 return api_auth.token(sandbox, request)
-        route, params = ROUTER.match(request.method, path)
+        route, params = find_route(ROUTER, request.method, path)
         with sandbox.lock:
             app = _caller(sandbox, request)
             _check_fs(app, route, params, request)

@@ -1,4 +1,5 @@
-"""What a Tokopedia API handler is given, and how handlers are routed by method and path."""
+"""What a Tokopedia API handler is given, and how handlers are routed by method and path
+(kit/wire.py's `Router`, by the doc's path templates)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from lapak.sandboxes.kit.wire import SandboxCall
+from lapak.sandboxes.kit.wire import Router, SandboxCall
 from lapak.sandboxes.tokopedia.ratelimit import bucket_headers
 from lapak.sandboxes.tokopedia.state import App, Shop
 from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
@@ -61,30 +62,21 @@ class Route:
     method: str
     name: str
     handler: Handler
-    pattern: re.Pattern[str]
 
-    @classmethod
-    def of(cls, method: str, name: str, handler: Handler) -> Route:
-        regex = re.sub(r":(\w+)", r"(?P<\1>[^/]+)", name)
-        return cls(method, name, handler, re.compile(f"^{regex}$"))
+    @property
+    def template(self) -> str:
+        """The kit Router's spelling of `name` ("/v2/fs/{fs_id}/order")."""
+        return re.sub(r":(\w+)", r"{\1}", self.name)
 
 
-class Router:
-    """Routes by method and path template; answers 404/405 like an API gateway would."""
+def find_route(router: Router[Route], method: str, path: str) -> tuple[Route, dict[str, str]]:
+    """The route of a call; 404/405 as an API gateway answers them."""
 
-    def __init__(self, routes: list[Route]) -> None:
-        self._routes = routes
+    def no_method(routes: list[Route]) -> TokopediaError:
+        allowed = ", ".join(sorted({r.method for r in routes}))
+        return TokopediaError(f"method {method} not allowed ({allowed})", "NOT_ALLOWED", status=405)
 
-    def match(self, method: str, path: str) -> tuple[Route, dict[str, str]]:
-        candidates = [
-            (route, found.groupdict())
-            for route in self._routes
-            if (found := route.pattern.match(path)) is not None
-        ]
-        if not candidates:
-            raise TokopediaError(f"path {path} not found", "NOT_FOUND", status=404)
-        for route, params in candidates:
-            if route.method == method:
-                return route, params
-        allowed = ", ".join(sorted({r.method for r, _ in candidates}))
-        raise TokopediaError(f"method {method} not allowed ({allowed})", "NOT_ALLOWED", status=405)
+    def no_path() -> TokopediaError:
+        return TokopediaError(f"path {path} not found", "NOT_FOUND", status=404)
+
+    return router.find(method, path, no_path=no_path, no_method=no_method)
