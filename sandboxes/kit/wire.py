@@ -155,6 +155,22 @@ async def answered(
         return failed()
 
 
+def json_object(
+    raw: bytes, not_json: Callable[[], Exception], not_object: Callable[[], Exception] | None = None
+) -> dict[str, Any]:
+    """A request body that must be a JSON object ({} when empty): `not_json()` is raised
+    for text that is not JSON, `not_object()` (default: `not_json()`) for another value."""
+    if not raw:
+        return {}
+    try:
+        body = json.loads(raw)
+    except ValueError:
+        raise not_json() from None
+    if not isinstance(body, dict):
+        raise (not_object or not_json)()
+    return body
+
+
 def is_int(value: Any) -> TypeGuard[int]:
     return isinstance(value, int) and not isinstance(value, bool)
 

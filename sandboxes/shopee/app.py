@@ -8,10 +8,8 @@ envelope. Handlers raise `ShopeeError` for Shopee's error bodies.
 
 from __future__ import annotations
 
-import json
-
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody
+from lapak.sandboxes.kit.wire import JSONBody, json_object
 from lapak.sandboxes.shopee import (
     api_auth,
     api_listing_read,
@@ -53,15 +51,11 @@ async def _read_body(request: Request, route: Route) -> object:
     raw = await request.body()
     if route.raw_body:
         return raw
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise invalid("request body is not valid JSON") from None
-    if not isinstance(body, dict):
-        raise invalid("request body should be a JSON object")
-    return body
+    return json_object(
+        raw,
+        lambda: invalid("request body is not valid JSON"),
+        lambda: invalid("request body should be a JSON object"),
+    )
 
 
 class SandboxApp(KitApp):

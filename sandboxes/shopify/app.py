@@ -9,11 +9,10 @@ answer carries `X-Shopify-API-Version`.
 
 from __future__ import annotations
 
-import json
 import re
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.wire import JSONBody, Router
+from lapak.sandboxes.kit.wire import JSONBody, Router, json_object
 from lapak.sandboxes.shopify import api_graphql, api_orders, api_products, control, oauth
 from lapak.sandboxes.shopify.context import Ctx
 from lapak.sandboxes.shopify.sandbox import ShopifySandbox
@@ -44,19 +43,6 @@ VERSION = re.compile(r"^(\d{4}-\d{2}|unstable)$")
 ROUTER = Router([*api_products.ROUTES, *api_orders.ROUTES, *api_graphql.ROUTES])
 
 
-async def _json_body(request: Request) -> dict:
-    raw = await request.body()
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        raise ShopifyError(400, "Bad Request") from None
-    if not isinstance(body, dict):
-        raise ShopifyError(400, "Bad Request")
-    return body
-
-
 async def _serve(
     sandbox: ShopifySandbox, request: Request, path: str, headers: dict[str, str]
 ) -> Response:
@@ -81,7 +67,8 @@ async def _serve(
             return rest_throttled(limits.rest_retry_after(), limits.rest_size)
         filled = max(1, limits.rest.level(token))
         headers["X-Shopify-Shop-Api-Call-Limit"] = f"{filled}/{limits.rest_size}"
-    body = await _json_body(request) if request.method in ("POST", "PUT") else {}
+    raw = await request.body() if request.method in ("POST", "PUT") else b""
+    body = json_object(raw, lambda: ShopifyError(400, "Bad Request"))
     with sandbox.lock:
         query = request.query_params
         ctx = Ctx(

@@ -9,11 +9,8 @@ under the sandbox lock, its `data` wrapped in TikTok's envelope. Handlers raise
 
 from __future__ import annotations
 
-import json
-from typing import Any
-
 from lapak.sandboxes.kit.app import SandboxApp
-from lapak.sandboxes.kit.wire import Router
+from lapak.sandboxes.kit.wire import Router, json_object
 from lapak.sandboxes.tiktok import (
     api_auth,
     api_listing_write,
@@ -44,20 +41,12 @@ ROUTER = Router(
 )
 
 
-def _json_body(raw: bytes) -> dict[str, Any]:
-    if not raw:
-        return {}
-    try:
-        body = json.loads(raw)
-    except ValueError:
-        body = None
-    if not isinstance(body, dict):
-        raise TikTokError(
-            INVALID_FORMAT,
-            "Invalid request format. The request body format must be `application/json` for "
-            "structured data or `multipart/form-data` for binary files.",
-        )
-    return body
+def _not_json() -> TikTokError:
+    return TikTokError(
+        INVALID_FORMAT,
+        "Invalid request format. The request body format must be `application/json` for "
+        "structured data or `multipart/form-data` for binary files.",
+    )
 
 
 def _no_path() -> TikTokError:
@@ -118,7 +107,7 @@ class TikTokApp(SandboxApp):
         wait = sandbox.limiter.take(bucket)
         if wait:
             return throttled(wait)
-        body = raw if route.multipart else _json_body(raw)
+        body = raw if route.multipart else json_object(raw, _not_json)
         ctx = Ctx(
             sandbox=sandbox,
             caller=caller,
