@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from lapak.connectors.intake import MAX_UNIX_SECONDS, Count, Money
+from lapak.connectors.kit.tokens import token_set
 from lapak.connectors.kit.validation import M, validate_body
 from lapak.connectors.kit.validation import Wire as Wire
 from lapak.connectors.kit.validation import validate as validate
@@ -107,13 +108,9 @@ class TokenReply(Wire):
         """The pair as the vault keeps it, its lifetimes counted from `issued` (unix
         seconds of the request); no refresh expiry when Lazada names none."""
         refresh_lifetime = self.refresh_expires_in
-        return TokenSet(
-            access_token=self.access_token,
-            refresh_token=self.refresh_token,
-            expires_at=datetime.fromtimestamp(issued + self.expires_in, UTC),
-            refresh_expires_at=datetime.fromtimestamp(issued + refresh_lifetime, UTC)
-            if refresh_lifetime
-            else None,
+        refresh_expires_at = issued + refresh_lifetime if refresh_lifetime else None
+        return token_set(
+            self.access_token, self.refresh_token, issued + self.expires_in, refresh_expires_at
         )
 
 

@@ -10,12 +10,12 @@ the API path and the field: a malformed body is treated like a server hiccup
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
 from lapak.connectors.intake import Count, Money, UnixSeconds
 from lapak.connectors.kit import validation as kit
+from lapak.connectors.kit.tokens import token_set
 from lapak.connectors.kit.validation import M, validate_body
 from lapak.connectors.kit.validation import validate as validate
 from lapak.sync.types import TokenSet
@@ -59,14 +59,11 @@ class TokenReply(Wire):
 
     def token_set(self) -> TokenSet:
         """The pair as the vault keeps it (no refresh expiry when TikTok names none)."""
-        refresh_expires = self.refresh_token_expire_in
-        return TokenSet(
-            access_token=self.access_token,
-            refresh_token=self.refresh_token,
-            expires_at=datetime.fromtimestamp(self.access_token_expire_in, UTC),
-            refresh_expires_at=datetime.fromtimestamp(refresh_expires, UTC)
-            if refresh_expires
-            else None,
+        return token_set(
+            self.access_token,
+            self.refresh_token,
+            self.access_token_expire_in,
+            self.refresh_token_expire_in,
         )
 
 

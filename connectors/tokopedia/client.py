@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from typing import Any, ClassVar, Generic, TypeVar
 
 import httpx
@@ -34,6 +33,7 @@ from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
+from lapak.connectors.kit.tokens import token_set
 from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth
 from lapak.connectors.tokopedia.wire import (
@@ -190,9 +190,9 @@ class TokopediaClient(TokenClient):
         that same token (news 2021-10-22)."""
         issued = self._clock()
         reply = self._retrier.call(self._token_once)
-        expires_at = datetime.fromtimestamp(issued + reply.expires_in, UTC)
-        log.info("tokopedia_token_obtained", expires_at=expires_at.isoformat())
-        return TokenSet(access_token=reply.access_token, refresh_token="", expires_at=expires_at)
+        tokens = token_set(reply.access_token, "", issued + reply.expires_in)
+        log.info("tokopedia_token_obtained", expires_at=tokens.expires_at.isoformat())
+        return tokens
 
     def _token_once(self) -> TokenReply:
         self._pacer.acquire()
