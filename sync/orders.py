@@ -21,8 +21,8 @@ from datetime import datetime
 from typing import Any
 
 from lapak.sync.changes import lock_stock_rows
-from lapak.sync.reservations import Settled, Settling, settle
-from lapak.sync.store.dialect import insert_ignore, inserted_rows
+from lapak.sync.reservations import NewLine, Settled, Settling, settle
+from lapak.sync.store.dialect import inserted_rows
 from lapak.sync.store.models import Listing, Order, OrderLine, Product, Store
 from lapak.sync.types import OrderStatus, RemoteOrder
 from sqlalchemy import select, update
@@ -124,6 +124,8 @@ class _Known:
     counts_stock: bool
     remote_updated_at: datetime
     first_seen: bool
+    new_lines: tuple[NewLine, ...] | None = None
+    """A new order's lines of catalog products, as inserted."""
 
 
 def _ingest_batch(
@@ -157,6 +159,7 @@ def _ingest_batch(
                         known[remote.external_id].id,
                         reservation_target(statuses[remote.external_id]),
                         known[remote.external_id].first_seen,
+                        known[remote.external_id].new_lines,
                     )
                     for remote in counting
                 ],
@@ -263,7 +266,19 @@ def _insert_new(
         if remote.external_id in ids
         for line in remote.lines
     ]
-    insert_ignore(session, OrderLine, lines, ["order_id", "line_key"])
+    new_lines: dict[int, list[NewLine]] = {order_id: [] for order_id in ids.values()}
+    for line_id, order_id, product_id, quantity in inserted_rows(
+        session,
+        OrderLine,
+        lines,
+        ["order_id", "line_key"],
+        OrderLine.id,
+        OrderLine.order_id,
+        OrderLine.product_id,
+        OrderLine.quantity,
+    ):
+        if product_id is not None:
+            new_lines[order_id].append(NewLine(line_id, product_id, quantity))
     return {
         remote.external_id: _Known(
             ids[remote.external_id],
@@ -271,6 +286,7 @@ def _insert_new(
             row["counts_stock"],
             remote.updated_at,
             first_seen=True,
+            new_lines=tuple(new_lines[ids[remote.external_id]]),
         )
         for remote, row in zip(batch, rows, strict=True)
         if remote.external_id in ids

@@ -30,6 +30,15 @@ from sqlalchemy.orm import Session
 
 
 @dataclass(frozen=True)
+class NewLine:
+    """An order line of a catalog product that this intake has just inserted."""
+
+    id: int
+    product_id: int
+    quantity: int
+
+
+@dataclass(frozen=True)
 class Settling:
     """One order to settle: its id, the reservation state its status implies
     (`sync.orders.reservation_target`), and whether this intake first saw it."""
@@ -37,6 +46,9 @@ class Settling:
     order_id: int
     target: str
     first_seen: bool
+    new_lines: Sequence[NewLine] | None = None
+    """Its lines of catalog products when the caller has just inserted them (none can
+    have a reservation yet); None: they are read from the database."""
 
 
 @dataclass
@@ -108,7 +120,13 @@ class _Ledger:
 def settle(session: Session, orders: Sequence[Settling]) -> list[Settled]:
     """Create missing reservations and move them to each order's target, in this order
     (each order once)."""
-    lines = _lines_of(session, [order.order_id for order in orders])
+    lines = _lines_of(session, [order.order_id for order in orders if order.new_lines is None])
+    for order in orders:
+        if order.new_lines is not None:
+            lines[order.order_id] = [
+                _Line(line.id, line.product_id, line.quantity, None)
+                for line in sorted(order.new_lines, key=lambda line: line.id)
+            ]
     reserving = [
         lines[order.order_id]
         for order in orders
@@ -164,7 +182,10 @@ def _lines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[_Lin
 
     Two lookups by key (the lines by order, their reservations by line) rather than one
     join: joined, PostgreSQL without fresh statistics scanned both whole tables for every
-    batch, a cost that grew with every order ever taken in."""
+    batch, a cost that grew with every order ever taken in. (New orders' lines need no
+    lookup: `Settling.new_lines`.)"""
+    if not order_ids:
+        return {}
     rows = session.execute(
         select(OrderLine.order_id, OrderLine.id, OrderLine.product_id, OrderLine.quantity)
         .where(OrderLine.order_id.in_(order_ids), OrderLine.product_id.is_not(None))
