@@ -4,12 +4,9 @@ unshipped one or delivering a shipped one."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
-from lapak.sandboxes.kit.buyers import Buyers
-from lapak.sandboxes.kit.catalog import Id
-from lapak.sandboxes.kit.orders import OutOfStockError
+from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.shopify.state import fulfillment_status, shipping
 
 if TYPE_CHECKING:
@@ -17,16 +14,11 @@ if TYPE_CHECKING:
     from lapak.sandboxes.shopify.state import Shop
 
 
-class BuyerSimulator(Buyers):
+class BuyerSimulator(StoreBuyers):
+    """The kit's checkouts; Shopify's own moves (its orders move by action, not status)."""
+
     _sandbox: ShopifySandbox
     platform = "shopify"
-    out_of_stock = (OutOfStockError,)
-
-    def _stores(self) -> Mapping[str, Shop]:
-        return self._sandbox.stores
-
-    def _place(self, store: str, paid: bool) -> Id:
-        return self._sandbox.place_order(store, None, paid=paid)
 
     def _move_on(self, shop: Shop) -> None:
         live = [o for o in self._recent(shop) if not o.cancelled_at]
