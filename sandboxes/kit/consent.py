@@ -66,25 +66,29 @@ class ConsentRefused(Exception):
 @dataclass(frozen=True, slots=True)
 class Grant:
     """What an authorization link asks for, as the platform read it: the app (as the page
-    names it), the shops it may ask for ((id, name) pairs), what the redirect carries for
-    the chosen shop (its code, and what else the platform adds) and where it goes."""
+    names it), the shops it may ask for ((id, name) pairs) and the one-time code of the
+    chosen shop."""
 
     app: str
     shops: Sequence[tuple[str, str]]
-    issue_code: Callable[[str], Mapping[str, str]]
-    redirect: str
+    issue_code: Callable[[str], str]
 
 
 @dataclass(frozen=True, slots=True)
 class ConsentPage:
     """A platform's consent page at `path` (GET and POST): the link's `fields` (its query
     on GET, the posted form on POST) read by `grant` (with the request), which raises
-    `ConsentRefused` for a link it cannot honour."""
+    `ConsentRefused` for a link it cannot honour. The seller goes back to the link's
+    `redirect` with `code`, the chosen shop as `shop_param` (when the platform names it)
+    and the link's `echo` fields unchanged."""
 
     platform: str
     path: str
     fields: tuple[str, ...]
     grant: Callable[[Request, Mapping[str, str]], Grant]
+    redirect: str = "redirect_uri"
+    shop_param: str | None = None
+    echo: tuple[str, ...] = ()
 
     async def serve(self, request: Request) -> Response:
         """The page on GET; on POST the redirect with the chosen shop's code, or a 404 for
@@ -106,7 +110,11 @@ class ConsentPage:
         chosen = fields.get(SHOP_FIELD, "")
         if chosen not in {key for key, _ in grant.shops}:
             return refusal(self.platform, f"no shop {chosen!r} of {grant.app}", 404)
-        return redirect_with(grant.redirect, grant.issue_code(chosen))
+        params = {"code": grant.issue_code(chosen)}
+        if self.shop_param is not None:
+            params[self.shop_param] = chosen
+        params.update((key, link[key]) for key in self.echo if key in link)
+        return redirect_with(link[self.redirect], params)
 
 
 def refusal(platform: str, message: str, status: int = 400) -> HTMLResponse:

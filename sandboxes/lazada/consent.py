@@ -29,13 +29,7 @@ def grant(request: Request, link: Mapping[str, str]) -> Grant:
         if app_key not in sandbox.apps:
             raise ConsentRefused(f"no app with client_id {app_key!r}", 404)
         sellers = [(s.seller_id, s.name) for s in sandbox.stores.values() if s.app_key == app_key]
-    state = {"state": link["state"]} if "state" in link else {}
-    return Grant(
-        f"app {app_key}",
-        sellers,
-        lambda seller_id: {"code": sandbox.issue_auth_code(seller_id), **state},
-        link["redirect_uri"],
-    )
+    return Grant(f"app {app_key}", sellers, sandbox.issue_auth_code)
 
 
-PAGE = ConsentPage("Lazada", "/oauth/authorize", LINK_FIELDS, grant)
+PAGE = ConsentPage("Lazada", "/oauth/authorize", LINK_FIELDS, grant, echo=("state",))

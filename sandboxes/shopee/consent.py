@@ -35,12 +35,7 @@ def grant(request: Request, link: Mapping[str, str]) -> Grant:
             ]
     except ShopeeError as refused:
         raise ConsentRefused(f"{refused.error}: {refused.message}") from None
-    return Grant(
-        f"partner {caller.partner_id}",
-        shops,
-        lambda shop_id: {"code": sandbox.issue_auth_code(int(shop_id)), "shop_id": shop_id},
-        link["redirect"],
-    )
+    return Grant(f"partner {caller.partner_id}", shops, sandbox.issue_auth_code)
 
 
-PAGE = ConsentPage("Shopee", PATH, LINK_FIELDS, grant)
+PAGE = ConsentPage("Shopee", PATH, LINK_FIELDS, grant, redirect="redirect", shop_param="shop_id")

@@ -29,13 +29,7 @@ def grant(request: Request, link: Mapping[str, str]) -> Grant:
         if app_key is None:
             raise ConsentRefused(f"no service with service_id {service_id!r}", 404)
         shops = [(s.name, s.name) for s in sandbox.stores.values() if s.app_key == app_key]
-    state = {"state": link["state"]} if "state" in link else {}
-    return Grant(
-        f"app {app_key}",
-        shops,
-        lambda name: {"code": sandbox.issue_auth_code(name), **state},
-        link["redirect_uri"],
-    )
+    return Grant(f"app {app_key}", shops, sandbox.issue_auth_code)
 
 
-PAGE = ConsentPage("TikTok Shop", "/open/authorize", LINK_FIELDS, grant)
+PAGE = ConsentPage("TikTok Shop", "/open/authorize", LINK_FIELDS, grant, echo=("state",))
