@@ -18,7 +18,6 @@ from lapak.sandboxes.kit.orders import Order as KitOrder
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox
 from lapak.sandboxes.kit.tokens import TokenStore
-from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
 from lapak.sandboxes.lazada.buyers import BuyerSimulator
 from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
@@ -199,9 +198,11 @@ class LazadaSandbox(StoreSandbox[Seller]):
     def move_items(
         self, owner: Seller, order: Order, items: Sequence[OrderItem], status: str
     ) -> list[OrderItem]:
-        """Move `items` to `status` (their stock follows) and push each that changed; those
-        that moved. Lock held."""
-        moved = order_life.move(owner, order, items, status, self.clock.now_s())
+        """Move `items` to `status` on the seller's order book (their stock follows, by the
+        rules of state.py) and push each that changed; those that moved. Lock held."""
+        moved = cast(
+            "list[OrderItem]", owner.book.move_lines(order, items, status, self.clock.now_s())
+        )
         self._push(owner, order, moved)
         return moved
 

@@ -17,7 +17,6 @@ from lapak.connectors.lazada import LazadaConnector, plugin
 from lapak.connectors.lazada import connector as lazada_connector
 from lapak.sandboxes.lazada import LazadaControl, LazadaSandbox
 from lapak.sandboxes.lazada import api_products as sandbox_products
-from lapak.sandboxes.lazada import orders as order_life
 from lapak.sandboxes.lazada.state import SAMPLE_CATEGORY
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
@@ -291,7 +290,7 @@ def test_a_partly_cancelled_order_goes_on_with_its_other_units(
     with sandbox.lock:
         seller = sandbox.seller(STORE)
         order = seller.orders[int(order_id)]
-        order_life.move(seller, order, order.items[:1], "canceled", sandbox.clock.now_s())
+        seller.book.move_lines(order, order.items[:1], "canceled", sandbox.clock.now_s())
 
     (order_seen,) = connector.get_orders([order_id])
 
@@ -351,7 +350,7 @@ def test_an_order_packed_before_is_only_set_ready_to_ship(
         seller = sandbox.seller(STORE)
         order = seller.orders[int(order_id)]
         order.items[0].package_id, order.items[0].tracking_code = sandbox.new_package()
-        order_life.move(seller, order, order.items, "packed", sandbox.clock.now_s())
+        seller.book.move_lines(order, order.items, "packed", sandbox.clock.now_s())
 
     connector.ship_order(order_id, "SICEPAT9")
 
