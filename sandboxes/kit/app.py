@@ -4,9 +4,8 @@ Requests whose path `is_api` claims skip Starlette's routing and middleware (ben
 thousands of calls a second) and go to `api`: the call is counted, run through the fault
 plan and served by the platform's `serve`, its own error (`refused`) answered by its
 `refusal`, a handler bug by its `failed` (kit/wire.py `answered`). Everything else — the
-/_sandbox/ control API, the consent page (`consent`, GET and POST on its path)
-— is routed as usual. Shutting the app down closes the
-sandbox (its buyer and push threads).
+/_sandbox/ control API, the consent page (`consent`, GET and POST on its path) — is
+routed as usual. Shutting the app down closes the sandbox (its buyer and push threads).
 
 A platform's app declares what it is made of — `surface` (its `SandboxControl` class, built
 over the sandbox), `control_routes`, `consent_page`, `api_prefix` — and is built from its
