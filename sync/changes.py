@@ -15,6 +15,7 @@ from decimal import Decimal
 from typing import Any
 
 from lapak.sync.stock import available, content_hash, store_price, store_stock
+from lapak.sync.store.dialect import among
 from lapak.sync.store.models import Listing, Product, Store
 from sqlalchemy import and_, func, insert, not_, select, update
 from sqlalchemy.orm import Session
@@ -39,7 +40,9 @@ def refresh_dirty(session: Session, listing_ids: Collection[int]) -> None:
     """Recompute `dirty` for these listings after their desired or confirmed state moved."""
     for chunk in chunked(listing_ids, CHUNK):
         session.execute(
-            update(Listing).where(Listing.id.in_(chunk)).values(dirty=dirty_condition()),
+            update(Listing)
+            .where(among(session, Listing.id, chunk))
+            .values(dirty=dirty_condition()),
             execution_options={"synchronize_session": False},
         )
 
@@ -55,7 +58,9 @@ def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
     _lock_in_order(session, Product.id, product_ids)
     listing_ids: list[int] = []
     for chunk in chunked(sorted(set(product_ids)), CHUNK):
-        listing_ids += session.scalars(select(Listing.id).where(Listing.product_id.in_(chunk)))
+        listing_ids += session.scalars(
+            select(Listing.id).where(among(session, Listing.product_id, chunk))
+        )
     _lock_in_order(session, Listing.id, listing_ids)
 
 
@@ -69,7 +74,10 @@ def _lock_in_order(session: Session, key: Any, ids: Collection[int]) -> None:
     SHARE` on the same rows does not wait on it."""
     for chunk in chunked(sorted(set(ids)), CHUNK):
         session.execute(
-            select(key).where(key.in_(chunk)).order_by(key).with_for_update(key_share=True)
+            select(key)
+            .where(among(session, key, chunk))
+            .order_by(key)
+            .with_for_update(key_share=True)
         ).all()
 
 
@@ -89,7 +97,7 @@ def reserved_units(session: Session, product_ids: Sequence[int]) -> dict[int, in
     product however many orders are open)."""
     rows = session.execute(
         select(Product.id, Product.reserved).where(
-            Product.id.in_(product_ids), Product.reserved != 0
+            among(session, Product.id, product_ids), Product.reserved != 0
         )
     )
     return {product_id: reserved for product_id, reserved in rows}
@@ -129,7 +137,7 @@ def products_changed(session: Session, product_ids: Collection[int]) -> set[int]
 def _refresh_chunk(
     session: Session, product_ids: list[int], stores_by_merchant: dict[int, list[Store]]
 ) -> set[int]:
-    products = session.scalars(select(Product).where(Product.id.in_(product_ids))).all()
+    products = session.scalars(select(Product).where(among(session, Product.id, product_ids))).all()
     reserved = reserved_units(session, product_ids)
     existing = {
         (row.store_id, row.product_id): row
@@ -141,7 +149,7 @@ def _refresh_chunk(
                 Listing.desired_stock,
                 Listing.desired_price,
                 Listing.desired_hash,
-            ).where(Listing.product_id.in_(product_ids))
+            ).where(among(session, Listing.product_id, product_ids))
         )
     }
     inserts: list[dict[str, Any]] = []
@@ -184,7 +192,9 @@ def _stores_of(session: Session, listing_ids: list[int]) -> set[int]:
     for chunk in chunked(listing_ids, CHUNK):
         stores.update(
             session.scalars(
-                select(Listing.store_id).where(Listing.id.in_(chunk), Listing.dirty).distinct()
+                select(Listing.store_id)
+                .where(among(session, Listing.id, chunk), Listing.dirty)
+                .distinct()
             )
         )
     return stores

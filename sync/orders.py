@@ -22,7 +22,7 @@ from typing import Any
 
 from lapak.sync.changes import lock_stock_rows
 from lapak.sync.reservations import NewLine, Settled, Settling, settle
-from lapak.sync.store.dialect import inserted_rows
+from lapak.sync.store.dialect import among, inserted_rows
 from lapak.sync.store.models import Listing, Order, OrderLine, Product, Store
 from lapak.sync.types import OrderStatus, RemoteOrder
 from sqlalchemy import select, update
@@ -87,7 +87,7 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
         sku: product_id
         for sku, product_id in session.execute(
             select(Product.sku, Product.id).where(
-                Product.merchant_id == store.merchant_id, Product.sku.in_(skus)
+                Product.merchant_id == store.merchant_id, among(session, Product.sku, skus)
             )
         )
     }
@@ -200,7 +200,7 @@ def _recheck_stock(session: Session, store_id: int, product_ids: set[int]) -> No
         update(Listing)
         .where(
             Listing.store_id == store_id,
-            Listing.product_id.in_(product_ids),
+            among(session, Listing.product_id, product_ids),
             Listing.item_id.is_not(None),
         )
         .values(stock_recheck=True, dirty=True),
@@ -306,7 +306,7 @@ def _locked_existing(session: Session, store_id: int, external_ids: list[str]) -
             Order.counts_stock,
             Order.remote_updated_at,
         )
-        .where(Order.store_id == store_id, Order.external_id.in_(external_ids))
+        .where(Order.store_id == store_id, among(session, Order.external_id, external_ids))
         .order_by(Order.external_id)
         .with_for_update(key_share=True)
     )

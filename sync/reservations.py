@@ -23,7 +23,7 @@ from typing import cast
 
 from lapak.sync.changes import reserved_units
 from lapak.sync.stock import available
-from lapak.sync.store.dialect import inserted_rows
+from lapak.sync.store.dialect import among, inserted_rows
 from lapak.sync.store.models import OrderLine, Product, Reservation, utcnow
 from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.orm import Session
@@ -188,7 +188,7 @@ def _lines_of(session: Session, order_ids: Sequence[int]) -> dict[int, list[_Lin
         return {}
     rows = session.execute(
         select(OrderLine.order_id, OrderLine.id, OrderLine.product_id, OrderLine.quantity)
-        .where(OrderLine.order_id.in_(order_ids), OrderLine.product_id.is_not(None))
+        .where(among(session, OrderLine.order_id, order_ids), OrderLine.product_id.is_not(None))
         .order_by(OrderLine.id)
     ).all()
     states = _reservation_states(session, [row.id for row in rows])
@@ -203,7 +203,7 @@ def _reservation_states(session: Session, line_ids: Sequence[int]) -> dict[int, 
     if not line_ids:
         return {}
     query = select(Reservation.order_line_id, Reservation.state).where(
-        Reservation.order_line_id.in_(line_ids)
+        among(session, Reservation.order_line_id, line_ids)
     )
     return {line_id: state for line_id, state in session.execute(query)}
 
@@ -223,7 +223,7 @@ def _insert_active(session: Session, lines: Sequence[_Line]) -> set[int]:
 def _on_hand(session: Session, product_ids: Sequence[int]) -> dict[int, int]:
     if not product_ids:
         return {}
-    query = select(Product.id, Product.on_hand).where(Product.id.in_(product_ids))
+    query = select(Product.id, Product.on_hand).where(among(session, Product.id, product_ids))
     return {product_id: on_hand for product_id, on_hand in session.execute(query)}
 
 
@@ -234,7 +234,7 @@ def _write(session: Session, ledger: _Ledger) -> None:
     for (was, to), line_ids in sorted(ledger.moves.items()):
         session.execute(
             update(Reservation)
-            .where(Reservation.order_line_id.in_(line_ids), Reservation.state == was)
+            .where(among(session, Reservation.order_line_id, line_ids), Reservation.state == was)
             .values(state=to, updated_at=now),
             execution_options={"synchronize_session": False},
         )
