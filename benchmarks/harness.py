@@ -32,12 +32,12 @@ import threading
 import time
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 import psycopg
@@ -345,13 +345,27 @@ class PostgresDatabase:
 # --- Lapak's config -------------------------------------------------------------------------
 
 
+class ServedStores(Protocol):
+    """Stores served somewhere: `Marketplaces`, or sandbox shops in processes of their own
+    (`intake_workers.Shops`). What Lapak's config is written from."""
+
+    @property
+    def plans(self) -> Sequence[StorePlan]: ...
+
+    @property
+    def credentials(self) -> Mapping[str, Mapping[str, Any]]: ...
+
+    @property
+    def urls(self) -> Mapping[str, str]: ...
+
+
 def env_name(store: str, key: str) -> str:
     return f"RUN_{store.upper().replace('-', '_')}_{key.upper()}"
 
 
 def write_config(
     directory: Path,
-    marketplaces: Marketplaces,
+    marketplaces: ServedStores,
     *,
     database_url: str,
     redis_url: str | None,
@@ -561,6 +575,11 @@ class LapakProcesses:
     def logs(self) -> list[Path]:
         return [p.log_path for p in self.supervisor.processes]
 
+    def start_scheduler(self) -> None:
+        """Start the scheduler held back by `start_lapak(scheduler=False)`."""
+        if self.scheduler not in self.supervisor.processes:
+            self.supervisor.add(self.scheduler)
+
 
 def start_lapak(
     env: dict[str, str],
@@ -569,9 +588,12 @@ def start_lapak(
     *,
     groups: int = 2,
     worker_args: str = "",
+    scheduler: bool = True,
 ) -> LapakProcesses:
     """Start the Procfile's processes (`worker_args` is appended to the worker command, e.g.
-    `--processes 1` for a smaller machine) and wait until web answers /healthz."""
+    `--processes 1` for a smaller machine) and wait until web answers /healthz.
+    `scheduler=False` holds the scheduler back (its first ticks send each store's pull)
+    until `LapakProcesses.start_scheduler`."""
     commands = procfile_commands()
     supervisor = Supervisor()
     web = supervisor.add(Supervised("web", commands["web"], env, log_dir))
@@ -581,7 +603,9 @@ def start_lapak(
         )
         for n in range(groups)
     ]
-    scheduler = supervisor.add(Supervised("scheduler", commands["scheduler"], env, log_dir))
+    timer = Supervised("scheduler", commands["scheduler"], env, log_dir)
+    if scheduler:
+        supervisor.add(timer)
     supervisor.start()
     web_url = f"http://127.0.0.1:{web_port}"
 
@@ -594,7 +618,7 @@ def start_lapak(
     if wait_until(healthy, 60) is None:
         supervisor.stop()
         raise RuntimeError(f"web did not answer /healthz at {web_url}: see {web.log_path}")
-    return LapakProcesses(supervisor, web, workers, scheduler, web_url)
+    return LapakProcesses(supervisor, web, workers, timer, web_url)
 
 
 def free_port() -> int:

@@ -17,6 +17,10 @@ reservation per line of its quantity, and that each product's reserved units (it
 count and its reservations' sum) are the units the shop sold (else exit 1). `--again` times a
 second pull over the same window (every order seen again, as the overlap of the next pull
 sees them): nothing may change. The last line is one JSON object with the figures.
+
+`--workers N [--shops 4]` is the scale-out mode instead (`benchmarks/intake_workers.py`):
+the Procfile's worker groups on Redis + PostgreSQL take in the orders of several shops
+through the `pull_orders` jobs the scheduler sends.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
@@ -42,6 +46,7 @@ from typing import Any
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from lapak.sandboxes.kit.control import SandboxControl
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.catalog import import_catalog
 from lapak.sync.protocol import Connector, StoreSpec
@@ -80,45 +85,64 @@ def skus_of(count: int) -> list[str]:
     return [f"KOPI-{n:04d}" for n in range(count)]
 
 
-def serve_shop(orders: int, skus: int, seed: int, conn: Connection) -> None:
-    """Child process: a Shopee sandbox shop with `orders` orders, served until told to stop.
+def serve_shop(name: str, index: int, orders: int, skus: int, seed: int, conn: Connection) -> None:
+    """Child process: a Shopee sandbox shop listing `skus` SKUs, served until told to stop.
 
-    Answers "calls" (served API calls by path and the CPU seconds this process has used)
+    Answers "place" (places `orders` orders, then forgets the calls served so far: their
+    count), "calls" (served API calls by path and the CPU seconds this process has used)
     and "orders" (every `ShopOrder`)."""
     sandbox = sandbox_for(PLATFORM)
-    credentials = sandbox.credentials(STORE, 0)
-    app = sandbox.app([{"name": STORE, **credentials}], seed=seed)
+    credentials = sandbox.credentials(name, index)
+    app = sandbox.app([{"name": name, **credentials}], seed=seed)
     control = app.state.control
     control.set_rate_limit(0)
     names = skus_of(skus)
     for sku in names:
-        control.add_listing(STORE, sku=sku, name=f"Kopi {sku}", price=25_000, stock=STOCK)
+        control.add_listing(name, sku=sku, name=f"Kopi {sku}", price=25_000, stock=STOCK)
+    placed: list[ShopOrder] = []
+    with serve(app) as server:
+        conn.send((server.url, credentials))
+        while (command := conn.recv()) != "stop":
+            if command == "place":
+                placed = place_orders(control, name, names, orders, seed)
+                control.reset_calls()
+                conn.send(len(placed))
+            elif command == "calls":
+                conn.send((control.call_counts(), time.process_time()))
+            else:
+                conn.send(placed)
+    control.close()
+
+
+def place_orders(
+    control: SandboxControl, shop: str, names: list[str], orders: int, seed: int
+) -> list[ShopOrder]:
+    """`orders` orders of 1-3 lines of 1-3 units, one in `UNPAID_EVERY` left unpaid."""
     rng = random.Random(seed)
     placed = []
     for n in range(orders):
         lines = [(sku, rng.randint(1, 3)) for sku in rng.sample(names, rng.randint(1, 3))]
-        external_id = control.place_order(STORE, lines, paid=n % UNPAID_EVERY != 0)
+        external_id = control.place_order(shop, lines, paid=n % UNPAID_EVERY != 0)
         placed.append(ShopOrder(external_id, tuple(lines)))
-    control.reset_calls()
-    with serve(app) as server:
-        conn.send((server.url, credentials))
-        while (command := conn.recv()) != "stop":
-            calls = (control.call_counts(), time.process_time())
-            conn.send(calls if command == "calls" else placed)
-    control.close()
+    return placed
 
 
 class Shop:
-    """The sandbox shop in a child process (spawned: it shares no GIL with Lapak)."""
+    """A sandbox shop in a child process (spawned: it shares no GIL with Lapak)."""
 
-    def __init__(self, orders: int, skus: int, seed: int) -> None:
+    def __init__(self, name: str, index: int, orders: int, skus: int, seed: int) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self._process = context.Process(
-            target=serve_shop, args=(orders, skus, seed, child), daemon=True
+            target=serve_shop, args=(name, index, orders, skus, seed, child), daemon=True
         )
         self._process.start()
         self.url, self.credentials = self._conn.recv()
+
+    def place(self) -> int:
+        """Place the shop's orders (through its `SandboxControl`, no API call); their count."""
+        self._conn.send("place")
+        return int(self._conn.recv())
 
     def calls(self) -> tuple[dict[str, int], float]:
         """Calls served by path, and the sandbox process's CPU seconds so far."""
@@ -151,6 +175,19 @@ def database(kind: str, directory: Path) -> Iterator[Database]:
         created.drop()
 
 
+def write_catalog(path: Path, skus: int) -> Path:
+    """The catalog CSV of the shops' SKUs, `STOCK` units on hand each (with a description:
+    a push of the listings' content, in the scale-out mode, needs one)."""
+    with path.open("w", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["sku", "name", "description", "price", "stock", "weight_grams"])
+        writer.writerows(
+            [sku, f"Kopi {sku}", f"Kopi {sku}, bubuk 250 g.", 25_000, STOCK, 250]
+            for sku in skus_of(skus)
+        )
+    return path
+
+
 def setup_lapak(db: Database, shop: Shop, skus: int, directory: Path) -> tuple[int, Connector]:
     """Schema, the store, a catalog of the shop's SKUs, and the store's connector."""
     db.migrate()
@@ -158,11 +195,7 @@ def setup_lapak(db: Database, shop: Shop, skus: int, directory: Path) -> tuple[i
     with db.session() as session:
         merchant_id = session.scalar(select(Merchant.id).where(Merchant.name == MERCHANT))
     assert merchant_id is not None
-    catalog = directory / "catalog.csv"
-    with catalog.open("w", newline="") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(["sku", "name", "price", "stock", "weight_grams"])
-        writer.writerows([sku, f"Kopi {sku}", 25_000, STOCK, 250] for sku in skus_of(skus))
+    catalog = write_catalog(directory / "catalog.csv", skus)
     imported = import_catalog(db, merchant_id, catalog)
     if imported.errors:
         raise SystemExit(f"catalog import failed: {imported.errors[:3]}")
@@ -206,21 +239,30 @@ def timed_pull(db: Database, store_id: int, connector: Connector, shop: Shop) ->
     return Timed(report, seconds, cpu, served, sandbox_after - sandbox_cpu)
 
 
-def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
-    """What is wrong with Lapak's orders and reservations against the shop's orders."""
+def problems(db: Database, placed_by_store: Mapping[int, Sequence[ShopOrder]]) -> list[str]:
+    """What is wrong with Lapak's orders and reservations against the shops' orders (by
+    store id): an order held twice or missing, a line without its one active reservation,
+    a product whose reserved units are not the units sold or not its reservations' sum."""
     found: list[str] = []
+    stores = list(placed_by_store)
     with db.session() as session:
-        held = Counter(session.scalars(select(Order.external_id).where(Order.store_id == store_id)))
+        held = Counter(
+            session.execute(
+                select(Order.store_id, Order.external_id).where(Order.store_id.in_(stores))
+            ).all()
+        )
         rows = session.execute(
             select(
-                Order.external_id, OrderLine.sku, OrderLine.quantity,
+                Order.store_id, Order.external_id, OrderLine.sku, OrderLine.quantity,
                 func.count(Reservation.id), func.min(Reservation.state),
                 func.min(Reservation.quantity),
             )
             .join(OrderLine, OrderLine.order_id == Order.id)
             .outerjoin(Reservation, Reservation.order_line_id == OrderLine.id)
-            .where(Order.store_id == store_id)
-            .group_by(Order.external_id, OrderLine.id, OrderLine.sku, OrderLine.quantity)
+            .where(Order.store_id.in_(stores))
+            .group_by(
+                Order.store_id, Order.external_id, OrderLine.id, OrderLine.sku, OrderLine.quantity
+            )
         ).all()  # fmt: skip
         reserved = dict(
             session.execute(
@@ -231,32 +273,37 @@ def problems(db: Database, store_id: int, placed: list[ShopOrder]) -> list[str]:
             ).all()
         )
         kept = dict(session.execute(select(Product.sku, Product.reserved)).all())
-    twice = [external_id for external_id, n in held.items() if n > 1]
+    placed = [(store_id, order) for store_id, orders in placed_by_store.items() for order in orders]
+    twice = [key for key, n in held.items() if n > 1]
     if twice:
         found.append(f"{len(twice)} orders held more than once, e.g. {twice[:3]}")
-    missing = [order.external_id for order in placed if order.external_id not in held]
+    missing = [
+        (store_id, order.external_id)
+        for store_id, order in placed
+        if (store_id, order.external_id) not in held
+    ]
     if missing:
         found.append(f"{len(missing)} orders missing, e.g. {missing[:3]}")
     if len(held) > len(placed):
-        found.append(f"{len(held) - len(placed)} orders Lapak holds that the shop never had")
+        found.append(f"{len(held) - len(placed)} orders Lapak holds that the shops never had")
     lines = {
-        (external_id, sku): (qty, n, state, r_qty)
-        for external_id, sku, qty, n, state, r_qty in rows
+        (store_id, external_id, sku): (qty, n, state, r_qty)
+        for store_id, external_id, sku, qty, n, state, r_qty in rows
     }
     wrong = [
-        (order.external_id, sku)
-        for order in placed
+        (store_id, order.external_id, sku)
+        for store_id, order in placed
         for sku, quantity in order.lines
-        if lines.get((order.external_id, sku)) != (quantity, 1, "active", quantity)
+        if lines.get((store_id, order.external_id, sku)) != (quantity, 1, "active", quantity)
     ]
     if wrong:
         found.append(
             f"{len(wrong)} order lines without their one active reservation, e.g. {wrong[:3]}"
         )
-    if len(rows) != sum(len(order.lines) for order in placed):
-        found.append(f"{len(rows)} order lines in Lapak, the shop's orders have a different count")
+    if len(rows) != sum(len(order.lines) for _, order in placed):
+        found.append(f"{len(rows)} order lines in Lapak, the shops' orders have a different count")
     sold: Counter[str] = Counter()
-    for order in placed:
+    for _, order in placed:
         for sku, quantity in order.lines:
             sold[sku] += quantity
     off = [sku for sku in sold if reserved.get(sku) != sold[sku]]
@@ -294,10 +341,24 @@ def main() -> None:
     parser.add_argument(
         "--again", action="store_true", help="time a second pull of the same orders"
     )
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="scale-out: the Procfile's worker groups on Redis + PostgreSQL (0: one process)",
+    )  # fmt: skip
+    parser.add_argument("--shops", type=int, default=4, help="scale-out: shops sharing the orders")
+    parser.add_argument("--redis-port", type=int, default=6395, help="scale-out: its Redis")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="scale-out: seconds")
+    parser.add_argument("--keep", type=Path, help="scale-out: keep config and logs here")
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
+    if args.workers:
+        # imported here: the scale-out mode builds on this module's shop and checks
+        from benchmarks import intake_workers
+
+        sys.exit(intake_workers.main(args))
     started = time.perf_counter()
-    shop = Shop(args.orders, args.skus, args.seed)
+    shop = Shop(STORE, 0, args.orders, args.skus, args.seed)
+    shop.place()
     print(f"{args.orders:,} orders placed on a {PLATFORM} sandbox shop over {args.skus} SKUs in "
           f"{time.perf_counter() - started:.0f} s (not timed); {os.cpu_count()} cores, "
           f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")  # fmt: skip
@@ -312,7 +373,7 @@ def main() -> None:
                 if again.report.new_orders or again.report.updated_orders:
                     print("FAILED: the second pull changed orders it had already taken in")
                     raise SystemExit(1)
-            found = problems(db, store_id, shop.orders())
+            found = problems(db, {store_id: shop.orders()})
             connector.close()
     finally:
         shop.stop()
