@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Collection, Sequence
 from typing import Any, cast
 
@@ -10,7 +9,6 @@ from sqlalchemy import (
     JSON,
     CursorResult,
     Result,
-    Text,
     any_,
     bindparam,
     func,
@@ -93,10 +91,8 @@ def _unnested(table: Any, rows: Sequence[dict[str, Any]]) -> Any:
 
 def _unnested_column(column: Any, rows: Sequence[dict[str, Any]]) -> Any:
     values = [row[column.name] for row in rows]
-    if isinstance(column.type, JSON):  # an array of JSON values goes as text, cast back
-        texts = [json.dumps(value) for value in values]  # None as JSON null, as JSON does
-        array = bindparam(None, texts, type_=postgresql.ARRAY(Text))
-        return func.unnest(array).cast(column.type)
+    if isinstance(column.type, JSON):  # one JSON array, its elements taken side by side
+        return func.json_array_elements(bindparam(None, values, type_=JSON))
     return func.unnest(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
 
 
