@@ -289,18 +289,24 @@ class RedisServer:
         self._process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
+        """Start it; refuse a port where a Redis already answers (another run's: its
+        workers would take this run's messages, and this run's theirs)."""
+        client = Redis.from_url(self.url)
+        if _pings(client):
+            client.close()
+            raise RuntimeError(f"a Redis already answers on port {self.port}: another run's?")
         args = ["redis-server", "--port", str(self.port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no"]  # fmt: skip
         with self._log_path.open("ab") as log_file:
             self._process = subprocess.Popen(
                 args, stdout=log_file, stderr=subprocess.STDOUT, start_new_session=True
             )
-        client = Redis.from_url(self.url)
-        if wait_until(lambda: _pings(client), 10, every=0.05) is None:
+        started = wait_until(lambda: _pings(client), 10, every=0.05)
+        client.close()
+        if started is None or self._process.poll() is not None:
             raise RuntimeError(
                 f"redis-server on port {self.port} did not start (see {self._log_path})"
             )
-        client.close()
 
     def stop(self) -> None:
         if self._process is not None and self._process.poll() is None:

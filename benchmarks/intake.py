@@ -346,7 +346,7 @@ def main() -> None:
         help="scale-out: the Procfile's worker groups on Redis + PostgreSQL (0: one process)",
     )  # fmt: skip
     parser.add_argument("--shops", type=int, default=4, help="scale-out: shops sharing the orders")
-    parser.add_argument("--redis-port", type=int, default=6395, help="scale-out: its Redis")
+    parser.add_argument("--redis-port", type=int, default=6396, help="scale-out: its Redis")
     parser.add_argument("--timeout", type=float, default=1800.0, help="scale-out: seconds")
     parser.add_argument("--keep", type=Path, help="scale-out: keep config and logs here")
     args = parser.parse_args()
