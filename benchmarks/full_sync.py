@@ -25,6 +25,9 @@ printed at the end.
 
     python benchmarks/full_sync.py [--skus 1000] [--limits published|lifted]
                                    [--platforms shopee lazada ...]
+
+`--workers N` is the scale-out mode instead (`benchmarks/full_sync_workers.py`): the
+Procfile's worker groups on Redis + PostgreSQL push every store through `push_store` jobs.
 """
 
 from __future__ import annotations
@@ -528,8 +531,20 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=1000)
     parser.add_argument("--limits", choices=["published", "lifted"], default="published")
     parser.add_argument("--platforms", nargs="*", default=platforms())
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="scale-out: the Procfile's worker groups on Redis + PostgreSQL (0: in this process)",
+    )  # fmt: skip
+    parser.add_argument("--redis-port", type=int, default=6397, help="scale-out: its Redis")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="scale-out: per phase")
+    parser.add_argument("--keep", type=Path, help="scale-out: keep config and logs here")
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
+    if args.workers:
+        # imported here: the scale-out mode runs on the harness, not on this module's rig
+        from benchmarks import full_sync_workers
+
+        sys.exit(full_sync_workers.main(args))
     lifted = args.limits == "lifted"
     started = time.perf_counter()
     sandboxes = Sandboxes(args.platforms, lifted)
