@@ -122,9 +122,15 @@ def desired_state(product: Product, reserved: int, store: Store) -> dict[str, An
     }
 
 
-def products_changed(session: Session, product_ids: Collection[int]) -> set[int]:
-    """Recompute the listings of these products; returns the stores that now have work."""
-    lock_stock_rows(session, product_ids)
+def products_changed(
+    session: Session, product_ids: Collection[int], *, locked: bool = False
+) -> set[int]:
+    """Recompute the listings of these products; returns the stores that now have work.
+
+    `locked`: this transaction already holds the products' stock locks (`lock_stock_rows`,
+    as intake takes them before its orders), so they are not taken again."""
+    if not locked:
+        lock_stock_rows(session, product_ids)
     stores_by_merchant: dict[int, list[Store]] = {}
     for store in session.scalars(select(Store).where(Store.enabled.is_(True))):
         stores_by_merchant.setdefault(store.merchant_id, []).append(store)

@@ -80,7 +80,9 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
 
     The whole batch takes a few set-based statements (`sync.reservations`); the outcome is
     that of taking the orders in one by one, sorted by external id (an id reported twice is
-    taken in twice, in the order given)."""
+    taken in twice, in the order given). The stock locks of the orders' products are taken
+    first (`lock_stock_rows`) and held to the end of the transaction: every product in
+    `changed_product_ids` is among them."""
     result = IntakeResult()
     skus = {line.sku for remote in orders for line in remote.lines}
     products: dict[str, int] = {

@@ -138,8 +138,8 @@ def _readable(
 def _take_in(db: Database, store_id: int, orders: list[RemoteOrder], report: PullReport) -> None:
     def work(session: Session) -> tuple[IntakeResult, set[int]]:
         store = session.get_one(Store, store_id)
-        intake = ingest_orders(session, store, orders)
-        stores = products_changed(session, intake.changed_product_ids)
+        intake = ingest_orders(session, store, orders)  # locks the orders' products
+        stores = products_changed(session, intake.changed_product_ids, locked=True)
         if intake.own_stock_unconfirmed:
             stores.add(store_id)
         return intake, stores
