@@ -122,20 +122,34 @@ class StoreSandbox(SandboxCore, ListingMaker[Any, Id], Generic[S]):
         with self.lock:
             store = self.store(key)
             order = store.book.place(
-                list(lines) if lines else random_lines(store.catalog, self.rng),
+                self.checkout_lines(store, lines),
                 now=self.clock.now_s(),
                 rng=self.rng,
                 order_id=lambda: self.new_order_id(store),
-                line_id=self.new_line_id,
+                line_id=self.line_ids(store),
                 paid=paid,
                 per_unit=self.per_unit,
             )
             self.placed(store, order)
-            self.notify(store, order)
+            self.notify_placed(store, order)
             return order.id
+
+    def checkout_lines(
+        self, store: S, lines: Sequence[tuple[str, int]] | None
+    ) -> list[tuple[str, int]]:
+        """The lines a checkout asks for: `lines`, or random in-stock units when None."""
+        return list(lines) if lines else random_lines(store.catalog, self.rng)
+
+    def line_ids(self, store: S) -> Callable[[], Id]:
+        """The order line id maker: the sandbox's `new_line_id`, or a store's own counter."""
+        return self.new_line_id
 
     def placed(self, store: S, order: Order) -> None:
         """What the platform adds to a new order (its buyer id, ...), before its push."""
+
+    def notify_placed(self, store: S, order: Order) -> None:
+        """The push of a new order: `notify`'s, unless the platform sends another."""
+        self.notify(store, order)
 
     def order_in(self, store: S, order_id: Id) -> Order:
         order = store.book.get(order_id)

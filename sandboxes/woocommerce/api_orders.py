@@ -112,7 +112,7 @@ def delete_order(ctx: Ctx) -> Reply:
     order = _order(shop, ctx.ids["id"], 404)
     view = order_view(shop, order)
     if bool_param(ctx.query, "force"):
-        del shop.orders[order.id]
+        del shop.book.orders[order.id]
     else:
         if order.status == "trash":
             raise WooError(

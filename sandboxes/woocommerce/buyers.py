@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.kit.catalog import Id
 from lapak.sandboxes.woocommerce import orders as order_life
 
 if TYPE_CHECKING:
@@ -26,9 +27,9 @@ class BuyerSimulator(Buyers):
     out_of_stock = (order_life.OutOfStockError,)
 
     def _stores(self) -> Mapping[str, Shop]:
-        return self._sandbox.shops
+        return self._sandbox.stores
 
-    def _place(self, store: str, paid: bool) -> int:
+    def _place(self, store: str, paid: bool) -> Id:
         return self._sandbox.place_order(store, None, paid=paid)
 
     def _move_on(self, shop: Shop) -> None:

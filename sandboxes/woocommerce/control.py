@@ -50,7 +50,7 @@ async def shops(request: Request) -> Response:
                     for w in shop.webhooks
                 ],
             }
-            for shop in sandbox.shops.values()
+            for shop in sandbox.stores.values()
         ]
     return JSONResponse(rows)
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import cast
 
 from lapak.sandboxes.kit.catalog import Unit
 from lapak.sandboxes.kit.orders import OutOfStockError
@@ -74,26 +73,19 @@ def random_lines(shop: Shop, rng: random.Random) -> list[tuple[str, int]]:
     return lines
 
 
-def place(
-    shop: Shop, wanted: Sequence[tuple[str, int]], *, now: int, rng: random.Random, paid: bool
-) -> WooOrder:
-    """A checkout of published simple products and variations: `processing` (paid, stock
-    taken at once, all or nothing) or `pending` (no stock taken)."""
-    for sku, quantity in wanted:
+def checkout_lines(
+    shop: Shop, lines: Sequence[tuple[str, int]] | None, rng: random.Random
+) -> list[tuple[str, int]]:
+    """The lines of a checkout of published simple products and variations (random
+    in-stock ones when None); the kit's book makes it `processing` (paid, stock taken at
+    once, all or nothing) or `pending` (no stock taken)."""
+    if not lines:
+        return random_lines(shop, rng)
+    for sku, quantity in lines:
         if quantity < 1:
             raise ValueError(f"quantity of {sku!r} must be at least 1")
         find_sku(shop, sku)
-    order = shop.book.place(
-        wanted,
-        now=now,
-        rng=rng,
-        order_id=shop.new_id,
-        line_id=shop.line_ids.__next__,
-        paid=paid,
-    )
-    woo_order = cast(WooOrder, order)
-    woo_order.payment = rng.choice(PAYMENTS)
-    return woo_order
+    return list(lines)
 
 
 def refund(shop: Shop, order: WooOrder, now: float) -> None:

@@ -1,42 +1,41 @@
-"""`WooSandbox`: every fake WooCommerce store behind one lock.
+"""`WooSandbox`: every fake WooCommerce store behind one lock, a kit `StoreSandbox`.
 
 The ASGI app (app.py) serves the REST API from this object; `WooControl` (surface.py) and
 the `/_sandbox/` control API drive it. Stores are keyed by their Lapak store name; a request
 finds its store by the consumer key it authenticates with. Every public method takes the
-lock, so it is safe from any thread.
+lock, so it is safe from any thread. Checkouts are the kit's, with WooCommerce's checks,
+random lines, per-site ids and payment; a new order pushes `order.created`, a change
+`order.updated`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, cast
 
-from lapak.sandboxes.kit.core import SandboxCore
+from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import UnknownOrderError
+from lapak.sandboxes.kit.stores import StoreSandbox, UnknownOrderError
 from lapak.sandboxes.woocommerce import orders as order_life
 from lapak.sandboxes.woocommerce.buyers import BuyerSimulator
+from lapak.sandboxes.woocommerce.catalog import seller_product
 from lapak.sandboxes.woocommerce.push import PushSender, delivery
-from lapak.sandboxes.woocommerce.state import Shop, Webhook, WooOrder
+from lapak.sandboxes.woocommerce.state import Product, Shop, Webhook, WooOrder
 from lapak.sandboxes.woocommerce.views import order_view
 from lapak.sandboxes.woocommerce.wire import server_error, throttled
 
 ORDER_TOPICS = ("order.created", "order.updated", "order.deleted")
 
 
-class UnknownStoreError(LookupError):
-    def __init__(self, name: str):
-        super().__init__(f"no store {name!r} in this WooCommerce sandbox")
-
-
-class WooSandbox(SandboxCore):
+class WooSandbox(StoreSandbox[Shop]):
     """Stores from store configs: name, consumer_key, consumer_secret, webhook_secret."""
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
-        self.shops: dict[str, Shop] = {}
+        self.stores: dict[str, Shop] = {}
         self.keys: dict[str, Shop] = {}
         self.next_key_id = 0
         self.nonce_key = secrets.token_bytes(32)
@@ -59,27 +58,24 @@ class WooSandbox(SandboxCore):
         key, secret = str(spec.get("consumer_key") or ""), str(spec.get("consumer_secret") or "")
         if bool(key) != bool(secret):
             raise ValueError(f"sandbox store {name!r}: a consumer key needs its secret")
-        if name in self.shops or (key and key in self.keys):
+        if name in self.stores or (key and key in self.keys):
             raise ValueError(f"sandbox store {name!r}: name or consumer key used twice")
         hook_secret = spec.get("webhook_secret") or hashlib.sha1((key or name).encode()).hexdigest()
         shop = Shop(name=name, consumer_key=key, consumer_secret=secret, webhook_secret=hook_secret)
-        self.shops[name] = shop
+        self.stores[name] = shop
         if key:
             self.keys[key] = shop
 
     # --- lookups (callers hold the lock) -----------------------------------------------
 
-    def shop(self, name: str) -> Shop:
-        try:
-            return self.shops[name]
-        except KeyError:
-            raise UnknownStoreError(name) from None
+    shop = StoreSandbox.store
+    """The store by its name (`store`, under the name the REST API's modules use)."""
 
-    def order_in(self, shop: Shop, order_id: Any) -> WooOrder:
+    def order_in(self, store: Shop, order_id: Any) -> WooOrder:
         try:
-            return shop.orders[int(order_id)]
+            return store.orders[int(order_id)]
         except (KeyError, ValueError):
-            raise UnknownOrderError(shop.name, order_id) from None
+            raise UnknownOrderError(store.name, order_id) from None
 
     def revoke_key(self, name: str) -> None:
         """The seller deletes the store's API key (WooCommerce > Settings > Advanced > REST
@@ -115,46 +111,57 @@ class WooSandbox(SandboxCore):
 
     # --- webhooks ------------------------------------------------------------------------
 
-    def set_webhook_url(self, name: str, url: str | None) -> None:
+    def set_push_url(self, key: Any, url: str | None) -> None:
         """Order webhooks (created, updated, deleted) of the store to `url` (None: none)."""
         with self.lock:
-            shop = self.shop(name)
+            shop = self.store(key)
             shop.webhooks = [
                 Webhook(id=n, topic=topic, delivery_url=url, secret=shop.webhook_secret)
                 for n, topic in enumerate(ORDER_TOPICS, start=1)
                 if url
             ]
 
-    def notify(self, shop: Shop, order: WooOrder, topic: str) -> None:
+    def notify(self, store: Shop, order: Order, topic: str = "order.updated") -> None:
         """Queue the deliveries of `topic` for `order` (lock held)."""
-        payload = {"id": order.id} if topic.endswith(".deleted") else order_view(shop, order)
+        woo_order = cast(WooOrder, order)
+        payload = {"id": order.id} if topic.endswith(".deleted") else order_view(store, woo_order)
         now = self.clock.now()
-        salt = hashlib.sha1(f"wp-salt/{shop.name}".encode()).hexdigest()
-        for webhook in shop.webhooks:
+        salt = hashlib.sha1(f"wp-salt/{store.name}".encode()).hexdigest()
+        for webhook in store.webhooks:
             if webhook.topic == topic and webhook.status == "active":
-                source = f"{shop.site_url}/"
+                source = f"{store.site_url}/"
                 body, headers = delivery(webhook, payload, source=source, salt=salt, now=now)
                 self.push.send(webhook, body, headers)
 
+    def notify_placed(self, store: Shop, order: Order) -> None:
+        self.notify(store, order, "order.created")
+
     # --- orders --------------------------------------------------------------------------
 
-    def place_order(
-        self, name: str, lines: Sequence[tuple[str, int]] | None = None, *, paid: bool = True
-    ) -> int:
-        """A checkout (random in-stock lines when None): processing when `paid` (stock
-        taken at once), else pending (no stock taken). Returns the order id."""
-        with self.lock:
-            shop = self.shop(name)
-            wanted = list(lines) if lines else order_life.random_lines(shop, self.rng)
-            order = order_life.place(shop, wanted, now=self.clock.now_s(), rng=self.rng, paid=paid)
-            self.notify(shop, order, "order.created")
-            return order.id
+    def checkout_lines(
+        self, store: Shop, lines: Sequence[tuple[str, int]] | None
+    ) -> list[tuple[str, int]]:
+        """Published simple products and variations only; random in-stock ones when None."""
+        return order_life.checkout_lines(store, lines, self.rng)
+
+    def new_order_id(self, store: Shop) -> int:
+        return store.new_id()
+
+    def line_ids(self, store: Shop) -> Callable[[], int]:
+        return store.line_ids.__next__
+
+    def placed(self, store: Shop, order: Order) -> None:
+        cast(WooOrder, order).payment = self.rng.choice(order_life.PAYMENTS)
+
+    def new_listing(self, store: Shop, spec: ListingSpec) -> Product:
+        """The seller's product, made in wp-admin (already in the catalog)."""
+        return seller_product(store, spec, now=self.clock.now())
 
     def change_order(self, name: str, order_id: Any, action: str) -> None:
         """A buyer or the shop moves an order on: pay, cancel, complete (a shipped order is
         delivered), return (refunded with its units restocked)."""
         with self.lock:
-            shop = self.shop(name)
+            shop = self.store(name)
             order = self.order_in(shop, order_id)
             order_life.act(shop, order, action, self.clock.now())
-            self.notify(shop, order, "order.updated")
+            self.notify(shop, order)

@@ -18,13 +18,15 @@ over that catalog, moved by WooCommerce's `RULES`.
 from __future__ import annotations
 
 import itertools
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from typing import Any, ClassVar, cast
 
-from lapak.sandboxes.kit.catalog import Catalog, Listing, Unit, Variant
+from lapak.sandboxes.kit.catalog import Catalog, Id, Listing, Unit, Variant
 from lapak.sandboxes.kit.orders import Order, OrderBook, OrderRules
+from lapak.sandboxes.kit.stores import Store
 
 SITE_TZ = timezone(timedelta(hours=7), "WIB")
 CURRENCY = "IDR"
@@ -236,18 +238,18 @@ class Webhook:
         return self.topic.split(".", 1)[1]
 
 
-@dataclass(slots=True)
-class Shop:
-    """One WooCommerce site: the read/write API key its config names ("" when none), and
-    the keys made since by approving an app (`/wc-auth/v1/authorize`)."""
+@dataclass(slots=True, kw_only=True)
+class Shop(Store):
+    """One WooCommerce site, a kit `Store` whose pushes go to its `webhooks`: the
+    read/write API key its config names ("" when none), and the keys made since by
+    approving an app (`/wc-auth/v1/authorize`)."""
 
-    name: str
     consumer_key: str
     consumer_secret: str
     webhook_secret: str
     granted_keys: dict[str, str] = field(default_factory=dict)
     """consumer_key → consumer_secret of the keys apps were granted."""
-    ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
+    post_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(101))
     catalog: Catalog = field(default_factory=lambda: Catalog(selling={"publish"}, gone={"trash"}))
     book: OrderBook = field(init=False)
     attachments: dict[int, Attachment] = field(default_factory=dict)
@@ -263,11 +265,11 @@ class Shop:
         self.book = WooBook(self.catalog, RULES)
 
     def new_id(self) -> int:
-        return next(self.ids)
+        return next(self.post_ids)
 
     @property
-    def orders(self) -> dict[int, WooOrder]:
-        return cast("dict[int, WooOrder]", self.book.orders)
+    def orders(self) -> Mapping[Id, WooOrder]:
+        return cast("Mapping[Id, WooOrder]", self.book.orders)
 
     def secret_of(self, consumer_key: str) -> str:
         """The secret of one of the shop's keys."""

@@ -112,8 +112,8 @@ async def serve(request: Request) -> Response:
 def _authorize_page(sandbox: WooSandbox, fields: dict[str, str]) -> Response:
     app = html.escape(fields["app_name"])
     with sandbox.lock:
-        approve = "".join(_approve_link(sandbox, s, fields) for s in sandbox.shops.values())
-        names = ", ".join(html.escape(name) for name in sandbox.shops)
+        approve = "".join(_approve_link(sandbox, s, fields) for s in sandbox.stores.values())
+        names = ", ".join(html.escape(name) for name in sandbox.stores)
     deny = _with_query(fields["return_url"], {"success": 0, "user_id": fields["user_id"]})
     body = (
         f"<h1>{app} would like to connect to {names}</h1>"
@@ -128,7 +128,7 @@ async def _access_granted(
     sandbox: WooSandbox, request: Request, fields: dict[str, str]
 ) -> Response:
     with sandbox.lock:
-        shop = sandbox.shops.get(request.query_params.get("store", ""))
+        shop = sandbox.stores.get(request.query_params.get("store", ""))
         nonce = request.query_params.get("wc_auth_nonce", "")
         if shop is None or not hmac.compare_digest(
             nonce.encode(), _nonce(sandbox, shop, fields["user_id"]).encode()
