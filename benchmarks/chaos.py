@@ -308,11 +308,7 @@ def main(argv: list[str] | None = None) -> int:
 def run(plan: Plan, directory: Path) -> int:
     rng = random.Random(plan.seed)
     with ExitStack() as cleanup:  # leaving it stops Lapak, the sandboxes, Redis; drops the db
-        redis = harness.RedisServer(plan.redis_port, directory / "redis.log")
-        redis.start()
-        cleanup.callback(redis.stop)
-        database = harness.PostgresDatabase("lapak_chaos")
-        cleanup.callback(database.drop)
+        redis, database = harness.run_services(cleanup, directory, plan.redis_port, "lapak_chaos")
         market = harness.Marketplaces(harness.SIX_STORES, seed=plan.seed)
         cleanup.callback(market.close)
         rates = market.enforced_rates()

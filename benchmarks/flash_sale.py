@@ -195,11 +195,7 @@ def run(args: argparse.Namespace, directory: Path) -> int:
     seller = next(p.name for p in harness.SIX_STORES if p.platform == args.store)
     figures: dict[str, Any] = {}
     with ExitStack() as cleanup:  # leaving it stops Lapak, the sandboxes, Redis; drops the db
-        redis = harness.RedisServer(args.redis_port, directory / "redis.log")
-        redis.start()
-        cleanup.callback(redis.stop)
-        database = harness.PostgresDatabase("lapak_flash")
-        cleanup.callback(database.drop)
+        redis, database = harness.run_services(cleanup, directory, args.redis_port, "lapak_flash")
         market = harness.Marketplaces(harness.SIX_STORES, seed=args.seed)
         cleanup.callback(market.close)
         web_port = harness.free_port()

@@ -108,11 +108,9 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         if lifted:
             for control in market.controls.values():
                 control.set_rate_limit(0)
-        redis = harness.RedisServer(args.redis_port, directory / "redis.log")
-        redis.start()
-        cleanup.callback(redis.stop)
-        database = harness.PostgresDatabase("lapak_full_sync")
-        cleanup.callback(database.drop)
+        redis, database = harness.run_services(
+            cleanup, directory, args.redis_port, "lapak_full_sync"
+        )
         db = database.db
         web_port = harness.free_port()
         config, secrets = harness.write_config(

@@ -33,7 +33,7 @@ import time
 import uuid
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager, suppress
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -277,6 +277,19 @@ def _first(marketplaces: Marketplaces, platform: str) -> str:
 
 
 # --- Redis and PostgreSQL of the run --------------------------------------------------------
+
+
+def run_services(
+    cleanup: ExitStack, directory: Path, redis_port: int, database: str
+) -> tuple[RedisServer, PostgresDatabase]:
+    """A Redis of the run's own on `redis_port` (its log in `directory`) and a fresh
+    PostgreSQL database named after `database`: stopped and dropped when `cleanup` closes."""
+    redis = RedisServer(redis_port, directory / "redis.log")
+    redis.start()
+    cleanup.callback(redis.stop)
+    created = PostgresDatabase(database)
+    cleanup.callback(created.drop)
+    return redis, created
 
 
 class RedisServer:

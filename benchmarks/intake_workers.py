@@ -174,11 +174,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     with ExitStack() as cleanup:
         shops = Shops(args.shops, args.orders, args.skus, args.seed)
         cleanup.callback(shops.stop)
-        redis = harness.RedisServer(args.redis_port, directory / "redis.log")
-        redis.start()
-        cleanup.callback(redis.stop)
-        database = harness.PostgresDatabase("lapak_intake")
-        cleanup.callback(database.drop)
+        redis, database = harness.run_services(cleanup, directory, args.redis_port, "lapak_intake")
         db = database.db
         web_port = harness.free_port()
         config, secrets = harness.write_config(

@@ -100,11 +100,9 @@ def redis_lapak(
     """The Procfile's processes on a Redis of the run's own and a fresh PostgreSQL
     database; the floor's worker process on the same Redis with the Procfile's settings."""
     with ExitStack() as cleanup:
-        redis = harness.RedisServer(args.redis_port, directory / "redis.log")
-        redis.start()
-        cleanup.callback(redis.stop)
-        database = harness.PostgresDatabase("lapak_propagation")
-        cleanup.callback(database.drop)
+        redis, database = harness.run_services(
+            cleanup, directory, args.redis_port, "lapak_propagation"
+        )
         env = _configured(args, directory, market, database.url, redis.url, web_port)
         lapak = harness.start_lapak(env, directory, web_port, groups=args.groups)
         cleanup.callback(lapak.supervisor.stop)
