@@ -129,11 +129,11 @@ def products_changed(
 
     `locked`: this transaction already holds the products' stock locks (`lock_stock_rows`,
     as intake takes them before its orders), so they are not taken again."""
+    if not product_ids:
+        return set()
     if not locked:
         lock_stock_rows(session, product_ids)
     stores_by_merchant: dict[int, list[Store]] = {}
-    for store in session.scalars(select(Store).where(Store.enabled.is_(True))):
-        stores_by_merchant.setdefault(store.merchant_id, []).append(store)
     due: set[int] = set()
     for chunk in chunked(sorted(set(product_ids)), CHUNK):
         due |= _refresh_chunk(session, chunk, stores_by_merchant)
@@ -144,6 +144,7 @@ def _refresh_chunk(
     session: Session, product_ids: list[int], stores_by_merchant: dict[int, list[Store]]
 ) -> set[int]:
     products = session.scalars(select(Product).where(among(session, Product.id, product_ids))).all()
+    _load_stores(session, {product.merchant_id for product in products}, stores_by_merchant)
     reserved = reserved_units(session, product_ids)
     existing = {
         (row.store_id, row.product_id): row
@@ -183,6 +184,25 @@ def _refresh_chunk(
         session.execute(update(Listing), updates)
         refresh_dirty(session, [u["id"] for u in updates])
     return {row["store_id"] for row in inserts} | _stores_of(session, [u["id"] for u in updates])
+
+
+def _load_stores(
+    session: Session, merchant_ids: set[int], stores_by_merchant: dict[int, list[Store]]
+) -> None:
+    """Add the enabled stores of the merchants not loaded yet (only the products'
+    merchants' stores: not every store Lapak runs, for each batch of orders)."""
+    missing = merchant_ids - stores_by_merchant.keys()
+    if not missing:
+        return
+    for merchant_id in missing:
+        stores_by_merchant[merchant_id] = []
+    query = (
+        select(Store)
+        .where(Store.enabled.is_(True), among(session, Store.merchant_id, missing))
+        .order_by(Store.id)
+    )
+    for store in session.scalars(query):
+        stores_by_merchant[store.merchant_id].append(store)
 
 
 def _differs(row: Any, desired: dict[str, Any]) -> bool:
