@@ -2,7 +2,9 @@
 
 A Shopee sandbox shop holding N orders (placed through its `SandboxControl` before the
 clock starts, over `--skus` listings with stock enough for all of them, one order in ten
-left unpaid) runs in its own process, its rate limit lifted. This process then runs
+left unpaid) runs in its own process, its rate limit lifted (`--limits published`: Shopee's
+enforced, and Lapak pacing the store at its plugin's limits as `lapak run` does). This
+process then runs
 `sync.pull.pull_orders` — what the `pull_orders` job runs (`jobs/actors.py`): the order
 list pages, `get_order_detail` in batches of 50, and the intake of each batch
 (`sync.pull.fetch_orders` → `sync.orders.ingest_orders`: upsert, reservations, listings
@@ -10,13 +12,15 @@ marked for a stock recheck) — over real HTTP against a fresh SQLite file or a 
 PostgreSQL database. Usage:
 
     python benchmarks/intake.py [--orders 100000] [--db sqlite|postgres] [--skus 200]
+                                [--limits lifted|published]
 
 It prints the wall and CPU seconds of the pull, orders per second, the calls the sandbox
-served, and checks that every order of the shop is in Lapak exactly once with one active
-reservation per line of its quantity, and that each product's reserved units (its kept
-count and its reservations' sum) are the units the shop sold (else exit 1). `--again` times a
-second pull over the same window (every order seen again, as the overlap of the next pull
-sees them): nothing may change. The last line is one JSON object with the figures.
+served (at the published limits also the floor: those calls at Lapak's pace), and checks
+that every order of the shop is in Lapak exactly once with one active reservation per line
+of its quantity, and that each product's reserved units (its kept count and its
+reservations' sum) are the units the shop sold (else exit 1). `--again` times a second pull
+over the same window (every order seen again, as the overlap of the next pull sees them):
+nothing may change. The last line is one JSON object with the figures.
 
 `--workers N [--shops 4]` is the scale-out mode instead (`benchmarks/intake_workers.py`):
 the Procfile's worker groups on Redis + PostgreSQL take in the orders of several shops
@@ -49,7 +53,7 @@ if __package__ in (None, ""):
 from lapak.sandboxes.kit.control import SandboxControl
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.catalog import import_catalog
-from lapak.sync.protocol import Connector, StoreSpec
+from lapak.sync.protocol import Connector, Pacer, StoreSpec
 from lapak.sync.pull import PullReport, pull_orders
 from lapak.sync.registry import plugin_for
 from lapak.sync.sealing import Sealer
@@ -58,7 +62,7 @@ from lapak.sync.store.db import Database
 from lapak.sync.store.models import Merchant, Order, OrderLine, Product, Reservation
 from lapak.sync.tokens import DbTokenVault
 from lapak.wiring.logging import configure_logging
-from lapak.wiring.pacing import UnpacedPacer
+from lapak.wiring.pacing import TokenBucketPacer, UnpacedPacer
 from lapak.wiring.server import serve
 from sqlalchemy import func, select
 
@@ -85,8 +89,11 @@ def skus_of(count: int) -> list[str]:
     return [f"KOPI-{n:04d}" for n in range(count)]
 
 
-def serve_shop(name: str, index: int, orders: int, skus: int, seed: int, conn: Connection) -> None:
-    """Child process: a Shopee sandbox shop listing `skus` SKUs, served until told to stop.
+def serve_shop(
+    name: str, index: int, orders: int, skus: int, seed: int, conn: Connection, lifted: bool = True
+) -> None:
+    """Child process: a Shopee sandbox shop listing `skus` SKUs, served until told to stop
+    (`lifted`: without its rate limit).
 
     Answers "place" (places `orders` orders, then forgets the calls served so far: their
     count), "calls" (served API calls by path and the CPU seconds this process has used)
@@ -95,7 +102,8 @@ def serve_shop(name: str, index: int, orders: int, skus: int, seed: int, conn: C
     credentials = sandbox.credentials(name, index)
     app = sandbox.app([{"name": name, **credentials}], seed=seed)
     control = app.state.control
-    control.set_rate_limit(0)
+    if lifted:
+        control.set_rate_limit(0)
     names = skus_of(skus)
     for sku in names:
         control.add_listing(name, sku=sku, name=f"Kopi {sku}", price=25_000, stock=STOCK)
@@ -130,11 +138,15 @@ def place_orders(
 class Shop:
     """A sandbox shop in a child process (spawned: it shares no GIL with Lapak)."""
 
-    def __init__(self, name: str, index: int, orders: int, skus: int, seed: int) -> None:
+    def __init__(
+        self, name: str, index: int, orders: int, skus: int, seed: int, lifted: bool = True
+    ) -> None:
         context = multiprocessing.get_context("spawn")
         self._conn, child = context.Pipe()
         self._process = context.Process(
-            target=serve_shop, args=(name, index, orders, skus, seed, child), daemon=True
+            target=serve_shop,
+            args=(name, index, orders, skus, seed, child, lifted),
+            daemon=True,
         )
         self._process.start()
         self.url, self.credentials = self._conn.recv()
@@ -188,7 +200,9 @@ def write_catalog(path: Path, skus: int) -> Path:
     return path
 
 
-def setup_lapak(db: Database, shop: Shop, skus: int, directory: Path) -> tuple[int, Connector]:
+def setup_lapak(
+    db: Database, shop: Shop, skus: int, directory: Path, pacer: Pacer
+) -> tuple[int, Connector]:
     """Schema, the store, a catalog of the shop's SKUs, and the store's connector."""
     db.migrate()
     store_id = apply_settings(db, [MERCHANT], [StoreSettings(STORE, PLATFORM, MERCHANT)])[STORE]
@@ -204,7 +218,7 @@ def setup_lapak(db: Database, shop: Shop, skus: int, directory: Path) -> tuple[i
     connector = plugin.create(
         StoreSpec(STORE, PLATFORM, shop.url),
         plugin.credentials_model.model_validate(shop.credentials),
-        pacer=UnpacedPacer(),
+        pacer=pacer,
         tokens=DbTokenVault(db, store_id, lambda _: lock, Sealer([Sealer.generate_key()])),
     )
     return store_id, connector
@@ -338,6 +352,7 @@ def main() -> None:
     parser.add_argument("--db", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--skus", type=int, default=200)
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--limits", choices=("lifted", "published"), default="lifted")
     parser.add_argument(
         "--again", action="store_true", help="time a second pull of the same orders"
     )
@@ -357,14 +372,19 @@ def main() -> None:
 
         sys.exit(intake_workers.main(args))
     started = time.perf_counter()
-    shop = Shop(STORE, 0, args.orders, args.skus, args.seed)
+    lifted = args.limits == "lifted"
+    limits = plugin_for(PLATFORM).limits
+    pacer: Pacer = (
+        UnpacedPacer() if lifted else TokenBucketPacer(STORE, limits.rate_per_second, limits.burst)
+    )
+    shop = Shop(STORE, 0, args.orders, args.skus, args.seed, lifted)
     shop.place()
     print(f"{args.orders:,} orders placed on a {PLATFORM} sandbox shop over {args.skus} SKUs in "
           f"{time.perf_counter() - started:.0f} s (not timed); {os.cpu_count()} cores, "
           f"load average {' '.join(f'{n:.2f}' for n in os.getloadavg())}")  # fmt: skip
     try:
         with tempfile.TemporaryDirectory() as directory, database(args.db, Path(directory)) as db:
-            store_id, connector = setup_lapak(db, shop, args.skus, Path(directory))
+            store_id, connector = setup_lapak(db, shop, args.skus, Path(directory), pacer)
             first = timed_pull(db, store_id, connector, shop)
             show(f"pull ({args.db})", first)
             again = timed_pull(db, store_id, connector, shop) if args.again else None
@@ -392,7 +412,13 @@ def main() -> None:
         "calls": sum(first.calls.values()),
         "ok": not found,
         "aim": AIM,
+        "limits": args.limits,
     }
+    if not lifted:  # the calls cannot go faster than Lapak's pace without being throttled
+        floor = sum(first.calls.values()) / limits.rate_per_second
+        figures |= {"floor_seconds": round(floor, 2), "ratio": round(first.seconds / floor, 2)}
+        print(f"floor: {sum(first.calls.values()):,} calls at {limits.rate_per_second:g}/s = "
+              f"{floor:.1f} s; wall ÷ floor {first.seconds / floor:.2f}")  # fmt: skip
     if again is not None:
         figures["again_orders_per_second"] = round(again.rate())
     print(json.dumps(figures))
