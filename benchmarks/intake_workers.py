@@ -4,7 +4,8 @@ Redis and one PostgreSQL taking in the orders of several shops.
 `--shops` Shopee sandbox shops (`intake.Shop`, each in a process of its own, rate limit
 lifted) list the same `--skus` SKUs; Lapak runs as the Procfile's processes under the
 harness's supervisor (`harness.start_lapak`: `web`, `worker` × N, on a Redis server of
-the run's own and a fresh PostgreSQL database), paced at 1,000 calls/s per store. The
+the run's own and a fresh PostgreSQL database), paced at 1,000 calls/s per store
+(`--limits published`: the shops enforce Shopee's rate and Lapak paces each store at it). The
 catalog is imported with `lapak catalog import` (its pushes go through the job queue and
 adopt the shops' listings by SKU) and the run waits until no listing is dirty. Then each
 shop places its share of `--orders` (untimed, through its `SandboxControl`: no webhook is
@@ -54,13 +55,13 @@ class Shops:
     """`count` sandbox shops sharing `orders` between them, each in a process of its own;
     what `harness.write_config` reads (`harness.ServedStores`)."""
 
-    def __init__(self, count: int, orders: int, skus: int, seed: int) -> None:
+    def __init__(self, count: int, orders: int, skus: int, seed: int, lifted: bool) -> None:
         self.plans = [harness.StorePlan(f"intake-shop-{n + 1}", PLATFORM) for n in range(count)]
         shares = [orders // count + (n < orders % count) for n in range(count)]
         self.shops: dict[str, Shop] = {}
         try:
             for n, plan in enumerate(self.plans):
-                self.shops[plan.name] = Shop(plan.name, n, shares[n], skus, seed + n)
+                self.shops[plan.name] = Shop(plan.name, n, shares[n], skus, seed + n, lifted)
         except BaseException:
             self.stop()
             raise
@@ -172,7 +173,8 @@ def pull_span(db: Database) -> float | None:
 def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     load_before = os.getloadavg()
     with ExitStack() as cleanup:
-        shops = Shops(args.shops, args.orders, args.skus, args.seed)
+        lifted = args.limits == "lifted"
+        shops = Shops(args.shops, args.orders, args.skus, args.seed, lifted)
         cleanup.callback(shops.stop)
         redis, database = harness.run_services(cleanup, directory, args.redis_port, "lapak_intake")
         db = database.db
@@ -181,7 +183,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
             directory, shops, database_url=database.url, redis_url=redis.url,
             public_url=f"http://127.0.0.1:{web_port}",
             poll_interval_seconds=POLL_INTERVAL_SECONDS,
-            rate_limit_per_second=LIFTED_RATE_PER_SECOND,
+            rate_limit_per_second=LIFTED_RATE_PER_SECOND if lifted else None,
         )  # fmt: skip
         env = harness.process_env(config, secrets, web_port)
         catalog = write_catalog(directory / "catalog.csv", args.skus)
@@ -227,6 +229,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
     figures: dict[str, Any] = {
         "mode": "workers",
         "workers": args.workers,
+        "limits": args.limits,
         "shops": args.shops,
         "orders": placed,
         "seconds": round(wall, 2),
