@@ -531,13 +531,7 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=1000)
     parser.add_argument("--limits", choices=["published", "lifted"], default="published")
     parser.add_argument("--platforms", nargs="*", default=platforms())
-    parser.add_argument(
-        "--workers", type=int, default=0,
-        help="scale-out: the Procfile's worker groups on Redis + PostgreSQL (0: in this process)",
-    )  # fmt: skip
-    parser.add_argument("--redis-port", type=int, default=6397, help="scale-out: its Redis")
-    parser.add_argument("--timeout", type=float, default=1800.0, help="scale-out: per phase")
-    parser.add_argument("--keep", type=Path, help="scale-out: keep config and logs here")
+    harness.scale_out_arguments(parser, redis_port=6397)
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
     if args.workers:

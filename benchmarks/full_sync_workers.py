@@ -33,7 +33,6 @@ from lapak.sync.store.models import DeadLetter, Listing, Product, Store
 from sqlalchemy import func, select
 
 from benchmarks import harness
-from benchmarks.intake_workers import count_where, work_by_group, worker_cpu
 from benchmarks.propagation import LIFTED_RATE_PER_SECOND
 
 VARIANTS = 4
@@ -74,12 +73,14 @@ def import_and_settle(
     if imported.returncode != 0:
         raise SystemExit(f"catalog import failed: {imported.stdout}{imported.stderr}")
     took = time.perf_counter() - started
-    listings = len(market.plans) * count_where(db, of=Product.id)
+    listings = len(market.plans) * harness.count_where(db, of=Product.id)
 
     def shown() -> bool:
         # Lapak's own tables first (no sandbox read, which would take this process's GIL
         # from the sandboxes it hosts every half second), then what every store shows
-        pushed = count_where(db, Listing.item_id.is_not(None), ~Listing.dirty, of=Listing.id)
+        pushed = harness.count_where(
+            db, Listing.item_id.is_not(None), ~Listing.dirty, of=Listing.id
+        )
         if pushed < listings:
             return False
         truth = harness.stock_truth(db)
@@ -126,7 +127,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         time.sleep(5)  # the scheduler's first ticks, with nothing to do yet
         for control in market.controls.values():
             control.reset_calls()
-        cpu_before = worker_cpu(lapak.workers)
+        cpu_before = harness.worker_cpu(lapak.workers)
         load_start = os.getloadavg()
         phases: dict[str, Phase] = {}
         for name, path in (("list", first), ("stock", second)):
@@ -136,14 +137,14 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
                 break
         cpu = {
             name: round(seconds - cpu_before.get(name, 0.0), 1)
-            for name, seconds in worker_cpu(lapak.workers).items()
+            for name, seconds in harness.worker_cpu(lapak.workers).items()
         }
         calls = {name: sum(c.call_counts().values()) for name, c in market.controls.items()}
         twice = harness.duplicate_listings(market)
         diverged = harness.check_divergence(db, market, harness.stock_truth(db))
-        dead = count_where(db, of=DeadLetter.id)
+        dead = harness.count_where(db, of=DeadLetter.id)
         deadlocked = harness.deadlocks(db, lapak.logs())
-        spread = work_by_group({w.name: w.log_path for w in lapak.workers})
+        spread = harness.work_by_group({w.name: w.log_path for w in lapak.workers})
     problems = [
         f"{name}: not settled in {args.timeout:.0f} s"
         for name, phase in phases.items()
@@ -195,14 +196,8 @@ def print_table(figures: dict[str, Any]) -> None:
         ("calls by store", figures["calls_by_store"]),
         ("push jobs by group", figures["pushes_by_group"]),
         ("worker processes' CPU s", figures["cpu_seconds_by_process"]),
-        ("deadlocked attempts / dead letters",
-         f"{figures['deadlocks']} / {figures['dead_letters']}"),
-        ("load average (before, at the start, after)", figures["load_average"]),
     ]  # fmt: skip
-    for label, value in rows:
-        print(f"{label:<44} {value}")
-    for problem in figures["problems"]:
-        print(f"FAILED: {problem}")
+    harness.print_report(rows, figures)
     if figures["ok"]:
         print("checked: one listing per SKU on every store, each with the stock Lapak wants")
 

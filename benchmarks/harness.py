@@ -20,6 +20,7 @@ dead letters.
 
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import os
@@ -860,6 +861,69 @@ def check_dead_letters(db: Database, marketplaces: Marketplaces) -> DeadLetterCh
     return DeadLetterCheck(len(letters), healed, dict(by_actor))
 
 
+# --- what the Procfile's workers did -----------------------------------------------------------
+
+PULL_ACTORS = ("pull_orders", "catch_up_orders")
+
+
+@dataclass
+class GroupWork:
+    """What one worker group's job log says it ran."""
+
+    pulls: int = 0
+    skipped_pulls: int = 0
+    new_orders: int = 0
+    pushes: int = 0
+    jobs: Counter[str] = field(default_factory=Counter)
+
+
+def work_by_group(logs: Mapping[str, Path]) -> dict[str, GroupWork]:
+    """Per worker group, from the `job_finished` lines of its log (`jobs/middleware.py`)."""
+    spread = {}
+    for name, path in logs.items():
+        work = GroupWork()
+        with path.open(encoding="utf-8", errors="replace") as lines:
+            for line in lines:
+                if '"job_finished"' not in line:
+                    continue
+                try:
+                    entry = json.loads(line)
+                except ValueError:
+                    continue
+                actor, counts = entry.get("actor"), entry.get("counts") or {}
+                work.jobs[f"{actor}:{entry.get('outcome')}"] += 1
+                if actor in PULL_ACTORS and entry.get("outcome") == "ok":
+                    if counts.get("skipped"):
+                        work.skipped_pulls += 1
+                    else:
+                        work.pulls += 1
+                        work.new_orders += int(counts.get("new", 0))
+                elif actor == "push_store" and entry.get("outcome") == "ok":
+                    work.pushes += 1
+        spread[name] = work
+    return spread
+
+
+def worker_cpu(workers: Sequence[Supervised]) -> dict[str, float]:
+    """CPU seconds each worker process (a group's forked children) has used so far, by
+    `group/pid`, from /proc."""
+    tick = os.sysconf("SC_CLK_TCK")
+    used = {}
+    for group in workers:
+        for pid in group.children():
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            used[f"{group.name}/{pid}"] = (int(fields[11]) + int(fields[12])) / tick
+    return used
+
+
+def count_where(db: Database, *criteria: Any, of: Any = Order.id) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count(of)).where(*criteria)) or 0)
+
+
 DEADLOCK_MARKERS = ("DeadlockDetected", "deadlock detected")
 
 
@@ -884,6 +948,35 @@ def deadlocks(db: Database, logs: Sequence[Path]) -> int:
                     if '"outcome": "error"' in line and any(m in line for m in DEADLOCK_MARKERS)
                 )
     return max(events, lines)
+
+
+def scale_out_arguments(parser: argparse.ArgumentParser, *, redis_port: int) -> None:
+    """A benchmark's `--workers N` mode: the Procfile's worker groups on a Redis of the
+    run's own (`--redis-port`) and PostgreSQL instead of this process."""
+    parser.add_argument(
+        "--workers", type=int, default=0,
+        help="scale-out: the Procfile's worker groups on Redis + PostgreSQL (0: this process)",
+    )  # fmt: skip
+    parser.add_argument("--redis-port", type=int, default=redis_port, help="scale-out: its Redis")
+    parser.add_argument(
+        "--timeout", type=float, default=1800.0, help="scale-out: seconds to wait, per phase"
+    )
+    parser.add_argument("--keep", type=Path, help="scale-out: keep config and logs here")
+
+
+def print_report(rows: Sequence[tuple[str, Any]], figures: dict[str, Any]) -> None:
+    """A scale-out run's table: `rows`, then its deadlocks, dead letters and load, then
+    what its checks found wrong."""
+    rows = [
+        *rows,
+        ("deadlocked attempts / dead letters",
+         f"{figures['deadlocks']} / {figures['dead_letters']}"),
+        ("load average (before, at the start, after)", figures["load_average"]),
+    ]  # fmt: skip
+    for label, value in rows:
+        print(f"{label:<44} {value}")
+    for problem in figures["problems"]:
+        print(f"FAILED: {problem}")
 
 
 def summary_line(figures: dict[str, Any]) -> str:

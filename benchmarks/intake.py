@@ -66,7 +66,7 @@ from lapak.wiring.pacing import TokenBucketPacer, UnpacedPacer
 from lapak.wiring.server import serve
 from sqlalchemy import func, select
 
-from benchmarks.harness import PostgresDatabase
+from benchmarks.harness import PostgresDatabase, scale_out_arguments
 
 PLATFORM = "shopee"
 STORE = "intake-shop"
@@ -356,14 +356,8 @@ def main() -> None:
     parser.add_argument(
         "--again", action="store_true", help="time a second pull of the same orders"
     )
-    parser.add_argument(
-        "--workers", type=int, default=0,
-        help="scale-out: the Procfile's worker groups on Redis + PostgreSQL (0: one process)",
-    )  # fmt: skip
+    scale_out_arguments(parser, redis_port=6396)
     parser.add_argument("--shops", type=int, default=4, help="scale-out: shops sharing the orders")
-    parser.add_argument("--redis-port", type=int, default=6396, help="scale-out: its Redis")
-    parser.add_argument("--timeout", type=float, default=1800.0, help="scale-out: seconds")
-    parser.add_argument("--keep", type=Path, help="scale-out: keep config and logs here")
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
     if args.workers:

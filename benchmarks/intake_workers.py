@@ -26,14 +26,12 @@ pulls and pushes: how the work spread.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +46,6 @@ from benchmarks.propagation import LIFTED_RATE_PER_SECOND
 POLL_INTERVAL_SECONDS = 3600
 """One pull per store in a run: the scheduler's first tick."""
 SETTLE_TIMEOUT = 600.0
-PULL_ACTORS = ("pull_orders", "catch_up_orders")
 
 
 class Shops:
@@ -88,64 +85,6 @@ class Shops:
             shop.stop()
 
 
-@dataclass
-class GroupWork:
-    """What one worker group's job log says it ran."""
-
-    pulls: int = 0
-    skipped_pulls: int = 0
-    new_orders: int = 0
-    pushes: int = 0
-    jobs: Counter[str] = field(default_factory=Counter)
-
-
-def work_by_group(logs: Mapping[str, Path]) -> dict[str, GroupWork]:
-    """Per worker group, from the `job_finished` lines of its log (`jobs/middleware.py`)."""
-    spread = {}
-    for name, path in logs.items():
-        work = GroupWork()
-        with path.open(encoding="utf-8", errors="replace") as lines:
-            for line in lines:
-                if '"job_finished"' not in line:
-                    continue
-                try:
-                    entry = json.loads(line)
-                except ValueError:
-                    continue
-                actor, counts = entry.get("actor"), entry.get("counts") or {}
-                work.jobs[f"{actor}:{entry.get('outcome')}"] += 1
-                if actor in PULL_ACTORS and entry.get("outcome") == "ok":
-                    if counts.get("skipped"):
-                        work.skipped_pulls += 1
-                    else:
-                        work.pulls += 1
-                        work.new_orders += int(counts.get("new", 0))
-                elif actor == "push_store" and entry.get("outcome") == "ok":
-                    work.pushes += 1
-        spread[name] = work
-    return spread
-
-
-def worker_cpu(workers: Sequence[harness.Supervised]) -> dict[str, float]:
-    """CPU seconds each worker process (a group's forked children) has used so far, by
-    `group/pid`, from /proc."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used = {}
-    for group in workers:
-        for pid in group.children():
-            try:
-                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-            except (FileNotFoundError, ProcessLookupError):
-                continue
-            used[f"{group.name}/{pid}"] = (int(fields[11]) + int(fields[12])) / tick
-    return used
-
-
-def count_where(db: Database, *criteria: Any, of: Any = Order.id) -> int:
-    with db.session() as session:
-        return int(session.scalar(select(func.count(of)).where(*criteria)) or 0)
-
-
 def catalog_settled(db: Database, listings: int) -> bool:
     """Every listing of every store is bound to its shop's item and pushed (a listing whose
     push failed ends the run: the intake would run beside pushes retrying)."""
@@ -153,7 +92,7 @@ def catalog_settled(db: Database, listings: int) -> bool:
         failed = session.scalar(select(Listing.last_error).where(Listing.failed).limit(1))
     if failed is not None:
         raise SystemExit(f"a listing's push failed: {failed}")
-    bound = count_where(db, Listing.item_id.is_not(None), ~Listing.dirty, of=Listing.id)
+    bound = harness.count_where(db, Listing.item_id.is_not(None), ~Listing.dirty, of=Listing.id)
     return bound == listings
 
 
@@ -161,7 +100,7 @@ def pull_span(db: Database) -> float | None:
     """Seconds from the first pull job's start to the last order stored (Lapak's clocks)."""
     with db.session() as session:
         pulls = session.execute(
-            select(JobEvent.at, JobEvent.duration_ms).where(JobEvent.actor.in_(PULL_ACTORS))
+            select(JobEvent.at, JobEvent.duration_ms).where(JobEvent.actor.in_(harness.PULL_ACTORS))
         ).all()
         last = session.scalar(select(func.max(Order.ingested_at)))
     if not pulls or last is None:
@@ -202,18 +141,20 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         harness.log(f"{placed:,} orders placed in {time.perf_counter() - placing:.0f} s")
         calls_before, sandbox_cpu = shops.calls()
         load_start = os.getloadavg()
-        cpu_before = worker_cpu(lapak.workers)
+        cpu_before = harness.worker_cpu(lapak.workers)
         started = time.perf_counter()
         lapak.start_scheduler()
-        done = harness.wait_until(lambda: count_where(db) >= placed, args.timeout, every=0.25)
+        done = harness.wait_until(
+            lambda: harness.count_where(db) >= placed, args.timeout, every=0.25
+        )
         wall = time.perf_counter() - started
-        harness.log(f"{count_where(db):,} orders in Lapak after {wall:.1f} s")
+        harness.log(f"{harness.count_where(db):,} orders in Lapak after {wall:.1f} s")
         cpu = {
             name: round(seconds - cpu_before.get(name, 0.0), 1)
-            for name, seconds in worker_cpu(lapak.workers).items()
+            for name, seconds in harness.worker_cpu(lapak.workers).items()
         }
         harness.wait_until(
-            lambda: count_where(db, of=PullCursor.store_id) >= args.shops, 120, every=0.5
+            lambda: harness.count_where(db, of=PullCursor.store_id) >= args.shops, 120, every=0.5
         )
         calls_after, sandbox_after = shops.calls()
         calls_after.subtract(calls_before)
@@ -223,9 +164,9 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         if done is None:
             found.insert(0, f"not every order was in Lapak after {args.timeout:.0f} s")
         span = pull_span(db)
-        dead = count_where(db, of=DeadLetter.id)
+        dead = harness.count_where(db, of=DeadLetter.id)
         deadlocked = harness.deadlocks(db, lapak.logs())
-        spread = work_by_group({w.name: w.log_path for w in lapak.workers})
+        spread = harness.work_by_group({w.name: w.log_path for w in lapak.workers})
     figures: dict[str, Any] = {
         "mode": "workers",
         "workers": args.workers,
@@ -258,7 +199,7 @@ def worker_command() -> str:
 
 
 def print_table(
-    args: argparse.Namespace, figures: dict[str, Any], spread: Mapping[str, GroupWork]
+    args: argparse.Namespace, figures: dict[str, Any], spread: Mapping[str, harness.GroupWork]
 ) -> None:
     rows: Sequence[tuple[str, Any]] = [
         ("worker groups", f"{args.workers} × `{worker_command()}`"),
@@ -268,20 +209,14 @@ def print_table(
         ("first pull started → last order stored", f"{figures['pull_span_seconds']} s"),
         ("sandboxes: CPU s / calls", f"{figures['sandbox_cpu_seconds']} / {figures['calls']}"),
         ("worker processes' CPU s meanwhile", figures["cpu_seconds_by_process"]),
-        ("deadlocked attempts / dead letters",
-         f"{figures['deadlocks']} / {figures['dead_letters']}"),
-        ("load average (before, at the start, after)", figures["load_average"]),
-    ]  # fmt: skip
-    for label, value in rows:
-        print(f"{label:<44} {value}")
+    ]
+    harness.print_report(rows, figures)
     for name, work in spread.items():
         other = {job: n for job, n in sorted(work.jobs.items())}
         print(
             f"  {name}: {work.pulls} pulls ({work.new_orders:,} new orders), "
             f"{work.skipped_pulls} skipped, {work.pushes} pushes; jobs {other}"
         )
-    for problem in figures["problems"]:
-        print(f"FAILED: {problem}")
     if figures["ok"]:
         print(
             f"checked: all {figures['orders']:,} orders in Lapak once, each line reserved once, "
