@@ -24,7 +24,13 @@ rate is set against the bare loop's; the peak RSS of this process (Lapak's side 
 printed at the end.
 
     python benchmarks/full_sync.py [--skus 1000] [--limits published|lifted]
-                                   [--platforms shopee lazada ...]
+                                   [--platforms shopee lazada ...] [--listed]
+
+`--listed`: the stores already hold the catalog, listed by their seller before Lapak (made
+through each sandbox's control API, not timed): the first phase is Lapak's adoption of
+those listings by SKU (one scan of each store) instead of creating them, which makes a
+stock sync of 100,000 SKUs on six stores a matter of minutes where creating them takes
+hours. The peak RSS is read when the last sync ends, before the checks and the bare loop.
 
 `--workers N` is the scale-out mode instead (`benchmarks/full_sync_workers.py`): the
 Procfile's worker groups on Redis + PostgreSQL push every store through `push_store` jobs.
@@ -34,15 +40,18 @@ from __future__ import annotations
 
 import argparse
 import csv
+import itertools
 import multiprocessing
 import os
+import pickle
 import resource
 import sys
 import tempfile
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -56,9 +65,9 @@ import httpx
 from lapak.connectors.woocommerce import signing as woo_signing
 from lapak.sandboxes.kit.images import placeholder_png
 from lapak.sync.catalog import import_catalog
-from lapak.sync.changes import products_changed
+from lapak.sync.changes import products_changed, refresh_dirty
 from lapak.sync.protocol import Connector, Pacer, StoreSpec
-from lapak.sync.push import PushReport, push_store
+from lapak.sync.push import PushReport, adopt_existing, push_store
 from lapak.sync.registry import platforms, plugin_for
 from lapak.sync.sealing import Sealer
 from lapak.sync.setup import StoreSettings, apply_settings
@@ -78,6 +87,8 @@ from benchmarks import harness
 
 MERCHANT = "bench"
 VARIANTS = 4
+PRICE = 25_000
+STOCK = 10
 GOAL_WALL_RATIO = 1.1
 GOAL_BARE_RATIO = 0.9
 STOCK_WRITE_PATHS = {
@@ -166,11 +177,18 @@ def host_sandboxes(platform_names: list[str], lifted: bool, conn: Connection) ->
         limiter = recorders[platform].state.sandbox.limiter
         return float(limiter.per_second), int(limiter.burst)
 
-    def recorded(platform: str) -> list[RecordedRequest]:
+    def recorded(platform: str, path: str) -> int:
+        """Pickles the recording to `path` (Lapak's process never holds it: its peak RSS is
+        Lapak's own); the number of requests."""
         recorder = recorders[platform]
         recorder.on = False
         requests, recorder.requests = recorder.requests, []
-        return requests
+        with open(path, "wb") as file:
+            pickle.dump(requests, file, protocol=pickle.HIGHEST_PROTOCOL)
+        return len(requests)
+
+    def seed(platform: str, skus: int) -> None:
+        seed_store(recorders[platform].state.control, platform, skus)
 
     def record(platform: str) -> None:
         recorders[platform].on = True
@@ -188,7 +206,7 @@ def host_sandboxes(platform_names: list[str], lifted: bool, conn: Connection) ->
 
     calls: dict[str, Callable[..., Any]] = {
         "limits": limits, "recorded": recorded, "record": record, "stock": stock,
-        "category": category, "control": control,
+        "category": category, "control": control, "seed": seed,
     }  # fmt: skip
     while (message := conn.recv()) is not None:
         name, args = message
@@ -251,23 +269,53 @@ class Sandboxes:
 # --- Lapak's side ---------------------------------------------------------------------------
 
 
-def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str) -> None:
-    """N SKUs, a fifth in items of `VARIANTS` variants; `categories` by platform; pictures
-    on the `image_host` at `images`."""
+@dataclass(frozen=True)
+class CatalogRow:
+    sku: str
+    group: str
+    variant: str
+    """The variant's option ("" for a single SKU)."""
+
+    @property
+    def name(self) -> str:
+        return f"Produk UMKM nomor {self.group} buatan Yogyakarta"
+
+
+def catalog_rows(skus: int) -> Iterator[CatalogRow]:
+    """N SKUs, a fifth in items of `VARIANTS` variants (the variants of an item in a row)."""
     grouped = skus // 5 // VARIANTS * VARIANTS
+    for n in range(skus):
+        sku = f"SKU{n:06d}"
+        if n < grouped:
+            yield CatalogRow(sku, f"G{n // VARIANTS:05d}", f"Ukuran {n % VARIANTS}")
+        else:
+            yield CatalogRow(sku, sku, "")
+
+
+def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str) -> None:
+    """`catalog_rows` as a catalog CSV: `categories` by platform; pictures on the
+    `image_host` at `images`."""
     names = sorted(categories)
     with path.open("w", newline="", encoding="utf-8") as file:
         writer = csv.writer(file)
         writer.writerow(harness.catalog_header(names))
-        for n in range(skus):
-            sku = f"SKU{n:06d}"
-            group = f"G{n // VARIANTS:05d}" if n < grouped else sku
-            variant = f"Ukuran {n % VARIANTS}" if n < grouped else ""
-            name = f"Produk UMKM nomor {group} buatan Yogyakarta"
+        for row in catalog_rows(skus):
             writer.writerow(
-                [sku, group, variant, name, f"{name}, dikirim dari Yogyakarta.", 25000, 10, 300,
-                 f"{images}/img/{group}.png", *(categories[p] for p in names)]
+                [row.sku, row.group, row.variant, row.name,
+                 f"{row.name}, dikirim dari Yogyakarta.", PRICE, STOCK, 300,
+                 f"{images}/img/{row.group}.png", *(categories[p] for p in names)]
             )  # fmt: skip
+
+
+def seed_store(control: Any, store: str, skus: int) -> None:
+    """The catalog listed on the store by its seller, before Lapak (`--listed`): each item
+    made through the sandbox's control API, with the catalog's price and stock."""
+    for group, rows in itertools.groupby(catalog_rows(skus), key=lambda row: row.group):
+        variants = [(row.sku, row.variant, PRICE, STOCK) for row in rows if row.variant]
+        name = f"Produk UMKM nomor {group} buatan Yogyakarta"
+        control.add_listing(
+            store, sku=group, name=name, price=PRICE, stock=STOCK, variants=variants
+        )
 
 
 @dataclass
@@ -306,6 +354,10 @@ class StoreRun:
     def checked_ok(self) -> bool:
         """One listing per SKU, each with the stock Lapak wants."""
         return set(self.listings_per_sku) == {1} and not self.wrong_stock
+
+
+PhaseRunner = Callable[[Database, "Sandboxes", StoreRun], None]
+"""The first phase of a store's run: its first listing, or (`--listed`) the adoption."""
 
 
 def push_until_settled(db: Database, store_id: int, connector: Connector) -> PushReport:
@@ -360,10 +412,18 @@ def fresh_oauth_query(store: SandboxStore, method: str, path: str) -> str:
     return f"{endpoint}?{urlencode(signed)}"
 
 
-def bare_replay(store: SandboxStore, requests: Sequence[RecordedRequest]) -> float:
-    """Send the recorded requests again, one at a time over one keep-alive connection
-    (WooCommerce's signed again with a fresh nonce, as each of Lapak's is); returns the
-    seconds it took. Every answer must be a success."""
+def bare_replay(store: SandboxStore, recording: Path) -> float:
+    """In a process of its own: send the recorded requests again, one at a time over one
+    keep-alive connection (WooCommerce's signed again with a fresh nonce, as each of
+    Lapak's is); returns the seconds it took. Every answer must be a success."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
+        return pool.submit(_replay, store, recording).result()
+
+
+def _replay(store: SandboxStore, recording: Path) -> float:
+    with recording.open("rb") as file:
+        requests: list[RecordedRequest] = pickle.load(file)
     with httpx.Client(base_url=store.url, timeout=30) as client:
         started = time.perf_counter()
         for request in requests:
@@ -456,30 +516,61 @@ def set_up(
     return db, runs
 
 
-def run_published(db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun]) -> None:
-    in_threads(lambda run: timed_phase(db, sandboxes, run, "list"), runs)
+def list_phase(db: Database, sandboxes: Sandboxes, run: StoreRun) -> None:
+    """The first listing: every SKU created on the store by Lapak's pushes."""
+    timed_phase(db, sandboxes, run, "list")
+
+
+def adopt_phase(db: Database, sandboxes: Sandboxes, run: StoreRun) -> None:
+    """`--listed`: the seller's listings adopted by SKU, one scan of the store
+    (`sync.push.adopt_existing`, as the first push of a store does). Their content is then
+    taken as the catalog's — the state Lapak's own first listing leaves — so what follows
+    is the stock sync alone, not a rewrite of every title and picture."""
+    sandboxes.reset_calls(run.platform)
+    started = time.perf_counter()
+    adopted = adopt_existing(db, run.store_id, run.connector)
+    seconds = time.perf_counter() - started
+    with db.session() as session:
+        mine = Listing.store_id == run.store_id
+        session.execute(update(Listing).where(mine).values(confirmed_hash=Listing.desired_hash))
+        refresh_dirty(session, session.scalars(select(Listing.id).where(mine)).all())
+    run.phases["list"] = Phase(sandboxes.calls(run.platform), seconds, PushReport(adopted=adopted))
+
+
+def run_published(
+    db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun], first: PhaseRunner, _: Path
+) -> None:
+    in_threads(lambda run: first(db, sandboxes, run), runs)
     change_all_stock(db)
     for run in runs:
         run.fewest_stock = fewest_stock_calls(db, run)
     in_threads(lambda run: timed_phase(db, sandboxes, run, "stock"), runs)
 
 
-def run_lifted(db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun]) -> None:
+def run_lifted(
+    db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun], first: PhaseRunner, tmp: Path
+) -> None:
+    """Store after store; each stock push recorded by its sandbox, and sent again by the
+    bare loop once every store is done (the recordings wait on disk, not in this process)."""
     for run in runs:
-        timed_phase(db, sandboxes, run, "list")
+        first(db, sandboxes, run)
     change_all_stock(db)
+    recordings: dict[str, tuple[Path, int]] = {}
     for run in runs:
         run.fewest_stock = fewest_stock_calls(db, run)
         sandboxes.ask("record", run.platform)
         timed_phase(db, sandboxes, run, "stock")
-        requests = sandboxes.ask("recorded", run.platform)
-        run.bare = (len(requests), bare_replay(sandboxes.stores[run.platform], requests))
+        path = tmp / f"{run.platform}.recording"
+        recordings[run.platform] = (path, sandboxes.ask("recorded", run.platform, str(path)))
+    for run in runs:
+        path, sent = recordings[run.platform]
+        run.bare = (sent, bare_replay(sandboxes.stores[run.platform], path))
 
 
-def print_published(runs: Sequence[StoreRun]) -> None:
+def print_published(runs: Sequence[StoreRun], first: str) -> None:
     print("\nrate limits published: the sandbox enforces, Lapak paces (calls/s, burst); floor ="
           " calls ÷ Lapak's pace, stock floor over the fewest writes plus the reads")  # fmt: skip
-    print(f"{'store':<12} {'enforced':>9} {'paced':>6} │ {'list calls':>10} {'wall s':>7} "
+    print(f"{'store':<12} {'enforced':>9} {'paced':>6} │ {f'{first} calls':>11} {'wall s':>7} "
           f"{'floor s':>7} {'ratio':>5} │ {'writes/fewest':>13} {'reads':>5} {'wall s':>6} "
           f"{'floor s':>7} {'ratio':>5} │ verdict")  # fmt: skip
     for run in runs:
@@ -496,18 +587,18 @@ def print_published(runs: Sequence[StoreRun]) -> None:
         )
         print(
             f"{run.platform:<12} {_rate(run.enforced):>9} {_rate(run.pace):>6} │ "
-            f"{listing.total:>10} {listing.seconds:>7.1f} {list_floor:>7.1f} {list_ratio:>5.2f} │ "
+            f"{listing.total:>11} {listing.seconds:>7.1f} {list_floor:>7.1f} {list_ratio:>5.2f} │ "
             f"{f'{writes}/{run.fewest_stock}':>13} {reads:>5} {stock.seconds:>6.1f} "
             f"{stock_floor:>7.1f} {stock_ratio:>5.2f} │ {'OK' if ok else 'MISSED'}"
         )
 
 
-def print_lifted(runs: Sequence[StoreRun]) -> None:
+def print_lifted(runs: Sequence[StoreRun], first: str) -> None:
     print("\nrate limits lifted; bare = the stock push's requests (reads and writes) sent again"
           " by a plain httpx loop")  # fmt: skip
-    print(f"{'store':<12} {'list calls':>10} {'list s':>7} │ {'writes/fewest':>13} {'reads':>5} "
-          f"{'SKU upd/s':>9} {'Lapak calls/s':>13} {'bare calls/s':>12} {'ratio':>5} │ "
-          "verdict")  # fmt: skip
+    print(f"{'store':<12} {f'{first} calls':>11} {f'{first} s':>8} │ {'writes/fewest':>13} "
+          f"{'reads':>5} {'SKU upd/s':>9} {'Lapak calls/s':>13} {'bare calls/s':>12} "
+          f"{'ratio':>5} │ verdict")  # fmt: skip
     for run in runs:
         listing, stock = run.phases["list"], run.phases["stock"]
         assert run.bare is not None
@@ -515,7 +606,7 @@ def print_lifted(runs: Sequence[StoreRun]) -> None:
         rate, bare_rate = stock.total / stock.seconds, run.bare[0] / run.bare[1]
         ok = writes == run.fewest_stock and rate >= GOAL_BARE_RATIO * bare_rate and run.checked_ok()
         print(
-            f"{run.platform:<12} {listing.total:>10} {listing.seconds:>7.1f} │ "
+            f"{run.platform:<12} {listing.total:>11} {listing.seconds:>8.1f} │ "
             f"{f'{writes}/{run.fewest_stock}':>13} {stock.total - writes:>5} "
             f"{stock.report.stock / stock.seconds:>9,.0f} {rate:>13,.0f} {bare_rate:>12,.0f} "
             f"{rate / bare_rate:>5.2f} │ {'OK' if ok else 'MISSED'}"
@@ -531,6 +622,11 @@ def main() -> None:
     parser.add_argument("--skus", type=int, default=1000)
     parser.add_argument("--limits", choices=["published", "lifted"], default="published")
     parser.add_argument("--platforms", nargs="*", default=platforms())
+    parser.add_argument(
+        "--listed", action="store_true",
+        help="the stores already list the catalog (their seller's own listings): Lapak "
+        "adopts them by SKU instead of creating them, then syncs stock",
+    )  # fmt: skip
     harness.scale_out_arguments(parser, redis_port=6397)
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
@@ -544,15 +640,23 @@ def main() -> None:
     sandboxes = Sandboxes(args.platforms, lifted)
     try:
         with tempfile.TemporaryDirectory() as directory:
+            if args.listed:
+                for platform in args.platforms:
+                    sandboxes.ask("seed", platform, args.skus)
+                print(f"the catalog listed on {len(args.platforms)} stores by their seller in "
+                      f"{time.perf_counter() - started:.0f} s (not timed)")  # fmt: skip
             db, runs = set_up(Path(directory), sandboxes, args.skus, lifted)
-            (run_lifted if lifted else run_published)(db, sandboxes, runs)
+            run_all = run_lifted if lifted else run_published
+            first = adopt_phase if args.listed else list_phase
+            run_all(db, sandboxes, runs, first, Path(directory))
+            peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
             for run in runs:
                 check_store(db, sandboxes, run)
                 run.connector.close()
-                listing = run.phases["list"].report
-                if listing.created != args.skus:
+                first = run.phases["list"].report
+                if (first.adopted if args.listed else first.created) != args.skus:
                     raise SystemExit(
-                        f"{run.platform}: listed {listing.as_counts()}: {listing.errors[:3]}"
+                        f"{run.platform}: first phase {first.as_counts()}: {first.errors[:3]}"
                     )
             db.dispose()
     finally:
@@ -560,13 +664,12 @@ def main() -> None:
     print(f"{args.skus} SKUs ({args.skus // 5 // VARIANTS} items of {VARIANTS} variants, the "
           f"rest single) on {len(runs)} stores; {os.cpu_count()} cores, load "
           f"{' '.join(f'{n:.2f}' for n in os.getloadavg())}")  # fmt: skip
-    (print_lifted if lifted else print_published)(runs)
+    (print_lifted if lifted else print_published)(runs, "adopt" if args.listed else "list")
     for run in runs:
         if not run.checked_ok():
             print(f"{run.platform}: listings per SKU {dict(run.listings_per_sku)}, "
                   f"{run.wrong_stock} SKUs with other stock")  # fmt: skip
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"peak RSS of this process (Lapak's side): {peak_mb:,.0f} MB; "
+    print(f"peak RSS of this process (Lapak's side) up to the end of the sync: {peak_mb:,.0f} MB; "
           f"run {time.perf_counter() - started:.0f} s")  # fmt: skip
 
 
