@@ -10,7 +10,7 @@ The caller then makes sure one push per returned store is pending.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -123,29 +123,53 @@ def desired_state(product: Product, reserved: int, store: Store) -> dict[str, An
 
 
 def products_changed(
-    session: Session, product_ids: Collection[int], *, locked: bool = False
+    session: Session,
+    product_ids: Collection[int],
+    *,
+    locked: bool = False,
+    reserved: Mapping[int, int] | None = None,
+    stores: Mapping[int, Sequence[Store]] | None = None,
 ) -> set[int]:
     """Recompute the listings of these products; returns the stores that now have work.
 
     `locked`: this transaction already holds the products' stock locks (`lock_stock_rows`,
-    as intake takes them before its orders), so they are not taken again."""
+    as intake takes them before its orders), so they are not taken again.
+
+    What the locked transaction already knows is not read again (intake's, `sync.pull`):
+    `reserved`, the kept reserved counts (`Product.reserved`) of some of these products as
+    its own writes left them (`sync.reservations.settle`); `stores`, the enabled stores of
+    some merchants by merchant id, read after the locks were taken. The rest is read."""
     if not product_ids:
         return set()
     if not locked:
+        if reserved or stores:
+            raise ValueError("known reserved counts or stores need the locks held (locked)")
         lock_stock_rows(session, product_ids)
-    stores_by_merchant: dict[int, list[Store]] = {}
+    stores_by_merchant: dict[int, list[Store]] = {
+        merchant_id: list(found) for merchant_id, found in (stores or {}).items()
+    }
     due: set[int] = set()
     for chunk in chunked(sorted(set(product_ids)), CHUNK):
-        due |= _refresh_chunk(session, chunk, stores_by_merchant)
+        due |= _refresh_chunk(session, chunk, stores_by_merchant, reserved or {})
     return due
 
 
 def _refresh_chunk(
-    session: Session, product_ids: list[int], stores_by_merchant: dict[int, list[Store]]
+    session: Session,
+    product_ids: list[int],
+    stores_by_merchant: dict[int, list[Store]],
+    known_reserved: Mapping[int, int],
 ) -> set[int]:
     products = session.scalars(select(Product).where(among(session, Product.id, product_ids))).all()
     _load_stores(session, {product.merchant_id for product in products}, stores_by_merchant)
-    reserved = reserved_units(session, product_ids)
+    unknown = [product_id for product_id in product_ids if product_id not in known_reserved]
+    reserved = {
+        product_id: known_reserved[product_id]
+        for product_id in product_ids
+        if product_id in known_reserved
+    }
+    if unknown:
+        reserved.update(reserved_units(session, unknown))
     existing = {
         (row.store_id, row.product_id): row
         for row in session.execute(

@@ -25,7 +25,8 @@ from lapak.sync.reservations import NewLine, Settled, Settling, settle
 from lapak.sync.store.dialect import among, inserted_rows
 from lapak.sync.store.models import Listing, Order, OrderLine, Product, Store
 from lapak.sync.types import OrderStatus, RemoteOrder
-from sqlalchemy import select, update
+from sqlalchemy import ScalarSelect, select, update
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 RANK = {
@@ -68,6 +69,27 @@ class IntakeResult:
     changed_product_ids: set[int] = field(default_factory=set)
     own_stock_unconfirmed: bool = False
     """The store's own listings of these orders' products are to be pushed again."""
+    reserved: dict[int, int] = field(default_factory=dict)
+    """The kept reserved counts (`Product.reserved`) this intake read or moved, as its own
+    writes left them, of products it holds locked (`sync.reservations.settle`): the
+    listing recompute in the same transaction takes them (`products_changed(...,
+    reserved=...)`) instead of reading them again."""
+    stores: dict[int, list[Store]] = field(default_factory=dict)
+    """The enabled stores of the store's merchant (by merchant id, in id order) when intake
+    read them after taking its locks (`ingest_store_orders`), for the same recompute."""
+
+
+def ingest_store_orders(
+    session: Session, store_id: int, orders: Sequence[RemoteOrder]
+) -> IntakeResult:
+    """`ingest_orders` for the store of this id (`NoResultFound` when there is none).
+
+    The store is read once, with every other store of its merchant, after the orders'
+    products are locked: the listing recompute that follows in the same transaction
+    (`products_changed(..., stores=result.stores)`) then selects no store again. Its merchant
+    (which never changes) is a subquery of the products' lookup."""
+    merchant = select(Store.merchant_id).where(Store.id == store_id).scalar_subquery()
+    return _ingest(session, store_id, merchant, None, orders)
 
 
 def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder]) -> IntakeResult:
@@ -83,17 +105,29 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
     taken in twice, in the order given). The stock locks of the orders' products are taken
     first (`lock_stock_rows`) and held to the end of the transaction: every product in
     `changed_product_ids` is among them."""
+    return _ingest(session, store.id, store.merchant_id, store, orders)
+
+
+def _ingest(
+    session: Session,
+    store_id: int,
+    merchant: int | ScalarSelect[int],
+    known: Store | None,
+    orders: Sequence[RemoteOrder],
+) -> IntakeResult:
+    """`ingest_orders`; the store read after the locks, with its merchant's, when not `known`."""
     result = IntakeResult()
     skus = {line.sku for remote in orders for line in remote.lines}
     products: dict[str, int] = {
         sku: product_id
         for sku, product_id in session.execute(
             select(Product.sku, Product.id).where(
-                Product.merchant_id == store.merchant_id, among(session, Product.sku, skus)
+                Product.merchant_id == merchant, among(session, Product.sku, skus)
             )
         )
     }
     lock_stock_rows(session, products.values())
+    store = known or _merchant_stores(session, store_id, merchant, result)
     moved: set[int] = set()
     for batch in _once_each(sorted(orders, key=lambda order: order.external_id)):
         moved |= _ingest_batch(session, store, batch, products, result)
@@ -101,6 +135,20 @@ def ingest_orders(session: Session, store: Store, orders: Sequence[RemoteOrder])
         _recheck_stock(session, store.id, moved)
         result.own_stock_unconfirmed = True
     return result
+
+
+def _merchant_stores(
+    session: Session, store_id: int, merchant: int | ScalarSelect[int], result: IntakeResult
+) -> Store:
+    """The store, and its merchant's enabled stores into `result.stores`, in one read."""
+    found = session.scalars(
+        select(Store).where(Store.merchant_id == merchant).order_by(Store.id)
+    ).all()
+    store = next((store for store in found if store.id == store_id), None)
+    if store is None:
+        raise NoResultFound(f"no store {store_id}")
+    result.stores = {store.merchant_id: [other for other in found if other.enabled]}
+    return store
 
 
 def _once_each(orders: Sequence[RemoteOrder]) -> Iterator[list[RemoteOrder]]:
@@ -165,6 +213,7 @@ def _ingest_batch(
                     )
                     for remote in counting
                 ],
+                result.reserved,
             ),
             strict=True,
         )

@@ -16,7 +16,7 @@ from typing import Any
 
 import structlog
 from lapak.sync.changes import chunked, products_changed
-from lapak.sync.orders import IntakeResult, ingest_orders
+from lapak.sync.orders import IntakeResult, ingest_store_orders
 from lapak.sync.protocol import Connector, PermanentError
 from lapak.sync.store.db import Database
 from lapak.sync.store.models import Listing, PullCursor, Store, utcnow
@@ -137,9 +137,15 @@ def _readable(
 
 def _take_in(db: Database, store_id: int, orders: list[RemoteOrder], report: PullReport) -> None:
     def work(session: Session) -> tuple[IntakeResult, set[int]]:
-        store = session.get_one(Store, store_id)
-        intake = ingest_orders(session, store, orders)  # locks the orders' products
-        stores = products_changed(session, intake.changed_product_ids, locked=True)
+        intake = ingest_store_orders(session, store_id, orders)  # locks the orders' products
+        # What intake read or wrote under those locks is not read again.
+        stores = products_changed(
+            session,
+            intake.changed_product_ids,
+            locked=True,
+            reserved=intake.reserved,
+            stores=intake.stores,
+        )
         if intake.own_stock_unconfirmed:
             stores.add(store_id)
         return intake, stores

@@ -117,9 +117,19 @@ class _Ledger:
         return short
 
 
-def settle(session: Session, orders: Sequence[Settling]) -> list[Settled]:
+def settle(
+    session: Session, orders: Sequence[Settling], reserved: dict[int, int] | None = None
+) -> list[Settled]:
     """Create missing reservations and move them to each order's target, in this order
-    (each order once)."""
+    (each order once).
+
+    `reserved`: the kept reserved counts (`Product.reserved`) this transaction knows of
+    products it holds locked (what an earlier settle of it left here); they are not read
+    again. It is brought up to date in place: after the writes it holds the count of every
+    product it held before or whose count this settle read, each as its own UPDATE left it
+    (the locks keep every other writer out), so the caller's listing recompute need not read
+    them (`sync.changes.products_changed`)."""
+    known = {} if reserved is None else reserved
     lines = _lines_of(session, [order.order_id for order in orders if order.new_lines is None])
     for order in orders:
         if order.new_lines is not None:
@@ -136,13 +146,22 @@ def settle(session: Session, orders: Sequence[Settling]) -> list[Settled]:
     # The stock is read only to measure orders getting new reservations (`_Ledger.short`);
     # the moves of existing ones are written as deltas without it.
     products = sorted({line.product_id for found in reserving for line in found if _any_new(found)})
+    # When it is read at all, the reserved count is read for every product whose
+    # reservations this settle may move (in the same statement), so that the recompute after
+    # it knows them all.
+    unknown = sorted({ln.product_id for found in reserving for ln in found} - known.keys())
+    read = {product_id: 0 for product_id in unknown} if products else {}
+    if read:
+        read.update(reserved_units(session, unknown))
     ledger = _Ledger(
         on_hand=defaultdict(int, _on_hand(session, products)),
-        reserved=defaultdict(int, reserved_units(session, products) if products else {}),
+        reserved=defaultdict(int, {**known, **read}),
     )
     created = _insert_active(session, creating)
     outcomes = [_settle_one(ledger, order, lines[order.order_id], created) for order in orders]
     _write(session, ledger)
+    for product_id in [*known, *read]:
+        known[product_id] = ledger.reserved[product_id]
     return outcomes
 
 
