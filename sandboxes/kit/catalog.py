@@ -10,6 +10,13 @@ A unit's stock may go uncounted (`manage_stock` False: WooCommerce's unmanaged s
 `stock` stays 0 and means nothing; any quantity of it sells, and orders take and give back
 none of it (kit/orders.py).
 
+`find_sku` answers from an index by SKU, so a shop of 100,000 listings finds a SKU in one
+dictionary lookup rather than a pass over every listing (a Tokopedia stock update names
+up to 100 SKUs, a Lazada create checks its SKUs are free). Platforms change listings in
+place (`item.sku = ...`, `product.variants = {...}`, `listing.status = "DELETED"`); a
+listing or variant in a catalog reports such a change of SKU, status or variants, and the
+next lookup rebuilds the index. Every other field (stock, price, name) changes freely.
+
 A platform supplies its ids (ints or strings, from its own sequences), its listing status
 names (which ones sell, which ones are gone), and keeps its own attributes in `fields`
 (Shopee's category_id and logistics, TikTok's main_images, ...); the JSON a platform
@@ -18,6 +25,7 @@ answers with is its own. Guarded by the sandbox lock, like all sandbox state.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -31,6 +39,72 @@ Price = int | Decimal
 """Whole rupiah, or a Decimal where the platform writes money with decimals."""
 
 
+_versions = itertools.count(1)
+_skus_version = 0
+"""Moves on every change of a SKU, a status or a variant set of a listing in a catalog: an
+index built at another version is stale. One for all catalogs (a change to one shop's
+costs the others a rebuild: rare); each value is new, so two changes racing in two
+sandboxes' threads never leave an index looking current."""
+
+
+def _skus_changed() -> None:
+    global _skus_version
+    _skus_version = next(_versions)
+
+
+class Variants(dict[Id, "Variant"]):
+    """A listing's variants by id; while the listing is in a catalog, adding, replacing or
+    removing one is a change of its SKUs."""
+
+    __slots__ = ("indexed",)
+
+    def __init__(self, variants: Any = (), *, indexed: bool = False) -> None:
+        super().__init__(variants)
+        self.mark(indexed)
+
+    def mark(self, indexed: bool) -> None:
+        """In a catalog (its listing is) or not."""
+        self.indexed = indexed
+        if indexed:
+            for variant in self.values():
+                variant.indexed = True
+
+    def _changed(self) -> None:
+        if getattr(self, "indexed", False):
+            _skus_changed()
+
+    def __setitem__(self, key: Id, variant: Variant) -> None:
+        if getattr(self, "indexed", False):
+            variant.indexed = True
+        super().__setitem__(key, variant)
+        self._changed()
+
+    def __delitem__(self, key: Id) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[Id, Variant]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, variant in dict(*args, **kwargs).items():
+            self[key] = variant
+
+    def setdefault(self, key: Id, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
 @dataclass(slots=True)
 class Variant:
     id: Id
@@ -42,6 +116,13 @@ class Variant:
     fields: dict[str, Any] = field(default_factory=dict)
     manage_stock: bool = True
     """False: its stock is not counted (see the module's docstring)."""
+    indexed: bool = field(default=False, init=False, repr=False, compare=False)
+    """Its listing is in a catalog: a change of its SKU is reported."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name == "sku" and getattr(self, "indexed", False):
+            _skus_changed()
+        object.__setattr__(self, name, value)
 
 
 @dataclass(slots=True)
@@ -59,6 +140,23 @@ class Listing:
     fields: dict[str, Any] = field(default_factory=dict)
     manage_stock: bool = True
     """False: its own stock is not counted (see the module's docstring)."""
+    indexed: bool = field(default=False, init=False, repr=False, compare=False)
+    """It is in a catalog: a change of its SKU, status or variants is reported."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        indexed = getattr(self, "indexed", False)
+        if name == "variants":
+            if isinstance(value, Variants):
+                value.mark(indexed)  # the same dict: whoever holds it still holds the listing's
+            else:
+                value = Variants(value, indexed=indexed)
+        elif name == "indexed":
+            variants = getattr(self, "variants", None)
+            if isinstance(variants, Variants):
+                variants.mark(value)
+        if indexed and name in ("sku", "status", "variants"):
+            _skus_changed()
+        object.__setattr__(self, name, value)
 
     @property
     def has_variants(self) -> bool:
@@ -108,6 +206,44 @@ class Unit:
         return owner.manage_stock
 
 
+class Listings(dict[Id, Listing]):
+    """A catalog's listings by id: one put in is indexed from then on; replacing or
+    removing one is a change of SKUs."""
+
+    __slots__ = ()
+
+    def __setitem__(self, key: Id, listing: Listing) -> None:
+        if key in self:
+            _skus_changed()
+        listing.indexed = True
+        super().__setitem__(key, listing)
+
+    def __delitem__(self, key: Id) -> None:
+        super().__delitem__(key)
+        _skus_changed()
+
+    def pop(self, *args: Any) -> Any:
+        _skus_changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[Id, Listing]:
+        _skus_changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        _skus_changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, listing in dict(*args, **kwargs).items():
+            self[key] = listing
+
+    def setdefault(self, key: Id, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
 class Catalog:
     """A shop's listings by id, with SKU lookup and stock taking.
 
@@ -116,12 +252,20 @@ class Catalog:
     """
 
     def __init__(self, *, selling: Iterable[Status], gone: Iterable[Status] = ()) -> None:
-        self.listings: dict[Id, Listing] = {}
+        self.listings: dict[Id, Listing] = Listings()
         self.selling = frozenset(selling)
         self.gone = frozenset(gone)
+        self._skus: dict[str, tuple[Id, Id | None]] = {}
+        self._skus_version = -1
 
     def add(self, listing: Listing) -> Listing:
+        """The listing in the catalog (a new one is indexed as it comes, not rebuilt)."""
+        current = self._skus_version == _skus_version
+        new = listing.id not in self.listings
         self.listings[listing.id] = listing
+        if current and new:
+            self._index(listing)
+            self._skus_version = _skus_version
         return listing
 
     def live(self) -> list[Listing]:
@@ -130,11 +274,26 @@ class Catalog:
 
     def find_sku(self, sku: str) -> Unit | None:
         """The unit with this seller SKU among the live listings (the first when listed twice)."""
-        for listing in self.live():
-            for unit in listing.units():
-                if unit.sku == sku:
-                    return unit
-        return None
+        if self._skus_version != _skus_version:
+            version = _skus_version  # before the pass: a change during it leaves it stale
+            self._skus = {}
+            for listing in self.listings.values():
+                self._index(listing)
+            self._skus_version = version
+        found = self._skus.get(sku)
+        if found is None:
+            return None
+        listing = self.listings[found[0]]
+        return Unit(listing, None if found[1] is None else listing.variants[found[1]])
+
+    def _index(self, listing: Listing) -> None:
+        if listing.status in self.gone:
+            return
+        if listing.variants:
+            for variant in listing.variants.values():
+                self._skus.setdefault(variant.sku, (listing.id, variant.id))
+        else:
+            self._skus.setdefault(listing.sku, (listing.id, None))
 
     def unit(self, listing_id: Id, variant_id: Id | None) -> Unit | None:
         """The unit by its ids (None: the listing or the variant is not there)."""
