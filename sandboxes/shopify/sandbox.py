@@ -179,6 +179,7 @@ class ShopifySandbox(StoreSandbox[Shop]):
             handle=_handle(title, shop),
             option_name=option_name,
         )
+        shop.handles[product.handle] = product.id
         for spec in variants:
             self.add_variant(product, spec)
         return product
@@ -258,9 +259,8 @@ class ShopifySandbox(StoreSandbox[Shop]):
 
 def _handle(title: str, shop: Shop) -> str:
     base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "product"
-    taken = {p.handle for p in shop.products.values()}
     handle, n = base, 1
-    while handle in taken:
+    while shop.handle_taken(handle):
         n += 1
         handle = f"{base}-{n}"
     return handle

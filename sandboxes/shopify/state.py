@@ -185,10 +185,17 @@ class Shop(Store):
     location_id: int
     revoked: bool = False
     next_number: int = 1001
+    handles: dict[str, int] = field(default_factory=dict)
+    """The product each handle was made for (`handle_taken`)."""
 
     @property
     def products(self) -> dict[int, Product]:
         return cast("dict[int, Product]", self.catalog.listings)
+
+    def handle_taken(self, handle: str) -> bool:
+        """A product of the shop has this handle (a deleted one's is free again)."""
+        product = self.products.get(self.handles.get(handle, -1))
+        return product is not None and product.handle == handle
 
     def ids(self) -> dict[str, Any]:
         return {"domain": self.domain, "location_id": self.location_id}

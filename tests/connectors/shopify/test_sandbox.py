@@ -353,3 +353,18 @@ def test_the_control_api_and_the_buyer_simulator(
     assert sum(line.quantity for o in orders if not o.cancelled_at for line in o.lines) == (
         40 - control.listings(STORE)[0].stock
     )
+
+
+def test_a_handle_is_made_from_the_title_and_free_again_once_its_product_is_deleted(
+    control: ShopifyControl, sandbox: ShopifySandbox
+) -> None:
+    def handles() -> dict[str, str]:
+        products = sandbox.store(STORE).products.values()
+        return {product.skus[0].sku: product.handle for product in products}
+
+    for sku in ("KOPI-1", "KOPI-2"):
+        control.add_listing(STORE, sku=sku, name="Kopi Gayo 250 g", price=65_000, stock=3)
+    assert handles() == {"KOPI-1": "kopi-gayo-250-g", "KOPI-2": "kopi-gayo-250-g-2"}
+    control.remove_listing(STORE, "KOPI-1")
+    control.add_listing(STORE, sku="KOPI-3", name="Kopi Gayo 250 g", price=65_000, stock=3)
+    assert handles() == {"KOPI-2": "kopi-gayo-250-g-2", "KOPI-3": "kopi-gayo-250-g"}
