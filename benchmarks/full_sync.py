@@ -307,10 +307,19 @@ def write_catalog(path: Path, skus: int, categories: dict[str, str], images: str
             )  # fmt: skip
 
 
+SEEDED_PER_SECOND = 100
+"""Items a seller's bulk upload makes per second of the sandbox's clock (`--listed`): not
+all at one instant, which Lazada's product list could not page through (at most 10,000
+products by offset, so Lapak splits its scan by creation time down to one second)."""
+
+
 def seed_store(control: Any, store: str, skus: int) -> None:
     """The catalog listed on the store by its seller, before Lapak (`--listed`): each item
     made through the sandbox's control API, with the catalog's price and stock."""
-    for group, rows in itertools.groupby(catalog_rows(skus), key=lambda row: row.group):
+    groups = itertools.groupby(catalog_rows(skus), key=lambda row: row.group)
+    for n, (group, rows) in enumerate(groups, start=1):
+        if n % SEEDED_PER_SECOND == 0:
+            control.advance_clock(1)
         variants = [(row.sku, row.variant, PRICE, STOCK) for row in rows if row.variant]
         name = f"Produk UMKM nomor {group} buatan Yogyakarta"
         control.add_listing(
