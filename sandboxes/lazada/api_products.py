@@ -72,33 +72,36 @@ def get_products(ctx: Ctx) -> dict[str, Any]:
         if len(listed) > SKU_LIST_MAX:
             raise invalid_format(f"sku_seller_list has more than {SKU_LIST_MAX} SKUs")
         skus = set(listed)
-    found = [
-        product
-        for product in sorted(ctx.seller.products.values(), key=lambda p: p.id)
-        if _matches(product, wanted, bounds, skus)
-    ]
+    if skus is not None and wanted != "deleted":
+        # the products holding these SKUs, by the catalog's SKU index (a seller SKU is on
+        # one product not deleted: CreateProduct refuses one already taken)
+        held = {hit[0].id: hit[0] for sku in skus if (hit := ctx.seller.find_sku(sku))}
+        candidates = [held[product_id] for product_id in sorted(held)]
+    else:
+        candidates = sorted(ctx.seller.products.values(), key=lambda p: p.id)
+    found = [product for product in candidates if _matches(product, wanted, bounds, skus)]
     page = found[offset : offset + limit]
     return {"total_products": len(found), "products": [views.product(p) for p in page]}
 
 
 def _matches(product: Product, wanted: str, bounds: dict[str, int], skus: set[str] | None) -> bool:
-    if wanted == "deleted":
-        if not product.deleted:
-            return False
-    elif product.deleted:
+    """The filters, the cheap ones first (a seller's whole catalog passes through here)."""
+    if (wanted == "deleted") != product.deleted:
         return False
-    status_ok = {
-        "live": product.status == ACTIVE,
-        "inactive": product.status == INACTIVE,
-        "sold-out": product.status == ACTIVE and all(s.stock == 0 for s in product.skus.values()),
-        "pending": False,
-        "rejected": False,
-    }.get(wanted, True)
-    in_time = in_window(bounds, "create_after", "create_before", product.created) and in_window(
-        bounds, "update_after", "update_before", product.updated
-    )
-    in_list = skus is None or any(s.sku in skus for s in product.skus.values())
-    return status_ok and in_time and in_list
+    if bounds and not (
+        in_window(bounds, "create_after", "create_before", product.created)
+        and in_window(bounds, "update_after", "update_before", product.updated)
+    ):
+        return False
+    if skus is not None and not any(s.sku in skus for s in product.skus.values()):
+        return False
+    if wanted == "live":
+        return product.status == ACTIVE
+    if wanted == "inactive":
+        return product.status == INACTIVE
+    if wanted == "sold-out":
+        return product.status == ACTIVE and all(s.stock == 0 for s in product.skus.values())
+    return wanted not in ("pending", "rejected")
 
 
 # --- CreateProduct / UpdateProduct ---------------------------------------------------------
