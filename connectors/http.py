@@ -17,11 +17,12 @@ from __future__ import annotations
 
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from contextvars import ContextVar
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import urlencode
 
 import httpx
 import structlog
@@ -119,6 +120,13 @@ def make_client(
         transport=transport,
         follow_redirects=False,
     )
+
+
+def with_query(url: str, query: Mapping[str, Any] | None, *, safe: str = "") -> str:
+    """`url` with `query` encoded onto it. httpx parses such a URL once; a `params=` mapping
+    costs it a second parse and a merge, about 0.1 ms of Lapak's CPU a call
+    (benchmarks/RESULTS.md, "Own overhead")."""
+    return f"{url}?{urlencode(query, safe=safe)}" if query else url
 
 
 def send(client: httpx.Client, request: httpx.Request) -> httpx.Response:

@@ -35,7 +35,7 @@ from urllib.parse import urlparse
 
 import httpx
 import structlog
-from lapak.connectors.http import parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send, with_query
 from lapak.connectors.kit.calls import json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
@@ -221,7 +221,7 @@ class LazadaClient(TokenClient):
         signed = self.signed_params(path, params, access_token)
         url = f"{base}{path}"
         if method == "GET":
-            request = self._http.build_request("GET", url, params=signed)
+            request = self._http.build_request("GET", with_query(url, signed))
         else:
             request = self._http.build_request("POST", url, data=signed)
         response = send(self._http, request)

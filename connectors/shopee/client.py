@@ -19,11 +19,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, ClassVar
-from urllib.parse import urlencode
 
 import httpx
 import structlog
-from lapak.connectors.http import parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send, with_query
 from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
@@ -169,7 +168,7 @@ class ShopeeClient(TokenClient):
         query = self._query(path, access_token)
         if request.params:  # lists comma-joined (docs/MARKETPLACES.md#shopee-auth-and-signing)
             query.update((key, comma_joined(value)) for key, value in request.params.items())
-        url = f"{self._base_url}{path}?{urlencode(query, safe=',')}"  # parsed once, not thrice
+        url = with_query(f"{self._base_url}{path}", query, safe=",")
         sent = self._http.build_request(request.method, url, json=request.body, files=request.files)
         payload = _payload(path, send(self._http, sent))
         data = payload if top_level else payload.get("response") or {}

@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 import structlog
-from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.http import Retrier, parse_retry_after, send, with_query
 from lapak.connectors.kit.client import Request
 from lapak.connectors.kit.paging import Query, next_link_param, token_pages
 from lapak.connectors.kit.refusals import ErrorTable
@@ -181,9 +181,11 @@ class ShopifyClient:
     def _send(self, request: Request) -> httpx.Response:
         self._pacer.acquire()
         headers = {"X-Shopify-Access-Token": self._token, "Accept": "application/json"}
-        params = dict(request.params) if request.params else None
         sent = self._http.build_request(
-            request.method, request.path, params=params, json=request.body, headers=headers
+            request.method,
+            with_query(request.path, request.params),
+            json=request.body,
+            headers=headers,
         )
         return send(self._http, sent)
 

@@ -30,7 +30,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import structlog
-from lapak.connectors.http import parse_retry_after, send
+from lapak.connectors.http import parse_retry_after, send, with_query
 from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable, StaleTokenError
@@ -186,8 +186,7 @@ class TikTokClient(TokenClient):
             headers["content-type"] = "application/json"
         http_request = self._http.build_request(
             request.method,
-            f"{self._base_url}{request.path}",
-            params=query,
+            with_query(f"{self._base_url}{request.path}", query),
             content=body.encode() if body is not None else None,
             files=request.files,
             data=request.form,

@@ -24,10 +24,9 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 import httpx
-from lapak.connectors.http import Retrier, parse_retry_after, send
+from lapak.connectors.http import Retrier, parse_retry_after, send, with_query
 from lapak.connectors.kit.client import Request
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
@@ -137,7 +136,7 @@ class WooClient:
                 timestamp=int(self._clock()),
                 nonce=self._nonce(),
             )
-        url = f"{endpoint}?{urlencode(query)}" if query else endpoint
+        url = with_query(endpoint, query)
         sent = self._http.build_request(request.method, url, json=request.body, headers=headers)
         response = send(self._http, sent)
         return validate(model, _payload(request.path, response), request.path), response.headers
