@@ -315,7 +315,11 @@ products by offset, so Lapak splits its scan by creation time down to one second
 
 def seed_store(control: Any, store: str, skus: int) -> None:
     """The catalog listed on the store by its seller, before Lapak (`--listed`): each item
-    made through the sandbox's control API, with the catalog's price and stock."""
+    made through the sandbox's control API, with the catalog's price and stock, over the
+    minutes before now (the sandbox's clock is set back, then moves forward as the items
+    are made, so it ends at the time Lapak's own clock reads)."""
+    items = len({row.group for row in catalog_rows(skus)})
+    control.advance_clock(-(items // SEEDED_PER_SECOND))
     groups = itertools.groupby(catalog_rows(skus), key=lambda row: row.group)
     for n, (group, rows) in enumerate(groups, start=1):
         if n % SEEDED_PER_SECOND == 0:
