@@ -72,6 +72,9 @@ LIMITS = ConnectorLimits(
     batch_per_item=True,
 )
 PRODUCT_PAGE_SIZE = 100  # search-products.spec.json page_size: "Valid range: [1-100]"
+SEARCH_RESULTS_MAX = 10_000  # deeper pages refused: 12052180 (docs/MARKETPLACES.md)
+SHOP_LAUNCH = 1_609_459_200
+"""2021-01-01, before TikTok Shop sold in Indonesia: no product was created earlier."""
 RETURN_PAGE_SIZE = 50  # search-returns.spec.json page_size: "Valid range: [10-50]"
 RETURN_ORDER_BATCH = 50  # order_ids per Search Returns call: no documented maximum (UNCONFIRMED)
 ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400)
@@ -160,11 +163,34 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
     # --- listings ------------------------------------------------------------------------
 
     def scan_listings(self) -> Iterator[RemoteListing]:
-        params = {"page_size": PRODUCT_PAGE_SIZE}
-        for page in self._search(SEARCH_PRODUCTS, {"status": "ALL"}, wire.ProductPage, params):
+        """Every product not deleted. Search Products pages no deeper than 10,000 results
+        (docs/MARKETPLACES.md#tiktok-shop-batches), so a larger shop is searched in windows
+        of creation time, halved until each fits."""
+        for page in self._product_pages(None):
             for product in page.products:
                 if product.status not in mapping.GONE_STATUSES:
                     yield from mapping.product_listings(product)
+
+    def _product_pages(self, window: tuple[int, int] | None) -> Iterator[wire.ProductPage]:
+        """The pages of products created within `window` (inclusive unix seconds; None: all)."""
+        body: dict[str, Any] = {"status": "ALL"}
+        if window is not None:
+            body.update(create_time_ge=window[0], create_time_le=window[1])
+        params = {"page_size": PRODUCT_PAGE_SIZE}
+        pages = self._search(SEARCH_PRODUCTS, body, wire.ProductPage, params)
+        first = next(pages, None)
+        if first is None:
+            return
+        if first.total_count <= SEARCH_RESULTS_MAX:
+            yield first
+            yield from pages
+            return
+        start, end = window or (SHOP_LAUNCH, int(self._clock()) + 86_400)
+        if start == end:
+            raise TransientError(f"{SEARCH_PRODUCTS}: more than {SEARCH_RESULTS_MAX} in 1 s")
+        middle = (start + end) // 2
+        yield from self._product_pages((start, middle))
+        yield from self._product_pages((middle + 1, end))
 
     def _search(
         self,

@@ -13,9 +13,11 @@ import httpx
 import pytest
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
+from lapak.connectors.tiktok import connector as tiktok_connector
 from lapak.connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sandboxes.tiktok import TikTokSandbox
+from lapak.sandboxes.tiktok import api_products as tiktok_products
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError
 from lapak.sync.registry import plugin_for
 from lapak.sync.types import ListingDraft, OrderStatus, PriceUpdate
@@ -318,3 +320,24 @@ def test_orders_still_come_when_returns_are_out_of_scope() -> None:
     (order,) = connector.get_orders(["1"])
     assert order.status is OrderStatus.COMPLETED
     connector.close()
+
+
+def test_a_shop_beyond_the_search_cap_is_scanned_in_creation_time_windows(
+    connector: TikTokConnector, sandbox: TikTokSandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Search Products pages no deeper than 10,000 results (here 4, two to a page): the scan
+    halves windows of creation time until each fits, and finds every product once."""
+    monkeypatch.setattr(tiktok_connector, "SEARCH_RESULTS_MAX", 4)
+    monkeypatch.setattr(tiktok_connector, "PRODUCT_PAGE_SIZE", 2)
+    monkeypatch.setattr(tiktok_products, "MAX_RESULTS", 4)
+    skus = [f"KAIN-{n:02d}" for n in range(11)]
+    for n, sku in enumerate(skus):
+        sandbox.add_listing(STORE, sku=sku, name=f"Kain tenun ikat Sumba nomor {n}", price=90_000)
+        if n % 3 == 2:  # three products a second
+            sandbox.clock.advance(1)
+    sandbox.reset_calls()
+
+    scanned = [listing.ref.sku for listing in connector.scan_listings()]
+
+    assert sorted(scanned) == skus
+    assert sandbox.call_counts()["/product/202309/products/search"] > 6  # windows, not pages
