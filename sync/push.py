@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 import structlog
@@ -27,9 +28,9 @@ from lapak.sync.retry_backoff import retry_delay
 from lapak.sync.stock import content_hash
 from lapak.sync.stock_check import Hold, StockRow, plan_stock
 from lapak.sync.store.db import Database
-from lapak.sync.store.dialect import affected
+from lapak.sync.store.dialect import affected, among
 from lapak.sync.store.models import Listing, Product, PullCursor, Store, utcnow
-from lapak.sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate
+from lapak.sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, RemoteListing
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -143,10 +144,19 @@ def _back_off(db: Database, listing_ids: Sequence[int], now: datetime) -> None:
     db.transaction(write)
 
 
+ADOPT_CHUNK = 2_000
+"""Scanned listings bound per transaction by `adopt_existing`."""
+
+
 def adopt_existing(
     db: Database, store_id: int, connector: Connector, *, refused: Mapping[int, str] = {}
 ) -> int:
     """Bind unbound listings to the store's existing ones with the same seller SKU.
+
+    The scan is taken `ADOPT_CHUNK` listings at a time, each chunk bound in a transaction of
+    its own: a store of 100,000 listings is adopted in the memory of one chunk, and no
+    transaction stays open across the scan's calls. The first listing the scan reports for
+    a SKU is the one adopted (a second with that SKU is a stray, `sync.strays`).
 
     Create intents older than `CREATE_HOLD` when the scan began are cleared where the scan
     found nothing: those calls are over and created nothing, so the listings may be created.
@@ -154,32 +164,15 @@ def adopt_existing(
     (creates refused as already there) that the scan does not find are marked failed with
     the store's message."""
     settled_before = utcnow() - CREATE_HOLD
-    remote = {listing.ref.sku: listing for listing in connector.scan_listings()}
-    adopted: list[dict[str, Any]] = []
-    with db.session() as session:
-        rows = session.execute(
-            select(Listing.id, Product.sku)
-            .join(Product, Listing.product_id == Product.id)
-            .where(Listing.store_id == store_id, Listing.item_id.is_(None))
-        )
-        for listing_id, sku in rows:
-            found = remote.get(sku)
-            if found is None:
-                continue
-            adopted.append(
-                {
-                    "id": listing_id,
-                    "item_id": found.ref.item_id,
-                    "variant_id": found.ref.variant_id,
-                    "confirmed_stock": found.stock,
-                    "confirmed_price": found.price,
-                    "confirmed_hash": None,
-                    "create_started_at": None,
-                }
-            )
-        if adopted:
-            session.execute(update(Listing), adopted)
-            refresh_dirty(session, [row["id"] for row in adopted])
+    scanned = adopted = 0
+    bound_refused: set[int] = set()
+    for chunk in chunked(connector.scan_listings(), ADOPT_CHUNK):
+        scanned += len(chunk)
+        bound = db.transaction(partial(_bind, store_id=store_id, scanned=chunk))
+        adopted += len(bound)
+        bound_refused.update(listing_id for listing_id in bound if listing_id in refused)
+
+    def finish(session: Session) -> None:
         session.execute(
             update(Listing)
             .where(
@@ -189,17 +182,51 @@ def adopt_existing(
             )
             .values(create_started_at=None)
         )
-        bound = {row["id"] for row in adopted}
         missing = [
             {"id": listing_id, "failed": True, "last_error": f"created: {error}"}
             for listing_id, error in refused.items()
-            if listing_id not in bound
+            if listing_id not in bound_refused
         ]
         if missing:
             session.execute(update(Listing), missing)
         session.get_one(Store, store_id).scanned_at = utcnow()
-    log.info("listings_adopted", store_id=store_id, scanned=len(remote), adopted=len(adopted))
-    return len(adopted)
+
+    db.transaction(finish)
+    log.info("listings_adopted", store_id=store_id, scanned=scanned, adopted=adopted)
+    return adopted
+
+
+def _bind(session: Session, store_id: int, scanned: Sequence[RemoteListing]) -> list[int]:
+    """Bind the store's unbound listings whose SKUs these scanned listings carry; their ids."""
+    remote: dict[str, RemoteListing] = {}
+    for listing in scanned:
+        remote.setdefault(listing.ref.sku, listing)
+    rows = session.execute(
+        select(Listing.id, Product.sku)
+        .join(Product, Listing.product_id == Product.id)
+        .where(
+            Listing.store_id == store_id,
+            Listing.item_id.is_(None),
+            among(session, Product.sku, list(remote)),
+        )
+    )
+    adopted: list[dict[str, Any]] = [
+        {
+            "id": listing_id,
+            "item_id": remote[sku].ref.item_id,
+            "variant_id": remote[sku].ref.variant_id,
+            "confirmed_stock": remote[sku].stock,
+            "confirmed_price": remote[sku].price,
+            "confirmed_hash": None,
+            "create_started_at": None,
+        }
+        for listing_id, sku in rows
+    ]
+    ids: list[int] = [row["id"] for row in adopted]
+    if adopted:
+        session.execute(update(Listing), adopted)
+        refresh_dirty(session, ids)
+    return ids
 
 
 def release_create_intents(db: Database) -> int:

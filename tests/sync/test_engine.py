@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
@@ -21,7 +22,7 @@ from lapak.sync.setup import StoreSettings, apply_settings
 from lapak.sync.shipping import confirm_shipment
 from lapak.sync.store.db import Database
 from lapak.sync.store.models import Listing, Order, Product, Reservation, Store
-from lapak.sync.types import OrderStatus, RemoteOrder, RemoteOrderLine
+from lapak.sync.types import ListingRef, OrderStatus, RemoteListing, RemoteOrder, RemoteOrderLine
 from sqlalchemy import func, select
 
 from tests.sync.memory_connector import MemoryConnector
@@ -277,6 +278,42 @@ def test_existing_listings_are_adopted_not_duplicated(db: Database) -> None:
     assert (report.adopted, report.created) == (1, 2)
     assert a.listings["SKU-0"].ref.item_id == "777"
     assert a.stock_of("SKU-0") == 10  # the catalog is the master
+
+
+def test_a_large_store_is_adopted_chunk_by_chunk_as_its_scan_goes(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The scan is bound a chunk at a time (bounded memory at 100,000 listings), the first
+    listing the scan reports for a SKU winning."""
+    monkeypatch.setattr(push_module, "ADOPT_CHUNK", 2)
+    stores = setup_shop(db, products=5)
+    bound_when_yielded: list[int] = []
+
+    class Scanned(MemoryConnector):
+        def scan_listings(self) -> Iterator[RemoteListing]:
+            for n in (0, 1, 2, 3, 4, 0):  # SKU-0 again last: a stray
+                with db.session() as session:
+                    bound_when_yielded.append(
+                        session.scalar(
+                            select(func.count()).where(
+                                Listing.store_id == stores["a"], Listing.item_id.is_not(None)
+                            )
+                        )
+                        or 0
+                    )
+                item = "stray" if len(bound_when_yielded) == 6 else f"77{n}"
+                yield RemoteListing(ListingRef(f"SKU-{n}", item), 4, Decimal(1))
+
+    report = push_store(db, stores["a"], Scanned())
+    assert report.adopted == 5 and report.created == 0
+    assert bound_when_yielded == [0, 0, 2, 2, 4, 4]
+    with db.session() as session:
+        item = session.scalar(
+            select(Listing.item_id)
+            .join(Product, Listing.product_id == Product.id)
+            .where(Listing.store_id == stores["a"], Product.sku == "SKU-0")
+        )
+    assert item == "770"
 
 
 def test_push_requests_coalesce(db: Database) -> None:
