@@ -563,21 +563,20 @@ def run_published(
 def run_lifted(
     db: Database, sandboxes: Sandboxes, runs: Sequence[StoreRun], first: PhaseRunner, tmp: Path
 ) -> None:
-    """Store after store; each stock push recorded by its sandbox, and sent again by the
-    bare loop once every store is done (the recordings wait on disk, not in this process)."""
+    """Store after store; each stock push recorded by its sandbox and, right after it (its
+    signed timestamps still fresh), sent again by the bare loop in a process of its own: the
+    recording goes through a file, never through this process."""
     for run in runs:
         first(db, sandboxes, run)
     change_all_stock(db)
-    recordings: dict[str, tuple[Path, int]] = {}
     for run in runs:
         run.fewest_stock = fewest_stock_calls(db, run)
         sandboxes.ask("record", run.platform)
         timed_phase(db, sandboxes, run, "stock")
         path = tmp / f"{run.platform}.recording"
-        recordings[run.platform] = (path, sandboxes.ask("recorded", run.platform, str(path)))
-    for run in runs:
-        path, sent = recordings[run.platform]
+        sent = sandboxes.ask("recorded", run.platform, str(path))
         run.bare = (sent, bare_replay(sandboxes.stores[run.platform], path))
+        path.unlink()
 
 
 def print_published(runs: Sequence[StoreRun], first: str) -> None:
