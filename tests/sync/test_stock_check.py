@@ -181,12 +181,16 @@ class MarketAndLapak(RuleBasedStateMachine):
         _sell(self.other, external_id, "SKU-0", quantity)
         _take_in(self.db, self.stores["b"], self.other, external_id)
 
-    @rule(data=st.data())
-    def webhook_of_a_arrives(self, data: st.DataObject) -> None:
+    @rule(pick=st.integers(0, 99))
+    def webhook_of_a_arrives(self, pick: int) -> None:
+        """One of the sales not yet taken in. The pick is drawn whether or not there is one:
+        what was sold depends on pushes whose outcome can hang on the clock, and hypothesis
+        refuses a replay that draws differently (FlakyStrategyDefinition, seen on a loaded
+        machine)."""
         assert self.db is not None
         if not self.unseen:
             return
-        external_id = data.draw(st.sampled_from(self.unseen))
+        external_id = self.unseen[pick % len(self.unseen)]
         self.unseen.remove(external_id)
         _take_in(self.db, self.stores["a"], self.market, external_id)
 
