@@ -52,7 +52,42 @@ def _skus_changed() -> None:
     _skus_version = next(_versions)
 
 
-class Variants(dict[Id, "Variant"]):
+class _Reporting(dict[Id, Any]):
+    """A dict whose every removal and every put (through `__setitem__`, which each subclass
+    defines) goes through `_changed`, whatever method made it."""
+
+    __slots__ = ()
+
+    def _changed(self) -> None:
+        _skus_changed()
+
+    def __delitem__(self, key: Id) -> None:
+        super().__delitem__(key)
+        self._changed()
+
+    def pop(self, *args: Any) -> Any:
+        self._changed()
+        return super().pop(*args)
+
+    def popitem(self) -> tuple[Id, Any]:
+        self._changed()
+        return super().popitem()
+
+    def clear(self) -> None:
+        self._changed()
+        super().clear()
+
+    def update(self, *args: Any, **kwargs: Any) -> None:
+        for key, value in dict(*args, **kwargs).items():
+            self[key] = value
+
+    def setdefault(self, key: Id, default: Any = None) -> Any:
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+
+class Variants(_Reporting):
     """A listing's variants by id; while the listing is in a catalog, adding, replacing or
     removing one is a change of its SKUs."""
 
@@ -78,31 +113,6 @@ class Variants(dict[Id, "Variant"]):
             variant.indexed = True
         super().__setitem__(key, variant)
         self._changed()
-
-    def __delitem__(self, key: Id) -> None:
-        super().__delitem__(key)
-        self._changed()
-
-    def pop(self, *args: Any) -> Any:
-        self._changed()
-        return super().pop(*args)
-
-    def popitem(self) -> tuple[Id, Variant]:
-        self._changed()
-        return super().popitem()
-
-    def clear(self) -> None:
-        self._changed()
-        super().clear()
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        for key, variant in dict(*args, **kwargs).items():
-            self[key] = variant
-
-    def setdefault(self, key: Id, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = default
-        return self[key]
 
 
 @dataclass(slots=True)
@@ -206,7 +216,7 @@ class Unit:
         return owner.manage_stock
 
 
-class Listings(dict[Id, Listing]):
+class Listings(_Reporting):
     """A catalog's listings by id: one put in is indexed from then on; replacing or
     removing one is a change of SKUs."""
 
@@ -217,31 +227,6 @@ class Listings(dict[Id, Listing]):
             _skus_changed()
         listing.indexed = True
         super().__setitem__(key, listing)
-
-    def __delitem__(self, key: Id) -> None:
-        super().__delitem__(key)
-        _skus_changed()
-
-    def pop(self, *args: Any) -> Any:
-        _skus_changed()
-        return super().pop(*args)
-
-    def popitem(self) -> tuple[Id, Listing]:
-        _skus_changed()
-        return super().popitem()
-
-    def clear(self) -> None:
-        _skus_changed()
-        super().clear()
-
-    def update(self, *args: Any, **kwargs: Any) -> None:
-        for key, listing in dict(*args, **kwargs).items():
-            self[key] = listing
-
-    def setdefault(self, key: Id, default: Any = None) -> Any:
-        if key not in self:
-            self[key] = default
-        return self[key]
 
 
 class Catalog:
