@@ -9,6 +9,7 @@ is no more than what is truly available (every sale counted, taken in or not).
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -27,10 +28,18 @@ from tests.sync.test_engine import listing, order, setup_shop
 
 
 def _sell(market: MemoryConnector, external_id: str, sku: str, quantity: int) -> None:
-    """A buyer checks out on the marketplace: it takes the units at once (as Shopee does)."""
+    """A buyer checks out on the marketplace: it takes the units at once (as Shopee does).
+
+    The order is dated now, as a marketplace dates it. Dated at the test module's import,
+    it fell out of a later pull's window (cursor − 10 minutes) once a slow suite had run
+    that long before this test, and the pushes were checked against a sale no pull
+    could see."""
     held = market.listings[sku]
     market.listings[sku] = replace(held, stock=held.stock - quantity)
-    market.orders[external_id] = order(external_id, sku, quantity, OrderStatus.READY_TO_SHIP)
+    now = datetime.now(UTC)
+    market.orders[external_id] = order(
+        external_id, sku, quantity, OrderStatus.READY_TO_SHIP, created_at=now, updated_at=now
+    )
 
 
 def _take_in(db: Database, store_id: int, market: MemoryConnector, external_id: str) -> None:
