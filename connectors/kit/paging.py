@@ -4,7 +4,8 @@ Each takes `fetch(query)`, the call that reads one page, and yields the pages in
 every page fetched once and none after the last; the platform says only where its cursor
 goes in the query and how a page names the next. `time_windows` splits a long range for
 the platforms that cap the span of one order query (docs/MARKETPLACES.md, each platform's
-"orders" section).
+"orders" section); `creation_windows` reads a list that refuses deep pages in windows of
+creation time.
 """
 
 from __future__ import annotations
@@ -129,6 +130,48 @@ def offset_pages(
         return {**query, key: read}
 
     return pages(fetch, {**params, key: 0}, following)
+
+
+Window = tuple[int, int]
+
+
+def creation_windows(
+    read: Callable[[Window | None], Iterator[P]],
+    fits: Callable[[P], bool],
+    span: Window,
+    *,
+    shared_boundary: bool,
+    too_dense: str,
+) -> Iterator[P]:
+    """The pages of a list whose deep pages the platform refuses (Lazada's offsets and
+    TikTok Shop's search stop at 10,000 results): `read(None)` reads it whole, `read(window)`
+    the items created within the window (unix seconds, both ends included). When a read's
+    first page does not `fit`, its window (`span` for the whole list) is read as two halves
+    instead, each split again until it fits, earliest first. With `shared_boundary` the
+    halves share their middle second (the platform's bounds are inclusive at a coarser
+    grain), and the caller drops the items seen twice (`first_seen`). A window that cannot
+    be split any more raises `TransientError(too_dense)`.
+
+    The windows wait on a stack rather than in recursion: a split window's first page is
+    let go before its halves are read (recursion held one page per level, about 28 MB at
+    20,000 products on TikTok Shop)."""
+    waiting: list[Window | None] = [None]
+    while waiting:
+        window = waiting.pop()
+        pages = read(window)
+        first = next(pages, None)
+        if first is None:
+            continue
+        if fits(first):
+            yield first
+            yield from pages
+            continue
+        del first, pages  # let go before the halves are read
+        start, end = window or span
+        if end - start <= (1 if shared_boundary else 0):
+            raise TransientError(too_dense)
+        middle = (start + end) // 2
+        waiting += [(middle if shared_boundary else middle + 1, end), (start, middle)]
 
 
 def next_link_param(link: str | None, name: str) -> str | None:

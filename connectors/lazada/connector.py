@@ -37,7 +37,7 @@ from lapak.connectors.drafts import UpsertByGroup
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
 from lapak.connectors.kit.images import HostedImages
-from lapak.connectors.kit.paging import Query, first_seen, offset_pages, pages
+from lapak.connectors.kit.paging import Query, creation_windows, first_seen, offset_pages, pages
 from lapak.connectors.kit.updates import Plan, Results, Update
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
 from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
@@ -183,34 +183,25 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
     def _products(self) -> Iterator[wire.Product]:
         """Every product but the deleted ones. Offset paging stops at 10,000, so a bigger
         shop is read in creation-time windows, halved until each fits."""
-        everything = self._product_pages({"filter": "all"})
-        first = next(everything)
-        if first.total_products <= PRODUCT_MAX_OFFSET + PRODUCT_PAGE_SIZE:
-            yield from first.products
-            for page in everything:
-                yield from page.products
-            return
-        yield from self._window(LAUNCH, self._clock() + 86_400)
-
-    def _window(self, start: float, end: float) -> Iterator[wire.Product]:
-        params = {
-            "filter": "all",
-            "create_after": order_mapping.iso(start),
-            "create_before": order_mapping.iso(end, up=True),
-        }
-        window = self._product_pages(params)
-        first = next(window)
-        too_many = first.total_products > PRODUCT_MAX_OFFSET + PRODUCT_PAGE_SIZE
-        if too_many and end - start > 1:
-            middle = (start + end) // 2
-            yield from self._window(start, middle)
-            yield from self._window(middle, end)
-            return
-        if too_many:
-            raise TransientError(f"{PRODUCTS}: more than {PRODUCT_MAX_OFFSET} products in 1 s")
-        yield from first.products
-        for page in window:
+        pages = creation_windows(
+            self._products_created,
+            lambda page: page.total_products <= PRODUCT_MAX_OFFSET + PRODUCT_PAGE_SIZE,
+            (int(LAUNCH), int(self._clock()) + 86_400),
+            shared_boundary=True,  # second-grain ISO bounds, both inclusive
+            too_dense=f"{PRODUCTS}: more than {PRODUCT_MAX_OFFSET} products in 1 s",
+        )
+        for page in pages:
             yield from page.products
+
+    def _products_created(self, window: tuple[int, int] | None) -> Iterator[wire.ProductPage]:
+        """GetProducts of everything (None) or of the products created within `window`."""
+        params = {"filter": "all"}
+        if window is not None:
+            params.update(
+                create_after=order_mapping.iso(window[0]),
+                create_before=order_mapping.iso(window[1], up=True),
+            )
+        return self._product_pages(params)
 
     def _product_pages(self, params: Mapping[str, Any]) -> Iterator[wire.ProductPage]:
         """The pages of GetProducts at offsets 0, 50, … (nothing is asked until the first

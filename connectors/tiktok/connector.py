@@ -27,7 +27,7 @@ from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.images import HostedImages, uploaded
-from lapak.connectors.kit.paging import first_seen, time_windows, token_pages
+from lapak.connectors.kit.paging import creation_windows, first_seen, time_windows, token_pages
 from lapak.connectors.kit.updates import Results, batch_failed, update_failed
 from lapak.connectors.tiktok import mapping, order_mapping, signing, wire
 from lapak.connectors.tiktok.client import IMAGE_LIMIT, MAX_IMAGE_BYTES, TikTokClient, auth_base_url
@@ -166,31 +166,26 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         """Every product not deleted. Search Products pages no deeper than 10,000 results
         (docs/MARKETPLACES.md#tiktok-shop-batches), so a larger shop is searched in windows
         of creation time, halved until each fits."""
-        for page in self._product_pages(None):
+        pages = creation_windows(
+            self._products_created,
+            lambda page: page.total_count <= SEARCH_RESULTS_MAX,
+            (SHOP_LAUNCH, int(self._clock()) + 86_400),
+            shared_boundary=False,
+            too_dense=f"{SEARCH_PRODUCTS}: more than {SEARCH_RESULTS_MAX} in 1 s",
+        )
+        for page in pages:
             for product in page.products:
                 if product.status not in mapping.GONE_STATUSES:
                     yield from mapping.product_listings(product)
 
-    def _product_pages(self, window: tuple[int, int] | None) -> Iterator[wire.ProductPage]:
+    def _products_created(self, window: tuple[int, int] | None) -> Iterator[wire.ProductPage]:
         """The pages of products created within `window` (inclusive unix seconds; None: all)."""
         body: dict[str, Any] = {"status": "ALL"}
         if window is not None:
             body.update(create_time_ge=window[0], create_time_le=window[1])
-        params = {"page_size": PRODUCT_PAGE_SIZE}
-        pages = self._search(SEARCH_PRODUCTS, body, wire.ProductPage, params)
-        first = next(pages, None)
-        if first is None:
-            return
-        if first.total_count <= SEARCH_RESULTS_MAX:
-            yield first
-            yield from pages
-            return
-        start, end = window or (SHOP_LAUNCH, int(self._clock()) + 86_400)
-        if start == end:
-            raise TransientError(f"{SEARCH_PRODUCTS}: more than {SEARCH_RESULTS_MAX} in 1 s")
-        middle = (start + end) // 2
-        yield from self._product_pages((start, middle))
-        yield from self._product_pages((middle + 1, end))
+        return self._search(
+            SEARCH_PRODUCTS, body, wire.ProductPage, {"page_size": PRODUCT_PAGE_SIZE}
+        )
 
     def _search(
         self,

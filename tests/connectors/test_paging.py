@@ -3,15 +3,20 @@ page is fetched once and in order, and a list ends where its platform says it do
 
 from __future__ import annotations
 
+import gc
 import itertools
 import math
+import weakref
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 from lapak.connectors.kit.paging import (
+    Window,
+    creation_windows,
     first_seen,
     next_link_param,
     numbered_pages,
@@ -191,3 +196,90 @@ def test_first_seen_compares_by_key_and_reads_lazily() -> None:
     unique = first_seen(rows(), key=lambda row: row[0])
     assert next(unique) == ("a", 1) and read == [("a", 1)]
     assert list(unique) == [("b", 2), ("c", 4)]
+
+
+class _Page:
+    """A page of a list capped at `CAP` results: the items of the window it was read for."""
+
+    def __init__(self, items: list[int], total: int) -> None:
+        self.items, self.total = items, total
+
+
+CAP = 3
+
+
+def _capped_list(created: list[int]) -> tuple[Any, list[Window | None]]:
+    """`read` over items created at these seconds, pages of 2, and the windows it was asked."""
+    asked: list[Window | None] = []
+
+    def read(window: Window | None) -> Iterator[_Page]:
+        asked.append(window)
+        lo, hi = window or (min(created), max(created))
+        inside = [at for at in created if lo <= at <= hi]
+        for start in range(0, max(len(inside), 1), 2):
+            yield _Page(inside[start : start + 2], len(inside))
+
+    return read, asked
+
+
+@given(
+    created=st.lists(st.integers(0, 64), min_size=1, max_size=40),
+    shared=st.booleans(),
+)
+def test_creation_windows_read_every_item_in_creation_order(
+    created: list[int], shared: bool
+) -> None:
+    created.sort()
+    # the narrowest window: one second, or two when the halves share their middle one
+    narrowest = max(sum(at <= x <= at + shared for x in created) for at in created)
+    assume(narrowest <= CAP)
+    read, asked = _capped_list(created)
+    pages = creation_windows(
+        read, lambda page: page.total <= CAP, (0, 64), shared_boundary=shared, too_dense="dense"
+    )
+    items = [item for page in pages for item in page.items]
+    seen_once = list(first_seen(enumerate(items), key=lambda pair: pair[1]))
+    if shared:  # halves share their middle second: the caller drops what comes twice
+        assert sorted({*items}) == sorted({*created})
+        assert [at for _, at in seen_once] == sorted({*created})
+    else:
+        assert items == created
+    assert asked[0] is None and (len(asked) == 1) == (len(created) <= CAP)
+
+
+def test_a_split_windows_first_page_is_let_go_before_its_halves_are_read() -> None:
+    """A scan of 100,000 products on TikTok Shop halves its window some twenty times: a page
+    held per level was most of the scan's memory."""
+    read, _ = _capped_list(list(range(64)))
+    split: list[weakref.ref[_Page]] = []
+    held_while_reading: list[int] = []
+
+    def watched(window: Window | None) -> Iterator[_Page]:
+        gc.collect()
+        held_while_reading.append(sum(page() is not None for page in split))
+        for page in read(window):
+            if page.total > CAP:
+                split.append(weakref.ref(page))
+            yield page
+
+    pages = creation_windows(
+        watched, lambda page: page.total <= CAP, (0, 63), shared_boundary=False, too_dense="d"
+    )
+    assert [item for page in pages for item in page.items] == list(range(64))
+    assert len(split) > 5 and max(held_while_reading) == 0
+
+
+@pytest.mark.parametrize("shared", [False, True])
+def test_a_window_too_dense_to_split_is_transient(shared: bool) -> None:
+    read, asked = _capped_list([7] * 5)
+    with pytest.raises(TransientError, match="more than 3 in 1 s"):
+        list(
+            creation_windows(
+                read,
+                lambda page: page.total <= CAP,
+                (0, 15),
+                shared_boundary=shared,
+                too_dense="more than 3 in 1 s",
+            )
+        )
+    assert asked[-1] in ((7, 7), (7, 8), (6, 7))
