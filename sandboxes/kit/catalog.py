@@ -241,6 +241,8 @@ class Catalog:
         self.selling = frozenset(selling)
         self.gone = frozenset(gone)
         self._skus: dict[str, tuple[Id, Id | None]] = {}
+        self._owners: dict[Id, Id] = {}
+        """variant id → its listing's id, deleted listings' too."""
         self._skus_version = -1
 
     def add(self, listing: Listing) -> Listing:
@@ -259,19 +261,36 @@ class Catalog:
 
     def find_sku(self, sku: str) -> Unit | None:
         """The unit with this seller SKU among the live listings (the first when listed twice)."""
-        if self._skus_version != _skus_version:
-            version = _skus_version  # before the pass: a change during it leaves it stale
-            self._skus = {}
-            for listing in self.listings.values():
-                self._index(listing)
-            self._skus_version = version
+        self._reindex()
         found = self._skus.get(sku)
         if found is None:
             return None
         listing = self.listings[found[0]]
         return Unit(listing, None if found[1] is None else listing.variants[found[1]])
 
+    def find_id(self, unit_id: Id) -> Unit | None:
+        """A listing by its id (`variant` None, whether or not it has variants) or a variant
+        by its id, deleted or not: for the platforms that give both ids from one sequence."""
+        listing = self.listings.get(unit_id)
+        if listing is not None:
+            return Unit(listing, None)
+        self._reindex()
+        owner = self._owners.get(unit_id)
+        listing = self.listings.get(owner) if owner is not None else None
+        variant = listing.variants.get(unit_id) if listing is not None else None
+        return Unit(listing, variant) if listing is not None and variant is not None else None
+
+    def _reindex(self) -> None:
+        """Rebuild the indexes once any catalog's SKUs, statuses or variants have changed."""
+        if self._skus_version != _skus_version:
+            version = _skus_version  # before the pass: a change during it leaves it stale
+            self._skus, self._owners = {}, {}
+            for listing in self.listings.values():
+                self._index(listing)
+            self._skus_version = version
+
     def _index(self, listing: Listing) -> None:
+        self._owners.update(dict.fromkeys(listing.variants, listing.id))
         if listing.status in self.gone:
             return
         if listing.variants:

@@ -180,10 +180,8 @@ def product_info(ctx: Ctx) -> list[dict[str, Any]]:
     query = ctx.query
     ids = query_ids(query.getlist("product") + query.getlist("product_id"))
     if ids:
-        wanted = set(ids)
-        return [
-            product_view(shop, p, ctx.base_url) for shop, p in _owned(ctx) if p.product_id in wanted
-        ]
+        found = ((shop, shop.product(i)) for shop in ctx.shops() for i in dict.fromkeys(ids))
+        return [product_view(shop, p, ctx.base_url) for shop, p in found if p is not None]
     sku = query.get("sku")
     if sku:
         return [

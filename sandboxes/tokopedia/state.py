@@ -194,12 +194,8 @@ class Shop(Store):
 
     def product(self, product_id: Any) -> Product | None:
         """A parent, a child or a product without variants, by its product_id."""
-        for listing in self.catalog.listings.values():
-            if listing.id == product_id:
-                return Product(listing, None)
-            if product_id in listing.variants:
-                return Product(listing, listing.variants[product_id])
-        return None
+        unit = self.catalog.find_id(product_id)
+        return Product(unit.listing, unit.variant) if unit is not None else None
 
     def find_sku(self, sku: str) -> Product | None:
         """The sellable product (one without variants, or a variant) with this seller SKU."""

@@ -1,4 +1,4 @@
-"""The kit catalog's SKU index answers as a pass over every live listing would, whatever
+"""The kit catalog's SKU and id indexes answer as a pass over every live listing would, whatever
 platforms do to listings in place (docs/ARCHITECTURE.md: the sandboxes stand in for the
 marketplaces, so a wrong lookup is a wrong marketplace)."""
 
@@ -22,6 +22,16 @@ def slow_find(catalog: Catalog, sku: str) -> tuple[object, object] | None:
         for unit in listing.units():
             if unit.sku == sku:
                 return unit.key
+    return None
+
+
+def slow_find_id(catalog: Catalog, unit_id: int) -> tuple[object, object] | None:
+    """A listing by id, else the variant of that id, deleted listings included."""
+    for listing in catalog.listings.values():
+        if listing.id == unit_id:
+            return listing.id, None
+        if unit_id in listing.variants:
+            return listing.id, unit_id
     return None
 
 
@@ -49,7 +59,7 @@ operation = st.one_of(
 
 @settings(max_examples=300, deadline=None)
 @given(st.lists(operation, max_size=40))
-def test_find_sku_agrees_with_a_pass_over_the_live_listings(operations: list[tuple]) -> None:
+def test_find_sku_and_find_id_agree_with_a_pass_over_the_listings(operations: list[tuple]) -> None:
     catalog = Catalog(selling={"NORMAL"}, gone={"DELETED"})
     ids = iter(range(1, 10_000))
 
@@ -87,6 +97,8 @@ def test_find_sku_agrees_with_a_pass_over_the_live_listings(operations: list[tup
             draft = copy.deepcopy(target)
             draft.sku = args[1]
             catalog.add(draft)
+        for unit_id in range(1, 80):
+            assert found(catalog.find_id(unit_id)) == slow_find_id(catalog, unit_id), (op, unit_id)
         for sku in ("A", "B", "C", "D", ""):
             assert found(catalog.find_sku(sku)) == slow_find(catalog, sku), (op, sku)
 
