@@ -210,8 +210,9 @@ def product_info(ctx: Ctx) -> list[dict[str, Any]]:
 
 def product_variant(ctx: Ctx) -> dict[str, Any]:
     product_id = int(ctx.params["product_id"]) if ctx.params["product_id"].isdigit() else 0
-    for shop, product in _owned(ctx):
-        if product.product_id == product_id:
+    for shop in ctx.shops():
+        product = shop.product(product_id)
+        if product is not None:
             if not product.is_parent:
                 raise TokopediaError("product has no variant", "PRD_API_007")
             return variant_view(shop, product, ctx.base_url)
