@@ -81,3 +81,27 @@ def db(request: pytest.FixtureRequest) -> Database:
 
 
 pytest_plugins = ["tests.redis_fixture"]
+
+HEAVY = ("tests/e2e/", "tests/jobs/test_demo.py")
+"""Whole deployments (workers, scheduler, web, six sandboxes): under pytest-xdist they run one
+after another on one worker, so two of them never share this machine's cores at once."""
+OWN_REDIS_DATABASE = ("tests/jobs/test_cli_embedded_push.py", "tests/web/test_access.py")
+"""Files whose tests flush a Redis database of their own: their tests stay on one worker."""
+
+
+# An xdist worker starts with COLUMNS=80 and LINES=24 in its environment. Rich fixes a console's
+# width from COLUMNS when the console is made (the CLI's, when `lapak.cli.common` is imported
+# at collection), so a test's own COLUMNS would be ignored there; without them the console
+# sizes itself when it prints, as in a run without xdist.
+for _name in ("COLUMNS", "LINES"):
+    os.environ.pop(_name, None)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Group tests for `pytest -n 2 --dist loadgroup` (what `.ci/run` runs)."""
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        if path.startswith(HEAVY):
+            item.add_marker(pytest.mark.xdist_group("deployments"))
+        elif path in OWN_REDIS_DATABASE:
+            item.add_marker(pytest.mark.xdist_group(path))
