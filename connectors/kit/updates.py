@@ -18,7 +18,7 @@ from lapak.connectors.http import RetryPolicy
 from lapak.connectors.kit.failures import kept_failure
 from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import PermanentError, TransientError
-from lapak.sync.types import ItemResult, PriceUpdate, StockUpdate
+from lapak.sync.types import ItemResult, ListingRef, PriceUpdate, StockUpdate
 
 Update = StockUpdate | PriceUpdate
 Results = list[tuple[int, ItemResult]]
@@ -153,6 +153,23 @@ def push_plan(
             return batch_failed(batch, updates, str(exc), permanent=permanent)
 
     results = dict(plan.rejected)
-    for answered in in_parallel(sent, plan.batches, at_once=at_once):
-        results.update(answered)
+    for round_ in _rounds(plan.batches, updates):
+        for answered in in_parallel(sent, round_, at_once=at_once):
+            results.update(answered)
     return [results[i] for i in range(len(updates))]
+
+
+def _rounds(batches: Sequence[B], updates: Sequence[Update]) -> list[list[B]]:
+    """The batches in order, cut where one names a listing an earlier batch of the round
+    names: a round's calls go side by side, the rounds one after another, so a repeated
+    listing's later value still lands last (the plan put it in a later call for that)."""
+    rounds: list[list[B]] = []
+    named: set[ListingRef] = set()
+    for batch in batches:
+        refs = {updates[i].ref for i in batch.indices}
+        if not rounds or not named.isdisjoint(refs):
+            rounds.append([])
+            named = set()
+        rounds[-1].append(batch)
+        named |= refs
+    return rounds
