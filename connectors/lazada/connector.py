@@ -41,6 +41,7 @@ from lapak.connectors.kit.paging import Query, creation_windows, first_seen, off
 from lapak.connectors.kit.updates import Plan, Results, Update
 from lapak.connectors.lazada import mapping, order_mapping, signing, wire
 from lapak.connectors.lazada.client import LazadaClient, LazadaError, auth_url_for
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     AlreadyExistsError,
     ConnectorLimits,
@@ -214,15 +215,25 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
         )
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        """GetProducts by lists of SKUs, side by side (`sync.parallel`)."""
         skus = list(dict.fromkeys(ref.sku for ref in refs))
+        chunks = [
+            skus[start : start + SKU_LIST_SIZE] for start in range(0, len(skus), SKU_LIST_SIZE)
+        ]
         found: dict[tuple[str, str], RemoteListing] = {}
-        for start in range(0, len(skus), SKU_LIST_SIZE):
-            chunk = skus[start : start + SKU_LIST_SIZE]
-            params = {"filter": "all", "sku_seller_list": json.dumps(chunk, ensure_ascii=False)}
-            for page in self._product_pages(params):
-                for product in page.products:
-                    found.update((mapping.ref_key(x.ref), x) for x in mapping.listings(product))
+        for listings in in_parallel(self._listed, chunks, at_once=LIMITS.parallel_calls):
+            found.update((mapping.ref_key(x.ref), x) for x in listings)
         return self._in_ref_order(refs, found, mapping.ref_key)
+
+    def _listed(self, skus: Sequence[str]) -> list[RemoteListing]:
+        """The listings of the products that hold these SKUs (≤ `SKU_LIST_SIZE`)."""
+        params = {"filter": "all", "sku_seller_list": json.dumps(skus, ensure_ascii=False)}
+        return [
+            listing
+            for page in self._product_pages(params)
+            for product in page.products
+            for listing in mapping.listings(product)
+        ]
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)

@@ -129,13 +129,11 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
     def scan_listings(self) -> Iterator[RemoteListing]:
         first = {"offset": 0, "page_size": ITEM_PAGE_SIZE, "item_status": "NORMAL"}
         for page in pages(self._item_list, first, _next_items):
-            item_ids = [entry.item_id for entry in page.item]
-            for start in range(0, len(item_ids), ITEM_INFO_BATCH):
-                for item, models in self._items(item_ids[start : start + ITEM_INFO_BATCH]):
-                    if models is None:
-                        yield mapping.item_listing(item)
-                    else:
-                        yield from mapping.model_listings(item, models)
+            for item, models in self._items([entry.item_id for entry in page.item]):
+                if models is None:
+                    yield mapping.item_listing(item)
+                else:
+                    yield from mapping.model_listings(item, models)
 
     def _item_list(self, params: Query) -> wire.ItemList:
         return self._client.get(ITEM_LIST, params, wire.ItemList)
@@ -143,27 +141,33 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         item_ids = list(dict.fromkeys(mapping.parse_ref(ref)[0] for ref in refs))
         found: dict[tuple[str, str], RemoteListing] = {}
-        for start in range(0, len(item_ids), ITEM_INFO_BATCH):
-            for item, models in self._items(item_ids[start : start + ITEM_INFO_BATCH]):
-                listings = (
-                    [mapping.item_listing(item)]
-                    if models is None
-                    else mapping.model_listings(item, models)
-                )
-                found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
+        for item, models in self._items(item_ids):
+            listings = (
+                [mapping.item_listing(item)]
+                if models is None
+                else mapping.model_listings(item, models)
+            )
+            found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
         return self._in_ref_order(refs, found)
 
     def _items(
         self, item_ids: Sequence[int]
     ) -> list[tuple[wire.BaseInfoItem, wire.ModelList | None]]:
-        """Base info of ≤ 50 items, each with its model list when it has models."""
-        if not item_ids:
-            return []
-        info = self._client.get(BASE_INFO, {"item_id_list": item_ids}, wire.BaseInfo)
-        with_models = [item for item in info.item_list if item.has_model]
+        """Base info of these items (50 a call), each with its model list when it has
+        models (a call per item); the calls of each kind side by side (`sync.parallel`)."""
+        batches = [
+            item_ids[start : start + ITEM_INFO_BATCH]
+            for start in range(0, len(item_ids), ITEM_INFO_BATCH)
+        ]
+        infos = in_parallel(self._base_info, batches, at_once=LIMITS.parallel_calls)
+        items = [item for info in infos for item in info.item_list]
+        with_models = [item for item in items if item.has_model]
         models = in_parallel(self._models, with_models, at_once=LIMITS.parallel_calls)
         by_item = {item.item_id: listed for item, listed in zip(with_models, models, strict=True)}
-        return [(item, by_item.get(item.item_id)) for item in info.item_list]
+        return [(item, by_item.get(item.item_id)) for item in items]
+
+    def _base_info(self, item_ids: Sequence[int]) -> wire.BaseInfo:
+        return self._client.get(BASE_INFO, {"item_id_list": item_ids}, wire.BaseInfo)
 
     def _models(self, item: wire.BaseInfoItem) -> wire.ModelList:
         return self._client.get(MODEL_LIST, {"item_id": item.item_id}, wire.ModelList)

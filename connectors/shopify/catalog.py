@@ -19,6 +19,7 @@ from collections.abc import Iterator, Sequence
 import structlog
 from lapak.connectors.shopify import mapping, wire
 from lapak.connectors.shopify.client import ShopifyClient
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import PermanentError
 from lapak.sync.types import ListingRef, RemoteListing
 
@@ -33,8 +34,12 @@ LEVEL_ITEMS = 50  # GET inventory_levels.json: inventory_item_ids per call (UNCO
 class Catalog:
     """Reads one shop's products and stock, and remembers its variants' ids."""
 
-    def __init__(self, client: ShopifyClient, store: str, location_id: int | None) -> None:
+    def __init__(
+        self, client: ShopifyClient, store: str, location_id: int | None, *, at_once: int
+    ) -> None:
         self._client = client
+        self._at_once = at_once
+        """How many reads go side by side (`sync.parallel`)."""
         self._store = store
         self._lock = threading.Lock()
         self._variants: dict[int, tuple[int, int]] = {}
@@ -76,13 +81,15 @@ class Catalog:
     def products(self, refs: Sequence[ListingRef]) -> list[wire.Product]:
         """The products these refs name, fetched by id (a vanished one is absent)."""
         ids = sorted({ref.item_id for ref in refs if ref.item_id.isdigit()})
-        products: list[wire.Product] = []
-        for start in range(0, len(ids), PRODUCT_IDS):
-            chunk = ids[start : start + PRODUCT_IDS]
-            params = {"ids": ",".join(chunk), "limit": PRODUCT_IDS, "fields": PRODUCT_FIELDS}
-            products += self._client.get("products.json", params, wire.ProductList).products
+        chunks = [ids[start : start + PRODUCT_IDS] for start in range(0, len(ids), PRODUCT_IDS)]
+        pages = in_parallel(self._products_by_id, chunks, at_once=self._at_once)
+        products = [product for page in pages for product in page]
         self.remember(products)
         return products
+
+    def _products_by_id(self, ids: Sequence[str]) -> list[wire.Product]:
+        params = {"ids": ",".join(ids), "limit": PRODUCT_IDS, "fields": PRODUCT_FIELDS}
+        return self._client.get("products.json", params, wire.ProductList).products
 
     def remember(self, products: Sequence[wire.Product]) -> None:
         with self._lock:
@@ -126,21 +133,29 @@ class Catalog:
         return (variant, seen[1]) if seen and seen[0] == product else None
 
     def levels(self, inventory_item_ids: Sequence[int]) -> dict[int, int]:
-        """Available stock at the managed location, by inventory item."""
+        """Available stock at the managed location, by inventory item (50 items a call, the
+        calls side by side)."""
         wanted = list(dict.fromkeys(inventory_item_ids))
         if not wanted:
             return {}
-        location = self.location_id()
-        levels: dict[int, int] = {}
-        for start in range(0, len(wanted), LEVEL_ITEMS):
+        location = str(self.location_id())
+
+        def read(items: Sequence[int]) -> wire.LevelList:
             params = {
-                "inventory_item_ids": ",".join(str(i) for i in wanted[start : start + LEVEL_ITEMS]),
-                "location_ids": str(location),
+                "inventory_item_ids": ",".join(map(str, items)),
+                "location_ids": location,
                 "limit": 250,
             }
-            reply = self._client.get("inventory_levels.json", params, wire.LevelList)
-            levels.update((x.inventory_item_id, x.available or 0) for x in reply.inventory_levels)
-        return levels
+            return self._client.get("inventory_levels.json", params, wire.LevelList)
+
+        chunks = [
+            wanted[start : start + LEVEL_ITEMS] for start in range(0, len(wanted), LEVEL_ITEMS)
+        ]
+        return {
+            level.inventory_item_id: level.available or 0
+            for reply in in_parallel(read, chunks, at_once=self._at_once)
+            for level in reply.inventory_levels
+        }
 
     def location_id(self) -> int:
         """The location Lapak manages: configured, else the shop's primary location."""

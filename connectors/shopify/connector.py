@@ -118,7 +118,9 @@ class ShopifyConnector(ConnectorBase[ShopifyCredentials]):
             access_token=self._token,
             api_version=credentials.api_version,
         )
-        self._catalog = Catalog(self._client, self.store.name, credentials.location_id)
+        self._catalog = Catalog(
+            self._client, self.store.name, credentials.location_id, at_once=LIMITS.parallel_calls
+        )
         self._stock = StockWriter(self._client, self._retry_policy, self._catalog.location_id)
 
     # --- listings ------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from lapak.connectors.kit.updates import update_failed
 from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
+from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     AlreadyExistsError,
     ConnectorLimits,
@@ -200,8 +201,9 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
         return self._client.get(path, {}, wire.VariantProduct)
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
-        """Stock and price by product_id (a variant's own child id), 50 ids a call; a
-        listing Tokopedia no longer has is left out."""
+        """Stock and price by product_id (a variant's own child id), 50 ids a call, the
+        calls side by side (`sync.parallel`); a listing Tokopedia no longer has is left
+        out."""
         ids: dict[ListingRef, int] = {}
         for ref in refs:
             try:
@@ -209,10 +211,12 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
             except PermanentError:
                 log.warning("tokopedia_bad_ref", store=self.store.name, sku=ref.sku)
         unique = list(dict.fromkeys(ids.values()))
+        batches = [
+            unique[start : start + PRODUCT_INFO_BATCH]
+            for start in range(0, len(unique), PRODUCT_INFO_BATCH)
+        ]
         found: dict[int, wire.ProductInfo] = {}
-        for start in range(0, len(unique), PRODUCT_INFO_BATCH):
-            params = {"product": unique[start : start + PRODUCT_INFO_BATCH]}
-            products = self._client.get_list(self._paths["product_info"], params, wire.ProductInfo)
+        for products in in_parallel(self._infos, batches, at_once=LIMITS.parallel_calls):
             found.update((p.basic.product_id, p) for p in products)
         results = []
         for ref in refs:
@@ -224,6 +228,12 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
                 RemoteListing(ref, product.stock.value, product.price.value, product.basic.name)
             )
         return results
+
+    def _infos(self, product_ids: Sequence[int]) -> list[wire.ProductInfo]:
+        """product/info of these ids (≤ `PRODUCT_INFO_BATCH`)."""
+        return self._client.get_list(
+            self._paths["product_info"], {"product": list(product_ids)}, wire.ProductInfo
+        )
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         """One product per create call: the reply names created products by product_id

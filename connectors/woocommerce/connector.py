@@ -151,6 +151,8 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
             yield from items
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        """Simple products 100 ids a call and each parent's variations 100 a call, the
+        calls side by side (`sync.parallel`)."""
         found: dict[tuple[str, str], RemoteListing] = {}
         simple: list[int] = []
         variations: dict[int, list[int]] = {}
@@ -163,25 +165,28 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
                 variations.setdefault(product_id, []).append(variation_id)
             else:
                 simple.append(product_id)
-        for chunk in chunks(list(dict.fromkeys(simple)), PAGE_SIZE):
-            for product in included(self._client, "/products", wire.Product, chunk):
-                listing = mapping.product_listing(product)
-                found[(listing.ref.item_id, "")] = listing
-        parents = [
+        calls: list[tuple[int, Sequence[int]]] = [
+            (0, chunk) for chunk in chunks(list(dict.fromkeys(simple)), PAGE_SIZE)
+        ]
+        calls += [
             (product_id, chunk)
             for product_id, ids in variations.items()
             for chunk in chunks(list(dict.fromkeys(ids)), PAGE_SIZE)
         ]
-        for listings in in_parallel(self._variations, parents, at_once=LIMITS.parallel_calls):
+        for listings in in_parallel(self._listed, calls, at_once=LIMITS.parallel_calls):
             found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
         return self._in_ref_order(refs, found)
 
-    def _variations(self, parent: tuple[int, Sequence[int]]) -> list[RemoteListing]:
-        """These variations of one parent product (one call: `include`, ≤ 100 ids)."""
-        product_id, ids = parent
-        path = f"/products/{product_id}/variations"
+    def _listed(self, call: tuple[int, Sequence[int]]) -> list[RemoteListing]:
+        """One call's listings: simple products by id (parent 0), or variations of one
+        parent product (`include`, ≤ 100 ids)."""
+        parent, ids = call
+        if not parent:
+            products = included(self._client, "/products", wire.Product, ids)
+            return [mapping.product_listing(product) for product in products]
+        path = f"/products/{parent}/variations"
         return [
-            mapping.variation_listing(product_id, "", variation)
+            mapping.variation_listing(parent, "", variation)
             for variation in included(self._client, path, wire.Variation, ids)
         ]
 

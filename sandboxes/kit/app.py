@@ -67,6 +67,9 @@ class SandboxApp(Starlette):
         self.state.sandbox = sandbox
         self.state.control = control
         self.sandbox = sandbox
+        self.in_flight = 0
+        self.most_in_flight = 0
+        """The most API calls answered at once so far (a client's calls side by side)."""
 
     def is_api(self, path: str) -> bool:
         """Whether `path` is one of the platform's API calls: under `api_prefix` (None: any
@@ -107,7 +110,12 @@ class SandboxApp(Starlette):
                 path=path,
             )
 
-        return await self.sandbox.faults.run(path, serve)
+        self.in_flight += 1
+        self.most_in_flight = max(self.most_in_flight, self.in_flight)
+        try:
+            return await self.sandbox.faults.run(path, serve)
+        finally:
+            self.in_flight -= 1
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and self.is_api(scope.get("path", "")):
