@@ -36,6 +36,7 @@ from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.kit.tokens import token_set
 from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth
+from lapak.connectors.tokopedia.rows import Allowance, allowance
 from lapak.connectors.tokopedia.wire import (
     Envelope,
     TokenRefusal,
@@ -71,6 +72,8 @@ class Reply(Generic[T]):
     reset_after: float | None
     full_reset_after: float | None = None
     """Seconds until the whole burst is available again (X-Ratelimit-Full-Reset-After)."""
+    allowance: Allowance | None = None
+    """The bucket's rate, burst and what is left, as the headers state them."""
 
 
 def _seconds(raw: str | None) -> float | None:
@@ -180,7 +183,7 @@ class TokopediaClient(TokenClient):
         response = send(self._http, sent)
         wait = rate_limit_wait(response.headers)
         full = _seconds(response.headers.get("X-Ratelimit-Full-Reset-After"))
-        return Reply(parse(_data(path, response, wait)), wait, full)
+        return Reply(parse(_data(path, response, wait)), wait, full, allowance(response.headers))
 
     # --- tokens --------------------------------------------------------------------------
 

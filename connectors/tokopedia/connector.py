@@ -25,6 +25,7 @@ from lapak.connectors.kit.updates import update_failed
 from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
+from lapak.connectors.tokopedia.rows import RowPace
 from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     AlreadyExistsError,
@@ -139,9 +140,11 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
         sleep: Callable[[float], None] = time.sleep,
         **plumbing: Unpack[Plumbing],
     ):
-        """`sleep` waits before rows refused with ERR_TOO_MANY_REQUEST are sent again."""
+        """`sleep` waits before a bulk call whose rows the last answer's allowance cannot
+        hold yet, and before rows refused with ERR_TOO_MANY_REQUEST are sent again."""
         self._update_lookback = update_lookback
         self._sleep = sleep
+        self._row_paces = {endpoint: RowPace(time.monotonic) for endpoint in ("stock", "price")}
         super().__init__(store, credentials, **plumbing)
 
     def _connect(self, credentials: TokopediaCredentials, wiring: Wiring) -> None:
@@ -306,17 +309,23 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
         rejected: list[tuple[int, ItemResult]],
         updates: Sequence[StockUpdate | PriceUpdate],
     ) -> list[ItemResult]:
-        """One call per batch; rows refused with ERR_TOO_MANY_REQUEST are sent again (only
-        them) after the wait Tokopedia's rate-limit headers give (X-Ratelimit-Full-Reset-
-        After), within the retry policy's attempts and longest wait."""
+        """One call per batch, each waiting until its rows fit the endpoint's allowance
+        (`rows.RowPace`); rows refused with ERR_TOO_MANY_REQUEST all the same are sent again
+        (only them) after the wait Tokopedia's rate-limit headers give (X-Ratelimit-Full-
+        Reset-After), within the retry policy's attempts and longest wait."""
         results = dict(rejected)
         path = self._paths[endpoint]
+        pace = self._row_paces[endpoint]
         for batch in mapping.batches(rows, size):
             pending = batch
             for attempt in range(1, self._retry_policy.attempts + 1):
                 try:
                     body = mapping.bulk_body(pending, field)
+                    fits_in = pace.wait(len(pending))
+                    if fits_in:
+                        self._sleep(fits_in)
                     reply = self._client.post_bulk(path, self._shop, body, wire.BulkResult)
+                    pace.note(reply.allowance)
                 except (TransientError, PermanentError) as exc:
                     permanent = kept_failure(exc, self._retry_policy)
                     for row in pending:

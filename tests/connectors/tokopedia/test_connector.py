@@ -253,6 +253,31 @@ def test_rows_refused_by_the_row_rate_limit_are_sent_again(
     assert {p.stock for p in sandbox.products(SHOP_ID)} == {8}
 
 
+def test_a_bulk_call_waits_until_its_rows_fit_the_allowance_the_last_answer_stated(
+    connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
+) -> None:
+    for n in range(40):
+        sandbox.add_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    connector = connect(sleep=sleep)
+    refs = [x.ref for x in connector.scan_listings()]
+    sandbox.set_rate_limit(0)
+    sandbox.limiter.rows.configure(50, 20)  # rows 50/s, burst 20: 0.4 s to refill
+    sandbox.reset_calls()
+
+    first = connector.update_stock([StockUpdate(ref, 8) for ref in refs[:20]])
+    second = connector.update_stock([StockUpdate(ref, 8) for ref in refs[20:]])
+
+    assert all(r.ok for r in first + second)
+    assert sandbox.call_counts()[STOCK] == 2  # the fewest: no row refused and sent again
+    assert waits == [pytest.approx(0.4, abs=0.1)]  # 20 rows at 50/s, less the time between
+
+
 def test_rows_still_throttled_after_the_retries_stay_transient(
     connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
 ) -> None:
