@@ -64,6 +64,7 @@ if __package__ in (None, ""):
 import httpx
 from lapak.connectors.woocommerce import signing as woo_signing
 from lapak.sandboxes.kit.images import placeholder_png
+from lapak.sandboxes.tokopedia.ratelimit import ROW_FACTOR
 from lapak.sync.catalog import import_catalog
 from lapak.sync.changes import products_changed, refresh_dirty
 from lapak.sync.protocol import Connector, Pacer, StoreSpec
@@ -90,6 +91,9 @@ VARIANTS = 4
 PRICE = 25_000
 STOCK = 10
 GOAL_WALL_RATIO = 1.1
+ROWS_COUNTED = {"tokopedia": ROW_FACTOR}
+"""Platforms whose sandbox also counts each row of a bulk write as a request, at this many
+times its call rate and burst: their stock floor is the rows' when that is longer."""
 GOAL_BARE_RATIO = 0.9
 STOCK_WRITE_PATHS = {
     # the stock batch endpoint of each platform (docs/MARKETPLACES.md, "... batches"); every
@@ -359,10 +363,22 @@ class StoreRun:
     """The sandbox's rate limit: calls per second and burst (0: lifted)."""
     phases: dict[str, Phase] = field(default_factory=dict)
     fewest_stock: int = 0
+    listings: int = 0
+    """The store's listings: the rows a stock sync of every SKU writes."""
     bare: tuple[int, float] | None = None
     """The bare loop: calls sent and seconds."""
     listings_per_sku: Counter[int] = field(default_factory=Counter)
     wrong_stock: int = 0
+
+    def stock_floor(self, reads: int) -> float:
+        """The fewest writes and the reads at Lapak's pace, or the rows at the sandbox's
+        row rate after its row burst where the sandbox counts rows and that is longer."""
+        calls = (self.fewest_stock + reads) / self.pace[0]
+        factor = ROWS_COUNTED.get(self.platform)
+        if factor is None or not self.enforced[0]:
+            return calls
+        per_second, burst = self.enforced[0] * factor, self.enforced[1] * factor
+        return max(calls, max(0, self.listings - burst) / per_second)
 
     def checked_ok(self) -> bool:
         """One listing per SKU, each with the stock Lapak wants."""
@@ -401,6 +417,7 @@ def fewest_stock_calls(db: Database, run: StoreRun) -> int:
             select(Listing.item_id, Listing.variant_id).where(Listing.store_id == run.store_id)
         ).all()
     refs = [ListingRef(sku="", item_id=str(item), variant_id=variant) for item, variant in rows]
+    run.listings = len(refs)
     return plugin.limits.fewest_calls(refs, plugin.limits.stock_batch)
 
 
@@ -581,7 +598,8 @@ def run_lifted(
 
 def print_published(runs: Sequence[StoreRun], first: str) -> None:
     print("\nrate limits published: the sandbox enforces, Lapak paces (calls/s, burst); floor ="
-          " calls ÷ Lapak's pace, stock floor over the fewest writes plus the reads")  # fmt: skip
+          " calls ÷ Lapak's pace, stock floor over the fewest writes plus the reads (Tokopedia:"
+          " or its rows at the sandbox's row rate, if longer)")  # fmt: skip
     print(f"{'store':<12} {'enforced':>9} {'paced':>6} │ {f'{first} calls':>11} {'wall s':>7} "
           f"{'floor s':>7} {'ratio':>5} │ {'writes/fewest':>13} {'reads':>5} {'wall s':>6} "
           f"{'floor s':>7} {'ratio':>5} │ verdict")  # fmt: skip
@@ -590,7 +608,7 @@ def print_published(runs: Sequence[StoreRun], first: str) -> None:
         writes = stock.writes(run.platform)
         reads = stock.total - writes
         list_floor = listing.total / run.pace[0]
-        stock_floor = (run.fewest_stock + reads) / run.pace[0]
+        stock_floor = run.stock_floor(reads)
         list_ratio, stock_ratio = listing.seconds / list_floor, stock.seconds / stock_floor
         ok = (
             writes == run.fewest_stock
