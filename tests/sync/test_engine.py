@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -389,16 +389,13 @@ def test_creates_go_side_by_side_and_a_throttle_stops_the_push_after_the_rest_is
     stores = setup_shop(db, products=6)
     a = MemoryConnector()
     created = a.upsert_listings
-    in_flight = {"now": 0, "most": 0}
-    lock = threading.Lock()
+    at_once = a.limits.parallel_calls
+    first_round = threading.Barrier(at_once, timeout=30)  # broken unless all are in flight
+    calls = itertools.count()
 
     def slow_create(drafts):  # type: ignore[no-untyped-def]
-        with lock:
-            in_flight["now"] += 1
-            in_flight["most"] = max(in_flight["most"], in_flight["now"])
-        time.sleep(0.05)
-        with lock:
-            in_flight["now"] -= 1
+        if next(calls) < at_once:
+            first_round.wait()
         if drafts[0].sku == "SKU-1":
             raise ThrottledError("429: wait 60 s", retry_after=60)
         return created(drafts)
@@ -406,7 +403,7 @@ def test_creates_go_side_by_side_and_a_throttle_stops_the_push_after_the_rest_is
     a.upsert_listings = slow_create  # type: ignore[method-assign]
     with pytest.raises(ThrottledError):
         push_store(db, stores["a"], a)
-    assert in_flight["most"] == a.limits.parallel_calls == 4
+    assert at_once == 4 and not first_round.broken
     bound = {f"SKU-{n}": listing(db, stores["a"], f"SKU-{n}").item_id for n in range(6)}
     assert [sku for sku, item in bound.items() if item is None] == ["SKU-1", "SKU-4", "SKU-5"]
     assert all(a.listings[sku].ref.item_id == item for sku, item in bound.items() if item)
