@@ -2,8 +2,10 @@
 
     python benchmarks/flash_sale.py [--rate 50] [--seconds 20] [--store shopee]
                                     [--items 20 --sizes 5 --singles 100] [--stock 10]
+                                    [--lift-limits]
 
-Six sandbox marketplaces (one store each, at their own rate limits, no faults) and the
+Six sandbox marketplaces (one store each, at their own rate limits or, `--lift-limits`,
+with them lifted and Lapak paced at 1,000 calls/s per store; no faults) and the
 Procfile's processes on a Redis server of the run's own and a fresh PostgreSQL database.
 Once the catalog is listed everywhere, buyers check out `rate` orders a second for
 `seconds` seconds on one store, one unit of a random SKU each; the marketplace pushes a
@@ -177,6 +179,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--stock", type=int, default=10, help="units on hand per SKU")
     parser.add_argument("--groups", type=int, default=2, help="worker groups")
     parser.add_argument("--worker-args", default="", help="appended to the Procfile's worker")
+    harness.lift_limits_argument(parser)
     parser.add_argument("--redis-port", type=int, default=6393)
     parser.add_argument("--settle-timeout", type=float, default=90.0)
     parser.add_argument("--list-timeout", type=float, default=600.0)
@@ -203,6 +206,7 @@ def run(args: argparse.Namespace, directory: Path) -> int:
         config, secrets = harness.write_config(
             directory, market, database_url=database.url, redis_url=redis.url,
             public_url=web_url, poll_interval_seconds=60,
+            rate_limit_per_second=harness.lapak_pace(args.lift_limits),
         )  # fmt: skip
         env = harness.process_env(config, secrets, web_port)
         skus = harness.write_catalog(
@@ -260,6 +264,7 @@ def run(args: argparse.Namespace, directory: Path) -> int:
             "oversold_units": truth.oversold_units,
             "duplicate_listings": sum(harness.duplicate_listings(market).values()),
             "settled_seconds": _rounded(settle),
+            "limits": "lifted" if args.lift_limits else "published",
         }
         print_table(args, seller, figures, latencies, watch)
     print(harness.summary_line(figures))

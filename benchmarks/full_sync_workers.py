@@ -33,7 +33,6 @@ from lapak.sync.store.models import DeadLetter, Listing, Product, Store
 from sqlalchemy import func, select
 
 from benchmarks import harness
-from benchmarks.propagation import LIFTED_RATE_PER_SECOND
 
 VARIANTS = 4
 FIRST_STOCK = 10
@@ -107,8 +106,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         market = harness.Marketplaces(plans)
         cleanup.callback(market.close)
         if lifted:
-            for control in market.controls.values():
-                control.set_rate_limit(0)
+            market.lift_limits()
         redis, database = harness.run_services(
             cleanup, directory, args.redis_port, "lapak_full_sync"
         )
@@ -117,7 +115,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         config, secrets = harness.write_config(
             directory, market, database_url=database.url, redis_url=redis.url,
             public_url=f"http://127.0.0.1:{web_port}", poll_interval_seconds=60,
-            rate_limit_per_second=LIFTED_RATE_PER_SECOND if lifted else None,
+            rate_limit_per_second=harness.lapak_pace(lifted),
         )  # fmt: skip
         env = harness.process_env(config, secrets, web_port)
         first = catalog(directory, market, args.skus, FIRST_STOCK)

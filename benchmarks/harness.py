@@ -137,6 +137,26 @@ DELIVERY_SENDERS = 8
 flash sale's pushes behind one receiver's answers (the sandboxes' default, one, does)."""
 
 
+LIFTED_RATE_PER_SECOND = 1000.0
+"""Lapak's pacing per store in a run with the sandboxes' rate limits lifted
+(`--lift-limits`): what is left to measure is Lapak's own overhead."""
+
+
+def lift_limits_argument(parser: argparse.ArgumentParser) -> None:
+    """`--lift-limits`: every scale and chaos run goes both ways, at the platforms' published
+    limits (the default: do pushes overlap, do locks expire, does a first listing finish?)
+    and with them lifted (Lapak's own overhead and nothing else)."""
+    parser.add_argument(
+        "--lift-limits", action="store_true",
+        help="lift the sandboxes' rate limits and pace Lapak at 1,000 calls/s per store",
+    )  # fmt: skip
+
+
+def lapak_pace(lifted: bool) -> float | None:
+    """`write_config`'s `rate_limit_per_second`: None keeps each platform's published rate."""
+    return LIFTED_RATE_PER_SECOND if lifted else None
+
+
 class Marketplaces:
     """The sandboxes of `plans`, one store each, served on loopback ports in this process."""
 
@@ -168,6 +188,11 @@ class Marketplaces:
             self.apps[plan.name] = app
             self.controls[plan.name] = app.state.control
             self.urls[plan.name] = server.url
+
+    def lift_limits(self) -> None:
+        """Every sandbox lets its store call as fast as it likes."""
+        for control in self.controls.values():
+            control.set_rate_limit(0)
 
     def enforced_rates(self) -> dict[str, float]:
         """Calls per second each sandbox lets a store make (0: the limit is lifted)."""

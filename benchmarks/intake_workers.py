@@ -41,7 +41,6 @@ from sqlalchemy import func, select
 
 from benchmarks import harness
 from benchmarks.intake import PLATFORM, Shop, problems, write_catalog
-from benchmarks.propagation import LIFTED_RATE_PER_SECOND
 
 POLL_INTERVAL_SECONDS = 3600
 """One pull per store in a run: the scheduler's first tick."""
@@ -122,7 +121,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
             directory, shops, database_url=database.url, redis_url=redis.url,
             public_url=f"http://127.0.0.1:{web_port}",
             poll_interval_seconds=POLL_INTERVAL_SECONDS,
-            rate_limit_per_second=LIFTED_RATE_PER_SECOND if lifted else None,
+            rate_limit_per_second=harness.lapak_pace(lifted),
         )  # fmt: skip
         env = harness.process_env(config, secrets, web_port)
         catalog = write_catalog(directory / "catalog.csv", args.skus)

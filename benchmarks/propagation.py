@@ -49,8 +49,6 @@ from benchmarks.follow import Follow
 MODES = ("embedded", "redis")
 WORD = re.compile(r"[A-Za-z0-9_-]+")
 """A word of a webhook body, as external order ids are written."""
-LIFTED_RATE_PER_SECOND = 1000.0
-"""Lapak's pacing per store with `--lift-limits` (the sandboxes' own limits lifted)."""
 
 
 @dataclass
@@ -127,7 +125,7 @@ def _configured(
     config, secrets = harness.write_config(
         directory, market, database_url=database_url, redis_url=redis_url,
         public_url=f"http://127.0.0.1:{web_port}", poll_interval_seconds=60,
-        rate_limit_per_second=LIFTED_RATE_PER_SECOND if args.lift_limits else None,
+        rate_limit_per_second=harness.lapak_pace(args.lift_limits),
     )  # fmt: skip
     env = harness.process_env(config, secrets, web_port)
     imported = harness.lapak_cli(env, "catalog", "import", str(directory / "catalog.csv"))
@@ -233,10 +231,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--singles", type=int, default=50, help="single SKUs")
     parser.add_argument("--stock", type=int, default=500, help="units on hand per SKU")
     parser.add_argument("--groups", type=int, default=1, help="worker groups (redis mode)")
-    parser.add_argument(
-        "--lift-limits", action="store_true",
-        help="lift the sandboxes' rate limits and pace Lapak at 1,000 calls/s per store",
-    )  # fmt: skip
+    harness.lift_limits_argument(parser)
     parser.add_argument("--redis-port", type=int, default=6394)
     parser.add_argument("--settle-timeout", type=float, default=300.0)
     parser.add_argument("--list-timeout", type=float, default=600.0)
@@ -266,8 +261,7 @@ def run(args: argparse.Namespace, directory: Path) -> dict[str, Any]:
         market = harness.Marketplaces(plans, seed=args.seed, wrap=follow.wrap)
         cleanup.callback(market.close)
         if args.lift_limits:
-            for control in market.controls.values():
-                control.set_rate_limit(0)
+            market.lift_limits()
         skus = harness.write_catalog(
             directory / "catalog.csv", market, items=args.items, sizes=args.sizes,
             singles=args.singles, stock=lambda n: args.stock,

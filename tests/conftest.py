@@ -15,6 +15,7 @@ from pathlib import Path
 
 import psycopg
 import pytest
+from hypothesis import settings
 from lapak.sync.store.db import Database
 from sqlalchemy.engine import make_url
 
@@ -82,12 +83,24 @@ def db(request: pytest.FixtureRequest) -> Database:
 
 pytest_plugins = ["tests.redis_fixture"]
 
-HEAVY = ("tests/e2e/", "tests/jobs/test_demo.py")
-"""Whole deployments (workers, scheduler, web, six sandboxes): under pytest-xdist they run one
-after another on one worker, so two of them never share this machine's cores at once."""
+DEPLOYMENTS = {
+    "tests/e2e/test_chaos.py": "deployments-a",
+    "tests/jobs/test_demo.py": "deployments-a",
+    "tests/e2e/test_scale_out.py": "deployments-b",
+    "tests/e2e/test_supervisor.py": "deployments-b",
+    "tests/e2e/test_flash_sale.py": "deployments-b",
+}
+"""Whole deployments (workers, scheduler, web, six sandboxes), in two groups of about the
+same length: under pytest-xdist each group runs its tests one after another on one worker,
+so at most two deployments share the machine at once."""
 OWN_REDIS_DATABASE = ("tests/jobs/test_cli_embedded_push.py", "tests/web/test_access.py")
 """Files whose tests flush a Redis database of their own: their tests stay on one worker."""
 
+# No per-example deadline for property tests: four xdist workers share two cores with whole
+# deployments, where a pure function's example can outlast Hypothesis's 200 ms default and
+# fail for no fault of its own (tests/fuzz passes its own settings).
+settings.register_profile("lapak", deadline=None)
+settings.load_profile("lapak")
 
 # An xdist worker starts with COLUMNS=80 and LINES=24 in its environment. Rich fixes a console's
 # width from COLUMNS when the console is made (the CLI's, when `lapak.cli.common` is imported
@@ -98,10 +111,10 @@ for _name in ("COLUMNS", "LINES"):
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for `pytest -n 2 --dist loadgroup` (what `.ci/run` runs)."""
+    """Group tests for `pytest -n 4 --dist loadgroup` (what `.ci/run` runs)."""
     for item in items:
         path = item.nodeid.split("::", 1)[0]
-        if path.startswith(HEAVY):
-            item.add_marker(pytest.mark.xdist_group("deployments"))
+        if path in DEPLOYMENTS:
+            item.add_marker(pytest.mark.xdist_group(DEPLOYMENTS[path]))
         elif path in OWN_REDIS_DATABASE:
             item.add_marker(pytest.mark.xdist_group(path))

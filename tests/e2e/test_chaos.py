@@ -3,7 +3,9 @@ processes with two worker groups killed at random and restarted by the harness's
 supervisor, Redis and the scheduler restarted once (the catalog is listed before the faults
 start: an interrupted create is held two minutes, longer than this run; the full run and
 `tests/e2e/test_supervisor.py` cover it); after the faults stop, nothing is lost,
-duplicated, listed twice or left diverged, and every oversold unit is on a flagged order."""
+duplicated, listed twice or left diverged, and every oversold unit is on a flagged order.
+Both ways: at the platforms' published rate limits, and with them lifted (Lapak paced at
+1,000 calls/s per store; the faults' throttling stays)."""
 
 from __future__ import annotations
 
@@ -22,7 +24,10 @@ CHAOS_REDIS_PORT = 6394
 
 @pytest.mark.postgres
 @pytest.mark.timeout(240)
-def test_chaos_run_loses_nothing_and_converges(postgres_template: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("limits", [[], ["--lift-limits"]], ids=["published", "lifted"])
+def test_chaos_run_loses_nothing_and_converges(
+    postgres_template: str, tmp_path: Path, limits: list[str]
+) -> None:
     require_redis_server()
     run = subprocess.run(
         [
@@ -31,7 +36,7 @@ def test_chaos_run_loses_nothing_and_converges(postgres_template: str, tmp_path:
             "--seconds", "25", "--kill-every", "7", "--rate", "3",
             "--converge-timeout", "75", "--worker-args", "--processes 1 --threads 4",
             "--list-first",
-            "--redis-port", str(CHAOS_REDIS_PORT), "--keep", str(tmp_path),
+            "--redis-port", str(CHAOS_REDIS_PORT), "--keep", str(tmp_path), *limits,
         ],
         capture_output=True, text=True, timeout=230, cwd=ROOT,
     )  # fmt: skip
