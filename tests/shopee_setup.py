@@ -18,19 +18,30 @@ PARTNER_KEY = "e2e-partner-key-0123456789abcdef"
 SHOP_A, SHOP_B = SHOPS["shop-a"]["shop_id"], SHOPS["shop-b"]["shop_id"]
 
 
-def sandbox_app():  # type: ignore[no-untyped-def]
-    """The sandbox for both shops, rate limit lifted (Lapak's own pacing is tested apart)."""
+def sandbox_app(*, lifted: bool = True):  # type: ignore[no-untyped-def]
+    """The sandbox for both shops, its rate limit `lifted` (Lapak's own pacing is tested
+    apart) or Shopee's published one."""
     app = create_app(
         [{"name": name, "partner_key": PARTNER_KEY, **shop} for name, shop in SHOPS.items()]
     )
-    app.state.sandbox.set_rate_limit(0)
+    if lifted:
+        app.state.sandbox.set_rate_limit(0)
     return app
 
 
 def write_config(
-    path: Path, sandbox_url: str, *, database_url: str, redis_url: str | None = None
+    path: Path,
+    sandbox_url: str,
+    *,
+    database_url: str,
+    redis_url: str | None = None,
+    rate_limit_per_second: float | None = 2000,
 ) -> None:
-    """shop-a (no buffer) and shop-b (buffer 1), both +10 % rounded up to 100."""
+    """shop-a (no buffer) and shop-b (buffer 1), both +10 % rounded up to 100; Lapak paces
+    each at `rate_limit_per_second` (None: Shopee's published rate)."""
+    pacing = (
+        "" if rate_limit_per_second is None else f"rate_limit_per_second = {rate_limit_per_second}"
+    )
     stores = ""
     for name in SHOPS:
         env = name.upper().replace("-", "_")
@@ -42,7 +53,7 @@ merchant = "umkm"
 base_url = "{sandbox_url}"
 stock_buffer = {1 if name == "shop-b" else 0}
 poll_interval_seconds = 1
-rate_limit_per_second = 2000
+{pacing}
 price_rule = {{ markup_percent = 10, round_to = 100 }}
 
 [stores.credentials]
