@@ -83,19 +83,6 @@ def db(request: pytest.FixtureRequest) -> Database:
 
 pytest_plugins = ["tests.redis_fixture"]
 
-DEPLOYMENTS = {
-    "tests/e2e/test_chaos.py": "deployments-a",
-    "tests/jobs/test_demo.py": "deployments-a",
-    "tests/e2e/test_scale_out.py": "deployments-b",
-    "tests/e2e/test_supervisor.py": "deployments-b",
-    "tests/e2e/test_flash_sale.py": "deployments-b",
-}
-"""Whole deployments (workers, scheduler, web, six sandboxes), in two groups of about the
-same length: under pytest-xdist each group runs its tests one after another on one worker,
-so at most two deployments share the machine at once."""
-OWN_REDIS_DATABASE = ("tests/jobs/test_cli_embedded_push.py", "tests/web/test_access.py")
-"""Files whose tests flush a Redis database of their own: their tests stay on one worker."""
-
 # No per-example deadline for property tests: four xdist workers share two cores with whole
 # deployments, where a pure function's example can outlast Hypothesis's 200 ms default and
 # fail for no fault of its own (tests/fuzz passes its own settings).
@@ -108,13 +95,3 @@ settings.load_profile("lapak")
 # sizes itself when it prints, as in a run without xdist.
 for _name in ("COLUMNS", "LINES"):
     os.environ.pop(_name, None)
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Group tests for `pytest -n 4 --dist loadgroup` (what `.ci/run` runs)."""
-    for item in items:
-        path = item.nodeid.split("::", 1)[0]
-        if path in DEPLOYMENTS:
-            item.add_marker(pytest.mark.xdist_group(DEPLOYMENTS[path]))
-        elif path in OWN_REDIS_DATABASE:
-            item.add_marker(pytest.mark.xdist_group(path))

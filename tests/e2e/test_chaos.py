@@ -18,6 +18,11 @@ import pytest
 
 from tests.services import require_redis_server
 
+pytestmark = pytest.mark.xdist_group("deployments-a")
+"""A whole deployment (web, workers, scheduler, sandboxes): under pytest-xdist the tests of
+its group run one at a time on one worker (`.ci/run`: `--dist loadgroup`), so at most two
+deployments share the machine."""
+
 ROOT = Path(__file__).resolve().parents[2]
 CHAOS_REDIS_PORT = 6394
 

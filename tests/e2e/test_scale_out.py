@@ -29,6 +29,11 @@ from sqlalchemy import func, select
 from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import SHOP_A, SHOP_B, sandbox_app, shop_env, write_catalog, write_config
 
+pytestmark = pytest.mark.xdist_group("deployments-b")
+"""A whole deployment (web, workers, scheduler, sandboxes): under pytest-xdist the tests of
+its group run one at a time on one worker (`.ci/run`: `--dist loadgroup`), so at most two
+deployments share the machine."""
+
 BIN = Path(sys.executable).parent
 E2E_REDIS_DB = 11
 
@@ -147,9 +152,7 @@ def test_procfile_processes_sync_two_shops_and_survive_a_killed_worker(
         took = _wait(
             "50 orders queued and shop B's stock dropped", queued_and_b_dropped, 30, tmp_path
         )
-        # Lapak's own time, lifted; at the published pace the 30 s wait above is the bound
-        # (one CI run took 21.9 s there: see benchmarks/RESULTS.md, sixth session).
-        assert took < 15 or not lifted, f"shop B followed shop A's orders only after {took:.1f} s"
+        assert took < 15, f"shop B followed shop A's orders only after {took:.1f} s"
         print(f"\n50 orders on shop A queued and followed on shop B in {took:.1f} s ({limits})")
 
         # A big re-stock, slowed down by the sandbox, and the worker dies in the middle of it.

@@ -20,6 +20,11 @@ from sqlalchemy import func, select
 from benchmarks import harness
 from tests.redis_fixture import redis_url_for
 
+pytestmark = pytest.mark.xdist_group("deployments-b")
+"""A whole deployment (web, workers, scheduler, sandboxes): under pytest-xdist the tests of
+its group run one at a time on one worker (`.ci/run`: `--dist loadgroup`), so at most two
+deployments share the machine."""
+
 ROOT = Path(__file__).resolve().parents[2]
 DEPLOY = ROOT / "deploy"
 ACK_REDIS_DB = 8

@@ -24,6 +24,9 @@ from typer.testing import CliRunner
 from tests.redis_fixture import redis_url_for
 from tests.shopee_setup import shop_env, write_config
 
+pytestmark = pytest.mark.xdist_group("redis-db-13")
+"""Its tests flush a Redis database of their own: one worker runs them all."""
+
 runner = CliRunner()
 
 

@@ -14,6 +14,11 @@ from lapak.cli.demo import STORES, run_demo
 from rich.console import Console
 from sqlalchemy import create_engine, text
 
+pytestmark = pytest.mark.xdist_group("deployments-a")
+"""A whole deployment (web, workers, scheduler, sandboxes): under pytest-xdist the tests of
+its group run one at a time on one worker (`.ci/run`: `--dist loadgroup`), so at most two
+deployments share the machine."""
+
 ROOT = Path(__file__).resolve().parents[2]
 GRANTED = ("refresh_token", "access_token", "consumer_key", "consumer_secret", "shop_cipher")
 """What only a seller's authorization gives: never in the demo's config or env file."""

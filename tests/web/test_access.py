@@ -18,6 +18,9 @@ from lapak.wiring.runtime import Runtime
 from tests.services import require_redis
 from tests.web.test_api import OPERATOR_TOKEN, TOKENS, Recorder, web_env, write_web_config
 
+pytestmark = pytest.mark.xdist_group("redis-db-5")
+"""Its tests flush a Redis database of their own: one worker runs them all."""
+
 REDIS_DB = "redis://127.0.0.1:6379/5"
 
 
