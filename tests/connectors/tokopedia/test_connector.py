@@ -229,10 +229,11 @@ def test_a_bound_product_is_edited_and_a_new_variant_refused(
 # --- stock ---------------------------------------------------------------------------------
 
 
-def test_rows_refused_by_the_row_rate_limit_are_sent_again(
-    connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
-) -> None:
-    for n in range(30):
+def _listed(
+    connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox, count: int
+) -> tuple[TokopediaConnector, list[ListingRef], list[float]]:
+    """`count` one-SKU products, their refs, and a connector whose waits are slept and kept."""
+    for n in range(count):
         sandbox.add_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
     waits: list[float] = []
 
@@ -241,7 +242,13 @@ def test_rows_refused_by_the_row_rate_limit_are_sent_again(
         time.sleep(seconds)
 
     connector = connect(sleep=sleep)
-    refs = [x.ref for x in connector.scan_listings()]
+    return connector, [x.ref for x in connector.scan_listings()], waits
+
+
+def test_rows_refused_by_the_row_rate_limit_are_sent_again(
+    connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
+) -> None:
+    connector, refs, waits = _listed(connect, sandbox, 30)
     sandbox.set_rate_limit(50, 1)  # calls 50/s burst 1; rows 1000/s burst 20
     sandbox.reset_calls()
 
@@ -256,16 +263,7 @@ def test_rows_refused_by_the_row_rate_limit_are_sent_again(
 def test_a_bulk_call_waits_until_its_rows_fit_the_allowance_the_last_answer_stated(
     connect: Callable[..., TokopediaConnector], sandbox: TokopediaSandbox
 ) -> None:
-    for n in range(40):
-        sandbox.add_listing(SHOP_ID, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=1)
-    waits: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        waits.append(seconds)
-        time.sleep(seconds)
-
-    connector = connect(sleep=sleep)
-    refs = [x.ref for x in connector.scan_listings()]
+    connector, refs, waits = _listed(connect, sandbox, 40)
     sandbox.set_rate_limit(0)
     sandbox.limiter.rows.configure(50, 20)  # rows 50/s, burst 20: 0.4 s to refill
     sandbox.reset_calls()
