@@ -3,7 +3,7 @@ its envelope, and the call that refreshes a refused token once."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import httpx
@@ -75,3 +75,8 @@ def with_fresh_token(
             code=exc.code,
             status=exc.status,
         ) from None
+
+
+def chunks(items: Sequence[T], size: int) -> list[Sequence[T]]:
+    """`items` cut into pieces of at most `size`, in order: what one call each carries."""
+    return [items[start : start + size] for start in range(0, len(items), size)]

@@ -34,6 +34,7 @@ from typing import Any, ClassVar, Unpack
 import structlog
 from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, header_value
 from lapak.connectors.kit.images import HostedImages
@@ -217,11 +218,9 @@ class LazadaConnector(ConnectorBase[LazadaCredentials], UpsertByGroup[mapping.Dr
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         """GetProducts by lists of SKUs, side by side (`sync.parallel`)."""
         skus = list(dict.fromkeys(ref.sku for ref in refs))
-        chunks = [
-            skus[start : start + SKU_LIST_SIZE] for start in range(0, len(skus), SKU_LIST_SIZE)
-        ]
         found: dict[tuple[str, str], RemoteListing] = {}
-        for listings in in_parallel(self._listed, chunks, at_once=LIMITS.parallel_calls):
+        calls = chunks(skus, SKU_LIST_SIZE)
+        for listings in in_parallel(self._listed, calls, at_once=LIMITS.parallel_calls):
             found.update((mapping.ref_key(x.ref), x) for x in listings)
         return self._in_ref_order(refs, found, mapping.ref_key)
 

@@ -16,6 +16,7 @@ from typing import ClassVar
 import structlog
 from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.images import HostedImages, uploaded
@@ -155,10 +156,7 @@ class ShopeeConnector(ConnectorBase[ShopeeCredentials], UpsertByGroup[mapping.Dr
     ) -> list[tuple[wire.BaseInfoItem, wire.ModelList | None]]:
         """Base info of these items (50 a call), each with its model list when it has
         models (a call per item); the calls of each kind side by side (`sync.parallel`)."""
-        batches = [
-            item_ids[start : start + ITEM_INFO_BATCH]
-            for start in range(0, len(item_ids), ITEM_INFO_BATCH)
-        ]
+        batches = chunks(item_ids, ITEM_INFO_BATCH)
         infos = in_parallel(self._base_info, batches, at_once=LIMITS.parallel_calls)
         items = [item for info in infos for item in info.item_list]
         with_models = [item for item in items if item.has_model]

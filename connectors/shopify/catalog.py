@@ -17,6 +17,7 @@ import threading
 from collections.abc import Iterator, Sequence
 
 import structlog
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.shopify import mapping, wire
 from lapak.connectors.shopify.client import ShopifyClient
 from lapak.sync.parallel import in_parallel
@@ -81,8 +82,7 @@ class Catalog:
     def products(self, refs: Sequence[ListingRef]) -> list[wire.Product]:
         """The products these refs name, fetched by id (a vanished one is absent)."""
         ids = sorted({ref.item_id for ref in refs if ref.item_id.isdigit()})
-        chunks = [ids[start : start + PRODUCT_IDS] for start in range(0, len(ids), PRODUCT_IDS)]
-        pages = in_parallel(self._products_by_id, chunks, at_once=self._at_once)
+        pages = in_parallel(self._products_by_id, chunks(ids, PRODUCT_IDS), at_once=self._at_once)
         products = [product for page in pages for product in page]
         self.remember(products)
         return products
@@ -148,12 +148,9 @@ class Catalog:
             }
             return self._client.get("inventory_levels.json", params, wire.LevelList)
 
-        chunks = [
-            wanted[start : start + LEVEL_ITEMS] for start in range(0, len(wanted), LEVEL_ITEMS)
-        ]
         return {
             level.inventory_item_id: level.available or 0
-            for reply in in_parallel(read, chunks, at_once=self._at_once)
+            for reply in in_parallel(read, chunks(wanted, LEVEL_ITEMS), at_once=self._at_once)
             for level in reply.inventory_levels
         }
 

@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Unpack
 
 import structlog
 from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
@@ -214,11 +215,8 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
             except PermanentError:
                 log.warning("tokopedia_bad_ref", store=self.store.name, sku=ref.sku)
         unique = list(dict.fromkeys(ids.values()))
-        batches = [
-            unique[start : start + PRODUCT_INFO_BATCH]
-            for start in range(0, len(unique), PRODUCT_INFO_BATCH)
-        ]
         found: dict[int, wire.ProductInfo] = {}
+        batches = chunks(unique, PRODUCT_INFO_BATCH)
         for products in in_parallel(self._infos, batches, at_once=LIMITS.parallel_calls):
             found.update((p.basic.product_id, p) for p in products)
         results = []

@@ -21,6 +21,7 @@ from typing import Any, ClassVar
 
 import structlog
 from lapak.connectors.credential_values import secret_text
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
 from lapak.connectors.kit.paging import numbered_pages
@@ -31,7 +32,6 @@ from lapak.connectors.woocommerce.listings import (
     PAGE_SIZE,
     STOCKED_TYPES,
     ListingWriter,
-    chunks,
     included,
 )
 from lapak.connectors.woocommerce.mapping import BATCH_LIMIT

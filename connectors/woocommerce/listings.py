@@ -24,6 +24,7 @@ from typing import Any
 
 import structlog
 from lapak.connectors.http import RetryPolicy
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.woocommerce import mapping, wire
 from lapak.connectors.woocommerce.client import WooClient
@@ -299,7 +300,3 @@ def included(client: WooClient, path: str, model: Any, ids: Sequence[int]) -> li
         if exc.code in mapping.INVALID_ID_CODES:
             return []
         raise
-
-
-def chunks(items: Sequence[Any], size: int) -> list[Sequence[Any]]:
-    return [items[start : start + size] for start in range(0, len(items), size)]
