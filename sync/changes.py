@@ -57,13 +57,14 @@ def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
     before listings, ascending ids — so concurrent intakes, shipments and pushes queue
     behind each other instead of deadlocking (docs/stock.md). Holding the products also
     makes "what was available when this order arrived" a consistent reading."""
-    _lock_in_order(session, Product.id, product_ids)
+    products = sorted(set(product_ids))
+    _lock_ascending(session, Product.id, products)
     # Each chunk's listing ids come sorted, kept as 8-byte machine integers, and are merged
     # into one ascending run: a whole catalog's listings (600,000 for 100,000 products on
     # six stores) held as a Python list, set and sorted copy cost 35 MB of peak memory.
     runs = [
         array("q", session.scalars(_listing_ids(session, chunk)))
-        for chunk in chunked(sorted(set(product_ids)), CHUNK)
+        for chunk in chunked(products, CHUNK)
     ]
     _lock_ascending(session, Listing.id, heapq.merge(*runs))
 
