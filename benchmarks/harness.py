@@ -653,6 +653,16 @@ def start_lapak(
         supervisor.add(timer)
     supervisor.start()
     web_url = f"http://127.0.0.1:{web_port}"
+    if not answers_health(web_url, 60):
+        supervisor.stop()
+        raise RuntimeError(f"web did not answer /healthz at {web_url}: see {web.log_path}")
+    return LapakProcesses(supervisor, web, workers, timer, web_url)
+
+
+def answers_health(web_url: str, timeout: float) -> bool:
+    """Whether the web process at `web_url` answers /healthz within `timeout` seconds. A
+    marketplace's push to a web process still starting is refused, and the sandboxes try
+    a push only three times in under a second."""
 
     def healthy() -> bool:
         try:
@@ -660,10 +670,7 @@ def start_lapak(
         except httpx.HTTPError:
             return False
 
-    if wait_until(healthy, 60) is None:
-        supervisor.stop()
-        raise RuntimeError(f"web did not answer /healthz at {web_url}: see {web.log_path}")
-    return LapakProcesses(supervisor, web, workers, timer, web_url)
+    return wait_until(healthy, timeout) is not None
 
 
 def free_port() -> int:

@@ -154,6 +154,7 @@ def test_worker_killed_right_after_fetching_an_order_still_takes_it_in(
         for process in processes:
             process.start()  # no scheduler: no reconciler or poll can heal what a kill lost
         assert harness.wait_until(lambda: market.stock(SHOPEE.name) == {"KOPI-0000": 5}, 60)
+        assert harness.answers_health(web_url, 60), f"web never answered: see {web.log_path}"
         market.set_webhooks(web_url)
 
         at_kill: list[tuple[int, int, int]] = []

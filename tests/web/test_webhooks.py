@@ -396,4 +396,4 @@ def test_sandbox_pushes_bring_orders_in_before_any_poll(
 
 def _last_pulls(runtime: Runtime) -> dict[int, datetime | None]:
     with runtime.db.session() as session:
-        return dict(session.execute(select(StoreRow.id, StoreRow.last_pull_at)).tuples().all())
+        return dict(session.execute(select(StoreRow.id, StoreRow.last_pull_at)).all())
