@@ -337,11 +337,13 @@ def seed_store(control: Any, store: str, skus: int) -> None:
 
 @dataclass
 class Phase:
-    """One push of one store until settled: its calls by API path and its wall time."""
+    """One push of one store until settled: its calls by API path, its wall time and the
+    CPU time this process (Lapak's side: the sandboxes run in a child) spent on it."""
 
     calls: dict[str, int]
     seconds: float
     report: PushReport
+    cpu_seconds: float = 0.0
 
     @property
     def total(self) -> int:
@@ -404,10 +406,10 @@ def push_until_settled(db: Database, store_id: int, connector: Connector) -> Pus
 
 def timed_phase(db: Database, sandboxes: Sandboxes, run: StoreRun, name: str) -> None:
     sandboxes.reset_calls(run.platform)
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     report = push_until_settled(db, run.store_id, run.connector)
-    seconds = time.perf_counter() - started
-    run.phases[name] = Phase(sandboxes.calls(run.platform), seconds, report)
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
+    run.phases[name] = Phase(sandboxes.calls(run.platform), seconds, report, cpu)
 
 
 def fewest_stock_calls(db: Database, run: StoreRun) -> int:
@@ -625,10 +627,11 @@ def print_published(runs: Sequence[StoreRun], first: str) -> None:
 
 def print_lifted(runs: Sequence[StoreRun], first: str) -> None:
     print("\nrate limits lifted; bare = the stock push's requests (reads and writes) sent again"
-          " by a plain httpx loop")  # fmt: skip
+          " by a plain httpx loop; CPU µs/SKU = this process's CPU time over the stock push"
+          " (every thread; the sandboxes run in a child) per SKU updated")  # fmt: skip
     print(f"{'store':<12} {f'{first} calls':>11} {f'{first} s':>8} │ {'writes/fewest':>13} "
-          f"{'reads':>5} {'SKU upd/s':>9} {'Lapak calls/s':>13} {'bare calls/s':>12} "
-          f"{'ratio':>5} │ verdict")  # fmt: skip
+          f"{'reads':>5} {'SKU upd/s':>9} {'CPU µs/SKU':>10} {'Lapak calls/s':>13} "
+          f"{'bare calls/s':>12} {'ratio':>5} │ verdict")  # fmt: skip
     for run in runs:
         listing, stock = run.phases["list"], run.phases["stock"]
         assert run.bare is not None
@@ -638,7 +641,9 @@ def print_lifted(runs: Sequence[StoreRun], first: str) -> None:
         print(
             f"{run.platform:<12} {listing.total:>11} {listing.seconds:>8.1f} │ "
             f"{f'{writes}/{run.fewest_stock}':>13} {stock.total - writes:>5} "
-            f"{stock.report.stock / stock.seconds:>9,.0f} {rate:>13,.0f} {bare_rate:>12,.0f} "
+            f"{stock.report.stock / stock.seconds:>9,.0f} "
+            f"{stock.cpu_seconds / max(stock.report.stock, 1) * 1e6:>10,.1f} "
+            f"{rate:>13,.0f} {bare_rate:>12,.0f} "
             f"{rate / bare_rate:>5.2f} │ {'OK' if ok else 'MISSED'}"
         )
 
