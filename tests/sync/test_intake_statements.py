@@ -31,11 +31,12 @@ PRODUCTS = 20
 BATCH = 50
 NOW = datetime.now(UTC)
 
-STATEMENTS_OF_A_NEW_BATCH = 17
-"""50 new orders: the products by SKU, their locks (products, listings' ids, listings), the
-merchant's stores, the orders, their lines, the reserved and on-hand counts, the
-reservations, the counts' UPDATE, the store's stock recheck; then the recompute: the
-products, their listings, the listings' UPDATE, `dirty`, the stores with work."""
+STATEMENTS_OF_A_NEW_BATCH = {"postgresql": 17, "sqlite": 14}
+"""50 new orders: the products by SKU, their locks (products, listings' ids, listings; on
+PostgreSQL only: SQLite has no row locks), the merchant's stores, the orders, their lines,
+the reserved and on-hand counts, the reservations, the counts' UPDATE, the store's stock
+recheck; then the recompute: the products, their listings, the listings' UPDATE, `dirty`,
+the stores with work."""
 
 
 def _shop(db: Database) -> dict[str, int]:
@@ -120,7 +121,8 @@ def test_a_batch_of_new_orders_takes_a_fixed_number_of_statements(db: Database) 
     with _statements(db) as executed:
         report = fetch_orders(db, stores["a"], market, list(market.orders))
     assert report.new_orders == BATCH
-    assert len(executed) == STATEMENTS_OF_A_NEW_BATCH, "\n".join(executed)
+    wanted = STATEMENTS_OF_A_NEW_BATCH[db.engine.dialect.name]
+    assert len(executed) == wanted, "\n".join(executed)
     assert sum(statement.startswith("SELECT stores.") for statement in executed) == 1
     assert (
         sum(statement.startswith("SELECT products.id, products.reserved") for statement in executed)
