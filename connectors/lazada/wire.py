@@ -134,12 +134,7 @@ class CreatedToken(TokenReply):
 
 
 class WarehouseStock(Wire):
-    warehouseCode: str = ""
     sellableQuantity: Count = 0
-    occupyQuantity: int = 0
-    withholdQuantity: int = 0
-    totalQuantity: int = 0
-    quantity: int = 0
 
 
 class Sku(Wire):
@@ -148,8 +143,6 @@ class Sku(Wire):
     quantity: Count = 0
     Available: Count | None = None
     price: Amount = Decimal(0)
-    special_price: Amount = Decimal(0)
-    Status: str = ""
     multiWarehouseInventories: list[WarehouseStock] = []
     saleProp: dict[str, Any] = {}
 
@@ -161,13 +154,9 @@ class ProductAttributes(Wire):
 
 class Product(Wire):
     item_id: IdText
-    primary_category: IdText = ""
-    status: str = ""
     attributes: ProductAttributes = ProductAttributes()
     skus: list[Sku] = []
     variation: dict[str, Any] | list[Any] | None = None
-    created_time: OptionalTime = None
-    updated_time: OptionalTime = None
 
 
 class ProductPage(Wire):
