@@ -9,6 +9,8 @@ from typing import Any
 from xml.etree import ElementTree
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lapak.connectors.kit.refusals import StaleTokenError
 from lapak.connectors.lazada import mapping, order_mapping, wire
 from lapak.connectors.lazada.client import LazadaError, auth_url_for, classify
@@ -243,6 +245,43 @@ def test_prices_are_whole_rupiah() -> None:
 def _rows(payload: str) -> list[dict[str, str]]:
     root = ElementTree.fromstring(payload.split("?>", 1)[1])
     return [{child.tag: child.text or "" for child in sku} for sku in root.iter("Sku")]
+
+
+def _tree_xml(rows: list[list[tuple[str, str]]]) -> str:
+    """What `xml.etree` writes for the same batch: the oracle `mapping.sku_xml` is held to."""
+    root = ElementTree.Element("Request")
+    skus = ElementTree.SubElement(ElementTree.SubElement(root, "Product"), "Skus")
+    for row in rows:
+        sku = ElementTree.SubElement(skus, "Sku")
+        for tag, value in row:
+            ElementTree.SubElement(sku, tag).text = value
+    return '<?xml version="1.0" encoding="UTF-8"?>' + ElementTree.tostring(root, "unicode")
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(
+                st.sampled_from(["ItemId", "SkuId", "SellerSku", "SellableQuantity", "Price"]),
+                st.text(min_size=1),
+            ),
+            min_size=1,
+            max_size=5,
+        ),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_batch_xml_is_what_xml_etree_writes(rows: list[list[tuple[str, str]]]) -> None:
+    assert mapping.sku_xml(rows) == _tree_xml(rows)
+
+
+@given(st.text(min_size=1))
+def test_image_xml_escapes_the_url_as_xml_etree_does(url: str) -> None:
+    root = ElementTree.Element("Request")
+    ElementTree.SubElement(ElementTree.SubElement(root, "Image"), "Url").text = url
+    tree = '<?xml version="1.0" encoding="UTF-8"?>' + ElementTree.tostring(root, "unicode")
+    assert mapping.image_xml(url) == tree
 
 
 def test_stock_batches_mix_products_and_name_each_sku() -> None:
