@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import gc
 import threading
 
 import pytest
@@ -67,3 +68,40 @@ def test_the_first_failure_in_item_order_is_raised_once_every_call_is_over() -> 
     with pytest.raises(ValueError, match="item 2"):
         in_parallel(call, list(range(8)), at_once=3)
     assert sorted(made) == list(range(8))
+
+
+def test_the_workers_are_kept_for_the_next_calls_of_the_same_thread() -> None:
+    workers: set[threading.Thread] = set()
+    for _ in range(5):
+        workers.update(in_parallel(lambda _: threading.current_thread(), list(range(8)), at_once=4))
+    assert threading.current_thread() not in workers
+    assert 1 < len(workers) <= 4  # the same pool of four (a pool per call: up to 20)
+
+
+def test_calls_that_send_their_own_calls_side_by_side_do_not_wait_on_each_other() -> None:
+    barrier = threading.Barrier(4, timeout=5)
+
+    def inner(item: int) -> int:
+        barrier.wait()  # all four inner calls of one outer call at once, or BrokenBarrierError
+        return item
+
+    def outer(item: int) -> list[int]:
+        return in_parallel(inner, [item] * 4, at_once=4)
+
+    assert in_parallel(outer, [1, 2, 3, 4], at_once=4) == [[n] * 4 for n in (1, 2, 3, 4)]
+
+
+def test_the_workers_of_a_thread_that_ended_exit() -> None:
+    seen: set[int] = set()
+
+    def caller() -> None:
+        seen.update(in_parallel(lambda _: threading.get_ident(), list(range(4)), at_once=4))
+
+    thread = threading.Thread(target=caller)
+    thread.start()
+    thread.join()
+    workers = [t for t in threading.enumerate() if t.ident in seen]
+    gc.collect()
+    for worker in workers:
+        worker.join(timeout=5)
+    assert not [worker for worker in workers if worker.is_alive()]
