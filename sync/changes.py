@@ -19,7 +19,7 @@ from typing import Any
 from lapak.sync.stock import available, content_hash, store_price, store_stock
 from lapak.sync.store.dialect import among
 from lapak.sync.store.models import Listing, Product, Store
-from sqlalchemy import and_, func, insert, not_, select, update
+from sqlalchemy import and_, false, func, insert, not_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -58,7 +58,8 @@ def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
     behind each other instead of deadlocking (docs/stock.md). Holding the products also
     makes "what was available when this order arrived" a consistent reading."""
     if session.get_bind().dialect.name == "sqlite":
-        return  # see `_lock_ascending`
+        _hold_sqlite(session)
+        return
     products = sorted(set(product_ids))
     _lock_ascending(session, Product.id, products)
     # Each chunk's listing ids come sorted, kept as 8-byte machine integers, and are merged
@@ -91,12 +92,9 @@ def _lock_in_order(session: Session, key: Any, ids: Collection[int]) -> None:
 def _lock_ascending(session: Session, key: Any, ids: Iterable[int]) -> None:
     """Lock rows by `key`, given ascending and unique. `FOR NO KEY UPDATE`, the lock an
     UPDATE takes: the foreign-key checks' `FOR KEY SHARE` on the same rows does not wait
-    on it.
-
-    SQLite has no row locks (it drops `FOR UPDATE`): its transaction takes the whole
-    database at its first write, so the statements would only cost time (an eighth of
-    an embedded stock push's own time went to them)."""
+    on it. On SQLite: the whole database (`_hold_sqlite`)."""
     if session.get_bind().dialect.name == "sqlite":
+        _hold_sqlite(session)
         return
     for chunk in chunked(ids, CHUNK):
         session.execute(
@@ -105,6 +103,21 @@ def _lock_ascending(session: Session, key: Any, ids: Iterable[int]) -> None:
             .order_by(key)
             .with_for_update(key_share=True)
         ).all()
+
+
+def _hold_sqlite(session: Session) -> None:
+    """Take SQLite's write lock now, for the rest of the transaction.
+
+    SQLite has no row locks (it drops `FOR UPDATE`), and Python's sqlite3 begins a
+    transaction only at its first write: until then each read sees whatever was committed
+    last, and another writer may commit between a read and the write made of it. An
+    UPDATE that matches no row begins the transaction and takes the database's write lock
+    there, so what the transaction reads from here stays true until it commits — what the
+    row locks give on PostgreSQL, for one statement instead of a lock query per chunk."""
+    session.execute(
+        update(Product).where(false()).values(id=Product.id),
+        execution_options={"synchronize_session": False},
+    )
 
 
 def chunked(values: Iterable[Any], size: int) -> Iterator[list[Any]]:
