@@ -57,8 +57,7 @@ def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:
     before listings, ascending ids — so concurrent intakes, shipments and pushes queue
     behind each other instead of deadlocking (docs/stock.md). Holding the products also
     makes "what was available when this order arrived" a consistent reading."""
-    if session.get_bind().dialect.name == "sqlite":
-        _hold_sqlite(session)
+    if _held_whole(session):
         return
     products = sorted(set(product_ids))
     _lock_ascending(session, Product.id, products)
@@ -82,20 +81,14 @@ def _listing_ids(session: Session, product_ids: list[int]) -> Any:
 
 def lock_listings(session: Session, listing_ids: Collection[int]) -> None:
     """Lock these listings in id order before updating them (see `lock_stock_rows`)."""
-    _lock_in_order(session, Listing.id, listing_ids)
-
-
-def _lock_in_order(session: Session, key: Any, ids: Collection[int]) -> None:
-    _lock_ascending(session, key, sorted(set(ids)))
+    if not _held_whole(session):
+        _lock_ascending(session, Listing.id, sorted(set(listing_ids)))
 
 
 def _lock_ascending(session: Session, key: Any, ids: Iterable[int]) -> None:
     """Lock rows by `key`, given ascending and unique. `FOR NO KEY UPDATE`, the lock an
     UPDATE takes: the foreign-key checks' `FOR KEY SHARE` on the same rows does not wait
-    on it. On SQLite: the whole database (`_hold_sqlite`)."""
-    if session.get_bind().dialect.name == "sqlite":
-        _hold_sqlite(session)
-        return
+    on it."""
     for chunk in chunked(ids, CHUNK):
         session.execute(
             select(key)
@@ -105,8 +98,9 @@ def _lock_ascending(session: Session, key: Any, ids: Iterable[int]) -> None:
         ).all()
 
 
-def _hold_sqlite(session: Session) -> None:
-    """Take SQLite's write lock now, for the rest of the transaction.
+def _held_whole(session: Session) -> bool:
+    """On SQLite, take the database's write lock now, for the rest of the transaction, and
+    say so (True): there is nothing finer to lock.
 
     SQLite has no row locks (it drops `FOR UPDATE`), and Python's sqlite3 begins a
     transaction only at its first write: until then each read sees whatever was committed
@@ -114,10 +108,13 @@ def _hold_sqlite(session: Session) -> None:
     UPDATE that matches no row begins the transaction and takes the database's write lock
     there, so what the transaction reads from here stays true until it commits — what the
     row locks give on PostgreSQL, for one statement instead of a lock query per chunk."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
     session.execute(
         update(Product).where(false()).values(id=Product.id),
         execution_options={"synchronize_session": False},
     )
+    return True
 
 
 def chunked(values: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -698,12 +698,14 @@ def _bulk_update(session: Session, rows: list[dict[str, Any]]) -> None:
             update(table)
             .where(table.c.id == bindparam("listing_id"))
             .values({name: bindparam(name) for name in varying})
+            if varying
+            else None
         )
         for chunk in chunked(group, CHUNK):
             if shared:
                 ids = [row["id"] for row in chunk]
                 session.execute(update(table).where(among(session, table.c.id, ids)).values(shared))
-            if varying:
+            if by_id is not None:
                 values = [{"listing_id": row["id"]} | {n: row[n] for n in varying} for row in chunk]
                 session.execute(by_id, values)
 
