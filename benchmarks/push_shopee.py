@@ -145,7 +145,7 @@ def prelist_big_items(sandbox: httpx.Client, groups: Sequence[Group]) -> None:
             for i, sku in enumerate(group.skus())
         ]
         body = {"sku": group.sku, "name": f"Produk {group.sku}", "price": price}
-        path = f"/_sandbox/shops/{SHOP['shop_id']}/items"
+        path = f"/_sandbox/shops/{SHOP['name']}/listings"
         sandbox.post(path, json=body | {"variants": variants}).raise_for_status()
 
 
@@ -184,12 +184,8 @@ class SandboxProcess:
         self.control.delete("/_sandbox/calls").raise_for_status()
 
     def stock_by_sku(self) -> dict[str, int]:
-        items = self.control.get(f"/_sandbox/shops/{SHOP['shop_id']}/items").raise_for_status()
-        stock = {}
-        for item in items.json():
-            stock[item["item_sku"]] = item["stock"]
-            stock.update((model["model_sku"], model["stock"]) for model in item["models"])
-        return stock
+        rows = self.control.get(f"/_sandbox/shops/{SHOP['name']}/listings").raise_for_status()
+        return {row["sku"]: row["stock"] for row in rows.json()}
 
 
 def setup_lapak(directory: Path, url: str) -> tuple[Database, int, int, DbTokenVault]:

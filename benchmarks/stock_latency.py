@@ -123,7 +123,7 @@ def main() -> None:
             )
         with Embedded(runtime, threads=8, web_port=0) as lapak:
             for name, shop_id in SHOPS.items():
-                sandbox.set_push_config(shop_id, f"{lapak.web_url}/webhooks/{name}")
+                sandbox.set_push_url(shop_id, f"{lapak.web_url}/webhooks/{name}")
             wait(lambda: all(sandbox.stock_of(SHOPS["shop-b"], s) == 50 for s in skus), 60)
             time.sleep(2)  # start-up pulls and reconciles are over
             if args.case == "set-stock":

@@ -137,13 +137,13 @@ def signature(url: str, body: bytes) -> str:
 
 
 def place_orders(sandbox: httpx.Client, count: int) -> list[str]:
-    shop = f"/_sandbox/shops/{SHOP['shop_id']}"
+    shop = f"/_sandbox/shops/{SHOP['name']}"
     item = {"sku": "KOPI-GAYO", "name": "Kopi Gayo 250 g", "price": 89_000, "stock": count}
-    sandbox.post(f"{shop}/items", json=item).raise_for_status()
+    sandbox.post(f"{shop}/listings", json=item).raise_for_status()
     return [
         sandbox.post(f"{shop}/orders", json={"lines": [{"sku": "KOPI-GAYO", "quantity": 1}]})
         .raise_for_status()
-        .json()["order_sn"]
+        .json()["order_id"]
         for _ in range(count)
     ]
 

@@ -2,10 +2,11 @@
 
     app = create_app([{"name": "toko-a", "partner_id": 2001887, "partner_key": "...",
                        "shop_id": 14701711, "refresh_token": "..."}])
-    sandbox = app.state.sandbox          # a ShopeeSandbox: drive it from Python
+    app.state.control                    # a ShopeeControl: the kit's SandboxControl
+    app.state.sandbox                    # the ShopeeSandbox behind it, by shop_id
     with serve(app) as server: ...       # wiring.server.serve
 
-See `ShopeeSandbox` for the Python control surface and control.py for the HTTP one.
+See sandbox.py for the Python control surface and app.py for the HTTP one.
 """
 
 from __future__ import annotations
@@ -15,11 +16,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
-from lapak.sandboxes.kit.orders import OutOfStockError
-from lapak.sandboxes.kit.stores import UnknownOrderError, UnknownStoreError
 from lapak.sandboxes.shopee.app import SandboxApp
-from lapak.sandboxes.shopee.push import push_signature
-from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+from lapak.sandboxes.shopee.sandbox import ShopeeControl, ShopeeSandbox, push_signature
 from starlette.applications import Starlette
 
 
@@ -47,10 +45,8 @@ sandbox = SandboxEntry("shopee", create_app, fake_credentials)
 
 
 __all__ = [
-    "OutOfStockError",
+    "ShopeeControl",
     "ShopeeSandbox",
-    "UnknownOrderError",
-    "UnknownStoreError",
     "create_app",
     "fake_credentials",
     "push_signature",

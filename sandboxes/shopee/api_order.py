@@ -1,4 +1,5 @@
-"""v2.order.get_order_list, get_order_detail and cancel_order.
+"""v2.order.get_order_list, get_order_detail and cancel_order; v2.logistics.get_channel_list,
+get_shipping_parameter, ship_order and get_tracking_number.
 
 get_order_list: time_range_field create_time|update_time, [time_from, time_to] at most
 15 days apart (else order.order_list_invalid_time), page_size 1..100, cursor paging
@@ -7,22 +8,40 @@ names the last order of the page, the next page starting below it (both UNCONFIR
 page costs one pass over the shop's orders, not a sort of them all. get_order_detail:
 1..50 order_sn, default fields plus those named in response_optional_fields; unknown
 order_sn are left out and named in "warning" (UNCONFIRMED).
+
+ship_order takes exactly one of pickup / dropoff / non_integrated (an empty "pickup" object
+may ride along, as the reference page tells developers to send). A READY_TO_SHIP (or
+RETRY_SHIP) order becomes PROCESSED; the courier later makes it SHIPPED (buyer simulator
+or control API). Errors from the page's table: logistics.error_order_not_found "Order is
+not found.", logistics.error_param "Order has been shipped." / "The order status is not
+ready to ship.".
 """
 
 from __future__ import annotations
 
 import heapq
+from collections.abc import Mapping
 from typing import Any
 
 from lapak.sandboxes.kit.orders import Buyer, Order
 from lapak.sandboxes.kit.wire import query_list
-from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.sandbox import ship_by_date
-from lapak.sandboxes.shopee.state import CURRENCY, DAYS_TO_SHIP, NOT_SHIPPED, ORDER_STATUSES, REGION
+from lapak.sandboxes.shopee.state import (
+    ALREADY_SHIPPED,
+    CHANNELS,
+    CURRENCY,
+    DAYS_TO_SHIP,
+    NOT_SHIPPED,
+    ORDER_STATUSES,
+    REGION,
+    SHIPPABLE,
+)
 from lapak.sandboxes.shopee.wire import (
+    LOGISTICS_PARAM,
+    Ctx,
     Reply,
+    Route,
     ShopeeError,
-    body_str,
+    body_value,
     invalid,
     missing,
     query_int,
@@ -35,6 +54,8 @@ CANCEL_REASONS = frozenset(
     {"OUT_OF_STOCK", "CUSTOMER_REQUEST", "UNDELIVERABLE_AREA", "COD_NOT_SUPPORTED"}
 )
 INVALID_TIME = "Start time must be earlier than end time and diff in 15days."
+PICKUP_ADDRESS_ID = 1001
+SELLER_COURIER = "Kurir Toko (Seller Courier)"
 
 
 def get_order_list(ctx: Ctx) -> Reply:
@@ -184,7 +205,7 @@ def order_detail(ctx: Ctx, order: Order, wanted: list[str]) -> dict[str, Any]:
         "create_time": order.created,
         "update_time": order.updated,
         "days_to_ship": DAYS_TO_SHIP,
-        "ship_by_date": ship_by_date(order),
+        "ship_by_date": order.created + DAYS_TO_SHIP * 86400,
     }
     if wanted:
         optional = _optional(ctx, order)
@@ -207,17 +228,15 @@ def get_order_detail(ctx: Ctx) -> Reply:
 
 def cancel_order(ctx: Ctx) -> Reply:
     body = ctx.json
-    order_sn = body_str(body, "order_sn", "error_param")
-    reason = body_str(body, "cancel_reason", "error_param")
+    order_sn = body_value(body, "order_sn", str, "error_param")
+    reason = body_value(body, "cancel_reason", str, "error_param")
     if reason not in CANCEL_REASONS:
         raise invalid(f"cancel_reason {reason} is invalid")
     if reason == "OUT_OF_STOCK" and not body.get("item_list"):
         raise missing("item_list", "error_param")
     order = ctx.shop.orders.get(order_sn)
     if order is None:
-        raise ShopeeError(
-            "error_not_found", f"Wrong parameters, detail: order {order_sn} not found."
-        )
+        raise invalid(f"order {order_sn} not found", "error_not_found")
     if order.status not in NOT_SHIPPED or order.status == "IN_CANCEL":
         # Shopee: "can only be performed before an order has been shipped" (message UNCONFIRMED)
         raise invalid(f"order status {order.status} can not be cancelled")
@@ -226,8 +245,116 @@ def cancel_order(ctx: Ctx) -> Reply:
     return Reply({"update_time": order.updated})
 
 
+# --- logistics ------------------------------------------------------------------------
+
+
+def get_channel_list(ctx: Ctx) -> Reply:
+    return Reply({"logistics_channel_list": [dict(channel) for channel in CHANNELS]})
+
+
+def _order(ctx: Ctx, order_sn: str | None) -> Order:
+    if not order_sn:
+        raise missing("order_sn", LOGISTICS_PARAM)
+    order = ctx.shop.orders.get(order_sn)
+    if order is None:
+        raise ShopeeError("logistics.error_order_not_found", "Order is not found.")
+    return order
+
+
+def _pickup_time_id(ctx: Ctx) -> str:
+    return str((ctx.now // 86400 + 1) * 86400)
+
+
+def get_shipping_parameter(ctx: Ctx) -> Reply:
+    _order(ctx, ctx.query.get("order_sn"))
+    tomorrow = (ctx.now // 86400 + 1) * 86400
+    return Reply(
+        {
+            "info_needed": {
+                "dropoff": [],
+                "pickup": ["address_id", "pickup_time_id"],
+                "non_integrated": ["tracking_no"],
+            },
+            "dropoff": {"branch_list": []},
+            "pickup": {
+                "address_list": [
+                    {
+                        "address_id": PICKUP_ADDRESS_ID,
+                        "region": "ID",
+                        "state": "DKI Jakarta",
+                        "city": "Jakarta Selatan",
+                        "district": "Kebayoran Baru",
+                        "town": "",
+                        "address": "Jl. Senopati No. 1",
+                        "zipcode": "12190",
+                        "address_flag": ["default_address", "pickup_address"],
+                        "time_slot_list": [
+                            {
+                                "date": tomorrow,
+                                "time_text": "",
+                                "pickup_time_id": _pickup_time_id(ctx),
+                            }
+                        ],
+                    }
+                ]
+            },
+        }
+    )
+
+
+def _tracking(ctx: Ctx, order: Order, body: Mapping[str, Any]) -> tuple[str, str]:
+    """(tracking number, carrier) for the shipping method the body chose."""
+    chosen = [k for k in ("non_integrated", "dropoff", "pickup") if body.get(k)]
+    if len(chosen) != 1:
+        raise invalid("one of pickup, dropoff or non_integrated is required", LOGISTICS_PARAM)
+    method = body[chosen[0]]
+    if not isinstance(method, Mapping):
+        raise invalid(f"{chosen[0]} should be an object", LOGISTICS_PARAM)
+    if chosen[0] == "non_integrated":
+        return body_value(method, "tracking_number", str, LOGISTICS_PARAM), SELLER_COURIER
+    if chosen[0] == "pickup":
+        if method.get("address_id") != PICKUP_ADDRESS_ID:
+            raise ShopeeError(
+                LOGISTICS_PARAM, "Seller address is invalid. Please check your address."
+            )
+        if str(method.get("pickup_time_id", "")) != _pickup_time_id(ctx):
+            raise invalid("pickup_time_id is invalid", LOGISTICS_PARAM)
+    generated = f"SPXID{ctx.sandbox.rng.randrange(10**11, 10**12)}"
+    return str(method.get("tracking_number") or generated), "SPX Express"
+
+
+def ship_order(ctx: Ctx) -> Reply:
+    body = ctx.json
+    order = _order(ctx, body.get("order_sn"))
+    if order.status in ALREADY_SHIPPED:
+        raise ShopeeError(LOGISTICS_PARAM, "Order has been shipped.")
+    if order.status not in SHIPPABLE:
+        raise ShopeeError(LOGISTICS_PARAM, "The order status is not ready to ship.")
+    order.tracking_number, order.carrier = _tracking(ctx, order, body)
+    ctx.sandbox.change_status_in(ctx.shop, order, "PROCESSED")
+    return Reply(None)
+
+
+def get_tracking_number(ctx: Ctx) -> Reply:
+    order = _order(ctx, ctx.query.get("order_sn"))
+    return Reply(
+        {
+            "tracking_number": order.tracking_number,
+            "plp_number": "",
+            "first_mile_tracking_number": "",
+            "last_mile_tracking_number": "",
+            "hint": "",
+            "pickup_code": "",
+        }
+    )
+
+
 ROUTES = {
     "/api/v2/order/get_order_list": Route("GET", get_order_list),
     "/api/v2/order/get_order_detail": Route("GET", get_order_detail),
     "/api/v2/order/cancel_order": Route("POST", cancel_order),
+    "/api/v2/logistics/get_channel_list": Route("GET", get_channel_list),
+    "/api/v2/logistics/get_shipping_parameter": Route("GET", get_shipping_parameter),
+    "/api/v2/logistics/ship_order": Route("POST", ship_order),
+    "/api/v2/logistics/get_tracking_number": Route("GET", get_tracking_number),
 }

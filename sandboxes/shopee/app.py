@@ -1,32 +1,31 @@
 """The sandbox's ASGI app: Shopee v2 paths under /api/v2/, our control API under /_sandbox/.
 
-One request to /api/v2/...: count it, run it through the fault plan, look its handler up
-by path (one dict lookup), authenticate (gate.py), spend a token of the shop's rate-limit
-bucket, then run the handler under the sandbox lock and wrap its reply in Shopee's
-envelope. Handlers raise `ShopeeError` for Shopee's error bodies.
+One request to /api/v2/...: count it, run it through the fault plan (kit/app.py), look its
+handler up by path (one dict lookup), authenticate (auth.py), spend a token of the shop's
+rate-limit bucket, then run the handler under the sandbox lock and wrap its reply in
+Shopee's envelope. Handlers raise `ShopeeError` for Shopee's error bodies.
+
+The control API (JSON in and out, no sign) is the kit's (kit/control_api.py: shops named
+as in Lapak's config), plus token expiry and auth codes by shop_id, the placeholder images
+and the images upload_image stored.
 """
 
 from __future__ import annotations
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
+from lapak.sandboxes.kit.control_api import control_routes, store_auth_code, store_expired_count
+from lapak.sandboxes.kit.images import image_response, placeholder_png
 from lapak.sandboxes.kit.wire import JSONBody, json_object
 from lapak.sandboxes.shopee import (
-    api_auth,
-    api_listing_read,
-    api_listing_write,
-    api_logistics,
-    api_media,
     api_order,
-    consent,
-    control,
+    api_product,
+    auth,
 )
-from lapak.sandboxes.shopee.context import Ctx, Route
-from lapak.sandboxes.shopee.gate import authenticate
-from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
-from lapak.sandboxes.shopee.surface import ShopeeControl
+from lapak.sandboxes.shopee.sandbox import ShopeeControl, ShopeeSandbox
 from lapak.sandboxes.shopee.wire import (
+    Ctx,
+    Route,
     ShopeeError,
-    envelope,
     error_response,
     invalid,
     server_error,
@@ -36,12 +35,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 API_ROUTES: dict[str, Route] = {
-    **api_auth.ROUTES,
-    **api_listing_read.ROUTES,
-    **api_listing_write.ROUTES,
-    **api_media.ROUTES,
+    **auth.ROUTES,
+    **api_product.ROUTES,
     **api_order.ROUTES,
-    **api_logistics.ROUTES,
 }
 
 
@@ -58,6 +54,25 @@ async def _read_body(request: Request, route: Route) -> object:
     )
 
 
+async def placeholder_image(request: Request) -> Response:
+    return Response(placeholder_png(request.path_params["name"], 600), media_type="image/png")
+
+
+async def uploaded_image(request: Request) -> Response:
+    return image_response(request.app.state.sandbox.images.get(request.path_params["image_id"]))
+
+
+CONTROL_ROUTES = control_routes(
+    "shops",
+    {
+        "POST expire_token": store_expired_count,
+        "POST auth_code": store_auth_code,
+        "GET /_sandbox/images/{name}.png": placeholder_image,
+        "GET /_sandbox/uploads/{image_id}": uploaded_image,
+    },
+)
+
+
 class SandboxApp(KitApp):
     """Starlette for the control API; Shopee calls (/api/...) skip its routing and middleware.
 
@@ -68,13 +83,13 @@ class SandboxApp(KitApp):
     platform = "shopee"
     refused = ShopeeError
     surface = ShopeeControl
-    control_routes = control.ROUTES
-    consent_page = consent.PAGE
+    control_routes = CONTROL_ROUTES
+    consent_page = auth.CONSENT_PAGE
     api_prefix = "/api/"
     failed = staticmethod(server_error)
 
     def refusal(self, error: ShopeeError) -> Response:
-        return error_response(error.error, error.message, error.status)
+        return error_response(error.error, error.message)
 
     async def serve(self, request: Request, path: str) -> Response:
         route = API_ROUTES.get(path)
@@ -86,7 +101,7 @@ class SandboxApp(KitApp):
             return error_response("error_param", detail, 405)
         sandbox, query = self.sandbox, request.query_params
         with sandbox.lock:
-            caller = authenticate(sandbox, path, query)
+            caller = auth.authenticate(sandbox, path, query)
         bucket = caller.shop.shop_id if caller.shop else ("partner", caller.partner_id)
         wait = sandbox.limiter.take(bucket)
         if wait:
@@ -102,4 +117,4 @@ class SandboxApp(KitApp):
         )
         with sandbox.lock:
             reply = route.handler(ctx)
-        return JSONBody(envelope(reply))
+        return JSONBody(reply.envelope())

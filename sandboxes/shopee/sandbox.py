@@ -1,9 +1,14 @@
-"""`ShopeeSandbox`: the whole fake Shopee behind one lock, and its Python control surface.
+"""`ShopeeSandbox`: the whole fake Shopee behind one lock, its pushes, and `ShopeeControl`.
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
-benchmarks drive the same object directly (or through the `/_sandbox/` control API).
-Shops are keyed by shop_id. Every public method takes the lock, so it is safe from any
-thread.
+benchmarks drive the same object directly, through `ShopeeControl` (the kit's
+`SandboxControl`, shops named as in Lapak's config) or through the `/_sandbox/` control API.
+Shops are keyed by shop_id (an int, or its digits).
+
+Pushes (Shopee push guide): code 3 order-status pushes to a shop's callback URL, header
+`Authorization` = lowercase hex HMAC-SHA256(partner_key, callback_url + "|" + raw_body),
+body shape from the reference page of v2.push.get_lost_push_message. A failed delivery is
+retried a few times (Shopee's real retry schedule is UNCONFIRMED), then dropped.
 """
 
 from __future__ import annotations
@@ -19,13 +24,41 @@ from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Listing, Variant
 from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenStore
-from lapak.sandboxes.shopee.api_auth import POLICY, token_maker
-from lapak.sandboxes.shopee.push import PushSender, order_status_payload
-from lapak.sandboxes.shopee.state import DAYS_TO_SHIP, RULES, Shop
+from lapak.sandboxes.shopee.auth import POLICY, token_maker
+from lapak.sandboxes.shopee.state import RULES, Shop
 from lapak.sandboxes.shopee.wire import server_error, throttled
+
+ORDER_STATUS_CODE = 3
+
+
+def push_signature(partner_key: str, callback_url: str, body: bytes) -> str:
+    return hmac_sha256_hex(partner_key, callback_url.encode("utf-8") + b"|" + body)
+
+
+class PushSender(RetryingPushQueue):
+    platform = "shopee"
+
+    def send(self, shop: Shop, order: Order) -> None:
+        """The order's status push to the shop's callback URL."""
+        url, key = str(shop.push_url), shop.partner_key
+        data: dict[str, Any] = {
+            "items": [],
+            "ordersn": order.id,
+            "status": order.status,
+            "completed_scenario": "",
+            "update_time": order.updated,
+        }
+        payload = {
+            "data": data,
+            "shop_id": shop.shop_id,
+            "code": ORDER_STATUS_CODE,
+            "timestamp": order.updated,
+        }
+        self.send_json(url, payload, lambda body: {"Authorization": push_signature(key, url, body)})
 
 
 class BuyerSimulator(StoreBuyers):
@@ -48,8 +81,7 @@ def _shop_id_for(name: str) -> int:
 
 
 class ShopeeSandbox(StoreSandbox[Shop]):
-    """Shops (from store configs: name, partner_id, partner_key, shop_id, refresh_token),
-    by shop_id (an int, or its digits)."""
+    """Shops from store configs: name, partner_id, partner_key, shop_id, refresh_token."""
 
     numeric_keys = True
 
@@ -108,16 +140,21 @@ class ShopeeSandbox(StoreSandbox[Shop]):
 
     def notify(self, store: Shop, order: Order) -> None:
         if store.push_url:
-            payload = order_status_payload(
-                store.shop_id, str(order.id), str(order.status), order.updated
-            )
-            self.push.send(store.push_url, store.partner_key, payload)
+            self.push.send(store, order)
+
+    def token_owner(self, store: Shop) -> int:
+        return store.shop_id
 
     def new_listing(self, store: Shop, spec: ListingSpec) -> Listing:
         """`variants` (model_sku, option name, price, stock) become one tier "Variant"
         (and the item-level `stock` is then 0, as Shopee keeps stock on models)."""
         now = self.clock.now_s()
-        item = Listing(
+        options = [{"option": option} for _, option, _, _ in spec.variants]
+        models = [
+            Variant(self.new_model_id(), sku, price, stock, [option], {"tier_index": [index]})
+            for index, (sku, option, price, stock) in enumerate(spec.variants)
+        ]
+        return Listing(
             id=self.new_item_id(),
             sku=spec.sku,
             name=spec.name,
@@ -126,6 +163,7 @@ class ShopeeSandbox(StoreSandbox[Shop]):
             status="NORMAL",
             created=now,
             updated=now,
+            variants={model.id: model for model in models},
             fields={
                 "description": spec.name,
                 "category_id": 100001,
@@ -134,117 +172,19 @@ class ShopeeSandbox(StoreSandbox[Shop]):
                 "brand": {"brand_id": 0, "original_brand_name": ""},
                 "dimension": None,
                 "condition": "NEW",
-                "tier_variation": [],
+                "tier_variation": [{"name": "Variant", "option_list": options}] if options else [],
             },
         )
-        if spec.variants:
-            options = [{"option": option} for _, option, _, _ in spec.variants]
-            item.fields["tier_variation"] = [{"name": "Variant", "option_list": options}]
-        for index, (model_sku, option, model_price, model_stock) in enumerate(spec.variants):
-            model_id = self.new_model_id()
-            fields = {"tier_index": [index]}
-            model = Variant(model_id, model_sku, model_price, model_stock, [option], fields)
-            item.variants[model_id] = model
-        return item
-
-    # --- Shopee's own controls ------------------------------------------------------------
-
-    def shop_list(self) -> list[dict[str, Any]]:
-        with self.lock:
-            return [
-                {
-                    "name": s.name,
-                    "partner_id": s.partner_id,
-                    "shop_id": s.shop_id,
-                    "callback_url": s.push_url,
-                    "items": len(s.catalog.listings),
-                    "orders": len(s.orders),
-                }
-                for s in self.stores.values()
-            ]
-
-    def token_owner(self, store: Shop) -> int:
-        return store.shop_id
-
-    def set_push_config(self, shop_id: int, callback_url: str | None) -> None:
-        self.set_push_url(shop_id, callback_url)
-
-    def create_item(self, shop_id: int, *, status: str = "NORMAL", **listing: Any) -> int:
-        """A seller's own listing (`add_listing`'s sku, name, price, stock, variants)."""
-        with self.lock:
-            item_id = self.add_listing(shop_id, **listing)
-            self.store(shop_id).catalog.listings[item_id].status = status
-            return int(item_id)
-
-    def items(self, shop_id: int) -> list[dict[str, Any]]:
-        with self.lock:
-            return [_item_view(item) for item in self.store(shop_id).catalog.listings.values()]
-
-    def set_stock(self, shop_id: int, item_id: int, model_id: int, stock: int) -> None:
-        """A seller's hand edit in Seller Centre (absolute stock)."""
-        with self.lock:
-            unit = self.store(shop_id).catalog.unit(int(item_id), int(model_id) or None)
-            if unit is None:
-                raise LookupError(f"no item {item_id} (model {model_id}) on shop {shop_id}")
-            unit.stock = int(stock)
-            unit.listing.updated = self.clock.now_s()
-
-    def orders(self, shop_id: int) -> list[dict[str, Any]]:
-        with self.lock:
-            return [order_view(order) for order in self.store(shop_id).orders.values()]
-
-    def order(self, shop_id: int, order_sn: str) -> dict[str, Any]:
-        with self.lock:
-            return order_view(self.order_in(self.store(shop_id), order_sn))
 
 
-def _item_view(item: Listing) -> dict[str, Any]:
-    return {
-        "item_id": item.id,
-        "item_sku": item.sku,
-        "item_name": item.name,
-        "status": item.status,
-        "price": item.price,
-        "stock": item.stock,
-        "has_model": item.has_variants,
-        "image_ids": list(item.images),
-        "update_time": item.updated,
-        "models": [
-            {
-                "model_id": m.id,
-                "model_sku": m.sku,
-                "option": ",".join(m.options),
-                "price": m.price,
-                "stock": m.stock,
-            }
-            for m in item.variants.values()
-        ],
+class ShopeeControl(StoreSurface[Shop]):
+    sandbox: ShopeeSandbox
+    platform = "shopee"
+    tokens_expire = True
+    sample_category = "100017"
+    actions = {
+        "pay": "READY_TO_SHIP",
+        "cancel": "CANCELLED",
+        "complete": "COMPLETED",
+        "return": "TO_RETURN",
     }
-
-
-def order_view(order: Order) -> dict[str, Any]:
-    return {
-        "order_sn": order.id,
-        "status": order.status,
-        "create_time": order.created,
-        "update_time": order.updated,
-        "pay_time": order.paid_at,
-        "ship_by_date": ship_by_date(order),
-        "tracking_number": order.tracking_number,
-        "total_amount": order.total,
-        "buyer_username": order.buyer.username,
-        "lines": [
-            {
-                "sku": line.sku,
-                "item_id": line.listing_id,
-                "model_id": line.variant_id or 0,
-                "quantity": line.quantity,
-                "price": line.price,
-            }
-            for line in order.lines
-        ],
-    }
-
-
-def ship_by_date(order: Order) -> int:
-    return order.created + DAYS_TO_SHIP * 86400

@@ -66,6 +66,9 @@ class Shop(Store):
     partner_key: str
     shop_id: int
 
+    def ids(self) -> dict[str, Any]:
+        return {"partner_id": self.partner_id, "shop_id": self.shop_id}
+
 
 def _channel(channel_id: int, name: str, *, seller_logistics: bool = False) -> dict[str, Any]:
     return {

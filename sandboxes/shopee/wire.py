@@ -1,4 +1,4 @@
-"""Shopee's envelope, error bodies and request-field readers, as the sandbox speaks them.
+"""Shopee's envelope, error bodies and request-field readers, and what a handler is given.
 
 Error codes and messages are those of the Shopee v2 reference pages; module-prefixed codes
 (`product.error_param`, `logistics.error_param`, `order.order_list_invalid_time`) are used
@@ -10,13 +10,18 @@ from __future__ import annotations
 
 import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from lapak.sandboxes.kit.wire import JSONBody, int_field, is_int
+from lapak.sandboxes.kit.wire import JSONBody, SandboxCall, given, int_field, is_int
+from lapak.sandboxes.shopee.state import Shop
 from starlette.responses import Response
 
+if TYPE_CHECKING:
+    from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
+
+T = TypeVar("T", int, str, list[Any])
 AUTH_ERRORS = frozenset(
     {
         "error_auth",
@@ -40,32 +45,24 @@ def http_status(error: str) -> int:
         return 429
     if error in SERVER_ERRORS:
         return 500
-    if error.endswith("not_found"):
-        return 404
-    return 400
+    return 404 if error.endswith("not_found") else 400
 
 
 class ShopeeError(Exception):
     """A request Shopee would refuse: `error` code and `message` as on the wire."""
 
-    def __init__(self, error: str, message: str, *, status: int | None = None):
+    def __init__(self, error: str, message: str):
         super().__init__(f"{error}: {message}")
         self.error = error
         self.message = message
-        self.status = status if status is not None else http_status(error)
-
-
-def camel(field: str) -> str:
-    return "".join(part.capitalize() for part in field.split("_"))
 
 
 def missing(field: str, error: str = PRODUCT_PARAM) -> ShopeeError:
-    """Shopee's "field is required" error (product pages: `invalid field X: value must  Not Null`).
-
-    The double space is verbatim from the reference page's error example.
-    """
+    """Shopee's "field is required" error (product pages: `invalid field X: value must  Not Null`,
+    the double space verbatim from the reference page's error example)."""
     if error == PRODUCT_PARAM:
-        return ShopeeError(error, f"invalid field {camel(field)}: value must  Not Null")
+        camel = "".join(part.capitalize() for part in field.split("_"))
+        return ShopeeError(error, f"invalid field {camel}: value must  Not Null")
     return ShopeeError(error, f"Wrong parameters, detail: {field} is required.")
 
 
@@ -80,10 +77,7 @@ def request_id() -> str:
 
 
 def error_response(
-    error: str,
-    message: str,
-    status: int | None = None,
-    headers: Mapping[str, str] | None = None,
+    error: str, message: str, status: int | None = None, headers: Mapping[str, str] | None = None
 ) -> Response:
     body = {"request_id": request_id(), "error": error, "message": message}
     code = status if status is not None else http_status(error)
@@ -110,48 +104,43 @@ class Reply:
     warning: str = ""
     top_level: bool = False
 
-
-def envelope(reply: Reply) -> dict[str, Any]:
-    if reply.top_level:
-        return {**(reply.response or {}), "request_id": request_id(), "error": "", "message": ""}
-    body: dict[str, Any] = {
-        "request_id": request_id(),
-        "error": "",
-        "message": "",
-        "warning": reply.warning,
-    }
-    if reply.response is not None:
-        body["response"] = reply.response
-    return body
+    def envelope(self) -> dict[str, Any]:
+        if self.top_level:
+            return {**(self.response or {}), "request_id": request_id(), "error": "", "message": ""}
+        body = {"request_id": request_id(), "error": "", "message": "", "warning": self.warning}
+        return body if self.response is None else {**body, "response": self.response}
 
 
-# --- field readers ------------------------------------------------------------------------
+@dataclass(slots=True, kw_only=True)
+class Ctx(SandboxCall):
+    """One authenticated call: the partner, and the shop of a shop API."""
+
+    sandbox: ShopeeSandbox
+    partner_id: int
+    shop_or_none: Shop | None
+
+    @property
+    def shop(self) -> Shop:
+        return given(self.shop_or_none, "shop")
 
 
-def body_int(body: Mapping[str, Any], field: str, error: str = PRODUCT_PARAM) -> int:
+@dataclass(frozen=True, slots=True)
+class Route:
+    method: str
+    handler: Callable[[Ctx], Reply]
+    raw_body: bool = False  # multipart upload: hand the bytes over unparsed
+
+
+_KIND_NAMES = {int: "an integer", str: "a string", list: "a list"}
+
+
+def body_value(body: Mapping[str, Any], field: str, kind: type[T], error: str = PRODUCT_PARAM) -> T:
+    """A required body field of `kind` (int, str or list); an empty string or list is missing."""
     value = body.get(field)
-    if value is None:
+    if value is None or (kind is not int and value == kind()):
         raise missing(field, error)
-    if not is_int(value):
-        raise invalid(f"{field} should be an integer", error)
-    return value
-
-
-def body_str(body: Mapping[str, Any], field: str, error: str = PRODUCT_PARAM) -> str:
-    value = body.get(field)
-    if value is None or value == "":
-        raise missing(field, error)
-    if not isinstance(value, str):
-        raise invalid(f"{field} should be a string", error)
-    return value
-
-
-def body_list(body: Mapping[str, Any], field: str, error: str = PRODUCT_PARAM) -> list[Any]:
-    value = body.get(field)
-    if value is None or value == []:
-        raise missing(field, error)
-    if not isinstance(value, list):
-        raise invalid(f"{field} should be a list", error)
+    if not (is_int(value) if kind is int else isinstance(value, kind)):
+        raise invalid(f"{field} should be {_KIND_NAMES[kind]}", error)
     return value
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING
 import pytest
 from lapak.cli.embedded import Embedded
 from lapak.config import load_config
+from lapak.sandboxes.shopee import ShopeeControl
 from lapak.sync.catalog import import_catalog
 from lapak.sync.store.models import Merchant, Order
 from lapak.wiring.runtime import Runtime
@@ -92,7 +93,7 @@ def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running
         import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
         with Embedded(runtime, threads=4, web_port=0) as lapak:
             assert lapak.web_url is not None
-            sandbox.set_push_config(SHOP_A, f"{lapak.web_url}/webhooks/shop-a")
+            sandbox.set_push_url(SHOP_A, f"{lapak.web_url}/webhooks/shop-a")
             yield Running(runtime, sandbox, lapak.web_url, env["E2E_RESELLER_TOKEN"], skus)
         runtime.close()
 
@@ -190,9 +191,9 @@ def test_a_reseller_claims_and_ships_an_order_from_a_phone(
         expect(page.locator("html")).to_have_attribute("lang", "id")
         browser.close()
 
-    shipped = sandbox.order(SHOP_A, order_sn)  # type: ignore[attr-defined]
-    assert shipped["tracking_number"] == tracking
-    assert shipped["status"] in ("PROCESSED", "SHIPPED")  # arranged; the courier has it next
+    shipped = ShopeeControl(sandbox).order("shop-a", order_sn)  # type: ignore[arg-type]
+    assert shipped.tracking_number == tracking
+    assert shipped.status in ("PROCESSED", "SHIPPED")  # arranged; the courier has it next
     with running.runtime.db.session() as session:
         order = session.get_one(Order, order_id)
         assert (order.status, order.ship_state, order.shipped_by) == (

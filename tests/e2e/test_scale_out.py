@@ -130,12 +130,8 @@ def test_procfile_processes_sync_two_shops_and_survive_a_killed_worker(
         middle = count // 2 + 7
         price = Decimal(10_000 + middle) * Decimal("1.1")
         expected = (price / 100).to_integral_value(rounding=ROUND_CEILING) * 100
-        item = next(
-            i
-            for i in shopee.items(shop_a)
-            if i["item_sku"] == skus[middle]  # type: ignore[attr-defined]
-        )
-        assert Decimal(str(item["price"])) == expected
+        item = shopee.store(shop_a).catalog.find_sku(skus[middle])  # type: ignore[attr-defined]
+        assert Decimal(str(item.price)) == expected
 
         ordered = skus[:50]
         for sku in ordered:
@@ -194,11 +190,8 @@ def test_procfile_processes_sync_two_shops_and_survive_a_killed_worker(
             _kill(process)
 
     for shop in (shop_a, shop_b):
-        listed = [
-            sku
-            for item in shopee.items(shop)  # type: ignore[attr-defined]
-            for sku in ([m["model_sku"] for m in item["models"]] or [item["item_sku"]])
-        ]
+        items = shopee.store(shop).catalog.listings.values()  # type: ignore[attr-defined]
+        listed = [unit.sku for item in items for unit in item.units()]
         assert sorted(listed) == sorted(skus), "a SKU is listed twice or missing"
     with postgres_db.session() as session:
         assert session.scalar(select(func.count(Order.id))) == 50

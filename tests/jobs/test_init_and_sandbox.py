@@ -197,11 +197,11 @@ def test_lapak_sandbox_serves_each_store_at_its_base_url_with_buyers_and_images(
         other = httpx.get(f"{shopee}/_sandbox/images/SAMBAL.png").content
         assert other != images[0].content
         [shop] = httpx.get(f"{shopee}/_sandbox/shops").json()
-        shop_id = shop["shop_id"]
         listing = {"sku": "KOPI-1", "name": "Kopi", "price": 89000, "stock": 1000}
-        assert httpx.post(f"{shopee}/_sandbox/shops/{shop_id}/items", json=listing).is_success
+        url = f"{shopee}/_sandbox/shops/{shop['name']}/listings"
+        assert httpx.post(url, json=listing).is_success
         deadline = time.monotonic() + 30
-        while not httpx.get(f"{shopee}/_sandbox/shops/{shop_id}/orders").json():
+        while not httpx.get(f"{shopee}/_sandbox/shops").json()[0]["orders"]:
             assert time.monotonic() < deadline, "the buyers placed no order"
             time.sleep(0.1)
     finally:

@@ -16,8 +16,7 @@ from lapak.sandboxes.kit.control_api import (
     store_routes,
     store_stock,
 )
-from lapak.sandboxes.shopee.sandbox import ShopeeSandbox
-from lapak.sandboxes.shopee.surface import ShopeeControl
+from lapak.sandboxes.shopee.sandbox import ShopeeControl, ShopeeSandbox
 from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -61,7 +60,14 @@ def test_stores_are_listed_with_what_they_hold(
     control.add_listing("toko", sku="TEH", name="Teh", price=5000, stock=3)
     control.set_webhook_url("toko", "http://x/hook")
     assert client.get("/_sandbox/stores").json() == [
-        {"name": "toko", "webhook_url": "http://x/hook", "products": 1, "orders": 0}
+        {
+            "name": "toko",
+            "partner_id": 1,
+            "shop_id": 5,
+            "webhook_url": "http://x/hook",
+            "products": 1,
+            "orders": 0,
+        }
     ]
 
 

@@ -107,7 +107,7 @@ def test_a_scrape_after_real_work_counts_it(
             before = scrape(httpx.get(f"{lapak.web_url}/metrics").text)
             sandbox = app.state.sandbox
             wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 5)
-            app.state.sandbox.set_push_config(SHOP_A, f"{lapak.web_url}/webhooks/shop-a")
+            app.state.sandbox.set_push_url(SHOP_A, f"{lapak.web_url}/webhooks/shop-a")
             sandbox.place_order(SHOP_A, [(skus[-1], 2)])
 
             def scraped() -> Samples:

@@ -372,7 +372,7 @@ def test_sandbox_pushes_bring_orders_in_before_any_poll(
             import_catalog(runtime.db, session.scalar(select(Merchant.id)), tmp_path / "c.csv")
         with Embedded(runtime, threads=4, web_port=0) as lapak:
             for store, shop in (("shop-a", SHOP_A), ("shop-b", SHOP_B)):
-                sandbox.set_push_config(shop, f"{lapak.web_url}/webhooks/{store}")
+                sandbox.set_push_url(shop, f"{lapak.web_url}/webhooks/{store}")
             wait_for(
                 "the catalog on both shops",  # shop B holds one unit back (stock_buffer)
                 lambda: (

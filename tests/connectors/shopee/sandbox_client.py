@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-from lapak.sandboxes.shopee import ShopeeSandbox, create_app
+from lapak.sandboxes.shopee import ShopeeControl, ShopeeSandbox, create_app
 from lapak.wiring.server import serve
 
 PARTNER_ID = 2001887
@@ -41,9 +41,10 @@ def hmac_hex(base: str) -> str:
 class Shopee:
     """A minimal hand-written Shopee v2 client for these tests."""
 
-    def __init__(self, http: httpx.Client, sandbox: ShopeeSandbox):
+    def __init__(self, http: httpx.Client, sandbox: ShopeeSandbox, control: ShopeeControl):
         self.http = http
         self.sandbox = sandbox
+        self.control = control
         self.access_token = ""
         self.refresh_token = ""
 
@@ -97,7 +98,7 @@ def running_sandbox() -> Iterator[Shopee]:
     sandbox: ShopeeSandbox = app.state.sandbox
     sandbox.set_rate_limit(0)
     with serve(app) as server, httpx.Client(base_url=server.url, timeout=5) as http:
-        client = Shopee(http, sandbox)
+        client = Shopee(http, sandbox, app.state.control)
         assert client.refresh("initial-refresh-a").status_code == 200
         yield client
 
@@ -125,10 +126,12 @@ def add_item_body(image_id: str, **overrides: Any) -> dict[str, Any]:
 
 
 def with_variants(shopee: Shopee) -> int:
-    return shopee.sandbox.create_item(
-        SHOP_ID,
-        sku="TEE",
-        name="Tee",
-        price=100000,
-        variants=[("TEE-S", "S", 100000, 5), ("TEE-M", "M", 110000, 3)],
+    variants = [("TEE-S", "S", 100000, 5), ("TEE-M", "M", 110000, 3)]
+    return int(
+        shopee.sandbox.add_listing(SHOP_ID, sku="TEE", name="Tee", price=100000, variants=variants)
     )
+
+
+def model_ids(shopee: Shopee, item_id: int) -> list[int]:
+    """The item's model ids, in the order its models were made."""
+    return list(shopee.sandbox.store(SHOP_ID).catalog.listings[item_id].variants)

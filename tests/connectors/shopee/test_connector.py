@@ -13,6 +13,8 @@ import httpx
 import pytest
 from lapak.connectors.http import RetryPolicy
 from lapak.connectors.shopee import ShopeeConnector, ShopeeCredentials, plugin
+from lapak.sandboxes.kit.catalog import Listing
+from lapak.sandboxes.kit.control import SandboxControl
 from lapak.sandboxes.kit.faults import FaultKind
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sandboxes.shopee import ShopeeSandbox
@@ -79,8 +81,9 @@ def _draft(sku: str, group: str, image: str, **fields: Any) -> ListingDraft:
     return ListingDraft(sku=sku, group=group, **values)
 
 
-def _by_sku(sandbox: ShopeeSandbox) -> dict[str, dict[str, Any]]:
-    return {item["item_sku"]: item for item in sandbox.items(SHOP_ID)}
+def _by_sku(sandbox: ShopeeSandbox) -> dict[str, Listing]:
+    """The shop's items (kit `Listing`s, their models the `variants`) by item_sku."""
+    return {item.sku: item for item in sandbox.store(SHOP_ID).catalog.listings.values()}
 
 
 # --- plugin --------------------------------------------------------------------------------
@@ -129,10 +132,10 @@ def test_variants_whose_answer_was_lost_are_bound_not_failed(
     results = connector.upsert_listings(drafts)
 
     assert cut and all(r.ok for r in results), [r.error for r in results]
-    (shirt,) = sandbox.items(SHOP_ID)
-    models = {m["model_sku"]: str(m["model_id"]) for m in shirt["models"]}
+    (shirt,) = sandbox.store(SHOP_ID).catalog.listings.values()
+    models = {m.sku: str(m.id) for m in shirt.variants.values()}
     assert [r.ref for r in results] == [
-        ListingRef(sku, str(shirt["item_id"]), models[sku]) for sku in ("KAOS-M", "KAOS-B")
+        ListingRef(sku, str(shirt.id), models[sku]) for sku in ("KAOS-M", "KAOS-B")
     ]
 
 
@@ -165,16 +168,16 @@ def test_publish_a_catalog_with_variants_and_without(
     items = _by_sku(sandbox)
     assert set(items) == {"KAOS", "TOPI"}  # nothing was sent for BARU
     shirt, hat = items["KAOS"], items["TOPI"]
-    assert shirt["has_model"] and not hat["has_model"]
-    models = {m["model_sku"]: m for m in shirt["models"]}
-    assert {sku: (m["option"], m["price"], m["stock"]) for sku, m in models.items()} == {
-        "KAOS-M": ("Merah", 50000, 5),
-        "KAOS-B": ("Biru", 55000, 3),
+    assert shirt.has_variants and not hat.has_variants
+    models = {m.sku: m for m in shirt.variants.values()}
+    assert {sku: (m.options, m.price, m.stock) for sku, m in models.items()} == {
+        "KAOS-M": (["Merah"], 50000, 5),
+        "KAOS-B": (["Biru"], 55000, 3),
     }
-    assert (hat["price"], hat["stock"]) == (25000, 9)
-    red = str(models["KAOS-M"]["model_id"])
-    assert results[0].ref == ListingRef("KAOS-M", str(shirt["item_id"]), red)
-    assert results[1].ref == ListingRef("TOPI", str(hat["item_id"]), "")
+    assert (hat.price, hat.stock) == (25000, 9)
+    red = str(models["KAOS-M"].id)
+    assert results[0].ref == ListingRef("KAOS-M", str(shirt.id), red)
+    assert results[1].ref == ListingRef("TOPI", str(hat.id), "")
     assert downloads == {"kaos.png": 1, "topi.png": 1}  # each image URL fetched once
     calls = sandbox.call_counts()
     assert calls[PATH + "media_space/upload_image"] == 2
@@ -193,7 +196,7 @@ def test_bound_drafts_update_the_item_content(
     renamed = _draft("TOPI", "TOPI", image, name="Topi Baru", weight_grams=800, ref=created.ref)
     (updated,) = connector.upsert_listings([renamed])
     assert updated.ok and updated.ref == created.ref
-    assert _by_sku(sandbox)["TOPI"]["item_name"] == "Topi Baru"
+    assert _by_sku(sandbox)["TOPI"].name == "Topi Baru"
     assert sandbox.call_counts()[PATH + "product/update_item"] == 1
     assert sandbox.call_counts()[PATH + "media_space/upload_image"] == 1  # cached by URL
 
@@ -202,9 +205,9 @@ def test_adopt_existing_listings_by_scanning(
     connector: ShopeeConnector, sandbox: ShopeeSandbox
 ) -> None:
     for n in range(120):
-        sandbox.create_item(SHOP_ID, sku=f"SKU-{n:03}", name=f"Item {n}", price=1000 + n, stock=n)
+        sandbox.add_listing(SHOP_ID, sku=f"SKU-{n:03}", name=f"Item {n}", price=1000 + n, stock=n)
     variants = [("CELANA-S", "S", 90000, 4), ("CELANA-L", "L", 95000, 6)]
-    celana = sandbox.create_item(
+    celana = sandbox.add_listing(
         SHOP_ID, sku="CELANA", name="Celana", price=90000, variants=variants
     )
 
@@ -223,12 +226,12 @@ def test_adopt_existing_listings_by_scanning(
 
 
 def test_read_stock_sees_a_hand_edit_and_omits_a_vanished_listing(
-    connector: ShopeeConnector, sandbox: ShopeeSandbox
+    connector: ShopeeConnector, sandbox: ShopeeSandbox, control: SandboxControl
 ) -> None:
     variants = [("CELANA-S", "S", 90000, 4), ("CELANA-L", "L", 95000, 6)]
-    item_id = sandbox.create_item(SHOP_ID, sku="CELANA", name="Celana", price=1, variants=variants)
+    sandbox.add_listing(SHOP_ID, sku="CELANA", name="Celana", price=1, variants=variants)
     refs = {x.ref.sku: x.ref for x in connector.scan_listings()}
-    sandbox.set_stock(SHOP_ID, item_id, int(refs["CELANA-L"].variant_id), 17)
+    control.set_stock(STORE, "CELANA-L", 17)
     gone = ListingRef("GONE", "424242", "")
     read = connector.read_stock([refs["CELANA-L"], gone, refs["CELANA-S"]])
     assert read == [
@@ -241,10 +244,10 @@ def test_stock_and_prices_with_one_item_failing(
     connector: ShopeeConnector, sandbox: ShopeeSandbox
 ) -> None:
     big = [(f"A-{n:02}", f"opt{n}", 1000, 1) for n in range(50)]
-    a_id = sandbox.create_item(SHOP_ID, sku="A", name="A", price=1000, variants=big)
+    a_id = sandbox.add_listing(SHOP_ID, sku="A", name="A", price=1000, variants=big)
     small = [(f"B-{n}", f"opt{n}", 1000, 1) for n in range(10)]
-    sandbox.create_item(SHOP_ID, sku="B", name="B", price=1000, variants=small)
-    sandbox.create_item(SHOP_ID, sku="C", name="C", price=1000, stock=1)
+    sandbox.add_listing(SHOP_ID, sku="B", name="B", price=1000, variants=small)
+    sandbox.add_listing(SHOP_ID, sku="C", name="C", price=1000, stock=1)
     refs = [x.ref for x in connector.scan_listings()]
     ghost = ListingRef("GHOST", "999999", "")
     wrong_model = ListingRef("WRONG", str(a_id), "1")
@@ -284,7 +287,7 @@ def _moment(seconds: float) -> datetime:
 def test_pull_orders_across_window_and_page_boundaries(
     connect: Callable[..., ShopeeConnector], sandbox: ShopeeSandbox
 ) -> None:
-    sandbox.create_item(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10_000)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10_000)
     start = sandbox.clock.now()
     placed = [sandbox.place_order(SHOP_ID, [("KOPI", 1)]) for _ in range(110)]  # > one page
     for _ in range(20):  # 20 days: more than one 15-day window
@@ -300,8 +303,8 @@ def test_pull_orders_across_window_and_page_boundaries(
 
 
 def test_get_orders_in_batches_of_50(connector: ShopeeConnector, sandbox: ShopeeSandbox) -> None:
-    sandbox.create_item(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10_000)
-    sandbox.create_item(SHOP_ID, sku="GULA", name="Gula", price=15000, stock=10_000)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10_000)
+    sandbox.add_listing(SHOP_ID, sku="GULA", name="Gula", price=15000, stock=10_000)
     placed = [sandbox.place_order(SHOP_ID, [("KOPI", 2), ("GULA", 1)]) for _ in range(118)]
     placed.append(sandbox.place_order(SHOP_ID, [("KOPI", 1)], paid=False))
     placed.append(sandbox.place_order(SHOP_ID, [("GULA", 1)]))
@@ -324,13 +327,15 @@ def test_get_orders_in_batches_of_50(connector: ShopeeConnector, sandbox: Shopee
     assert orders[-1].status is OrderStatus.CANCELLED
 
 
-def test_ship_with_a_tracking_number(connector: ShopeeConnector, sandbox: ShopeeSandbox) -> None:
-    sandbox.create_item(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
+def test_ship_with_a_tracking_number(
+    connector: ShopeeConnector, sandbox: ShopeeSandbox, control: SandboxControl
+) -> None:
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=100)
     order_sn = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
 
     connector.ship_order(order_sn, "JNE0001")
-    assert sandbox.order(SHOP_ID, order_sn)["status"] == "PROCESSED"
-    assert sandbox.order(SHOP_ID, order_sn)["tracking_number"] == "JNE0001"
+    assert control.order(STORE, order_sn).status == "PROCESSED"
+    assert control.order(STORE, order_sn).tracking_number == "JNE0001"
 
     connector.ship_order(order_sn, "JNE0001")  # a repeat of our own shipment is fine
     with pytest.raises(PermanentError) as other:
@@ -405,7 +410,7 @@ def test_throttling_is_survived_by_retrying(
     connector: ShopeeConnector, sandbox: ShopeeSandbox
 ) -> None:
     for n in range(3):
-        sandbox.create_item(SHOP_ID, sku=f"T{n}", name="T", price=1000, stock=1)
+        sandbox.add_listing(SHOP_ID, sku=f"T{n}", name="T", price=1000, stock=1)
     refs = [x.ref for x in connector.scan_listings()]
     sandbox.set_faults(throttle_rate=0.2, paths=[UPDATE_STOCK])
 
@@ -419,7 +424,7 @@ def test_throttling_is_survived_by_retrying(
 def test_a_retry_after_beyond_the_in_call_cap_propagates(
     connect: Callable[..., ShopeeConnector], sandbox: ShopeeSandbox
 ) -> None:
-    sandbox.create_item(SHOP_ID, sku="T", name="T", price=1000, stock=1)
+    sandbox.add_listing(SHOP_ID, sku="T", name="T", price=1000, stock=1)
     impatient = connect(retry_policy=RetryPolicy(max_retry_after=0.5))
     refs = [x.ref for x in impatient.scan_listings()]
     sandbox.set_faults(throttle_rate=1.0, paths=[UPDATE_STOCK])
@@ -432,8 +437,8 @@ def test_a_retry_after_beyond_the_in_call_cap_propagates(
 def test_a_5xx_storm_surfaces_as_a_transient_error_after_retries(
     connector: ShopeeConnector, sandbox: ShopeeSandbox
 ) -> None:
-    sandbox.create_item(SHOP_ID, sku="T", name="T", price=1000, stock=1)
-    sandbox.create_item(SHOP_ID, sku="U", name="U", price=1000, stock=1)
+    sandbox.add_listing(SHOP_ID, sku="T", name="T", price=1000, stock=1)
+    sandbox.add_listing(SHOP_ID, sku="U", name="U", price=1000, stock=1)
     refs = [x.ref for x in connector.scan_listings()]
     sandbox.set_faults(error_rate=1.0, paths=[PATH + "order/", UPDATE_STOCK])
 
@@ -472,8 +477,8 @@ def test_a_push_is_verified_and_a_bad_signature_rejected(
     receiver: tuple[str, list[tuple[dict[str, str], bytes]]],
 ) -> None:
     url, received = receiver
-    sandbox.set_push_config(SHOP_ID, url)
-    sandbox.create_item(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
+    sandbox.set_push_url(SHOP_ID, url)
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
     order_sn = sandbox.place_order(SHOP_ID, [("KOPI", 1)])
     assert sandbox.push.flush(5)
     headers, body = received[0]

@@ -14,6 +14,7 @@ from tests.connectors.shopee.sandbox_client import (
     Shopee,
     add_item_body,
     error_of,
+    model_ids,
     running_sandbox,
     with_variants,
 )
@@ -118,8 +119,9 @@ def test_consent_page_lets_a_partner_shop_authorize(shopee: Shopee):
 
 def test_get_item_list_pages_by_offset(shopee: Shopee):
     for n in range(25):
-        shopee.sandbox.create_item(SHOP_ID, sku=f"SKU-{n}", name=f"Item {n}", price=1000, stock=n)
-    shopee.sandbox.create_item(SHOP_ID, sku="HIDDEN", name="Hidden", price=1000, status="UNLIST")
+        shopee.sandbox.add_listing(SHOP_ID, sku=f"SKU-{n}", name=f"Item {n}", price=1000, stock=n)
+    hidden = shopee.sandbox.add_listing(SHOP_ID, sku="HIDDEN", name="Hidden", price=1000)
+    shopee.sandbox.store(SHOP_ID).catalog.listings[hidden].status = "UNLIST"
     path = "/api/v2/product/get_item_list"
     seen, offset = [], 0
     while True:
@@ -225,20 +227,20 @@ def test_init_tier_variation_creates_models(shopee: Shopee):
 
 def test_update_stock_limits_batch_and_reports_each_model(shopee: Shopee):
     item_id = with_variants(shopee)
-    model_ids = [m["model_id"] for m in shopee.sandbox.items(SHOP_ID)[0]["models"]]
+    models = model_ids(shopee, item_id)
     path = "/api/v2/product/update_stock"
     too_many = [{"model_id": n, "seller_stock": [{"stock": 1}]} for n in range(51)]
     refused = shopee.post(path, {"item_id": item_id, "stock_list": too_many})
     assert error_of(refused)[:2] == (400, "product.error_param")
 
     stock_list = [
-        {"model_id": model_ids[0], "seller_stock": [{"stock": 9}]},
+        {"model_id": models[0], "seller_stock": [{"stock": 9}]},
         {"model_id": 424242, "seller_stock": [{"stock": 1}]},
     ]
     result = shopee.post(path, {"item_id": item_id, "stock_list": stock_list}).json()
     assert result["error"] == ""
     assert result["response"]["success_list"] == [
-        {"model_id": model_ids[0], "location_id": "", "stock": 9}
+        {"model_id": models[0], "location_id": "", "stock": 9}
     ]
     assert result["response"]["failure_list"] == [
         {"model_id": 424242, "failed_reason": "Wrong model_id."}
@@ -250,7 +252,7 @@ def test_update_stock_limits_batch_and_reports_each_model(shopee: Shopee):
 
 def test_update_price_takes_whole_rupiah_only(shopee: Shopee):
     item_id = with_variants(shopee)
-    small, medium = (m["model_id"] for m in shopee.sandbox.items(SHOP_ID)[0]["models"])
+    small, medium = model_ids(shopee, item_id)
     price_list = [
         {"model_id": small, "original_price": 125000},
         {"model_id": medium, "original_price": 125000.5},

@@ -38,7 +38,7 @@ def shopee() -> Iterator[Shopee]:
 
 
 def test_order_list_refuses_long_windows_and_pages_by_cursor(shopee: Shopee):
-    shopee.sandbox.create_item(SHOP_ID, sku="BULK", name="Bulk", price=5000, stock=100)
+    shopee.sandbox.add_listing(SHOP_ID, sku="BULK", name="Bulk", price=5000, stock=100)
     placed = {shopee.sandbox.place_order(SHOP_ID, [("BULK", 1)]) for _ in range(25)}
     now = shopee.sandbox.clock.now_s()
     path = "/api/v2/order/get_order_list"
@@ -88,15 +88,14 @@ def test_order_detail_takes_fifty_and_only_asked_fields(shopee: Shopee):
 
 def test_placing_orders_takes_stock_and_cancelling_gives_it_back(shopee: Shopee):
     with_variants(shopee)
-    url = f"/_sandbox/shops/{SHOP_ID}/orders"
+    url = "/_sandbox/shops/toko-a/orders"
     placed = shopee.http.post(url, json={"lines": [{"sku": "TEE-M", "quantity": 3}]})
     assert placed.status_code == 201
     assert shopee.sandbox.stock_of(SHOP_ID, "TEE-M") == 0
     short = shopee.http.post(url, json={"lines": [{"sku": "TEE-M", "quantity": 1}]})
     assert short.status_code == 409
-    order_sn = placed.json()["order_sn"]
-    status_url = f"{url}/{order_sn}/status"
-    assert shopee.http.post(status_url, json={"status": "cancel"}).json()["status"] == "CANCELLED"
+    order_sn = placed.json()["order_id"]
+    assert shopee.http.post(f"{url}/{order_sn}/cancel").json()["status"] == "CANCELLED"
     assert shopee.sandbox.stock_of(SHOP_ID, "TEE-M") == 3
     assert shopee.http.post(url, json={}).status_code == 201  # a random order
 
@@ -114,7 +113,7 @@ def test_ship_order_only_ships_ready_orders(shopee: Shopee):
     ready = shopee.sandbox.place_order(SHOP_ID, [("TEE-S", 1)])
     shipped = shopee.post(path, ship | {"order_sn": ready})
     assert shipped.status_code == 200 and shipped.json()["error"] == ""
-    assert shopee.sandbox.order(SHOP_ID, ready)["status"] == "PROCESSED"
+    assert shopee.control.order("toko-a", ready).status == "PROCESSED"
     again = shopee.post(path, ship | {"order_sn": ready})
     assert error_of(again)[2] == "Order has been shipped."
     unknown = shopee.post(path, ship | {"order_sn": "000000NOPE"})
@@ -209,9 +208,7 @@ def test_status_changes_push_with_shopee_signature(shopee: Shopee):
     receiver = Starlette(routes=[Route("/hook", hook, methods=["POST"])])
     with serve(receiver) as server:
         callback_url = f"{server.url}/hook"
-        shopee.http.post(
-            f"/_sandbox/shops/{SHOP_ID}/push_config", json={"callback_url": callback_url}
-        )
+        shopee.http.post("/_sandbox/shops/toko-a/webhook", json={"url": callback_url})
         with_variants(shopee)
         order_sn = shopee.sandbox.place_order(SHOP_ID, [("TEE-S", 1)], paid=False)
         shopee.sandbox.set_order_status(SHOP_ID, order_sn, "pay")
@@ -229,15 +226,15 @@ def test_status_changes_push_with_shopee_signature(shopee: Shopee):
 
 
 def test_buyer_simulator_places_orders_on_stock(shopee: Shopee):
-    shopee.sandbox.create_item(OTHER_SHOP_ID, sku="ONE", name="One", price=1000, stock=1)
+    shopee.sandbox.add_listing(OTHER_SHOP_ID, sku="ONE", name="One", price=1000, stock=1)
     assert shopee.sandbox.buyers.place_one(OTHER_SHOP_ID) is not None
     assert shopee.sandbox.buyers.place_one(OTHER_SHOP_ID) is None  # sold out
-    shopee.sandbox.create_item(SHOP_ID, sku="MANY", name="Many", price=1000, stock=1000)
+    shopee.sandbox.add_listing(SHOP_ID, sku="MANY", name="Many", price=1000, stock=1000)
     shopee.http.post("/_sandbox/buyers", json={"orders_per_second": 200})
     time.sleep(0.2)
     shopee.http.post("/_sandbox/buyers", json={"orders_per_second": 0})
-    placed = shopee.sandbox.orders(SHOP_ID)
+    placed = [shopee.control.order("toko-a", sn) for sn in shopee.control.order_ids("toko-a")]
     assert placed
     assert shopee.sandbox.stock_of(SHOP_ID, "MANY") == 1000 - sum(
-        line["quantity"] for o in placed if o["status"] != "CANCELLED" for line in o["lines"]
+        quantity for o in placed if o.status != "CANCELLED" for _, quantity in o.lines
     )
