@@ -1,9 +1,9 @@
 """The sandbox's ASGI app: the WooCommerce REST API under /wp-json/wc/v3/, the
-authentication endpoint under /wc-auth/v1/ (wc_auth.py), our control API under /_sandbox/.
+key approval endpoint under /wc-auth/v1/ (auth.py), our control API under /_sandbox/.
 
 One request to /wp-json/...: count it, run it through the fault plan, spend a token of the
 store's rate-limit bucket (a host's limiter sits in front of WordPress), authenticate
-(gate.py: errors before routing, as `rest_authentication_errors` runs first), match the
+(auth.py: errors before routing, as `rest_authentication_errors` runs first), match the
 route (`rest_no_route`), parse a JSON body (`rest_invalid_json`), download the images the
 body names (outside the lock), then run the handler under the sandbox lock.
 """
@@ -15,23 +15,22 @@ from collections.abc import Mapping
 from typing import Any
 
 from lapak.sandboxes.kit.app import SandboxApp
-from lapak.sandboxes.woocommerce import api_orders, api_products, control, wc_auth
-from lapak.sandboxes.woocommerce.context import Ctx, match
-from lapak.sandboxes.woocommerce.gate import authenticate
+from lapak.sandboxes.woocommerce import auth, control, orders, products
 from lapak.sandboxes.woocommerce.media import download, image_sources
 from lapak.sandboxes.woocommerce.sandbox import WooSandbox
-from lapak.sandboxes.woocommerce.surface import WooControl
 from lapak.sandboxes.woocommerce.wire import (
+    Ctx,
     JSONBody,
     WooError,
     error_response,
+    match,
     server_error,
     throttled,
 )
 from starlette.requests import Request
 from starlette.responses import Response
 
-ROUTES = [*api_products.ROUTES, *api_orders.ROUTES]
+ROUTES = [*products.ROUTES, *orders.ROUTES]
 
 
 def _raw_path(request: Request) -> str:
@@ -68,12 +67,9 @@ class WooApp(SandboxApp):
     sandbox: WooSandbox
     platform = "woocommerce"
     refused = WooError
-
-    def __init__(self, sandbox: WooSandbox) -> None:
-        super().__init__(sandbox, WooControl(sandbox), [*control.ROUTES, wc_auth.ROUTE])
-
-    def is_api(self, path: str) -> bool:
-        return path.startswith("/wp-json/")
+    surface = control.WooControl
+    control_routes = (*control.ROUTES, auth.ROUTE)
+    api_prefix = "/wp-json/"
 
     def refusal(self, error: WooError) -> Response:
         return error_response(error)
@@ -90,7 +86,7 @@ class WooApp(SandboxApp):
             return throttled(wait, sandbox.limiter.burst)
         site_url = f"{request.url.scheme}://{request.url.netloc}"
         with sandbox.lock:
-            caller = authenticate(
+            caller = auth.authenticate(
                 sandbox.keys,
                 https=request.url.scheme == "https",
                 method=method,

@@ -1,109 +1,138 @@
-"""Order life in the sandbox: checkout, what a buyer or the shop does to an order, refunds
-and shipment tracking.
+"""/orders and /orders/{id}, as the v3 orders controller serves them.
 
-Orders are the kit's (`kit/orders.py`: lines, an Indonesian buyer, paid and shipped
-stamps, stock taken and given back) in the site's order book, under WooCommerce's own
-stock rules (`RULES`, state.py): an unpaid order takes no stock until it is paid.
+Listing filters: `status` (a list; "any" is every status but trash), `include`, `after` /
+`before` (created) and `modified_after` / `modified_before` (modified), all exclusive
+bounds (WP_Date_Query), read as GMT with `dates_are_gmt`, else as site time.
+A `PUT` may change the status (with WooCommerce's stock side effects) and meta data;
+WooCommerce itself accepts any status change, so this sandbox does too.
 """
 
 from __future__ import annotations
 
-import random
-from collections.abc import Sequence
+from lapak.sandboxes.woocommerce.state import ORDER_STATUSES, Shop, WooOrder
+from lapak.sandboxes.woocommerce.views import only_fields, order_view
+from lapak.sandboxes.woocommerce.wire import (
+    EDITABLE,
+    Ctx,
+    Reply,
+    WooError,
+    bool_param,
+    date_param,
+    enum_param,
+    id_list_param,
+    invalid_param,
+    list_param,
+    paginate,
+    route,
+    sort_rows,
+)
 
-from lapak.sandboxes.kit.catalog import Unit
-from lapak.sandboxes.kit.orders import OutOfStockError
-from lapak.sandboxes.woocommerce.state import SHIPPED, Shop, WooOrder, post_of
-
-TRACKING_META = "_wc_shipment_tracking_items"
-PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
-ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "pay": (frozenset({"pending", "failed", "on-hold"}), "processing", "nothing to pay"),
-    "cancel": (
-        frozenset({"pending", "processing", "on-hold", "failed"}),
-        "cancelled",
-        "too late to cancel",
-    ),
-    "complete": (SHIPPED, "delivered", "not shipped"),
-    "return": (SHIPPED, "refunded", "nothing to return"),
-}
-"""What a buyer or the shop does to an order: (from statuses, to status, refusal). A
-delivered order was shipped and is now with the buyer; a returned one is refunded with
-its units restocked."""
+ORDERBY = ("date", "id", "include", "title", "slug", "modified")
+STATUS_FILTERS = ("any", "trash", *ORDER_STATUSES)
 
 
-def act(shop: Shop, order: WooOrder, action: str, now: float) -> None:
-    """Move `order` on by a control action; ValueError if it cannot be done."""
-    if action not in ACTIONS:
-        raise ValueError(f"unknown order action {action!r}")
-    allowed, target, refusal = ACTIONS[action]
-    if order.status not in allowed:
-        raise ValueError(f"order {order.id} is {order.status}: {refusal}")
-    if target == "refunded":
-        refund(shop, order, now)
-    else:
-        shop.book.change_status(order, target, int(now))
+def invalid_id(status: int) -> WooError:
+    return WooError("woocommerce_rest_shop_order_invalid_id", "Invalid ID.", status)
 
 
-def find_sku(shop: Shop, sku: str) -> Unit:
-    """The purchasable unit with this SKU (a simple product or a live parent's variation)."""
-    for unit in shop.sellable():
-        if unit.sku == sku and post_of(unit).status == "publish":
-            return unit
-    raise LookupError(f"no purchasable SKU {sku!r} on store {shop.name!r}")
+def _statuses(ctx: Ctx) -> set[str] | None:
+    """The statuses asked for (None: "any"), as WC_REST_Orders_Controller reads the list."""
+    wanted = list_param(ctx.query, "status") or ["any"]
+    chosen: set[str] = set()
+    for position, status in enumerate(wanted):
+        if status not in STATUS_FILTERS:
+            message = f"status[{position}] is not one of {', '.join(STATUS_FILTERS)}."
+            raise invalid_param("status", message)
+        if status == "any":
+            return None
+        chosen.add(status)
+    return chosen
 
 
-def random_lines(shop: Shop, rng: random.Random) -> list[tuple[str, int]]:
-    """One to three in-stock SKUs, one or two units each."""
-    candidates = [
-        unit
-        for unit in shop.sellable()
-        if unit.sku
-        and post_of(unit).status == "publish"
-        and post_of(unit).regular_price
-        and (not unit.manage_stock or unit.stock > 0)
+def list_orders(ctx: Ctx) -> Reply:
+    statuses = _statuses(ctx)
+    include = id_list_param(ctx.query, "include")
+    gmt = bool_param(ctx.query, "dates_are_gmt")
+    bounds = {
+        name: date_param(ctx.query, name, gmt=gmt)
+        for name in ("after", "before", "modified_after", "modified_before")
+    }
+    orderby = enum_param(ctx.query, "orderby", "date", ORDERBY)
+    order = enum_param(ctx.query, "order", "desc", ("asc", "desc"))
+    rows = [
+        o
+        for o in (ctx.caller.orders.values() if ctx.caller else ())
+        if (o.status != "trash" if statuses is None else o.status in statuses)
+        and (not include or o.id in include)
+        and _within(int(o.created), bounds["after"], bounds["before"])
+        and _within(int(o.updated), bounds["modified_after"], bounds["modified_before"])
     ]
-    if not candidates:
-        raise OutOfStockError(f"nothing in stock on store {shop.name!r}")
-    picked = rng.sample(candidates, k=min(len(candidates), rng.randint(1, 3)))
-    lines = []
-    for unit in picked:
-        most = unit.stock if unit.manage_stock and unit.stock else 2
-        lines.append((unit.sku, min(most, rng.randint(1, 2))))
-    return lines
+    page, headers = paginate(ctx, "/orders", sort_rows(rows, orderby, order, include))
+    shop = ctx.require("list")
+    fields = list_param(ctx.query, "_fields")
+    return Reply([only_fields(order_view(shop, o), fields) for o in page], headers=headers)
 
 
-def checkout_lines(
-    shop: Shop, lines: Sequence[tuple[str, int]] | None, rng: random.Random
-) -> list[tuple[str, int]]:
-    """The lines of a checkout of published simple products and variations (random
-    in-stock ones when None); the kit's book makes it `processing` (paid, stock taken at
-    once, all or nothing) or `pending` (no stock taken)."""
-    if not lines:
-        return random_lines(shop, rng)
-    for sku, quantity in lines:
-        if quantity < 1:
-            raise ValueError(f"quantity of {sku!r} must be at least 1")
-        find_sku(shop, sku)
-    return list(lines)
+def _within(moment: int, after: float | None, before: float | None) -> bool:
+    """Exclusive bounds, to the second (MySQL DATETIME columns hold whole seconds)."""
+    return (after is None or moment > after) and (before is None or moment < before)
 
 
-def refund(shop: Shop, order: WooOrder, now: float) -> None:
-    """A full refund (`wc_create_refund` with "Restock refunded items"): its units back in
-    stock, status refunded."""
-    order.refunds.append(
-        {"id": shop.new_id(), "reason": "Barang dikembalikan", "total": f"-{order.total}"}
-    )
-    shop.book.restore_stock(order)
-    shop.book.change_status(order, "refunded", int(now))
+def _order(shop: Shop, order_id: int, status: int) -> WooOrder:
+    order = shop.orders.get(order_id)
+    if order is None:
+        raise invalid_id(status)
+    return order
 
 
-def tracking_number(order: WooOrder) -> str | None:
-    """The last `tracking_number` of the order's shipment-tracking items."""
-    items = order.meta_value(TRACKING_META)
-    if isinstance(items, list):
-        numbers = [str(i.get("tracking_number")) for i in items if isinstance(i, dict)]
-        numbers = [n for n in numbers if n and n != "None"]
-        if numbers:
-            return numbers[-1]
-    return None
+def get_order(ctx: Ctx) -> Reply:
+    shop = ctx.require("read")
+    return Reply(order_view(shop, _order(shop, ctx.ids["id"], 404)))
+
+
+def update_order(ctx: Ctx) -> Reply:
+    shop = ctx.require("edit")
+    body = ctx.json
+    status = body.get("status")
+    if status is not None and status not in ORDER_STATUSES:
+        raise invalid_param("status", f"status is not one of {', '.join(ORDER_STATUSES)}.")
+    meta = body.get("meta_data")
+    if meta is not None and not isinstance(meta, list):
+        raise invalid_param("meta_data", "meta_data is not of type array.")
+    order = _order(shop, ctx.ids["id"], 400)
+    shop.update_meta(order.meta, meta)
+    if status:
+        shop.book.change_status(order, status, int(ctx.now))
+    if body.get("set_paid") is True and order.status in ("pending", "failed"):
+        shop.book.change_status(order, "processing", int(ctx.now))
+    order.updated = int(ctx.now)
+    ctx.sandbox.notify(shop, order, "order.updated")
+    return Reply(order_view(shop, order))
+
+
+def delete_order(ctx: Ctx) -> Reply:
+    """Without `force` an order goes to the trash (`order.deleted` fires either way)."""
+    shop = ctx.require("delete")
+    order = _order(shop, ctx.ids["id"], 404)
+    view = order_view(shop, order)
+    if bool_param(ctx.query, "force"):
+        del shop.book.orders[order.id]
+    else:
+        if order.status == "trash":
+            raise WooError(
+                "woocommerce_rest_already_trashed", "The order has already been deleted.", 410
+            )
+        order.status = "trash"
+        order.updated = int(ctx.now)
+        view = order_view(shop, order)
+    ctx.sandbox.notify(shop, order, "order.deleted")
+    return Reply(view)
+
+
+ROUTES = [
+    route("/orders", {"GET": list_orders}),
+    route(
+        r"/orders/(?P<id>\d+)",
+        {"GET": get_order, EDITABLE: update_order, "DELETE": delete_order},
+    ),
+]

@@ -1,33 +1,127 @@
-"""`WooSandbox`: every fake WooCommerce store behind one lock, a kit `StoreSandbox`.
+"""`WooSandbox`: every fake WooCommerce store behind one lock, a kit `StoreSandbox`, with
+its webhook sender and buyer simulator.
 
-The ASGI app (app.py) serves the REST API from this object; `WooControl` (surface.py) and
+The ASGI app (app.py) serves the REST API from this object; `WooControl` (control.py) and
 the `/_sandbox/` control API drive it. Stores are keyed by their Lapak store name; a request
 finds its store by the consumer key it authenticates with. Every public method takes the
 lock, so it is safe from any thread. Checkouts are the kit's, with WooCommerce's checks,
 random lines, per-site ids and payment; a new order pushes `order.created`, a change
 `order.updated`.
+
+Webhooks are delivered as `WC_Webhook::deliver` does it, from a background thread: POST
+of the resource JSON (`trim(wp_json_encode($payload))`) with `Content-Type:
+application/json`, a `WooCommerce/{version} Hookshot (WordPress/{version})` user agent and
+the headers X-WC-Webhook-Source (home URL + "/"), -Topic, -Resource, -Event, -Signature
+(base64 HMAC-SHA256 of the body with the webhook's secret), -ID and -Delivery-ID
+(`wp_hash(webhook_id . strtotime('now'))`: an HMAC-MD5 with the site's salt, so one
+webhook's deliveries within one second share it). A 2xx, 301 or 302 answer is success;
+WooCommerce never retries a delivery: it counts consecutive failures and disables the
+webhook after more than 5 (`woocommerce_max_webhook_delivery_failures`). WooCommerce
+delivers through Action Scheduler and builds the payload when the action runs; the sandbox
+snapshots the payload when the event happens.
+
+The buyer simulator places one order a tick on a random store (some left unpaid, as with a
+bank transfer not made yet), and moves a few existing orders on: pays a pending one, or
+cancels a pending one (WooCommerce cancels unpaid orders after its "Hold stock" minutes).
+Shipping is the seller's (Lapak's) job, not the buyers'.
 """
 
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
+from lapak.connectors.woocommerce import signing
+from lapak.sandboxes.kit.buyers import Buyers
+from lapak.sandboxes.kit.catalog import Id
 from lapak.sandboxes.kit.control import ListingSpec
-from lapak.sandboxes.kit.orders import Order
+from lapak.sandboxes.kit.orders import Order, OutOfStockError
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox, UnknownOrderError
-from lapak.sandboxes.woocommerce import orders as order_life
-from lapak.sandboxes.woocommerce.buyers import BuyerSimulator
-from lapak.sandboxes.woocommerce.catalog import seller_product
-from lapak.sandboxes.woocommerce.push import PushSender, delivery
-from lapak.sandboxes.woocommerce.state import Product, Shop, Webhook, WooOrder
+from lapak.sandboxes.woocommerce.products import seller_product
+from lapak.sandboxes.woocommerce.state import (
+    SHIPPED,
+    WC_VERSION,
+    WP_VERSION,
+    Product,
+    Shop,
+    Webhook,
+    WooOrder,
+    post_of,
+)
 from lapak.sandboxes.woocommerce.views import order_view
-from lapak.sandboxes.woocommerce.wire import server_error, throttled
+from lapak.sandboxes.woocommerce.wire import php_json, server_error, throttled
 
 ORDER_TOPICS = ("order.created", "order.updated", "order.deleted")
+PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
+ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
+    "pay": (frozenset({"pending", "failed", "on-hold"}), "processing", "nothing to pay"),
+    "cancel": (
+        frozenset({"pending", "processing", "on-hold", "failed"}),
+        "cancelled",
+        "too late to cancel",
+    ),
+    "complete": (SHIPPED, "delivered", "not shipped"),
+    "return": (SHIPPED, "refunded", "nothing to return"),
+}
+"""What a buyer or the shop does to an order: (from statuses, to status, refusal). A
+delivered order was shipped and is now with the buyer; a returned one is refunded with
+its units restocked (`wc_create_refund` with "Restock refunded items")."""
+MAX_FAILURES = 5
+PUSH_TIMEOUT_SECONDS = 5.0  # WooCommerce waits MINUTE_IN_SECONDS; tests need answers sooner
+USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/{WP_VERSION})"
+
+
+class PushSender(RetryingPushQueue):
+    """Sends each delivery once, as WooCommerce does (no retry); after more than
+    `MAX_FAILURES` failures in a row the webhook is disabled."""
+
+    platform = "woocommerce"
+    timeout = PUSH_TIMEOUT_SECONDS
+    attempts = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._state_lock = threading.Lock()
+
+    def accepts(self, status: int) -> bool:
+        return 200 <= status < 303
+
+    def succeeded(self, job: Delivery) -> None:
+        with self._state_lock:
+            job.subject.failure_count = 0
+
+    def gave_up(self, job: Delivery) -> None:
+        webhook: Webhook = job.subject
+        with self._state_lock:
+            if webhook.failure_count > MAX_FAILURES:
+                webhook.status = "disabled"
+            else:
+                webhook.failure_count += 1
+
+
+class BuyerSimulator(Buyers):
+    _sandbox: WooSandbox
+    platform = "woocommerce"
+    out_of_stock = (OutOfStockError,)
+
+    def _stores(self) -> Mapping[str, Shop]:
+        return self._sandbox.stores
+
+    def _place(self, store: str, paid: bool) -> Id:
+        return self._sandbox.place_order(store, None, paid=paid)
+
+    def _move_on(self, shop: Shop) -> None:
+        pending = [o for o in self._recent(shop) if o.status == "pending"]
+        for action, rate in (("pay", self.pay_rate), ("cancel", self.cancel_rate)):
+            if pending and self._rng.random() < rate:
+                order = pending.pop(self._rng.randrange(len(pending)))
+                self._sandbox.change_order(shop.name, order.id, action)
 
 
 class WooSandbox(StoreSandbox[Shop]):
@@ -39,7 +133,7 @@ class WooSandbox(StoreSandbox[Shop]):
         self.keys: dict[str, Shop] = {}
         self.next_key_id = 0
         self.nonce_key = secrets.token_bytes(32)
-        """Signs the Approve links' nonces (wc_auth.py)."""
+        """Signs the Approve links' nonces (auth.py)."""
         # Per consumer key: WooCommerce's REST API has no limit of its own; hosts and WAFs
         # do (docs/MARKETPLACES.md#woocommerce-rate-limits; UNCONFIRMED: 10/s, bursts of 20).
         # Over it: 429 with Retry-After (wire).
@@ -125,13 +219,26 @@ class WooSandbox(StoreSandbox[Shop]):
         """Queue the deliveries of `topic` for `order` (lock held)."""
         woo_order = cast(WooOrder, order)
         payload = {"id": order.id} if topic.endswith(".deleted") else order_view(store, woo_order)
-        now = self.clock.now()
+        body = php_json(payload).strip()
+        resource, event = topic.split(".", 1)
         salt = hashlib.sha1(f"wp-salt/{store.name}".encode()).hexdigest()
+        now = int(self.clock.now())
         for webhook in store.webhooks:
             if webhook.topic == topic and webhook.status == "active":
-                source = f"{store.site_url}/"
-                body, headers = delivery(webhook, payload, source=source, salt=salt, now=now)
-                self.push.send(webhook, body, headers)
+                # `wp_hash(webhook_id . strtotime('now'))`: HMAC-MD5 keyed with the site's salt
+                delivery_id = hmac.new(salt.encode(), f"{webhook.id}{now}".encode(), hashlib.md5)
+                headers = {
+                    "Content-Type": "application/json",
+                    "User-Agent": USER_AGENT,
+                    "X-WC-Webhook-Source": f"{store.site_url}/",
+                    "X-WC-Webhook-Topic": topic,
+                    "X-WC-Webhook-Resource": resource,
+                    "X-WC-Webhook-Event": event,
+                    "X-WC-Webhook-Signature": signing.webhook_signature(webhook.secret, body),
+                    "X-WC-Webhook-ID": str(webhook.id),
+                    "X-WC-Webhook-Delivery-ID": delivery_id.hexdigest(),
+                }
+                self.push.put(Delivery(webhook.delivery_url, body, headers, subject=webhook))
 
     def notify_placed(self, store: Shop, order: Order) -> None:
         self.notify(store, order, "order.created")
@@ -141,8 +248,34 @@ class WooSandbox(StoreSandbox[Shop]):
     def checkout_lines(
         self, store: Shop, lines: Sequence[tuple[str, int]] | None
     ) -> list[tuple[str, int]]:
-        """Published simple products and variations only; random in-stock ones when None."""
-        return order_life.checkout_lines(store, lines, self.rng)
+        """The lines of a checkout of published simple products and variations; the kit's
+        book makes it `processing` (paid, stock taken at once, all or nothing) or `pending`
+        (no stock taken). None: one to three in-stock SKUs, one or two units each."""
+        published = [unit for unit in store.sellable() if post_of(unit).status == "publish"]
+        if lines:
+            for sku, quantity in lines:
+                if quantity < 1:
+                    raise ValueError(f"quantity of {sku!r} must be at least 1")
+                if all(unit.sku != sku for unit in published):
+                    raise LookupError(f"no purchasable SKU {sku!r} on store {store.name!r}")
+            return list(lines)
+        candidates = [
+            unit
+            for unit in published
+            if unit.sku
+            and post_of(unit).regular_price
+            and (not unit.manage_stock or unit.stock > 0)
+        ]
+        if not candidates:
+            raise OutOfStockError(f"nothing in stock on store {store.name!r}")
+        picked = self.rng.sample(candidates, k=min(len(candidates), self.rng.randint(1, 3)))
+        return [
+            (
+                unit.sku,
+                min(unit.stock if unit.manage_stock and unit.stock else 2, self.rng.randint(1, 2)),
+            )
+            for unit in picked
+        ]
 
     def new_order_id(self, store: Shop) -> int:
         return store.new_id()
@@ -151,7 +284,7 @@ class WooSandbox(StoreSandbox[Shop]):
         return store.line_ids.__next__
 
     def placed(self, store: Shop, order: Order) -> None:
-        cast(WooOrder, order).payment = self.rng.choice(order_life.PAYMENTS)
+        cast(WooOrder, order).payment = self.rng.choice(PAYMENTS)
 
     def new_listing(self, store: Shop, spec: ListingSpec) -> Product:
         """The seller's product, made in wp-admin (already in the catalog)."""
@@ -163,5 +296,19 @@ class WooSandbox(StoreSandbox[Shop]):
         with self.lock:
             shop = self.store(name)
             order = self.order_in(shop, order_id)
-            order_life.act(shop, order, action, self.clock.now())
+            if action not in ACTIONS:
+                raise ValueError(f"unknown order action {action!r}")
+            allowed, target, refusal = ACTIONS[action]
+            if order.status not in allowed:
+                raise ValueError(f"order {order.id} is {order.status}: {refusal}")
+            if target == "refunded":
+                order.refunds.append(
+                    {
+                        "id": shop.new_id(),
+                        "reason": "Barang dikembalikan",
+                        "total": f"-{order.total}",
+                    }
+                )
+                shop.book.restore_stock(order)
+            shop.book.change_status(order, target, self.clock.now_s())
             self.notify(shop, order)

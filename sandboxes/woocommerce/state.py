@@ -77,6 +77,8 @@ when a refund restocks them. An unpaid (pending) order holds no stock: WooCommer
 keeps it out of other carts for "Hold stock" minutes, which the REST API does not show.
 Paying stamps `date_paid`, completing `date_completed`; any other status change moves
 nothing (WooCommerce itself accepts every change)."""
+TRACKING_META = "_wc_shipment_tracking_items"
+"""The order meta data of shipment-tracking plugins (Advanced Shipment Tracking)."""
 PRODUCT_STATUSES = ("publish", "draft", "pending", "private", "future", "trash")
 
 
@@ -208,8 +210,11 @@ class WooOrder(Order):
     meta: list[Meta] = field(default_factory=list)
     refunds: list[dict[str, Any]] = field(default_factory=list)
 
-    def meta_value(self, key: str) -> Any:
-        return next((m.value for m in self.meta if m.key == key), None)
+    def tracking(self) -> str | None:
+        """The last `tracking_number` of the order's shipment-tracking items."""
+        items = next((m.value for m in self.meta if m.key == TRACKING_META), None)
+        numbers = [str(i.get("tracking_number")) for i in items or () if isinstance(i, dict)]
+        return next((n for n in reversed(numbers) if n and n != "None"), None)
 
 
 class WooBook(OrderBook):
@@ -228,14 +233,6 @@ class Webhook:
     secret: str
     status: str = "active"
     failure_count: int = 0
-
-    @property
-    def resource(self) -> str:
-        return self.topic.split(".", 1)[0]
-
-    @property
-    def event(self) -> str:
-        return self.topic.split(".", 1)[1]
 
 
 @dataclass(slots=True, kw_only=True)
@@ -271,6 +268,19 @@ class Shop(Store):
     def orders(self) -> Mapping[Id, WooOrder]:
         return cast("Mapping[Id, WooOrder]", self.book.orders)
 
+    def summary(self) -> dict[str, Any]:
+        """The store as GET /_sandbox/shops lists it."""
+        return {
+            "name": self.name,
+            "consumer_key": self.consumer_key,
+            "site_url": self.site_url,
+            "products": len(self.posts()),
+            "orders": len(self.orders),
+            "webhooks": [
+                {"topic": w.topic, "url": w.delivery_url, "status": w.status} for w in self.webhooks
+            ],
+        }
+
     def secret_of(self, consumer_key: str) -> str:
         """The secret of one of the shop's keys."""
         if consumer_key == self.consumer_key:
@@ -292,10 +302,8 @@ class Shop(Store):
 
     def post(self, post_id: int) -> Post | None:
         """The product or variation with this id."""
-        product = self.products.get(post_id)
-        if product is not None:
-            return product
-        return next((v for p in self.products.values() if (v := p.variation(post_id))), None)
+        unit = self.catalog.find_id(post_id)
+        return post_of(unit) if unit is not None else None
 
     def live(self, post: Post) -> bool:
         return post.status != "trash"

@@ -66,6 +66,11 @@ def dates(prefix: str, moment: float | None) -> dict[str, str | None]:
     return {prefix: local.strftime(DATE_FORMAT), f"{prefix}_gmt": gmt.strftime(DATE_FORMAT)}
 
 
+def links(shop: Shop, **paths: str) -> dict[str, list[dict[str, str]]]:
+    """`_links`: each relation's API path as a full URL."""
+    return {rel: [{"href": f"{shop.site_url}{API}{path}"}] for rel, path in paths.items()}
+
+
 def image_view(shop: Shop, image_id: int) -> dict[str, Any] | None:
     image = shop.attachments.get(image_id)
     if image is None:
@@ -140,10 +145,7 @@ def product_view(shop: Shop, product: Post) -> dict[str, Any]:
         "attributes": [dict(a) for a in product.attributes],
         "default_attributes": [],
         "variations": list(product.variations),
-        "_links": {
-            "self": [{"href": f"{shop.site_url}{API}/products/{product.id}"}],
-            "collection": [{"href": f"{shop.site_url}{API}/products"}],
-        },
+        "_links": links(shop, self=f"/products/{product.id}", collection="/products"),
     }
 
 
@@ -166,15 +168,11 @@ def variation_view(shop: Shop, variation: Variation) -> dict[str, Any]:
             {"id": 0, "name": names.get(slug, slug), "option": option}
             for slug, option in variation.variation_attributes.items()
         ],
-        "_links": {
-            "self": [
-                {
-                    "href": f"{shop.site_url}{API}/products/{variation.parent_id}/variations/"
-                    f"{variation.id}"
-                }
-            ],
-            "up": [{"href": f"{shop.site_url}{API}/products/{variation.parent_id}"}],
-        },
+        "_links": links(
+            shop,
+            self=f"/products/{variation.parent_id}/variations/{variation.id}",
+            up=f"/products/{variation.parent_id}",
+        ),
     }
 
 
@@ -258,10 +256,7 @@ def order_view(shop: Shop, order: WooOrder) -> dict[str, Any]:
         "needs_payment": order.status in ("pending", "failed"),
         "needs_processing": True,
         "currency_symbol": CURRENCY_SYMBOL,
-        "_links": {
-            "self": [{"href": f"{shop.site_url}{API}/orders/{order.id}"}],
-            "collection": [{"href": f"{shop.site_url}{API}/orders"}],
-        },
+        "_links": links(shop, self=f"/orders/{order.id}", collection="/orders"),
     }
 
 

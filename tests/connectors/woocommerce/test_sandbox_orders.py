@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from lapak.sandboxes.woocommerce.push import MAX_FAILURES
+from lapak.sandboxes.woocommerce.sandbox import MAX_FAILURES
 from starlette.applications import Starlette
 
 from tests.connectors.conftest import Received

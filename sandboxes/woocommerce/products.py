@@ -1,4 +1,6 @@
-"""Products and variations as WooCommerce saves them (`prepare_object_for_database` of the
+"""/products, /products/batch, /products/{id}, /products/{id}/variations[/batch|/{id}] and
+/products/categories, as the v3 products and variations controllers serve them, and
+products and variations as WooCommerce saves them (`prepare_object_for_database` of the
 v3 products and variations controllers, `WC_Product` setters), for single and batch calls,
 in the site's kit catalog (state.py): a variation is saved into its parent product.
 
@@ -17,10 +19,13 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.wire import is_int
 from lapak.sandboxes.woocommerce.media import Images, upload
 from lapak.sandboxes.woocommerce.state import (
     CATEGORIES,
@@ -31,25 +36,45 @@ from lapak.sandboxes.woocommerce.state import (
     Shop,
     Variation,
 )
-from lapak.sandboxes.woocommerce.wire import WooError, invalid_param
+from lapak.sandboxes.woocommerce.views import only_fields, product_view, variation_view
+from lapak.sandboxes.woocommerce.wire import (
+    EDITABLE,
+    Ctx,
+    Reply,
+    WooError,
+    enum_param,
+    id_list_param,
+    invalid_param,
+    list_param,
+    paginate,
+    route,
+    sort_rows,
+)
+
+BATCH_LIMIT = 100
+ORDERBY = ("date", "id", "include", "title", "slug", "modified", "menu_order", "price")
+STATUSES = ("any", *PRODUCT_STATUSES)
 
 PRODUCT_TYPES = ("simple", "grouped", "external", "variable")
 FIELD_TYPES: dict[str, str] = {
-    "name": "string",
-    "type": "string",
-    "status": "string",
-    "description": "string",
-    "sku": "string",
-    "regular_price": "string",
-    "sale_price": "string",
-    "weight": "string",
+    **dict.fromkeys(
+        ("name", "type", "status", "description", "sku", "regular_price", "sale_price", "weight"),
+        "string",
+    ),
+    **dict.fromkeys(("images", "categories", "attributes", "meta_data"), "array"),
     "manage_stock": "boolean",
     "stock_quantity": "integer",
-    "images": "array",
-    "categories": "array",
-    "attributes": "array",
-    "meta_data": "array",
     "image": "object",
+}
+"""The schema types of the body fields the sandbox reads."""
+TYPE_CHECKS: dict[str, Callable[[Any], bool]] = {
+    "string": lambda value: isinstance(value, str),
+    "boolean": lambda value: isinstance(value, bool) or value in ("true", "false", "1", "0"),
+    "integer": lambda value: (
+        is_int(value) or (isinstance(value, str) and re.fullmatch(r"-?\d+", value) is not None)
+    ),
+    "array": lambda value: isinstance(value, list),
+    "object": lambda value: isinstance(value, dict),
 }
 VARIATION_ONLY_MESSAGE = (
     "To manipulate product variations you should use the "
@@ -60,18 +85,7 @@ VARIATION_ONLY_MESSAGE = (
 def check_types(body: Mapping[str, Any]) -> None:
     """Schema type checks of a single-item request (WordPress core, before the handler)."""
     for name, kind in FIELD_TYPES.items():
-        if name not in body or body[name] is None:
-            continue
-        value = body[name]
-        ok = {
-            "string": isinstance(value, str),
-            "boolean": isinstance(value, bool) or value in ("true", "false", "1", "0"),
-            "integer": (isinstance(value, int) and not isinstance(value, bool))
-            or (isinstance(value, str) and re.fullmatch(r"-?\d+", value) is not None),
-            "array": isinstance(value, list),
-            "object": isinstance(value, dict),
-        }[kind]
-        if not ok:
+        if body.get(name) is not None and not TYPE_CHECKS[kind](body[name]):
             raise invalid_param(name, f"{name} is not of type {kind}.")
     if "type" in body and body["type"] not in PRODUCT_TYPES:
         raise invalid_param("type", f"type is not one of {', '.join(PRODUCT_TYPES)}.")
@@ -93,8 +107,6 @@ def _stock_amount(value: Any) -> int:
 
 def _decimal_text(value: Any) -> str:
     """`wc_format_decimal` of a price ("" stays "")."""
-    if value is None:
-        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return str(value).strip()
@@ -102,11 +114,6 @@ def _decimal_text(value: Any) -> str:
 
 def sanitize_title(name: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", name.strip().lower()).strip("-")
-
-
-def new_product(body: Mapping[str, Any], now: float) -> Product:
-    kind = body.get("type") if body.get("type") in PRODUCT_TYPES else "simple"
-    return Product(id=0, type=str(kind), name="", created=int(now), updated=int(now))
 
 
 def seller_product(shop: Shop, listing: ListingSpec, *, now: float) -> Product:
@@ -310,3 +317,211 @@ def _stamp(shop: Shop, draft: Post, now: float) -> None:
         draft.id = shop.new_id()
         draft.created = int(now)
     draft.updated = int(now)
+
+
+# --- the endpoints -------------------------------------------------------------------------
+
+
+def invalid_id(kind: str, status: int) -> WooError:
+    return WooError(f"woocommerce_rest_{kind}_invalid_id", "Invalid ID.", status)
+
+
+def _collection(ctx: Ctx, path: str, rows: Sequence[Post], view: Callable) -> Reply:
+    include = id_list_param(ctx.query, "include")
+    status = enum_param(ctx.query, "status", "any", STATUSES)
+    orderby = enum_param(ctx.query, "orderby", "date", ORDERBY)
+    order = enum_param(ctx.query, "order", "desc", ("asc", "desc"))
+    skus = set(list_param(ctx.query, "sku"))
+    rows = [
+        r
+        for r in rows
+        if (r.status != "trash" if status == "any" else r.status == status)
+        and (not include or r.id in include)
+        and (not skus or r.sku in skus)
+    ]
+    page, headers = paginate(ctx, path, sort_rows(rows, orderby, order, include))
+    fields = list_param(ctx.query, "_fields")
+    shop = ctx.require("list")
+    return Reply([only_fields(view(shop, r), fields) for r in page], headers=headers)
+
+
+def list_products(ctx: Ctx) -> Reply:
+    # Parameters are validated before the permission check (WP_REST_Server::dispatch).
+    # With `sku`, WooCommerce looks among products and variations alike.
+    shop = ctx.caller
+    rows: Sequence[Post] = []
+    if shop is not None:
+        rows = shop.posts() if ctx.query.get("sku") else list(shop.products.values())
+    return _collection(ctx, "/products", rows, product_view)
+
+
+def list_variations(ctx: Ctx) -> Reply:
+    parent = ctx.ids["product_id"]
+    product = ctx.caller.products.get(parent) if ctx.caller else None
+    rows = product.children() if product else []
+    return _collection(ctx, f"/products/{parent}/variations", rows, variation_view)
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """How the item and batch endpoints of products or of variations find one by id
+    (`find(ctx, shop, id, status)`: `invalid_id` with `status` when there is none), save
+    a new (None) or existing one, and delete one."""
+
+    find: Callable[[Ctx, Shop, Any, int], Post]
+    save: Callable[[Ctx, Shop, Any, Mapping[str, Any]], Post]
+    delete: Callable[[Ctx, Shop, int], Post]
+    view: Callable[[Shop, Any], dict[str, Any]]
+
+
+def _find_product(ctx: Ctx, shop: Shop, product_id: Any, status: int) -> Post:
+    product = shop.post(product_id) if isinstance(product_id, int) else None
+    if product is None:
+        raise invalid_id("product", status)
+    return product
+
+
+def _save_product(ctx: Ctx, shop: Shop, product: Post | None, body: Mapping[str, Any]) -> Post:
+    if product is None:
+        if body.get("id"):
+            raise WooError("woocommerce_rest_product_exists", "Cannot create existing product.")
+        kind = body.get("type") if body.get("type") in PRODUCT_TYPES else "simple"
+        product = Product(id=0, type=str(kind), name="", created=int(ctx.now), updated=int(ctx.now))
+    return save_product(shop, product, body, ctx.images, ctx.now)
+
+
+def _delete_product(ctx: Ctx, shop: Shop, product_id: int) -> Post:
+    """`force=true` (batch deletes force): the product and its variations are gone."""
+    if product_id not in shop.products:
+        raise invalid_id("product", 404)
+    return shop.products.pop(product_id)
+
+
+def _find_variation(ctx: Ctx, shop: Shop, variation_id: Any, status: int) -> Post:
+    parent = shop.products.get(ctx.ids["product_id"])
+    found = parent.variation(variation_id) if parent and isinstance(variation_id, int) else None
+    # WooCommerce would re-parent a variation updated under another product; the sandbox
+    # refuses that instead (UNCONFIRMED which message real stores give).
+    if found is None:
+        raise invalid_id("product_variation", status)
+    return found
+
+
+def _save_variation(
+    ctx: Ctx, shop: Shop, variation: Variation | None, body: Mapping[str, Any]
+) -> Post:
+    return save_variation(shop, ctx.ids["product_id"], variation, body, ctx.images, ctx.now)
+
+
+def _delete_variation(ctx: Ctx, shop: Shop, variation_id: int) -> Post:
+    variation = _find_variation(ctx, shop, variation_id, 404)
+    del shop.products[ctx.ids["product_id"]].variants[variation.id]
+    return variation
+
+
+PRODUCTS = Resource(_find_product, _save_product, _delete_product, product_view)
+VARIATIONS = Resource(_find_variation, _save_variation, _delete_variation, variation_view)
+
+
+def get_one(kind: Resource, ctx: Ctx) -> Reply:
+    shop = ctx.require("read")
+    return Reply(kind.view(shop, kind.find(ctx, shop, ctx.ids["id"], 404)))
+
+
+def create_one(kind: Resource, ctx: Ctx) -> Reply:
+    shop = ctx.require("create")
+    check_types(ctx.json)
+    return Reply(kind.view(shop, kind.save(ctx, shop, None, ctx.json)), status=201)
+
+
+def update_one(kind: Resource, ctx: Ctx) -> Reply:
+    shop = ctx.require("edit")
+    check_types(ctx.json)
+    return Reply(kind.view(shop, _update(kind, ctx, shop, ctx.ids["id"], ctx.json)))
+
+
+def _update(kind: Resource, ctx: Ctx, shop: Shop, post_id: Any, body: Mapping[str, Any]) -> Post:
+    return kind.save(ctx, shop, kind.find(ctx, shop, post_id, 400), body)
+
+
+def batch(kind: Resource, ctx: Ctx) -> Reply:
+    """`WC_REST_Controller::batch_items`: ≤ 100 objects in all, each answered in order."""
+    shop = ctx.require("batch")
+    lists = {
+        action: items if isinstance(items := ctx.json.get(action), list) else []
+        for action in ("create", "update", "delete")
+    }
+    if sum(map(len, lists.values())) > BATCH_LIMIT:
+        raise WooError(
+            "woocommerce_rest_request_entity_too_large",
+            f"Unable to accept more than {BATCH_LIMIT} items for this request.",
+            413,
+        )
+    answer: dict[str, list[dict[str, Any]]] = {}
+
+    def run(action: str, entry_id: Any, save: Callable[[], Post]) -> None:
+        try:
+            entry = kind.view(shop, save())
+        except WooError as exc:
+            error = {"code": exc.code, "message": exc.message, "data": exc.data_body()}
+            entry = {"id": entry_id, "error": error}
+        answer.setdefault(action, []).append(entry)
+
+    for item in lists["create"]:
+        run("create", 0, partial(kind.save, ctx, shop, None, _obj(item)))
+    for item in lists["update"]:
+        body = _obj(item)
+        run("update", body.get("id"), partial(_update, kind, ctx, shop, body.get("id"), body))
+    for item in lists["delete"]:
+        try:
+            post_id = int(item)
+        except (TypeError, ValueError):
+            post_id = 0
+        if post_id:
+            run("delete", post_id, partial(kind.delete, ctx, shop, post_id))
+    return Reply(answer)
+
+
+def _obj(item: Any) -> dict[str, Any]:
+    return item if isinstance(item, dict) else {}
+
+
+def list_categories(ctx: Ctx) -> Reply:
+    shop = ctx.require("list")
+    counts = {c: 0 for c in CATEGORIES}
+    for product in shop.products.values():
+        for category in product.category_ids:
+            counts[category] = counts.get(category, 0) + 1
+    rows = [
+        {"id": c, "name": name, "slug": name.lower(), "parent": 0, "count": counts.get(c, 0)}
+        for c, name in CATEGORIES.items()
+    ]
+    return Reply(rows, headers={"X-WP-Total": str(len(rows)), "X-WP-TotalPages": "1"})
+
+
+PRODUCT = r"/products/(?P<product_id>\d+)"
+ROUTES = [
+    route(
+        "/products",
+        {"GET": list_products, "POST": partial(create_one, PRODUCTS)},
+        images=True,
+    ),
+    route("/products/batch", {EDITABLE: partial(batch, PRODUCTS)}, images=True),
+    route("/products/categories", {"GET": list_categories}),
+    route(
+        r"/products/(?P<id>\d+)",
+        {"GET": partial(get_one, PRODUCTS), EDITABLE: partial(update_one, PRODUCTS)},
+        images=True,
+    ),
+    route(
+        f"{PRODUCT}/variations",
+        {"GET": list_variations, "POST": partial(create_one, VARIATIONS)},
+        images=True,
+    ),
+    route(f"{PRODUCT}/variations/batch", {EDITABLE: partial(batch, VARIATIONS)}, images=True),
+    route(
+        rf"{PRODUCT}/variations/(?P<id>\d+)",
+        {"GET": partial(get_one, VARIATIONS), EDITABLE: partial(update_one, VARIATIONS)},
+        images=True,
+    ),
+]
