@@ -8,14 +8,12 @@ its `ShopifyControl`. A client takes the served URL as the shop's base URL
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
 from lapak.sandboxes.shopify.app import SandboxApp
-from lapak.sandboxes.shopify.sandbox import ShopifySandbox
-from lapak.sandboxes.shopify.surface import ShopifyControl
+from lapak.sandboxes.shopify.sandbox import ShopifyControl, ShopifySandbox, slug
 
 
 def create_app(shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> SandboxApp:
@@ -30,9 +28,8 @@ def fake_credentials(name: str, index: int) -> dict[str, Any]:
     prefixes access tokens, `shpss_` shared secrets; a Client ID is 32 hex digits)."""
     digest = hashlib.sha256(f"shopify/{name}/{index}".encode()).hexdigest()
     app_id = hashlib.sha256(f"shopify-app/{name}/{index}".encode()).hexdigest()
-    slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"toko-{index}"
     return {
-        "shop_domain": f"{slug}.myshopify.com",
+        "shop_domain": f"{slug(name) or f'toko-{index}'}.myshopify.com",
         "access_token": f"shpat_{digest[:32]}",
         "client_secret": f"shpss_{digest[32:64]}",
         "client_id": app_id[:32],

@@ -15,13 +15,8 @@ import re
 from typing import Any
 
 from lapak.sandboxes.kit.wire import is_int
-from lapak.sandboxes.shopify.context import Ctx, Reply, Route
 from lapak.sandboxes.shopify.state import Variant, iso
-from lapak.sandboxes.shopify.wire import (
-    GRAPHQL_MUTATION_COST,
-    cost_extension,
-    graphql_error,
-)
+from lapak.sandboxes.shopify.wire import GRAPHQL_MUTATION_COST, Ctx, Reply, Route, cost_extension
 
 MAX_INPUT = 250
 ALL_OR_NOTHING = True
@@ -63,19 +58,19 @@ def graphql(ctx: Ctx) -> Reply:
     query = ctx.body.get("query")
     variables = ctx.body.get("variables") or {}
     if not isinstance(query, str) or not isinstance(variables, dict):
-        return _errors(graphql_error("Parse error: no query string", "parseError"), ctx)
+        return _errors(ctx, "Parse error: no query string", "parseError")
     root = ROOT.match(query)
     if root is None:
-        return _errors(graphql_error("Parse error on the document", "parseError"), ctx)
+        return _errors(ctx, "Parse error on the document", "parseError")
     field, key = root["field"], root["alias"] or root["field"]
     kind = "Mutation" if query.lstrip().startswith("mutation") else "QueryRoot"
     if field != "inventorySetQuantities" or kind != "Mutation":
         message = f"Field '{field}' doesn't exist on type '{kind}'"
-        return _errors(graphql_error(message, "undefinedField"), ctx)
+        return _errors(ctx, message, "undefinedField")
     named = INPUT_VARIABLE.search(query)
     if named is None or not isinstance(variables.get(named["name"]), dict):
         message = "Variable $input of type InventorySetQuantitiesInput! was provided invalid value"
-        return _errors(graphql_error(message, "INVALID_VARIABLE"), ctx)
+        return _errors(ctx, message, "INVALID_VARIABLE")
     data_input: dict[str, Any] = variables[named["name"]]
     quantities = data_input.get("quantities")
     if isinstance(quantities, list) and len(quantities) > MAX_INPUT:
@@ -83,9 +78,9 @@ def graphql(ctx: Ctx) -> Reply:
             f"The input array size of {len(quantities)} is greater than the maximum allowed "
             f"of {MAX_INPUT}."
         )
-        error = graphql_error(message, "MAX_INPUT_SIZE_EXCEEDED", [field, "input", "quantities"])
-        return _errors(error, ctx)
-    return _data(key, set_quantities(ctx, data_input), ctx)
+        return _errors(ctx, message, "MAX_INPUT_SIZE_EXCEEDED", [field, "input", "quantities"])
+    payload = set_quantities(ctx, data_input)
+    return Reply({"data": {key: payload}, "extensions": _cost(ctx, GRAPHQL_MUTATION_COST)})
 
 
 def set_quantities(ctx: Ctx, data: dict[str, Any]) -> dict[str, Any]:
@@ -202,16 +197,15 @@ def _user_error(code: str, *field: str) -> dict[str, Any]:
     return {"code": code, "field": list(field), "message": MESSAGES[code]}
 
 
-def _cost(ctx: Ctx, actual: int | None) -> dict[str, Any]:
-    maximum, available, restore = ctx.sandbox.limits.graphql_status(ctx.shop.access_token)
-    return cost_extension(GRAPHQL_MUTATION_COST, actual, maximum, available, restore)
+def _cost(ctx: Ctx, actual: int) -> dict[str, Any]:
+    return cost_extension(ctx.sandbox.points, ctx.shop.access_token, actual)
 
 
-def _data(key: str, payload: dict[str, Any], ctx: Ctx) -> Reply:
-    return Reply({"data": {key: payload}, "extensions": _cost(ctx, GRAPHQL_MUTATION_COST)})
-
-
-def _errors(error: dict[str, Any], ctx: Ctx) -> Reply:
+def _errors(ctx: Ctx, message: str, code: str, path: list[str] | None = None) -> Reply:
+    """A request-level failure: top-level `errors`, nothing spent."""
+    error: dict[str, Any] = {"message": message, "extensions": {"code": code}}
+    if path:
+        error["path"] = path
     return Reply({"errors": [error], "extensions": _cost(ctx, 0)})
 
 

@@ -14,10 +14,19 @@ from typing import Any
 
 from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.shopify import orders as life
-from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
 from lapak.sandboxes.shopify.state import FulfillmentOrder, fulfillment_status, parse_iso, shipping
 from lapak.sandboxes.shopify.views import fulfillment_order_view, fulfillment_view, order_view
-from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found
+from lapak.sandboxes.shopify.wire import (
+    Ctx,
+    Reply,
+    Route,
+    ShopifyError,
+    bad_request,
+    filtered,
+    id_list,
+    not_found,
+    page,
+)
 
 STATUSES: dict[str, Callable[[Order], bool]] = {
     "open": lambda o: shipping(o).closed_at is None and o.cancelled_at is None,
@@ -78,12 +87,11 @@ def list_orders(ctx: Ctx) -> Reply:
         )
 
     chunk, headers = page(ctx, rows, key=lambda o: o.id, descending=True)
-    fields = ctx.query.get("fields")
-    return Reply({"orders": [project(order_view(o), fields) for o in chunk]}, headers=headers)
+    return Reply({"orders": [ctx.fields(order_view(o)) for o in chunk]}, headers=headers)
 
 
 def get_order(ctx: Ctx) -> Reply:
-    return Reply({"order": project(order_view(_order(ctx)), ctx.query.get("fields"))})
+    return Reply({"order": ctx.fields(order_view(_order(ctx)))})
 
 
 def list_fulfillment_orders(ctx: Ctx) -> Reply:

@@ -14,7 +14,6 @@ from typing import Any
 from urllib.parse import urlparse
 
 from lapak.sandboxes.kit.wire import is_number
-from lapak.sandboxes.shopify.context import Ctx, Reply, Route, filtered, id_list, page, project
 from lapak.sandboxes.shopify.state import DEFAULT_TITLE, MAX_VARIANTS, Product, Variant
 from lapak.sandboxes.shopify.views import (
     level_view,
@@ -23,7 +22,18 @@ from lapak.sandboxes.shopify.views import (
     shop_view,
     variant_view,
 )
-from lapak.sandboxes.shopify.wire import ShopifyError, bad_request, not_found, unprocessable
+from lapak.sandboxes.shopify.wire import (
+    Ctx,
+    Reply,
+    Route,
+    ShopifyError,
+    bad_request,
+    filtered,
+    id_list,
+    not_found,
+    page,
+    unprocessable,
+)
 
 INVENTORY_ITEM_IDS_MAX = 50  # docs/MARKETPLACES.md#shopify-batches
 WEIGHT_UNITS = frozenset({"g", "kg", "oz", "lb"})
@@ -34,6 +44,12 @@ def _object(ctx: Ctx, name: str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise bad_request(name, "Required parameter missing or invalid")
     return value
+
+
+def _array(raw: Any, name: str) -> list[Any]:
+    if not isinstance(raw, list):
+        raise bad_request(name, "expected an array")
+    return raw
 
 
 def _product(ctx: Ctx) -> Product:
@@ -83,12 +99,8 @@ def _variant_spec(raw: Any) -> dict[str, Any]:
 
 
 def _image_urls(raw: Any) -> list[str]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise bad_request("images", "expected an array")
     urls = []
-    for image in raw:
+    for image in [] if raw is None else _array(raw, "images"):
         src = image.get("src") if isinstance(image, dict) else None
         parsed = urlparse(str(src or ""))
         if parsed.scheme not in ("http", "https") or not parsed.netloc:
@@ -124,13 +136,11 @@ def list_products(ctx: Ctx) -> Reply:
         )
 
     chunk, headers = page(ctx, rows, key=lambda p: p.id)
-    fields = ctx.query.get("fields")
-    body = [project(product_view(p), fields) for p in chunk]
-    return Reply({"products": body}, headers=headers)
+    return Reply({"products": [ctx.fields(product_view(p)) for p in chunk]}, headers=headers)
 
 
 def get_product(ctx: Ctx) -> Reply:
-    return Reply({"product": project(product_view(_product(ctx)), ctx.query.get("fields"))})
+    return Reply({"product": ctx.fields(product_view(_product(ctx)))})
 
 
 def create_product(ctx: Ctx) -> Reply:
@@ -138,10 +148,7 @@ def create_product(ctx: Ctx) -> Reply:
     title = str(raw.get("title") or "").strip()
     if not title:
         raise unprocessable("title", "can't be blank")
-    raw_variants = raw.get("variants") or [{}]
-    if not isinstance(raw_variants, list):
-        raise bad_request("variants", "expected an array")
-    specs = [_variant_spec(v) for v in raw_variants]
+    specs = [_variant_spec(v) for v in _array(raw.get("variants") or [{}], "variants")]
     _check_options(specs)
     options = raw.get("options")
     option_name = "Title"
@@ -182,11 +189,9 @@ def update_product(ctx: Ctx) -> Reply:
 
 def _kept_images(product: Product, raw: Any) -> list[str]:
     """Images by `id` are kept, by `src` added; any other image of the product goes."""
-    if not isinstance(raw, list):
-        raise bad_request("images", "expected an array")
     by_id = {product.id * 100 + n: url for n, url in enumerate(product.images, start=1)}
     urls = []
-    for image in raw:
+    for image in _array(raw, "images"):
         if isinstance(image, dict) and image.get("id") in by_id and not image.get("src"):
             urls.append(by_id[image["id"]])
         else:
@@ -197,11 +202,9 @@ def _kept_images(product: Product, raw: Any) -> list[str]:
 def _replace_variants(ctx: Ctx, product: Product, raw: Any) -> None:
     """A product PUT with `variants`: listed ids are updated, new ones created, the rest
     deleted (docs/MARKETPLACES.md#shopify-unconfirmed)."""
-    if not isinstance(raw, list):
-        raise bad_request("variants", "expected an array")
     keep: dict[int, dict[str, Any]] = {}
     new = []
-    for entry in raw:
+    for entry in _array(raw, "variants"):
         if not isinstance(entry, dict):
             raise bad_request("variants", "expected objects")
         if entry.get("id") is not None:
@@ -237,7 +240,7 @@ def _apply_variant(variant: Variant, raw: Mapping[str, Any], now: int) -> None:
 def create_variant(ctx: Ctx) -> Reply:
     product = _product(ctx)
     spec = _variant_spec(_object(ctx, "variant"))
-    if not product.has_options:
+    if not product.has_variants:
         option = str(spec["option1"] or DEFAULT_TITLE)
         raise unprocessable(
             "base", f"The variant '{option}' cannot be added: the product has no options"
@@ -268,7 +271,7 @@ def update_variant(ctx: Ctx) -> Reply:
 
 
 def get_shop(ctx: Ctx) -> Reply:
-    return Reply({"shop": project(shop_view(ctx.shop), ctx.query.get("fields"))})
+    return Reply({"shop": ctx.fields(shop_view(ctx.shop))})
 
 
 def list_locations(ctx: Ctx) -> Reply:
@@ -297,22 +300,17 @@ def list_levels(ctx: Ctx) -> Reply:
 
 
 def set_level(ctx: Ctx) -> Reply:
-    body = ctx.body
+    required = ("location_id", "inventory_item_id", "available")
     try:
-        location, item, available = (
-            int(body["location_id"]),
-            int(body["inventory_item_id"]),
-            int(body["available"]),
-        )
+        location, item, available = (int(ctx.body[name]) for name in required)
     except (KeyError, TypeError, ValueError):
-        raise bad_request(
-            "base", "location_id, inventory_item_id and available are required"
-        ) from None
+        message = "location_id, inventory_item_id and available are required"
+        raise bad_request("base", message) from None
     variant = ctx.shop.inventory_items().get(item)
     if location != ctx.shop.location_id:
-        raise ShopifyError(422, {"location_id": ["Location not found"]})
+        raise unprocessable("location_id", "Location not found")
     if variant is None:
-        raise ShopifyError(422, {"inventory_item_id": ["Inventory item not found"]})
+        raise unprocessable("inventory_item_id", "Inventory item not found")
     if not variant.tracked:
         raise ShopifyError(422, ["Inventory item is not stocked at the location"])
     ctx.sandbox.set_available(variant, available)

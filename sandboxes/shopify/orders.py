@@ -9,15 +9,14 @@ a refund puts the units back.
 
 from __future__ import annotations
 
-import itertools
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import cast
 
 from lapak.sandboxes.kit.orders import Order, OrderLine
 from lapak.sandboxes.shopify.state import (
     Fulfillment,
     FulfillmentOrder,
+    Ids,
     Refund,
     Shipping,
     Shop,
@@ -28,26 +27,6 @@ from lapak.sandboxes.shopify.state import (
 from lapak.sandboxes.shopify.wire import ShopifyError
 
 SHIPPED = frozenset({"fulfilled", "partial"})
-
-
-def _count(start: int) -> Iterator[int]:
-    return itertools.count(start)
-
-
-@dataclass(slots=True)
-class Ids:
-    """Id sequences shaped like Shopify's (large integers, one range per resource)."""
-
-    product: Iterator[int] = field(default_factory=lambda: _count(8_100_000_001))
-    variant: Iterator[int] = field(default_factory=lambda: _count(44_100_000_001))
-    inventory_item: Iterator[int] = field(default_factory=lambda: _count(46_100_000_001))
-    order: Iterator[int] = field(default_factory=lambda: _count(5_900_000_001))
-    line_item: Iterator[int] = field(default_factory=lambda: _count(13_900_000_001))
-    fulfillment_order: Iterator[int] = field(default_factory=lambda: _count(6_900_000_001))
-    fulfillment_order_line: Iterator[int] = field(default_factory=lambda: _count(14_900_000_001))
-    fulfillment: Iterator[int] = field(default_factory=lambda: _count(4_900_000_001))
-    refund: Iterator[int] = field(default_factory=lambda: _count(9_300_000_001))
-    customer: Iterator[int] = field(default_factory=lambda: _count(7_100_000_001))
 
 
 def opened(shop: Shop, order: Order, ids: Ids) -> None:
@@ -61,7 +40,7 @@ def opened(shop: Shop, order: Order, ids: Ids) -> None:
         line.fields = {"inventory_item_id": variant.inventory_item_id, "grams": variant.grams}
         fo_lines.append(
             {
-                "id": next(ids.fulfillment_order_line),
+                "id": next(ids["fulfillment_order_line"]),
                 "line_item_id": int(line.id),
                 "inventory_item_id": variant.inventory_item_id,
                 "variant_id": variant.id,
@@ -69,9 +48,11 @@ def opened(shop: Shop, order: Order, ids: Ids) -> None:
                 "fulfillable_quantity": line.quantity,
             }
         )
-    fo = FulfillmentOrder(next(ids.fulfillment_order), shop.location_id, "open", fo_lines, now, now)
+    fo = FulfillmentOrder(
+        next(ids["fulfillment_order"]), shop.location_id, "open", fo_lines, now, now
+    )
     gateway = "bogus" if order.status == "paid" else "Cash on Delivery (COD)"
-    order.fields["shopify"] = Shipping(shop.next_number, next(ids.customer), gateway, [fo])
+    order.fields["shopify"] = Shipping(shop.next_number, next(ids["customer"]), gateway, [fo])
     shop.next_number += 1
 
 
@@ -152,7 +133,7 @@ def fulfill(
         fo.updated_at = now
     location = requests[0][0].location_id
     made = Fulfillment(
-        next(ids.fulfillment), location, tracking_number, tracking_company, shipped, now, now
+        next(ids["fulfillment"]), location, tracking_number, tracking_company, shipped, now, now
     )
     shipping(order).fulfillments.append(made)
     if tracking_number:
@@ -186,6 +167,6 @@ def refund_return(shop: Shop, order: Order, now: int, ids: Ids) -> Refund | None
     shop.book.change_status(order, "refunded", now)
     _stamp_levels(shop, order, now)
     lines = [(int(line.id), line.quantity) for line in order.lines]
-    refund = Refund(next(ids.refund), lines, now)
+    refund = Refund(next(ids["refund"]), lines, now)
     shipping(order).refunds.append(refund)
     return refund

@@ -1,33 +1,55 @@
 """`ShopifySandbox`: the whole fake Shopify behind one lock, driven by the app (app.py),
-the control surface and tests. Public methods take the lock; those documented "Lock held"
-expect it. Shops are found by name, and by access token on the API (the sandbox serves
-many shops on one host where Shopify tells them apart by host).
+the control surface (`ShopifyControl`) and tests. Public methods take the lock; those
+documented "Lock held" expect it. Shops are found by name, and by access token on the API
+(the sandbox serves many shops on one host where Shopify tells them apart by host).
+
+Webhooks: order topics POSTed to a shop's subscription URL, signed in `X-Shopify-Hmac-SHA256`
+(docs/MARKETPLACES.md#shopify-webhooks); `X-Shopify-Webhook-Id` is the same on a retried
+delivery, so receivers dedupe by it. Shopify gives a receiver 1 s to connect and 5 s in all
+and retries for hours; the kit's queue retries a few times at once.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import hmac
+import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
+import httpx
+from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Id
-from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxOrder
 from lapak.sandboxes.kit.orders import Order, OrderBook
+from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenPolicy, TokenRefused, TokenStore
 from lapak.sandboxes.shopify import orders as life
-from lapak.sandboxes.shopify.buyers import BuyerSimulator
-from lapak.sandboxes.shopify.push import PushSender, delivery
-from lapak.sandboxes.shopify.ratelimit import ShopRateLimits
-from lapak.sandboxes.shopify.state import DEFAULT_TITLE, RULES, Product, Shop, Variant, iso
+from lapak.sandboxes.shopify.state import (
+    DEFAULT_TITLE,
+    RULES,
+    Product,
+    Shop,
+    Variant,
+    fulfillment_status,
+    iso,
+    new_ids,
+    shipping,
+)
 from lapak.sandboxes.shopify.views import order_view, refund_view
 from lapak.sandboxes.shopify.wire import (
     API_KIND,
-    GRAPHQL_MUTATION_COST,
+    GRAPHQL_BUCKET,
+    GRAPHQL_RESTORE_PER_SECOND,
+    POINTS_PER_REQUEST,
+    REST_BUCKET,
+    REST_LEAK_PER_SECOND,
     graphql_throttled,
     rest_throttled,
     server_error,
@@ -45,6 +67,38 @@ GRANTED_SCOPES = (
 """Scopes of a code issued without an install page (`issue_auth_code`'s default)."""
 
 
+def slug(text: str) -> str:
+    """Lowercase letters and digits, other runs as one "-" (shop domains, product handles)."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+class PushSender(RetryingPushQueue):
+    platform = "shopify"
+    timeout = httpx.Timeout(5.0, connect=1.0)
+
+
+class BuyerSimulator(StoreBuyers):
+    """The kit's checkouts (some left pending: cash on delivery or a transfer not yet
+    received); then maybe paying a pending order, cancelling an unshipped one or delivering
+    a shipped one (Shopify's orders move by action, not status)."""
+
+    _sandbox: ShopifySandbox
+    platform = "shopify"
+
+    def _move_on(self, shop: Shop) -> None:
+        live = [o for o in self._recent(shop) if not o.cancelled_at]
+        pending = [o for o in live if o.status == "pending"]
+        open_ = [o for o in live if fulfillment_status(o) is None]
+        shipped = [o for o in live if fulfillment_status(o) and shipping(o).closed_at is None]
+        for candidates, action, rate in (
+            (pending, "pay", self.pay_rate),
+            (open_, "cancel", self.cancel_rate),
+            (shipped, "complete", self.progress_rate),
+        ):
+            if candidates and self._rng.random() < rate:
+                self._sandbox.change_order(shop.name, self._rng.choice(candidates).id, action)
+
+
 class ShopifySandbox(StoreSandbox[Shop]):
     """Shops from store configs: name, client_secret, and optionally access_token,
     client_id, shop_domain, api_version and location_id."""
@@ -53,16 +107,18 @@ class ShopifySandbox(StoreSandbox[Shop]):
         super().__init__(
             seed=seed, error_response=server_error, throttle_response=self._fault_throttle
         )
-        self.ids = life.Ids()
-        self.new_line_id = self.ids.line_item.__next__
+        self.ids = new_ids()
+        self.new_line_id = self.ids["line_item"].__next__
         self.stores: dict[str, Shop] = {}
         self.by_token: dict[str, Shop] = {}
         self.codes: TokenStore[tuple[str, str]] = TokenStore(
             self.clock, CODES, lambda kind: uuid.UUID(int=self.rng.getrandbits(128)).hex
         )
         """One-time authorization codes, each for a (shop name, granted scope)."""
-        self.limits = ShopRateLimits(self.clock.now)
-        self.limiter: TokenBuckets = self.limits.rest  # what /_sandbox/rate_limit reports
+        self.limiter: TokenBuckets = TokenBuckets(REST_LEAK_PER_SECOND, REST_BUCKET, self.clock.now)
+        """REST requests per shop token (what /_sandbox/rate_limit reports)."""
+        self.points = TokenBuckets(GRAPHQL_RESTORE_PER_SECOND, int(GRAPHQL_BUCKET), self.clock.now)
+        """GraphQL cost points per shop token."""
         self.push: PushSender = PushSender()
         self.buyers: BuyerSimulator = BuyerSimulator(self, seed=seed)
         for index, spec in enumerate(shops):
@@ -78,7 +134,6 @@ class ShopifySandbox(StoreSandbox[Shop]):
         # a store whose config holds only the app's keys gets its token when installed
         seed = hashlib.sha256(f"shopify-sandbox/{name}/{index}".encode()).hexdigest()
         token = str(spec.get("access_token") or f"shpat_{seed[:32]}")
-        slug = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-") or f"shop-{index}"
         if token in self.by_token:
             raise ValueError(f"sandbox shop {name!r}: access token shared with another shop")
         catalog = Catalog(selling={"active"})
@@ -86,7 +141,7 @@ class ShopifySandbox(StoreSandbox[Shop]):
             name=name,
             catalog=catalog,
             book=OrderBook(catalog, RULES),
-            domain=str(spec.get("shop_domain") or f"{slug}.myshopify.com"),
+            domain=str(spec.get("shop_domain") or f"{slug(name) or f'shop-{index}'}.myshopify.com"),
             access_token=token,
             client_secret=secret,
             client_id=str(spec.get("client_id") or seed[32:64]),
@@ -96,17 +151,17 @@ class ShopifySandbox(StoreSandbox[Shop]):
         self.stores[name] = shop
         self.by_token[token] = shop
 
-    # --- lookups, calls -------------------------------------------------------------------
-
     def set_rate_limit(self, per_second: float, burst: int | None = None) -> None:
-        self.limits.configure(per_second, burst)
+        """The REST bucket; the GraphQL one keeps Shopify's proportion. 0 lifts both."""
+        size = REST_BUCKET if burst is None else burst
+        self.limiter.configure(per_second, size)
+        self.points.configure(per_second * POINTS_PER_REQUEST, int(size * POINTS_PER_REQUEST))
 
     def _fault_throttle(self) -> Response:
         """An injected throttle, in the shape of the API the request went to."""
         if API_KIND.get() == "graphql":
-            maximum, _, restore = self.limits.graphql_status(None)
-            return graphql_throttled(GRAPHQL_MUTATION_COST, maximum, 0.0, restore)
-        return rest_throttled(self.limits.rest_retry_after(), self.limits.rest_size)
+            return graphql_throttled(self.points, None)
+        return rest_throttled(self.limiter)
 
     # --- tokens ----------------------------------------------------------------------------
 
@@ -163,8 +218,13 @@ class ShopifySandbox(StoreSandbox[Shop]):
         """A product with these variants (each: option1, sku, price, weight, weight_unit,
         inventory_management, stock), not yet in the shop's catalog. Lock held."""
         now = self.clock.now_s()
+        base = slug(title) or "product"
+        handle, n = base, 1
+        while shop.handle_taken(handle):
+            n += 1
+            handle = f"{base}-{n}"
         product = Product(
-            id=next(self.ids.product),
+            id=next(self.ids["product"]),
             sku="",
             name=title,
             price=0,
@@ -176,10 +236,10 @@ class ShopifySandbox(StoreSandbox[Shop]):
             body_html=body_html,
             vendor=shop.name,
             product_type=product_type,
-            handle=_handle(title, shop),
+            handle=handle,
             option_name=option_name,
         )
-        shop.handles[product.handle] = product.id
+        shop.handles[handle] = product.id
         for spec in variants:
             self.add_variant(product, spec)
         return product
@@ -188,12 +248,12 @@ class ShopifySandbox(StoreSandbox[Shop]):
         now = self.clock.now_s()
         tracked = spec.get("inventory_management", "shopify") == "shopify"
         variant = Variant(
-            id=next(self.ids.variant),
+            id=next(self.ids["variant"]),
             sku=str(spec.get("sku") or ""),
             price=Decimal(str(spec.get("price") or "0")),
             stock=int(spec.get("stock") or 0) if tracked else 0,
             options=[str(spec.get("option1") or DEFAULT_TITLE)],
-            inventory_item_id=next(self.ids.inventory_item),
+            inventory_item_id=next(self.ids["inventory_item"]),
             position=len(product.variants) + 1,
             weight=float(spec.get("weight") or 0),
             weight_unit=str(spec.get("weight_unit") or "g"),
@@ -213,7 +273,7 @@ class ShopifySandbox(StoreSandbox[Shop]):
     # --- orders ----------------------------------------------------------------------------
 
     def new_order_id(self, store: Shop) -> int:
-        return next(self.ids.order)
+        return next(self.ids["order"])
 
     def placed(self, store: Shop, order: Order) -> None:
         life.opened(store, order, self.ids)
@@ -251,16 +311,68 @@ class ShopifySandbox(StoreSandbox[Shop]):
         order.updated = max(self.clock.now_s(), order.updated)
 
     def webhook(self, shop: Shop, topic: str, payload: dict[str, Any]) -> None:
-        """Queue a webhook for `topic` when the shop subscribed a URL. Lock held."""
-        if shop.push_url:
-            stamp = uuid.UUID(int=self.rng.getrandbits(128))
-            self.push.put(delivery(shop, topic, payload, stamp, iso(self.clock.now()) or ""))
+        """Queue a webhook for `topic` when the shop subscribed a URL; one UUID names the
+        delivery and the event. Lock held."""
+        if not shop.push_url:
+            return
+        stamp = uuid.UUID(int=self.rng.getrandbits(128))
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        signature = hmac.new(shop.client_secret.encode("utf-8"), body, hashlib.sha256).digest()
+        headers = {
+            "Content-Type": "application/json",
+            "X-Shopify-Topic": topic,
+            "X-Shopify-Hmac-SHA256": base64.b64encode(signature).decode("ascii"),
+            "X-Shopify-Shop-Domain": shop.domain,
+            "X-Shopify-API-Version": shop.api_version,
+            "X-Shopify-Webhook-Id": str(stamp),
+            "X-Shopify-Event-Id": str(stamp.int % 10**12),
+            "X-Shopify-Triggered-At": iso(self.clock.now()) or "",
+        }
+        self.push.put(Delivery(shop.push_url, body, headers))
 
 
-def _handle(title: str, shop: Shop) -> str:
-    base = re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-") or "product"
-    handle, n = base, 1
-    while shop.handle_taken(handle):
-        n += 1
-        handle = f"{base}-{n}"
-    return handle
+class ShopifyControl(StoreSurface[Shop]):
+    """The Shopify sandbox behind the uniform `SandboxControl` surface (kit/stores.py does
+    the listings and orders).
+
+    Listings are variants: a product sold without options (its one "Default Title" variant)
+    is a row with `variant_id` "", as Lapak's `ListingRef` has it. A store's offline access
+    token never expires (`tokens_expire` False): `expire_token` revokes it (an uninstalled
+    app). An order's status reads "financial/fulfillment[/cancelled|/closed]".
+    """
+
+    sandbox: ShopifySandbox
+    platform = "shopify"
+    tokens_expire = False
+    sample_category = "Makanan & Minuman"
+    """Shopify needs no category to create a product; Lapak's `category_id` becomes the
+    product's free-text `product_type`."""
+    numeric_order_ids = True
+
+    def set_stock(self, store: str, sku: str, stock: int) -> None:
+        with self.sandbox.lock:
+            unit = self._store(store).catalog.find_sku(sku)
+            if unit is None:
+                raise LookupError(f"no SKU {sku!r} on store {store!r}")
+            self.sandbox.set_available(cast(Variant, unit.variant), stock)
+
+    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        self.sandbox.change_order(store, self.order_id(external_id), action)
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        with self.sandbox.lock:
+            order = self.sandbox.order_in(self._store(store), self.order_id(external_id))
+            status = f"{order.status}/{fulfillment_status(order) or 'unfulfilled'}"
+            if order.cancelled_at is not None:
+                status += "/cancelled"
+            elif shipping(order).closed_at is not None:
+                status += "/closed"
+            return SandboxOrder(
+                external_id=str(order.id),
+                status=status,
+                tracking_number=order.tracking_number or None,
+                lines=tuple((line.sku, line.quantity) for line in order.lines),
+            )
+
+    def expire_token(self, store: str) -> None:
+        self.sandbox.revoke_token(store)

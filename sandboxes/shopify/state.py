@@ -9,6 +9,8 @@ a variant's `stock` is its `available` there.
 
 from __future__ import annotations
 
+import itertools
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
@@ -34,6 +36,24 @@ RULES = OrderRules(
 )
 """An order's kit status is its `financial_status`; a cancellation before shipping, or a
 refund, puts its units back on `available` (a fulfilment leaves it alone)."""
+ID_STARTS = {
+    "product": 8_100_000_001,
+    "variant": 44_100_000_001,
+    "inventory_item": 46_100_000_001,
+    "order": 5_900_000_001,
+    "line_item": 13_900_000_001,
+    "fulfillment_order": 6_900_000_001,
+    "fulfillment_order_line": 14_900_000_001,
+    "fulfillment": 4_900_000_001,
+    "refund": 9_300_000_001,
+    "customer": 7_100_000_001,
+}
+"""Id sequences shaped like Shopify's (large integers, one range per resource)."""
+Ids = dict[str, Iterator[int]]
+
+
+def new_ids() -> Ids:
+    return {kind: itertools.count(start) for kind, start in ID_STARTS.items()}
 
 
 def iso(seconds: float | None) -> str | None:
@@ -98,8 +118,9 @@ class Product(kit.Listing):
         return cast("list[Variant]", list(self.variants.values()))
 
     @property
-    def has_options(self) -> bool:
-        """False for a product sold as one "Default Title" variant (no options)."""
+    def has_variants(self) -> bool:
+        """False for a product sold as one "Default Title" variant (no options): Lapak's
+        `ListingRef` has no variant id for it."""
         only = self.skus
         return not (len(only) == 1 and only[0].option1 == DEFAULT_TITLE)
 

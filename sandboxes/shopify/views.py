@@ -24,7 +24,6 @@ from lapak.sandboxes.shopify.state import (
 
 
 def variant_view(product: Product, variant: Variant) -> dict[str, Any]:
-    available = variant.stock
     return {
         "id": variant.id,
         "product_id": product.id,
@@ -47,8 +46,8 @@ def variant_view(product: Product, variant: Variant) -> dict[str, Any]:
         "weight": variant.weight,
         "weight_unit": variant.weight_unit,
         "inventory_item_id": variant.inventory_item_id,
-        "inventory_quantity": available,
-        "old_inventory_quantity": available,
+        "inventory_quantity": variant.stock,
+        "old_inventory_quantity": variant.stock,
         "requires_shipping": True,
         "admin_graphql_api_id": f"gid://shopify/ProductVariant/{variant.id}",
     }
@@ -144,15 +143,11 @@ def level_view(shop: Shop, variant: Variant) -> dict[str, Any]:
     }
 
 
-def _variant_title(line: OrderLine) -> str:
-    """The option value ("" for the one variant of a product without options)."""
-    return "" if not line.options or line.options == [DEFAULT_TITLE] else line.options[0]
-
-
 def line_item_view(order: Order, line: OrderLine) -> dict[str, Any]:
     held = shipping(order)
     fulfilled = held.fulfilled_quantity(int(line.id))
-    variant_title = _variant_title(line)
+    # the option value ("" for the one variant of a product without options)
+    variant_title = "" if line.options in ([], [DEFAULT_TITLE]) else line.options[0]
     return {
         "id": line.id,
         "variant_id": line.variant_id,
