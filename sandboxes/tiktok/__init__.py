@@ -7,7 +7,7 @@
     with serve(app) as server: ...       # wiring.server.serve
 
 API paths as on open-api.tiktokglobalshop.com, plus the auth host's /api/v2/token/* on the
-same host; our control API under /_sandbox/ (control.py).
+same host; our control API under /_sandbox/ (app.py).
 """
 
 from __future__ import annotations

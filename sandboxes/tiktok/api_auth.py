@@ -5,7 +5,8 @@ app_secret&auth_code&grant_type=authorized_code and GET /api/v2/token/refresh?ap
 app_secret&refresh_token&grant_type=refresh_token, not signed, the app secret in the query;
 the real ones live on the auth host, the sandbox serves them on its one host. An auth code
 lives 30 minutes and is good once; an access token seven days (the authorization guide's
-"default expiration time"); a refresh token as long as the authorization.
+"default expiration time"); a refresh token as long as the authorization (`TOKEN_POLICY`,
+sandbox.py).
 
 Guessed (docs/MARKETPLACES.md#tiktok-shop-unconfirmed): refusals of a refresh token 36004005
 "can not find related auth record" and 36004001 "rt has expired"; an authorization lasting
@@ -15,41 +16,21 @@ token, earlier ones living to their own expiry.
 
 from __future__ import annotations
 
-import base64
-import random
 from typing import Any
 
-from lapak.sandboxes.kit.tokens import Issued, TokenPolicy, TokenRefused
-from lapak.sandboxes.tiktok.context import Ctx, Route
+from lapak.sandboxes.kit.tokens import Issued, TokenRefused
 from lapak.sandboxes.tiktok.state import REGION
-from lapak.sandboxes.tiktok.wire import CREDENTIALS, TikTokError
+from lapak.sandboxes.tiktok.wire import BAD_APP_KEY, CREDENTIALS, Ctx, Route, TikTokError
 
 NO_AUTH_RECORD = 36004005
 REFRESH_EXPIRED = 36004001
-ACCESS_TTL = 7 * 86400
-TOKEN_POLICY = TokenPolicy(
-    access_ttl=ACCESS_TTL,
-    refresh_ttl=365 * 86400,
-    code_ttl=30 * 60,
-    rotate=False,
-    remember_expired_access=ACCESS_TTL,
-    forget_expired_refresh=False,
-)
-"""Tokens are owned by (app_key, shop_cipher); a dead access token is answered "expired"
-for a week after its expiry, "invalid" after that."""
-
-
-def token_text(rng: random.Random) -> str:
-    """A token or code as TikTok's look: "TTP_" and URL-safe base64."""
-    raw = rng.getrandbits(384).to_bytes(48, "big")
-    return "TTP_" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _app(ctx: Ctx, grant_type: str) -> str:
     app_key = ctx.query.get("app_key", "")
     secret = ctx.sandbox.apps.get(app_key)
     if secret is None or ctx.query.get("app_secret") != secret:
-        raise TikTokError(CREDENTIALS, "Invalid credentials. Invalid `app_key` query parameter.")
+        raise TikTokError(CREDENTIALS, BAD_APP_KEY)
     if ctx.query.get("grant_type") != grant_type:
         raise TikTokError(CREDENTIALS, f"Invalid grant_type: expected {grant_type}.")
     return app_key

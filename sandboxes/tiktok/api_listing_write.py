@@ -18,9 +18,8 @@ from typing import Any
 
 from lapak.sandboxes.kit.catalog import Listing, Variant
 from lapak.sandboxes.kit.wire import is_int
-from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.state import CURRENCY, Shop, new_product, new_sku
-from lapak.sandboxes.tiktok.wire import TikTokError, product_param
+from lapak.sandboxes.tiktok.wire import Ctx, Route, TikTokError, product_param
 
 MAX_SKUS = 100  # "Max SKUs for other regions: 100"
 MAX_ATTRIBUTES = 3
@@ -54,9 +53,7 @@ def _amount(price: Any) -> int:
     return int(amount)
 
 
-def _quantity(shop: Shop, inventory: Any, *, required: bool) -> int | None:
-    if inventory is None and not required:
-        return None
+def _quantity(shop: Shop, inventory: Any) -> int:
     if not isinstance(inventory, list) or not inventory:
         raise TikTokError(12019022, "SKU must contain a valid warehouse.")
     if len(inventory) > 1:
@@ -147,14 +144,18 @@ def _skus(ctx: Ctx, raw: Any, existing: Listing | None) -> list[Variant]:
             old = existing.variants.get(str(entry["id"])) if existing else None
             if old is None:
                 raise TikTokError(12052557, "The SKU ID does not belong to the product.")
-        quantity = _quantity(ctx.shop, entry.get("inventory"), required=old is None)
+        inventory = entry.get("inventory")
+        if old is not None and inventory is None:
+            quantity = old.stock
+        else:
+            quantity = _quantity(ctx.shop, inventory)
         attributes = _attributes(ctx, entry.get("sales_attributes"), names)
         skus.append(
             new_sku(
                 str(old.id) if old else ctx.sandbox.new_id("1730"),
                 _seller_sku(entry.get("seller_sku")) or (old.sku if old else ""),
                 _amount(entry.get("price")),
-                quantity if quantity is not None else (old.stock if old else 0),
+                quantity,
                 attributes or (list(old.fields["sales_attributes"]) if old else []),
             )
         )
@@ -188,7 +189,7 @@ def _title(ctx: Ctx, value: Any) -> str:
     return value
 
 
-def _description(value: Any) -> str:
+def _description(ctx: Ctx, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise TikTokError(12052015, "The product description is required")
     if len(value) > MAX_DESCRIPTION:
@@ -207,10 +208,9 @@ def _images(ctx: Ctx, value: Any) -> list[str]:
     return [str(uri) for uri in uris]
 
 
-def _weight(value: Any) -> str:
-    if not isinstance(value, Mapping) or value.get("unit") != "KILOGRAM":
-        raise TikTokError(12052006, "Incorrect parcel weight format")
-    raw = value.get("value")
+def _weight(ctx: Ctx, value: Any) -> str:
+    kilograms = isinstance(value, Mapping) and value.get("unit") == "KILOGRAM"
+    raw = value.get("value") if kilograms else None
     if not isinstance(raw, str) or not WEIGHT.match(raw):
         raise TikTokError(12052006, "Incorrect parcel weight format")
     if Decimal(raw) == 0:
@@ -218,24 +218,31 @@ def _weight(value: Any) -> str:
     return raw
 
 
-def _category(value: Any) -> str:
+def _category(ctx: Ctx, value: Any) -> str:
     if not isinstance(value, str) or not value.isdigit():
         raise TikTokError(12052002, "Incorrect category format")
     return value
+
+
+PROPERTIES: dict[str, Callable[[Ctx, Any], Any]] = {
+    "title": _title,
+    "description": _description,
+    "category_id": _category,
+    "main_images": _images,
+    "package_weight": _weight,
+}
+"""The product properties of a create or an edit, each read and checked in this order."""
 
 
 def _properties(ctx: Ctx, body: Mapping[str, Any], edited: Listing | None) -> dict[str, Any]:
     """The product properties the body names, checked; a create (`edited` None) names them
     all, a missing one refused like an empty one. Title and main images become the
     listing's name and images, the rest its `fields`."""
-    readers: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-        ("title", lambda value: _title(ctx, value)),
-        ("description", _description),
-        ("category_id", _category),
-        ("main_images", lambda value: _images(ctx, value)),
-        ("package_weight", _weight),
-    )
-    return {name: read(body.get(name)) for name, read in readers if edited is None or name in body}
+    return {
+        name: read(ctx, body.get(name))
+        for name, read in PROPERTIES.items()
+        if edited is None or name in body
+    }
 
 
 def _created(product: Listing) -> dict[str, Any]:
@@ -317,7 +324,7 @@ def update_inventory(ctx: Ctx) -> Any:
             errors.append(_sku_error(12052556, "The SKU id not exist.", entry["id"]))
             continue
         try:
-            quantity = _quantity(ctx.shop, entry.get("inventory"), required=True)
+            quantity = _quantity(ctx.shop, entry.get("inventory"))
         except TikTokError as refused:
             cause = {
                 "code": refused.code,
@@ -326,7 +333,7 @@ def update_inventory(ctx: Ctx) -> Any:
             }
             errors.append(_sku_error(12052990, "Check failed", str(sku.id), [cause]))
             continue
-        sku.stock = quantity if quantity is not None else sku.stock
+        sku.stock = quantity
     product.updated = ctx.now
     return {"errors": errors}
 

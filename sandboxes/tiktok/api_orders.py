@@ -8,8 +8,10 @@ page_token is a keyset cursor (the last order's sort value and id, base64), so a
 updated while a caller pages is never skipped; the real token is opaque (UNCONFIRMED how
 it behaves). Get Order Detail: 1..50 ids; unknown ids are left out (UNCONFIRMED).
 
-Ship Package (docs/MARKETPLACES.md#tiktok-shop-orders): `self_shipment` {tracking_number,
-shipping_provider_id} for a SEND_BY_SELLER package; the order becomes AWAITING_COLLECTION.
+Orders are shown with the field names and shapes of the Get Order List and Get Order Detail
+references. Ship Package (docs/MARKETPLACES.md#tiktok-shop-orders): `self_shipment`
+{tracking_number, shipping_provider_id} for a SEND_BY_SELLER package; the order becomes
+AWAITING_COLLECTION.
 """
 
 from __future__ import annotations
@@ -22,22 +24,26 @@ from typing import Any, TypeVar
 
 from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.wire import query_list
-from lapak.sandboxes.tiktok.context import Ctx, Route
 from lapak.sandboxes.tiktok.state import (
+    CURRENCY,
     NOT_SHIPPED,
     ORDER_STATUSES,
     PAID_NOT_SHIPPED,
+    REGION,
     RETURN_STATUS,
     RETURN_TYPE,
+    RTS_SLA_SECONDS,
     SHIPPING_PROVIDERS,
+    Shop,
 )
-from lapak.sandboxes.tiktok.views import order_view
 from lapak.sandboxes.tiktok.wire import (
     FULFILLMENT_PARAM,
+    Ctx,
+    Route,
     TikTokError,
-    optional_int,
     order_param,
     page_size,
+    time_bounds,
 )
 
 MAX_PAGE_SIZE = 100
@@ -46,6 +52,115 @@ RETURN_PAGE_SIZES = range(10, 51)  # Search Returns' reference: "Valid range: [1
 T = TypeVar("T")
 SORT_FIELDS = {"create_time": "created", "update_time": "updated"}
 """The order attribute each of the wire's time fields reads."""
+DELIVERY_OPTION_NAME = "Dikirim oleh penjual"  # the sandbox's name of SEND_BY_SELLER
+ADDRESS_LEVELS = ("Country", "Province", "City", "District")
+PACKAGE_STATUS = dict.fromkeys(NOT_SHIPPED, "TO_FULFILL") | {
+    "CANCELLED": "CANCELLED",
+    "AWAITING_COLLECTION": "PROCESSING",
+}
+"""The package_status of an order's line items by its status (else SHIPPED)."""
+
+
+def _address(order: Order) -> dict[str, Any]:
+    buyer = order.buyer
+    places = ("Indonesia", buyer.province, buyer.city, buyer.district)
+    return {
+        "name": buyer.name,
+        "first_name": buyer.name,
+        "phone_number": "(+62)8******" + buyer.zipcode[-2:],
+        "full_address": f"****, {buyer.district}, {buyer.city}, {buyer.province}, {buyer.zipcode}",
+        "postal_code": buyer.zipcode,
+        "region_code": REGION,
+        "district_info": [
+            {"address_level_name": level, "address_name": name, "address_level": f"L{depth}"}
+            for depth, (level, name) in enumerate(zip(ADDRESS_LEVELS, places, strict=True))
+        ],
+    }
+
+
+def order_view(shop: Shop, order: Order) -> dict[str, Any]:
+    """An order of Get Order List / Get Order Detail. The recipient address is "not
+    available under UNPAID and ON_HOLD status" (Get Order Detail's reference)."""
+    total = str(order.total)
+    package_status = PACKAGE_STATUS.get(str(order.status), "SHIPPED")
+    user_id, package_id = order.fields["user_id"], order.fields["package_id"]
+    provider_id = order.fields.get("shipping_provider_id", "")
+    view: dict[str, Any] = {
+        "id": order.id,
+        "status": order.status,
+        "create_time": order.created,
+        "update_time": order.updated,
+        "user_id": user_id,
+        "buyer_message": "",
+        "buyer_email": f"v{user_id[-6:]}@scs.tiktokw.us",
+        "shipping_type": "SELLER",
+        "fulfillment_type": "FULFILLMENT_BY_SELLER",
+        "delivery_type": "HOME_DELIVERY",
+        "delivery_option_id": shop.delivery_option_id,
+        "delivery_option_name": DELIVERY_OPTION_NAME,
+        "warehouse_id": shop.warehouse_id,
+        "is_cod": False,
+        "is_on_hold_order": False,
+        "is_sample_order": False,
+        "commerce_platform": "TIKTOK_SHOP",
+        "order_type": "NORMAL",
+        "tracking_number": order.tracking_number,
+        "shipping_provider": order.carrier,
+        "shipping_provider_id": provider_id,
+        "packages": [{"id": package_id}],
+        "payment": {
+            "currency": CURRENCY,
+            "sub_total": total,
+            "total_amount": total,
+            "original_total_product_price": total,
+            "shipping_fee": "0",
+            "seller_discount": "0",
+            "platform_discount": "0",
+            "original_shipping_fee": "0",
+            "shipping_fee_seller_discount": "0",
+            "shipping_fee_platform_discount": "0",
+            "tax": "0",
+        },
+        "line_items": [
+            {
+                "id": item.id,
+                "sku_id": item.variant_id,
+                "product_id": item.listing_id,
+                "seller_sku": item.sku,
+                "product_name": item.name,
+                "sku_name": ", ".join(item.options),
+                "sale_price": str(item.price),
+                "original_price": str(item.price),
+                "platform_discount": "0",
+                "seller_discount": "0",
+                "currency": CURRENCY,
+                "display_status": order.status,
+                "package_id": package_id,
+                "package_status": package_status,
+                "tracking_number": order.tracking_number,
+                "shipping_provider_id": provider_id,
+                "shipping_provider_name": order.carrier,
+                "is_gift": False,
+            }
+            for item in order.lines
+        ],
+    }
+    if order.paid_at is not None:
+        view["paid_time"] = order.paid_at
+        view["rts_sla_time"] = order.paid_at + RTS_SLA_SECONDS
+    optional = {
+        "rts_time": order.shipped_at,
+        "collection_time": order.fields.get("collection_time"),
+        "delivery_time": order.fields.get("delivery_time"),
+        "cancel_time": order.cancelled_at,
+    }
+    view.update({key: value for key, value in optional.items() if value is not None})
+    if order.status == "CANCELLED":
+        view["cancel_reason"] = order.cancel_reason or "Buyer changed mind"
+        view["cancellation_initiator"] = order.cancelled_by
+    if order.status not in ("UNPAID", "ON_HOLD"):
+        view["recipient_address"] = _address(order)
+    return view
 
 
 def _cursor(token: str | None) -> tuple[int, str] | None:
@@ -90,20 +205,18 @@ def search_orders(ctx: Ctx) -> Any:
     status = body.get("order_status")
     if status is not None and status not in ORDER_STATUSES:
         raise order_param(f"order_status {status} is invalid.")
-    bounds = {
-        name: optional_int(body, name, order_param(f"{name} is a unix timestamp."))
-        for name in ("create_time_ge", "create_time_lt", "update_time_ge", "update_time_lt")
-    }
+    low_create, high_create, low_update, high_update = time_bounds(
+        body, ("create_time_ge", "create_time_lt", "update_time_ge", "update_time_lt"), order_param
+    )
 
     def wanted(o: Order) -> bool:
-        if status is not None and o.status != status:
-            return False
-        for name, attribute in SORT_FIELDS.items():
-            value = getattr(o, attribute)
-            low, high = bounds[f"{name}_ge"], bounds[f"{name}_lt"]
-            if (low is not None and value < low) or (high is not None and value >= high):
-                return False
-        return True
+        return (
+            (status is None or o.status == status)
+            and (low_create is None or o.created >= low_create)
+            and (high_create is None or o.created < high_create)
+            and (low_update is None or o.updated >= low_update)
+            and (high_update is None or o.updated < high_update)
+        )
 
     matching = [o for o in ctx.shop.orders.values() if wanted(o)]
     page, total, token = _keyset_page(

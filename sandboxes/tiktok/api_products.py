@@ -1,35 +1,49 @@
 """Upload Product Image, Get Product, Search Products, and the logistics lookups a listing or
 a shipment needs (Get Warehouse List, Get Shipping Providers).
 
+Upload Product Image, as its reference says (docs/MARKETPLACES.md#tiktok-shop names the
+source): "Supported formats: JPG, JPEG, PNG, WEBP, HEIC, BMP", "Max size: 10MB", and for
+use_case=MAIN_IMAGE "between 300x300 px and 4000x4000 px".
+
 Search Products pages with an opaque `page_token` — the sandbox's is the one the reference
 page's example decodes to: base64 of "offset=N\\n" — over products sorted by creation, and
 refuses to go past 10,000 results (12052180). Its `status` filter defaults to ALL, which
-the sandbox reads as including DELETED products (UNCONFIRMED).
+the sandbox reads as including DELETED products (UNCONFIRMED). Products are shown with the
+field names and shapes of the Search Products and Get Product references.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import struct
 from typing import Any
 
-from lapak.sandboxes.kit.catalog import Listing
+from lapak.sandboxes.kit.catalog import Listing, Variant
+from lapak.sandboxes.kit.images import JPEG_MAGIC, PNG_MAGIC
+from lapak.sandboxes.kit.images import image_kind as png_or_jpeg
 from lapak.sandboxes.kit.wire import multipart_file
 from lapak.sandboxes.tiktok.api_listing_write import live_product
-from lapak.sandboxes.tiktok.context import Ctx, Route
-from lapak.sandboxes.tiktok.images import (
-    MAIN_MAX_SIDE,
-    MAIN_MIN_SIDE,
-    MAX_IMAGE_BYTES,
-    dimensions,
-    image_kind,
+from lapak.sandboxes.tiktok.state import (
+    CURRENCY,
+    PRODUCT_STATUSES,
+    REGION,
+    SHIPPING_PROVIDERS,
+    Shop,
 )
-from lapak.sandboxes.tiktok.state import PRODUCT_STATUSES, SHIPPING_PROVIDERS
-from lapak.sandboxes.tiktok.views import product_detail, product_summary
-from lapak.sandboxes.tiktok.wire import TikTokError, optional_int, page_size, product_param
+from lapak.sandboxes.tiktok.wire import (
+    Ctx,
+    Route,
+    TikTokError,
+    page_size,
+    product_param,
+    time_bounds,
+)
 
 MAX_RESULTS = 10_000
 MAX_FILTER_IDS = 10
+MAX_IMAGE_BYTES = 10 * 1024 * 1024
+MAIN_MIN_SIDE, MAIN_MAX_SIDE = 300, 4000
 USE_CASES = frozenset(
     {
         "MAIN_IMAGE",
@@ -39,6 +53,36 @@ USE_CASES = frozenset(
         "SIZE_CHART_IMAGE",
     }
 )
+
+
+def image_kind(data: bytes) -> str | None:
+    """The format of `data` by its magic bytes, or None when it is none TikTok takes."""
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return "webp"
+    if data[:2] == b"BM":
+        return "bmp"
+    if data[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1"):
+        return "heic"
+    return png_or_jpeg(data)
+
+
+def dimensions(data: bytes) -> tuple[int, int] | None:
+    """(width, height) of a PNG or baseline/progressive JPEG; None for other formats."""
+    if data.startswith(PNG_MAGIC) and len(data) >= 24:
+        width, height = struct.unpack(">II", data[16:24])
+        return width, height
+    if data.startswith(JPEG_MAGIC):
+        index = 2
+        while index + 9 < len(data):
+            if data[index] != 0xFF:
+                return None
+            marker = data[index + 1]
+            length = struct.unpack(">H", data[index + 2 : index + 4])[0]
+            if marker in (0xC0, 0xC1, 0xC2):
+                height, width = struct.unpack(">HH", data[index + 5 : index + 9])
+                return width, height
+            index += 2 + length
+    return None
 
 
 def upload_image(ctx: Ctx) -> Any:
@@ -78,9 +122,51 @@ def upload_image(ctx: Ctx) -> Any:
     }
 
 
+def _sku_view(shop: Shop, sku: Variant) -> dict[str, Any]:
+    price = str(sku.price)
+    view: dict[str, Any] = {
+        "id": sku.id,
+        "seller_sku": sku.sku,
+        "price": {"currency": CURRENCY, "tax_exclusive_price": price, "sale_price": price},
+        "inventory": [{"warehouse_id": shop.warehouse_id, "quantity": sku.stock}],
+        "status_info": {"status": "NORMAL"},
+    }
+    if sku.fields["sales_attributes"]:
+        view["sales_attributes"] = [dict(attribute) for attribute in sku.fields["sales_attributes"]]
+    return view
+
+
+def _product_summary(shop: Shop, product: Listing) -> dict[str, Any]:
+    """A product of Search Products (key properties only)."""
+    return {
+        "id": product.id,
+        "title": product.name,
+        "status": product.status,
+        "skus": [_sku_view(shop, sku) for sku in product.variants.values()],
+        "sales_regions": [REGION],
+        "create_time": product.created,
+        "update_time": product.updated,
+        "is_not_for_sale": False,
+        "audit": {"status": "APPROVED" if product.status == "ACTIVATE" else "NONE"},
+    }
+
+
 def get_product(ctx: Ctx) -> Any:
     product = live_product(ctx.shop, ctx.params["product_id"])
-    return product_detail(ctx.shop, product, ctx.base_url)
+    fields = product.fields
+    return {
+        **_product_summary(ctx.shop, product),
+        "description": fields["description"],
+        "category_chains": [
+            {"id": fields["category_id"], "parent_id": "0", "local_name": "", "is_leaf": True}
+        ],
+        "main_images": [
+            {"uri": uri, "urls": [f"{ctx.base_url}/_sandbox/images/{uri}"], "width": 0, "height": 0}
+            for uri in product.images
+        ],
+        "package_weight": {"value": fields["package_weight"], "unit": "KILOGRAM"},
+        "is_cod_allowed": False,
+    }
 
 
 def _page_offset(token: str | None) -> int:
@@ -94,10 +180,6 @@ def _page_offset(token: str | None) -> int:
     if name != "offset" or not value.isdigit():
         raise TikTokError(12019108, "page number is invalid")
     return int(value)
-
-
-def _page_token(offset: int) -> str:
-    return base64.b64encode(f"offset={offset}\n".encode()).decode()
 
 
 def search_products(ctx: Ctx) -> Any:
@@ -117,33 +199,32 @@ def search_products(ctx: Ctx) -> Any:
     sku_ids = body.get("sku_ids") or []
     if len(sku_ids) > MAX_FILTER_IDS:
         raise TikTokError(12019087, "The number of SKU IDs exceeds the limit of 10")
-    bounds = {
-        name: optional_int(body, name, product_param(f"{name} is a unix timestamp."))
-        for name in ("create_time_ge", "create_time_le", "update_time_ge", "update_time_le")
-    }
+    low_create, high_create, low_update, high_update = time_bounds(
+        body,
+        ("create_time_ge", "create_time_le", "update_time_ge", "update_time_le"),
+        product_param,
+    )
 
     def wanted(product: Listing) -> bool:
-        if status != "ALL" and product.status != status:
-            return False
         skus = product.variants.values()
-        if seller_skus and not any(s.sku in seller_skus for s in skus):
-            return False
-        if sku_ids and not any(s.id in sku_ids for s in skus):
-            return False
-        for field, value in (("create_time", product.created), ("update_time", product.updated)):
-            low, high = bounds[f"{field}_ge"], bounds[f"{field}_le"]
-            if (low is not None and value < low) or (high is not None and value > high):
-                return False
-        return True
+        return (
+            (status == "ALL" or product.status == status)
+            and (not seller_skus or any(s.sku in seller_skus for s in skus))
+            and (not sku_ids or any(s.id in sku_ids for s in skus))
+            and (low_create is None or product.created >= low_create)
+            and (high_create is None or product.created <= high_create)
+            and (low_update is None or product.updated >= low_update)
+            and (high_update is None or product.updated <= high_update)
+        )
 
     matching = [p for p in ctx.shop.catalog.listings.values() if wanted(p)]
     matching.sort(key=lambda p: (p.created, str(p.id)))
-    page = matching[offset : offset + size]
-    more = offset + size < len(matching)
+    end = offset + size
+    token = base64.b64encode(f"offset={end}\n".encode()).decode() if end < len(matching) else ""
     return {
         "total_count": len(matching),
-        "products": [product_summary(ctx.shop, p) for p in page],
-        "next_page_token": _page_token(offset + size) if more else "",
+        "products": [_product_summary(ctx.shop, p) for p in matching[offset:end]],
+        "next_page_token": token,
     }
 
 

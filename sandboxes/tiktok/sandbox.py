@@ -1,35 +1,34 @@
-"""`TikTokSandbox`: the whole fake TikTok Shop behind one lock, on the kit's stores.
+"""`TikTokSandbox`: the whole fake TikTok Shop behind one lock, on the kit's stores, and
+`TikTokControl`, the same sandbox behind the uniform `SandboxControl` surface.
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
-benchmarks drive the same object directly, through `TikTokControl` (surface.py) or the
-`/_sandbox/` control API (control.py). Every public method takes the lock.
+benchmarks drive the same object directly, through `TikTokControl` or the `/_sandbox/`
+control API (app.py). Every public method takes the lock.
 """
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import itertools
+import random
+from collections import Counter
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import Any
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Status
-from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxOrder
 from lapak.sandboxes.kit.orders import Order
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox
-from lapak.sandboxes.kit.tokens import TokenStore
-from lapak.sandboxes.tiktok.api_auth import TOKEN_POLICY, token_text
-from lapak.sandboxes.tiktok.push import (
-    ORDER_STATUS_PUSH,
-    RETURN_STATUS_PUSH,
-    PushSender,
-    order_status_data,
-    return_status_data,
-    signed_by,
-)
+from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
+from lapak.sandboxes.kit.tokens import TokenPolicy, TokenStore
 from lapak.sandboxes.tiktok.state import (
     NOT_SHIPPED,
+    RETURN_STATUS,
+    RETURN_TYPE,
     SHIPPED,
     STAMPED,
     Shop,
@@ -40,12 +39,45 @@ from lapak.sandboxes.tiktok.wire import server_error, throttled
 
 SAMPLE_CATEGORY = "601226"
 """A leaf category id the sandbox accepts (it takes any numeric id: it has no category tree)."""
+ACCESS_TTL = 7 * 86400
+TOKEN_POLICY = TokenPolicy(
+    access_ttl=ACCESS_TTL,
+    refresh_ttl=365 * 86400,
+    code_ttl=30 * 60,
+    rotate=False,
+    remember_expired_access=ACCESS_TTL,
+    forget_expired_refresh=False,
+)
+"""Tokens are owned by (app_key, shop_cipher); lifetimes and refresh rules: api_auth.py. A
+dead access token is answered "expired" for a week after its expiry, "invalid" after that."""
+ORDER_STATUS_PUSH = 1
+RETURN_STATUS_PUSH = 12
+
+
+def token_text(rng: random.Random) -> str:
+    """A token or code as TikTok's look: "TTP_" and URL-safe base64."""
+    raw = rng.getrandbits(384).to_bytes(48, "big")
+    return "TTP_" + base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
 def _cipher_for(name: str) -> str:
     """A shop cipher for a shop given by name only (a config of app keys: the cipher comes
     with the seller's authorization), the same for the same name."""
     return f"ROW_{hashlib.sha256(f'tiktok/{name}'.encode()).hexdigest()[:30]}"
+
+
+class PushSender(RetryingPushQueue):
+    """Order status (type 1) and return status (type 12) pushes.
+
+    Signature and bodies: docs/MARKETPLACES.md#tiktok-shop-webhooks (the signature is
+    UNCONFIRMED). TikTok retries a failed push after 2 min, 30 min, 3 h and 12 h; the
+    sandbox retries a few times within a second instead (kit/push.py)."""
+
+    platform = "tiktok"
+    timeout = 3.0  # TikTok wants the answer "within 3 seconds"
+
+    def accepts(self, status: int) -> bool:
+        return status == 200
 
 
 class BuyerSimulator(StoreBuyers):
@@ -121,12 +153,11 @@ class TikTokSandbox(StoreSandbox[Shop]):
             return_warehouse_id=f"70007146{digits % 10**11:011d}",
             delivery_option_id=f"69550346{digits % 10**11:011d}",
         )
-        self.stores[name] = shop
-        self.by_cipher[cipher] = shop
+        self.stores[name] = self.by_cipher[cipher] = shop
         if spec.get("refresh_token"):
             self.tokens.add_refresh_token((app_key, cipher), str(spec["refresh_token"]))
 
-    # --- lookups and ids (callers hold the lock) ---------------------------------------
+    # --- ids, listings, tokens and pushes (callers hold the lock) ------------------------
 
     def new_id(self, prefix: str) -> str:
         """A 19-digit id with TikTok-like leading digits (unique across the sandbox)."""
@@ -158,23 +189,30 @@ class TikTokSandbox(StoreSandbox[Shop]):
         attribute_id = self.new_id("1000") if spec.variants else ""
         single = [(spec.sku, "", spec.price, spec.stock)]
         for seller_sku, option, unit_price, unit_stock in spec.variants or single:
-            option_attribute = {"id": attribute_id, "name": "Variant", "value_name": option}
-            value_id = self.new_id("1731") if spec.variants else ""
-            attributes = [{**option_attribute, "value_id": value_id}] if spec.variants else []
+            attributes = []
+            if spec.variants:
+                attribute = {"id": attribute_id, "name": "Variant", "value_name": option}
+                attributes = [{**attribute, "value_id": self.new_id("1731")}]
             unit = new_sku(self.new_id("1730"), seller_sku, unit_price, unit_stock, attributes)
             product.variants[unit.id] = unit
         return product
-
-    # --- tokens, pushes ------------------------------------------------------------------
 
     def token_owner(self, store: Shop) -> tuple[str, str]:
         return (store.app_key, store.shop_cipher)
 
     def notify(self, store: Shop, order: Order) -> None:
-        """Push an order-status change to the shop's webhook URL (lock held)."""
-        self._push(store, ORDER_STATUS_PUSH, order_status_data(order))
+        """Push an order-status change (type 1; it spells CANCELLED as "CANCEL", its
+        documented status values)."""
+        data = {
+            "order_id": order.id,
+            "order_status": "CANCEL" if order.status == "CANCELLED" else order.status,
+            "is_on_hold_order": False,
+            "update_time": order.updated,
+        }
+        self._push(store, ORDER_STATUS_PUSH, data)
 
     def _push(self, shop: Shop, push_type: int, data: dict[str, Any]) -> None:
+        """A push signed by the shop's app: its secret over the app key and the raw body."""
         if shop.push_url:
             payload = {
                 "type": push_type,
@@ -183,10 +221,14 @@ class TikTokSandbox(StoreSandbox[Shop]):
                 "timestamp": self.clock.now_s(),
                 "data": data,
             }
-            sign = signed_by(shop.app_key, self.apps[shop.app_key])
-            self.push.send_json(shop.push_url, payload, sign)
+            key, secret = shop.app_key.encode(), self.apps[shop.app_key]
+            self.push.send_json(
+                shop.push_url,
+                payload,
+                lambda body: {"Authorization": hmac_sha256_hex(secret, key + body)},
+            )
 
-    # --- catalog and orders --------------------------------------------------------------
+    # --- orders ------------------------------------------------------------------------
 
     def change_status_in(self, store: Shop, order: Order, status: Status, *, by: str = "") -> bool:
         """A status change with its side effects (stock back on cancel, push); lock held.
@@ -200,7 +242,8 @@ class TikTokSandbox(StoreSandbox[Shop]):
 
     def return_order(self, store: str, order_id: str) -> str:
         """The buyer sent a shipped order back and was refunded: a completed
-        RETURN_AND_REFUND record (its id), and the order's units back in stock."""
+        RETURN_AND_REFUND record (its id, pushed as type 12), and the order's units back
+        in stock."""
         with self.lock:
             shop = self.store(store)
             order = self.order_in(shop, order_id)
@@ -212,5 +255,58 @@ class TikTokSandbox(StoreSandbox[Shop]):
             order.fields.update(return_id=self.new_id("4035"), return_time=now)
             order.updated = max(now, order.updated)
             shop.book.restore_stock(order)
-            self._push(shop, RETURN_STATUS_PUSH, return_status_data(order))
+            data = {
+                "order_id": order.id,
+                "return_role": "BUYER",
+                "return_type": RETURN_TYPE,
+                "return_status": RETURN_STATUS,
+                "return_id": order.fields["return_id"],
+                "create_time": now,
+                "update_time": now,
+            }
+            self._push(shop, RETURN_STATUS_PUSH, data)
             return str(order.fields["return_id"])
+
+
+class TikTokControl(StoreSurface[Shop]):
+    """A listing row is one SKU; its `variant_id` is the TikTok SKU id, also for a single-SKU
+    product (as the connector's `ListingRef` has it). Actions: `pay` → AWAITING_SHIPMENT;
+    `cancel` → CANCELLED (stock back); `complete` → the parcel is DELIVERED (which Lapak
+    reads as completed); `return` → a completed RETURN_AND_REFUND record on a shipped order
+    (stock back; the order keeps its status)."""
+
+    sandbox: TikTokSandbox
+    platform = "tiktok"
+    tokens_expire = True
+    sample_category = SAMPLE_CATEGORY
+    removed_status = "DELETED"
+    """TikTok keeps a deleted product (Search Products still lists it)."""
+
+    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        if action == "return":
+            self.sandbox.return_order(store, external_id)
+            return
+        with self.sandbox.lock:
+            shop = self.sandbox.store(store)
+            order = self.sandbox.order_in(shop, external_id)
+            if action == "pay":
+                if order.status != "UNPAID":
+                    raise ValueError(f"order {external_id} is {order.status}, not UNPAID")
+                self.sandbox.change_status_in(shop, order, "AWAITING_SHIPMENT", by="BUYER")
+            elif action == "cancel":
+                self.sandbox.change_status_in(shop, order, "CANCELLED", by="BUYER")
+            elif action == "complete":
+                if order.status not in SHIPPED:
+                    raise ValueError(f"order {external_id} is {order.status}: not shipped")
+                if order.status != "COMPLETED":
+                    self.sandbox.change_status_in(shop, order, "DELIVERED", by="SYSTEM")
+            else:
+                raise ValueError(f"unknown order action {action!r}")
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        """Its lines summed per SKU (TikTok's line items are one unit each)."""
+        view = super().order(store, external_id)
+        pieces: Counter[str] = Counter()
+        for sku, quantity in view.lines:
+            pieces[sku] += quantity
+        return replace(view, lines=tuple(pieces.items()))

@@ -31,29 +31,17 @@ CURRENCY = "IDR"
 RTS_SLA_SECONDS = 2 * 86400
 """Time to ship after payment (the sandbox's; TikTok ID's SLA is UNCONFIRMED)."""
 
-ORDER_STATUSES = (
-    "UNPAID",
-    "ON_HOLD",
-    "AWAITING_SHIPMENT",
-    "PARTIALLY_SHIPPING",
-    "AWAITING_COLLECTION",
-    "IN_TRANSIT",
-    "DELIVERED",
-    "COMPLETED",
-    "CANCELLED",
-)
-NOT_SHIPPED = frozenset({"UNPAID", "ON_HOLD", "AWAITING_SHIPMENT"})
+NOT_SHIPPED = ("UNPAID", "ON_HOLD", "AWAITING_SHIPMENT")
+SHIPPED = ("PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED")
+ORDER_STATUSES = (*NOT_SHIPPED, *SHIPPED, "CANCELLED")
 PAID_NOT_SHIPPED = frozenset({"ON_HOLD", "AWAITING_SHIPMENT"})
-SHIPPED = frozenset(
-    {"PARTIALLY_SHIPPING", "AWAITING_COLLECTION", "IN_TRANSIT", "DELIVERED", "COMPLETED"}
-)
 ORDER_RULES = OrderRules(
     statuses=ORDER_STATUSES,
     unpaid="UNPAID",
     paid="AWAITING_SHIPMENT",
     paid_statuses=PAID_NOT_SHIPPED,
     cancelled=frozenset({"CANCELLED"}),
-    gives_back={"CANCELLED": NOT_SHIPPED},
+    gives_back={"CANCELLED": frozenset(NOT_SHIPPED)},
     shipped_statuses=frozenset({"AWAITING_COLLECTION"}),
     canceller="BUYER",
 )

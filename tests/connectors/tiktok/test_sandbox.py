@@ -15,7 +15,7 @@ from typing import Any
 import httpx
 import pytest
 from lapak.sandboxes.tiktok import TikTokSandbox
-from lapak.sandboxes.tiktok.surface import TikTokControl
+from lapak.sandboxes.tiktok.sandbox import TikTokControl
 from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
