@@ -64,7 +64,7 @@ if __package__ in (None, ""):
 import httpx
 from lapak.connectors.woocommerce import signing as woo_signing
 from lapak.sandboxes.kit.images import placeholder_png
-from lapak.sandboxes.tokopedia.ratelimit import ROW_FACTOR
+from lapak.sandboxes.tokopedia.wire import ROW_FACTOR
 from lapak.sync.catalog import import_catalog
 from lapak.sync.changes import products_changed, refresh_dirty
 from lapak.sync.protocol import Connector, Pacer, StoreSpec

@@ -1,5 +1,6 @@
 """Order endpoints: Get All Orders, Get Single Order, accept (ack), reject (nack), confirm
-shipping (order status 500); docs/MARKETPLACES.md#tokopedia-orders.
+shipping (order status 500), docs/MARKETPLACES.md#tokopedia-orders; the webhooks'
+payloads (docs/MARKETPLACES.md#tokopedia-webhooks) and their registration; Get Shop Info.
 
 Get All Orders lists only orders that reached 220, filtered on creation time, oldest first;
 refusing confirm shipping on an order not accepted (ORD_USC_009) is the sandbox's guess
@@ -13,7 +14,6 @@ from typing import Any
 
 from lapak.sandboxes.kit.orders import Buyer, Order, OrderLine
 from lapak.sandboxes.tokopedia import state
-from lapak.sandboxes.tokopedia.context import Ctx, Route
 from lapak.sandboxes.tokopedia.state import (
     ACCEPTED_STATUSES,
     DAYS_TO_ACCEPT,
@@ -21,10 +21,11 @@ from lapak.sandboxes.tokopedia.state import (
     TO_ACCEPT,
     Shop,
 )
-from lapak.sandboxes.tokopedia.wire import TokopediaError, forbidden, query_int
+from lapak.sandboxes.tokopedia.wire import Ctx, Route, TokopediaError, forbidden, query_int
 
 MAX_WINDOW_SECONDS = 3 * 86400
 MAX_PER_PAGE = 100
+SHOPS_PER_PAGE = 50
 ZERO_TIME = "0001-01-01T00:00:00Z"
 REJECT_REASONS = frozenset({0, 1, 2, 3, 4, 5, 7, 8})
 
@@ -217,6 +218,40 @@ def single_view(shop: Shop, order: Order) -> dict[str, Any]:
     }
 
 
+# --- webhooks: order_notification (a new paid order), order_status (every later change) ---
+
+
+def order_status_payload(fs_id: int, order: Order) -> dict[str, Any]:
+    return {
+        "fs_id": fs_id,
+        "order_status": order.status,
+        "order_id": order.id,
+        "shop_id": order.fields["shop_id"],
+        "warehouse_id": 0,
+        "product_details": product_lines(order, "Name", "Rp."),
+    }
+
+
+def order_notification_payload(fs_id: int, order: Order) -> dict[str, Any]:
+    buyer, fields = order.buyer, order.fields
+    return {
+        "fs_id": fs_id,
+        "order_id": order.id,
+        "invoice_ref_num": fields["invoice"],
+        "products": product_lines(order, "Name", "Rp."),
+        "customer": {"id": fields["buyer_id"], "Name": buyer.name, "phone": "", "email": ""},
+        "recipient": {
+            "Name": buyer.name,
+            "phone": fields["phone"],
+            "address": address_view(buyer, f"{buyer.district}, {buyer.city}"),
+        },
+        "shop_id": fields["shop_id"],
+        "payment_id": fields["payment_id"],
+        "device_type": "",
+        "create_time": order.created,
+    }
+
+
 # --- handlers ------------------------------------------------------------------------------
 
 
@@ -324,11 +359,44 @@ def register_webhook(ctx: Ctx) -> str:
     return "success"
 
 
+def shop_view(shop: Shop) -> dict[str, Any]:
+    """Get Shop Info's shop: values other than id and name are the sandbox's."""
+    domain = shop.name.lower().replace(" ", "-")
+    return {
+        "shop_id": shop.shop_id,
+        "user_id": shop.shop_id * 10 + 1,
+        "shop_name": shop.name,
+        "logo": "",
+        "shop_url": f"https://www.tokopedia.com/{domain}",
+        "is_open": 1,
+        "status": 1,
+        "date_shop_created": "2021-03-01",
+        "domain": domain,
+        "admin_id": [shop.shop_id * 10 + 1],
+        "reason": "",
+        "district_id": 2274,
+        "province_name": "DKI Jakarta",
+        "warehouses": [],
+        "subscribe_tokocabang": False,
+    }
+
+
+def shop_info(ctx: Ctx) -> list[dict[str, Any]]:
+    """The shops linked to the app: one with `shop_id`, else a page of them."""
+    if ctx.query.get("shop_id"):
+        return [shop_view(ctx.shop("SHOP_ID"))]
+    page = max(1, query_int(ctx.query, "page", "SHOP_PAGE", default=1))
+    per_page = max(1, query_int(ctx.query, "per_page", "SHOP_PAGE", default=SHOPS_PER_PAGE))
+    shops = sorted(ctx.shops(), key=lambda shop: shop.shop_id)
+    return [shop_view(shop) for shop in shops[(page - 1) * per_page : page * per_page]]
+
+
 ROUTES = [
     Route("GET", "/v2/order/list", get_all_orders),
-    Route("GET", "/v2/fs/:fs_id/order", get_single_order),
-    Route("POST", "/v1/order/:order_id/fs/:fs_id/ack", accept),
-    Route("POST", "/v1/order/:order_id/fs/:fs_id/nack", reject),
-    Route("POST", "/v1/order/:order_id/fs/:fs_id/status", confirm_shipping),
-    Route("POST", "/v1/fs/:fs_id/register", register_webhook),
+    Route("GET", "/v2/fs/{fs_id}/order", get_single_order),
+    Route("POST", "/v1/order/{order_id}/fs/{fs_id}/ack", accept),
+    Route("POST", "/v1/order/{order_id}/fs/{fs_id}/nack", reject),
+    Route("POST", "/v1/order/{order_id}/fs/{fs_id}/status", confirm_shipping),
+    Route("POST", "/v1/fs/{fs_id}/register", register_webhook),
+    Route("GET", "/v1/shop/fs/{fs_id}/shop-info", shop_info),
 ]

@@ -9,12 +9,12 @@ by one, ERR_TOO_MANY_REQUEST for rows over the row limit
 from __future__ import annotations
 
 from collections.abc import Mapping
+from functools import partial
 from typing import Any
 
 from lapak.sandboxes.kit.wire import is_int
-from lapak.sandboxes.tokopedia.context import Ctx, Route
 from lapak.sandboxes.tokopedia.state import ACTIVE, CATEGORIES, Product, Shop
-from lapak.sandboxes.tokopedia.wire import TokopediaError, query_ids, query_int
+from lapak.sandboxes.tokopedia.wire import Ctx, Route, TokopediaError, query_ids, query_int
 
 MAX_BULK_ROWS = 100
 MAX_PER_PAGE = 50
@@ -58,14 +58,9 @@ def product_view(shop: Shop, product: Product, base_url: str) -> dict[str, Any]:
         "idr": price,
     }
     variant: dict[str, Any] = {}
-    if product.is_parent:
-        variant = {
-            "isParent": True,
-            "isVariant": True,
-            "childrenID": list(product.listing.variants),
-        }
-    elif product.parent_id:
-        variant = {"isParent": False, "isVariant": True, "childrenID": []}
+    if product.is_parent or product.parent_id:
+        children = list(product.listing.variants) if product.is_parent else []
+        variant = {"isParent": product.is_parent, "isVariant": True, "childrenID": children}
     url = f"{base_url}/shop-{shop.shop_id}/{_slug(product.name)}"
     return {
         "basic": {
@@ -169,10 +164,6 @@ def variant_view(shop: Shop, parent: Product, base_url: str) -> dict[str, Any]:
 # --- reads ---------------------------------------------------------------------------------
 
 
-def _owned(ctx: Ctx) -> list[tuple[Shop, Product]]:
-    return [(shop, p) for shop in ctx.shops() for p in shop.products()]
-
-
 def product_info(ctx: Ctx) -> list[dict[str, Any]]:
     """By product id(s) (`product`, or `product_id` as the SDKs send it), by `sku`, or a
     page of a shop's products (`shop_id` + `page` + `per_page` ≤ 50; variants are shown
@@ -184,9 +175,10 @@ def product_info(ctx: Ctx) -> list[dict[str, Any]]:
         return [product_view(shop, p, ctx.base_url) for shop, p in found if p is not None]
     sku = query.get("sku")
     if sku:
+        owned = ((shop, p) for shop in ctx.shops() for p in shop.products())
         return [
             product_view(shop, p, ctx.base_url)
-            for shop, p in _owned(ctx)
+            for shop, p in owned
             if p.sku == sku and not p.is_parent
         ]
     if query.get("shop_id") is None:
@@ -317,25 +309,23 @@ def _set_stock(product: Product, value: Any) -> str:
     return ""
 
 
+def valid_price(value: Any) -> bool:
+    return is_int(value) and MIN_PRICE <= value <= MAX_PRICE
+
+
 def _set_price(product: Product, value: Any) -> str:
-    if not is_int(value) or not MIN_PRICE <= value <= MAX_PRICE:
+    if not valid_price(value):
         return f"Invalid price, price must be between {MIN_PRICE} and {MAX_PRICE}."
     product.set_price(value)
     return ""
 
 
-def update_stock(ctx: Ctx) -> dict[str, Any]:
-    return _bulk(ctx, "new_stock", _set_stock)
-
-
-def update_price(ctx: Ctx) -> dict[str, Any]:
-    return _bulk(ctx, "new_price", _set_price)
-
-
+update_stock = partial(_bulk, field="new_stock", apply=_set_stock)
+update_price = partial(_bulk, field="new_price", apply=_set_price)
 ROUTES = [
-    Route("GET", "/inventory/v1/fs/:fs_id/product/info", product_info),
-    Route("GET", "/inventory/v1/fs/:fs_id/product/variant/:product_id", product_variant),
-    Route("GET", "/inventory/v1/fs/:fs_id/category/get_variant", category_variant),
-    Route("POST", "/inventory/v1/fs/:fs_id/stock/update", update_stock),
-    Route("POST", "/inventory/v1/fs/:fs_id/price/update", update_price),
+    Route("GET", "/inventory/v1/fs/{fs_id}/product/info", product_info),
+    Route("GET", "/inventory/v1/fs/{fs_id}/product/variant/{product_id}", product_variant),
+    Route("GET", "/inventory/v1/fs/{fs_id}/category/get_variant", category_variant),
+    Route("POST", "/inventory/v1/fs/{fs_id}/stock/update", update_stock),
+    Route("POST", "/inventory/v1/fs/{fs_id}/price/update", update_price),
 ]

@@ -6,15 +6,14 @@ the sandbox's (docs/MARKETPLACES.md#tokopedia-unconfirmed).
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
 
-from lapak.sandboxes.kit.catalog import Listing
 from lapak.sandboxes.kit.wire import is_int, is_number
-from lapak.sandboxes.tokopedia.api_product import MAX_PRICE, MIN_PRICE
-from lapak.sandboxes.tokopedia.context import Ctx, Route
+from lapak.sandboxes.tokopedia.api_product import MAX_PRICE, MIN_PRICE, valid_price
 from lapak.sandboxes.tokopedia.state import CATEGORIES, SHARED, Shop
-from lapak.sandboxes.tokopedia.wire import TokopediaError
+from lapak.sandboxes.tokopedia.wire import Ctx, Route, TokopediaError
 
 MAX_NAME = 70
 MAX_SKU = 50
@@ -46,35 +45,58 @@ def _is_url(value: Any) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc)
 
 
-def _picture_urls(value: Any, field: str, errors: list[str]) -> list[str]:
+def _picture_urls(value: Any, errors: list[str]) -> list[str]:
     if not isinstance(value, list) or not value:
-        errors.append(f"Field [{field}] is required")
+        errors.append("Field [pictures] is required")
         return []
     urls = []
     for entry in value:
         path = entry.get("file_path") if isinstance(entry, Mapping) else None
         if not _is_url(path):
-            errors.append(f"Value [{path}] of field [{field}.file_path] is not a valid URL")
+            errors.append(f"Value [{path}] of field [pictures.file_path] is not a valid URL")
         else:
             urls.append(str(path))
     return urls
 
 
-def _check_price(value: Any, field: str, errors: list[str]) -> int:
-    if not is_int(value) or not MIN_PRICE <= value <= MAX_PRICE:
-        errors.append(f"Value [{value}] of field [{field}] must be between 100 and 100000000")
-        return 0
-    return int(value)
+def _sku(value: Any) -> bool:
+    return isinstance(value, str) and len(value) <= MAX_SKU
 
 
-def _check_stock(item: Mapping[str, Any], field: str, errors: list[str]) -> int:
-    status, stock = item.get("status", "LIMITED"), item.get("stock", 0)
-    if status not in ("LIMITED", "UNLIMITED", "EMPTY"):
-        errors.append(f"Value [{status}] of field [{field}status] is not valid")
-    if not is_int(stock) or stock < 0:
-        errors.append(f"Value [{stock}] of field [{field}stock] must be 0 or more")
-        return 0
-    return 0 if status == "EMPTY" else int(stock)
+Rule = tuple[str, Any, Callable[[Any], bool], str]
+"""(field, its value when absent, whether a value is valid, what an invalid one is told)."""
+PRICE: Rule = ("price", None, valid_price, f"must be between {MIN_PRICE} and {MAX_PRICE}")
+STOCK: tuple[Rule, ...] = (
+    ("status", "LIMITED", lambda v: v in ("LIMITED", "UNLIMITED", "EMPTY"), "is not valid"),
+    ("stock", 0, lambda v: is_int(v) and v >= 0, "must be 0 or more"),
+)
+PRODUCT_RULES: tuple[Rule, ...] = (
+    ("category_id", None, lambda v: is_int(v) and v in CATEGORIES, "is not a valid category"),
+    ("price_currency", "IDR", lambda v: v in ("IDR", "USD"), "is invalid"),
+    PRICE,
+    ("weight", None, lambda v: is_number(v) and v > 0, "must be greater than 0"),
+    ("weight_unit", "GR", lambda v: v in ("GR", "KG"), "must be GR or KG"),
+    ("condition", "NEW", lambda v: v in ("NEW", "USED"), "must be NEW or USED"),
+    ("min_order", 1, lambda v: is_int(v) and v >= 1, "must be 1 or more"),
+    ("sku", "", _sku, f"must be at most {MAX_SKU} characters"),
+    *STOCK,
+)
+CHILD_RULES: tuple[Rule, ...] = (("sku", "", _sku, "is too long"), PRICE, *STOCK)
+
+
+def _checked(
+    item: Mapping[str, Any], rules: tuple[Rule, ...], errors: list[str], prefix: str = ""
+) -> dict[str, Any]:
+    """`item`'s values of the `rules`' fields, as given (a valid row's stock is none when
+    EMPTY); each invalid one's complaint is appended to `errors`, in the rules' order."""
+    values = {}
+    for field, default, valid, complaint in rules:
+        value = values[field] = item.get(field, default)
+        if not valid(value):
+            errors.append(f"Value [{value}] of field [{prefix}{field}] {complaint}")
+    if values["status"] == "EMPTY":
+        values["stock"] = 0
+    return values
 
 
 def _check_product(
@@ -89,40 +111,17 @@ def _check_product(
         errors.append(f"Value [{name}] of field [name] must be at most {MAX_NAME} characters")
     elif _name_taken(shop, name, but):
         errors.append(f"Value [{name}] of field [name] is already used, please use different value")
-    category = item.get("category_id")
-    if not is_int(category) or category not in CATEGORIES:
-        errors.append(f"Value [{category}] of field [category_id] is not a valid category")
-    if item.get("price_currency", "IDR") not in ("IDR", "USD"):
-        errors.append(f"Value [{item.get('price_currency')}] of field [price_currency] is invalid")
-    price = _check_price(item.get("price"), "price", errors)
-    weight = item.get("weight")
-    if not is_number(weight) or weight <= 0:
-        errors.append(f"Value [{weight}] of field [weight] must be greater than 0")
-    unit = item.get("weight_unit", "GR")
-    if unit not in ("GR", "KG"):
-        errors.append(f"Value [{unit}] of field [weight_unit] must be GR or KG")
-    condition = item.get("condition", "NEW")
-    if condition not in ("NEW", "USED"):
-        errors.append(f"Value [{condition}] of field [condition] must be NEW or USED")
-    min_order = item.get("min_order", 1)
-    if not is_int(min_order) or min_order < 1:
-        errors.append(f"Value [{min_order}] of field [min_order] must be 1 or more")
-    sku = item.get("sku", "")
-    if not isinstance(sku, str) or len(sku) > MAX_SKU:
-        errors.append(f"Value [{sku}] of field [sku] must be at most {MAX_SKU} characters")
+    values = _checked(item, PRODUCT_RULES, errors)
+    category, weight, sku = values["category_id"], values["weight"], values["sku"]
     description = item.get("description", "")
-    return {
+    return values | {  # what a refused row shows, or the variant check names, when invalid
         "name": str(name or "").strip(),
         "category_id": category if is_int(category) else 0,
-        "price": price,
+        "price": values["price"] if valid_price(values["price"]) else 0,
         "weight": int(weight) if is_number(weight) else 0,
-        "weight_unit": unit,
-        "condition": condition,
-        "min_order": min_order if is_int(min_order) else 1,
         "sku": sku if isinstance(sku, str) else "",
         "description": description if isinstance(description, str) else "",
-        "stock": _check_stock(item, "", errors),
-        "pictures": _picture_urls(item.get("pictures"), "pictures", errors),
+        "pictures": _picture_urls(item.get("pictures"), errors),
     }
 
 
@@ -193,15 +192,10 @@ def _check_children(
                 f"Value [{combination}] of field [variant.products.combination] is repeated"
             )
         combinations.add(tuple(combination))
-        sku = item.get("sku", "")
-        if not isinstance(sku, str) or len(sku) > MAX_SKU:
-            errors.append(f"Value [{sku}] of field [variant.products.sku] is too long")
         checked.append(
-            {
+            _checked(item, CHILD_RULES, errors, "variant.products.")
+            | {
                 "combination": list(combination),
-                "price": _check_price(item.get("price"), "variant.products.price", errors),
-                "stock": _check_stock(item, "variant.products.", errors),
-                "sku": sku if isinstance(sku, str) else "",
                 "pictures": [
                     p["file_path"]
                     for p in item.get("pictures") or []
@@ -250,48 +244,32 @@ def _create(ctx: Ctx, shop: Shop, item: Mapping[str, Any]) -> dict[str, Any]:
         variants, selection = _check_variant(fields["category_id"], item["variant"], errors)
     if errors:
         raise _Refused(fields["name"], fields["price"], fields["sku"], errors)
-    return {"product_id": ctx.sandbox.add_product(shop, fields, variants, selection).id}
-
-
-def create_v3(ctx: Ctx) -> dict[str, Any]:
-    return _per_row(ctx, _create)
-
-
-def edit_v3(ctx: Ctx) -> dict[str, Any]:
-    """PATCH edit: `{"products": [{"id", <changed fields>}]}`; price and stock of a product
-    with variants stay on its variants."""
-    return _per_row(ctx, _edit)
+    listing = shop.catalog.add(ctx.sandbox.new_product(fields, variants, selection))
+    return {"product_id": listing.id}
 
 
 def _edit(ctx: Ctx, shop: Shop, item: Mapping[str, Any]) -> dict[str, Any]:
+    """PATCH edit: `{"products": [{"id", <changed fields>}]}`, applied whole or not at all;
+    price and stock of a product with variants stay on its variants."""
     raw_id = item.get("id")
     listing = shop.catalog.listings.get(raw_id) if is_int(raw_id) else None
-    if listing is None:
-        errors = [f"Value [{raw_id}] of field [id] is not a product of the shop"]
-    else:
-        errors = _edited(ctx, shop, listing, item)
+    errors = [f"Value [{raw_id}] of field [id] is not a product of the shop"]
+    if listing is not None:
+        merged = {
+            **listing.fields,
+            "name": listing.name,
+            "price": listing.price,
+            "sku": listing.sku,
+            "stock": listing.stock,
+            "status": "LIMITED",
+            "pictures": [{"file_path": u} for u in listing.images],
+            **{k: v for k, v in item.items() if k != "id"},
+        }
+        errors = []
+        fields = _check_product(shop, merged, errors, but=int(listing.id))
     if errors or listing is None:
         name, sku = str(item.get("name", "")), str(item.get("sku", ""))
         raise _Refused(name, item.get("price", 0), sku, errors)
-    return {"product_id": listing.id, "product_sku": listing.sku}
-
-
-def _edited(ctx: Ctx, shop: Shop, listing: Listing, item: Mapping[str, Any]) -> list[str]:
-    """Apply `item`'s changes to `listing`, or its errors (nothing changed)."""
-    merged = {
-        **listing.fields,
-        "name": listing.name,
-        "price": listing.price,
-        "sku": listing.sku,
-        "stock": listing.stock,
-        "status": "LIMITED",
-        "pictures": [{"file_path": u} for u in listing.images],
-        **{k: v for k, v in item.items() if k != "id"},
-    }
-    errors: list[str] = []
-    fields = _check_product(shop, merged, errors, but=int(listing.id))
-    if errors:
-        return errors
     listing.name, listing.sku, listing.images = fields["name"], fields["sku"], fields["pictures"]
     listing.fields.update({key: fields[key] for key in SHARED})
     if not listing.has_variants:
@@ -299,10 +277,10 @@ def _edited(ctx: Ctx, shop: Shop, listing: Listing, item: Mapping[str, Any]) -> 
     listing.updated = ctx.now
     for variant in listing.variants.values():
         variant.fields["updated"] = ctx.now
-    return []
+    return {"product_id": listing.id, "product_sku": listing.sku}
 
 
 ROUTES = [
-    Route("POST", "/v3/products/fs/:fs_id/create", create_v3),
-    Route("PATCH", "/v3/products/fs/:fs_id/edit", edit_v3),
+    Route("POST", "/v3/products/fs/{fs_id}/create", partial(_per_row, write=_create)),
+    Route("PATCH", "/v3/products/fs/{fs_id}/edit", partial(_per_row, write=_edit)),
 ]

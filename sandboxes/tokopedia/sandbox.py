@@ -1,5 +1,6 @@
 """`TokopediaSandbox`: the whole fake Tokopedia behind one lock, its stores keyed by
-shop_id (`surface.TokopediaControl` names them as Lapak does).
+shop_id; `TokopediaControl`: the same behind the uniform `SandboxControl` surface, stores
+named as in Lapak, a status Tokopedia's code as text ("220", "500", …).
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive the same object directly (or through the `/_sandbox/` control API).
@@ -14,22 +15,19 @@ from typing import Any
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Variant
-from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction
 from lapak.sandboxes.kit.orders import Order, random_text
-from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
+from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenStore
 from lapak.sandboxes.tokopedia import state
-from lapak.sandboxes.tokopedia.push import (
-    PushSender,
-    order_notification_payload,
-    order_status_payload,
-)
-from lapak.sandboxes.tokopedia.ratelimit import EndpointLimiter
-from lapak.sandboxes.tokopedia.state import CATEGORIES, SAMPLE_CATEGORY, App, Product, Shop
-from lapak.sandboxes.tokopedia.wire import server_error, throttled
+from lapak.sandboxes.tokopedia.api_order import order_notification_payload, order_status_payload
+from lapak.sandboxes.tokopedia.state import CATEGORIES, SAMPLE_CATEGORY, SENT, App, Product, Shop
+from lapak.sandboxes.tokopedia.wire import EndpointLimiter, server_error, throttled
 
 NOTIFICATION_URL = "order_notification_url"
 STATUS_URL = "order_status_url"
+HEADER = "Authorization-Hmac"
 ACCESS_TTL = 14 * 86400
 """docs/MARKETPLACES.md#tokopedia-tokens: valid two weeks."""
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -46,6 +44,16 @@ class BuyerSimulator(StoreBuyers):
         (state.SHIPPED, state.DELIVERED, "progress_rate", "system"),
         (state.DELIVERED, state.FINISHED, "progress_rate", "system"),
     )
+
+
+class PushSender(RetryingPushQueue):
+    """Webhooks signed as docs/MARKETPLACES.md#tokopedia-webhooks says (retries:
+    docs/MARKETPLACES.md#tokopedia-unconfirmed)."""
+
+    platform = "tokopedia"
+
+    def send(self, url: str, webhook_secret: str, payload: dict[str, Any]) -> None:
+        self.send_json(url, payload, lambda body: {HEADER: hmac_sha256_hex(webhook_secret, body)})
 
 
 def roman(number: int) -> str:
@@ -104,11 +112,10 @@ class TokopediaSandbox(StoreSandbox[Shop]):
             raise ValueError(f"sandbox shop {name!r}: fs_id {fs_id} has two sets of credentials")
         if shop_id in self.stores:
             raise ValueError(f"sandbox shop {name!r}: shop_id {shop_id} is taken")
-        self.stores[shop_id] = Shop.new(name, shop_id, fs_id)
-
-    # --- lookups (callers hold the lock) ------------------------------------------------
+        self.stores[shop_id] = Shop.new(name, shop_id, app)
 
     def app_of_client(self, client_id: str) -> App | None:
+        """Lock held."""
         return next((a for a in self.apps.values() if a.client_id == client_id), None)
 
     # --- tokens (docs/MARKETPLACES.md#tokopedia-tokens) ----------------------------------
@@ -128,40 +135,30 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         self._live_token[client_id] = issued.access_token
         return issued.access_token, issued.access_expires_at
 
-    def expire_token(self, shop_id: int) -> bool:
-        """The shop's app's token dies now (the next call gets HTTP 401)."""
-        with self.lock:
-            app = self.apps[self.store(shop_id).fs_id]
-            return self.tokens.expire_access(app.client_id) > 0
+    def token_owner(self, store: Shop) -> str:
+        """A token belongs to the shop's app (its client_id)."""
+        return store.app.client_id
 
     def set_push_url(self, key: Any, url: str | None) -> None:
         """Register `url` as the app's order_notification_url and order_status_url."""
         with self.lock:
-            app = self.apps[self.store(key).fs_id]
+            urls = self.store(key).app.urls
             for kind in (NOTIFICATION_URL, STATUS_URL):
                 if url:
-                    app.urls[kind] = url
+                    urls[kind] = url
                 else:
-                    app.urls.pop(kind, None)
+                    urls.pop(kind, None)
 
     # --- catalog ------------------------------------------------------------------------
 
-    def add_product(
+    def new_product(
         self,
-        shop: Shop,
         fields: Mapping[str, Any],
         variants: Sequence[Mapping[str, Any]] = (),
         selection: Sequence[Mapping[str, Any]] = (),
     ) -> Listing:
-        """A product (and its variant children) from validated create fields. Lock held."""
-        return shop.catalog.add(self._product(fields, variants, selection))
-
-    def _product(
-        self,
-        fields: Mapping[str, Any],
-        variants: Sequence[Mapping[str, Any]],
-        selection: Sequence[Mapping[str, Any]],
-    ) -> Listing:
+        """A product (and its variant children) from validated create fields, not yet in a
+        catalog. Lock held."""
         now = self.clock.now_s()
         listing = Listing(
             id=next(self._product_ids),
@@ -205,7 +202,7 @@ class TokopediaSandbox(StoreSandbox[Shop]):
             {"combination": [n], "sku": s, "price": int(p), "stock": int(q)}
             for n, (s, _, p, q) in enumerate(spec.variants)
         ]
-        return self._product(fields, rows, selection if spec.variants else ())
+        return self.new_product(fields, rows, selection if spec.variants else ())
 
     def products(self, shop_id: int) -> list[Product]:
         with self.lock:
@@ -251,7 +248,7 @@ class TokopediaSandbox(StoreSandbox[Shop]):
         sellers see nothing of an order before payment."""
         if order.paid_at is None:
             return
-        app, paid_now = self.apps[store.fs_id], order.status == state.PAID
+        app, paid_now = store.app, order.status == state.PAID
         url = app.urls.get(NOTIFICATION_URL if paid_now else STATUS_URL)
         if url:
             payload = order_notification_payload if paid_now else order_status_payload
@@ -262,3 +259,43 @@ def _secret(value: Any) -> str:
     """A secret from a shop spec: plain text or a pydantic SecretStr."""
     reveal = getattr(value, "get_secret_value", None)
     return str(reveal() if callable(reveal) else value)
+
+
+ORDER_MOVES = {
+    "pay": ((state.PAID, "buyer"),),
+    "cancel": ((state.SELLER_CANCEL, "buyer"),),
+    "complete": ((state.DELIVERED, "system"), (state.FINISHED, "system")),
+    "return": ((state.RETURNED, "buyer"),),
+}
+"""The (status, by) moves of each control action."""
+
+
+class TokopediaControl(StoreSurface[Shop]):
+    sandbox: TokopediaSandbox
+    platform = "tokopedia"
+    tokens_expire = True
+    sample_category = str(state.SAMPLE_CATEGORY)
+    numeric_order_ids = True
+
+    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        with self.sandbox.lock:
+            shop = self._store(store)
+            order = self.sandbox.order_in(shop, self.order_id(external_id))
+            shipped, moves = order.status in SENT, ORDER_MOVES.get(action)
+            if moves is None:
+                raise ValueError(f"unknown order action {action!r}")
+            if action == "pay" and order.status != state.PENDING:
+                raise ValueError(f"order {external_id} is not waiting for payment")
+            if action == "cancel" and (shipped or order.status == state.RETURNED):
+                raise ValueError(f"order {external_id} was shipped: it cannot be cancelled")
+            if action in ("complete", "return") and not shipped:
+                raise ValueError(f"order {external_id} was not shipped: nothing to {action}")
+            for status, by in moves:
+                self.sandbox.change_status_in(shop, order, status, by=by)
+
+    def order_ids(self, store: str) -> list[str]:
+        """Orders a seller can see: the FS API shows an order only once it reached payment
+        verified (220); an unpaid checkout is the buyer's business until then."""
+        with self.sandbox.lock:
+            orders = self._store(store).orders
+            return [str(order_id) for order_id, o in orders.items() if o.paid_at is not None]

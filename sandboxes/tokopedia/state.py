@@ -44,6 +44,10 @@ RULES = OrderRules(
 # --- categories ----------------------------------------------------------------------------
 
 
+_SIZE_NAMES = ("XXS", "XS", "S", "M", "L", "XL", "XXL")
+_COLOUR_NAMES = ("Merah", "Biru", "Kuning", "Hijau", "Hitam", "Putih")
+
+
 @dataclass(frozen=True, slots=True)
 class VariantType:
     variant_id: int
@@ -52,24 +56,13 @@ class VariantType:
     unit_id: int
     unit_name: str
     values: tuple[tuple[int, str], ...]
+    """(value_id, value) of each option."""
 
 
 _SIZES = VariantType(
-    6,
-    "Ukuran Pakaian",
-    "size",
-    7,
-    "International",
-    ((22, "XXS"), (23, "XS"), (24, "S"), (25, "M"), (26, "L"), (27, "XL"), (28, "XXL")),
+    6, "Ukuran Pakaian", "size", 7, "International", tuple(enumerate(_SIZE_NAMES, start=22))
 )
-_COLOURS = VariantType(
-    1,
-    "Warna",
-    "colour",
-    0,
-    "",
-    ((11, "Merah"), (12, "Biru"), (13, "Kuning"), (14, "Hijau"), (15, "Hitam"), (16, "Putih")),
-)
+_COLOURS = VariantType(1, "Warna", "colour", 0, "", tuple(enumerate(_COLOUR_NAMES, start=11)))
 _FLAVOURS = VariantType(31, "Rasa", "flavour", 0, "", ())
 
 CATEGORIES: dict[int, tuple[str, tuple[VariantType, ...]]] = {
@@ -175,14 +168,31 @@ class App:
 @dataclass(slots=True, kw_only=True)
 class Shop(Store):
     shop_id: int
-    fs_id: int
+    app: App
+    """The partner app the shop is linked to."""
 
     @classmethod
-    def new(cls, name: str, shop_id: int, fs_id: int) -> Shop:
+    def new(cls, name: str, shop_id: int, app: App) -> Shop:
         catalog = Catalog(selling={ACTIVE})
         return cls(
-            name=name, shop_id=shop_id, fs_id=fs_id, catalog=catalog, book=OrderBook(catalog, RULES)
+            name=name, shop_id=shop_id, app=app, catalog=catalog, book=OrderBook(catalog, RULES)
         )
+
+    @property
+    def fs_id(self) -> int:
+        return self.app.fs_id
+
+    def summary(self) -> dict[str, Any]:
+        """The control API's store row: its ids, its app's webhook URLs, its products
+        (parents and children) and orders."""
+        return {
+            "name": self.name,
+            "shop_id": self.shop_id,
+            "fs_id": self.fs_id,
+            "webhooks": dict(self.app.urls),
+            "products": len(self.products()),
+            "orders": len(self.orders),
+        }
 
     def products(self) -> list[Product]:
         """Every product: each listing, then its children."""
