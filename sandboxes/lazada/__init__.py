@@ -3,11 +3,11 @@
     app = create_app([{"name": "toko-a", "app_key": "100132", "app_secret": "...",
                        "refresh_token": "...", "seller_id": "1000165972"}])
     sandbox = app.state.sandbox          # a LazadaSandbox: drive it from Python
-    control = app.state.control          # a LazadaControl (sandboxes.kit.control)
+    control = app.state.control          # a LazadaControl (a kit SandboxControl)
     with serve(app) as server: ...       # wiring.server.serve
 
 The LazOP API answers at the server's root (and under /rest), token APIs included; the
-control API lives under /_sandbox/ (control.py).
+control API lives under /_sandbox/ (app.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,12 @@ from typing import Any
 
 from lapak.sandboxes.kit.entry import SandboxEntry
 from lapak.sandboxes.lazada.app import LazadaApp
-from lapak.sandboxes.lazada.push import push_signature
-from lapak.sandboxes.lazada.sandbox import LazadaSandbox, UnknownSellerError
-from lapak.sandboxes.lazada.surface import LazadaControl
+from lapak.sandboxes.lazada.sandbox import (
+    LazadaControl,
+    LazadaSandbox,
+    UnknownSellerError,
+    push_signature,
+)
 from starlette.applications import Starlette
 
 

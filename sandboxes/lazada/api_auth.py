@@ -16,8 +16,7 @@ from typing import Any
 
 from lapak.sandboxes.kit.orders import random_text
 from lapak.sandboxes.kit.tokens import Issued, Kind, TokenPolicy, TokenRefused
-from lapak.sandboxes.lazada.context import Ctx, Route, route
-from lapak.sandboxes.lazada.wire import ISV, LazadaError, missing
+from lapak.sandboxes.lazada.wire import ISV, Ctx, LazadaError, Route, missing, route
 
 COUNTRY = "id"
 TOKEN_POLICY = TokenPolicy(
@@ -33,18 +32,13 @@ PREFIXES: dict[Kind, tuple[str, int]] = {
 
 
 def token_maker(rng: random.Random) -> Callable[[Kind], str]:
-    def make(kind: Kind) -> str:
-        prefix, length = PREFIXES[kind]
-        return prefix + random_text(rng, ALPHABET, length)
-
-    return make
+    return lambda kind: PREFIXES[kind][0] + random_text(rng, ALPHABET, PREFIXES[kind][1])
 
 
 def illegal_refresh_token() -> LazadaError:
     """RefreshAccessToken error table (verbatim)."""
-    return LazadaError(
-        "IllegalRefreshToken", "The specified refresh token is invalid or expired", type=ISV
-    )
+    message = "The specified refresh token is invalid or expired"
+    return LazadaError("IllegalRefreshToken", message, type=ISV)
 
 
 def _reply(ctx: Ctx, issued: Issued[str], list_key: str) -> dict[str, Any]:
@@ -76,9 +70,8 @@ def create_token(ctx: Ctx) -> dict[str, Any]:
     try:
         seller_id = ctx.sandbox.tokens.redeem_code(code)
     except TokenRefused:
-        raise LazadaError(
-            "InvalidCode", "The specified code is invalid or expired", type=ISV
-        ) from None
+        message = "The specified code is invalid or expired"
+        raise LazadaError("InvalidCode", message, type=ISV) from None
     return _reply(ctx, ctx.sandbox.tokens.issue(seller_id), "country_user_info")
 
 

@@ -7,6 +7,9 @@ the API pages' tables (GetOrders offset ≤ 5000 per doc 121327, the API page sa
 Lazada assigns the 3PL and the tracking number when packing; only pending/repacked items
 pack, only packed packages go ready to ship; a local store is TFS and dropships. The old
 /order/pack and /order/rts went offline on 30 April 2023 and are not served.
+
+Orders show amounts as "106.00" text and times as ISO 8601 in WIB; buyer PII is masked the
+way Lazada masks it for apps without sensitive-data access.
 """
 
 from __future__ import annotations
@@ -14,28 +17,33 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from lapak.sandboxes.lazada import views
-from lapak.sandboxes.lazada.context import Ctx, Route, route
+from lapak.sandboxes.kit.catalog import Price
 from lapak.sandboxes.lazada.state import (
     CANCELED,
+    CURRENCY,
     ITEM_STATUSES,
     PACKABLE,
     PACKED,
     READY_TO_SHIP,
+    WAREHOUSE,
     Order,
     OrderItem,
 )
 from lapak.sandboxes.lazada.wire import (
+    Ctx,
     LazadaError,
+    Route,
     as_dict,
     as_list,
-    in_window,
-    int_param,
     invalid_format,
+    iso,
     json_list,
     missing,
+    page,
+    route,
+    shop_sku,
     text,
-    time_bounds,
+    time_filter,
 )
 
 LIMIT_MAX = 100
@@ -46,13 +54,14 @@ PACKAGES_MAX = 20  # ReadyToShip packages (docs/MARKETPLACES.md#lazada-batches)
 DROPSHIP = "dropship"
 TFS = "TFS"
 LEX = "LEX ID"
+DAYS_TO_SHIP = 2
 
 
 def get_orders(ctx: Ctx) -> dict[str, Any]:
     params = ctx.params
     if not params.get("created_after") and not params.get("update_after"):
         raise missing("created_after or update_after")
-    bounds = time_bounds(params, "created_after", "created_before", "update_after", "update_before")
+    within = time_filter(params, "created")
     status = params.get("status") or ""
     if status and status != "all" and status not in ITEM_STATUSES:
         raise LazadaError("36", "E036: Invalid status filter")
@@ -62,27 +71,21 @@ def get_orders(ctx: Ctx) -> dict[str, Any]:
     direction = (params.get("sort_direction") or "DESC").upper()
     if direction not in ("ASC", "DESC"):
         raise LazadaError("74", "E074: Invalid sort direction.")
-    limit = int_param(params, "limit", 100, 1, LIMIT_MAX, "19", 'E019: "{value}" Invalid Limit')
-    offset = int_param(params, "offset", 0, 0, OFFSET_MAX, "14", 'E014: "{value}" Invalid Offset')
+    window = page(params, 100, LIMIT_MAX, OFFSET_MAX)
     found = [
         order
         for order in ctx.seller.orders.values()
-        if _within(order, bounds) and (not status or status == "all" or status in order.statuses)
+        if within(order.created, order.updated)
+        and (not status or status == "all" or status in order.statuses)
     ]
     field = "created" if sort_by == "created_at" else "updated"
     found.sort(key=lambda o: (getattr(o, field), o.id), reverse=direction == "DESC")
-    page = found[offset : offset + limit]
+    shown = found[window]
     return {
-        "count": len(page),
+        "count": len(shown),
         "countTotal": len(found),
-        "orders": [views.order_header(o) for o in page],
+        "orders": [order_view(o) for o in shown],
     }
-
-
-def _within(order: Order, bounds: dict[str, int]) -> bool:
-    return in_window(bounds, "created_after", "created_before", order.created) and in_window(
-        bounds, "update_after", "update_before", order.updated
-    )
 
 
 def _order(ctx: Ctx) -> Order:
@@ -96,12 +99,12 @@ def _order(ctx: Ctx) -> Order:
 
 
 def get_order(ctx: Ctx) -> dict[str, Any]:
-    return views.order_header(_order(ctx))
+    return order_view(_order(ctx))
 
 
 def get_order_items(ctx: Ctx) -> list[dict[str, Any]]:
     order = _order(ctx)
-    return [views.order_item(order, item) for item in order.items]
+    return [item_view(order, item) for item in order.items]
 
 
 def get_multiple_order_items(ctx: Ctx) -> list[dict[str, Any]]:
@@ -119,10 +122,13 @@ def get_multiple_order_items(ctx: Ctx) -> list[dict[str, Any]]:
         {
             "order_id": order.id,
             "order_number": order.order_number,
-            "order_items": [views.order_item(order, item) for item in order.items],
+            "order_items": [item_view(order, item) for item in order.items],
         }
         for order in found
     ]
+
+
+# --- fulfilment ----------------------------------------------------------------------------
 
 
 def _request(ctx: Ctx, name: str) -> dict[str, Any]:
@@ -140,6 +146,11 @@ def _request(ctx: Ctx, name: str) -> dict[str, Any]:
 
 def _failed(code: str, message: str) -> dict[str, Any]:
     return {"success": False, "error_code": code, "error_msg": message}
+
+
+def _answer(key: str, subject: Any, code: str, message: str, **found: Any) -> dict[str, Any]:
+    """An item's or a package's outcome (`key` names it), "0" for success."""
+    return {key: subject, "item_err_code": code, "msg": message, **found, "retry": False}
 
 
 def pack(ctx: Ctx) -> dict[str, Any]:
@@ -173,14 +184,16 @@ def _pack_order(ctx: Ctx, entry: dict[str, Any]) -> list[dict[str, Any]]:
     answers: list[dict[str, Any]] = []
     package: tuple[str, str] | None = None
     for raw_item in as_list(entry.get("order_item_list")):
-        item = _item_of(order, text(raw_item))
+        item_id = text(raw_item)
+        item = None
+        if order is not None and item_id.isdigit():
+            item = next((i for i in order.items if i.id == int(item_id)), None)
         if order is None or item is None:
-            answers.append(_item_failed(raw_item, "700025", "order item not found"))
+            answers.append(_answer("order_item_id", raw_item, "700025", "order item not found"))
             continue
         if item.status not in PACKABLE:
-            answers.append(
-                _item_failed(raw_item, "700026", "item current status not allow to pack")
-            )
+            message = "item current status not allow to pack"
+            answers.append(_answer("order_item_id", raw_item, "700026", message))
             continue
         if package is None:
             package = ctx.sandbox.new_package()
@@ -188,27 +201,17 @@ def _pack_order(ctx: Ctx, entry: dict[str, Any]) -> list[dict[str, Any]]:
         item.shipment_provider = LEX
         ctx.sandbox.move_items(ctx.seller, order, [item], PACKED)
         answers.append(
-            {
-                "order_item_id": item.id,
-                "item_err_code": "0",
-                "msg": "success",
-                "tracking_number": item.tracking_code,
-                "shipment_provider": item.shipment_provider,
-                "package_id": item.package_id,
-                "retry": False,
-            }
+            _answer(
+                "order_item_id",
+                item.id,
+                "0",
+                "success",
+                tracking_number=item.tracking_code,
+                shipment_provider=item.shipment_provider,
+                package_id=item.package_id,
+            )
         )
     return answers
-
-
-def _item_of(order: Order | None, raw_id: str) -> OrderItem | None:
-    if order is None or not raw_id.isdigit():
-        return None
-    return next((i for i in order.items if i.id == int(raw_id)), None)
-
-
-def _item_failed(raw_id: Any, code: str, message: str) -> dict[str, Any]:
-    return {"order_item_id": raw_id, "item_err_code": code, "msg": message, "retry": False}
 
 
 def ready_to_ship(ctx: Ctx) -> dict[str, Any]:
@@ -228,19 +231,108 @@ def ready_to_ship(ctx: Ctx) -> dict[str, Any]:
             if package_id and item.package_id == package_id and item.status != CANCELED
         ]
         if not found:
-            answers.append(_package(package_id, "700021", "package not found"))
+            answers.append(_answer("package_id", package_id, "700021", "package not found"))
         elif any(item.status != PACKED for _, item in found):
             message = "current package status not allow to operation"
-            answers.append(_package(package_id, "700000", message))
+            answers.append(_answer("package_id", package_id, "700000", message))
         else:
             for order, item in found:
                 ctx.sandbox.move_items(ctx.seller, order, [item], READY_TO_SHIP)
-            answers.append(_package(package_id, "0", "success"))
+            answers.append(_answer("package_id", package_id, "0", "success"))
     return {"success": True, "data": {"packages": answers}}
 
 
-def _package(package_id: str, code: str, message: str) -> dict[str, Any]:
-    return {"package_id": package_id, "item_err_code": code, "msg": message, "retry": False}
+# --- views ---------------------------------------------------------------------------------
+
+
+def money(amount: Price) -> str:
+    return f"{amount}.00"
+
+
+def _address(order: Order) -> dict[str, str]:
+    return {
+        "first_name": order.buyer.first_name,
+        "last_name": order.buyer.last_name,
+        "phone": order.phone,
+        "phone2": "",
+        "address1": "****",
+        "address2": "",
+        "address3": "",
+        "address4": order.buyer.city,
+        "address5": "",
+        "city": order.buyer.city,
+        "post_code": "",
+        "country": "Indonesia",
+    }
+
+
+def order_view(order: Order) -> dict[str, Any]:
+    return {
+        "order_id": order.id,
+        "order_number": order.order_number,
+        "created_at": iso(order.created),
+        "updated_at": iso(order.updated),
+        "price": money(order.total),
+        "statuses": order.statuses,
+        "items_count": len(order.items),
+        "customer_first_name": order.buyer.first_name,
+        "customer_last_name": order.buyer.last_name,
+        "payment_method": order.payment_method,
+        "shipping_fee": "0.00",
+        "shipping_fee_original": "0.00",
+        "shipping_fee_discount_seller": "0.00",
+        "shipping_fee_discount_platform": "0.00",
+        "voucher": "0.00",
+        "voucher_platform": "0.00",
+        "voucher_seller": "0.00",
+        "voucher_code": "",
+        "warehouse_code": WAREHOUSE,
+        "gift_option": False,
+        "gift_message": "",
+        "remarks": "",
+        "delivery_info": "",
+        "extra_attributes": None,
+        "address_updated_at": None,
+        "promised_shipping_times": iso(order.created + DAYS_TO_SHIP * 86400),
+        "address_shipping": _address(order),
+        "address_billing": _address(order),
+    }
+
+
+def item_view(order: Order, item: OrderItem) -> dict[str, Any]:
+    return {
+        "order_item_id": item.id,
+        "order_id": order.id,
+        "purchase_order_id": "",
+        "purchase_order_number": "",
+        "name": item.name,
+        "sku": item.sku,
+        "shop_sku": shop_sku(item.listing_id, item.variant_id),
+        "product_id": item.listing_id,
+        "sku_id": item.variant_id,
+        "variation": item.variation,
+        "item_price": money(item.price),
+        "paid_price": money(item.price),
+        "voucher_amount": "0.00",
+        "shipping_amount": "0.00",
+        "currency": CURRENCY,
+        "status": item.status,
+        "tracking_code": item.tracking_code,
+        "tracking_code_pre": "",
+        "shipment_provider": item.shipment_provider,
+        "shipping_type": "Dropshipping",
+        "shipping_provider_type": "standard",
+        "package_id": item.package_id,
+        "reason": item.reason,
+        "reason_detail": "",
+        "cancel_return_initiator": item.cancel_return_initiator,
+        "return_status": "",
+        "is_digital": 0,
+        "created_at": iso(order.created),
+        "updated_at": iso(item.updated),
+        "promised_shipping_time": iso(order.created + DAYS_TO_SHIP * 86400),
+        "invoice_number": "",
+    }
 
 
 ROUTES: dict[str, Route] = {

@@ -1,9 +1,10 @@
-"""`LazadaSandbox`: the whole fake Lazada behind one lock.
+"""`LazadaSandbox`: the whole fake Lazada behind one lock, with its push sender, its buyer
+simulator and `LazadaControl`, the sandbox behind the uniform `SandboxControl` surface.
 
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
-benchmarks drive it through `LazadaControl` (surface.py, stores by name) or the
-`/_sandbox/` control API. Sellers are the kit's stores (kit/stores.py: checkouts, tokens,
-push URLs); the wire's helpers (ids, `new_product`, `move_items`) expect the lock held.
+benchmarks drive it through `LazadaControl` (stores by name) or the `/_sandbox/` control
+API. Sellers are the kit's stores (kit/stores.py: checkouts, tokens, push URLs); the wire's
+helpers (ids, `new_product`, `move_items`) expect the lock held.
 """
 
 from __future__ import annotations
@@ -13,18 +14,30 @@ import itertools
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
-from lapak.sandboxes.kit.control import ListingSpec
+from lapak.sandboxes.kit.buyers import StoreBuyers
+from lapak.sandboxes.kit.catalog import Status
+from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxOrder
 from lapak.sandboxes.kit.orders import Order as KitOrder
+from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox
+from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
-from lapak.sandboxes.lazada.buyers import BuyerSimulator
-from lapak.sandboxes.lazada.push import PushSender, trade_order_payload
 from lapak.sandboxes.lazada.state import (
     ACTIVE,
+    CANCELED,
+    CANCELLABLE,
+    DELETED,
+    DELIVERED,
     PAYMENT_METHODS,
+    PENDING,
+    READY_TO_SHIP,
+    RETURNED,
     SAMPLE_CATEGORY,
+    SENT,
+    SHIPPED,
+    SITE,
+    UNPAID,
     Order,
     OrderItem,
     Product,
@@ -32,6 +45,17 @@ from lapak.sandboxes.lazada.state import (
     Sku,
 )
 from lapak.sandboxes.lazada.wire import server_error, throttled
+
+VARIANT_ATTRIBUTE = "Variant"
+"""The custom sales attribute of a seller's own product with variants."""
+DEFAULT_PACKAGE = {
+    "package_weight": "0.5",
+    "package_length": "10",
+    "package_width": "10",
+    "package_height": "10",
+}
+TRADE_ORDER = 0
+"""The push message_type of an order item's status change."""
 
 
 class UnknownSellerError(LookupError):
@@ -44,16 +68,6 @@ def _seller_id_for(name: str) -> str:
     with the seller's authorization), the same for the same name."""
     digest = hashlib.sha256(f"lazada/{name}".encode()).hexdigest()
     return str(1_000_000_000 + int(digest[:8], 16) % 1_000_000_000)
-
-
-VARIANT_ATTRIBUTE = "Variant"
-"""The custom sales attribute of a seller's own product with variants."""
-DEFAULT_PACKAGE = {
-    "package_weight": "0.5",
-    "package_length": "10",
-    "package_width": "10",
-    "package_height": "10",
-}
 
 
 class LazadaSandbox(StoreSandbox[Seller]):
@@ -119,53 +133,25 @@ class LazadaSandbox(StoreSandbox[Seller]):
     def new_line_id(self) -> int:
         return next(self._order_item_ids)
 
-    def new_sku(
-        self,
-        seller_sku: str,
-        price: int,
-        stock: int,
-        sale_prop: dict[str, str],
-        package: dict[str, str],
-    ) -> Sku:
+    def new_sku(self, sale_prop: dict[str, str], **fields: Any) -> Sku:
         """A SKU with the next SkuId; its options are its sales attributes' values."""
-        return Sku(
-            id=next(self._sku_ids),
-            sku=seller_sku,
-            price=price,
-            stock=stock,
-            options=list(sale_prop.values()),
-            sale_prop=sale_prop,
-            package=package,
-        )
+        options = list(sale_prop.values())
+        return Sku(id=next(self._sku_ids), options=options, sale_prop=sale_prop, **fields)
 
-    def new_product(
-        self,
-        skus: Sequence[Sku],
-        *,
-        category: str,
-        name: str,
-        description: str,
-        brand: str,
-        images: Sequence[str] = (),
-        variation: dict[str, dict[str, Any]] | None = None,
-    ) -> Product:
-        """A new product with the next item id (not in a catalog yet)."""
+    def new_product(self, skus: Sequence[Sku], **fields: Any) -> Product:
+        """A new active product with the next item id (not in a catalog yet); `fields` are
+        its category, name, description, brand, images and variation."""
         now = self.clock.now_s()
         return Product(
             id=next(self._item_ids),
             sku="",
-            name=name,
             price=0,
             stock=0,
             status=ACTIVE,
             created=now,
             updated=now,
-            images=list(images),
             variants={sku.id: sku for sku in skus},
-            category=category,
-            description=description,
-            brand=brand,
-            variation=variation or {},
+            **fields,
         )
 
     def new_listing(self, store: Seller, spec: ListingSpec) -> Product:
@@ -178,7 +164,10 @@ class LazadaSandbox(StoreSandbox[Seller]):
             if store.find_sku(seller_sku) is not None:
                 raise ValueError(f"SKU {seller_sku!r} is already listed by this seller")
             sale_prop = {VARIANT_ATTRIBUTE: option} if variants else {}
-            skus.append(self.new_sku(seller_sku, price, stock, sale_prop, dict(DEFAULT_PACKAGE)))
+            package = dict(DEFAULT_PACKAGE)
+            skus.append(
+                self.new_sku(sale_prop, sku=seller_sku, price=price, stock=stock, package=package)
+            )
         options = [option for _, option, _, _ in variants]
         attribute = {"customize": True, "hasImage": False, "options": options}
         return self.new_product(
@@ -221,12 +210,119 @@ class LazadaSandbox(StoreSandbox[Seller]):
         self._push(store, cast(Order, order), cast(Order, order).items)
 
     def _push(self, owner: Seller, order: Order, items: Sequence[OrderItem]) -> None:
-        """One trade-order message per item whose status changed."""
+        """One trade-order message per item whose status changed (push-mechanism guide)."""
         if not owner.push_url:
             return
         now_ms = int(self.clock.now() * 1000)
+
+        def signed(body: bytes) -> dict[str, str]:
+            return {"Authorization": push_signature(owner.app_key, owner.app_secret, body)}
+
         for item in items:
-            payload = trade_order_payload(
-                owner.seller_id, order.id, item.id, str(item.status), item.updated, now_ms
+            message = {
+                "seller_id": owner.seller_id,
+                "message_type": TRADE_ORDER,
+                "data": {
+                    "order_status": str(item.status),
+                    "status_update_time": item.updated,
+                    "trade_order_id": str(order.id),
+                    "trade_order_line_id": str(item.id),
+                },
+                "timestamp": now_ms,
+                "site": SITE,
+            }
+            self.push.send_json(owner.push_url, message, signed)
+
+
+def push_signature(app_key: str, app_secret: str, body: bytes) -> str:
+    """The push's Authorization header: HMAC-SHA256(app_secret, app_key + body), hex."""
+    return hmac_sha256_hex(app_secret, app_key.encode("utf-8") + body)
+
+
+class PushSender(RetryingPushQueue):
+    """Lazada push (webhook) delivery, signed as in docs/MARKETPLACES.md#lazada-webhooks.
+
+    Lazada pushes to one callback URL per app; the sandbox keeps one per seller (a store's
+    URL). Lazada retries a failed push every 30 minutes, 12 times; the sandbox retries a
+    few times at once, then drops it."""
+
+    platform = "lazada"
+
+    def accepts(self, status: int) -> bool:
+        return status == 200  # "ack with Http status code 200"
+
+
+class BuyerSimulator(StoreBuyers):
+    """Random checkouts on in-stock SKUs, and life after checkout: each tick pays an unpaid
+    order, cancels a pending one, hands a ready-to-ship parcel to the courier (shipped) or
+    delivers a shipped one. An order's items move one by one: it stands in every status one
+    of its items is in, and a move takes its items in that status."""
+
+    _sandbox: LazadaSandbox
+    platform = "lazada"
+    moves = (
+        (UNPAID, PENDING, "pay_rate", "buyer"),
+        (PENDING, CANCELED, "cancel_rate", "buyer"),
+        (READY_TO_SHIP, SHIPPED, "progress_rate", "system"),
+        (SHIPPED, DELIVERED, "progress_rate", "system"),
+    )
+
+    def _move(self, shop: Seller, order: KitOrder, source: Status, target: Status, by: str) -> None:
+        items = [i for i in cast(Order, order).items if i.status == source]
+        moved = self._sandbox.move_items(shop, cast(Order, order), items, str(target))
+        if target == CANCELED:
+            for item in moved:
+                item.cancel_return_initiator = "buyer-cancel"
+
+
+ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
+    "pay": (PENDING, frozenset({UNPAID})),
+    "cancel": (CANCELED, CANCELLABLE),
+    "complete": (DELIVERED, frozenset({READY_TO_SHIP, SHIPPED})),
+    "return": (RETURNED, SENT),
+}
+"""Each order action's item status and the item statuses it moves."""
+
+
+class LazadaControl(StoreSurface[Seller]):
+    """Stores are the Lapak store names the sandbox was built with. A listing's `variant_id`
+    is its SkuId for a product with variants and "" for a product with one SKU and no
+    variation, the rule the connector applies (connectors/lazada/mapping.py). An order's
+    `status` is its items' status when they agree, else their distinct statuses joined
+    by ","."""
+
+    sandbox: LazadaSandbox
+    platform = "lazada"
+    tokens_expire = True
+    sample_category = SAMPLE_CATEGORY
+    removed_status = DELETED
+    """RemoveProduct: the product's status becomes Deleted."""
+    numeric_order_ids = True
+
+    def _order(self, store: str, external_id: str) -> tuple[Seller, Order]:
+        seller = self._store(store)
+        return seller, cast(Order, self.sandbox.order_in(seller, self.order_id(external_id)))
+
+    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        """Move the order's items that may make the move (each pushed)."""
+        status, allowed = ACTIONS[action]
+        with self.sandbox.lock:
+            seller, order = self._order(store, external_id)
+            items = [i for i in order.items if i.status in allowed]
+            if not self.sandbox.move_items(seller, order, items, status):
+                current = ",".join(map(str, order.statuses))
+                raise ValueError(f"order {external_id} is {current}: cannot {action} it")
+
+    def order(self, store: str, external_id: str) -> SandboxOrder:
+        with self.sandbox.lock:
+            _, order = self._order(store, external_id)
+            lines: dict[str, int] = {}
+            for item in order.items:
+                lines[item.sku] = lines.get(item.sku, 0) + 1
+            tracking = next((i.tracking_code for i in order.items if i.tracking_code), None)
+            return SandboxOrder(
+                external_id=str(order.id),
+                status=",".join(map(str, order.statuses)),
+                tracking_number=tracking,
+                lines=tuple(lines.items()),
             )
-            self.push.send(owner.push_url, owner.app_key, owner.app_secret, payload)

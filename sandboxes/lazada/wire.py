@@ -1,4 +1,5 @@
-"""LazOP's envelope, error bodies and request readers, as the sandbox speaks them.
+"""LazOP's envelope, error bodies and request readers, as the sandbox speaks them, and what a
+handler is given (`Ctx`) and how it is registered (`Route`).
 
 Success: `{"code": "0", "data": ..., "request_id": ...}`; errors as in
 docs/MARKETPLACES.md#lazada-throttle. Business codes and messages are those of the API
@@ -10,36 +11,37 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
-from lapak.sandboxes.kit.wire import JSONBody, int_field
+from lapak.sandboxes.kit.catalog import Id
+from lapak.sandboxes.kit.wire import JSONBody, SandboxCall, given, int_field
+from lapak.sandboxes.lazada.state import Seller
 from starlette.responses import Response
+
+if TYPE_CHECKING:
+    from lapak.sandboxes.lazada.sandbox import LazadaSandbox
 
 WIB = timezone(timedelta(hours=7))
 ISV, ISP, SYSTEM = "ISV", "ISP", "SYSTEM"
 
 
+@dataclass(eq=False)
 class LazadaError(Exception):
     """A request Lazada would refuse: its `code`, `message`, `type` and per-SKU `detail`."""
 
-    def __init__(
-        self,
-        code: str,
-        message: str,
-        *,
-        type: str = ISP,
-        detail: list[dict[str, Any]] | None = None,
-        status: int = 200,
-    ):
-        super().__init__(f"{code}: {message}")
-        self.code = code
-        self.message = message
-        self.type = type
-        self.detail = detail or []
-        self.status = status
+    code: str
+    message: str
+    _: KW_ONLY
+    type: str = ISP
+    detail: list[dict[str, Any]] = field(default_factory=list)
+    status: int = 200
+
+    def __str__(self) -> str:
+        return f"{self.code}: {self.message}"
 
 
 def missing(name: str) -> LazadaError:
@@ -76,19 +78,54 @@ def error_response(error: LazadaError) -> Response:
 def server_error() -> Response:
     """A platform failure: "ServiceUnavailable" is the API pages' example of an error code;
     the text is the sandbox's."""
-    error = LazadaError(
-        "ServiceUnavailable",
-        "The request has failed due to a temporary failure of the server.",
-        type=SYSTEM,
-        status=503,
-    )
-    return error_response(error)
+    message = "The request has failed due to a temporary failure of the server."
+    return error_response(LazadaError("ServiceUnavailable", message, type=SYSTEM, status=503))
 
 
 def throttled(seconds: int = 1) -> Response:
     """ApiCallLimit, verbatim from the Create/Update Product Q&A (Q10); HTTP 200 UNCONFIRMED."""
     message = f"Api access frequency exceeds the limit. this ban will last {seconds} seconds."
     return error_response(LazadaError("ApiCallLimit", message, type=ISV))
+
+
+def shop_sku(item_id: Id, sku_id: Id | None) -> str:
+    return f"{item_id}_ID-{sku_id}"
+
+
+# --- handlers ------------------------------------------------------------------------------
+
+
+@dataclass(slots=True, kw_only=True)
+class Ctx(SandboxCall):
+    """One authenticated call: its parameters (query and form body merged) and its caller."""
+
+    sandbox: LazadaSandbox
+    app_key: str
+    seller_or_none: Seller | None
+    params: Mapping[str, str]
+
+    @property
+    def seller(self) -> Seller:
+        return given(self.seller_or_none, "seller")
+
+
+@dataclass(frozen=True, slots=True)
+class Route:
+    """`methods` as the API page gives them; `seller` False for the token APIs (signed
+    without access_token, answered at the top level); `key` where the answer goes ("data",
+    "result" for the fulfilment APIs). A coroutine handler runs outside the sandbox lock
+    (it takes the lock itself)."""
+
+    methods: frozenset[str]
+    handler: Callable[[Ctx], Any]
+    seller: bool = True
+    key: str = "data"
+
+
+def route(
+    methods: str, handler: Callable[[Ctx], Any], *, seller: bool = True, key: str = "data"
+) -> Route:
+    return Route(frozenset(methods.split("/")), handler, seller, key)
 
 
 # --- times ---------------------------------------------------------------------------------
@@ -110,28 +147,40 @@ def parse_iso(value: str) -> int:
     return int(moment.timestamp())
 
 
-def time_bounds(params: Mapping[str, str], *names: str) -> dict[str, int]:
-    """The ISO 8601 time filters given among `names`, as unix seconds."""
-    return {name: parse_iso(params[name]) for name in names if params.get(name)}
+def time_filter(params: Mapping[str, str], created: str) -> Callable[[int, int], bool]:
+    """Whether a (created, updated) pair of unix seconds passes the ISO 8601 filters
+    `{created}_after`, `{created}_before`, `update_after` and `update_before` (inclusive,
+    each optional; read in that order)."""
+    names = (f"{created}_after", f"{created}_before", "update_after", "update_before")
+    low, high, updated_low, updated_high = (
+        parse_iso(params[name]) if params.get(name) else None for name in names
+    )
+
+    def within(created_at: int, updated_at: int) -> bool:
+        return _between(low, created_at, high) and _between(updated_low, updated_at, updated_high)
+
+    return within
 
 
-def in_window(bounds: Mapping[str, int], after: str, before: str, moment: int) -> bool:
-    """`moment` within the bounds named `after` and `before` (inclusive; either may lack)."""
-    return bounds.get(after, moment) <= moment <= bounds.get(before, moment)
-
-
-def millis(seconds: int) -> str:
-    return str(seconds * 1000)
+def _between(low: int | None, moment: int, high: int | None) -> bool:
+    return (low is None or low <= moment) and (high is None or moment <= high)
 
 
 # --- parameters ----------------------------------------------------------------------------
 
 
-def int_param(
-    params: Mapping[str, str], name: str, default: int, low: int, high: int, code: str, text: str
+def page(params: Mapping[str, str], default_limit: int, limit_max: int, offset_max: int) -> slice:
+    """The `limit` (E019) and `offset` (E014) paging parameters, as a slice of the hits."""
+    limit = _bounded(params, "limit", default_limit, 1, limit_max, "19", "Invalid Limit")
+    offset = _bounded(params, "offset", 0, 0, offset_max, "14", "Invalid Offset")
+    return slice(offset, offset + limit)
+
+
+def _bounded(
+    params: Mapping[str, str], name: str, default: int, low: int, high: int, code: str, what: str
 ) -> int:
     def refused(raw: str) -> LazadaError:
-        return LazadaError(code, text.format(value=raw))
+        return LazadaError(code, f'E{code:0>3}: "{raw}" {what}')
 
     value = int_field(params.get(name), refused)
     if value is None:
@@ -189,13 +238,12 @@ def xml_to_dict(element: ElementTree.Element) -> Any:
     result: dict[str, Any] = {}
     for child in children:
         value = xml_to_dict(child)
-        if child.tag in result:
-            existing = result[child.tag]
-            result[child.tag] = (
-                [*existing, value] if isinstance(existing, list) else [existing, value]
-            )
-        else:
+        if child.tag not in result:
             result[child.tag] = value
+        elif isinstance(result[child.tag], list):
+            result[child.tag].append(value)
+        else:
+            result[child.tag] = [result[child.tag], value]
     return result
 
 
@@ -214,3 +262,8 @@ def text(value: Any) -> str:
     if value is None:
         return ""
     return value if isinstance(value, str) else str(value)
+
+
+def stripped(fields: Mapping[str, Any], name: str) -> str:
+    """A payload field as trimmed text ("" when absent)."""
+    return text(fields.get(name)).strip()
