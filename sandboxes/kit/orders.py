@@ -157,6 +157,10 @@ class OrderRules:
     `wc_maybe_reduce_stock_levels`): a checkout into another takes none, entering one takes
     it (unchecked) whenever the order holds none, and a move `gives_back` puts it back
     (`wc_maybe_increase_stock_levels`), to be taken again by the next entry."""
+    checkout_checks_stock: bool = False
+    """With `takes_stock`: a checkout into a status that holds none still refuses more
+    units than the listing shows, taking none (Tokopedia: a buyer orders at most the shown
+    stock, which leaves only at payment)."""
 
     def holds_stock(self, status: Status) -> bool:
         """Whether an order in `status` holds its stock, by `takes_stock`."""
@@ -206,11 +210,13 @@ class OrderBook:
         `per_unit`: one line per piece bought (Lazada, TikTok), each of quantity 1. The
         order is `rules.paid` (stamped paid now) when `paid`, else `rules.unpaid`, and so
         are its lines with line statuses; a status that holds no stock
-        (`OrderRules.takes_stock`) takes none and checks none. Raises `UnknownSkuError` or
-        `OutOfStockError` and changes nothing."""
+        (`OrderRules.takes_stock`) takes none and checks none unless the rules say
+        `checkout_checks_stock`. Raises `UnknownSkuError` or `OutOfStockError` and changes
+        nothing."""
         status = self.rules.paid if paid else self.rules.unpaid
         takes = self.rules.holds_stock(status)
-        wanted = take_stock(self.catalog, lines, take=takes)
+        checks = takes or self.rules.checkout_checks_stock
+        wanted = take_stock(self.catalog, lines, take=takes, check=checks)
         for unit, quantity in wanted:
             self.held(unit, quantity, None, status)
         order_lines = [
@@ -313,10 +319,16 @@ class OrderBook:
 
 
 def take_stock(
-    catalog: Catalog, lines: Sequence[tuple[str, int]], *, take: bool = True
+    catalog: Catalog,
+    lines: Sequence[tuple[str, int]],
+    *,
+    take: bool = True,
+    check: bool | None = None,
 ) -> list[tuple[Unit, int]]:
     """The units of (sku, quantity) lines with their stock taken, all or nothing (`take`
-    False: only found, no stock checked or taken); uncounted stock is never short."""
+    False: only found, none taken; `check`, by default as `take`: refused when short);
+    uncounted stock is never short."""
+    check = take if check is None else check
     if not lines:
         raise OutOfStockError("an order needs at least one line")
     wanted: dict[tuple[Id, Id | None], int] = {}
@@ -328,7 +340,7 @@ def take_stock(
         if quantity < 1:
             raise OutOfStockError(f"SKU {sku!r}: quantity must be >= 1")
         wanted[unit.key] = wanted.get(unit.key, 0) + quantity
-        if take and unit.manage_stock and unit.stock < wanted[unit.key]:
+        if check and unit.manage_stock and unit.stock < wanted[unit.key]:
             raise OutOfStockError(f"SKU {sku!r}: {wanted[unit.key]} wanted, {unit.stock} in stock")
         resolved.append((unit, quantity))
     for unit, quantity in resolved:

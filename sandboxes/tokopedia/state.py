@@ -38,7 +38,12 @@ RULES = OrderRules(
     cancelled=frozenset({SELLER_CANCEL, SELLER_REJECT}),
     gives_back={SELLER_CANCEL: NOT_SHIPPED, SELLER_REJECT: NOT_SHIPPED, RETURNED: SENT},
     shipped_statuses=frozenset({SHIPPED}),
+    takes_stock=TO_ACCEPT | ACCEPTED_STATUSES | SENT,
+    checkout_checks_stock=True,
 )
+"""Stock leaves at payment, not at checkout (docs/MARKETPLACES.md#tokopedia-orders): an
+unpaid order holds none, so two buyers may check out the same last units and the second
+payment takes stock the shop no longer has (the sandbox lets it go below zero)."""
 
 
 # --- categories ----------------------------------------------------------------------------

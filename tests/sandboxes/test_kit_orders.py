@@ -209,6 +209,23 @@ def test_rules_that_hold_stock_in_some_statuses_take_it_on_entering_them() -> No
     assert mug.stock == 3
 
 
+def test_a_checkout_that_takes_no_stock_may_still_be_held_to_it() -> None:
+    """Tokopedia's way: an unpaid checkout takes nothing but orders no more than shown."""
+    rules = dataclasses.replace(
+        RULES, takes_stock=frozenset({"PAID", "SHIPPED"}), checkout_checks_stock=True
+    )
+    book = OrderBook(_catalog(), rules)
+    mug = book.catalog.find_sku("MUG")
+    assert mug is not None
+    with pytest.raises(OutOfStockError):
+        _place(book, [("MUG", 6)], paid=False)
+    first, second = (_place(book, [("MUG", 5)], paid=False) for _ in range(2))
+    assert mug.stock == 5
+    book.change_status(first, "PAID", 110)
+    book.change_status(second, "PAID", 120)  # paying takes it, checked or not
+    assert mug.stock == -5
+
+
 def test_stock_not_counted_sells_any_quantity_and_moves_nothing() -> None:
     book = _book()
     mug = book.catalog.listings[1]

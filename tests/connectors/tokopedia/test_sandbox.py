@@ -11,6 +11,7 @@ from typing import Any
 import httpx
 import pytest
 from lapak.connectors.tokopedia import auth, plugin
+from lapak.sandboxes.kit.orders import OutOfStockError
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sandboxes.tokopedia import TokopediaSandbox
 from lapak.wiring.server import RunningServer
@@ -142,6 +143,24 @@ def test_only_paid_orders_are_listed_in_pages(api: httpx.Client, sandbox: Tokope
     assert single["order_status"] == 100  # a single order is readable before payment
     missing = api.get(f"/v2/fs/{FS_ID}/order", params={"order_id": 1})
     assert _header(missing)["error_code"] == "ORD_API_008"
+
+
+def test_stock_leaves_at_payment_not_at_checkout(app: Any, sandbox: TokopediaSandbox) -> None:
+    """Two buyers check out the same last units; the later payment takes what is gone."""
+    control = app.state.control
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
+    first = sandbox.place_order(SHOP_ID, [("KOPI", 6)], paid=False)
+    second = sandbox.place_order(SHOP_ID, [("KOPI", 6)], paid=False)
+    assert sandbox.stock_of(SHOP_ID, "KOPI") == 10  # an unpaid checkout holds nothing
+    with pytest.raises(OutOfStockError):  # but orders no more than the shown stock
+        sandbox.place_order(SHOP_ID, [("KOPI", 11)], paid=False)
+
+    control.change_order(STORE, str(first), "pay")
+    assert sandbox.stock_of(SHOP_ID, "KOPI") == 4
+    control.change_order(STORE, str(second), "pay")
+    assert sandbox.stock_of(SHOP_ID, "KOPI") == -2  # oversold: the seller must reject one
+    control.change_order(STORE, str(second), "cancel")
+    assert sandbox.stock_of(SHOP_ID, "KOPI") == 4
 
 
 def test_shipping_needs_an_accepted_order(api: httpx.Client, sandbox: TokopediaSandbox) -> None:
