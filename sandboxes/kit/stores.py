@@ -8,8 +8,8 @@ store name (`SandboxControl`, kit/control.py) for the conformance suite and the 
 
 A platform supplies: its stores by key (`stores`, looked up by `store`), its order and line ids,
 its push (`notify`), how a control-made listing looks (`new_listing`), whom a store's
-tokens belong to (`token_owner`, for auth codes and token expiry) and, on the surface, the
-statuses behind pay/cancel/complete/return.
+tokens belong to (`token_owner`, for auth codes and token expiry) and what the control
+actions pay/cancel/complete/return do to an order (`order_actions`, a table of `ActionRule`).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from lapak.sandboxes.kit.control import (
     SandboxOrder,
 )
 from lapak.sandboxes.kit.core import SandboxCore
-from lapak.sandboxes.kit.orders import Order, OrderBook, random_lines
+from lapak.sandboxes.kit.orders import Order, OrderBook, OrderLine, random_lines
 from lapak.sandboxes.kit.surface import SandboxSurface
 
 if TYPE_CHECKING:
@@ -65,6 +65,26 @@ class Store:
 
 
 S = TypeVar("S", bound=Store)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionRule:
+    """What one control action (pay, cancel, complete, return) does to an order.
+
+    The action may start from the statuses in `starts` (None: from any) and is refused
+    otherwise: ValueError with `refusal`, a format string of {id}, {status} (the order's
+    statuses joined by ",") and {action}. From a status in `already` it has nothing left to
+    do. Else `first` runs, called as first(sandbox, store, order) (a side effect the moves'
+    pushes must show: a refund), then the `moves`, each a (status, by) made with the
+    sandbox's `change_status_in`. Where lines keep their own status
+    (`OrderRules.line_statuses`) the lines in `starts` move (`move_lines_in`; `by` is not
+    kept), and each move takes on the lines the one before moved."""
+
+    moves: tuple[tuple[Status, str], ...] = ()
+    starts: frozenset[Status] | None = None
+    refusal: str = ""
+    already: frozenset[Status] = frozenset()
+    first: Callable[[Any, Any, Order], None] | None = None
 
 
 class UnknownStoreError(LookupError):
@@ -164,6 +184,49 @@ class StoreSandbox(SandboxCore, ListingMaker[Any, Id], Generic[S]):
             self.notify(store, order)
         return changed
 
+    def move_lines_in(
+        self, store: S, order: Order, lines: Sequence[OrderLine], status: Status
+    ) -> Sequence[OrderLine]:
+        """Move `lines` (line statuses) to `status`, pushing the order when any moved;
+        returns those that moved."""
+        moved = store.book.move_lines(order, lines, status, self.clock.now_s())
+        if moved:
+            self.notify(store, order)
+        return moved
+
+    order_actions: ClassVar[Mapping[str, ActionRule]] = {}
+    """What each control action does to an order (`change_order`)."""
+
+    def change_order(self, key: Any, order_id: Id, action: str) -> Order:
+        """Apply the control `action` to the order as `order_actions` says; ValueError when
+        the action is unknown or may not start from the order's status."""
+        with self.lock:
+            store = self.store(key)
+            order = self.order_in(store, order_id)
+            rule = self.order_actions.get(action)
+            if rule is None:
+                raise ValueError(f"unknown order action {action!r}")
+            statuses = order.statuses
+            if rule.starts is not None and rule.starts.isdisjoint(statuses):
+                shown = ",".join(map(str, statuses))
+                raise ValueError(rule.refusal.format(id=order.id, status=shown, action=action))
+            if order.status in rule.already:
+                return order
+            if rule.first is not None:
+                rule.first(self, store, order)
+            if store.book.rules.line_statuses:
+                lines: Sequence[OrderLine] = [
+                    line
+                    for line in order.lines
+                    if rule.starts is None or line.status in rule.starts
+                ]
+                for status, _ in rule.moves:
+                    lines = self.move_lines_in(store, order, lines, status)
+            else:
+                for status, by in rule.moves:
+                    self.change_status_in(store, order, status, by=by)
+            return order
+
     def set_order_status(self, key: Any, order_id: Id, status: str, *, by: str = "") -> Order:
         """Move an order (a status name or a verb of the rules); pushes if it changed."""
         with self.lock:
@@ -207,8 +270,6 @@ class StoreSurface(SandboxSurface, Generic[S]):
 
     sandbox: StoreSandbox[S]
     platform: ClassVar[str]
-    actions: ClassVar[Mapping[OrderAction, Status]]
-    """The platform's status for each order action."""
     removed_status: ClassVar[Status | None] = None
     """The status a listing the seller deleted keeps (None: it leaves the catalog)."""
     numeric_order_ids: ClassVar[bool] = False
@@ -273,13 +334,7 @@ class StoreSurface(SandboxSurface, Generic[S]):
         return str(self.sandbox.place_order(self._key(store), lines, paid=paid))
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
-        with self.sandbox.lock:
-            shop = self._store(store)
-            order = self.sandbox.order_in(shop, self.order_id(external_id))
-            status = self.actions[action]
-            if action == "return" and order.status not in shop.book.rules.gives_back[status]:
-                raise ValueError(f"order {external_id} was not shipped: nothing to return")
-            self.sandbox.change_status_in(shop, order, status)
+        self.sandbox.change_order(self._key(store), self.order_id(external_id), action)
 
     def order_id(self, external_id: str) -> Id:
         """The order's id as the sandbox keys it."""

@@ -199,7 +199,7 @@ def _pack_order(ctx: Ctx, entry: dict[str, Any]) -> list[dict[str, Any]]:
             package = ctx.sandbox.new_package()
         item.package_id, item.tracking_code = package
         item.shipment_provider = LEX
-        ctx.sandbox.move_items(ctx.seller, order, [item], PACKED)
+        ctx.sandbox.move_lines_in(ctx.seller, order, [item], PACKED)
         answers.append(
             _answer(
                 "order_item_id",
@@ -237,7 +237,7 @@ def ready_to_ship(ctx: Ctx) -> dict[str, Any]:
             answers.append(_answer("package_id", package_id, "700000", message))
         else:
             for order, item in found:
-                ctx.sandbox.move_items(ctx.seller, order, [item], READY_TO_SHIP)
+                ctx.sandbox.move_lines_in(ctx.seller, order, [item], READY_TO_SHIP)
             answers.append(_answer("package_id", package_id, "0", "success"))
     return {"success": True, "data": {"packages": answers}}
 

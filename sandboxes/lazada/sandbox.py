@@ -4,7 +4,7 @@ simulator and `LazadaControl`, the sandbox behind the uniform `SandboxControl` s
 The ASGI app (app.py) serves the wire API from this object; tests, the demo and the
 benchmarks drive it through `LazadaControl` (stores by name) or the `/_sandbox/` control
 API. Sellers are the kit's stores (kit/stores.py: checkouts, tokens, push URLs); the wire's
-helpers (ids, `new_product`, `move_items`) expect the lock held.
+helpers (ids, `new_product`, `move_lines_in`) expect the lock held.
 """
 
 from __future__ import annotations
@@ -16,11 +16,12 @@ from typing import Any, cast
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Status
-from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxOrder
+from lapak.sandboxes.kit.control import ListingSpec, SandboxOrder
 from lapak.sandboxes.kit.orders import Order as KitOrder
+from lapak.sandboxes.kit.orders import OrderLine
 from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
+from lapak.sandboxes.kit.stores import ActionRule, StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.lazada.api_auth import TOKEN_POLICY, token_maker
 from lapak.sandboxes.lazada.state import (
@@ -56,6 +57,7 @@ DEFAULT_PACKAGE = {
 }
 TRADE_ORDER = 0
 """The push message_type of an order item's status change."""
+CANNOT = "order {id} is {status}: cannot {action} it"
 
 
 class UnknownSellerError(LookupError):
@@ -184,16 +186,27 @@ class LazadaSandbox(StoreSandbox[Seller]):
         n = next(self._packages)
         return f"FP{94_612_143_977_600 + n}", f"LEXID{6_938_800 + n:010d}"
 
-    def move_items(
-        self, owner: Seller, order: Order, items: Sequence[OrderItem], status: str
+    def move_lines_in(
+        self, store: Seller, order: KitOrder, lines: Sequence[OrderLine], status: Status
     ) -> list[OrderItem]:
-        """Move `items` to `status` on the seller's order book (their stock follows, by the
-        rules of state.py) and push each that changed; those that moved. Lock held."""
+        """Move the items `lines` to `status` on the seller's order book (their stock
+        follows, by the rules of state.py) and push each that changed; those that moved.
+        Lock held."""
         moved = cast(
-            "list[OrderItem]", owner.book.move_lines(order, items, status, self.clock.now_s())
+            "list[OrderItem]", store.book.move_lines(order, lines, status, self.clock.now_s())
         )
-        self._push(owner, order, moved)
+        self._push(store, cast(Order, order), moved)
         return moved
+
+    order_actions = {
+        "pay": ActionRule(moves=((PENDING, ""),), starts=frozenset({UNPAID}), refusal=CANNOT),
+        "cancel": ActionRule(moves=((CANCELED, ""),), starts=CANCELLABLE, refusal=CANNOT),
+        "complete": ActionRule(
+            moves=((DELIVERED, ""),), starts=frozenset({READY_TO_SHIP, SHIPPED}), refusal=CANNOT
+        ),
+        "return": ActionRule(moves=((RETURNED, ""),), starts=SENT, refusal=CANNOT),
+    }
+    """Each action moves the order's items that may make it (each pushed)."""
 
     def placed(self, store: Seller, order: KitOrder) -> None:
         """The buyer's masked phone, the payment and each item's sales attributes as they
@@ -269,19 +282,10 @@ class BuyerSimulator(StoreBuyers):
 
     def _move(self, shop: Seller, order: KitOrder, source: Status, target: Status, by: str) -> None:
         items = [i for i in cast(Order, order).items if i.status == source]
-        moved = self._sandbox.move_items(shop, cast(Order, order), items, str(target))
+        moved = self._sandbox.move_lines_in(shop, order, items, target)
         if target == CANCELED:
             for item in moved:
                 item.cancel_return_initiator = "buyer-cancel"
-
-
-ACTIONS: dict[str, tuple[str, frozenset[str]]] = {
-    "pay": (PENDING, frozenset({UNPAID})),
-    "cancel": (CANCELED, CANCELLABLE),
-    "complete": (DELIVERED, frozenset({READY_TO_SHIP, SHIPPED})),
-    "return": (RETURNED, SENT),
-}
-"""Each order action's item status and the item statuses it moves."""
 
 
 class LazadaControl(StoreSurface[Seller]):
@@ -302,16 +306,6 @@ class LazadaControl(StoreSurface[Seller]):
     def _order(self, store: str, external_id: str) -> tuple[Seller, Order]:
         seller = self._store(store)
         return seller, cast(Order, self.sandbox.order_in(seller, self.order_id(external_id)))
-
-    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
-        """Move the order's items that may make the move (each pushed)."""
-        status, allowed = ACTIONS[action]
-        with self.sandbox.lock:
-            seller, order = self._order(store, external_id)
-            items = [i for i in order.items if i.status in allowed]
-            if not self.sandbox.move_items(seller, order, items, status):
-                current = ",".join(map(str, order.statuses))
-                raise ValueError(f"order {external_id} is {current}: cannot {action} it")
 
     def order(self, store: str, external_id: str) -> SandboxOrder:
         with self.sandbox.lock:

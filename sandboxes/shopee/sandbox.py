@@ -26,10 +26,10 @@ from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OrderBook, fresh, random_text
 from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
+from lapak.sandboxes.kit.stores import ActionRule, StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenStore
 from lapak.sandboxes.shopee.auth import POLICY, token_maker
-from lapak.sandboxes.shopee.state import RULES, Shop
+from lapak.sandboxes.shopee.state import ALREADY_SHIPPED, RULES, Shop
 from lapak.sandboxes.shopee.wire import server_error, throttled
 
 ORDER_STATUS_CODE = 3
@@ -84,6 +84,16 @@ class ShopeeSandbox(StoreSandbox[Shop]):
     """Shops from store configs: name, partner_id, partner_key, shop_id, refresh_token."""
 
     numeric_keys = True
+    order_actions = {
+        "pay": ActionRule(moves=(("READY_TO_SHIP", ""),)),
+        "cancel": ActionRule(moves=(("CANCELLED", ""),)),
+        "complete": ActionRule(moves=(("COMPLETED", ""),)),
+        "return": ActionRule(
+            moves=(("TO_RETURN", ""),),
+            starts=ALREADY_SHIPPED,
+            refusal="order {id} was not shipped: nothing to return",
+        ),
+    }
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
@@ -182,9 +192,3 @@ class ShopeeControl(StoreSurface[Shop]):
     platform = "shopee"
     tokens_expire = True
     sample_category = "100017"
-    actions = {
-        "pay": "READY_TO_SHIP",
-        "cancel": "CANCELLED",
-        "complete": "COMPLETED",
-        "return": "TO_RETURN",
-    }

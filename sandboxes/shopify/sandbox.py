@@ -357,6 +357,8 @@ class ShopifyControl(StoreSurface[Shop]):
             self.sandbox.set_available(cast(Variant, unit.variant), stock)
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
+        """The sandbox's own order moves, the store found by the sandbox (whose 404 the
+        control API has always answered here)."""
         self.sandbox.change_order(store, self.order_id(external_id), action)
 
     def order(self, store: str, external_id: str) -> SandboxOrder:

@@ -23,10 +23,9 @@ from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxOrder
 from lapak.sandboxes.kit.orders import Order
 from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
+from lapak.sandboxes.kit.stores import ActionRule, StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenPolicy, TokenStore
 from lapak.sandboxes.tiktok.state import (
-    NOT_SHIPPED,
     RETURN_STATUS,
     RETURN_TYPE,
     SHIPPED,
@@ -240,32 +239,50 @@ class TikTokSandbox(StoreSandbox[Shop]):
             order.fields[STAMPED[status]] = self.clock.now_s()
         return changed
 
-    def return_order(self, store: str, order_id: str) -> str:
+    def return_in(self, shop: Shop, order: Order) -> None:
         """The buyer sent a shipped order back and was refunded: a completed
         RETURN_AND_REFUND record (its id, pushed as type 12), and the order's units back
-        in stock."""
-        with self.lock:
-            shop = self.store(store)
-            order = self.order_in(shop, order_id)
-            if order.status in NOT_SHIPPED or order.status == "CANCELLED":
-                raise ValueError(f"order {order.id} was not shipped: nothing to return")
-            if "return_id" in order.fields:
-                raise ValueError(f"order {order.id} was already returned")
-            now = self.clock.now_s()
-            order.fields.update(return_id=self.new_id("4035"), return_time=now)
-            order.updated = max(now, order.updated)
-            shop.book.restore_stock(order)
-            data = {
-                "order_id": order.id,
-                "return_role": "BUYER",
-                "return_type": RETURN_TYPE,
-                "return_status": RETURN_STATUS,
-                "return_id": order.fields["return_id"],
-                "create_time": now,
-                "update_time": now,
-            }
-            self._push(shop, RETURN_STATUS_PUSH, data)
-            return str(order.fields["return_id"])
+        in stock (the order keeps its status). Lock held."""
+        if "return_id" in order.fields:
+            raise ValueError(f"order {order.id} was already returned")
+        now = self.clock.now_s()
+        order.fields.update(return_id=self.new_id("4035"), return_time=now)
+        order.updated = max(now, order.updated)
+        shop.book.restore_stock(order)
+        data = {
+            "order_id": order.id,
+            "return_role": "BUYER",
+            "return_type": RETURN_TYPE,
+            "return_status": RETURN_STATUS,
+            "return_id": order.fields["return_id"],
+            "create_time": now,
+            "update_time": now,
+        }
+        self._push(shop, RETURN_STATUS_PUSH, data)
+
+    order_actions = {
+        "pay": ActionRule(
+            moves=(("AWAITING_SHIPMENT", "BUYER"),),
+            starts=frozenset({"UNPAID"}),
+            refusal="order {id} is {status}, not UNPAID",
+        ),
+        "cancel": ActionRule(moves=(("CANCELLED", "BUYER"),)),
+        "complete": ActionRule(
+            moves=(("DELIVERED", "SYSTEM"),),
+            starts=frozenset(SHIPPED),
+            refusal="order {id} is {status}: not shipped",
+            already=frozenset({"COMPLETED"}),
+        ),
+        "return": ActionRule(
+            starts=frozenset(SHIPPED),
+            refusal="order {id} was not shipped: nothing to return",
+            first=return_in,
+        ),
+    }
+
+    def return_order(self, store: str, order_id: str) -> str:
+        """The `return` action on a shipped order; the id of its return record."""
+        return str(self.change_order(store, order_id, "return").fields["return_id"])
 
 
 class TikTokControl(StoreSurface[Shop]):
@@ -283,25 +300,9 @@ class TikTokControl(StoreSurface[Shop]):
     """TikTok keeps a deleted product (Search Products still lists it)."""
 
     def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
-        if action == "return":
-            self.sandbox.return_order(store, external_id)
-            return
-        with self.sandbox.lock:
-            shop = self.sandbox.store(store)
-            order = self.sandbox.order_in(shop, external_id)
-            if action == "pay":
-                if order.status != "UNPAID":
-                    raise ValueError(f"order {external_id} is {order.status}, not UNPAID")
-                self.sandbox.change_status_in(shop, order, "AWAITING_SHIPMENT", by="BUYER")
-            elif action == "cancel":
-                self.sandbox.change_status_in(shop, order, "CANCELLED", by="BUYER")
-            elif action == "complete":
-                if order.status not in SHIPPED:
-                    raise ValueError(f"order {external_id} is {order.status}: not shipped")
-                if order.status != "COMPLETED":
-                    self.sandbox.change_status_in(shop, order, "DELIVERED", by="SYSTEM")
-            else:
-                raise ValueError(f"unknown order action {action!r}")
+        """The sandbox's `order_actions`, the store found by the sandbox (whose 404 the
+        control API has always answered here)."""
+        self.sandbox.change_order(store, external_id, action)
 
     def order(self, store: str, external_id: str) -> SandboxOrder:
         """Its lines summed per SKU (TikTok's line items are one unit each)."""

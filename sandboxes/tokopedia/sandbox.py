@@ -15,10 +15,10 @@ from typing import Any
 
 from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Listing, Variant
-from lapak.sandboxes.kit.control import ListingSpec, OrderAction
+from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, random_text
 from lapak.sandboxes.kit.push import RetryingPushQueue, hmac_sha256_hex
-from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
+from lapak.sandboxes.kit.stores import ActionRule, StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import Kind, TokenPolicy, TokenStore
 from lapak.sandboxes.tokopedia import state
 from lapak.sandboxes.tokopedia.api_order import order_notification_payload, order_status_payload
@@ -31,6 +31,7 @@ HEADER = "Authorization-Hmac"
 ACCESS_TTL = 14 * 86400
 """docs/MARKETPLACES.md#tokopedia-tokens: valid two weeks."""
 TOKEN_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+NOT_SENT = "order {id} was not shipped: nothing to {action}"
 
 
 class BuyerSimulator(StoreBuyers):
@@ -78,6 +79,24 @@ class TokopediaSandbox(StoreSandbox[Shop]):
     shop_id, webhook_secret); shops by shop_id (an int, or its digits)."""
 
     numeric_keys = True
+    order_actions = {
+        "pay": ActionRule(
+            moves=((state.PAID, "buyer"),),
+            starts=frozenset({state.PENDING}),
+            refusal="order {id} is not waiting for payment",
+        ),
+        "cancel": ActionRule(
+            moves=((state.SELLER_CANCEL, "buyer"),),
+            starts=frozenset(state.RULES.statuses) - SENT - {state.RETURNED},
+            refusal="order {id} was shipped: it cannot be cancelled",
+        ),
+        "complete": ActionRule(
+            moves=((state.DELIVERED, "system"), (state.FINISHED, "system")),
+            starts=SENT,
+            refusal=NOT_SENT,
+        ),
+        "return": ActionRule(moves=((state.RETURNED, "buyer"),), starts=SENT, refusal=NOT_SENT),
+    }
 
     def __init__(self, shops: Sequence[Mapping[str, Any]], *, seed: int = 0) -> None:
         super().__init__(seed=seed, error_response=server_error, throttle_response=throttled)
@@ -261,37 +280,12 @@ def _secret(value: Any) -> str:
     return str(reveal() if callable(reveal) else value)
 
 
-ORDER_MOVES = {
-    "pay": ((state.PAID, "buyer"),),
-    "cancel": ((state.SELLER_CANCEL, "buyer"),),
-    "complete": ((state.DELIVERED, "system"), (state.FINISHED, "system")),
-    "return": ((state.RETURNED, "buyer"),),
-}
-"""The (status, by) moves of each control action."""
-
-
 class TokopediaControl(StoreSurface[Shop]):
     sandbox: TokopediaSandbox
     platform = "tokopedia"
     tokens_expire = True
     sample_category = str(state.SAMPLE_CATEGORY)
     numeric_order_ids = True
-
-    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
-        with self.sandbox.lock:
-            shop = self._store(store)
-            order = self.sandbox.order_in(shop, self.order_id(external_id))
-            shipped, moves = order.status in SENT, ORDER_MOVES.get(action)
-            if moves is None:
-                raise ValueError(f"unknown order action {action!r}")
-            if action == "pay" and order.status != state.PENDING:
-                raise ValueError(f"order {external_id} is not waiting for payment")
-            if action == "cancel" and (shipped or order.status == state.RETURNED):
-                raise ValueError(f"order {external_id} was shipped: it cannot be cancelled")
-            if action in ("complete", "return") and not shipped:
-                raise ValueError(f"order {external_id} was not shipped: nothing to {action}")
-            for status, by in moves:
-                self.sandbox.change_status_in(shop, order, status, by=by)
 
     def order_ids(self, store: str) -> list[str]:
         """Orders a seller can see: the FS API shows an order only once it reached payment

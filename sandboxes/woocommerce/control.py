@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import asdict
 
-from lapak.sandboxes.kit.control import OrderAction, SandboxListing, SandboxOrder
+from lapak.sandboxes.kit.control import SandboxListing, SandboxOrder
 from lapak.sandboxes.kit.control_api import (
     control_routes,
     new_listing,
@@ -55,9 +55,6 @@ class WooControl(StoreSurface[Shop]):
             post = post_of(unit)
             post.manage_stock, post.stock = True, int(stock)
             post.updated = self.sandbox.clock.now_s()
-
-    def change_order(self, store: str, external_id: str, action: OrderAction) -> None:
-        self.sandbox.change_order(self._key(store), external_id, action)
 
     def order(self, store: str, external_id: str) -> SandboxOrder:
         with self.sandbox.lock:

@@ -37,12 +37,12 @@ from typing import Any, cast
 
 from lapak.connectors.woocommerce import signing
 from lapak.sandboxes.kit.buyers import Buyers
-from lapak.sandboxes.kit.catalog import Id
+from lapak.sandboxes.kit.catalog import Id, Status
 from lapak.sandboxes.kit.control import ListingSpec
 from lapak.sandboxes.kit.orders import Order, OutOfStockError
 from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
-from lapak.sandboxes.kit.stores import StoreSandbox, UnknownOrderError
+from lapak.sandboxes.kit.stores import ActionRule, StoreSandbox, UnknownOrderError
 from lapak.sandboxes.woocommerce.products import seller_product
 from lapak.sandboxes.woocommerce.state import (
     SHIPPED,
@@ -59,19 +59,6 @@ from lapak.sandboxes.woocommerce.wire import php_json, server_error, throttled
 
 ORDER_TOPICS = ("order.created", "order.updated", "order.deleted")
 PAYMENTS = (("bacs", "Transfer Bank"), ("cod", "Bayar di Tempat"), ("midtrans", "Midtrans"))
-ACTIONS: dict[str, tuple[frozenset[str], str, str]] = {
-    "pay": (frozenset({"pending", "failed", "on-hold"}), "processing", "nothing to pay"),
-    "cancel": (
-        frozenset({"pending", "processing", "on-hold", "failed"}),
-        "cancelled",
-        "too late to cancel",
-    ),
-    "complete": (SHIPPED, "delivered", "not shipped"),
-    "return": (SHIPPED, "refunded", "nothing to return"),
-}
-"""What a buyer or the shop does to an order: (from statuses, to status, refusal). A
-delivered order was shipped and is now with the buyer; a returned one is refunded with
-its units restocked (`wc_create_refund` with "Restock refunded items")."""
 MAX_FAILURES = 5
 PUSH_TIMEOUT_SECONDS = 5.0  # WooCommerce waits MINUTE_IN_SECONDS; tests need answers sooner
 USER_AGENT = f"WooCommerce/{WC_VERSION} Hookshot (WordPress/{WP_VERSION})"
@@ -290,25 +277,43 @@ class WooSandbox(StoreSandbox[Shop]):
         """The seller's product, made in wp-admin (already in the catalog)."""
         return seller_product(store, spec, now=self.clock.now())
 
-    def change_order(self, name: str, order_id: Any, action: str) -> None:
-        """A buyer or the shop moves an order on: pay, cancel, complete (a shipped order is
-        delivered), return (refunded with its units restocked)."""
-        with self.lock:
-            shop = self.store(name)
-            order = self.order_in(shop, order_id)
-            if action not in ACTIONS:
-                raise ValueError(f"unknown order action {action!r}")
-            allowed, target, refusal = ACTIONS[action]
-            if order.status not in allowed:
-                raise ValueError(f"order {order.id} is {order.status}: {refusal}")
-            if target == "refunded":
-                order.refunds.append(
-                    {
-                        "id": shop.new_id(),
-                        "reason": "Barang dikembalikan",
-                        "total": f"-{order.total}",
-                    }
-                )
-                shop.book.restore_stock(order)
-            shop.book.change_status(order, target, self.clock.now_s())
-            self.notify(shop, order)
+    def change_status_in(self, store: Shop, order: Order, status: Status, *, by: str = "") -> bool:
+        """A status change; its order.updated webhook goes out even when the status stays
+        (WooCommerce saves the order and fires the hook all the same)."""
+        changed = store.book.change_status(order, status, self.clock.now_s(), by=by)
+        self.notify(store, order)
+        return changed
+
+    def refund_in(self, shop: Shop, order: Order) -> None:
+        """The returned order's refund (`wc_create_refund` with "Restock refunded items"):
+        its record, and its units back in stock."""
+        woo_order = cast(WooOrder, order)
+        refund = {"id": shop.new_id(), "reason": "Barang dikembalikan", "total": f"-{order.total}"}
+        woo_order.refunds.append(refund)
+        shop.book.restore_stock(order)
+
+    order_actions = {
+        "pay": ActionRule(
+            moves=(("processing", ""),),
+            starts=frozenset({"pending", "failed", "on-hold"}),
+            refusal="order {id} is {status}: nothing to pay",
+        ),
+        "cancel": ActionRule(
+            moves=(("cancelled", ""),),
+            starts=frozenset({"pending", "processing", "on-hold", "failed"}),
+            refusal="order {id} is {status}: too late to cancel",
+        ),
+        "complete": ActionRule(
+            moves=(("delivered", ""),),
+            starts=SHIPPED,
+            refusal="order {id} is {status}: not shipped",
+        ),
+        "return": ActionRule(
+            moves=(("refunded", ""),),
+            starts=SHIPPED,
+            refusal="order {id} is {status}: nothing to return",
+            first=refund_in,
+        ),
+    }
+    """What a buyer or the shop does to an order. A delivered order was shipped and is now
+    with the buyer; a returned one is refunded with its units restocked."""
