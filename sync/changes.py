@@ -14,12 +14,13 @@ import heapq
 from array import array
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from lapak.sync.stock import available, content_hash, store_price, store_stock
-from lapak.sync.store.dialect import among
+from lapak.sync.store.dialect import among, among_bound
 from lapak.sync.store.models import Listing, Product, Store
-from sqlalchemy import and_, false, func, insert, not_, select, update
+from sqlalchemy import Table, and_, false, func, insert, not_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -40,13 +41,19 @@ def dirty_condition() -> ColumnElement[bool]:
 
 def refresh_dirty(session: Session, listing_ids: Collection[int]) -> None:
     """Recompute `dirty` for these listings after their desired or confirmed state moved."""
+    statement = _dirty_update(session.get_bind().dialect.name)
     for chunk in chunked(listing_ids, CHUNK):
-        session.execute(
-            update(Listing)
-            .where(among(session, Listing.id, chunk))
-            .values(dirty=dirty_condition()),
-            execution_options={"synchronize_session": False},
-        )
+        session.execute(statement, {"ids": chunk})
+
+
+@cache
+def _dirty_update(dialect: str) -> Any:
+    """`refresh_dirty`'s UPDATE (a Core statement: it moves no object of the session), built
+    once: building it cost each chunk more than running it, twice per push call."""
+    table = Listing.__table__
+    assert isinstance(table, Table)
+    among_ids = among_bound(dialect, table.c.id, "ids")
+    return update(table).where(among_ids).values(dirty=dirty_condition())
 
 
 def lock_stock_rows(session: Session, product_ids: Collection[int]) -> None:

@@ -32,6 +32,15 @@ def among(session: Session, column: Any, values: Collection[Any]) -> ColumnEleme
     return cast(ColumnElement[bool], column.in_(values))
 
 
+def among_bound(dialect: str, column: Any, name: str) -> ColumnElement[bool]:
+    """`among` with its values given at execution as the list `name`: one statement for
+    any count of values, which a caller may build once and keep."""
+    if dialect == "postgresql":
+        array = bindparam(name, type_=postgresql.ARRAY(column.type))
+        return cast(ColumnElement[bool], column == any_(array))
+    return cast(ColumnElement[bool], column.in_(bindparam(name, expanding=True)))
+
+
 def insert_for(session: Session, model: Any) -> Any:
     """The INSERT construct of the session's dialect (it has ON CONFLICT clauses)."""
     dialect = session.get_bind().dialect.name
