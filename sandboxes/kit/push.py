@@ -125,11 +125,20 @@ class RetryingPushQueue(PushQueue[Delivery]):
     retry_delay: ClassVar[float] = 0.2
     """Seconds, times the attempt number, between tries."""
 
-    def send_json(self, url: str, payload: Any, sign: Callable[[bytes], Mapping[str, str]]) -> None:
-        """Queue `payload` as compact JSON, with the headers `sign` makes of the exact body
-        (its signature)."""
-        body = json.dumps(payload, separators=(",", ":")).encode("utf-8")
-        self.put(Delivery(url, body, {**sign(body), "Content-Type": "application/json"}))
+    def send_json(
+        self,
+        url: str,
+        payload: Any,
+        sign: Callable[[bytes], Mapping[str, str]],
+        *,
+        ensure_ascii: bool = True,
+    ) -> None:
+        """Queue `payload` as compact UTF-8 JSON, with the headers `sign` makes of the exact
+        body (its signature). `ensure_ascii` False writes non-ASCII text as itself rather
+        than as \\u escapes (Shopify's bodies)."""
+        body = json.dumps(payload, ensure_ascii=ensure_ascii, separators=(",", ":"))
+        encoded = body.encode("utf-8")
+        self.put(Delivery(url, encoded, {**sign(encoded), "Content-Type": "application/json"}))
 
     def accepts(self, status: int) -> bool:
         """The receiver's answer counts as delivered (default: any 2xx)."""

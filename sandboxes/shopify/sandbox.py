@@ -14,7 +14,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import json
 import re
 import uuid
 from collections.abc import Mapping, Sequence
@@ -26,7 +25,7 @@ from lapak.sandboxes.kit.buyers import StoreBuyers
 from lapak.sandboxes.kit.catalog import Catalog, Id
 from lapak.sandboxes.kit.control import ListingSpec, OrderAction, SandboxOrder
 from lapak.sandboxes.kit.orders import Order, OrderBook
-from lapak.sandboxes.kit.push import Delivery, RetryingPushQueue
+from lapak.sandboxes.kit.push import RetryingPushQueue
 from lapak.sandboxes.kit.ratelimit import TokenBuckets
 from lapak.sandboxes.kit.stores import StoreSandbox, StoreSurface
 from lapak.sandboxes.kit.tokens import TokenPolicy, TokenRefused, TokenStore
@@ -316,19 +315,21 @@ class ShopifySandbox(StoreSandbox[Shop]):
         if not shop.push_url:
             return
         stamp = uuid.UUID(int=self.rng.getrandbits(128))
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        signature = hmac.new(shop.client_secret.encode("utf-8"), body, hashlib.sha256).digest()
-        headers = {
-            "Content-Type": "application/json",
-            "X-Shopify-Topic": topic,
-            "X-Shopify-Hmac-SHA256": base64.b64encode(signature).decode("ascii"),
-            "X-Shopify-Shop-Domain": shop.domain,
-            "X-Shopify-API-Version": shop.api_version,
-            "X-Shopify-Webhook-Id": str(stamp),
-            "X-Shopify-Event-Id": str(stamp.int % 10**12),
-            "X-Shopify-Triggered-At": iso(self.clock.now()) or "",
-        }
-        self.push.put(Delivery(shop.push_url, body, headers))
+        secret = shop.client_secret.encode("utf-8")
+
+        def signed(body: bytes) -> dict[str, str]:
+            signature = hmac.new(secret, body, hashlib.sha256).digest()
+            return {
+                "X-Shopify-Topic": topic,
+                "X-Shopify-Hmac-SHA256": base64.b64encode(signature).decode("ascii"),
+                "X-Shopify-Shop-Domain": shop.domain,
+                "X-Shopify-API-Version": shop.api_version,
+                "X-Shopify-Webhook-Id": str(stamp),
+                "X-Shopify-Event-Id": str(stamp.int % 10**12),
+                "X-Shopify-Triggered-At": iso(self.clock.now()) or "",
+            }
+
+        self.push.send_json(shop.push_url, payload, signed, ensure_ascii=False)
 
 
 class ShopifyControl(StoreSurface[Shop]):

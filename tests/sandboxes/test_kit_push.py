@@ -27,6 +27,16 @@ def test_send_json_signs_the_exact_body() -> None:
     assert delivery.headers == {"X-Sign": delivery.body.hex(), "Content-Type": "application/json"}
 
 
+def test_send_json_may_keep_non_ascii_text_as_utf8() -> None:
+    pushes = Recorded()
+    pushes.send_json(
+        "http://hook", {"a": "é"}, lambda body: {"X-Sign": body.hex()}, ensure_ascii=False
+    )
+    (delivery,) = pushes.queued
+    assert delivery.body == '{"a":"é"}'.encode()
+    assert delivery.headers["X-Sign"] == delivery.body.hex()
+
+
 def test_hmac_sha256_hex() -> None:
     expected = hmac.new(b"key", b"message", hashlib.sha256).hexdigest()
     assert hmac_sha256_hex("key", b"message") == expected
