@@ -17,6 +17,7 @@ from typing import Any, TypeVar, get_args
 
 from lapak.sandboxes.kit.control import OrderAction
 from lapak.sandboxes.kit.faults import settings_from_request
+from lapak.sandboxes.kit.images import image_kind, image_response, placeholder_response
 from lapak.sandboxes.kit.orders import OutOfStockError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.requests import Request
@@ -272,6 +273,23 @@ async def store_webhook(request: Request) -> Response:
     body = await read_body(request, WebhookUrl)
     _control(request).set_webhook_url(request.path_params["store"], body.url)
     return JSONResponse({"url": body.url})
+
+
+async def placeholder_image(request: Request) -> Response:
+    """GET /_sandbox/images/{name}.png: the placeholder PNG of that name (kit/images.py)."""
+    return placeholder_response(request.path_params["name"])
+
+
+def uploaded_image(param: str, kind: Callable[[bytes], str | None] = image_kind) -> Endpoint:
+    """GET ...{param}: the image the sandbox keeps in its `images` under that path
+    parameter (an upload: Shopee's image_id, TikTok's uri), typed by `kind`; 404 when
+    there is none."""
+
+    async def endpoint(request: Request) -> Response:
+        data = _sandbox(request).images.get(request.path_params[param])
+        return image_response(data, kind)
+
+    return endpoint
 
 
 def shared_routes() -> list[Route]:

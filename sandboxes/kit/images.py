@@ -12,6 +12,7 @@ import hashlib
 import re
 import struct
 import zlib
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -43,6 +44,11 @@ def placeholder_png(name: str, size: int = 16) -> bytes:
     )
 
 
+def placeholder_response(name: str) -> Response:
+    """The placeholder PNG of `name`, `PLACEHOLDER_SIZE` pixels a side."""
+    return Response(placeholder_png(name, PLACEHOLDER_SIZE), media_type="image/png")
+
+
 def image_kind(data: bytes) -> str | None:
     """ "png" or "jpeg" when `data` starts like one, else None."""
     if data.startswith(PNG_MAGIC):
@@ -52,11 +58,14 @@ def image_kind(data: bytes) -> str | None:
     return None
 
 
-def image_response(data: bytes | None) -> Response:
-    """An image the sandbox keeps (an upload), or 404 when there is none."""
+def image_response(
+    data: bytes | None, kind: Callable[[bytes], str | None] = image_kind
+) -> Response:
+    """An image the sandbox keeps (an upload), typed by `kind` (a platform may know more
+    formats), or 404 when there is none."""
     if data is None:
         return JSONResponse({"detail": "no such image"}, status_code=404)
-    return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
+    return Response(data, media_type=f"image/{kind(data) or 'png'}")
 
 
 class WithPlaceholderImages:
@@ -71,7 +80,6 @@ class WithPlaceholderImages:
         if scope["type"] == "http" and scope["method"] == "GET":
             match = PLACEHOLDER_PATH.fullmatch(scope["path"])
             if match is not None:
-                image = placeholder_png(match["name"], PLACEHOLDER_SIZE)
-                await Response(image, media_type="image/png")(scope, receive, send)
+                await placeholder_response(match["name"])(scope, receive, send)
                 return
         await self.app(scope, receive, send)

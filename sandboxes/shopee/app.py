@@ -13,8 +13,13 @@ and the images upload_image stored.
 from __future__ import annotations
 
 from lapak.sandboxes.kit.app import SandboxApp as KitApp
-from lapak.sandboxes.kit.control_api import control_routes, store_auth_code, store_expired_count
-from lapak.sandboxes.kit.images import image_response, placeholder_png
+from lapak.sandboxes.kit.control_api import (
+    control_routes,
+    placeholder_image,
+    store_auth_code,
+    store_expired_count,
+    uploaded_image,
+)
 from lapak.sandboxes.kit.wire import JSONBody, json_object
 from lapak.sandboxes.shopee import (
     api_order,
@@ -54,21 +59,13 @@ async def _read_body(request: Request, route: Route) -> object:
     )
 
 
-async def placeholder_image(request: Request) -> Response:
-    return Response(placeholder_png(request.path_params["name"], 600), media_type="image/png")
-
-
-async def uploaded_image(request: Request) -> Response:
-    return image_response(request.app.state.sandbox.images.get(request.path_params["image_id"]))
-
-
 CONTROL_ROUTES = control_routes(
     "shops",
     {
         "POST expire_token": store_expired_count,
         "POST auth_code": store_auth_code,
         "GET /_sandbox/images/{name}.png": placeholder_image,
-        "GET /_sandbox/uploads/{image_id}": uploaded_image,
+        "GET /_sandbox/uploads/{image_id}": uploaded_image("image_id"),
     },
 )
 

@@ -14,8 +14,12 @@ from collections.abc import Mapping
 
 from lapak.sandboxes.kit.app import SandboxApp
 from lapak.sandboxes.kit.consent import ConsentPage, ConsentRefused, Grant, valid_redirect
-from lapak.sandboxes.kit.control_api import control_routes, store_expire_token, store_stock
-from lapak.sandboxes.kit.images import image_response
+from lapak.sandboxes.kit.control_api import (
+    control_routes,
+    store_expire_token,
+    store_stock,
+    uploaded_image,
+)
 from lapak.sandboxes.kit.wire import Router, json_object
 from lapak.sandboxes.tiktok import api_auth, api_listing_write, api_orders, api_products
 from lapak.sandboxes.tiktok.api_products import image_kind
@@ -99,21 +103,13 @@ async def _auth_code(request: Request) -> Response:
     return JSONResponse({"auth_code": request.app.state.sandbox.issue_auth_code(store)})
 
 
-async def _image(request: Request) -> Response:
-    """An uploaded image, typed by TikTok's wider set of formats (WEBP, BMP, HEIC too)."""
-    data = request.app.state.sandbox.images.get(request.path_params["uri"])
-    if data is None:
-        return image_response(None)
-    return Response(data, media_type=f"image/{image_kind(data) or 'png'}")
-
-
 CONTROL_ROUTES = control_routes(
     "stores",
     {
         "POST listings/{sku}/stock": store_stock,
         "POST expire_token": store_expire_token,
         "POST auth_code": _auth_code,
-        "GET /_sandbox/images/{uri:path}": _image,
+        "GET /_sandbox/images/{uri:path}": uploaded_image("uri", image_kind),
     },
 )
 

@@ -10,17 +10,21 @@ import httpx
 import pytest
 from lapak.sandboxes.kit.control_api import (
     guarded,
+    placeholder_image,
     route,
     store_expire_token,
     store_list,
     store_routes,
     store_stock,
+    uploaded_image,
 )
+from lapak.sandboxes.kit.images import PLACEHOLDER_SIZE, placeholder_png
 from lapak.sandboxes.shopee.sandbox import ShopeeControl, ShopeeSandbox
 from lapak.wiring.server import serve
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.testclient import TestClient
 
 SHOP = {"name": "toko", "partner_id": 1, "partner_key": "k", "shop_id": 5}
 STORE = "/_sandbox/stores/{store}"
@@ -161,3 +165,27 @@ def test_a_lookup_error_answers_404_with_its_whole_message(error: LookupError, d
     answer = asyncio.run(guarded(endpoint)(Request({"type": "http", "method": "GET"})))
     assert answer.status_code == 404
     assert answer.body == f'{{"detail":"{detail}"}}'.encode()
+
+
+def test_placeholder_and_uploaded_images(sandbox: ShopeeSandbox) -> None:
+    sandbox.images["up-1"] = b"RIFF\0\0\0\0WEBPdata"
+    app = Starlette(
+        routes=[
+            route("/_sandbox/images/{name}.png", placeholder_image, ["GET"]),
+            route("/_sandbox/uploads/{image_id}", uploaded_image("image_id"), ["GET"]),
+            route(
+                "/_sandbox/typed/{image_id}", uploaded_image("image_id", lambda _: "webp"), ["GET"]
+            ),
+        ]
+    )
+    app.state.sandbox = sandbox
+    with TestClient(app) as client:
+        placeholder = client.get("/_sandbox/images/KOPI-1.png")
+        assert placeholder.headers["content-type"] == "image/png"
+        assert placeholder.content == placeholder_png("KOPI-1", PLACEHOLDER_SIZE)
+        upload = client.get("/_sandbox/uploads/up-1")
+        assert upload.content == sandbox.images["up-1"]
+        assert upload.headers["content-type"] == "image/png"  # the kit knows PNG and JPEG
+        assert client.get("/_sandbox/typed/up-1").headers["content-type"] == "image/webp"
+        missing = client.get("/_sandbox/uploads/nope")
+        assert (missing.status_code, missing.json()) == (404, {"detail": "no such image"})
