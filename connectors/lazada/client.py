@@ -40,7 +40,7 @@ from lapak.connectors.kit.calls import json_object
 from lapak.connectors.kit.client import TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
 from lapak.connectors.kit.refusals import classify as kit_classify
-from lapak.connectors.kit.validation import M
+from lapak.connectors.kit.validation import M, from_body
 from lapak.connectors.lazada import signing
 from lapak.connectors.lazada.wire import Envelope, ErrorDetail, TokenReply, validate
 from lapak.sync.protocol import (
@@ -225,6 +225,11 @@ class LazadaClient(TokenClient):
         else:
             request = self._http.build_request("POST", url, data=signed)
         response = send(self._http, request)
+        if key is not None and response.status_code < 400:
+            answer = from_body(Envelope, key, model, response.content)
+            if answer is not None and answer.code == "0":
+                data = getattr(answer, key)
+                return data if data is not None else validate(model, {}, path)
         payload = _payload(path, response)
         data = payload if key is None else payload.get(key)
         return validate(model, {} if data is None else data, path)
