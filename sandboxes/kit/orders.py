@@ -169,8 +169,8 @@ class OrderRules:
     def resolve(self, name: str) -> Status:
         """A status by a verb, or by its name in any case (a number status by its digits,
         Tokopedia's 220 by "220"); ValueError naming the known ones."""
-        numbers = {str(s): s for s in self.statuses if isinstance(s, int)}
-        status = self.verbs.get(name.lower(), numbers.get(name, name.upper()))
+        by_name = {str(s).lower(): s for s in self.statuses}
+        status = self.verbs.get(name.lower(), by_name.get(name.lower()))
         if status not in self.statuses:
             known = ", ".join(str(s) for s in (*self.statuses, *self.verbs))
             raise ValueError(f"unknown order status {name!r} (known: {known})")

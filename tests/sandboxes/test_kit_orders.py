@@ -245,6 +245,13 @@ def test_rules_resolve_verbs_and_names() -> None:
         RULES.resolve("lost")
 
 
+def test_rules_resolve_lower_case_statuses_in_any_case() -> None:
+    """WooCommerce's statuses are lower case ("processing")."""
+    rules = dataclasses.replace(RULES, statuses=("pending", "processing"), verbs={})
+    assert rules.resolve("processing") == "processing"
+    assert rules.resolve("Pending") == "pending"
+
+
 def test_rules_resolve_number_statuses_by_their_digits() -> None:
     rules = OrderRules(
         statuses=(220, 400, 500),
