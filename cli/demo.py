@@ -464,13 +464,16 @@ class StoreSummary:
     shipped: int
 
 
-def _settle(runtime: Runtime, controls: Controls, timeout: float) -> None:
+def _settle(runtime: Runtime, controls: Controls, timeout: float, backoff: float = 60) -> None:
     """Wait (up to `timeout` s) until every listing is published, Lapak holds every order
     of every marketplace and each marketplace holds the stock Lapak wants there (the pushes
-    the last orders caused). After chaos, a create refused in its last seconds is tried again
-    once its backoff ends: the summary waits for it rather than report it unpublished."""
+    the last orders caused). After chaos, a push refused in its last seconds is tried again
+    once its backoff ends: while one waits, the summary waits for it (up to `backoff` s
+    more) rather than report a store behind."""
     deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+    while (now := time.monotonic()) < deadline + backoff:
+        if now >= deadline and not progress.backing_off(runtime.db):
+            return
         rows = _in_step(runtime, controls)
         settled = all(r.in_step == r.published and r.orders == r.on_marketplace for r in rows)
         if settled and progress.all_published(runtime.db):

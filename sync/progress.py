@@ -25,6 +25,18 @@ def all_published(db: Database) -> bool:
     return bool(total) and unbound == 0
 
 
+def backing_off(db: Database) -> bool:
+    """True while a listing waits out its backoff after a transient failure (its push is
+    due at `retry_at`, then made)."""
+    with db.session() as session:
+        waiting = session.scalar(
+            select(func.count()).where(
+                Listing.dirty, Listing.failed.is_(False), Listing.retry_at.is_not(None)
+            )
+        )
+    return bool(waiting)
+
+
 def published_counts(db: Database) -> dict[str, int]:
     """Listings bound to a marketplace item, by store name (stores with none left out)."""
     with db.session() as session:

@@ -44,7 +44,8 @@ def test_the_demo_syncs_six_marketplaces_into_one_queue(tmp_path: Path, chaos: b
     assert {row.store for row in summary} == {store.name for store in STORES}
     for row in summary:
         assert row.published == 10, row
-        assert row.in_step == row.published, row  # every marketplace holds Lapak's stock
+        # every marketplace holds Lapak's stock (the narration's end says what moved last)
+        assert row.in_step == row.published, (row, out.getvalue()[-3000:])
         assert row.orders == row.on_marketplace, row  # and Lapak holds every order
     assert sum(row.orders for row in summary) >= 10  # fewer under chaos: publishing is slower
     assert sum(1 for row in summary if row.orders) >= len(STORES) - 2

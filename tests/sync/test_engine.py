@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from lapak.sync import progress
 from lapak.sync import push as push_module
 from lapak.sync.changes import products_changed
 from lapak.sync.dispatch import request_pushes
@@ -545,3 +546,19 @@ def test_a_variant_group_backing_off_is_created_whole_when_its_first_member_is_d
     assert report.created == 2
     assert [call for call in a.calls if call[0] == "upsert"] == [("upsert", 2)]
     assert listing(db, stores["a"], "KAWUNG-M").item_id is not None
+
+
+def test_a_listing_backs_off_after_a_transient_failure_until_its_retry_lands(
+    db: Database,
+) -> None:
+    """`progress.backing_off` (what `lapak demo`'s summary waits on after chaos)."""
+    stores = setup_shop(db, products=1)
+    a = MemoryConnector()
+    a.fail_skus["SKU-0"] = False  # transient
+    push_store(db, stores["a"], a)
+    assert progress.backing_off(db)
+
+    del a.fail_skus["SKU-0"]
+    later = datetime.now(UTC) + timedelta(minutes=11)  # past any backoff
+    push_store(db, stores["a"], a, clock=lambda: later)
+    assert not progress.backing_off(db)
