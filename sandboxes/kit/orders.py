@@ -322,13 +322,11 @@ def take_stock(
     catalog: Catalog,
     lines: Sequence[tuple[str, int]],
     *,
-    take: bool = True,
-    check: bool | None = None,
+    take: bool,
+    check: bool,
 ) -> list[tuple[Unit, int]]:
-    """The units of (sku, quantity) lines with their stock taken, all or nothing (`take`
-    False: only found, none taken; `check`, by default as `take`: refused when short);
-    uncounted stock is never short."""
-    check = take if check is None else check
+    """The units of (sku, quantity) lines, found all or nothing: refused when short
+    (`check`), their stock taken (`take`); uncounted stock is never short."""
     if not lines:
         raise OutOfStockError("an order needs at least one line")
     wanted: dict[tuple[Id, Id | None], int] = {}
