@@ -22,33 +22,11 @@ from lapak.connectors.kit import validation as kit
 from lapak.connectors.kit.validation import M, first_error, validate_body
 from lapak.connectors.kit.validation import validate as validate
 from lapak.sync.protocol import TransientError
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 
-class Wire(kit.Wire):
+class Wire(kit.NullIsDefault):
     model_config = ConfigDict(populate_by_name=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _null_is_default(cls, data: Any) -> Any:
-        """A `null` for a field that has a default means the default. (Most objects hold no
-        `null`: they pass as they are, without a copy — this ran for every nested object of
-        every product read, a sixth of a stock push's time.)"""
-        if not isinstance(data, dict) or None not in data.values():
-            return data
-        optional = _optional_keys(cls)
-        return {k: v for k, v in data.items() if v is not None or k not in optional}
-
-
-@cache
-def _optional_keys(model: type[BaseModel]) -> frozenset[str]:
-    """Names and aliases of the fields of `model` that have a default."""
-    return frozenset(
-        key
-        for name, field in model.model_fields.items()
-        if not field.is_required()
-        for key in (name, field.alias or name)
-    )
 
 
 @cache
