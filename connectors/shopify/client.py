@@ -1,8 +1,12 @@
 """`ShopifyClient`: the only code that speaks HTTP to Shopify's Admin API.
 
 Every call carries the store's offline access token in `X-Shopify-Access-Token` (no request
-signing), is paced through the store's `Pacer` and retried briefly by the `Retrier`. A
-refusal becomes the `sync.protocol` error it means (docs/rules.md, rule 7):
+signing) and is retried briefly by the `Retrier`. The two APIs have limits of their own
+(docs/MARKETPLACES.md#shopify-rate-limits): a REST call is paced through the store's
+`Pacer` (2 requests/s, a bucket of 40); a GraphQL call spends cost points instead, and
+waits until the points the last answer stated (`extensions.cost.throttleStatus`) cover its
+cost (kit `StatedPace`). A refusal becomes the `sync.protocol` error it means
+(docs/rules.md, rule 7):
 
     HTTP 429 (REST leaky bucket full)     ThrottledError; Retry-After (seconds), else the
                                           wait the X-Shopify-Shop-Api-Call-Limit fill implies
@@ -18,12 +22,14 @@ Nothing here logs or raises the token; messages name the API path only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+import time
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import httpx
 import structlog
 from lapak.connectors.http import Retrier, parse_retry_after, send, with_query
+from lapak.connectors.kit.allowance import Allowance, StatedPace
 from lapak.connectors.kit.client import Request
 from lapak.connectors.kit.paging import Query, next_link_param, token_pages
 from lapak.connectors.kit.refusals import ErrorTable
@@ -100,12 +106,17 @@ class ShopifyClient:
         pacer: Pacer,
         access_token: str,
         api_version: str,
+        sleep: Callable[[float], None] = time.sleep,
     ):
+        """`sleep` waits before a GraphQL call whose cost the points stated last cannot
+        cover yet."""
         self._http = http
         self._retrier = retrier
         self._pacer = pacer
         self._token = access_token
         self._prefix = f"/admin/api/{api_version}/"
+        self._sleep = sleep
+        self._points = StatedPace(time.monotonic)
 
     # --- REST ----------------------------------------------------------------------------
 
@@ -161,14 +172,24 @@ class ShopifyClient:
 
     # --- GraphQL -------------------------------------------------------------------------
 
-    def graphql(self, query: str, variables: Mapping[str, Any], field: str) -> dict[str, Any]:
-        """`data[field]` of a GraphQL operation (retried: use it for idempotent ones)."""
-        return self._retrier.call(self._graphql, query, variables, field)
+    def graphql(
+        self, query: str, variables: Mapping[str, Any], field: str, *, cost: int
+    ) -> dict[str, Any]:
+        """`data[field]` of a GraphQL operation whose requested `cost` in points is known
+        (retried: use it for idempotent ones)."""
+        return self._retrier.call(self._graphql, query, variables, field, cost)
 
-    def _graphql(self, query: str, variables: Mapping[str, Any], field: str) -> dict[str, Any]:
+    def _graphql(
+        self, query: str, variables: Mapping[str, Any], field: str, cost: int
+    ) -> dict[str, Any]:
         path = self._prefix + "graphql.json"
-        response = self._send(Request("POST", path, body={"query": query, "variables": variables}))
+        wait = self._points.wait(cost)
+        if wait:
+            self._sleep(wait)
+        body = {"query": query, "variables": variables}
+        response = self._send(Request("POST", path, body=body), paced=False)
         reply = validate(GraphQLReply, self._payload(path, response), path)
+        self._points.note(_points_left(reply))
         if reply.errors:
             raise graphql_error(path, field, reply)
         data = (reply.data or {}).get(field)
@@ -178,8 +199,10 @@ class ShopifyClient:
 
     # --- one attempt ---------------------------------------------------------------------
 
-    def _send(self, request: Request) -> httpx.Response:
-        self._pacer.acquire()
+    def _send(self, request: Request, *, paced: bool = True) -> httpx.Response:
+        """One attempt; `paced` (REST): through the store's pacer first."""
+        if paced:
+            self._pacer.acquire()
         headers = {"X-Shopify-Access-Token": self._token, "Accept": "application/json"}
         sent = self._http.build_request(
             request.method,
@@ -218,6 +241,15 @@ def graphql_error(path: str, field: str, reply: GraphQLReply) -> ConnectorError:
     if code in GRAPHQL_AUTH_CODES:
         return AuthError(text, code=code, status=200)
     return PermanentError(text, code=code, status=200)
+
+
+def _points_left(reply: GraphQLReply) -> Allowance | None:
+    """The points bucket as the answer states it (None: not stated)."""
+    cost = reply.extensions.cost if reply.extensions else None
+    status = cost.throttleStatus if cost else None
+    if status is None or status.restoreRate <= 0:
+        return None
+    return Allowance(status.restoreRate, status.maximumAvailable, status.currentlyAvailable)
 
 
 def _points_wait(reply: GraphQLReply) -> float | None:

@@ -13,15 +13,16 @@ goes on. Two failures stop the whole method instead, because carrying on cannot 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from functools import partial
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Unpack
 
 import structlog
 from lapak.connectors.drafts import guarded
 from lapak.connectors.kit.client import Wiring
-from lapak.connectors.kit.connector import ConnectorBase, not_connected_yet
+from lapak.connectors.kit.connector import ConnectorBase, Plumbing, not_connected_yet
 from lapak.connectors.kit.failures import kept_failure
 from lapak.connectors.kit.paging import first_seen
 from lapak.connectors.shopify import mapping, order_mapping, signing, wire
@@ -32,6 +33,7 @@ from lapak.sync.protocol import (
     ConnectorError,
     ConnectorLimits,
     PermanentError,
+    StoreSpec,
     TransientError,
 )
 from lapak.sync.types import (
@@ -103,6 +105,19 @@ class ShopifyConnector(ConnectorBase[ShopifyCredentials]):
     platform: ClassVar[str] = "shopify"
     limits: ClassVar[ConnectorLimits] = LIMITS
 
+    def __init__(
+        self,
+        store: StoreSpec,
+        credentials: ShopifyCredentials,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        **plumbing: Unpack[Plumbing],
+    ):
+        """`sleep` waits before a GraphQL call whose cost the points the last answer stated
+        cannot cover yet."""
+        self._sleep = sleep
+        super().__init__(store, credentials, **plumbing)
+
     def _connect(self, credentials: ShopifyCredentials, wiring: Wiring) -> None:
         """`tokens` is not consulted: the offline token never changes; the clock judges the
         age of OAuth callbacks."""
@@ -117,6 +132,7 @@ class ShopifyConnector(ConnectorBase[ShopifyCredentials]):
             pacer=wiring.pacer,
             access_token=self._token,
             api_version=credentials.api_version,
+            sleep=self._sleep,
         )
         self._catalog = Catalog(
             self._client, self.store.name, credentials.location_id, at_once=LIMITS.parallel_calls

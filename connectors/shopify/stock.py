@@ -29,6 +29,9 @@ mutation inventorySetQuantities($input: InventorySetQuantitiesInput!) {
 }
 """.strip()
 FIELD = "inventorySetQuantities"
+COST = 10
+"""Requested cost of the mutation in points: "mutations cost 10 points" (GraphQL cost guide,
+docs/MARKETPLACES.md#shopify-rate-limits)."""
 STOCK_BATCH = 250
 """Quantities per call: "Input arguments that accept an array have a maximum size of 250"."""
 REASON = "correction"
@@ -79,7 +82,7 @@ class StockWriter:
                 }
             }
             try:
-                data = self._client.graphql(SET_QUANTITIES, variables, FIELD)
+                data = self._client.graphql(SET_QUANTITIES, variables, FIELD, cost=COST)
             except (TransientError, PermanentError) as exc:
                 return failures + self._all_failed([index for index, _ in pending], exc)
             payload = wire.validate(wire.InventorySetPayload, data, FIELD)

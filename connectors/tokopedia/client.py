@@ -29,6 +29,7 @@ from typing import Any, ClassVar, Generic, TypeVar, cast
 import httpx
 import structlog
 from lapak.connectors.http import parse_retry_after, send
+from lapak.connectors.kit.allowance import Allowance
 from lapak.connectors.kit.calls import comma_joined, json_object
 from lapak.connectors.kit.client import Request, TokenClient, Wiring
 from lapak.connectors.kit.refusals import ErrorTable
@@ -36,7 +37,7 @@ from lapak.connectors.kit.refusals import classify as kit_classify
 from lapak.connectors.kit.tokens import token_set
 from lapak.connectors.kit.validation import M, from_body
 from lapak.connectors.tokopedia import auth
-from lapak.connectors.tokopedia.rows import Allowance, allowance
+from lapak.connectors.tokopedia.rows import allowance
 from lapak.connectors.tokopedia.wire import (
     Envelope,
     TokenRefusal,

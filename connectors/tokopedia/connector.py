@@ -17,6 +17,7 @@ from typing import Any, ClassVar, Unpack
 
 import structlog
 from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.kit.allowance import StatedPace
 from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, Plumbing, not_connected_yet
@@ -26,7 +27,6 @@ from lapak.connectors.kit.updates import update_failed
 from lapak.connectors.kit.validation import M
 from lapak.connectors.tokopedia import auth, mapping, order_mapping, wire
 from lapak.connectors.tokopedia.client import TokopediaClient
-from lapak.connectors.tokopedia.rows import RowPace
 from lapak.sync.parallel import in_parallel
 from lapak.sync.protocol import (
     AlreadyExistsError,
@@ -145,7 +145,7 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
         hold yet, and before rows refused with ERR_TOO_MANY_REQUEST are sent again."""
         self._update_lookback = update_lookback
         self._sleep = sleep
-        self._row_paces = {endpoint: RowPace(time.monotonic) for endpoint in ("stock", "price")}
+        self._row_paces = {endpoint: StatedPace(time.monotonic) for endpoint in ("stock", "price")}
         super().__init__(store, credentials, **plumbing)
 
     def _connect(self, credentials: TokopediaCredentials, wiring: Wiring) -> None:
@@ -308,9 +308,10 @@ class TokopediaConnector(ConnectorBase[TokopediaCredentials], UpsertByGroup[mapp
         updates: Sequence[StockUpdate | PriceUpdate],
     ) -> list[ItemResult]:
         """One call per batch, each waiting until its rows fit the endpoint's allowance
-        (`rows.RowPace`); rows refused with ERR_TOO_MANY_REQUEST all the same are sent again
-        (only them) after the wait Tokopedia's rate-limit headers give (X-Ratelimit-Full-
-        Reset-After), within the retry policy's attempts and longest wait."""
+        (`rows`, kit `StatedPace`); rows refused with ERR_TOO_MANY_REQUEST all the same are
+        sent again (only them) after the wait Tokopedia's rate-limit headers give
+        (X-Ratelimit-Full-Reset-After), within the retry policy's attempts and longest
+        wait."""
         results = dict(rejected)
         path = self._paths[endpoint]
         pace = self._row_paces[endpoint]

@@ -1,4 +1,4 @@
-"""Bulk rows paced by what Tokopedia's answers say of their limit.
+"""Bulk rows paced by what Tokopedia's answers say of their limit (kit `StatedPace`).
 
 Tokopedia counts each row of a bulk call (stock, price) as one request against a limit it
 does not publish (docs/MARKETPLACES.md#tokopedia-rate-limits) but states in every answer's
@@ -12,19 +12,11 @@ foretold (the first call, other processes on the same app).
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+
+from lapak.connectors.kit.allowance import Allowance
 
 LIMIT = re.compile(r"\s*([0-9]+(?:\.[0-9]+)?)\s*req/s\s*\(burst\s+([0-9]+)\)")
-
-
-@dataclass(frozen=True, slots=True)
-class Allowance:
-    """One answer's X-Ratelimit-* headers: the bucket's rate and burst, and what is left."""
-
-    per_second: float
-    burst: int
-    remaining: int
 
 
 def allowance(headers: Mapping[str, str]) -> Allowance | None:
@@ -34,25 +26,3 @@ def allowance(headers: Mapping[str, str]) -> Allowance | None:
     if match is None or not remaining.isdigit() or float(match[1]) <= 0:
         return None
     return Allowance(float(match[1]), int(match[2]), int(remaining))
-
-
-class RowPace:
-    """The last allowance of one bulk endpoint, and the wait its next call's rows need."""
-
-    def __init__(self, clock: Callable[[], float]) -> None:
-        self._clock = clock
-        self._last: Allowance | None = None
-        self._at = 0.0
-
-    def note(self, told: Allowance | None) -> None:
-        if told is not None:
-            self._last, self._at = told, self._clock()
-
-    def wait(self, rows: int) -> float:
-        """Seconds until `rows` (at most a burst) fit in the bucket, as it refills at its
-        rate since the last answer; 0 when nothing is known."""
-        last = self._last
-        if last is None:
-            return 0.0
-        held = min(last.burst, last.remaining + (self._clock() - self._at) * last.per_second)
-        return max(0.0, (min(rows, last.burst) - held) / last.per_second)

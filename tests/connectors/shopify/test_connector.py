@@ -5,6 +5,7 @@ per call, shipping rules, throttle waits, the offline token)."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -344,6 +345,44 @@ def test_a_graphql_throttle_waits_for_the_points(
     [result] = hasty.update_stock([StockUpdate(refs["S0"], 2)])
     assert (result.ok, result.permanent) == (False, False)
     assert "THROTTLED" in (result.error or "")
+
+
+def test_a_stock_write_spends_points_not_a_rest_request(
+    connector: ShopifyConnector, control: ShopifyControl, pacer: CountingPacer
+) -> None:
+    _seed(control, 3)
+    refs = _refs(connector)
+    connector.update_stock([StockUpdate(refs["S0"], 1)])  # the location, looked up once
+    pacer.calls = 0
+
+    results = connector.update_stock([StockUpdate(ref, 5) for ref in refs.values()])
+
+    assert all(r.ok for r in results) and set(_stock(control).values()) == {5}
+    assert pacer.calls == 0  # GraphQL has its own limit: cost points, not REST's 2/s
+
+
+def test_a_mutation_waits_until_the_points_the_last_answer_stated_cover_its_cost(
+    connect: Callable[..., ShopifyConnector], control: ShopifyControl, sandbox: ShopifySandbox
+) -> None:
+    _seed(control, 2)
+    waits: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        time.sleep(seconds)
+
+    connector = connect(sleep=sleep, retry_policy=RetryPolicy(attempts=1))
+    refs = _refs(connector)
+    connector.update_stock([StockUpdate(refs["S0"], 1)])  # the location, looked up once
+    sandbox.points.configure(20, 10)  # 20 points/s, a bucket of 10: one mutation's cost
+    sandbox.reset_calls()
+
+    first = connector.update_stock([StockUpdate(refs["S0"], 4)])
+    second = connector.update_stock([StockUpdate(refs["S1"], 4)])
+
+    assert all(r.ok for r in first + second)  # not THROTTLED: the second waited its turn
+    assert sandbox.call_counts() == {GRAPHQL: 2}
+    assert waits == [pytest.approx(0.5, abs=0.1)]  # 10 points at 20/s, less the time between
 
 
 def test_webhooks_are_verified_for_this_shop_and_parsed_with_their_headers(
