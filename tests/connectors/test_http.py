@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import weakref
+
 import httpx
 import pytest
 from lapak.connectors.http import Retrier, RetryPolicy, make_client, parse_retry_after, send
@@ -111,3 +114,21 @@ def test_retry_after_header_values() -> None:
     assert parse_retry_after(None) is None
     assert parse_retry_after("soon") is None
     assert parse_retry_after("Wed, 21 Oct 2015 07:28:00 GMT") == 0.0  # in the past
+
+
+def test_a_sent_response_is_freed_with_its_last_reference_not_by_the_collector() -> None:
+    """httpx binds a response's stream back to the response; a body kept alive by that
+    cycle until the collector runs was most of a worker's memory between collections."""
+    body = b"x" * 60_000
+    client = httpx.Client(
+        transport=httpx.MockTransport(lambda _: httpx.Response(200, content=body))
+    )
+    gc.disable()
+    try:
+        response = send(client, client.build_request("GET", "https://toko.example/p"))
+        assert response.content == body and response.is_closed
+        freed = weakref.ref(response)
+        del response
+        assert freed() is None
+    finally:
+        gc.enable()
