@@ -76,6 +76,7 @@ from lapak.sync.store.db import Database
 from lapak.sync.store.models import Listing, Merchant, Product
 from lapak.sync.tokens import DbTokenVault
 from lapak.sync.types import ListingRef
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.pacing import TokenBucketPacer, UnpacedPacer
 from sqlalchemy import select, update
@@ -665,6 +666,7 @@ def main() -> None:
     harness.scale_out_arguments(parser, redis_port=6397)
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
+    tune_collector()  # as Lapak's own processes do
     if args.workers:
         # imported here: the scale-out mode runs on the harness, not on this module's rig
         from benchmarks import full_sync_workers

@@ -61,6 +61,7 @@ from lapak.sync.setup import StoreSettings, apply_settings
 from lapak.sync.store.db import Database
 from lapak.sync.store.models import Merchant, Order, OrderLine, Product, Reservation
 from lapak.sync.tokens import DbTokenVault
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.pacing import TokenBucketPacer, UnpacedPacer
 from lapak.wiring.server import serve
@@ -360,6 +361,7 @@ def main() -> None:
     parser.add_argument("--shops", type=int, default=4, help="scale-out: shops sharing the orders")
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
+    tune_collector()  # as Lapak's own processes do
     if args.workers:
         # imported here: the scale-out mode builds on this module's shop and checks
         from benchmarks import intake_workers

@@ -46,6 +46,7 @@ from lapak.sync.store.db import Database
 from lapak.sync.store.models import Listing, Merchant, Product
 from lapak.sync.tokens import DbTokenVault
 from lapak.sync.types import ListingRef
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.pacing import UnpacedPacer
 from lapak.wiring.server import serve
@@ -141,6 +142,7 @@ def main() -> None:
     parser.add_argument("--platforms", nargs="*", default=platforms())
     args = parser.parse_args()
     configure_logging("WARNING")
+    tune_collector()  # as Lapak's own processes do
     rows = []
     with tempfile.TemporaryDirectory() as tmp, serve(image_host()) as images:
         for platform in args.platforms:

@@ -56,6 +56,7 @@ from lapak.sync.setup import StoreSettings, apply_settings
 from lapak.sync.store.db import Database
 from lapak.sync.store.models import Listing, Merchant, Product
 from lapak.sync.tokens import DbTokenVault
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.pacing import UnpacedPacer
 from lapak.wiring.server import serve
@@ -375,6 +376,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     configure_logging("WARNING", json=False)
+    tune_collector()  # as Lapak's own processes do
     few_items = args.skus // 25 if args.few_items is None else args.few_items
     groups = plan_groups(args.skus, args.models_per_item, few_items)
     singles = sum(1 for group in groups if not group.models)

@@ -33,6 +33,7 @@ from lapak.config import load_config
 from lapak.sandboxes.shopee import create_app
 from lapak.sync.catalog import import_catalog
 from lapak.sync.store.models import Merchant
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
@@ -98,6 +99,7 @@ def main() -> None:
     args = parser.parse_args()
     directory = Path(tempfile.mkdtemp(prefix="lapak-latency-"))
     configure_logging("WARNING", stream=(directory / "lapak.log").open("w"))
+    tune_collector()  # as Lapak's own processes do
     app = create_app(
         [
             {

@@ -6,6 +6,7 @@ import typer
 from lapak.cli import catalog, deadletters, processes, queue, stores
 from lapak.cli import connect as connecting
 from lapak.cli import init as starter
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.logging import configure_logging
 
 app = typer.Typer(no_args_is_help=True, help="Lapak: one catalog, every marketplace, one queue.")
@@ -28,4 +29,5 @@ def main() -> None:
     # A person reads what a command prints; its log lines (JSON, on stderr) are for
     # warnings and errors only. `lapak run` and `lapak scheduler` log at INFO themselves.
     configure_logging(os.environ.get("LAPAK_LOG_LEVEL", "WARNING"))
+    tune_collector()  # `lapak run`, `scheduler` and `demo` are long-lived processes
     app()

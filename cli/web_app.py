@@ -10,6 +10,7 @@ import os
 
 from fastapi import FastAPI
 from lapak.web import app as web_app
+from lapak.wiring.collector import tune_collector
 from lapak.wiring.job_queues import current_job_queue_depths
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.runtime import current
@@ -25,9 +26,11 @@ def create_app() -> FastAPI:
     from lapak.jobs import actors  # declared on the broker just built
     from lapak.jobs.replay import job_sender
 
-    return web_app.create_app(
+    app = web_app.create_app(
         runtime,
         actors.dispatcher,
         send_job=job_sender(),
         job_queues=current_job_queue_depths,
     )
+    tune_collector()
+    return app
