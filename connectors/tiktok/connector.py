@@ -23,6 +23,7 @@ from typing import Any, ClassVar, TypeVar
 import structlog
 from lapak.connectors.credential_values import secret_text
 from lapak.connectors.drafts import UpsertByGroup
+from lapak.connectors.kit.calls import chunks
 from lapak.connectors.kit.client import Wiring
 from lapak.connectors.kit.connector import ConnectorBase, header_value
 from lapak.connectors.kit.failures import kept_failure
@@ -73,6 +74,7 @@ LIMITS = ConnectorLimits(
 )
 PRODUCT_PAGE_SIZE = 100  # search-products.spec.json page_size: "Valid range: [1-100]"
 SEARCH_RESULTS_MAX = 10_000  # deeper pages refused: 12052180 (docs/MARKETPLACES.md)
+SEARCH_FILTER_IDS = 10  # sku_ids per search: "exceeds the limit of 10" (12019087)
 SHOP_LAUNCH = 1_609_459_200
 """2021-01-01, before TikTok Shop sold in Indonesia: no product was created earlier."""
 RETURN_PAGE_SIZE = 50  # search-returns.spec.json page_size: "Valid range: [10-50]"
@@ -82,7 +84,6 @@ ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400)
 WAREHOUSES = "/logistics/202309/warehouses"
 SEARCH_PRODUCTS = "/product/202309/products/search"
 CREATE_PRODUCT = "/product/202309/products"
-GET_PRODUCT = "/product/202309/products/{}"
 PARTIAL_EDIT = "/product/202309/products/{}/partial_edit"
 UPDATE_INVENTORY = "/product/202309/products/{}/inventory/update"
 UPDATE_PRICE = "/product/202309/products/{}/prices/update"
@@ -92,9 +93,6 @@ SEARCH_RETURNS = "/return_refund/202309/returns/search"
 SHIPPING_PROVIDERS = "/logistics/202309/delivery_options/{}/shipping_providers"
 SHIP_PACKAGE = "/fulfillment/202309/packages/{}/ship"
 
-VANISHED_CODES = frozenset({"12052032", "12052260", "12052048"})
-"""Get Product refusals that mean the product is gone: "The product does not exist", "The
-product ID does not exist", "isn't listed in your account or shop"."""
 MISSING_SCOPE = "105005"
 """Access denied: the app or token lacks the API's access scope (common-errors.md)."""
 SKU_LEVEL_CODES = frozenset({"12052557", "12052556", "12052553", "12019059"})
@@ -207,26 +205,26 @@ class TikTokConnector(ConnectorBase[TikTokCredentials], UpsertByGroup[mapping.Dr
         )
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
-        """One product detail call per product, side by side (`sync.parallel`)."""
-        product_ids = list(dict.fromkeys(ref.item_id for ref in refs if ref.item_id))
+        """Search Products by SKU id, ten a call (the filter's most), the calls side by
+        side (`sync.parallel`): a read of ten single-SKU products is one call, where Get
+        Product took one a product. A product deleted or gone is not read back."""
+        sku_ids = list(dict.fromkeys(ref.variant_id for ref in refs if ref.variant_id))
+        batches = chunks(sku_ids, SEARCH_FILTER_IDS)
         found: dict[tuple[str, str], RemoteListing] = {}
-        for product in in_parallel(self._live_product, product_ids, at_once=LIMITS.parallel_calls):
-            if product is not None:
-                found.update(
-                    ((x.ref.item_id, x.ref.variant_id), x)
-                    for x in mapping.product_listings(product)
-                )
+        for products in in_parallel(self._by_sku_ids, batches, at_once=LIMITS.parallel_calls):
+            for product in products:
+                if product.status not in mapping.GONE_STATUSES:
+                    found.update(
+                        ((x.ref.item_id, x.ref.variant_id), x)
+                        for x in mapping.product_listings(product)
+                    )
         return self._in_ref_order(refs, found)
 
-    def _live_product(self, product_id: str) -> wire.Product | None:
-        """The product, or None when TikTok Shop no longer has it (deleted, gone)."""
-        try:
-            product = self._client.get(GET_PRODUCT.format(product_id), {}, wire.Product)
-        except PermanentError as exc:
-            if exc.code not in VANISHED_CODES:
-                raise
-            return None
-        return None if product.status in mapping.GONE_STATUSES else product
+    def _by_sku_ids(self, sku_ids: Sequence[str]) -> list[wire.Product]:
+        body = {"status": "ALL", "sku_ids": list(sku_ids)}
+        params = {"page_size": PRODUCT_PAGE_SIZE}
+        pages = self._search(SEARCH_PRODUCTS, body, wire.ProductPage, params)
+        return [product for page in pages for product in page.products]
 
     def _create_group(self, group: mapping.DraftGroup) -> list[ItemResult]:
         missing = mapping.missing_for_create(group)

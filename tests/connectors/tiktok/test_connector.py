@@ -15,6 +15,7 @@ from lapak.connectors.http import RetryPolicy
 from lapak.connectors.tiktok import TikTokConnector, TikTokCredentials, plugin
 from lapak.connectors.tiktok import connector as tiktok_connector
 from lapak.connectors.tiktok.client import AUTH_BASE_URL, auth_base_url, classify
+from lapak.sandboxes.kit.control import SandboxControl
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sandboxes.tiktok import TikTokSandbox
 from lapak.sandboxes.tiktok import api_products as tiktok_products
@@ -181,6 +182,26 @@ def test_a_create_whose_answer_is_lost_is_retried_without_a_duplicate(
     assert result.ok and result.ref is not None
     assert sandbox.call_counts()[CREATE] == 2
     assert [p.id for p in sandbox.store(STORE).catalog.listings.values()] == [result.ref.item_id]
+
+
+def test_a_stock_read_searches_ten_skus_a_call_and_leaves_a_deleted_product_out(
+    connector: TikTokConnector, sandbox: TikTokSandbox, control: SandboxControl
+) -> None:
+    for n in range(23):
+        sandbox.add_listing(STORE, sku=f"S{n:02}", name=f"Barang {n}", price=1000, stock=n)
+    variants = [(f"V-{n}", f"opsi {n}", 20000, 5 + n) for n in range(4)]
+    sandbox.add_listing(STORE, sku="V", name="Varian", price=20000, variants=variants)
+    refs = [x.ref for x in connector.scan_listings()]
+    control.remove_listing(STORE, "S00")
+    sandbox.reset_calls()
+
+    read = connector.read_stock(refs)
+
+    assert {x.ref.sku: x.stock for x in read} == {
+        **{f"S{n:02}": n for n in range(1, 23)},
+        **{f"V-{n}": 5 + n for n in range(4)},
+    }
+    assert sandbox.call_counts() == {"/product/202309/products/search": 3}  # 27 SKUs: 10 a call
 
 
 def test_a_price_refused_for_one_sku_is_retried_per_sku(
