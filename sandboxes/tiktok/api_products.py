@@ -217,7 +217,13 @@ def search_products(ctx: Ctx) -> Any:
             and (high_update is None or product.updated <= high_update)
         )
 
-    matching = [p for p in ctx.shop.catalog.listings.values() if wanted(p)]
+    catalog = ctx.shop.catalog
+    if sku_ids:  # the owners of those SKUs, by the catalog's index, not a pass over the shop
+        owners = (catalog.find_id(sku_id) for sku_id in dict.fromkeys(sku_ids))
+        candidates = list({u.listing.id: u.listing for u in owners if u is not None}.values())
+    else:
+        candidates = list(catalog.listings.values())
+    matching = [p for p in candidates if wanted(p)]
     matching.sort(key=lambda p: (p.created, str(p.id)))
     end = offset + size
     token = base64.b64encode(f"offset={end}\n".encode()).decode() if end < len(matching) else ""
