@@ -382,7 +382,7 @@ def test_a_mutation_waits_until_the_points_the_last_answer_stated_cover_its_cost
 
     assert all(r.ok for r in first + second)  # not THROTTLED: the second waited its turn
     assert sandbox.call_counts() == {GRAPHQL: 2}
-    assert waits == [pytest.approx(0.5, abs=0.1)]  # 10 points at 20/s, less the time between
+    assert len(waits) == 1 and 0 < waits[0] <= 0.5  # 10 points at 20/s, less the time between
 
 
 def test_webhooks_are_verified_for_this_shop_and_parsed_with_their_headers(
