@@ -230,7 +230,7 @@ class TokopediaClient(TokenClient):
 class Expected(Generic[T]):
     """How a call's `data` is read: as `shape` straight from the body's bytes when the
     answer is the one expected (kit `from_body`, twice as fast as decoding it first: the
-    product reads before every stock write are most of a push's own time), else decoded and
+    product reads before every stock write are a third of a push's own CPU), else decoded and
     checked by `parse`, which says what is wrong."""
 
     parse: Callable[[Any], T]
