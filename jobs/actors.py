@@ -215,7 +215,7 @@ def process_webhooks(store_id: int) -> None:
 
     One such job per store at a time (`webhook_lease`): a job that finds the store busy
     ends at once — its deliveries are stored, and the job holding the store looks for
-    waiting ones when it lets go."""
+    waiting ones when it lets go (docs/push.md, "Coalescing")."""
     runtime = current()
     message = CurrentMessage.get_current_message()
     with webhook_lease(store_id).hold() as acquired:
@@ -235,7 +235,7 @@ def process_webhooks(store_id: int) -> None:
         )
     _took_in(runtime, report)
     if report.more or webhooks.webhooks_waiting(runtime.db, store_id):
-        process_webhooks.send(store_id)
+        process_webhooks.send(store_id)  # what came meanwhile (the lease is free)
 
 
 @retried_actor(queue_name="orders", time_limit=120_000)

@@ -26,6 +26,7 @@ from lapak.sync.store.db import Database
 from lapak.sync.store.dialect import affected
 from lapak.sync.store.models import Store, utcnow
 from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session
 
 STALE_AFTER = timedelta(seconds=60)
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
@@ -77,6 +78,46 @@ def push_requested(db: Database, store_id: int) -> bool:
     with db.session() as session:
         requested = session.scalar(select(Store.push_requested_at).where(Store.id == store_id))
     return requested is not None
+
+
+def ask_for_webhooks_job(session: Session, store_id: int, now: datetime) -> bool:
+    """In the transaction that stores a delivery: whether its caller is to send a
+    `process_webhooks` job of the store.
+
+    Only the first delivery since a job took the store's deliveries sends one
+    (`Store.webhooks_requested_at`, cleared by that job before it reads them, in
+    `sync.webhooks`): at fifty orders a second the others would each send a job that finds
+    the store busy. A delivery that sends none is taken by the pending job or, when that
+    job found the store busy and ended, by the job holding the store, which sends the next
+    job when it lets go for every delivery stored after it claimed its own. The row lock
+    this update takes orders it with that clearing: a delivery is either stored before the
+    job reads, or asks for a job of its own."""
+    return bool(
+        affected(
+            session.execute(
+                update(Store)
+                .where(
+                    Store.id == store_id,
+                    or_(
+                        Store.webhooks_requested_at.is_(None),
+                        Store.webhooks_requested_at < now - STALE_AFTER,
+                    ),
+                )
+                .values(webhooks_requested_at=now)
+            )
+        )
+    )
+
+
+def withdraw_webhooks_request(db: Database, store_id: int, at: datetime) -> None:
+    """The job asked for `at` could not be sent (the broker is down): the next delivery asks
+    again instead of waiting for the request to go stale."""
+    with db.session() as session:
+        session.execute(
+            update(Store)
+            .where(Store.id == store_id, Store.webhooks_requested_at == at)
+            .values(webhooks_requested_at=None)
+        )
 
 
 def foreign_push_requests(db: Database) -> list[tuple[int, datetime, str | None]]:

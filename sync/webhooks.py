@@ -20,10 +20,12 @@ The web process hands every delivery to `take_in`, which decides, in this order:
    answered 2xx without a second job: a marketplace retrying after a lost answer is
    legitimate, and the first record already carries the work.
 
-A good new delivery is stored and the caller asks for one `process_webhooks` job; the job
-(or, if that message is lost, the reconciler) takes every stored body of the store that is
-not processed yet, fetches the orders it names — never trusting the body as state
-(docs/rules.md, rule 1) — and marks it processed, or keeps the parse error on it.
+A good new delivery is stored and the caller sends a `process_webhooks` job, unless one is
+pending (`sync.dispatch.ask_for_webhooks_job`: only the first delivery since a job took the
+store's deliveries sends one); the job (or, if that message is lost, the reconciler) takes every
+stored body of the store that is not processed yet, fetches the orders it names — never
+trusting the body as state (docs/rules.md, rule 1) — and marks it processed, or keeps the
+parse error on it.
 """
 
 from __future__ import annotations
@@ -33,12 +35,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
+from lapak.sync.dispatch import ask_for_webhooks_job
 from lapak.sync.protocol import Connector, PermanentError
 from lapak.sync.pull import PullReport, fetch_orders
 from lapak.sync.store.db import Database
 from lapak.sync.store.dialect import insert_for
-from lapak.sync.store.models import WebhookRecord, utcnow
+from lapak.sync.store.models import Store, WebhookRecord, utcnow
 from lapak.sync.types import WebhookEvent
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session
@@ -52,11 +56,11 @@ minutes, Shopify for 4 hours, TikTok Shop up to 12 hours later), and refusing th
 retries would make a platform give the subscription up (Shopify deletes it after 8
 failures). Replays within the day are caught by the delivery id / body digest instead."""
 MAX_SKEW = timedelta(minutes=5)
+"""How far ahead of our clock a platform's send time may be (clocks differ a little)."""
 CLAIM_BATCH = 100
 """Deliveries one `process_webhooks` job takes on."""
 CLAIM_LEASE = timedelta(minutes=5)
 """How long a job's claim on its deliveries lasts (longer than the job's time limit)."""
-"""How far ahead of our clock a platform's send time may be (clocks differ a little)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +87,8 @@ class Freshness:
 
 class Outcome(StrEnum):
     ACCEPTED = "accepted"
-    """Stored; orders to fetch: the caller asks for a `process_webhooks` job."""
+    """Stored; orders to fetch: the caller sends a `process_webhooks` job unless one is
+    pending (`Intake.job_requested_at`)."""
     KEPT = "kept"
     """Stored with nothing to fetch (an unparsable body, a topic without orders)."""
     DUPLICATE = "duplicate"
@@ -106,10 +111,10 @@ class Intake:
     order_ids: tuple[str, ...] = ()
     record_id: int | None = None
     reason: str | None = None
-
-    @property
-    def enqueue(self) -> bool:
-        return self.outcome is Outcome.ACCEPTED
+    job_requested_at: datetime | None = None
+    """Set when this delivery is the one to send the store's `process_webhooks` job
+    (`sync.dispatch.ask_for_webhooks_job`): None when nothing is to be fetched or a pending
+    job will take it."""
 
 
 def delivery_key(delivery_id: str | None, body: bytes) -> str:
@@ -132,7 +137,21 @@ def record_webhook(
 ) -> int | None:
     """Keep a verified body once per (store, delivery); returns its new id, or None when the
     store had recorded this delivery already (`delivery_id` None: a digest of `body`)."""
-    row = {
+    row = _row(store_id, topic, body, delivery_id, sent_at, error, processed)
+    with db.session() as session:
+        return _insert(session, row)
+
+
+def _row(
+    store_id: int,
+    topic: str,
+    body: bytes,
+    delivery_id: str | None,
+    sent_at: datetime | None,
+    error: str | None,
+    processed: bool,
+) -> dict[str, Any]:
+    return {
         "store_id": store_id,
         "topic": topic[:60],
         "body": body.decode("utf-8", errors="replace"),
@@ -142,15 +161,17 @@ def record_webhook(
         "error": error,
         "processed_at": utcnow() if processed else None,
     }
-    with db.session() as session:
-        statement = (
-            insert_for(session, WebhookRecord)
-            .values(row)
-            .on_conflict_do_nothing(index_elements=["store_id", "delivery_id"])
-            .returning(WebhookRecord.id)
-        )
-        new_id: int | None = session.execute(statement).scalar()
-        return new_id
+
+
+def _insert(session: Session, row: dict[str, Any]) -> int | None:
+    statement = (
+        insert_for(session, WebhookRecord)
+        .values(row)
+        .on_conflict_do_nothing(index_elements=["store_id", "delivery_id"])
+        .returning(WebhookRecord.id)
+    )
+    new_id: int | None = session.execute(statement).scalar()
+    return new_id
 
 
 def take_in(
@@ -177,24 +198,28 @@ def take_in(
         record_id = record_webhook(db, store_id, "unparsed", body, error=parse_error)
         outcome = Outcome.KEPT if record_id else Outcome.DUPLICATE
         return Intake(outcome, "unparsed", record_id=record_id, reason=parse_error)
-    stale = (freshness or Freshness()).problem(event.sent_at, now or utcnow())
-    record_id = record_webhook(
-        db,
+    now = now or utcnow()
+    stale = (freshness or Freshness()).problem(event.sent_at, now)
+    pending = not stale and bool(event.order_ids)
+    row = _row(
         store_id,
         event.topic,
         body,
-        delivery_id=event.delivery_id,
-        sent_at=event.sent_at,
-        error=f"refused: {stale}" if stale else None,
-        processed=not stale and not event.order_ids,
+        event.delivery_id,
+        event.sent_at,
+        f"refused: {stale}" if stale else None,
+        not stale and not event.order_ids,
     )
+    with db.session() as session:
+        record_id = _insert(session, row)
+        asked = pending and record_id is not None and ask_for_webhooks_job(session, store_id, now)
     if stale:
         outcome = Outcome.STALE
     elif record_id is None:
         outcome = Outcome.DUPLICATE
     else:
         outcome = Outcome.ACCEPTED if event.order_ids else Outcome.KEPT
-    return Intake(outcome, event.topic, event.order_ids, record_id, stale)
+    return Intake(outcome, event.topic, event.order_ids, record_id, stale, now if asked else None)
 
 
 def stores_with_pending_webhooks(db: Database, *, now: datetime | None = None) -> set[int]:
@@ -302,6 +327,9 @@ def _claim(
     session: Session, store_id: int, batch: int, claimant: str | None
 ) -> list[tuple[int, str]]:
     now = utcnow()
+    # first: a delivery stored after this statement asks for a job of its own
+    # (`sync.dispatch.ask_for_webhooks_job`); one stored before it is among the rows below
+    session.execute(update(Store).where(Store.id == store_id).values(webhooks_requested_at=None))
     rows = session.execute(
         select(WebhookRecord.id, WebhookRecord.body)
         .where(WebhookRecord.store_id == store_id, _unclaimed(now, claimant))

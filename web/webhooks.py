@@ -3,8 +3,9 @@ verified before anything else.
 
 The route is thin: `sync.webhooks.take_in` verifies the signature with the store's
 connector, parses the event, refuses a stale one and tells a replay from a new delivery,
-and stores the raw body; this module maps its outcome to HTTP and asks for one targeted
-`process_webhooks` job (which fetches just the orders the event names).
+and stores the raw body; this module maps its outcome to HTTP and asks for a
+`process_webhooks` job of the store (which fetches just the orders the events name), unless
+one is already pending (`sync.dispatch.ask_for_webhooks_job`).
 
 | outcome | answer | stored | job |
 |---|---|---|---|
@@ -12,7 +13,7 @@ and stores the raw body; this module maps its outcome to HTTP and asks for one t
 | bad or missing signature | 401 | no | no |
 | sent too long ago / too far ahead (`sync.webhooks.Freshness`) | 400 | kept with the reason | no |
 | a delivery this store already recorded (a marketplace retry) | 200 | no (first one is) | no |
-| verified, names orders | 200 | yes | `process_webhooks(store)` |
+| verified, names orders | 200 | yes | `process_webhooks(store)`, unless one is pending |
 | verified, nothing to fetch or unparsable | 200 | yes (with the parse error) | no |
 | a platform's unsigned liveness ping (WooCommerce) | 200 | no | no |
 | stored, but the job cannot be enqueued (broker down) | 200 | yes | by the reconciler |
@@ -47,7 +48,7 @@ from typing import Any
 import structlog
 from fastapi import APIRouter, HTTPException, Request, Response
 from lapak.sync.app_webhooks import AppIntake, AppStore, store_shops, take_in_app
-from lapak.sync.dispatch import Dispatcher
+from lapak.sync.dispatch import Dispatcher, withdraw_webhooks_request
 from lapak.sync.webhooks import Freshness, Intake, Outcome, take_in
 from lapak.web.sessions import dispatcher_of, runtime_of
 from lapak.wiring.runtime import Runtime
@@ -81,7 +82,7 @@ def _take_in(
     intake = take_in(
         runtime.db, store_id, runtime.connector(store_id), url, headers, body, freshness=freshness
     )
-    _enqueue(dispatcher, store_id, intake)
+    _enqueue(runtime, dispatcher, store_id, intake)
     return intake
 
 
@@ -103,16 +104,18 @@ def _take_in_app(
     stores = [AppStore(i, runtime.connector(i), shops[i]) for i in configured]
     taken = take_in_app(runtime.db, stores, url, headers, body, freshness=freshness)
     if taken.store_id is not None:
-        _enqueue(dispatcher, taken.store_id, taken.intake)
+        _enqueue(runtime, dispatcher, taken.store_id, taken.intake)
     return taken
 
 
-def _enqueue(dispatcher: Dispatcher, store_id: int, intake: Intake) -> None:
-    if not intake.enqueue:
+def _enqueue(runtime: Runtime, dispatcher: Dispatcher, store_id: int, intake: Intake) -> None:
+    requested_at = intake.job_requested_at
+    if requested_at is None:
         return
     try:
         dispatcher.process_webhooks(store_id)
     except Exception as error:  # the broker is down: the stored row is the job's source
+        withdraw_webhooks_request(runtime.db, store_id, requested_at)
         log.error(
             "webhook_enqueue_failed",
             store_id=store_id,

@@ -89,6 +89,9 @@ class Store(Base):
     push_requested_by: Mapped[str | None] = mapped_column(String(64))
     """The process that set `push_requested_at` (`sync.dispatch.ORIGIN`): an embedded
     `lapak run` takes over the requests of other processes, whose broker it cannot see."""
+    webhooks_requested_at: Mapped[datetime | None]
+    """Set when a `process_webhooks` job is enqueued, cleared when one takes the store's
+    deliveries: coalesces the job requests of a flash sale's deliveries."""
     retry_push_at: Mapped[datetime | None]
     """When the one delayed push for this store's earliest per-item retry is due."""
     last_push_at: Mapped[datetime | None]

@@ -15,11 +15,13 @@ from typing import Any
 
 import dramatiq
 import lapak.sync.push
+import lapak.sync.webhooks
 import lapak.wiring.runtime
 import pytest
 from lapak.cli import app as cli
 from lapak.cli.embedded import Embedded
 from lapak.config import load_config
+from lapak.connectors.shopee.signing import webhook_signature
 from lapak.jobs import actors
 from lapak.sync.catalog import import_catalog, set_stock
 from lapak.sync.dispatch import request_pushes
@@ -34,7 +36,13 @@ from lapak.sync.store.models import (
     WebhookRecord,
     utcnow,
 )
-from lapak.sync.webhooks import process_webhooks, record_webhook, stores_with_pending_webhooks
+from lapak.sync.webhooks import (
+    Outcome,
+    process_webhooks,
+    record_webhook,
+    stores_with_pending_webhooks,
+    take_in,
+)
 from lapak.wiring.logging import configure_logging
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
@@ -287,6 +295,52 @@ def test_a_webhook_job_while_another_holds_the_store_leaves_its_delivery_to_it(
     with runtime.db.session() as session:
         assert session.scalar(select(Order.external_id)) == order_sn
     assert stores_with_pending_webhooks(runtime.db) == set() and sent.now == []
+
+
+def _deliver(runtime: Runtime, store_id: int, order_sn: str) -> bool:
+    """What the web does with a signed delivery of the order's status: store it, and send
+    the store's `process_webhooks` job if it is the one to; whether it sent one."""
+    url, body = "https://lapak.example/webhooks/shop-a", _order_status_push(order_sn)
+    headers = {"Authorization": webhook_signature(PARTNER_KEY, url, body)}
+    intake = take_in(runtime.db, store_id, runtime.connector(store_id), url, headers, body)
+    assert intake.outcome is Outcome.ACCEPTED, intake
+    if intake.job_requested_at is not None:
+        actors.dispatcher.process_webhooks(store_id)
+    return intake.job_requested_at is not None
+
+
+def test_a_flash_sales_deliveries_ask_for_one_job_and_none_is_left_behind(
+    setup: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only the first delivery since a job took the store's deliveries sends a job. One
+    stored while a job holds the store sends one more, which finds the store busy and ends;
+    the holder sends the job that takes it when it lets go."""
+    runtime, sandbox, skus, _ = setup
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
+    store_a = runtime.store_ids["shop-a"]
+    push_store(runtime.db, store_a, runtime.connector(store_a))
+    sent = Sent(monkeypatch, actors.process_webhooks)
+    first, second, third = (sandbox.place_order(SHOP_A, [(sku, 1)]) for sku in skus[:3])
+    assert _deliver(runtime, store_a, first)
+    assert not _deliver(runtime, store_a, second)
+    assert sent.now == [(store_a,)]
+    original = lapak.sync.webhooks.process_webhooks
+
+    def a_delivery_meanwhile(*args: Any, **kwargs: Any) -> Any:
+        report = original(*args, **kwargs)
+        assert _deliver(runtime, store_a, third)  # the job took the others: it asks again
+        actors.process_webhooks.fn(store_a)  # that delivery's job: the store is busy
+        return report
+
+    monkeypatch.setattr(lapak.sync.webhooks, "process_webhooks", a_delivery_meanwhile)
+    actors.process_webhooks.fn(store_a)  # the first job: takes the first two
+    assert sent.now == [(store_a,)] * 3  # the first job, the third delivery's, the holder's
+    monkeypatch.setattr(lapak.sync.webhooks, "process_webhooks", original)
+    actors.process_webhooks.fn(store_a)  # the holder's: takes the third
+    with runtime.db.session() as session:
+        stored = set(session.scalars(select(Order.external_id)))
+    assert stored == {first, second, third}
+    assert stores_with_pending_webhooks(runtime.db) == set() and len(sent.now) == 3
 
 
 def test_a_webhook_job_back_for_its_own_claims_waits_for_the_lease_instead_of_ending(

@@ -118,10 +118,37 @@ def test_a_retried_delivery_is_answered_but_not_queued_twice(runtime: Runtime) -
     assert (first.status_code, retried.status_code) == (200, 200)
     assert recorder.webhooks == [runtime.store_ids["shop-a"]]
     assert len(_records(runtime)) == 1
-    # The same order in a new event (a later status, a later timestamp) is a new delivery.
+    # The same order in a new event (a later status, a later timestamp) is a new delivery;
+    # the job the first one asked for has not taken the store's deliveries yet, and will
+    # take this one too: no second job (sync.dispatch.ask_for_webhooks_job).
     later = _push_body("2611290002", sent=time.time() + 1)
     assert client.post("/webhooks/shop-a", content=later, headers=_signed(later)).status_code == 200
-    assert len(recorder.webhooks) == 2 and len(_records(runtime)) == 2
+    assert len(recorder.webhooks) == 1 and len(_records(runtime)) == 2
+
+
+class DownBroker(Recorder):
+    """A dispatcher whose broker refuses every message."""
+
+    def process_webhooks(self, store_id: int) -> None:
+        self.webhooks.append(store_id)
+        raise ConnectionError("the broker is down")
+
+
+def test_with_the_broker_down_each_delivery_is_stored_and_tries_to_send_its_job(
+    runtime: Runtime,
+) -> None:
+    """A job that could not be sent is not waited for: the next delivery sends one again
+    (the reconciler takes what is stored meanwhile)."""
+    broker = DownBroker()
+    client = TestClient(create_app(runtime, dispatcher=broker))
+    for order_sn in ("2611290020", "2611290021"):
+        body = _push_body(order_sn)
+        answer = client.post("/webhooks/shop-a", content=body, headers=_signed(body))
+        assert answer.status_code == 200
+    store_id = runtime.store_ids["shop-a"]
+    assert broker.webhooks == [store_id, store_id] and len(_records(runtime)) == 2
+    with runtime.db.session() as session:
+        assert session.get_one(StoreRow, store_id).webhooks_requested_at is None
 
 
 def test_stale_and_future_events_are_refused_and_kept_with_the_reason(runtime: Runtime) -> None:
