@@ -197,7 +197,8 @@ class Connector(Protocol):
         ...
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
-        """Stock (and price) the store holds now for these bound listings."""
+        """Stock the store holds now for these bound listings (and the price, where the
+        read carries it); a listing gone from the store is left out."""
         ...
 
     def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:

@@ -7,8 +7,10 @@ the configured `location_id` or the shop's `primary_location_id` (`GET shop.json
 
 A ref names a product and a variant; stock is set on the variant's inventory item, so the
 inventory item of every variant seen is kept: a connector lives as long as its process, and
-a variant's inventory item never changes. They are kept as integers (about 130 bytes a
-variant): keyed by the refs' id strings they took 48 MB at 100,000 SKUs.
+a variant's inventory item never changes. The read before a stock write then costs one
+call per 50 listings, not two, at the REST pace of 2 calls a second. They are kept as
+integers (about 130 bytes a variant): keyed by the refs' id strings they took 48 MB at
+100,000 SKUs.
 """
 
 from __future__ import annotations
@@ -59,6 +61,19 @@ class Catalog:
                 yield from mapping.listings(product, stock)
 
     def read(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
+        """Stock of these listings. A ref whose variant this connector has seen is read by
+        its inventory item alone (one `inventory_levels` call for 50, no price); the others,
+        and any whose level is gone (a deleted variant takes its inventory item with it),
+        through their products, as on first sight."""
+        with self._lock:
+            seen = [(ref, self._known(ref)) for ref in refs]
+        known = [(ref, ids[1]) for ref, ids in seen if ids is not None]
+        stock = self.levels([item for _, item in known])
+        read = [RemoteListing(ref, stock[item]) for ref, item in known if item in stock]
+        rest = [ref for ref, ids in seen if ids is None or ids[1] not in stock]
+        return read + self._read_products(rest) if rest else read
+
+    def _read_products(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         products = {str(p.id): p for p in self.products(refs)}
         found: list[tuple[ListingRef, wire.Product, wire.Variant]] = []
         for ref in refs:

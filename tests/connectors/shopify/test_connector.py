@@ -243,10 +243,23 @@ def test_read_stock_reads_the_managed_location(
     refs = _refs(connector)
     control.set_stock(STORE, "S1", 17)
     read = connector.read_stock([refs["S0"], refs["S1"], ListingRef("X", "notanid")])
-    assert {(x.ref.sku, x.stock, x.price) for x in read} == {
-        ("S0", 1, Decimal("10000.00")),
-        ("S1", 17, Decimal("10000.00")),
-    }
+    assert {(x.ref.sku, x.stock) for x in read} == {("S0", 1), ("S1", 17)}
+
+
+def test_read_stock_of_variants_seen_before_is_one_levels_call(
+    connector: ShopifyConnector, control: ShopifyControl, sandbox: ShopifySandbox
+) -> None:
+    """The variants' inventory items are known from the scan: the read before a stock write
+    asks for their levels alone, not for their products too (REST is paced at 2 calls/s)."""
+    _seed(control, 2)
+    refs = _refs(connector)
+    connector.read_stock([refs["S0"]])  # the location, once
+    sandbox.reset_calls()
+    read = connector.read_stock([refs["S0"], refs["S1"]])
+    assert {(x.ref.sku, x.stock) for x in read} == {("S0", 1), ("S1", 1)}
+    assert sandbox.call_counts() == {f"{API}/inventory_levels.json": 1}
+    control.remove_listing(STORE, "S1")  # its variant and inventory item go with it
+    assert [x.ref.sku for x in connector.read_stock([refs["S0"], refs["S1"]])] == ["S0"]
 
 
 # --- orders --------------------------------------------------------------------------------
