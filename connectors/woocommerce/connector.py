@@ -33,6 +33,7 @@ from lapak.connectors.woocommerce.listings import (
     STOCKED_TYPES,
     ListingWriter,
     included,
+    sku_lists,
 )
 from lapak.connectors.woocommerce.mapping import BATCH_LIMIT
 from lapak.sync.parallel import in_parallel
@@ -151,15 +152,27 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
             yield from items
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
-        """Simple products 100 ids a call and each parent's variations 100 a call, the
-        calls side by side (`sync.parallel`)."""
-        found: dict[tuple[str, str], RemoteListing] = {}
-        simple: list[int] = []
-        variations: dict[int, list[int]] = {}
+        """By SKU first: `GET /products?sku=…` finds products and variations alike, up to
+        100 SKUs a call, whatever their parents (docs/MARKETPLACES.md#woocommerce-listings).
+        A listing its SKU does not find under the same ids (the SKU was changed on the
+        store, or holds a comma, which the list cannot carry) is read by id: simple
+        products 100 ids a call, each parent's variations 100 a call. The calls go side
+        by side (`sync.parallel`)."""
+        parsed: list[tuple[ListingRef, int, int]] = []
         for ref in refs:
             try:
-                product_id, variation_id = mapping.parse_ref(ref)
+                parsed.append((ref, *mapping.parse_ref(ref)))
             except PermanentError:
+                continue
+        listable = (ref.sku for ref, _, _ in parsed if ref.sku and "," not in ref.sku)
+        skus = list(dict.fromkeys(listable))
+        found: dict[tuple[str, str], RemoteListing] = {}
+        for listings in in_parallel(self._by_sku, sku_lists(skus), at_once=LIMITS.parallel_calls):
+            found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
+        simple: list[int] = []
+        variations: dict[int, list[int]] = {}
+        for ref, product_id, variation_id in parsed:
+            if (ref.item_id, ref.variant_id) in found:
                 continue
             if variation_id:
                 variations.setdefault(product_id, []).append(variation_id)
@@ -176,6 +189,14 @@ class WooCommerceConnector(ConnectorBase[WooCommerceCredentials]):
         for listings in in_parallel(self._listed, calls, at_once=LIMITS.parallel_calls):
             found.update(((x.ref.item_id, x.ref.variant_id), x) for x in listings)
         return self._in_ref_order(refs, found)
+
+    def _by_sku(self, skus: Sequence[str]) -> list[RemoteListing]:
+        """The products and variations holding these SKUs (a variation under its parent)."""
+        params = {"sku": ",".join(skus), "per_page": PAGE_SIZE}
+        return [
+            mapping.sku_listing(product)
+            for product in self._client.get("/products", list[wire.Product], params)
+        ]
 
     def _listed(self, call: tuple[int, Sequence[int]]) -> list[RemoteListing]:
         """One call's listings: simple products by id (parent 0), or variations of one

@@ -291,6 +291,27 @@ def _all_failed(
     }
 
 
+SKU_QUERY_CHARS = 4_000
+"""At most this many characters of SKUs (and their separators) in one `sku=` query: a
+hundred SKUs of up to 64 characters would make a request line past the 8 KB many web
+servers in front of WordPress accept."""
+
+
+def sku_lists(skus: Sequence[str]) -> list[list[str]]:
+    """The SKUs in lists for `GET /products?sku=…`: at most a page (100) and
+    `SKU_QUERY_CHARS` a list (a comma is sent as `%2C`)."""
+    lists: list[list[str]] = []
+    size = 0
+    for sku in skus:
+        cost = len(sku) + 3
+        if not lists or len(lists[-1]) == PAGE_SIZE or size + cost > SKU_QUERY_CHARS:
+            lists.append([])
+            size = 0
+        lists[-1].append(sku)
+        size += cost
+    return lists
+
+
 def included(client: WooClient, path: str, model: Any, ids: Sequence[int]) -> list[Any]:
     """The rows of a collection with these ids (≤ 100); a vanished parent has none."""
     params = {"include": ",".join(map(str, ids)), "per_page": PAGE_SIZE}

@@ -313,6 +313,15 @@ def product_listing(product: wire.Product) -> RemoteListing:
     )
 
 
+def sku_listing(row: wire.Product) -> RemoteListing:
+    """A row of `GET /products?sku=…`: a product, or a variation as the products endpoint
+    shows one (`type` "variation", under its `parent_id`)."""
+    if row.type == "variation" and row.parent_id:
+        ref = ListingRef(row.sku, str(row.parent_id), str(row.id))
+        return RemoteListing(ref=ref, stock=row.stock, price=row.regular_price, name=row.name)
+    return product_listing(row)
+
+
 def variation_listing(parent: int, parent_name: str, variation: wire.Variation) -> RemoteListing:
     options = variation.option_names
     return RemoteListing(

@@ -331,7 +331,10 @@ def _collection(ctx: Ctx, path: str, rows: Sequence[Post], view: Callable) -> Re
     status = enum_param(ctx.query, "status", "any", STATUSES)
     orderby = enum_param(ctx.query, "orderby", "date", ORDERBY)
     order = enum_param(ctx.query, "order", "desc", ("asc", "desc"))
-    skus = set(list_param(ctx.query, "sku"))
+    listed = list_param(ctx.query, "sku")
+    skus = set(listed)
+    if len(listed) > 1:  # WooCommerce matches the whole string as one SKU too
+        skus.add(ctx.query.get("sku", ""))
     rows = [
         r
         for r in rows

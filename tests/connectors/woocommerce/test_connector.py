@@ -16,6 +16,7 @@ from lapak.connectors.http import Retrier
 from lapak.connectors.woocommerce import WooCommerceConnector, WooCommerceCredentials, plugin
 from lapak.connectors.woocommerce.client import WooClient
 from lapak.connectors.woocommerce.connector import STATIC_TOKEN
+from lapak.connectors.woocommerce.listings import sku_lists
 from lapak.sandboxes.registry import sandbox_for
 from lapak.sync.protocol import AuthError, PermanentError, StoreSpec, ThrottledError, TransientError
 from lapak.sync.registry import plugin_for
@@ -212,6 +213,55 @@ def test_read_stock_omits_the_variations_of_a_deleted_item(
     assert [(r.ref.sku, r.stock) for r in read] == [("S", 4)]
     gone = [r for r in connector.update_stock([StockUpdate(ref, 1) for ref in refs]) if not r.ok]
     assert [(r.sku, r.permanent) for r in gone] == [("V-1", True)]
+
+
+def test_read_stock_asks_for_products_and_variations_by_sku_in_one_call(
+    connector: WooCommerceConnector, app: Starlette
+) -> None:
+    """The read before a stock write: variations of three parents and a simple product in
+    one `GET /products?sku=…` (by id it was a call per parent, at Lapak's 5 calls/s)."""
+    control = app.state.control
+    for n in range(3):
+        variants = [(f"V{n}-1", "1", 1, n), (f"V{n}-2", "2", 1, n + 5)]
+        control.add_listing(STORE, sku=f"V{n}", name=f"V{n}", price=1, variants=variants)
+    control.add_listing(STORE, sku="S", name="S", price=1, stock=4)
+    refs = [listing.ref for listing in connector.scan_listings()]
+    control.reset_calls()
+
+    read = connector.read_stock(refs)
+
+    assert sorted((r.ref.sku, r.stock) for r in read) == [
+        ("S", 4), ("V0-1", 0), ("V0-2", 5), ("V1-1", 1), ("V1-2", 6), ("V2-1", 2), ("V2-2", 7),
+    ]  # fmt: skip
+    assert {r.ref for r in read} == set(refs)
+    assert control.call_counts() == {f"{API}/products": 1}
+
+
+def test_read_stock_finds_by_id_a_listing_its_sku_does_not_find(
+    connector: WooCommerceConnector, app: Starlette
+) -> None:
+    """A SKU changed by the seller on the store, or holding a comma (which a list of SKUs
+    cannot carry): read by the listing's ids, not taken for gone."""
+    control = app.state.control
+    control.add_listing(STORE, sku="V", name="V", price=1, variants=[("V-1", "1", 1, 3)])
+    control.add_listing(STORE, sku="T", name="T", price=1, stock=6)
+    control.add_listing(STORE, sku="S,1", name="S", price=1, stock=2)
+    refs = [listing.ref for listing in connector.scan_listings()]
+    shop = app.state.sandbox.shop(STORE)
+    with app.state.sandbox.lock:
+        for sku in ("V-1", "T"):
+            holder = shop.sku_holder(sku)
+            holder.sku = f"{sku}-BARU"
+
+    read = connector.read_stock(refs)
+
+    assert sorted((r.ref.sku, r.stock) for r in read) == [("S,1", 2), ("T", 6), ("V-1", 3)]
+
+
+def test_sku_lists_hold_a_page_of_skus_within_the_request_line() -> None:
+    assert [len(x) for x in sku_lists([f"S{n}" for n in range(250)])] == [100, 100, 50]
+    long = ["X" * 64] * 100  # 67 characters each with its %2C
+    assert [len(x) for x in sku_lists(long)] == [59, 41]
 
 
 # --- orders ---------------------------------------------------------------------------------
