@@ -20,13 +20,13 @@ import os
 import uuid
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Any, Protocol
 
 from lapak.sync.store.db import Database
 from lapak.sync.store.dialect import affected
 from lapak.sync.store.models import Store, utcnow
 from sqlalchemy import or_, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 STALE_AFTER = timedelta(seconds=60)
 ORIGIN = f"{os.getpid()}-{uuid.uuid4().hex[:12]}"
@@ -53,18 +53,8 @@ def request_pushes(
     sent: list[int] = []
     for store_id in sorted(set(store_ids)):
         with db.session() as session:
-            claimed = affected(
-                session.execute(
-                    update(Store)
-                    .where(
-                        Store.id == store_id,
-                        or_(
-                            Store.push_requested_at.is_(None),
-                            Store.push_requested_at < now - STALE_AFTER,
-                        ),
-                    )
-                    .values(push_requested_at=now, push_requested_by=ORIGIN)
-                )
+            claimed = _request(
+                session, store_id, Store.push_requested_at, now, push_requested_by=ORIGIN
             )
         if claimed:
             dispatcher.push(store_id)
@@ -92,20 +82,23 @@ def ask_for_webhooks_job(session: Session, store_id: int, now: datetime) -> bool
     job when it lets go for every delivery stored after it claimed its own. The row lock
     this update takes orders it with that clearing: a delivery is either stored before the
     job reads, or asks for a job of its own."""
+    return _request(session, store_id, Store.webhooks_requested_at, now)
+
+
+def _request(
+    session: Session,
+    store_id: int,
+    requested: InstrumentedAttribute[datetime | None],
+    now: datetime,
+    **stamps: Any,
+) -> bool:
+    """Put a request on the store's `requested` column, stamped `now` (and `stamps`), unless
+    one is on it already (a request older than `STALE_AFTER` counts as lost); whether this
+    one is."""
+    free = or_(requested.is_(None), requested < now - STALE_AFTER)
+    values = {requested.key: now, **stamps}
     return bool(
-        affected(
-            session.execute(
-                update(Store)
-                .where(
-                    Store.id == store_id,
-                    or_(
-                        Store.webhooks_requested_at.is_(None),
-                        Store.webhooks_requested_at < now - STALE_AFTER,
-                    ),
-                )
-                .values(webhooks_requested_at=now)
-            )
-        )
+        affected(session.execute(update(Store).where(Store.id == store_id, free).values(values)))
     )
 
 
