@@ -115,7 +115,6 @@ def _enqueue(runtime: Runtime, dispatcher: Dispatcher, store_id: int, intake: In
     try:
         dispatcher.process_webhooks(store_id)
     except Exception as error:  # the broker is down: the stored row is the job's source
-        withdraw_webhooks_request(runtime.db, store_id, requested_at)
         log.error(
             "webhook_enqueue_failed",
             store_id=store_id,
@@ -123,6 +122,7 @@ def _enqueue(runtime: Runtime, dispatcher: Dispatcher, store_id: int, intake: In
             error=type(error).__name__,
             detail=str(error)[:200],
         )
+        withdraw_webhooks_request(runtime.db, store_id, requested_at)
 
 
 def _too_large(limit: int) -> HTTPException:
