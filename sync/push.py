@@ -13,7 +13,8 @@ them alone until then, and the report names the earliest retry for one delayed p
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Future, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -22,15 +23,23 @@ from typing import Any
 
 import structlog
 from lapak.sync.changes import chunked, lock_listings, refresh_dirty
-from lapak.sync.parallel import in_parallel
+from lapak.sync.parallel import in_background, in_parallel
 from lapak.sync.protocol import Connector, ConnectorError
 from lapak.sync.retry_backoff import retry_delay
 from lapak.sync.stock import content_hash
-from lapak.sync.stock_check import Hold, StockRow, plan_stock
+from lapak.sync.stock_check import Hold, StockPlan, StockRow, plan_stock
+from lapak.sync.stock_slices import StockSlice, stock_slices, whole_calls
 from lapak.sync.store.db import Database
 from lapak.sync.store.dialect import affected, among, among_bound
 from lapak.sync.store.models import Listing, Product, PullCursor, Store, utcnow
-from lapak.sync.types import ItemResult, ListingDraft, ListingRef, PriceUpdate, RemoteListing
+from lapak.sync.types import (
+    ItemResult,
+    ListingDraft,
+    ListingRef,
+    PriceUpdate,
+    RemoteListing,
+    StockUpdate,
+)
 from sqlalchemy import Table, bindparam, func, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -450,7 +459,23 @@ def _update_pass(
     deadline: float,
     now: datetime,
 ) -> None:
-    """Push content, then price, then stock of bound dirty listings, chunk by chunk."""
+    """Push content, then price, then stock of bound dirty listings, chunk by chunk; the
+    stock in slices, each read while the one before it is written (`sync.stock_slices`)."""
+    chunks = _content_and_prices(db, store_id, connector, report, skip, deadline, now)
+    _push_stock(db, connector, stock_slices(chunks, connector.limits), report, skip)
+
+
+def _content_and_prices(
+    db: Database,
+    store_id: int,
+    connector: Connector,
+    report: PushReport,
+    skip: set[int],
+    deadline: float,
+    now: datetime,
+) -> Iterator[tuple[list[StockRow], datetime | None]]:
+    """Each chunk's content and prices pushed, then its stock rows (and the pull cursor
+    the stock check needs) handed on; no further chunk once the budget is spent."""
     last_id = 0
     while not report.incomplete:
         if time.monotonic() > deadline:
@@ -464,8 +489,20 @@ def _update_pass(
         if not rows:
             return
         last_id = rows[-1].id
-        pulled_until = cursor.pulled_until if cursor else None
-        _push_chunk(db, connector, rows, content, report, skip, pulled_until)
+        prices = [
+            (row.id, PriceUpdate(_row_ref(row), row.desired_price))
+            for row in rows
+            if row.confirmed_price is None or Decimal(row.confirmed_price) != row.desired_price
+        ]
+        calls: list[tuple[str, Sequence[tuple[int, Any]], Callable[[Any], list[ItemResult]]]] = [
+            ("content", content, connector.upsert_listings),
+            ("prices", prices, connector.update_prices),
+        ]
+        for kind, pairs, call in calls:
+            if pairs:
+                results = call([payload for _, payload in pairs])
+                _record(db, pairs, results, report, skip, kind=kind)
+        yield [_stock_row(row) for row in rows], cursor.pulled_until if cursor else None
 
 
 def _bound_chunk(store_id: int, skip: set[int], last_id: int, now: datetime) -> Any:
@@ -525,38 +562,57 @@ def _content_drafts(
     return [(listing.id, _draft(listing, platform)) for listing in listings]
 
 
-def _push_chunk(
+def _push_stock(
     db: Database,
     connector: Connector,
-    rows: Sequence[Any],
-    content: list[tuple[int, ListingDraft]],
+    slices: Iterator[StockSlice],
     report: PushReport,
     skip: set[int],
-    pulled_until: datetime | None,
 ) -> None:
-    prices = [
-        (row.id, PriceUpdate(_row_ref(row), row.desired_price))
-        for row in rows
-        if row.confirmed_price is None or Decimal(row.confirmed_price) != row.desired_price
-    ]
-    calls: list[tuple[str, Sequence[tuple[int, Any]], Callable[[Any], list[ItemResult]]]] = [
-        ("content", content, connector.upsert_listings),
-        ("prices", prices, connector.update_prices),
-    ]
-    for kind, pairs, call in calls:
-        if pairs:
-            _record(db, pairs, call([payload for _, payload in pairs]), report, skip, kind=kind)
-    stock = plan_stock(
-        [_stock_row(row) for row in rows], connector, pulled_until=pulled_until, now=utcnow()
+    """Read each slice's stock in the background while the slice before it is written.
+    Writes that would not fill their call wait for the next slice's (`whole_calls`); the
+    last slice sends what is left. Answers are recorded `CHUNK` listings at a time (a
+    transaction per slice cost more than the calls at an unpaced store), and whatever stops
+    the push, those already answered are recorded and the read in flight ends before it
+    returns: no call of the push outlives its mutex."""
+    reading = _read_ahead(connector, next(slices, None))
+    carried: list[tuple[int, StockUpdate]] = []
+    answered: list[tuple[int, StockUpdate]] = []
+    results: list[ItemResult] = []
+    try:
+        while reading is not None:
+            plan = reading.result()
+            reading = _read_ahead(connector, next(slices, None))
+            if plan.holds:
+                _hold(db, plan.holds, report, skip)
+            answered += plan.matched
+            results += [ItemResult.success(update.ref.sku) for _, update in plan.matched]
+            writes = carried + plan.writes
+            send, carried = whole_calls(writes, connector.limits) if reading else (writes, [])
+            if send:
+                written = connector.update_stock([update for _, update in send])
+                answered += send
+                results += written
+            if len(answered) >= CHUNK:
+                _record(db, answered, results, report, skip, kind="stock")
+                answered, results = [], []
+    finally:
+        if reading is not None:
+            wait([reading])
+        if answered:
+            _record(db, answered, results, report, skip, kind="stock")
+
+
+def _read_ahead(connector: Connector, upcoming: StockSlice | None) -> Future[StockPlan] | None:
+    """The slice's stock plan (`sync.stock_check`: the read it needs), started in the
+    background; None when no slice is left."""
+    if upcoming is None:
+        return None
+    return in_background(
+        lambda: plan_stock(
+            upcoming.rows, connector, pulled_until=upcoming.pulled_until, now=utcnow()
+        )
     )
-    if stock.matched:
-        matched = [ItemResult.success(update.ref.sku) for _, update in stock.matched]
-        _record(db, stock.matched, matched, report, skip, kind="stock")
-    if stock.writes:
-        written = connector.update_stock([update for _, update in stock.writes])
-        _record(db, stock.writes, written, report, skip, kind="stock")
-    if stock.holds:
-        _hold(db, stock.holds, report, skip)
 
 
 def _stock_row(row: Any) -> StockRow:

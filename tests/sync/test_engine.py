@@ -439,19 +439,28 @@ def test_a_chunk_ends_at_an_item_boundary(db: Database, monkeypatch: pytest.Monk
         session.execute(Product.__table__.update().values(on_hand=8))
         products_changed(session, session.scalars(select(Product.id)).all())
     monkeypatch.setattr(push_module, "CHUNK", 4)
+    read: list[list[str]] = []
     sent: list[list[str]] = []
-    original = a.update_stock
+    original_read, original_update = a.read_stock, a.update_stock
+
+    def read_stock(refs):  # type: ignore[no-untyped-def]
+        read.append([ref.sku for ref in refs])
+        return original_read(refs)
 
     def update_stock(updates):  # type: ignore[no-untyped-def]
         sent.append([update.ref.sku for update in updates])
-        return original(updates)
+        return original_update(updates)
 
+    a.read_stock = read_stock  # type: ignore[method-assign]
     a.update_stock = update_stock  # type: ignore[method-assign]
     report = push_store(db, stores["a"], a)
     assert report.stock == 7
     # a full chunk leaves its last item (SKU-3 of item 200 goes on with SKU-4) to the next
     # one; a chunk whose last item ends in it stays full (SKU-6 is a single)
-    assert sent == [["SKU-0", "SKU-1", "SKU-2"], ["SKU-3", "SKU-4", "SKU-5", "SKU-6"]]
+    assert read == [["SKU-0", "SKU-1", "SKU-2"], ["SKU-3", "SKU-4", "SKU-5", "SKU-6"]]
+    # the first chunk's writes do not fill a call of this store-wide batch: they wait for
+    # the next chunk's, and one call carries all seven (sync.stock_slices)
+    assert sent == [[f"SKU-{n}" for n in range(7)]]
     assert all(a.stock_of(f"SKU-{n}") == 8 for n in range(7))
 
 
@@ -464,16 +473,57 @@ def test_single_sku_items_fill_whole_chunks(db: Database, monkeypatch: pytest.Mo
         session.execute(Product.__table__.update().values(on_hand=9))
         products_changed(session, session.scalars(select(Product.id)).all())
     monkeypatch.setattr(push_module, "CHUNK", 4)
+    read: list[int] = []
     sent: list[int] = []
-    original = a.update_stock
+    original_read, original_update = a.read_stock, a.update_stock
+
+    def read_stock(refs):  # type: ignore[no-untyped-def]
+        read.append(len(refs))
+        return original_read(refs)
 
     def update_stock(updates):  # type: ignore[no-untyped-def]
         sent.append(len(updates))
-        return original(updates)
+        return original_update(updates)
 
+    a.read_stock = read_stock  # type: ignore[method-assign]
     a.update_stock = update_stock  # type: ignore[method-assign]
     assert push_store(db, stores["a"], a).stock == 8
-    assert sent == [4, 4]
+    assert read == [4, 4]
+    assert sent == [8]  # neither chunk fills a call: one call carries both
+
+
+def test_the_next_slice_is_read_while_this_one_is_written(db: Database) -> None:
+    """A slow write does not hold back the next slice's read (docs/push.md, "Reading while
+    writing"): at a store that paces its writes apart, reads hide behind them."""
+    stores = setup_shop(db, products=120)
+    a = MemoryConnector()
+    push_store(db, stores["a"], a)
+    with db.session() as session:
+        session.execute(Product.__table__.update().values(on_hand=7))
+        products_changed(session, session.scalars(select(Product.id)).all())
+    read: list[int] = []
+    sent: list[int] = []
+    second_read = threading.Event()
+    original_read, original_update = a.read_stock, a.update_stock
+
+    def read_stock(refs):  # type: ignore[no-untyped-def]
+        read.append(len(refs))
+        if len(read) == 2:
+            second_read.set()
+        return original_read(refs)
+
+    def update_stock(updates):  # type: ignore[no-untyped-def]
+        if not sent:  # the first write lasts until the next slice is being read
+            assert second_read.wait(timeout=30), "the next slice was not read during a write"
+        sent.append(len(updates))
+        return original_update(updates)
+
+    a.read_stock = read_stock  # type: ignore[method-assign]
+    a.update_stock = update_stock  # type: ignore[method-assign]
+    assert push_store(db, stores["a"], a).stock == 120
+    assert read == [50, 50, 20]  # a slice is one write call's worth (stock_batch 50)
+    assert sent == [50, 50, 20]
+    assert all(a.stock_of(f"SKU-{n}") == 7 for n in range(120))
 
 
 class GarbledMarket(MemoryConnector):
