@@ -161,6 +161,11 @@ class ConnectorLimits:
     """Calls of one push a connector may have in flight at once where a push is many calls
     (one per item, or per batch); the pacer still spaces them (docs/push.md, "Calls side by
     side"). 1: one call after another."""
+    sequential_stock_writes: bool = False
+    """The connector sends a push's stock write calls one after another, each waiting for
+    what the platform's last answer left of a limit of its own (Tokopedia's rows, Shopify's
+    GraphQL cost points), instead of `parallel_calls` at once. A push then reads one write
+    call ahead of its writes, not a round of them (docs/push.md, "Reading while writing")."""
 
     def fewest_calls(self, refs: Sequence[ListingRef], batch: int) -> int:
         """The fewest calls these batching rules allow for updates of `refs`, `batch` SKUs

@@ -2,13 +2,13 @@
 "Reading while writing").
 
 A push reads a store's stock before it writes over it (`sync.stock_check`). Read for a whole
-chunk of 500 listings before any of them is written, the reads and the writes take turns:
+chunk of 500 listings before any of them was written, the reads and the writes took turns:
 at a store whose writes are paced apart (Tokopedia's rows, 100 a second) every chunk's reads
-add their time to what the writes alone need, and a listing is written seconds after it was
-read, while the store goes on selling. In slices, the first one write call's worth (so the
-first write waits for little) and the next a round of `parallel_calls` write calls, the next
-slice is read while this one is written: the reads hide behind the writes, and no listing is
-written more than a slice after its read.
+added their time to what the writes alone need, and a listing was written seconds after it
+was read, while the store went on selling. In slices of one round of write calls (the
+`parallel_calls` a connector sends side by side, or one call where it sends them one after
+another), the next slice is read while this one is written: the reads hide behind the
+writes, and no listing is written more than a slice after its read.
 
 Slicing never costs a call: a slice ends where an item ends on platforms that batch per
 item, and writes that would not fill their call are carried into the next slice's
@@ -40,13 +40,15 @@ class StockSlice:
 def stock_slices(
     chunks: Iterable[tuple[Sequence[StockRow], datetime | None]], limits: ConnectorLimits
 ) -> Iterator[StockSlice]:
-    """The due rows of each chunk (with its pull cursor) in slices of one write call's
-    worth, none splitting an item where the platform batches per item."""
+    """The due rows of each chunk (with its pull cursor) in slices of one round of write
+    calls, none splitting an item where the platform batches per item."""
+    calls = 1 if limits.sequential_stock_writes else max(1, limits.parallel_calls)
+    size = limits.stock_batch * calls
     for rows, pulled_until in chunks:
         due = [row for row in rows if row.due]
         start = 0
         while start < len(due):
-            end = min(start + limits.stock_batch, len(due))
+            end = min(start + size, len(due))
             if limits.batch_per_item:
                 while end < len(due) and due[end].ref.item_id == due[end - 1].ref.item_id:
                     end += 1

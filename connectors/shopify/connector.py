@@ -62,6 +62,8 @@ LIMITS = ConnectorLimits(
     order_window_days=3650,  # orders.json has no date window (read_all_orders scope needed
     # past 60 days: UNCONFIRMED); one pull may span any range
     batch_per_item=False,  # one stock call mixes variants of any products; price is 1/call
+    # inventorySetQuantities calls go one after another, each waiting for its cost points
+    sequential_stock_writes=True,
     # A product is created one per call, but the new products' stock is set in one
     # inventorySetQuantities call per upsert: ten products per upsert make that 1.1 calls a
     # product instead of 2, and ten calls take 5 s at 2 calls/s, inside a push's budget.

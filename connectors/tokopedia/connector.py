@@ -64,6 +64,8 @@ LIMITS = ConnectorLimits(
     order_page_size=100,  # get-all-order: per_page "Max Value is 100" (TokoCabang page)
     order_window_days=3,  # ORD_DLV_013 "Date Range must be less than 3 days"
     batch_per_item=False,  # a stock/price call mixes rows of any products
+    # each bulk call waits until its rows fit what the last answer left (`_push`, `rows`)
+    sequential_stock_writes=True,
 )
 ORDER_WINDOW_SECONDS = int(LIMITS.order_window_days * 86400) - 1
 """One second short of 3 days: the range "must be less than 3 days"."""

@@ -495,7 +495,7 @@ def test_single_sku_items_fill_whole_chunks(db: Database, monkeypatch: pytest.Mo
 def test_the_next_slice_is_read_while_this_one_is_written(db: Database) -> None:
     """A slow write does not hold back the next slice's read (docs/push.md, "Reading while
     writing"): at a store that paces its writes apart, reads hide behind them."""
-    stores = setup_shop(db, products=120)
+    stores = setup_shop(db, products=450)
     a = MemoryConnector()
     push_store(db, stores["a"], a)
     with db.session() as session:
@@ -520,10 +520,11 @@ def test_the_next_slice_is_read_while_this_one_is_written(db: Database) -> None:
 
     a.read_stock = read_stock  # type: ignore[method-assign]
     a.update_stock = update_stock  # type: ignore[method-assign]
-    assert push_store(db, stores["a"], a).stock == 120
-    assert read == [50, 50, 20]  # a slice is one write call's worth (stock_batch 50)
-    assert sent == [50, 50, 20]
-    assert all(a.stock_of(f"SKU-{n}") == 7 for n in range(120))
+    assert push_store(db, stores["a"], a).stock == 450
+    # a slice is a round of write calls: 4 (parallel_calls) of 50 (stock_batch)
+    assert read == [200, 200, 50]
+    assert sent == [200, 200, 50]
+    assert all(a.stock_of(f"SKU-{n}") == 7 for n in range(450))
 
 
 class GarbledMarket(MemoryConnector):

@@ -1,4 +1,5 @@
-"""`sync.stock_slices`: a pass's stock in slices of one write call, without an extra call."""
+"""`sync.stock_slices`: a pass's stock in slices of a round of write calls, without an extra
+call."""
 
 from __future__ import annotations
 
@@ -17,7 +18,8 @@ BASE = {
     "order_detail_batch": 50, "order_page_size": 100, "order_window_days": 15,
 }  # fmt: skip
 LIMITS = [
-    ConnectorLimits(**BASE, stock_batch=3),  # a call mixes any items (Lazada, Tokopedia)
+    ConnectorLimits(**BASE, stock_batch=3),  # a call mixes any items (Lazada)
+    ConnectorLimits(**BASE, stock_batch=3, sequential_stock_writes=True),  # (Tokopedia)
     ConnectorLimits(**BASE, stock_batch=3, batch_per_item=True),  # one item a call (Shopee)
     ConnectorLimits(**BASE, stock_batch=3, batch_per_item=True, singles_share_calls=True),
 ]
@@ -47,11 +49,12 @@ def test_slices_cover_every_due_row_once_in_order_and_never_split_a_per_item_bat
     slices = list(stock_slices([(chunk, PULLED) for chunk in rows], limits))
     due = [row for chunk in rows for row in chunk if row.due]
     assert [row for piece in slices for row in piece.rows] == due
+    size = limits.stock_batch * (1 if limits.sequential_stock_writes else limits.parallel_calls)
     for piece in slices:
         if not limits.batch_per_item:
-            assert len(piece.rows) <= limits.stock_batch
-        else:  # up to a call's worth, and the rest of the item the call ends in
-            assert len({row.ref.item_id for row in piece.rows[limits.stock_batch :]}) <= 1
+            assert len(piece.rows) <= size
+        else:  # up to a round's worth, and the rest of the item the round ends in
+            assert len({row.ref.item_id for row in piece.rows[size:]}) <= 1
     if limits.batch_per_item:  # an item is read, planned and written in one slice
         item_slices = {(row.listing_id // 1_000, row.ref.item_id): n for n, piece in
                        enumerate(slices) for row in piece.rows}  # fmt: skip
@@ -77,8 +80,10 @@ def test_whole_calls_send_full_calls_and_carry_less_than_one(
     assert len(carried) < batch
 
 
-def test_a_slice_is_one_write_call_of_due_rows() -> None:
-    limits = LIMITS[0]
-    slices = list(stock_slices([(_rows([0] * 8), PULLED)], limits))
-    assert [len(piece.rows) for piece in slices] == [3, 3]  # rows 3 and 7 are not due
-    assert all(piece.pulled_until == PULLED for piece in slices)
+def test_a_slice_is_a_round_of_write_calls_or_one_where_they_go_one_by_one() -> None:
+    rows = [(_rows([0] * 40), PULLED)]  # rows 3, 7, 11… are not due: 30 are
+    side_by_side = list(stock_slices(rows, LIMITS[0]))
+    assert [len(piece.rows) for piece in side_by_side] == [12, 12, 6]  # 4 calls of 3
+    one_by_one = list(stock_slices(rows, LIMITS[1]))
+    assert [len(piece.rows) for piece in one_by_one] == [3] * 10
+    assert all(piece.pulled_until == PULLED for piece in side_by_side + one_by_one)
