@@ -569,20 +569,24 @@ def _push_stock(
     report: PushReport,
     skip: set[int],
 ) -> None:
-    """Read each slice's stock in the background while the slice before it is written.
-    Writes that would not fill their call wait for the next slice's (`whole_calls`); the
-    last slice sends what is left. Answers are recorded `CHUNK` listings at a time (a
-    transaction per slice cost more than the calls at an unpaced store), and whatever stops
-    the push, those already answered are recorded and the read in flight ends before it
-    returns: no call of the push outlives its mutex."""
-    reading = _read_ahead(connector, next(slices, None))
+    """Read the first slice's stock, then each next one in the background while the one
+    before it is written (a pass of one slice, as most passes after a sale are, never leaves
+    the calling thread). Writes that would not fill their call wait for the next slice's
+    (`whole_calls`); the last slice sends what is left. Answers are recorded `CHUNK`
+    listings at a time, and whatever stops the push, those already answered are recorded
+    and the read in flight ends before it returns: no call of the push outlives its mutex."""
+    upcoming = next(slices, None)
+    if upcoming is None:
+        return
+    plan: StockPlan | None = _plan(connector, upcoming)
+    reading: Future[StockPlan] | None = None
     carried: list[tuple[int, StockUpdate]] = []
     answered: list[tuple[int, StockUpdate]] = []
     results: list[ItemResult] = []
     try:
-        while reading is not None:
-            plan = reading.result()
-            reading = _read_ahead(connector, next(slices, None))
+        while plan is not None:
+            if (upcoming := next(slices, None)) is not None:
+                reading = in_background(partial(_plan, connector, upcoming))
             if plan.holds:
                 _hold(db, plan.holds, report, skip)
             answered += plan.matched
@@ -596,6 +600,7 @@ def _push_stock(
             if len(answered) >= CHUNK:
                 _record(db, answered, results, report, skip, kind="stock")
                 answered, results = [], []
+            plan, reading = (reading.result(), None) if reading else (None, None)
     finally:
         if reading is not None:
             wait([reading])
@@ -603,16 +608,9 @@ def _push_stock(
             _record(db, answered, results, report, skip, kind="stock")
 
 
-def _read_ahead(connector: Connector, upcoming: StockSlice | None) -> Future[StockPlan] | None:
-    """The slice's stock plan (`sync.stock_check`: the read it needs), started in the
-    background; None when no slice is left."""
-    if upcoming is None:
-        return None
-    return in_background(
-        lambda: plan_stock(
-            upcoming.rows, connector, pulled_until=upcoming.pulled_until, now=utcnow()
-        )
-    )
+def _plan(connector: Connector, upcoming: StockSlice) -> StockPlan:
+    """The slice's stock plan, with the read it needs (`sync.stock_check`)."""
+    return plan_stock(upcoming.rows, connector, pulled_until=upcoming.pulled_until, now=utcnow())
 
 
 def _stock_row(row: Any) -> StockRow:
