@@ -203,7 +203,9 @@ class Connector(Protocol):
 
     def read_stock(self, refs: Sequence[ListingRef]) -> list[RemoteListing]:
         """Stock the store holds now for these bound listings (and the price, where the
-        read carries it); a listing gone from the store is left out."""
+        read carries it); a listing gone from the store is left out. A push reads its next
+        slice while it writes this one (docs/push.md, "Reading while writing"): this runs
+        beside `update_stock` of other listings, so what the two share is kept locked."""
         ...
 
     def upsert_listings(self, drafts: Sequence[ListingDraft]) -> list[ItemResult]:
