@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from lapak.sync import progress
@@ -23,7 +24,14 @@ from lapak.sync.setup import StoreSettings, apply_settings
 from lapak.sync.shipping import confirm_shipment
 from lapak.sync.store.db import Database
 from lapak.sync.store.models import Listing, Order, Product, Reservation, Store
-from lapak.sync.types import ListingRef, OrderStatus, RemoteListing, RemoteOrder, RemoteOrderLine
+from lapak.sync.types import (
+    ListingRef,
+    OrderStatus,
+    RemoteListing,
+    RemoteOrder,
+    RemoteOrderLine,
+    StockUpdate,
+)
 from sqlalchemy import func, select
 
 from tests.sync.memory_connector import MemoryConnector
@@ -424,6 +432,32 @@ def test_push_stops_at_its_budget_and_the_rest_follows(db: Database) -> None:
     assert not rest.incomplete and rest.created == 3
 
 
+def _skus(calls: Sequence[ListingRef | StockUpdate]) -> list[str]:
+    return [call.sku if isinstance(call, ListingRef) else call.ref.sku for call in calls]
+
+
+def _record_stock_calls(
+    market: MemoryConnector, keep: Callable[[Sequence[Any]], Any] = len
+) -> tuple[list[Any], list[Any]]:
+    """Lists that fill with `keep(refs)` of every stock read and `keep(updates)` of every
+    stock write the market is asked for."""
+    read: list[Any] = []
+    sent: list[Any] = []
+    original_read, original_update = market.read_stock, market.update_stock
+
+    def read_stock(refs):  # type: ignore[no-untyped-def]
+        read.append(keep(refs))
+        return original_read(refs)
+
+    def update_stock(updates):  # type: ignore[no-untyped-def]
+        sent.append(keep(updates))
+        return original_update(updates)
+
+    market.read_stock = read_stock  # type: ignore[method-assign]
+    market.update_stock = update_stock  # type: ignore[method-assign]
+    return read, sent
+
+
 def test_a_chunk_ends_at_an_item_boundary(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
     stores = setup_shop(db, products=7)
     a = MemoryConnector()
@@ -439,20 +473,7 @@ def test_a_chunk_ends_at_an_item_boundary(db: Database, monkeypatch: pytest.Monk
         session.execute(Product.__table__.update().values(on_hand=8))
         products_changed(session, session.scalars(select(Product.id)).all())
     monkeypatch.setattr(push_module, "CHUNK", 4)
-    read: list[list[str]] = []
-    sent: list[list[str]] = []
-    original_read, original_update = a.read_stock, a.update_stock
-
-    def read_stock(refs):  # type: ignore[no-untyped-def]
-        read.append([ref.sku for ref in refs])
-        return original_read(refs)
-
-    def update_stock(updates):  # type: ignore[no-untyped-def]
-        sent.append([update.ref.sku for update in updates])
-        return original_update(updates)
-
-    a.read_stock = read_stock  # type: ignore[method-assign]
-    a.update_stock = update_stock  # type: ignore[method-assign]
+    read, sent = _record_stock_calls(a, _skus)
     report = push_store(db, stores["a"], a)
     assert report.stock == 7
     # a full chunk leaves its last item (SKU-3 of item 200 goes on with SKU-4) to the next
@@ -473,20 +494,7 @@ def test_single_sku_items_fill_whole_chunks(db: Database, monkeypatch: pytest.Mo
         session.execute(Product.__table__.update().values(on_hand=9))
         products_changed(session, session.scalars(select(Product.id)).all())
     monkeypatch.setattr(push_module, "CHUNK", 4)
-    read: list[int] = []
-    sent: list[int] = []
-    original_read, original_update = a.read_stock, a.update_stock
-
-    def read_stock(refs):  # type: ignore[no-untyped-def]
-        read.append(len(refs))
-        return original_read(refs)
-
-    def update_stock(updates):  # type: ignore[no-untyped-def]
-        sent.append(len(updates))
-        return original_update(updates)
-
-    a.read_stock = read_stock  # type: ignore[method-assign]
-    a.update_stock = update_stock  # type: ignore[method-assign]
+    read, sent = _record_stock_calls(a)
     assert push_store(db, stores["a"], a).stock == 8
     assert read == [4, 4]
     assert sent == [8]  # neither chunk fills a call: one call carries both
