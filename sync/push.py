@@ -475,7 +475,8 @@ def _content_and_prices(
     now: datetime,
 ) -> Iterator[tuple[list[StockRow], datetime | None]]:
     """Each chunk's content and prices pushed, then its stock rows (and the pull cursor
-    the stock check needs) handed on; no further chunk once the budget is spent."""
+    the stock check needs) handed on; no further chunk once the budget is spent, or once a
+    chunk came up short (a listing that turns dirty meanwhile goes in the next pass)."""
     last_id = 0
     while not report.incomplete:
         if time.monotonic() > deadline:
@@ -483,7 +484,8 @@ def _content_and_prices(
             return
         with db.session() as session:
             platform = session.get_one(Store, store_id).platform
-            rows = _whole_items(session.execute(_bound_chunk(store_id, skip, last_id, now)).all())
+            found = session.execute(_bound_chunk(store_id, skip, last_id, now)).all()
+            rows = _whole_items(found)
             content = _content_drafts(session, rows, platform)
             cursor = session.get(PullCursor, store_id)
         if not rows:
@@ -503,6 +505,8 @@ def _content_and_prices(
                 results = call([payload for _, payload in pairs])
                 _record(db, pairs, results, report, skip, kind=kind)
         yield [_stock_row(row) for row in rows], cursor.pulled_until if cursor else None
+        if len(found) <= CHUNK:
+            return  # no row after these: a pass after a sale asks the database once, not twice
 
 
 def _bound_chunk(store_id: int, skip: set[int], last_id: int, now: datetime) -> Any:
