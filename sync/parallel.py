@@ -41,13 +41,10 @@ def in_parallel(call: Callable[[T], R], items: Sequence[T], *, at_once: int) -> 
 def in_background(call: Callable[[], R]) -> Future[R]:
     """Start `call()` on the calling thread's one background worker and return its future:
     work the caller overlaps with its own (a push reads the next slice of stock while it
-    writes this one). The worker is kept like the side-by-side pools, apart from them, and
-    the call runs in a copy of the caller's context, so its log lines keep the job's bound
-    fields."""
-    pool: ThreadPoolExecutor | None = getattr(_pools, "background", None)
-    if pool is None:
-        pool = _pools.background = ThreadPoolExecutor(1, thread_name_prefix="read-ahead")
-    return pool.submit(contextvars.copy_context().run, call)
+    writes this one). The worker is the calling thread's pool of one (`_pool`), which
+    `in_parallel` never takes: one at a time it runs inline. The call runs in a copy of the
+    caller's context, so its log lines keep the job's bound fields."""
+    return _pool(1).submit(contextvars.copy_context().run, call)
 
 
 def _pool(at_once: int) -> ThreadPoolExecutor:
