@@ -26,6 +26,7 @@ from tests.connectors.shopee.sandbox_client import (
     running_sandbox,
     with_variants,
 )
+from tests.shopee_setup import wait_for
 
 
 @pytest.fixture
@@ -231,7 +232,7 @@ def test_buyer_simulator_places_orders_on_stock(shopee: Shopee):
     assert shopee.sandbox.buyers.place_one(OTHER_SHOP_ID) is None  # sold out
     shopee.sandbox.add_listing(SHOP_ID, sku="MANY", name="Many", price=1000, stock=1000)
     shopee.http.post("/_sandbox/buyers", json={"orders_per_second": 200})
-    time.sleep(0.2)
+    wait_for("the buyers' first order", lambda: bool(shopee.control.order_ids("toko-a")))
     shopee.http.post("/_sandbox/buyers", json={"orders_per_second": 0})
     placed = [shopee.control.order("toko-a", sn) for sn in shopee.control.order_ids("toko-a")]
     assert placed
