@@ -15,6 +15,7 @@ from functools import wraps
 from typing import Any, TypeVar
 
 import dramatiq
+import structlog
 from dramatiq.actor import ActorDecorator
 from dramatiq.middleware import CurrentMessage
 from dramatiq.rate_limits import ConcurrentRateLimiter
@@ -23,13 +24,19 @@ from lapak.jobs.lease import Lease
 from lapak.jobs.middleware import record_counts
 from lapak.sync import pull, push, queue, shipping, strays, webhooks
 from lapak.sync import reconcile as reconciling
-from lapak.sync.dispatch import claim_retry_push, push_requested, request_pushes
+from lapak.sync.dispatch import (
+    claim_retry_push,
+    keep_push_requested,
+    push_requested,
+    request_pushes,
+)
 from lapak.sync.jobs_log import store_of_order
 from lapak.sync.protocol import ThrottledError
 from lapak.sync.store.models import utcnow
 from lapak.wiring.runtime import Runtime, current
 
 ensure_broker()
+log = structlog.get_logger(__name__)
 
 MAX_RETRIES = 8
 MIN_BACKOFF_MS = 1_000
@@ -150,13 +157,19 @@ def push_store(store_id: int) -> None:
 
     A push that finds the store busy ends at once: the request behind it is on record
     (`Store.push_requested_at`), and the push holding the store looks for one when it lets
-    go (docs/push.md, "Coalescing") — no message waits on a mutex or polls for it."""
+    go (docs/push.md, "Coalescing") — no message waits on a mutex or polls for it. A push
+    that fails leaves a request on record for its retry, so the reconciler's ticks while
+    the retry waits send no second push beside it."""
     with push_lease(store_id).hold() as acquired:
         if not acquired:
             record_counts({"coalesced": 1})
             return
         runtime = current()
-        report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
+        try:
+            report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
+        except BaseException:
+            _retry_on_record(runtime, store_id)
+            raise
     record_counts(report.as_counts())
     if report.held:
         catch_up_orders.send_with_options(args=(store_id,), delay=CATCH_UP_DELAY_MS)
@@ -164,6 +177,14 @@ def push_store(store_id: int) -> None:
         push_store.send(store_id)  # the rest, or what was asked meanwhile (the mutex is free)
     if report.next_retry_at is not None:
         _push_at(store_id, report.next_retry_at)
+
+
+def _retry_on_record(runtime: Runtime, store_id: int) -> None:
+    """The failed push's retry is the store's pending push (`keep_push_requested`)."""
+    try:
+        keep_push_requested(runtime.db, store_id)
+    except Exception as error:  # the database is what failed: the push's own error goes on
+        log.warning("push_retry_unrecorded", error=f"{type(error).__name__}: {error}")
 
 
 def _push_at(store_id: int, at: datetime) -> None:

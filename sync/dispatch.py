@@ -62,6 +62,21 @@ def request_pushes(
     return sent
 
 
+def keep_push_requested(db: Database, store_id: int, *, now: datetime | None = None) -> None:
+    """A push job failed and the job system will send it again: put a request back on the
+    store (the push cleared it when it started), so the requests made while its retry waits
+    (the reconciler's, every tick) send no second push beside it. A retry that never comes
+    (the message dead-lettered) leaves the request to go stale after `STALE_AFTER`; then the
+    next request or the reconciler sends the push again (docs/push.md, "Coalescing")."""
+    now = now or utcnow()
+    with db.session() as session:
+        session.execute(
+            update(Store)
+            .where(Store.id == store_id, Store.push_requested_at.is_(None))
+            .values(push_requested_at=now, push_requested_by=ORIGIN)
+        )
+
+
 def push_requested(db: Database, store_id: int) -> bool:
     """Whether a push of the store was asked for since the last one started: what the push
     that held the store looks at when it lets go, for the requests it turned away."""

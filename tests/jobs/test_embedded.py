@@ -14,6 +14,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import dramatiq
+import lapak.cli.embedded
 import lapak.sync.push
 import lapak.sync.webhooks
 import lapak.wiring.runtime
@@ -117,6 +118,8 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
     setup: tuple, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     runtime, sandbox, skus, config_path = setup
+    # a reconciler tick every second: each retry below waits across one or more
+    monkeypatch.setattr(lapak.cli.embedded, "EMBEDDED_RECONCILE_SECONDS", 1)
     with Embedded(runtime, threads=4):
         wait_for("the catalog on shop A", lambda: sandbox.stock_of(SHOP_A, skus[-1]) == 10)
         # and on shop B: a create still to come would carry the new stock past the fault
@@ -133,8 +136,8 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
 
         monkeypatch.setattr(connector_type, "update_stock", unreachable)
         monkeypatch.setitem(actors.push_store.options, "max_retries", 1)
-        monkeypatch.setitem(actors.push_store.options, "min_backoff", 10)
-        monkeypatch.setitem(actors.push_store.options, "max_backoff", 20)
+        monkeypatch.setitem(actors.push_store.options, "min_backoff", 3_000)  # 1.5-3 s
+        monkeypatch.setitem(actors.push_store.options, "max_backoff", 3_000)
         with runtime.db.session() as session:
             merchant_id = session.scalar(select(Merchant.id))
         set_stock(runtime.db, merchant_id, skus[-1], 4)
@@ -145,6 +148,13 @@ def test_dead_lettered_push_keeps_listing_dirty_and_replays(
                 return session.scalar(select(func.count(DeadLetter.id))) == 2
 
         wait_for("the pushes to be dead-lettered", dead_lettered, 60)
+        with runtime.db.session() as session:  # the ticks while the retries waited sent none
+            pushes = session.scalar(
+                select(func.count(func.distinct(JobEvent.message_id))).where(
+                    JobEvent.actor == "push_store", JobEvent.outcome == "error"
+                )
+            )
+        assert pushes == 2
         with runtime.db.session() as session:
             dirty = session.scalars(select(Listing).where(Listing.dirty)).all()
         assert sorted((row.store_id, row.product.sku) for row in dirty) == sorted(

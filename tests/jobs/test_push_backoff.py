@@ -1,5 +1,6 @@
 """Items whose image cannot be downloaded yet back off alone; their store's push is not
-requeued in a storm, and they are created once the image can be fetched."""
+requeued in a storm, and they are created once the image can be fetched. A push whose whole
+call fails is retried by its own message, not by one more push each reconciler tick."""
 
 from __future__ import annotations
 
@@ -9,12 +10,14 @@ from pathlib import Path
 
 import lapak.wiring.runtime
 import pytest
-from dramatiq import Message
+from dramatiq import Broker, Message
 from lapak.config import load_config
 from lapak.jobs import actors
 from lapak.jobs.broker import build_broker
 from lapak.sandboxes.kit.images import placeholder_png
 from lapak.sync.catalog import import_catalog, set_stock
+from lapak.sync.dispatch import STALE_AFTER, request_pushes
+from lapak.sync.protocol import TransientError
 from lapak.sync.push import push_store
 from lapak.sync.retry_backoff import FIRST, JITTER
 from lapak.sync.store.models import Listing, Merchant, Product, Store
@@ -62,6 +65,12 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
         import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
         yield runtime, app.state.sandbox, host, sku, merchant_id
         runtime.close()
+
+
+def push_messages(broker: Broker) -> int:
+    """push_store messages waiting in the in-process broker, delayed ones included."""
+    queued = [raw for name in ("push", "push.DQ") for raw in list(broker.queues[name].queue)]
+    return sum(Message.decode(raw).actor_name == "push_store" for raw in queued)
 
 
 def _listing(runtime: Runtime, store_id: int) -> Listing:
@@ -122,14 +131,10 @@ def test_pushes_of_a_store_with_an_item_backing_off_send_one_delayed_push(
     with runtime.db.session() as session:  # shop B out of the way: one store to count
         session.execute(update(Store).where(Store.name == "shop-b").values(enabled=False))
 
-    def push_messages() -> int:
-        queued = [raw for name in ("push", "push.DQ") for raw in list(broker.queues[name].queue)]
-        return sum(Message.decode(raw).actor_name == "push_store" for raw in queued)
-
     for _ in range(10):  # each would have raised and been retried, plus reconciler sends
         actors.push_store.fn(store)
         actors.reconcile.fn()
-    assert push_messages() == 1  # the one delayed push for the item's retry_at
+    assert push_messages(broker) == 1  # the one delayed push for the item's retry_at
     listing = _listing(runtime, store)
     assert listing.retry_attempts == 1 and listing.item_id is None
     with runtime.db.session() as session:
@@ -142,6 +147,45 @@ def test_pushes_of_a_store_with_an_item_backing_off_send_one_delayed_push(
     created = _listing(runtime, store)
     assert created.item_id is not None and not created.dirty
     assert sandbox.stock_of(SHOP_A, sku) == 7
-    assert push_messages() == 1  # nothing more was asked
+    assert push_messages(broker) == 1  # nothing more was asked
     with runtime.db.session() as session:
         assert session.scalars(select(Product.sku)).one() == sku
+
+
+def test_a_failed_push_is_the_stores_request_until_its_retry_comes(
+    shop: tuple, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A whole call that fails makes the push raise for dramatiq to retry; the reconciler's
+    ticks while that retry waits send no second push (they used to send one each tick, each
+    with its own retries and dead letter). Once the request is older than a lost one, the
+    reconciler sends it again."""
+    runtime, sandbox, host, sku, merchant_id = shop
+    monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
+    broker = build_broker(None)
+    host.uploaded = True
+    for store in runtime.store_ids.values():
+        push_store(runtime.db, store, runtime.connector(store))
+    store = runtime.store_ids["shop-a"]
+    with runtime.db.session() as session:  # shop B out of the way: one store to count
+        session.execute(update(Store).where(Store.name == "shop-b").values(enabled=False))
+    connector_type = type(runtime.connector(store))
+
+    def unreachable(self: object, updates: object) -> None:
+        raise TransientError("/api/v2/product/update_stock: connection reset")
+
+    monkeypatch.setattr(connector_type, "update_stock", unreachable)
+    set_stock(runtime.db, merchant_id, sku, 3)
+
+    with pytest.raises(TransientError):
+        actors.push_store.fn(store)  # dramatiq would send this message again after a backoff
+    for _ in range(5):
+        actors.reconcile.fn()
+    assert push_messages(broker) == 0
+    with runtime.db.session() as session:
+        requested = session.get_one(Store, store).push_requested_at
+    assert requested is not None
+
+    lost = requested + STALE_AFTER + timedelta(seconds=1)  # dead-lettered: no retry came
+    assert request_pushes(runtime.db, actors.dispatcher, [store], now=lost) == [store]
+    assert push_messages(broker) == 1
+    assert sandbox.stock_of(SHOP_A, sku) == 7
