@@ -3,9 +3,10 @@
 The embedded default: dramatiq's in-process broker, worker threads and a background
 scheduler. The broker keeps nothing across a restart, and needs not: at start-up the
 reconciler's first tick recomputes everything due from the database (dirty listings,
-requested shipments), and each store's first pull tick runs at once. Creates the last run
-left unanswered are adopted by SKU at once (`sync.push.release_create_intents`): no other
-process can be pushing.
+requested shipments), and each store's first pull tick runs at once. What the last run's
+jobs had taken up is released first, since no other process can be working on it:
+creates it left unanswered are adopted by SKU at once (`sync.push.release_create_intents`)
+and its shipments are sent again (`sync.dispatch.release_ship_jobs`).
 
 A push requested by another process (`lapak catalog import` or `set-stock` in a second
 terminal) sent its job into that process's own in-process broker, which died with it. A
@@ -25,7 +26,7 @@ import structlog
 from lapak.jobs.broker import build_broker
 from lapak.jobs.replay import job_sender
 from lapak.sync import push
-from lapak.sync.dispatch import foreign_push_requests, take_push_requests
+from lapak.sync.dispatch import foreign_push_requests, release_ship_jobs, take_push_requests
 from lapak.wiring.job_queues import current_job_queue_depths
 from lapak.wiring.runtime import Runtime, install
 
@@ -65,8 +66,9 @@ class Embedded:
         return self.web.url if self.web is not None else None
 
     def start(self) -> Embedded:
-        if self.runtime.config.redis_url is None:  # one process: no other push is running
+        if self.runtime.config.redis_url is None:  # one process: no other job is running
             push.release_create_intents(self.runtime.db)
+            release_ship_jobs(self.runtime.db)
         self.worker.start()
         self.scheduler.start()
         if self.runtime.config.redis_url is None:  # with Redis, the broker carries them

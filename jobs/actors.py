@@ -9,9 +9,10 @@ state it was about stays dirty or requested in the database, so the reconciler h
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import datetime
-from functools import wraps
+from functools import partial, wraps
 from typing import Any, TypeVar
 
 import dramatiq
@@ -22,13 +23,15 @@ from dramatiq.rate_limits import ConcurrentRateLimiter
 from lapak.jobs.broker import ensure_broker
 from lapak.jobs.lease import Lease
 from lapak.jobs.middleware import record_counts
-from lapak.sync import pull, push, queue, shipping, strays, webhooks
+from lapak.sync import pull, push, shipping, strays, webhooks
 from lapak.sync import reconcile as reconciling
 from lapak.sync.dispatch import (
     claim_retry_push,
     keep_push_requested,
     push_requested,
     request_pushes,
+    request_shipments,
+    stamp_ship_job,
 )
 from lapak.sync.jobs_log import store_of_order
 from lapak.sync.protocol import ThrottledError
@@ -165,11 +168,8 @@ def push_store(store_id: int) -> None:
             record_counts({"coalesced": 1})
             return
         runtime = current()
-        try:
+        with _retry_on_record(partial(keep_push_requested, runtime.db, store_id)):
             report = push.push_store(runtime.db, store_id, runtime.connector(store_id))
-        except BaseException:
-            _retry_on_record(runtime, store_id)
-            raise
     record_counts(report.as_counts())
     if report.held:
         catch_up_orders.send_with_options(args=(store_id,), delay=CATCH_UP_DELAY_MS)
@@ -179,12 +179,18 @@ def push_store(store_id: int) -> None:
         _push_at(store_id, report.next_retry_at)
 
 
-def _retry_on_record(runtime: Runtime, store_id: int) -> None:
-    """The failed push's retry is the store's pending push (`keep_push_requested`)."""
+@contextmanager
+def _retry_on_record(mark: Callable[[], object]) -> Iterator[None]:
+    """A job that fails is retried by dramatiq: `mark` puts its retry on record as the
+    work's pending job, so the reconciler's ticks while it waits send no second job."""
     try:
-        keep_push_requested(runtime.db, store_id)
-    except Exception as error:  # the database is what failed: the push's own error goes on
-        log.warning("push_retry_unrecorded", error=f"{type(error).__name__}: {error}")
+        yield
+    except BaseException:
+        try:
+            mark()
+        except Exception as error:  # the database is what failed: the job's own error goes on
+            log.warning("retry_unrecorded", error=f"{type(error).__name__}: {error}")
+        raise
 
 
 def _push_at(store_id: int, at: datetime) -> None:
@@ -267,7 +273,8 @@ def ship_order(order_id: int) -> None:
     store_id = store_of_order(runtime.db, order_id)
     if store_id is None:
         raise LookupError(f"order {order_id} is not in the database")
-    report = shipping.confirm_shipment(runtime.db, order_id, runtime.connector(store_id))
+    with _retry_on_record(partial(stamp_ship_job, runtime.db, order_id)):
+        report = shipping.confirm_shipment(runtime.db, order_id, runtime.connector(store_id))
     request_pushes(runtime.db, dispatcher, report.stores_to_push)
     record_counts({report.outcome: 1})
 
@@ -286,9 +293,7 @@ def reconcile() -> None:
     runtime = current()
     due = reconciling.stores_with_work(runtime.db)
     pushed = request_pushes(runtime.db, dispatcher, due)
-    shipments = queue.pending_shipments(runtime.db)
-    for order_id in shipments:
-        ship_order.send(order_id)
+    shipments = request_shipments(runtime.db, dispatcher)
     hooked = webhooks.stores_with_pending_webhooks(runtime.db)
     for store_id in hooked:
         process_webhooks.send(store_id)

@@ -4,7 +4,9 @@ Jobs carry ids, never state (docs/rules.md, rule 1). A push request is coalesced
 `Store.push_requested_at`: only the first request since the last push started enqueues a
 job; a request older than `STALE_AFTER` counts as lost and is sent again. A push job that
 finds its store busy leaves it to the push holding it, which asks `push_requested` when it
-lets go (docs/push.md, "Coalescing").
+lets go (docs/push.md, "Coalescing"). A push job that fails puts the request back: its
+retry is the push on its way. Requested shipments work the same way through
+`Order.ship_job_at`, stamped by the job that takes one up and again when it fails.
 
 Each request is stamped with the process that made it (`ORIGIN`). With Redis every process
 shares one broker, so the stamp changes nothing. Embedded (`lapak run` on dramatiq's
@@ -24,7 +26,7 @@ from typing import Any, Protocol
 
 from lapak.sync.store.db import Database
 from lapak.sync.store.dialect import affected
-from lapak.sync.store.models import Store, utcnow
+from lapak.sync.store.models import Order, Store, utcnow
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
@@ -74,6 +76,53 @@ def keep_push_requested(db: Database, store_id: int, *, now: datetime | None = N
             update(Store)
             .where(Store.id == store_id, Store.push_requested_at.is_(None))
             .values(push_requested_at=now, push_requested_by=ORIGIN)
+        )
+
+
+def request_shipments(
+    db: Database, dispatcher: Dispatcher, *, now: datetime | None = None
+) -> list[int]:
+    """Send a ship job for every requested shipment that no job has taken up within
+    `STALE_AFTER` (`Order.ship_job_at`: none was sent, or it was lost or dead-lettered);
+    returns the orders sent. A job sending one, or waiting to retry it, is left to it."""
+    now = now or utcnow()
+    with db.session() as session:
+        due = list(
+            session.scalars(
+                update(Order)
+                .where(
+                    Order.ship_state == "requested",
+                    or_(Order.ship_job_at.is_(None), Order.ship_job_at < now - STALE_AFTER),
+                )
+                .values(ship_job_at=now)
+                .returning(Order.id),
+                execution_options={"synchronize_session": False},
+            )
+        )
+    for order_id in sorted(due):
+        dispatcher.ship(order_id)
+    return sorted(due)
+
+
+def stamp_ship_job(db: Database, order_id: int, *, now: datetime | None = None) -> None:
+    """A ship job failed and the job system will send it again: the order is taken up
+    until then, so the reconciler sends no second job beside its retry."""
+    with db.session() as session:
+        session.execute(
+            update(Order)
+            .where(Order.id == order_id, Order.ship_state == "requested")
+            .values(ship_job_at=now or utcnow())
+        )
+
+
+def release_ship_jobs(db: Database) -> None:
+    """Embedded start-up: the in-process broker that held the last run's ship jobs died
+    with it, so the reconciler's first tick sends the requested shipments again at once."""
+    with db.session() as session:
+        session.execute(
+            update(Order)
+            .where(Order.ship_state == "requested", Order.ship_job_at.is_not(None))
+            .values(ship_job_at=None)
         )
 
 

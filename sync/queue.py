@@ -20,7 +20,7 @@ from lapak.sync.store.db import Database
 from lapak.sync.store.dialect import affected
 from lapak.sync.store.models import Order, Store, utcnow
 from lapak.sync.types import OrderStatus
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session, selectinload
 
 CLAIM_TTL = timedelta(minutes=30)
@@ -262,6 +262,7 @@ def ship(
         order.ship_state = "requested"
         order.ship_error = None
         order.shipped_by = reseller
+        order.ship_job_at = None  # a new request: no job has taken it up yet
     dispatcher.ship(order_id)
     return get_order(db, order_id, stores)
 
@@ -274,10 +275,3 @@ def _held(session: Session, order_id: int, reseller: str, stores: Collection[str
     if not lease_ok:
         raise QueueError("conflict", f"claim order {order_id} first")
     return order
-
-
-def pending_shipments(db: Database) -> list[int]:
-    """Orders whose shipment was requested but not confirmed: recomputed work
-    (docs/rules.md, rule 1)."""
-    with db.session() as session:
-        return list(session.scalars(select(Order.id).where(and_(Order.ship_state == "requested"))))

@@ -9,7 +9,7 @@ from lapak.sync.changes import lock_stock_rows, products_changed
 from lapak.sync.orders import advance
 from lapak.sync.protocol import Connector, PermanentError
 from lapak.sync.store.db import Database
-from lapak.sync.store.models import Order, OrderLine
+from lapak.sync.store.models import Order, OrderLine, utcnow
 from lapak.sync.types import OrderStatus
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +33,7 @@ def confirm_shipment(db: Database, order_id: int, connector: Connector) -> ShipR
         order = session.get_one(Order, order_id)
         if order.ship_state != "requested" or not order.tracking_number:
             return ShipReport(outcome=f"skipped:{order.ship_state}")
+        order.ship_job_at = utcnow()  # taken up: the reconciler leaves it to this call
         external_id, tracking = order.external_id, order.tracking_number
     try:
         recorded = connector.ship_order(external_id, tracking)

@@ -211,6 +211,9 @@ class Order(Base):
     ship_state: Mapped[str] = mapped_column(String(12), default="none")
     """none → requested (reseller shipped it) → confirmed (marketplace accepted) | failed."""
     ship_error: Mapped[str | None] = mapped_column(Text)
+    ship_job_at: Mapped[datetime | None]
+    """When a `ship_order` job last took a requested shipment up (sent, started, or failed
+    with its retry on the way): the reconciler sends another only once this is stale."""
     shipped_by: Mapped[str | None] = mapped_column(String(120))
     oversold_units: Mapped[int] = mapped_column(Integer, default=0)
     """Units this order took beyond what was available when it reached Lapak (a last-unit
