@@ -8,7 +8,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+from lapak.config import load_config
 from lapak.sandboxes.shopee import create_app
+from lapak.sync.catalog import import_catalog
+from lapak.sync.store.models import Merchant
+from lapak.wiring.runtime import Runtime
+from sqlalchemy import select
 
 SHOPS = {
     "shop-a": {"partner_id": 2001887, "shop_id": 501, "refresh_token": "a" * 32},
@@ -110,6 +116,33 @@ def write_catalog(path: Path, image_url: str, count: int, stock: Callable[[int],
                  300, image_url, "100644"]
             )  # fmt: skip
     return skus
+
+
+def shopee_lapak(
+    tmp_path: Path,
+    sandbox_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    count: int,
+    stock: Callable[[int], int],
+    *,
+    image_url: str | None = None,
+) -> tuple[Runtime, list[str], int]:
+    """Lapak on SQLite in `tmp_path` (config `lapak.toml`) for shop A and B of the sandbox at
+    `sandbox_url`, their environment set through `monkeypatch`, bootstrapped, with `count`
+    SKUs imported (`write_catalog`; images from `image_url`, the sandbox's by default):
+    the runtime, the SKUs and the merchant's id."""
+    config = tmp_path / "lapak.toml"
+    write_config(config, sandbox_url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
+    for key, value in shop_env(config).items():
+        monkeypatch.setenv(key, value)
+    runtime = Runtime(load_config(config))
+    runtime.bootstrap()
+    image_url = image_url or f"{sandbox_url}/_sandbox/images/x.png"
+    skus = write_catalog(tmp_path / "catalog.csv", image_url, count, stock)
+    with runtime.db.session() as session:
+        merchant_id = session.scalars(select(Merchant.id)).one()
+    import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
+    return runtime, skus, merchant_id
 
 
 def wait_for(what: str, check: Callable[[], bool], timeout: float = 30) -> float:

@@ -24,10 +24,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 from lapak.cli.embedded import Embedded
-from lapak.config import load_config
 from lapak.sandboxes.shopee import ShopeeControl
-from lapak.sync.catalog import import_catalog
-from lapak.sync.store.models import Merchant, Order
+from lapak.sync.store.models import Order
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
 from sqlalchemy import select
@@ -36,14 +34,7 @@ from tests.services import require_chromium
 
 if TYPE_CHECKING:
     from playwright.sync_api import Page
-from tests.shopee_setup import (
-    SHOP_A,
-    sandbox_app,
-    shop_env,
-    wait_for,
-    write_catalog,
-    write_config,
-)
+from tests.shopee_setup import SHOP_A, sandbox_app, shopee_lapak, wait_for
 
 CHROMIUM = os.environ.get("LAPAK_CHROMIUM", "/usr/bin/chromium")
 SCREENSHOTS = os.environ.get("LAPAK_SCREENSHOTS")
@@ -78,23 +69,12 @@ def running(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Running
     app = sandbox_app()
     sandbox = app.state.sandbox
     with serve(app) as server:
-        config = tmp_path / "lapak.toml"
-        write_config(config, server.url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
-        env = shop_env(config)
-        for key, value in env.items():
-            monkeypatch.setenv(key, value)
-        runtime = Runtime(load_config(config))
-        runtime.bootstrap()
-        skus = write_catalog(
-            tmp_path / "catalog.csv", f"{server.url}/_sandbox/images/x.png", 6, lambda n: 10
-        )
-        with runtime.db.session() as session:
-            merchant_id = session.scalars(select(Merchant.id)).one()
-        import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
+        runtime, skus, _ = shopee_lapak(tmp_path, server.url, monkeypatch, 6, lambda n: 10)
+        token = os.environ["E2E_RESELLER_TOKEN"]
         with Embedded(runtime, threads=4, web_port=0) as lapak:
             assert lapak.web_url is not None
             sandbox.set_push_url(SHOP_A, f"{lapak.web_url}/webhooks/shop-a")
-            yield Running(runtime, sandbox, lapak.web_url, env["E2E_RESELLER_TOKEN"], skus)
+            yield Running(runtime, sandbox, lapak.web_url, token, skus)
         runtime.close()
 
 

@@ -20,10 +20,9 @@ import lapak.wiring.runtime
 import pytest
 from lapak.cli import app as cli
 from lapak.cli.embedded import Embedded
-from lapak.config import load_config
 from lapak.connectors.shopee.signing import webhook_signature
 from lapak.jobs import actors
-from lapak.sync.catalog import import_catalog, set_stock
+from lapak.sync.catalog import set_stock
 from lapak.sync.dispatch import request_pushes
 from lapak.sync.protocol import TransientError
 from lapak.sync.push import push_store
@@ -54,10 +53,8 @@ from tests.shopee_setup import (
     SHOP_A,
     SHOP_B,
     sandbox_app,
-    shop_env,
+    shopee_lapak,
     wait_for,
-    write_catalog,
-    write_config,
 )
 
 
@@ -65,19 +62,8 @@ from tests.shopee_setup import (
 def setup(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
     app = sandbox_app()
     with serve(app) as server:
-        config_path = tmp_path / "lapak.toml"
-        write_config(config_path, server.url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
-        for key, value in shop_env(config_path).items():
-            monkeypatch.setenv(key, value)
-        runtime = Runtime(load_config(config_path))
-        runtime.bootstrap()
-        skus = write_catalog(
-            tmp_path / "catalog.csv", f"{server.url}/_sandbox/images/x.png", 20, lambda n: 10
-        )
-        with runtime.db.session() as session:
-            merchant_id = session.scalar(select(Merchant.id))
-        import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
-        yield runtime, app.state.sandbox, skus, config_path
+        runtime, skus, _ = shopee_lapak(tmp_path, server.url, monkeypatch, 20, lambda n: 10)
+        yield runtime, app.state.sandbox, skus, tmp_path / "lapak.toml"
         runtime.close()
 
 

@@ -11,16 +11,15 @@ from pathlib import Path
 import lapak.wiring.runtime
 import pytest
 from dramatiq import Broker, Message
-from lapak.config import load_config
 from lapak.jobs import actors
 from lapak.jobs.broker import build_broker
 from lapak.sandboxes.kit.images import placeholder_png
-from lapak.sync.catalog import import_catalog, set_stock
+from lapak.sync.catalog import set_stock
 from lapak.sync.dispatch import STALE_AFTER, request_pushes
 from lapak.sync.protocol import TransientError
 from lapak.sync.push import push_store
 from lapak.sync.retry_backoff import FIRST, JITTER
-from lapak.sync.store.models import Listing, Merchant, Product, Store
+from lapak.sync.store.models import Listing, Product, Store
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
 from sqlalchemy import select, update
@@ -29,7 +28,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from tests.shopee_setup import SHOP_A, sandbox_app, shop_env, write_catalog, write_config
+from tests.shopee_setup import SHOP_A, sandbox_app, shopee_lapak
 
 
 class ImageHost:
@@ -53,16 +52,9 @@ def shop(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple]:
     app = sandbox_app()
     host = ImageHost()
     with serve(app) as server, serve(host.app) as images:
-        config_path = tmp_path / "lapak.toml"
-        write_config(config_path, server.url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
-        for key, value in shop_env(config_path).items():
-            monkeypatch.setenv(key, value)
-        runtime = Runtime(load_config(config_path))
-        runtime.bootstrap()
-        [sku] = write_catalog(tmp_path / "catalog.csv", f"{images.url}/kopi.png", 1, lambda n: 7)
-        with runtime.db.session() as session:
-            merchant_id = session.scalars(select(Merchant.id)).one()
-        import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
+        runtime, [sku], merchant_id = shopee_lapak(
+            tmp_path, server.url, monkeypatch, 1, lambda n: 7, image_url=f"{images.url}/kopi.png"
+        )
         yield runtime, app.state.sandbox, host, sku, merchant_id
         runtime.close()
 

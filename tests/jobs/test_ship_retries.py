@@ -13,28 +13,19 @@ import lapak.wiring.runtime
 import pytest
 from dramatiq import Broker, Message
 from lapak.cli.embedded import Embedded
-from lapak.config import load_config
 from lapak.jobs import actors
 from lapak.jobs.broker import build_broker
 from lapak.sync import queue
-from lapak.sync.catalog import import_catalog
 from lapak.sync.dispatch import STALE_AFTER, request_shipments, stamp_ship_job
 from lapak.sync.protocol import TransientError
 from lapak.sync.pull import pull_orders
 from lapak.sync.push import push_store
-from lapak.sync.store.models import Merchant, Order
+from lapak.sync.store.models import Order
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
 from sqlalchemy import select
 
-from tests.shopee_setup import (
-    SHOP_A,
-    sandbox_app,
-    shop_env,
-    wait_for,
-    write_catalog,
-    write_config,
-)
+from tests.shopee_setup import SHOP_A, sandbox_app, shopee_lapak, wait_for
 
 
 @pytest.fixture
@@ -42,19 +33,8 @@ def shipped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[R
     """An order of shop A on the Shopee sandbox that a reseller has shipped (requested)."""
     app = sandbox_app()
     with serve(app) as server:
-        config_path = tmp_path / "lapak.toml"
-        write_config(config_path, server.url, database_url=f"sqlite:///{tmp_path / 'lapak.db'}")
-        for key, value in shop_env(config_path).items():
-            monkeypatch.setenv(key, value)
-        runtime = Runtime(load_config(config_path))
-        runtime.bootstrap()
+        runtime, [sku], _ = shopee_lapak(tmp_path, server.url, monkeypatch, 1, lambda n: 5)
         monkeypatch.setattr(lapak.wiring.runtime, "_current", runtime)
-        [sku] = write_catalog(
-            tmp_path / "catalog.csv", f"{server.url}/_sandbox/images/x.png", 1, lambda n: 5
-        )
-        with runtime.db.session() as session:
-            merchant_id = session.scalars(select(Merchant.id)).one()
-        import_catalog(runtime.db, merchant_id, tmp_path / "catalog.csv")
         store = runtime.store_ids["shop-a"]
         push_store(runtime.db, store, runtime.connector(store))
         app.state.sandbox.place_order(SHOP_A, [(sku, 1)])

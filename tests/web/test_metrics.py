@@ -19,24 +19,21 @@ from fastapi.testclient import TestClient
 from lapak.cli.embedded import Embedded
 from lapak.config import load_config
 from lapak.jobs.middleware import DramatiqMetrics
-from lapak.sync.catalog import import_catalog
 from lapak.sync.store.db import Database
-from lapak.sync.store.models import Merchant
 from lapak.web.app import create_app
 from lapak.wiring.job_queues import job_queue_depths
 from lapak.wiring.runtime import Runtime
 from lapak.wiring.server import serve
 from prometheus_client.parser import text_string_to_metric_families
 from redis import Redis
-from sqlalchemy import select
 
 from tests.redis_fixture import REDIS_URL
 from tests.shopee_setup import (
     SHOP_A,
     sandbox_app,
     shop_env,
+    shopee_lapak,
     wait_for,
-    write_catalog,
     write_config,
 )
 
@@ -91,16 +88,7 @@ def test_a_scrape_after_real_work_counts_it(
     monkeypatch.delenv("PROMETHEUS_MULTIPROC_DIR", raising=False)
     app = sandbox_app()
     with serve(app) as server:
-        config = tmp_path / "lapak.toml"
-        write_config(config, server.url, database_url=f"sqlite:///{tmp_path / 'l.db'}")
-        for key, value_ in shop_env(config).items():
-            monkeypatch.setenv(key, value_)
-        runtime = Runtime(load_config(config))
-        runtime.bootstrap()
-        skus = write_catalog(tmp_path / "c.csv", f"{server.url}/_sandbox/images/x.png", 4,
-                             lambda n: 5)  # fmt: skip
-        with runtime.db.session() as session:
-            import_catalog(runtime.db, session.scalar(select(Merchant.id)), tmp_path / "c.csv")
+        runtime, skus, _ = shopee_lapak(tmp_path, server.url, monkeypatch, 4, lambda n: 5)
         lapak = Embedded(runtime, threads=4, web_port=0)
         lapak.broker.add_middleware(DramatiqMetrics())
         with lapak:
