@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from lapak.connectors.intake import Count, Money
+from lapak.connectors.intake import Money, StockQuantity
 from lapak.connectors.kit import validation as kit
 from lapak.connectors.kit.validation import M, first_error, validate_body
 from lapak.connectors.kit.validation import validate as validate
@@ -117,7 +117,9 @@ class Price(Wire):
 
 
 class Stock(Wire):
-    value: Count = 0
+    value: StockQuantity = 0
+    """Below zero where a payment took more than was shown (stock leaves at payment:
+    docs/MARKETPLACES.md, "Tokopedia orders")."""
     use_stock: bool = Field(True, alias="useStock")
 
 

@@ -176,6 +176,27 @@ def test_scan_and_read_back_page_through_many_products(
     assert pacer.calls == 1 + 3 + 1 + 3  # token, pages, variants, read-back: all paced
 
 
+def test_an_oversold_product_reads_below_zero_beside_the_others(
+    connector: TokopediaConnector, sandbox: TokopediaSandbox
+) -> None:
+    """Stock leaves at payment, so a later payment can take the shown stock below zero
+    (docs/MARKETPLACES.md). Scans and reads report it as it is, and the other products of
+    the same call read and write as usual: the read used to refuse the whole answer as
+    malformed, failing every push of the store that had a stock to write."""
+    sandbox.add_listing(SHOP_ID, sku="KOPI", name="Kopi", price=30000, stock=10)
+    sandbox.add_listing(SHOP_ID, sku="TEH", name="Teh", price=20000, stock=5)
+    checkouts = [sandbox.place_order(SHOP_ID, [("KOPI", 6)], paid=False) for _ in range(2)]
+    for order in checkouts:
+        sandbox.change_order(SHOP_ID, order, "pay")
+
+    listings = {x.ref.sku: x for x in connector.scan_listings()}
+    assert (listings["KOPI"].stock, listings["TEH"].stock) == (-2, 5)
+    read = connector.read_stock([x.ref for x in listings.values()])
+    assert {x.ref.sku: x.stock for x in read} == {"KOPI": -2, "TEH": 5}
+    [written] = connector.update_stock([StockUpdate(listings["TEH"].ref, 3)])
+    assert written.ok and sandbox.stock_of(SHOP_ID, "TEH") == 3
+
+
 def test_what_cannot_be_created_fails_per_item(
     connector: TokopediaConnector, sandbox: TokopediaSandbox
 ) -> None:
