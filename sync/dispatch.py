@@ -87,7 +87,7 @@ def request_shipments(
     returns the orders sent. A job sending one, or waiting to retry it, is left to it."""
     now = now or utcnow()
     with db.session() as session:
-        due = list(
+        due = sorted(
             session.scalars(
                 update(Order)
                 .where(
@@ -99,9 +99,9 @@ def request_shipments(
                 execution_options={"synchronize_session": False},
             )
         )
-    for order_id in sorted(due):
+    for order_id in due:
         dispatcher.ship(order_id)
-    return sorted(due)
+    return due
 
 
 def stamp_ship_job(db: Database, order_id: int, *, now: datetime | None = None) -> None:
