@@ -64,19 +64,14 @@ def request_pushes(
     return sent
 
 
-def keep_push_requested(db: Database, store_id: int, *, now: datetime | None = None) -> None:
+def keep_push_requested(db: Database, store_id: int) -> None:
     """A push job failed and the job system will send it again: put a request back on the
     store (the push cleared it when it started), so the requests made while its retry waits
     (the reconciler's, every tick) send no second push beside it. A retry that never comes
     (the message dead-lettered) leaves the request to go stale after `STALE_AFTER`; then the
     next request or the reconciler sends the push again (docs/push.md, "Coalescing")."""
-    now = now or utcnow()
     with db.session() as session:
-        session.execute(
-            update(Store)
-            .where(Store.id == store_id, Store.push_requested_at.is_(None))
-            .values(push_requested_at=now, push_requested_by=ORIGIN)
-        )
+        _request(session, store_id, Store.push_requested_at, utcnow(), push_requested_by=ORIGIN)
 
 
 def request_shipments(
@@ -104,14 +99,14 @@ def request_shipments(
     return due
 
 
-def stamp_ship_job(db: Database, order_id: int, *, now: datetime | None = None) -> None:
+def stamp_ship_job(db: Database, order_id: int) -> None:
     """A ship job failed and the job system will send it again: the order is taken up
     until then, so the reconciler sends no second job beside its retry."""
     with db.session() as session:
         session.execute(
             update(Order)
             .where(Order.id == order_id, Order.ship_state == "requested")
-            .values(ship_job_at=now or utcnow())
+            .values(ship_job_at=utcnow())
         )
 
 
